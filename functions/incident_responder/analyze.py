@@ -1,0 +1,220 @@
+"""The analyze service: EventBridge event -> incident -> evidence -> diagnosis -> one Slack report.
+
+``analyze(event)`` is what the Lambda handler calls. Steps: parse the event (a success or benign stop
+is skipped), claim the incident once in DynamoDB (the same event delivered twice posts once), collect
+the source's evidence and the pipeline context, diagnose with the signatures, build the report, and
+post it: to the pipeline's channel, or as a threaded reply when the same failure was reported within
+the grouping window. A Slack or DynamoDB failure raises, after releasing the claim, so EventBridge
+retries and the DLQ keeps what never got through.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .aws import AwsContext
+from .config import Settings, settings as read_settings
+from .diagnosis import SignatureSet, load_signatures
+from .evidence.catalog import (catalog_entries, find_pipeline, pipeline_from_tags, resource_tags,
+                               table_metadata)
+from .model import Category, Confidence, EvidenceBook, Incident, Link, Report, Severity, Skip
+from .resources import rules_dir
+from .sources import source_for
+from .sources.base import Collector, parse_time
+
+if TYPE_CHECKING:
+    from .model import Pipeline
+    from .sources.base import Source
+
+__all__ = ["Outcome", "analyze", "build_report", "signature_set"]
+
+logger = logging.getLogger(__name__)
+
+_SEVERITY_BY_CRITICALITY = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
+                            "low": Severity.LOW}
+_NOUN = {"stepfunctions": "Step Functions execution", "ecs": "ECS task", "emr": "EMR", "glue": "Glue job run",
+         "batch": "Batch job"}
+
+
+@dataclass
+class Outcome:
+    """What one analysis did: ``posted``, ``grouped`` (threaded under an earlier report),
+    ``duplicate`` or ``skipped``."""
+
+    status: str
+    reason: str = ""
+    report: Report | None = None
+    channel: str | None = None
+    ts: str | None = None
+    thread_ts: str | None = None
+    failed_reads: int = 0
+    seconds_since_failure: float | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reason": self.reason, "channel": self.channel, "ts": self.ts,
+                "thread_ts": self.thread_ts, "report": self.report.to_dict() if self.report else None}
+
+
+@cache
+def _signatures(builtin: str, extra: str) -> SignatureSet:
+    return SignatureSet(load_signatures(builtin, extra))
+
+
+def signature_set(cfg: Settings | None = None) -> SignatureSet:
+    """The bundled signatures plus the user's own (EXTRA_SIGNATURES_DIR), loaded once per process."""
+    cfg = cfg or read_settings()
+    return _signatures(str(rules_dir() / "signatures"), cfg.extra_signatures_dir)
+
+
+def _pipeline(c: Collector, cfg: Settings) -> Pipeline | None:
+    inc = c.incident
+    entries = c.call("pipeline catalog", catalog_entries, c.client("dynamodb"), cfg.catalog_table) or []
+    arns = list(inc.catalog_arns) or [inc.resource.arn]
+    found = find_pipeline(entries, arns)
+    if found is None:
+        for arn in arns[:1]:
+            found = pipeline_from_tags(resource_tags(c, arn))
+    return found
+
+
+def _severity(incident: Incident, pipeline: Pipeline | None, category: Category) -> Severity:
+    if category == Category.MANUAL_STOP:
+        return Severity.LOW
+    base = _SEVERITY_BY_CRITICALITY.get((pipeline.criticality or "").lower() if pipeline else "", Severity.MEDIUM)
+    return base
+
+
+def _duration(incident: Incident) -> str:
+    start, stop = parse_time(incident.started_at), parse_time(incident.stopped_at)
+    if not start or not stop or stop < start:
+        return ""
+    secs = (stop - start).total_seconds()
+    if secs < 120:
+        return f"{secs:.1f} s"
+    if secs < 7200:
+        return f"{secs / 60:.0f} min"
+    return f"{secs / 3600:.1f} h"
+
+
+def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, sigs: SignatureSet,
+                 repeats: int = 0, cfg: Settings | None = None) -> Report:
+    """Diagnose the collected evidence and assemble the report."""
+    from .templates import render
+
+    cfg = cfg or read_settings()
+    book = c.book
+    context = {"resource_name": incident.resource.name, "run_id": incident.resource.run_id or "",
+               "region": incident.region, "account": incident.account, "status": incident.status,
+               "pipeline": pipeline.name if pipeline else "", "owner": (pipeline.owner if pipeline else "") or "",
+               "runbook": (pipeline.runbook if pipeline else "") or "", **c.context}
+    diagnosis = sigs.diagnose(book.items, incident.source, context)
+    cause = diagnosis.cause
+    steps = list(diagnosis.next_steps)
+    if cause.category == Category.UPSTREAM_FAILURE:
+        # Show the child's own cause, from the child's evidence only.
+        child = [e for e in book.items if e.facts.get("child")]
+        if child:
+            inner = sigs.diagnose(child, incident.source, context, exclude=frozenset({Category.UPSTREAM_FAILURE}))
+            cause.explanation += (f" The child's own failure: {inner.cause.category.value} "
+                                  f"({inner.cause.confidence.value} confidence): {inner.cause.explanation}")
+            cause.evidence_ids += [i for i in inner.cause.evidence_ids if i not in cause.evidence_ids]
+            steps[1:1] = inner.next_steps
+    # Facts first: a cause must cite evidence that exists.
+    cause.evidence_ids = [i for i in cause.evidence_ids if book.get(i) is not None]
+    if not cause.evidence_ids:
+        cause.category, cause.confidence = Category.UNKNOWN, Confidence.LOW
+    if cause.category == Category.UNKNOWN:
+        steps.append("Read the evidence above and the linked logs; if this failure recurs, add a signature "
+                     "for it (see the README, 'Adding a signature').")
+    if pipeline and pipeline.runbook:
+        steps.append(f"Follow the pipeline runbook: {pipeline.runbook}")
+    links = list(c.links)
+    if pipeline and pipeline.runbook:
+        links.append(Link(label="Runbook", url=pipeline.runbook))
+    stop = parse_time(incident.stopped_at) or parse_time(incident.event_time)
+    what = f"{_NOUN.get(incident.source, incident.source)} {incident.resource.run_id or ''}".strip()
+    if incident.source == "stepfunctions":
+        what += f" of state machine {incident.resource.name}"
+    elif incident.resource.name not in what:
+        what += f" ({incident.resource.name})"
+    summary = render("summary.txt.j2", what=c.context.get("what", what),
+                     status_phrase=c.context.get("status_phrase", incident.status.lower().replace("_", " ")),
+                     when=f"{stop:%Y-%m-%d %H:%M:%S} UTC" if stop else "", duration=_duration(incident),
+                     pipeline=pipeline, cause=cause.to_dict(), repeats=repeats,
+                     resource_name=incident.resource.name, window_minutes=cfg.group_window_minutes)
+    title = c.context.get("title") or (
+        f"{incident.resource.name} {incident.status.replace('_', ' ').lower()}: "
+        f"{cause.category.value.replace('_', ' ')}" + (f" in {c.context['state']}" if c.context.get("state")
+                                                       and c.context["state"] != "?" else ""))
+    return Report(
+        incident_id=incident.incident_id, fingerprint=incident.fingerprint, source=incident.source,
+        resource=incident.resource, pipeline=pipeline, severity=_severity(incident, pipeline, cause.category),
+        title=title, summary=" ".join(summary.split()), evidence=list(book.items), probable_cause=cause,
+        next_steps=steps, links=links, actions=list(c.context.get("actions", [])), gaps=list(book.gaps),
+        event_time=incident.event_time, status=incident.status,
+    )
+
+
+def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settings | None = None,
+            slack: Any = None, store: Any = None, now: datetime | None = None) -> Outcome:
+    """Analyze one EventBridge event end to end. Reads the settings of :mod:`config`.
+
+    ``slack`` is a :class:`~incident_responder.slack.poster.SlackPoster` and ``store`` an
+    :class:`~incident_responder.store.IncidentStore`; both are built from the settings when not given.
+    Raises MalformedEvent/UnknownEvent for bad input, and re-raises Slack and store failures.
+    """
+    from .store import IncidentStore
+
+    cfg = cfg or read_settings()
+    src: Source = source_for(event)
+    parsed = src.parse(event)
+    if isinstance(parsed, Skip):
+        return Outcome("skipped", parsed.reason)
+    incident = parsed
+    aws = aws or AwsContext(region=incident.region)
+    store = store or IncidentStore(aws.client("dynamodb"), cfg.incidents_table, cfg.incident_ttl_days)
+    claim = store.claim(incident.incident_id, incident.fingerprint, incident.event_id)
+    if claim.state == "duplicate":
+        return Outcome("duplicate", f"incident {incident.incident_id} is already {claim.item.get('status')}",
+                       channel=claim.item.get("channel"), ts=claim.item.get("slack_ts"))
+    try:
+        return _report(incident, src, aws, cfg, slack, store, now)
+    except Exception:
+        store.release(incident.incident_id)
+        raise
+
+
+def _report(incident: Incident, src: Source, aws: AwsContext, cfg: Settings, slack: Any, store: Any,
+            now: datetime | None) -> Outcome:
+    from .slack.poster import SlackPoster
+
+    c = Collector(incident, aws, cfg, EvidenceBook())
+    src.collect(c)
+    pipeline = _pipeline(c, cfg)
+    if pipeline and pipeline.datasets:
+        table_metadata(c, pipeline.datasets)
+    since = (now or datetime.now(timezone.utc)) - timedelta(minutes=cfg.group_window_minutes)
+    earlier = [i for i in store.recent(incident.fingerprint, since)
+               if i.get("incident_id") != incident.incident_id and i.get("status") == "posted"]
+    report = build_report(incident, c, pipeline, signature_set(cfg), repeats=len(earlier), cfg=cfg)
+    slack = slack or SlackPoster.from_settings(cfg, aws)
+    channel = (pipeline.slack_channel if pipeline and pipeline.slack_channel else None) or cfg.default_channel
+    root = min(earlier, key=lambda i: i.get("created_at", "")) if earlier else None
+    if root and root.get("channel") and root.get("thread_ts"):
+        posted = slack.post_repeat(report, channel=root["channel"], thread_ts=root["thread_ts"])
+        status = "grouped"
+    else:
+        posted = slack.post_report(report, channel=channel)
+        status = "posted"
+    store.save_report(incident.incident_id, report.to_dict(), channel=posted["channel"], ts=posted["ts"],
+                      thread_ts=posted.get("thread_ts"), grouped=status == "grouped")
+    failure_time = parse_time(incident.stopped_at) or parse_time(incident.event_time)
+    lag = (time.time() - failure_time.timestamp()) if failure_time else None
+    return Outcome(status, report=report, channel=posted["channel"], ts=posted["ts"],
+                   thread_ts=posted.get("thread_ts"), failed_reads=c.failed_reads, seconds_since_failure=lag)

@@ -1,0 +1,88 @@
+"""boto3 clients for the responder: adaptive retries, short timeouts, and a count of API calls.
+
+Every AWS call the responder makes goes through a client built here, so replay and benchmarks can
+report how many calls a report cost (``api_calls``), and throttling is absorbed by botocore's
+adaptive retry mode rather than failing the report.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+__all__ = ["AwsContext", "api_calls", "error_code", "describe_error", "reset_api_calls"]
+
+_RETRY_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 6},
+    connect_timeout=5,
+    read_timeout=20,
+    user_agent_extra="incident-responder",
+)
+
+_lock = threading.Lock()
+_calls: Counter[str] = Counter()
+
+
+def _count(model: Any = None, **_: Any) -> None:
+    if model is None:
+        return
+    name = f"{model.service_model.endpoint_prefix}.{model.name}"
+    with _lock:
+        _calls[name] += 1
+
+
+def api_calls() -> dict[str, int]:
+    """API calls made through responder clients since the last :func:`reset_api_calls`."""
+    with _lock:
+        return dict(sorted(_calls.items()))
+
+
+def reset_api_calls() -> None:
+    with _lock:
+        _calls.clear()
+
+
+def error_code(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "ClientError"))
+    return type(exc).__name__
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short human sentence for an AWS error (for the report's "could not read" list)."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return f"{err.get('Code', 'ClientError')}: {err.get('Message', '')}".strip().rstrip(":")
+    if isinstance(exc, BotoCoreError):
+        return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class AwsContext:
+    """Builds and caches the clients one invocation uses, for one region.
+
+    ``session`` may be given (tests pass a moto-backed one); otherwise a default session is made.
+    """
+
+    def __init__(self, region: str | None = None, session: boto3.Session | None = None) -> None:
+        self.session = session or boto3.Session(region_name=region)
+        self.region = region or self.session.region_name or "us-east-1"
+        self._clients: dict[str, BaseClient] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> BaseClient:
+        with self._lock:
+            cached = self._clients.get(service)
+            if cached is None:
+                cached = self.session.client(service, region_name=self.region, config=_RETRY_CONFIG)
+                cached.meta.events.register("before-call", _count)
+                self._clients[service] = cached
+            return cached

@@ -1,0 +1,111 @@
+"""Settings, resolved when a call runs: explicit argument, then environment variable, then default.
+
+Every environment variable the functions read is named here and only here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+__all__ = ["ENV", "Settings", "settings"]
+
+# name -> (default, description). The README's configuration reference is generated from this.
+ENV: dict[str, tuple[str, str]] = {
+    "INCIDENTS_TABLE": ("incident-responder-incidents", "DynamoDB table of incidents (and their Slack ts)."),
+    "CATALOG_TABLE": ("incident-responder-catalog", "DynamoDB table of the pipeline catalog."),
+    "AUDIT_TABLE": ("incident-responder-audit", "DynamoDB table of redrive requests, approvals and runs."),
+    "SLACK_TOKEN_SECRET": ("", "Secrets Manager secret name or ARN holding the Slack bot token."),
+    "SLACK_SIGNING_SECRET_NAME": ("", "Secrets Manager secret name or ARN holding the Slack signing secret."),
+    "SLACK_BOT_TOKEN": ("", "The bot token itself (local use; the secret wins when both are set)."),
+    "SLACK_API_URL": ("https://slack.com/api/", "Slack Web API base URL (the local emulator in the embedded default)."),
+    "DEFAULT_SLACK_CHANNEL": ("#data-incidents", "Channel for pipelines with no channel of their own."),
+    "EXTRA_SIGNATURES_DIR": ("", "Directory of your own signature YAML files, loaded after rules/signatures."),
+    "RULES_DIR": ("", "Override of the bundled rules/ directory."),
+    "PROMPTS_DIR": ("", "Override of the bundled prompts/ directory."),
+    "LOG_WINDOW_BEFORE_SECONDS": ("300", "How far before a task's start logs are read."),
+    "LOG_WINDOW_AFTER_SECONDS": ("60", "How far after a failure logs are read."),
+    "LOG_MAX_BYTES": ("5000000", "Bound on the bytes of log text read for one report."),
+    "LOG_TOKEN_BUDGET": ("2000", "Token budget for compacted log evidence in one report."),
+    "NESTED_EXECUTION_DEPTH": ("3", "How deep failed nested Step Functions executions are followed."),
+    "HISTORY_MAX_EVENTS": ("1000", "Bound on execution history events read (newest first)."),
+    "GROUP_WINDOW_MINUTES": ("60", "Repeats of the same failure within this window thread under the first report."),
+    "INCIDENT_TTL_DAYS": ("90", "Incidents expire from DynamoDB after this many days."),
+    "REPORT_GLUE_STOPPED": ("false", "Report Glue runs a person STOPPED (as manual_stop)."),
+    "ALLOWED_SLACK_USERS": ("", "Comma-separated Slack user IDs allowed to talk to the agent."),
+    "ALLOWED_SLACK_USERGROUP": ("", "Slack user group ID whose members are allowed too."),
+    "REDRIVE_APPROVERS": ("", "Comma-separated Slack user IDs allowed to approve redrives."),
+    "REDRIVE_REQUIRE_SECOND_PERSON": ("false", "An approver must differ from the requester."),
+    "REDRIVE_APPROVAL_TTL_SECONDS": ("3600", "How long a redrive preview can be approved."),
+    "FOLLOWUP_QUEUE_URL": ("", "SQS FIFO queue the Slack ingress enqueues to."),
+    "LLM_ENABLED": ("false", "Write up reports and answer threads with Claude on Bedrock."),
+    "BEDROCK_MODEL_ID": ("anthropic.claude-3-5-sonnet-20241022-v2:0", "Bedrock model id for the LLM path."),
+    "LLM_TIMEOUT_SECONDS": ("20", "Timeout of one LLM call."),
+    "LLM_MAX_STEPS": ("6", "Bound on agent tool-calling steps in a thread."),
+    "POWERTOOLS_SERVICE_NAME": ("incident-responder", "Powertools service name (logs, metrics, traces)."),
+    "POWERTOOLS_METRICS_NAMESPACE": ("IncidentResponder", "CloudWatch metrics namespace."),
+}
+
+
+def env(name: str, override: str | None = None) -> str:
+    """Resolve one setting: explicit value, then the environment, then the default."""
+    if override is not None:
+        return override
+    default = ENV[name][0] if name in ENV else ""
+    return os.environ.get(name, default)
+
+
+def _int(name: str) -> int:
+    try:
+        return int(env(name))
+    except ValueError:
+        return int(ENV[name][0])
+
+
+def _bool(name: str) -> bool:
+    return env(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str) -> list[str]:
+    return [v.strip() for v in env(name).split(",") if v.strip()]
+
+
+@dataclass
+class Settings:
+    """A snapshot of the settings for one invocation."""
+
+    incidents_table: str = field(default_factory=lambda: env("INCIDENTS_TABLE"))
+    catalog_table: str = field(default_factory=lambda: env("CATALOG_TABLE"))
+    audit_table: str = field(default_factory=lambda: env("AUDIT_TABLE"))
+    slack_token_secret: str = field(default_factory=lambda: env("SLACK_TOKEN_SECRET"))
+    slack_signing_secret_name: str = field(default_factory=lambda: env("SLACK_SIGNING_SECRET_NAME"))
+    slack_bot_token: str = field(default_factory=lambda: env("SLACK_BOT_TOKEN"))
+    slack_api_url: str = field(default_factory=lambda: env("SLACK_API_URL"))
+    default_channel: str = field(default_factory=lambda: env("DEFAULT_SLACK_CHANNEL"))
+    extra_signatures_dir: str = field(default_factory=lambda: env("EXTRA_SIGNATURES_DIR"))
+    rules_dir: str = field(default_factory=lambda: env("RULES_DIR"))
+    prompts_dir: str = field(default_factory=lambda: env("PROMPTS_DIR"))
+    log_window_before: int = field(default_factory=lambda: _int("LOG_WINDOW_BEFORE_SECONDS"))
+    log_window_after: int = field(default_factory=lambda: _int("LOG_WINDOW_AFTER_SECONDS"))
+    log_max_bytes: int = field(default_factory=lambda: _int("LOG_MAX_BYTES"))
+    log_token_budget: int = field(default_factory=lambda: _int("LOG_TOKEN_BUDGET"))
+    nested_depth: int = field(default_factory=lambda: _int("NESTED_EXECUTION_DEPTH"))
+    history_max_events: int = field(default_factory=lambda: _int("HISTORY_MAX_EVENTS"))
+    group_window_minutes: int = field(default_factory=lambda: _int("GROUP_WINDOW_MINUTES"))
+    incident_ttl_days: int = field(default_factory=lambda: _int("INCIDENT_TTL_DAYS"))
+    report_glue_stopped: bool = field(default_factory=lambda: _bool("REPORT_GLUE_STOPPED"))
+    allowed_users: list[str] = field(default_factory=lambda: _list("ALLOWED_SLACK_USERS"))
+    allowed_usergroup: str = field(default_factory=lambda: env("ALLOWED_SLACK_USERGROUP"))
+    redrive_approvers: list[str] = field(default_factory=lambda: _list("REDRIVE_APPROVERS"))
+    redrive_second_person: bool = field(default_factory=lambda: _bool("REDRIVE_REQUIRE_SECOND_PERSON"))
+    redrive_ttl_seconds: int = field(default_factory=lambda: _int("REDRIVE_APPROVAL_TTL_SECONDS"))
+    followup_queue_url: str = field(default_factory=lambda: env("FOLLOWUP_QUEUE_URL"))
+    llm_enabled: bool = field(default_factory=lambda: _bool("LLM_ENABLED"))
+    bedrock_model_id: str = field(default_factory=lambda: env("BEDROCK_MODEL_ID"))
+    llm_timeout: int = field(default_factory=lambda: _int("LLM_TIMEOUT_SECONDS"))
+    llm_max_steps: int = field(default_factory=lambda: _int("LLM_MAX_STEPS"))
+
+
+def settings() -> Settings:
+    """Read the settings from the environment now (not at import)."""
+    return Settings()

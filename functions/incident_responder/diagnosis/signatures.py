@@ -1,0 +1,297 @@
+"""Signature engine: failure signatures (YAML) matched against evidence -> probable cause.
+
+A signature file holds ``signatures:``, a list of::
+
+    - id: lambda-task-timed-out          # unique
+      category: timeout                  # taxonomy value
+      confidence: high                   # high|medium|low
+      priority: 90                       # higher wins when several match (default 50)
+      sources: [stepfunctions]           # optional: only for these event sources
+      match:
+        any:  [<condition>, ...]         # at least one holds (default: no requirement)
+        all:  [<condition>, ...]         # each holds on some evidence
+        none: [<condition>, ...]         # none holds
+      explanation: "The function {function_name} ran past its timeout: {match}"
+      next_steps: ["Raise the timeout of {resource_name} ...", ...]
+
+A condition holds on one evidence item when every key in it does: ``text`` is a regex searched in
+the evidence text, ``kind`` equals the evidence kind, and any other key is looked up in the
+evidence's structured facts (``error``, ``cause``, ``exit_code``, ``stop_code``, ``status``, ...):
+a string value is a regex searched in the fact, a number or boolean must be equal, a list means
+any of its values. Regexes are case-sensitive unless they start with ``(?i)``.
+
+``{placeholders}`` in explanation and next steps come from the incident context (``resource_name``,
+``run_id``, ``region``, ``account``, ``pipeline``, console links...), the facts of the matched evidence,
+and ``match`` (the first matched text, shortened). An unknown placeholder renders as ``?``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from ..model import Category, Confidence, ProbableCause
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from ..model import Evidence
+
+__all__ = ["Diagnosis", "Signature", "SignatureError", "SignatureSet", "load_signatures"]
+
+logger = logging.getLogger(__name__)
+
+_CONF_RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1}
+_MATCH_SNIPPET = 240
+
+
+class SignatureError(ValueError):
+    """A signature file is malformed; the message names the file and the signature."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    text: re.Pattern[str] | None
+    kind: str | None
+    facts: tuple[tuple[str, Any], ...]
+
+    def holds(self, ev: Evidence) -> str | None:
+        """Return the matched snippet (or the evidence text) when the condition holds."""
+        if self.kind is not None and ev.kind != self.kind:
+            return None
+        snippet: str | None = None
+        if self.text is not None:
+            m = self.text.search(ev.text)
+            if not m:
+                return None
+            snippet = _line_around(ev.text, m.start(), m.end())
+        for key, want in self.facts:
+            got = ev.facts.get(key)
+            if got is None:
+                return None
+            hit = _fact_matches(got, want)
+            if hit is None:
+                return None
+            snippet = snippet or hit
+        return snippet or ev.text
+
+
+def _fact_matches(got: Any, want: Any) -> str | None:
+    if isinstance(want, list):
+        for w in want:
+            hit = _fact_matches(got, w)
+            if hit is not None:
+                return hit
+        return None
+    if isinstance(want, re.Pattern):
+        m = want.search(str(got))
+        return _line_around(str(got), m.start(), m.end()) if m else None
+    if isinstance(want, bool) or isinstance(got, bool):
+        return str(got) if bool(got) == bool(want) and type(got) is type(want) else None
+    try:
+        return str(got) if float(got) == float(want) else None
+    except (TypeError, ValueError):
+        return str(got) if str(got) == str(want) else None
+
+
+def _line_around(text: str, start: int, end: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: line_end if line_end != -1 else len(text)].strip()
+    if len(line) <= _MATCH_SNIPPET:
+        return line
+    lo = max(0, start - line_start - _MATCH_SNIPPET // 3)
+    return ("…" if lo else "") + line[lo: lo + _MATCH_SNIPPET] + "…"
+
+
+@dataclass
+class Signature:
+    id: str
+    category: Category
+    confidence: Confidence
+    explanation: str
+    next_steps: list[str]
+    priority: int = 50
+    sources: frozenset[str] = frozenset()
+    any_of: list[Condition] = field(default_factory=list)
+    all_of: list[Condition] = field(default_factory=list)
+    none_of: list[Condition] = field(default_factory=list)
+    origin: str = ""
+
+    def match(self, evidence: Iterable[Evidence], source: str) -> tuple[list[str], str, dict[str, Any]] | None:
+        """Return (evidence ids, first matched text, merged facts) or None."""
+        if self.sources and source not in self.sources:
+            return None
+        items = list(evidence)
+        ids: list[str] = []
+        facts: dict[str, Any] = {}
+        first = ""
+
+        def hits(cond: Condition) -> list[tuple[Evidence, str]]:
+            out = []
+            for ev in items:
+                snippet = cond.holds(ev)
+                if snippet is not None:
+                    out.append((ev, snippet))
+            return out
+
+        for cond in self.none_of:
+            if hits(cond):
+                return None
+        groups: list[list[tuple[Evidence, str]]] = []
+        for cond in self.all_of:
+            found = hits(cond)
+            if not found:
+                return None
+            groups.append(found)
+        if self.any_of:
+            found_any = [h for cond in self.any_of for h in hits(cond)]
+            if not found_any:
+                return None
+            groups.insert(0, found_any)
+        if not groups:
+            return None
+        for group in groups:
+            for ev, snippet in group:
+                if ev.id not in ids:
+                    ids.append(ev.id)
+                    for k, v in ev.facts.items():
+                        facts.setdefault(k, v)
+                first = first or snippet
+        return ids, first, facts
+
+
+@dataclass
+class Diagnosis:
+    cause: ProbableCause
+    next_steps: list[str]
+    signature: Signature | None
+
+
+class _Safe(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _render(template: str, values: Mapping[str, Any]) -> str:
+    try:
+        return template.format_map(_Safe(values))
+    except (ValueError, IndexError, AttributeError) as exc:
+        logger.warning("signature template could not be rendered", extra={"template": template,
+                                                                          "error": str(exc)})
+        return template
+
+
+def _compile(value: Any, where: str) -> Any:
+    if isinstance(value, list):
+        return [_compile(v, where) for v in value]
+    if isinstance(value, str):
+        try:
+            return re.compile(value)
+        except re.error as exc:
+            raise SignatureError(f"{where}: bad regex {value!r}: {exc}") from exc
+    return value
+
+
+def _condition(raw: Any, where: str) -> Condition:
+    if not isinstance(raw, dict) or not raw:
+        raise SignatureError(f"{where}: a condition must be a non-empty mapping, got {raw!r}")
+    text = raw.get("text")
+    facts = tuple((str(k), _compile(v, where)) for k, v in raw.items() if k not in {"text", "kind"})
+    return Condition(text=_compile(text, where) if text is not None else None,
+                     kind=raw.get("kind"), facts=facts)
+
+
+def _signature(raw: Any, origin: str) -> Signature:
+    if not isinstance(raw, dict) or "id" not in raw:
+        raise SignatureError(f"{origin}: every signature needs an id, got {raw!r}")
+    where = f"{origin}: signature {raw['id']}"
+    try:
+        category = Category(raw["category"])
+        confidence = Confidence(raw.get("confidence", "medium"))
+    except (KeyError, ValueError) as exc:
+        raise SignatureError(f"{where}: bad or missing category/confidence ({exc})") from exc
+    match = raw.get("match") or {}
+    if not isinstance(match, dict) or not (match.get("any") or match.get("all")):
+        raise SignatureError(f"{where}: match needs 'any' or 'all'")
+    if not raw.get("explanation"):
+        raise SignatureError(f"{where}: explanation is required")
+    return Signature(
+        id=str(raw["id"]), category=category, confidence=confidence,
+        explanation=str(raw["explanation"]).strip(),
+        next_steps=[str(s).strip() for s in raw.get("next_steps") or []],
+        priority=int(raw.get("priority", 50)),
+        sources=frozenset(raw.get("sources") or []),
+        any_of=[_condition(c, where) for c in match.get("any") or []],
+        all_of=[_condition(c, where) for c in match.get("all") or []],
+        none_of=[_condition(c, where) for c in match.get("none") or []],
+        origin=origin,
+    )
+
+
+def load_signatures(*dirs: str | Path) -> list[Signature]:
+    """Load every ``*.yaml`` in the given directories, in order; later ids replace earlier ones."""
+    by_id: dict[str, Signature] = {}
+    for d in dirs:
+        if not d:
+            continue
+        path = Path(d)
+        if not path.is_dir():
+            raise SignatureError(f"signature directory {path} does not exist")
+        for file in sorted(path.glob("*.y*ml")):
+            try:
+                doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise SignatureError(f"{file}: not valid YAML: {exc}") from exc
+            for raw in doc.get("signatures") or []:
+                sig = _signature(raw, file.name)
+                by_id[sig.id] = sig
+    return list(by_id.values())
+
+
+class SignatureSet:
+    """The loaded signatures and the diagnosis over an incident's evidence."""
+
+    def __init__(self, signatures: list[Signature]) -> None:
+        self.signatures = signatures
+
+    def matches(self, evidence: list[Evidence], source: str, exclude: frozenset[Category] = frozenset()
+                ) -> list[tuple[Signature, list[str], str, dict]]:
+        found = []
+        for sig in self.signatures:
+            if sig.category in exclude:
+                continue
+            m = sig.match(evidence, source)
+            if m is not None:
+                found.append((sig, *m))
+        found.sort(key=lambda f: (-f[0].priority, -_CONF_RANK[f[0].confidence], -len(f[1])))
+        return found
+
+    def diagnose(self, evidence: list[Evidence], source: str, context: Mapping[str, Any],
+                 exclude: frozenset[Category] = frozenset()) -> Diagnosis:
+        """Pick the best signature; nothing matched gives ``unknown`` with low confidence."""
+        found = self.matches(evidence, source, exclude)
+        if not found:
+            return Diagnosis(
+                cause=ProbableCause(
+                    category=Category.UNKNOWN, confidence=Confidence.LOW,
+                    explanation=("No known failure signature matched the evidence. The facts below are "
+                                 "what could be read; the cause has to be found by a person."),
+                    evidence_ids=[e.id for e in evidence[:3]],
+                ),
+                next_steps=[], signature=None,
+            )
+        sig, ids, first, facts = found[0]
+        values = {**facts, **context, "match": first}
+        explanation = _render(sig.explanation, values)
+        return Diagnosis(
+            cause=ProbableCause(category=sig.category, confidence=sig.confidence, explanation=explanation,
+                                evidence_ids=ids, signature=sig.id),
+            next_steps=[_render(s, values) for s in sig.next_steps],
+            signature=sig,
+        )

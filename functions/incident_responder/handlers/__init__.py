@@ -1,0 +1,1 @@
+"""Thin Lambda entry points, one per function in template.yaml."""

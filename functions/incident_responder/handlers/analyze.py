@@ -1,0 +1,46 @@
+"""Analyze function: EventBridge failure event -> one Slack report.
+
+Bad input (malformed event, unknown detail-type) is logged and counted, and returns normally so no
+retry loop starts; Slack or DynamoDB failures re-raise so EventBridge/Lambda retry and the DLQ keeps
+the event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ..analyze import analyze
+from ..errors import MalformedEvent, UnknownEvent
+
+logger = Logger()
+metrics = Metrics()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context(correlation_id_path="id", log_event=False)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        outcome = analyze(event)
+    except (MalformedEvent, UnknownEvent) as exc:
+        logger.error("event rejected", extra={"reason": str(exc), "detail_type": _get(event, "detail-type")})
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+        return {"status": "rejected", "reason": str(exc)}
+    metrics.add_metric(name=f"Events{outcome.status.capitalize()}", unit=MetricUnit.Count, value=1)
+    if outcome.status in {"posted", "grouped"}:
+        metrics.add_metric(name="ReportsPosted", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="EvidenceReadsFailed", unit=MetricUnit.Count, value=outcome.failed_reads)
+        if outcome.seconds_since_failure is not None:
+            metrics.add_metric(name="TimeToReport", unit=MetricUnit.Seconds, value=outcome.seconds_since_failure)
+    logger.info("event analyzed", extra={"outcome": outcome.status, "reason": outcome.reason,
+                                         "channel": outcome.channel, "ts": outcome.ts})
+    return outcome.to_dict()
+
+
+def _get(event: Any, key: str) -> Any:
+    return event.get(key) if isinstance(event, dict) else None

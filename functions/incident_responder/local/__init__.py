@@ -1,0 +1,1 @@
+"""The embedded default: local AWS (moto), a local Slack Web API emulator, scenario replay."""

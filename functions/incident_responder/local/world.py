@@ -1,0 +1,249 @@
+"""The local world: a scenario's ``world.yaml`` loaded into moto (in-process ``mock_aws``).
+
+Each top-level key of world.yaml has the shape boto3 returns, so real API responses can be pasted in.
+Where moto has no way to reach a failure state through the API (a FAILED execution with its real
+history, ECS containers' exit codes, EMR step failure details, Glue FAILED runs, old log events),
+this module — and only this module — sets moto's backend objects directly; the code under test then
+makes its ordinary boto3 calls.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = ["World", "load_world", "to_datetime"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_REGION = "eu-west-1"
+DEFAULT_ACCOUNT = "123456789012"
+
+
+def to_datetime(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _ms(value: Any) -> int:
+    dt = to_datetime(value)
+    assert dt is not None
+    return int(dt.timestamp() * 1000)
+
+
+@dataclass
+class World:
+    """A parsed world.yaml and the folder it came from (for ``file:`` references)."""
+
+    data: dict[str, Any]
+    base: Path
+    region: str = DEFAULT_REGION
+    account: str = DEFAULT_ACCOUNT
+    env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path | None, base: Path | None = None) -> World:
+        data: dict[str, Any] = {}
+        if path is not None and path.exists():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        base = base or (path.parent if path else Path.cwd())
+        return cls(data=data, base=base, region=str(data.get("region") or DEFAULT_REGION),
+                   account=str(data.get("account") or DEFAULT_ACCOUNT),
+                   env={str(k): str(v) for k, v in (data.get("env") or {}).items()})
+
+    def file(self, rel: str) -> Path:
+        path = (self.base / rel).resolve()
+        if not path.is_file():
+            raise FileNotFoundError(f"world file {rel} not found under {self.base}")
+        return path
+
+
+def load_world(world: World, session: boto3.Session, *, catalog_table: str) -> None:
+    """Create everything the world describes in moto. ``mock_aws`` must be active, with
+    MOTO_ACCOUNT_ID set to the world's account."""
+    d = world.data
+    _catalog(session, world, catalog_table)
+    _logs(session, world)
+    _s3(session, world)
+    if d.get("stepfunctions"):
+        _stepfunctions(session, world)
+    if d.get("glue"):
+        _glue(session, world)
+    for loader in _EXTRA_LOADERS:
+        loader(session, world)
+    _tags(session, world)
+
+
+# -- catalog, logs, S3 ---------------------------------------------------------------------------
+def _catalog(session: boto3.Session, world: World, table: str) -> None:
+    entries = world.data.get("catalog") or []
+    if not entries:
+        return
+    tbl = session.resource("dynamodb", region_name=world.region).Table(table)
+    for entry in entries:
+        tbl.put_item(Item={k: v for k, v in entry.items() if v is not None})
+
+
+def _logs(session: boto3.Session, world: World) -> None:
+    from moto.logs.models import logs_backends
+
+    specs = world.data.get("logs") or []
+    if not specs:
+        return
+    client = session.client("logs", region_name=world.region)
+    backend = logs_backends[world.account][world.region]
+    for spec in specs:
+        group, stream = spec["group"], spec["stream"]
+        if group not in backend.groups:
+            client.create_log_group(logGroupName=group)
+        if stream not in backend.groups[group].streams:
+            client.create_log_stream(logGroupName=group, logStreamName=stream)
+        events = [{"timestamp": _ms(e["timestamp"]), "message": str(e["message"])} for e in spec.get("events") or []]
+        if spec.get("file"):
+            events.extend(_file_events(world.file(spec["file"])))
+        events.sort(key=lambda e: e["timestamp"])
+        # LogStream.put_log_events skips PutLogEvents' "older than 14 days" rule: scenarios are old.
+        backend.groups[group].streams[stream].put_log_events(events)
+
+
+def _file_events(path: Path) -> list[dict[str, Any]]:
+    out = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.strip():
+            continue
+        stamp, _, message = line.partition(" ")
+        out.append({"timestamp": _ms(stamp), "message": message})
+    return out
+
+
+def _s3(session: boto3.Session, world: World) -> None:
+    objects = world.data.get("s3") or []
+    if not objects:
+        return
+    s3 = session.client("s3", region_name=world.region)
+    made: set[str] = set()
+    for obj in objects:
+        bucket = obj["bucket"]
+        if bucket not in made:
+            kwargs: dict[str, Any] = {"Bucket": bucket}
+            if world.region != "us-east-1":
+                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": world.region}
+            s3.create_bucket(**kwargs)
+            made.add(bucket)
+        body = world.file(obj["file"]).read_bytes() if obj.get("file") else str(obj.get("body", "")).encode()
+        if obj.get("gzip"):
+            body = gzip.compress(body)
+        s3.put_object(Bucket=bucket, Key=obj["key"], Body=body)
+
+
+# -- Step Functions -------------------------------------------------------------------------------
+def _history_event(raw: dict[str, Any]) -> dict[str, Any]:
+    ev = dict(raw)
+    ev["timestamp"] = to_datetime(ev.get("timestamp")) or datetime.now(timezone.utc)
+    return ev
+
+
+def _stepfunctions(session: boto3.Session, world: World) -> None:
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    sfn = session.client("stepfunctions", region_name=world.region)
+    backend = stepfunctions_backends[world.account][world.region]
+    spec = world.data["stepfunctions"]
+    known: set[str] = set()
+    for sm in spec.get("state_machines") or []:
+        kwargs: dict[str, Any] = {"name": sm["name"], "definition": sm.get("definition") or "{}",
+                                  "roleArn": sm.get("roleArn") or f"arn:aws:iam::{world.account}:role/sfn",
+                                  "type": sm.get("type", "STANDARD")}
+        if sm.get("loggingConfiguration"):
+            kwargs["loggingConfiguration"] = sm["loggingConfiguration"]
+        if isinstance(kwargs["definition"], dict):
+            kwargs["definition"] = json.dumps(kwargs["definition"])
+        sfn.create_state_machine(**kwargs)
+        known.add(sm.get("stateMachineArn") or sm["name"])
+    for ex in spec.get("executions") or []:
+        desc = ex["describe"]
+        sm_arn = desc["stateMachineArn"]
+        if sm_arn not in known:
+            sfn.create_state_machine(name=sm_arn.split(":")[-1], definition="{}",
+                                     roleArn=f"arn:aws:iam::{world.account}:role/sfn")
+            known.add(sm_arn)
+        started = sfn.start_execution(stateMachineArn=sm_arn, name=desc["name"], input=desc.get("input") or "{}")
+        execution = backend.describe_execution(started["executionArn"])
+        execution.status = desc.get("status", "FAILED")
+        execution.start_date = to_datetime(desc.get("startDate")) or execution.start_date
+        execution.stop_date = to_datetime(desc.get("stopDate"))
+        execution.error = desc.get("error")
+        execution.cause = desc.get("cause")
+        history = [_history_event(e) for e in ex.get("history") or []]
+        # Moto's history is canned; this execution answers with its real one.
+        execution.get_execution_history = lambda _role, _h=history: list(_h)
+
+
+# -- Glue Data Catalog --------------------------------------------------------------------------
+def _glue(session: boto3.Session, world: World) -> None:
+    glue = session.client("glue", region_name=world.region)
+    dbs: set[str] = set()
+    for table in world.data["glue"].get("tables") or []:
+        db = table["DatabaseName"]
+        if db not in dbs:
+            try:
+                glue.create_database(DatabaseInput={"Name": db})
+            except glue.exceptions.AlreadyExistsException:
+                pass
+            dbs.add(db)
+        allowed = {"Name", "Description", "Owner", "StorageDescriptor", "PartitionKeys", "TableType",
+                   "Parameters", "Retention"}
+        glue.create_table(DatabaseName=db, TableInput={k: v for k, v in table.items() if k in allowed})
+        _set_glue_table_time(world, db, table)
+
+
+def _set_glue_table_time(world: World, db: str, table: dict[str, Any]) -> None:
+    from moto.glue.models import glue_backends
+
+    updated = to_datetime(table.get("UpdateTime"))
+    if updated is None:
+        return
+    fake = glue_backends[world.account][world.region].databases[db].tables[table["Name"]]
+    for version in getattr(fake, "versions", {}).values():
+        if isinstance(version, dict):
+            version["UpdateTime"] = updated
+    fake.update_time = updated
+
+
+# -- tags -----------------------------------------------------------------------------------------
+def _tags(session: boto3.Session, world: World) -> None:
+    for arn, tags in (world.data.get("tags") or {}).items():
+        service = arn.split(":")[2]
+        if service == "states":
+            session.client("stepfunctions", region_name=world.region).tag_resource(
+                resourceArn=arn, tags=[{"key": k, "value": str(v)} for k, v in tags.items()])
+        elif service == "ecs":
+            session.client("ecs", region_name=world.region).tag_resource(
+                resourceArn=arn, tags=[{"key": k, "value": str(v)} for k, v in tags.items()])
+        elif service == "glue":
+            session.client("glue", region_name=world.region).tag_resource(
+                ResourceArn=arn, TagsToAdd={k: str(v) for k, v in tags.items()})
+        elif service == "batch":
+            session.client("batch", region_name=world.region).tag_resource(
+                resourceArn=arn, tags={k: str(v) for k, v in tags.items()})
+        else:
+            logger.warning("tags for this service are not loaded by the local world", extra={"arn": arn})
+
+
+# Loaders for more sources register here (ECS, EMR, Glue job runs, Batch), in this module.
+_EXTRA_LOADERS: list[Any] = []

@@ -1,0 +1,243 @@
+"""The incident model: what failed, the evidence gathered, and the report posted.
+
+The JSON shape of :class:`Report` is the contract of design.md; keys may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = [
+    "Category",
+    "Confidence",
+    "Evidence",
+    "EvidenceBook",
+    "Incident",
+    "Link",
+    "Pipeline",
+    "ProbableCause",
+    "Report",
+    "Resource",
+    "Severity",
+    "Skip",
+    "iso",
+]
+
+
+class Category(str, enum.Enum):
+    """Root-cause taxonomy (design.md)."""
+
+    OUT_OF_MEMORY = "out_of_memory"
+    TIMEOUT = "timeout"
+    PERMISSION_DENIED = "permission_denied"
+    THROTTLING = "throttling"
+    MISSING_INPUT = "missing_input"
+    BAD_DATA = "bad_data"
+    CODE_ERROR = "code_error"
+    DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
+    DISK_FULL = "disk_full"
+    CAPACITY = "capacity"
+    CONFIGURATION = "configuration"
+    MANUAL_STOP = "manual_stop"
+    UPSTREAM_FAILURE = "upstream_failure"
+    UNKNOWN = "unknown"
+
+
+class Confidence(str, enum.Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Severity(str, enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+def iso(value: datetime | str | int | float | None) -> str | None:
+    """Return an ISO-8601 UTC string for a datetime, epoch milliseconds or an ISO string."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        value = datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Resource:
+    arn: str
+    name: str
+    run_id: str | None = None
+
+
+@dataclass
+class Pipeline:
+    name: str
+    owner: str | None = None
+    runbook: str | None = None
+    slack_channel: str | None = None
+    criticality: str | None = None
+    datasets: list[str] = field(default_factory=list)
+    approvers: list[str] = field(default_factory=list)
+    idempotent: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "owner": self.owner, "runbook": self.runbook,
+                "slack_channel": self.slack_channel, "criticality": self.criticality,
+                "datasets": list(self.datasets)}
+
+
+@dataclass
+class Evidence:
+    """One fact. ``id`` (E1, E2, ...) is assigned by :class:`EvidenceBook`."""
+
+    kind: str  # history|log|task|step|job|catalog|config
+    source: str
+    text: str
+    time: str | None = None
+    id: str = ""
+    # Structured facts the signature engine may match on (error, cause, exit_code, ...).
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "source": self.source, "time": self.time,
+                "text": self.text}
+
+
+class EvidenceBook:
+    """Ordered evidence with stable ids, plus the list of things that could not be read."""
+
+    def __init__(self) -> None:
+        self.items: list[Evidence] = []
+        self.gaps: list[str] = []
+
+    def add(self, kind: str, source: str, text: str, time: Any = None, **facts: Any) -> Evidence:
+        ev = Evidence(kind=kind, source=source, text=text, time=iso(time),
+                      id=f"E{len(self.items) + 1}", facts=facts)
+        self.items.append(ev)
+        return ev
+
+    def gap(self, what: str) -> None:
+        """Record that something could not be read; the report says so."""
+        if what not in self.gaps:
+            self.gaps.append(what)
+
+    def get(self, evidence_id: str) -> Evidence | None:
+        return next((e for e in self.items if e.id == evidence_id), None)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class Incident:
+    """A failure parsed from an EventBridge event, before evidence is gathered."""
+
+    source: str  # stepfunctions|ecs|emr|glue|batch
+    event_id: str
+    detail_type: str
+    region: str
+    account: str
+    resource: Resource
+    status: str
+    event_time: str | None
+    started_at: str | None = None
+    stopped_at: str | None = None
+    # The ARN used to find the pipeline in the catalog (state machine, cluster, job, task def).
+    catalog_arns: list[str] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+    title_hint: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable key for grouping repeats: same source, same resource (not the run)."""
+        base = f"{self.source}|{self.account}|{self.region}|{self.resource.name}|{self.status}"
+        return hashlib.sha256(base.encode()).hexdigest()[:16]
+
+    @property
+    def incident_id(self) -> str:
+        run = self.resource.run_id or self.event_id
+        slug = re.sub(r"[^A-Za-z0-9-]+", "-", f"{self.source}-{self.resource.name}")[:60]
+        digest = hashlib.sha256(f"{self.resource.arn}|{run}".encode()).hexdigest()[:10]
+        return f"{slug}-{digest}"
+
+
+@dataclass
+class ProbableCause:
+    category: Category
+    explanation: str
+    confidence: Confidence
+    evidence_ids: list[str]
+    signature: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category.value, "explanation": self.explanation,
+                "confidence": self.confidence.value, "evidence_ids": list(self.evidence_ids),
+                "signature": self.signature}
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+
+
+@dataclass
+class Report:
+    incident_id: str
+    fingerprint: str
+    source: str
+    resource: Resource
+    pipeline: Pipeline | None
+    severity: Severity
+    title: str
+    summary: str
+    evidence: list[Evidence]
+    probable_cause: ProbableCause
+    next_steps: list[str]
+    links: list[Link] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+    event_time: str | None = None
+    status: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "incident_id": self.incident_id,
+            "fingerprint": self.fingerprint,
+            "source": self.source,
+            "resource": asdict(self.resource),
+            "pipeline": self.pipeline.to_dict() if self.pipeline else None,
+            "severity": self.severity.value,
+            "title": self.title,
+            "summary": self.summary,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "probable_cause": self.probable_cause.to_dict(),
+            "next_steps": list(self.next_steps),
+            "links": [asdict(link) for link in self.links],
+            "actions": list(self.actions),
+            "gaps": list(self.gaps),
+            "event_time": self.event_time,
+            "status": self.status,
+        }
+
+
+@dataclass
+class Skip:
+    """An event that is valid but not reported (a success, a benign stop), with the reason."""
+
+    reason: str

@@ -1,0 +1,1 @@
+"""Slack: the Web API client with retries, report rendering, and the ingress (verification, routing)."""

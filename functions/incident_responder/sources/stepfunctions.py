@@ -1,0 +1,302 @@
+"""Step Functions: "Step Functions Execution Status Change" FAILED, TIMED_OUT and ABORTED.
+
+Evidence: DescribeExecution, the execution history (newest first, bounded), the failed state with
+its error and cause, the task type, the Lambda function's log lines within that task's own window,
+`.sync` ECS/Batch/Glue task details carried in the cause, failed nested executions (followed to a
+bounded depth), and the execution input (redacted, truncated).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..errors import MalformedEvent
+from ..model import Incident, Resource, Skip, iso
+from .base import Collector, parse_time, shorten
+
+__all__ = ["StepFunctionsSource"]
+
+logger = logging.getLogger(__name__)
+
+REPORTED = {"FAILED", "TIMED_OUT", "ABORTED"}
+_FAIL_SUFFIXES = ("Failed", "TimedOut", "StartFailed", "SubmitFailed", "ScheduleFailed")
+_EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
+_PAGE = 100
+
+
+def _details(event: dict[str, Any]) -> dict[str, Any]:
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            return value
+    return {}
+
+
+def _console_url(region: str, execution_arn: str) -> str:
+    return (f"https://{region}.console.aws.amazon.com/states/home?region={region}"
+            f"#/v2/executions/details/{execution_arn}")
+
+
+def _function_name(value: str) -> str:
+    """Lambda function name from a name, a partial or full ARN, with or without a qualifier."""
+    if value.startswith("arn:"):
+        parts = value.split(":")
+        return parts[6] if len(parts) > 6 else value
+    return value.split(":")[0]
+
+
+def _json(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+class StepFunctionsSource:
+    name = "stepfunctions"
+    event_source = "aws.states"
+    detail_types = ("Step Functions Execution Status Change",)
+
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        detail = event.get("detail") or {}
+        arn = detail.get("executionArn")
+        status = detail.get("status")
+        if not arn or not status:
+            raise MalformedEvent("Step Functions event without detail.executionArn or detail.status")
+        if status not in REPORTED:
+            return Skip(f"execution status {status} is not a failure")
+        parts = arn.split(":")
+        sm_arn = detail.get("stateMachineArn") or (
+            ":".join([*parts[:5], "stateMachine", parts[6]]) if len(parts) > 7 else "")
+        return Incident(
+            source=self.name, event_id=str(event.get("id", "")), detail_type=event["detail-type"],
+            region=event.get("region") or parts[3], account=event.get("account") or parts[4],
+            resource=Resource(arn=arn, name=sm_arn.split(":")[-1] if sm_arn else arn,
+                              run_id=detail.get("name") or parts[-1]),
+            status=status, event_time=event.get("time"),
+            started_at=iso(detail.get("startDate")), stopped_at=iso(detail.get("stopDate")),
+            catalog_arns=[a for a in (sm_arn, arn) if a], detail=detail,
+        )
+
+    # -- evidence ---------------------------------------------------------------------------------
+    def collect(self, c: Collector, depth: int = 0, execution_arn: str | None = None) -> None:
+        inc = c.incident
+        arn = execution_arn or inc.resource.arn
+        sfn = c.client("stepfunctions")
+        region = arn.split(":")[3] if arn.count(":") > 3 else inc.region
+        if depth == 0:
+            c.context.update(execution_arn=arn, execution_name=inc.resource.run_id,
+                             state_machine=inc.resource.name, console_url=_console_url(region, arn))
+            c.links.append(_link("Execution in the Step Functions console", _console_url(region, arn)))
+        describe = c.call(f"DescribeExecution {arn.split(':')[-1]}", sfn.describe_execution, executionArn=arn)
+        status = (describe or {}).get("status") or (inc.status if depth == 0 else "FAILED")
+        events = self._history(c, arn)
+        if describe is None and not events:
+            if depth == 0:
+                c.add("history", "states:DescribeExecution",
+                      f"Execution {inc.resource.run_id} of {inc.resource.name} ended {status} "
+                      f"(from the event; the execution itself could not be read)",
+                      inc.stopped_at or inc.event_time, status=status)
+            return
+        self._analyze_history(c, arn, status, describe or {}, events, depth)
+        if depth == 0:
+            raw_input = (describe or {}).get("input", inc.detail.get("input"))
+            if raw_input not in (None, "", "{}"):
+                c.add_json("config", "states:DescribeExecution", "Execution input", raw_input, limit=500)
+            c.context["execution_input"] = raw_input
+
+    def _history(self, c: Collector, arn: str) -> list[dict[str, Any]]:
+        sfn = c.client("stepfunctions")
+        events: list[dict[str, Any]] = []
+        token = None
+        while len(events) < c.settings.history_max_events:
+            kwargs: dict[str, Any] = {"executionArn": arn, "reverseOrder": True,
+                                      "maxResults": min(_PAGE, c.settings.history_max_events - len(events))}
+            if token:
+                kwargs["nextToken"] = token
+            page = c.call(f"GetExecutionHistory {arn.split(':')[-1]}", sfn.get_execution_history, **kwargs)
+            if page is None:
+                break
+            events.extend(page.get("events", []))
+            token = page.get("nextToken")
+            if not token:
+                break
+        if token:
+            c.book.gap(f"execution history longer than {len(events)} events: only the newest were read")
+        seen: set[int] = set()
+        unique = [e for e in events if not (e.get("id") in seen or seen.add(e.get("id")))]  # type: ignore[func-returns-value]
+        return sorted(unique, key=lambda e: e.get("id", 0))
+
+    def _analyze_history(self, c: Collector, arn: str, status: str, describe: dict[str, Any],
+                         events: list[dict[str, Any]], depth: int) -> None:
+        by_id = {e.get("id"): e for e in events}
+        prefix = "Nested execution: " if depth else ""
+        child = depth > 0
+        end_event = next((e for e in reversed(events) if e.get("type") in _EXECUTION_END), None)
+        failures = [e for e in events if e.get("type", "").endswith(_FAIL_SUFFIXES)
+                    and e.get("type") not in _EXECUTION_END]
+        failed = failures[-1] if failures else None
+        state = self._state_of(failed, by_id) if failed else None
+        scheduled = self._scheduled_of(failed, by_id) if failed else None
+        if failed:
+            d = _details(failed)
+            error, cause = d.get("error", ""), d.get("cause", "")
+            task_type = self._task_type(failed, scheduled)
+            attempts = sum(1 for e in failures if self._state_of(e, by_id) == state)
+            text = f"{prefix}State '{state or '?'}' ({task_type or failed['type']}) failed with {failed['type']}"
+            text += f": {error}" if error else ""
+            if attempts > 1:
+                text += f" after {attempts} attempts"
+            if cause:
+                text += f" — cause: {shorten(str(cause), 900)}"
+            c.add("history", "states:GetExecutionHistory", text, failed.get("timestamp"),
+                  error=error, cause=str(cause), state=state or "", task_type=task_type or "",
+                  event_type=failed["type"], child=child, status=status)
+            if depth == 0:
+                c.context.update(state=state or "?", error=error or failed["type"], task_type=task_type or "?")
+            self._task_specific(c, failed, scheduled, task_type, cause, depth)
+        if end_event is not None:
+            d = _details(end_event)
+            error, cause = d.get("error", ""), d.get("cause", "")
+            same = failed is not None and error == _details(failed).get("error") and (
+                cause == _details(failed).get("cause"))
+            if end_event["type"] == "ExecutionAborted":
+                text = f"{prefix}Execution was aborted (StopExecution)"
+                text += f" with error {error}" if error else ", with no error given"
+                text += f": {shorten(str(cause), 400)}" if cause else ""
+                c.add("history", "states:GetExecutionHistory", text, end_event.get("timestamp"),
+                      error=error, cause=str(cause), status="ABORTED", event_type=end_event["type"], child=child)
+            elif not same:
+                text = f"{prefix}Execution ended with {end_event['type']}"
+                text += f": {error}" if error else ""
+                text += f" — cause: {shorten(str(cause), 600)}" if cause else ""
+                c.add("history", "states:GetExecutionHistory", text, end_event.get("timestamp"),
+                      error=error, cause=str(cause), status=status, event_type=end_event["type"], child=child)
+        elif failed is None and depth == 0:
+            error, cause = describe.get("error", ""), describe.get("cause", "")
+            text = f"Execution {describe.get('name', arn)} is {status}"
+            text += f": {error}" if error else ""
+            text += f" — cause: {shorten(cause, 600)}" if cause else ""
+            c.add("history", "states:DescribeExecution", text, describe.get("stopDate"),
+                  error=error, cause=cause, status=status)
+
+    @staticmethod
+    def _state_of(event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str | None:
+        cur: dict[str, Any] | None = event
+        for _ in range(10_000):
+            if cur is None:
+                return None
+            if cur.get("type", "").endswith("StateEntered"):
+                return _details(cur).get("name")
+            cur = by_id.get(cur.get("previousEventId"))
+        return None
+
+    @staticmethod
+    def _scheduled_of(event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
+        cur: dict[str, Any] | None = event
+        for _ in range(10_000):
+            if cur is None or cur.get("type", "").endswith("StateEntered"):
+                return None
+            if cur.get("type") in {"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"}:
+                return cur
+            cur = by_id.get(cur.get("previousEventId"))
+        return None
+
+    @staticmethod
+    def _task_type(failed: dict[str, Any], scheduled: dict[str, Any] | None) -> str:
+        d = _details(scheduled or failed)
+        if (scheduled or failed).get("type", "").startswith("LambdaFunction"):
+            return "lambda:invoke"
+        rtype, res = d.get("resourceType"), d.get("resource")
+        return f"{rtype}:{res}" if rtype and res else (rtype or "")
+
+    def _task_specific(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any] | None,
+                       task_type: str, cause: Any, depth: int) -> None:
+        cause_doc = _json(cause)
+        if task_type.startswith("lambda") and scheduled is not None:
+            self._lambda_logs(c, failed, scheduled)
+        elif task_type.startswith("ecs:runTask") and isinstance(cause_doc, dict):
+            self._ecs_cause(c, cause_doc, failed)
+        elif task_type.startswith("batch:submitJob") and isinstance(cause_doc, dict):
+            reason = cause_doc.get("StatusReason") or cause_doc.get("statusReason")
+            attempts = cause_doc.get("Attempts") or []
+            for a in attempts[-3:]:
+                cont = a.get("Container") or {}
+                c.add("job", "batch (from the task's cause)",
+                      f"Batch attempt exited {cont.get('ExitCode', '?')}: {cont.get('Reason') or a.get('StatusReason') or ''}",
+                      a.get("StoppedAt"), exit_code=cont.get("ExitCode"), reason=cont.get("Reason") or "")
+            if reason:
+                c.add("job", "batch (from the task's cause)", f"Batch job status reason: {reason}",
+                      failed.get("timestamp"), reason=reason)
+        elif task_type.startswith("glue:startJobRun") and isinstance(cause_doc, dict):
+            msg = cause_doc.get("ErrorMessage")
+            if msg:
+                c.add("job", "glue (from the task's cause)",
+                      f"Glue job {cause_doc.get('JobName', '?')} run {cause_doc.get('Id', '')} "
+                      f"{cause_doc.get('JobRunState', 'FAILED')}: {msg}", failed.get("timestamp"), error_message=msg)
+        elif task_type.startswith("states:startExecution"):
+            self._nested(c, cause_doc, scheduled, depth)
+
+    def _lambda_logs(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any]) -> None:
+        d = _details(scheduled)
+        params = _json(d.get("parameters")) or {}
+        fn = params.get("FunctionName") if isinstance(params, dict) else None
+        fn = fn or d.get("resource")
+        if not fn or not isinstance(fn, str):
+            return
+        name = _function_name(fn)
+        group = f"/aws/lambda/{name}"
+        c.context.setdefault("function_name", name)
+        c.context.setdefault("log_group", group)
+        start = parse_time(scheduled.get("timestamp"))
+        end = parse_time(failed.get("timestamp"))
+        if start is None or end is None:
+            return
+        start, end = start - timedelta(seconds=2), end + timedelta(seconds=2)
+        from .base import console_log_url
+
+        c.links.append(_link(f"Logs of {name} in CloudWatch", console_log_url(c.incident.region, group, start, end)))
+        c.logs(group, start, end, failure_time=end)
+
+    def _ecs_cause(self, c: Collector, doc: dict[str, Any], failed: dict[str, Any]) -> None:
+        reason = doc.get("StoppedReason") or doc.get("stoppedReason")
+        code = doc.get("StopCode") or doc.get("stopCode")
+        if reason:
+            c.add("task", "ecs (from the task's cause)", f"ECS task stopped: {reason}"
+                  + (f" (stop code {code})" if code else ""), failed.get("timestamp"),
+                  reason=reason, stop_code=code or "")
+        for cont in doc.get("Containers") or doc.get("containers") or []:
+            exit_code = cont.get("ExitCode", cont.get("exitCode"))
+            why = cont.get("Reason") or cont.get("reason") or ""
+            c.add("task", "ecs (from the task's cause)",
+                  f"Container {cont.get('Name') or cont.get('name')} exit code {exit_code if exit_code is not None else 'none'}"
+                  + (f": {why}" if why else ""), failed.get("timestamp"), exit_code=exit_code, reason=why)
+
+    def _nested(self, c: Collector, cause_doc: Any, scheduled: dict[str, Any] | None, depth: int) -> None:
+        child_arn = cause_doc.get("ExecutionArn") if isinstance(cause_doc, dict) else None
+        if not child_arn:
+            return
+        child_status = cause_doc.get("Status", "FAILED")
+        c.add("history", "states:GetExecutionHistory",
+              f"Nested execution {child_arn.split(':')[-1]} of {child_arn.split(':')[-2]} ended {child_status}",
+              cause_doc.get("StopDate"), nested_failed=True, child_arn=child_arn, status=child_status)
+        c.context.setdefault("child_execution", child_arn.split(":")[-1])
+        c.context.setdefault("child_state_machine", child_arn.split(":")[-2])
+        c.context.setdefault("child_console_url", _console_url(child_arn.split(":")[3], child_arn))
+        if depth + 1 > c.settings.nested_depth:
+            c.book.gap(f"nested executions deeper than {c.settings.nested_depth} were not followed")
+            return
+        c.links.append(_link(f"Child execution {child_arn.split(':')[-1]}",
+                             _console_url(child_arn.split(":")[3], child_arn)))
+        self.collect(c, depth=depth + 1, execution_arn=child_arn)
+
+
+def _link(label: str, url: str) -> Any:
+    from ..model import Link
+
+    return Link(label=label, url=url)
+

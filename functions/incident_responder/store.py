@@ -1,0 +1,158 @@
+"""DynamoDB persistence of incidents: exactly-once claims, grouping by fingerprint, thread lookup.
+
+Table (template.yaml ``IncidentsTable``): pk ``incident_id``; GSI ``by_fingerprint`` (``fingerprint``,
+``created_at``) for repeats and similar past incidents; GSI ``by_thread`` (``thread_key`` =
+``<channel>:<ts>``) to find the incident of a Slack thread; TTL on ``expires_at``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .aws import describe_error, error_code
+from .errors import StoreError
+
+__all__ = ["Claim", "IncidentStore", "thread_key"]
+
+logger = logging.getLogger(__name__)
+_ser = TypeSerializer()
+_des = TypeDeserializer()
+
+
+def thread_key(channel: str, ts: str) -> str:
+    return f"{channel}:{ts}"
+
+
+def _item(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: _ser.serialize(v) for k, v in d.items() if v is not None}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _des.deserialize(v) for k, v in item.items()}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Claim:
+    """Outcome of claiming an incident: ``new``, ``retry`` (an earlier attempt did not finish) or
+    ``duplicate`` (already reported, or being reported right now by another delivery)."""
+
+    state: str
+    item: dict[str, Any]
+
+
+class IncidentStore:
+    """Incidents in DynamoDB. ``dynamodb`` is a boto3 DynamoDB client."""
+
+    def __init__(self, dynamodb: Any, table: str, ttl_days: int = 90) -> None:
+        self.db = dynamodb
+        self.table = table
+        self.ttl_days = ttl_days
+
+    def _fail(self, what: str, exc: Exception) -> StoreError:
+        logger.error("incident store failed", extra={"what": what, "error_code": error_code(exc)})
+        return StoreError(f"{what} on {self.table}: {describe_error(exc)}")
+
+    def claim(self, incident_id: str, fingerprint: str, event_id: str, lease_seconds: int = 300) -> Claim:
+        """Claim the right to report an incident, once, whatever the number of deliveries."""
+        now = _now()
+        item = {"incident_id": incident_id, "fingerprint": fingerprint, "event_id": event_id,
+                "status": "pending", "created_at": now.isoformat(), "lease_until": int(time.time()) + lease_seconds,
+                "expires_at": int((now + timedelta(days=self.ttl_days)).timestamp())}
+        try:
+            self.db.put_item(
+                TableName=self.table, Item=_item(item),
+                ConditionExpression="attribute_not_exists(incident_id) OR (#s = :pending AND lease_until < :now)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":pending": {"S": "pending"}, ":now": {"N": str(int(time.time()))}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            return Claim("new", item)
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise self._fail("claim", exc) from exc
+            raw = exc.response.get("Item")
+            return Claim("duplicate", _plain(raw) if raw else (self.get(incident_id) or {}))
+        except BotoCoreError as exc:
+            raise self._fail("claim", exc) from exc
+
+    def release(self, incident_id: str) -> None:
+        """Give up a claim after a failure, so the retried delivery can report."""
+        try:
+            self.db.update_item(TableName=self.table, Key=_item({"incident_id": incident_id}),
+                                UpdateExpression="SET lease_until = :zero",
+                                ConditionExpression="#s = :pending",
+                                ExpressionAttributeNames={"#s": "status"},
+                                ExpressionAttributeValues={":zero": {"N": "0"}, ":pending": {"S": "pending"}})
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning("could not release incident claim", extra={"incident_id": incident_id,
+                                                                       "error_code": error_code(exc)})
+
+    def get(self, incident_id: str) -> dict[str, Any] | None:
+        try:
+            out = self.db.get_item(TableName=self.table, Key=_item({"incident_id": incident_id}),
+                                   ConsistentRead=True)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("get", exc) from exc
+        return _plain(out["Item"]) if "Item" in out else None
+
+    def recent(self, fingerprint: str, since: datetime, limit: int = 10) -> list[dict[str, Any]]:
+        """Incidents with this fingerprint created since ``since``, newest first."""
+        try:
+            out = self.db.query(
+                TableName=self.table, IndexName="by_fingerprint",
+                KeyConditionExpression="fingerprint = :fp AND created_at >= :since",
+                ExpressionAttributeValues={":fp": {"S": fingerprint}, ":since": {"S": since.isoformat()}},
+                ScanIndexForward=False, Limit=limit)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("query by fingerprint", exc) from exc
+        return [_plain(i) for i in out.get("Items", [])]
+
+    def by_thread(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """The incident whose report (or grouped repeat) is the root of this Slack thread."""
+        try:
+            out = self.db.query(TableName=self.table, IndexName="by_thread",
+                                KeyConditionExpression="thread_key = :k",
+                                ExpressionAttributeValues={":k": {"S": thread_key(channel, ts)}}, Limit=5)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("query by thread", exc) from exc
+        items = [_plain(i) for i in out.get("Items", [])]
+        items.sort(key=lambda i: i.get("created_at", ""))
+        return items[0] if items else None
+
+    def save_report(self, incident_id: str, report: dict[str, Any], *, channel: str, ts: str,
+                    thread_ts: str | None, status: str = "posted", **extra: Any) -> None:
+        """Record the posted report and where it is in Slack."""
+        root = thread_ts or ts
+        values = {":s": status, ":r": json.dumps(report, default=str), ":c": channel, ":ts": ts, ":root": root,
+                  ":tk": thread_key(channel, root), ":at": _now().isoformat(), **{f":{k}": v for k, v in extra.items()}}
+        sets = ["#s = :s", "report = :r", "channel = :c", "slack_ts = :ts", "thread_ts = :root",
+                "thread_key = :tk", "posted_at = :at", *[f"{k} = :{k}" for k in extra]]
+        try:
+            self.db.update_item(TableName=self.table, Key=_item({"incident_id": incident_id}),
+                                UpdateExpression="SET " + ", ".join(sets),
+                                ExpressionAttributeNames={"#s": "status"},
+                                ExpressionAttributeValues={k: _ser.serialize(v) for k, v in values.items()})
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("save report", exc) from exc
+
+    def update(self, incident_id: str, **fields: Any) -> None:
+        names = {f"#{k}": k for k in fields}
+        try:
+            self.db.update_item(TableName=self.table, Key=_item({"incident_id": incident_id}),
+                                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+                                ExpressionAttributeNames=names,
+                                ExpressionAttributeValues={f":{k}": _ser.serialize(v) for k, v in fields.items()})
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("update", exc) from exc

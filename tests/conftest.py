@@ -1,0 +1,47 @@
+"""Shared fixtures: sample events from files, a fake Lambda context, local AWS and local Slack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+SCENARIOS = TESTS / "scenarios"
+
+
+def load_json(rel: str) -> Any:
+    """A JSON fixture by path relative to tests/fixtures (``.jsonc`` comments allowed)."""
+    text = (FIXTURES / rel).read_text(encoding="utf-8")
+    if rel.endswith(".jsonc"):
+        text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    return json.loads(text)
+
+
+def scenario_event(name: str) -> dict[str, Any]:
+    return json.loads((SCENARIOS / name / "event.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def lambda_context() -> Any:
+    from incident_responder.local.runtime import FakeLambdaContext
+
+    return FakeLambdaContext()
+
+
+@pytest.fixture(scope="session")
+def slack_emulator() -> Any:
+    from incident_responder.local.runtime import BOT_TOKEN
+    from incident_responder.local.slack_emulator import SlackEmulator
+
+    with SlackEmulator(bot_token=BOT_TOKEN) as emu:
+        yield emu
+
+
+@pytest.fixture
+def slack(slack_emulator: Any) -> Any:
+    slack_emulator.reset()
+    return slack_emulator

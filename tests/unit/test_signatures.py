@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from incident_responder.analyze import signature_set
+from incident_responder.diagnosis import SignatureError, SignatureSet, load_signatures
+from incident_responder.model import Category, Confidence, EvidenceBook
+from incident_responder.resources import rules_dir
+
+
+def book(*texts: str, **facts: object) -> EvidenceBook:
+    b = EvidenceBook()
+    for t in texts:
+        b.add("log", "/aws/lambda/fn", t)
+    if facts:
+        b.add("history", "states:GetExecutionHistory", "state failed", **facts)
+    return b
+
+
+def diagnose(b: EvidenceBook, source: str = "stepfunctions", **ctx: object):
+    return signature_set().diagnose(b.items, source, {"function_name": "fn", "resource_name": "sm", **ctx})
+
+
+def test_builtin_signatures_load_and_have_unique_ids() -> None:
+    sigs = load_signatures(rules_dir() / "signatures")
+    assert len({s.id for s in sigs}) == len(sigs)
+    assert all(s.explanation for s in sigs)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("2020-11-10T05:46:57.874Z 160788cd Task timed out after 3.07 seconds", Category.TIMEOUT),
+    ("Error Type: Runtime.OutOfMemory", Category.OUT_OF_MEMORY),
+    ("An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+     Category.PERMISSION_DENIED),
+    ("ERROR: ThrottlingException: Rate exceeded", Category.THROTTLING),
+    ("Unable to import module 'lambda_function': No module named 'lambda_function'", Category.CODE_ERROR),
+    ("OSError: [Errno 28] No space left on device", Category.DISK_FULL),
+    ("20/02/17 11:44:50 ERROR Executor: java.lang.OutOfMemoryError: Java heap space", Category.OUT_OF_MEMORY),
+])
+def test_real_messages_diagnosed(text: str, category: Category) -> None:
+    d = diagnose(book("INFO starting", text))
+    assert d.cause.category == category
+    assert "E2" in d.cause.evidence_ids  # cites the line that matched, not the noise
+
+
+def test_unknown_is_said_honestly_with_low_confidence() -> None:
+    d = diagnose(book("INFO all good", "INFO still fine"))
+    assert d.cause.category == Category.UNKNOWN
+    assert d.cause.confidence == Confidence.LOW
+    assert "No known failure signature" in d.cause.explanation
+
+
+def test_templated_explanation_names_the_function() -> None:
+    d = diagnose(book("Task timed out after 900.00 seconds"), function_name="nightly-loader")
+    assert "nightly-loader" in d.cause.explanation
+    assert any("nightly-loader" in s for s in d.next_steps)
+
+
+def test_specific_signature_beats_generic_one() -> None:
+    # Lambda.Unknown alone is a generic task failure; with the timeout text it is a timeout.
+    d = diagnose(book("Task timed out after 3.07 seconds", error="Lambda.Unknown", status="FAILED"))
+    assert d.cause.category == Category.TIMEOUT
+
+
+def test_fact_conditions_and_sources(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text(
+        "signatures:\n"
+        "  - id: my-exit-3\n    category: bad_data\n    confidence: high\n    priority: 99\n"
+        "    sources: [ecs]\n    match: {any: [{kind: task, exit_code: [3, 4]}]}\n"
+        "    explanation: 'exit {exit_code} means bad rows'\n")
+    sigs = SignatureSet(load_signatures(rules_dir() / "signatures", tmp_path))
+    b = EvidenceBook()
+    b.add("task", "ecs", "Container app exit code 3", exit_code=3)
+    assert sigs.diagnose(b.items, "ecs", {}).cause.category == Category.BAD_DATA
+    assert sigs.diagnose(b.items, "ecs", {}).cause.explanation == "exit 3 means bad rows"
+    assert sigs.diagnose(b.items, "glue", {}).cause.category == Category.UNKNOWN
+
+
+def test_user_signatures_from_env_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "team.yaml").write_text(
+        "signatures:\n  - id: vendor-api-down\n    category: dependency_unavailable\n    priority: 99\n"
+        "    match: {any: [{text: 'VendorGateway unavailable'}]}\n    explanation: vendor down\n")
+    monkeypatch.setenv("EXTRA_SIGNATURES_DIR", str(tmp_path))
+    d = diagnose(book("VendorGateway unavailable (HTTP 503)"))
+    assert d.cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+@pytest.mark.parametrize("bad", [
+    "signatures:\n  - id: x\n    category: nope\n    match: {any: [{text: a}]}\n    explanation: e\n",
+    "signatures:\n  - id: x\n    category: timeout\n    match: {any: [{text: '('}]}\n    explanation: e\n",
+    "signatures:\n  - id: x\n    category: timeout\n    match: {}\n    explanation: e\n",
+    "signatures: [\n",
+])
+def test_bad_signature_files_name_the_problem(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "bad.yaml").write_text(bad)
+    with pytest.raises(SignatureError, match="bad.yaml"):
+        load_signatures(tmp_path)
