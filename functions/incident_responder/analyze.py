@@ -10,6 +10,7 @@ retries and the DLQ keeps what never got through.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -156,7 +157,8 @@ def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, si
         incident_id=incident.incident_id, fingerprint=incident.fingerprint, source=incident.source,
         resource=incident.resource, pipeline=pipeline, severity=_severity(incident, pipeline, cause.category),
         title=title, summary=" ".join(summary.split()), evidence=list(book.items), probable_cause=cause,
-        next_steps=steps, links=links, actions=list(c.context.get("actions", [])), gaps=list(book.gaps),
+        next_steps=steps, links=links, gaps=list(book.gaps),
+        actions=["redrive"] if c.context.get("redrive") and cause.category != Category.MANUAL_STOP else [],
         event_time=incident.event_time, status=incident.status,
     )
 
@@ -213,7 +215,9 @@ def _report(incident: Incident, src: Source, aws: AwsContext, cfg: Settings, sla
         posted = slack.post_report(report, channel=channel)
         status = "posted"
     store.save_report(incident.incident_id, report.to_dict(), channel=posted["channel"], ts=posted["ts"],
-                      thread_ts=posted.get("thread_ts"), grouped=status == "grouped")
+                      thread_ts=posted.get("thread_ts"), grouped=status == "grouped",
+                      source=incident.source, resource_arn=incident.resource.arn,
+                      redrive=json.dumps(c.context.get("redrive"), default=str) if c.context.get("redrive") else None)
     failure_time = parse_time(incident.stopped_at) or parse_time(incident.event_time)
     lag = (time.time() - failure_time.timestamp()) if failure_time else None
     return Outcome(status, report=report, channel=posted["channel"], ts=posted["ts"],

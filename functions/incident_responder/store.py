@@ -136,7 +136,9 @@ class IncidentStore:
         """Record the posted report and where it is in Slack."""
         root = thread_ts or ts
         values = {":s": status, ":r": json.dumps(report, default=str), ":c": channel, ":ts": ts, ":root": root,
-                  ":tk": thread_key(channel, root), ":at": _now().isoformat(), **{f":{k}": v for k, v in extra.items()}}
+                  ":tk": thread_key(channel, root), ":at": _now().isoformat()}
+        extra = {k: v for k, v in extra.items() if v is not None}
+        values.update({f":{k}": v for k, v in extra.items()})
         sets = ["#s = :s", "report = :r", "channel = :c", "slack_ts = :ts", "thread_ts = :root",
                 "thread_key = :tk", "posted_at = :at", *[f"{k} = :{k}" for k in extra]]
         try:

@@ -82,7 +82,7 @@ def load_template(path: str | Path | None = None) -> dict[str, Any]:
             "(run from a checkout of the repository, or pass its path)"
         )
     with template_path.open(encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(fh, Loader=_CfnLoader)  # a SafeLoader: no arbitrary objects
     if not isinstance(data, dict) or "Resources" not in data:
         raise ValueError(f"{template_path} is not a CloudFormation template")
     return data
@@ -216,9 +216,11 @@ def _create_table(ddb: Any, logical_id: str, props: dict[str, Any], resolver: _R
     resolver.attrs[(logical_id, "Arn")] = arn
 
 
-_QUEUE_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
-                     "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
-                     "FifoThroughputLimit", "SqsManagedSseEnabled")
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
+    "FifoThroughputLimit", "SqsManagedSseEnabled",
+)
 
 
 def _attr_text(value: Any) -> str:

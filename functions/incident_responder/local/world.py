@@ -10,6 +10,7 @@ makes its ordinary boto3 calls.
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -84,8 +85,14 @@ def load_world(world: World, session: boto3.Session, *, catalog_table: str) -> N
         _stepfunctions(session, world)
     if d.get("glue"):
         _glue(session, world)
-    for loader in _EXTRA_LOADERS:
-        loader(session, world)
+    for name in _SERVICE_LOADERS:
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+            continue
+        module.load(session, world)
     _tags(session, world)
 
 
@@ -245,5 +252,6 @@ def _tags(session: boto3.Session, world: World) -> None:
             logger.warning("tags for this service are not loaded by the local world", extra={"arn": arn})
 
 
-# Loaders for more sources register here (ECS, EMR, Glue job runs, Batch), in this module.
-_EXTRA_LOADERS: list[Any] = []
+# The backend setters of the other sources live beside this module, one per service, each with
+# ``load(session, world)``; they are the only other places that touch moto's backends.
+_SERVICE_LOADERS = ("world_ecs", "world_emr", "world_glue", "world_batch")

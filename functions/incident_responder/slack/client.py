@@ -16,8 +16,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.error import URLError
 
-from aws_lambda_powertools.utilities import parameters
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry import (
@@ -31,6 +29,7 @@ from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from incident_responder.config import env
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
     from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
     from slack_sdk.web import SlackResponse
 
@@ -321,10 +320,13 @@ def thread_replies(
 
 
 # One Powertools provider per caller-supplied boto3 client, so its cache survives between calls.
-_PROVIDERS: weakref.WeakKeyDictionary[Any, parameters.SecretsProvider] = weakref.WeakKeyDictionary()
+_PROVIDERS: weakref.WeakKeyDictionary[Any, SecretsProvider] = weakref.WeakKeyDictionary()
 
 
 def _read_secret(secret_id: str, secrets_client: Any, max_age: int) -> str | bytes:
+    # Imported here: Powertools Parameters pulls in boto3, which only the token path needs.
+    from aws_lambda_powertools.utilities import parameters
+
     if secrets_client is None:
         return parameters.get_secret(secret_id, max_age=max_age)
     provider = _PROVIDERS.get(secrets_client)
@@ -370,6 +372,11 @@ def get_bot_token(
     secret = env("SLACK_TOKEN_SECRET") if secret_id is None else secret_id
     token = env("SLACK_BOT_TOKEN") if env_token is None else env_token
     if secret:
+        from aws_lambda_powertools.utilities.parameters.exceptions import (
+            GetParameterError,
+            TransformParameterError,
+        )
+
         try:
             value = _read_secret(secret, secrets_client, max_age)
         except (GetParameterError, TransformParameterError) as exc:

@@ -108,6 +108,13 @@ class StepFunctionsSource:
             if raw_input not in (None, "", "{}"):
                 c.add_json("config", "states:DescribeExecution", "Execution input", raw_input, limit=500)
             c.context["execution_input"] = raw_input
+            sm_arn = (describe or {}).get("stateMachineArn") or inc.detail.get("stateMachineArn")
+            if sm_arn:
+                c.context["redrive"] = {"source": "stepfunctions", "execution_arn": arn,
+                                        "state_machine_arn": sm_arn, "name": inc.resource.run_id,
+                                        "input": raw_input, "status": status,
+                                        "stop_date": (describe or {}).get("stopDate") or inc.stopped_at,
+                                        "redrive_count": (describe or {}).get("redriveCount", 0)}
 
     def _history(self, c: Collector, arn: str) -> list[dict[str, Any]]:
         sfn = c.client("stepfunctions")
