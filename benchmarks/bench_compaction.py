@@ -20,16 +20,16 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from incident_responder.evidence.compaction import compact, estimate_tokens
 from loggen import load_noise, make_case, unique_lines
 
-from incident_responder.evidence.compaction import compact, estimate_tokens
-
 BUDGET = 2000
-HERE = Path(__file__).resolve().parent
-ERROR_SCAN = re.compile(r"ERROR|FATAL|Exception|Error|Traceback|Caused by|killed|denied|Denied|timed out|No space")
+ERROR_SCAN = re.compile(
+    r"ERROR|FATAL|Exception|Error|Traceback|Caused by|killed|denied|Denied|timed out|No space"
+)
 
 
 def emit(name: str, value: object, unit: str, baseline: object, target: str) -> None:
@@ -51,13 +51,23 @@ def first_50_errors(lines: Iterable[str]) -> list[str]:
     return out
 
 
-def recall(n_lines: int, seeds: range, noise: list[list[str]], tail: float = 1.0) -> dict[str, object]:
+def _source(stream: Callable[[], Iterable[str]], held: list[str] | None) -> Callable[[], Iterable[str]]:
+    return (lambda: held) if held is not None else stream
+
+
+def recall(
+    n_lines: int, seeds: range, noise: list[list[str]], tail: float = 1.0
+) -> tuple[dict[str, float], dict[str, int], list[dict[str, object]]]:
+    """Recall of the needle and mean tokens, for ours and both baselines; and the seeds we missed."""
     hits = {"ours": 0, "last_50_lines": 0, "first_50_error_lines": 0}
     tokens: dict[str, list[int]] = {k: [] for k in hits}
-    misses = []
+    misses: list[dict[str, object]] = []
     for seed in seeds:
         case = make_case(n_lines, seed, noise, tail=tail)
-        result = compact(case.lines(), budget_tokens=BUDGET)
+        # 100k lines are generated once and shared; 1M lines are streamed to each method.
+        held = list(case.lines()) if n_lines <= 100_000 else None
+        lines = _source(case.lines, held)
+        result = compact(lines(), budget_tokens=BUDGET)
         text = result.render()
         assert estimate_tokens(text) <= BUDGET, "budget exceeded"
         found = any(case.cause.needle in line.text for line in result.lines)
@@ -66,15 +76,15 @@ def recall(n_lines: int, seeds: range, noise: list[list[str]], tail: float = 1.0
             misses.append({"seed": seed, "cause": case.cause.name, "position": case.position})
         tokens["ours"].append(estimate_tokens(text))
         for name, pick in (("last_50_lines", last_50), ("first_50_error_lines", first_50_errors)):
-            chosen = pick(case.lines())
+            chosen = pick(lines())
             hits[name] += any(case.cause.needle in line for line in chosen)
             tokens[name].append(estimate_tokens("\n".join(chosen)))
     n = len(seeds)
-    return {
-        "recall": {k: round(v / n, 3) for k, v in hits.items()},
-        "mean_tokens": {k: round(statistics.mean(v)) for k, v in tokens.items()},
-        "misses": misses,
-    }
+    return (
+        {k: round(v / n, 3) for k, v in hits.items()},
+        {k: round(statistics.mean(v)) for k, v in tokens.items()},
+        misses,
+    )
 
 
 def memory_child(mode: str, n_lines: int) -> None:
@@ -121,20 +131,19 @@ def throughput(noise: list[list[str]], n_lines: int = 200_000, repeats: int = 3)
 
 def main() -> None:
     noise = load_noise()
-    for n_lines, seeds, tail in ((100_000, range(60), 1.0), (100_000, range(60), 0.02), (1_000_000, range(5), 1.0)):
+    runs = ((100_000, range(60), 1.0), (100_000, range(60), 0.02), (1_000_000, range(5), 1.0))
+    for n_lines, seeds, tail in runs:
         started = time.perf_counter()
-        r = recall(n_lines, seeds, noise, tail)
+        rec, mean_tokens, misses = recall(n_lines, seeds, noise, tail)
         label = f"{n_lines // 1000}k" if n_lines < 1_000_000 else f"{n_lines // 1_000_000}M"
         label += "_lines" + ("_causal_in_last_2pct" if tail < 1 else "_causal_anywhere")
-        rec = r["recall"]
-        assert isinstance(rec, dict)
         emit(f"causal_line_recall_at_{BUDGET}_tokens_{label}_{len(seeds)}_seeds", rec["ours"], "fraction",
              {"last_50_lines": rec["last_50_lines"], "first_50_error_lines": rec["first_50_error_lines"]},
              ">= 0.95")
-        emit(f"mean_evidence_tokens_{label}", r["mean_tokens"]["ours"], "tokens",  # type: ignore[index]
-             {k: v for k, v in r["mean_tokens"].items() if k != "ours"}, f"<= {BUDGET}")  # type: ignore[union-attr]
-        if r["misses"]:
-            print(json.dumps({"misses": r["misses"]}), file=sys.stderr)
+        emit(f"mean_evidence_tokens_{label}", mean_tokens["ours"], "tokens",
+             {k: v for k, v in mean_tokens.items() if k != "ours"}, f"<= {BUDGET}")
+        if misses:
+            print(json.dumps({"misses": misses}), file=sys.stderr)
         print(f"# {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
     mem = peak_rss("compact", 1_000_000)
@@ -149,7 +158,8 @@ def main() -> None:
     ours, scan = throughput(noise)
     emit("throughput_ratio_vs_re_scan_200k_lines", round(ours / scan, 3), "ratio",
          {"re_scan_lines_per_s": round(scan)}, ">= 0.1")
-    emit("throughput_compact_200k_lines", round(ours), "lines/s", {"re_scan": round(scan)}, ">= 100000")
+    emit("throughput_compact_200k_lines", round(ours), "lines/s", {"re_scan": round(scan)},
+         ">= 100000 on an idle core (machine-dependent; the ratio above is the stable figure)")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,8 @@ CAUSES: tuple[Cause, ...] = (
     Cause(  # corpus id 46: Glue job, missing input path
         "path_missing",
         ("[ERROR] 2018-07-18T15:17:26.792Z 88fb4fc4-8a9d-11e8-bec7-f7119107e998 Glue job "
-         "\"JoinMarketingAndSalesData\" run with Run Id \"jr_bebcc\" failed. Last state: FAILED. Error message: "
+         "\"JoinMarketingAndSalesData\" run with Run Id \"jr_bebcc\" failed. Last state: FAILED. "
+         "Error message: "
          "AnalysisException: u'Path does not exist: "
          "hdfs://ip-172-31-74-135.ec2.internal:8020/user/root/aa.etl-output-path/tmp/sales;'",),
         "Path does not exist",
@@ -117,13 +118,14 @@ def make_case(n_lines: int, seed: int, noise: list[list[str]] | None = None, tai
     rng = random.Random(10_000 + seed)
     cause = CAUSES[seed % len(CAUSES)]
     low = int(n_lines * (1.0 - tail))
-    return Case(n_lines, seed, cause, rng.randrange(low, n_lines), noise if noise is not None else load_noise())
+    noise = noise if noise is not None else load_noise()
+    return Case(n_lines, seed, cause, rng.randrange(low, n_lines), noise)
 
 
 def unique_lines(n_lines: int, seed: int = 0) -> Iterator[str]:
     """Lines that share no template (random words, no digits): the worst case for template memory."""
     rng = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyz"
-    for _ in range(n_lines):
-        words = ("".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(rng.randint(6, 20)))
-        yield "INFO worker " + " ".join(words)
+    pool = ["".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(5000)]
+    for _ in range(n_lines):  # 5000**6 or more word sequences: repeats are vanishingly rare
+        yield "INFO worker " + " ".join(rng.choices(pool, k=rng.randint(6, 20)))

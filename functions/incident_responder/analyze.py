@@ -103,6 +103,17 @@ def _duration(incident: Incident) -> str:
     return f"{secs / 3600:.1f} h"
 
 
+def _title(incident: Incident, category: Category, state: str | None) -> str:
+    status = incident.status.replace("_", " ").lower()
+    cause = category.value.replace("_", " ")
+    title = f"{incident.resource.name} {status}"
+    if cause not in status and category != Category.UNKNOWN:
+        title += f": {cause}"
+    if state and state != "?":
+        title += f" in {state}"
+    return title
+
+
 def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, sigs: SignatureSet,
                  repeats: int = 0, cfg: Settings | None = None) -> Report:
     """Diagnose the collected evidence and assemble the report."""
@@ -149,10 +160,7 @@ def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, si
                      when=f"{stop:%Y-%m-%d %H:%M:%S} UTC" if stop else "", duration=_duration(incident),
                      pipeline=pipeline, cause=cause.to_dict(), repeats=repeats,
                      resource_name=incident.resource.name, window_minutes=cfg.group_window_minutes)
-    title = c.context.get("title") or (
-        f"{incident.resource.name} {incident.status.replace('_', ' ').lower()}: "
-        f"{cause.category.value.replace('_', ' ')}" + (f" in {c.context['state']}" if c.context.get("state")
-                                                       and c.context["state"] != "?" else ""))
+    title = c.context.get("title") or _title(incident, cause.category, c.context.get("state"))
     return Report(
         incident_id=incident.incident_id, fingerprint=incident.fingerprint, source=incident.source,
         resource=incident.resource, pipeline=pipeline, severity=_severity(incident, pipeline, cause.category),
@@ -161,6 +169,13 @@ def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, si
         actions=["redrive"] if c.context.get("redrive") and cause.category != Category.MANUAL_STOP else [],
         event_time=incident.event_time, status=incident.status,
     )
+
+
+def _log_windows(c: Collector) -> str | None:
+    """The log windows the analysis read, for the thread's follow-up questions (``logs``)."""
+    windows = [{"group": g, "start": s.isoformat() if s else None, "end": e.isoformat() if e else None}
+               for g, s, e in c.log_groups]
+    return json.dumps(windows) if windows else None
 
 
 def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settings | None = None,
@@ -176,24 +191,39 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
     cfg = cfg or read_settings()
     src: Source = source_for(event)
     parsed = src.parse(event)
+    # -- redrive hook (redrive/runs.py): the run an approved redrive launched reports into its thread.
+    # Its success is otherwise skipped like any success; only a run we launched gets this note.
+    from .redrive.runs import distinguish_redriven, launched_run, post_success
+
+    aws = aws or AwsContext(region=parsed.region if not isinstance(parsed, Skip) else
+                            str(event.get("region") or "") or None)
+    launch = launched_run(event, aws, cfg)
+    if isinstance(parsed, Skip) and launch is not None and launch.succeeded:
+        from .slack.poster import SlackPoster
+
+        note = post_success(launch, slack or SlackPoster.from_settings(cfg, aws))
+        return Outcome("threaded" if note else "duplicate", "a run launched by a redrive succeeded",
+                       channel=launch.channel, ts=(note or {}).get("ts"), thread_ts=launch.thread_ts)
+    if not isinstance(parsed, Skip):
+        distinguish_redriven(parsed)
+    # -- end of the redrive hook
     if isinstance(parsed, Skip):
         return Outcome("skipped", parsed.reason)
     incident = parsed
-    aws = aws or AwsContext(region=incident.region)
     store = store or IncidentStore(aws.client("dynamodb"), cfg.incidents_table, cfg.incident_ttl_days)
     claim = store.claim(incident.incident_id, incident.fingerprint, incident.event_id)
     if claim.state == "duplicate":
         return Outcome("duplicate", f"incident {incident.incident_id} is already {claim.item.get('status')}",
                        channel=claim.item.get("channel"), ts=claim.item.get("slack_ts"))
     try:
-        return _report(incident, src, aws, cfg, slack, store, now)
+        return _report(incident, src, aws, cfg, slack, store, now, launch=launch)
     except Exception:
         store.release(incident.incident_id)
         raise
 
 
 def _report(incident: Incident, src: Source, aws: AwsContext, cfg: Settings, slack: Any, store: Any,
-            now: datetime | None) -> Outcome:
+            now: datetime | None, launch: Any = None) -> Outcome:
     from .slack.poster import SlackPoster
 
     c = Collector(incident, aws, cfg, EvidenceBook())
@@ -208,7 +238,12 @@ def _report(incident: Incident, src: Source, aws: AwsContext, cfg: Settings, sla
     slack = slack or SlackPoster.from_settings(cfg, aws)
     channel = (pipeline.slack_channel if pipeline and pipeline.slack_channel else None) or cfg.default_channel
     root = min(earlier, key=lambda i: i.get("created_at", "")) if earlier else None
-    if root and root.get("channel") and root.get("thread_ts"):
+    if launch is not None:  # redrive hook: a redrive's new run failed -> its report replies in that thread
+        from .redrive.runs import post_failure
+
+        posted = post_failure(launch, report, slack, incident.incident_id)
+        status = "grouped"
+    elif root and root.get("channel") and root.get("thread_ts"):
         posted = slack.post_repeat(report, channel=root["channel"], thread_ts=root["thread_ts"])
         status = "grouped"
     else:
@@ -217,7 +252,8 @@ def _report(incident: Incident, src: Source, aws: AwsContext, cfg: Settings, sla
     store.save_report(incident.incident_id, report.to_dict(), channel=posted["channel"], ts=posted["ts"],
                       thread_ts=posted.get("thread_ts"), grouped=status == "grouped",
                       source=incident.source, resource_arn=incident.resource.arn,
-                      redrive=json.dumps(c.context.get("redrive"), default=str) if c.context.get("redrive") else None)
+                      redrive=json.dumps(c.context.get("redrive"), default=str) if c.context.get("redrive") else None,
+                      log_windows=_log_windows(c))
     failure_time = parse_time(incident.stopped_at) or parse_time(incident.event_time)
     lag = (time.time() - failure_time.timestamp()) if failure_time else None
     return Outcome(status, report=report, channel=posted["channel"], ts=posted["ts"],

@@ -10,7 +10,7 @@ from typing import Any
 
 __all__ = ["main"]
 
-DEMO_SCENARIOS = ["sfn_lambda_timeout", "sfn_lambda_oom"]
+DEMO_SCENARIOS = ["sfn_lambda_timeout", "sfn_lambda_oom", "sfn_lambda_timeout_thread", "redrive_sfn_demo"]
 
 
 def _repo_root() -> Path:
@@ -52,13 +52,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for r in replay(paths):
         print(f"\n▶ scenario {r['scenario']}: the event went through the analyze function "
               f"({r['duration_ms']:.0f} ms, {sum(r['api_calls'].values())} AWS calls); Slack now shows:\n")
+        in_thread = {ts for step in r.get("thread") or []
+                     for ts in [step.get("message_ts"), *(x["ts"] for x in step.get("replies", []))] if ts}
         for m in r["slack"]:
+            if m["ts"] in in_thread:
+                continue  # shown below, question by question
             print(f"  #{m['channel']} ts={m['ts']}")
             print("\n".join("  " + line for line in format_message(m).splitlines()))
             print()
+        if r.get("thread"):
+            print("  Then, in the report's thread (each reply a signed Slack request through the ingress "
+                  "and the follow-up worker):\n")
         for step in r.get("thread") or []:
             for line in step.get("transcript", []):
                 print("  " + line)
+            print()
         if not r["check"]["passed"]:
             print(f"  (expectations not met: {r['check']['failures']})")
     return 0
@@ -70,6 +78,8 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
     from .local.world import World
 
     event = json.loads(Path(args.event).read_text(encoding="utf-8"))
+    if args.function == "SlackIngressFunction":
+        event = _resigned(event)
     env: dict[str, str] = {}
     if args.env_vars:
         raw = json.loads(Path(args.env_vars).read_text(encoding="utf-8"))
@@ -85,6 +95,22 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
 
             print(format_message(m), file=sys.stderr)
     return 0
+
+
+def _resigned(event: Any) -> Any:
+    """A signed Slack request signed again with the local signing secret at the current time.
+
+    Sample events carry a signature made at a fixed time, which the ingress rightly refuses as a
+    replay after 5 minutes; an event without a signature is left as it is (and refused).
+    """
+    from .local.runtime import SIGNING_SECRET
+    from .local.slack_requests import resign
+
+    headers = {str(k).lower() for k in (event.get("headers") or {})} if isinstance(event, dict) else set()
+    if "x-slack-signature" not in headers:
+        return event
+    print("(re-signed with the local signing secret at the current time)", file=sys.stderr)
+    return resign(event, SIGNING_SECRET)
 
 
 def _is_deployed_only(key: str) -> bool:

@@ -32,11 +32,13 @@ ENV: dict[str, tuple[str, str]] = {
     "GROUP_WINDOW_MINUTES": ("60", "Repeats of the same failure within this window thread under the first report."),
     "INCIDENT_TTL_DAYS": ("90", "Incidents expire from DynamoDB after this many days."),
     "REPORT_GLUE_STOPPED": ("false", "Report Glue runs a person STOPPED (as manual_stop)."),
-    "ALLOWED_SLACK_USERS": ("", "Comma-separated Slack user IDs allowed to talk to the agent."),
+    "ALLOWED_SLACK_USERS": ("", "Comma-separated Slack user IDs allowed to talk to the agent "
+                                "(`*`: everyone; none set: nobody)."),
     "ALLOWED_SLACK_USERGROUP": ("", "Slack user group ID whose members are allowed too."),
     "REDRIVE_APPROVERS": ("", "Comma-separated Slack user IDs allowed to approve redrives."),
     "REDRIVE_REQUIRE_SECOND_PERSON": ("false", "An approver must differ from the requester."),
     "REDRIVE_APPROVAL_TTL_SECONDS": ("3600", "How long a redrive preview can be approved."),
+    "REDRIVE_FUNCTION_NAME": ("", "The redrive function the follow-up worker invokes; empty runs it in-process (local)."),
     "FOLLOWUP_QUEUE_URL": ("", "SQS FIFO queue the Slack ingress enqueues to."),
     "REDRIVE_FUNCTION_NAME": ("", "The redrive function the follow-up worker invokes (only it may change AWS)."),
     "INGRESS_FUNCTION_NAME": ("", "The Slack ingress function the failsafe shuts off (reserved concurrency 0)."),
@@ -102,7 +104,10 @@ class Settings:
     redrive_approvers: list[str] = field(default_factory=lambda: _list("REDRIVE_APPROVERS"))
     redrive_second_person: bool = field(default_factory=lambda: _bool("REDRIVE_REQUIRE_SECOND_PERSON"))
     redrive_ttl_seconds: int = field(default_factory=lambda: _int("REDRIVE_APPROVAL_TTL_SECONDS"))
+    redrive_function_name: str = field(default_factory=lambda: env("REDRIVE_FUNCTION_NAME"))
     followup_queue_url: str = field(default_factory=lambda: env("FOLLOWUP_QUEUE_URL"))
+    ingress_function_name: str = field(default_factory=lambda: env("INGRESS_FUNCTION_NAME"))
+    notify_topic_arn: str = field(default_factory=lambda: env("NOTIFY_TOPIC_ARN"))
     llm_enabled: bool = field(default_factory=lambda: _bool("LLM_ENABLED"))
     bedrock_model_id: str = field(default_factory=lambda: env("BEDROCK_MODEL_ID"))
     llm_timeout: int = field(default_factory=lambda: _int("LLM_TIMEOUT_SECONDS"))

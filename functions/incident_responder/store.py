@@ -140,11 +140,13 @@ class IncidentStore:
         extra = {k: v for k, v in extra.items() if v is not None}
         values.update({f":{k}": v for k, v in extra.items()})
         sets = ["#s = :s", "report = :r", "channel = :c", "slack_ts = :ts", "thread_ts = :root",
-                "thread_key = :tk", "posted_at = :at", *[f"{k} = :{k}" for k in extra]]
+                "thread_key = :tk", "posted_at = :at", *[f"#{k} = :{k}" for k in extra]]
+        # Extra names go through placeholders: some (``source``) are DynamoDB reserved words.
+        names = {"#s": "status", **{f"#{k}": k for k in extra}}
         try:
             self.db.update_item(TableName=self.table, Key=_item({"incident_id": incident_id}),
                                 UpdateExpression="SET " + ", ".join(sets),
-                                ExpressionAttributeNames={"#s": "status"},
+                                ExpressionAttributeNames=names,
                                 ExpressionAttributeValues={k: _ser.serialize(v) for k, v in values.items()})
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("save report", exc) from exc
@@ -158,3 +160,41 @@ class IncidentStore:
                                 ExpressionAttributeValues={f":{k}": _ser.serialize(v) for k, v in fields.items()})
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("update", exc) from exc
+
+    # -- Slack deliveries (exactly-once ingress) ---------------------------------------------------
+    # A Slack message or button click is claimed under ``slack#<key>`` in this table: the ingress
+    # function's rights are scoped to it, and the items expire (TTL) long after Slack stops retrying.
+    # They carry no fingerprint or thread_key, so they never appear in the indexes.
+
+    def claim_delivery(self, key: str, *, event_id: str = "", ttl_seconds: int = 86400) -> bool:
+        """Claim a Slack delivery once; False when it was already claimed (a retry or a duplicate)."""
+        now = int(time.time())
+        item = {"incident_id": f"slack#{key}", "kind": "slack_delivery", "event_id": event_id or None,
+                "status": "queued", "received_at": _now().isoformat(), "expires_at": now + ttl_seconds}
+        try:
+            self.db.put_item(TableName=self.table, Item=_item(item),
+                             ConditionExpression="attribute_not_exists(incident_id)")
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise self._fail("claim delivery", exc) from exc
+        except BotoCoreError as exc:
+            raise self._fail("claim delivery", exc) from exc
+        return True
+
+    def release_delivery(self, key: str) -> None:
+        """Forget a claim whose enqueue failed, so Slack's retry of the same delivery goes through."""
+        try:
+            self.db.delete_item(TableName=self.table, Key=_item({"incident_id": f"slack#{key}"}))
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning("could not release delivery claim",
+                           extra={"key": key, "error_code": error_code(exc)})
+
+    def delivery(self, key: str) -> dict[str, Any] | None:
+        """The claim of a Slack delivery (``status`` queued or answered), or None."""
+        return self.get(f"slack#{key}")
+
+    def mark_delivery(self, key: str, status: str, ttl_seconds: int = 86400) -> None:
+        """Record how a claimed delivery ended (``answered``): a redelivered message is not answered twice."""
+        self.update(f"slack#{key}", status=status, kind="slack_delivery",
+                    expires_at=int(time.time()) + ttl_seconds)

@@ -101,8 +101,9 @@ def resource_tags(c: Collector, arn: str) -> dict[str, str]:
 def table_metadata(c: Collector, datasets: list[str]) -> None:
     """Glue Data Catalog facts for the pipeline's datasets (``db.table``): location, last update."""
     glue = c.client("glue")
+    seen = {e.facts.get("dataset") for e in c.book.items if e.kind == "catalog"}
     for ds in datasets[:MAX_DATASETS]:
-        if "." not in ds:
+        if "." not in ds or ds in seen:
             continue
         db, table = ds.split(".", 1)
         try:

@@ -17,18 +17,20 @@ At the end each template is scored from its exemplar:
 
 The best templates are rendered until the token budget is spent.
 
-Template mining, the measured decision (1,000,000 lines cycled from the Loghub Spark, Hadoop,
-HDFS and OpenStack samples, Python 3.11, one core):
+Template mining, the measured decision (benchmarks/loggen.py logs: Loghub Spark, Hadoop, HDFS and
+OpenStack samples interleaved; Python 3.11, one core of a shared 2-core machine; two runs):
 
-- drain3 0.9.11 ``TemplateMiner.add_log_message`` with its default (no masking) config:
-  8.3 s, 120,000 lines/s, 172 clusters. That alone is more than the whole budget of a compaction.
-- the masking key below: about 330,000 lines/s for the mask itself, 244 distinct keys; the whole
-  ``compact`` loop runs at about 200,000 lines/s (see benchmarks/bench_compaction.py).
-- drain3 applied only to the distinct masked keys (cheap: once per new key) merged 244 keys into
-  fewer clusters, but Drain's 0.4 similarity threshold also folded rare error lines into frequent
-  clusters of the same token count, which cost rarity and, with it, recall of the causal line
-  (0.90 instead of 1.0 on the 100,000-line benchmark over 50 seeds).
-So drain3 is not used: the masking key is 2.5x faster and keeps the rare line on its own.
+- drain3 0.9.11 ``TemplateMiner.add_log_message`` on every line (default config, no masking):
+  8.3-11.3 s per 1,000,000 lines (90,000-120,000 lines/s), 173 clusters. That alone is slower
+  than this whole module: ``compact`` took 4.0-5.5 s (180,000-270,000 lines/s) measured alongside.
+- drain3 on the distinct masked keys only (once per new key, so nearly free: +0.9 s per 1M lines)
+  merged 245 keys into 147 clusters with the same recall (1.0 on 60 seeds x 100,000 lines), but
+  it merges different causes of the same shape: "Lost executor <*> on <*>: Container killed by
+  YARN for exceeding memory limits" and "Lost executor <*> on <*>: Remote RPC client
+  disassociated" became one cluster, as did "exit code <*> out of memory" and "exit code <*> bad
+  input file". One exemplar would then hide the other cause. It also costs 33 ms of import.
+So drain3 is not used: the masking key is faster, and two lines share a template only when they
+differ in numbers, ids or quoted values, never in their words.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from incident_responder.evidence.redaction import redact
 
@@ -98,7 +100,7 @@ class CompactResult:
     lines: list[CompactLine]  # ranked, best first
     total_lines: int
     total_bytes: int
-    templates: int  # distinct templates seen
+    templates: int  # distinct templates seen (an upper bound when some were dropped and came back)
     omitted: int  # templates not shown
     truncated_input: bool  # some lines were cut at 2,000 characters or templates were dropped
 
@@ -153,7 +155,7 @@ _HDFS_TS = re.compile(r"\s*(\d{2})(\d{2})(\d{2}) (\d{2})(\d{2})(\d{2})\b")  # 08
 
 def _tz(text: str | None) -> timezone:
     if not text or text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
@@ -172,13 +174,13 @@ def parse_timestamp(text: str | None) -> datetime | None:
     try:
         m = _ISO_TS.search(head)
         if m and m.start() <= 48:
-            frac = (m.group(7) or "0")[:6].ljust(6, "0")
-            dt = datetime(*(int(g) for g in m.groups()[:6]), int(frac), tzinfo=_tz(m.group(8)))  # type: ignore[misc]
-            return dt.astimezone(timezone.utc)
+            y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+            micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
+            return datetime(y, mo, d, h, mi, s, micro, tzinfo=_tz(m.group(8))).astimezone(UTC)
         m = _SPARK_TS.match(head) or _HDFS_TS.match(head)
         if m:
             y, mo, d, h, mi, s = (int(g) for g in m.groups())
-            return datetime(2000 + y, mo, d, h, mi, s, tzinfo=timezone.utc)
+            return datetime(2000 + y, mo, d, h, mi, s, tzinfo=UTC)
     except (ValueError, OverflowError):
         return None
     return None
@@ -187,34 +189,38 @@ def parse_timestamp(text: str | None) -> datetime | None:
 def _iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
-    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # ---------------------------------------------------------------------------------------------------
 # Scoring
-_SIGNALS: list[tuple[float, re.Pattern[str]]] = [
+# (weight, pattern, match the lower-cased text). Case-insensitive matching is done on a lower-cased
+# copy because Python's re is several times slower on an alternation with re.IGNORECASE.
+_SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
     (10, re.compile(
-        r"OutOfMemory|Java heap space|GC overhead limit exceeded|MemoryError|Cannot allocate memory"
-        r"|killed by YARN|exceeding (?:physical |virtual )?memory|Container killed|Killed process|oom[-_ ]?kill"
-        r"|signal: killed|SIGKILL|No space left on device|Disk quota exceeded|Task timed out|timed out after"
-        r"|Segmentation fault|core dumped|States\.Timeout|Runtime\.ExitError",
-        re.IGNORECASE)),
+        r"outofmemory|java heap space|gc overhead limit exceeded|memoryerror|cannot allocate memory"
+        r"|killed by yarn|exceeding (?:physical |virtual )?memory|container killed|killed process"
+        r"|oom[-_ ]?kill|signal: killed|sigkill|no space left on device|disk quota exceeded|task timed out"
+        r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"), True),
     (9, re.compile(
-        r"\b(?:exit(?:ed)?[ _-]?(?:code|status|value)|returned non-zero exit status|exitCode)\W{0,3}(?:[1-9]\d*|-\d+)\b",
-        re.IGNORECASE)),
+        r"\b(?:exit(?:ed)?[ _-]?(?:code|status|value)|returned non-zero exit status|exitcode)"
+        r"\W{0,3}(?:[1-9]\d*|-\d+)\b"),
+        True),
     (8, re.compile(
         r"AccessDenied|Access Denied|access denied|not authorized to perform|Permission denied|Forbidden"
-        r"|UnauthorizedOperation|SlowDown|reduce your request rate|Throttl|Rate exceeded|ProvisionedThroughputExceeded"
-        r"|TooManyRequests|NoSuchKey|NoSuchBucket|Path does not exist|EntityNotFound|Table not found"
-        r"|ResourceNotFound|FileNotFound|No such file|Connection refused|UnknownHost|Name or service not known"
-        r"|CannotPullContainer|ResourceInitializationError|HIVE_BAD_DATA|AnalysisException|ImportModuleError")),
-    (8, re.compile(r"^\s*(?:Caused by:|Traceback \(most recent call last\))|\b[\w$.]*(?:Exception|Error)\b:")),
-    (7, re.compile(r"\b(?:FATAL|CRITICAL|SEVERE|PANIC|EMERG)\b")),
-    (6, re.compile(r"\b[\w$.]*Exception\b|\b[A-Z][\w$.]*Error\b|\bdoes not exist\b")),
+        r"|UnauthorizedOperation|SlowDown|reduce your request rate|Throttl|Rate exceeded"
+        r"|ProvisionedThroughputExceeded|TooManyRequests|NoSuchKey|NoSuchBucket|Path does not exist"
+        r"|EntityNotFound|Table not found|ResourceNotFound|FileNotFound|No such file|Connection refused"
+        r"|UnknownHost|Name or service not known"
+        r"|CannotPullContainer|ResourceInitializationError|HIVE_BAD_DATA|AnalysisException|ImportModuleError"),
+        False),
+    (8, re.compile(r"^\s*(?:Caused by:|Traceback \(most recent call last\))|(?:Exception|Error):"), False),
+    (7, re.compile(r"\b(?:FATAL|CRITICAL|SEVERE|PANIC|EMERG)\b"), False),
+    (6, re.compile(r"Exception\b|[a-z]Error\b|\bdoes not exist\b"), False),
     (5, re.compile(
         r"\b(?:ERROR|[Ee]rror|FAILED|[Ff]ailed|[Ff]ailure|[Cc]annot|[Uu]nable to|timed out|[Tt]imeout|refused"
-        r"|[Ii]nvalid|[Kk]illed|[Dd]enied|[Aa]bort(?:ed|ing)?|[Uu]ncaught|[Pp]anic)\b")),
-    (2, re.compile(r"\bWARN(?:ING)?\b|\b[Rr]etry(?:ing)?\b|\b[Ww]arning\b")),
+        r"|[Ii]nvalid|[Kk]illed|[Dd]enied|[Aa]bort(?:ed|ing)?|[Uu]ncaught|[Pp]anic)\b"), False),
+    (2, re.compile(r"\bWARN(?:ING)?\b|\b[Rr]etry(?:ing)?\b|\b[Ww]arning\b"), False),
 ]
 _LEVEL = re.compile(r"\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE)\b")
 _LEVEL_BONUS = {"FATAL": 3.0, "CRITICAL": 3.0, "SEVERE": 3.0, "ERROR": 2.0, "ERR": 2.0, "WARN": 1.0,
@@ -224,18 +230,17 @@ _FRAME = re.compile(
     r"|\^+\s*$)"
 )
 _EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by:\s*)?[\w$.]*(?:Exception|Error|Failure)\b|^\s*[\w.]+Error:")
-_STRONG = re.compile("|".join(p.pattern for w, p in _SIGNALS if w >= 8), re.IGNORECASE)
+_STRONG = re.compile("|".join(p.pattern for w, p, _ in _SIGNALS if w >= 8), re.IGNORECASE)
 
 
 def _severity(text: str) -> float:
     """Error weight of a line: the strongest signal, a little more for each further kind."""
-    hits = [w for w, pattern in _SIGNALS if pattern.search(text)]
+    lower = text.lower()
+    hits = [w for w, pattern, folded in _SIGNALS if pattern.search(lower if folded else text)]
     sev = (max(hits) + 0.5 * min(len(hits) - 1, 3)) if hits else 0.0
     level = _LEVEL.search(text, 0, 120)
     if level:
         sev += _LEVEL_BONUS.get(level.group(1), 0.0)
-    if _FRAME.match(text):
-        sev *= 0.15
     return max(sev, 0.0)
 
 
@@ -249,7 +254,8 @@ def _headline(message: str) -> str:
     """One line standing for a multi-line event: its first line and the exception, not the frames.
 
     Java: the first exception line and the last ``Caused by:`` (the root cause). Python: the last
-    line of the traceback (``KeyError: 'x'``), since the ``Traceback`` header says nothing.
+    line of the traceback (``KeyError: 'x'``), since the ``Traceback`` header says nothing. An event
+    without frames (pretty-printed JSON, a wrapped message) is joined into one line.
     """
     parts = [p.strip() for p in message.splitlines() if p.strip()]
     if not parts:
@@ -257,6 +263,8 @@ def _headline(message: str) -> str:
     body = [p for p in parts if not _FRAME.match(p)]
     if not body:
         return parts[0]
+    if len(body) == len(parts) and not parts[0].startswith("Traceback"):
+        return " ".join(parts)
     picked: list[str] = []
     if not body[0].startswith("Traceback"):
         picked.append(body[0])
@@ -292,17 +300,16 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
 
 
 class _Template:
-    __slots__ = ("count", "first_pos", "first_ts", "last", "last_pos", "last_ts", "prelim", "source")
+    __slots__ = ("count", "first_ts", "last", "last_pos", "last_ts", "prelim", "source")
 
     def __init__(self, message: str, pos: int, ts: datetime | None, source: str) -> None:
         self.count = 1
-        self.first_pos = pos
         self.first_ts = ts
         self.last = message
         self.last_pos = pos
         self.last_ts: str | None = None  # the raw LogLine.timestamp of the newest occurrence
         self.source = source
-        self.prelim = _severity(message)
+        self.prelim = 0.0 if _FRAME.match(message) else _severity(message)
 
 
 def _prune(templates: dict[str, _Template], seen: int) -> int:
@@ -321,9 +328,8 @@ def _prune(templates: dict[str, _Template], seen: int) -> int:
 
 def _proximity(t: _Template, first: datetime | None, last: datetime | None, failure: datetime | None,
                total: int) -> float:
-    if failure is not None and (first or last):
-        lo, hi = first or last, last or first
-        assert lo is not None and hi is not None
+    lo, hi = first or last, last or first
+    if failure is not None and lo is not None and hi is not None:
         if lo <= failure <= hi:
             gap = 0.0
         else:
@@ -367,7 +373,8 @@ def compact(
         key = mask("<*>", message[:KEY_CHARS])
         t = templates.get(key)
         if t is None:
-            t = templates[key] = _Template(message, seen, parse_timestamp(ts) or parse_timestamp(message), source)
+            first_ts = parse_timestamp(ts) or parse_timestamp(message)
+            t = templates[key] = _Template(message, seen, first_ts, source)
             t.last_ts = ts
             if len(templates) > MAX_TEMPLATES:
                 dropped += _prune(templates, seen)
@@ -380,7 +387,7 @@ def compact(
 
     failure = failure_time
     if failure is not None and failure.tzinfo is None:
-        failure = failure.replace(tzinfo=timezone.utc)
+        failure = failure.replace(tzinfo=UTC)
 
     scored: list[tuple[float, str, _Template, datetime | None, datetime | None]] = []
     for key, t in templates.items():
@@ -390,6 +397,8 @@ def compact(
         sev = _severity(t.last) if t.count > 1 else t.prelim
         prox = _proximity(t, first_dt, last_dt, failure, seen)
         score = sev * (0.35 + 0.65 * rarity) + 1.5 * prox + 0.5 * rarity
+        if _FRAME.match(t.last):
+            score *= 0.15  # a stack frame says where, not what: the exception line above it leads
         scored.append((score, key, t, first_dt, last_dt))
     scored.sort(key=lambda s: (s[0], s[2].last_pos), reverse=True)
 

@@ -156,7 +156,8 @@ _RULES: list[_Rule] = [
     (re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+"),
      lambda m: "https://hooks.slack.com/" + _marker("slack_webhook")),
     (re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{8,}|\bxapp-\d-[A-Za-z0-9-]{8,}"), _whole("slack_token")),
-    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b"), _whole("github_token")),
+    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
+     _whole("github_token")),
     (re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}|\bsk_live_[A-Za-z0-9]{16,}"), _whole("api_key")),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), _whole("jwt")),
     (
@@ -181,11 +182,13 @@ _RULES: list[_Rule] = [
         _sub_value("aws_session_token"),
     ),
     # STS session tokens have a recognizable base64 prefix even without a key.
-    (re.compile(rf"\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdzE|FQoGZXIvYXdzE)[{_B64}]{{20,}}"), _whole("aws_session_token")),
+    (re.compile(rf"\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdzE|FQoGZXIvYXdzE)[{_B64}]{{20,}}"),
+     _whole("aws_session_token")),
     (re.compile(r"(X-Amz-(?:Security-Token|Signature|Credential)=)([^&\s\"']+)", re.IGNORECASE),
      _sub_value("aws_signature")),
     # scheme://user:password@host  -> keep user and host
-    (re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"']+:)([^\s@/\"']+)(@)"), _sub_value("url_password")),
+    (re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"']+:)([^\s@/\"']+)(@)"),
+     _sub_value("url_password")),
     # "password": "...", "client_secret": "..." in JSON (escaped quotes inside the value are allowed)
     (
         re.compile(r'(?P<head>"(?P<key>[A-Za-z0-9_.-]{0,40})"\s*:\s*)"(?P<value>(?:[^"\\]|\\.)*)"'),
@@ -220,6 +223,15 @@ def redact(text: str) -> str:
     return text
 
 
+def _secret_item(key: Any, value: Any) -> bool:
+    """A mapping item whose key names a secret and whose value is a scalar that could be one."""
+    if not isinstance(key, str) or not is_secret_key(key) or isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return not _PLACEHOLDER_RE.match(value)
+    return isinstance(value, (int, float))
+
+
 def redact_obj(obj: Any) -> Any:
     """Redact a JSON-like structure: strings through :func:`redact`, secret-named keys blanked.
 
@@ -230,11 +242,7 @@ def redact_obj(obj: Any) -> Any:
     if isinstance(obj, dict):
         out: dict[Any, Any] = {}
         for key, value in obj.items():
-            if isinstance(key, str) and is_secret_key(key) and isinstance(value, (str, int, float)) \
-                    and not isinstance(value, bool) and not (isinstance(value, str) and _PLACEHOLDER_RE.match(value)):
-                out[key] = _marker(_kind_for_key(key))
-            else:
-                out[key] = redact_obj(value)
+            out[key] = _marker(_kind_for_key(key)) if _secret_item(key, value) else redact_obj(value)
         return out
     if isinstance(obj, (list, tuple)):
         items = [redact_obj(v) for v in obj]

@@ -128,10 +128,16 @@ class LocalStack:
         handler_logger = getattr(module, "logger", None)
         stream_handler = getattr(handler_logger, "registered_handler", None)
         old_stream = stream_handler.setStream(buf) if stream_handler is not None else None
+        # The library's own log lines (std logging) are captured too, as Lambda would keep them.
+        capture = logging.StreamHandler(buf)
+        capture.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root = logging.getLogger()
+        root.addHandler(capture)
         try:
             with contextlib.redirect_stdout(buf):
                 result = module.handler(event, ctx)
         finally:
+            root.removeHandler(capture)
             if stream_handler is not None and old_stream is not None:
                 stream_handler.setStream(old_stream)
         return result, buf.getvalue()

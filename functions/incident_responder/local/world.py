@@ -254,4 +254,4 @@ def _tags(session: boto3.Session, world: World) -> None:
 
 # The backend setters of the other sources live beside this module, one per service, each with
 # ``load(session, world)``; they are the only other places that touch moto's backends.
-_SERVICE_LOADERS = ("world_ecs", "world_emr", "world_glue", "world_batch")
+_SERVICE_LOADERS = ("world_ecs", "world_emr", "world_glue", "world_batch", "world_redrive")

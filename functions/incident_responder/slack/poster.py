@@ -48,3 +48,31 @@ class SlackPoster:
 
         out = post_message(self.client, channel, text, blocks=blocks, thread_ts=thread_ts)
         return {"channel": out["channel"], "ts": out["ts"], "thread_ts": thread_ts}
+
+    def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        """A message only ``user`` sees (in the thread when ``thread_ts`` is given)."""
+        from .client import _invoke
+
+        args = {"channel": channel, "user": user, "text": text}
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        _invoke("chat.postEphemeral", self.client.chat_postEphemeral, **args)
+
+    def react(self, channel: str, ts: str, name: str) -> bool:
+        """Add a reaction to a message; False when it was already there."""
+        from .client import add_reaction
+
+        return add_reaction(self.client, channel, ts, name)
+
+    def thread(self, channel: str, ts: str, limit: int = 200) -> list[dict[str, Any]]:
+        """The thread's messages, parent first (``conversations.replies``)."""
+        from .client import thread_replies
+
+        return thread_replies(self.client, channel, ts, limit)
+
+    def usergroup_members(self, usergroup: str) -> list[str]:
+        """User IDs in a user group (``usergroups.users.list``)."""
+        from .client import _invoke
+
+        response = _invoke("usergroups.users.list", self.client.usergroups_users_list, usergroup=usergroup)
+        return [str(u) for u in response.get("users") or []]

@@ -42,6 +42,14 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127], " ")
+
+
+def _printable(text: str) -> str:
+    """Log bytes can carry NULs and terminal escapes; keep tabs and newlines only."""
+    return text.translate(_CONTROL)
+
+
 def shorten(text: str, limit: int = 600) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -92,7 +100,8 @@ class Collector:
             return None
 
     def add(self, kind: str, source: str, text: str, time: Any = None, **facts: Any) -> Evidence:
-        return self.book.add(kind, source, redact(text), time, **facts)
+        """Add one fact; its text is redacted and stripped of control characters first."""
+        return self.book.add(kind, source, redact(_printable(text)), time, **facts)
 
     def add_json(self, kind: str, source: str, label: str, payload: Any, limit: int = 800,
                  time: Any = None) -> Evidence:
@@ -140,7 +149,8 @@ class Collector:
         added = []
         for line in chosen:
             text = line.text if line.count <= 1 else f"{line.text} (×{line.count}, last {line.last or '?'})"
-            added.append(self.book.add("log", line.source or source, text, line.first, count=line.count))
+            added.append(self.book.add("log", line.source or source, _printable(text), line.first,
+                                       count=line.count))
         omitted = result.total_lines - sum(c.count for c in chosen)
         if omitted > 0 or truncated:
             note = f"{result.total_lines} log lines read from {source}"

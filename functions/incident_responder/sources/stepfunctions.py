@@ -34,6 +34,29 @@ def _details(event: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+_END_STATUS = {"ExecutionFailed": "FAILED", "ExecutionTimedOut": "TIMED_OUT", "ExecutionAborted": "ABORTED",
+               "ExecutionSucceeded": "SUCCEEDED"}
+
+
+def _describe_from_history(events: list[dict[str, Any]], arn: str) -> dict[str, Any] | None:
+    """DescribeExecution's facts from a complete history, or None when the history is partial."""
+    if not events or events[0].get("type") != "ExecutionStarted":
+        return None
+    started = events[0]
+    end = next((e for e in reversed(events) if e.get("type") in _END_STATUS), None)
+    parts = arn.split(":")
+    out: dict[str, Any] = {
+        "executionArn": arn, "name": parts[-1], "startDate": started.get("timestamp"),
+        "input": _details(started).get("input"),
+        "status": _END_STATUS[end["type"]] if end else "RUNNING",
+        "stateMachineArn": ":".join([*parts[:5], "stateMachine", parts[6]]) if len(parts) > 7 else None,
+    }
+    if end is not None:
+        out["stopDate"] = end.get("timestamp")
+        out.update({k: v for k, v in _details(end).items() if k in ("error", "cause")})
+    return out
+
+
 def _console_url(region: str, execution_arn: str) -> str:
     return (f"https://{region}.console.aws.amazon.com/states/home?region={region}"
             f"#/v2/executions/details/{execution_arn}")
@@ -92,9 +115,17 @@ class StepFunctionsSource:
             c.context.update(execution_arn=arn, execution_name=inc.resource.run_id,
                              state_machine=inc.resource.name, console_url=_console_url(region, arn))
             c.links.append(_link("Execution in the Step Functions console", _console_url(region, arn)))
-        describe = c.call(f"DescribeExecution {arn.split(':')[-1]}", sfn.describe_execution, executionArn=arn)
-        status = (describe or {}).get("status") or (inc.status if depth == 0 else "FAILED")
         events = self._history(c, arn)
+        # A complete history (it starts with ExecutionStarted) already says what DescribeExecution
+        # would: status, input, times. Only a partial one needs the extra call.
+        describe = _describe_from_history(events, arn)
+        input_source = "states:GetExecutionHistory"
+        if describe is None:
+            input_source = "states:DescribeExecution"
+            describe = c.call(f"DescribeExecution {arn.split(':')[-1]}", sfn.describe_execution, executionArn=arn)
+        status = (describe or {}).get("status") or (inc.status if depth == 0 else "FAILED")
+        if depth == 0 and describe is not None:
+            status = inc.status  # the event's own status is the one being reported
         if describe is None and not events:
             if depth == 0:
                 c.add("history", "states:DescribeExecution",
@@ -106,9 +137,9 @@ class StepFunctionsSource:
         if depth == 0:
             raw_input = (describe or {}).get("input", inc.detail.get("input"))
             if raw_input not in (None, "", "{}"):
-                c.add_json("config", "states:DescribeExecution", "Execution input", raw_input, limit=500)
+                c.add_json("config", input_source, "Execution input", raw_input, limit=500)
             c.context["execution_input"] = raw_input
-            sm_arn = (describe or {}).get("stateMachineArn") or inc.detail.get("stateMachineArn")
+            sm_arn = inc.detail.get("stateMachineArn") or (describe or {}).get("stateMachineArn")
             if sm_arn:
                 c.context["redrive"] = {"source": "stepfunctions", "execution_arn": arn,
                                         "state_machine_arn": sm_arn, "name": inc.resource.run_id,
@@ -146,14 +177,17 @@ class StepFunctionsSource:
         end_event = next((e for e in reversed(events) if e.get("type") in _EXECUTION_END), None)
         failures = [e for e in events if e.get("type", "").endswith(_FAIL_SUFFIXES)
                     and e.get("type") not in _EXECUTION_END]
-        failed = failures[-1] if failures else None
+        # The newest failure that says why: a Map or Parallel state's own failure event (MapStateFailed)
+        # carries no error; the task failure inside it that came before does.
+        failed = next((e for e in reversed(failures) if _details(e).get("error")), failures[-1] if failures else None)
         state = self._state_of(failed, by_id) if failed else None
         scheduled = self._scheduled_of(failed, by_id) if failed else None
         if failed:
             d = _details(failed)
             error, cause = d.get("error", ""), d.get("cause", "")
             task_type = self._task_type(failed, scheduled)
-            attempts = sum(1 for e in failures if self._state_of(e, by_id) == state)
+            attempts = sum(1 for e in failures if e.get("type") == failed.get("type")
+                           and self._state_of(e, by_id) == state)
             text = f"{prefix}State '{state or '?'}' ({task_type or failed['type']}) failed with {failed['type']}"
             text += f": {error}" if error else ""
             if attempts > 1:
@@ -166,6 +200,9 @@ class StepFunctionsSource:
             if depth == 0:
                 c.context.update(state=state or "?", error=error or failed["type"], task_type=task_type or "?")
             self._task_specific(c, failed, scheduled, task_type, cause, depth)
+        if failed is None and end_event is not None and depth == 0:
+            # No task failed (States.Runtime, an execution timeout, an abort): the state it was in.
+            c.context.setdefault("state", self._state_of(end_event, by_id) or "?")
         if end_event is not None:
             d = _details(end_event)
             error, cause = d.get("error", ""), d.get("cause", "")

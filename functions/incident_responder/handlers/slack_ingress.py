@@ -1,0 +1,71 @@
+"""Slack ingress function (Lambda Function URL): verify, dedupe, enqueue, answer within 3 seconds.
+
+A rejected signature is logged as ``slack signature rejected`` (the template's metric filter counts
+exactly that message; the failsafe alarm watches the count) and answered 401. Reads
+SLACK_SIGNING_SECRET_NAME, FOLLOWUP_QUEUE_URL and INCIDENTS_TABLE.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ..aws import AwsContext
+from ..config import settings
+from ..slack.client import SlackConfigurationError
+from ..slack.ingress import SlackRequest, get_signing_secret, handle_request
+from ..store import IncidentStore
+
+logger = Logger()
+metrics = Metrics()
+
+# Clients are reused by warm invocations (they are most of the ack time); one set per region.
+_AWS: dict[str | None, AwsContext] = {}
+
+
+def _aws() -> AwsContext:
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region not in _AWS:
+        _AWS[region] = AwsContext(region=region)
+    return _AWS[region]
+
+
+@logger.inject_lambda_context(log_event=False)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    cfg, aws = settings(), _aws()
+    request = SlackRequest.from_function_url(event)
+    try:
+        secret = get_signing_secret(
+            cfg.slack_signing_secret_name, secrets_client=aws.client("secretsmanager")
+        )
+    except SlackConfigurationError as exc:
+        logger.error("slack signing secret unavailable", extra={"reason": str(exc)})
+        return {"statusCode": 500, "headers": {"content-type": "text/plain"}, "body": "not configured"}
+    store = IncidentStore(aws.client("dynamodb"), cfg.incidents_table, cfg.incident_ttl_days)
+    result = handle_request(
+        request, signing_secret=secret, store=store, sqs=aws.client("sqs"), queue_url=cfg.followup_queue_url
+    )
+    if result.outcome == "rejected":
+        source_ip = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
+        logger.warning("slack signature rejected", extra={"reason": result.reason, "source_ip": source_ip})
+        metrics.add_metric(name="SlackRequestsRejected", unit=MetricUnit.Count, value=1)
+    else:
+        d = result.delivery
+        logger.info(
+            "slack request",
+            extra={
+                "outcome": result.outcome,
+                "reason": result.reason,
+                "key": d.key if d else None,
+                "retry_num": d.retry_num if d else None,
+            },
+        )
+        metrics.add_metric(
+            name=f"SlackRequests{result.outcome.title().replace('_', '')}", unit=MetricUnit.Count, value=1
+        )
+    return result.to_function_url()

@@ -1,0 +1,188 @@
+"""Running an approved redrive: the one place the responder changes anything in an AWS account.
+
+:func:`execute` makes the plan's single boto3 call and turns any failure into a :class:`RunResult`
+with an error (never an exception). :func:`run_request` is what the redrive function does with an
+approved request: re-check the approval in the audit table, claim ``<incident_id>#<attempt>``
+(exactly once, whatever the number of clicks, Slack retries or invocations), execute, record the
+result, the audit line and the launched run (so the new run's own events find the thread).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..aws import describe_error, error_code
+from .plans import Plan, console_url
+from .runs import run_key
+
+if TYPE_CHECKING:
+    from ..aws import AwsContext
+    from ..config import Settings
+    from .audit import AuditStore
+
+__all__ = ["RunResult", "execute", "is_authorized", "run_request"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """What one redrive call did: ``ok`` with the new run's id, key and console link, or an error."""
+
+    ok: bool
+    action: str
+    run_id: str = ""
+    run_key: str = ""
+    run_url: str = ""
+    error: str = ""
+    error_code: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _new_run(plan: Plan, out: dict[str, Any]) -> tuple[str, str, str]:
+    """(run id, run key, console URL) of the run a successful call started."""
+    region, exp = plan.region, plan.expect
+    if plan.operation == "redrive_execution":
+        arn = plan.params["executionArn"]
+        count = int(exp.get("redrive_count") or 0) + 1
+        return arn, run_key("stepfunctions", arn, redrive_count=count), console_url("stepfunctions", region, arn)
+    if plan.operation == "start_execution":
+        arn = out["executionArn"]
+        return arn, run_key("stepfunctions", arn), console_url("stepfunctions", region, arn)
+    if plan.operation == "run_task":
+        tasks = out.get("tasks") or []
+        if not tasks:
+            failure = (out.get("failures") or [{}])[0]
+            raise _NoRun(failure.get("reason") or "RunTask started no task",
+                         f"{failure.get('arn', '')} {failure.get('detail', '')}".strip())
+        arn = tasks[0]["taskArn"]
+        return arn, run_key("ecs", arn), console_url("ecs", region, arn, {"cluster": exp.get("cluster")})
+    if plan.operation == "submit_job":
+        job_id = out["jobId"]
+        return job_id, run_key("batch", job_id), console_url("batch", region, job_id)
+    if plan.operation == "start_job_run":
+        run_id = out["JobRunId"]
+        job = plan.params["JobName"]
+        return run_id, run_key("glue", run_id, parent=job), console_url("glue", region, run_id, {"job_name": job})
+    if plan.operation == "add_job_flow_steps":
+        step_id = (out.get("StepIds") or [""])[0]
+        cluster = plan.params["JobFlowId"]
+        return (step_id, run_key("emr", step_id, parent=cluster),
+                console_url("emr", region, step_id, {"cluster_id": cluster}))
+    raise _NoRun(f"unknown redrive operation {plan.operation}", "")
+
+
+class _NoRun(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}".rstrip(": "))
+        self.code = code
+
+
+_REDACTED = re.compile(r"^\[REDACTED(?::[a-z_]+)?\]$")
+
+
+def _batch_secrets(plan: Plan, aws: AwsContext) -> dict[str, Any]:
+    """SubmitJob params with the redacted environment values re-read from the failed job.
+
+    The stored spec never holds secret values; DescribeJobs of the failed job still has them.
+    """
+    params = copy.deepcopy(plan.params)
+    env = (params.get("containerOverrides") or {}).get("environment") or []
+    hidden = [e for e in env if _REDACTED.match(str(e.get("value") or ""))]
+    if not hidden:
+        return params
+    job_id = plan.expect.get("original_job_id")
+    jobs = aws.client("batch").describe_jobs(jobs=[job_id])["jobs"] if job_id else []
+    real = {e.get("name"): e.get("value") for e in ((jobs or [{}])[0].get("container") or {}).get("environment") or []}
+    missing = [str(e.get("name")) for e in hidden if real.get(e.get("name")) is None]
+    if missing:
+        raise _NoRun("SecretsUnavailable", f"the secret environment values ({', '.join(missing)}) of the failed job "
+                     f"{job_id or '?'} could not be re-read: Batch no longer returns it")
+    for e in hidden:
+        e["value"] = real[e.get("name")]
+    return params
+
+
+def execute(plan: Plan, aws: AwsContext) -> RunResult:
+    """Make the plan's one call with a client from ``aws``. Never raises: failures become errors."""
+    if not plan.runnable or not plan.operation:
+        return RunResult(False, plan.action, error=plan.reason or "nothing to run", error_code="NotRunnable")
+    try:
+        client = aws.client(plan.service)
+        params = _batch_secrets(plan, aws) if plan.operation == "submit_job" else plan.params
+        out = getattr(client, plan.operation)(**params)
+        run_id, key, url = _new_run(plan, out)
+    except (ClientError, BotoCoreError) as exc:
+        logger.warning("redrive call failed", extra={"action": plan.action, "error_code": error_code(exc)})
+        return RunResult(False, plan.action, error=describe_error(exc), error_code=error_code(exc))
+    except _NoRun as exc:
+        return RunResult(False, plan.action, error=str(exc), error_code=exc.code)
+    except Exception as exc:  # a tool that changes AWS must report, not crash the thread
+        logger.exception("redrive call raised", extra={"action": plan.action})
+        return RunResult(False, plan.action, error=f"{type(exc).__name__}: {exc}", error_code=type(exc).__name__)
+    logger.info("redrive started", extra={"action": plan.action, "run_id": run_id})
+    return RunResult(True, plan.action, run_id=run_id, run_key=key, run_url=url)
+
+
+def is_authorized(user: str, request: dict[str, Any], cfg: Settings) -> tuple[bool, str]:
+    """Whether ``user`` may approve ``request``: (ok, why not).
+
+    Approvers are REDRIVE_APPROVERS plus the pipeline's catalog ``approvers`` (stored on the request
+    when it was made); with REDRIVE_REQUIRE_SECOND_PERSON the approver must not be the requester.
+    """
+    approvers = set(cfg.redrive_approvers) | set(request.get("approvers") or [])
+    if user not in approvers:
+        return False, "not_approver"
+    if (cfg.redrive_second_person or request.get("second_person")) and user == request.get("requested_by"):
+        return False, "second_person"
+    return True, ""
+
+
+def run_request(incident_id: str, request_id: str, *, audit: AuditStore, cfg: Settings,
+                aws_for: Callable[[str], AwsContext]) -> dict[str, Any]:
+    """Run an approved request once. Returns ``status``: started, failed, duplicate or refused.
+
+    ``aws_for(region)`` gives the AwsContext for the plan's region. Reads REDRIVE_APPROVERS and
+    REDRIVE_REQUIRE_SECOND_PERSON (through ``cfg``) to re-check the approval before acting.
+    """
+    request = audit.get_request(incident_id, request_id)
+    if request is None:
+        return {"status": "refused", "error": f"no redrive request {request_id} for incident {incident_id}"}
+    approver = str(request.get("decided_by") or "")
+    if request.get("status") != "approved":
+        return {"status": "refused", "error": f"the request is {request.get('status')}, not approved"}
+    ok, why = is_authorized(approver, request, cfg)
+    if not ok:
+        audit.record(incident_id, "rejection", who=approver, what=f"execute request {request_id}",
+                     result=f"refused by the redrive function: {why}", request_id=request_id)
+        return {"status": "refused", "error": f"{approver} may not approve this redrive ({why})"}
+    attempt = int(request.get("attempt") or 1)
+    claim = audit.claim_run(incident_id, attempt, request_id=request_id, approved_by=approver)
+    if not claim.won:
+        held = claim.item
+        logger.info("redrive already claimed", extra={"key": held.get("key"), "state": held.get("state")})
+        return {"status": "duplicate", "attempt": attempt, "state": held.get("state"),
+                "run_id": held.get("run_id", ""), "run_url": held.get("run_url", ""), "error": held.get("error", ""),
+                "request_id": held.get("request_id", ""), "approved_by": held.get("approved_by", "")}
+    plan = Plan.from_dict(json.loads(request["plan"]))
+    result = execute(plan, aws_for(plan.region))
+    audit.finish_run(incident_id, attempt, state="started" if result.ok else "failed", run_id=result.run_id,
+                     run_key=result.run_key, run_url=result.run_url, error=result.error, action=plan.action)
+    if result.ok:
+        audit.put_launched(result.run_key, incident_id=incident_id, attempt=attempt, request_id=request_id,
+                           channel=request.get("channel"), thread_ts=request.get("thread_ts"), source=plan.source,
+                           run_id=result.run_id, run_url=result.run_url, action=plan.action)
+    audit.record(incident_id, "execution", who=approver, what=f"{plan.action} on {plan.target}",
+                 result=f"started {result.run_id}" if result.ok else f"failed: {result.error}",
+                 request_id=request_id, attempt=attempt, run_id=result.run_id)
+    return {"status": "started" if result.ok else "failed", "attempt": attempt, **result.to_dict()}

@@ -1,0 +1,371 @@
+"""The redrive conversation in a report's Slack thread: preview, approve or cancel, run once, result.
+
+The follow-up worker calls :func:`handle_request` when someone clicks the report's "Redrive" button
+(``redrive_request``) or asks for a redrive in the thread, and :func:`handle_action` for the
+preview's buttons (``redrive_approve``, ``redrive_cancel``; their value is the request id). Both post
+in the thread themselves and return None.
+
+1. Request: the plan (:mod:`.plans`) is previewed in the thread: what will run, where, with what
+   input, a warning when the catalog marks the pipeline not idempotent, and Approve / Cancel buttons.
+   The request is stored in the audit table with its approval deadline.
+2. Approve: only an approver may (REDRIVE_APPROVERS, plus the pipeline's catalog ``approvers``: the
+   catalog's ``owner`` is free text, so owners approve by being listed there); with
+   REDRIVE_REQUIRE_SECOND_PERSON, not the requester. Others get a short note and nothing runs. An
+   approval after REDRIVE_APPROVAL_TTL_SECONDS is refused as expired.
+3. Run: the approval is recorded with a conditional write (one approval per request), then the
+   redrive function is invoked (:class:`.invoker.RedriveInvoker`), which claims
+   ``<incident_id>#<attempt>`` and runs the call once; the result (the new run's link, or the error)
+   is posted in the thread.
+
+Every request, approval, rejection, cancellation and expiry is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..evidence.redaction import redact_obj
+from ..templates import SafeText, escape_mrkdwn, render
+from .audit import AuditStore, idempotency_key
+from .executor import is_authorized
+from .plans import Plan, build_plan, gather_facts, load_spec
+
+if TYPE_CHECKING:
+    from ..aws import AwsContext
+    from ..config import Settings
+    from ..slack.poster import SlackPoster
+    from ..store import IncidentStore
+
+__all__ = ["APPROVE", "CANCEL", "REQUEST", "RedriveFlow", "handle_action", "handle_request"]
+
+logger = logging.getLogger(__name__)
+
+REQUEST = "redrive_request"
+APPROVE = "redrive_approve"
+CANCEL = "redrive_cancel"
+
+_MAX_SHOWN = 1200
+_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class ThreadContextLike(Protocol):
+    """The fields of :class:`incident_responder.followup.context.ThreadContext` the flow uses."""
+
+    aws: AwsContext
+    settings: Settings
+    slack: SlackPoster
+    store: IncidentStore
+    channel: str
+    thread_ts: str
+    message_ts: str | None
+
+
+def handle_request(ctx: ThreadContextLike, incident: dict[str, Any], user: str) -> None:
+    """Post a redrive preview (or why there is none) in the incident's thread."""
+    RedriveFlow(ctx).request(incident, user)
+
+
+def handle_action(ctx: ThreadContextLike, incident: dict[str, Any], action_id: str, value: str, user: str) -> None:
+    """Handle a click on a redrive button: ``redrive_request``, ``redrive_approve`` or ``redrive_cancel``."""
+    RedriveFlow(ctx).action(incident, action_id, value, user)
+
+
+def mention(user: str) -> SafeText:
+    """A Slack mention of a user id (anything that is not a user id is shown as plain text)."""
+    return SafeText(f"<@{user}>") if _USER.match(user or "") else SafeText(escape_mrkdwn(user or "someone"))
+
+
+def _mentions(users: list[str]) -> SafeText:
+    return SafeText(", ".join(mention(u) for u in users))
+
+
+def _compact(value: Any, pad: str = "") -> str:
+    """JSON with one key per line, but short lists and objects of plain values kept on one line."""
+    flat = json.dumps(value, sort_keys=True, default=str)
+    if not isinstance(value, (dict, list)) or len(flat) <= 72 or not value:
+        return flat
+    inner = pad + "  "
+    if isinstance(value, list):
+        return "[\n" + ",\n".join(inner + _compact(v, inner) for v in value) + f"\n{pad}]"
+    return "{\n" + ",\n".join(f"{inner}{json.dumps(str(k))}: {_compact(v, inner)}"
+                                for k, v in sorted(value.items())) + f"\n{pad}}}"
+
+
+def _shown(value: Any, redact: bool = True) -> str:
+    """A value as the preview shows it: compact JSON, secrets redacted, cut to a readable length."""
+    if value in (None, "", {}, []):
+        return "(none)"
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    value = redact_obj(value) if redact else value
+    text = _compact(value) if not isinstance(value, str) else value
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
+def _hhmm(when: datetime) -> str:
+    return f"{when:%Y-%m-%d %H:%M} UTC"
+
+
+def _ttl_text(seconds: int) -> str:
+    if seconds % 3600 == 0 and seconds >= 3600:
+        return f"{seconds // 3600} h"
+    if seconds >= 60:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+class RedriveFlow:
+    """The flow for one thread. ``clock``, ``audit`` and ``invoker`` may be injected (tests)."""
+
+    def __init__(self, ctx: ThreadContextLike, *, clock: Callable[[], datetime] | None = None,
+                 audit: AuditStore | None = None, invoker: Any = None) -> None:
+        self.ctx = ctx
+        self.cfg = ctx.settings
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.audit = audit or AuditStore(ctx.aws.client("dynamodb"), self.cfg.audit_table, clock=self.clock)
+        if invoker is None:
+            from .invoker import RedriveInvoker
+
+            invoker = RedriveInvoker.from_settings(self.cfg, ctx.aws)
+        self.invoker = invoker
+
+    # -- Slack ---------------------------------------------------------------------------------------
+    def _say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        return dict(self.ctx.slack.reply(self.ctx.channel, self.ctx.thread_ts, text, blocks=blocks))
+
+    def _note(self, kind: str, **values: Any) -> None:
+        self._say(render("redrive_note.j2", kind=kind, **values))
+
+    def _mark_preview(self, request: dict[str, Any], status: str, who: str) -> None:
+        """Show on the preview who decided and when. The buttons stay: a late or double click is
+        answered in the thread ("already approved") and changes nothing."""
+        from ..slack.client import SlackPostError, update_message
+
+        ts = request.get("preview_ts") or self.ctx.message_ts
+        blocks = json.loads(request.get("preview_blocks") or "[]")
+        if not ts or not blocks:
+            return
+        line = render("redrive_decided.j2", status=status, who=mention(who), when=_hhmm(self.clock()))
+        at = next((i for i, b in enumerate(blocks) if b.get("type") == "actions"), len(blocks))
+        blocks.insert(at, {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]})
+        try:
+            update_message(self.ctx.slack.client, self.ctx.channel, str(ts), line, blocks=blocks)
+        except SlackPostError as exc:  # the decision stands; only its mark on the preview is missing
+            logger.warning("could not update the redrive preview", extra={"error": exc.error})
+
+    # -- catalog ----------------------------------------------------------------------------------------
+    def _pipeline(self, incident: dict[str, Any]) -> tuple[str, list[str], bool | None]:
+        """(pipeline name, catalog approvers, idempotent or None when unknown)."""
+        from ..evidence.catalog import pipeline_from_item
+
+        try:
+            report = json.loads(incident.get("report") or "{}")
+        except ValueError:
+            report = {}
+        name = str(((report.get("pipeline") or {}).get("name")) or "")
+        if not name:
+            return "", [], None
+        try:
+            out = self.ctx.aws.client("dynamodb").get_item(TableName=self.cfg.catalog_table,
+                                                           Key={"pipeline": {"S": name}})
+        except Exception as exc:  # a catalog read failure must not block the preview
+            logger.warning("catalog read failed", extra={"pipeline": name, "error": str(exc)})
+            return name, [], None
+        if "Item" not in out:
+            return name, [], None
+        from boto3.dynamodb.types import TypeDeserializer
+
+        des = TypeDeserializer()
+        pipeline = pipeline_from_item({k: des.deserialize(v) for k, v in out["Item"].items()})
+        return name, [a.strip() for a in pipeline.approvers if a.strip()], pipeline.idempotent
+
+    # -- request ----------------------------------------------------------------------------------------
+    def request(self, incident: dict[str, Any], user: str) -> None:
+        incident_id = str(incident.get("incident_id") or "")
+        spec = load_spec(incident)
+        source = str(incident.get("source") or (spec or {}).get("source") or (spec or {}).get("service") or "")
+        arn = str(incident.get("resource_arn") or "")
+        if not spec and source == "emr" and ":cluster/" in arn:
+            # No step could be read (the cluster is usually gone): the plan explains how to re-create it.
+            spec = {"cluster_id": arn.rsplit("/", 1)[-1]}
+        if not spec:
+            reason = "this failure carries no details of how to re-run it"
+            self.audit.record(incident_id, "request", who=user, what="redrive", result=f"unavailable: {reason}")
+            self._note("unavailable", reason=reason)
+            return
+        now = self.clock()
+        for open_request in self.audit.requests(incident_id):
+            if open_request.get("status") == "pending" and int(open_request.get("approval_expires_at", 0)) > \
+                    now.timestamp():
+                self._note("pending", by=mention(str(open_request.get("requested_by"))),
+                           when=_hhmm(datetime.fromtimestamp(int(open_request["approval_expires_at"]), UTC)))
+                self.audit.record(incident_id, "request", who=user, what="redrive",
+                                  result=f"not posted: request {open_request.get('request_id')} is pending")
+                return
+        pipeline, catalog_approvers, idempotent = self._pipeline(incident)
+        attempt = self.audit.next_attempt(incident_id)
+        region = self._region(incident)
+        facts = gather_facts(source, spec, self.ctx.aws)
+        plan = build_plan(source, spec, attempt=attempt, idempotency_key=idempotency_key(incident_id, attempt),
+                          facts=facts, now=now, region=region, resource_arn=str(incident.get("resource_arn") or ""))
+        request_id = uuid.uuid4().hex[:12]
+        expires = now + timedelta(seconds=self.cfg.redrive_ttl_seconds)
+        approvers = sorted(set(self.cfg.redrive_approvers) | set(catalog_approvers))
+        record = {"incident_id": incident_id, "request_id": request_id, "attempt": attempt,
+                  "key": idempotency_key(incident_id, attempt), "requested_by": user, "requested_at": now.isoformat(),
+                  "approval_expires_at": int(expires.timestamp()),
+                  "status": "pending" if plan.runnable else "not_runnable", "plan": json.dumps(plan.to_dict()),
+                  "approvers": approvers, "second_person": self.cfg.redrive_second_person,
+                  "channel": self.ctx.channel, "thread_ts": self.ctx.thread_ts, "pipeline": pipeline or None,
+                  "idempotent": idempotent, "source": source}
+        self.audit.put_request(record)
+        summary = f"{plan.action} on {plan.target}" if plan.action else "redrive"
+        self.audit.record(incident_id, "request", who=user, what=summary, request_id=request_id, attempt=attempt,
+                          result="preview posted" if plan.runnable else f"not runnable: {plan.reason}")
+        text, blocks = self._preview(plan, request_id, attempt, user, approvers, pipeline, idempotent, expires)
+        posted = self._say(text, blocks)
+        self.audit.set_request(incident_id, request_id, preview_ts=posted.get("ts"),
+                               preview_blocks=json.dumps(blocks))
+
+    def _region(self, incident: dict[str, Any]) -> str:
+        parts = str(incident.get("resource_arn") or "").split(":")
+        return parts[3] if len(parts) > 4 and parts[3] else self.ctx.aws.region
+
+    def _preview(self, plan: Plan, request_id: str, attempt: int, user: str, approvers: list[str],
+                 pipeline: str, idempotent: bool | None, expires: datetime) -> tuple[str, list[dict[str, Any]]]:
+        from ..slack.render import sections
+
+        params = redact_obj(plan.params)
+        if "clientToken" in plan.params:  # an idempotency token, not a secret
+            params["clientToken"] = plan.params["clientToken"]
+        values = {"plan": plan.to_dict(), "input_text": _shown(plan.input),
+                  "params_text": _shown(params, redact=False),
+                  "requester": mention(user)}
+        if not plan.runnable:
+            body = render("redrive_not_runnable.j2", **values)
+            return f"Redrive not possible: {plan.reason}"[:300], sections([body])
+        body = render("redrive_preview.j2", **values, attempt=attempt, approvers=_mentions(approvers),
+                      second_person=self.cfg.redrive_second_person, pipeline=pipeline,
+                      not_idempotent=idempotent is False, expires=_hhmm(expires))
+        buttons = {"type": "actions", "block_id": f"redrive:{request_id}", "elements": [
+            {"type": "button", "action_id": APPROVE, "style": "primary", "value": request_id,
+             "text": {"type": "plain_text", "text": "Approve"}},
+            {"type": "button", "action_id": CANCEL, "value": request_id,
+             "text": {"type": "plain_text", "text": "Cancel"}}]}
+        return f"Redrive preview: {plan.action} ({plan.target}), approve or cancel", [*sections([body]), buttons]
+
+    # -- buttons ----------------------------------------------------------------------------------------
+    def action(self, incident: dict[str, Any], action_id: str, value: str, user: str) -> None:
+        if action_id == REQUEST:
+            self.request(incident, user)
+            return
+        incident_id = str(incident.get("incident_id") or "")
+        request = self.audit.get_request(incident_id, value) if value else None
+        if request is None:
+            self.audit.record(incident_id, "rejection", who=user, what=f"{action_id} {value}", result="unknown request")
+            self._note("unknown")
+            return
+        if action_id == APPROVE:
+            self._approve(incident_id, request, user)
+        elif action_id == CANCEL:
+            self._cancel(incident_id, request, user)
+        else:
+            logger.warning("unknown redrive action", extra={"action_id": action_id})
+
+    def _expired(self, request: dict[str, Any]) -> bool:
+        return self.clock().timestamp() >= int(request.get("approval_expires_at") or 0)
+
+    def _already(self, incident_id: str, request: dict[str, Any], user: str, action: str) -> None:
+        status = str(request.get("status"))
+        if status == "expired":
+            self._expired_note(incident_id, request, user, action, decided=False)
+            return
+        run = self.audit.get_run(incident_id, int(request.get("attempt") or 0)) if status == "approved" else None
+        if run is not None and run.get("request_id") != request.get("request_id"):
+            run = None
+        self.audit.record(incident_id, "rejection", who=user, what=f"{action} request {request.get('request_id')}",
+                          result=f"already {status}", request_id=request.get("request_id"))
+        self._note("already", status=status.replace("_", " "), by=mention(str(request.get("decided_by") or "")),
+                   run_url=str((run or {}).get("run_url") or ""), run_id=str((run or {}).get("run_id") or ""))
+
+    def _expired_note(self, incident_id: str, request: dict[str, Any], user: str, action: str,
+                      decided: bool) -> None:
+        expires = datetime.fromtimestamp(int(request.get("approval_expires_at") or 0), UTC)
+        if decided:
+            self._mark_preview(request, "expired", user)
+        self.audit.record(incident_id, "expiry", who=user, what=f"{action} request {request.get('request_id')}",
+                          result=f"expired at {expires.isoformat()}", request_id=request.get("request_id"))
+        self._note("expired", when=_hhmm(expires), ttl=_ttl_text(self.cfg.redrive_ttl_seconds))
+
+    def _approve(self, incident_id: str, request: dict[str, Any], user: str) -> None:
+        request_id = str(request["request_id"])
+        if request.get("status") != "pending":
+            self._already(incident_id, request, user, "approve")
+            return
+        if self._expired(request):
+            changed, request = self.audit.decide(incident_id, request_id, "expired", by=user,
+                                                 now_epoch=int(self.clock().timestamp()), require_unexpired=False)
+            self._expired_note(incident_id, request, user, "approve", decided=changed)
+            return
+        ok, why = is_authorized(user, request, self.cfg)
+        if not ok:
+            approvers = sorted(set(self.cfg.redrive_approvers) | set(request.get("approvers") or []))
+            self.audit.record(incident_id, "rejection", who=user, what=f"approve request {request_id}",
+                              result=why, request_id=request_id)
+            if why == "second_person":
+                self._note("second_person", who=mention(user))
+            else:
+                self._note("not_approver", who=mention(user), approvers=_mentions(approvers))
+            return
+        changed, current = self.audit.decide(incident_id, request_id, "approved", by=user,
+                                             now_epoch=int(self.clock().timestamp()), require_unexpired=True)
+        if not changed:
+            if current.get("status") == "pending":  # the deadline passed between the two reads
+                changed, current = self.audit.decide(incident_id, request_id, "expired", by=user,
+                                                     now_epoch=0, require_unexpired=False)
+                self._expired_note(incident_id, current, user, "approve", decided=changed)
+            else:
+                self._already(incident_id, current, user, "approve")
+            return
+        plan = json.loads(current.get("plan") or "{}")
+        self.audit.record(incident_id, "approval", who=user, what=f"{plan.get('action')} on {plan.get('target')}",
+                          result="approved", request_id=request_id, attempt=current.get("attempt"))
+        self._mark_preview(current, "approved", user)
+        result = self.invoker.invoke({"incident_id": incident_id, "request_id": request_id})
+        if result.get("status") not in {"started", "failed", "duplicate", "refused"} or (
+                result.get("status") == "failed" and not result.get("action")):
+            # The function itself failed (not the redrive call): say so and audit it here.
+            self.audit.record(incident_id, "execution", who=user, what=f"invoke the redrive function for {request_id}",
+                              result=f"failed: {result.get('error')}", request_id=request_id)
+        self._say(render("redrive_result.j2", status=result.get("status"), action=result.get("action") or
+                         plan.get("action") or "", attempt=result.get("attempt") or current.get("attempt"),
+                         run_id=str(result.get("run_id") or ""), run_url=str(result.get("run_url") or ""),
+                         error=str(result.get("error") or ""), state=str(result.get("state") or ""),
+                         approver=mention(user)))
+
+    def _cancel(self, incident_id: str, request: dict[str, Any], user: str) -> None:
+        request_id = str(request["request_id"])
+        approvers = set(self.cfg.redrive_approvers) | set(request.get("approvers") or [])
+        if user != request.get("requested_by") and user not in approvers:
+            self.audit.record(incident_id, "rejection", who=user, what=f"cancel request {request_id}",
+                              result="not the requester or an approver", request_id=request_id)
+            self._note("not_canceller", who=mention(user))
+            return
+        changed, current = self.audit.decide(incident_id, request_id, "cancelled", by=user,
+                                             now_epoch=int(self.clock().timestamp()), require_unexpired=False)
+        if not changed:
+            self._already(incident_id, current, user, "cancel")
+            return
+        self.audit.record(incident_id, "cancel", who=user, what=f"request {request_id}", result="cancelled",
+                          request_id=request_id)
+        self._mark_preview(current, "cancelled", user)
+        self._note("cancelled", who=mention(user))

@@ -1,0 +1,247 @@
+"""Batch: "Batch Job State Change" events of FAILED jobs.
+
+Only FAILED is reported; SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING and SUCCEEDED are skipped.
+Evidence: DescribeJobs (the event's own detail when the job can no longer be described): the job's
+status reason, each attempt (newest last) with its container's exit code, reason and log stream, the
+job definition, queue, container vCPU/memory, timeout and retry strategy, and the last attempt's log
+lines from its stream in ``/aws/batch/job`` (or the group of the job's awslogs configuration).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..errors import MalformedEvent
+from ..evidence.redaction import is_secret_key
+from ..model import Incident, Link, Resource, Skip, iso
+from .base import console_log_url, parse_time, shorten
+from .ecs import exit_code_meaning, read_stream_logs
+
+if TYPE_CHECKING:
+    from .base import Collector
+
+__all__ = ["BatchSource"]
+
+DEFAULT_LOG_GROUP = "/aws/batch/job"
+MAX_ATTEMPTS_SHOWN = 3
+
+
+def _definition(value: str) -> tuple[str, str]:
+    """(name, revision) of a job definition ARN or ``name:revision``."""
+    tail = value.rsplit("/", 1)[-1]
+    name, _, revision = tail.partition(":")
+    return name, revision
+
+
+def _arn(kind: str, value: str, region: str, account: str) -> str:
+    if not value or value.startswith("arn:"):
+        return value
+    return f"arn:aws:batch:{region}:{account}:{kind}/{value}"
+
+
+def _resources(container: dict[str, Any]) -> dict[str, str]:
+    """VCPU, MEMORY (MiB) and GPU of a job's container: resourceRequirements, else the legacy fields."""
+    out = {str(r.get("type")): str(r.get("value")) for r in container.get("resourceRequirements") or []}
+    if "VCPU" not in out and container.get("vcpus"):
+        out["VCPU"] = str(container["vcpus"])
+    if "MEMORY" not in out and container.get("memory"):
+        out["MEMORY"] = str(container["memory"])
+    return out
+
+
+class BatchSource:
+    name = "batch"
+    event_source = "aws.batch"
+    detail_types = ("Batch Job State Change",)
+
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        detail = event.get("detail") or {}
+        job_id, status = detail.get("jobId"), detail.get("status")
+        if not job_id or not status:
+            raise MalformedEvent("Batch event without detail.jobId or detail.status")
+        if status != "FAILED":
+            return Skip(f"job status {status} is not FAILED")
+        job_arn = str(detail.get("jobArn") or "")
+        parts = job_arn.split(":")
+        region = event.get("region") or (parts[3] if len(parts) > 3 else "")
+        account = event.get("account") or (parts[4] if len(parts) > 4 else "")
+        job_arn = job_arn or f"arn:aws:batch:{region}:{account}:job/{job_id}"
+        jd_arn = _arn("job-definition", str(detail.get("jobDefinition") or ""), region, account)
+        queue_arn = _arn("job-queue", str(detail.get("jobQueue") or ""), region, account)
+        jd_name, _ = _definition(jd_arn)
+        arns = [jd_arn, jd_arn.rsplit(":", 1)[0] if jd_arn.count(":") > 5 else "", queue_arn]
+        return Incident(
+            source=self.name, event_id=str(event.get("id", "")), detail_type=event["detail-type"],
+            region=region, account=account,
+            resource=Resource(arn=job_arn, name=jd_name or str(detail.get("jobName") or job_id),
+                              run_id=job_id),
+            status=status, event_time=event.get("time"), started_at=iso(detail.get("startedAt")),
+            stopped_at=iso(detail.get("stoppedAt")) or event.get("time"),
+            catalog_arns=[a for a in arns if a], detail=detail,
+        )
+
+    # -- evidence ---------------------------------------------------------------------------------
+    def collect(self, c: Collector) -> None:
+        inc = c.incident
+        job_id = str(inc.resource.run_id)
+        out = c.call(f"DescribeJobs {job_id}", c.client("batch").describe_jobs, jobs=[job_id])
+        jobs = (out or {}).get("jobs") or []
+        if jobs:
+            job, source = jobs[0], "batch:DescribeJobs"
+        else:
+            if out is not None:
+                c.book.gap(f"DescribeJobs {job_id}: no such job (Batch keeps finished jobs for about 7 "
+                           f"days); the event's own detail is shown instead")
+            job, source = inc.detail, "batch (event)"
+        container = job.get("container") or {}
+        attempts = [a for a in job.get("attempts") or [] if isinstance(a, dict)]
+        last = (attempts[-1].get("container") if attempts else None) or container
+        self._context(c, job, container, last)
+        self._status(c, job, source, attempts)
+        for n, attempt in enumerate(attempts[-MAX_ATTEMPTS_SHOWN:],
+                                    start=max(len(attempts) - MAX_ATTEMPTS_SHOWN, 0) + 1):
+            self._attempt(c, attempt, n, len(attempts), source)
+        if len(attempts) > MAX_ATTEMPTS_SHOWN:
+            c.book.gap(f"{len(attempts) - MAX_ATTEMPTS_SHOWN} earlier attempts not shown")
+        self._config(c, job, container, source)
+        self._logs(c, job, container, attempts, last)
+        c.context["redrive"] = self._redrive(job, container)
+
+    def _context(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
+                 last: dict[str, Any]) -> None:
+        region = c.incident.region
+        jd_name, jd_rev = _definition(str(job.get("jobDefinition") or ""))
+        queue = str(job.get("jobQueue") or "").rsplit("/", 1)[-1]
+        res = _resources(container)
+        memory = res.get("MEMORY", "")
+        job_id = str(job.get("jobId") or c.incident.resource.run_id)
+        timeout = (job.get("timeout") or {}).get("attemptDurationSeconds")
+        console = f"https://{region}.console.aws.amazon.com/batch/home?region={region}#jobs/detail/{job_id}"
+        c.context.update(
+            job_id=job_id, job_name=job.get("jobName") or "?", job_queue=queue or "?",
+            job_definition=f"{jd_name}:{jd_rev}" if jd_rev else jd_name or "?",
+            job_definition_name=jd_name or "?",
+            memory=memory or "?", memory_doubled=str(int(memory) * 2) if memory.isdigit() else "twice that",
+            vcpus=res.get("VCPU", "?"), timeout_seconds=str(timeout) if timeout else "none",
+            attempts=str(len(job.get("attempts") or [])), exit_code=last.get("exitCode", "none"),
+            job_role=container.get("jobRoleArn") or "(none set)",
+            image=container.get("image") or "?", console_url=console,
+            what=f"Batch job {job.get('jobName') or job_id} ({job_id}) of job definition "
+                 f"{jd_name}{':' + jd_rev if jd_rev else ''} on queue {queue or '?'}",
+        )
+        c.links.append(Link("Job in the Batch console", console))
+
+    def _status(self, c: Collector, job: dict[str, Any], source: str, attempts: list[dict[str, Any]]) -> None:
+        reason = str(job.get("statusReason") or "")
+        text = f"Job {job.get('jobName') or job.get('jobId')} FAILED: {reason or 'no status reason given'}"
+        if not attempts:
+            text += " — no attempt ran (the job failed before it was placed, or was cancelled)"
+        elif len(attempts) > 1:
+            text += f" — after {len(attempts)} attempts"
+        c.add("job", source, text, job.get("stoppedAt") or c.incident.stopped_at,
+              status_reason=reason, status="FAILED")
+
+    def _attempt(self, c: Collector, attempt: dict[str, Any], n: int, total: int, source: str) -> None:
+        cont = attempt.get("container") or {}
+        code = cont.get("exitCode")
+        reason = str(cont.get("reason") or "")
+        status_reason = str(attempt.get("statusReason") or "")
+        if code is None:
+            text = f"Attempt {n} of {total}: no exit code"
+        else:
+            meaning = exit_code_meaning(code)
+            text = f"Attempt {n} of {total}: exit code {code}" + (f" ({meaning})" if meaning else "")
+        text += f" — reason: {reason}" if reason else ""
+        text += f" — status reason: {status_reason}" if status_reason and status_reason != reason else ""
+        started, stopped = parse_time(attempt.get("startedAt")), parse_time(attempt.get("stoppedAt"))
+        if started and stopped:
+            secs = (stopped - started).total_seconds()
+            text += f" — ran {secs:.0f} s" if secs < 600 else f" — ran {secs / 60:.1f} min"
+        if cont.get("logStreamName"):
+            text += f" — log stream {cont['logStreamName']}"
+        c.add("job", source, shorten(text, 900), attempt.get("stoppedAt"), exit_code=code, reason=reason,
+              status_reason=status_reason, attempt=n, log_stream=cont.get("logStreamName") or "")
+
+    def _config(self, c: Collector, job: dict[str, Any], container: dict[str, Any], source: str) -> None:
+        res = _resources(container)
+        bits = [f"Job definition {c.context['job_definition']}", f"queue {c.context['job_queue']}"]
+        if job.get("platformCapabilities"):
+            bits.append(f"platform {', '.join(job['platformCapabilities'])}")
+        units = {"VCPU": "vCPU", "MEMORY": "MiB memory", "GPU": "GPU"}
+        size = [f"{res[k]} {unit}" for k, unit in units.items() if k in res]
+        if size:
+            bits.append("container " + ", ".join(size))
+        if container.get("image"):
+            bits.append(f"image {container['image']}")
+        timeout = (job.get("timeout") or {}).get("attemptDurationSeconds")
+        bits.append(f"attempt timeout {timeout} s" if timeout else "no attempt timeout")
+        retry = job.get("retryStrategy") or {}
+        if retry.get("attempts"):
+            rules = len(retry.get("evaluateOnExit") or [])
+            bits.append(f"retry strategy {retry['attempts']} attempts" + (f", {rules} evaluateOnExit rules"
+                                                                          if rules else ""))
+        depends = [d.get("jobId") for d in job.get("dependsOn") or [] if d.get("jobId")]
+        if depends:
+            bits.append(f"depends on {', '.join(depends[:5])}")
+        if job.get("arrayProperties", {}).get("index") is not None:
+            bits.append(f"array child {job['arrayProperties']['index']}")
+        c.add("config", source, "; ".join(bits), job.get("createdAt"), memory=res.get("MEMORY", ""),
+              vcpus=res.get("VCPU", ""), timeout_seconds=timeout or "")
+
+    def _logs(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
+              attempts: list[dict[str, Any]], last: dict[str, Any]) -> None:
+        stream = last.get("logStreamName") or container.get("logStreamName")
+        log_cfg = container.get("logConfiguration") or {}
+        if log_cfg.get("logDriver") not in (None, "awslogs"):
+            c.book.gap(f"the job logs with {log_cfg['logDriver']}, not awslogs: its log lines were not read")
+            return
+        if not stream:
+            return  # no attempt ran a container: there is no stream
+        group = (log_cfg.get("options") or {}).get("awslogs-group") or DEFAULT_LOG_GROUP
+        attempt = attempts[-1] if attempts else job
+        started = parse_time(attempt.get("startedAt") or job.get("startedAt"))
+        stopped = parse_time(attempt.get("stoppedAt") or job.get("stoppedAt") or c.incident.stopped_at)
+        start = started - timedelta(seconds=5) if started else None
+        end = stopped + timedelta(seconds=c.settings.log_window_after) if stopped else None
+        c.context.update(log_group=group, log_stream=stream)
+        c.links.append(Link("Log stream of the last attempt", console_log_url(c.incident.region, group, start,
+                                                                              end, stream)))
+        read_stream_logs(c, group, [stream], start, end, stopped)
+
+    @staticmethod
+    def _redrive(job: dict[str, Any], container: dict[str, Any]) -> dict[str, Any]:
+        """How to submit this job again (SubmitJob parameters), with what is not known."""
+        spec: dict[str, Any] = {"service": "batch", "action": "SubmitJob", "jobName": job.get("jobName"),
+                                "jobQueue": job.get("jobQueue"), "jobDefinition": job.get("jobDefinition"),
+                                "jobId": job.get("jobId"), "unknown": []}
+        if job.get("parameters"):
+            spec["parameters"] = job["parameters"]
+        overrides: dict[str, Any] = {}
+        if container.get("command"):
+            overrides["command"] = container["command"]
+        if container.get("resourceRequirements"):
+            overrides["resourceRequirements"] = container["resourceRequirements"]
+        env = container.get("environment") or []
+        secret = [str(e.get("name")) for e in env if is_secret_key(str(e.get("name") or ""))]
+        if env:
+            # A secret-named variable is left out (the job definition's own value applies), not stored.
+            overrides["environment"] = [{"name": e.get("name"), "value": e.get("value")} for e in env
+                                        if str(e.get("name")) not in secret]
+        if secret:
+            spec["unknown"].append(f"containerOverrides.environment: {', '.join(secret)} left out (secret); "
+                                   f"the job definition's value applies")
+        if overrides:
+            spec["containerOverrides"] = overrides
+        for key in ("retryStrategy", "timeout", "propagateTags", "shareIdentifier"):
+            if job.get(key) not in (None, {}, []):
+                spec[key] = job[key]
+        if job.get("schedulingPriority") is not None:
+            spec["schedulingPriorityOverride"] = job["schedulingPriority"]
+        if job.get("arrayProperties", {}).get("size"):
+            spec["arrayProperties"] = {"size": job["arrayProperties"]["size"]}
+        if job.get("dependsOn"):
+            spec["unknown"].append("dependsOn: the jobs it waited on have finished; submitted without them")
+        if job.get("nodeProperties") or job.get("eksProperties"):
+            spec["unknown"].append("multi-node or EKS job: nodeOverrides/eksPropertiesOverride not derived")
+        return spec

@@ -1,0 +1,490 @@
+"""ECS: "ECS Task State Change" events of STOPPED tasks that failed.
+
+What is reported (:func:`verdict`, from the event alone):
+
+- a container stopped for lack of memory (an ``OutOfMemoryError`` reason), whatever its exit code;
+- stop code ``TaskFailedToStart``, ``SpotInterruption`` or ``TerminationNotice``;
+- a task replaced for failing its ELB or container health checks;
+- a container that exited non-zero, or never started and has a reason (``CannotPullContainerError``);
+- a standalone task stopped with StopTask (``UserInitiated``), as ``manual_stop``, like an aborted
+  Step Functions execution; the host of a standalone task lost (``Host EC2 ... terminated``).
+
+Not reported (a ``Skip`` with the reason): tasks not yet STOPPED (the Spot ``TerminationNotice`` warning
+comes while the task still runs; its STOPPED event follows), a clean exit (every container 0), the
+service scheduler's scale-in or deployment replacements whose containers exited 0, or 143/137 as the
+stop signal makes them, a StopTask on a service's task, a lost host under a service (the scheduler
+replaces the task), and tasks in ``AWSBatch-`` clusters (the Batch Job State Change reports those).
+When the essential container exits, ECS stops the others with SIGTERM: a sidecar's 143, or 137 of a
+known sidecar (X-Ray, OpenTelemetry, Datadog, Envoy, FireLens) beside a container that exited 0, is
+part of a clean stop. Events do not say which container is essential; the evidence does.
+
+Evidence: DescribeTasks (the event's own detail when the task has expired), DescribeTaskDefinition
+(a deleted one is a gap), each container's exit code and reason, the stop reason and code, launch
+type, capacity provider and group, CPU and memory limits, and the failed container's log lines from
+its awslogs stream ``<prefix>/<container>/<task id>``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..errors import MalformedEvent
+from ..model import Incident, Link, Resource, Skip, iso
+from .base import console_log_url, parse_time, shorten
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..model import Evidence
+    from .base import Collector
+
+__all__ = ["EcsSource", "exit_code_meaning", "read_stream_logs", "verdict"]
+
+REPORTED_STOP_CODES = frozenset({"TaskFailedToStart", "SpotInterruption", "TerminationNotice"})
+MAX_CONTAINERS = 8  # evidence items for containers; a task has at most 10
+MAX_LOG_CONTAINERS = 2
+
+_OOM = re.compile(r"OutOfMemory|OOMKilled|out of memory", re.IGNORECASE)
+_HEALTH = re.compile(r"failed (?:ELB|container) health checks", re.IGNORECASE)
+_HOST_LOST = re.compile(r"^Host EC2 \(instance [^)]*\) (?:stopped|terminated)|performing maintenance on the "
+                        r"underlying infrastructure|Container instance deregistration forced", re.IGNORECASE)
+_SCALING = re.compile(r"^Scaling activity initiated by", re.IGNORECASE)
+_SIDECAR = re.compile(r"(?i)x-?ray|otel|opentelemetry|datadog|envoy|appmesh|fluent|firelens|log[-_]?router"
+                      r"|cloudwatch-agent|cwagent")
+_SIGNALS = {1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"}
+_EXIT_WORDS = {1: "application error", 126: "command not executable", 127: "command not found"}
+
+
+def exit_code_meaning(code: Any) -> str:
+    """A few words for a container exit code: ``killed by SIGKILL, 128+9``, ``application error``."""
+    try:
+        n = int(code)
+    except (TypeError, ValueError):
+        return ""
+    if n > 128 and n - 128 in _SIGNALS:
+        return f"killed by {_SIGNALS[n - 128]}, 128+{n - 128}"
+    return _EXIT_WORDS.get(n, "")
+
+
+def _oom(container: dict[str, Any]) -> bool:
+    return bool(_OOM.search(container.get("reason") or ""))
+
+
+def _benign_signal(container: dict[str, Any]) -> bool:
+    """Exited from the stop signal ECS sends the other containers once the essential one has exited."""
+    if container.get("reason"):
+        return False
+    code = container.get("exitCode")
+    if code == 143:
+        return True
+    return code == 137 and bool(_SIDECAR.search(f"{container.get('name', '')} {container.get('image', '')}"))
+
+
+def _failed(container: dict[str, Any], clean_exit_seen: bool) -> bool:
+    if _oom(container):
+        return True
+    code = container.get("exitCode")
+    if code is None:
+        return bool(container.get("reason"))
+    return code != 0 and not (clean_exit_seen and _benign_signal(container))
+
+
+def verdict(detail: dict[str, Any]) -> tuple[bool, str]:
+    """Whether a STOPPED task's event is a failure to report, and why (module docstring)."""
+    reason = str(detail.get("stoppedReason") or "")
+    code = str(detail.get("stopCode") or "")
+    group = str(detail.get("group") or "")
+    containers = [c for c in detail.get("containers") or [] if isinstance(c, dict)]
+    service = group.startswith("service:")
+    if str(detail.get("clusterArn", "")).split("/")[-1].startswith("AWSBatch-"):
+        return False, "task of an AWS Batch job: its Batch Job State Change is reported instead"
+    oom = [c for c in containers if _oom(c)]
+    if oom or _OOM.search(reason):
+        return True, f"container {oom[0].get('name') if oom else '?'} ran out of memory"
+    if code in REPORTED_STOP_CODES:
+        return True, f"stop code {code}"
+    if _HEALTH.search(reason):
+        return True, "failed health checks"
+    if code == "UserInitiated":
+        if service:
+            return False, f"a task of {group} stopped with StopTask ({reason or 'no reason given'})"
+        return True, "stopped with StopTask"
+    if _HOST_LOST.search(reason):
+        if service:
+            return False, f"{reason}: the service scheduler replaces the task of {group}"
+        return True, reason
+    clean = any(c.get("exitCode") == 0 for c in containers)
+    if code == "ServiceSchedulerInitiated" or _SCALING.search(reason):
+        hard = [c for c in containers if c.get("exitCode") not in (None, 0, 137, 143) or c.get("reason")]
+        if not hard:
+            return False, f"stopped by the service scheduler ({reason or code}) with clean exits"
+        first = hard[0]
+        return True, f"container {first.get('name')} exited {first.get('exitCode')} during a scheduler stop"
+    failed = [c for c in containers if _failed(c, clean)]
+    if failed:
+        first = failed[0]
+        if first.get("exitCode") is None:
+            return True, f"container {first.get('name')} did not start: {first.get('reason')}"
+        return True, f"container {first.get('name')} exited {first.get('exitCode')}"
+    return False, f"stopped cleanly ({reason or code or 'no reason'}): no container failed"
+
+
+def _task_id(task_arn: str) -> str:
+    return task_arn.rsplit("/", 1)[-1]
+
+
+def _family_revision(td_arn: str) -> tuple[str, str]:
+    tail = td_arn.rsplit("/", 1)[-1]
+    family, _, revision = tail.partition(":")
+    return family, revision
+
+
+def _console(region: str, path: str) -> str:
+    return f"https://{region}.console.aws.amazon.com/ecs/v2/{path}?region={region}"
+
+
+class EcsSource:
+    name = "ecs"
+    event_source = "aws.ecs"
+    detail_types = ("ECS Task State Change",)
+
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        detail = event.get("detail") or {}
+        task_arn, status = detail.get("taskArn"), detail.get("lastStatus")
+        if not task_arn or not status:
+            raise MalformedEvent("ECS event without detail.taskArn or detail.lastStatus")
+        if status != "STOPPED":
+            if detail.get("stopCode") == "TerminationNotice":
+                return Skip("Spot TerminationNotice while the task still runs; its STOPPED event is reported")
+            return Skip(f"task lastStatus {status} is not STOPPED")
+        report, why = verdict(detail)
+        if not report:
+            return Skip(why)
+        parts = task_arn.split(":")
+        region = event.get("region") or (parts[3] if len(parts) > 3 else "")
+        account = event.get("account") or (parts[4] if len(parts) > 4 else "")
+        td_arn = str(detail.get("taskDefinitionArn") or "")
+        family, _ = _family_revision(td_arn)
+        group = str(detail.get("group") or "")
+        service = group.split(":", 1)[1] if group.startswith("service:") else ""
+        cluster_arn = str(detail.get("clusterArn") or "")
+        arns = [td_arn, td_arn.rsplit(":", 1)[0] if td_arn.count(":") > 5 else "", cluster_arn]
+        if service and cluster_arn:
+            arns.append(cluster_arn.replace(":cluster/", ":service/") + f"/{service}")
+        return Incident(
+            source=self.name, event_id=str(event.get("id", "")), detail_type=event["detail-type"],
+            region=region, account=account,
+            resource=Resource(arn=task_arn, name=service or family or _task_id(task_arn),
+                              run_id=_task_id(task_arn)),
+            status=status, event_time=event.get("time"),
+            started_at=iso(detail.get("startedAt") or detail.get("createdAt")),
+            stopped_at=iso(detail.get("stoppedAt") or detail.get("executionStoppedAt")) or event.get("time"),
+            catalog_arns=[a for a in arns if a], detail=detail, title_hint=why,
+        )
+
+    # -- evidence ---------------------------------------------------------------------------------
+    def collect(self, c: Collector) -> None:
+        inc = c.incident
+        task_id = inc.resource.run_id or _task_id(inc.resource.arn)
+        task, source = self._task(c, task_id)
+        td_arn = str(task.get("taskDefinitionArn") or inc.detail.get("taskDefinitionArn") or "")
+        family, revision = _family_revision(td_arn)
+        td = self._task_definition(c, td_arn, family, revision) if td_arn else None
+        defs = {d.get("name"): d for d in (td or {}).get("containerDefinitions") or []}
+        containers = [x for x in task.get("containers") or [] if isinstance(x, dict)]
+        clean = any(x.get("exitCode") == 0 for x in containers)
+        ranked = sorted(containers, key=lambda x: (not _oom(x), not _failed(x, clean),
+                                                   defs.get(x.get("name"), {}).get("essential") is False))
+        primary = ranked[0] if ranked else {}
+        cluster_arn = str(task.get("clusterArn") or inc.detail.get("clusterArn") or "")
+        cluster = cluster_arn.rsplit("/", 1)[-1] or "default"
+        self._context(c, task, td, primary, defs, task_id, cluster, cluster_arn, family, revision)
+        self._stop(c, task, source, task_id)
+        for x in ranked[:MAX_CONTAINERS]:
+            self._container(c, x, defs, source, task)
+        if len(ranked) > MAX_CONTAINERS:
+            c.book.gap(f"{len(ranked) - MAX_CONTAINERS} more containers not shown")
+        self._placement(c, task, source)
+        self._limits(c, task, td, primary, defs, source, family, revision)
+        self._overrides(c, task, source)
+        targets = [x for x in ranked if _failed(x, clean)] or [
+            x for x in ranked if defs.get(x.get("name"), {}).get("essential", True)]
+        self._logs(c, task, td, targets[:MAX_LOG_CONTAINERS], defs, task_id)
+        c.context["redrive"] = self._redrive(task, td, td_arn, cluster_arn, family)
+        c.context["redrive"]["taskArn"] = c.incident.resource.arn
+
+    def _task(self, c: Collector, task_id: str) -> tuple[dict[str, Any], str]:
+        inc = c.incident
+        cluster = inc.detail.get("clusterArn") or "default"
+        out = c.call(f"DescribeTasks {task_id}", c.client("ecs").describe_tasks, cluster=cluster,
+                     tasks=[inc.resource.arn])
+        tasks = (out or {}).get("tasks") or []
+        if tasks:
+            return tasks[0], "ecs:DescribeTasks"
+        if out is not None:
+            failure: dict[str, Any] = next(iter(out.get("failures") or []), {})
+            c.book.gap(f"DescribeTasks {task_id}: {failure.get('reason') or 'no such task'} (AWS keeps "
+                       f"stopped tasks for about an hour); the event's own detail is shown instead")
+        else:
+            c.book.gap(f"task {task_id}: the event's own detail is shown instead of DescribeTasks")
+        return inc.detail, "ecs (event)"
+
+    def _task_definition(self, c: Collector, td_arn: str, family: str,
+                         revision: str) -> dict[str, Any] | None:
+        out = c.call(f"DescribeTaskDefinition {family}:{revision}", c.client("ecs").describe_task_definition,
+                     taskDefinition=td_arn)
+        td = (out or {}).get("taskDefinition")
+        if td is None:
+            c.book.gap(f"task definition {family}:{revision} could not be read (deregistered and deleted?): "
+                       f"which containers are essential, their memory limits and their log settings are "
+                       f"unknown, so container logs were not read")
+        return td
+
+    def _context(self, c: Collector, task: dict[str, Any], td: dict[str, Any] | None, primary: dict[str, Any],
+                 defs: dict[Any, dict[str, Any]], task_id: str, cluster: str, cluster_arn: str, family: str,
+                 revision: str) -> None:
+        region = c.incident.region
+        group = str(task.get("group") or "")
+        service = group.split(":", 1)[1] if group.startswith("service:") else ""
+        name = str(primary.get("name") or "?")
+        cdef = defs.get(name, {})
+        task_memory = str((td or {}).get("memory") or task.get("memory") or "")
+        hard = cdef.get("memory") or primary.get("memory")
+        memory = str(hard or task_memory or "")
+        kind = "container hard limit" if hard else ("task memory" if task_memory else "")
+        if memory:
+            memory_text = f"{memory} MiB ({kind}"
+            memory_text += f"; task {task_memory} MiB)" if hard and task_memory else ")"
+        else:
+            memory_text = "unknown (the task definition could not be read)"
+        doubled = str(int(memory) * 2) if memory.isdigit() else "twice the current value"
+        fargate = str(task.get("capacityProviderName") or task.get("launchType") or "").startswith("FARGATE")
+        if fargate:
+            hint = "on Fargate raise the task memory too, to a valid CPU/memory pair"
+        else:
+            hint = f"keep it within the memory the instances of cluster {cluster} can offer"
+        what = f"ECS task {task_id} of {family}:{revision} in cluster {cluster}"
+        what += f" (service {service})" if service else ""
+        c.context.update(
+            task_id=task_id, cluster=cluster, cluster_arn=cluster_arn, family=family or "?",
+            revision=revision or "?", task_definition=f"{family}:{revision}", container=name,
+            image=primary.get("image") or cdef.get("image") or "?", exit_code=primary.get("exitCode", "none"),
+            memory=memory or "?", memory_text=memory_text, memory_doubled=doubled, memory_hint=hint,
+            log_stream=f"<awslogs prefix>/{name}/{task_id}", log_group="(see the task definition)",
+            task_memory=task_memory or "?",
+            memory_reservation=str(cdef.get("memoryReservation") or "none"),
+            cpu=str((td or {}).get("cpu") or task.get("cpu") or "?"), group=group or "?", service=service,
+            launch_type=task.get("launchType") or "?",
+            capacity_provider=task.get("capacityProviderName") or "none",
+            stopped_reason=task.get("stoppedReason") or "", stop_code=task.get("stopCode") or "",
+            console_url=_console(region, f"clusters/{cluster}/tasks/{task_id}/configuration"),
+            task_definition_url=_console(region, f"task-definitions/{family}/{revision}/containers"),
+            what=what,
+        )
+        c.links.append(Link("Task in the ECS console", c.context["console_url"]))
+        if service:
+            c.links.append(Link(f"Service {service}",
+                                _console(region, f"clusters/{cluster}/services/{service}/health")))
+        if family:
+            c.links.append(Link(f"Task definition {family}:{revision}", c.context["task_definition_url"]))
+
+    def _stop(self, c: Collector, task: dict[str, Any], source: str, task_id: str) -> None:
+        reason = str(task.get("stoppedReason") or "")
+        code = str(task.get("stopCode") or "")
+        text = f"Task {task_id} stopped: {reason or 'no reason given'}"
+        text += f" (stop code {code})" if code else ""
+        if task.get("desiredStatus") and task.get("desiredStatus") != task.get("lastStatus"):
+            text += f"; desired status {task['desiredStatus']}"
+        when = task.get("stoppedAt") or task.get("executionStoppedAt") or c.incident.stopped_at
+        c.add("task", source, text, when, stopped_reason=reason, stop_code=code, status="STOPPED")
+
+    def _container(self, c: Collector, x: dict[str, Any], defs: dict[Any, dict[str, Any]], source: str,
+                   task: dict[str, Any]) -> None:
+        name = str(x.get("name") or "?")
+        essential = defs.get(name, {}).get("essential", True) if defs else None
+        role = {True: " (essential)", False: " (not essential)", None: ""}[essential]
+        code = x.get("exitCode")
+        reason = str(x.get("reason") or "")
+        if code is None:
+            text = f"Container {name}{role} has no exit code (it did not run to an exit)"
+        else:
+            meaning = exit_code_meaning(code)
+            text = f"Container {name}{role} exited with code {code}" + (f" ({meaning})" if meaning else "")
+        if reason and reason == task.get("stoppedReason"):
+            text += ": the task's stop reason above"
+        elif reason:
+            text += f": {reason}"
+        if (code not in (None, 0) or reason) and x.get("image"):
+            text += f" — image {x['image']}"
+        if x.get("healthStatus") == "UNHEALTHY":
+            text += " — health status UNHEALTHY"
+        c.add("task", source, shorten(text, 900), task.get("stoppedAt") or c.incident.stopped_at,
+              exit_code=code, reason=reason, container=name, essential=essential,
+              memory=defs.get(name, {}).get("memory") or x.get("memory"))
+
+    def _placement(self, c: Collector, task: dict[str, Any], source: str) -> None:
+        bits = [f"Launch type {task.get('launchType') or 'unknown'}"]
+        if task.get("capacityProviderName"):
+            bits.append(f"capacity provider {task['capacityProviderName']}")
+        if task.get("platformVersion"):
+            bits.append(f"platform {task['platformVersion']}")
+        if task.get("group"):
+            bits.append(f"group {task['group']}")
+        if task.get("startedBy"):
+            bits.append(f"started by {task['startedBy']}")
+        if task.get("availabilityZone"):
+            bits.append(f"zone {task['availabilityZone']}")
+        if task.get("containerInstanceArn"):
+            bits.append(f"container instance {_task_id(str(task['containerInstanceArn']))}")
+        created, started = parse_time(task.get("createdAt")), parse_time(task.get("startedAt"))
+        stopped = parse_time(task.get("stoppedAt") or task.get("executionStoppedAt"))
+        if started and stopped:
+            bits.append(f"ran {_span(stopped - started)} ({started:%H:%M:%S} to {stopped:%H:%M:%S} UTC)")
+        elif created and stopped:
+            bits.append(f"never reached RUNNING: created {created:%H:%M:%S}, stopped {stopped:%H:%M:%S} UTC")
+        c.add("task", source, "; ".join(bits), task.get("createdAt"),
+              launch_type=task.get("launchType") or "", group=task.get("group") or "",
+              capacity_provider=task.get("capacityProviderName") or "")
+
+    def _limits(self, c: Collector, task: dict[str, Any], td: dict[str, Any] | None, primary: dict[str, Any],
+                defs: dict[Any, dict[str, Any]], source: str, family: str, revision: str) -> None:
+        cpu = (td or {}).get("cpu") or task.get("cpu")
+        memory = (td or {}).get("memory") or task.get("memory")
+        text = f"Task size: {cpu or 'no'} CPU units, {memory or 'no'} MiB memory"
+        per = []
+        rows = list(defs.values()) or [x for x in task.get("containers") or [] if isinstance(x, dict)]
+        for d in rows[:MAX_CONTAINERS]:
+            limits = [f"memory hard limit {d['memory']} MiB" if d.get("memory") else "no hard memory limit"]
+            if d.get("memoryReservation"):
+                limits.append(f"soft limit {d['memoryReservation']} MiB")
+            if d.get("cpu") not in (None, "", 0, "0"):
+                limits.append(f"cpu {d['cpu']} units")
+            per.append(f"{d.get('name')}: {', '.join(limits)}")
+        if per:
+            text += "; containers: " + "; ".join(per)
+        hard = defs.get(primary.get("name"), {}).get("memory") or primary.get("memory")
+        c.add("config", "ecs:DescribeTaskDefinition" if td else source, text, None,
+              memory=str(hard or memory or ""), task_memory=str(memory or ""), cpu=str(cpu or ""))
+        if td and td.get("status") and td["status"] != "ACTIVE":
+            when = f" at {iso(td['deregisteredAt'])}" if td.get("deregisteredAt") else ""
+            c.add("config", "ecs:DescribeTaskDefinition",
+                  f"Task definition {family}:{revision} is {td['status']} (deregistered{when}): it cannot "
+                  f"run new tasks; a re-run needs an ACTIVE revision of {family}", td.get("deregisteredAt"),
+                  task_definition_status=td["status"])
+
+    def _overrides(self, c: Collector, task: dict[str, Any], source: str) -> None:
+        overrides = task.get("overrides") or {}
+        useful = {k: v for k, v in overrides.items() if k != "containerOverrides" and v}
+        conts = [{k: v for k, v in o.items() if k != "name" and v} | {"name": o.get("name")}
+                 for o in overrides.get("containerOverrides") or [] if len(o) > 1]
+        if conts:
+            useful["containerOverrides"] = conts
+        if useful:
+            c.add_json("config", source, "Run overrides", useful, limit=600)
+
+    def _logs(self, c: Collector, task: dict[str, Any], td: dict[str, Any] | None,
+              targets: list[dict[str, Any]], defs: dict[Any, dict[str, Any]], task_id: str) -> None:
+        if td is None:
+            return
+        if not task.get("startedAt") and all(x.get("exitCode") is None for x in targets):
+            return  # the containers never ran: there is no log stream to read
+        started = parse_time(task.get("startedAt") or task.get("pullStartedAt"))
+        stopped = parse_time(task.get("stoppedAt") or task.get("executionStoppedAt") or c.incident.stopped_at)
+        end = stopped + timedelta(seconds=c.settings.log_window_after) if stopped else None
+        start = started - timedelta(seconds=5) if started else None
+        streams: dict[str, list[str]] = {}
+        for x in targets:
+            name = str(x.get("name"))
+            log_cfg = defs.get(name, {}).get("logConfiguration") or {}
+            opts = log_cfg.get("options") or {}
+            if log_cfg.get("logDriver") != "awslogs":
+                c.book.gap(f"container {name} logs with {log_cfg.get('logDriver') or 'no log driver'}, "
+                           f"not awslogs: its log lines were not read")
+                continue
+            group, prefix = opts.get("awslogs-group"), opts.get("awslogs-stream-prefix")
+            if opts.get("awslogs-region") and opts["awslogs-region"] != c.incident.region:
+                c.book.gap(f"container {name} logs to {group} in {opts['awslogs-region']}: not read")
+                continue
+            if not group or not prefix:
+                c.book.gap(f"container {name} logs to {group or '?'} without awslogs-stream-prefix, so its "
+                           f"stream cannot be named: its log lines were not read")
+                continue
+            stream = f"{prefix}/{name}/{task_id}"
+            streams.setdefault(group, []).append(stream)
+            if not c.context.get("log_read"):
+                c.context.update(log_group=group, log_stream=stream, log_read=True)
+            c.links.append(Link(f"Logs of {name}",
+                                console_log_url(c.incident.region, group, start, end, stream)))
+        for group, names in streams.items():
+            read_stream_logs(c, group, names, start, end, stopped)
+
+    @staticmethod
+    def _redrive(task: dict[str, Any], td: dict[str, Any] | None, td_arn: str, cluster_arn: str,
+                 family: str) -> dict[str, Any]:
+        """How to run this task again (RunTask parameters), with what is not known."""
+        spec: dict[str, Any] = {"service": "ecs", "action": "RunTask", "cluster": cluster_arn,
+                                "taskDefinition": td_arn, "count": 1, "unknown": []}
+        group = str(task.get("group") or "")
+        if group.startswith("service:"):
+            spec.update(action="UpdateService", serviceName=group.split(":", 1)[1], forceNewDeployment=True)
+        if task.get("capacityProviderName"):
+            spec["capacityProviderStrategy"] = [{"capacityProvider": task["capacityProviderName"],
+                                                 "weight": 1}]
+        elif task.get("launchType"):
+            spec["launchType"] = task["launchType"]
+        if task.get("platformVersion") and task.get("launchType") != "EC2":
+            spec["platformVersion"] = task["platformVersion"]
+        if group and not group.startswith("service:"):
+            spec["group"] = group
+        subnets = [d.get("value") for a in task.get("attachments") or [] if a.get("type") in (
+            "ElasticNetworkInterface", "eni") for d in a.get("details") or [] if d.get("name") == "subnetId"]
+        if subnets or (td or {}).get("networkMode") == "awsvpc":
+            spec["networkConfiguration"] = {"awsvpcConfiguration": {"subnets": [s for s in subnets if s]}}
+            # DescribeTasks does not return the task's security groups or public IP setting.
+            spec["unknown"] += ["networkConfiguration.awsvpcConfiguration.securityGroups",
+                                "networkConfiguration.awsvpcConfiguration.assignPublicIp"]
+        overrides = task.get("overrides") or {}
+        if any(len(o) > 1 for o in overrides.get("containerOverrides") or []) or any(
+                v for k, v in overrides.items() if k != "containerOverrides"):
+            spec["overrides"] = overrides
+        if td is None or td.get("status") not in (None, "ACTIVE"):
+            spec["unknown"].append(f"taskDefinition: {td_arn.rsplit('/', 1)[-1]} is not ACTIVE; use an "
+                                   f"ACTIVE revision of {family}")
+        return spec
+
+
+def _span(delta: timedelta) -> str:
+    secs = delta.total_seconds()
+    if secs < 120:
+        return f"{secs:.1f} s"
+    if secs < 7200:
+        return f"{secs / 60:.1f} min"
+    return f"{secs / 3600:.1f} h"
+
+
+def read_stream_logs(c: Collector, group: str, streams: list[str], start: datetime | None,
+                     end: datetime | None, failure_time: datetime | None) -> list[Evidence]:
+    """Log lines of named streams; when none come back, say which stream does not exist."""
+    before = len(c.book.gaps)
+    added = c.logs(group, start, end, stream_names=streams, failure_time=failure_time)
+    generic = f"no log lines in {group}"
+    if added or any(not g.startswith(generic) for g in c.book.gaps[before:]):
+        return added  # lines, or a read error that already says what is wrong
+    logs = c.client("logs")
+    missing = []
+    for stream in streams:
+        out = c.call(f"DescribeLogStreams {group}", logs.describe_log_streams, logGroupName=group,
+                     logStreamNamePrefix=stream, limit=5)
+        if out is None:
+            return added
+        if not any(s.get("logStreamName") == stream for s in out.get("logStreams") or []):
+            missing.append(stream)
+    if missing:
+        # A precise line beats "no log lines in <group>": the stream itself is absent.
+        c.book.gaps[before:] = [g for g in c.book.gaps[before:] if not g.startswith(generic)]
+        for stream in missing:
+            c.book.gap(f"log stream {stream} does not exist in {group}: the container wrote no log "
+                       f"(it did not start, or awslogs could not create the stream), or it has expired")
+    return added

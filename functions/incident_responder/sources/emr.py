@@ -1,0 +1,409 @@
+"""EMR: "EMR Step Status Change" FAILED and "EMR Cluster State Change" TERMINATED_WITH_ERRORS.
+
+A failed step: DescribeStep (FailureDetails Reason, Message, LogFile), the step's ``stderr.gz`` read
+from S3 with a byte bound (from LogFile, or the cluster's LogUri + ``<cluster>/steps/<step>/``: an
+empty FailureDetails is not the end), its ``syslog.gz`` when stderr shows no error-like line, and
+DescribeCluster (state, StateChangeReason, release, instances, tags).
+
+A cluster TERMINATED_WITH_ERRORS: DescribeCluster and its StateChangeReason code (STEP_FAILURE,
+BOOTSTRAP_FAILURE, INSTANCE_FAILURE, VALIDATION_ERROR, INTERNAL_ERROR...). After a step failure,
+ListSteps finds the failed step; its evidence is gathered as for a step, marked ``child``, behind an
+item with ``upstream_step_failed`` so the report says upstream_failure and shows the step's own
+cause. After a bootstrap failure, the bootstrap action's stderr named by the reason is read.
+
+Not reported: other step states and cluster states. A CANCELLED step is skipped on purpose: EMR
+cancels the steps queued behind a failed one (ActionOnFailure CANCEL_AND_WAIT or TERMINATE_CLUSTER),
+and that failed step gets its own report; a step a person cancelled is not a failure. A cluster
+TERMINATED by user request or after all steps completed is not a failure either.
+
+EMR copies step logs to S3 about every five minutes, so a log object may not exist yet when the
+event arrives; the report says so rather than failing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ..errors import MalformedEvent
+from ..model import Incident, Link, Resource, Skip, iso
+from .base import parse_time, shorten
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..model import Evidence
+    from .base import Collector
+
+__all__ = ["EmrSource"]
+
+logger = logging.getLogger(__name__)
+
+STEP = "EMR Step Status Change"
+CLUSTER = "EMR Cluster State Change"
+_CLUSTER_NAME = re.compile(
+    r"Amazon EMR [Cc]luster j-[0-9A-Za-z]+ \((?P<name>.+?)\) (?:failed|has|was|is|completed|started)")
+# YARN's own words when it kills a container: the kill reason of most failed Spark/MapReduce steps. They
+# often sit on an untimed continuation line of the log, where a generic ranking of log lines can miss them.
+_YARN_KILL = re.compile(
+    r"is running beyond (?:physical|virtual) memory limits|Container killed by YARN for exceeding")
+_ERROR_LIKE = re.compile(r"\b(?:ERROR|FATAL|Exception|Error:|Caused by|Traceback|Killed|killed)\b")
+_BOOTSTRAP = re.compile(r"\((?P<instance>i-[0-9a-f]+)\).*?bootstrap action (?P<n>\d+)", re.IGNORECASE)
+_ACCEPTS_STEPS = {"STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"}
+_TERMINATING = {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}
+_LOG_ITEMS = 8
+_SYSLOG_ITEMS = 6
+
+
+def _cluster_console(region: str, cluster_id: str) -> str:
+    return f"https://{region}.console.aws.amazon.com/emr/home?region={region}#/clusterDetails/{cluster_id}"
+
+
+def _s3_console(region: str, uri: str) -> str:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    if key and not key.endswith("/"):
+        return f"https://s3.console.aws.amazon.com/s3/object/{bucket}?region={region}&prefix={quote(key)}"
+    return f"https://s3.console.aws.amazon.com/s3/buckets/{bucket}?region={region}&prefix={quote(key)}"
+
+
+def s3_uri(value: str) -> str:
+    """``s3://bucket/key`` from an EMR LogUri or LogFile (``s3n://`` and ``s3a://`` too)."""
+    return re.sub(r"^s3[an]?://", "s3://", value.strip())
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> str:
+    if not start or not end or end < start:
+        return ""
+    secs = (end - start).total_seconds()
+    return f"{secs:.0f} s" if secs < 120 else f"{secs / 60:.0f} min"
+
+
+def _reason(detail: dict[str, Any]) -> dict[str, Any]:
+    raw = detail.get("stateChangeReason")
+    if isinstance(raw, dict):
+        return raw
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        return {"message": str(raw)}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+class EmrSource:
+    name = "emr"
+    event_source = "aws.emr"
+    detail_types = (STEP, CLUSTER)
+
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        detail = event.get("detail") or {}
+        cluster_id, state = detail.get("clusterId"), detail.get("state")
+        if not cluster_id or not state:
+            raise MalformedEvent("EMR event without detail.clusterId or detail.state")
+        region, account = event.get("region"), event.get("account")
+        if not region or not account:
+            raise MalformedEvent("EMR event without region or account")
+        arn = f"arn:aws:elasticmapreduce:{region}:{account}:cluster/{cluster_id}"
+        if event.get("detail-type") == STEP:
+            step_id = detail.get("stepId")
+            if not step_id:
+                raise MalformedEvent("EMR step event without detail.stepId")
+            if state != "FAILED":
+                return Skip(f"step state {state} is not a failure"
+                            + (" (a cancelled step follows a failure reported on its own, or a person's "
+                               "cancel)" if state == "CANCELLED" else ""))
+            m = _CLUSTER_NAME.search(str(detail.get("message") or ""))
+            cluster = m.group("name") if m else cluster_id
+            resource = Resource(arn=arn, name=f"{cluster}/{detail.get('name') or step_id}", run_id=step_id)
+        else:
+            if state != "TERMINATED_WITH_ERRORS":
+                code = _reason(detail).get("code") or ""
+                return Skip(f"cluster state {state}{f' ({code})' if code else ''} is not a failure")
+            resource = Resource(arn=arn, name=str(detail.get("name") or cluster_id), run_id=cluster_id)
+        return Incident(source=self.name, event_id=str(event.get("id", "")), detail_type=event["detail-type"],
+                        region=region, account=account, resource=resource, status=state,
+                        event_time=event.get("time"), catalog_arns=[arn], detail=detail)
+
+    # -- evidence ---------------------------------------------------------------------------------
+    def collect(self, c: Collector) -> None:
+        inc = c.incident
+        cluster_id = inc.detail["clusterId"]
+        c.context.update(cluster_id=cluster_id, cluster=cluster_id,
+                         cluster_console_url=_cluster_console(inc.region, cluster_id))
+        c.links.append(Link(f"Cluster {cluster_id} in the EMR console",
+                            _cluster_console(inc.region, cluster_id)))
+        if inc.detail_type == STEP:
+            self._step_event(c, cluster_id)
+        else:
+            self._cluster_event(c, cluster_id)
+
+    def _step_event(self, c: Collector, cluster_id: str) -> None:
+        inc = c.incident
+        step_id = inc.resource.run_id or ""
+        out = c.call(f"DescribeStep {step_id}", c.client("emr").describe_step, ClusterId=cluster_id,
+                     StepId=step_id)
+        step = (out or {}).get("Step")
+        cluster = self._describe_cluster(c, cluster_id)
+        name = (step or {}).get("Name") or inc.detail.get("name") or step_id
+        cluster_name = c.context.get("cluster_name", cluster_id)
+        c.context.update(what=f"EMR step {name} ({step_id}) on cluster {cluster_name}",
+                         status_phrase="failed")
+        if step is None:
+            c.add("step", "events:EMR Step Status Change",
+                  f"{inc.detail.get('message') or f'Step {step_id} failed'} (from the event; the step itself "
+                  "could not be read)", inc.event_time, status="FAILED",
+                  action_on_failure=inc.detail.get("actionOnFailure", ""))
+            step = {"Id": step_id, "Name": name, "ActionOnFailure": inc.detail.get("actionOnFailure"),
+                    "Status": {"State": "FAILED"}}
+            self._step(c, cluster_id, step, child=False, source="", described=False)
+        else:
+            self._step(c, cluster_id, step, child=False, source="elasticmapreduce:DescribeStep")
+        if cluster is not None:
+            self._cluster_evidence(c, cluster, kind="config")
+
+    def _cluster_event(self, c: Collector, cluster_id: str) -> None:
+        inc = c.incident
+        cluster = self._describe_cluster(c, cluster_id)
+        cluster_name = c.context.get("cluster_name", inc.resource.name)
+        c.context.update(what=f"EMR cluster {cluster_name} ({cluster_id})",
+                         status_phrase="terminated with errors")
+        if cluster is not None:
+            reason = (cluster.get("Status") or {}).get("StateChangeReason") or {}
+            code, message = reason.get("Code", ""), reason.get("Message", "")
+            end = parse_time(((cluster.get("Status") or {}).get("Timeline") or {}).get("EndDateTime"))
+            self._cluster_evidence(c, cluster, kind="job")
+        else:
+            reason = _reason(inc.detail)
+            code, message = reason.get("code", ""), reason.get("message", "")
+            end = None
+            c.add("job", "events:EMR Cluster State Change",
+                  f"Cluster {inc.resource.name} ({cluster_id}) {inc.status}"
+                  + (f": {code}" if code else "") + (f" — {message}" if message else "")
+                  + " (from the event; the cluster itself could not be read)",
+                  inc.event_time, cluster_state=inc.status, state_change_code=code,
+                  state_change_message=message)
+        c.context.update(state_change_code=code or "?", state_change_message=message or "")
+        end = end or parse_time(inc.event_time)
+        inc.stopped_at = inc.stopped_at or iso(end)
+        if code == "STEP_FAILURE" or re.search(r"(?i)step(?:s)? failed", message or ""):
+            self._failed_step(c, cluster_id, code or message)
+        elif code == "BOOTSTRAP_FAILURE":
+            self._bootstrap_logs(c, cluster_id, message, end)
+        c.context.setdefault("redrive", {
+            "service": "emr", "cluster_id": cluster_id,
+            "cluster_state": c.context.get("cluster_state", inc.status), "cluster_accepts_steps": False,
+            "note": "the cluster is terminated: a re-run needs a new cluster"})
+
+    # -- DescribeCluster --------------------------------------------------------------------------
+    def _describe_cluster(self, c: Collector, cluster_id: str) -> dict[str, Any] | None:
+        out = c.call(f"DescribeCluster {cluster_id}", c.client("emr").describe_cluster, ClusterId=cluster_id)
+        cluster = (out or {}).get("Cluster")
+        if not cluster:
+            return None
+        status = cluster.get("Status") or {}
+        attrs = cluster.get("Ec2InstanceAttributes") or {}
+        name = cluster.get("Name")
+        c.context.update(cluster_name=name or cluster_id,
+                         cluster=f"{name} ({cluster_id})" if name else cluster_id,
+                         cluster_state=status.get("State", "?"),
+                         release_label=cluster.get("ReleaseLabel") or cluster.get("RunningAmiVersion") or "?",
+                         instance_profile=attrs.get("IamInstanceProfile") or "?",
+                         service_role=cluster.get("ServiceRole") or "?",
+                         emr_cluster_tags=cluster.get("Tags") or [])
+        if cluster.get("LogUri"):
+            c.context["log_uri"] = s3_uri(cluster["LogUri"])
+        return cluster
+
+    def _cluster_evidence(self, c: Collector, cluster: dict[str, Any], kind: str) -> Evidence:
+        status = cluster.get("Status") or {}
+        reason = status.get("StateChangeReason") or {}
+        code, message = reason.get("Code", ""), reason.get("Message", "")
+        attrs = cluster.get("Ec2InstanceAttributes") or {}
+        profile = attrs.get("IamInstanceProfile")
+        text = f"Cluster {cluster.get('Name', '?')} ({cluster.get('Id', '?')}) is {status.get('State', '?')}"
+        text += f": {code}" if code else ""
+        text += f" — {message.rstrip('.')}" if message else ""
+        apps = ", ".join(f"{a.get('Name')} {a.get('Version', '')}".strip()
+                         for a in cluster.get("Applications") or [])
+        collection = (cluster.get("InstanceCollectionType") or "").lower().replace("_", " ")
+        details = [f"release {cluster['ReleaseLabel']}" if cluster.get("ReleaseLabel") else "",
+                   f"applications {apps}" if apps else "",
+                   f"{collection}s" if collection else "",
+                   f"subnet {attrs['Ec2SubnetId']}" if attrs.get("Ec2SubnetId") else "",
+                   f"zone {attrs['Ec2AvailabilityZone']}" if attrs.get("Ec2AvailabilityZone") else "",
+                   f"instance profile {profile}" if profile else "",
+                   f"log URI {cluster['LogUri']}" if cluster.get("LogUri")
+                   else "no log URI (logs are not archived to S3)"]
+        text += ". " + "; ".join(d for d in details if d)
+        timeline = status.get("Timeline") or {}
+        when = (timeline.get("EndDateTime") or timeline.get("ReadyDateTime")
+                or timeline.get("CreationDateTime"))
+        state = status.get("State", "")
+        return c.add(kind, "elasticmapreduce:DescribeCluster", text, when, cluster_state=state,
+                     state_change_code=code, state_change_message=message)
+
+    # -- a step's evidence ------------------------------------------------------------------------
+    def _step(self, c: Collector, cluster_id: str, step: dict[str, Any], *, child: bool, source: str,
+              described: bool = True) -> None:
+        """Evidence of one step (``child``: the failed step of a terminated cluster); ``described`` is False
+        when the step could not be read and only the event's facts are known."""
+        status = step.get("Status") or {}
+        details = status.get("FailureDetails") or {}
+        timeline = status.get("Timeline") or {}
+        start, end = parse_time(timeline.get("StartDateTime")), parse_time(timeline.get("EndDateTime"))
+        step_id, name = step.get("Id", "?"), step.get("Name") or step.get("Id", "?")
+        state, aof = status.get("State", "FAILED"), step.get("ActionOnFailure") or "?"
+        reason, message = details.get("Reason", ""), details.get("Message", "")
+        log_file = details.get("LogFile", "")
+        if described:
+            text = f"{'Failed step: ' if child else ''}Step '{name}' ({step_id}) {state}"
+            text += f" after {_minutes(start, end)}" if _minutes(start, end) else ""
+            text += f" (ActionOnFailure {aof})"
+            if reason or message:
+                text += f": {reason}" if reason else ""
+                text += f" — {shorten(message, 900)}" if message else ""
+            else:
+                text += "; EMR gave no failure details, the cause is in the step's logs"
+            text += f". Log file: {log_file}" if log_file else ""
+            c.add("step", source, text, end, status=state, reason=reason, message=message, log_file=log_file,
+                  action_on_failure=aof, child=child)
+        config = step.get("Config") or {}
+        command = " ".join(str(p) for p in [config.get("Jar", ""), config.get("MainClass") or "",
+                                            *(config.get("Args") or [])] if p)
+        if command:
+            props = config.get("Properties") or {}
+            text = f"{'Failed step' if child else 'Step'} command: {shorten(command, 700)}"
+            text += f"; properties {json.dumps(props, sort_keys=True)}" if props else ""
+            c.add("config", source, text, child=child)
+        values = dict(step_id=step_id, step_name=name, step_state=state, action_on_failure=aof,
+                      step_command=shorten(command, 300) if command else "?",
+                      failure_reason=reason or "?", failure_message=shorten(message, 300) if message else "?")
+        for key, value in values.items():
+            c.context.setdefault(key, value)
+        if not child:
+            c.incident.started_at = c.incident.started_at or iso(start)
+            c.incident.stopped_at = c.incident.stopped_at or iso(end)
+        if described or child:
+            c.context.setdefault("redrive", self._redrive(c, cluster_id, step))
+        self._step_logs(c, cluster_id, step_id, log_file, end or parse_time(c.incident.event_time), child)
+
+    def _redrive(self, c: Collector, cluster_id: str, step: dict[str, Any]) -> dict[str, Any]:
+        config = step.get("Config") or {}
+        jar: dict[str, Any] = {"Jar": config.get("Jar", ""), "Args": list(config.get("Args") or [])}
+        if config.get("Properties"):
+            jar["Properties"] = [{"Key": k, "Value": v} for k, v in config["Properties"].items()]
+        if config.get("MainClass"):
+            jar["MainClass"] = config["MainClass"]
+        state = c.context.get("cluster_state", "?")
+        return {"service": "emr", "cluster_id": cluster_id, "cluster_state": state,
+                "cluster_accepts_steps": state in _ACCEPTS_STEPS, "failed_step_id": step.get("Id"),
+                "step": {"Name": step.get("Name"), "ActionOnFailure": step.get("ActionOnFailure"),
+                         "HadoopJarStep": jar}}
+
+    def _failed_step(self, c: Collector, cluster_id: str, why: str) -> None:
+        out = c.call(f"ListSteps {cluster_id}", c.client("emr").list_steps, ClusterId=cluster_id)
+        steps = (out or {}).get("Steps") or []  # newest first
+        failed_steps = [s for s in steps if (s.get("Status") or {}).get("State") == "FAILED"]
+        failed = next((s for s in failed_steps if s.get("ActionOnFailure") in _TERMINATING), None) or (
+            failed_steps[0] if failed_steps else None)
+        if failed is None:
+            c.add("job", "elasticmapreduce:DescribeCluster",
+                  f"The cluster shut down because a step failed ({why}); "
+                  + ("ListSteps shows no FAILED step" if out else "the steps could not be listed"),
+                  upstream_step_failed=True)
+            return
+        cancelled = [s for s in steps if (s.get("Status") or {}).get("State") == "CANCELLED"]
+        name = failed.get("Name") or failed.get("Id")
+        text = (f"The cluster shut down because step '{name}' ({failed.get('Id')}) failed "
+                f"(ActionOnFailure {failed.get('ActionOnFailure', '?')})")
+        text += f"; {len(cancelled)} other step(s) were cancelled" if cancelled else ""
+        end = ((failed.get("Status") or {}).get("Timeline") or {}).get("EndDateTime")
+        c.add("step", "elasticmapreduce:ListSteps", text, end, upstream_step_failed=True,
+              failed_step_id=failed.get("Id", ""), failed_step_name=name)
+        c.context.update(failed_step_id=failed.get("Id", "?"), failed_step_name=name,
+                         failed_step_action=failed.get("ActionOnFailure", "?"))
+        self._step(c, cluster_id, failed, child=True, source="elasticmapreduce:ListSteps")
+
+    # -- logs in S3 -------------------------------------------------------------------------------
+    def _step_logs(self, c: Collector, cluster_id: str, step_id: str, log_file: str,
+                   failure_time: datetime | None, child: bool) -> None:
+        if log_file:
+            stderr = s3_uri(log_file)
+            folder = stderr.rsplit("/", 1)[0] + "/"
+        elif c.context.get("log_uri"):
+            folder = f"{c.context['log_uri'].rstrip('/')}/{cluster_id}/steps/{step_id}/"
+            stderr = folder + "stderr.gz"
+        else:
+            why = ("the cluster has no LogUri" if "cluster_name" in c.context
+                   else "the cluster could not be read")
+            c.book.gap(f"logs of step {step_id}: no LogFile in its failure details and {why}")
+            return
+        c.context.setdefault("step_log_folder", folder)
+        c.links.append(Link(f"Logs of step {step_id} in S3", _s3_console(c.incident.region, folder)))
+        lines = self._read(c, stderr, f"stderr of step {step_id}")
+        if lines:
+            self._add_log(c, lines, stderr, failure_time, _LOG_ITEMS, child)
+        if lines is None or not any(_ERROR_LIKE.search(_text(line)) for line in lines):
+            syslog = folder + "syslog.gz"
+            more = self._read(c, syslog, f"syslog of step {step_id}")
+            if more:
+                self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
+
+    def _add_log(self, c: Collector, lines: list[Any], uri: str, failure_time: datetime | None,
+                 max_items: int, child: bool) -> None:
+        added = c.add_compacted(lines, uri, failure_time, max_items=max_items)
+        kills = [_text(line) for line in lines if _YARN_KILL.search(_text(line))]
+        if kills and not any(_YARN_KILL.search(ev.text) for ev in added):
+            text = kills[-1].strip() + (f" (×{len(kills)} in this log)" if len(kills) > 1 else "")  # noqa: RUF001
+            added.append(c.add("log", uri, text, yarn_kill=True))
+        self._mark(added, child)
+
+    def _bootstrap_logs(self, c: Collector, cluster_id: str, message: str,
+                        failure_time: datetime | None) -> None:
+        m = _BOOTSTRAP.search(message or "")
+        if not m:
+            return
+        c.context.update(bootstrap_instance=m.group("instance"), bootstrap_action=m.group("n"))
+        if not c.context.get("log_uri"):
+            c.book.gap("bootstrap action logs: the cluster's LogUri is unknown")
+            return
+        folder = (f"{c.context['log_uri'].rstrip('/')}/{cluster_id}/node/{m.group('instance')}"
+                  f"/bootstrap-actions/{m.group('n')}/")
+        c.context["bootstrap_log"] = folder + "stderr.gz"
+        c.links.append(Link(f"Bootstrap action {m.group('n')} logs in S3",
+                            _s3_console(c.incident.region, folder)))
+        lines = self._read(c, folder + "stderr.gz", f"stderr of bootstrap action {m.group('n')}")
+        if lines:
+            c.add_compacted(lines, folder + "stderr.gz", failure_time, max_items=_LOG_ITEMS)
+
+    def _read(self, c: Collector, uri: str, what: str) -> list[Any] | None:
+        """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable."""
+        from ..evidence.logs import read_s3_log
+
+        fetched = read_s3_log(c.client("s3"), s3_uri(uri), max_bytes=c.settings.log_max_bytes)
+        if fetched.error:
+            c.failed_reads += 1
+            note = f"{what}: {fetched.error}"
+            if not fetched.lines and "not found" in fetched.error:
+                note += " (EMR copies logs to S3 about every 5 minutes: it may not be there yet)"
+            c.book.gap(note)
+        if not fetched.lines:
+            if not fetched.error:
+                c.book.gap(f"{what}: log object {uri} is empty")
+            return None
+        if fetched.truncated:
+            c.context.setdefault("log_note",
+                                 f"only the newest {c.settings.log_max_bytes} bytes of {uri} were read")
+        return fetched.lines
+
+    @staticmethod
+    def _mark(items: list[Evidence], child: bool) -> None:
+        if child:
+            for ev in items:
+                ev.facts["child"] = True
+
+
+def _text(line: Any) -> str:
+    return line if isinstance(line, str) else str(getattr(line, "message", ""))

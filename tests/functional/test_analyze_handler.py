@@ -1,0 +1,204 @@
+"""The analyze handler end to end: EventBridge events through ``handlers.analyze`` as Lambda calls it, in a
+fresh local account (moto, tables from template.yaml) with the local Slack.
+
+The account holds the world of the scenario sfn_lambda_timeout (a Step Functions execution whose Lambda
+task timed out), and the events are that scenario's event and variations of it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.conftest import SCENARIOS, scenario_event
+
+from incident_responder.local.runtime import LocalStack
+from incident_responder.local.world import World
+from incident_responder.slack.client import SlackUnavailableError
+from incident_responder.store import IncidentStore
+
+SCENARIO = SCENARIOS / "sfn_lambda_timeout"
+EVENT = scenario_event(SCENARIO.name)
+RETRY_NAME = "nightly-2024-03-13-retry1"
+
+
+def _world(second_execution: bool = False) -> World:
+    world = World.read(SCENARIO / "world.yaml", base=SCENARIO)
+    if second_execution:  # the same failure again, in a later execution of the same state machine
+        data = copy.deepcopy(world.data)
+        again = copy.deepcopy(data["stepfunctions"]["executions"][0])
+        arn = again["describe"]["executionArn"].rsplit(":", 1)[0] + f":{RETRY_NAME}"
+        again["describe"].update(executionArn=arn, name=RETRY_NAME)
+        data["stepfunctions"]["executions"].append(again)
+        world = World(data=data, base=world.base, region=world.region, account=world.account, env=world.env)
+    return world
+
+
+def _second_event() -> dict[str, Any]:
+    event = copy.deepcopy(EVENT)
+    arn = event["detail"]["executionArn"].rsplit(":", 1)[0] + f":{RETRY_NAME}"
+    event["id"] = "0c5e9f2a-7b41-4d3e-9a86-5f1d2c7e4b90"
+    event["resources"] = [arn]
+    event["detail"].update(executionArn=arn, name=RETRY_NAME)
+    return event
+
+
+@pytest.fixture
+def stack(slack: Any) -> Iterator[LocalStack]:
+    with LocalStack(_world(), slack=slack) as local:
+        yield local
+
+
+def _top_level(slack: Any) -> list[dict[str, Any]]:
+    return [m for m in slack.messages() if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
+
+
+def _json_lines(output: str) -> list[dict[str, Any]]:
+    lines = []
+    for line in output.splitlines():
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            lines.append(value)
+    return lines
+
+
+def _emf_metrics(output: str) -> dict[str, Any]:
+    """Metric name -> value, from the CloudWatch embedded metric format lines of the output."""
+    found: dict[str, Any] = {}
+    for line in _json_lines(output):
+        for directive in (line.get("_aws") or {}).get("CloudWatchMetrics", []):
+            for metric in directive.get("Metrics", []):
+                found[metric["Name"]] = line.get(metric["Name"])
+    return found
+
+
+def _store(stack: LocalStack) -> IncidentStore:
+    return IncidentStore(stack.session.client("dynamodb"), stack.env["INCIDENTS_TABLE"])
+
+
+# ---------------------------------------------------------------- exactly once, grouping
+def test_same_event_delivered_twice_posts_once(stack: LocalStack, slack: Any) -> None:
+    first, _ = stack.invoke("AnalyzeFunction", EVENT)
+    second, output = stack.invoke("AnalyzeFunction", copy.deepcopy(EVENT))
+    assert first["status"] == "posted"
+    assert second["status"] == "duplicate"
+    assert (second["channel"], second["ts"]) == (first["channel"], first["ts"])  # points at the report
+    assert len(slack.messages()) == 1
+    assert _emf_metrics(output).get("EventsDuplicate") in (1, [1], 1.0, [1.0])
+
+
+@pytest.mark.parametrize(("window", "grouped"), [("30", True), ("0", False)], ids=["within", "outside"])
+def test_second_failure_within_the_window_goes_into_the_first_reports_thread(
+        slack: Any, window: str, grouped: bool) -> None:
+    env = {"GROUP_WINDOW_MINUTES": window}
+    with LocalStack(_world(second_execution=True), slack=slack, env=env) as stack:
+        first, _ = stack.invoke("AnalyzeFunction", EVENT)
+        second, _ = stack.invoke("AnalyzeFunction", _second_event())
+        store = _store(stack)
+        assert first["status"] == "posted"
+        if not grouped:
+            assert second["status"] == "posted"
+            assert len(_top_level(slack)) == 2
+            return
+        assert second["status"] == "grouped"
+        assert len(_top_level(slack)) == 1
+        replies = [m for m in slack.messages() if m.get("thread_ts") and m["thread_ts"] != m["ts"]]
+        assert len(replies) == 1 and replies[0]["thread_ts"] == first["ts"]
+        assert RETRY_NAME in replies[0]["text"] and "Happened again" in replies[0]["text"]
+        # Both incidents are stored; the thread leads to the first one.
+        assert store.get(second["report"]["incident_id"])["thread_ts"] == first["ts"]
+        assert store.by_thread(first["channel"], first["ts"])["incident_id"] == first["report"]["incident_id"]
+
+
+# ---------------------------------------------------------------- Slack trouble
+def test_slack_down_raises_and_a_redelivery_posts_once(stack: LocalStack, slack: Any) -> None:
+    slack.down()
+    try:
+        with pytest.raises(SlackUnavailableError):  # so EventBridge/Lambda retry the event
+            stack.invoke("AnalyzeFunction", EVENT)
+    finally:
+        slack.up()
+    assert slack.messages() == []
+    retried, _ = stack.invoke("AnalyzeFunction", copy.deepcopy(EVENT))  # the claim was released
+    assert retried["status"] == "posted"
+    assert len(slack.messages()) == 1
+    again, _ = stack.invoke("AnalyzeFunction", copy.deepcopy(EVENT))
+    assert again["status"] == "duplicate"
+    assert len(slack.messages()) == 1
+
+
+def test_slack_rate_limited_twice_then_ok_posts_once(stack: LocalStack, slack: Any) -> None:
+    slack.fail_next("chat.postMessage", count=2, status=429, retry_after=1)
+    result, _ = stack.invoke("AnalyzeFunction", EVENT)
+    assert result["status"] == "posted"
+    assert slack.call_count("chat.postMessage") == 3
+    assert len(slack.messages()) == 1
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.mark.parametrize("event", [
+    {"version": "0", "id": "a1", "source": "aws.states",
+     "detail-type": "Step Functions Execution Status Change"},
+    {**EVENT, "detail": {"status": "FAILED", "name": "no-execution-arn"}},
+    {**EVENT, "detail": "FAILED"},
+    {**EVENT, "source": "aws.s3", "detail-type": "Object Created", "detail": {"bucket": {"name": "b"}}},
+    {**EVENT, "detail-type": "Step Functions State Machine Updated"},
+], ids=["no-detail", "no-execution-arn", "detail-not-object", "unknown-source", "unknown-detail-type"])
+def test_malformed_or_unknown_event_is_rejected_logged_and_counted(
+        stack: LocalStack, slack: Any, event: dict[str, Any]) -> None:
+    result, output = stack.invoke("AnalyzeFunction", event)
+    assert result["status"] == "rejected" and result["reason"]
+    rejected = [line for line in _json_lines(output) if line.get("message") == "event rejected"]
+    assert len(rejected) == 1 and rejected[0]["level"] == "ERROR", output
+    assert _emf_metrics(output).get("EventsRejected") in (1, [1], 1.0, [1.0]), output
+    assert slack.messages() == []
+
+
+# ---------------------------------------------------------------- evidence that cannot be read
+def test_history_access_denied_still_posts_with_a_gap(
+        stack: LocalStack, slack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.core.exceptions import AWSError
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    arn = EVENT["detail"]["executionArn"]
+    message = (f"User: arn:aws:sts::{stack.world.account}:assumed-role/incident-responder-analyze/analyze "
+               f"is not authorized to perform: states:GetExecutionHistory on resource: {arn} because no "
+               "identity-based policy allows the states:GetExecutionHistory action")
+
+    def denied(_role_arn: str) -> Any:
+        raise AWSError(message, exception_type="AccessDeniedException", status=400)
+
+    # No IAM in the local account: this execution's history answers as AWS does without the permission.
+    execution = stepfunctions_backends[stack.world.account][stack.world.region].describe_execution(arn)
+    monkeypatch.setattr(execution, "get_execution_history", denied)
+
+    result, output = stack.invoke("AnalyzeFunction", EVENT)
+    assert result["status"] == "posted"
+    report = result["report"]
+    gaps = [g for g in report["gaps"] if "GetExecutionHistory" in g]
+    assert gaps and "AccessDeniedException" in gaps[0] and "not authorized" in gaps[0], report["gaps"]
+    # Still a useful report from DescribeExecution: the error and its cause.
+    assert report["probable_cause"]["category"] == "timeout"
+    assert any("Task timed out after 60.06 seconds" in e["text"] for e in report["evidence"])
+    text = slack.messages()[0]["text"] + json.dumps(slack.messages()[0]["blocks"])
+    assert "AccessDeniedException" in text  # people see what could not be read
+    assert _emf_metrics(output).get("EvidenceReadsFailed") in (1, [1], 1.0, [1.0])
+
+
+# ---------------------------------------------------------------- persistence
+def test_incident_is_stored_with_its_slack_ts_and_found_by_thread(stack: LocalStack, slack: Any) -> None:
+    result, _ = stack.invoke("AnalyzeFunction", EVENT)
+    store = _store(stack)
+    item = store.by_thread(result["channel"], result["ts"])
+    assert item is not None
+    assert item["incident_id"] == result["report"]["incident_id"]
+    assert (item["status"], item["channel"], item["slack_ts"]) == ("posted", result["channel"], result["ts"])
+    assert item["channel"] == slack.channel_id("#orders-data")  # the catalog's channel for the pipeline
+    assert json.loads(item["report"])["probable_cause"]["category"] == "timeout"
+    assert store.by_thread(result["channel"], "1.000000") is None

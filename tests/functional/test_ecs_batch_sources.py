@@ -1,0 +1,234 @@
+"""ECS and Batch sources end to end: the analyze handler against moto (the local world) and the local Slack
+emulator, on the scenarios in tests/scenarios/ecs_* and batch_*; and the local world's ECS and Batch state
+answering ordinary boto3 calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.conftest import SCENARIOS
+
+from incident_responder.aws import AwsContext
+from incident_responder.config import settings
+from incident_responder.local.replay import Scenario, run_scenario
+from incident_responder.local.runtime import LocalStack
+from incident_responder.model import EvidenceBook, Incident
+from incident_responder.sources.base import Collector
+from incident_responder.sources.batch import BatchSource
+from incident_responder.sources.ecs import EcsSource
+
+
+def replay(name: str, slack: Any) -> dict[str, Any]:
+    result = run_scenario(SCENARIOS / name, slack)
+    assert result["check"]["passed"], result["check"]["failures"]
+    return result
+
+
+def evidence(result: dict[str, Any]) -> str:
+    return "\n".join(e["text"] for e in result["report"]["evidence"])
+
+
+def top_level(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for m in result["slack"] if not m["thread_ts"] or m["thread_ts"] == m["ts"]]
+
+
+@pytest.fixture
+def stack(request: pytest.FixtureRequest) -> Iterator[LocalStack]:
+    """The local world of the scenario named by the test's (indirect) parameter, loaded into moto."""
+    scenario = Scenario.load(SCENARIOS / request.param)
+    with LocalStack(scenario.world) as local:
+        local.scenario = scenario  # type: ignore[attr-defined]
+        yield local
+
+
+def collect(stack: LocalStack, source: Any) -> Collector:
+    incident = source.parse(stack.scenario.event)  # type: ignore[attr-defined]
+    assert isinstance(incident, Incident)
+    c = Collector(
+        incident, AwsContext(region=incident.region, session=stack.session), settings(), EvidenceBook()
+    )
+    source.collect(c)
+    return c
+
+
+# -- ECS ------------------------------------------------------------------------------------------------
+def test_ecs_oom_report_carries_the_task_facts_in_three_ecs_and_logs_calls(slack: Any) -> None:
+    result = replay("02_ecs_oom_exit137", slack)
+    text = evidence(result)
+    assert "Container export (essential) exited with code 137 (killed by SIGKILL, 128+9)" in text
+    assert "Task size: 512 CPU units, 1024 MiB memory; containers: export: memory hard limit 500 MiB" in text
+    assert "Launch type FARGATE" in text and "group family:invoice-export" in text
+    assert "loaded 412338 invoice lines into memory" in text  # the awslogs stream ecs/export/<task id>
+    calls = result["api_calls"]
+    assert calls["ecs.DescribeTasks"] == 1 and calls["ecs.DescribeTaskDefinition"] == 1
+    assert calls["logs.FilterLogEvents"] == 1 and "logs.DescribeLogStreams" not in calls
+    [post] = top_level(result)
+    assert post["channel"] == slack.channel_id("#billing-alerts")
+    cause = result["report"]["probable_cause"]
+    assert cause["signature"] == "ecs-container-oom" and cause["evidence_ids"]
+    assert any(
+        "task definition invoice-export" in s and "batch-fargate" in s for s in result["report"]["next_steps"]
+    )
+
+
+def test_deleted_task_definition_still_posts_and_says_what_could_not_be_read(slack: Any) -> None:
+    result = replay("ecs_deleted_task_definition", slack)
+    gaps = " ".join(result["report"]["gaps"])
+    assert (
+        "DescribeTaskDefinition ledger-close:18: ClientException: Unable to describe task definition." in gaps
+    )
+    assert "container logs were not read" in gaps
+    # The task's own description still gives the container's hard limit and the exit code.
+    assert "close: memory hard limit 4096 MiB" in evidence(result)
+    [post] = top_level(result)
+    assert "Unable to describe task definition" in json.dumps(post["blocks"])
+    assert "logs.FilterLogEvents" not in result["api_calls"]
+
+
+def test_missing_log_stream_is_named_in_the_report(slack: Any) -> None:
+    result = replay("ecs_missing_log_stream", slack)
+    stream = "ecs/sync/7b6a5f4e3d2c41b0a9f8e7d6c5b4a392"
+    assert any(
+        g.startswith(f"log stream {stream} does not exist in /ecs/partner-sync")
+        for g in result["report"]["gaps"]
+    )
+    assert not any(g.startswith("no log lines") for g in result["report"]["gaps"])
+    assert "partner-sync: 14 partners" not in evidence(result)  # yesterday's stream is not this task's
+
+
+def test_expired_task_is_reported_from_the_event_and_says_so(slack: Any) -> None:
+    result = replay("ecs_task_expired_segfault", slack)
+    sources = {e["source"] for e in result["report"]["evidence"] if e["kind"] == "task"}
+    assert sources == {"ecs (event)"}
+    assert any("AWS keeps stopped tasks for about an hour" in g for g in result["report"]["gaps"])
+    assert "Fatal Python error: Segmentation fault" in evidence(result)  # logs found from the task definition
+
+
+def test_task_that_never_started_reads_no_logs(slack: Any) -> None:
+    result = replay("ecs_cannot_pull_no_route", slack)
+    assert "logs.FilterLogEvents" not in result["api_calls"]
+    assert result["report"]["gaps"] == []
+    assert "never reached RUNNING" in evidence(result)
+
+
+@pytest.mark.parametrize(
+    "name", ["ecs_scale_in_exit0", "ecs_sidecar_sigterm_after_success", "ecs_running_task"]
+)
+def test_clean_stops_post_nothing_and_read_nothing(slack: Any, name: str) -> None:
+    result = replay(name, slack)
+    assert result["outcome"] == "skipped" and result["report"] is None and top_level(result) == []
+    assert not any(call.startswith(("ecs.", "logs.")) for call in result["api_calls"])
+
+
+@pytest.mark.parametrize("stack", ["ecs_fargate_spot_interruption"], indirect=True)
+def test_ecs_redrive_spec_is_a_run_task_of_the_same_definition_and_capacity(stack: LocalStack) -> None:
+    c = collect(stack, EcsSource())
+    spec = c.context["redrive"]
+    assert spec["action"] == "RunTask"
+    assert spec["cluster"] == "arn:aws:ecs:eu-west-1:123456789012:cluster/etl-spot"
+    assert (
+        spec["taskDefinition"] == "arn:aws:ecs:eu-west-1:123456789012:task-definition/clickstream-compact:12"
+    )
+    assert spec["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
+    assert "launchType" not in spec  # RunTask takes one or the other
+    assert spec["networkConfiguration"] == {"awsvpcConfiguration": {"subnets": ["subnet-0a7b3c9d1e2f4a5b6"]}}
+    assert "networkConfiguration.awsvpcConfiguration.securityGroups" in spec["unknown"]
+    assert spec["taskArn"].endswith("/b7e1c0a2d4f64e8b9a3c5d7e9f1a2b3c")
+    assert c.context["container"] == "compactor" and c.context["capacity_provider"] == "FARGATE_SPOT"
+
+
+@pytest.mark.parametrize("stack", ["ecs_exit1_python_traceback"], indirect=True)
+def test_ecs_redrive_keeps_the_command_override_and_context_names_the_stream(stack: LocalStack) -> None:
+    c = collect(stack, EcsSource())
+    assert c.context["redrive"]["overrides"]["containerOverrides"][0]["command"][-1] == "2024-04-01"
+    assert c.context["log_group"] == "/ecs/orders-dedupe"
+    assert c.context["log_stream"] == "ecs/dedupe/3c2b1a0f9e8d47c6b5a4f3e2d1c0b9a8"
+    assert any(link.label == "Logs of dedupe" and "log-events" in link.url for link in c.links)
+
+
+@pytest.mark.parametrize("stack", ["ecs_cannot_pull_no_route"], indirect=True)
+def test_a_service_task_redrives_as_a_new_deployment(stack: LocalStack) -> None:
+    spec = collect(stack, EcsSource()).context["redrive"]
+    assert spec["action"] == "UpdateService" and spec["serviceName"] == "cloud-scanner"
+
+
+@pytest.mark.parametrize("stack", ["02_ecs_oom_exit137"], indirect=True)
+def test_world_ecs_answers_with_the_pasted_task_and_definition(stack: LocalStack) -> None:
+    ecs = stack.session.client("ecs")
+    task = ecs.describe_tasks(cluster="batch-fargate", tasks=["5a0e2c4b6d8f41a3b5c7d9e1f3a5b7c9"])["tasks"][0]
+    assert task["lastStatus"] == "STOPPED" and task["stoppedReason"] == "Essential container in task exited"
+    assert task["containers"][0]["exitCode"] == 137
+    assert task["containers"][0]["reason"] == "OutOfMemoryError: Container killed due to memory usage"
+    assert task["stoppedAt"].isoformat() == "2018-01-17T02:06:12.944000+00:00"
+    td = ecs.describe_task_definition(taskDefinition="invoice-export:3")["taskDefinition"]
+    assert (td["revision"], td["status"], td["memory"]) == (3, "ACTIVE", "1024")
+    assert td["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-stream-prefix"] == "ecs"
+    assert ecs.list_tags_for_resource(resourceArn=td["taskDefinitionArn"])["tags"] == []
+
+
+# -- Batch ----------------------------------------------------------------------------------------------
+def test_batch_oom_report_reads_the_job_once_and_the_attempt_stream(slack: Any) -> None:
+    result = replay("batch_oom", slack)
+    text = evidence(result)
+    assert "Attempt 1 of 1: exit code 137 (killed by SIGKILL, 128+9) — reason: OutOfMemoryError" in text
+    assert "container 4 vCPU, 8192 MiB memory" in text
+    assert "sorting 7.4 GiB of alignments in memory" in text
+    assert result["api_calls"]["batch.DescribeJobs"] == 1 and result["api_calls"]["logs.FilterLogEvents"] == 1
+    assert any("bam-align above 8192 MiB" in s for s in result["report"]["next_steps"])
+
+
+def test_batch_job_no_longer_described_is_reported_from_the_event(slack: Any) -> None:
+    result = replay("batch_job_gone_event_only", slack)
+    assert {e["source"] for e in result["report"]["evidence"] if e["kind"] in {"job", "config"}} == {
+        "batch (event)"
+    }
+    gaps = " ".join(result["report"]["gaps"])
+    assert "no such job" in gaps and "/aws/batch/job" in gaps
+    assert "Attempt 1 of 2: exit code 1" in evidence(result)
+
+
+def test_batch_missing_log_stream_is_named(slack: Any) -> None:
+    result = replay("batch_missing_log_stream", slack)
+    assert any(
+        g.startswith("log stream fx-rates-fetch/default/e5f6a7b8c9d04e1f2a3b4c5d6e7f8a9b does not exist")
+        for g in result["report"]["gaps"]
+    )
+
+
+@pytest.mark.parametrize("name", ["batch_runnable_not_reported", "batch_succeeded_not_reported"])
+def test_batch_jobs_that_did_not_fail_post_nothing(slack: Any, name: str) -> None:
+    result = replay(name, slack)
+    assert result["report"] is None and top_level(result) == []
+    assert "batch.DescribeJobs" not in result["api_calls"]
+
+
+@pytest.mark.parametrize("stack", ["batch_exit1_access_denied"], indirect=True)
+def test_batch_redrive_spec_resubmits_the_job_without_its_secret(stack: LocalStack) -> None:
+    spec = collect(stack, BatchSource()).context["redrive"]
+    assert spec["action"] == "SubmitJob" and spec["jobName"] == "partner-report-upload-20240421"
+    assert spec["jobQueue"] == "arn:aws:batch:us-east-1:123456789012:job-queue/etl-ondemand"
+    assert (
+        spec["jobDefinition"] == "arn:aws:batch:us-east-1:123456789012:job-definition/partner-report-upload:6"
+    )
+    overrides = spec["containerOverrides"]
+    assert overrides["command"] == ["python", "-m", "upload", "--day", "2024-04-21"]
+    assert overrides["environment"] == [{"name": "TARGET_BUCKET", "value": "acme-partner-exchange"}]
+    assert "tok_live_8f2a9c41d7e3b6a0" not in json.dumps(spec)
+    assert any("PARTNER_API_TOKEN" in u for u in spec["unknown"])
+
+
+@pytest.mark.parametrize("stack", ["batch_oom"], indirect=True)
+def test_world_batch_answers_describe_jobs_with_the_pasted_job(stack: LocalStack) -> None:
+    job = stack.session.client("batch").describe_jobs(jobs=["8e2f4b6a-1c3d-4e5f-9a7b-2c4d6e8f0a1b"])["jobs"][
+        0
+    ]
+    assert (
+        job["status"] == "FAILED" and job["startedAt"] == 1709342049418
+    )  # epoch milliseconds, as boto3 gives
+    assert (
+        job["attempts"][0]["container"]["reason"] == "OutOfMemoryError: Container killed due to memory usage"
+    )
+    assert stack.session.client("batch").describe_jobs(jobs=["not-there"])["jobs"] == []

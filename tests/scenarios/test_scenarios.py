@@ -1,0 +1,208 @@
+"""Replay every scenario folder under tests/scenarios through the analyze handler, and check what people see.
+
+Each folder is replayed once per session (``run_scenario``: a fresh local AWS account, the shared local
+Slack) and must pass its ``expect.yaml``. Besides the keys replay checks (design.md), an ``expect.yaml`` may
+carry keys that only these tests check, on the posted report and the Slack messages:
+
+- ``channel``: the channel (``#name``) the report was posted to;
+- ``severity``, ``pipeline``: the report's severity and pipeline name;
+- ``title_contains``, ``next_steps_contain``, ``gaps_contain``, ``links_contain``: strings that appear in the
+  title, in some next step, in some "could not read" line, in some link URL;
+- ``must_not_contain``: strings (secrets) that appear nowhere in the report JSON or in any Slack message.
+
+The tests below them assert Step Functions behaviour a user would notice in particular reports.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from incident_responder.local.replay import discover, run_scenario
+
+HERE = Path(__file__).resolve().parent
+SCENARIOS = discover([HERE])
+Result = dict[str, Any]
+
+# What one Step Functions report may cost in AWS API calls (evidence, catalog, store, Slack token).
+MAX_API_CALLS = 8
+# Reports measured above the budget: (calls, breakdown). Pinned: a change of the figure fails the test, so
+# an entry is updated or removed on purpose. A report on a Lambda task makes 8: states GetExecutionHistory,
+# logs FilterLogEvents (the task's window), dynamodb PutItem (claim) + Scan (catalog) + Query (grouping) +
+# UpdateItem (save) + GetItem (the redrive hook's audit lookup, on every event), secretsmanager GetSecretValue
+# (the Slack token: a new client per event, so its cache never hits).
+_EIGHT = "the 8 of a Lambda task's report (see above)"
+OVER_BUDGET: dict[str, tuple[int, str]] = {
+    "01_sfn_lambda_timeout": (9, _EIGHT + " + glue.GetTable for the pipeline's dataset"),
+    "sfn_tags_fallback_throttling": (9, _EIGHT + " + states.ListTagsForResource (no catalog entry)"),
+    "sfn_nested_child_failed": (9, _EIGHT + " + the child execution's GetExecutionHistory"),
+}
+
+
+def _event(path: Path) -> dict[str, Any]:
+    return json.loads((path / "event.json").read_text(encoding="utf-8"))
+
+
+def _expect(path: Path) -> dict[str, Any]:
+    file = path / "expect.yaml"
+    return (yaml.safe_load(file.read_text(encoding="utf-8")) or {}) if file.is_file() else {}
+
+
+# The Step Functions scenarios (sfn_*) that post a report.
+SFN_REPORTED = [p for p in SCENARIOS if re.match(r"(\d+_)?sfn_", p.name)
+                and _event(p).get("source") == "aws.states" and _expect(p).get("posts")]
+
+
+@pytest.fixture(scope="session")
+def replayed(slack_emulator: Any) -> Callable[[str], Result]:
+    """The replay of a scenario by folder name, run once per session."""
+    cache: dict[str, Result] = {}
+
+    def get(name: str) -> Result:
+        if name not in cache:
+            cache[name] = run_scenario(HERE / name, slack_emulator)
+        return cache[name]
+
+    return get
+
+
+def _slack_dump(message: dict[str, Any]) -> str:
+    return (message.get("text") or "") + json.dumps(message.get("blocks") or [], ensure_ascii=False)
+
+
+def _extra_failures(expect: dict[str, Any], result: Result, channel_id: Callable[[str], str]) -> list[str]:
+    """Failures of the expect.yaml keys that replay does not check (see the module docstring)."""
+    report = result["report"] or {}
+    top = [m for m in result["slack"] if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
+    failures: list[str] = []
+    if "channel" in expect:
+        got, want = sorted({m["channel"] for m in top}), channel_id(expect["channel"])
+        if got != [want]:
+            failures.append(f"channel: expected {expect['channel']} ({want}), got {got}")
+    if "severity" in expect and report.get("severity") != expect["severity"]:
+        failures.append(f"severity: expected {expect['severity']}, got {report.get('severity')}")
+    if "pipeline" in expect and (report.get("pipeline") or {}).get("name") != expect["pipeline"]:
+        failures.append(f"pipeline: expected {expect['pipeline']}, got {report.get('pipeline')}")
+    fields = {"title_contains": [report.get("title", "")], "next_steps_contain": report.get("next_steps", []),
+              "gaps_contain": report.get("gaps", []),
+              "links_contain": [link["url"] for link in report.get("links", [])]}
+    for key, texts in fields.items():
+        for needle in expect.get(key) or []:
+            if not any(needle in t for t in texts):
+                failures.append(f"{key}: {needle!r} is in none of {texts}")
+    dumps = {"the report JSON": json.dumps(report, ensure_ascii=False)}
+    dumps.update({f"Slack message {m['ts']}": _slack_dump(m) for m in result["slack"]})
+    for secret in expect.get("must_not_contain") or []:
+        failures.extend(f"must_not_contain: {secret!r} is in {where}" for where, text in dumps.items()
+                        if secret in text)
+    return failures
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def test_scenario(path: Path, replayed: Callable[[str], Result], slack_emulator: Any) -> None:
+    result = replayed(path.name)
+    failures = result["check"]["failures"] + _extra_failures(_expect(path), result, slack_emulator.channel_id)
+    assert not failures, f"{path.name}:\n" + "\n".join(failures) + f"\n(outcome {result['outcome']})"
+
+
+@pytest.mark.parametrize("path", SFN_REPORTED, ids=[p.name for p in SFN_REPORTED])
+def test_step_functions_report_api_calls_within_budget(path: Path, replayed: Callable[[str], Result]) -> None:
+    calls = replayed(path.name)["api_calls"]
+    total = sum(calls.values())
+    assert calls, "a posted report made no AWS call at all: the counter is not wired"
+    if path.name in OVER_BUDGET:
+        figure, why = OVER_BUDGET[path.name]
+        assert total == figure, f"{total} AWS API calls, recorded {figure}: update OVER_BUDGET. {calls}"
+        pytest.xfail(f"{total} AWS API calls > {MAX_API_CALLS}: {why}")
+    assert total <= MAX_API_CALLS, f"{total} AWS API calls: {calls}"
+
+
+# -- what a user notices in particular reports -------------------------------------------------------
+def _report(replayed: Callable[[str], Result], name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    result = replayed(name)
+    assert result["report"] is not None, f"{name}: no report ({result['outcome']})"
+    return result["report"], result["slack"]
+
+
+def test_timeout_report_tells_which_function_to_fix(replayed: Callable[[str], Result]) -> None:
+    report, slack = _report(replayed, "sfn_lambda_timeout")
+    assert report["probable_cause"]["category"] == "timeout"
+    steps = report["next_steps"]
+    assert any("--function-name orders-enrich --timeout" in s for s in steps), steps
+    assert "orders-enrich" in report["probable_cause"]["explanation"]
+    # ... and the same advice is in the Slack message people read.
+    assert "--function-name orders-enrich" in _slack_dump(slack[0])
+
+
+def test_oom_report_cites_the_invocations_report_line(replayed: Callable[[str], Result]) -> None:
+    report, _ = _report(replayed, "sfn_lambda_oom")
+    lines = [e for e in report["evidence"] if e["text"].startswith("REPORT RequestId:")]
+    assert len(lines) == 1, [e["text"] for e in report["evidence"]]
+    line = lines[0]
+    assert "Memory Size: 1024 MB" in line["text"] and "Max Memory Used: 1024 MB" in line["text"]
+    assert line["source"].startswith("/aws/lambda/clickstream-sessionize-batch")
+    assert line["id"] in report["probable_cause"]["evidence_ids"]
+    assert report["probable_cause"]["category"] == "out_of_memory"
+
+
+def test_nested_report_points_at_the_failed_child(replayed: Callable[[str], Result]) -> None:
+    report, slack = _report(replayed, "sfn_nested_child_failed")
+    child = _expect(HERE / "sfn_nested_child_failed")["child_execution"]
+    child_arn = f"arn:aws:states:eu-west-1:123456789012:execution:datalake-ingest-sales:{child}"
+    cause = report["probable_cause"]
+    assert cause["category"] == "upstream_failure"
+    link = next((lk for lk in report["links"] if lk["url"].endswith(child_arn)), None)
+    assert link is not None and child in link["label"], report["links"]
+    assert child in cause["explanation"] and child in report["next_steps"][0]
+    # The child's own error is evidence, cited by the cause, and named in the explanation.
+    child_error = [e for e in report["evidence"] if e["text"].startswith("Nested execution: ")
+                   and "AccessDenied" in e["text"]]
+    assert child_error and child_error[0]["id"] in cause["evidence_ids"]
+    assert "permission_denied" in cause["explanation"]
+    assert child_arn in _slack_dump(slack[0])
+
+
+def test_aborted_execution_is_low_severity_without_redrive(replayed: Callable[[str], Result]) -> None:
+    report, slack = _report(replayed, "sfn_execution_aborted")
+    assert report["probable_cause"]["category"] == "manual_stop"
+    assert report["pipeline"]["criticality"] == "high"  # low despite a high-criticality pipeline
+    assert report["severity"] == "low"
+    assert report["actions"] == []
+    assert "Redrive" not in _slack_dump(slack[0])
+
+
+def test_succeeded_execution_posts_nothing_and_reads_no_evidence(replayed: Callable[[str], Result]) -> None:
+    result = replayed("sfn_succeeded_not_reported")
+    assert result["outcome"] == "skipped"
+    assert result["report"] is None
+    assert result["slack"] == []
+    # No evidence is read for a success (the redrive hook's audit lookup is the only call).
+    assert not [c for c in result["api_calls"] if c.split(".")[0] in {"states", "logs", "secretsmanager"}], \
+        result["api_calls"]
+
+
+def test_secrets_never_reach_slack_or_the_report(replayed: Callable[[str], Result]) -> None:
+    report, slack = _report(replayed, "sfn_secret_redaction")
+    secrets = _expect(HERE / "sfn_secret_redaction")["must_not_contain"]
+    texts = [json.dumps(report, ensure_ascii=False)] + [_slack_dump(m) for m in slack]
+    assert slack
+    for text in texts:
+        assert "AKIA" not in text
+        for secret in secrets:
+            assert secret not in text
+    # Redacted, not dropped: the line that logged the URL is still evidence.
+    assert any("postgresql://etl_user:[REDACTED:url_password]@" in e["text"] and e["kind"] == "log"
+               for e in report["evidence"])
+
+
+def test_deleted_log_group_is_reported_as_a_gap(replayed: Callable[[str], Result]) -> None:
+    report, slack = _report(replayed, "sfn_log_group_deleted")
+    assert report["gaps"] == ["log group /aws/lambda/invoice-pdf-renderer not found"]
+    assert report["probable_cause"]["category"] == "timeout"  # from the history alone
+    assert "log group /aws/lambda/invoice-pdf-renderer not found" in _slack_dump(slack[0])

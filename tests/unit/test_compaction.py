@@ -1,0 +1,218 @@
+"""Compaction: a huge log becomes a few ranked lines that fit the budget and keep the cause."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from incident_responder.evidence.compaction import (
+    MAX_TEMPLATES,
+    LogLine,
+    compact,
+    estimate_tokens,
+    parse_timestamp,
+)
+
+LOGHUB = Path(__file__).resolve().parent.parent / "fixtures" / "loghub"
+NOISE = [
+    line
+    for name in ("Spark_2k.log", "Hadoop_2k.log", "HDFS_2k.log", "OpenStack_2k.log")
+    for line in (LOGHUB / name).read_text(encoding="utf-8", errors="replace").splitlines()
+]
+
+YARN = ("17/11/25 18:23:24 ERROR YarnClusterScheduler: Lost executor 9 on harrisburg.cs.colostate.edu: "
+        "Container killed by YARN for exceeding memory limits. 7.2 GB of 4.2 GB virtual memory used. "
+        "Consider boosting spark.yarn.executor.memoryOverhead.")
+HEAP = "java.lang.OutOfMemoryError: Java heap space"
+SLOWDOWN = ("com.amazonaws.services.s3.model.AmazonS3Exception: Please reduce your request rate. "
+            "(Service: Amazon S3; Status Code: 503; Error Code: SlowDown; Request ID: 03D8D00FA3AD0455)")
+HANDLER = ("20/02/17 11:44:50 ERROR SparkUncaughtExceptionHandler: Uncaught exception in thread "
+           "Thread[Executor task launch worker for task 931,5,main]")
+NO_SPACE = "java.io.IOException: No space left on device"
+
+
+def noisy_log(n: int, causal: list[str], at: float, seed: int = 0) -> Iterator[str]:
+    """``n`` Loghub lines starting at a seeded offset, with ``causal`` inserted at fraction ``at``."""
+    start = random.Random(seed).randrange(len(NOISE))
+    where = int(n * at)
+    for i, line in enumerate(itertools.islice(itertools.cycle(NOISE[start:] + NOISE[:start]), n)):
+        if i == where:
+            yield from causal
+        yield line
+
+
+def shown(result: object) -> str:
+    return "\n".join(line.text for line in result.lines)  # type: ignore[attr-defined]
+
+
+def test_repeats_collapse_with_count_and_first_last_time() -> None:
+    base = datetime(2024, 6, 1, 2, 0, tzinfo=UTC)
+    lines = [
+        LogLine(f"INFO fetched batch {i} of {i * 7} rows from s3://bucket/part-{i:05d}",
+                timestamp=(base + timedelta(seconds=i)).isoformat(), source="/ecs/etl/task/1")
+        for i in range(5000)
+    ]
+    result = compact(lines)
+    assert result.total_lines == 5000
+    assert result.templates == 1
+    [line] = result.lines
+    assert line.count == 5000
+    assert line.first == "2024-06-01T02:00:00.000Z"
+    assert line.last == "2024-06-01T03:23:19.000Z"
+    assert line.text.startswith("INFO fetched batch 4999 of")  # the newest occurrence is the exemplar
+    assert line.source == "/ecs/etl/task/1"
+    assert "x5000" in line.render()
+
+
+def test_leading_timestamps_are_parsed_when_the_line_has_none() -> None:
+    result = compact([
+        "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating",
+        "081109 203807 222 INFO dfs.DataNode$PacketResponder: PacketResponder 0 terminating",
+    ])
+    assert result.lines[0].first == "2008-11-09T20:36:15.000Z"
+    assert result.lines[0].last == "2008-11-09T20:38:07.000Z"
+    assert parse_timestamp("17/11/25 18:23:24 ERROR x") == datetime(2017, 11, 25, 18, 23, 24, tzinfo=UTC)
+    assert parse_timestamp("2015-10-18 18:01:47,978 INFO [main] x") == datetime(
+        2015, 10, 18, 18, 1, 47, 978000, tzinfo=UTC)
+    assert parse_timestamp("[ERROR] 2018-07-18T15:17:26.792+02:00 x") == datetime(
+        2018, 7, 18, 13, 17, 26, 792000, tzinfo=UTC)
+    assert parse_timestamp("no time here 12:00") is None
+
+
+@pytest.mark.parametrize("causal", [[YARN], [HANDLER, HEAP], [SLOWDOWN], [NO_SPACE]],
+                         ids=["yarn_memory", "java_heap", "s3_slowdown", "no_space"])
+@pytest.mark.parametrize("at", [0.03, 0.5, 0.97])
+def test_causal_line_survives_in_2000_tokens_of_loghub_noise(causal: list[str], at: float) -> None:
+    result = compact(noisy_log(40_000, causal, at), budget_tokens=2000)
+    assert estimate_tokens(result.render()) <= 2000
+    assert causal[-1] in shown(result)
+    assert result.total_lines == 40_000 + len(causal)
+    assert result.omitted > 0  # the noise really was cut, not all shown
+
+
+def test_causal_line_ranks_first_over_frequent_errors() -> None:
+    result = compact(noisy_log(40_000, [YARN], 0.5, seed=3))
+    assert "Container killed by YARN" in result.lines[0].text
+    assert result.lines[0].count == 1
+
+
+@pytest.mark.parametrize("budget", [300, 800, 2000])
+def test_budget_and_max_lines_are_respected(budget: int) -> None:
+    result = compact(noisy_log(20_000, [YARN], 0.7), budget_tokens=budget)
+    assert estimate_tokens(result.render()) <= budget
+    assert "Container killed by YARN" in shown(result)
+    assert len(compact(noisy_log(20_000, [YARN], 0.7), max_lines=3).lines) == 3
+
+
+def test_rare_error_outranks_a_frequent_one() -> None:
+    lines = [f"2024-06-01T02:00:{i % 60:02d}Z ERROR Connection refused to 10.0.0.{i % 250}:8125"
+             for i in range(3000)]
+    # The rare error sits mid-log; the frequent one goes on to the very end and still ranks below it.
+    lines.insert(1500, "2024-06-01T02:00:30Z ERROR Task failed: NoSuchKey: The specified key does not exist.")
+    result = compact(lines)
+    assert "NoSuchKey" in result.lines[0].text
+    assert "Connection refused" in result.lines[1].text
+    assert result.lines[1].count == 3000
+
+
+def test_lines_near_the_failure_time_rank_higher() -> None:
+    base = datetime(2024, 6, 1, 2, 0, tzinfo=UTC)
+    near = LogLine("ERROR write failed: Permission denied", (base - timedelta(seconds=5)).isoformat())
+    beats = [LogLine(f"INFO heartbeat {i}", (base + timedelta(seconds=i)).isoformat()) for i in range(50)]
+    later = LogLine("ERROR upload failed: Connection refused", (base + timedelta(hours=3)).isoformat())
+    result = compact([near, *beats, later], failure_time=base)
+    assert "Permission denied" in result.lines[0].text
+    # Without a failure time, position near the end decides.
+    assert "Connection refused" in compact([near, *beats, later]).lines[0].text
+
+
+def test_java_stack_trace_keeps_the_exception_line_not_frames() -> None:
+    trace = [
+        HANDLER,
+        HEAP,
+        "\tat java.util.Arrays.copyOf(Arrays.java:3236)",
+        "\tat org.apache.hadoop.ipc.RemoteException.unwrapRemoteException(RemoteException.java:106)",
+        "\tat org.apache.spark.SparkException$.failed(SparkException.scala:41)",
+        "\tat org.apache.spark.executor.Executor$TaskRunner.run(Executor.scala:338)",
+        "\t... 23 more",
+    ]
+    result = compact(["20/02/17 11:44:49 INFO Executor: Running task 931.0"] * 20 + trace)
+    texts = [line.text for line in result.lines]
+    assert texts[0] == HEAP
+    assert texts[1].startswith("20/02/17 11:44:50 ERROR SparkUncaughtExceptionHandler")
+    # Frames, even those naming an Exception class, rank below the exception and its handler line.
+    first_frame = min(i for i, text in enumerate(texts) if text.lstrip().startswith(("at ", "...")))
+    assert first_frame > 1
+
+
+def test_multiline_events_are_represented_by_their_exception() -> None:
+    java = ("2024-06-01 02:00:00,000 ERROR Job failed\n"
+            "org.apache.spark.SparkException: Job aborted due to stage failure\n"
+            "\tat org.apache.spark.scheduler.DAGScheduler.failJob(DAGScheduler.scala:1889)\n"
+            "Caused by: java.io.FileNotFoundException: No such file or directory: s3://bucket/missing.parquet\n"
+            "\tat org.apache.hadoop.fs.s3a.S3AFileSystem.s3GetFileStatus(S3AFileSystem.java:2269)\n")
+    python = ('Traceback (most recent call last):\n  File "/var/task/app.py", line 12, in handler\n'
+              '    row["customer_id"]\nKeyError: \'customer_id\'\n')
+    lambda_json = ('{\n  "errorMessage": "Unable to import module \'app\': No module named \'pandas\'",\n'
+                   '  "errorType": "Runtime.ImportModuleError",\n  "stackTrace": []\n}\n')
+    result = compact([LogLine(java), LogLine(python), LogLine(lambda_json)])
+    texts = shown(result)
+    assert '{ "errorMessage": "Unable to import module \'app\': No module named \'pandas\'",' in texts
+    assert "SparkException: Job aborted" in texts
+    assert "Caused by: java.io.FileNotFoundException" in texts
+    assert "KeyError: 'customer_id'" in texts
+    assert "DAGScheduler.scala" not in texts and "/var/task/app.py" not in texts
+    assert all("\n" not in line.text for line in result.lines)
+
+
+def test_secrets_in_log_lines_are_redacted_in_output() -> None:
+    lines = [
+        "ERROR connect failed for postgres://etl:Sup3rS3cret@db.internal:5432/dw: Connection refused",
+        "INFO using credentials AKIAIOSFODNN7EXAMPLE from env",
+        "WARN retrying with Authorization: Bearer abc123def456ghi789",
+    ]
+    result = compact(lines)
+    out = result.render() + "".join(line.template for line in result.lines)
+    for secret in ("Sup3rS3cret", "AKIAIOSFODNN7EXAMPLE", "abc123def456ghi789"):
+        assert secret not in out
+    assert "[REDACTED:url_password]" in out and "[REDACTED:aws_access_key_id]" in out
+
+
+def test_garbage_and_huge_lines_do_not_crash() -> None:
+    rng = random.Random(5)
+    junk = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))).decode("utf-8", errors="replace")
+            for _ in range(500)]
+    huge = "x" * 200_000 + " OutOfMemoryError at the end is cut away"
+    long_error = "ERROR " + "a" * 1500 + " java.lang.OutOfMemoryError: Java heap space " + "b" * 300
+    result = compact([*junk, "", "\n\r\n", huge, long_error, LogLine("", None, "")], budget_tokens=2000)
+    assert result.total_lines == 505
+    assert result.truncated_input  # the 200,000-character line was cut at 2,000
+    assert all(len(line.text) <= 401 and "\n" not in line.text for line in result.lines)
+    assert "OutOfMemoryError at the end" not in shown(result)
+    # The error deep inside a long line is kept in view when the line is clipped.
+    assert any("java.lang.OutOfMemoryError: Java heap space" in line.text for line in result.lines)
+
+
+def test_memory_stays_bounded_on_all_unique_lines() -> None:
+    rng = random.Random(1)
+    words = ["alpha", "beta", "gamma", "delta", "kappa", "omega", "sigma", "theta", "zeta", "iota"]
+
+    def unique() -> Iterator[str]:
+        for _ in range(MAX_TEMPLATES * 2):
+            yield "INFO " + " ".join(rng.choice(words) + rng.choice(words) for _ in range(8))
+        yield "ERROR Task failed: AccessDenied: not authorized to perform s3:GetObject"
+
+    result = compact(unique())
+    assert result.truncated_input  # templates were dropped to stay bounded
+    assert "AccessDenied" in result.lines[0].text
+
+
+def test_estimate_tokens_is_conservative() -> None:
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("a" * 400) >= 100
+    assert estimate_tokens("é" * 100) > estimate_tokens("e" * 100)

@@ -1,0 +1,577 @@
+"""ECS and Batch sources without AWS: which events are reported, how they become incidents, and how the
+signatures read the real stop reasons (tests/fixtures/error_messages.json, copied from the corpus)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from tests.conftest import FIXTURES, load_json, scenario_event
+
+from incident_responder.analyze import signature_set
+from incident_responder.errors import MalformedEvent
+from incident_responder.model import Category, Confidence, EvidenceBook, Incident, Skip
+from incident_responder.sources import source_for
+from incident_responder.sources.batch import BatchSource
+from incident_responder.sources.ecs import EcsSource, exit_code_meaning, verdict
+
+MESSAGES = {m["id"]: m["verbatim"] for m in json.loads((FIXTURES / "error_messages.json").read_text())}
+TD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-dedupe:7"
+CLUSTER = "arn:aws:ecs:eu-west-1:123456789012:cluster/data-jobs"
+
+
+def ecs_event(
+    containers: list[dict[str, Any]],
+    *,
+    status: str = "STOPPED",
+    reason: str = "",
+    code: str = "",
+    group: str = "family:orders-dedupe",
+    cluster: str = CLUSTER,
+) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "taskArn": f"{cluster.replace(':cluster/', ':task/')}/3c2b1a0f9e8d47c6",
+        "clusterArn": cluster,
+        "taskDefinitionArn": TD,
+        "lastStatus": status,
+        "desiredStatus": "STOPPED",
+        "group": group,
+        "containers": containers,
+        "startedAt": "2024-04-02T03:10:29.118Z",
+        "stoppedAt": "2024-04-02T03:12:58.306Z",
+    }
+    if reason:
+        detail["stoppedReason"] = reason
+    if code:
+        detail["stopCode"] = code
+    return {
+        "version": "0",
+        "id": "e1",
+        "detail-type": "ECS Task State Change",
+        "source": "aws.ecs",
+        "account": "123456789012",
+        "time": "2024-04-02T03:12:58Z",
+        "region": "eu-west-1",
+        "resources": [detail["taskArn"]],
+        "detail": detail,
+    }
+
+
+def c(name: str, exit_code: int | None = None, reason: str = "", image: str = "app:1") -> dict[str, Any]:
+    out: dict[str, Any] = {"name": name, "image": image, "lastStatus": "STOPPED"}
+    if exit_code is not None:
+        out["exitCode"] = exit_code
+    if reason:
+        out["reason"] = reason
+    return out
+
+
+ESSENTIAL = "Essential container in task exited"
+SCALING = "Scaling activity initiated by (deployment ecs-svc/5169280574093855189)"
+
+
+# -- what is reported -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("containers", "reason", "code", "group", "reported"),
+    [
+        # failures
+        ([c("app", 1)], ESSENTIAL, "EssentialContainerExited", "family:x", True),
+        (
+            [c("app", 137, "OutOfMemoryError: Container killed due to memory usage")],
+            ESSENTIAL,
+            "",
+            "family:x",
+            True,
+        ),
+        (
+            [c("app", 0, "OutOfMemoryError: Container killed due to memory usage")],
+            ESSENTIAL,
+            "",
+            "family:x",
+            True,
+        ),
+        ([c("app", None, MESSAGES[4])], MESSAGES[4], "TaskFailedToStart", "family:x", True),
+        ([c("app", 143)], "Your Spot Task was interrupted.", "SpotInterruption", "service:web", True),
+        ([c("app", 0)], "Your Spot Task was interrupted.", "TerminationNotice", "family:x", True),
+        ([c("app", 143)], "Task stopped by user", "UserInitiated", "family:backfill", True),
+        (
+            [c("app", 143)],
+            "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:"
+            "123456789012:targetgroup/web/6d0ecf831eec9f09)",
+            "ServiceSchedulerInitiated",
+            "service:web",
+            True,
+        ),
+        ([c("app", 0), c("worker", 2)], SCALING, "ServiceSchedulerInitiated", "service:web", True),
+        ([c("app")], "Host EC2 (instance i-08784105ffff56b4f) terminated.", "", "family:nightly", True),
+        ([c("app", 0), c("cache-warmer", 137)], ESSENTIAL, "EssentialContainerExited", "family:x", True),
+        # not failures
+        ([c("app", 0)], SCALING, "ServiceSchedulerInitiated", "service:web", False),
+        ([c("app", 137), c("envoy", 143)], SCALING, "ServiceSchedulerInitiated", "service:web", False),
+        ([c("app", 143)], "Task stopped by user", "UserInitiated", "service:web", False),
+        ([c("app", 0)], ESSENTIAL, "EssentialContainerExited", "family:x", False),
+        (
+            [c("exporter", 0), c("aws-otel-collector", 143)],
+            ESSENTIAL,
+            "EssentialContainerExited",
+            "family:x",
+            False,
+        ),
+        (
+            [c("exporter", 0), c("xray", 137, image="amazon/aws-xray-daemon")],
+            ESSENTIAL,
+            "",
+            "family:x",
+            False,
+        ),
+        ([c("app")], "Host EC2 (instance i-08784105ffff56b4f) terminated.", "", "service:web", False),
+    ],
+)
+def test_which_stopped_tasks_are_reported(
+    containers: list[dict[str, Any]], reason: str, code: str, group: str, reported: bool
+) -> None:
+    event = ecs_event(containers, reason=reason, code=code, group=group)
+    assert verdict(event["detail"])[0] is reported
+    parsed = EcsSource().parse(event)
+    assert isinstance(parsed, Incident) is reported
+    if not reported:
+        assert isinstance(parsed, Skip) and parsed.reason
+
+
+def test_tasks_of_batch_jobs_are_left_to_the_batch_event() -> None:
+    event = ecs_event(
+        [c("app", 1)],
+        reason=ESSENTIAL,
+        cluster="arn:aws:ecs:us-east-1:123456789012:cluster/"
+        "AWSBatch-etl-ondemand-2c3d4e5f-6a7b-3c8d-9e0f-1a2b3c4d5e6f",
+    )
+    skip = EcsSource().parse(event)
+    assert isinstance(skip, Skip) and "Batch" in skip.reason
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "eventbridge/ecs_task_state_change_running_fargate.json",
+        "eventbridge/ecs_task_state_change_container_stopped_exit0_2019doc.json",
+    ],
+)
+def test_aws_examples_of_running_tasks_are_skipped(sample: str) -> None:
+    event = load_json(sample)
+    assert isinstance(source_for(event), EcsSource)
+    assert isinstance(source_for(event).parse(event), Skip)
+
+
+def test_spot_termination_warning_waits_for_the_stopped_event() -> None:
+    # AWS's snippet (fargate-capacity-providers.md): the warning comes while the task still runs.
+    snippet = (
+        FIXTURES / "eventbridge" / "ecs_task_state_change_fargate_spot_termination_SNIPPET.txt"
+    ).read_text()
+    assert '"stopCode": "TerminationNotice"' in snippet and '"lastStatus": "RUNNING"' in snippet
+    event = ecs_event(
+        [c("app")], status="RUNNING", reason="Your Spot Task was interrupted.", code="TerminationNotice"
+    )
+    skip = EcsSource().parse(event)
+    assert isinstance(skip, Skip) and "STOPPED event" in skip.reason
+
+
+# -- the incident -----------------------------------------------------------------------------------------
+def test_ecs_incident_names_the_family_the_task_and_the_catalog_arns() -> None:
+    inc = EcsSource().parse(scenario_event("02_ecs_oom_exit137"))
+    assert isinstance(inc, Incident)
+    assert (inc.source, inc.status, inc.region) == ("ecs", "STOPPED", "us-east-1")
+    assert inc.resource.name == "invoice-export"
+    assert inc.resource.run_id == "5a0e2c4b6d8f41a3b5c7d9e1f3a5b7c9"
+    assert inc.catalog_arns == [
+        "arn:aws:ecs:us-east-1:123456789012:task-definition/invoice-export:3",
+        "arn:aws:ecs:us-east-1:123456789012:task-definition/invoice-export",
+        "arn:aws:ecs:us-east-1:123456789012:cluster/batch-fargate",
+    ]
+    assert inc.stopped_at == "2018-01-17T02:06:12.944Z"
+
+
+def test_a_service_task_is_named_after_its_service_and_repeats_group() -> None:
+    spot = ecs_event(
+        [c("app", 143)],
+        reason="Your Spot Task was interrupted.",
+        code="SpotInterruption",
+        group="service:web-api",
+    )
+    inc = EcsSource().parse(spot)
+    other = copy.deepcopy(spot)
+    other["detail"]["taskArn"] += "ff"
+    again = EcsSource().parse(other)
+    assert isinstance(inc, Incident) and isinstance(again, Incident)
+    assert inc.resource.name == "web-api"
+    assert inc.catalog_arns[-1] == "arn:aws:ecs:eu-west-1:123456789012:service/data-jobs/web-api"
+    assert inc.fingerprint == again.fingerprint and inc.incident_id != again.incident_id
+
+
+def test_batch_failed_event_becomes_an_incident_of_its_job_definition() -> None:
+    event = load_json("eventbridge/batch_job_state_change_FAILED.json")
+    inc = source_for(event).parse(event)
+    assert isinstance(inc, Incident)
+    assert inc.resource.name == "first-run-job-definition"
+    assert inc.resource.run_id == "4c7599ae-0a82-49aa-ba5a-4727fcce14a8"
+    assert inc.catalog_arns == [
+        "arn:aws:batch:us-east-1:123456789012:job-definition/first-run-job-definition:1",
+        "arn:aws:batch:us-east-1:123456789012:job-definition/first-run-job-definition",
+        "arn:aws:batch:us-east-1:123456789012:job-queue/PexjEHappyPathCanary2JobQueue",
+    ]
+    assert inc.stopped_at == "2022-01-11T23:47:03.092Z"
+
+
+@pytest.mark.parametrize("status", ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED"])
+def test_batch_reports_only_failed_jobs(status: str) -> None:
+    event = load_json("eventbridge/batch_job_state_change_RUNNABLE.json")
+    event["detail"]["status"] = status
+    assert isinstance(BatchSource().parse(event), Skip)
+
+
+@pytest.mark.parametrize(
+    ("source", "event"),
+    [
+        (EcsSource(), {"detail-type": "ECS Task State Change", "detail": {"lastStatus": "STOPPED"}}),
+        (EcsSource(), {"detail-type": "ECS Task State Change", "detail": {"taskArn": "arn:aws:ecs:x"}}),
+        (BatchSource(), {"detail-type": "Batch Job State Change", "detail": {"status": "FAILED"}}),
+    ],
+)
+def test_events_without_their_key_fields_are_malformed(source: Any, event: dict[str, Any]) -> None:
+    with pytest.raises(MalformedEvent):
+        source.parse(event)
+
+
+@pytest.mark.parametrize(
+    ("code", "meaning"),
+    [
+        (137, "killed by SIGKILL, 128+9"),
+        (139, "killed by SIGSEGV, 128+11"),
+        (143, "killed by SIGTERM, 128+15"),
+        (1, "application error"),
+        (0, ""),
+        (None, ""),
+        ("x", ""),
+    ],
+)
+def test_exit_codes_are_explained(code: Any, meaning: str) -> None:
+    assert exit_code_meaning(code) == meaning
+
+
+# -- signatures on real messages -----------------------------------------------------------------------------
+ECS_CONTEXT = {
+    "family": "invoice-export",
+    "container": "export",
+    "cluster": "batch-fargate",
+    "task_id": "5a0e2c4b",
+    "memory_text": "500 MiB (container hard limit; task 1024 MiB)",
+    "memory_doubled": "1000",
+    "memory_hint": "on Fargate raise the task memory too",
+    "image": "invoice-export:1.8.0",
+    "log_stream": "ecs/export/5a0e2c4b",
+    "stopped_reason": ESSENTIAL,
+    "cpu": "512",
+    "task_memory": "1024",
+    "exit_code": 137,
+    "service": "",
+    "resource_name": "invoice-export",
+}
+
+
+def ecs_book(
+    *,
+    reason: str = ESSENTIAL,
+    code: str = "EssentialContainerExited",
+    exit_code: int | None = 1,
+    container_reason: str = "",
+    logs: tuple[str, ...] = (),
+) -> EvidenceBook:
+    b = EvidenceBook()
+    b.add(
+        "task",
+        "ecs:DescribeTasks",
+        f"Task 5a0e2c4b stopped: {reason} (stop code {code})",
+        stopped_reason=reason,
+        stop_code=code,
+        status="STOPPED",
+    )
+    b.add(
+        "task",
+        "ecs:DescribeTasks",
+        f"Container export (essential) exited with code {exit_code}: {container_reason}",
+        exit_code=exit_code,
+        reason=container_reason,
+        container="export",
+        essential=True,
+    )
+    for line in logs:
+        b.add("log", "/ecs/invoice-export/ecs/export/5a0e2c4b", line)
+    return b
+
+
+def diagnose(b: EvidenceBook, source: str, **ctx: Any) -> Any:
+    return signature_set().diagnose(b.items, source, {**ECS_CONTEXT, **ctx})
+
+
+@pytest.mark.parametrize(
+    ("book", "category", "confidence"),
+    [
+        (
+            ecs_book(exit_code=137, container_reason=MESSAGES[1].split("\t")[1].removesuffix(" Exit Code")),
+            Category.OUT_OF_MEMORY,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(exit_code=0, container_reason="OutOfMemoryError: Container killed due to memory usage"),
+            Category.OUT_OF_MEMORY,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(
+                reason=MESSAGES[4], code="TaskFailedToStart", exit_code=None, container_reason=MESSAGES[4]
+            ),
+            Category.CONFIGURATION,
+            Confidence.MEDIUM,
+        ),
+        (
+            ecs_book(
+                reason=MESSAGES[6], code="TaskFailedToStart", exit_code=None, container_reason=MESSAGES[6]
+            ),
+            Category.DEPENDENCY_UNAVAILABLE,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(reason=MESSAGES[9], code="TaskFailedToStart", exit_code=None),
+            Category.DEPENDENCY_UNAVAILABLE,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(reason="Your Spot Task was interrupted.", code="SpotInterruption", exit_code=143),
+            Category.CAPACITY,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(reason="Task stopped by user", code="UserInitiated", exit_code=137),
+            Category.MANUAL_STOP,
+            Confidence.HIGH,
+        ),
+        (ecs_book(exit_code=137), Category.OUT_OF_MEMORY, Confidence.MEDIUM),
+        (ecs_book(exit_code=139), Category.CODE_ERROR, Confidence.MEDIUM),
+        (ecs_book(exit_code=1), Category.CODE_ERROR, Confidence.LOW),
+        (
+            ecs_book(exit_code=1, logs=("Traceback (most recent call last):", "KeyError: 'line_no'")),
+            Category.CODE_ERROR,
+            Confidence.MEDIUM,
+        ),
+        (
+            ecs_book(
+                exit_code=1,
+                logs=(
+                    "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling "
+                    "the GetObject operation: Access Denied",
+                ),
+            ),
+            Category.PERMISSION_DENIED,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(
+                reason="CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob111111111: "
+                "no space left on device",
+                code="TaskFailedToStart",
+                exit_code=None,
+            ),
+            Category.DISK_FULL,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(
+                reason="CannotPullContainerError: API error (404): repository 111122223333.dkr.ecr.us-east-1."
+                "amazonaws.com/etl/loader not found",
+                code="TaskFailedToStart",
+                exit_code=None,
+            ),
+            Category.CONFIGURATION,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(
+                reason="CannotPullContainerError: ERROR: toomanyrequests: Too Many Requests.",
+                code="TaskFailedToStart",
+                exit_code=None,
+            ),
+            Category.THROTTLING,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(
+                reason="ResourceInitializationError: unable to pull secrets or registry auth: "
+                "execution resource retrieval failed: unable to retrieve secret from asm: "
+                "service call has been retried 1 time(s): AccessDeniedException",
+                code="TaskFailedToStart",
+                exit_code=None,
+            ),
+            Category.PERMISSION_DENIED,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(
+                reason="CannotCreateContainerError: API error (500): devmapper: Thin Pool has 4350 free "
+                "data blocks which is less than minimum required 4454 free data blocks",
+                code="TaskFailedToStart",
+                exit_code=None,
+            ),
+            Category.DISK_FULL,
+            Confidence.HIGH,
+        ),
+        (
+            ecs_book(reason="Host EC2 (instance i-08784105ffff56b4f) terminated.", code="", exit_code=None),
+            Category.CAPACITY,
+            Confidence.HIGH,
+        ),
+    ],
+)
+def test_ecs_real_stop_reasons_are_diagnosed(
+    book: EvidenceBook, category: Category, confidence: Confidence
+) -> None:
+    d = diagnose(book, "ecs")
+    assert (d.cause.category, d.cause.confidence) == (category, confidence), d.cause.signature
+    assert d.cause.evidence_ids
+
+
+def test_ecs_oom_beats_the_generic_java_heap_signature_and_names_the_resource() -> None:
+    d = diagnose(
+        ecs_book(exit_code=137, container_reason="OutOfMemoryError: Container killed due to memory usage"),
+        "ecs",
+    )
+    assert d.cause.signature == "ecs-container-oom"
+    assert "500 MiB" in d.cause.explanation and "export" in d.cause.explanation
+    steps = " ".join(d.next_steps)
+    assert "invoice-export" in steps and "batch-fargate" in steps and "1000 MiB" in steps
+    assert "?" not in steps
+
+
+def test_ecs_signatures_do_not_apply_to_other_sources() -> None:
+    d = diagnose(
+        ecs_book(reason="Your Spot Task was interrupted.", code="SpotInterruption", exit_code=143),
+        "stepfunctions",
+    )
+    assert d.cause.signature != "ecs-spot-interruption"
+
+
+BATCH_CONTEXT = {
+    "job_name": "align-NA12878",
+    "job_definition": "bam-align:4",
+    "job_definition_name": "bam-align",
+    "job_queue": "genomics-ondemand",
+    "memory": "8192",
+    "memory_doubled": "16384",
+    "vcpus": "4",
+    "timeout_seconds": "3600",
+    "log_stream": "bam-align/default/a1b2",
+    "job_role": "arn:aws:iam::1:role/j",
+    "image": "bam-align:2.1.4",
+    "exit_code": 1,
+}
+
+
+def batch_book(
+    status_reason: str, *, exit_code: int | None = None, reason: str = "", logs: tuple[str, ...] = ()
+) -> EvidenceBook:
+    b = EvidenceBook()
+    b.add(
+        "job",
+        "batch:DescribeJobs",
+        f"Job align FAILED: {status_reason}",
+        status_reason=status_reason,
+        status="FAILED",
+    )
+    b.add(
+        "job",
+        "batch:DescribeJobs",
+        f"Attempt 1 of 1: exit code {exit_code} — reason: {reason}",
+        exit_code=exit_code,
+        reason=reason,
+        status_reason=status_reason,
+        attempt=1,
+    )
+    for line in logs:
+        b.add("log", "/aws/batch/job/bam-align/default/a1b2", line)
+    return b
+
+
+@pytest.mark.parametrize(
+    ("book", "category"),
+    [
+        (
+            batch_book(
+                ESSENTIAL, exit_code=137, reason="OutOfMemoryError: Container killed due to memory usage"
+            ),
+            Category.OUT_OF_MEMORY,
+        ),
+        (batch_book("Job attempt duration exceeded timeout", exit_code=137), Category.TIMEOUT),
+        (batch_book("Host EC2 (instance i-08784105ffff56b4f) terminated."), Category.CAPACITY),
+        (
+            batch_book(
+                ESSENTIAL,
+                reason="CannotInspectContainerError: Could not transition to inspecting; timed out "
+                "after waiting 30s",
+            ),
+            Category.CAPACITY,
+        ),
+        (
+            batch_book(
+                "Canceled by JobStateTimeLimit action due to reason: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"
+            ),
+            Category.CAPACITY,
+        ),
+        (
+            batch_book(
+                "Canceled by JobStateTimeLimit action due to reason: "
+                "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"
+            ),
+            Category.CONFIGURATION,
+        ),
+        (batch_book("Dependent Job failed"), Category.UPSTREAM_FAILURE),
+        (
+            batch_book(
+                ESSENTIAL,
+                exit_code=1,
+                logs=(
+                    "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+                ),
+            ),
+            Category.PERMISSION_DENIED,
+        ),
+        (
+            batch_book(
+                ESSENTIAL, exit_code=1, logs=("Traceback (most recent call last):", "KeyError: 'sample'")
+            ),
+            Category.CODE_ERROR,
+        ),
+        (batch_book(ESSENTIAL, exit_code=1), Category.CODE_ERROR),
+        (batch_book(ESSENTIAL, exit_code=137), Category.OUT_OF_MEMORY),
+    ],
+)
+def test_batch_real_status_reasons_are_diagnosed(book: EvidenceBook, category: Category) -> None:
+    d = signature_set().diagnose(book.items, "batch", BATCH_CONTEXT)
+    assert d.cause.category == category, d.cause.signature
+    assert d.cause.signature and d.cause.signature.startswith(("batch-", "s3-", "python-"))
+
+
+def test_batch_host_terminated_suggests_the_retry_strategy_for_its_job_definition() -> None:
+    d = signature_set().diagnose(
+        batch_book("Host EC2 (instance i-08784105ffff56b4f) terminated.").items, "batch", BATCH_CONTEXT
+    )
+    assert any('onStatusReason: "Host EC2*"' in s and "bam-align" in s for s in d.next_steps)
+
+
+def test_ecs_and_batch_signatures_are_prefixed_and_source_specific() -> None:
+    ours = [s for s in signature_set().signatures if s.origin in {"ecs.yaml", "batch.yaml"}]
+    assert len([s for s in ours if s.origin == "ecs.yaml"]) >= 12
+    assert len([s for s in ours if s.origin == "batch.yaml"]) >= 8
+    for sig in ours:
+        prefix = sig.origin.removesuffix(".yaml")
+        assert sig.id.startswith(f"{prefix}-") and sig.sources == frozenset({prefix}), sig.id
+        assert sig.next_steps, sig.id

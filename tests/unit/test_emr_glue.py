@@ -1,0 +1,298 @@
+"""EMR and Glue: which events become incidents, and what their signatures conclude from the evidence."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from typing import Any
+
+import pytest
+from tests.conftest import load_json
+
+from incident_responder.diagnosis import SignatureSet, load_signatures
+from incident_responder.errors import MalformedEvent
+from incident_responder.model import Category, EvidenceBook, Incident, Skip
+from incident_responder.resources import rules_dir
+from incident_responder.sources import source_for
+from incident_responder.sources.emr import EmrSource, s3_uri
+from incident_responder.sources.glue import GlueSource, datasets_from_arguments
+
+
+@pytest.fixture(scope="module")
+def sigs() -> SignatureSet:
+    return SignatureSet(load_signatures(rules_dir() / "signatures"))
+
+
+def _cluster_event(state: str, code: str, message: str = "") -> dict[str, Any]:
+    event = load_json("eventbridge/emr_cluster_state_change_TERMINATED_user_request.json")
+    event["detail"].update(state=state, stateChangeReason=json.dumps({"code": code, "message": message}))
+    return event
+
+
+# -- parse: EMR -------------------------------------------------------------------------------------
+def test_failed_step_sample_is_an_incident_named_after_cluster_and_step() -> None:
+    event = load_json("eventbridge/emr_step_status_change_FAILED.json")
+    src = source_for(event)
+    assert isinstance(src, EmrSource)
+    incident = src.parse(event)
+    assert isinstance(incident, Incident)
+    # The cluster's name is only in the event's message.
+    assert incident.resource.name == "Development Cluster/CustomJAR"
+    assert incident.resource.run_id == "s-ZYXWVUTSRQPON"
+    assert incident.catalog_arns == [
+        "arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/j-123456789ABCD"]
+    assert incident.status == "FAILED"
+
+
+@pytest.mark.parametrize("sample", ["eventbridge/emr_cluster_state_change_WAITING.json",
+                                    "eventbridge/emr_cluster_state_change_TERMINATED_user_request.json"])
+def test_waiting_and_user_terminated_clusters_are_not_reported(sample: str) -> None:
+    event = load_json(sample)
+    assert isinstance(source_for(event).parse(event), Skip)
+
+
+def test_user_request_skip_says_why() -> None:
+    event = load_json("eventbridge/emr_cluster_state_change_TERMINATED_user_request.json")
+    skipped = source_for(event).parse(event)
+    assert isinstance(skipped, Skip) and "USER_REQUEST" in skipped.reason
+
+
+def test_cluster_terminated_with_errors_is_an_incident() -> None:
+    event = _cluster_event("TERMINATED_WITH_ERRORS", "STEP_FAILURE", "Shut down as step failed")
+    incident = EmrSource().parse(event)
+    assert isinstance(incident, Incident)
+    assert incident.resource.name == "Development Cluster"
+    assert incident.resource.run_id == "j-123456789ABCD"
+    assert incident.status == "TERMINATED_WITH_ERRORS"
+
+
+@pytest.mark.parametrize("state", ["CANCELLED", "COMPLETED", "RUNNING", "PENDING"])
+def test_steps_that_did_not_fail_are_skipped(state: str) -> None:
+    event = load_json("eventbridge/emr_step_status_change_FAILED.json")
+    event["detail"]["state"] = state
+    assert isinstance(EmrSource().parse(event), Skip)
+
+
+def test_step_and_cluster_of_the_same_failure_get_different_fingerprints() -> None:
+    step = EmrSource().parse(load_json("eventbridge/emr_step_status_change_FAILED.json"))
+    cluster = EmrSource().parse(_cluster_event("TERMINATED_WITH_ERRORS", "STEP_FAILURE"))
+    assert isinstance(step, Incident) and isinstance(cluster, Incident)
+    assert step.fingerprint != cluster.fingerprint
+
+
+@pytest.mark.parametrize("drop", ["clusterId", "state", "stepId"])
+def test_emr_events_missing_their_ids_are_malformed(drop: str) -> None:
+    event = load_json("eventbridge/emr_step_status_change_FAILED.json")
+    del event["detail"][drop]
+    with pytest.raises(MalformedEvent):
+        EmrSource().parse(event)
+
+
+def test_emr_log_uris_of_every_scheme_become_s3() -> None:
+    assert s3_uri("s3n://acme-logs/logs/") == "s3://acme-logs/logs/"
+    assert s3_uri("s3a://acme-logs/x/stderr.gz") == "s3://acme-logs/x/stderr.gz"
+    assert s3_uri(" s3://acme-logs/y ") == "s3://acme-logs/y"
+
+
+# -- parse: Glue ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("sample", "state"), [
+    ("eventbridge/glue_job_state_change_FAILED.json", "FAILED"),
+    ("eventbridge/glue_job_state_change_TIMEOUT.json", "TIMEOUT"),
+])
+def test_glue_failures_are_incidents(sample: str, state: str) -> None:
+    event = load_json(sample)
+    src = source_for(event)
+    assert isinstance(src, GlueSource)
+    incident = src.parse(event)
+    assert isinstance(incident, Incident)
+    assert incident.status == state
+    assert incident.resource.name == "MyJob"
+    assert incident.resource.run_id == event["detail"]["jobRunId"]
+    assert incident.catalog_arns == [f"arn:aws:glue:{event['region']}:123456789012:job/MyJob"]
+
+
+def test_glue_error_state_is_an_incident() -> None:
+    event = load_json("eventbridge/glue_job_state_change_FAILED.json")
+    event["detail"]["state"] = "ERROR"
+    assert isinstance(GlueSource().parse(event), Incident)
+
+
+def test_glue_success_is_skipped() -> None:
+    event = load_json("eventbridge/glue_job_state_change_SUCCEEDED.json")
+    assert isinstance(source_for(event).parse(event), Skip)
+
+
+def test_glue_stop_is_reported_only_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    event = load_json("eventbridge/glue_job_state_change_STOPPED.json")
+    monkeypatch.delenv("REPORT_GLUE_STOPPED", raising=False)
+    skipped = GlueSource().parse(event)
+    assert isinstance(skipped, Skip) and "REPORT_GLUE_STOPPED" in skipped.reason
+    monkeypatch.setenv("REPORT_GLUE_STOPPED", "true")  # read when the event is parsed, not at import
+    incident = GlueSource().parse(event)
+    assert isinstance(incident, Incident) and incident.status == "STOPPED"
+
+
+def test_glue_event_without_job_name_is_malformed() -> None:
+    event = load_json("eventbridge/glue_job_state_change_FAILED.json")
+    del event["detail"]["jobName"]
+    with pytest.raises(MalformedEvent):
+        GlueSource().parse(event)
+
+
+@pytest.mark.parametrize(("arguments", "datasets"), [
+    ({"--database": "sales", "--table_name": "orders"}, ["sales.orders"]),
+    ({"--source_database": "raw", "--source_table": "clicks", "--target_table": "curated.sessions"},
+     ["raw.clicks", "curated.sessions"]),
+    ({"--database": "events", "--target_table": "clicks_parquet", "--table_format": "parquet"},
+     ["events.clicks_parquet"]),
+    ({"--table_name": "orders"}, []),  # no database: nothing to look up
+    ({"--output_table_path": "s3://bucket/x/"}, []),
+    ({}, []),
+])
+def test_tables_are_found_in_job_arguments(arguments: dict[str, str], datasets: list[str]) -> None:
+    assert datasets_from_arguments(arguments) == datasets
+
+
+# -- signatures -------------------------------------------------------------------------------------
+Item = tuple[str, str, dict[str, Any]]
+
+
+def log(text: str, **facts: Any) -> Item:
+    return ("log", text, facts)
+
+
+def job(text: str, **facts: Any) -> Item:
+    return ("job", text, facts)
+
+
+def step(text: str, **facts: Any) -> Item:
+    return ("step", text, facts)
+
+
+def _book(*items: Item) -> EvidenceBook:
+    book = EvidenceBook()
+    for kind, text, facts in items:
+        book.add(kind, "test", text, None, **facts)
+    return book
+
+
+SLOWDOWN = ("com.amazonaws.services.s3.model.AmazonS3Exception: Please reduce your request rate. (Service: "
+            "Amazon S3; Status Code: 503; Error Code: SlowDown; Request ID: 03D8D00FA3AD0455)")
+CASES: list[tuple[str, list[Item], Category, str]] = [
+    ("emr", [step("Step 'x' (s-1) FAILED — org.apache.spark.SparkException: Job aborted due to stage "
+                  "failure"),
+             log("ERROR YarnScheduler: Lost executor 9 on ip-1: Container killed by YARN for exceeding "
+                 "memory limits. 7.2 GB of 4.2 GB virtual memory used.")],
+     Category.OUT_OF_MEMORY, "emr-yarn-container-memory"),
+    ("emr", [step("SparkException: Job aborted due to stage failure: Task 3 in stage 1.0 failed 4 times")],
+     Category.CODE_ERROR, "emr-spark-job-aborted"),
+    ("emr", [step("Step 'x' FAILED: Output directory already exists. — org.apache.hadoop.mapred."
+                  "FileAlreadyExistsException: Output directory s3://myBucket/logs/beta already exists",
+                  reason="Output directory already exists.")],
+     Category.CONFIGURATION, "emr-output-already-exists"),
+    ("emr", [log("java.io.IOException: No space left on device")], Category.DISK_FULL, "emr-no-space-left"),
+    ("emr", [step(SLOWDOWN)], Category.THROTTLING, "emr-s3-slowdown"),
+    ("emr", [job("Cluster c is TERMINATED_WITH_ERRORS: BOOTSTRAP_FAILURE — On the master instance (i-0f), "
+                 "bootstrap action 1 returned a non-zero return code",
+                 state_change_code="BOOTSTRAP_FAILURE")],
+     Category.CONFIGURATION, "emr-bootstrap-failure"),
+    ("emr", [job("Cluster c is TERMINATED_WITH_ERRORS: VALIDATION_ERROR — The requested instance type is not "
+                 "supported in the requested Availability Zone", state_change_code="VALIDATION_ERROR")],
+     Category.CONFIGURATION, "emr-validation-error"),
+    ("emr", [job("Cluster c is TERMINATED_WITH_ERRORS: INSTANCE_FAILURE",
+                 state_change_code="INSTANCE_FAILURE")],
+     Category.CAPACITY, "emr-instance-capacity"),
+    ("emr", [job("Cluster c is TERMINATED_WITH_ERRORS: INTERNAL_ERROR", state_change_code="INTERNAL_ERROR")],
+     Category.DEPENDENCY_UNAVAILABLE, "emr-internal-error"),
+    # The cluster's upstream signature wins over the child's own cause, which analyze shows beside it.
+    ("emr", [step("The cluster shut down because step 'b' (s-2) failed", upstream_step_failed=True),
+             log("java.lang.OutOfMemoryError: Java heap space", child=True)],
+     Category.UPSTREAM_FAILURE, "emr-cluster-terminated-after-step-failure"),
+    ("glue", [job("Run FAILED: Role arn:aws:iam::123456789012:role/Glue_Role should be given assume role "
+                  "permissions for Glue Service.", status="FAILED")],
+     Category.PERMISSION_DENIED, "glue-role-cannot-be-assumed"),
+    ("glue", [job("AnalysisException: u'Path does not exist: hdfs://ip-172-31-74-135.ec2.internal:8020/x;'")],
+     Category.MISSING_INPUT, "glue-path-does-not-exist"),
+    ("glue", [job("Run TIMEOUT after 60 min: no ErrorMessage", status="TIMEOUT")], Category.TIMEOUT,
+     "glue-job-timeout"),
+    ("glue", [job("Run STOPPED after 19 min: no ErrorMessage", status="STOPPED")], Category.MANUAL_STOP,
+     "glue-run-stopped"),
+    ("glue", [log(f"17/06/09 20:11:58 WARN TaskSetManager: Lost task 12.0: {SLOWDOWN}")], Category.THROTTLING,
+     "glue-s3-slowdown"),
+    ("glue", [log("ModuleNotFoundError: No module named 'paramiko'")], Category.CODE_ERROR,
+     "glue-python-module-missing"),
+    ("glue", [log("Traceback (most recent call last):"), log("KeyError: 'customer_id'")], Category.CODE_ERROR,
+     "glue-python-exception"),
+    ("glue", [job("Parquet column cannot be converted in file s3://b/p.parquet. Column: [amount], Expected: "
+                  "double, Found: INT64")], Category.BAD_DATA, "glue-schema-mismatch"),
+    ("glue", [job("HIVE_BAD_DATA: Field userContextId's type INT64 in parquet is incompatible with type "
+                  "varchar")],
+     Category.BAD_DATA, "glue-schema-mismatch"),
+    ("glue", [job("AnalysisException: cannot resolve '`customer_id`' given input columns: [id, name]")],
+     Category.CODE_ERROR, "glue-column-cannot-be-resolved"),
+    ("glue", [job("AnalysisException: Unable to infer schema for Parquet. It must be specified manually.")],
+     Category.MISSING_INPUT, "glue-unable-to-infer-schema"),
+    ("glue", [job("An error occurred while calling o122.pyWriteDynamicFrame. Access Denied (Service: "
+                  "Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 021AAB703DB20A2D)")],
+     Category.PERMISSION_DENIED, "glue-access-denied"),
+    ("glue", [job("Container killed by YARN for exceeding memory limits. 5.5 GB of 5.5 GB physical "
+                  "memory used")],
+     Category.OUT_OF_MEMORY, "glue-yarn-memory"),
+    ("glue", [job("Run ERROR: no ErrorMessage", status="ERROR")], Category.CONFIGURATION,
+     "glue-run-error-state"),
+]
+
+
+@pytest.mark.parametrize(("source", "items", "category", "signature"), CASES, ids=[c[3] for c in CASES])
+def test_signature_diagnosis(sigs: SignatureSet, source: str, items: list[Item], category: Category,
+                             signature: str) -> None:
+    book = _book(*items)
+    diagnosis = sigs.diagnose(book.items, source, {})
+    assert (diagnosis.cause.category, diagnosis.cause.signature) == (category, signature)
+    assert diagnosis.cause.evidence_ids
+
+
+def test_source_specific_signatures_stay_with_their_source(sigs: SignatureSet) -> None:
+    book = _book(job("Run STOPPED", status="STOPPED"))
+    assert sigs.diagnose(book.items, "emr", {}).cause.category == Category.UNKNOWN
+    book = _book(step("x", upstream_step_failed=True))
+    assert sigs.diagnose(book.items, "glue", {}).cause.category != Category.UPSTREAM_FAILURE
+
+
+def test_emr_and_glue_signatures_outrank_the_generic_ones_they_refine(sigs: SignatureSet) -> None:
+    by_id = {s.id: s for s in sigs.signatures}
+    assert by_id["emr-yarn-container-memory"].priority > by_id["java-heap-oom"].priority
+    assert by_id["emr-no-space-left"].priority > by_id["no-space-left"].priority
+    assert by_id["emr-s3-slowdown"].priority > by_id["throttling"].priority
+    assert by_id["glue-s3-slowdown"].priority > by_id["throttling"].priority
+    assert by_id["glue-path-does-not-exist"].priority > by_id["s3-no-such-key"].priority
+    assert by_id["emr-s3-access-denied"].priority > by_id["s3-access-denied"].priority
+    assert by_id["glue-access-denied"].priority > by_id["s3-access-denied"].priority
+    assert by_id["glue-python-exception"].priority > by_id["python-unhandled-exception"].priority
+    ours = [s for s in sigs.signatures if s.id.startswith(("emr-", "glue-"))]
+    assert sum(s.id.startswith("emr-") for s in ours) >= 10
+    assert sum(s.id.startswith("glue-") for s in ours) >= 10
+    assert all(s.sources for s in ours)
+
+
+# The values the sources put in the context (and the facts of their evidence), besides analyze's own.
+_BASE = {"resource_name", "run_id", "region", "account", "status", "pipeline", "owner", "runbook", "match"}
+_EMR = {"cluster_id", "cluster", "cluster_name", "cluster_state", "cluster_console_url", "release_label",
+        "instance_profile", "service_role", "log_uri", "step_id", "step_name", "step_state",
+        "action_on_failure", "step_command", "failure_reason", "failure_message", "step_log_folder",
+        "failed_step_id", "failed_step_name", "failed_step_action", "state_change_code",
+        "state_change_message", "bootstrap_log", "bootstrap_instance", "bootstrap_action"}
+_GLUE = {"job_name", "job_run_id", "worker_type", "workers", "timeout_minutes", "execution_minutes",
+         "glue_version", "attempt", "role", "script_location", "job_type", "datasets", "error_message",
+         "error_log_group", "output_log_group", "job_console_url"}
+
+
+@pytest.mark.parametrize("prefix", ["emr-", "glue-"])
+def test_signature_templates_only_use_values_the_source_sets(sigs: SignatureSet, prefix: str) -> None:
+    known = _BASE | (_EMR if prefix == "emr-" else _GLUE)
+    for sig in (s for s in sigs.signatures if s.id.startswith(prefix)):
+        for template in [sig.explanation, *sig.next_steps]:
+            names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            assert names <= known, f"{sig.id}: unknown placeholders {names - known} in {template!r}"
+            assert not re.search(r"\{\s*\}", template), sig.id
