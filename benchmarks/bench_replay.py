@@ -10,7 +10,6 @@ import statistics
 from collections import defaultdict
 
 from _common import ROOT, emit
-
 from incident_responder.local.replay import replay
 
 

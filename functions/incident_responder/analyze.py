@@ -19,10 +19,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .aws import AwsContext
-from .config import Settings, settings as read_settings
+from .config import Settings
+from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
-from .evidence.catalog import (catalog_entries, find_pipeline, pipeline_from_tags, resource_tags,
-                               table_metadata)
+from .evidence.catalog import catalog_entries, find_pipeline, pipeline_from_tags, resource_tags, table_metadata
 from .model import Category, Confidence, EvidenceBook, Incident, Link, Report, Severity, Skip
 from .resources import rules_dir
 from .sources import source_for

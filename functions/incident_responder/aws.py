@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-__all__ = ["AwsContext", "api_calls", "error_code", "describe_error", "reset_api_calls"]
+__all__ = ["AwsContext", "api_calls", "describe_error", "error_code", "reset_api_calls"]
 
 _RETRY_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 6},
@@ -82,7 +82,7 @@ class AwsContext:
         with self._lock:
             cached = self._clients.get(service)
             if cached is None:
-                cached = self.session.client(service, region_name=self.region, config=_RETRY_CONFIG)
+                cached = cast(Any, self.session).client(service, region_name=self.region, config=_RETRY_CONFIG)
                 cached.meta.events.register("before-call", _count)
                 self._clients[service] = cached
             return cached

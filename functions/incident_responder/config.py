@@ -38,9 +38,9 @@ ENV: dict[str, tuple[str, str]] = {
     "REDRIVE_APPROVERS": ("", "Comma-separated Slack user IDs allowed to approve redrives."),
     "REDRIVE_REQUIRE_SECOND_PERSON": ("false", "An approver must differ from the requester."),
     "REDRIVE_APPROVAL_TTL_SECONDS": ("3600", "How long a redrive preview can be approved."),
-    "REDRIVE_FUNCTION_NAME": ("", "The redrive function the follow-up worker invokes; empty runs it in-process (local)."),
     "FOLLOWUP_QUEUE_URL": ("", "SQS FIFO queue the Slack ingress enqueues to."),
-    "REDRIVE_FUNCTION_NAME": ("", "The redrive function the follow-up worker invokes (only it may change AWS)."),
+    "REDRIVE_FUNCTION_NAME": ("", "The redrive function the follow-up worker invokes (only it may change "
+                                  "AWS); empty: called in-process (the local stack)."),
     "INGRESS_FUNCTION_NAME": ("", "The Slack ingress function the failsafe shuts off (reserved concurrency 0)."),
     "NOTIFY_TOPIC_ARN": ("", "SNS topic the failsafe notifies."),
     "LLM_ENABLED": ("false", "Write up reports and answer threads with Claude on Bedrock."),

@@ -82,7 +82,7 @@ class IncidentStore:
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise self._fail("claim", exc) from exc
-            raw = exc.response.get("Item")
+            raw: Any = exc.response.get("Item")
             return Claim("duplicate", _plain(raw) if raw else (self.get(incident_id) or {}))
         except BotoCoreError as exc:
             raise self._fail("claim", exc) from exc

@@ -4,6 +4,7 @@ answering ordinary boto3 calls."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from incident_responder.aws import AwsContext
 from incident_responder.config import settings
 from incident_responder.local.replay import Scenario, run_scenario
 from incident_responder.local.runtime import LocalStack
+from incident_responder.local.world import World
 from incident_responder.model import EvidenceBook, Incident
 from incident_responder.sources.base import Collector
 from incident_responder.sources.batch import BatchSource
@@ -86,6 +88,30 @@ def test_deleted_task_definition_still_posts_and_says_what_could_not_be_read(sla
     [post] = top_level(result)
     assert "Unable to describe task definition" in json.dumps(post["blocks"])
     assert "logs.FilterLogEvents" not in result["api_calls"]
+
+
+@pytest.mark.parametrize("stack", ["ecs_deleted_task_definition"], indirect=True)
+def test_deleted_task_definition_redrives_the_latest_active_revision(stack: LocalStack) -> None:
+    c = collect(stack, EcsSource())
+    assert c.context["redrive"]["taskDefinition"] == "ledger-close"
+    assert any("ledger-close:18 is not ACTIVE" in u for u in c.context["redrive"]["unknown"])
+    assert not any(link.label.startswith("Task definition") for link in c.links)
+
+
+def test_an_inactive_task_definition_is_still_read_and_flagged() -> None:
+    scenario = Scenario.load(SCENARIOS / "02_ecs_oom_exit137")
+    data = copy.deepcopy(scenario.world.data)
+    data["ecs"]["task_definitions"][0].update(status="INACTIVE", deregisteredAt="2018-01-16T09:00:00.000Z")
+    world = World(data=data, base=scenario.world.base, region=scenario.world.region,
+                  account=scenario.world.account)
+    with LocalStack(world) as local:
+        local.scenario = scenario  # type: ignore[attr-defined]
+        c = collect(local, EcsSource())
+    texts = "\n".join(e.text for e in c.book)
+    assert "Task definition invoice-export:3 is INACTIVE (deregistered at 2018-01-16T09:00:00.000Z)" in texts
+    assert "export: memory hard limit 500 MiB" in texts  # the definition itself was still read
+    assert c.context["redrive"]["taskDefinition"] == "invoice-export"
+    assert c.book.gaps == []
 
 
 def test_missing_log_stream_is_named_in_the_report(slack: Any) -> None:

@@ -16,11 +16,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from tests.conftest import SCENARIOS
 
 from incident_responder.local import world_redrive
 from incident_responder.redrive.executor import execute
 from incident_responder.redrive.plans import Plan, build_plan
-from tests.conftest import SCENARIOS
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -55,8 +55,15 @@ class Conversation:
         from incident_responder.redrive.flow import RedriveFlow
         from incident_responder.slack.poster import SlackPoster
 
-        ctx = ThreadContext(aws=self.aws, settings=self.cfg, slack=SlackPoster.from_settings(self.cfg, self.aws),
-                            store=self.store, channel=self.channel, thread_ts=self.root, message_ts=None)
+        ctx = ThreadContext(
+            aws=self.aws,
+            settings=self.cfg,
+            slack=SlackPoster.from_settings(self.cfg, self.aws),
+            store=self.store,
+            channel=self.channel,
+            thread_ts=self.root,
+            message_ts=None,
+        )
         return RedriveFlow(ctx, clock=clock)
 
     def request(self, user: str = "U0ONCALL01", clock: Any = None) -> str:
@@ -108,6 +115,7 @@ def conversation(slack: Any) -> Iterator[Any]:
     from incident_responder.local.runtime import LocalStack
 
     with ExitStack() as stacks:
+
         def start(name: str, **env: str) -> Conversation:
             scenario = Scenario.load(SCENARIOS / name)
             stack = stacks.enter_context(LocalStack(scenario.world, slack=slack, env=env))
@@ -128,16 +136,19 @@ def sfn() -> Iterator[Any]:
     world_redrive.install()
     with mock_aws():
         client = boto3.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t").client(
-            "stepfunctions")
+            "stepfunctions"
+        )
         yield client
 
 
-def _failed_execution(sfn: Any, name: str = "run-1", *, sm_type: str = "STANDARD", stopped_ago: timedelta =
-                      timedelta(hours=1)) -> str:
+def _failed_execution(
+    sfn: Any, name: str = "run-1", *, sm_type: str = "STANDARD", stopped_ago: timedelta = timedelta(hours=1)
+) -> str:
     from moto.stepfunctions.models import stepfunctions_backends
 
-    sm = sfn.create_state_machine(name=f"sm-{name}", definition="{}", type=sm_type,
-                                  roleArn=f"arn:aws:iam::{ACCOUNT}:role/sfn")["stateMachineArn"]
+    sm = sfn.create_state_machine(
+        name=f"sm-{name}", definition="{}", type=sm_type, roleArn=f"arn:aws:iam::{ACCOUNT}:role/sfn"
+    )["stateMachineArn"]
     arn = sfn.start_execution(stateMachineArn=sm, name=name, input='{"day": 1}')["executionArn"]
     execution = stepfunctions_backends[ACCOUNT][REGION].describe_execution(arn)
     execution.status, execution.stop_date = "FAILED", datetime.now(UTC) - stopped_ago
@@ -160,12 +171,16 @@ def test_local_redrive_execution_redrives_moto_s_execution(sfn: Any) -> None:
         sfn.redrive_execution(executionArn=arn, clientToken="token-2")
 
 
-@pytest.mark.parametrize(("kwargs", "error", "message"), [
-    ({"sm_type": "EXPRESS"}, "ExecutionNotRedrivable", "Express"),
-    ({"stopped_ago": timedelta(days=15)}, "ExecutionNotRedrivable", "past the redrive window"),
-])
-def test_local_redrive_execution_refuses_like_aws(sfn: Any, kwargs: dict[str, Any], error: str,
-                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"sm_type": "EXPRESS"}, "ExecutionNotRedrivable", "Express"),
+        ({"stopped_ago": timedelta(days=15)}, "ExecutionNotRedrivable", "past the redrive window"),
+    ],
+)
+def test_local_redrive_execution_refuses_like_aws(
+    sfn: Any, kwargs: dict[str, Any], error: str, message: str
+) -> None:
     arn = _failed_execution(sfn, **kwargs)
     with pytest.raises(ClientError) as caught:
         sfn.redrive_execution(executionArn=arn)
@@ -197,8 +212,10 @@ def aws() -> Iterator[Any]:
 
     world_redrive.install()
     with mock_aws(config={"batch": {"use_docker": False}}):
-        yield AwsContext(region=REGION, session=boto3.Session(region_name=REGION, aws_access_key_id="t",
-                                                              aws_secret_access_key="t"))
+        yield AwsContext(
+            region=REGION,
+            session=boto3.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t"),
+        )
 
 
 def _plan(source: str, spec: dict[str, Any], **kwargs: Any) -> Plan:
@@ -209,8 +226,11 @@ def test_executor_start_execution_fallback(aws: Any) -> None:
     sfn = aws.client("stepfunctions")
     arn = _failed_execution(sfn, "nightly", stopped_ago=timedelta(days=30))
     machine = sfn.describe_execution(executionArn=arn)["stateMachineArn"]
-    plan = _plan("stepfunctions", {"execution_arn": arn, "state_machine_arn": machine, "input": '{"day": 1}'},
-                 facts={"execution": sfn.describe_execution(executionArn=arn)})
+    plan = _plan(
+        "stepfunctions",
+        {"execution_arn": arn, "state_machine_arn": machine, "input": '{"day": 1}'},
+        facts={"execution": sfn.describe_execution(executionArn=arn)},
+    )
     result = execute(plan, aws)
     assert result.ok and result.run_id.endswith(":nightly-redrive-1") and result.run_key == result.run_id
     assert sfn.describe_execution(executionArn=result.run_id)["input"] == '{"day": 1}'
@@ -219,8 +239,9 @@ def test_executor_start_execution_fallback(aws: Any) -> None:
 def test_executor_redrive_execution(aws: Any) -> None:
     sfn = aws.client("stepfunctions")
     arn = _failed_execution(sfn, "hourly")
-    plan = _plan("stepfunctions", {"execution_arn": arn}, facts={"execution": sfn.describe_execution(
-        executionArn=arn)})
+    plan = _plan(
+        "stepfunctions", {"execution_arn": arn}, facts={"execution": sfn.describe_execution(executionArn=arn)}
+    )
     result = execute(plan, aws)
     assert result.ok and result.action == "states:RedriveExecution"
     assert result.run_id == arn and result.run_key == f"{arn}#redrive-1"
@@ -230,11 +251,20 @@ def test_executor_redrive_execution(aws: Any) -> None:
 def test_executor_run_task(aws: Any) -> None:
     ecs = aws.client("ecs")
     cluster = ecs.create_cluster(clusterName="jobs")["cluster"]["clusterArn"]
-    td = ecs.register_task_definition(family="dedupe", networkMode="bridge", cpu="256",
-                                      memory="512", containerDefinitions=[{"name": "main", "image": "x", "memory": 512}])
+    td = ecs.register_task_definition(
+        family="dedupe",
+        networkMode="bridge",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "main", "image": "x", "memory": 512}],
+    )
     td_arn = td["taskDefinition"]["taskDefinitionArn"]
-    spec = {"cluster": cluster, "taskDefinition": td_arn, "launchType": "FARGATE",
-            "overrides": {"containerOverrides": [{"name": "main", "command": ["run", "--day", "1"]}]}}
+    spec = {
+        "cluster": cluster,
+        "taskDefinition": td_arn,
+        "launchType": "FARGATE",
+        "overrides": {"containerOverrides": [{"name": "main", "command": ["run", "--day", "1"]}]},
+    }
     result = execute(_plan("ecs", spec), aws)
     assert result.ok, result
     task = ecs.describe_tasks(cluster=cluster, tasks=[result.run_id])["tasks"][0]
@@ -244,8 +274,11 @@ def test_executor_run_task(aws: Any) -> None:
 
 def test_executor_start_job_run_and_its_failure(aws: Any) -> None:
     glue = aws.client("glue")
-    glue.create_job(Name="dedupe", Role="arn:aws:iam::123456789012:role/glue",
-                    Command={"Name": "glueetl", "ScriptLocation": "s3://b/s.py"})
+    glue.create_job(
+        Name="dedupe",
+        Role="arn:aws:iam::123456789012:role/glue",
+        Command={"Name": "glueetl", "ScriptLocation": "s3://b/s.py"},
+    )
     spec = {"JobName": "dedupe", "Arguments": {"--day": "1"}, "WorkerType": "G.1X", "NumberOfWorkers": 2}
     result = execute(_plan("glue", spec), aws)
     assert result.ok and result.run_key == f"dedupe#{result.run_id}"
@@ -258,17 +291,36 @@ def test_executor_start_job_run_and_its_failure(aws: Any) -> None:
 def test_executor_submit_job_rereads_secret_environment_values(aws: Any) -> None:
     iam, batch = aws.client("iam"), aws.client("batch")
     role = iam.create_role(RoleName="batch", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    env = batch.create_compute_environment(computeEnvironmentName="compute-env", type="UNMANAGED",
-                                           state="ENABLED", serviceRole=role)
-    queue = batch.create_job_queue(jobQueueName="q", state="ENABLED", priority=1, computeEnvironmentOrder=[
-        {"order": 1, "computeEnvironment": env["computeEnvironmentArn"]}])["jobQueueArn"]
-    jd = batch.register_job_definition(jobDefinitionName="align", type="container", containerProperties={
-        "image": "x", "command": ["align"], "vcpus": 1, "memory": 512})["jobDefinitionArn"]
-    original = batch.submit_job(jobName="align-1", jobQueue=queue, jobDefinition=jd, containerOverrides={
-        "environment": [{"name": "DB_PASSWORD", "value": "s3cret"}]})["jobId"]
-    spec = {"jobName": "align-1", "jobQueue": queue, "jobDefinition": jd, "parameters": {"sample": "NA1"},
-            "containerOverrides": {"command": ["align", "Ref::sample"],
-                                   "environment": [{"name": "DB_PASSWORD", "value": "[REDACTED]"}]}}
+    env = batch.create_compute_environment(
+        computeEnvironmentName="compute-env", type="UNMANAGED", state="ENABLED", serviceRole=role
+    )
+    queue = batch.create_job_queue(
+        jobQueueName="q",
+        state="ENABLED",
+        priority=1,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": env["computeEnvironmentArn"]}],
+    )["jobQueueArn"]
+    jd = batch.register_job_definition(
+        jobDefinitionName="align",
+        type="container",
+        containerProperties={"image": "x", "command": ["align"], "vcpus": 1, "memory": 512},
+    )["jobDefinitionArn"]
+    original = batch.submit_job(
+        jobName="align-1",
+        jobQueue=queue,
+        jobDefinition=jd,
+        containerOverrides={"environment": [{"name": "DB_PASSWORD", "value": "s3cret"}]},
+    )["jobId"]
+    spec = {
+        "jobName": "align-1",
+        "jobQueue": queue,
+        "jobDefinition": jd,
+        "parameters": {"sample": "NA1"},
+        "containerOverrides": {
+            "command": ["align", "Ref::sample"],
+            "environment": [{"name": "DB_PASSWORD", "value": "[REDACTED]"}],
+        },
+    }
     plan = _plan("batch", spec, resource_arn=f"arn:aws:batch:{REGION}:{ACCOUNT}:job/{original}")
     result = execute(plan, aws)
     assert result.ok, result
@@ -282,16 +334,33 @@ def test_executor_submit_job_rereads_secret_environment_values(aws: Any) -> None
 
 def test_executor_add_job_flow_steps(aws: Any) -> None:
     emr = aws.client("emr")
-    cluster = emr.run_job_flow(Name="nightly", ReleaseLabel="emr-6.15.0", Instances={
-        "MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-        JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole")["JobFlowId"]
-    spec = {"cluster_id": cluster, "step": {"Name": "sessionize", "ActionOnFailure": "CONTINUE", "HadoopJarStep": {
-        "Jar": "command-runner.jar", "Args": ["spark-submit", "s3://j/s.py"]}}}
+    cluster = emr.run_job_flow(
+        Name="nightly",
+        ReleaseLabel="emr-6.15.0",
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "InstanceCount": 1,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
+    )["JobFlowId"]
+    spec = {
+        "cluster_id": cluster,
+        "step": {
+            "Name": "sessionize",
+            "ActionOnFailure": "CONTINUE",
+            "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["spark-submit", "s3://j/s.py"]},
+        },
+    }
     plan = _plan("emr", spec, facts={"cluster": emr.describe_cluster(ClusterId=cluster)["Cluster"]})
     result = execute(plan, aws)
     assert result.ok and result.run_key == f"{cluster}#{result.run_id}"
     step = emr.describe_step(ClusterId=cluster, StepId=result.run_id)["Step"]
-    assert step["Name"] == "sessionize (redrive 1)" and step["Config"]["Args"] == ["spark-submit", "s3://j/s.py"]
+    assert step["Name"] == "sessionize (redrive 1)" and step["Config"]["Args"] == [
+        "spark-submit",
+        "s3://j/s.py",
+    ]
 
 
 def test_executor_never_raises() -> None:
@@ -302,8 +371,8 @@ def test_executor_never_raises() -> None:
     plan = _plan("glue", {"JobName": "x"})
     result = execute(plan, Broken())  # type: ignore[arg-type]
     assert not result.ok and "no client" in result.error
-    assert execute(Plan.from_dict({**plan.to_dict(), "runnable": False, "reason": "gone"}),
-                   Broken()).error == "gone"  # type: ignore[arg-type]
+    not_runnable = Plan.from_dict({**plan.to_dict(), "runnable": False, "reason": "gone"})
+    assert execute(not_runnable, Broken()).error == "gone"  # type: ignore[arg-type]
 
 
 # -- the Slack flow ------------------------------------------------------------------------------------------
@@ -336,13 +405,27 @@ def test_slack_retry_through_the_ingress_runs_once(conversation: Any) -> None:
     request_id = convo.request()
     preview = convo.replies()[-1]
     button = {**convo.button("Approve"), "block_id": f"redrive:{request_id}"}
-    message = {"type": "message", "ts": preview["ts"], "thread_ts": convo.root, "text": preview.get("text", ""),
-               "blocks": preview.get("blocks") or []}
-    body = block_actions_body(channel=convo.channel, user="U0APPROVER", message=message, action=button,
-                              action_ts=f"{time.time():.6f}")
+    message = {
+        "type": "message",
+        "ts": preview["ts"],
+        "thread_ts": convo.root,
+        "text": preview.get("text", ""),
+        "blocks": preview.get("blocks") or [],
+    }
+    body = block_actions_body(
+        channel=convo.channel,
+        user="U0APPROVER",
+        message=message,
+        action=button,
+        action_ts=f"{time.time():.6f}",
+    )
     for retry in (None, 1, 2):  # the click, then Slack's retries of the same request
-        answer, _ = convo.stack.invoke("SlackIngressFunction", function_url_event(
-            body, secret=SIGNING_SECRET, content_type="application/x-www-form-urlencoded", retry_num=retry))
+        answer, _ = convo.stack.invoke(
+            "SlackIngressFunction",
+            function_url_event(
+                body, secret=SIGNING_SECRET, content_type="application/x-www-form-urlencoded", retry_num=retry
+            ),
+        )
         assert answer["statusCode"] == 200
         _drain(convo)
     started = [r for r in convo.replies() if "redrive started" in _text(r)]
@@ -361,14 +444,26 @@ def _drain(convo: Conversation) -> None:
     url = convo.stack.env["FOLLOWUP_QUEUE_URL"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=5, AttributeNames=["All"]).get(
-            "Messages") or []
+        messages = (
+            sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=5, AttributeNames=["All"]).get("Messages")
+            or []
+        )
         if not messages:
             return
-        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                    "attributes": {k: str(v) for k, v in (m.get("Attributes") or {}).items()},
-                    "messageAttributes": {}, "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs",
-                    "eventSourceARN": arn, "awsRegion": convo.scenario.world.region} for m in messages]
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {k: str(v) for k, v in (m.get("Attributes") or {}).items()},
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": convo.scenario.world.region,
+            }
+            for m in messages
+        ]
         result, _ = convo.stack.invoke("FollowupWorkerFunction", {"Records": records})
         assert not (result or {}).get("batchItemFailures"), result
         for m in messages:
@@ -390,22 +485,29 @@ def test_cancel_then_approve_runs_nothing(conversation: Any) -> None:
 
 
 def test_only_approvers_approve_and_not_the_requester_when_a_second_person_is_required(
-        conversation: Any) -> None:
+    conversation: Any,
+) -> None:
     convo = conversation("redrive_ecs", REDRIVE_APPROVERS="U0ONCALL01", REDRIVE_REQUIRE_SECOND_PERSON="true")
     request_id = convo.request(user="U0ONCALL01")
     assert "Can approve: <@U0ONCALL01>, <@U0ORDERSLEAD> (someone other than the requester)" in convo.last()
     convo.click("approve", request_id, "U0STRANGER")
-    assert "<@U0STRANGER> can't approve this redrive: only <@U0ONCALL01>, <@U0ORDERSLEAD> can." in convo.last()
+    assert (
+        "<@U0STRANGER> can't approve this redrive: only <@U0ONCALL01>, <@U0ORDERSLEAD> can." in convo.last()
+    )
     convo.click("approve", request_id, "U0ONCALL01")
     assert "someone else must approve it. Nothing was run." in convo.last()
     assert _runs(convo, "ecs") == []
     convo.click("approve", request_id, "U0ORDERSLEAD")  # the catalog's approver
     assert "<@U0ORDERSLEAD> approved: redrive started (`ecs:RunTask`" in convo.last()
-    tasks = convo.aws.client("ecs").list_tasks(cluster="data-jobs", startedBy="incident-responder")["taskArns"]
+    tasks = convo.aws.client("ecs").list_tasks(cluster="data-jobs", startedBy="incident-responder")[
+        "taskArns"
+    ]
     assert len(tasks) == 1
     rejections = [a for a in convo.audit.trail(convo.incident["incident_id"]) if a["kind"] == "rejection"]
-    assert [(a["who"], a["result"]) for a in rejections] == [("U0STRANGER", "not_approver"),
-                                                            ("U0ONCALL01", "second_person")]
+    assert [(a["who"], a["result"]) for a in rejections] == [
+        ("U0STRANGER", "not_approver"),
+        ("U0ONCALL01", "second_person"),
+    ]
 
 
 def test_an_expired_approval_runs_nothing(conversation: Any) -> None:
@@ -420,10 +522,31 @@ def test_an_expired_approval_runs_nothing(conversation: Any) -> None:
     assert _runs(convo, "stepfunctions") == []
     # A fresh request is approved just in time.
     in_time = convo.request(clock=lambda: t0 + timedelta(hours=2))
-    convo.click("approve", in_time, "U0ANALYTICSLEAD", clock=lambda: t0 + timedelta(hours=3) - timedelta(seconds=1))
+    convo.click(
+        "approve", in_time, "U0ANALYTICSLEAD", clock=lambda: t0 + timedelta(hours=3) - timedelta(seconds=1)
+    )
     assert "redrive started (`states:RedriveExecution`" in convo.last()
     expiries = [a for a in convo.audit.trail(convo.incident["incident_id"]) if a["kind"] == "expiry"]
     assert len(expiries) == 2
+
+
+def test_a_retried_delivery_finishes_an_approval_the_worker_never_ran(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    request_id = convo.request()
+    # The worker recorded the approval, then died before it reached the redrive function.
+    convo.audit.decide(
+        convo.incident["incident_id"],
+        request_id,
+        "approved",
+        by="U0APPROVER",
+        now_epoch=0,
+        require_unexpired=False,
+    )
+    convo.click("approve", request_id, "U0APPROVER")  # SQS delivers the click again
+    assert "<@U0APPROVER> approved: redrive started (`glue:StartJobRun`, attempt 1)" in convo.last()
+    convo.click("approve", request_id, "U0APPROVER")
+    assert "already approved" in convo.last()
+    assert len(_runs(convo, "glue")) == 1
 
 
 def test_a_pending_preview_is_not_posted_twice(conversation: Any) -> None:
@@ -439,7 +562,9 @@ def test_a_failing_redrive_call_is_said_in_the_thread_and_audited(conversation: 
     request_id = convo.request()
     convo.click("approve", request_id, "U0APPROVER")
     text = convo.last()
-    assert "approved, but the redrive call failed (`ecs:RunTask`)" in text and "Nothing new is running" in text
+    assert (
+        "approved, but the redrive call failed (`ecs:RunTask`)" in text and "Nothing new is running" in text
+    )
     run = convo.audit.get_run(convo.incident["incident_id"], 1)
     assert run is not None and run["state"] == "failed" and run["error"]
     execution = [a for a in convo.audit.trail(convo.incident["incident_id"]) if a["kind"] == "execution"]
@@ -487,12 +612,14 @@ def test_the_redrive_function_runs_only_approved_requests(conversation: Any) -> 
     bad, _ = convo.stack.invoke("RedriveFunction", {"incident_id": incident_id})
     assert bad["status"] == "refused"
     # Approved by someone who is not (or no longer) an approver: refused by the function itself.
-    convo.audit.decide(incident_id, request_id, "approved", by="U0STRANGER", now_epoch=0, require_unexpired=False)
+    convo.audit.decide(
+        incident_id, request_id, "approved", by="U0STRANGER", now_epoch=0, require_unexpired=False
+    )
     forged, _ = convo.stack.invoke("RedriveFunction", {"incident_id": incident_id, "request_id": request_id})
     assert forged["status"] == "refused" and _runs(convo, "glue") == []
 
 
-# -- the new run's own event ----------------------------------------------------------------------------------
+# -- the new run's own event -------------------------------------------------------------------------------
 
 FOLLOW_UP = [
     ("redrive_sfn_demo", "stepfunctions", "U0ANALYTICSLEAD"),
@@ -511,15 +638,25 @@ def _approve_and_complete(convo: Conversation, approver: str, outcome: str) -> d
     assert run is not None and run["state"] == "started", run
     launched = convo.audit.launched(run["run_key"])
     assert launched is not None and launched["thread_ts"] == convo.root
-    parent = {"glue": run["run_key"].split("#")[0], "emr": run["run_key"].split("#")[0],
-              "ecs": convo.incident["redrive"] and json.loads(convo.incident["redrive"]).get("cluster", "")}
-    return world_redrive.complete(launched["source"], run["run_id"], outcome, region=convo.scenario.world.region,
-                                  account=convo.scenario.world.account, parent=parent.get(launched["source"], ""))
+    parent = {
+        "glue": run["run_key"].split("#")[0],
+        "emr": run["run_key"].split("#")[0],
+        "ecs": convo.incident["redrive"] and json.loads(convo.incident["redrive"]).get("cluster", ""),
+    }
+    return world_redrive.complete(
+        launched["source"],
+        run["run_id"],
+        outcome,
+        region=convo.scenario.world.region,
+        account=convo.scenario.world.account,
+        parent=parent.get(launched["source"], ""),
+    )
 
 
 @pytest.mark.parametrize(("scenario", "source", "approver"), FOLLOW_UP)
-def test_the_new_run_s_success_is_said_in_the_same_thread_once(conversation: Any, scenario: str, source: str,
-                                                               approver: str) -> None:
+def test_the_new_run_s_success_is_said_in_the_same_thread_once(
+    conversation: Any, scenario: str, source: str, approver: str
+) -> None:
     convo = conversation(scenario)
     event = _approve_and_complete(convo, approver, "succeeded")
     result = convo.analyze(event)
@@ -527,7 +664,9 @@ def test_the_new_run_s_success_is_said_in_the_same_thread_once(conversation: Any
     assert "Redrive succeeded" in convo.last() and "finished successfully" in convo.last()
     assert len(convo.top_level()) == 1  # not a new top-level alert
     again = convo.analyze({**event, "id": "another-delivery"})
-    assert again["status"] == "duplicate" and sum("Redrive succeeded" in _text(m) for m in convo.replies()) == 1
+    assert (
+        again["status"] == "duplicate" and sum("Redrive succeeded" in _text(m) for m in convo.replies()) == 1
+    )
     outcomes = [a for a in convo.audit.trail(convo.incident["incident_id"]) if a["kind"] == "outcome"]
     assert [a["result"] for a in outcomes] == ["succeeded"]
 
@@ -549,10 +688,23 @@ def test_the_new_run_s_failure_is_a_new_report_in_the_same_thread(conversation: 
 
 def test_other_successes_are_still_not_reported(conversation: Any) -> None:
     convo = conversation("redrive_glue")
-    event = {"version": "0", "id": "x", "detail-type": "Glue Job State Change", "source": "aws.glue",
-             "account": ACCOUNT, "time": "2024-04-30T00:00:00Z", "region": convo.scenario.world.region,
-             "resources": [], "detail": {"jobName": "customer-dedupe", "severity": "INFO", "state": "SUCCEEDED",
-                                         "jobRunId": "jr_not_ours", "message": "Job run succeeded"}}
+    event = {
+        "version": "0",
+        "id": "x",
+        "detail-type": "Glue Job State Change",
+        "source": "aws.glue",
+        "account": ACCOUNT,
+        "time": "2024-04-30T00:00:00Z",
+        "region": convo.scenario.world.region,
+        "resources": [],
+        "detail": {
+            "jobName": "customer-dedupe",
+            "severity": "INFO",
+            "state": "SUCCEEDED",
+            "jobRunId": "jr_not_ours",
+            "message": "Job run succeeded",
+        },
+    }
     assert convo.analyze(event)["status"] == "skipped"
     assert convo.replies() == []
 
@@ -584,11 +736,23 @@ def test_invoker_invokes_the_redrive_function_synchronously_in_aws() -> None:
     invoker = RedriveInvoker(Aws(), "incident-responder-RedriveFunction-X")  # type: ignore[arg-type]
     payload = {"incident_id": "i", "request_id": "r"}
     with Stubber(client) as stub:
-        stub.add_response("invoke", {"StatusCode": 200, "Payload": io.BytesIO(b'{"status": "started"}')},
-                          {"FunctionName": "incident-responder-RedriveFunction-X",
-                           "InvocationType": "RequestResponse", "Payload": json.dumps(payload).encode()})
-        stub.add_response("invoke", {"StatusCode": 200, "FunctionError": "Unhandled",
-                                     "Payload": io.BytesIO(b'{"errorMessage": "boom"}')})
+        stub.add_response(
+            "invoke",
+            {"StatusCode": 200, "Payload": io.BytesIO(b'{"status": "started"}')},
+            {
+                "FunctionName": "incident-responder-RedriveFunction-X",
+                "InvocationType": "RequestResponse",
+                "Payload": json.dumps(payload).encode(),
+            },
+        )
+        stub.add_response(
+            "invoke",
+            {
+                "StatusCode": 200,
+                "FunctionError": "Unhandled",
+                "Payload": io.BytesIO(b'{"errorMessage": "boom"}'),
+            },
+        )
         stub.add_client_error("invoke", "ResourceNotFoundException", "Function not found")
         assert invoker.invoke(payload) == {"status": "started"}
         assert invoker.invoke(payload) == {"status": "failed", "error": "the redrive function failed: boom"}
@@ -599,27 +763,66 @@ def test_invoker_invokes_the_redrive_function_synchronously_in_aws() -> None:
 # -- EventBridge: only our runs' successes reach the analyzer ---------------------------------------------
 
 
-@pytest.mark.parametrize(("rule", "source", "detail_type", "detail", "routed"), [
-    ("StepFunctions", "aws.states", "Step Functions Execution Status Change",
-     {"status": "SUCCEEDED", "name": "nightly-redrive-1"}, True),
-    ("StepFunctions", "aws.states", "Step Functions Execution Status Change",
-     {"status": "SUCCEEDED", "name": "nightly", "redriveCount": 1}, True),
-    ("StepFunctions", "aws.states", "Step Functions Execution Status Change",
-     {"status": "SUCCEEDED", "name": "nightly", "redriveCount": 0}, False),
-    ("Batch", "aws.batch", "Batch Job State Change", {"status": "SUCCEEDED", "jobName": "align-redrive-2"}, True),
-    ("Batch", "aws.batch", "Batch Job State Change", {"status": "SUCCEEDED", "jobName": "align"}, False),
-    ("EmrStep", "aws.emr", "EMR Step Status Change", {"state": "COMPLETED", "name": "sessionize (redrive 1)"},
-     True),
-    ("EmrStep", "aws.emr", "EMR Step Status Change", {"state": "COMPLETED", "name": "sessionize"}, False),
-])
-def test_rules_route_the_successes_of_redrive_runs_only(rule: str, source: str, detail_type: str,
-                                                        detail: dict[str, Any], routed: bool) -> None:
+@pytest.mark.parametrize(
+    ("rule", "source", "detail_type", "detail", "routed"),
+    [
+        (
+            "StepFunctions",
+            "aws.states",
+            "Step Functions Execution Status Change",
+            {"status": "SUCCEEDED", "name": "nightly-redrive-1"},
+            True,
+        ),
+        (
+            "StepFunctions",
+            "aws.states",
+            "Step Functions Execution Status Change",
+            {"status": "SUCCEEDED", "name": "nightly", "redriveCount": 1},
+            True,
+        ),
+        (
+            "StepFunctions",
+            "aws.states",
+            "Step Functions Execution Status Change",
+            {"status": "SUCCEEDED", "name": "nightly", "redriveCount": 0},
+            False,
+        ),
+        (
+            "Batch",
+            "aws.batch",
+            "Batch Job State Change",
+            {"status": "SUCCEEDED", "jobName": "align-redrive-2"},
+            True,
+        ),
+        ("Batch", "aws.batch", "Batch Job State Change", {"status": "SUCCEEDED", "jobName": "align"}, False),
+        (
+            "EmrStep",
+            "aws.emr",
+            "EMR Step Status Change",
+            {"state": "COMPLETED", "name": "sessionize (redrive 1)"},
+            True,
+        ),
+        ("EmrStep", "aws.emr", "EMR Step Status Change", {"state": "COMPLETED", "name": "sessionize"}, False),
+    ],
+)
+def test_rules_route_the_successes_of_redrive_runs_only(
+    rule: str, source: str, detail_type: str, detail: dict[str, Any], routed: bool
+) -> None:
     from tests.stack import load_template
 
-    pattern = load_template()["Resources"]["AnalyzeFunction"]["Properties"]["Events"][rule]["Properties"]["Pattern"]
-    on_disk = json.loads((Path(__file__).resolve().parents[2] / "rules" / "events" /
-                          {"StepFunctions": "stepfunctions", "Batch": "batch", "EmrStep": "emr_step"}[rule]
-                          ).with_suffix(".json").read_text())
+    pattern = load_template()["Resources"]["AnalyzeFunction"]["Properties"]["Events"][rule]["Properties"][
+        "Pattern"
+    ]
+    on_disk = json.loads(
+        (
+            Path(__file__).resolve().parents[2]
+            / "rules"
+            / "events"
+            / {"StepFunctions": "stepfunctions", "Batch": "batch", "EmrStep": "emr_step"}[rule]
+        )
+        .with_suffix(".json")
+        .read_text()
+    )
     assert on_disk == pattern
     with mock_aws():
         session = boto3.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
@@ -628,6 +831,8 @@ def test_rules_route_the_successes_of_redrive_runs_only(rule: str, source: str, 
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
         events.put_targets(Rule=rule, Targets=[{"Id": "analyze", "Arn": arn}])
-        events.put_events(Entries=[{"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail)}])
+        events.put_events(
+            Entries=[{"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail)}]
+        )
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages") or []
     assert bool(received) is routed

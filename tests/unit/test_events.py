@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import load_json, scenario_event
 
 from incident_responder.errors import MalformedEvent, UnknownEvent
 from incident_responder.model import Incident, Skip
 from incident_responder.sources import source_for
-from tests.conftest import load_json, scenario_event
 
 
 @pytest.mark.parametrize(("sample", "status"), [

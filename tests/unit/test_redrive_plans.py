@@ -18,9 +18,17 @@ MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:clickstream-sessio
 
 
 def _sfn_spec(**extra: Any) -> dict[str, Any]:
-    return {"source": "stepfunctions", "execution_arn": EXECUTION, "state_machine_arn": MACHINE,
-            "name": "hourly-2024-03-14T01", "input": '{"dt": "2024-03-14"}', "status": "FAILED",
-            "stop_date": (NOW - timedelta(days=1)).isoformat(), "redrive_count": 0, **extra}
+    return {
+        "source": "stepfunctions",
+        "execution_arn": EXECUTION,
+        "state_machine_arn": MACHINE,
+        "name": "hourly-2024-03-14T01",
+        "input": '{"dt": "2024-03-14"}',
+        "status": "FAILED",
+        "stop_date": (NOW - timedelta(days=1)).isoformat(),
+        "redrive_count": 0,
+        **extra,
+    }
 
 
 def _plan(source: str, spec: dict[str, Any], **kwargs: Any) -> Plan:
@@ -34,22 +42,31 @@ def _plan(source: str, spec: dict[str, Any], **kwargs: Any) -> Plan:
 # -- Step Functions: redrive or restart ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("status", "sm_type", "age_days", "redrive_status", "ok", "why"), [
-    ("FAILED", "STANDARD", 1, None, True, ""),
-    ("TIMED_OUT", "STANDARD", 13.9, None, True, ""),
-    ("ABORTED", None, 0, None, True, ""),
-    ("FAILED", "STANDARD", 14.5, None, False, "outside the 14-day redrive window"),
-    ("FAILED", "EXPRESS", 1, None, False, "only Standard executions"),
-    ("SUCCEEDED", "STANDARD", 1, None, False, "only FAILED, TIMED_OUT or ABORTED"),
-    ("RUNNING", "STANDARD", 1, None, False, "is RUNNING now"),
-    ("FAILED", "STANDARD", 1, "NOT_REDRIVABLE", False, "reports it not redrivable"),
-    # Step Functions applies the window itself; its word is taken when it gives one.
-    ("FAILED", "STANDARD", 300, "REDRIVABLE", True, ""),
-])
-def test_sfn_redrivable_rules(status: str, sm_type: str | None, age_days: float, redrive_status: str | None,
-                              ok: bool, why: str) -> None:
-    got, reason = sfn_redrivable(status=status, sm_type=sm_type, stop_date=NOW - timedelta(days=age_days),
-                                 now=NOW, redrive_status=redrive_status)
+@pytest.mark.parametrize(
+    ("status", "sm_type", "age_days", "redrive_status", "ok", "why"),
+    [
+        ("FAILED", "STANDARD", 1, None, True, ""),
+        ("TIMED_OUT", "STANDARD", 13.9, None, True, ""),
+        ("ABORTED", None, 0, None, True, ""),
+        ("FAILED", "STANDARD", 14.5, None, False, "outside the 14-day redrive window"),
+        ("FAILED", "EXPRESS", 1, None, False, "only Standard executions"),
+        ("SUCCEEDED", "STANDARD", 1, None, False, "only FAILED, TIMED_OUT or ABORTED"),
+        ("RUNNING", "STANDARD", 1, None, False, "is RUNNING now"),
+        ("FAILED", "STANDARD", 1, "NOT_REDRIVABLE", False, "reports it not redrivable"),
+        # Step Functions applies the window itself; its word is taken when it gives one.
+        ("FAILED", "STANDARD", 300, "REDRIVABLE", True, ""),
+    ],
+)
+def test_sfn_redrivable_rules(
+    status: str, sm_type: str | None, age_days: float, redrive_status: str | None, ok: bool, why: str
+) -> None:
+    got, reason = sfn_redrivable(
+        status=status,
+        sm_type=sm_type,
+        stop_date=NOW - timedelta(days=age_days),
+        now=NOW,
+        redrive_status=redrive_status,
+    )
     assert got is ok
     assert why in reason
 
@@ -75,16 +92,27 @@ def test_sfn_not_redrivable_falls_back_to_a_new_start_with_the_original_input() 
     spec = _sfn_spec(stop_date=(NOW - timedelta(days=30)).isoformat())
     plan = _plan("stepfunctions", spec, attempt=2)
     assert plan.action == "states:StartExecution"
-    assert plan.params == {"stateMachineArn": MACHINE, "name": "hourly-2024-03-14T01-redrive-2",
-                           "input": '{"dt": "2024-03-14"}'}
+    assert plan.params == {
+        "stateMachineArn": MACHINE,
+        "name": "hourly-2024-03-14T01-redrive-2",
+        "input": '{"dt": "2024-03-14"}',
+    }
     assert plan.fallback.startswith("Not a redrive: it stopped 30 days ago")
     assert "hourly-2024-03-14T01" in plan.what  # linked to the failed execution by name
 
 
 def test_sfn_fresh_facts_win_over_the_stored_spec() -> None:
-    facts = {"execution": {"executionArn": EXECUTION, "stateMachineArn": MACHINE, "status": "RUNNING",
-                           "stopDate": None, "input": '{"dt": "2024-03-15"}', "redriveCount": 1},
-             "state_machine": {"type": "STANDARD"}}
+    facts = {
+        "execution": {
+            "executionArn": EXECUTION,
+            "stateMachineArn": MACHINE,
+            "status": "RUNNING",
+            "stopDate": None,
+            "input": '{"dt": "2024-03-15"}',
+            "redriveCount": 1,
+        },
+        "state_machine": {"type": "STANDARD"},
+    }
     plan = _plan("stepfunctions", _sfn_spec(), facts=facts)
     assert plan.action == "states:StartExecution"
     assert "is RUNNING now" in plan.fallback
@@ -98,20 +126,30 @@ def test_sfn_express_state_machine_is_restarted() -> None:
 
 def test_sfn_new_names_fit_the_80_character_limit() -> None:
     name = "x" * 80
-    spec = _sfn_spec(execution_arn=f"{MACHINE.replace('stateMachine', 'execution')}:{name}", status="SUCCEEDED")
+    spec = _sfn_spec(
+        execution_arn=f"{MACHINE.replace('stateMachine', 'execution')}:{name}", status="SUCCEEDED"
+    )
     plan = _plan("stepfunctions", spec, attempt=12)
     assert len(plan.params["name"]) == 80 and plan.params["name"].endswith("-redrive-12")
 
 
 # -- ECS ---------------------------------------------------------------------------------------------
 
-ECS_SPEC = {"service": "ecs", "action": "RunTask", "cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/data-jobs",
-            "taskDefinition": "arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-dedupe:7", "count": 1,
-            "launchType": "FARGATE", "platformVersion": "1.4.0", "group": "family:orders-dedupe",
-            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0123"]}},
-            "overrides": {"containerOverrides": [{"name": "dedupe", "command": ["python", "dedupe.py"],
-                                                  "exitCode": 1}]},
-            "unknown": ["networkConfiguration.awsvpcConfiguration.securityGroups"]}
+ECS_SPEC: dict[str, Any] = {
+    "service": "ecs",
+    "action": "RunTask",
+    "cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/data-jobs",
+    "taskDefinition": "arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-dedupe:7",
+    "count": 1,
+    "launchType": "FARGATE",
+    "platformVersion": "1.4.0",
+    "group": "family:orders-dedupe",
+    "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0123"]}},
+    "overrides": {
+        "containerOverrides": [{"name": "dedupe", "command": ["python", "dedupe.py"], "exitCode": 1}]
+    },
+    "unknown": ["networkConfiguration.awsvpcConfiguration.securityGroups"],
+}
 
 
 def test_ecs_plan_runs_the_same_task() -> None:
@@ -150,11 +188,18 @@ def test_a_spec_missing_a_required_parameter_is_not_runnable() -> None:
 
 
 def test_batch_plan_submits_the_same_job_under_a_new_name() -> None:
-    spec = {"service": "batch", "jobName": "align-NA12878", "jobQueue": "arn:aws:batch:us-east-1:123456789012:"
-            "job-queue/genomics", "jobDefinition": "arn:aws:batch:us-east-1:123456789012:job-definition/bam:4",
-            "parameters": {"sample": "NA12878"}, "schedulingPriority": 5,
-            "containerOverrides": {"command": ["align", "Ref::sample"],
-                                   "environment": [{"name": "DB_PASSWORD", "value": "[REDACTED]"}]}}
+    spec = {
+        "service": "batch",
+        "jobName": "align-NA12878",
+        "jobQueue": "arn:aws:batch:us-east-1:123456789012:job-queue/genomics",
+        "jobDefinition": "arn:aws:batch:us-east-1:123456789012:job-definition/bam:4",
+        "parameters": {"sample": "NA12878"},
+        "schedulingPriority": 5,
+        "containerOverrides": {
+            "command": ["align", "Ref::sample"],
+            "environment": [{"name": "DB_PASSWORD", "value": "[REDACTED]"}],
+        },
+    }
     plan = _plan("batch", spec, attempt=2, resource_arn="arn:aws:batch:us-east-1:123456789012:job/8e2f-4b6a")
     assert plan.action == "batch:SubmitJob" and plan.region == "us-east-1"
     assert plan.params["jobName"] == "align-NA12878-redrive-2"
@@ -165,27 +210,55 @@ def test_batch_plan_submits_the_same_job_under_a_new_name() -> None:
 
 
 def test_glue_plan_starts_the_job_with_the_same_arguments_and_capacity() -> None:
-    spec = {"service": "glue", "JobName": "customer-dedupe", "Arguments": {"--input": "s3://b/k", "--day": 3},
-            "WorkerType": "G.1X", "NumberOfWorkers": 10, "MaxCapacity": 10.0, "Timeout": None,
-            "previous_run_id": "jr_1"}
+    spec = {
+        "service": "glue",
+        "JobName": "customer-dedupe",
+        "Arguments": {"--input": "s3://b/k", "--day": 3},
+        "WorkerType": "G.1X",
+        "NumberOfWorkers": 10,
+        "MaxCapacity": 10.0,
+        "Timeout": None,
+        "previous_run_id": "jr_1",
+    }
     plan = _plan("glue", spec)
-    assert plan.params == {"JobName": "customer-dedupe", "Arguments": {"--input": "s3://b/k", "--day": "3"},
-                           "WorkerType": "G.1X", "NumberOfWorkers": 10}
+    assert plan.params == {
+        "JobName": "customer-dedupe",
+        "Arguments": {"--input": "s3://b/k", "--day": "3"},
+        "WorkerType": "G.1X",
+        "NumberOfWorkers": 10,
+    }
     assert "10 x G.1X" in plan.what
     assert plan.original_url.endswith("/job/customer-dedupe/run/jr_1")
 
 
 # -- EMR --------------------------------------------------------------------------------------------------
 
-EMR_SPEC = {"service": "emr", "cluster_id": "j-1K48", "cluster_state": "WAITING", "failed_step_id": "s-3QM",
-            "step": {"Name": "sessionize", "ActionOnFailure": "CONTINUE",
-                     "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["spark-submit", "s3://j/s.py"],
-                                       "Properties": {"k": "v"}}}}
+EMR_SPEC: dict[str, Any] = {
+    "service": "emr",
+    "cluster_id": "j-1K48",
+    "cluster_state": "WAITING",
+    "failed_step_id": "s-3QM",
+    "step": {
+        "Name": "sessionize",
+        "ActionOnFailure": "CONTINUE",
+        "HadoopJarStep": {
+            "Jar": "command-runner.jar",
+            "Args": ["spark-submit", "s3://j/s.py"],
+            "Properties": {"k": "v"},
+        },
+    },
+}
 
 
 def test_emr_plan_adds_the_failed_step_again_on_a_running_cluster() -> None:
-    facts = {"cluster": {"Id": "j-1K48", "Name": "nightly", "Status": {"State": "WAITING"},
-                         "ClusterArn": "arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/j-1K48"}}
+    facts = {
+        "cluster": {
+            "Id": "j-1K48",
+            "Name": "nightly",
+            "Status": {"State": "WAITING"},
+            "ClusterArn": "arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/j-1K48",
+        }
+    }
     plan = _plan("emr", EMR_SPEC, facts=facts, attempt=2)
     assert plan.runnable and plan.action == "elasticmapreduce:AddJobFlowSteps"
     step = plan.params["Steps"][0]
@@ -195,12 +268,24 @@ def test_emr_plan_adds_the_failed_step_again_on_a_running_cluster() -> None:
 
 
 def test_emr_terminated_cluster_explains_how_to_recreate_it() -> None:
-    facts = {"cluster": {"Id": "j-1K48", "Status": {"State": "TERMINATED_WITH_ERRORS", "StateChangeReason": {
-        "Message": "Master instance failed"}}, "ReleaseLabel": "emr-6.15.0", "Applications": [{"Name": "Spark"}]}}
-    plan = _plan("emr", {**EMR_SPEC, "step": {**EMR_SPEC["step"], "ActionOnFailure": "TERMINATE_CLUSTER"}},
-                 facts=facts)
+    facts = {
+        "cluster": {
+            "Id": "j-1K48",
+            "Status": {
+                "State": "TERMINATED_WITH_ERRORS",
+                "StateChangeReason": {"Message": "Master instance failed"},
+            },
+            "ReleaseLabel": "emr-6.15.0",
+            "Applications": [{"Name": "Spark"}],
+        }
+    }
+    plan = _plan(
+        "emr", {**EMR_SPEC, "step": {**EMR_SPEC["step"], "ActionOnFailure": "TERMINATE_CLUSTER"}}, facts=facts
+    )
     assert not plan.runnable
-    assert plan.reason.startswith("The cluster is gone: j-1K48 is TERMINATED_WITH_ERRORS (Master instance failed)")
+    assert plan.reason.startswith(
+        "The cluster is gone: j-1K48 is TERMINATED_WITH_ERRORS (Master instance failed)"
+    )
     assert "emr-6.15.0 with Spark" in plan.reason and "aws emr add-steps" in plan.reason
     assert any("TERMINATE_CLUSTER" in w for w in plan.warnings)
 
@@ -233,23 +318,67 @@ def _event(source: str, detail_type: str, **detail: Any) -> dict[str, Any]:
     return {"source": source, "detail-type": detail_type, "detail": detail}
 
 
-@pytest.mark.parametrize(("event", "expected"), [
-    (_event("aws.states", "Step Functions Execution Status Change", executionArn=EXECUTION, status="SUCCEEDED"),
-     ("stepfunctions", EXECUTION, "succeeded")),
-    (_event("aws.states", "Step Functions Execution Status Change", executionArn=EXECUTION, status="FAILED",
-            redriveCount=2), ("stepfunctions", f"{EXECUTION}#redrive-2", "failed")),
-    (_event("aws.ecs", "ECS Task State Change", taskArn="t", lastStatus="STOPPED",
-            containers=[{"exitCode": 0}, {"exitCode": 0}]), ("ecs", "t", "succeeded")),
-    (_event("aws.ecs", "ECS Task State Change", taskArn="t", lastStatus="STOPPED",
-            containers=[{"exitCode": 0}, {"exitCode": 137}]), ("ecs", "t", "failed")),
-    (_event("aws.ecs", "ECS Task State Change", taskArn="t", lastStatus="RUNNING"), ("ecs", "t", "other")),
-    (_event("aws.batch", "Batch Job State Change", jobId="j", status="SUCCEEDED"), ("batch", "j", "succeeded")),
-    (_event("aws.glue", "Glue Job State Change", jobName="g", jobRunId="jr", state="TIMEOUT"),
-     ("glue", "g#jr", "failed")),
-    (_event("aws.emr", "EMR Step Status Change", clusterId="j-1", stepId="s-1", state="COMPLETED"),
-     ("emr", "j-1#s-1", "succeeded")),
-    (_event("aws.emr", "EMR Cluster State Change", clusterId="j-1", state="TERMINATED"), None),
-])
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (
+            _event(
+                "aws.states",
+                "Step Functions Execution Status Change",
+                executionArn=EXECUTION,
+                status="SUCCEEDED",
+            ),
+            ("stepfunctions", EXECUTION, "succeeded"),
+        ),
+        (
+            _event(
+                "aws.states",
+                "Step Functions Execution Status Change",
+                executionArn=EXECUTION,
+                status="FAILED",
+                redriveCount=2,
+            ),
+            ("stepfunctions", f"{EXECUTION}#redrive-2", "failed"),
+        ),
+        (
+            _event(
+                "aws.ecs",
+                "ECS Task State Change",
+                taskArn="t",
+                lastStatus="STOPPED",
+                containers=[{"exitCode": 0}, {"exitCode": 0}],
+            ),
+            ("ecs", "t", "succeeded"),
+        ),
+        (
+            _event(
+                "aws.ecs",
+                "ECS Task State Change",
+                taskArn="t",
+                lastStatus="STOPPED",
+                containers=[{"exitCode": 0}, {"exitCode": 137}],
+            ),
+            ("ecs", "t", "failed"),
+        ),
+        (
+            _event("aws.ecs", "ECS Task State Change", taskArn="t", lastStatus="RUNNING"),
+            ("ecs", "t", "other"),
+        ),
+        (
+            _event("aws.batch", "Batch Job State Change", jobId="j", status="SUCCEEDED"),
+            ("batch", "j", "succeeded"),
+        ),
+        (
+            _event("aws.glue", "Glue Job State Change", jobName="g", jobRunId="jr", state="TIMEOUT"),
+            ("glue", "g#jr", "failed"),
+        ),
+        (
+            _event("aws.emr", "EMR Step Status Change", clusterId="j-1", stepId="s-1", state="COMPLETED"),
+            ("emr", "j-1#s-1", "succeeded"),
+        ),
+        (_event("aws.emr", "EMR Cluster State Change", clusterId="j-1", state="TERMINATED"), None),
+    ],
+)
 def test_event_run_finds_the_run_and_its_outcome(event: dict[str, Any], expected: Any) -> None:
     assert event_run(event) == expected
 

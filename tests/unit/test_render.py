@@ -2,8 +2,17 @@ from __future__ import annotations
 
 import json
 
-from incident_responder.model import (Category, Confidence, EvidenceBook, Link, Pipeline, ProbableCause, Report,
-                                      Resource, Severity)
+from incident_responder.model import (
+    Category,
+    Confidence,
+    EvidenceBook,
+    Link,
+    Pipeline,
+    ProbableCause,
+    Report,
+    Resource,
+    Severity,
+)
 from incident_responder.slack.render import MAX_BLOCKS, MAX_SECTION, render_report
 
 

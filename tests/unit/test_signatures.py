@@ -95,5 +95,5 @@ def test_user_signatures_from_env_directory(tmp_path: Path, monkeypatch: pytest.
 ])
 def test_bad_signature_files_name_the_problem(tmp_path: Path, bad: str) -> None:
     (tmp_path / "bad.yaml").write_text(bad)
-    with pytest.raises(SignatureError, match="bad.yaml"):
+    with pytest.raises(SignatureError, match=r"bad\.yaml"):
         load_signatures(tmp_path)

@@ -74,8 +74,10 @@ def _category(report: dict[str, Any]) -> str:
 
 
 def _render_logs(found: LogAnswer) -> str:
-    lines = [{"time": (c.first or "")[11:23], "text": c.text, "count": c.count, "last": (c.last or "")[11:23]}
-             for c in found.lines]
+    lines = [
+        {"time": (c.first or "")[11:23], "text": c.text, "count": c.count, "last": (c.last or "")[11:23]}
+        for c in found.lines
+    ]
     return render("followup_logs.j2", title=found.title, lines=lines, notes=found.notes)
 
 

@@ -7,6 +7,7 @@ exception out of here. Sources without a reader here answer with what the report
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,15 @@ def _json(text: Any) -> Any:
         return text
 
 
+def _extra(lines: list[str], what: str, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """A read that adds to the answer: its failure is one more line, not a failed answer."""
+    try:
+        return read()
+    except (ClientError, BotoCoreError) as exc:
+        lines.append(f"_Could not read {esc(what)}: {esc(describe_error(exc))}_")
+        return []
+
+
 def _stepfunctions(aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
     sfn: Any = aws.client("stepfunctions")
     d = sfn.describe_execution(executionArn=resource["arn"])
@@ -77,15 +87,20 @@ def _stepfunctions(aws: AwsContext, resource: dict[str, Any], latest: bool) -> R
         reason = d.get("redriveStatusReason")
         lines.append(f"Redrive: {esc(d['redriveStatus'])}" + (f" ({esc(reason)})" if reason else ""))
     if latest and d.get("stateMachineArn"):
-        runs = sfn.list_executions(stateMachineArn=d["stateMachineArn"], maxResults=_LATEST).get(
-            "executions", []
+        name = d["stateMachineArn"].split(":")[-1]
+        runs = _extra(
+            lines,
+            f"the latest runs of {name}",
+            lambda: sfn.list_executions(stateMachineArn=d["stateMachineArn"], maxResults=_LATEST).get(
+                "executions", []
+            ),
         )
         if runs:
             listed = ", ".join(
                 f"`{esc(r.get('name'))}` {esc(r.get('status'))} ({fmt_time(r.get('startDate'))})"
                 for r in runs
             )
-            lines.append(f"Latest runs of {esc(d['stateMachineArn'].split(':')[-1])}: {listed}")
+            lines.append(f"Latest runs of {esc(name)}: {listed}")
     return RunState(status=status, lines=lines, input=_json(d.get("input")))
 
 
@@ -100,7 +115,11 @@ def _glue(aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
     if run.get("ErrorMessage") and status != "SUCCEEDED":
         lines.append(f"Error: {esc(run['ErrorMessage'])}")
     if latest:
-        runs = glue.get_job_runs(JobName=resource["name"], MaxResults=_LATEST).get("JobRuns", [])
+        runs = _extra(
+            lines,
+            f"the latest runs of {resource['name']}",
+            lambda: glue.get_job_runs(JobName=resource["name"], MaxResults=_LATEST).get("JobRuns", []),
+        )
         if runs:
             listed = ", ".join(
                 f"`{esc(r.get('Id'))}` {esc(r.get('JobRunState'))} ({fmt_time(r.get('StartedOn'))})"

@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError
+from ..evidence.redaction import redact
 from ..slack.ingress import Delivery
 from ..templates import render
 from .access import Access
@@ -125,7 +126,7 @@ class FollowupWorker:
                 user=delivery.user,
                 usergroup=bool(self.settings.allowed_usergroup),
             )
-            self.slack.ephemeral(delivery.channel, delivery.user, note, thread_ts=delivery.thread_ts)
+            self._note(delivery, note)
             self.store.mark_delivery(delivery.key, "unauthorized")
             return "unauthorized"
         is_message = delivery.kind == "message"
@@ -161,7 +162,18 @@ class FollowupWorker:
             logger.exception(
                 "follow-up answer failed", extra={"key": delivery.key, "intent": asked.intent.name}
             )
-            return render("followup_error.j2", error=f"{type(exc).__name__}: {exc}")
+            return render("followup_error.j2", error=redact(f"{type(exc).__name__}: {exc}"))
+
+    def _note(self, delivery: Delivery, text: str) -> None:
+        """A note only the person sees, in the thread (dropped when Slack refuses it: they left)."""
+        from ..slack.client import SlackPostError
+
+        try:
+            self.slack.ephemeral(delivery.channel, delivery.user, text, thread_ts=delivery.thread_ts)
+        except SlackPostError as exc:
+            if exc.retryable:
+                raise
+            logger.warning("note not delivered", extra={"key": delivery.key, "error": exc.error})
 
     def _react(self, delivery: Delivery, name: str) -> None:
         from ..slack.client import SlackPostError

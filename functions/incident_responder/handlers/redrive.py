@@ -32,9 +32,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"status": "refused", "error": "the event needs incident_id and request_id"}
     cfg = settings()
     home = AwsContext()
-    result = run_request(str(event["incident_id"]), str(event["request_id"]),
-                         audit=AuditStore(home.client("dynamodb"), cfg.audit_table), cfg=cfg,
-                         aws_for=lambda region: AwsContext(region=region, session=home.session))
-    metrics.add_metric(name=f"Redrive{str(result.get('status', '')).capitalize()}", unit=MetricUnit.Count, value=1)
+    result = run_request(
+        str(event["incident_id"]),
+        str(event["request_id"]),
+        audit=AuditStore(home.client("dynamodb"), cfg.audit_table),
+        cfg=cfg,
+        aws_for=lambda region: AwsContext(region=region, session=home.session),
+    )
+    metrics.add_metric(
+        name=f"Redrive{str(result.get('status', '')).capitalize()}", unit=MetricUnit.Count, value=1
+    )
     logger.info("redrive handled", extra={k: result.get(k) for k in ("status", "run_id", "error", "attempt")})
     return result

@@ -110,8 +110,8 @@ def run_scenario(path: Path, slack: Any) -> dict[str, Any]:
 
 
 def replay(paths: list[str | Path]) -> list[dict[str, Any]]:
-    from .slack_emulator import SlackEmulator
     from .runtime import BOT_TOKEN
+    from .slack_emulator import SlackEmulator
 
     results = []
     with SlackEmulator(bot_token=BOT_TOKEN) as slack:

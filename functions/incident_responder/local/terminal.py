@@ -9,7 +9,9 @@ __all__ = ["format_message"]
 
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
 _EMOJI = {":red_circle:": "●", ":large_orange_circle:": "●", ":large_yellow_circle:": "●",
-          ":white_circle:": "○", ":warning:": "⚠", ":repeat:": "↻", ":white_check_mark:": "✔", ":eyes:": "👀"}
+          ":white_circle:": "○", ":warning:": "⚠", ":repeat:": "↻", ":white_check_mark:": "✔", ":eyes:": "👀",
+          ":mag:": "🔍", ":page_facing_up:": "📄", ":bust_in_silhouette:": "👤", ":inbox_tray:": "📥",
+          ":card_index_dividers:": "🗂", ":clipboard:": "📋", ":no_entry:": "⛔", ":construction:": "🚧"}
 
 
 def _plain(text: str) -> str:

@@ -120,7 +120,8 @@ def _logs(session: boto3.Session, world: World) -> None:
             client.create_log_group(logGroupName=group)
         if stream not in backend.groups[group].streams:
             client.create_log_stream(logGroupName=group, logStreamName=stream)
-        events = [{"timestamp": _ms(e["timestamp"]), "message": str(e["message"])} for e in spec.get("events") or []]
+        events: list[dict[str, Any]] = [{"timestamp": _ms(e["timestamp"]), "message": str(e["message"])}
+                                        for e in spec.get("events") or []]
         if spec.get("file"):
             events.extend(_file_events(world.file(spec["file"])))
         events.sort(key=lambda e: e["timestamp"])
@@ -198,7 +199,14 @@ def _stepfunctions(session: boto3.Session, world: World) -> None:
         execution.cause = desc.get("cause")
         history = [_history_event(e) for e in ex.get("history") or []]
         # Moto's history is canned; this execution answers with its real one.
-        execution.get_execution_history = lambda _role, _h=history: list(_h)
+        execution.get_execution_history = _canned(history)  # type: ignore[method-assign]
+
+
+def _canned(history: list[dict[str, Any]]) -> Any:
+    def get_execution_history(_role_arn: str) -> list[dict[str, Any]]:
+        return list(history)
+
+    return get_execution_history
 
 
 # -- Glue Data Catalog --------------------------------------------------------------------------
@@ -229,7 +237,7 @@ def _set_glue_table_time(world: World, db: str, table: dict[str, Any]) -> None:
     for version in getattr(fake, "versions", {}).values():
         if isinstance(version, dict):
             version["UpdateTime"] = updated
-    fake.update_time = updated
+    fake.updated_time = updated
 
 
 # -- tags -----------------------------------------------------------------------------------------

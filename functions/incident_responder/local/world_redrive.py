@@ -38,7 +38,7 @@ import json
 import logging
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .world import to_datetime
@@ -96,7 +96,7 @@ def load(session: boto3.Session, world: World) -> None:
             arn = desc.get("executionArn")
             if not arn:
                 continue
-            execution = backend.describe_execution(arn)
+            execution: Any = backend.describe_execution(arn)
             execution.redrive_count = int(desc.get("redriveCount") or 0)
             execution.redrive_date = to_datetime(desc.get("redriveDate"))
             execution.redrive_status = desc.get("redriveStatus")
@@ -111,7 +111,7 @@ def load(session: boto3.Session, world: World) -> None:
 
 # -- Step Functions ------------------------------------------------------------------------------------
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _execution(arn: str) -> tuple[Any, Any]:
@@ -134,18 +134,19 @@ def _status(execution: Any, machine: Any, now: datetime) -> tuple[str, str]:
     if pasted:  # what the world's DescribeExecution said (AWS applies the window itself)
         return pasted, getattr(execution, "redrive_status_reason", None) or ""
     stop = execution.stop_date
-    if stop is not None and now - (stop if stop.tzinfo else stop.replace(tzinfo=timezone.utc)) > WINDOW:
+    if stop is not None and now - (stop if stop.tzinfo else stop.replace(tzinfo=UTC)) > WINDOW:
         return "NOT_REDRIVABLE", "Execution stopped more than 14 days ago and is past the redrive window"
     return "REDRIVABLE", ""
 
 
 def _answer(model: Any, status: int, body: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
 
     request_id = str(uuid.uuid4())
     headers = {"x-amzn-requestid": request_id, "content-type": "application/x-amz-json-1.0"}
     meta = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0}
-    http = AWSResponse(f"https://states.local/{model.name}", status, headers, None)
+    http = AWSResponse(f"https://states.local/{model.name}", status, HTTPHeaders.from_dict(headers), None)
     return http, {**body, "ResponseMetadata": meta}
 
 
@@ -186,14 +187,20 @@ def _redrive_execution(model: Any, params: dict[str, Any], **_: Any) -> tuple[An
     report = ParamValidator().validate(response, model.output_shape)
     if report.has_errors():  # a defect of this module, not of the code under test
         raise AssertionError(report.generate_report())
-    logger.info("local RedriveExecution", extra={"execution_arn": arn, "redrive_count": execution.redrive_count})
+    logger.info(
+        "local RedriveExecution", extra={"execution_arn": arn, "redrive_count": execution.redrive_count}
+    )
     return _answer(model, 200, response)
 
 
 def _describe_execution(parsed: dict[str, Any], http_response: Any = None, **_: Any) -> None:
     """after-call.sfn.DescribeExecution: the redrive fields moto does not return."""
-    if not _mocked() or not isinstance(parsed, dict) or not parsed.get("executionArn") or \
-            getattr(http_response, "status_code", 200) >= 300:
+    if (
+        not _mocked()
+        or not isinstance(parsed, dict)
+        or not parsed.get("executionArn")
+        or getattr(http_response, "status_code", 200) >= 300
+    ):
         return
     try:
         execution, machine = _execution(parsed["executionArn"])
@@ -214,17 +221,24 @@ def _describe_execution(parsed: dict[str, Any], http_response: Any = None, **_: 
 def _ecs_subnets(session: boto3.Session, world: World, tasks: list[dict[str, Any]]) -> None:
     """Make the subnets the world's tasks ran in (moto's RunTask places an ENI in the named subnet)."""
     from moto.ec2.models import ec2_backends
-
     from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 
-    wanted = sorted({str(d.get("value")) for t in tasks for a in t.get("attachments") or []
-                     for d in a.get("details") or [] if d.get("name") == "subnetId" and d.get("value")})
+    wanted = sorted(
+        {
+            str(d.get("value"))
+            for t in tasks
+            for a in t.get("attachments") or []
+            for d in a.get("details") or []
+            if d.get("name") == "subnetId" and d.get("value")
+        }
+    )
     if not wanted:
         return
     if not hasattr(NetworkInterface, "private_dns_name"):
         # moto 5.2's awsvpc RunTask reads this attribute, which its ENIs lack: the name AWS would give.
-        NetworkInterface.private_dns_name = property(  # type: ignore[attr-defined]
-            lambda eni: f"ip-{str(eni.private_ip_address or '').replace('.', '-')}.ec2.internal")
+        NetworkInterface.private_dns_name = property(  # type: ignore[assignment]
+            lambda eni: f"ip-{str(eni.private_ip_address or '').replace('.', '-')}.ec2.internal"
+        )
     backend = ec2_backends[world.account][world.region]
     ec2 = session.client("ec2", region_name=world.region)
     vpc = ""
@@ -257,11 +271,17 @@ def _run_task_defaults(params: dict[str, Any], **_: Any) -> None:
         from moto.ec2.models import ec2_backends
 
         region = str(params.get("context", {}).get("client_region") or "")
-        backend = next(b for account in ec2_backends.values() for r, b in account.items()
-                       if (not region or r == region) and _has_subnet(b, conf["subnets"][0]))
+        backend = next(
+            b
+            for account in ec2_backends.values()
+            for r, b in account.items()
+            if (not region or r == region) and _has_subnet(b, conf["subnets"][0])
+        )
         subnet = backend.get_subnet(conf["subnets"][0])
         default = backend.get_security_group_from_name("default", vpc_id=subnet.vpc_id)
     except Exception:  # unknown subnet: moto answers as it does
+        return
+    if default is None:
         return
     conf["securityGroups"] = [default.id]
     params["body"] = json.dumps(args).encode()
@@ -285,76 +305,152 @@ def _batch_targets(session: boto3.Session, world: World, jobs: list[dict[str, An
     for queue in sorted(queues - known_queues):
         if not env_arn:
             role = session.client("iam").create_role(
-                RoleName="local-batch-service-role", Path="/service-role/",
-                AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Principal": {"Service": "batch.amazonaws.com"},
-                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+                RoleName="local-batch-service-role",
+                Path="/service-role/",
+                AssumeRolePolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "batch.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+            )["Role"]["Arn"]
             env_arn = batch.create_compute_environment(
-                computeEnvironmentName="local-redrive", type="UNMANAGED", state="ENABLED",
-                serviceRole=role)["computeEnvironmentArn"]
-        batch.create_job_queue(jobQueueName=queue.split("/")[-1], state="ENABLED", priority=1,
-                               computeEnvironmentOrder=[{"order": 1, "computeEnvironment": env_arn}])
+                computeEnvironmentName="local-redrive", type="UNMANAGED", state="ENABLED", serviceRole=role
+            )["computeEnvironmentArn"]
+        batch.create_job_queue(
+            jobQueueName=queue.split("/")[-1],
+            state="ENABLED",
+            priority=1,
+            computeEnvironmentOrder=[{"order": 1, "computeEnvironment": env_arn}],
+        )
     known_defs = {d["jobDefinitionArn"] for d in batch.describe_job_definitions().get("jobDefinitions", [])}
     for definition in sorted(definitions - known_defs):
         job = next(j for j in jobs if str(j.get("jobDefinition")) == definition)
         container = job.get("container") or {}
         name, _, revision = definition.split("/")[-1].partition(":")
-        props = {"image": container.get("image") or "public.ecr.aws/docker/library/busybox:latest",
-                 "command": container.get("command") or ["true"],
-                 "resourceRequirements": container.get("resourceRequirements") or [
-                     {"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]}
+        props = {
+            "image": container.get("image") or "public.ecr.aws/docker/library/busybox:latest",
+            "command": container.get("command") or ["true"],
+            "resourceRequirements": container.get("resourceRequirements")
+            or [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}],
+        }
         # Registered until the job's revision exists (revisions are numbered by registration).
         for _ in range(min(int(revision or 1), 100)):
-            out = batch.register_job_definition(jobDefinitionName=name, type="container", containerProperties=props)
+            out = batch.register_job_definition(
+                jobDefinitionName=name, type="container", containerProperties=props
+            )
             if out["revision"] >= int(revision or 1):
                 break
 
 
 # -- completing a launched run ------------------------------------------------------------------------
-def complete(source: str, run_id: str, outcome: str, *, region: str, account: str,
-             parent: str = "") -> dict[str, Any]:
+def complete(
+    source: str, run_id: str, outcome: str, *, region: str, account: str, parent: str = ""
+) -> dict[str, Any]:
     """End run ``run_id`` with ``outcome`` (succeeded or failed) in moto where moto allows it, and
     return the EventBridge event AWS would send for it. ``parent``: the Glue job or EMR cluster."""
     now = _now()
     ok = outcome == "succeeded"
-    base = {"version": "0", "id": str(uuid.uuid4()), "account": account, "region": region,
-            "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "resources": []}
+    base = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "account": account,
+        "region": region,
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "resources": [],
+    }
     if source == "stepfunctions":
         execution, _ = _execution(run_id)
         execution.status = "SUCCEEDED" if ok else "FAILED"
         execution.stop_date = now
         if not ok:
             execution.error, execution.cause = "States.TaskFailed", "The redriven execution failed again"
-        detail = {"executionArn": run_id, "stateMachineArn": execution.state_machine_arn, "name": execution.name,
-                  "status": execution.status, "startDate": _ms(execution.start_date), "stopDate": _ms(now),
-                  "input": execution.execution_input, "inputDetails": {"included": True},
-                  "output": "{}" if ok else None, "outputDetails": {"included": True} if ok else None,
-                  "redriveCount": int(getattr(execution, "redrive_count", 0) or 0)}
+        detail = {
+            "executionArn": run_id,
+            "stateMachineArn": execution.state_machine_arn,
+            "name": execution.name,
+            "status": execution.status,
+            "startDate": _ms(execution.start_date),
+            "stopDate": _ms(now),
+            "input": execution.execution_input,
+            "inputDetails": {"included": True},
+            "output": "{}" if ok else None,
+            "outputDetails": {"included": True} if ok else None,
+            "redriveCount": int(getattr(execution, "redrive_count", 0) or 0),
+        }
         if getattr(execution, "redrive_date", None):
             detail["redriveDate"] = _ms(execution.redrive_date)
-        return {**base, "detail-type": "Step Functions Execution Status Change", "source": "aws.states",
-                "resources": [run_id], "detail": detail}
+        return {
+            **base,
+            "detail-type": "Step Functions Execution Status Change",
+            "source": "aws.states",
+            "resources": [run_id],
+            "detail": detail,
+        }
     if source == "ecs":
-        return {**base, "detail-type": "ECS Task State Change", "source": "aws.ecs", "resources": [run_id],
-                "detail": {"taskArn": run_id, "clusterArn": parent, "lastStatus": "STOPPED",
-                           "desiredStatus": "STOPPED", "stopCode": "EssentialContainerExited",
-                           "stoppedReason": "Essential container in task exited", "startedBy": "incident-responder",
-                           "containers": [{"name": "main", "exitCode": 0 if ok else 1, "lastStatus": "STOPPED"}],
-                           "stoppedAt": now.isoformat()}}
+        return {
+            **base,
+            "detail-type": "ECS Task State Change",
+            "source": "aws.ecs",
+            "resources": [run_id],
+            "detail": {
+                "taskArn": run_id,
+                "clusterArn": parent,
+                "lastStatus": "STOPPED",
+                "desiredStatus": "STOPPED",
+                "stopCode": "EssentialContainerExited",
+                "stoppedReason": "Essential container in task exited",
+                "startedBy": "incident-responder",
+                "containers": [{"name": "main", "exitCode": 0 if ok else 1, "lastStatus": "STOPPED"}],
+                "stoppedAt": now.isoformat(),
+            },
+        }
     if source == "batch":
-        return {**base, "detail-type": "Batch Job State Change", "source": "aws.batch",
-                "detail": {"jobId": run_id, "jobName": parent or run_id, "status": "SUCCEEDED" if ok else "FAILED",
-                           "statusReason": "" if ok else "Essential container in task exited"}}
+        return {
+            **base,
+            "detail-type": "Batch Job State Change",
+            "source": "aws.batch",
+            "detail": {
+                "jobId": run_id,
+                "jobName": parent or run_id,
+                "status": "SUCCEEDED" if ok else "FAILED",
+                "statusReason": "" if ok else "Essential container in task exited",
+            },
+        }
     if source == "glue":
-        return {**base, "detail-type": "Glue Job State Change", "source": "aws.glue",
-                "detail": {"jobName": parent, "severity": "INFO" if ok else "ERROR", "jobRunId": run_id,
-                           "state": "SUCCEEDED" if ok else "FAILED",
-                           "message": "Job run succeeded" if ok else "Job run failed"}}
+        return {
+            **base,
+            "detail-type": "Glue Job State Change",
+            "source": "aws.glue",
+            "detail": {
+                "jobName": parent,
+                "severity": "INFO" if ok else "ERROR",
+                "jobRunId": run_id,
+                "state": "SUCCEEDED" if ok else "FAILED",
+                "message": "Job run succeeded" if ok else "Job run failed",
+            },
+        }
     if source == "emr":
-        return {**base, "detail-type": "EMR Step Status Change", "source": "aws.emr",
-                "detail": {"severity": "INFO" if ok else "ERROR", "actionOnFailure": "CONTINUE", "stepId": run_id,
-                           "name": "step", "clusterId": parent, "state": "COMPLETED" if ok else "FAILED",
-                           "message": f"Step {run_id} {'completed' if ok else 'failed'}"}}
+        return {
+            **base,
+            "detail-type": "EMR Step Status Change",
+            "source": "aws.emr",
+            "detail": {
+                "severity": "INFO" if ok else "ERROR",
+                "actionOnFailure": "CONTINUE",
+                "stepId": run_id,
+                "name": "step",
+                "clusterId": parent,
+                "state": "COMPLETED" if ok else "FAILED",
+                "message": f"Step {run_id} {'completed' if ok else 'failed'}",
+            },
+        }
     raise ValueError(f"no completion event for source {source}")
 
 

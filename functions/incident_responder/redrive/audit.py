@@ -87,11 +87,22 @@ class AuditStore:
 
     # -- audit trail ---------------------------------------------------------------------------------
     def record(self, incident_id: str, kind: str, *, who: str, what: str, result: str, **extra: Any) -> None:
-        """Append one audit line (request, approval, rejection, cancel, expiry, execution, outcome) and log it."""
+        """Append one audit line and log it.
+
+        ``kind``: request, approval, rejection, cancel, expiry, execution or outcome.
+        """
         when = self._now()
-        item = {"pk": _incident_pk(incident_id), "sk": f"AUDIT#{when}#{kind}#{uuid.uuid4().hex[:8]}",
-                "kind": kind, "incident_id": incident_id, "who": who, "when": when, "what": what,
-                "result": result, **{k: v for k, v in extra.items() if v not in (None, "")}}
+        item = {
+            "pk": _incident_pk(incident_id),
+            "sk": f"AUDIT#{when}#{kind}#{uuid.uuid4().hex[:8]}",
+            "kind": kind,
+            "incident_id": incident_id,
+            "who": who,
+            "when": when,
+            "what": what,
+            "result": result,
+            **{k: v for k, v in extra.items() if v not in (None, "")},
+        }
         logger.info("redrive audit", extra={k: v for k, v in item.items() if k not in {"pk", "sk"}})
         try:
             self.db.put_item(TableName=self.table, Item=_item(item))
@@ -105,9 +116,15 @@ class AuditStore:
     # -- requests --------------------------------------------------------------------------------------
     def put_request(self, request: dict[str, Any]) -> None:
         """Store a new request (``request_id`` must be new)."""
-        item = {"pk": _incident_pk(request["incident_id"]), "sk": f"REQUEST#{request['request_id']}", **request}
+        item = {
+            "pk": _incident_pk(request["incident_id"]),
+            "sk": f"REQUEST#{request['request_id']}",
+            **request,
+        }
         try:
-            self.db.put_item(TableName=self.table, Item=_item(item), ConditionExpression="attribute_not_exists(pk)")
+            self.db.put_item(
+                TableName=self.table, Item=_item(item), ConditionExpression="attribute_not_exists(pk)"
+            )
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("put request", exc) from exc
 
@@ -117,8 +134,16 @@ class AuditStore:
     def requests(self, incident_id: str) -> list[dict[str, Any]]:
         return self._query(incident_id, "REQUEST#")
 
-    def decide(self, incident_id: str, request_id: str, status: str, *, by: str, now_epoch: int,
-               require_unexpired: bool) -> tuple[bool, dict[str, Any]]:
+    def decide(
+        self,
+        incident_id: str,
+        request_id: str,
+        status: str,
+        *,
+        by: str,
+        now_epoch: int,
+        require_unexpired: bool,
+    ) -> tuple[bool, dict[str, Any]]:
         """Move a pending request to ``status`` (approved, cancelled, expired), once.
 
         With ``require_unexpired`` the move only happens before the approval deadline. Returns
@@ -131,17 +156,20 @@ class AuditStore:
             values[":now"] = now_epoch
         try:
             out = self.db.update_item(
-                TableName=self.table, Key=_item({"pk": _incident_pk(incident_id), "sk": f"REQUEST#{request_id}"}),
+                TableName=self.table,
+                Key=_item({"pk": _incident_pk(incident_id), "sk": f"REQUEST#{request_id}"}),
                 UpdateExpression="SET #s = :status, decided_by = :by, decided_at = :at",
                 ConditionExpression=f"attribute_exists(pk) AND {cond}",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={k: _ser.serialize(v) for k, v in values.items()},
-                ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
             return True, _plain(out["Attributes"])
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise self._fail("decide request", exc) from exc
-            raw = exc.response.get("Item")
+            raw: Any = exc.response.get("Item")
             return False, _plain(raw) if raw else (self.get_request(incident_id, request_id) or {})
         except BotoCoreError as exc:
             raise self._fail("decide request", exc) from exc
@@ -160,17 +188,28 @@ class AuditStore:
 
     def claim_run(self, incident_id: str, attempt: int, **fields: Any) -> Claimed:
         """Claim ``<incident_id>#<attempt>`` with a conditional write; only one caller ever wins."""
-        item = {"pk": _incident_pk(incident_id), "sk": _run_sk(attempt), "key": idempotency_key(incident_id, attempt),
-                "incident_id": incident_id, "attempt": attempt, "state": "running", "claimed_at": self._now(),
-                **fields}
+        item = {
+            "pk": _incident_pk(incident_id),
+            "sk": _run_sk(attempt),
+            "key": idempotency_key(incident_id, attempt),
+            "incident_id": incident_id,
+            "attempt": attempt,
+            "state": "running",
+            "claimed_at": self._now(),
+            **fields,
+        }
         try:
-            self.db.put_item(TableName=self.table, Item=_item(item), ConditionExpression="attribute_not_exists(pk)",
-                             ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            self.db.put_item(
+                TableName=self.table,
+                Item=_item(item),
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
             return Claimed(True, item)
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise self._fail("claim run", exc) from exc
-            raw = exc.response.get("Item")
+            raw: Any = exc.response.get("Item")
             return Claimed(False, _plain(raw) if raw else (self.get_run(incident_id, attempt) or {}))
         except BotoCoreError as exc:
             raise self._fail("claim run", exc) from exc
@@ -183,7 +222,13 @@ class AuditStore:
 
     # -- launched runs (for the new run's own events) -----------------------------------------------------
     def put_launched(self, run_key: str, **fields: Any) -> None:
-        item = {"pk": f"RUN#{run_key}", "sk": "LAUNCHED", "run_key": run_key, "launched_at": self._now(), **fields}
+        item = {
+            "pk": f"RUN#{run_key}",
+            "sk": "LAUNCHED",
+            "run_key": run_key,
+            "launched_at": self._now(),
+            **fields,
+        }
         try:
             self.db.put_item(TableName=self.table, Item=_item(item))
         except (ClientError, BotoCoreError) as exc:
@@ -197,10 +242,12 @@ class AuditStore:
         """Record the final outcome of a launched run, once; False when it was already recorded."""
         try:
             self.db.update_item(
-                TableName=self.table, Key=_item({"pk": f"RUN#{run_key}", "sk": "LAUNCHED"}),
+                TableName=self.table,
+                Key=_item({"pk": f"RUN#{run_key}", "sk": "LAUNCHED"}),
                 UpdateExpression="SET outcome = :o, outcome_at = :at",
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(outcome)",
-                ExpressionAttributeValues={":o": _ser.serialize(outcome), ":at": _ser.serialize(self._now())})
+                ExpressionAttributeValues={":o": _ser.serialize(outcome), ":at": _ser.serialize(self._now())},
+            )
             return True
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
@@ -220,9 +267,11 @@ class AuditStore:
     def _query(self, incident_id: str, prefix: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
-            "TableName": self.table, "ConsistentRead": True,
+            "TableName": self.table,
+            "ConsistentRead": True,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": _incident_pk(incident_id)}, ":prefix": {"S": prefix}}}
+            "ExpressionAttributeValues": {":pk": {"S": _incident_pk(incident_id)}, ":prefix": {"S": prefix}},
+        }
         try:
             while True:
                 out = self.db.query(**kwargs)
@@ -238,9 +287,12 @@ class AuditStore:
         if not fields:
             return
         try:
-            self.db.update_item(TableName=self.table, Key=_item({"pk": pk, "sk": sk}),
-                                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
-                                ExpressionAttributeNames={f"#{k}": k for k in fields},
-                                ExpressionAttributeValues={f":{k}": _ser.serialize(v) for k, v in fields.items()})
+            self.db.update_item(
+                TableName=self.table,
+                Key=_item({"pk": pk, "sk": sk}),
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+                ExpressionAttributeNames={f"#{k}": k for k in fields},
+                ExpressionAttributeValues={f":{k}": _ser.serialize(v) for k, v in fields.items()},
+            )
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("update", exc) from exc

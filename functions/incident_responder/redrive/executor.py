@@ -55,7 +55,11 @@ def _new_run(plan: Plan, out: dict[str, Any]) -> tuple[str, str, str]:
     if plan.operation == "redrive_execution":
         arn = plan.params["executionArn"]
         count = int(exp.get("redrive_count") or 0) + 1
-        return arn, run_key("stepfunctions", arn, redrive_count=count), console_url("stepfunctions", region, arn)
+        return (
+            arn,
+            run_key("stepfunctions", arn, redrive_count=count),
+            console_url("stepfunctions", region, arn),
+        )
     if plan.operation == "start_execution":
         arn = out["executionArn"]
         return arn, run_key("stepfunctions", arn), console_url("stepfunctions", region, arn)
@@ -63,8 +67,10 @@ def _new_run(plan: Plan, out: dict[str, Any]) -> tuple[str, str, str]:
         tasks = out.get("tasks") or []
         if not tasks:
             failure = (out.get("failures") or [{}])[0]
-            raise _NoRun(failure.get("reason") or "RunTask started no task",
-                         f"{failure.get('arn', '')} {failure.get('detail', '')}".strip())
+            raise _NoRun(
+                failure.get("reason") or "RunTask started no task",
+                f"{failure.get('arn', '')} {failure.get('detail', '')}".strip(),
+            )
         arn = tasks[0]["taskArn"]
         return arn, run_key("ecs", arn), console_url("ecs", region, arn, {"cluster": exp.get("cluster")})
     if plan.operation == "submit_job":
@@ -73,12 +79,19 @@ def _new_run(plan: Plan, out: dict[str, Any]) -> tuple[str, str, str]:
     if plan.operation == "start_job_run":
         run_id = out["JobRunId"]
         job = plan.params["JobName"]
-        return run_id, run_key("glue", run_id, parent=job), console_url("glue", region, run_id, {"job_name": job})
+        return (
+            run_id,
+            run_key("glue", run_id, parent=job),
+            console_url("glue", region, run_id, {"job_name": job}),
+        )
     if plan.operation == "add_job_flow_steps":
         step_id = (out.get("StepIds") or [""])[0]
         cluster = plan.params["JobFlowId"]
-        return (step_id, run_key("emr", step_id, parent=cluster),
-                console_url("emr", region, step_id, {"cluster_id": cluster}))
+        return (
+            step_id,
+            run_key("emr", step_id, parent=cluster),
+            console_url("emr", region, step_id, {"cluster_id": cluster}),
+        )
     raise _NoRun(f"unknown redrive operation {plan.operation}", "")
 
 
@@ -102,12 +115,19 @@ def _batch_secrets(plan: Plan, aws: AwsContext) -> dict[str, Any]:
     if not hidden:
         return params
     job_id = plan.expect.get("original_job_id")
-    jobs = aws.client("batch").describe_jobs(jobs=[job_id])["jobs"] if job_id else []
-    real = {e.get("name"): e.get("value") for e in ((jobs or [{}])[0].get("container") or {}).get("environment") or []}
+    batch: Any = aws.client("batch")
+    jobs = batch.describe_jobs(jobs=[job_id])["jobs"] if job_id else []
+    real = {
+        e.get("name"): e.get("value")
+        for e in ((jobs or [{}])[0].get("container") or {}).get("environment") or []
+    }
     missing = [str(e.get("name")) for e in hidden if real.get(e.get("name")) is None]
     if missing:
-        raise _NoRun("SecretsUnavailable", f"the secret environment values ({', '.join(missing)}) of the failed job "
-                     f"{job_id or '?'} could not be re-read: Batch no longer returns it")
+        raise _NoRun(
+            "SecretsUnavailable",
+            f"the secret environment values ({', '.join(missing)}) of the failed job "
+            f"{job_id or '?'} could not be re-read: Batch no longer returns it",
+        )
     for e in hidden:
         e["value"] = real[e.get("name")]
     return params
@@ -129,7 +149,9 @@ def execute(plan: Plan, aws: AwsContext) -> RunResult:
         return RunResult(False, plan.action, error=str(exc), error_code=exc.code)
     except Exception as exc:  # a tool that changes AWS must report, not crash the thread
         logger.exception("redrive call raised", extra={"action": plan.action})
-        return RunResult(False, plan.action, error=f"{type(exc).__name__}: {exc}", error_code=type(exc).__name__)
+        return RunResult(
+            False, plan.action, error=f"{type(exc).__name__}: {exc}", error_code=type(exc).__name__
+        )
     logger.info("redrive started", extra={"action": plan.action, "run_id": run_id})
     return RunResult(True, plan.action, run_id=run_id, run_key=key, run_url=url)
 
@@ -148,8 +170,14 @@ def is_authorized(user: str, request: dict[str, Any], cfg: Settings) -> tuple[bo
     return True, ""
 
 
-def run_request(incident_id: str, request_id: str, *, audit: AuditStore, cfg: Settings,
-                aws_for: Callable[[str], AwsContext]) -> dict[str, Any]:
+def run_request(
+    incident_id: str,
+    request_id: str,
+    *,
+    audit: AuditStore,
+    cfg: Settings,
+    aws_for: Callable[[str], AwsContext],
+) -> dict[str, Any]:
     """Run an approved request once. Returns ``status``: started, failed, duplicate or refused.
 
     ``aws_for(region)`` gives the AwsContext for the plan's region. Reads REDRIVE_APPROVERS and
@@ -163,26 +191,63 @@ def run_request(incident_id: str, request_id: str, *, audit: AuditStore, cfg: Se
         return {"status": "refused", "error": f"the request is {request.get('status')}, not approved"}
     ok, why = is_authorized(approver, request, cfg)
     if not ok:
-        audit.record(incident_id, "rejection", who=approver, what=f"execute request {request_id}",
-                     result=f"refused by the redrive function: {why}", request_id=request_id)
+        audit.record(
+            incident_id,
+            "rejection",
+            who=approver,
+            what=f"execute request {request_id}",
+            result=f"refused by the redrive function: {why}",
+            request_id=request_id,
+        )
         return {"status": "refused", "error": f"{approver} may not approve this redrive ({why})"}
     attempt = int(request.get("attempt") or 1)
     claim = audit.claim_run(incident_id, attempt, request_id=request_id, approved_by=approver)
     if not claim.won:
         held = claim.item
         logger.info("redrive already claimed", extra={"key": held.get("key"), "state": held.get("state")})
-        return {"status": "duplicate", "attempt": attempt, "state": held.get("state"),
-                "run_id": held.get("run_id", ""), "run_url": held.get("run_url", ""), "error": held.get("error", ""),
-                "request_id": held.get("request_id", ""), "approved_by": held.get("approved_by", "")}
+        return {
+            "status": "duplicate",
+            "attempt": attempt,
+            "state": held.get("state"),
+            "run_id": held.get("run_id", ""),
+            "run_url": held.get("run_url", ""),
+            "error": held.get("error", ""),
+            "request_id": held.get("request_id", ""),
+            "approved_by": held.get("approved_by", ""),
+        }
     plan = Plan.from_dict(json.loads(request["plan"]))
     result = execute(plan, aws_for(plan.region))
-    audit.finish_run(incident_id, attempt, state="started" if result.ok else "failed", run_id=result.run_id,
-                     run_key=result.run_key, run_url=result.run_url, error=result.error, action=plan.action)
+    audit.finish_run(
+        incident_id,
+        attempt,
+        state="started" if result.ok else "failed",
+        run_id=result.run_id,
+        run_key=result.run_key,
+        run_url=result.run_url,
+        error=result.error,
+        action=plan.action,
+    )
     if result.ok:
-        audit.put_launched(result.run_key, incident_id=incident_id, attempt=attempt, request_id=request_id,
-                           channel=request.get("channel"), thread_ts=request.get("thread_ts"), source=plan.source,
-                           run_id=result.run_id, run_url=result.run_url, action=plan.action)
-    audit.record(incident_id, "execution", who=approver, what=f"{plan.action} on {plan.target}",
-                 result=f"started {result.run_id}" if result.ok else f"failed: {result.error}",
-                 request_id=request_id, attempt=attempt, run_id=result.run_id)
+        audit.put_launched(
+            result.run_key,
+            incident_id=incident_id,
+            attempt=attempt,
+            request_id=request_id,
+            channel=request.get("channel"),
+            thread_ts=request.get("thread_ts"),
+            source=plan.source,
+            run_id=result.run_id,
+            run_url=result.run_url,
+            action=plan.action,
+        )
+    audit.record(
+        incident_id,
+        "execution",
+        who=approver,
+        what=f"{plan.action} on {plan.target}",
+        result=f"started {result.run_id}" if result.ok else f"failed: {result.error}",
+        request_id=request_id,
+        attempt=attempt,
+        run_id=result.run_id,
+    )
     return {"status": "started" if result.ok else "failed", "attempt": attempt, **result.to_dict()}

@@ -71,7 +71,9 @@ def handle_request(ctx: ThreadContextLike, incident: dict[str, Any], user: str) 
     RedriveFlow(ctx).request(incident, user)
 
 
-def handle_action(ctx: ThreadContextLike, incident: dict[str, Any], action_id: str, value: str, user: str) -> None:
+def handle_action(
+    ctx: ThreadContextLike, incident: dict[str, Any], action_id: str, value: str, user: str
+) -> None:
     """Handle a click on a redrive button: ``redrive_request``, ``redrive_approve`` or ``redrive_cancel``."""
     RedriveFlow(ctx).action(incident, action_id, value, user)
 
@@ -93,8 +95,11 @@ def _compact(value: Any, pad: str = "") -> str:
     inner = pad + "  "
     if isinstance(value, list):
         return "[\n" + ",\n".join(inner + _compact(v, inner) for v in value) + f"\n{pad}]"
-    return "{\n" + ",\n".join(f"{inner}{json.dumps(str(k))}: {_compact(v, inner)}"
-                                for k, v in sorted(value.items())) + f"\n{pad}}}"
+    return (
+        "{\n"
+        + ",\n".join(f"{inner}{json.dumps(str(k))}: {_compact(v, inner)}" for k, v in sorted(value.items()))
+        + f"\n{pad}}}"
+    )
 
 
 def _shown(value: Any, redact: bool = True) -> str:
@@ -126,8 +131,14 @@ def _ttl_text(seconds: int) -> str:
 class RedriveFlow:
     """The flow for one thread. ``clock``, ``audit`` and ``invoker`` may be injected (tests)."""
 
-    def __init__(self, ctx: ThreadContextLike, *, clock: Callable[[], datetime] | None = None,
-                 audit: AuditStore | None = None, invoker: Any = None) -> None:
+    def __init__(
+        self,
+        ctx: ThreadContextLike,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        audit: AuditStore | None = None,
+        invoker: Any = None,
+    ) -> None:
         self.ctx = ctx
         self.cfg = ctx.settings
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -175,8 +186,8 @@ class RedriveFlow:
         if not name:
             return "", [], None
         try:
-            out = self.ctx.aws.client("dynamodb").get_item(TableName=self.cfg.catalog_table,
-                                                           Key={"pipeline": {"S": name}})
+            ddb: Any = self.ctx.aws.client("dynamodb")
+            out = ddb.get_item(TableName=self.cfg.catalog_table, Key={"pipeline": {"S": name}})
         except Exception as exc:  # a catalog read failure must not block the preview
             logger.warning("catalog read failed", extra={"pipeline": name, "error": str(exc)})
             return name, [], None
@@ -192,76 +203,155 @@ class RedriveFlow:
     def request(self, incident: dict[str, Any], user: str) -> None:
         incident_id = str(incident.get("incident_id") or "")
         spec = load_spec(incident)
-        source = str(incident.get("source") or (spec or {}).get("source") or (spec or {}).get("service") or "")
+        source = str(
+            incident.get("source") or (spec or {}).get("source") or (spec or {}).get("service") or ""
+        )
         arn = str(incident.get("resource_arn") or "")
         if not spec and source == "emr" and ":cluster/" in arn:
             # No step could be read (the cluster is usually gone): the plan explains how to re-create it.
             spec = {"cluster_id": arn.rsplit("/", 1)[-1]}
         if not spec:
             reason = "this failure carries no details of how to re-run it"
-            self.audit.record(incident_id, "request", who=user, what="redrive", result=f"unavailable: {reason}")
+            self.audit.record(
+                incident_id, "request", who=user, what="redrive", result=f"unavailable: {reason}"
+            )
             self._note("unavailable", reason=reason)
             return
         now = self.clock()
         for open_request in self.audit.requests(incident_id):
-            if open_request.get("status") == "pending" and int(open_request.get("approval_expires_at", 0)) > \
-                    now.timestamp():
-                self._note("pending", by=mention(str(open_request.get("requested_by"))),
-                           when=_hhmm(datetime.fromtimestamp(int(open_request["approval_expires_at"]), UTC)))
-                self.audit.record(incident_id, "request", who=user, what="redrive",
-                                  result=f"not posted: request {open_request.get('request_id')} is pending")
+            if (
+                open_request.get("status") == "pending"
+                and int(open_request.get("approval_expires_at", 0)) > now.timestamp()
+            ):
+                self._note(
+                    "pending",
+                    by=mention(str(open_request.get("requested_by"))),
+                    when=_hhmm(datetime.fromtimestamp(int(open_request["approval_expires_at"]), UTC)),
+                )
+                self.audit.record(
+                    incident_id,
+                    "request",
+                    who=user,
+                    what="redrive",
+                    result=f"not posted: request {open_request.get('request_id')} is pending",
+                )
                 return
         pipeline, catalog_approvers, idempotent = self._pipeline(incident)
         attempt = self.audit.next_attempt(incident_id)
         region = self._region(incident)
         facts = gather_facts(source, spec, self.ctx.aws)
-        plan = build_plan(source, spec, attempt=attempt, idempotency_key=idempotency_key(incident_id, attempt),
-                          facts=facts, now=now, region=region, resource_arn=str(incident.get("resource_arn") or ""))
+        plan = build_plan(
+            source,
+            spec,
+            attempt=attempt,
+            idempotency_key=idempotency_key(incident_id, attempt),
+            facts=facts,
+            now=now,
+            region=region,
+            resource_arn=str(incident.get("resource_arn") or ""),
+        )
         request_id = uuid.uuid4().hex[:12]
         expires = now + timedelta(seconds=self.cfg.redrive_ttl_seconds)
         approvers = sorted(set(self.cfg.redrive_approvers) | set(catalog_approvers))
-        record = {"incident_id": incident_id, "request_id": request_id, "attempt": attempt,
-                  "key": idempotency_key(incident_id, attempt), "requested_by": user, "requested_at": now.isoformat(),
-                  "approval_expires_at": int(expires.timestamp()),
-                  "status": "pending" if plan.runnable else "not_runnable", "plan": json.dumps(plan.to_dict()),
-                  "approvers": approvers, "second_person": self.cfg.redrive_second_person,
-                  "channel": self.ctx.channel, "thread_ts": self.ctx.thread_ts, "pipeline": pipeline or None,
-                  "idempotent": idempotent, "source": source}
+        record = {
+            "incident_id": incident_id,
+            "request_id": request_id,
+            "attempt": attempt,
+            "key": idempotency_key(incident_id, attempt),
+            "requested_by": user,
+            "requested_at": now.isoformat(),
+            "approval_expires_at": int(expires.timestamp()),
+            "status": "pending" if plan.runnable else "not_runnable",
+            "plan": json.dumps(plan.to_dict()),
+            "approvers": approvers,
+            "second_person": self.cfg.redrive_second_person,
+            "channel": self.ctx.channel,
+            "thread_ts": self.ctx.thread_ts,
+            "pipeline": pipeline or None,
+            "idempotent": idempotent,
+            "source": source,
+        }
         self.audit.put_request(record)
         summary = f"{plan.action} on {plan.target}" if plan.action else "redrive"
-        self.audit.record(incident_id, "request", who=user, what=summary, request_id=request_id, attempt=attempt,
-                          result="preview posted" if plan.runnable else f"not runnable: {plan.reason}")
-        text, blocks = self._preview(plan, request_id, attempt, user, approvers, pipeline, idempotent, expires)
+        self.audit.record(
+            incident_id,
+            "request",
+            who=user,
+            what=summary,
+            request_id=request_id,
+            attempt=attempt,
+            result="preview posted" if plan.runnable else f"not runnable: {plan.reason}",
+        )
+        text, blocks = self._preview(
+            plan, request_id, attempt, user, approvers, pipeline, idempotent, expires
+        )
         posted = self._say(text, blocks)
-        self.audit.set_request(incident_id, request_id, preview_ts=posted.get("ts"),
-                               preview_blocks=json.dumps(blocks))
+        self.audit.set_request(
+            incident_id, request_id, preview_ts=posted.get("ts"), preview_blocks=json.dumps(blocks)
+        )
 
     def _region(self, incident: dict[str, Any]) -> str:
         parts = str(incident.get("resource_arn") or "").split(":")
         return parts[3] if len(parts) > 4 and parts[3] else self.ctx.aws.region
 
-    def _preview(self, plan: Plan, request_id: str, attempt: int, user: str, approvers: list[str],
-                 pipeline: str, idempotent: bool | None, expires: datetime) -> tuple[str, list[dict[str, Any]]]:
+    def _preview(
+        self,
+        plan: Plan,
+        request_id: str,
+        attempt: int,
+        user: str,
+        approvers: list[str],
+        pipeline: str,
+        idempotent: bool | None,
+        expires: datetime,
+    ) -> tuple[str, list[dict[str, Any]]]:
         from ..slack.render import sections
 
         params = redact_obj(plan.params)
         if "clientToken" in plan.params:  # an idempotency token, not a secret
             params["clientToken"] = plan.params["clientToken"]
-        values = {"plan": plan.to_dict(), "input_text": _shown(plan.input),
-                  "params_text": _shown(params, redact=False),
-                  "requester": mention(user)}
+        values = {
+            "plan": plan.to_dict(),
+            "input_text": _shown(plan.input),
+            "params_text": _shown(params, redact=False),
+            "requester": mention(user),
+        }
         if not plan.runnable:
             body = render("redrive_not_runnable.j2", **values)
             return f"Redrive not possible: {plan.reason}"[:300], sections([body])
-        body = render("redrive_preview.j2", **values, attempt=attempt, approvers=_mentions(approvers),
-                      second_person=self.cfg.redrive_second_person, pipeline=pipeline,
-                      not_idempotent=idempotent is False, expires=_hhmm(expires))
-        buttons = {"type": "actions", "block_id": f"redrive:{request_id}", "elements": [
-            {"type": "button", "action_id": APPROVE, "style": "primary", "value": request_id,
-             "text": {"type": "plain_text", "text": "Approve"}},
-            {"type": "button", "action_id": CANCEL, "value": request_id,
-             "text": {"type": "plain_text", "text": "Cancel"}}]}
-        return f"Redrive preview: {plan.action} ({plan.target}), approve or cancel", [*sections([body]), buttons]
+        body = render(
+            "redrive_preview.j2",
+            **values,
+            attempt=attempt,
+            approvers=_mentions(approvers),
+            second_person=self.cfg.redrive_second_person,
+            pipeline=pipeline,
+            not_idempotent=idempotent is False,
+            expires=_hhmm(expires),
+        )
+        buttons = {
+            "type": "actions",
+            "block_id": f"redrive:{request_id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": APPROVE,
+                    "style": "primary",
+                    "value": request_id,
+                    "text": {"type": "plain_text", "text": "Approve"},
+                },
+                {
+                    "type": "button",
+                    "action_id": CANCEL,
+                    "value": request_id,
+                    "text": {"type": "plain_text", "text": "Cancel"},
+                },
+            ],
+        }
+        return f"Redrive preview: {plan.action} ({plan.target}), approve or cancel", [
+            *sections([body]),
+            buttons,
+        ]
 
     # -- buttons ----------------------------------------------------------------------------------------
     def action(self, incident: dict[str, Any], action_id: str, value: str, user: str) -> None:
@@ -271,7 +361,9 @@ class RedriveFlow:
         incident_id = str(incident.get("incident_id") or "")
         request = self.audit.get_request(incident_id, value) if value else None
         if request is None:
-            self.audit.record(incident_id, "rejection", who=user, what=f"{action_id} {value}", result="unknown request")
+            self.audit.record(
+                incident_id, "rejection", who=user, what=f"{action_id} {value}", result="unknown request"
+            )
             self._note("unknown")
             return
         if action_id == APPROVE:
@@ -289,21 +381,48 @@ class RedriveFlow:
         if status == "expired":
             self._expired_note(incident_id, request, user, action, decided=False)
             return
-        run = self.audit.get_run(incident_id, int(request.get("attempt") or 0)) if status == "approved" else None
+        run = (
+            self.audit.get_run(incident_id, int(request.get("attempt") or 0))
+            if status == "approved"
+            else None
+        )
+        if status == "approved" and run is None:
+            # Approved, but the redrive function was never reached (the worker failed in between and
+            # this is the retried delivery): run it now; its claim still lets it run only once.
+            self._run(incident_id, request)
+            return
         if run is not None and run.get("request_id") != request.get("request_id"):
             run = None
-        self.audit.record(incident_id, "rejection", who=user, what=f"{action} request {request.get('request_id')}",
-                          result=f"already {status}", request_id=request.get("request_id"))
-        self._note("already", status=status.replace("_", " "), by=mention(str(request.get("decided_by") or "")),
-                   run_url=str((run or {}).get("run_url") or ""), run_id=str((run or {}).get("run_id") or ""))
+        self.audit.record(
+            incident_id,
+            "rejection",
+            who=user,
+            what=f"{action} request {request.get('request_id')}",
+            result=f"already {status}",
+            request_id=request.get("request_id"),
+        )
+        self._note(
+            "already",
+            status=status.replace("_", " "),
+            by=mention(str(request.get("decided_by") or "")),
+            run_url=str((run or {}).get("run_url") or ""),
+            run_id=str((run or {}).get("run_id") or ""),
+        )
 
-    def _expired_note(self, incident_id: str, request: dict[str, Any], user: str, action: str,
-                      decided: bool) -> None:
+    def _expired_note(
+        self, incident_id: str, request: dict[str, Any], user: str, action: str, decided: bool
+    ) -> None:
         expires = datetime.fromtimestamp(int(request.get("approval_expires_at") or 0), UTC)
         if decided:
             self._mark_preview(request, "expired", user)
-        self.audit.record(incident_id, "expiry", who=user, what=f"{action} request {request.get('request_id')}",
-                          result=f"expired at {expires.isoformat()}", request_id=request.get("request_id"))
+        self.audit.record(
+            incident_id,
+            "expiry",
+            who=user,
+            what=f"{action} request {request.get('request_id')}",
+            result=f"expired at {expires.isoformat()}",
+            request_id=request.get("request_id"),
+        )
         self._note("expired", when=_hhmm(expires), ttl=_ttl_text(self.cfg.redrive_ttl_seconds))
 
     def _approve(self, incident_id: str, request: dict[str, Any], user: str) -> None:
@@ -312,60 +431,126 @@ class RedriveFlow:
             self._already(incident_id, request, user, "approve")
             return
         if self._expired(request):
-            changed, request = self.audit.decide(incident_id, request_id, "expired", by=user,
-                                                 now_epoch=int(self.clock().timestamp()), require_unexpired=False)
+            changed, request = self.audit.decide(
+                incident_id,
+                request_id,
+                "expired",
+                by=user,
+                now_epoch=int(self.clock().timestamp()),
+                require_unexpired=False,
+            )
             self._expired_note(incident_id, request, user, "approve", decided=changed)
             return
         ok, why = is_authorized(user, request, self.cfg)
         if not ok:
             approvers = sorted(set(self.cfg.redrive_approvers) | set(request.get("approvers") or []))
-            self.audit.record(incident_id, "rejection", who=user, what=f"approve request {request_id}",
-                              result=why, request_id=request_id)
+            self.audit.record(
+                incident_id,
+                "rejection",
+                who=user,
+                what=f"approve request {request_id}",
+                result=why,
+                request_id=request_id,
+            )
             if why == "second_person":
                 self._note("second_person", who=mention(user))
             else:
                 self._note("not_approver", who=mention(user), approvers=_mentions(approvers))
             return
-        changed, current = self.audit.decide(incident_id, request_id, "approved", by=user,
-                                             now_epoch=int(self.clock().timestamp()), require_unexpired=True)
+        changed, current = self.audit.decide(
+            incident_id,
+            request_id,
+            "approved",
+            by=user,
+            now_epoch=int(self.clock().timestamp()),
+            require_unexpired=True,
+        )
         if not changed:
             if current.get("status") == "pending":  # the deadline passed between the two reads
-                changed, current = self.audit.decide(incident_id, request_id, "expired", by=user,
-                                                     now_epoch=0, require_unexpired=False)
+                changed, current = self.audit.decide(
+                    incident_id, request_id, "expired", by=user, now_epoch=0, require_unexpired=False
+                )
                 self._expired_note(incident_id, current, user, "approve", decided=changed)
             else:
                 self._already(incident_id, current, user, "approve")
             return
         plan = json.loads(current.get("plan") or "{}")
-        self.audit.record(incident_id, "approval", who=user, what=f"{plan.get('action')} on {plan.get('target')}",
-                          result="approved", request_id=request_id, attempt=current.get("attempt"))
+        self.audit.record(
+            incident_id,
+            "approval",
+            who=user,
+            what=f"{plan.get('action')} on {plan.get('target')}",
+            result="approved",
+            request_id=request_id,
+            attempt=current.get("attempt"),
+        )
         self._mark_preview(current, "approved", user)
+        self._run(incident_id, current)
+
+    def _run(self, incident_id: str, request: dict[str, Any]) -> None:
+        """Have the redrive function run an approved request, and say how it went in the thread."""
+        request_id = str(request["request_id"])
+        approver = str(request.get("decided_by") or "")
+        plan = json.loads(request.get("plan") or "{}")
         result = self.invoker.invoke({"incident_id": incident_id, "request_id": request_id})
         if result.get("status") not in {"started", "failed", "duplicate", "refused"} or (
-                result.get("status") == "failed" and not result.get("action")):
+            result.get("status") == "failed" and not result.get("action")
+        ):
             # The function itself failed (not the redrive call): say so and audit it here.
-            self.audit.record(incident_id, "execution", who=user, what=f"invoke the redrive function for {request_id}",
-                              result=f"failed: {result.get('error')}", request_id=request_id)
-        self._say(render("redrive_result.j2", status=result.get("status"), action=result.get("action") or
-                         plan.get("action") or "", attempt=result.get("attempt") or current.get("attempt"),
-                         run_id=str(result.get("run_id") or ""), run_url=str(result.get("run_url") or ""),
-                         error=str(result.get("error") or ""), state=str(result.get("state") or ""),
-                         approver=mention(user)))
+            self.audit.record(
+                incident_id,
+                "execution",
+                who=approver,
+                what=f"invoke the redrive function for {request_id}",
+                result=f"failed: {result.get('error')}",
+                request_id=request_id,
+            )
+        self._say(
+            render(
+                "redrive_result.j2",
+                status=result.get("status"),
+                action=result.get("action") or plan.get("action") or "",
+                attempt=result.get("attempt") or request.get("attempt"),
+                run_id=str(result.get("run_id") or ""),
+                run_url=str(result.get("run_url") or ""),
+                error=str(result.get("error") or "").rstrip("."),
+                state=str(result.get("state") or ""),
+                approver=mention(approver),
+            )
+        )
 
     def _cancel(self, incident_id: str, request: dict[str, Any], user: str) -> None:
         request_id = str(request["request_id"])
         approvers = set(self.cfg.redrive_approvers) | set(request.get("approvers") or [])
         if user != request.get("requested_by") and user not in approvers:
-            self.audit.record(incident_id, "rejection", who=user, what=f"cancel request {request_id}",
-                              result="not the requester or an approver", request_id=request_id)
+            self.audit.record(
+                incident_id,
+                "rejection",
+                who=user,
+                what=f"cancel request {request_id}",
+                result="not the requester or an approver",
+                request_id=request_id,
+            )
             self._note("not_canceller", who=mention(user))
             return
-        changed, current = self.audit.decide(incident_id, request_id, "cancelled", by=user,
-                                             now_epoch=int(self.clock().timestamp()), require_unexpired=False)
+        changed, current = self.audit.decide(
+            incident_id,
+            request_id,
+            "cancelled",
+            by=user,
+            now_epoch=int(self.clock().timestamp()),
+            require_unexpired=False,
+        )
         if not changed:
             self._already(incident_id, current, user, "cancel")
             return
-        self.audit.record(incident_id, "cancel", who=user, what=f"request {request_id}", result="cancelled",
-                          request_id=request_id)
+        self.audit.record(
+            incident_id,
+            "cancel",
+            who=user,
+            what=f"request {request_id}",
+            result="cancelled",
+            request_id=request_id,
+        )
         self._mark_preview(current, "cancelled", user)
         self._note("cancelled", who=mention(user))

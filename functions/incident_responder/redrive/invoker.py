@@ -29,8 +29,12 @@ __all__ = ["RedriveInvoker"]
 logger = logging.getLogger(__name__)
 
 # Longer than RedriveFunction's 60 s timeout, so a slow redrive is not cut off by the client.
-_INVOKE_CONFIG = Config(connect_timeout=5, read_timeout=75, retries={"mode": "standard", "max_attempts": 2},
-                        user_agent_extra="incident-responder")
+_INVOKE_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=75,
+    retries={"mode": "standard", "max_attempts": 2},
+    user_agent_extra="incident-responder",
+)
 
 
 class RedriveInvoker:
@@ -53,12 +57,18 @@ class RedriveInvoker:
             return self._in_process(payload)
         try:
             client = self.aws.session.client("lambda", region_name=self.aws.region, config=_INVOKE_CONFIG)
-            out = client.invoke(FunctionName=self.function_name, InvocationType="RequestResponse",
-                                Payload=json.dumps(payload).encode())
+            out = client.invoke(
+                FunctionName=self.function_name,
+                InvocationType="RequestResponse",
+                Payload=json.dumps(payload).encode(),
+            )
             body = json.loads(out["Payload"].read() or b"null")
         except (ClientError, BotoCoreError, ValueError) as exc:
             logger.error("redrive function invoke failed", extra={"error": describe_error(exc)})
-            return {"status": "failed", "error": f"could not invoke the redrive function: {describe_error(exc)}"}
+            return {
+                "status": "failed",
+                "error": f"could not invoke the redrive function: {describe_error(exc)}",
+            }
         if out.get("FunctionError") or not isinstance(body, dict):
             message = body.get("errorMessage") if isinstance(body, dict) else body
             return {"status": "failed", "error": f"the redrive function failed: {message}"}
@@ -72,8 +82,9 @@ class RedriveInvoker:
         from ..local.runtime import FakeLambdaContext
 
         try:
-            result = handler(payload, FakeLambdaContext(function_name="RedriveFunction",
-                                                        aws_request_id=str(uuid.uuid4())))
+            result = handler(
+                payload, FakeLambdaContext(function_name="RedriveFunction", aws_request_id=str(uuid.uuid4()))
+            )
         except Exception as exc:  # same answer as a FunctionError in AWS
             logger.exception("redrive function failed in-process")
             return {"status": "failed", "error": f"the redrive function failed: {exc}"}

@@ -14,9 +14,10 @@ required one makes the plan not runnable, with the reason.
 Per source:
 
 - Step Functions: ``RedriveExecution`` when the execution can be redriven (Standard type, ended
-  FAILED, TIMED_OUT or ABORTED, within 14 days of its stop, and ``redriveStatus`` REDRIVABLE when
-  DescribeExecution reports it); otherwise ``StartExecution`` of the same state machine with the
-  original input under the name ``<name>-redrive-<attempt>``, saying why it is not a redrive.
+  FAILED, TIMED_OUT or ABORTED, within the 14-day window after its stop: DescribeExecution's
+  ``redriveStatus`` says so when present, otherwise the window is computed); otherwise
+  ``StartExecution`` of the same state machine with the original input under the name
+  ``<name>-redrive-<attempt>``, saying why it is not a redrive.
 - ECS: ``RunTask`` with the stopped task's task definition, cluster, launch type or capacity
   provider strategy, network configuration and overrides.
 - EMR: ``AddJobFlowSteps`` with the failed step's configuration, when the cluster still runs;
@@ -42,8 +43,15 @@ from ..aws import describe_error
 if TYPE_CHECKING:
     from ..aws import AwsContext
 
-__all__ = ["REDRIVE_WINDOW", "Plan", "build_plan", "console_url", "gather_facts", "load_spec",
-           "sfn_redrivable"]
+__all__ = [
+    "REDRIVE_WINDOW",
+    "Plan",
+    "build_plan",
+    "console_url",
+    "gather_facts",
+    "load_spec",
+    "sfn_redrivable",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -141,26 +149,34 @@ def gather_facts(source: str, spec: dict[str, Any], aws: AwsContext) -> dict[str
     notes: list[str] = []
     facts: dict[str, Any] = {"notes": notes}
     if source == "stepfunctions":
-        sfn = aws.client("stepfunctions")
+        sfn: Any = aws.client("stepfunctions")
         arn = _pick(spec, "execution_arn", "executionArn")
         if arn:
             facts["execution"] = _safe("DescribeExecution", sfn.describe_execution, notes, executionArn=arn)
-        sm_arn = _pick(facts.get("execution"), "stateMachineArn") or _pick(spec, "state_machine_arn",
-                                                                           "stateMachineArn")
+        sm_arn = _pick(facts.get("execution"), "stateMachineArn") or _pick(
+            spec, "state_machine_arn", "stateMachineArn"
+        )
         if sm_arn:
-            facts["state_machine"] = _safe("DescribeStateMachine", sfn.describe_state_machine, notes,
-                                           stateMachineArn=sm_arn)
+            facts["state_machine"] = _safe(
+                "DescribeStateMachine", sfn.describe_state_machine, notes, stateMachineArn=sm_arn
+            )
     elif source == "emr":
         cluster_id = _emr_cluster_id(spec)
         if cluster_id:
             try:
-                facts["cluster"] = aws.client("emr").describe_cluster(ClusterId=cluster_id).get("Cluster")
+                emr: Any = aws.client("emr")
+                facts["cluster"] = emr.describe_cluster(ClusterId=cluster_id).get("Cluster")
             except ClientError as exc:
                 if "InvalidRequest" not in str(exc.response.get("Error", {}).get("Code")):
                     notes.append(f"DescribeCluster: {describe_error(exc)}")
                 # EMR forgets terminated clusters after a while: the cluster is gone.
-                facts["cluster"] = {"Id": cluster_id, "Status": {"State": "TERMINATED", "StateChangeReason": {
-                    "Message": f"EMR no longer knows it ({describe_error(exc)})"}}}
+                facts["cluster"] = {
+                    "Id": cluster_id,
+                    "Status": {
+                        "State": "TERMINATED",
+                        "StateChangeReason": {"Message": f"EMR no longer knows it ({describe_error(exc)})"},
+                    },
+                }
             except BotoCoreError as exc:
                 notes.append(f"DescribeCluster: {describe_error(exc)}")
     return facts
@@ -199,8 +215,9 @@ def _fit(shape: Any, value: Any, path: str, dropped: list[str]) -> Any:
     return value
 
 
-def fit_params(service: str, api_operation: str, params: dict[str, Any]) -> tuple[dict[str, Any], list[str],
-                                                                                  str]:
+def fit_params(
+    service: str, api_operation: str, params: dict[str, Any]
+) -> tuple[dict[str, Any], list[str], str]:
     """Params fitted to the operation's input shape: (params, dropped keys, validation error or "")."""
     from botocore.validate import ParamValidator
 
@@ -266,8 +283,15 @@ def console_url(source: str, region: str, run_id: str, extra: dict[str, Any] | N
 
 
 # -- Step Functions -----------------------------------------------------------------------------------
-def sfn_redrivable(*, status: str | None, sm_type: str | None, stop_date: datetime | None, now: datetime,
-                   redrive_status: str | None = None, redrive_reason: str | None = None) -> tuple[bool, str]:
+def sfn_redrivable(
+    *,
+    status: str | None,
+    sm_type: str | None,
+    stop_date: datetime | None,
+    now: datetime,
+    redrive_status: str | None = None,
+    redrive_reason: str | None = None,
+) -> tuple[bool, str]:
     """Whether an execution can be redriven, and if not, why (a sentence for the thread).
 
     Standard only, ended FAILED, TIMED_OUT or ABORTED, and within the 14-day redrive window. When
@@ -277,10 +301,15 @@ def sfn_redrivable(*, status: str | None, sm_type: str | None, stop_date: dateti
     """
     kind = (sm_type or "STANDARD").upper()
     if kind != "STANDARD":
-        return False, f"it is an {kind.title()} workflow execution, and only Standard executions can be redriven"
+        return (
+            False,
+            f"it is an {kind.title()} workflow execution, and only Standard executions can be redriven",
+        )
     if status not in SFN_REDRIVABLE_STATUSES:
-        return False, (f"the execution is {status or 'in an unknown state'} now; only FAILED, TIMED_OUT or "
-                       "ABORTED executions can be redriven")
+        return False, (
+            f"the execution is {status or 'in an unknown state'} now; only FAILED, TIMED_OUT or "
+            "ABORTED executions can be redriven"
+        )
     if redrive_status:
         if redrive_status == "REDRIVABLE":
             return True, ""
@@ -290,13 +319,16 @@ def sfn_redrivable(*, status: str | None, sm_type: str | None, stop_date: dateti
         return False, "its stop time is unknown, so the 14-day redrive window cannot be checked"
     age = now - stop_date
     if age > REDRIVE_WINDOW:
-        return False, (f"it stopped {age.days} days ago, outside the 14-day redrive window "
-                       f"(ended {stop_date:%Y-%m-%d %H:%M} UTC)")
+        return False, (
+            f"it stopped {age.days} days ago, outside the 14-day redrive window "
+            f"(ended {stop_date:%Y-%m-%d %H:%M} UTC)"
+        )
     return True, ""
 
 
-def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetime, region: str,
-         token: str) -> Plan:
+def _sfn(
+    spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetime, region: str, token: str
+) -> Plan:
     desc = facts.get("execution") or {}
     sm = facts.get("state_machine") or {}
     arn = _pick(desc, "executionArn") or _pick(spec, "execution_arn", "executionArn") or ""
@@ -305,40 +337,81 @@ def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetim
     account = _account_of(arn or sm_arn)
     sm_name = sm_arn.split(":")[-1] if sm_arn else "?"
     # The execution's own name is the last part of its ARN (the spec's "name" may be decorated).
-    name = arn.split(":")[-1] if arn.count(":") >= 7 else str(_pick(desc, "name") or _pick(spec, "name") or "run")
+    name = (
+        arn.split(":")[-1]
+        if arn.count(":") >= 7
+        else str(_pick(desc, "name") or _pick(spec, "name") or "run")
+    )
     status = _pick(desc, "status") or _pick(spec, "status")
     stop = _when(_pick(desc, "stopDate") or _pick(spec, "stop_date", "stopDate"))
     count = int(_pick(desc, "redriveCount") or _pick(spec, "redrive_count", "redriveCount") or 0)
     raw_input = desc.get("input") if "input" in desc else _pick(spec, "input")
-    ok, why = sfn_redrivable(status=status, sm_type=_pick(sm, "type") or _pick(spec, "type"), stop_date=stop,
-                             now=now, redrive_status=_pick(desc, "redriveStatus"),
-                             redrive_reason=_pick(desc, "redriveStatusReason"))
+    ok, why = sfn_redrivable(
+        status=status,
+        sm_type=_pick(sm, "type") or _pick(spec, "type"),
+        stop_date=stop,
+        now=now,
+        redrive_status=_pick(desc, "redriveStatus"),
+        redrive_reason=_pick(desc, "redriveStatusReason"),
+    )
     where = f"state machine `{sm_name}` ({_in(region, account)})"
     original = console_url("stepfunctions", region, arn)
     if ok:
-        return Plan(source="stepfunctions", action="states:RedriveExecution", service="stepfunctions",
-                    operation="redrive_execution", params={"executionArn": arn, "clientToken": token},
-                    region=region, target=arn, where=where,
-                    what=(f"Redrive execution `{name}`: it restarts from the failed state, with the same input, "
-                          "and keeps the results of the states that already succeeded."),
-                    input=_json_value(raw_input), original_url=original,
-                    expect={"redrive_count": count, "execution_arn": arn})
+        return Plan(
+            source="stepfunctions",
+            action="states:RedriveExecution",
+            service="stepfunctions",
+            operation="redrive_execution",
+            params={"executionArn": arn, "clientToken": token},
+            region=region,
+            target=arn,
+            where=where,
+            what=(
+                f"Redrive execution `{name}`: it restarts from the failed state, with the same input, "
+                "and keeps the results of the states that already succeeded."
+            ),
+            input=_json_value(raw_input),
+            original_url=original,
+            expect={"redrive_count": count, "execution_arn": arn},
+        )
     if not sm_arn:
-        return Plan(source="stepfunctions", action="states:StartExecution", service="stepfunctions",
-                    operation="start_execution", params={}, region=region, target=arn, where=where,
-                    what="Start the state machine again", runnable=False, fallback=why,
-                    reason="the state machine of the execution is not known, so it cannot be started again",
-                    original_url=original)
+        return Plan(
+            source="stepfunctions",
+            action="states:StartExecution",
+            service="stepfunctions",
+            operation="start_execution",
+            params={},
+            region=region,
+            target=arn,
+            where=where,
+            what="Start the state machine again",
+            runnable=False,
+            fallback=why,
+            reason="the state machine of the execution is not known, so it cannot be started again",
+            original_url=original,
+        )
     new_name = _with_suffix(name, f"-redrive-{attempt}", _SFN_NAME_MAX)
     params: dict[str, Any] = {"stateMachineArn": sm_arn, "name": new_name}
     if raw_input is not None:
         params["input"] = raw_input if isinstance(raw_input, str) else json.dumps(raw_input)
-    return Plan(source="stepfunctions", action="states:StartExecution", service="stepfunctions",
-                operation="start_execution", params=params, region=region, target=sm_arn, where=where,
-                what=(f"Start a new execution `{new_name}` of `{sm_name}` with the original input of `{name}` "
-                      "(it runs every state again, from the start)."),
-                input=_json_value(raw_input), fallback=f"Not a redrive: {why}.", original_url=original,
-                expect={"execution_arn": arn})
+    return Plan(
+        source="stepfunctions",
+        action="states:StartExecution",
+        service="stepfunctions",
+        operation="start_execution",
+        params=params,
+        region=region,
+        target=sm_arn,
+        where=where,
+        what=(
+            f"Start a new execution `{new_name}` of `{sm_name}` with the original input of `{name}` "
+            "(it runs every state again, from the start)."
+        ),
+        input=_json_value(raw_input),
+        fallback=f"Not a redrive: {why}.",
+        original_url=original,
+        expect={"execution_arn": arn},
+    )
 
 
 # -- ECS ------------------------------------------------------------------------------------------------
@@ -348,16 +421,31 @@ def _ecs(spec: dict[str, Any], attempt: int, region: str, token: str) -> Plan:
     service = _pick(spec, "serviceName")
     if service or _pick(spec, "action") == "UpdateService":
         cluster_name = str(cluster or "default").split("/")[-1]
-        return Plan(source="ecs", action="ecs:RunTask", service="ecs", operation="run_task", params={},
-                    region=_region_of(cluster, region), target=str(task_def or ""),
-                    where=f"service `{service}` of cluster `{cluster_name}`", what="Run the task again",
-                    runnable=False,
-                    reason=(f"The task belonged to service `{service}`: ECS starts a replacement for a stopped "
-                            "service task by itself, and a task run beside the service would not be part of it. "
-                            "To start fresh tasks, force a new deployment: `aws ecs update-service --cluster "
-                            f"{cluster_name} --service {service} --force-new-deployment`."))
-    params: dict[str, Any] = {"cluster": cluster, "taskDefinition": task_def, "count": 1,
-                              "startedBy": STARTED_BY, "clientToken": token}
+        return Plan(
+            source="ecs",
+            action="ecs:RunTask",
+            service="ecs",
+            operation="run_task",
+            params={},
+            region=_region_of(cluster, region),
+            target=str(task_def or ""),
+            where=f"service `{service}` of cluster `{cluster_name}`",
+            what="Run the task again",
+            runnable=False,
+            reason=(
+                f"The task belonged to service `{service}`: ECS starts a replacement for a stopped "
+                "service task by itself, and a task run beside the service would not be part of it. "
+                "To start fresh tasks, force a new deployment: `aws ecs update-service --cluster "
+                f"{cluster_name} --service {service} --force-new-deployment`."
+            ),
+        )
+    params: dict[str, Any] = {
+        "cluster": cluster,
+        "taskDefinition": task_def,
+        "count": 1,
+        "startedBy": STARTED_BY,
+        "clientToken": token,
+    }
     strategy = _pick(spec, "capacityProviderStrategy")
     provider = _pick(spec, "capacityProviderName", "capacityProvider")
     warnings: list[str] = []
@@ -367,26 +455,50 @@ def _ecs(spec: dict[str, Any], attempt: int, region: str, token: str) -> Plan:
         params["capacityProviderStrategy"] = [{"capacityProvider": provider, "weight": 1}]
     elif _pick(spec, "launchType"):
         params["launchType"] = _pick(spec, "launchType")
-    for key in ("networkConfiguration", "overrides", "platformVersion", "group", "enableExecuteCommand",
-                "propagateTags", "placementConstraints", "placementStrategy"):
+    for key in (
+        "networkConfiguration",
+        "overrides",
+        "platformVersion",
+        "group",
+        "enableExecuteCommand",
+        "propagateTags",
+        "placementConstraints",
+        "placementStrategy",
+    ):
         if _pick(spec, key) is not None:
             params[key] = _pick(spec, key)
     if not _pick(spec, "networkConfiguration") and "unknown" not in spec:
-        warnings.append("The stopped task's network configuration is not known: the new task gets none, which "
-                        "only works for task definitions that do not use the awsvpc network mode.")
+        warnings.append(
+            "The stopped task's network configuration is not known: the new task gets none, which "
+            "only works for task definitions that do not use the awsvpc network mode."
+        )
     arn = str(task_def or "")
     region = _region_of(cluster or task_def, region)
     cluster_name = str(cluster or "default").split("/")[-1]
     td_name = arn.split("/")[-1] if arn else "?"
-    how = (f"capacity provider {params['capacityProviderStrategy'][0].get('capacityProvider')}"
-           if params.get("capacityProviderStrategy") else f"launch type {params.get('launchType', 'default')}")
-    return Plan(source="ecs", action="ecs:RunTask", service="ecs", operation="run_task", params=params,
-                region=region, target=arn, where=f"cluster `{cluster_name}` ({_in(region, _account_of(cluster))})",
-                what=f"Run a new task of `{td_name}` ({how}) with the stopped task's overrides.",
-                input_label="Overrides", input=params.get("overrides") or {}, warnings=warnings,
-                original_url=console_url("ecs", region, str(_pick(spec, "taskArn", "task_arn") or ""),
-                                         {"cluster": cluster_name}),
-                expect={"cluster": cluster_name})
+    how = (
+        f"capacity provider {params['capacityProviderStrategy'][0].get('capacityProvider')}"
+        if params.get("capacityProviderStrategy")
+        else f"launch type {params.get('launchType', 'default')}"
+    )
+    return Plan(
+        source="ecs",
+        action="ecs:RunTask",
+        service="ecs",
+        operation="run_task",
+        params=params,
+        region=region,
+        target=arn,
+        where=f"cluster `{cluster_name}` ({_in(region, _account_of(cluster))})",
+        what=f"Run a new task of `{td_name}` ({how}) with the stopped task's overrides.",
+        input_label="Overrides",
+        input=params.get("overrides") or {},
+        warnings=warnings,
+        original_url=console_url(
+            "ecs", region, str(_pick(spec, "taskArn", "task_arn") or ""), {"cluster": cluster_name}
+        ),
+        expect={"cluster": cluster_name},
+    )
 
 
 # -- Batch ---------------------------------------------------------------------------------------------
@@ -394,11 +506,24 @@ def _batch(spec: dict[str, Any], attempt: int, region: str, job_arn: str) -> Pla
     name = str(_pick(spec, "jobName", "job_name") or "job")
     new_name = _with_suffix(re.sub(r"[^A-Za-z0-9_-]", "-", name), f"-redrive-{attempt}", _BATCH_NAME_MAX)
     queue = _pick(spec, "jobQueue", "job_queue")
-    params: dict[str, Any] = {"jobName": new_name, "jobQueue": queue,
-                              "jobDefinition": _pick(spec, "jobDefinition", "job_definition")}
-    for key in ("parameters", "containerOverrides", "retryStrategy", "timeout", "propagateTags",
-                "nodeOverrides", "ecsPropertiesOverride", "eksPropertiesOverride", "shareIdentifier",
-                "schedulingPriorityOverride", "arrayProperties"):
+    params: dict[str, Any] = {
+        "jobName": new_name,
+        "jobQueue": queue,
+        "jobDefinition": _pick(spec, "jobDefinition", "job_definition"),
+    }
+    for key in (
+        "parameters",
+        "containerOverrides",
+        "retryStrategy",
+        "timeout",
+        "propagateTags",
+        "nodeOverrides",
+        "ecsPropertiesOverride",
+        "eksPropertiesOverride",
+        "shareIdentifier",
+        "schedulingPriorityOverride",
+        "arrayProperties",
+    ):
         if _pick(spec, key) is not None:
             params[key] = _pick(spec, key)
     if _pick(spec, "schedulingPriority") is not None and "schedulingPriorityOverride" not in params:
@@ -406,37 +531,71 @@ def _batch(spec: dict[str, Any], attempt: int, region: str, job_arn: str) -> Pla
     region = _region_of(queue or params["jobDefinition"], region)
     queue_name = str(queue or "?").split("/")[-1]
     job_id = str(_pick(spec, "jobId", "job_id") or (job_arn.split("/")[-1] if ":job/" in job_arn else ""))
-    return Plan(source="batch", action="batch:SubmitJob", service="batch", operation="submit_job", params=params,
-                region=region, target=str(params["jobDefinition"] or ""),
-                where=f"job queue `{queue_name}` ({_in(region, _account_of(queue))})",
-                what=(f"Submit job `{new_name}` with the failed job's definition "
-                      f"`{str(params['jobDefinition'] or '?').split('/')[-1]}`, parameters and container overrides."),
-                input_label="Parameters and overrides",
-                input={k: params[k] for k in ("parameters", "containerOverrides") if k in params},
-                original_url=console_url("batch", region, job_id),
-                # Secret environment values are not stored: the executor re-reads them from this job.
-                expect={"original_job_id": job_id})
+    return Plan(
+        source="batch",
+        action="batch:SubmitJob",
+        service="batch",
+        operation="submit_job",
+        params=params,
+        region=region,
+        target=str(params["jobDefinition"] or ""),
+        where=f"job queue `{queue_name}` ({_in(region, _account_of(queue))})",
+        what=(
+            f"Submit job `{new_name}` with the failed job's definition "
+            f"`{str(params['jobDefinition'] or '?').split('/')[-1]}`, parameters and container overrides."
+        ),
+        input_label="Parameters and overrides",
+        input={k: params[k] for k in ("parameters", "containerOverrides") if k in params},
+        original_url=console_url("batch", region, job_id),
+        # Secret environment values are not stored: the executor re-reads them from this job.
+        expect={"original_job_id": job_id},
+    )
 
 
 # -- Glue -----------------------------------------------------------------------------------------------
 def _glue(spec: dict[str, Any], region: str) -> Plan:
     job = _pick(spec, "JobName", "job_name")
     params: dict[str, Any] = {"JobName": job}
-    for key in ("Arguments", "WorkerType", "NumberOfWorkers", "Timeout", "MaxCapacity", "SecurityConfiguration",
-                "NotificationProperty", "ExecutionClass", "JobRunQueuingEnabled"):
+    for key in (
+        "Arguments",
+        "WorkerType",
+        "NumberOfWorkers",
+        "Timeout",
+        "MaxCapacity",
+        "SecurityConfiguration",
+        "NotificationProperty",
+        "ExecutionClass",
+        "JobRunQueuingEnabled",
+    ):
         if _pick(spec, key) is not None:
             params[key] = _pick(spec, key)
     if params.get("WorkerType") and params.get("NumberOfWorkers"):
         params.pop("MaxCapacity", None)  # Glue refuses both
-    return Plan(source="glue", action="glue:StartJobRun", service="glue", operation="start_job_run", params=params,
-                region=region, target=str(job or ""), where=f"Glue job `{job or '?'}` ({region})",
-                what=(f"Start a new run of `{job or '?'}` with the failed run's arguments"
-                      + (f", {params['NumberOfWorkers']} x {params['WorkerType']} workers" if
-                         params.get("WorkerType") else "") + "."),
-                input_label="Arguments", input=params.get("Arguments") or {},
-                original_url=console_url("glue", region, str(_pick(spec, "JobRunId", "Id", "previous_run_id") or ""),
-                                         {"job_name": job}),
-                expect={"job_name": job})
+    return Plan(
+        source="glue",
+        action="glue:StartJobRun",
+        service="glue",
+        operation="start_job_run",
+        params=params,
+        region=region,
+        target=str(job or ""),
+        where=f"Glue job `{job or '?'}` ({region})",
+        what=(
+            f"Start a new run of `{job or '?'}` with the failed run's arguments"
+            + (
+                f", {params['NumberOfWorkers']} x {params['WorkerType']} workers"
+                if params.get("WorkerType")
+                else ""
+            )
+            + "."
+        ),
+        input_label="Arguments",
+        input=params.get("Arguments") or {},
+        original_url=console_url(
+            "glue", region, str(_pick(spec, "JobRunId", "Id", "previous_run_id") or ""), {"job_name": job}
+        ),
+        expect={"job_name": job},
+    )
 
 
 # -- EMR ------------------------------------------------------------------------------------------------
@@ -456,27 +615,46 @@ def _emr_step(spec: dict[str, Any]) -> dict[str, Any]:
         jar["Properties"] = [{"Key": str(k), "Value": str(v)} for k, v in props.items()]
     if not jar.get("MainClass"):
         jar.pop("MainClass", None)
-    return {"Name": step.get("Name") or "step", "ActionOnFailure": step.get("ActionOnFailure") or "CONTINUE",
-            "HadoopJarStep": jar}
+    return {
+        "Name": step.get("Name") or "step",
+        "ActionOnFailure": step.get("ActionOnFailure") or "CONTINUE",
+        "HadoopJarStep": jar,
+    }
 
 
 def _emr(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str) -> Plan:
     cluster_id = _emr_cluster_id(spec)
     cluster = facts.get("cluster") or {}
-    state = (cluster.get("Status") or {}).get("State") or _pick(spec, "cluster_state", "ClusterState", "state")
+    state = (cluster.get("Status") or {}).get("State") or _pick(
+        spec, "cluster_state", "ClusterState", "state"
+    )
     if not (_pick(spec, "step", "Step", "HadoopJarStep", "Config")):
         where = f"EMR cluster `{cluster.get('Name') or cluster_id}` ({cluster_id})"
         gone = bool(state) and state not in EMR_LIVE_STATES
         why = ((cluster.get("Status") or {}).get("StateChangeReason") or {}).get("Message")
-        note = _pick(spec, "note") or ((f"{cluster_id} is {state}" + (f": {why}" if why else "")) if state
-                                       else "the cluster could not be read")
-        return Plan(source="emr", action="elasticmapreduce:AddJobFlowSteps", service="emr",
-                    operation="add_job_flow_steps", params={}, region=region, target=cluster_id, where=where,
-                    what="Run the failed work again", runnable=False,
-                    reason=(("The cluster is gone" if gone else "The failed step's configuration is not known")
-                            + f" ({note}), so there is no step to add again. "
-                            + _emr_recreate(cluster, cluster_id, None)),
-                    original_url=console_url("emr", region, cluster_id, {"cluster_id": cluster_id}))
+        note = _pick(spec, "note") or (
+            (f"{cluster_id} is {state}" + (f": {why}" if why else ""))
+            if state
+            else "the cluster could not be read"
+        )
+        return Plan(
+            source="emr",
+            action="elasticmapreduce:AddJobFlowSteps",
+            service="emr",
+            operation="add_job_flow_steps",
+            params={},
+            region=region,
+            target=cluster_id,
+            where=where,
+            what="Run the failed work again",
+            runnable=False,
+            reason=(
+                ("The cluster is gone" if gone else "The failed step's configuration is not known")
+                + f" ({note}), so there is no step to add again. "
+                + _emr_recreate(cluster, cluster_id, None)
+            ),
+            original_url=console_url("emr", region, cluster_id, {"cluster_id": cluster_id}),
+        )
     step = _emr_step(spec)
     step["Name"] = _with_suffix(str(step["Name"]), f" (redrive {attempt})", _EMR_NAME_MAX)
     params = {"JobFlowId": cluster_id, "Steps": [step]}
@@ -485,23 +663,39 @@ def _emr(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str)
     name = cluster.get("Name") or _pick(spec, "cluster_name", "ClusterName") or cluster_id
     region = _region_of(cluster.get("ClusterArn"), region)
     where = f"EMR cluster `{name}` ({cluster_id}, {_in(region, _account_of(cluster.get('ClusterArn')))})"
-    plan = Plan(source="emr", action="elasticmapreduce:AddJobFlowSteps", service="emr",
-                operation="add_job_flow_steps", params=params, region=region, target=cluster_id, where=where,
-                what=f"Add the failed step again as `{step['Name']}` to the same cluster.",
-                input_label="Step", input=step["HadoopJarStep"],
-                original_url=console_url("emr", region, cluster_id, {"cluster_id": cluster_id}),
-                expect={"cluster_id": cluster_id})
+    plan = Plan(
+        source="emr",
+        action="elasticmapreduce:AddJobFlowSteps",
+        service="emr",
+        operation="add_job_flow_steps",
+        params=params,
+        region=region,
+        target=cluster_id,
+        where=where,
+        what=f"Add the failed step again as `{step['Name']}` to the same cluster.",
+        input_label="Step",
+        input=step["HadoopJarStep"],
+        original_url=console_url("emr", region, cluster_id, {"cluster_id": cluster_id}),
+        expect={"cluster_id": cluster_id},
+    )
     if step["ActionOnFailure"] in {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}:
-        plan.warnings.append(f"The step's ActionOnFailure is {step['ActionOnFailure']}: if it fails again, the "
-                             "cluster is terminated.")
+        plan.warnings.append(
+            f"The step's ActionOnFailure is {step['ActionOnFailure']}: if it fails again, the "
+            "cluster is terminated."
+        )
     if state and state not in EMR_LIVE_STATES:
         plan.runnable = False
         reason = ((cluster.get("Status") or {}).get("StateChangeReason") or {}).get("Message")
-        plan.reason = (f"The cluster is gone: {cluster_id} is {state}"
-                       + (f" ({reason})" if reason else "") + ", and steps can only be added to a running cluster. "
-                       + _emr_recreate(cluster, cluster_id, step))
+        plan.reason = (
+            f"The cluster is gone: {cluster_id} is {state}"
+            + (f" ({reason})" if reason else "")
+            + ", and steps can only be added to a running cluster. "
+            + _emr_recreate(cluster, cluster_id, step)
+        )
     elif not state:
-        plan.warnings.append("The cluster's current state could not be read; AddJobFlowSteps fails if it is gone.")
+        plan.warnings.append(
+            "The cluster's current state could not be read; AddJobFlowSteps fails if it is gone."
+        )
     return plan
 
 
@@ -514,33 +708,55 @@ def _emr_recreate(cluster: dict[str, Any], cluster_id: str, step: dict[str, Any]
         parts.append("with " + ", ".join(apps))
     like = f" ({' '.join(parts)})" if parts else ""
     if step is None:
-        return (f"To run the work again, create a cluster like it{like}: the EMR console's Clone on {cluster_id} "
-                "copies its configuration while EMR still lists it; otherwise `aws emr create-cluster` with the "
-                "same release, applications, instance groups and roles, with the steps it was meant to run.")
-    return (f"To run it again, create a cluster like it{like} — the EMR console's Clone on {cluster_id} copies "
-            "its configuration, or `aws emr create-cluster` with the same release, applications, instance groups "
-            "and roles — then add the step: `aws emr add-steps --cluster-id <new cluster> --steps "
-            f"'{json.dumps([_cli_step(step)], separators=(',', ':'))}'`.")
+        return (
+            f"To run the work again, create a cluster like it{like}: the EMR console's Clone on {cluster_id} "
+            "copies its configuration while EMR still lists it; otherwise `aws emr create-cluster` with the "
+            "same release, applications, instance groups and roles, with the steps it was meant to run."
+        )
+    return (
+        f"To run it again, create a cluster like it{like} — the EMR console's Clone on {cluster_id} copies "
+        "its configuration, or `aws emr create-cluster` with the same release, applications, instance groups "
+        "and roles — then add the step: `aws emr add-steps --cluster-id <new cluster> --steps "
+        f"'{json.dumps([_cli_step(step)], separators=(',', ':'))}'`."
+    )
 
 
 def _cli_step(step: dict[str, Any]) -> dict[str, Any]:
     jar = step.get("HadoopJarStep") or {}
-    out = {"Type": "CUSTOM_JAR", "Name": step.get("Name"), "ActionOnFailure": step.get("ActionOnFailure"),
-           "Jar": jar.get("Jar"), "Args": jar.get("Args") or []}
+    out = {
+        "Type": "CUSTOM_JAR",
+        "Name": step.get("Name"),
+        "ActionOnFailure": step.get("ActionOnFailure"),
+        "Jar": jar.get("Jar"),
+        "Args": jar.get("Args") or [],
+    }
     if jar.get("MainClass"):
         out["MainClass"] = jar["MainClass"]
     return out
 
 
 # -- entry point ----------------------------------------------------------------------------------------
-_API_OPERATION = {"redrive_execution": "RedriveExecution", "start_execution": "StartExecution",
-                  "run_task": "RunTask", "submit_job": "SubmitJob", "start_job_run": "StartJobRun",
-                  "add_job_flow_steps": "AddJobFlowSteps"}
+_API_OPERATION = {
+    "redrive_execution": "RedriveExecution",
+    "start_execution": "StartExecution",
+    "run_task": "RunTask",
+    "submit_job": "SubmitJob",
+    "start_job_run": "StartJobRun",
+    "add_job_flow_steps": "AddJobFlowSteps",
+}
 
 
-def build_plan(source: str, spec: dict[str, Any], *, attempt: int, idempotency_key: str,
-               facts: dict[str, Any] | None = None, now: datetime | None = None,
-               region: str = "us-east-1", resource_arn: str = "") -> Plan:
+def build_plan(
+    source: str,
+    spec: dict[str, Any],
+    *,
+    attempt: int,
+    idempotency_key: str,
+    facts: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    region: str = "us-east-1",
+    resource_arn: str = "",
+) -> Plan:
     """The plan for re-running the failed work of one incident (pure: no AWS call).
 
     ``idempotency_key`` (``<incident_id>#<attempt>``) becomes the API's client token where the API
@@ -563,14 +779,29 @@ def build_plan(source: str, spec: dict[str, Any], *, attempt: int, idempotency_k
     elif source == "emr":
         plan = _emr(spec, facts, attempt, region)
     else:
-        return Plan(source=source, action="", service="", operation="", params={}, region=region, target="",
-                    where="", what="", runnable=False, reason=f"redrive is not supported for {source or 'this source'}")
+        return Plan(
+            source=source,
+            action="",
+            service="",
+            operation="",
+            params={},
+            region=region,
+            target="",
+            where="",
+            what="",
+            runnable=False,
+            reason=f"redrive is not supported for {source or 'this source'}",
+        )
     if plan.params and plan.operation in _API_OPERATION:
-        plan.params, plan.dropped, error = fit_params(plan.service, _API_OPERATION[plan.operation], plan.params)
+        plan.params, plan.dropped, error = fit_params(
+            plan.service, _API_OPERATION[plan.operation], plan.params
+        )
         if error and plan.runnable:
             plan.runnable = False
-            plan.reason = ("The stored details of the failed run are not enough to build the call "
-                           f"({' '.join(error.split())}).")
+            plan.reason = (
+                "The stored details of the failed run are not enough to build the call "
+                f"({' '.join(error.split())})."
+            )
     for unknown in spec.get("unknown") or []:
         plan.warnings.append(f"Not known from the failed run: {unknown}")
     for note in facts.get("notes") or []:

@@ -48,8 +48,11 @@ def event_run(event: dict[str, Any]) -> tuple[str, str, str] | None:
     if src == "aws.states" and detail.get("executionArn"):
         status = detail.get("status")
         count = _int(detail.get("redriveCount"))
-        return ("stepfunctions", run_key("stepfunctions", detail["executionArn"], redrive_count=count),
-                _outcome(status, {"SUCCEEDED"}))
+        return (
+            "stepfunctions",
+            run_key("stepfunctions", detail["executionArn"], redrive_count=count),
+            _outcome(status, {"SUCCEEDED"}),
+        )
     if src == "aws.ecs" and kind == "ECS Task State Change" and detail.get("taskArn"):
         if detail.get("lastStatus") != "STOPPED":
             return "ecs", detail["taskArn"], "other"
@@ -59,11 +62,17 @@ def event_run(event: dict[str, Any]) -> tuple[str, str, str] | None:
     if src == "aws.batch" and detail.get("jobId"):
         return "batch", detail["jobId"], _outcome(detail.get("status"), {"SUCCEEDED"})
     if src == "aws.glue" and detail.get("jobRunId"):
-        return ("glue", run_key("glue", detail["jobRunId"], parent=str(detail.get("jobName"))),
-                _outcome(detail.get("state"), {"SUCCEEDED"}))
+        return (
+            "glue",
+            run_key("glue", detail["jobRunId"], parent=str(detail.get("jobName"))),
+            _outcome(detail.get("state"), {"SUCCEEDED"}),
+        )
     if src == "aws.emr" and kind == "EMR Step Status Change" and detail.get("stepId"):
-        return ("emr", run_key("emr", detail["stepId"], parent=str(detail.get("clusterId"))),
-                _outcome(detail.get("state"), {"COMPLETED"}))
+        return (
+            "emr",
+            run_key("emr", detail["stepId"], parent=str(detail.get("clusterId"))),
+            _outcome(detail.get("state"), {"COMPLETED"}),
+        )
     return None
 
 
@@ -113,7 +122,7 @@ def launched_run(event: dict[str, Any], aws: AwsContext, cfg: Settings) -> Launc
     found = event_run(event)
     if found is None or found[2] == "other" or not cfg.audit_table:
         return None
-    source, key, outcome = found
+    _, key, outcome = found
     try:
         audit = AuditStore(aws.client("dynamodb"), cfg.audit_table)
         item = audit.launched(key)
@@ -140,9 +149,15 @@ def record_outcome(launch: Launch, incident_id: str | None = None) -> bool:
     """Mark the launched run's outcome once and audit it; False when it was already recorded."""
     first = launch.audit.mark_outcome(launch.run_key, launch.outcome)
     if first:
-        launch.audit.record(str(launch.item.get("incident_id")), "outcome", who="aws",
-                            what=f"run {launch.item.get('run_id') or launch.run_key}", result=launch.outcome,
-                            attempt=launch.item.get("attempt"), new_incident_id=incident_id)
+        launch.audit.record(
+            str(launch.item.get("incident_id")),
+            "outcome",
+            who="aws",
+            what=f"run {launch.item.get('run_id') or launch.run_key}",
+            result=launch.outcome,
+            attempt=launch.item.get("attempt"),
+            new_incident_id=incident_id,
+        )
     return first
 
 
@@ -153,9 +168,13 @@ def post_success(launch: Launch, slack: Any) -> dict[str, Any] | None:
     if not record_outcome(launch):
         return None
     item = launch.item
-    text = render("redrive_succeeded.j2", run_id=str(item.get("run_id") or launch.run_key),
-                  run_url=str(item.get("run_url") or ""), attempt=int(item.get("attempt") or 1),
-                  action=str(item.get("action") or ""))
+    text = render(
+        "redrive_succeeded.j2",
+        run_id=str(item.get("run_id") or launch.run_key),
+        run_url=str(item.get("run_url") or ""),
+        attempt=int(item.get("attempt") or 1),
+        action=str(item.get("action") or ""),
+    )
     return dict(slack.reply(launch.channel, launch.thread_ts, text))
 
 
@@ -168,5 +187,11 @@ def post_failure(launch: Launch, report: Any, slack: Any, incident_id: str) -> d
     try:
         record_outcome(launch, incident_id)
     except Exception as exc:  # the report is out; the audit line is best effort here
-        logger.warning("could not record the redrive outcome", extra={"run_key": launch.run_key, "error": str(exc)})
-    return {"channel": posted.get("channel") or launch.channel, "ts": posted["ts"], "thread_ts": launch.thread_ts}
+        logger.warning(
+            "could not record the redrive outcome", extra={"run_key": launch.run_key, "error": str(exc)}
+        )
+    return {
+        "channel": posted.get("channel") or launch.channel,
+        "ts": posted["ts"],
+        "thread_ts": launch.thread_ts,
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .render import render_report, render_repeat
+from .render import render_repeat, render_report
 
 if TYPE_CHECKING:
     from ..aws import AwsContext

@@ -14,7 +14,7 @@ from ..templates import render
 if TYPE_CHECKING:
     from ..model import Report
 
-__all__ = ["MAX_BLOCKS", "MAX_SECTION", "render_report", "render_repeat", "sections"]
+__all__ = ["MAX_BLOCKS", "MAX_SECTION", "render_repeat", "render_report", "sections"]
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

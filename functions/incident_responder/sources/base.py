@@ -162,9 +162,14 @@ class Collector:
 class Source(Protocol):
     """One event source: parse its events, collect its evidence, describe its redrive."""
 
-    name: str
-    detail_types: tuple[str, ...]
-    event_source: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def detail_types(self) -> tuple[str, ...]: ...
+
+    @property
+    def event_source(self) -> str: ...
 
     def parse(self, event: dict[str, Any]) -> Incident | Skip: ...
 

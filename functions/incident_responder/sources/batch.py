@@ -93,6 +93,8 @@ class BatchSource:
             if out is not None:
                 c.book.gap(f"DescribeJobs {job_id}: no such job (Batch keeps finished jobs for about 7 "
                            f"days); the event's own detail is shown instead")
+            else:
+                c.book.gap(f"job {job_id}: the event's own detail is shown instead of DescribeJobs")
             job, source = inc.detail, "batch (event)"
         container = job.get("container") or {}
         attempts = [a for a in job.get("attempts") or [] if isinstance(a, dict)]
@@ -125,7 +127,8 @@ class BatchSource:
             memory=memory or "?", memory_doubled=str(int(memory) * 2) if memory.isdigit() else "twice that",
             vcpus=res.get("VCPU", "?"), timeout_seconds=str(timeout) if timeout else "none",
             attempts=str(len(job.get("attempts") or [])), exit_code=last.get("exitCode", "none"),
-            job_role=container.get("jobRoleArn") or "(none set)",
+            job_role=container.get("jobRoleArn") or "(none set)", log_group=DEFAULT_LOG_GROUP,
+            log_stream=last.get("logStreamName") or container.get("logStreamName") or "(none recorded)",
             image=container.get("image") or "?", console_url=console,
             what=f"Batch job {job.get('jobName') or job_id} ({job_id}) of job definition "
                  f"{jd_name}{':' + jd_rev if jd_rev else ''} on queue {queue or '?'}",

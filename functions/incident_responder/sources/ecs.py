@@ -287,7 +287,7 @@ class EcsSource:
         if service:
             c.links.append(Link(f"Service {service}",
                                 _console(region, f"clusters/{cluster}/services/{service}/health")))
-        if family:
+        if family and td is not None:
             c.links.append(Link(f"Task definition {family}:{revision}", c.context["task_definition_url"]))
 
     def _stop(self, c: Collector, task: dict[str, Any], source: str, task_id: str) -> None:
@@ -449,9 +449,11 @@ class EcsSource:
         if any(len(o) > 1 for o in overrides.get("containerOverrides") or []) or any(
                 v for k, v in overrides.items() if k != "containerOverrides"):
             spec["overrides"] = overrides
-        if td is None or td.get("status") not in (None, "ACTIVE"):
-            spec["unknown"].append(f"taskDefinition: {td_arn.rsplit('/', 1)[-1]} is not ACTIVE; use an "
-                                   f"ACTIVE revision of {family}")
+        if (td is None or td.get("status") not in (None, "ACTIVE")) and family:
+            # RunTask cannot use an INACTIVE or deleted revision; the family name runs its latest ACTIVE one.
+            spec["taskDefinition"] = family
+            spec["unknown"].append(f"taskDefinition: {td_arn.rsplit('/', 1)[-1]} is not ACTIVE; the latest "
+                                   f"ACTIVE revision of {family} runs instead")
         return spec
 
 

@@ -356,7 +356,7 @@ class EmrSource:
         added = c.add_compacted(lines, uri, failure_time, max_items=max_items)
         kills = [_text(line) for line in lines if _YARN_KILL.search(_text(line))]
         if kills and not any(_YARN_KILL.search(ev.text) for ev in added):
-            text = kills[-1].strip() + (f" (×{len(kills)} in this log)" if len(kills) > 1 else "")  # noqa: RUF001
+            text = kills[-1].strip() + (f" (×{len(kills)} in this log)" if len(kills) > 1 else "")
             added.append(c.add("log", uri, text, yarn_kill=True))
         self._mark(added, child)
 

@@ -165,7 +165,7 @@ class GlueSource:
         timeout, workers, worker_type = run.get("Timeout"), run.get("NumberOfWorkers"), run.get("WorkerType")
         parts = []
         if worker_type or workers:
-            parts.append(f"{workers or '?'} × {worker_type or '?'} workers")  # noqa: RUF001
+            parts.append(f"{workers or '?'} × {worker_type or '?'} workers")
         elif run.get("MaxCapacity"):
             parts.append(f"{run['MaxCapacity']} DPU")
         if run.get("GlueVersion"):

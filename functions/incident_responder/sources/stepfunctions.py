@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import MalformedEvent
 from ..model import Incident, Resource, Skip, iso
@@ -165,9 +165,8 @@ class StepFunctionsSource:
                 break
         if token:
             c.book.gap(f"execution history longer than {len(events)} events: only the newest were read")
-        seen: set[int] = set()
-        unique = [e for e in events if not (e.get("id") in seen or seen.add(e.get("id")))]  # type: ignore[func-returns-value]
-        return sorted(unique, key=lambda e: e.get("id", 0))
+        by_id = {e.get("id", i): e for i, e in enumerate(events)}
+        return sorted(by_id.values(), key=lambda e: e.get("id", 0))
 
     def _analyze_history(self, c: Collector, arn: str, status: str, describe: dict[str, Any],
                          events: list[dict[str, Any]], depth: int) -> None:
@@ -270,9 +269,9 @@ class StepFunctionsSource:
             attempts = cause_doc.get("Attempts") or []
             for a in attempts[-3:]:
                 cont = a.get("Container") or {}
+                why = cont.get("Reason") or a.get("StatusReason") or ""
                 c.add("job", "batch (from the task's cause)",
-                      f"Batch attempt exited {cont.get('ExitCode', '?')}: {cont.get('Reason') or a.get('StatusReason') or ''}",
-                      a.get("StoppedAt"), exit_code=cont.get("ExitCode"), reason=cont.get("Reason") or "")
+                      f"Batch attempt exited {cont.get('ExitCode', '?')}: {why}", a.get("StoppedAt"), exit_code=cont.get("ExitCode"), reason=cont.get("Reason") or "")
             if reason:
                 c.add("job", "batch (from the task's cause)", f"Batch job status reason: {reason}",
                       failed.get("timestamp"), reason=reason)
@@ -316,9 +315,10 @@ class StepFunctionsSource:
         for cont in doc.get("Containers") or doc.get("containers") or []:
             exit_code = cont.get("ExitCode", cont.get("exitCode"))
             why = cont.get("Reason") or cont.get("reason") or ""
+            shown = exit_code if exit_code is not None else "none"
             c.add("task", "ecs (from the task's cause)",
-                  f"Container {cont.get('Name') or cont.get('name')} exit code {exit_code if exit_code is not None else 'none'}"
-                  + (f": {why}" if why else ""), failed.get("timestamp"), exit_code=exit_code, reason=why)
+                  f"Container {cont.get('Name') or cont.get('name')} exit code {shown}" + (f": {why}" if why else ""),
+                  failed.get("timestamp"), exit_code=exit_code, reason=why)
 
     def _nested(self, c: Collector, cause_doc: Any, scheduled: dict[str, Any] | None, depth: int) -> None:
         child_arn = cause_doc.get("ExecutionArn") if isinstance(cause_doc, dict) else None
