@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .aws import AwsContext
+from .aws import AwsContext, shared_context
 from .config import Settings
 from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
@@ -195,8 +195,8 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
     # Its success is otherwise skipped like any success; only a run we launched gets this note.
     from .redrive.runs import distinguish_redriven, launched_run, post_success
 
-    aws = aws or AwsContext(region=parsed.region if not isinstance(parsed, Skip) else
-                            str(event.get("region") or "") or None)
+    aws = aws or shared_context(parsed.region if not isinstance(parsed, Skip) else
+                                str(event.get("region") or "") or None)
     launch = launched_run(event, aws, cfg)
     if isinstance(parsed, Skip) and launch is not None and launch.succeeded:
         from .slack.poster import SlackPoster

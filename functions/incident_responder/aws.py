@@ -18,7 +18,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-__all__ = ["AwsContext", "api_calls", "describe_error", "error_code", "reset_api_calls"]
+__all__ = ["AwsContext", "api_calls", "clear_shared_contexts", "describe_error", "error_code", "reset_api_calls",
+           "shared_context"]
 
 _RETRY_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 6},
@@ -86,3 +87,22 @@ class AwsContext:
                 cached.meta.events.register("before-call", _count)
                 self._clients[service] = cached
             return cached
+
+
+_shared: dict[str | None, AwsContext] = {}
+
+
+def shared_context(region: str | None = None) -> AwsContext:
+    """The context warm invocations reuse for a region: its clients (and the Powertools secret
+    cache, which is kept per client) survive between events instead of being rebuilt each time."""
+    with _lock:
+        ctx = _shared.get(region)
+        if ctx is None:
+            ctx = _shared[region] = AwsContext(region=region)
+        return ctx
+
+
+def clear_shared_contexts() -> None:
+    """Forget the shared contexts (the local runtime does this between scenarios)."""
+    with _lock:
+        _shared.clear()

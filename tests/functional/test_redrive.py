@@ -178,9 +178,7 @@ def test_local_redrive_execution_redrives_moto_s_execution(sfn: Any) -> None:
         ({"stopped_ago": timedelta(days=15)}, "ExecutionNotRedrivable", "past the redrive window"),
     ],
 )
-def test_local_redrive_execution_refuses_like_aws(
-    sfn: Any, kwargs: dict[str, Any], error: str, message: str
-) -> None:
+def test_local_redrive_execution_refuses_like_aws(sfn: Any, kwargs: dict[str, Any], error: str, message: str) -> None:
     arn = _failed_execution(sfn, **kwargs)
     with pytest.raises(ClientError) as caught:
         sfn.redrive_execution(executionArn=arn)
@@ -239,9 +237,7 @@ def test_executor_start_execution_fallback(aws: Any) -> None:
 def test_executor_redrive_execution(aws: Any) -> None:
     sfn = aws.client("stepfunctions")
     arn = _failed_execution(sfn, "hourly")
-    plan = _plan(
-        "stepfunctions", {"execution_arn": arn}, facts={"execution": sfn.describe_execution(executionArn=arn)}
-    )
+    plan = _plan("stepfunctions", {"execution_arn": arn}, facts={"execution": sfn.describe_execution(executionArn=arn)})
     result = execute(plan, aws)
     assert result.ok and result.action == "states:RedriveExecution"
     assert result.run_id == arn and result.run_key == f"{arn}#redrive-1"
@@ -445,8 +441,7 @@ def _drain(convo: Conversation) -> None:
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     while True:
         messages = (
-            sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=5, AttributeNames=["All"]).get("Messages")
-            or []
+            sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=5, AttributeNames=["All"]).get("Messages") or []
         )
         if not messages:
             return
@@ -491,17 +486,13 @@ def test_only_approvers_approve_and_not_the_requester_when_a_second_person_is_re
     request_id = convo.request(user="U0ONCALL01")
     assert "Can approve: <@U0ONCALL01>, <@U0ORDERSLEAD> (someone other than the requester)" in convo.last()
     convo.click("approve", request_id, "U0STRANGER")
-    assert (
-        "<@U0STRANGER> can't approve this redrive: only <@U0ONCALL01>, <@U0ORDERSLEAD> can." in convo.last()
-    )
+    assert "<@U0STRANGER> can't approve this redrive: only <@U0ONCALL01>, <@U0ORDERSLEAD> can." in convo.last()
     convo.click("approve", request_id, "U0ONCALL01")
     assert "someone else must approve it. Nothing was run." in convo.last()
     assert _runs(convo, "ecs") == []
     convo.click("approve", request_id, "U0ORDERSLEAD")  # the catalog's approver
     assert "<@U0ORDERSLEAD> approved: redrive started (`ecs:RunTask`" in convo.last()
-    tasks = convo.aws.client("ecs").list_tasks(cluster="data-jobs", startedBy="incident-responder")[
-        "taskArns"
-    ]
+    tasks = convo.aws.client("ecs").list_tasks(cluster="data-jobs", startedBy="incident-responder")["taskArns"]
     assert len(tasks) == 1
     rejections = [a for a in convo.audit.trail(convo.incident["incident_id"]) if a["kind"] == "rejection"]
     assert [(a["who"], a["result"]) for a in rejections] == [
@@ -522,9 +513,7 @@ def test_an_expired_approval_runs_nothing(conversation: Any) -> None:
     assert _runs(convo, "stepfunctions") == []
     # A fresh request is approved just in time.
     in_time = convo.request(clock=lambda: t0 + timedelta(hours=2))
-    convo.click(
-        "approve", in_time, "U0ANALYTICSLEAD", clock=lambda: t0 + timedelta(hours=3) - timedelta(seconds=1)
-    )
+    convo.click("approve", in_time, "U0ANALYTICSLEAD", clock=lambda: t0 + timedelta(hours=3) - timedelta(seconds=1))
     assert "redrive started (`states:RedriveExecution`" in convo.last()
     expiries = [a for a in convo.audit.trail(convo.incident["incident_id"]) if a["kind"] == "expiry"]
     assert len(expiries) == 2
@@ -562,9 +551,7 @@ def test_a_failing_redrive_call_is_said_in_the_thread_and_audited(conversation: 
     request_id = convo.request()
     convo.click("approve", request_id, "U0APPROVER")
     text = convo.last()
-    assert (
-        "approved, but the redrive call failed (`ecs:RunTask`)" in text and "Nothing new is running" in text
-    )
+    assert "approved, but the redrive call failed (`ecs:RunTask`)" in text and "Nothing new is running" in text
     run = convo.audit.get_run(convo.incident["incident_id"], 1)
     assert run is not None and run["state"] == "failed" and run["error"]
     execution = [a for a in convo.audit.trail(convo.incident["incident_id"]) if a["kind"] == "execution"]
@@ -612,9 +599,7 @@ def test_the_redrive_function_runs_only_approved_requests(conversation: Any) -> 
     bad, _ = convo.stack.invoke("RedriveFunction", {"incident_id": incident_id})
     assert bad["status"] == "refused"
     # Approved by someone who is not (or no longer) an approver: refused by the function itself.
-    convo.audit.decide(
-        incident_id, request_id, "approved", by="U0STRANGER", now_epoch=0, require_unexpired=False
-    )
+    convo.audit.decide(incident_id, request_id, "approved", by="U0STRANGER", now_epoch=0, require_unexpired=False)
     forged, _ = convo.stack.invoke("RedriveFunction", {"incident_id": incident_id, "request_id": request_id})
     assert forged["status"] == "refused" and _runs(convo, "glue") == []
 
@@ -664,9 +649,7 @@ def test_the_new_run_s_success_is_said_in_the_same_thread_once(
     assert "Redrive succeeded" in convo.last() and "finished successfully" in convo.last()
     assert len(convo.top_level()) == 1  # not a new top-level alert
     again = convo.analyze({**event, "id": "another-delivery"})
-    assert (
-        again["status"] == "duplicate" and sum("Redrive succeeded" in _text(m) for m in convo.replies()) == 1
-    )
+    assert again["status"] == "duplicate" and sum("Redrive succeeded" in _text(m) for m in convo.replies()) == 1
     outcomes = [a for a in convo.audit.trail(convo.incident["incident_id"]) if a["kind"] == "outcome"]
     assert [a["result"] for a in outcomes] == ["succeeded"]
 
@@ -810,9 +793,7 @@ def test_rules_route_the_successes_of_redrive_runs_only(
 ) -> None:
     from tests.stack import load_template
 
-    pattern = load_template()["Resources"]["AnalyzeFunction"]["Properties"]["Events"][rule]["Properties"][
-        "Pattern"
-    ]
+    pattern = load_template()["Resources"]["AnalyzeFunction"]["Properties"]["Events"][rule]["Properties"]["Pattern"]
     on_disk = json.loads(
         (
             Path(__file__).resolve().parents[2]
@@ -831,8 +812,6 @@ def test_rules_route_the_successes_of_redrive_runs_only(
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
         events.put_targets(Rule=rule, Targets=[{"Id": "analyze", "Arn": arn}])
-        events.put_events(
-            Entries=[{"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail)}]
-        )
+        events.put_events(Entries=[{"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail)}])
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages") or []
     assert bool(received) is routed

@@ -126,9 +126,7 @@ def test_sfn_express_state_machine_is_restarted() -> None:
 
 def test_sfn_new_names_fit_the_80_character_limit() -> None:
     name = "x" * 80
-    spec = _sfn_spec(
-        execution_arn=f"{MACHINE.replace('stateMachine', 'execution')}:{name}", status="SUCCEEDED"
-    )
+    spec = _sfn_spec(execution_arn=f"{MACHINE.replace('stateMachine', 'execution')}:{name}", status="SUCCEEDED")
     plan = _plan("stepfunctions", spec, attempt=12)
     assert len(plan.params["name"]) == 80 and plan.params["name"].endswith("-redrive-12")
 
@@ -145,9 +143,7 @@ ECS_SPEC: dict[str, Any] = {
     "platformVersion": "1.4.0",
     "group": "family:orders-dedupe",
     "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0123"]}},
-    "overrides": {
-        "containerOverrides": [{"name": "dedupe", "command": ["python", "dedupe.py"], "exitCode": 1}]
-    },
+    "overrides": {"containerOverrides": [{"name": "dedupe", "command": ["python", "dedupe.py"], "exitCode": 1}]},
     "unknown": ["networkConfiguration.awsvpcConfiguration.securityGroups"],
 }
 
@@ -279,13 +275,9 @@ def test_emr_terminated_cluster_explains_how_to_recreate_it() -> None:
             "Applications": [{"Name": "Spark"}],
         }
     }
-    plan = _plan(
-        "emr", {**EMR_SPEC, "step": {**EMR_SPEC["step"], "ActionOnFailure": "TERMINATE_CLUSTER"}}, facts=facts
-    )
+    plan = _plan("emr", {**EMR_SPEC, "step": {**EMR_SPEC["step"], "ActionOnFailure": "TERMINATE_CLUSTER"}}, facts=facts)
     assert not plan.runnable
-    assert plan.reason.startswith(
-        "The cluster is gone: j-1K48 is TERMINATED_WITH_ERRORS (Master instance failed)"
-    )
+    assert plan.reason.startswith("The cluster is gone: j-1K48 is TERMINATED_WITH_ERRORS (Master instance failed)")
     assert "emr-6.15.0 with Spark" in plan.reason and "aws emr add-steps" in plan.reason
     assert any("TERMINATE_CLUSTER" in w for w in plan.warnings)
 

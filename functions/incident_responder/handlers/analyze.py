@@ -31,6 +31,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.error("event rejected", extra={"reason": str(exc), "detail_type": _get(event, "detail-type")})
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return {"status": "rejected", "reason": str(exc)}
+    except Exception as exc:
+        # Re-raised: Lambda retries the event, then the DLQ keeps it. Counted so the alarm sees it.
+        logger.exception("report failed; the event will be retried", extra={"error": type(exc).__name__})
+        metrics.add_metric(name="ReportsFailed", unit=MetricUnit.Count, value=1)
+        raise
     metrics.add_metric(name=f"Events{outcome.status.capitalize()}", unit=MetricUnit.Count, value=1)
     if outcome.status in {"posted", "grouped"}:
         metrics.add_metric(name="ReportsPosted", unit=MetricUnit.Count, value=1)

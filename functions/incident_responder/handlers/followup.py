@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ..aws import AwsContext
+from ..aws import shared_context
 from ..config import settings
 from ..followup.worker import FollowupWorker
 
@@ -31,15 +31,13 @@ processor.raise_on_entire_batch_failure = False
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    worker = FollowupWorker(AwsContext(), settings())
+    worker = FollowupWorker(shared_context(), settings())
 
     def record_handler(record: SQSRecord) -> str:
         try:
             outcome = worker.process(record.body)
         except Exception as exc:
-            logger.exception(
-                "follow-up failed", extra={"message_id": record.message_id, "error": type(exc).__name__}
-            )
+            logger.exception("follow-up failed", extra={"message_id": record.message_id, "error": type(exc).__name__})
             metrics.add_metric(name="FollowupsFailed", unit=MetricUnit.Count, value=1)
             raise
         logger.info("follow-up handled", extra={"message_id": record.message_id, "outcome": outcome})
@@ -49,7 +47,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return outcome
 
     return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+        process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
     )

@@ -39,8 +39,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         cfg=cfg,
         aws_for=lambda region: AwsContext(region=region, session=home.session),
     )
-    metrics.add_metric(
-        name=f"Redrive{str(result.get('status', '')).capitalize()}", unit=MetricUnit.Count, value=1
-    )
+    metrics.add_metric(name=f"Redrive{str(result.get('status', '')).capitalize()}", unit=MetricUnit.Count, value=1)
     logger.info("redrive handled", extra={k: result.get(k) for k in ("status", "run_id", "error", "attempt")})
     return result

@@ -7,14 +7,13 @@ SLACK_SIGNING_SECRET_NAME, FOLLOWUP_QUEUE_URL and INCIDENTS_TABLE.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ..aws import AwsContext
+from ..aws import shared_context
 from ..config import settings
 from ..slack.client import SlackConfigurationError
 from ..slack.ingress import SlackRequest, get_signing_secret, handle_request
@@ -23,26 +22,14 @@ from ..store import IncidentStore
 logger = Logger()
 metrics = Metrics()
 
-# Clients are reused by warm invocations (they are most of the ack time); one set per region.
-_AWS: dict[str | None, AwsContext] = {}
-
-
-def _aws() -> AwsContext:
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if region not in _AWS:
-        _AWS[region] = AwsContext(region=region)
-    return _AWS[region]
-
 
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    cfg, aws = settings(), _aws()
+    cfg, aws = settings(), shared_context()  # warm invocations reuse the clients: most of the ack time
     request = SlackRequest.from_function_url(event)
     try:
-        secret = get_signing_secret(
-            cfg.slack_signing_secret_name, secrets_client=aws.client("secretsmanager")
-        )
+        secret = get_signing_secret(cfg.slack_signing_secret_name, secrets_client=aws.client("secretsmanager"))
     except SlackConfigurationError as exc:
         logger.error("slack signing secret unavailable", extra={"reason": str(exc)})
         return {"statusCode": 500, "headers": {"content-type": "text/plain"}, "body": "not configured"}

@@ -146,4 +146,9 @@ class LocalStack:
 def _clear_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
+    from ..aws import clear_shared_contexts
+    from ..slack.poster import clear_clients
+
     parameters.clear_caches()
+    clear_shared_contexts()
+    clear_clients()

@@ -187,9 +187,7 @@ def _redrive_execution(model: Any, params: dict[str, Any], **_: Any) -> tuple[An
     report = ParamValidator().validate(response, model.output_shape)
     if report.has_errors():  # a defect of this module, not of the code under test
         raise AssertionError(report.generate_report())
-    logger.info(
-        "local RedriveExecution", extra={"execution_arn": arn, "redrive_count": execution.redrive_count}
-    )
+    logger.info("local RedriveExecution", extra={"execution_arn": arn, "redrive_count": execution.redrive_count})
     return _answer(model, 200, response)
 
 
@@ -342,17 +340,13 @@ def _batch_targets(session: boto3.Session, world: World, jobs: list[dict[str, An
         }
         # Registered until the job's revision exists (revisions are numbered by registration).
         for _ in range(min(int(revision or 1), 100)):
-            out = batch.register_job_definition(
-                jobDefinitionName=name, type="container", containerProperties=props
-            )
+            out = batch.register_job_definition(jobDefinitionName=name, type="container", containerProperties=props)
             if out["revision"] >= int(revision or 1):
                 break
 
 
 # -- completing a launched run ------------------------------------------------------------------------
-def complete(
-    source: str, run_id: str, outcome: str, *, region: str, account: str, parent: str = ""
-) -> dict[str, Any]:
+def complete(source: str, run_id: str, outcome: str, *, region: str, account: str, parent: str = "") -> dict[str, Any]:
     """End run ``run_id`` with ``outcome`` (succeeded or failed) in moto where moto allows it, and
     return the EventBridge event AWS would send for it. ``parent``: the Glue job or EMR cluster."""
     now = _now()

@@ -122,9 +122,7 @@ class AuditStore:
             **request,
         }
         try:
-            self.db.put_item(
-                TableName=self.table, Item=_item(item), ConditionExpression="attribute_not_exists(pk)"
-            )
+            self.db.put_item(TableName=self.table, Item=_item(item), ConditionExpression="attribute_not_exists(pk)")
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("put request", exc) from exc
 

@@ -117,10 +117,7 @@ def _batch_secrets(plan: Plan, aws: AwsContext) -> dict[str, Any]:
     job_id = plan.expect.get("original_job_id")
     batch: Any = aws.client("batch")
     jobs = batch.describe_jobs(jobs=[job_id])["jobs"] if job_id else []
-    real = {
-        e.get("name"): e.get("value")
-        for e in ((jobs or [{}])[0].get("container") or {}).get("environment") or []
-    }
+    real = {e.get("name"): e.get("value") for e in ((jobs or [{}])[0].get("container") or {}).get("environment") or []}
     missing = [str(e.get("name")) for e in hidden if real.get(e.get("name")) is None]
     if missing:
         raise _NoRun(
@@ -149,9 +146,7 @@ def execute(plan: Plan, aws: AwsContext) -> RunResult:
         return RunResult(False, plan.action, error=str(exc), error_code=exc.code)
     except Exception as exc:  # a tool that changes AWS must report, not crash the thread
         logger.exception("redrive call raised", extra={"action": plan.action})
-        return RunResult(
-            False, plan.action, error=f"{type(exc).__name__}: {exc}", error_code=type(exc).__name__
-        )
+        return RunResult(False, plan.action, error=f"{type(exc).__name__}: {exc}", error_code=type(exc).__name__)
     logger.info("redrive started", extra={"action": plan.action, "run_id": run_id})
     return RunResult(True, plan.action, run_id=run_id, run_key=key, run_url=url)
 

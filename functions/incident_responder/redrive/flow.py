@@ -71,9 +71,7 @@ def handle_request(ctx: ThreadContextLike, incident: dict[str, Any], user: str) 
     RedriveFlow(ctx).request(incident, user)
 
 
-def handle_action(
-    ctx: ThreadContextLike, incident: dict[str, Any], action_id: str, value: str, user: str
-) -> None:
+def handle_action(ctx: ThreadContextLike, incident: dict[str, Any], action_id: str, value: str, user: str) -> None:
     """Handle a click on a redrive button: ``redrive_request``, ``redrive_approve`` or ``redrive_cancel``."""
     RedriveFlow(ctx).action(incident, action_id, value, user)
 
@@ -203,18 +201,14 @@ class RedriveFlow:
     def request(self, incident: dict[str, Any], user: str) -> None:
         incident_id = str(incident.get("incident_id") or "")
         spec = load_spec(incident)
-        source = str(
-            incident.get("source") or (spec or {}).get("source") or (spec or {}).get("service") or ""
-        )
+        source = str(incident.get("source") or (spec or {}).get("source") or (spec or {}).get("service") or "")
         arn = str(incident.get("resource_arn") or "")
         if not spec and source == "emr" and ":cluster/" in arn:
             # No step could be read (the cluster is usually gone): the plan explains how to re-create it.
             spec = {"cluster_id": arn.rsplit("/", 1)[-1]}
         if not spec:
             reason = "this failure carries no details of how to re-run it"
-            self.audit.record(
-                incident_id, "request", who=user, what="redrive", result=f"unavailable: {reason}"
-            )
+            self.audit.record(incident_id, "request", who=user, what="redrive", result=f"unavailable: {reason}")
             self._note("unavailable", reason=reason)
             return
         now = self.clock()
@@ -282,13 +276,9 @@ class RedriveFlow:
             attempt=attempt,
             result="preview posted" if plan.runnable else f"not runnable: {plan.reason}",
         )
-        text, blocks = self._preview(
-            plan, request_id, attempt, user, approvers, pipeline, idempotent, expires
-        )
+        text, blocks = self._preview(plan, request_id, attempt, user, approvers, pipeline, idempotent, expires)
         posted = self._say(text, blocks)
-        self.audit.set_request(
-            incident_id, request_id, preview_ts=posted.get("ts"), preview_blocks=json.dumps(blocks)
-        )
+        self.audit.set_request(incident_id, request_id, preview_ts=posted.get("ts"), preview_blocks=json.dumps(blocks))
 
     def _region(self, incident: dict[str, Any]) -> str:
         parts = str(incident.get("resource_arn") or "").split(":")
@@ -361,9 +351,7 @@ class RedriveFlow:
         incident_id = str(incident.get("incident_id") or "")
         request = self.audit.get_request(incident_id, value) if value else None
         if request is None:
-            self.audit.record(
-                incident_id, "rejection", who=user, what=f"{action_id} {value}", result="unknown request"
-            )
+            self.audit.record(incident_id, "rejection", who=user, what=f"{action_id} {value}", result="unknown request")
             self._note("unknown")
             return
         if action_id == APPROVE:
@@ -381,11 +369,7 @@ class RedriveFlow:
         if status == "expired":
             self._expired_note(incident_id, request, user, action, decided=False)
             return
-        run = (
-            self.audit.get_run(incident_id, int(request.get("attempt") or 0))
-            if status == "approved"
-            else None
-        )
+        run = self.audit.get_run(incident_id, int(request.get("attempt") or 0)) if status == "approved" else None
         if status == "approved" and run is None:
             # Approved, but the redrive function was never reached (the worker failed in between and
             # this is the retried delivery): run it now; its claim still lets it run only once.
@@ -409,9 +393,7 @@ class RedriveFlow:
             run_id=str((run or {}).get("run_id") or ""),
         )
 
-    def _expired_note(
-        self, incident_id: str, request: dict[str, Any], user: str, action: str, decided: bool
-    ) -> None:
+    def _expired_note(self, incident_id: str, request: dict[str, Any], user: str, action: str, decided: bool) -> None:
         expires = datetime.fromtimestamp(int(request.get("approval_expires_at") or 0), UTC)
         if decided:
             self._mark_preview(request, "expired", user)

@@ -153,9 +153,7 @@ def gather_facts(source: str, spec: dict[str, Any], aws: AwsContext) -> dict[str
         arn = _pick(spec, "execution_arn", "executionArn")
         if arn:
             facts["execution"] = _safe("DescribeExecution", sfn.describe_execution, notes, executionArn=arn)
-        sm_arn = _pick(facts.get("execution"), "stateMachineArn") or _pick(
-            spec, "state_machine_arn", "stateMachineArn"
-        )
+        sm_arn = _pick(facts.get("execution"), "stateMachineArn") or _pick(spec, "state_machine_arn", "stateMachineArn")
         if sm_arn:
             facts["state_machine"] = _safe(
                 "DescribeStateMachine", sfn.describe_state_machine, notes, stateMachineArn=sm_arn
@@ -215,9 +213,7 @@ def _fit(shape: Any, value: Any, path: str, dropped: list[str]) -> Any:
     return value
 
 
-def fit_params(
-    service: str, api_operation: str, params: dict[str, Any]
-) -> tuple[dict[str, Any], list[str], str]:
+def fit_params(service: str, api_operation: str, params: dict[str, Any]) -> tuple[dict[str, Any], list[str], str]:
     """Params fitted to the operation's input shape: (params, dropped keys, validation error or "")."""
     from botocore.validate import ParamValidator
 
@@ -320,15 +316,12 @@ def sfn_redrivable(
     age = now - stop_date
     if age > REDRIVE_WINDOW:
         return False, (
-            f"it stopped {age.days} days ago, outside the 14-day redrive window "
-            f"(ended {stop_date:%Y-%m-%d %H:%M} UTC)"
+            f"it stopped {age.days} days ago, outside the 14-day redrive window (ended {stop_date:%Y-%m-%d %H:%M} UTC)"
         )
     return True, ""
 
 
-def _sfn(
-    spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetime, region: str, token: str
-) -> Plan:
+def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetime, region: str, token: str) -> Plan:
     desc = facts.get("execution") or {}
     sm = facts.get("state_machine") or {}
     arn = _pick(desc, "executionArn") or _pick(spec, "execution_arn", "executionArn") or ""
@@ -337,11 +330,7 @@ def _sfn(
     account = _account_of(arn or sm_arn)
     sm_name = sm_arn.split(":")[-1] if sm_arn else "?"
     # The execution's own name is the last part of its ARN (the spec's "name" may be decorated).
-    name = (
-        arn.split(":")[-1]
-        if arn.count(":") >= 7
-        else str(_pick(desc, "name") or _pick(spec, "name") or "run")
-    )
+    name = arn.split(":")[-1] if arn.count(":") >= 7 else str(_pick(desc, "name") or _pick(spec, "name") or "run")
     status = _pick(desc, "status") or _pick(spec, "status")
     stop = _when(_pick(desc, "stopDate") or _pick(spec, "stop_date", "stopDate"))
     count = int(_pick(desc, "redriveCount") or _pick(spec, "redrive_count", "redriveCount") or 0)
@@ -582,11 +571,7 @@ def _glue(spec: dict[str, Any], region: str) -> Plan:
         where=f"Glue job `{job or '?'}` ({region})",
         what=(
             f"Start a new run of `{job or '?'}` with the failed run's arguments"
-            + (
-                f", {params['NumberOfWorkers']} x {params['WorkerType']} workers"
-                if params.get("WorkerType")
-                else ""
-            )
+            + (f", {params['NumberOfWorkers']} x {params['WorkerType']} workers" if params.get("WorkerType") else "")
             + "."
         ),
         input_label="Arguments",
@@ -625,17 +610,13 @@ def _emr_step(spec: dict[str, Any]) -> dict[str, Any]:
 def _emr(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str) -> Plan:
     cluster_id = _emr_cluster_id(spec)
     cluster = facts.get("cluster") or {}
-    state = (cluster.get("Status") or {}).get("State") or _pick(
-        spec, "cluster_state", "ClusterState", "state"
-    )
+    state = (cluster.get("Status") or {}).get("State") or _pick(spec, "cluster_state", "ClusterState", "state")
     if not (_pick(spec, "step", "Step", "HadoopJarStep", "Config")):
         where = f"EMR cluster `{cluster.get('Name') or cluster_id}` ({cluster_id})"
         gone = bool(state) and state not in EMR_LIVE_STATES
         why = ((cluster.get("Status") or {}).get("StateChangeReason") or {}).get("Message")
         note = _pick(spec, "note") or (
-            (f"{cluster_id} is {state}" + (f": {why}" if why else ""))
-            if state
-            else "the cluster could not be read"
+            (f"{cluster_id} is {state}" + (f": {why}" if why else "")) if state else "the cluster could not be read"
         )
         return Plan(
             source="emr",
@@ -680,8 +661,7 @@ def _emr(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str)
     )
     if step["ActionOnFailure"] in {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}:
         plan.warnings.append(
-            f"The step's ActionOnFailure is {step['ActionOnFailure']}: if it fails again, the "
-            "cluster is terminated."
+            f"The step's ActionOnFailure is {step['ActionOnFailure']}: if it fails again, the cluster is terminated."
         )
     if state and state not in EMR_LIVE_STATES:
         plan.runnable = False
@@ -693,9 +673,7 @@ def _emr(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str)
             + _emr_recreate(cluster, cluster_id, step)
         )
     elif not state:
-        plan.warnings.append(
-            "The cluster's current state could not be read; AddJobFlowSteps fails if it is gone."
-        )
+        plan.warnings.append("The cluster's current state could not be read; AddJobFlowSteps fails if it is gone.")
     return plan
 
 
@@ -793,14 +771,11 @@ def build_plan(
             reason=f"redrive is not supported for {source or 'this source'}",
         )
     if plan.params and plan.operation in _API_OPERATION:
-        plan.params, plan.dropped, error = fit_params(
-            plan.service, _API_OPERATION[plan.operation], plan.params
-        )
+        plan.params, plan.dropped, error = fit_params(plan.service, _API_OPERATION[plan.operation], plan.params)
         if error and plan.runnable:
             plan.runnable = False
             plan.reason = (
-                "The stored details of the failed run are not enough to build the call "
-                f"({' '.join(error.split())})."
+                f"The stored details of the failed run are not enough to build the call ({' '.join(error.split())})."
             )
     for unknown in spec.get("unknown") or []:
         plan.warnings.append(f"Not known from the failed run: {unknown}")

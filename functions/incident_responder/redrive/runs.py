@@ -187,9 +187,7 @@ def post_failure(launch: Launch, report: Any, slack: Any, incident_id: str) -> d
     try:
         record_outcome(launch, incident_id)
     except Exception as exc:  # the report is out; the audit line is best effort here
-        logger.warning(
-            "could not record the redrive outcome", extra={"run_key": launch.run_key, "error": str(exc)}
-        )
+        logger.warning("could not record the redrive outcome", extra={"run_key": launch.run_key, "error": str(exc)})
     return {
         "channel": posted.get("channel") or launch.channel,
         "ts": posted["ts"],

@@ -11,7 +11,14 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..model import Report
 
-__all__ = ["SlackPoster"]
+__all__ = ["SlackPoster", "clear_clients"]
+
+# WebClients by (token, base URL), reused by warm invocations; created on first use.
+_CLIENTS: dict[tuple[str, str], Any] = {}
+
+
+def clear_clients() -> None:
+    _CLIENTS.clear()
 
 
 class SlackPoster:
@@ -27,7 +34,10 @@ class SlackPoster:
 
         token = get_bot_token(cfg.slack_token_secret or None, cfg.slack_bot_token or None,
                               secrets_client=aws.client("secretsmanager") if aws else None)
-        return cls(make_client(token, cfg.slack_api_url))
+        key = (token, cfg.slack_api_url)
+        if key not in _CLIENTS:
+            _CLIENTS[key] = make_client(token, cfg.slack_api_url)
+        return cls(_CLIENTS[key])
 
     def post_report(self, report: Report, channel: str) -> dict[str, Any]:
         from .client import post_message
