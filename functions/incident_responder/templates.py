@@ -33,6 +33,12 @@ def _finalize(value: Any) -> Any:
     return escape_mrkdwn(value) if isinstance(value, str) else value
 
 
+def _quote(value: Any) -> SafeText:
+    """A mrkdwn block quote of every line (escaped): multi-line log text stays inside the quote."""
+    lines = str(value).splitlines() or [""]
+    return SafeText("\n".join(">" + escape_mrkdwn(line) for line in lines))
+
+
 @cache
 def _env(prompts: str, plain: bool) -> Any:
     import jinja2
@@ -44,6 +50,7 @@ def _env(prompts: str, plain: bool) -> Any:
     )
     env.filters["link"] = lambda url, label: slack_link(url, label)
     env.filters["raw"] = lambda v: SafeText("" if v is None else str(v))
+    env.filters["quote"] = _quote
     env.filters["truncate_chars"] = lambda v, n: (v if len(v) <= n else v[: n - 1] + "…")
     return env
 

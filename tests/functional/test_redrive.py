@@ -134,7 +134,7 @@ def _runs(convo: Conversation, source: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def sfn() -> Iterator[Any]:
     world_redrive.install()
-    with mock_aws():
+    with mock_aws(config={"batch": {"use_docker": False}}):
         client = boto3.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t").client(
             "stepfunctions"
         )
@@ -805,7 +805,7 @@ def test_rules_route_the_successes_of_redrive_runs_only(
         .read_text()
     )
     assert on_disk == pattern
-    with mock_aws():
+    with mock_aws(config={"batch": {"use_docker": False}}):
         session = boto3.Session(region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
         events, sqs = session.client("events"), session.client("sqs")
         url = sqs.create_queue(QueueName="analyze")["QueueUrl"]

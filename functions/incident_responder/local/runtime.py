@@ -83,7 +83,8 @@ class LocalStack:
         base_env = {**_LOCAL_ENV, "AWS_DEFAULT_REGION": self.world.region, "AWS_REGION": self.world.region,
                     "MOTO_ACCOUNT_ID": self.world.account}
         self._apply(base_env)
-        self._mock = mock_aws()
+        # Batch jobs stay in the backend: no Docker engine runs them (none exists here or in CI).
+        self._mock = mock_aws(config={"batch": {"use_docker": False}})
         self._mock.start()
         self.session = boto3.Session(region_name=self.world.region)
         stack_env = create_stack_resources(self.session, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,

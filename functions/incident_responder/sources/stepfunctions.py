@@ -271,7 +271,8 @@ class StepFunctionsSource:
                 cont = a.get("Container") or {}
                 why = cont.get("Reason") or a.get("StatusReason") or ""
                 c.add("job", "batch (from the task's cause)",
-                      f"Batch attempt exited {cont.get('ExitCode', '?')}: {why}", a.get("StoppedAt"), exit_code=cont.get("ExitCode"), reason=cont.get("Reason") or "")
+                      f"Batch attempt exited {cont.get('ExitCode', '?')}: {why}", a.get("StoppedAt"),
+                      exit_code=cont.get("ExitCode"), reason=cont.get("Reason") or "")
             if reason:
                 c.add("job", "batch (from the task's cause)", f"Batch job status reason: {reason}",
                       failed.get("timestamp"), reason=reason)
