@@ -97,3 +97,13 @@ def test_bad_signature_files_name_the_problem(tmp_path: Path, bad: str) -> None:
     (tmp_path / "bad.yaml").write_text(bad)
     with pytest.raises(SignatureError, match=r"bad\.yaml"):
         load_signatures(tmp_path)
+
+
+@pytest.mark.parametrize("text", [
+    "Error running query: HIVE_BAD_DATA: Field userContextId's type INT64 in parquet is incompatible with "
+    "type varchar defined in table schema",
+    "java.lang.NumberFormatException: For input string: \"12,5\"",
+    "psycopg2.errors.NotNullViolation: null value in column \"id\" violates not-null constraint",
+])
+def test_bad_data_is_recognized(text: str) -> None:
+    assert diagnose(book(text)).cause.category == Category.BAD_DATA
