@@ -23,6 +23,7 @@ from .config import Settings
 from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
 from .evidence.catalog import catalog_entries, find_pipeline, pipeline_from_tags, resource_tags, table_metadata
+from .evidence.redaction import redact_obj
 from .model import Category, Confidence, EvidenceBook, Incident, Link, Report, Severity, Skip
 from .resources import rules_dir
 from .sources import source_for
@@ -178,6 +179,18 @@ def _log_windows(c: Collector) -> str | None:
     return json.dumps(windows) if windows else None
 
 
+def _stored_redrive(spec: dict[str, Any] | None) -> str | None:
+    """The source's redrive spec as the incident item keeps it: JSON with every secret redacted.
+
+    Readers of the incidents table (the follow-up worker, the redrive preview) see only this copy; a
+    redrive re-reads the real values from AWS when it plans and when it runs (redrive/plans.py).
+    """
+    if not spec:
+        return None
+    plain = json.loads(json.dumps(spec, default=str))  # datetimes as text, so they are redacted like text
+    return json.dumps(redact_obj(plain, parse_json=True))
+
+
 def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settings | None = None,
             slack: Any = None, store: Any = None, now: datetime | None = None) -> Outcome:
     """Analyze one EventBridge event end to end. Reads the settings of :mod:`config`.
@@ -252,7 +265,7 @@ def _report(incident: Incident, src: Source, aws: AwsContext, cfg: Settings, sla
     store.save_report(incident.incident_id, report.to_dict(), channel=posted["channel"], ts=posted["ts"],
                       thread_ts=posted.get("thread_ts"), grouped=status == "grouped",
                       source=incident.source, resource_arn=incident.resource.arn,
-                      redrive=json.dumps(c.context.get("redrive"), default=str) if c.context.get("redrive") else None,
+                      redrive=_stored_redrive(c.context.get("redrive")),
                       log_windows=_log_windows(c))
     failure_time = parse_time(incident.stopped_at) or parse_time(incident.event_time)
     lag = (time.time() - failure_time.timestamp()) if failure_time else None

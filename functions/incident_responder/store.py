@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .aws import describe_error, error_code
 from .errors import StoreError
 
-__all__ = ["Claim", "IncidentStore", "thread_key"]
+__all__ = ["Claim", "IncidentStore", "from_item", "thread_key", "to_item", "to_value"]
 
 logger = logging.getLogger(__name__)
 _ser = TypeSerializer()
@@ -31,12 +31,21 @@ def thread_key(channel: str, ts: str) -> str:
     return f"{channel}:{ts}"
 
 
-def _item(d: dict[str, Any]) -> dict[str, Any]:
+def to_item(d: dict[str, Any]) -> dict[str, Any]:
+    """A plain dict as a DynamoDB item (low-level client shape); None values are left out."""
     return {k: _ser.serialize(v) for k, v in d.items() if v is not None}
 
 
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item (low-level client shape) as a plain dict."""
     return {k: _des.deserialize(v) for k, v in item.items()}
+
+
+def to_value(v: Any) -> dict[str, Any]:
+    return _ser.serialize(v)
+
+
+_item, _plain = to_item, from_item
 
 
 def _now() -> datetime:

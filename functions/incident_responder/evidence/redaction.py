@@ -3,7 +3,9 @@
 :func:`redact` replaces each secret with a ``[REDACTED:<kind>]`` marker and keeps the text around
 it, so the evidence still reads naturally: ``postgres://etl:[REDACTED:url_password]@db:5432/x``.
 :func:`redact_obj` does the same through nested dicts and lists (execution input, job arguments),
-and also blanks values whose key names a secret (``{"password": ...}``).
+and also blanks values whose key names a secret (``{"password": ...}``), the value of a name/value
+pair that names one (an environment variable ``DB_PASSWORD``) and the argument after a flag that
+names one (``--db-password ...``).
 
 What it must not touch: ARNs, request ids, UUIDs, execution names, timestamps, exit codes and the
 wording of real error messages. Every rule therefore needs either a distinctive token shape
@@ -16,6 +18,7 @@ the large majority of lines that mention nothing secret-like.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -232,19 +235,85 @@ def _secret_item(key: Any, value: Any) -> bool:
     return isinstance(value, (int, float))
 
 
-def redact_obj(obj: Any) -> Any:
+# Name/value pairs, as AWS lists environment variables, properties and parameters.
+_PAIRS = (("name", "value"), ("key", "value"), ("parameterkey", "parametervalue"))
+# A command-line flag whose name names a secret: the next argument is its value.
+_FLAG_RE = re.compile(r"^--?(?P<key>[A-Za-z][A-Za-z0-9_.-]*)$")
+
+
+def _short_number(key: str, value: Any) -> bool:
+    """``MAX_TOKENS=2000``, ``--token-ttl 60``: a short number under a non-password key is a setting."""
+    if _PASSWORD_KEY_RE.search(key) or isinstance(value, bool):
+        return False
+    text = str(value) if isinstance(value, (int, str)) else ""
+    return text.isdigit() and len(text) < 8
+
+
+def _secret_pair(obj: dict[Any, Any]) -> tuple[Any, str] | None:
+    """(value key, name) of a name/value pair naming a secret (``{"name": "DB_PASSWORD", "value": ...}``)."""
+    lowered = {k.lower(): k for k in obj if isinstance(k, str)}
+    for name_key, value_key in _PAIRS:
+        if name_key in lowered and value_key in lowered:
+            name, value = obj[lowered[name_key]], obj[lowered[value_key]]
+            if _secret_item(name, value) and not _short_number(name, value):
+                return lowered[value_key], name
+    return None
+
+
+def _secret_flag(arg: Any, value: Any) -> str | None:
+    """The flag's key when ``arg`` is a flag naming a secret (``--db-password``) and ``value`` could be one."""
+    m = _FLAG_RE.match(arg) if isinstance(arg, str) else None
+    if m is None or not isinstance(value, str) or value.startswith("-") or _PLACEHOLDER_RE.match(value):
+        return None
+    key = m.group("key")
+    return key if is_secret_key(key) and not _short_number(key, value) else None
+
+
+def _json_text(text: str) -> Any:
+    """The JSON object or array a string holds, or None."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, (dict, list)) else None
+
+
+def redact_obj(obj: Any, *, parse_json: bool = False) -> Any:
     """Redact a JSON-like structure: strings through :func:`redact`, secret-named keys blanked.
+
+    Also blanked: the value of a name/value pair whose name names a secret (``{"name": "DB_PASSWORD",
+    "value": ...}``, ``{"Key": ..., "Value": ...}``) and, in a list, the argument after a flag that
+    names one (``["--db-password", "..."]``). With ``parse_json``, a string holding a JSON object or
+    array (an execution input, a job argument) is parsed and redacted inside, so a secret is found
+    whatever its value's type; when something was redacted it is written back as compact JSON.
 
     Returns a new structure; the input is not modified. Non-string scalars are returned unchanged.
     """
     if isinstance(obj, str):
+        parsed = _json_text(obj) if parse_json else None
+        if parsed is not None:
+            redacted = redact_obj(parsed, parse_json=True)
+            if redacted != parsed:
+                return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
         return redact(obj)
     if isinstance(obj, dict):
+        pair = _secret_pair(obj)
         out: dict[Any, Any] = {}
         for key, value in obj.items():
-            out[key] = _marker(_kind_for_key(key)) if _secret_item(key, value) else redact_obj(value)
+            if pair is not None and key == pair[0]:
+                out[key] = _marker(_kind_for_key(pair[1]))
+            elif _secret_item(key, value):
+                out[key] = _marker(_kind_for_key(key))
+            else:
+                out[key] = redact_obj(value, parse_json=parse_json)
         return out
     if isinstance(obj, (list, tuple)):
-        items = [redact_obj(v) for v in obj]
+        items = [redact_obj(v, parse_json=parse_json) for v in obj]
+        for i in range(1, len(obj)):
+            key = _secret_flag(obj[i - 1], obj[i])
+            if key is not None:
+                items[i] = _marker(_kind_for_key(key))
         return items if isinstance(obj, list) else tuple(items)
     return obj

@@ -26,29 +26,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error, error_code
 from ..errors import StoreError
+from ..store import from_item, to_item, to_value
 
 __all__ = ["AuditStore", "Claimed", "idempotency_key"]
 
 logger = logging.getLogger(__name__)
-_ser = TypeSerializer()
-_des = TypeDeserializer()
 
 
 def idempotency_key(incident_id: str, attempt: int) -> str:
     return f"{incident_id}#{attempt}"
 
 
-def _item(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: _ser.serialize(v) for k, v in d.items() if v is not None}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _des.deserialize(v) for k, v in item.items()}
+_item, _plain = to_item, from_item
 
 
 def _incident_pk(incident_id: str) -> str:
@@ -159,7 +152,7 @@ class AuditStore:
                 UpdateExpression="SET #s = :status, decided_by = :by, decided_at = :at",
                 ConditionExpression=f"attribute_exists(pk) AND {cond}",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={k: _ser.serialize(v) for k, v in values.items()},
+                ExpressionAttributeValues={k: to_value(v) for k, v in values.items()},
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -244,7 +237,7 @@ class AuditStore:
                 Key=_item({"pk": f"RUN#{run_key}", "sk": "LAUNCHED"}),
                 UpdateExpression="SET outcome = :o, outcome_at = :at",
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(outcome)",
-                ExpressionAttributeValues={":o": _ser.serialize(outcome), ":at": _ser.serialize(self._now())},
+                ExpressionAttributeValues={":o": to_value(outcome), ":at": to_value(self._now())},
             )
             return True
         except ClientError as exc:
@@ -290,7 +283,7 @@ class AuditStore:
                 Key=_item({"pk": pk, "sk": sk}),
                 UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
                 ExpressionAttributeNames={f"#{k}": k for k in fields},
-                ExpressionAttributeValues={f":{k}": _ser.serialize(v) for k, v in fields.items()},
+                ExpressionAttributeValues={f":{k}": to_value(v) for k, v in fields.items()},
             )
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("update", exc) from exc

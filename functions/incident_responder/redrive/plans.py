@@ -24,6 +24,11 @@ Per source:
   otherwise not runnable, with what would re-create the cluster.
 - Glue: ``StartJobRun`` with the same arguments and capacity. Batch: ``SubmitJob`` with the same
   job definition, queue, parameters and container overrides.
+
+Secrets: the stored spec has them redacted. A plan in memory holds the real values, read again from
+the failed run (:mod:`.secrets`; Step Functions' input always comes from DescribeExecution, never
+from the stored copy), and :meth:`Plan.redacted` is the only form that is posted or stored; the
+executor reads the real values again before the call.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -39,6 +44,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error
+from ..evidence.redaction import redact, redact_obj
+from .secrets import has_redacted, read_original, real_values, restore
 
 if TYPE_CHECKING:
     from ..aws import AwsContext
@@ -50,6 +57,7 @@ __all__ = [
     "console_url",
     "gather_facts",
     "load_spec",
+    "original_ids",
     "sfn_redrivable",
 ]
 
@@ -85,7 +93,7 @@ class Plan:
     where: str  # a sentence: which resource, which account and region
     what: str  # a sentence: what the call does
     input_label: str = "Input"
-    input: Any = None  # what the re-run gets as input (shown redacted)
+    input: Any = None  # what the re-run gets as input, for the preview (shown redacted)
     runnable: bool = True
     reason: str = ""
     fallback: str = ""
@@ -97,6 +105,23 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def redacted(self) -> Plan:
+        """This plan as it may leave the process (the preview, the audit table): every secret redacted.
+
+        The executor reads the redacted values again from the failed run (:mod:`.secrets`).
+        """
+        from .secrets import redact_params
+
+        return replace(
+            self,
+            params=redact_params(self.params),
+            input=redact_obj(self.input, parse_json=True),
+            what=redact(self.what),
+            reason=redact(self.reason),
+            fallback=redact(self.fallback),
+            warnings=[redact(w) for w in self.warnings],
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
@@ -141,13 +166,35 @@ def _safe(what: str, fn: Any, notes: list[str], **kwargs: Any) -> dict[str, Any]
         return None
 
 
+def original_ids(source: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """The failed run's ids, under the plan's ``expect`` keys that :func:`.secrets.read_original` reads."""
+    if source == "stepfunctions":
+        return {"execution_arn": _pick(spec, "execution_arn", "executionArn") or ""}
+    if source == "glue":
+        return {"job_name": _pick(spec, "JobName", "job_name") or "",
+                "run_id": _pick(spec, "JobRunId", "previous_run_id", "Id") or ""}
+    if source == "ecs":
+        return {"cluster": str(_pick(spec, "cluster", "clusterArn") or "default").split("/")[-1],
+                "task_arn": _pick(spec, "taskArn", "task_arn") or ""}
+    if source == "emr":
+        return {"cluster_id": _emr_cluster_id(spec), "step_id": _pick(spec, "failed_step_id", "step_id", "StepId") or ""}
+    if source == "batch":
+        return {"original_job_id": _pick(spec, "jobId", "job_id") or ""}
+    return {}
+
+
 def gather_facts(source: str, spec: dict[str, Any], aws: AwsContext) -> dict[str, Any]:
     """Fresh facts for :func:`build_plan`, read with read-only calls; a failed read becomes a note.
 
-    Step Functions: DescribeExecution and DescribeStateMachine. EMR: DescribeCluster. Others: none.
+    Step Functions: DescribeExecution (its status, redrive fields and input) and DescribeStateMachine.
+    EMR: DescribeCluster. When the stored spec holds redacted values: the failed run's own
+    description (``original``: GetJobRun, DescribeTasks, DescribeStep or DescribeJobs), whose real
+    values the plan's call gets.
     """
     notes: list[str] = []
     facts: dict[str, Any] = {"notes": notes}
+    if source in ("glue", "ecs", "emr", "batch") and has_redacted(spec):
+        facts["original"] = read_original(source, original_ids(source, spec), aws, notes)
     if source == "stepfunctions":
         sfn: Any = aws.client("stepfunctions")
         arn = _pick(spec, "execution_arn", "executionArn")
@@ -331,10 +378,35 @@ def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetim
     sm_name = sm_arn.split(":")[-1] if sm_arn else "?"
     # The execution's own name is the last part of its ARN (the spec's "name" may be decorated).
     name = arn.split(":")[-1] if arn.count(":") >= 7 else str(_pick(desc, "name") or _pick(spec, "name") or "run")
-    status = _pick(desc, "status") or _pick(spec, "status")
-    stop = _when(_pick(desc, "stopDate") or _pick(spec, "stop_date", "stopDate"))
-    count = int(_pick(desc, "redriveCount") or _pick(spec, "redrive_count", "redriveCount") or 0)
-    raw_input = desc.get("input") if "input" in desc else _pick(spec, "input")
+    where = f"state machine `{sm_name}` ({_in(region, account)})"
+    original = console_url("stepfunctions", region, arn)
+    if not desc:
+        # The stored input is redacted, and the execution's state is unknown: nothing safe to run.
+        failed = next((n for n in facts.get("notes") or [] if n.startswith("DescribeExecution")), "")
+        return Plan(
+            source="stepfunctions",
+            action="states:RedriveExecution",
+            service="stepfunctions",
+            operation="redrive_execution",
+            params={},
+            region=region,
+            target=arn,
+            where=where,
+            what="Redrive the execution or start it again",
+            runnable=False,
+            reason=(
+                f"The execution `{name}` could not be read"
+                + (f" ({failed.partition(': ')[2]})" if failed else "")
+                + ": without DescribeExecution neither its current state nor its original input is known "
+                "(the incident keeps the input with its secrets redacted). Ask again once it can be read."
+            ),
+            original_url=original,
+            expect={"execution_arn": arn},
+        )
+    status = _pick(desc, "status")
+    stop = _when(_pick(desc, "stopDate"))
+    count = int(_pick(desc, "redriveCount") or 0)
+    raw_input = desc.get("input")
     ok, why = sfn_redrivable(
         status=status,
         sm_type=_pick(sm, "type") or _pick(spec, "type"),
@@ -343,8 +415,6 @@ def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetim
         redrive_status=_pick(desc, "redriveStatus"),
         redrive_reason=_pick(desc, "redriveStatusReason"),
     )
-    where = f"state machine `{sm_name}` ({_in(region, account)})"
-    original = console_url("stepfunctions", region, arn)
     if ok:
         return Plan(
             source="stepfunctions",
@@ -380,9 +450,31 @@ def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetim
             original_url=original,
         )
     new_name = _with_suffix(name, f"-redrive-{attempt}", _SFN_NAME_MAX)
-    params: dict[str, Any] = {"stateMachineArn": sm_arn, "name": new_name}
-    if raw_input is not None:
-        params["input"] = raw_input if isinstance(raw_input, str) else json.dumps(raw_input)
+    if raw_input is None:  # DescribeExecution leaves it out when asked for metadata only
+        return Plan(
+            source="stepfunctions",
+            action="states:StartExecution",
+            service="stepfunctions",
+            operation="start_execution",
+            params={},
+            region=region,
+            target=sm_arn,
+            where=where,
+            what="Start the state machine again",
+            runnable=False,
+            fallback=why,
+            reason=(
+                f"Not a redrive: {why}; and DescribeExecution did not return the original input of `{name}`, "
+                "so a new execution with the same input cannot be started."
+            ),
+            original_url=original,
+            expect={"execution_arn": arn},
+        )
+    params: dict[str, Any] = {
+        "stateMachineArn": sm_arn,
+        "name": new_name,
+        "input": raw_input if isinstance(raw_input, str) else json.dumps(raw_input),
+    }
     return Plan(
         source="stepfunctions",
         action="states:StartExecution",

@@ -136,7 +136,8 @@ class GlueSource:
         c.context["datasets"] = ", ".join(datasets) or "none named in the arguments"
         if datasets:
             table_metadata(c, datasets)
-        # What a redrive passes to StartJobRun: the same run arguments and capacity, unredacted.
+        # What a redrive passes to StartJobRun: the same run arguments and capacity. The incident keeps
+        # them redacted; a redrive reads the real arguments again with GetJobRun.
         c.context["redrive"] = {
             "service": "glue", "JobName": job, "Arguments": dict(run.get("Arguments") or {}),
             "WorkerType": run.get("WorkerType"), "NumberOfWorkers": run.get("NumberOfWorkers"),
