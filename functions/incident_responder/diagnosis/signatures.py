@@ -47,7 +47,8 @@ __all__ = ["Diagnosis", "Signature", "SignatureError", "SignatureSet", "load_sig
 logger = logging.getLogger(__name__)
 
 _CONF_RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1}
-_MATCH_SNIPPET = 240
+_MATCH_SNIPPET = 160
+_CONTEXT = 60
 
 
 class SignatureError(ValueError):
@@ -100,13 +101,15 @@ def _fact_matches(got: Any, want: Any) -> str | None:
 
 
 def _line_around(text: str, start: int, end: int) -> str:
+    """The matched text with a little of its line around it, for quoting in an explanation."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    line = text[line_start: line_end if line_end != -1 else len(text)].strip()
-    if len(line) <= _MATCH_SNIPPET:
-        return line
-    lo = max(0, start - line_start - _MATCH_SNIPPET // 3)
-    return ("…" if lo else "") + line[lo: lo + _MATCH_SNIPPET] + "…"
+    line_end = line_end if line_end != -1 else len(text)
+    if line_end - line_start <= _MATCH_SNIPPET:
+        return " ".join(text[line_start:line_end].split())
+    lo = max(line_start, start - _CONTEXT)
+    hi = min(line_end, max(end + _CONTEXT, lo + _MATCH_SNIPPET // 2))
+    return ("…" if lo > line_start else "") + " ".join(text[lo:hi].split()) + ("…" if hi < line_end else "")
 
 
 @dataclass
