@@ -23,7 +23,7 @@ from .config import Settings
 from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
 from .evidence.catalog import catalog_entries, find_pipeline, pipeline_from_tags, resource_tags, table_metadata
-from .evidence.redaction import redact_obj
+from .evidence.redaction import redact, redact_obj
 from .model import Category, Confidence, EvidenceBook, Incident, Link, Report, Severity, Skip
 from .resources import rules_dir
 from .sources import source_for
@@ -126,6 +126,8 @@ def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, si
                "region": incident.region, "account": incident.account, "status": incident.status,
                "pipeline": pipeline.name if pipeline else "", "owner": (pipeline.owner if pipeline else "") or "",
                "runbook": (pipeline.runbook if pipeline else "") or "", **c.context}
+    # Signatures write these into next steps (a step's command line, an error message): redacted first.
+    context = {k: redact(v) if isinstance(v, str) else v for k, v in context.items()}
     diagnosis = sigs.diagnose(book.items, incident.source, context)
     cause = diagnosis.cause
     steps = list(diagnosis.next_steps)

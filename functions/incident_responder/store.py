@@ -42,7 +42,8 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_value(v: Any) -> dict[str, Any]:
-    return _ser.serialize(v)
+    """One value in the low-level client's attribute shape ({"S": ...}, {"N": ...}, ...)."""
+    return dict(_ser.serialize(v))
 
 
 _item, _plain = to_item, from_item

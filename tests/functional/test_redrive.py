@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,9 +18,10 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from tests.conftest import SCENARIOS
 
+from incident_responder.evidence.redaction import redact_obj
 from incident_responder.local import world_redrive
 from incident_responder.redrive.executor import execute
-from incident_responder.redrive.plans import Plan, build_plan
+from incident_responder.redrive.plans import Plan, build_plan, gather_facts
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -110,14 +111,17 @@ def _text(message: dict[str, Any]) -> str:
 
 @pytest.fixture
 def conversation(slack: Any) -> Iterator[Any]:
-    """``conversation(name, **env)``: a scenario's report, posted in a fresh local stack."""
+    """``conversation(name, edit=None, **env)``: a scenario's report, posted in a fresh local stack;
+    ``edit`` changes the scenario's world data before it is loaded."""
     from incident_responder.local.replay import Scenario
     from incident_responder.local.runtime import LocalStack
 
     with ExitStack() as stacks:
 
-        def start(name: str, **env: str) -> Conversation:
+        def start(name: str, edit: Callable[[dict[str, Any]], None] | None = None, **env: str) -> Conversation:
             scenario = Scenario.load(SCENARIOS / name)
+            if edit is not None:
+                edit(scenario.world.data)
             stack = stacks.enter_context(LocalStack(scenario.world, slack=slack, env=env))
             return Conversation(stack, slack, scenario)
 
@@ -301,31 +305,48 @@ def test_executor_submit_job_rereads_secret_environment_values(aws: Any) -> None
         type="container",
         containerProperties={"image": "x", "command": ["align"], "vcpus": 1, "memory": 512},
     )["jobDefinitionArn"]
-    original = batch.submit_job(
-        jobName="align-1",
-        jobQueue=queue,
-        jobDefinition=jd,
-        containerOverrides={"environment": [{"name": "DB_PASSWORD", "value": "s3cret"}]},
-    )["jobId"]
-    spec = {
-        "jobName": "align-1",
-        "jobQueue": queue,
-        "jobDefinition": jd,
-        "parameters": {"sample": "NA1"},
-        "containerOverrides": {
-            "command": ["align", "Ref::sample"],
-            "environment": [{"name": "DB_PASSWORD", "value": "[REDACTED]"}],
-        },
+    overrides = {
+        "command": ["align", "--db-password", "pw-0a1b2c3d"],
+        "environment": [
+            {"name": "DB_PASSWORD", "value": "s3cret"},
+            {"name": "REFERENCE_DB", "value": "postgresql://ref:pw-0a1b2c3d@refdb:5432/ref"},
+        ],
     }
-    plan = _plan("batch", spec, resource_arn=f"arn:aws:batch:{REGION}:{ACCOUNT}:job/{original}")
-    result = execute(plan, aws)
+    original = batch.submit_job(jobName="align-1", jobQueue=queue, jobDefinition=jd, containerOverrides=overrides)[
+        "jobId"
+    ]
+    # The spec as the incident keeps it (analyze.py): everything that looks secret redacted.
+    spec = redact_obj(
+        {
+            "jobName": "align-1",
+            "jobQueue": queue,
+            "jobDefinition": jd,
+            "jobId": original,
+            "parameters": {"sample": "NA1"},
+            "containerOverrides": overrides,
+        },
+        parse_json=True,
+    )
+    assert "s3cret" not in json.dumps(spec) and "pw-0a1b2c3d" not in json.dumps(spec)
+    plan = _plan("batch", spec, facts=gather_facts("batch", spec, aws))
+    assert plan.runnable, plan.reason
+    stored = Plan.from_dict(json.loads(json.dumps(plan.redacted().to_dict())))  # as the audit table keeps it
+    assert "s3cret" not in json.dumps(stored.to_dict()) and "pw-0a1b2c3d" not in json.dumps(stored.to_dict())
+    result = execute(stored, aws)
     assert result.ok, result
     job = batch.describe_jobs(jobs=[result.run_id])["jobs"][0]
     assert job["jobName"] == "align-1-redrive-1" and job["parameters"] == {"sample": "NA1"}
-    assert {"name": "DB_PASSWORD", "value": "s3cret"} in job["container"]["environment"]
-    assert plan.params["containerOverrides"]["environment"][0]["value"] == "[REDACTED]"  # never stored
-    gone = execute(_plan("batch", spec, resource_arn=f"arn:aws:batch:{REGION}:{ACCOUNT}:job/expired"), aws)
-    assert not gone.ok and gone.error_code == "SecretsUnavailable"
+    assert job["container"]["command"] == overrides["command"]
+    for variable in overrides["environment"]:
+        assert variable in job["container"]["environment"]
+    # A job Batch no longer returns: the plan says so, and a stored plan does not run with markers.
+    gone_spec = {**spec, "jobId": "expired"}
+    gone = _plan("batch", gone_spec, facts=gather_facts("batch", gone_spec, aws))
+    assert not gone.runnable and "DescribeJobs" in gone.reason
+    assert any("Batch no longer returns job expired" in w for w in gone.warnings)
+    stale = Plan.from_dict({**stored.to_dict(), "expect": {"original_job_id": "expired"}})
+    failed = execute(stale, aws)
+    assert not failed.ok and failed.error_code == "SecretsUnavailable"
 
 
 def test_executor_add_job_flow_steps(aws: Any) -> None:
@@ -569,7 +590,8 @@ def test_sfn_not_redrivable_falls_back_to_a_new_execution(conversation: Any) -> 
     sfn = convo.aws.client("stepfunctions")
     spec = json.loads(convo.incident["redrive"])
     new = f"{spec['execution_arn']}-redrive-1"
-    assert sfn.describe_execution(executionArn=new)["input"] == spec["input"]
+    original = sfn.describe_execution(executionArn=spec["execution_arn"])
+    assert sfn.describe_execution(executionArn=new)["input"] == original["input"]  # not the stored copy
     assert "redrive started (`states:StartExecution`" in convo.last() and new in convo.last()
     assert sfn.describe_execution(executionArn=spec["execution_arn"])["status"] == "FAILED"  # untouched
 
@@ -602,6 +624,178 @@ def test_the_redrive_function_runs_only_approved_requests(conversation: Any) -> 
     convo.audit.decide(incident_id, request_id, "approved", by="U0STRANGER", now_epoch=0, require_unexpired=False)
     forged, _ = convo.stack.invoke("RedriveFunction", {"incident_id": incident_id, "request_id": request_id})
     assert forged["status"] == "refused" and _runs(convo, "glue") == []
+
+
+# -- secrets: stored and shown redacted, run with the real values ---------------------------------------------
+
+
+def _stored(dynamodb: Any, *tables: str) -> list[tuple[str, str]]:
+    """(table.attribute, value as text) for every attribute of every item of ``tables``."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    des = TypeDeserializer()
+    found = []
+    for table in tables:
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+            for item in page["Items"]:
+                found += [(f"{table}.{name}", str(des.deserialize(value))) for name, value in item.items()]
+    return found
+
+
+def _assert_nowhere(convo: Conversation, secrets: list[str]) -> None:
+    """None of ``secrets`` in the incidents or audit table, or in any Slack message."""
+    stored = _stored(convo.aws.client("dynamodb"), convo.cfg.incidents_table, convo.cfg.audit_table)
+    assert any(where.endswith(".plan") for where, _ in stored)  # the audit table holds the request
+    said = [(m["ts"], (m.get("text") or "") + json.dumps(m.get("blocks") or [])) for m in convo.slack.messages()]
+    for secret in secrets:
+        assert [where for where, text in stored if secret in text] == [], secret
+        assert [ts for ts, text in said if secret in text] == [], secret
+
+
+def test_the_incident_item_keeps_the_redrive_spec_redacted(slack: Any) -> None:
+    from incident_responder.local.replay import Scenario
+    from incident_responder.local.runtime import LocalStack
+
+    scenario = Scenario.load(SCENARIOS / "sfn_secret_redaction")
+    with LocalStack(scenario.world, slack=slack) as stack:
+        result, _ = stack.invoke("AnalyzeFunction", scenario.event)
+        assert result["status"] == "posted" and result["report"]["actions"] == ["redrive"]
+        stored = _stored(stack.session.client("dynamodb"), stack.env["INCIDENTS_TABLE"])
+    for secret in scenario.expect["must_not_contain"]:
+        assert [where for where, text in stored if secret in text] == [], secret
+    # Redacted, not dropped: the identifiers and the input's other values are intact.
+    spec = json.loads(next(text for where, text in stored if where.endswith(".redrive")))
+    detail = scenario.event["detail"]
+    assert (spec["execution_arn"], spec["state_machine_arn"], spec["name"]) == (
+        detail["executionArn"],
+        detail["stateMachineArn"],
+        detail["name"],
+    )
+    kept = json.loads(spec["input"])
+    assert kept["source_dsn"].startswith("postgresql://etl_user:[REDACTED:url_password]@orders-db.cluster-")
+    assert kept["aws_access_key_id"] == "[REDACTED:aws_access_key_id]"
+    assert kept["aws_secret_access_key"] == "[REDACTED:aws_secret_access_key]"
+    assert kept["export_date"] == "2024-03-14" and kept["target"] == "s3://orders-exports-eu/2024-03-14/"
+
+
+def _past_the_redrive_window(world: dict[str, Any]) -> None:
+    world["stepfunctions"]["executions"][0]["describe"].update(
+        redriveStatus="NOT_REDRIVABLE", redriveStatusReason="Execution is past the redrive window"
+    )
+
+
+def test_a_restart_gets_the_real_input_while_the_preview_shows_it_redacted(conversation: Any) -> None:
+    convo = conversation("sfn_secret_redaction", edit=_past_the_redrive_window, REDRIVE_APPROVERS="U0APPROVER")
+    described = convo.scenario.world.data["stepfunctions"]["executions"][0]["describe"]
+    request_id = convo.request()
+    preview = convo.last()
+    assert "states:StartExecution" in preview and "past the redrive window" in preview
+    assert "etl_user:[REDACTED:url_password]@orders-db" in preview and "s3://orders-exports-eu/" in preview
+    convo.click("approve", request_id, "U0APPROVER")
+    assert "redrive started (`states:StartExecution`" in convo.last()
+    sfn = convo.aws.client("stepfunctions")
+    new = sfn.describe_execution(executionArn=f"{described['executionArn']}-redrive-1")
+    assert new["input"] == described["input"]  # the real input, secrets and all
+    _assert_nowhere(convo, convo.scenario.expect["must_not_contain"])
+
+
+def test_nothing_is_offered_when_the_execution_cannot_be_read(conversation: Any) -> None:
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    convo = conversation("sfn_secret_redaction", edit=_past_the_redrive_window, REDRIVE_APPROVERS="U0APPROVER")
+    spec = json.loads(convo.incident["redrive"])
+    # DescribeExecution now fails; the incident's own (redacted) copy of the input must not be used instead.
+    machine = stepfunctions_backends[ACCOUNT][convo.scenario.world.region].describe_state_machine(
+        spec["state_machine_arn"]
+    )
+    machine.executions = [e for e in machine.executions if e.execution_arn != spec["execution_arn"]]
+    convo.flow().request(convo.incident, "U0ONCALL01")
+    text = convo.last()
+    assert "Redrive not possible" in text and "could not be read" in text and "ExecutionDoesNotExist" in text
+    with pytest.raises(AssertionError, match="no Approve button"):
+        convo.button("Approve")
+    request = convo.audit.requests(convo.incident["incident_id"])[0]
+    assert request["status"] == "not_runnable" and json.loads(request["plan"])["params"] == {}
+
+
+GLUE_SECRETS = {
+    "--db_password": "Glu3-Pa55word-2024",
+    "--crm_dsn": "postgresql://crm_rw:Glu3-Dsn-Pw-2024@crm-db.internal:5432/crm",
+}
+
+
+def _glue_arguments(world: dict[str, Any]) -> None:
+    world["glue"]["job_runs"][0]["Arguments"].update(GLUE_SECRETS)
+
+
+def test_a_glue_rerun_gets_the_real_arguments_while_the_preview_shows_them_redacted(conversation: Any) -> None:
+    convo = conversation("redrive_glue", edit=_glue_arguments)
+    request_id = convo.request()
+    preview = convo.last()
+    assert '"--db_password": "[REDACTED:password]"' in preview
+    assert "postgresql://crm_rw:[REDACTED:url_password]@crm-db.internal:5432/crm" in preview
+    convo.click("approve", request_id, "U0APPROVER")
+    run = convo.audit.get_run(convo.incident["incident_id"], 1)
+    assert run is not None and run["state"] == "started", run
+    started = convo.aws.client("glue").get_job_run(JobName="customer-dedupe", RunId=run["run_id"])["JobRun"]
+    for name, value in {"--input": "s3://acme-crm-use2/exports/2024-04-29/customers.jsonl", **GLUE_SECRETS}.items():
+        assert started["Arguments"][name] == value
+    _assert_nowhere(convo, ["Glu3-Pa55word-2024", "Glu3-Dsn-Pw-2024"])
+
+
+ECS_ENVIRONMENT = [
+    {"name": "DB_PASSWORD", "value": "Ecs-S3cret-Value-77"},
+    {"name": "ORDERS_DB", "value": "postgresql://orders:Ecs-Dsn-Pw-77@orders-db:5432/orders"},
+    {"name": "ORDERS_BUCKET", "value": "acme-orders-raw"},
+]
+
+
+def _ecs_environment(world: dict[str, Any]) -> None:
+    world["ecs"]["tasks"][0]["overrides"]["containerOverrides"][0]["environment"] = ECS_ENVIRONMENT
+
+
+def test_an_ecs_rerun_gets_the_real_environment_while_the_preview_shows_it_redacted(conversation: Any) -> None:
+    convo = conversation("redrive_ecs", edit=_ecs_environment)
+    request_id = convo.request()
+    preview = convo.last()
+    assert "DB_PASSWORD" in preview and "[REDACTED:password]" in preview and "acme-orders-raw" in preview
+    convo.click("approve", request_id, "U0ORDERSLEAD")
+    assert "redrive started (`ecs:RunTask`" in convo.last()
+    ecs = convo.aws.client("ecs")
+    arns = ecs.list_tasks(cluster="data-jobs", startedBy="incident-responder")["taskArns"]
+    task = ecs.describe_tasks(cluster="data-jobs", tasks=arns)["tasks"][0]
+    assert task["overrides"]["containerOverrides"][0]["environment"] == ECS_ENVIRONMENT
+    _assert_nowhere(convo, ["Ecs-S3cret-Value-77", "Ecs-Dsn-Pw-77"])
+
+
+def _emr_secret_args(world: dict[str, Any]) -> None:
+    world["emr"]["steps"][0]["step"]["Config"]["Args"] += ["--db-password", "Emr-S3cret-Arg-5"]
+
+
+def test_an_emr_rerun_gets_the_real_step_arguments(conversation: Any) -> None:
+    convo = conversation("redrive_emr", edit=_emr_secret_args)
+    request_id = convo.request()
+    assert '"--db-password"' in convo.last() and "Emr-S3cret-Arg-5" not in convo.last()
+    convo.click("approve", request_id, "U0APPROVER")
+    run = convo.audit.get_run(convo.incident["incident_id"], 1)
+    assert run is not None and run["state"] == "started", run
+    step = convo.aws.client("emr").describe_step(ClusterId="j-1K48QZ7HXM3CB", StepId=run["run_id"])["Step"]
+    assert step["Config"]["Args"][-2:] == ["--db-password", "Emr-S3cret-Arg-5"]
+    _assert_nowhere(convo, ["Emr-S3cret-Arg-5"])
+
+
+@pytest.mark.parametrize("scenario", ["redrive_sfn_fallback", "redrive_emr"])
+def test_the_new_run_is_listed_beside_the_failed_one(conversation: Any, scenario: str) -> None:
+    convo = conversation(scenario)
+    convo.click("approve", convo.request(), "U0APPROVER")
+    if scenario == "redrive_emr":
+        steps = convo.aws.client("emr").list_steps(ClusterId="j-1K48QZ7HXM3CB")["Steps"]
+        assert [s["Name"] for s in steps] == ["sessionize-events (redrive 1)", "sessionize-events"]  # newest first
+        return
+    spec = json.loads(convo.incident["redrive"])
+    sfn = convo.aws.client("stepfunctions")
+    names = [e["name"] for e in sfn.list_executions(stateMachineArn=spec["state_machine_arn"])["executions"]]
+    assert names == [f"{spec['name']}-redrive-1", spec["name"]]  # newest first
 
 
 # -- the new run's own event -------------------------------------------------------------------------------

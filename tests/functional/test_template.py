@@ -388,6 +388,14 @@ def test_ingress_reads_no_evidence(transformed: dict[str, Any]) -> None:
         assert _granted(_statements(transformed, function_id), reads) == reads, function_id
 
 
+def test_redrive_can_read_again_the_real_values_it_never_stores(transformed: dict[str, Any]) -> None:
+    # The worker (plan, preview) and the redrive function (the call) read them from the failed run.
+    reads = {"states:DescribeExecution", "glue:GetJobRun", "ecs:DescribeTasks", "elasticmapreduce:DescribeStep",
+             "batch:DescribeJobs"}
+    for function_id in ("FollowupWorkerFunction", "RedriveFunction"):
+        assert _granted(_statements(transformed, function_id), reads) == reads, function_id
+
+
 def test_bedrock_only_when_llm_enabled(template: dict[str, Any]) -> None:
     for function_id in ("AnalyzeFunction", "FollowupWorkerFunction"):
         policies = template["Resources"][function_id]["Properties"]["Policies"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import time
 from pathlib import Path
 
@@ -170,6 +171,38 @@ def test_redact_obj_walks_nested_input_without_mutating_it() -> None:
     assert out["apiKey"] == "[REDACTED:api_key]"
     assert out["retries"] == 3 and out["enabled"] is True and out["note"] is None
     assert out["job"] == "customer-etl" and out["arguments"][3] == "2024-06-01"
+
+
+def test_redact_obj_blanks_named_values_and_flag_arguments() -> None:
+    overrides = {
+        "environment": [
+            {"name": "DB_PASSWORD", "value": "hunter2-db"},
+            {"name": "ORDERS_BUCKET", "value": "acme-orders-raw"},
+            {"name": "MAX_TOKENS", "value": "2000"},
+        ],
+        "Properties": [
+            {"Key": "spark.jdbc.password", "Value": "hunter2-spark"},
+            {"Key": "spark.executor.cores", "Value": "4"},
+        ],
+        "Args": ["spark-submit", "--db-password", "hunter2-arg", "--token-ttl", "60", "--date", "2024-06-01"],
+    }
+    out = redact_obj(overrides)
+    assert "hunter2" not in str(out)
+    assert out["environment"][0] == {"name": "DB_PASSWORD", "value": "[REDACTED:password]"}
+    assert out["environment"][1:] == overrides["environment"][1:]  # ordinary values and settings stay
+    assert out["Properties"][0]["Value"] == "[REDACTED:password]" and out["Properties"][1]["Value"] == "4"
+    assert out["Args"] == ["spark-submit", "--db-password", "[REDACTED:password]", "--token-ttl", "60", "--date",
+                           "2024-06-01"]
+
+
+def test_redact_obj_parses_json_strings_when_asked() -> None:
+    text = '{"client":{"apiKey":123456789,"host":"db"},"day":"2024-06-01"}'
+    assert redact_obj(text) == text  # as text, a number under a secret key looks like any number
+    out = redact_obj({"input": text}, parse_json=True)
+    assert json.loads(out["input"]) == {"client": {"apiKey": "[REDACTED:api_key]", "host": "db"}, "day": "2024-06-01"}
+    plain = '{"day": "2024-06-01", "dsn": "postgres://etl@db/x"}'
+    assert redact_obj(plain, parse_json=True) == plain  # nothing secret: the text is kept as it was
+    assert redact_obj(out, parse_json=True) == out  # idempotent
 
 
 def test_redaction_is_fast_on_ordinary_lines() -> None:

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from incident_responder.evidence.redaction import redact_obj
 from incident_responder.redrive.plans import Plan, build_plan, load_spec, sfn_redrivable
 from incident_responder.redrive.runs import event_run, run_key
+from incident_responder.redrive.secrets import real_values, restore
 
 NOW = datetime(2024, 3, 20, 12, 0, tzinfo=UTC)
 EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:clickstream-sessionize:hourly-2024-03-14T01"
@@ -29,6 +31,21 @@ def _sfn_spec(**extra: Any) -> dict[str, Any]:
         "redrive_count": 0,
         **extra,
     }
+
+
+def _sfn_facts(**described: Any) -> dict[str, Any]:
+    """Facts as gather_facts reads them: DescribeExecution (with the real input) and DescribeStateMachine."""
+    execution = {
+        "executionArn": EXECUTION,
+        "stateMachineArn": MACHINE,
+        "name": "hourly-2024-03-14T01",
+        "status": "FAILED",
+        "stopDate": NOW - timedelta(days=1),
+        "input": '{"dt": "2024-03-14"}',
+        "redriveCount": 0,
+        **described,
+    }
+    return {"execution": execution, "state_machine": {"type": "STANDARD"}, "notes": []}
 
 
 def _plan(source: str, spec: dict[str, Any], **kwargs: Any) -> Plan:
@@ -77,7 +94,7 @@ def test_sfn_unknown_stop_time_is_not_redrivable() -> None:
 
 
 def test_sfn_redrivable_plan_is_a_redrive_execution_with_the_idempotency_token() -> None:
-    plan = _plan("stepfunctions", _sfn_spec(), idempotency_key="incident-1#3", attempt=3)
+    plan = _plan("stepfunctions", _sfn_spec(), facts=_sfn_facts(), idempotency_key="incident-1#3", attempt=3)
     assert plan.runnable and plan.action == "states:RedriveExecution"
     assert plan.operation == "redrive_execution"
     token = hashlib.sha256(b"incident-1#3").hexdigest()[:32]
@@ -89,8 +106,7 @@ def test_sfn_redrivable_plan_is_a_redrive_execution_with_the_idempotency_token()
 
 
 def test_sfn_not_redrivable_falls_back_to_a_new_start_with_the_original_input() -> None:
-    spec = _sfn_spec(stop_date=(NOW - timedelta(days=30)).isoformat())
-    plan = _plan("stepfunctions", spec, attempt=2)
+    plan = _plan("stepfunctions", _sfn_spec(), facts=_sfn_facts(stopDate=NOW - timedelta(days=30)), attempt=2)
     assert plan.action == "states:StartExecution"
     assert plan.params == {
         "stateMachineArn": MACHINE,
@@ -120,15 +136,128 @@ def test_sfn_fresh_facts_win_over_the_stored_spec() -> None:
 
 
 def test_sfn_express_state_machine_is_restarted() -> None:
-    plan = _plan("stepfunctions", _sfn_spec(), facts={"state_machine": {"type": "EXPRESS"}})
+    plan = _plan("stepfunctions", _sfn_spec(), facts={**_sfn_facts(), "state_machine": {"type": "EXPRESS"}})
     assert plan.action == "states:StartExecution" and "Express" in plan.fallback
 
 
 def test_sfn_new_names_fit_the_80_character_limit() -> None:
     name = "x" * 80
-    spec = _sfn_spec(execution_arn=f"{MACHINE.replace('stateMachine', 'execution')}:{name}", status="SUCCEEDED")
-    plan = _plan("stepfunctions", spec, attempt=12)
+    arn = f"{MACHINE.replace('stateMachine', 'execution')}:{name}"
+    plan = _plan("stepfunctions", _sfn_spec(), facts=_sfn_facts(executionArn=arn, status="SUCCEEDED"), attempt=12)
     assert len(plan.params["name"]) == 80 and plan.params["name"].endswith("-redrive-12")
+
+
+# -- secrets: the stored spec is redacted, the plan gets the real values ------------------------------------
+REAL_INPUT = '{"dt": "2024-03-14", "dsn": "postgres://etl:pw-81f3aa@db:5432/dw", "apiKey": 987654321}'
+
+
+def test_sfn_restart_takes_the_input_from_describe_execution_never_from_the_stored_spec() -> None:
+    stored = redact_obj(_sfn_spec(input=REAL_INPUT), parse_json=True)
+    assert "pw-81f3aa" not in json.dumps(stored)
+    facts = _sfn_facts(stopDate=NOW - timedelta(days=30), input=REAL_INPUT)
+    plan = _plan("stepfunctions", stored, facts=facts)
+    assert plan.runnable and plan.params["input"] == REAL_INPUT
+    shown = plan.redacted()
+    assert json.loads(shown.params["input"]) == {
+        "dt": "2024-03-14",
+        "dsn": "postgres://etl:[REDACTED:url_password]@db:5432/dw",
+        "apiKey": "[REDACTED:api_key]",
+    }
+    assert "pw-81f3aa" not in json.dumps(shown.to_dict()) and "987654321" not in json.dumps(shown.to_dict())
+    # What the redrive function does with the stored copy: the real input again, from DescribeExecution.
+    params, missing = restore(shown.params, real_values("stepfunctions", facts["execution"]))
+    assert missing == [] and params == plan.params
+
+
+def test_sfn_without_describe_execution_is_not_runnable() -> None:
+    facts = {"notes": ["DescribeExecution: AccessDeniedException: not authorized"]}
+    plan = _plan("stepfunctions", _sfn_spec(), facts=facts)
+    assert not plan.runnable and plan.params == {}
+    assert "could not be read (AccessDeniedException: not authorized)" in plan.reason
+    assert "original input" in plan.reason
+
+
+def test_sfn_restart_without_the_input_is_not_runnable() -> None:
+    execution = {k: v for k, v in _sfn_facts(stopDate=NOW - timedelta(days=30))["execution"].items() if k != "input"}
+    plan = _plan("stepfunctions", _sfn_spec(), facts={"execution": execution})
+    assert not plan.runnable and plan.params == {} and "did not return the original input" in plan.reason
+
+
+GLUE_RUN_ARGUMENTS = {
+    "--input": "s3://b/k",
+    "--db_password": "pw-1c2d3e",
+    "--jdbc_url": "jdbc:postgresql://crm:pw-1c2d3e@db:5432/crm",
+}
+
+
+def _glue_spec() -> dict[str, Any]:
+    spec = {"service": "glue", "JobName": "customer-dedupe", "Arguments": GLUE_RUN_ARGUMENTS, "previous_run_id": "jr_1"}
+    return redact_obj(spec, parse_json=True)  # as analyze.py stores it
+
+
+def test_glue_redacted_arguments_get_the_real_values_of_the_failed_run() -> None:
+    spec = _glue_spec()
+    assert spec["Arguments"]["--db_password"] == "[REDACTED:password]" and spec["JobName"] == "customer-dedupe"
+    plan = _plan("glue", spec, facts={"original": {"Id": "jr_1", "Arguments": GLUE_RUN_ARGUMENTS}})
+    assert plan.runnable and plan.params["Arguments"] == GLUE_RUN_ARGUMENTS
+    assert plan.expect == {"job_name": "customer-dedupe", "run_id": "jr_1"}  # what the executor reads again
+    assert "pw-1c2d3e" not in json.dumps(plan.redacted().to_dict())
+
+
+def test_redacted_values_that_cannot_be_read_again_make_the_plan_not_runnable() -> None:
+    facts = {"original": None, "notes": ["GetJobRun: EntityNotFoundException: run jr_1 not found"]}
+    plan = _plan("glue", _glue_spec(), facts=facts)
+    assert not plan.runnable
+    assert "Arguments.--db_password, Arguments.--jdbc_url" in plan.reason and "GetJobRun" in plan.reason
+    assert "Could not read GetJobRun: EntityNotFoundException: run jr_1 not found" in plan.warnings
+
+
+def test_a_real_value_that_does_not_match_the_stored_one_is_not_used() -> None:
+    changed = {**GLUE_RUN_ARGUMENTS, "--jdbc_url": "jdbc:postgresql://crm:pw-1c2d3e@other-db:5432/crm"}
+    plan = _plan("glue", _glue_spec(), facts={"original": {"Arguments": changed}})
+    assert not plan.runnable and "Arguments.--jdbc_url" in plan.reason and "--db_password" not in plan.reason
+
+
+def test_ecs_environment_values_are_matched_by_name() -> None:
+    real = {
+        "containerOverrides": [
+            {"name": "sidecar", "environment": [{"name": "TOKEN", "value": "tok-9a8b7c6d5e"}]},
+            {
+                "name": "dedupe",
+                "command": ["run"],
+                "environment": [
+                    {"name": "REGION", "value": "eu-west-1"},
+                    {"name": "DB_PASSWORD", "value": "pw-4f5e6d"},
+                ],
+            },
+        ]
+    }
+    spec = redact_obj({**ECS_SPEC, "overrides": {"containerOverrides": real["containerOverrides"][::-1]}})
+    plan = _plan("ecs", spec, facts={"original": {"overrides": real}})
+    assert plan.runnable, plan.reason
+    by_name = {o["name"]: o for o in plan.params["overrides"]["containerOverrides"]}
+    assert by_name["dedupe"]["environment"][1] == {"name": "DB_PASSWORD", "value": "pw-4f5e6d"}
+    assert by_name["sidecar"]["environment"] == [{"name": "TOKEN", "value": "tok-9a8b7c6d5e"}]
+
+
+def test_emr_step_arguments_and_properties_get_the_real_values() -> None:
+    config = {
+        "Jar": "command-runner.jar",
+        "Args": ["spark-submit", "--db-password", "pw-7e6d5c", "s3://j/s.py"],
+        "Properties": {"spark.jdbc.password": "pw-7e6d5c"},
+    }
+    step = {
+        "Name": "sessionize",
+        "ActionOnFailure": "CONTINUE",
+        "HadoopJarStep": {**config, "Properties": [{"Key": "spark.jdbc.password", "Value": "pw-7e6d5c"}]},
+    }
+    spec = redact_obj({**EMR_SPEC, "step": step})
+    assert "pw-7e6d5c" not in json.dumps(spec)
+    facts = {"cluster": {"Status": {"State": "WAITING"}}, "original": {"Id": "s-3QM", **step, "Config": config}}
+    plan = _plan("emr", spec, facts=facts)
+    assert plan.runnable and plan.expect["step_id"] == "s-3QM"
+    jar = plan.params["Steps"][0]["HadoopJarStep"]
+    assert jar["Args"] == config["Args"] and jar["Properties"] == [{"Key": "spark.jdbc.password", "Value": "pw-7e6d5c"}]
 
 
 # -- ECS ---------------------------------------------------------------------------------------------
@@ -293,7 +422,7 @@ def test_unknown_source_is_not_runnable() -> None:
 
 
 def test_plans_survive_a_json_round_trip() -> None:
-    plan = _plan("stepfunctions", _sfn_spec())
+    plan = _plan("stepfunctions", _sfn_spec(), facts=_sfn_facts())
     assert Plan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
 
 

@@ -23,7 +23,7 @@ import yaml
 if TYPE_CHECKING:
     import boto3
 
-__all__ = ["World", "load_world", "to_datetime"]
+__all__ = ["World", "load_world", "to_datetime", "to_moto_datetime"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,13 @@ def to_datetime(value: Any) -> datetime | None:
     if isinstance(value, (int, float)):
         return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def to_moto_datetime(value: Any) -> datetime | None:
+    """A world time as moto keeps its own times: naive UTC. Moto sorts and compares them with its
+    ``utcnow()`` (ListExecutions, ListSteps), so an aware one fails beside a run made after loading."""
+    dt = to_datetime(value)
+    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt else None
 
 
 def _ms(value: Any) -> int:
@@ -193,8 +200,8 @@ def _stepfunctions(session: boto3.Session, world: World) -> None:
         started = sfn.start_execution(stateMachineArn=sm_arn, name=desc["name"], input=desc.get("input") or "{}")
         execution = backend.describe_execution(started["executionArn"])
         execution.status = desc.get("status", "FAILED")
-        execution.start_date = to_datetime(desc.get("startDate")) or execution.start_date
-        execution.stop_date = to_datetime(desc.get("stopDate"))
+        execution.start_date = to_moto_datetime(desc.get("startDate")) or execution.start_date
+        execution.stop_date = to_moto_datetime(desc.get("stopDate"))
         execution.error = desc.get("error")
         execution.cause = desc.get("cause")
         history = [_history_event(e) for e in ex.get("history") or []]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .world import to_datetime
+from .world import to_moto_datetime
 
 if TYPE_CHECKING:
     import boto3
@@ -54,13 +54,13 @@ def load(session: boto3.Session, world: World) -> None:
 
 
 def _dates(value: Any, key: str = "") -> Any:
-    """World values with ISO timestamps turned into datetimes (what moto's serializer expects)."""
+    """World values with ISO timestamps turned into naive UTC datetimes (what moto keeps and serializes)."""
     if isinstance(value, dict):
         return {k: _dates(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_dates(v) for v in value]
     if key in _TIME_KEYS:
-        return to_datetime(value)
+        return to_moto_datetime(value)
     return value
 
 
@@ -95,8 +95,8 @@ def _cluster(emr: Any, backend: Any, cluster: dict[str, Any]) -> None:
     status = cluster.get("Status") or {}
     obj.state = status.get("State") or obj.state
     timeline = status.get("Timeline") or {}
-    obj.creation_datetime = to_datetime(timeline.get("CreationDateTime")) or obj.creation_datetime
-    obj.end_datetime = to_datetime(timeline.get("EndDateTime"))
+    obj.creation_datetime = to_moto_datetime(timeline.get("CreationDateTime")) or obj.creation_datetime
+    obj.end_datetime = to_moto_datetime(timeline.get("EndDateTime"))
     _overlay(obj, cluster)
 
 
@@ -117,9 +117,9 @@ def _step(emr: Any, backend: Any, cluster_id: str, step: dict[str, Any]) -> None
     obj.state = status.get("State") or obj.state
     timeline = status.get("Timeline") or {}
     # ListSteps orders by creation time, newest first.
-    obj.creation_date_time = to_datetime(timeline.get("CreationDateTime")) or obj.creation_date_time
-    obj.start_date_time = to_datetime(timeline.get("StartDateTime"))
-    obj.end_date_time = to_datetime(timeline.get("EndDateTime"))
+    obj.creation_date_time = to_moto_datetime(timeline.get("CreationDateTime")) or obj.creation_date_time
+    obj.start_date_time = to_moto_datetime(timeline.get("StartDateTime"))
+    obj.end_date_time = to_moto_datetime(timeline.get("EndDateTime"))
     _overlay(obj, step)
 
 

@@ -362,7 +362,7 @@ def complete(source: str, run_id: str, outcome: str, *, region: str, account: st
     if source == "stepfunctions":
         execution, _ = _execution(run_id)
         execution.status = "SUCCEEDED" if ok else "FAILED"
-        execution.stop_date = now
+        execution.stop_date = now.replace(tzinfo=None)  # naive UTC, as moto keeps its times
         if not ok:
             execution.error, execution.cause = "States.TaskFailed", "The redriven execution failed again"
         detail = {

@@ -1,6 +1,7 @@
 """Redrive: re-run the failed work, only after an authorized person approves it, exactly once, audited.
 
 - :mod:`.plans`: what will run, where, with what input (built from the source's stored spec).
+- :mod:`.secrets`: the real values the stored, redacted spec lacks, read again from the failed run.
 - :mod:`.flow`: the Slack thread conversation (preview, approve, cancel, result); the follow-up worker
   calls :func:`~.flow.handle_request` and :func:`~.flow.handle_action`.
 - :mod:`.invoker`: how the worker reaches the redrive function (Lambda invoke; in-process locally).

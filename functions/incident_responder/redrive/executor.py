@@ -4,15 +4,15 @@
 with an error (never an exception). :func:`run_request` is what the redrive function does with an
 approved request: re-check the approval in the audit table, claim ``<incident_id>#<attempt>``
 (exactly once, whatever the number of clicks, Slack retries or invocations), execute, record the
-result, the audit line and the launched run (so the new run's own events find the thread).
+result, the audit line and the launched run (so the new run's own events find the thread). The
+stored plan is redacted; the real values of its redacted parameters are read again from the failed
+run just before the call (:mod:`.secrets`).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error, error_code
-from .plans import Plan, console_url
+from ..evidence.redaction import redact
+from .plans import Plan, console_url, fit_call
 from .runs import run_key
+from .secrets import has_redacted, read_original, real_values, restore
 
 if TYPE_CHECKING:
     from ..aws import AwsContext
@@ -101,52 +103,50 @@ class _NoRun(Exception):
         self.code = code
 
 
-_REDACTED = re.compile(r"^\[REDACTED(?::[a-z_]+)?\]$")
+def _call_params(plan: Plan, aws: AwsContext) -> dict[str, Any]:
+    """The plan's parameters with the real values of the redacted ones, read again from the failed run.
 
-
-def _batch_secrets(plan: Plan, aws: AwsContext) -> dict[str, Any]:
-    """SubmitJob params with the redacted environment values re-read from the failed job.
-
-    The stored spec never holds secret values; DescribeJobs of the failed job still has them.
+    The plan comes from the audit table, where it is stored redacted (:meth:`.plans.Plan.redacted`).
     """
-    params = copy.deepcopy(plan.params)
-    env = (params.get("containerOverrides") or {}).get("environment") or []
-    hidden = [e for e in env if _REDACTED.match(str(e.get("value") or ""))]
-    if not hidden:
-        return params
-    job_id = plan.expect.get("original_job_id")
-    batch: Any = aws.client("batch")
-    jobs = batch.describe_jobs(jobs=[job_id])["jobs"] if job_id else []
-    real = {e.get("name"): e.get("value") for e in ((jobs or [{}])[0].get("container") or {}).get("environment") or []}
-    missing = [str(e.get("name")) for e in hidden if real.get(e.get("name")) is None]
+    if not has_redacted(plan.params):
+        return plan.params
+    notes: list[str] = []
+    original = read_original(plan.source, plan.expect, aws, notes)
+    params, missing = restore(plan.params, real_values(plan.source, original))
     if missing:
+        why = f": {'; '.join(notes)}" if notes else ""
         raise _NoRun(
             "SecretsUnavailable",
-            f"the secret environment values ({', '.join(missing)}) of the failed job "
-            f"{job_id or '?'} could not be re-read: Batch no longer returns it",
+            f"the real values of {', '.join(missing)} could not be read again from the failed run{why}",
         )
-    for e in hidden:
-        e["value"] = real[e.get("name")]
-    return params
+    fitted, _, error = fit_call(plan, params)
+    if error:
+        raise _NoRun("InvalidParameters", " ".join(error.split()))
+    return fitted
 
 
 def execute(plan: Plan, aws: AwsContext) -> RunResult:
-    """Make the plan's one call with a client from ``aws``. Never raises: failures become errors."""
+    """Make the plan's one call with a client from ``aws``. Never raises: failures become errors.
+
+    Redacted parameters get their real values, read again from the failed run, just before the call;
+    the error text that goes back to the thread and the audit table is redacted.
+    """
     if not plan.runnable or not plan.operation:
         return RunResult(False, plan.action, error=plan.reason or "nothing to run", error_code="NotRunnable")
     try:
         client = aws.client(plan.service)
-        params = _batch_secrets(plan, aws) if plan.operation == "submit_job" else plan.params
+        params = _call_params(plan, aws)
         out = getattr(client, plan.operation)(**params)
         run_id, key, url = _new_run(plan, out)
     except (ClientError, BotoCoreError) as exc:
         logger.warning("redrive call failed", extra={"action": plan.action, "error_code": error_code(exc)})
-        return RunResult(False, plan.action, error=describe_error(exc), error_code=error_code(exc))
+        return RunResult(False, plan.action, error=redact(describe_error(exc)), error_code=error_code(exc))
     except _NoRun as exc:
         return RunResult(False, plan.action, error=str(exc), error_code=exc.code)
     except Exception as exc:  # a tool that changes AWS must report, not crash the thread
         logger.exception("redrive call raised", extra={"action": plan.action})
-        return RunResult(False, plan.action, error=f"{type(exc).__name__}: {exc}", error_code=type(exc).__name__)
+        error = redact(f"{type(exc).__name__}: {exc}")
+        return RunResult(False, plan.action, error=error, error_code=type(exc).__name__)
     logger.info("redrive started", extra={"action": plan.action, "run_id": run_id})
     return RunResult(True, plan.action, run_id=run_id, run_key=key, run_url=url)
 

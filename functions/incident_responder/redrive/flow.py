@@ -109,7 +109,7 @@ def _shown(value: Any, redact: bool = True) -> str:
             value = json.loads(value)
         except ValueError:
             pass
-    value = redact_obj(value) if redact else value
+    value = redact_obj(value, parse_json=True) if redact else value
     text = _compact(value) if not isinstance(value, str) else value
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
 
@@ -243,7 +243,7 @@ class RedriveFlow:
             now=now,
             region=region,
             resource_arn=str(incident.get("resource_arn") or ""),
-        )
+        ).redacted()  # what is stored and posted; the redrive function reads the real values again
         request_id = uuid.uuid4().hex[:12]
         expires = now + timedelta(seconds=self.cfg.redrive_ttl_seconds)
         approvers = sorted(set(self.cfg.redrive_approvers) | set(catalog_approvers))
@@ -297,13 +297,11 @@ class RedriveFlow:
     ) -> tuple[str, list[dict[str, Any]]]:
         from ..slack.render import sections
 
-        params = redact_obj(plan.params)
-        if "clientToken" in plan.params:  # an idempotency token, not a secret
-            params["clientToken"] = plan.params["clientToken"]
+        plan = plan.redacted()  # already redacted by request(); the preview must never show more
         values = {
             "plan": plan.to_dict(),
             "input_text": _shown(plan.input),
-            "params_text": _shown(params, redact=False),
+            "params_text": _shown(plan.params, redact=False),
             "requester": mention(user),
         }
         if not plan.runnable:

@@ -45,7 +45,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error
 from ..evidence.redaction import redact, redact_obj
-from .secrets import has_redacted, read_original, real_values, restore
+from .secrets import READS, has_redacted, read_original, real_values, redact_params, restore
 
 if TYPE_CHECKING:
     from ..aws import AwsContext
@@ -55,6 +55,7 @@ __all__ = [
     "Plan",
     "build_plan",
     "console_url",
+    "fit_call",
     "gather_facts",
     "load_spec",
     "original_ids",
@@ -111,8 +112,6 @@ class Plan:
 
         The executor reads the redacted values again from the failed run (:mod:`.secrets`).
         """
-        from .secrets import redact_params
-
         return replace(
             self,
             params=redact_params(self.params),
@@ -177,7 +176,7 @@ def original_ids(source: str, spec: dict[str, Any]) -> dict[str, Any]:
         return {"cluster": str(_pick(spec, "cluster", "clusterArn") or "default").split("/")[-1],
                 "task_arn": _pick(spec, "taskArn", "task_arn") or ""}
     if source == "emr":
-        return {"cluster_id": _emr_cluster_id(spec), "step_id": _pick(spec, "failed_step_id", "step_id", "StepId") or ""}
+        return {"cluster_id": _emr_cluster_id(spec), "step_id": _pick(spec, "failed_step_id", "StepId") or ""}
     if source == "batch":
         return {"original_job_id": _pick(spec, "jobId", "job_id") or ""}
     return {}
@@ -805,6 +804,22 @@ def _cli_step(step: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# -- secrets ----------------------------------------------------------------------------------------------
+def _restore_secrets(plan: Plan, facts: dict[str, Any]) -> None:
+    """Put the failed run's real values where the stored spec has redacted ones; not runnable without them."""
+    original = facts.get("execution") if plan.source == "stepfunctions" else facts.get("original")
+    plan.params, missing = restore(plan.params, real_values(plan.source, original))
+    if not missing:
+        return
+    read = READS.get(plan.source, "a read of the failed run")
+    shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+    plan.runnable = False
+    plan.reason = (
+        f"The incident keeps the failed run's secret values redacted ({shown}), and {read} could not give the "
+        "real ones again, so the re-run would not get them. Run it by hand with the values from your secret store."
+    )
+
+
 # -- entry point ----------------------------------------------------------------------------------------
 _API_OPERATION = {
     "redrive_execution": "RedriveExecution",
@@ -814,6 +829,11 @@ _API_OPERATION = {
     "start_job_run": "StartJobRun",
     "add_job_flow_steps": "AddJobFlowSteps",
 }
+
+
+def fit_call(plan: Plan, params: dict[str, Any]) -> tuple[dict[str, Any], list[str], str]:
+    """``params`` fitted to the input shape of the plan's call: (params, dropped keys, validation error or "")."""
+    return fit_params(plan.service, _API_OPERATION[plan.operation], params)
 
 
 def build_plan(
@@ -862,8 +882,11 @@ def build_plan(
             runnable=False,
             reason=f"redrive is not supported for {source or 'this source'}",
         )
+    plan.expect = {**original_ids(source, spec), **plan.expect}
+    if plan.runnable and has_redacted(plan.params):
+        _restore_secrets(plan, facts)
     if plan.params and plan.operation in _API_OPERATION:
-        plan.params, plan.dropped, error = fit_params(plan.service, _API_OPERATION[plan.operation], plan.params)
+        plan.params, plan.dropped, error = fit_call(plan, plan.params)
         if error and plan.runnable:
             plan.runnable = False
             plan.reason = (

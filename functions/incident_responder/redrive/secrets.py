@@ -28,13 +28,13 @@ from ..evidence.redaction import redact_obj
 if TYPE_CHECKING:
     from ..aws import AwsContext
 
-__all__ = ["has_redacted", "read_original", "real_values", "redact_params", "restore"]
+__all__ = ["READS", "has_redacted", "read_original", "real_values", "redact_params", "restore"]
 
 logger = logging.getLogger(__name__)
 
 _MARKER = re.compile(r"\[REDACTED(?::[a-z_]+)?\]")
 _WHOLE_MARKER = re.compile(r"^\[REDACTED(?::[a-z_]+)?\]$")
-# Parameters that name something a secret-looking key word would otherwise hide.
+# Parameters whose name holds a secret word but whose value is no secret (an idempotency token).
 _NOT_SECRET_PARAMS = ("clientToken",)
 # Items of a list that have one of these (environment variables, container overrides, properties) are
 # matched by it, not by position: a spec may leave some out (Batch leaves secret-named variables out).
@@ -62,6 +62,16 @@ def redact_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- reading the failed run -------------------------------------------------------------------------------
+# The read-only call that describes a failed run, per source.
+READS = {
+    "stepfunctions": "DescribeExecution",
+    "glue": "GetJobRun",
+    "ecs": "DescribeTasks",
+    "emr": "DescribeStep",
+    "batch": "DescribeJobs",
+}
+
+
 def read_original(source: str, ids: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any] | None:
     """The failed run's own description, read-only; None (with a note) when it cannot be read.
 
@@ -69,7 +79,7 @@ def read_original(source: str, ids: dict[str, Any], aws: AwsContext, notes: list
     ``run_id`` (Glue), ``cluster`` and ``task_arn`` (ECS), ``cluster_id`` and ``step_id`` (EMR),
     ``original_job_id`` (Batch).
     """
-    what = _READS.get(source, "")
+    what = READS.get(source, "")
     try:
         if source == "stepfunctions" and ids.get("execution_arn"):
             sfn: Any = aws.client("stepfunctions")
@@ -101,15 +111,6 @@ def read_original(source: str, ids: dict[str, Any], aws: AwsContext, notes: list
     return None
 
 
-_READS = {
-    "stepfunctions": "DescribeExecution",
-    "glue": "GetJobRun",
-    "ecs": "DescribeTasks",
-    "emr": "DescribeStep",
-    "batch": "DescribeJobs",
-}
-
-
 def real_values(source: str, original: dict[str, Any] | None) -> dict[str, Any]:
     """The call parameters that may hold secrets, with the failed run's real values (empty when unknown)."""
     if not original:
@@ -125,13 +126,23 @@ def real_values(source: str, original: dict[str, Any] | None) -> dict[str, Any]:
         props = config.get("Properties")
         if isinstance(props, dict):  # DescribeStep gives a map; AddJobFlowSteps takes Key/Value pairs
             config["Properties"] = [{"Key": str(k), "Value": str(v)} for k, v in props.items()]
-        return {"Steps": [{"Name": original.get("Name"), "ActionOnFailure": original.get("ActionOnFailure"),
-                           "HadoopJarStep": config}]}
+        return {
+            "Steps": [
+                {
+                    "Name": original.get("Name"),
+                    "ActionOnFailure": original.get("ActionOnFailure"),
+                    "HadoopJarStep": config,
+                }
+            ]
+        }
     if source == "batch":
         container = original.get("container") or {}
-        return {"parameters": original.get("parameters") or {},
-                "containerOverrides": {k: container[k] for k in ("command", "environment", "resourceRequirements")
-                                       if k in container}}
+        return {
+            "parameters": original.get("parameters") or {},
+            "containerOverrides": {
+                k: container[k] for k in ("command", "environment", "resourceRequirements") if k in container
+            },
+        }
     return {}
 
 
