@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Collection
+
     import boto3
 
-__all__ = ["World", "load_world", "to_datetime", "to_moto_datetime"]
+__all__ = ["World", "convert_times", "load_world", "to_datetime", "to_moto_datetime"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,20 @@ def to_moto_datetime(value: Any) -> datetime | None:
     ``utcnow()`` (ListExecutions, ListSteps), so an aware one fails beside a run made after loading."""
     dt = to_datetime(value)
     return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt else None
+
+
+def convert_times(value: Any, keys: Collection[str], convert: Callable[[Any], Any], key: str = "") -> Any:
+    """``value`` (a world's dicts and lists) with ``convert`` applied to every value under one of ``keys``.
+
+    ``key`` is the key ``value`` itself stands under; list items stand under none.
+    """
+    if isinstance(value, dict):
+        return {k: convert_times(v, keys, convert, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [convert_times(v, keys, convert) for v in value]
+    if key in keys:
+        return convert(value)
+    return value
 
 
 def _ms(value: Any) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .world import to_moto_datetime
+from .world import convert_times, to_moto_datetime
 
 if TYPE_CHECKING:
     import boto3
@@ -53,21 +53,11 @@ def load(session: boto3.Session, world: World) -> None:
         _step(emr, backend, cluster_id, entry["step"])
 
 
-def _dates(value: Any, key: str = "") -> Any:
-    """World values with ISO timestamps turned into naive UTC datetimes (what moto keeps and serializes)."""
-    if isinstance(value, dict):
-        return {k: _dates(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates(v) for v in value]
-    if key in _TIME_KEYS:
-        return to_moto_datetime(value)
-    return value
-
-
 def _overlay(obj: Any, response: dict[str, Any]) -> None:
     # The AWS name wins over moto's snake_case attribute when the response is serialized.
     for key, value in response.items():
-        setattr(obj, key, _dates(value, key))
+        # World times become naive UTC datetimes: what moto keeps and serializes.
+        setattr(obj, key, convert_times(value, _TIME_KEYS, to_moto_datetime, key))
 
 
 def _cluster(emr: Any, backend: Any, cluster: dict[str, Any]) -> None:

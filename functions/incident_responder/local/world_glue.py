@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .world import to_datetime
+from .world import convert_times, to_datetime
 
 if TYPE_CHECKING:
     import boto3
@@ -42,16 +42,6 @@ def load(session: boto3.Session, world: World) -> None:
         _run(glue, backend, run)
 
 
-def _dates(value: Any, key: str = "") -> Any:
-    if isinstance(value, dict):
-        return {k: _dates(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates(v) for v in value]
-    if key in _TIME_KEYS:
-        return to_datetime(value)
-    return value
-
-
 def _job(glue: Any, backend: Any, world: World, name: str, job: dict[str, Any] | None,
          runs: list[dict[str, Any]]) -> None:
     first = runs[0] if runs else {}
@@ -71,7 +61,7 @@ def _job(glue: Any, backend: Any, world: World, name: str, job: dict[str, Any] |
     fake = backend.jobs[name]
     fake.execution_property = {**(fake.execution_property or {}), "MaxConcurrentRuns": _UNBOUNDED}
     if job is not None:
-        answer = _dates(job)
+        answer = convert_times(job, _TIME_KEYS, to_datetime)
         fake.as_dict = lambda: dict(answer)
 
 
@@ -86,6 +76,6 @@ def _run(glue: Any, backend: Any, run: dict[str, Any]) -> None:
     fake = next(r for r in backend.jobs[run["JobName"]].job_runs if r.job_run_id == made)
     fake.job_run_id = run["Id"]
     fake.status = run.get("JobRunState") or "FAILED"
-    answer = _dates(run)
+    answer = convert_times(run, _TIME_KEYS, to_datetime)
     # Moto's JobRun has no ErrorMessage and always SUCCEEDS; this run answers with the world's.
     fake.as_dict = lambda: dict(answer)

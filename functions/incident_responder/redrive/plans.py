@@ -156,6 +156,11 @@ def _pick(d: dict[str, Any] | None, *names: str) -> Any:
     return None
 
 
+def _present(spec: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The ``keys`` the spec has a value for (as :func:`_pick` reads it), with their values."""
+    return {key: value for key in keys if (value := _pick(spec, key)) is not None}
+
+
 def _safe(what: str, fn: Any, notes: list[str], **kwargs: Any) -> dict[str, Any] | None:
     try:
         return fn(**kwargs)  # type: ignore[no-any-return]
@@ -271,6 +276,29 @@ def fit_params(service: str, api_operation: str, params: dict[str, Any]) -> tupl
 
 
 # -- helpers ------------------------------------------------------------------------------------------
+# The calls a plan makes, by boto3 method: (boto3 client, IAM action). The action's name is the API operation.
+_CALLS: dict[str, tuple[str, str]] = {
+    "redrive_execution": ("stepfunctions", "states:RedriveExecution"),
+    "start_execution": ("stepfunctions", "states:StartExecution"),
+    "run_task": ("ecs", "ecs:RunTask"),
+    "submit_job": ("batch", "batch:SubmitJob"),
+    "start_job_run": ("glue", "glue:StartJobRun"),
+    "add_job_flow_steps": ("emr", "elasticmapreduce:AddJobFlowSteps"),
+}
+_API_OPERATION = {operation: action.partition(":")[2] for operation, (_, action) in _CALLS.items()}
+
+
+def _base(source: str, operation: str, **fields: Any) -> dict[str, Any]:
+    """The Plan fields naming the call (its boto3 method, e.g. ``run_task``) for ``source``, and ``fields``."""
+    service, action = _CALLS[operation]
+    return {"source": source, "action": action, "service": service, "operation": operation, **fields}
+
+
+def _not_runnable(base: dict[str, Any], reason: str, **extra: Any) -> Plan:
+    """A plan that calls nothing: ``reason`` says why and what would help."""
+    return Plan(**{**base, "params": {}, "runnable": False, "reason": reason, **extra})
+
+
 def _when(value: Any) -> datetime | None:
     from ..sources.base import parse_time
 
@@ -378,28 +406,19 @@ def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetim
     # The execution's own name is the last part of its ARN (the spec's "name" may be decorated).
     name = arn.split(":")[-1] if arn.count(":") >= 7 else str(_pick(desc, "name") or _pick(spec, "name") or "run")
     where = f"state machine `{sm_name}` ({_in(region, account)})"
-    original = console_url("stepfunctions", region, arn)
+    shared = {"region": region, "where": where, "original_url": console_url("stepfunctions", region, arn)}
+    redrive = _base("stepfunctions", "redrive_execution", target=arn, **shared)
+    restart = _base("stepfunctions", "start_execution", target=sm_arn, **shared)
     if not desc:
         # The stored input is redacted, and the execution's state is unknown: nothing safe to run.
         failed = next((n for n in facts.get("notes") or [] if n.startswith("DescribeExecution")), "")
-        return Plan(
-            source="stepfunctions",
-            action="states:RedriveExecution",
-            service="stepfunctions",
-            operation="redrive_execution",
-            params={},
-            region=region,
-            target=arn,
-            where=where,
+        return _not_runnable(
+            redrive,
+            f"The execution `{name}` could not be read"
+            + (f" ({failed.partition(': ')[2]})" if failed else "")
+            + ": without DescribeExecution neither its current state nor its original input is known "
+            "(the incident keeps the input with its secrets redacted). Ask again once it can be read.",
             what="Redrive the execution or start it again",
-            runnable=False,
-            reason=(
-                f"The execution `{name}` could not be read"
-                + (f" ({failed.partition(': ')[2]})" if failed else "")
-                + ": without DescribeExecution neither its current state nor its original input is known "
-                "(the incident keeps the input with its secrets redacted). Ask again once it can be read."
-            ),
-            original_url=original,
             expect={"execution_arn": arn},
         )
     status = _pick(desc, "status")
@@ -416,57 +435,30 @@ def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetim
     )
     if ok:
         return Plan(
-            source="stepfunctions",
-            action="states:RedriveExecution",
-            service="stepfunctions",
-            operation="redrive_execution",
+            **redrive,
             params={"executionArn": arn, "clientToken": token},
-            region=region,
-            target=arn,
-            where=where,
             what=(
                 f"Redrive execution `{name}`: it restarts from the failed state, with the same input, "
                 "and keeps the results of the states that already succeeded."
             ),
             input=_json_value(raw_input),
-            original_url=original,
             expect={"redrive_count": count, "execution_arn": arn},
         )
     if not sm_arn:
-        return Plan(
-            source="stepfunctions",
-            action="states:StartExecution",
-            service="stepfunctions",
-            operation="start_execution",
-            params={},
-            region=region,
-            target=arn,
-            where=where,
+        return _not_runnable(
+            {**restart, "target": arn},
+            "the state machine of the execution is not known, so it cannot be started again",
             what="Start the state machine again",
-            runnable=False,
             fallback=why,
-            reason="the state machine of the execution is not known, so it cannot be started again",
-            original_url=original,
         )
     new_name = _with_suffix(name, f"-redrive-{attempt}", _SFN_NAME_MAX)
     if raw_input is None:  # DescribeExecution leaves it out when asked for metadata only
-        return Plan(
-            source="stepfunctions",
-            action="states:StartExecution",
-            service="stepfunctions",
-            operation="start_execution",
-            params={},
-            region=region,
-            target=sm_arn,
-            where=where,
+        return _not_runnable(
+            restart,
+            f"Not a redrive: {why}; and DescribeExecution did not return the original input of `{name}`, "
+            "so a new execution with the same input cannot be started.",
             what="Start the state machine again",
-            runnable=False,
             fallback=why,
-            reason=(
-                f"Not a redrive: {why}; and DescribeExecution did not return the original input of `{name}`, "
-                "so a new execution with the same input cannot be started."
-            ),
-            original_url=original,
             expect={"execution_arn": arn},
         )
     params: dict[str, Any] = {
@@ -475,21 +467,14 @@ def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetim
         "input": raw_input if isinstance(raw_input, str) else json.dumps(raw_input),
     }
     return Plan(
-        source="stepfunctions",
-        action="states:StartExecution",
-        service="stepfunctions",
-        operation="start_execution",
+        **restart,
         params=params,
-        region=region,
-        target=sm_arn,
-        where=where,
         what=(
             f"Start a new execution `{new_name}` of `{sm_name}` with the original input of `{name}` "
             "(it runs every state again, from the start)."
         ),
         input=_json_value(raw_input),
         fallback=f"Not a redrive: {why}.",
-        original_url=original,
         expect={"execution_arn": arn},
     )
 
@@ -501,23 +486,14 @@ def _ecs(spec: dict[str, Any], attempt: int, region: str, token: str) -> Plan:
     service = _pick(spec, "serviceName")
     if service or _pick(spec, "action") == "UpdateService":
         cluster_name = str(cluster or "default").split("/")[-1]
-        return Plan(
-            source="ecs",
-            action="ecs:RunTask",
-            service="ecs",
-            operation="run_task",
-            params={},
-            region=_region_of(cluster, region),
-            target=str(task_def or ""),
-            where=f"service `{service}` of cluster `{cluster_name}`",
+        return _not_runnable(
+            _base("ecs", "run_task", region=_region_of(cluster, region), target=str(task_def or ""),
+                  where=f"service `{service}` of cluster `{cluster_name}`"),
+            f"The task belonged to service `{service}`: ECS starts a replacement for a stopped "
+            "service task by itself, and a task run beside the service would not be part of it. "
+            "To start fresh tasks, force a new deployment: `aws ecs update-service --cluster "
+            f"{cluster_name} --service {service} --force-new-deployment`.",
             what="Run the task again",
-            runnable=False,
-            reason=(
-                f"The task belonged to service `{service}`: ECS starts a replacement for a stopped "
-                "service task by itself, and a task run beside the service would not be part of it. "
-                "To start fresh tasks, force a new deployment: `aws ecs update-service --cluster "
-                f"{cluster_name} --service {service} --force-new-deployment`."
-            ),
         )
     params: dict[str, Any] = {
         "cluster": cluster,
@@ -535,18 +511,10 @@ def _ecs(spec: dict[str, Any], attempt: int, region: str, token: str) -> Plan:
         params["capacityProviderStrategy"] = [{"capacityProvider": provider, "weight": 1}]
     elif _pick(spec, "launchType"):
         params["launchType"] = _pick(spec, "launchType")
-    for key in (
-        "networkConfiguration",
-        "overrides",
-        "platformVersion",
-        "group",
-        "enableExecuteCommand",
-        "propagateTags",
-        "placementConstraints",
-        "placementStrategy",
-    ):
-        if _pick(spec, key) is not None:
-            params[key] = _pick(spec, key)
+    params.update(_present(
+        spec, "networkConfiguration", "overrides", "platformVersion", "group", "enableExecuteCommand",
+        "propagateTags", "placementConstraints", "placementStrategy",
+    ))
     if not _pick(spec, "networkConfiguration") and "unknown" not in spec:
         warnings.append(
             "The stopped task's network configuration is not known: the new task gets none, which "
@@ -562,14 +530,9 @@ def _ecs(spec: dict[str, Any], attempt: int, region: str, token: str) -> Plan:
         else f"launch type {params.get('launchType', 'default')}"
     )
     return Plan(
-        source="ecs",
-        action="ecs:RunTask",
-        service="ecs",
-        operation="run_task",
+        **_base("ecs", "run_task", region=region, target=arn,
+                where=f"cluster `{cluster_name}` ({_in(region, _account_of(cluster))})"),
         params=params,
-        region=region,
-        target=arn,
-        where=f"cluster `{cluster_name}` ({_in(region, _account_of(cluster))})",
         what=f"Run a new task of `{td_name}` ({how}) with the stopped task's overrides.",
         input_label="Overrides",
         input=params.get("overrides") or {},
@@ -591,35 +554,20 @@ def _batch(spec: dict[str, Any], attempt: int, region: str, job_arn: str) -> Pla
         "jobQueue": queue,
         "jobDefinition": _pick(spec, "jobDefinition", "job_definition"),
     }
-    for key in (
-        "parameters",
-        "containerOverrides",
-        "retryStrategy",
-        "timeout",
-        "propagateTags",
-        "nodeOverrides",
-        "ecsPropertiesOverride",
-        "eksPropertiesOverride",
-        "shareIdentifier",
-        "schedulingPriorityOverride",
+    params.update(_present(
+        spec, "parameters", "containerOverrides", "retryStrategy", "timeout", "propagateTags", "nodeOverrides",
+        "ecsPropertiesOverride", "eksPropertiesOverride", "shareIdentifier", "schedulingPriorityOverride",
         "arrayProperties",
-    ):
-        if _pick(spec, key) is not None:
-            params[key] = _pick(spec, key)
+    ))
     if _pick(spec, "schedulingPriority") is not None and "schedulingPriorityOverride" not in params:
         params["schedulingPriorityOverride"] = _pick(spec, "schedulingPriority")  # DescribeJobs' name for it
     region = _region_of(queue or params["jobDefinition"], region)
     queue_name = str(queue or "?").split("/")[-1]
     job_id = str(_pick(spec, "jobId", "job_id") or (job_arn.split("/")[-1] if ":job/" in job_arn else ""))
     return Plan(
-        source="batch",
-        action="batch:SubmitJob",
-        service="batch",
-        operation="submit_job",
+        **_base("batch", "submit_job", region=region, target=str(params["jobDefinition"] or ""),
+                where=f"job queue `{queue_name}` ({_in(region, _account_of(queue))})"),
         params=params,
-        region=region,
-        target=str(params["jobDefinition"] or ""),
-        where=f"job queue `{queue_name}` ({_in(region, _account_of(queue))})",
         what=(
             f"Submit job `{new_name}` with the failed job's definition "
             f"`{str(params['jobDefinition'] or '?').split('/')[-1]}`, parameters and container overrides."
@@ -636,30 +584,16 @@ def _batch(spec: dict[str, Any], attempt: int, region: str, job_arn: str) -> Pla
 def _glue(spec: dict[str, Any], region: str) -> Plan:
     job = _pick(spec, "JobName", "job_name")
     params: dict[str, Any] = {"JobName": job}
-    for key in (
-        "Arguments",
-        "WorkerType",
-        "NumberOfWorkers",
-        "Timeout",
-        "MaxCapacity",
-        "SecurityConfiguration",
-        "NotificationProperty",
-        "ExecutionClass",
-        "JobRunQueuingEnabled",
-    ):
-        if _pick(spec, key) is not None:
-            params[key] = _pick(spec, key)
+    params.update(_present(
+        spec, "Arguments", "WorkerType", "NumberOfWorkers", "Timeout", "MaxCapacity", "SecurityConfiguration",
+        "NotificationProperty", "ExecutionClass", "JobRunQueuingEnabled",
+    ))
     if params.get("WorkerType") and params.get("NumberOfWorkers"):
         params.pop("MaxCapacity", None)  # Glue refuses both
     return Plan(
-        source="glue",
-        action="glue:StartJobRun",
-        service="glue",
-        operation="start_job_run",
+        **_base("glue", "start_job_run", region=region, target=str(job or ""),
+                where=f"Glue job `{job or '?'}` ({region})"),
         params=params,
-        region=region,
-        target=str(job or ""),
-        where=f"Glue job `{job or '?'}` ({region})",
         what=(
             f"Start a new run of `{job or '?'}` with the failed run's arguments"
             + (f", {params['NumberOfWorkers']} x {params['WorkerType']} workers" if params.get("WorkerType") else "")
@@ -698,34 +632,27 @@ def _emr_step(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _emr_base(cluster_id: str, region: str, where: str) -> dict[str, Any]:
+    return _base("emr", "add_job_flow_steps", region=region, target=cluster_id, where=where,
+                 original_url=console_url("emr", region, cluster_id, {"cluster_id": cluster_id}))
+
+
 def _emr(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str) -> Plan:
     cluster_id = _emr_cluster_id(spec)
     cluster = facts.get("cluster") or {}
     state = (cluster.get("Status") or {}).get("State") or _pick(spec, "cluster_state", "ClusterState", "state")
+    why = ((cluster.get("Status") or {}).get("StateChangeReason") or {}).get("Message")
     if not (_pick(spec, "step", "Step", "HadoopJarStep", "Config")):
-        where = f"EMR cluster `{cluster.get('Name') or cluster_id}` ({cluster_id})"
         gone = bool(state) and state not in EMR_LIVE_STATES
-        why = ((cluster.get("Status") or {}).get("StateChangeReason") or {}).get("Message")
         note = _pick(spec, "note") or (
             (f"{cluster_id} is {state}" + (f": {why}" if why else "")) if state else "the cluster could not be read"
         )
-        return Plan(
-            source="emr",
-            action="elasticmapreduce:AddJobFlowSteps",
-            service="emr",
-            operation="add_job_flow_steps",
-            params={},
-            region=region,
-            target=cluster_id,
-            where=where,
+        return _not_runnable(
+            _emr_base(cluster_id, region, f"EMR cluster `{cluster.get('Name') or cluster_id}` ({cluster_id})"),
+            ("The cluster is gone" if gone else "The failed step's configuration is not known")
+            + f" ({note}), so there is no step to add again. "
+            + _emr_recreate(cluster, cluster_id, None),
             what="Run the failed work again",
-            runnable=False,
-            reason=(
-                ("The cluster is gone" if gone else "The failed step's configuration is not known")
-                + f" ({note}), so there is no step to add again. "
-                + _emr_recreate(cluster, cluster_id, None)
-            ),
-            original_url=console_url("emr", region, cluster_id, {"cluster_id": cluster_id}),
         )
     step = _emr_step(spec)
     step["Name"] = _with_suffix(str(step["Name"]), f" (redrive {attempt})", _EMR_NAME_MAX)
@@ -736,18 +663,11 @@ def _emr(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str)
     region = _region_of(cluster.get("ClusterArn"), region)
     where = f"EMR cluster `{name}` ({cluster_id}, {_in(region, _account_of(cluster.get('ClusterArn')))})"
     plan = Plan(
-        source="emr",
-        action="elasticmapreduce:AddJobFlowSteps",
-        service="emr",
-        operation="add_job_flow_steps",
+        **_emr_base(cluster_id, region, where),
         params=params,
-        region=region,
-        target=cluster_id,
-        where=where,
         what=f"Add the failed step again as `{step['Name']}` to the same cluster.",
         input_label="Step",
         input=step["HadoopJarStep"],
-        original_url=console_url("emr", region, cluster_id, {"cluster_id": cluster_id}),
         expect={"cluster_id": cluster_id},
     )
     if step["ActionOnFailure"] in {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}:
@@ -756,10 +676,9 @@ def _emr(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str)
         )
     if state and state not in EMR_LIVE_STATES:
         plan.runnable = False
-        reason = ((cluster.get("Status") or {}).get("StateChangeReason") or {}).get("Message")
         plan.reason = (
             f"The cluster is gone: {cluster_id} is {state}"
-            + (f" ({reason})" if reason else "")
+            + (f" ({why})" if why else "")
             + ", and steps can only be added to a running cluster. "
             + _emr_recreate(cluster, cluster_id, step)
         )
@@ -821,16 +740,6 @@ def _restore_secrets(plan: Plan, facts: dict[str, Any]) -> None:
 
 
 # -- entry point ----------------------------------------------------------------------------------------
-_API_OPERATION = {
-    "redrive_execution": "RedriveExecution",
-    "start_execution": "StartExecution",
-    "run_task": "RunTask",
-    "submit_job": "SubmitJob",
-    "start_job_run": "StartJobRun",
-    "add_job_flow_steps": "AddJobFlowSteps",
-}
-
-
 def fit_call(plan: Plan, params: dict[str, Any]) -> tuple[dict[str, Any], list[str], str]:
     """``params`` fitted to the input shape of the plan's call: (params, dropped keys, validation error or "")."""
     return fit_params(plan.service, _API_OPERATION[plan.operation], params)
@@ -869,18 +778,9 @@ def build_plan(
     elif source == "emr":
         plan = _emr(spec, facts, attempt, region)
     else:
-        return Plan(
-            source=source,
-            action="",
-            service="",
-            operation="",
-            params={},
-            region=region,
-            target="",
-            where="",
-            what="",
-            runnable=False,
-            reason=f"redrive is not supported for {source or 'this source'}",
+        nothing = dict.fromkeys(("action", "service", "operation", "target", "where", "what"), "")
+        return _not_runnable(
+            {**nothing, "source": source, "region": region}, f"redrive is not supported for {source or 'this source'}"
         )
     plan.expect = {**original_ids(source, spec), **plan.expect}
     if plan.runnable and has_redacted(plan.params):
