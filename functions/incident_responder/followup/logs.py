@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..evidence.compaction import CompactLine, LogLine, compact
+from ..model import parse_time
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -43,16 +44,6 @@ class LogAnswer:
     page: int | None = None
 
 
-def _dt(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def log_windows(incident: dict[str, Any]) -> list[LogWindow]:
     """The log windows the analysis read, from the incident item (``log_windows``, JSON)."""
     try:
@@ -61,7 +52,7 @@ def log_windows(incident: dict[str, Any]) -> list[LogWindow]:
         return []
     windows = []
     for w in raw if isinstance(raw, list) else []:
-        start, end = _dt(w.get("start")), _dt(w.get("end"))
+        start, end = parse_time(w.get("start")), parse_time(w.get("end"))
         if w.get("group") and start and end:
             windows.append(LogWindow(str(w["group"]), start, end))
     return windows

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..model import parse_time
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
 
@@ -34,13 +36,11 @@ DEFAULT_ACCOUNT = "123456789012"
 
 
 def to_datetime(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    """:func:`parse_time`, but a world time it cannot read is an error, not a missing time."""
+    parsed = parse_time(value)
+    if parsed is None and value not in (None, ""):
+        raise ValueError(f"world time {value!r} is not ISO-8601 or epoch milliseconds")
+    return parsed
 
 
 def to_moto_datetime(value: Any) -> datetime | None:

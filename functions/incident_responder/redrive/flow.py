@@ -28,7 +28,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..evidence.redaction import redact_obj
 from ..templates import SafeText, escape_mrkdwn, render
@@ -37,10 +37,7 @@ from .executor import is_authorized
 from .plans import Plan, build_plan, gather_facts, load_spec
 
 if TYPE_CHECKING:
-    from ..aws import AwsContext
-    from ..config import Settings
-    from ..slack.poster import SlackPoster
-    from ..store import IncidentStore
+    from ..followup.context import ThreadContext
 
 __all__ = ["APPROVE", "CANCEL", "REQUEST", "RedriveFlow", "handle_action", "handle_request"]
 
@@ -54,24 +51,12 @@ _MAX_SHOWN = 1200
 _USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
-class ThreadContextLike(Protocol):
-    """The fields of :class:`incident_responder.followup.context.ThreadContext` the flow uses."""
-
-    aws: AwsContext
-    settings: Settings
-    slack: SlackPoster
-    store: IncidentStore
-    channel: str
-    thread_ts: str
-    message_ts: str | None
-
-
-def handle_request(ctx: ThreadContextLike, incident: dict[str, Any], user: str) -> None:
+def handle_request(ctx: ThreadContext, incident: dict[str, Any], user: str) -> None:
     """Post a redrive preview (or why there is none) in the incident's thread."""
     RedriveFlow(ctx).request(incident, user)
 
 
-def handle_action(ctx: ThreadContextLike, incident: dict[str, Any], action_id: str, value: str, user: str) -> None:
+def handle_action(ctx: ThreadContext, incident: dict[str, Any], action_id: str, value: str, user: str) -> None:
     """Handle a click on a redrive button: ``redrive_request``, ``redrive_approve`` or ``redrive_cancel``."""
     RedriveFlow(ctx).action(incident, action_id, value, user)
 
@@ -131,7 +116,7 @@ class RedriveFlow:
 
     def __init__(
         self,
-        ctx: ThreadContextLike,
+        ctx: ThreadContext,
         *,
         clock: Callable[[], datetime] | None = None,
         audit: AuditStore | None = None,

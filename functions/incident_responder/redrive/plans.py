@@ -45,6 +45,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error
 from ..evidence.redaction import redact, redact_obj
+from ..model import parse_time
 from .secrets import READS, has_redacted, read_original, real_values, redact_params, restore
 
 if TYPE_CHECKING:
@@ -299,12 +300,6 @@ def _not_runnable(base: dict[str, Any], reason: str, **extra: Any) -> Plan:
     return Plan(**{**base, "params": {}, "runnable": False, "reason": reason, **extra})
 
 
-def _when(value: Any) -> datetime | None:
-    from ..sources.base import parse_time
-
-    return parse_time(value)
-
-
 def _region_of(arn: Any, default: str) -> str:
     parts = str(arn or "").split(":")
     return parts[3] if len(parts) > 4 and parts[0] == "arn" and parts[3] else default
@@ -422,7 +417,7 @@ def _sfn(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetim
             expect={"execution_arn": arn},
         )
     status = _pick(desc, "status")
-    stop = _when(_pick(desc, "stopDate"))
+    stop = parse_time(_pick(desc, "stopDate"))
     count = int(_pick(desc, "redriveCount") or 0)
     raw_input = desc.get("input")
     ok, why = sfn_redrivable(

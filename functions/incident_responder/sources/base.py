@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error, error_code
 from ..evidence.redaction import redact
+from ..model import parse_time
 
 if TYPE_CHECKING:
     from ..aws import AwsContext
@@ -25,21 +26,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_LOG_EVIDENCE = 8
-
-
-def parse_time(value: Any) -> datetime | None:
-    """datetime from a datetime, epoch milliseconds or an ISO-8601 string."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127], " ")
