@@ -216,3 +216,21 @@ def test_estimate_tokens_is_conservative() -> None:
     assert estimate_tokens("") == 0
     assert estimate_tokens("a" * 400) >= 100
     assert estimate_tokens("é" * 100) > estimate_tokens("e" * 100)
+
+
+def test_hadoop_container_memory_kill_survives_noise() -> None:
+    """YARN's MapReduce wording of a memory kill ranks like the Spark one (no per-source special case)."""
+    from incident_responder.evidence.compaction import compact
+
+    noise = [f"2015-10-18 18:01:{i % 60:02d},978 INFO [main] org.apache.hadoop.mapred.Task: progress {i}"
+             for i in range(3000)]
+    # A dozen different error lines near the end compete for the few evidence slots.
+    noise += [f"2015-10-18 18:09:{i:02d},100 ERROR [main] org.apache.hadoop.{name}: java.io.IOException: {name} failed"
+              for i, name in enumerate(["ipc.Client", "hdfs.DFSClient", "mapred.Task", "yarn.Nodemanager",
+                                        "mapreduce.Job", "fs.FileSystem", "net.NetUtils", "io.retry.RetryInvocation",
+                                        "security.UserGroup", "hdfs.LeaseRenewer", "mapred.YarnChild", "util.Shell"])]
+    kill = ("Container [pid=4733,containerID=container_1445144423722_0020_01_000002] is running beyond physical "
+            "memory limits. Current usage: 1.0 GB of 1 GB physical memory used; 1.6 GB of 2.1 GB virtual memory used.")
+    lines = noise[:1500] + [kill] + noise[1500:]
+    result = compact(lines, budget_tokens=600, max_lines=8)
+    assert any("is running beyond physical memory limits" in c.text for c in result.lines[:8])

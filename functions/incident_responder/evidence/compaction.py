@@ -197,9 +197,12 @@ def _iso(dt: datetime | None) -> str | None:
 # (weight, pattern, match the lower-cased text). Case-insensitive matching is done on a lower-cased
 # copy because Python's re is several times slower on an alternation with re.IGNORECASE.
 _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
-    (10, re.compile(
+    # Cause-class words (memory, kills, disk, time limits) name the failure itself: weighted so that a
+    # bare line saying one outranks a generic "ERROR ... Exception" line with a level on top.
+    (14, re.compile(
         r"outofmemory|java heap space|gc overhead limit exceeded|memoryerror|cannot allocate memory"
-        r"|killed by yarn|exceeding (?:physical |virtual )?memory|container killed|killed process"
+        r"|killed by yarn|exceeding (?:physical |virtual )?memory|beyond (?:physical|virtual) memory limits"
+        r"|container killed|killed process"
         r"|oom[-_ ]?kill|signal: killed|sigkill|no space left on device|disk quota exceeded|task timed out"
         r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"), True),
     (9, re.compile(

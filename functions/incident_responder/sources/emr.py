@@ -46,10 +46,6 @@ STEP = "EMR Step Status Change"
 CLUSTER = "EMR Cluster State Change"
 _CLUSTER_NAME = re.compile(
     r"Amazon EMR [Cc]luster j-[0-9A-Za-z]+ \((?P<name>.+?)\) (?:failed|has|was|is|completed|started)")
-# YARN's own words when it kills a container: the kill reason of most failed Spark/MapReduce steps. They
-# often sit on an untimed continuation line of the log, where a generic ranking of log lines can miss them.
-_YARN_KILL = re.compile(
-    r"is running beyond (?:physical|virtual) memory limits|Container killed by YARN for exceeding")
 _ERROR_LIKE = re.compile(r"\b(?:ERROR|FATAL|Exception|Error:|Caused by|Traceback|Killed|killed)\b")
 _BOOTSTRAP = re.compile(r"\((?P<instance>i-[0-9a-f]+)\).*?bootstrap action (?P<n>\d+)", re.IGNORECASE)
 _ACCEPTS_STEPS = {"STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"}
@@ -353,12 +349,7 @@ class EmrSource:
 
     def _add_log(self, c: Collector, lines: list[Any], uri: str, failure_time: datetime | None,
                  max_items: int, child: bool) -> None:
-        added = c.add_compacted(lines, uri, failure_time, max_items=max_items)
-        kills = [_text(line) for line in lines if _YARN_KILL.search(_text(line))]
-        if kills and not any(_YARN_KILL.search(ev.text) for ev in added):
-            text = kills[-1].strip() + (f" (×{len(kills)} in this log)" if len(kills) > 1 else "")
-            added.append(c.add("log", uri, text, yarn_kill=True))
-        self._mark(added, child)
+        self._mark(c.add_compacted(lines, uri, failure_time, max_items=max_items), child)
 
     def _bootstrap_logs(self, c: Collector, cluster_id: str, message: str,
                         failure_time: datetime | None) -> None:
