@@ -17,10 +17,10 @@ import statistics
 import time
 
 from _common import emit
-from incident_responder.local.runtime import SIGNING_SECRET, LocalStack
-from incident_responder.local.slack_requests import function_url_event, message_event_body
-from incident_responder.local.world import World
 from incident_responder.store import IncidentStore
+from incident_responder_local.runtime import SIGNING_SECRET, LocalStack
+from incident_responder_local.slack_requests import function_url_event, message_event_body
+from incident_responder_local.world import World
 
 N = 200
 BUDGET_SECONDS = 3.0

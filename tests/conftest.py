@@ -27,15 +27,15 @@ def scenario_event(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def lambda_context() -> Any:
-    from incident_responder.local.runtime import FakeLambdaContext
+    from incident_responder_local.runtime import FakeLambdaContext
 
     return FakeLambdaContext()
 
 
 @pytest.fixture(scope="session")
 def slack_emulator() -> Any:
-    from incident_responder.local.runtime import BOT_TOKEN
-    from incident_responder.local.slack_emulator import SlackEmulator
+    from incident_responder_local.runtime import BOT_TOKEN
+    from incident_responder_local.slack_emulator import SlackEmulator
 
     with SlackEmulator(bot_token=BOT_TOKEN) as emu:
         yield emu

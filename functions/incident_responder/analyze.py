@@ -1,11 +1,19 @@
 """The analyze service: EventBridge event -> incident -> evidence -> diagnosis -> one Slack report.
 
-``analyze(event)`` is what the Lambda handler calls. Steps: parse the event (a success or benign stop
-is skipped), claim the incident once in DynamoDB (the same event delivered twice posts once), collect
-the source's evidence and the pipeline context, diagnose with the signatures, build the report, and
-post it: to the pipeline's channel, or as a threaded reply when the same failure was reported within
-the grouping window. A Slack or DynamoDB failure raises, after releasing the claim, so EventBridge
-retries and the DLQ keeps what never got through.
+``analyze(event)`` is what the Lambda handler calls, and reads as the pipeline it runs:
+
+1. parse: the source's adapter reads the event (a success or benign stop is skipped);
+2. a run that an approved redrive launched (only when the adapter says the event can be one) reports
+   into the thread that asked for it;
+3. claim the incident once in DynamoDB (the same event delivered twice posts once);
+4. collect the adapter's evidence and the pipeline context (catalog, tags, Glue Data Catalog);
+5. diagnose with the signatures and build the report;
+6. post it: to the pipeline's channel, or as a threaded reply when the same failure was reported
+   within the grouping window;
+7. save the incident.
+
+A Slack or DynamoDB failure raises, after releasing the claim, so EventBridge retries and the DLQ
+keeps what never got through.
 """
 
 from __future__ import annotations
@@ -22,16 +30,18 @@ from .aws import AwsContext, shared_context
 from .config import Settings
 from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
-from .evidence.catalog import catalog_entries, find_pipeline, pipeline_from_tags, resource_tags, table_metadata
+from .evidence.catalog import cached_catalog, pipeline_from_tags, table_metadata
 from .evidence.redaction import redact, redact_obj
+from .formats import fmt_duration
 from .model import Category, Confidence, EvidenceBook, Incident, Link, Report, Severity, Skip
 from .resources import rules_dir
-from .sources import source_for
+from .sources import adapter, adapter_for
 from .sources.base import Collector, parse_time
 
 if TYPE_CHECKING:
     from .model import Pipeline
-    from .sources.base import Source
+    from .redrive.runs import Launch
+    from .sources.base import Adapter
 
 __all__ = ["Outcome", "analyze", "build_report", "signature_set"]
 
@@ -39,8 +49,6 @@ logger = logging.getLogger(__name__)
 
 _SEVERITY_BY_CRITICALITY = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
                             "low": Severity.LOW}
-_NOUN = {"stepfunctions": "Step Functions execution", "ecs": "ECS task", "emr": "EMR", "glue": "Glue job run",
-         "batch": "Batch job"}
 
 
 @dataclass
@@ -74,14 +82,15 @@ def signature_set(cfg: Settings | None = None) -> SignatureSet:
     return _signatures(str(rules_dir() / "signatures"), cfg.extra_signatures_dir)
 
 
-def _pipeline(c: Collector, cfg: Settings) -> Pipeline | None:
+def _pipeline(c: Collector, src: Adapter, cfg: Settings) -> Pipeline | None:
     inc = c.incident
-    entries = c.call("pipeline catalog", catalog_entries, c.client("dynamodb"), cfg.catalog_table) or []
+    index = c.call("pipeline catalog", cached_catalog, c.client("dynamodb"), cfg.catalog_table,
+                   cfg.catalog_cache_seconds)
     arns = list(inc.catalog_arns) or [inc.resource.arn]
-    found = find_pipeline(entries, arns)
+    found = index.find(arns) if index is not None else None
     if found is None:
         for arn in arns[:1]:
-            found = pipeline_from_tags(resource_tags(c, arn))
+            found = pipeline_from_tags(src.tags(c, arn))
     return found
 
 
@@ -96,12 +105,7 @@ def _duration(incident: Incident) -> str:
     start, stop = parse_time(incident.started_at), parse_time(incident.stopped_at)
     if not start or not stop or stop < start:
         return ""
-    secs = (stop - start).total_seconds()
-    if secs < 120:
-        return f"{secs:.1f} s"
-    if secs < 7200:
-        return f"{secs / 60:.0f} min"
-    return f"{secs / 3600:.1f} h"
+    return fmt_duration((stop - start).total_seconds())
 
 
 def _title(incident: Incident, category: Category, state: str | None) -> str:
@@ -116,16 +120,18 @@ def _title(incident: Incident, category: Category, state: str | None) -> str:
 
 
 def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, sigs: SignatureSet,
-                 repeats: int = 0, cfg: Settings | None = None) -> Report:
+                 repeats: int = 0, cfg: Settings | None = None, src: Adapter | None = None) -> Report:
     """Diagnose the collected evidence and assemble the report."""
     from .templates import render
 
     cfg = cfg or read_settings()
     book = c.book
-    context = {"resource_name": incident.resource.name, "run_id": incident.resource.run_id or "",
-               "region": incident.region, "account": incident.account, "status": incident.status,
-               "pipeline": pipeline.name if pipeline else "", "owner": (pipeline.owner if pipeline else "") or "",
-               "runbook": (pipeline.runbook if pipeline else "") or "", **c.context}
+    src = src or adapter(incident.source)
+    c.context.update(resource_name=incident.resource.name, run_id=incident.resource.run_id or "",
+                     region=incident.region, account=incident.account, status=incident.status,
+                     pipeline=pipeline.name if pipeline else "", owner=(pipeline.owner if pipeline else "") or "",
+                     runbook=(pipeline.runbook if pipeline else "") or "")
+    context = c.context.values()
     # Signatures write these into next steps (a step's command line, an error message): redacted first.
     context = {k: redact(v) if isinstance(v, str) else v for k, v in context.items()}
     diagnosis = sigs.diagnose(book.items, incident.source, context)
@@ -153,12 +159,7 @@ def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, si
     if pipeline and pipeline.runbook:
         links.append(Link(label="Runbook", url=pipeline.runbook))
     stop = parse_time(incident.stopped_at) or parse_time(incident.event_time)
-    what = f"{_NOUN.get(incident.source, incident.source)} {incident.resource.run_id or ''}".strip()
-    if incident.source == "stepfunctions":
-        what += f" of state machine {incident.resource.name}"
-    elif incident.resource.name not in what:
-        what += f" ({incident.resource.name})"
-    summary = render("summary.txt.j2", what=c.context.get("what", what),
+    summary = render("summary.txt.j2", what=c.context.get("what", src.what(incident)),
                      status_phrase=c.context.get("status_phrase", incident.status.lower().replace("_", " ")),
                      when=f"{stop:%Y-%m-%d %H:%M:%S} UTC" if stop else "", duration=_duration(incident),
                      pipeline=pipeline, cause=cause.to_dict(), repeats=repeats,
@@ -197,79 +198,111 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
             slack: Any = None, store: Any = None, now: datetime | None = None) -> Outcome:
     """Analyze one EventBridge event end to end. Reads the settings of :mod:`config`.
 
-    ``slack`` is a :class:`~incident_responder.slack.poster.SlackPoster` and ``store`` an
-    :class:`~incident_responder.store.IncidentStore`; both are built from the settings when not given.
-    Raises MalformedEvent/UnknownEvent for bad input, and re-raises Slack and store failures.
+    The pipeline: parse -> (a run a redrive launched: its own step) -> claim -> collect -> diagnose
+    -> render -> post -> save. ``slack`` is a :class:`~incident_responder.slack.poster.SlackPoster` and
+    ``store`` an :class:`~incident_responder.store.IncidentStore`; both are built from the settings
+    when not given. Raises MalformedEvent/UnknownEvent for bad input, and re-raises Slack and store
+    failures (after releasing the claim) so the event is retried and kept.
     """
-    from .store import IncidentStore
-
     cfg = cfg or read_settings()
-    src: Source = source_for(event)
+    src = adapter_for(event)
     parsed = src.parse(event)
-    # -- redrive hook (redrive/runs.py): the run an approved redrive launched reports into its thread.
-    # Its success is otherwise skipped like any success; only a run we launched gets this note.
-    from .redrive.runs import distinguish_redriven, launched_run, post_success
-
     aws = aws or shared_context(parsed.region if not isinstance(parsed, Skip) else
                                 str(event.get("region") or "") or None)
-    launch = launched_run(event, aws, cfg)
-    if isinstance(parsed, Skip) and launch is not None and launch.succeeded:
-        from .slack.poster import SlackPoster
-
-        note = post_success(launch, slack or SlackPoster.from_settings(cfg, aws))
-        return Outcome("threaded" if note else "duplicate", "a run launched by a redrive succeeded",
-                       channel=launch.channel, ts=(note or {}).get("ts"), thread_ts=launch.thread_ts)
-    if not isinstance(parsed, Skip):
-        distinguish_redriven(parsed)
-    # -- end of the redrive hook
+    launch = _launched_by_redrive(event, src, aws, cfg)
     if isinstance(parsed, Skip):
+        if launch is not None and launch.succeeded:
+            return _redrive_succeeded(launch, slack, cfg, aws)
         return Outcome("skipped", parsed.reason)
     incident = parsed
-    store = store or IncidentStore(aws.client("dynamodb"), cfg.incidents_table, cfg.incident_ttl_days)
+    src.distinguish_redriven(incident)
+    store = store or _store(aws, cfg)
     claim = store.claim(incident.incident_id, incident.fingerprint, incident.event_id)
     if claim.state == "duplicate":
         return Outcome("duplicate", f"incident {incident.incident_id} is already {claim.item.get('status')}",
                        channel=claim.item.get("channel"), ts=claim.item.get("slack_ts"))
     try:
-        return _report(incident, src, aws, cfg, slack, store, now, launch=launch)
+        c = _collect(incident, src, aws, cfg)
+        pipeline = _pipeline(c, src, cfg)
+        if pipeline and pipeline.datasets:
+            table_metadata(c, pipeline.datasets)
+        earlier = _earlier_reports(incident, store, cfg, now)
+        report = build_report(incident, c, pipeline, signature_set(cfg), repeats=len(earlier), cfg=cfg, src=src)
+        slack = slack or _poster(cfg, aws)
+        status, posted = _post(report, pipeline, earlier, launch, slack, cfg, incident)
+        _save(store, incident, report, posted, status, c)
     except Exception:
         store.release(incident.incident_id)
         raise
+    failure_time = parse_time(incident.stopped_at) or parse_time(incident.event_time)
+    lag = (time.time() - failure_time.timestamp()) if failure_time else None
+    return Outcome(status, report=report, channel=posted["channel"], ts=posted["ts"],
+                   thread_ts=posted.get("thread_ts"), failed_reads=c.failed_reads, seconds_since_failure=lag)
 
 
-def _report(incident: Incident, src: Source, aws: AwsContext, cfg: Settings, slack: Any, store: Any,
-            now: datetime | None, launch: Any = None) -> Outcome:
+# -- the steps ------------------------------------------------------------------------------------------
+def _store(aws: AwsContext, cfg: Settings) -> Any:
+    from .store import IncidentStore
+
+    return IncidentStore(aws.client("dynamodb"), cfg.incidents_table, cfg.incident_ttl_days)
+
+
+def _poster(cfg: Settings, aws: AwsContext) -> Any:
     from .slack.poster import SlackPoster
 
-    c = Collector(incident, aws, cfg, EvidenceBook())
+    return SlackPoster.from_settings(cfg, aws)
+
+
+def _launched_by_redrive(event: dict[str, Any], src: Adapter, aws: AwsContext, cfg: Settings) -> Launch | None:
+    """The launch record of a run an approved redrive started, looked up only when the event can be one."""
+    if not src.may_be_redrive(event):
+        return None
+    from .redrive.runs import launched_run
+
+    return launched_run(event, aws, cfg)
+
+
+def _redrive_succeeded(launch: Launch, slack: Any, cfg: Settings, aws: AwsContext) -> Outcome:
+    """A run a redrive launched succeeded: a note in the thread that asked for it (a success is
+    otherwise skipped like any success)."""
+    from .redrive.runs import post_success
+
+    note = post_success(launch, slack or _poster(cfg, aws))
+    return Outcome("threaded" if note else "duplicate", "a run launched by a redrive succeeded",
+                   channel=launch.channel, ts=(note or {}).get("ts"), thread_ts=launch.thread_ts)
+
+
+def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings) -> Collector:
+    c = Collector(incident, aws, cfg, EvidenceBook(), context=src.context_type())
     src.collect(c)
-    pipeline = _pipeline(c, cfg)
-    if pipeline and pipeline.datasets:
-        table_metadata(c, pipeline.datasets)
+    return c
+
+
+def _earlier_reports(incident: Incident, store: Any, cfg: Settings, now: datetime | None) -> list[dict[str, Any]]:
+    """Reports of the same failure posted within the grouping window (the newest report threads under
+    the first)."""
     since = (now or datetime.now(timezone.utc)) - timedelta(minutes=cfg.group_window_minutes)
-    earlier = [i for i in store.recent(incident.fingerprint, since)
-               if i.get("incident_id") != incident.incident_id and i.get("status") == "posted"]
-    report = build_report(incident, c, pipeline, signature_set(cfg), repeats=len(earlier), cfg=cfg)
-    slack = slack or SlackPoster.from_settings(cfg, aws)
+    return [i for i in store.recent(incident.fingerprint, since)
+            if i.get("incident_id") != incident.incident_id and i.get("status") == "posted"]
+
+
+def _post(report: Report, pipeline: Pipeline | None, earlier: list[dict[str, Any]], launch: Launch | None,
+          slack: Any, cfg: Settings, incident: Incident) -> tuple[str, dict[str, Any]]:
     channel = (pipeline.slack_channel if pipeline and pipeline.slack_channel else None) or cfg.default_channel
     root = min(earlier, key=lambda i: i.get("created_at", "")) if earlier else None
-    if launch is not None:  # redrive hook: a redrive's new run failed -> its report replies in that thread
+    if launch is not None:  # a redrive's new run failed: its report replies in the thread that asked for it
         from .redrive.runs import post_failure
 
-        posted = post_failure(launch, report, slack, incident.incident_id)
-        status = "grouped"
-    elif root and root.get("channel") and root.get("thread_ts"):
-        posted = slack.post_repeat(report, channel=root["channel"], thread_ts=root["thread_ts"])
-        status = "grouped"
-    else:
-        posted = slack.post_report(report, channel=channel)
-        status = "posted"
+        return "grouped", post_failure(launch, report, slack, incident.incident_id)
+    if root and root.get("channel") and root.get("thread_ts"):
+        return "grouped", slack.post_repeat(report, channel=root["channel"], thread_ts=root["thread_ts"])
+    return "posted", slack.post_report(report, channel=channel)
+
+
+def _save(store: Any, incident: Incident, report: Report, posted: dict[str, Any], status: str,
+          c: Collector) -> None:
     store.save_report(incident.incident_id, report.to_dict(), channel=posted["channel"], ts=posted["ts"],
                       thread_ts=posted.get("thread_ts"), grouped=status == "grouped",
                       source=incident.source, resource_arn=incident.resource.arn,
                       redrive=_stored_redrive(c.context.get("redrive")),
                       log_windows=_log_windows(c))
-    failure_time = parse_time(incident.stopped_at) or parse_time(incident.event_time)
-    lag = (time.time() - failure_time.timestamp()) if failure_time else None
-    return Outcome(status, report=report, channel=posted["channel"], ts=posted["ts"],
-                   thread_ts=posted.get("thread_ts"), failed_reads=c.failed_reads, seconds_since_failure=lag)

@@ -14,6 +14,7 @@ __all__ = ["ENV", "Settings", "settings"]
 ENV: dict[str, tuple[str, str]] = {
     "INCIDENTS_TABLE": ("incident-responder-incidents", "DynamoDB table of incidents (and their Slack ts)."),
     "CATALOG_TABLE": ("incident-responder-catalog", "DynamoDB table of the pipeline catalog."),
+    "CATALOG_CACHE_SECONDS": ("60", "How long a warm function reuses the catalog it read (0: every event)."),
     "AUDIT_TABLE": ("incident-responder-audit", "DynamoDB table of redrive requests, approvals and runs."),
     "SLACK_TOKEN_SECRET": ("", "Secrets Manager secret name or ARN holding the Slack bot token."),
     "SLACK_SIGNING_SECRET_NAME": ("", "Secrets Manager secret name or ARN holding the Slack signing secret."),
@@ -40,7 +41,7 @@ ENV: dict[str, tuple[str, str]] = {
     "REDRIVE_APPROVAL_TTL_SECONDS": ("3600", "How long a redrive preview can be approved."),
     "FOLLOWUP_QUEUE_URL": ("", "SQS FIFO queue the Slack ingress enqueues to."),
     "REDRIVE_FUNCTION_NAME": ("", "The redrive function the follow-up worker invokes (only it may change "
-                                  "AWS); empty: called in-process (the local stack)."),
+                                  "AWS); empty is a configuration error, except in the local stack."),
     "INGRESS_FUNCTION_NAME": ("", "The Slack ingress function the failsafe shuts off (reserved concurrency 0)."),
     "NOTIFY_TOPIC_ARN": ("", "SNS topic the failsafe notifies."),
     "LLM_ENABLED": ("false", "Write up reports and answer threads with Claude on Bedrock."),
@@ -49,6 +50,7 @@ ENV: dict[str, tuple[str, str]] = {
     "LLM_MAX_STEPS": ("6", "Bound on agent tool-calling steps in a thread."),
     "POWERTOOLS_SERVICE_NAME": ("incident-responder", "Powertools service name (logs, metrics, traces)."),
     "POWERTOOLS_METRICS_NAMESPACE": ("IncidentResponder", "CloudWatch metrics namespace."),
+    "POWERTOOLS_TRACE_DISABLED": ("false", "Turn X-Ray tracing off (the X-Ray SDK is then never imported)."),
 }
 
 
@@ -81,6 +83,7 @@ class Settings:
 
     incidents_table: str = field(default_factory=lambda: env("INCIDENTS_TABLE"))
     catalog_table: str = field(default_factory=lambda: env("CATALOG_TABLE"))
+    catalog_cache_seconds: int = field(default_factory=lambda: _int("CATALOG_CACHE_SECONDS"))
     audit_table: str = field(default_factory=lambda: env("AUDIT_TABLE"))
     slack_token_secret: str = field(default_factory=lambda: env("SLACK_TOKEN_SECRET"))
     slack_signing_secret_name: str = field(default_factory=lambda: env("SLACK_SIGNING_SECRET_NAME"))

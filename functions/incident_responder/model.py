@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "Category",
@@ -231,6 +231,42 @@ class Report:
     event_time: str | None = None
     status: str = ""
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """A report as stored with its incident (``to_dict``'s shape); missing keys get empty values."""
+        resource = data.get("resource") or {}
+        pipeline = data.get("pipeline")
+        cause = data.get("probable_cause") or {}
+        return cls(
+            incident_id=str(data.get("incident_id") or ""),
+            fingerprint=str(data.get("fingerprint") or ""),
+            source=str(data.get("source") or ""),
+            resource=Resource(arn=str(resource.get("arn") or ""), name=str(resource.get("name") or "?"),
+                              run_id=resource.get("run_id")),
+            pipeline=Pipeline(**{k: v for k, v in pipeline.items() if k in Pipeline.__dataclass_fields__})
+            if isinstance(pipeline, dict) and pipeline.get("name") else None,
+            severity=_enum(Severity, data.get("severity"), Severity.MEDIUM),
+            title=str(data.get("title") or ""),
+            summary=str(data.get("summary") or ""),
+            evidence=[Evidence(kind=str(e.get("kind") or ""), source=str(e.get("source") or ""),
+                               text=str(e.get("text") or ""), time=e.get("time"), id=str(e.get("id") or ""))
+                      for e in data.get("evidence") or [] if isinstance(e, dict)],
+            probable_cause=ProbableCause(
+                category=_enum(Category, cause.get("category"), Category.UNKNOWN),
+                explanation=str(cause.get("explanation") or ""),
+                confidence=_enum(Confidence, cause.get("confidence"), Confidence.LOW),
+                evidence_ids=[str(i) for i in cause.get("evidence_ids") or []],
+                signature=cause.get("signature"),
+            ),
+            next_steps=[str(x) for x in data.get("next_steps") or []],
+            links=[Link(label=str(x.get("label") or ""), url=str(x.get("url") or ""))
+                   for x in data.get("links") or [] if isinstance(x, dict)],
+            actions=[str(x) for x in data.get("actions") or []],
+            gaps=[str(x) for x in data.get("gaps") or []],
+            event_time=data.get("event_time"),
+            status=str(data.get("status") or ""),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "incident_id": self.incident_id,
@@ -250,6 +286,16 @@ class Report:
             "event_time": self.event_time,
             "status": self.status,
         }
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _enum(kind: type[E], value: Any, default: E) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        return default
 
 
 @dataclass

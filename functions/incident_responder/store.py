@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .aws import describe_error, error_code
 from .errors import StoreError
 
-__all__ = ["Claim", "IncidentStore", "from_item", "thread_key", "to_item", "to_value"]
+__all__ = ["WRITTEN", "Claim", "IncidentStore", "from_item", "put_if", "thread_key", "to_item", "to_value"]
 
 logger = logging.getLogger(__name__)
 _ser = TypeSerializer()
@@ -47,6 +47,32 @@ def to_value(v: Any) -> dict[str, Any]:
 
 
 _item, _plain = to_item, from_item
+
+
+WRITTEN: Any = object()  # what put_if returns when the item was written
+
+
+def put_if(db: Any, table: str, item: dict[str, Any], condition: str, *, names: dict[str, str] | None = None,
+           values: dict[str, Any] | None = None) -> Any:
+    """The one DynamoDB claim: write ``item`` if ``condition`` holds.
+
+    Returns :data:`WRITTEN` when it was written, else the item already there (``{}`` when DynamoDB did not
+    return it). Other errors raise (ClientError/BotoCoreError): callers wrap them in their own error type.
+    """
+    kwargs: dict[str, Any] = {"TableName": table, "Item": to_item(item), "ConditionExpression": condition,
+                              "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    if names:
+        kwargs["ExpressionAttributeNames"] = names
+    if values:
+        kwargs["ExpressionAttributeValues"] = {k: to_value(v) for k, v in values.items()}
+    try:
+        db.put_item(**kwargs)
+    except ClientError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        raw: Any = exc.response.get("Item")
+        return from_item(raw) if raw else {}
+    return WRITTEN
 
 
 def _now() -> datetime:
@@ -81,21 +107,14 @@ class IncidentStore:
                 "status": "pending", "created_at": now.isoformat(), "lease_until": int(time.time()) + lease_seconds,
                 "expires_at": int((now + timedelta(days=self.ttl_days)).timestamp())}
         try:
-            self.db.put_item(
-                TableName=self.table, Item=_item(item),
-                ConditionExpression="attribute_not_exists(incident_id) OR (#s = :pending AND lease_until < :now)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":pending": {"S": "pending"}, ":now": {"N": str(int(time.time()))}},
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-            return Claim("new", item)
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise self._fail("claim", exc) from exc
-            raw: Any = exc.response.get("Item")
-            return Claim("duplicate", _plain(raw) if raw else (self.get(incident_id) or {}))
-        except BotoCoreError as exc:
+            old = put_if(self.db, self.table, item,
+                         "attribute_not_exists(incident_id) OR (#s = :pending AND lease_until < :now)",
+                         names={"#s": "status"}, values={":pending": "pending", ":now": int(time.time())})
+        except (ClientError, BotoCoreError) as exc:
             raise self._fail("claim", exc) from exc
+        if old is WRITTEN:
+            return Claim("new", item)
+        return Claim("duplicate", old or self.get(incident_id) or {})
 
     def release(self, incident_id: str) -> None:
         """Give up a claim after a failure, so the retried delivery can report."""
@@ -182,15 +201,9 @@ class IncidentStore:
         item = {"incident_id": f"slack#{key}", "kind": "slack_delivery", "event_id": event_id or None,
                 "status": "queued", "received_at": _now().isoformat(), "expires_at": now + ttl_seconds}
         try:
-            self.db.put_item(TableName=self.table, Item=_item(item),
-                             ConditionExpression="attribute_not_exists(incident_id)")
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
+            return put_if(self.db, self.table, item, "attribute_not_exists(incident_id)") is WRITTEN
+        except (ClientError, BotoCoreError) as exc:
             raise self._fail("claim delivery", exc) from exc
-        except BotoCoreError as exc:
-            raise self._fail("claim delivery", exc) from exc
-        return True
 
     def release_delivery(self, key: str) -> None:
         """Forget a claim whose enqueue failed, so Slack's retry of the same delivery goes through."""

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from tests.conftest import SCENARIOS, scenario_event
 
-from incident_responder.local.runtime import LocalStack
-from incident_responder.local.world import World
 from incident_responder.slack.client import SlackUnavailableError
 from incident_responder.store import IncidentStore
+from incident_responder_local.runtime import LocalStack
+from incident_responder_local.world import World
 
 SCENARIO = SCENARIOS / "sfn_lambda_timeout"
 EVENT = scenario_event(SCENARIO.name)

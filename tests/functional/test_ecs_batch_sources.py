@@ -14,13 +14,13 @@ from tests.conftest import SCENARIOS
 
 from incident_responder.aws import AwsContext
 from incident_responder.config import settings
-from incident_responder.local.replay import Scenario, run_scenario
-from incident_responder.local.runtime import LocalStack
-from incident_responder.local.world import World
 from incident_responder.model import EvidenceBook, Incident
 from incident_responder.sources.base import Collector
-from incident_responder.sources.batch import BatchSource
-from incident_responder.sources.ecs import EcsSource
+from incident_responder.sources.batch import BatchAdapter
+from incident_responder.sources.ecs import EcsAdapter
+from incident_responder_local.replay import Scenario, run_scenario
+from incident_responder_local.runtime import LocalStack
+from incident_responder_local.world import World
 
 
 def replay(name: str, slack: Any) -> dict[str, Any]:
@@ -50,7 +50,8 @@ def collect(stack: LocalStack, source: Any) -> Collector:
     incident = source.parse(stack.scenario.event)  # type: ignore[attr-defined]
     assert isinstance(incident, Incident)
     c = Collector(
-        incident, AwsContext(region=incident.region, session=stack.session), settings(), EvidenceBook()
+        incident, AwsContext(region=incident.region, session=stack.session), settings(), EvidenceBook(),
+        context=source.context_type(),
     )
     source.collect(c)
     return c
@@ -92,7 +93,7 @@ def test_deleted_task_definition_still_posts_and_says_what_could_not_be_read(sla
 
 @pytest.mark.parametrize("stack", ["ecs_deleted_task_definition"], indirect=True)
 def test_deleted_task_definition_redrives_the_latest_active_revision(stack: LocalStack) -> None:
-    c = collect(stack, EcsSource())
+    c = collect(stack, EcsAdapter())
     assert c.context["redrive"]["taskDefinition"] == "ledger-close"
     assert any("ledger-close:18 is not ACTIVE" in u for u in c.context["redrive"]["unknown"])
     assert not any(link.label.startswith("Task definition") for link in c.links)
@@ -106,7 +107,7 @@ def test_an_inactive_task_definition_is_still_read_and_flagged() -> None:
                   account=scenario.world.account)
     with LocalStack(world) as local:
         local.scenario = scenario  # type: ignore[attr-defined]
-        c = collect(local, EcsSource())
+        c = collect(local, EcsAdapter())
     texts = "\n".join(e.text for e in c.book)
     assert "Task definition invoice-export:3 is INACTIVE (deregistered at 2018-01-16T09:00:00.000Z)" in texts
     assert "export: memory hard limit 500 MiB" in texts  # the definition itself was still read
@@ -151,7 +152,7 @@ def test_clean_stops_post_nothing_and_read_nothing(slack: Any, name: str) -> Non
 
 @pytest.mark.parametrize("stack", ["ecs_fargate_spot_interruption"], indirect=True)
 def test_ecs_redrive_spec_is_a_run_task_of_the_same_definition_and_capacity(stack: LocalStack) -> None:
-    c = collect(stack, EcsSource())
+    c = collect(stack, EcsAdapter())
     spec = c.context["redrive"]
     assert spec["action"] == "RunTask"
     assert spec["cluster"] == "arn:aws:ecs:eu-west-1:123456789012:cluster/etl-spot"
@@ -168,7 +169,7 @@ def test_ecs_redrive_spec_is_a_run_task_of_the_same_definition_and_capacity(stac
 
 @pytest.mark.parametrize("stack", ["ecs_exit1_python_traceback"], indirect=True)
 def test_ecs_redrive_keeps_the_command_override_and_context_names_the_stream(stack: LocalStack) -> None:
-    c = collect(stack, EcsSource())
+    c = collect(stack, EcsAdapter())
     assert c.context["redrive"]["overrides"]["containerOverrides"][0]["command"][-1] == "2024-04-01"
     assert c.context["log_group"] == "/ecs/orders-dedupe"
     assert c.context["log_stream"] == "ecs/dedupe/3c2b1a0f9e8d47c6b5a4f3e2d1c0b9a8"
@@ -177,7 +178,7 @@ def test_ecs_redrive_keeps_the_command_override_and_context_names_the_stream(sta
 
 @pytest.mark.parametrize("stack", ["ecs_cannot_pull_no_route"], indirect=True)
 def test_a_service_task_redrives_as_a_new_deployment(stack: LocalStack) -> None:
-    spec = collect(stack, EcsSource()).context["redrive"]
+    spec = collect(stack, EcsAdapter()).context["redrive"]
     assert spec["action"] == "UpdateService" and spec["serviceName"] == "cloud-scanner"
 
 
@@ -233,7 +234,7 @@ def test_batch_jobs_that_did_not_fail_post_nothing(slack: Any, name: str) -> Non
 
 @pytest.mark.parametrize("stack", ["batch_exit1_access_denied"], indirect=True)
 def test_batch_redrive_spec_resubmits_the_job_without_its_secret(stack: LocalStack) -> None:
-    spec = collect(stack, BatchSource()).context["redrive"]
+    spec = collect(stack, BatchAdapter()).context["redrive"]
     assert spec["action"] == "SubmitJob" and spec["jobName"] == "partner-report-upload-20240421"
     assert spec["jobQueue"] == "arn:aws:batch:us-east-1:123456789012:job-queue/etl-ondemand"
     assert (

@@ -19,12 +19,12 @@ from tests.conftest import SCENARIOS
 from incident_responder.analyze import build_report, signature_set
 from incident_responder.aws import AwsContext, api_calls, reset_api_calls
 from incident_responder.config import settings
-from incident_responder.local.replay import Scenario, run_scenario
-from incident_responder.local.runtime import LocalStack
-from incident_responder.local.world import World
 from incident_responder.model import EvidenceBook, Incident, Report
-from incident_responder.sources import source_for
+from incident_responder.sources import adapter_for
 from incident_responder.sources.base import Collector
+from incident_responder_local.replay import Scenario, run_scenario
+from incident_responder_local.runtime import LocalStack
+from incident_responder_local.world import World
 
 ACCOUNT = "123456789012"
 
@@ -57,11 +57,11 @@ class Run:
         self.stack.__exit__(*exc)
 
     def collect(self) -> tuple[Incident, Collector]:
-        src = source_for(self.event)
+        src = adapter_for(self.event)
         incident = src.parse(self.event)
         assert isinstance(incident, Incident)
         aws = AwsContext(region=incident.region, session=self.session)
-        c = Collector(incident, aws, settings(), EvidenceBook())
+        c = Collector(incident, aws, settings(), EvidenceBook(), context=src.context_type())
         reset_api_calls()
         src.collect(c)
         self.calls = api_calls()

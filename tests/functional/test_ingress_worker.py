@@ -24,11 +24,11 @@ from urllib.parse import quote_plus
 import pytest
 from tests.conftest import FIXTURES, SCENARIOS, scenario_event
 
-from incident_responder.local.runtime import SIGNING_SECRET, LocalStack
-from incident_responder.local.slack_emulator import BOT_USER_ID
-from incident_responder.local.slack_requests import function_url_event
-from incident_responder.local.world import World
 from incident_responder.store import IncidentStore
+from incident_responder_local.runtime import SIGNING_SECRET, LocalStack
+from incident_responder_local.slack_emulator import BOT_USER_ID
+from incident_responder_local.slack_requests import function_url_event
+from incident_responder_local.world import World
 
 SCENARIO = SCENARIOS / "sfn_lambda_timeout_thread"
 ALICE, BOB, MALLORY = (

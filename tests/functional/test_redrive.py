@@ -19,9 +19,9 @@ from moto import mock_aws
 from tests.conftest import SCENARIOS
 
 from incident_responder.evidence.redaction import redact_obj
-from incident_responder.local import world_redrive
 from incident_responder.redrive.executor import execute
 from incident_responder.redrive.plans import Plan, build_plan, gather_facts
+from incident_responder_local import world_redrive
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -113,8 +113,8 @@ def _text(message: dict[str, Any]) -> str:
 def conversation(slack: Any) -> Iterator[Any]:
     """``conversation(name, edit=None, **env)``: a scenario's report, posted in a fresh local stack;
     ``edit`` changes the scenario's world data before it is loaded."""
-    from incident_responder.local.replay import Scenario
-    from incident_responder.local.runtime import LocalStack
+    from incident_responder_local.replay import Scenario
+    from incident_responder_local.runtime import LocalStack
 
     with ExitStack() as stacks:
 
@@ -415,8 +415,8 @@ def test_approve_runs_once_whatever_the_clicks(conversation: Any) -> None:
 
 
 def test_slack_retry_through_the_ingress_runs_once(conversation: Any) -> None:
-    from incident_responder.local.runtime import SIGNING_SECRET
-    from incident_responder.local.slack_requests import block_actions_body, function_url_event
+    from incident_responder_local.runtime import SIGNING_SECRET
+    from incident_responder_local.slack_requests import block_actions_body, function_url_event
 
     convo = conversation("redrive_emr")
     request_id = convo.request()
@@ -653,8 +653,8 @@ def _assert_nowhere(convo: Conversation, secrets: list[str]) -> None:
 
 
 def test_the_incident_item_keeps_the_redrive_spec_redacted(slack: Any) -> None:
-    from incident_responder.local.replay import Scenario
-    from incident_responder.local.runtime import LocalStack
+    from incident_responder_local.replay import Scenario
+    from incident_responder_local.runtime import LocalStack
 
     scenario = Scenario.load(SCENARIOS / "sfn_secret_redaction")
     with LocalStack(scenario.world, slack=slack) as stack:

@@ -23,7 +23,8 @@ TEMPLATE = ROOT / "template.yaml"
 FUNCTIONS = ["AnalyzeFunction", "SlackIngressFunction", "FollowupWorkerFunction", "RedriveFunction",
              "FailsafeFunction"]
 # Never in an artifact: test and dev tools, and boto3 (the Lambda runtime provides it).
-FORBIDDEN = {"tests", "moto", "pytest", "_pytest", "boto3", "botocore", "samcli", "cfnlint", "ruff", "mypy"}
+FORBIDDEN = {"tests", "moto", "pytest", "_pytest", "boto3", "botocore", "samcli", "cfnlint", "ruff", "mypy",
+             "incident_responder_local"}  # the local world (moto patches, Slack emulator) is a dev package
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 

@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator, RetryIntervalCalculator
 
-from incident_responder.local.slack_emulator import BOT_ID, BOT_USER_ID, SlackEmulator
 from incident_responder.slack.client import (
     SlackPostError,
     SlackRateLimitedError,
@@ -23,6 +22,7 @@ from incident_responder.slack.client import (
     thread_replies,
     update_message,
 )
+from incident_responder_local.slack_emulator import BOT_ID, BOT_USER_ID, SlackEmulator
 
 TOKEN = "xoxb-local-test"
 NO_WAIT = FixedValueRetryIntervalCalculator(0.0)

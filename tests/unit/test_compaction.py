@@ -199,17 +199,26 @@ def test_garbage_and_huge_lines_do_not_crash() -> None:
 
 
 def test_memory_stays_bounded_on_all_unique_lines() -> None:
-    rng = random.Random(1)
+    import tracemalloc
+
     words = ["alpha", "beta", "gamma", "delta", "kappa", "omega", "sigma", "theta", "zeta", "iota"]
 
-    def unique() -> Iterator[str]:
-        for _ in range(MAX_TEMPLATES * 2):
+    def unique(n: int) -> Iterator[str]:
+        rng = random.Random(1)
+        for _ in range(n):
             yield "INFO " + " ".join(rng.choice(words) + rng.choice(words) for _ in range(8))
         yield "ERROR Task failed: AccessDenied: not authorized to perform s3:GetObject"
 
-    result = compact(unique())
-    assert result.truncated_input  # templates were dropped to stay bounded
-    assert "AccessDenied" in result.lines[0].text
+    peaks = []
+    for n in (MAX_TEMPLATES * 2, MAX_TEMPLATES * 6):
+        tracemalloc.start()
+        result = compact(unique(n))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert result.truncated_input  # templates were dropped to stay bounded
+        assert "AccessDenied" in result.lines[0].text
+    # Three times the unique lines, about the same peak: memory is bounded by MAX_TEMPLATES, not the input.
+    assert peaks[1] < peaks[0] * 1.5, peaks
 
 
 def test_estimate_tokens_is_conservative() -> None:
@@ -231,6 +240,6 @@ def test_hadoop_container_memory_kill_survives_noise() -> None:
                                         "security.UserGroup", "hdfs.LeaseRenewer", "mapred.YarnChild", "util.Shell"])]
     kill = ("Container [pid=4733,containerID=container_1445144423722_0020_01_000002] is running beyond physical "
             "memory limits. Current usage: 1.0 GB of 1 GB physical memory used; 1.6 GB of 2.1 GB virtual memory used.")
-    lines = noise[:1500] + [kill] + noise[1500:]
+    lines = [*noise[:1500], kill, *noise[1500:]]
     result = compact(lines, budget_tokens=600, max_lines=8)
     assert any("is running beyond physical memory limits" in c.text for c in result.lines[:8])

@@ -13,9 +13,10 @@ from tests.conftest import FIXTURES, load_json, scenario_event
 from incident_responder.analyze import signature_set
 from incident_responder.errors import MalformedEvent
 from incident_responder.model import Category, Confidence, EvidenceBook, Incident, Skip
-from incident_responder.sources import source_for
-from incident_responder.sources.batch import BatchSource
-from incident_responder.sources.ecs import EcsSource, exit_code_meaning, verdict
+from incident_responder.sources import adapter_for
+from incident_responder.sources.batch import BatchAdapter
+from incident_responder.sources.ecs import EcsAdapter
+from incident_responder.sources.ecs.evidence import exit_code_meaning, verdict
 
 MESSAGES = {m["id"]: m["verbatim"] for m in json.loads((FIXTURES / "error_messages.json").read_text())}
 TD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-dedupe:7"
@@ -134,7 +135,7 @@ def test_which_stopped_tasks_are_reported(
 ) -> None:
     event = ecs_event(containers, reason=reason, code=code, group=group)
     assert verdict(event["detail"])[0] is reported
-    parsed = EcsSource().parse(event)
+    parsed = EcsAdapter().parse(event)
     assert isinstance(parsed, Incident) is reported
     if not reported:
         assert isinstance(parsed, Skip) and parsed.reason
@@ -147,7 +148,7 @@ def test_tasks_of_batch_jobs_are_left_to_the_batch_event() -> None:
         cluster="arn:aws:ecs:us-east-1:123456789012:cluster/"
         "AWSBatch-etl-ondemand-2c3d4e5f-6a7b-3c8d-9e0f-1a2b3c4d5e6f",
     )
-    skip = EcsSource().parse(event)
+    skip = EcsAdapter().parse(event)
     assert isinstance(skip, Skip) and "Batch" in skip.reason
 
 
@@ -160,8 +161,8 @@ def test_tasks_of_batch_jobs_are_left_to_the_batch_event() -> None:
 )
 def test_aws_examples_of_running_tasks_are_skipped(sample: str) -> None:
     event = load_json(sample)
-    assert isinstance(source_for(event), EcsSource)
-    assert isinstance(source_for(event).parse(event), Skip)
+    assert isinstance(adapter_for(event), EcsAdapter)
+    assert isinstance(adapter_for(event).parse(event), Skip)
 
 
 def test_spot_termination_warning_waits_for_the_stopped_event() -> None:
@@ -173,13 +174,13 @@ def test_spot_termination_warning_waits_for_the_stopped_event() -> None:
     event = ecs_event(
         [c("app")], status="RUNNING", reason="Your Spot Task was interrupted.", code="TerminationNotice"
     )
-    skip = EcsSource().parse(event)
+    skip = EcsAdapter().parse(event)
     assert isinstance(skip, Skip) and "STOPPED event" in skip.reason
 
 
 # -- the incident -----------------------------------------------------------------------------------------
 def test_ecs_incident_names_the_family_the_task_and_the_catalog_arns() -> None:
-    inc = EcsSource().parse(scenario_event("02_ecs_oom_exit137"))
+    inc = EcsAdapter().parse(scenario_event("02_ecs_oom_exit137"))
     assert isinstance(inc, Incident)
     assert (inc.source, inc.status, inc.region) == ("ecs", "STOPPED", "us-east-1")
     assert inc.resource.name == "invoice-export"
@@ -199,10 +200,10 @@ def test_a_service_task_is_named_after_its_service_and_repeats_group() -> None:
         code="SpotInterruption",
         group="service:web-api",
     )
-    inc = EcsSource().parse(spot)
+    inc = EcsAdapter().parse(spot)
     other = copy.deepcopy(spot)
     other["detail"]["taskArn"] += "ff"
-    again = EcsSource().parse(other)
+    again = EcsAdapter().parse(other)
     assert isinstance(inc, Incident) and isinstance(again, Incident)
     assert inc.resource.name == "web-api"
     assert inc.catalog_arns[-1] == "arn:aws:ecs:eu-west-1:123456789012:service/data-jobs/web-api"
@@ -211,7 +212,7 @@ def test_a_service_task_is_named_after_its_service_and_repeats_group() -> None:
 
 def test_batch_failed_event_becomes_an_incident_of_its_job_definition() -> None:
     event = load_json("eventbridge/batch_job_state_change_FAILED.json")
-    inc = source_for(event).parse(event)
+    inc = adapter_for(event).parse(event)
     assert isinstance(inc, Incident)
     assert inc.resource.name == "first-run-job-definition"
     assert inc.resource.run_id == "4c7599ae-0a82-49aa-ba5a-4727fcce14a8"
@@ -227,15 +228,15 @@ def test_batch_failed_event_becomes_an_incident_of_its_job_definition() -> None:
 def test_batch_reports_only_failed_jobs(status: str) -> None:
     event = load_json("eventbridge/batch_job_state_change_RUNNABLE.json")
     event["detail"]["status"] = status
-    assert isinstance(BatchSource().parse(event), Skip)
+    assert isinstance(BatchAdapter().parse(event), Skip)
 
 
 @pytest.mark.parametrize(
     ("source", "event"),
     [
-        (EcsSource(), {"detail-type": "ECS Task State Change", "detail": {"lastStatus": "STOPPED"}}),
-        (EcsSource(), {"detail-type": "ECS Task State Change", "detail": {"taskArn": "arn:aws:ecs:x"}}),
-        (BatchSource(), {"detail-type": "Batch Job State Change", "detail": {"status": "FAILED"}}),
+        (EcsAdapter(), {"detail-type": "ECS Task State Change", "detail": {"lastStatus": "STOPPED"}}),
+        (EcsAdapter(), {"detail-type": "ECS Task State Change", "detail": {"taskArn": "arn:aws:ecs:x"}}),
+        (BatchAdapter(), {"detail-type": "Batch Job State Change", "detail": {"status": "FAILED"}}),
     ],
 )
 def test_events_without_their_key_fields_are_malformed(source: Any, event: dict[str, Any]) -> None:
@@ -453,11 +454,11 @@ def test_ecs_oom_beats_the_generic_java_heap_signature_and_names_the_resource() 
 
 
 def test_ecs_signatures_do_not_apply_to_other_sources() -> None:
-    d = diagnose(
-        ecs_book(reason="Your Spot Task was interrupted.", code="SpotInterruption", exit_code=143),
-        "stepfunctions",
-    )
-    assert d.cause.signature != "ecs-spot-interruption"
+    book = ecs_book(reason="Your Spot Task was interrupted.", code="SpotInterruption", exit_code=143)
+    assert diagnose(book, "ecs").cause.signature == "ecs-spot-interruption"
+    elsewhere = diagnose(book, "stepfunctions")
+    assert elsewhere.signature is None or "ecs" not in elsewhere.signature.sources or (
+        "stepfunctions" in elsewhere.signature.sources)
 
 
 BATCH_CONTEXT = {

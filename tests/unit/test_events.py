@@ -5,7 +5,7 @@ from tests.conftest import load_json, scenario_event
 
 from incident_responder.errors import MalformedEvent, UnknownEvent
 from incident_responder.model import Incident, Skip
-from incident_responder.sources import source_for
+from incident_responder.sources import adapter_for
 
 
 @pytest.mark.parametrize(("sample", "status"), [
@@ -15,7 +15,7 @@ from incident_responder.sources import source_for
 ])
 def test_sfn_failures_become_incidents(sample: str, status: str) -> None:
     event = load_json(sample)
-    incident = source_for(event).parse(event)
+    incident = adapter_for(event).parse(event)
     assert isinstance(incident, Incident)
     assert incident.status == status
     assert incident.resource.name == "state-machine"
@@ -27,14 +27,14 @@ def test_sfn_failures_become_incidents(sample: str, status: str) -> None:
                                     "eventbridge/sfn_execution_status_change_running.json"])
 def test_sfn_success_and_running_are_skipped(sample: str) -> None:
     event = load_json(sample)
-    assert isinstance(source_for(event).parse(event), Skip)
+    assert isinstance(adapter_for(event).parse(event), Skip)
 
 
 def test_same_run_same_incident_id_other_run_other_id() -> None:
     event = scenario_event("01_sfn_lambda_timeout")
-    a = source_for(event).parse(event)
-    again = source_for(event).parse({**event, "id": "another-delivery"})
-    other = source_for(event).parse({**event, "detail": {**event["detail"], "name": "other",
+    a = adapter_for(event).parse(event)
+    again = adapter_for(event).parse({**event, "id": "another-delivery"})
+    other = adapter_for(event).parse({**event, "detail": {**event["detail"], "name": "other",
                                      "executionArn": event["detail"]["executionArn"] + "x"}})
     assert isinstance(a, Incident) and isinstance(again, Incident) and isinstance(other, Incident)
     assert a.incident_id == again.incident_id
@@ -53,5 +53,5 @@ def test_same_run_same_incident_id_other_run_other_id() -> None:
 ])
 def test_bad_events_get_clear_errors(event: object, error: type[Exception]) -> None:
     with pytest.raises(error):
-        src = source_for(event)
+        src = adapter_for(event)
         src.parse(event)  # type: ignore[arg-type]

@@ -8,9 +8,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from incident_responder.followup.live import run_state
+from incident_responder.model import Report
 
 ARN = "arn:aws:states:eu-west-1:123456789012:execution:orders-load:run-7"
 SM = "arn:aws:states:eu-west-1:123456789012:stateMachine:orders-load"
+TASK = "arn:aws:ecs:eu-west-1:123456789012:task/etl/abc"
 
 
 class FakeAws:
@@ -60,12 +62,12 @@ class Sfn:
         }
 
 
-def _report(source: str = "stepfunctions", **resource: str) -> dict[str, Any]:
-    return {
+def _report(source: str = "stepfunctions", **resource: str) -> Report:
+    return Report.from_dict({
         "source": source,
         "status": "FAILED",
         "resource": resource or {"arn": ARN, "name": "orders-load", "run_id": "run-7"},
-    }
+    })
 
 
 def test_status_now_after_a_redrive() -> None:
@@ -128,11 +130,54 @@ def test_batch_job_forgotten_by_aws_batch() -> None:
     assert state.error == "Batch job j-1 is no longer known to AWS Batch"
 
 
-def test_sources_without_a_reader_say_what_was_reported() -> None:
-    state = run_state(FakeAws(), _report("ecs", arn="arn:aws:ecs:eu-west-1:1:task/c/t", name="t"))  # type: ignore[arg-type]
+def test_an_ecs_task_is_described_again_with_its_exit_codes() -> None:
+    class Ecs:
+        def describe_tasks(self, tasks: list[str], cluster: str = "") -> dict[str, Any]:
+            assert cluster == "etl" and tasks == [TASK]
+            return {"tasks": [{"lastStatus": "STOPPED", "stoppedReason": "Essential container in task exited",
+                               "stoppedAt": datetime(2024, 3, 14, 2, 9, tzinfo=UTC),
+                               "containers": [{"name": "app", "exitCode": 137, "reason": "OutOfMemoryError"}]}]}
+
+    state = run_state(FakeAws(ecs=Ecs()), _report("ecs", arn=TASK, name="loader", run_id="abc"))  # type: ignore[arg-type]
+
+    assert state.status == "STOPPED" and state.error is None
+    assert state.lines == ["Task `abc` is *STOPPED* (stopped 2024-03-14 02:09:00 UTC)",
+                           "Stopped reason: Essential container in task exited",
+                           "Container app: exit code 137 (OutOfMemoryError)"]
+
+
+def test_an_ecs_task_that_aws_forgot_is_said_plainly() -> None:
+    class Ecs:
+        def describe_tasks(self, **_: Any) -> dict[str, Any]:
+            return {"tasks": [], "failures": [{"arn": TASK, "reason": "MISSING"}]}
+
+    state = run_state(FakeAws(ecs=Ecs()), _report("ecs", arn=TASK, name="loader", run_id="abc"))  # type: ignore[arg-type]
+
+    assert state.error == "ECS no longer returns task abc (it keeps stopped tasks for about an hour)"
+
+
+def test_an_emr_step_is_described_with_its_cluster() -> None:
+    class Emr:
+        def describe_cluster(self, ClusterId: str) -> dict[str, Any]:
+            return {"Cluster": {"Id": ClusterId, "Name": "nightly", "Status": {"State": "WAITING"}}}
+
+        def describe_step(self, ClusterId: str, StepId: str) -> dict[str, Any]:
+            return {"Step": {"Id": StepId, "Name": "spark-etl", "Status": {
+                "State": "FAILED", "FailureDetails": {"Reason": "Unknown Error.", "Message": "Job aborted"}}}}
+
+    cluster = "arn:aws:elasticmapreduce:eu-west-1:123456789012:cluster/j-1ABC"
+    state = run_state(FakeAws(emr=Emr()), _report("emr", arn=cluster, name="nightly/spark-etl", run_id="s-9"))  # type: ignore[arg-type]
+
+    assert state.status == "FAILED"
+    assert state.lines == ["Step `spark-etl` (s-9) is *FAILED*", "Cluster `nightly` (j-1ABC) is *WAITING*",
+                           "Failure: Unknown Error. Job aborted"]
+
+
+def test_a_source_no_adapter_knows_says_what_was_reported() -> None:
+    state = run_state(FakeAws(), _report("dataflow", arn="arn:x", name="t"))  # type: ignore[arg-type]
 
     assert not state.supported and state.status == "FAILED"
-    assert state.lines == ["I cannot read the live state of ecs runs yet; at report time it was *FAILED*."]
+    assert state.lines == ["I cannot read the live state of dataflow runs; at report time it was *FAILED*."]
 
 
 def test_a_report_without_its_run_is_said_plainly() -> None:

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from incident_responder.evidence.redaction import redact_obj
-from incident_responder.redrive.plans import Plan, build_plan, load_spec, sfn_redrivable
-from incident_responder.redrive.runs import event_run, run_key
+from incident_responder.redrive.plans import Plan, build_plan, load_spec
+from incident_responder.redrive.runs import event_run
 from incident_responder.redrive.secrets import real_values, restore
+from incident_responder.sources import adapter
+from incident_responder.sources.stepfunctions.redrive import sfn_redrivable
 
 NOW = datetime(2024, 3, 20, 12, 0, tzinfo=UTC)
 EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:clickstream-sessionize:hourly-2024-03-14T01"
@@ -191,7 +193,7 @@ GLUE_RUN_ARGUMENTS = {
 
 
 def _glue_spec() -> dict[str, Any]:
-    spec = {"service": "glue", "JobName": "customer-dedupe", "Arguments": GLUE_RUN_ARGUMENTS, "previous_run_id": "jr_1"}
+    spec = {"service": "glue", "JobName": "customer-dedupe", "Arguments": GLUE_RUN_ARGUMENTS, "JobRunId": "jr_1"}
     return redact_obj(spec, parse_json=True)  # as analyze.py stores it
 
 
@@ -319,7 +321,7 @@ def test_batch_plan_submits_the_same_job_under_a_new_name() -> None:
         "jobQueue": "arn:aws:batch:us-east-1:123456789012:job-queue/genomics",
         "jobDefinition": "arn:aws:batch:us-east-1:123456789012:job-definition/bam:4",
         "parameters": {"sample": "NA12878"},
-        "schedulingPriority": 5,
+        "schedulingPriorityOverride": 5,
         "containerOverrides": {
             "command": ["align", "Ref::sample"],
             "environment": [{"name": "DB_PASSWORD", "value": "[REDACTED]"}],
@@ -330,7 +332,7 @@ def test_batch_plan_submits_the_same_job_under_a_new_name() -> None:
     assert plan.params["jobName"] == "align-NA12878-redrive-2"
     assert plan.params["parameters"] == {"sample": "NA12878"}
     assert plan.params["containerOverrides"]["command"] == ["align", "Ref::sample"]
-    assert plan.params["schedulingPriorityOverride"] == 5  # DescribeJobs' name for SubmitJob's parameter
+    assert plan.params["schedulingPriorityOverride"] == 5
     assert plan.expect == {"original_job_id": "8e2f-4b6a"}  # secret values are re-read from it
 
 
@@ -343,7 +345,7 @@ def test_glue_plan_starts_the_job_with_the_same_arguments_and_capacity() -> None
         "NumberOfWorkers": 10,
         "MaxCapacity": 10.0,
         "Timeout": None,
-        "previous_run_id": "jr_1",
+        "JobRunId": "jr_1",
     }
     plan = _plan("glue", spec)
     assert plan.params == {
@@ -435,6 +437,9 @@ def test_load_spec_tolerates_missing_and_broken_specs() -> None:
 # -- run keys and the new run's own events ----------------------------------------------------------------
 
 
+TASK = "arn:aws:ecs:eu-west-1:123456789012:task/etl/0f9a"
+
+
 def _event(source: str, detail_type: str, **detail: Any) -> dict[str, Any]:
     return {"source": source, "detail-type": detail_type, "detail": detail}
 
@@ -465,25 +470,37 @@ def _event(source: str, detail_type: str, **detail: Any) -> dict[str, Any]:
             _event(
                 "aws.ecs",
                 "ECS Task State Change",
-                taskArn="t",
+                taskArn=TASK,
                 lastStatus="STOPPED",
                 containers=[{"exitCode": 0}, {"exitCode": 0}],
             ),
-            ("ecs", "t", "succeeded"),
+            ("ecs", TASK, "succeeded"),
         ),
         (
             _event(
                 "aws.ecs",
                 "ECS Task State Change",
-                taskArn="t",
+                taskArn=TASK,
                 lastStatus="STOPPED",
                 containers=[{"exitCode": 0}, {"exitCode": 137}],
             ),
-            ("ecs", "t", "failed"),
+            ("ecs", TASK, "failed"),
         ),
         (
-            _event("aws.ecs", "ECS Task State Change", taskArn="t", lastStatus="RUNNING"),
-            ("ecs", "t", "other"),
+            _event("aws.ecs", "ECS Task State Change", taskArn=TASK, lastStatus="RUNNING"),
+            ("ecs", TASK, "other"),
+        ),
+        (  # the app exited 0; its sidecar got SIGTERM when the task stopped: the run succeeded
+            _event("aws.ecs", "ECS Task State Change", taskArn=TASK, lastStatus="STOPPED",
+                   stopCode="EssentialContainerExited", stoppedReason="Essential container in task exited",
+                   containers=[{"name": "app", "exitCode": 0}, {"name": "xray-daemon", "exitCode": 143}]),
+            ("ecs", TASK, "succeeded"),
+        ),
+        (  # killed for memory, yet the exit code says 0: the run failed
+            _event("aws.ecs", "ECS Task State Change", taskArn=TASK, lastStatus="STOPPED",
+                   containers=[{"name": "app", "exitCode": 0, "reason": "OutOfMemoryError: Container killed due "
+                                "to memory usage"}]),
+            ("ecs", TASK, "failed"),
         ),
         (
             _event("aws.batch", "Batch Job State Change", jobId="j", status="SUCCEEDED"),
@@ -504,11 +521,55 @@ def test_event_run_finds_the_run_and_its_outcome(event: dict[str, Any], expected
     assert event_run(event) == expected
 
 
-def test_run_keys_match_what_the_executor_records() -> None:
-    assert run_key("stepfunctions", EXECUTION, redrive_count=1) == f"{EXECUTION}#redrive-1"
-    assert run_key("stepfunctions", EXECUTION) == EXECUTION
-    assert run_key("glue", "jr_1", parent="job") == "job#jr_1"
-    assert run_key("batch", "id") == "id"
+@pytest.mark.parametrize(
+    ("operation", "params", "expect", "answer", "event"),
+    [
+        ("redrive_execution", {"executionArn": EXECUTION}, {"redrive_count": 1}, {},
+         _event("aws.states", "Step Functions Execution Status Change", executionArn=EXECUTION, status="FAILED",
+                redriveCount=2)),
+        ("start_execution", {"stateMachineArn": "sm", "name": "run-redrive-1"}, {},
+         {"executionArn": EXECUTION + "-redrive-1"},
+         _event("aws.states", "Step Functions Execution Status Change", executionArn=EXECUTION + "-redrive-1",
+                name="run-redrive-1", status="SUCCEEDED")),
+        ("run_task", {"cluster": "c"}, {"cluster": "c"},
+         {"tasks": [{"taskArn": "arn:aws:ecs:eu-west-1:123456789012:task/c/abc"}]},
+         _event("aws.ecs", "ECS Task State Change", taskArn="arn:aws:ecs:eu-west-1:123456789012:task/c/abc",
+                lastStatus="STOPPED", startedBy="incident-responder", containers=[{"name": "app", "exitCode": 0}])),
+        ("submit_job", {"jobName": "j-redrive-1"}, {}, {"jobId": "job-2"},
+         _event("aws.batch", "Batch Job State Change", jobId="job-2", jobName="j-redrive-1", status="SUCCEEDED")),
+        ("start_job_run", {"JobName": "MyJob"}, {}, {"JobRunId": "jr_2"},
+         _event("aws.glue", "Glue Job State Change", jobName="MyJob", jobRunId="jr_2", state="SUCCEEDED")),
+        ("add_job_flow_steps", {"JobFlowId": "j-1"}, {}, {"StepIds": ["s-2"]},
+         _event("aws.emr", "EMR Step Status Change", clusterId="j-1", stepId="s-2", state="COMPLETED",
+                name="etl (redrive 1)")),
+    ],
+)
+def test_the_run_a_redrive_records_is_the_run_its_own_event_names(
+    operation: str, params: dict[str, Any], expect: dict[str, Any], answer: dict[str, Any], event: dict[str, Any]
+) -> None:
+    """The key the executor records for a launched run finds that run's own later event, and the
+    event is recognised as one a redrive may have launched (so the audit table is asked)."""
+    source = {"redrive_execution": "stepfunctions", "start_execution": "stepfunctions", "run_task": "ecs",
+              "submit_job": "batch", "start_job_run": "glue", "add_job_flow_steps": "emr"}[operation]
+    found = adapter(source)
+    plan = Plan(source=source, action="", service="", operation=operation, params=params, region="eu-west-1",
+                target="", where="", what="", expect=expect)
+    recorded = found.new_run(plan, answer)
+    seen = event_run(event)
+    assert seen is not None and seen[1] == recorded.run_key
+    assert recorded.url.startswith("https://eu-west-1.console.aws.amazon.com/")
+    assert found.may_be_redrive(event)
+
+
+def test_events_of_runs_no_redrive_launched_are_not_looked_up() -> None:
+    plain = [
+        _event("aws.states", "Step Functions Execution Status Change", executionArn=EXECUTION, status="FAILED"),
+        _event("aws.ecs", "ECS Task State Change", taskArn=TASK, lastStatus="STOPPED", startedBy="ecs-svc/123"),
+        _event("aws.batch", "Batch Job State Change", jobId="j", jobName="nightly", status="FAILED"),
+        _event("aws.emr", "EMR Step Status Change", clusterId="j-1", stepId="s-1", state="FAILED", name="etl"),
+    ]
+    names = ["stepfunctions", "ecs", "batch", "emr"]
+    assert [adapter(name).may_be_redrive(e) for name, e in zip(names, plain, strict=True)] == [False] * 4
 
 
 def test_mentions_only_for_user_ids() -> None:

@@ -15,8 +15,8 @@ import pytest
 from slack_sdk.signature import Clock, SignatureVerifier
 from tests.conftest import load_json
 
-from incident_responder.local.slack_requests import function_url_event, message_event_body, sign
 from incident_responder.slack.ingress import SlackRequest, handle_request, rejection_reason
+from incident_responder_local.slack_requests import function_url_event, message_event_body, sign
 
 VECTOR = load_json("slack/signing_test_vector.json")
 SECRET = "unit-test-signing-secret"

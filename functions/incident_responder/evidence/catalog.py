@@ -8,6 +8,7 @@ prefix wins. Resources with no entry can carry tags instead: ``pipeline``, ``own
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -18,8 +19,8 @@ from ..model import Pipeline
 if TYPE_CHECKING:
     from ..sources.base import Collector
 
-__all__ = ["catalog_entries", "find_pipeline", "pipeline_from_item", "pipeline_from_tags", "resource_tags",
-           "table_metadata"]
+__all__ = ["CatalogIndex", "cached_catalog", "catalog_entries", "clear_catalog_cache", "find_pipeline",
+           "pipeline_from_item", "pipeline_from_tags", "resource_tags", "table_metadata"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,16 +56,55 @@ def catalog_entries(dynamodb: Any, table: str) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+class CatalogIndex:
+    """Catalog entries by resource ARN or prefix. A lookup tries each prefix of the ARN itself, so its
+    cost depends on the ARN's length, not on how many pipelines the catalog holds."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.size = len(entries)
+        self._by_prefix: dict[str, dict[str, Any]] = {}
+        for item in entries:
+            for prefix in item.get("resources") or []:
+                self._by_prefix.setdefault(str(prefix), item)
+
+    def find(self, arns: list[str]) -> Pipeline | None:
+        """The entry whose resource ARN or prefix matches one of ``arns``; the longest prefix wins."""
+        best: tuple[int, dict[str, Any]] | None = None
+        for arn in arns:
+            for end in range(len(arn), best[0] if best else 0, -1):
+                item = self._by_prefix.get(arn[:end])
+                if item is not None:
+                    best = (end, item)
+                    break
+        return pipeline_from_item(best[1]) if best else None
+
+
 def find_pipeline(entries: list[dict[str, Any]], arns: list[str]) -> Pipeline | None:
     """The entry whose resource ARN or prefix matches one of ``arns``; the longest prefix wins."""
-    best: tuple[int, dict[str, Any]] | None = None
-    for item in entries:
-        for prefix in item.get("resources") or []:
-            prefix = str(prefix)
-            if any(arn == prefix or arn.startswith(prefix) for arn in arns) and (
-                    best is None or len(prefix) > best[0]):
-                best = (len(prefix), item)
-    return pipeline_from_item(best[1]) if best else None
+    return CatalogIndex(entries).find(arns)
+
+
+_CACHE: dict[tuple[str, str], tuple[float, CatalogIndex]] = {}
+
+
+def cached_catalog(dynamodb: Any, table: str, ttl_seconds: int, now: float | None = None) -> CatalogIndex:
+    """The catalog as an index, read once per ``ttl_seconds`` in a warm function (0: every call).
+
+    The catalog changes when a team adds a pipeline, not per event: a warm analyzer does not scan the
+    table for every failure of a storm. Raises what the Scan raises (the caller records the gap).
+    """
+    clock = time.monotonic() if now is None else now
+    key = (table, str(getattr(getattr(dynamodb, "meta", None), "endpoint_url", "")))
+    hit = _CACHE.get(key)
+    if hit is not None and ttl_seconds > 0 and clock < hit[0]:
+        return hit[1]
+    index = CatalogIndex(catalog_entries(dynamodb, table))
+    _CACHE[key] = (clock + ttl_seconds, index)
+    return index
+
+
+def clear_catalog_cache() -> None:
+    _CACHE.clear()
 
 
 def pipeline_from_tags(tags: dict[str, str]) -> Pipeline | None:
@@ -78,23 +118,14 @@ def pipeline_from_tags(tags: dict[str, str]) -> Pipeline | None:
 
 
 def resource_tags(c: Collector, arn: str) -> dict[str, str]:
-    """Tags of a resource by its ARN, through the owning service's own tag API."""
-    service = arn.split(":")[2] if arn.count(":") >= 5 else ""
-    if service == "states":
-        out = c.call("ListTagsForResource", c.client("stepfunctions").list_tags_for_resource, resourceArn=arn)
-        return {t["key"]: t["value"] for t in (out or {}).get("tags", [])}
-    if service == "ecs":
-        out = c.call("ListTagsForResource", c.client("ecs").list_tags_for_resource, resourceArn=arn)
-        return {t["key"]: t["value"] for t in (out or {}).get("tags", [])}
-    if service == "glue":
-        out = c.call("GetTags", c.client("glue").get_tags, ResourceArn=arn)
-        return dict((out or {}).get("Tags", {}))
-    if service == "batch":
-        out = c.call("ListTagsForResource", c.client("batch").list_tags_for_resource, resourceArn=arn)
-        return dict((out or {}).get("tags", {}))
-    if service == "elasticmapreduce":
-        tags = c.context.get("emr_cluster_tags")
-        return {t["Key"]: t["Value"] for t in tags or []}
+    """Tags of a resource by its ARN, through the owning service's adapter."""
+    from ..formats import parse_arn
+    from ..sources import all_adapters
+
+    parsed = parse_arn(arn)
+    for found in all_adapters() if parsed else []:
+        if parsed and found.arn_service == parsed.service:
+            return found.tags(c, arn)
     return {}
 
 

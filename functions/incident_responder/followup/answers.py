@@ -1,8 +1,9 @@
 """Answers to follow-up questions without an LLM: the incident's evidence plus fresh, read-only AWS calls.
 
-Each answer is a function of an :class:`Asked` that returns the reply text (Slack mrkdwn, rendered
-from ``prompts/followup_*.j2``), or None when it already posted (the redrive flow). An AWS read
-that fails is said in the reply; it does not raise.
+Each answer is a function of an :class:`Asked` (the incident's typed :class:`~..model.Report`) that
+returns a :class:`Reply`: the data of the answer and the template (``prompts/followup_*.j2``) that turns
+it into Slack mrkdwn; or None when it already posted (the redrive flow). An AWS read that fails is said
+in the reply; it does not raise.
 """
 
 from __future__ import annotations
@@ -16,20 +17,41 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..evidence.redaction import redact_obj
+from ..formats import fmt_time, json_or_text
+from ..model import Report
 from ..templates import render
-from .live import fmt_time, run_state
+from .live import run_state
 from .logs import LogAnswer, log_windows, more_logs, search_logs
 
 if TYPE_CHECKING:
     from .context import ThreadContext
     from .intents import Intent
 
-__all__ = ["ANSWERS", "SIMILAR_DAYS", "Asked", "answer", "answer_action", "redrive_flow"]
+__all__ = ["ANSWERS", "SIMILAR_DAYS", "Asked", "Reply", "answer", "answer_action", "redrive_flow"]
 
 SIMILAR_DAYS = 30
 _SIMILAR_SHOWN = 5
 _INPUT_CHARS = 2500
 _REDRIVE_MODULE = "incident_responder.redrive.flow"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer as data; :meth:`text` renders it (Slack mrkdwn, values escaped by the template)."""
+
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        return render(self.template, **self.values)
+
+
+def _load_report(raw: Any) -> Report:
+    try:
+        data = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        data = {}
+    return Report.from_dict(data if isinstance(data, dict) else {})
 
 
 @dataclass
@@ -42,89 +64,71 @@ class Asked:
     intent: Intent
     user: str
     thread: list[dict[str, Any]] = field(default_factory=list)
-    report: dict[str, Any] = field(default_factory=dict)
+    report: Report = field(default_factory=lambda: Report.from_dict({}))
 
     def __post_init__(self) -> None:
-        if not self.report:
-            try:
-                self.report = json.loads(self.incident.get("report") or "{}")
-            except (TypeError, ValueError):
-                self.report = {}
-
-    @property
-    def resource(self) -> dict[str, Any]:
-        return self.report.get("resource") or {}
+        if not self.report.incident_id and self.incident.get("report"):
+            self.report = _load_report(self.incident.get("report"))
 
 
-def _status(q: Asked) -> str:
+def _status(q: Asked) -> Reply:
     state = run_state(q.ctx.aws, q.report)
-    return render(
-        "followup_status.j2",
-        resource_name=q.resource.get("name", "?"),
-        run_id=q.resource.get("run_id") or "",
-        lines=state.lines,
-        error=state.error,
-        reported_status=q.report.get("status") or "",
-        category=_category(q.report),
-    )
+    return Reply("followup_status.j2", {
+        "resource_name": q.report.resource.name,
+        "run_id": q.report.resource.run_id or "",
+        "lines": state.lines,
+        "error": state.error,
+        "reported_status": q.report.status,
+        "category": q.report.probable_cause.category.value,
+    })
 
 
-def _category(report: dict[str, Any]) -> str:
-    return str((report.get("probable_cause") or {}).get("category") or "unknown")
-
-
-def _render_logs(found: LogAnswer) -> str:
+def _log_reply(found: LogAnswer) -> Reply:
     lines = [
         {"time": (c.first or "")[11:23], "text": c.text, "count": c.count, "last": (c.last or "")[11:23]}
         for c in found.lines
     ]
-    return render("followup_logs.j2", title=found.title, lines=lines, notes=found.notes)
+    return Reply("followup_logs.j2", {"title": found.title, "lines": lines, "notes": found.notes})
 
 
-def _logs(q: Asked) -> str:
+def _logs(q: Asked) -> Reply:
     windows = log_windows(q.incident)
     if not windows:
-        return render(
-            "followup_logs.j2",
-            title="No log window was recorded for this incident",
-            lines=[],
-            notes=["The analysis read no logs for it (the failed work has no log group I know of)."],
-        )
+        return Reply("followup_logs.j2", {
+            "title": "No log window was recorded for this incident",
+            "lines": [],
+            "notes": ["The analysis read no logs for it (the failed work has no log group I know of)."],
+        })
     logs = q.ctx.aws.client("logs")
     if q.intent.pattern or q.intent.window_seconds:
-        return _render_logs(search_logs(logs, windows, q.intent, q.ctx.settings))
+        return _log_reply(search_logs(logs, windows, q.intent, q.ctx.settings))
     page = int(q.incident.get("followup_logs_page") or 0) + 1
     found = more_logs(logs, windows, page, q.ctx.settings)
     if found.page:
         q.ctx.store.update(str(q.incident["incident_id"]), followup_logs_page=found.page)
-    return _render_logs(found)
+    return _log_reply(found)
 
 
-def _input(q: Asked) -> str:
+def _input(q: Asked) -> Reply:
     state = run_state(q.ctx.aws, q.report, latest=False)
     data, origin = state.input, "fresh from AWS"
     if data is None:
         recorded = _recorded_redrive(q.incident)
         data, origin = recorded.get("input"), "as recorded at report time"
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except ValueError:
-                pass
+        data = json_or_text(data)
     text = ""
     if data not in (None, "", {}, []):
         text = json.dumps(redact_obj(data), indent=2, sort_keys=True, default=str)
         if len(text) > _INPUT_CHARS:
             text = text[:_INPUT_CHARS] + f"\n… ({len(text) - _INPUT_CHARS} more characters)"
-    return render(
-        "followup_input.j2",
-        resource_name=q.resource.get("name", "?"),
-        run_id=q.resource.get("run_id") or "",
-        origin=origin,
-        text=text,
-        error=state.error,
-        missing="No input was recorded." if state.error else "The run has no input.",
-    )
+    return Reply("followup_input.j2", {
+        "resource_name": q.report.resource.name,
+        "run_id": q.report.resource.run_id or "",
+        "origin": origin,
+        "text": text,
+        "error": state.error,
+        "missing": "No input was recorded." if state.error else "The run has no input.",
+    })
 
 
 def _recorded_redrive(incident: dict[str, Any]) -> dict[str, Any]:
@@ -135,35 +139,33 @@ def _recorded_redrive(incident: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _similar(q: Asked) -> str:
+def _similar(q: Asked) -> Reply:
     since = datetime.now(UTC) - timedelta(days=SIMILAR_DAYS)
-    fingerprint = q.incident.get("fingerprint") or q.report.get("fingerprint")
+    fingerprint = q.incident.get("fingerprint") or q.report.fingerprint
     found = q.ctx.store.recent(str(fingerprint), since, limit=25) if fingerprint else []
     others = [i for i in found if i.get("incident_id") != q.incident.get("incident_id") and i.get("report")]
     items = []
     for item in others[:_SIMILAR_SHOWN]:
-        try:
-            report = json.loads(item["report"])
-        except (TypeError, ValueError):
+        report = _load_report(item["report"])
+        if not report.incident_id:
             continue
         items.append(
             {
                 "when": fmt_time(item.get("created_at")) or "?",
-                "run_id": (report.get("resource") or {}).get("run_id") or "?",
-                "category": _category(report),
+                "run_id": report.resource.run_id or "?",
+                "category": report.probable_cause.category.value,
                 "outcome": _outcome(q, item, report),
             }
         )
-    return render(
-        "followup_similar.j2",
-        items=items,
-        more=max(0, len(others) - len(items)),
-        days=SIMILAR_DAYS,
-        resource_name=q.resource.get("name", "?"),
-    )
+    return Reply("followup_similar.j2", {
+        "items": items,
+        "more": max(0, len(others) - len(items)),
+        "days": SIMILAR_DAYS,
+        "resource_name": q.report.resource.name,
+    })
 
 
-def _outcome(q: Asked, item: dict[str, Any], report: dict[str, Any]) -> str:
+def _outcome(q: Asked, item: dict[str, Any], report: Report) -> str:
     """How an earlier incident ended: what was recorded on it, else what AWS says about its run now."""
     if item.get("resolution"):
         return str(item["resolution"])
@@ -174,20 +176,18 @@ def _outcome(q: Asked, item: dict[str, Any], report: dict[str, Any]) -> str:
     return "reported" + (" (grouped under an earlier report)" if item.get("grouped") else "")
 
 
-def _owner(q: Asked) -> str:
-    return render(
-        "followup_owner.j2", pipeline=q.report.get("pipeline"), resource_name=q.resource.get("name", "?")
-    )
+def _owner(q: Asked) -> Reply:
+    pipeline = q.report.pipeline.to_dict() if q.report.pipeline else None
+    return Reply("followup_owner.j2", {"pipeline": pipeline, "resource_name": q.report.resource.name})
 
 
-def _evidence(q: Asked) -> str:
-    return render(
-        "followup_evidence.j2", evidence=q.report.get("evidence") or [], gaps=q.report.get("gaps") or []
-    )
+def _evidence(q: Asked) -> Reply:
+    return Reply("followup_evidence.j2", {"evidence": [e.to_dict() for e in q.report.evidence],
+                                          "gaps": q.report.gaps})
 
 
-def _help(q: Asked) -> str:
-    return render("followup_help.j2", question="" if q.intent.name == "help" else q.intent.text)
+def _help(q: Asked) -> Reply:
+    return Reply("followup_help.j2", {"question": "" if q.intent.name == "help" else q.intent.text})
 
 
 def redrive_flow() -> ModuleType | None:
@@ -200,21 +200,20 @@ def redrive_flow() -> ModuleType | None:
         raise
 
 
-def _redrive_unavailable(q: Asked) -> str:
-    console = next(
-        (link.get("url") for link in q.report.get("links") or [] if "console" in str(link.get("label"))), None
-    )
-    return render("followup_redrive_unavailable.j2", console_url=console)
+def _redrive_unavailable(q: Asked) -> Reply:
+    console = next((link.url for link in q.report.links if "console" in link.label), None)
+    return Reply("followup_redrive_unavailable.j2", {"console_url": console})
 
 
-def _redrive(q: Asked) -> str | None:
+def _redrive(q: Asked) -> Reply | None:
     flow = redrive_flow()
     if flow is None:
         return _redrive_unavailable(q)
-    return flow.handle_request(q.ctx, q.incident, q.user)  # type: ignore[no-any-return]
+    flow.handle_request(q.ctx, q.incident, q.user)  # posts the preview in the thread itself
+    return None
 
 
-ANSWERS: dict[str, Callable[[Asked], str | None]] = {
+ANSWERS: dict[str, Callable[[Asked], Reply | None]] = {
     "status": _status,
     "logs": _logs,
     "input": _input,
@@ -227,16 +226,18 @@ ANSWERS: dict[str, Callable[[Asked], str | None]] = {
 }
 
 
-def answer(q: Asked) -> str | None:
+def answer(q: Asked) -> Reply | None:
     """The reply to a question (None when the answer posted itself)."""
     return ANSWERS.get(q.intent.name, _help)(q)
 
 
-def answer_action(q: Asked, action_id: str, value: str) -> str | None:
+def answer_action(q: Asked, action_id: str, value: str) -> Reply | None:
     """A click on a redrive button: the request goes to the redrive flow, approvals and cancels too."""
     flow = redrive_flow()
     if flow is None:
         return _redrive_unavailable(q)
     if action_id == "redrive_request":
-        return flow.handle_request(q.ctx, q.incident, q.user)  # type: ignore[no-any-return]
-    return flow.handle_action(q.ctx, q.incident, action_id, value, q.user)  # type: ignore[no-any-return]
+        flow.handle_request(q.ctx, q.incident, q.user)
+    else:
+        flow.handle_action(q.ctx, q.incident, action_id, value, q.user)
+    return None  # the flow posts in the thread itself

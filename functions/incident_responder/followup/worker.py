@@ -152,9 +152,9 @@ class FollowupWorker:
 
     def _answer(self, asked: Asked, delivery: Delivery) -> str | None:
         try:
-            if delivery.kind == "message":
-                return answer(asked)
-            return answer_action(asked, delivery.action_id, delivery.value)
+            reply = answer(asked) if delivery.kind == "message" else answer_action(
+                asked, delivery.action_id, delivery.value)
+            return reply.text() if reply is not None else None
         except Exception as exc:
             if _retryable(exc):
                 raise

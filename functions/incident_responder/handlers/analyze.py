@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..analyze import analyze
 from ..errors import MalformedEvent, UnknownEvent
+from ..tracing import LazyTracer
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = LazyTracer()  # X-Ray SDK imported at the first invocation: see tracing.py
 
 
 @logger.inject_lambda_context(correlation_id_path="id", log_event=False)

@@ -21,8 +21,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error, error_code
 from ..evidence.redaction import redact
-from .plans import Plan, console_url, fit_call
-from .runs import run_key
+from ..sources.base import NewRun, NoRun
+from .plans import Plan, fit_call
 from .secrets import has_redacted, read_original, real_values, restore
 
 if TYPE_CHECKING:
@@ -51,56 +51,11 @@ class RunResult:
         return asdict(self)
 
 
-def _new_run(plan: Plan, out: dict[str, Any]) -> tuple[str, str, str]:
-    """(run id, run key, console URL) of the run a successful call started."""
-    region, exp = plan.region, plan.expect
-    if plan.operation == "redrive_execution":
-        arn = plan.params["executionArn"]
-        count = int(exp.get("redrive_count") or 0) + 1
-        return (
-            arn,
-            run_key("stepfunctions", arn, redrive_count=count),
-            console_url("stepfunctions", region, arn),
-        )
-    if plan.operation == "start_execution":
-        arn = out["executionArn"]
-        return arn, run_key("stepfunctions", arn), console_url("stepfunctions", region, arn)
-    if plan.operation == "run_task":
-        tasks = out.get("tasks") or []
-        if not tasks:
-            failure = (out.get("failures") or [{}])[0]
-            raise _NoRun(
-                failure.get("reason") or "RunTask started no task",
-                f"{failure.get('arn', '')} {failure.get('detail', '')}".strip(),
-            )
-        arn = tasks[0]["taskArn"]
-        return arn, run_key("ecs", arn), console_url("ecs", region, arn, {"cluster": exp.get("cluster")})
-    if plan.operation == "submit_job":
-        job_id = out["jobId"]
-        return job_id, run_key("batch", job_id), console_url("batch", region, job_id)
-    if plan.operation == "start_job_run":
-        run_id = out["JobRunId"]
-        job = plan.params["JobName"]
-        return (
-            run_id,
-            run_key("glue", run_id, parent=job),
-            console_url("glue", region, run_id, {"job_name": job}),
-        )
-    if plan.operation == "add_job_flow_steps":
-        step_id = (out.get("StepIds") or [""])[0]
-        cluster = plan.params["JobFlowId"]
-        return (
-            step_id,
-            run_key("emr", step_id, parent=cluster),
-            console_url("emr", region, step_id, {"cluster_id": cluster}),
-        )
-    raise _NoRun(f"unknown redrive operation {plan.operation}", "")
+def _new_run(plan: Plan, out: dict[str, Any]) -> NewRun:
+    """The run a successful call started, as the source's adapter reads the call's answer."""
+    from ..sources import adapter
 
-
-class _NoRun(Exception):
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(f"{code}: {detail}".rstrip(": "))
-        self.code = code
+    return adapter(plan.source).new_run(plan, out)
 
 
 def _call_params(plan: Plan, aws: AwsContext) -> dict[str, Any]:
@@ -115,13 +70,13 @@ def _call_params(plan: Plan, aws: AwsContext) -> dict[str, Any]:
     params, missing = restore(plan.params, real_values(plan.source, original))
     if missing:
         why = f": {'; '.join(notes)}" if notes else ""
-        raise _NoRun(
+        raise NoRun(
             "SecretsUnavailable",
             f"the real values of {', '.join(missing)} could not be read again from the failed run{why}",
         )
     fitted, _, error = fit_call(plan, params)
     if error:
-        raise _NoRun("InvalidParameters", " ".join(error.split()))
+        raise NoRun("InvalidParameters", " ".join(error.split()))
     return fitted
 
 
@@ -137,11 +92,12 @@ def execute(plan: Plan, aws: AwsContext) -> RunResult:
         client = aws.client(plan.service)
         params = _call_params(plan, aws)
         out = getattr(client, plan.operation)(**params)
-        run_id, key, url = _new_run(plan, out)
+        new = _new_run(plan, out)
+        run_id, key, url = new.run_id, new.run_key, new.url
     except (ClientError, BotoCoreError) as exc:
         logger.warning("redrive call failed", extra={"action": plan.action, "error_code": error_code(exc)})
         return RunResult(False, plan.action, error=redact(describe_error(exc)), error_code=error_code(exc))
-    except _NoRun as exc:
+    except NoRun as exc:
         return RunResult(False, plan.action, error=str(exc), error_code=exc.code)
     except Exception as exc:  # a tool that changes AWS must report, not crash the thread
         logger.exception("redrive call raised", extra={"action": plan.action})

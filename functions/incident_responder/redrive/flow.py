@@ -31,6 +31,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..evidence.redaction import redact_obj
+from ..formats import json_or_text
+from ..sources import ADAPTER_MODULES, adapter
 from ..templates import SafeText, escape_mrkdwn, render
 from .audit import AuditStore, idempotency_key
 from .executor import is_authorized
@@ -89,11 +91,7 @@ def _shown(value: Any, redact: bool = True) -> str:
     """A value as the preview shows it: compact JSON, secrets redacted, cut to a readable length."""
     if value in (None, "", {}, []):
         return "(none)"
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            pass
+    value = json_or_text(value)
     value = redact_obj(value, parse_json=True) if redact else value
     text = _compact(value) if not isinstance(value, str) else value
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
@@ -188,9 +186,10 @@ class RedriveFlow:
         spec = load_spec(incident)
         source = str(incident.get("source") or (spec or {}).get("source") or (spec or {}).get("service") or "")
         arn = str(incident.get("resource_arn") or "")
-        if not spec and source == "emr" and ":cluster/" in arn:
-            # No step could be read (the cluster is usually gone): the plan explains how to re-create it.
-            spec = {"cluster_id": arn.rsplit("/", 1)[-1]}
+        if not spec and source in ADAPTER_MODULES:
+            # Nothing could be read of how to re-run it (an EMR cluster that is gone): the adapter may
+            # still plan something that explains what would.
+            spec = adapter(source).spec_without_details(arn)
         if not spec:
             reason = "this failure carries no details of how to re-run it"
             self.audit.record(incident_id, "request", who=user, what="redrive", result=f"unavailable: {reason}")

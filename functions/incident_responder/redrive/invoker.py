@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ..aws import AwsContext
     from ..config import Settings
 
-__all__ = ["RedriveInvoker"]
+__all__ = ["RedriveInvoker", "use_in_process"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +50,15 @@ class RedriveInvoker:
 
     @classmethod
     def from_settings(cls, cfg: Settings, aws: AwsContext) -> RedriveInvoker:
-        """Reads REDRIVE_FUNCTION_NAME (empty: in-process)."""
+        """Reads REDRIVE_FUNCTION_NAME (empty: a configuration error, unless the local stack runs it in-process)."""
         return cls(aws, cfg.redrive_function_name)
 
     def invoke(self, payload: dict[str, Any]) -> dict[str, Any]:
         if not self.function_name:
-            return self._in_process(payload)
+            if _in_process is None:
+                logger.error("REDRIVE_FUNCTION_NAME is not set; no redrive can run")
+                return {"status": "failed", "error": "the responder is misconfigured: REDRIVE_FUNCTION_NAME is not set"}
+            return _in_process(payload)
         try:
             client = self.aws.session.client("lambda", region_name=self.aws.region, config=_INVOKE_CONFIG)
             out = client.invoke(
@@ -74,18 +78,15 @@ class RedriveInvoker:
             return {"status": "failed", "error": f"the redrive function failed: {message}"}
         return body
 
-    @staticmethod
-    def _in_process(payload: dict[str, Any]) -> dict[str, Any]:
-        import uuid
 
-        from ..handlers.redrive import handler
-        from ..local.runtime import FakeLambdaContext
 
-        try:
-            result = handler(
-                payload, FakeLambdaContext(function_name="RedriveFunction", aws_request_id=str(uuid.uuid4()))
-            )
-        except Exception as exc:  # same answer as a FunctionError in AWS
-            logger.exception("redrive function failed in-process")
-            return {"status": "failed", "error": f"the redrive function failed: {exc}"}
-        return result if isinstance(result, dict) else {"status": "failed", "error": "no answer"}
+def use_in_process(runner: Callable[[dict[str, Any]], dict[str, Any]] | None) -> None:
+    """Make an empty REDRIVE_FUNCTION_NAME call ``runner`` in this process (the local stack does this).
+
+    In a deployed stack nothing calls this, so an empty REDRIVE_FUNCTION_NAME is a configuration error.
+    """
+    global _in_process
+    _in_process = runner
+
+
+_in_process: Callable[[dict[str, Any]], dict[str, Any]] | None = None

@@ -1,6 +1,6 @@
 """Runs a redrive launched, and their own EventBridge events.
 
-Every launched run has a key (:func:`run_key`) under which the audit table remembers which incident,
+Every launched run has a key (its adapter's ``run_outcome``) under which the audit table remembers which incident,
 attempt and Slack thread launched it. When that run later ends, its own event reaches the analyzer
 like any other; :func:`launched_run` recognizes it so the analyzer reports it into the same thread:
 a success as a short "redrive succeeded" note (:func:`post_success`), a failure as a new report
@@ -17,76 +17,28 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import MalformedEvent, UnknownEvent
+
 if TYPE_CHECKING:
     from ..aws import AwsContext
     from ..config import Settings
-    from ..model import Incident
     from .audit import AuditStore
 
-__all__ = ["Launch", "distinguish_redriven", "event_run", "launched_run", "post_success", "run_key"]
+__all__ = ["Launch", "event_run", "launched_run", "post_success"]
 
 logger = logging.getLogger(__name__)
 
-_FAILED = {"FAILED", "TIMED_OUT", "ABORTED", "TIMEOUT", "ERROR", "STOPPED", "CANCELLED"}
-
-
-def run_key(source: str, run_id: str, *, redrive_count: int = 0, parent: str = "") -> str:
-    """The key of a run: ``parent`` is the Glue job or EMR cluster the run id belongs to."""
-    if source == "stepfunctions" and redrive_count:
-        return f"{run_id}#redrive-{redrive_count}"
-    if source in {"glue", "emr"}:
-        return f"{parent}#{run_id}"
-    return run_id
-
-
 def event_run(event: dict[str, Any]) -> tuple[str, str, str] | None:
-    """(source, run key, outcome) of an EventBridge event; outcome is succeeded, failed or other."""
-    detail = event.get("detail") if isinstance(event, dict) else None
-    if not isinstance(detail, dict):
-        return None
-    src, kind = event.get("source"), event.get("detail-type")
-    if src == "aws.states" and detail.get("executionArn"):
-        status = detail.get("status")
-        count = _int(detail.get("redriveCount"))
-        return (
-            "stepfunctions",
-            run_key("stepfunctions", detail["executionArn"], redrive_count=count),
-            _outcome(status, {"SUCCEEDED"}),
-        )
-    if src == "aws.ecs" and kind == "ECS Task State Change" and detail.get("taskArn"):
-        if detail.get("lastStatus") != "STOPPED":
-            return "ecs", detail["taskArn"], "other"
-        codes = [c.get("exitCode") for c in detail.get("containers") or []]
-        ok = bool(codes) and all(code == 0 for code in codes)
-        return "ecs", detail["taskArn"], "succeeded" if ok else "failed"
-    if src == "aws.batch" and detail.get("jobId"):
-        return "batch", detail["jobId"], _outcome(detail.get("status"), {"SUCCEEDED"})
-    if src == "aws.glue" and detail.get("jobRunId"):
-        return (
-            "glue",
-            run_key("glue", detail["jobRunId"], parent=str(detail.get("jobName"))),
-            _outcome(detail.get("state"), {"SUCCEEDED"}),
-        )
-    if src == "aws.emr" and kind == "EMR Step Status Change" and detail.get("stepId"):
-        return (
-            "emr",
-            run_key("emr", detail["stepId"], parent=str(detail.get("clusterId"))),
-            _outcome(detail.get("state"), {"COMPLETED"}),
-        )
-    return None
+    """(source, run key, outcome) of an EventBridge event, by its source's adapter; outcome is
+    succeeded, failed or other."""
+    from ..sources import adapter_for
 
-
-def _int(value: Any) -> int:
     try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _outcome(status: Any, ok: set[str]) -> str:
-    if status in ok:
-        return "succeeded"
-    return "failed" if status in _FAILED else "other"
+        found = adapter_for(event)
+    except (MalformedEvent, UnknownEvent):
+        return None
+    outcome = found.run_outcome(event)
+    return (found.name, outcome.run_key, outcome.outcome) if outcome else None
 
 
 @dataclass
@@ -117,8 +69,14 @@ def launched_run(event: dict[str, Any], aws: AwsContext, cfg: Settings) -> Launc
     Reads AUDIT_TABLE (one GetItem). Never raises: a lookup failure is logged and the event is
     then reported as any other, because a report in the wrong place beats no report.
     """
+    from ..sources import adapter_for
     from .audit import AuditStore
 
+    try:
+        if not adapter_for(event).may_be_redrive(event):
+            return None
+    except (MalformedEvent, UnknownEvent):
+        return None
     found = event_run(event)
     if found is None or found[2] == "other" or not cfg.audit_table:
         return None
@@ -132,17 +90,6 @@ def launched_run(event: dict[str, Any], aws: AwsContext, cfg: Settings) -> Launc
     if not item or not item.get("channel") or not item.get("thread_ts"):
         return None
     return Launch(run_key=key, outcome=outcome, item=item, audit=audit)
-
-
-def distinguish_redriven(incident: Incident) -> None:
-    """Give a redriven Step Functions execution's new failure its own incident.
-
-    A redrive keeps the execution's ARN and name, so without this the new failure would have the
-    incident id of the one already reported and be dropped as a duplicate delivery.
-    """
-    count = _int((incident.detail or {}).get("redriveCount"))
-    if incident.source == "stepfunctions" and count and incident.resource.run_id:
-        incident.resource.run_id = f"{incident.resource.run_id} (redrive {count})"
 
 
 def record_outcome(launch: Launch, incident_id: str | None = None) -> bool:

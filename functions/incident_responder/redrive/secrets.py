@@ -28,7 +28,7 @@ from ..evidence.redaction import redact_obj
 if TYPE_CHECKING:
     from ..aws import AwsContext
 
-__all__ = ["READS", "has_redacted", "read_original", "real_values", "redact_params", "restore"]
+__all__ = ["has_redacted", "read_original", "real_values", "redact_params", "restore"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,88 +62,26 @@ def redact_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- reading the failed run -------------------------------------------------------------------------------
-# The read-only call that describes a failed run, per source.
-READS = {
-    "stepfunctions": "DescribeExecution",
-    "glue": "GetJobRun",
-    "ecs": "DescribeTasks",
-    "emr": "DescribeStep",
-    "batch": "DescribeJobs",
-}
-
-
 def read_original(source: str, ids: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any] | None:
-    """The failed run's own description, read-only; None (with a note) when it cannot be read.
+    """The failed run's own description, read-only by the source's adapter; None (with a note) when it
+    cannot be read. ``ids`` are a plan's ``expect`` keys (the adapter's ``original_ids``)."""
+    from ..sources import adapter
 
-    ``ids`` are a plan's ``expect`` keys: ``execution_arn`` (Step Functions), ``job_name`` and
-    ``run_id`` (Glue), ``cluster`` and ``task_arn`` (ECS), ``cluster_id`` and ``step_id`` (EMR),
-    ``original_job_id`` (Batch).
-    """
-    what = READS.get(source, "")
+    found = adapter(source)
     try:
-        if source == "stepfunctions" and ids.get("execution_arn"):
-            sfn: Any = aws.client("stepfunctions")
-            return sfn.describe_execution(executionArn=ids["execution_arn"])  # type: ignore[no-any-return]
-        if source == "glue" and ids.get("job_name") and ids.get("run_id"):
-            glue: Any = aws.client("glue")
-            return glue.get_job_run(JobName=ids["job_name"], RunId=ids["run_id"])["JobRun"]  # type: ignore[no-any-return]
-        if source == "ecs" and ids.get("task_arn"):
-            ecs: Any = aws.client("ecs")
-            kwargs = {"cluster": ids["cluster"]} if ids.get("cluster") else {}
-            tasks = ecs.describe_tasks(tasks=[ids["task_arn"]], **kwargs).get("tasks") or []
-            if not tasks:
-                notes.append(f"{what}: ECS no longer returns the stopped task (it keeps them for about an hour)")
-            return tasks[0] if tasks else None
-        if source == "emr" and ids.get("cluster_id") and ids.get("step_id"):
-            emr: Any = aws.client("emr")
-            return emr.describe_step(ClusterId=ids["cluster_id"], StepId=ids["step_id"])["Step"]  # type: ignore[no-any-return]
-        if source == "batch" and ids.get("original_job_id"):
-            batch: Any = aws.client("batch")
-            jobs = batch.describe_jobs(jobs=[ids["original_job_id"]]).get("jobs") or []
-            if not jobs:
-                notes.append(f"{what}: Batch no longer returns job {ids['original_job_id']}")
-            return jobs[0] if jobs else None
+        return found.read_original(ids, aws, notes)
     except (ClientError, BotoCoreError) as exc:
-        notes.append(f"{what}: {describe_error(exc)}")
-        logger.warning("redrive original read failed", extra={"what": what, "error": describe_error(exc)})
+        notes.append(f"{found.original_read}: {describe_error(exc)}")
+        logger.warning("redrive original read failed", extra={"what": found.original_read,
+                                                              "error": describe_error(exc)})
         return None
-    notes.append(f"{what or source}: the failed run's id is not known")
-    return None
 
 
 def real_values(source: str, original: dict[str, Any] | None) -> dict[str, Any]:
     """The call parameters that may hold secrets, with the failed run's real values (empty when unknown)."""
-    if not original:
-        return {}
-    if source == "stepfunctions":
-        return {"input": original.get("input")} if "input" in original else {}
-    if source == "glue":
-        return {"Arguments": original.get("Arguments") or {}}
-    if source == "ecs":
-        return {"overrides": original.get("overrides") or {}}
-    if source == "emr":
-        config = dict(original.get("Config") or {})
-        props = config.get("Properties")
-        if isinstance(props, dict):  # DescribeStep gives a map; AddJobFlowSteps takes Key/Value pairs
-            config["Properties"] = [{"Key": str(k), "Value": str(v)} for k, v in props.items()]
-        return {
-            "Steps": [
-                {
-                    "Name": original.get("Name"),
-                    "ActionOnFailure": original.get("ActionOnFailure"),
-                    "HadoopJarStep": config,
-                }
-            ]
-        }
-    if source == "batch":
-        container = original.get("container") or {}
-        return {
-            "parameters": original.get("parameters") or {},
-            "containerOverrides": {
-                k: container[k] for k in ("command", "environment", "resourceRequirements") if k in container
-            },
-        }
-    return {}
+    from ..sources import adapter
+
+    return adapter(source).real_values(original) if original else {}
 
 
 # -- putting them back --------------------------------------------------------------------------------------

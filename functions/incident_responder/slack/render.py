@@ -23,7 +23,15 @@ MAX_TEXT = 3000
 
 SEVERITY_EMOJI = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": ":large_yellow_circle:",
                   "low": ":white_circle:"}
-SOURCE_LABEL = {"stepfunctions": "Step Functions", "ecs": "ECS", "emr": "EMR", "glue": "Glue", "batch": "Batch"}
+
+
+def _label(source: str) -> str:
+    from ..sources import adapter
+
+    try:
+        return adapter(source).label
+    except KeyError:
+        return source
 
 
 def _cut(text: str, limit: int) -> str:
@@ -55,7 +63,7 @@ def render_report(report: Report) -> tuple[str, list[dict[str, Any]]]:
     """The fallback text and the blocks of a report."""
     d = report.to_dict()
     common = {"report": d, "severity_emoji": SEVERITY_EMOJI.get(d["severity"], ""),
-              "source_label": SOURCE_LABEL.get(report.source, report.source)}
+              "source_label": _label(report.source)}
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _cut(report.title, MAX_HEADER), "emoji": True}},
         _section(render("report_summary.j2", **common)),

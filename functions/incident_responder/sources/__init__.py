@@ -1,46 +1,64 @@
-"""Event sources: one module per service. :func:`source_for` routes an EventBridge event."""
+"""Source adapters: one package per AWS service, behind the :class:`~.base.Adapter` protocol.
+
+The registry is the only place that lists the services. The rest of the code asks it
+(:func:`adapter`, :func:`adapter_for`) and never switches on a source name. Adding a source is its
+adapter package here, its event rule in ``rules/events/``, its signatures, its local-world loader
+and its scenarios; ``tests/unit/test_adapters.py`` fails when one of them is missing.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MalformedEvent, UnknownEvent
+from ..errors import UnknownEvent
 
 if TYPE_CHECKING:
-    from .base import Source
+    from .base import Adapter
 
-__all__ = ["all_sources", "source_for"]
+__all__ = ["ADAPTER_MODULES", "adapter", "adapter_for", "all_adapters"]
 
-_SOURCES: list[Source] | None = None
+# Source name -> (module of its adapter, EventBridge source). Modules are imported on first use, so a
+# cold start only pays for the service whose event arrived.
+ADAPTER_MODULES: dict[str, tuple[str, str]] = {
+    "stepfunctions": ("stepfunctions", "aws.states"),
+    "ecs": ("ecs", "aws.ecs"),
+    "emr": ("emr", "aws.emr"),
+    "glue": ("glue", "aws.glue"),
+    "batch": ("batch", "aws.batch"),
+}
 
-
-def all_sources() -> list[Source]:
-    global _SOURCES
-    if _SOURCES is None:
-        from .stepfunctions import StepFunctionsSource
-
-        found: list[Source] = [StepFunctionsSource()]
-        for mod, cls in (("ecs", "EcsSource"), ("emr", "EmrSource"), ("glue", "GlueSource"),
-                         ("batch", "BatchSource")):
-            try:
-                module = __import__(f"{__name__}.{mod}", fromlist=[cls])
-            except ModuleNotFoundError:
-                continue
-            found.append(getattr(module, cls)())
-        _SOURCES = found
-    return _SOURCES
+_LOADED: dict[str, Adapter] = {}
 
 
-def source_for(event: Any) -> Source:
-    """The source that handles this event; MalformedEvent or UnknownEvent otherwise."""
-    if not isinstance(event, dict):
-        raise MalformedEvent(f"event is a {type(event).__name__}, not an object")
-    missing = [k for k in ("source", "detail-type", "detail") if k not in event]
-    if missing:
-        raise MalformedEvent(f"event lacks {', '.join(missing)}")
-    if not isinstance(event["detail"], dict):
-        raise MalformedEvent("event detail is not an object")
-    for src in all_sources():
-        if event["source"] == src.event_source and event["detail-type"] in src.detail_types:
-            return src
+def adapter(name: str) -> Adapter:
+    """The adapter of a source by its name; KeyError for a name no adapter has."""
+    found = _LOADED.get(name)
+    if found is None:
+        if name not in ADAPTER_MODULES:
+            raise KeyError(f"no source adapter named {name!r}")
+        module_name, event_source = ADAPTER_MODULES[name]
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        found = module.ADAPTER  # instantiating it raised already if a method is missing
+        if (found.name, found.event_source) != (name, event_source):
+            raise TypeError(f"{module.__name__}.ADAPTER is {found.name!r} for {found.event_source!r}, "
+                            f"registered as {name!r} for {event_source!r}")
+        _LOADED[name] = found
+    return found
+
+
+def all_adapters() -> list[Adapter]:
+    return [adapter(name) for name in ADAPTER_MODULES]
+
+
+def adapter_for(event: Any) -> Adapter:
+    """The adapter that reads this event, its envelope and detail validated; MalformedEvent or UnknownEvent
+    otherwise."""
+    from .envelope import check_detail, check_envelope
+
+    check_envelope(event)
+    for name, (_, event_source) in ADAPTER_MODULES.items():
+        if event["source"] == event_source and (found := adapter(name)).handles(event):
+            check_detail(event["detail"], found.detail_schema, found.label)
+            return found
     raise UnknownEvent(f"no source handles {event['source']!r} / {event['detail-type']!r}")

@@ -1,12 +1,22 @@
-"""What every event source provides, and the collection context they share."""
+"""What every source adapter provides, and the collection context they share.
+
+A source adapter (:class:`Adapter`) is the one place that knows an AWS service: how its EventBridge
+events read and which are failures, how a run it launched ended, which evidence to collect, the
+facts signatures may name (its :class:`SourceContext`), its console links and tags, its live status,
+and how to plan, read back and run a redrive. Everything else asks the registry
+(:mod:`incident_responder.sources`) and never switches on a source name.
+"""
 
 from __future__ import annotations
 
+import abc
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,8 +29,10 @@ if TYPE_CHECKING:
     from ..aws import AwsContext
     from ..config import Settings
     from ..model import Evidence, EvidenceBook, Incident, Link, Skip
+    from ..redrive.plans import Plan
 
-__all__ = ["Collector", "Source", "console_log_url", "parse_time", "shorten"]
+__all__ = ["INTERNAL", "Adapter", "Collector", "NewRun", "NoRun", "RunOutcome", "RunState", "SourceContext",
+           "console_log_url", "parse_time", "shorten"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,6 +68,107 @@ def console_log_url(region: str, group: str, start: datetime | None, end: dateti
     return url
 
 
+# The metadata of a context field that is not a placeholder (signatures cannot name it).
+INTERNAL = {"placeholder": False}
+
+
+@dataclass
+class SourceContext:
+    """The facts of one analysis that signatures and next steps may name as ``{placeholders}``.
+
+    Every field starts unset (None). Each adapter extends this with its own fields; setting a name
+    that is not a field raises, so a typo fails in tests instead of rendering ``?`` in Slack. The
+    placeholder contract (which names a signature may use) is derived from these classes.
+    """
+
+    # Set by the analyzer for every source.
+    resource_name: Any = None
+    run_id: Any = None
+    region: Any = None
+    account: Any = None
+    status: Any = None
+    pipeline: Any = None
+    owner: Any = None
+    runbook: Any = None
+    # Set by collectors of any source.
+    what: Any = field(default=None, metadata=INTERNAL)
+    status_phrase: Any = field(default=None, metadata=INTERNAL)
+    title: Any = field(default=None, metadata=INTERNAL)
+    log_note: Any = field(default=None, metadata=INTERNAL)
+    state: Any = None
+    console_url: Any = None
+    # The redrive spec the collector derived (stored redacted with the incident).
+    redrive: Any = field(default=None, metadata=INTERNAL)
+
+    @classmethod
+    def placeholder_names(cls) -> frozenset[str]:
+        """The names a signature template may use for this source (``match`` is the engine's own)."""
+        return frozenset(f.name for f in dataclasses.fields(cls) if f.metadata.get("placeholder", True)) | {"match"}
+
+    def _check(self, key: str) -> None:
+        if key not in {f.name for f in dataclasses.fields(self)}:
+            raise KeyError(f"{type(self).__name__} has no field {key!r}: add it to the adapter's context")
+
+    def update(self, **values: Any) -> None:
+        for key, value in values.items():
+            self[key] = value
+
+    def setdefault(self, key: str, value: Any) -> Any:
+        if self.get(key) is None:
+            self[key] = value
+        return self[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._check(key)
+        value = getattr(self, key)
+        return default if value is None else value
+
+    def __getitem__(self, key: str) -> Any:
+        self._check(key)
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._check(key)
+        setattr(self, key, value)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and getattr(self, key, None) is not None
+
+    def values(self) -> dict[str, Any]:
+        """The placeholder values that are set."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.metadata.get("placeholder", True) and getattr(self, f.name) is not None}
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run ended, from its own EventBridge event: ``outcome`` is succeeded, failed or other."""
+
+    run_key: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """The run a redrive call started: its id, its run key and its console link."""
+
+    run_id: str
+    run_key: str
+    url: str
+
+
+@dataclass
+class RunState:
+    """What a fresh describe says: ``status`` (None when unknown), ``lines`` in Slack mrkdwn (values
+    escaped), and the run's input."""
+
+    status: str | None = None
+    lines: list[str] = field(default_factory=list)
+    input: Any = None
+    error: str | None = None
+    supported: bool = True
+
+
 class Collector:
     """The context one source's evidence collection runs in.
 
@@ -63,12 +176,13 @@ class Collector:
     read ...") instead of an exception: a report with a gap beats no report.
     """
 
-    def __init__(self, incident: Incident, aws: AwsContext, settings: Settings, book: EvidenceBook) -> None:
+    def __init__(self, incident: Incident, aws: AwsContext, settings: Settings, book: EvidenceBook,
+                 context: SourceContext | None = None) -> None:
         self.incident = incident
         self.aws = aws
         self.settings = settings
         self.book = book
-        self.context: dict[str, Any] = {}  # values for signature templates and next steps
+        self.context: Any = context if context is not None else SourceContext()
         self.links: list[Link] = []
         self.failed_reads = 0
         self.log_groups: list[tuple[str, datetime | None, datetime | None]] = []
@@ -145,18 +259,104 @@ class Collector:
         return added
 
 
-class Source(Protocol):
-    """One event source: parse its events, collect its evidence, describe its redrive."""
+class Adapter(abc.ABC):
+    """One AWS service, end to end. Subclasses set the class attributes and implement every method;
+    a missing one fails when the registry instantiates the adapter (at first use, and in tests)."""
 
-    @property
-    def name(self) -> str: ...
+    name: ClassVar[str]  # the report's ``source``: stepfunctions, ecs, ...
+    event_source: ClassVar[str]  # EventBridge ``source``
+    detail_types: ClassVar[tuple[str, ...]]  # EventBridge ``detail-type`` values it reads
+    label: ClassVar[str]  # "Step Functions": the service as a report's header names it
+    noun: ClassVar[str]  # "Step Functions execution": how a report names a run
+    arn_service: ClassVar[str]  # the service part of its ARNs (for tags)
+    original_read: ClassVar[str]  # the read-only call that describes a failed run (for redrive notes)
+    context_type: ClassVar[type[SourceContext]] = SourceContext
+    # The kinds of the ``detail`` fields it reads (a type, or one of envelope's ARN/ISO_TIME/EPOCH_MS).
+    detail_schema: ClassVar[dict[str, Any]] = {}
 
-    @property
-    def detail_types(self) -> tuple[str, ...]: ...
+    # -- events ---------------------------------------------------------------------------------------
+    def handles(self, event: dict[str, Any]) -> bool:
+        return event.get("source") == self.event_source and event.get("detail-type") in self.detail_types
 
-    @property
-    def event_source(self) -> str: ...
+    @abc.abstractmethod
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        """The incident of a failure event, or why the event is not reported."""
 
-    def parse(self, event: dict[str, Any]) -> Incident | Skip: ...
+    @abc.abstractmethod
+    def run_outcome(self, event: dict[str, Any]) -> RunOutcome | None:
+        """The run key and outcome of an event about a run ending (None: not about a run)."""
 
-    def collect(self, c: Collector) -> None: ...
+    def may_be_redrive(self, event: dict[str, Any]) -> bool:
+        """Whether the event's run can have been launched by a redrive (cheap, from the event alone).
+
+        Only then does the analyzer look the run up in the audit table. Services whose events carry
+        no mark of who started the run answer True.
+        """
+        return True
+
+    def distinguish_redriven(self, incident: Incident) -> None:  # noqa: B027 - optional hook
+        """Give a redriven run that keeps its id (a Step Functions redrive) an incident of its own."""
+
+    # -- evidence ---------------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def collect(self, c: Collector) -> None:
+        """Collect the run's evidence into ``c`` (a failed read is a gap in the report, never a raise)."""
+
+    def what(self, incident: Incident) -> str:
+        """The run as the summary names it (collectors may refine it with ``context.what``)."""
+        run = f"{self.noun} {incident.resource.run_id or ''}".strip()
+        return run if incident.resource.name in run else f"{run} ({incident.resource.name})"
+
+    @abc.abstractmethod
+    def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
+        """AWS console deep link to a run."""
+
+    @abc.abstractmethod
+    def tags(self, c: Collector, arn: str) -> dict[str, str]:
+        """Tags of one of the service's resources (pipeline context when the catalog has no entry)."""
+
+    @abc.abstractmethod
+    def live_status(self, aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
+        """The run as AWS describes it now (and, with ``latest``, the newest runs of the resource).
+
+        May raise ClientError/BotoCoreError/KeyError; the caller says so in the answer.
+        """
+
+    # -- redrive ----------------------------------------------------------------------------------------
+    def spec_without_details(self, resource_arn: str) -> dict[str, Any] | None:
+        """A redrive spec for an incident that stored none (nothing could be read), or None."""
+        return None
+
+    @abc.abstractmethod
+    def original_ids(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """The failed run's ids (a plan's ``expect``) that :meth:`read_original` reads it back by."""
+
+    def gather_facts(self, spec: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any]:
+        """Fresh facts a plan needs (read-only); a failed read appends to ``notes``."""
+        return {}
+
+    @abc.abstractmethod
+    def plan(self, spec: dict[str, Any], facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
+             token: str, resource_arn: str) -> Plan:
+        """The redrive plan (pure: no AWS call)."""
+
+    @abc.abstractmethod
+    def read_original(self, ids: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any] | None:
+        """The failed run's own description; None, with a note, when AWS no longer returns it or the ids
+        are unknown. May raise ClientError/BotoCoreError (the caller notes them)."""
+
+    @abc.abstractmethod
+    def real_values(self, original: dict[str, Any]) -> dict[str, Any]:
+        """The call parameters that may hold secrets, with the failed run's real values."""
+
+    @abc.abstractmethod
+    def new_run(self, plan: Plan, out: dict[str, Any]) -> NewRun:
+        """The run a successful redrive call started (raise :class:`NoRun` when it started none)."""
+
+
+class NoRun(Exception):
+    """A redrive call that answered but started nothing."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}".rstrip(": "))
+        self.code = code

@@ -25,20 +25,21 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from ..errors import MalformedEvent
-from ..model import Incident, Link, Resource, Skip, iso
-from .base import parse_time, shorten
+from ...errors import MalformedEvent
+from ...formats import fmt_duration
+from ...model import Incident, Link, Resource, Skip, iso
+from ..base import parse_time, shorten
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ..model import Evidence
-    from .base import Collector
+    from ...model import Evidence
+    from ..base import Collector
 
-__all__ = ["EmrSource"]
+__all__ = ["EmrEvidence", "cluster_console_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ _LOG_ITEMS = 8
 _SYSLOG_ITEMS = 6
 
 
-def _cluster_console(region: str, cluster_id: str) -> str:
+def cluster_console_url(region: str, cluster_id: str) -> str:
     return f"https://{region}.console.aws.amazon.com/emr/home?region={region}#/clusterDetails/{cluster_id}"
 
 
@@ -73,8 +74,7 @@ def s3_uri(value: str) -> str:
 def _minutes(start: datetime | None, end: datetime | None) -> str:
     if not start or not end or end < start:
         return ""
-    secs = (end - start).total_seconds()
-    return f"{secs:.0f} s" if secs < 120 else f"{secs / 60:.0f} min"
+    return fmt_duration((end - start).total_seconds())
 
 
 def _reason(detail: dict[str, Any]) -> dict[str, Any]:
@@ -88,10 +88,10 @@ def _reason(detail: dict[str, Any]) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-class EmrSource:
-    name = "emr"
-    event_source = "aws.emr"
-    detail_types = (STEP, CLUSTER)
+class EmrEvidence:
+    """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
+
+    name: ClassVar[str]  # the adapter's
 
     def parse(self, event: dict[str, Any]) -> Incident | Skip:
         detail = event.get("detail") or {}
@@ -127,9 +127,9 @@ class EmrSource:
         inc = c.incident
         cluster_id = inc.detail["clusterId"]
         c.context.update(cluster_id=cluster_id, cluster=cluster_id,
-                         cluster_console_url=_cluster_console(inc.region, cluster_id))
+                         cluster_console_url=cluster_console_url(inc.region, cluster_id))
         c.links.append(Link(f"Cluster {cluster_id} in the EMR console",
-                            _cluster_console(inc.region, cluster_id)))
+                            cluster_console_url(inc.region, cluster_id)))
         if inc.detail_type == STEP:
             self._step_event(c, cluster_id)
         else:
@@ -371,7 +371,7 @@ class EmrSource:
 
     def _read(self, c: Collector, uri: str, what: str) -> list[Any] | None:
         """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable."""
-        from ..evidence.logs import read_s3_log
+        from ...evidence.logs import read_s3_log
 
         fetched = read_s3_log(c.client("s3"), s3_uri(uri), max_bytes=c.settings.log_max_bytes)
         if fetched.error:

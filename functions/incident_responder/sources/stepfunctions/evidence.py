@@ -8,16 +8,16 @@ bounded depth), and the execution input (redacted, truncated).
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
-from ..errors import MalformedEvent
-from ..model import Incident, Resource, Skip, iso
-from .base import Collector, parse_time, shorten
+from ...errors import MalformedEvent
+from ...formats import json_or_none
+from ...model import Incident, Resource, Skip, iso
+from ..base import Collector, parse_time, shorten
 
-__all__ = ["StepFunctionsSource"]
+__all__ = ["StepFunctionsEvidence", "execution_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _describe_from_history(events: list[dict[str, Any]], arn: str) -> dict[str, 
     return out
 
 
-def _console_url(region: str, execution_arn: str) -> str:
+def execution_url(region: str, execution_arn: str) -> str:
     return (f"https://{region}.console.aws.amazon.com/states/home?region={region}"
             f"#/v2/executions/details/{execution_arn}")
 
@@ -70,19 +70,10 @@ def _function_name(value: str) -> str:
     return value.split(":")[0]
 
 
-def _json(text: Any) -> Any:
-    if not isinstance(text, str):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+class StepFunctionsEvidence:
+    """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
 
-
-class StepFunctionsSource:
-    name = "stepfunctions"
-    event_source = "aws.states"
-    detail_types = ("Step Functions Execution Status Change",)
+    name: ClassVar[str]  # the adapter's
 
     def parse(self, event: dict[str, Any]) -> Incident | Skip:
         detail = event.get("detail") or {}
@@ -113,8 +104,8 @@ class StepFunctionsSource:
         region = arn.split(":")[3] if arn.count(":") > 3 else inc.region
         if depth == 0:
             c.context.update(execution_arn=arn, execution_name=inc.resource.run_id,
-                             state_machine=inc.resource.name, console_url=_console_url(region, arn))
-            c.links.append(_link("Execution in the Step Functions console", _console_url(region, arn)))
+                             state_machine=inc.resource.name, console_url=execution_url(region, arn))
+            c.links.append(_link("Execution in the Step Functions console", execution_url(region, arn)))
         events = self._history(c, arn)
         # A complete history (it starts with ExecutionStarted) already says what DescribeExecution
         # would: status, input, times. Only a partial one needs the extra call.
@@ -259,7 +250,7 @@ class StepFunctionsSource:
 
     def _task_specific(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any] | None,
                        task_type: str, cause: Any, depth: int) -> None:
-        cause_doc = _json(cause)
+        cause_doc = json_or_none(cause)
         if task_type.startswith("lambda") and scheduled is not None:
             self._lambda_logs(c, failed, scheduled)
         elif task_type.startswith("ecs:runTask") and isinstance(cause_doc, dict):
@@ -287,7 +278,7 @@ class StepFunctionsSource:
 
     def _lambda_logs(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any]) -> None:
         d = _details(scheduled)
-        params = _json(d.get("parameters")) or {}
+        params = json_or_none(d.get("parameters")) or {}
         fn = params.get("FunctionName") if isinstance(params, dict) else None
         fn = fn or d.get("resource")
         if not fn or not isinstance(fn, str):
@@ -301,7 +292,7 @@ class StepFunctionsSource:
         if start is None or end is None:
             return
         start, end = start - timedelta(seconds=2), end + timedelta(seconds=2)
-        from .base import console_log_url
+        from ..base import console_log_url
 
         c.links.append(_link(f"Logs of {name} in CloudWatch", console_log_url(c.incident.region, group, start, end)))
         c.logs(group, start, end, failure_time=end)
@@ -331,17 +322,17 @@ class StepFunctionsSource:
               cause_doc.get("StopDate"), nested_failed=True, child_arn=child_arn, status=child_status)
         c.context.setdefault("child_execution", child_arn.split(":")[-1])
         c.context.setdefault("child_state_machine", child_arn.split(":")[-2])
-        c.context.setdefault("child_console_url", _console_url(child_arn.split(":")[3], child_arn))
+        c.context.setdefault("child_console_url", execution_url(child_arn.split(":")[3], child_arn))
         if depth + 1 > c.settings.nested_depth:
             c.book.gap(f"nested executions deeper than {c.settings.nested_depth} were not followed")
             return
         c.links.append(_link(f"Child execution {child_arn.split(':')[-1]}",
-                             _console_url(child_arn.split(":")[3], child_arn)))
+                             execution_url(child_arn.split(":")[3], child_arn)))
         self.collect(c, depth=depth + 1, execution_arn=child_arn)
 
 
 def _link(label: str, url: str) -> Any:
-    from ..model import Link
+    from ...model import Link
 
     return Link(label=label, url=url)
 

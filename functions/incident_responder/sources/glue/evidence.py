@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from ..errors import MalformedEvent
-from ..evidence.catalog import table_metadata
-from ..model import Incident, Link, Resource, Skip, iso
-from .base import console_log_url, parse_time, shorten
+from ...errors import MalformedEvent
+from ...evidence.catalog import table_metadata
+from ...formats import fmt_duration
+from ...model import Incident, Link, Resource, Skip, iso
+from ..base import console_log_url, parse_time, shorten
 
 if TYPE_CHECKING:
-    from .base import Collector
+    from ..base import Collector
 
-__all__ = ["GlueSource"]
+__all__ = ["GlueEvidence", "run_console_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ _MAX_RUN_HOURS = 48  # Glue's default job timeout (2,880 minutes): the widest wi
 _DB_KEYS = ("database", "database_name", "db", "db_name", "catalog_database", "glue_database")
 
 
-def _run_console(region: str, job: str, run_id: str) -> str:
+def run_console_url(region: str, job: str, run_id: str) -> str:
     return (f"https://{region}.console.aws.amazon.com/gluestudio/home?region={region}"
             f"#/job/{quote(job, safe='')}/run/{run_id}")
 
@@ -66,18 +67,14 @@ def datasets_from_arguments(arguments: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _duration(seconds: int) -> str:
-    return f"{seconds} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+class GlueEvidence:
+    """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
 
-
-class GlueSource:
-    name = "glue"
-    event_source = "aws.glue"
-    detail_types = ("Glue Job State Change",)
+    name: ClassVar[str]  # the adapter's
 
     def parse(self, event: dict[str, Any]) -> Incident | Skip:
         """Reads REPORT_GLUE_STOPPED (at call time) to decide on STOPPED runs."""
-        from ..config import settings
+        from ...config import settings
 
         detail = event.get("detail") or {}
         job, state = detail.get("jobName"), detail.get("state")
@@ -108,7 +105,7 @@ class GlueSource:
                          job_console_url=_job_console(inc.region, job))
         if run_id:
             c.links.append(Link(f"Run {run_id[:16]}… in the Glue console",
-                                _run_console(inc.region, job, run_id)))
+                                run_console_url(inc.region, job, run_id)))
             out = c.call(f"GetJobRun {run_id}", glue.get_job_run, JobName=job, RunId=run_id,
                          PredecessorsIncluded=False)
             run = (out or {}).get("JobRun")
@@ -141,7 +138,7 @@ class GlueSource:
         c.context["redrive"] = {
             "service": "glue", "JobName": job, "Arguments": dict(run.get("Arguments") or {}),
             "WorkerType": run.get("WorkerType"), "NumberOfWorkers": run.get("NumberOfWorkers"),
-            "Timeout": run.get("Timeout"), "previous_run_id": run_id, "state": inc.status}
+            "Timeout": run.get("Timeout"), "JobRunId": run_id, "state": inc.status}
 
     def _run(self, c: Collector, run: dict[str, Any], message: str) -> str:
         inc = c.incident
@@ -153,7 +150,7 @@ class GlueSource:
             inc.stopped_at = iso(completed)
         seconds = run.get("ExecutionTime")
         text = f"Run {state}"
-        text += f" after {_duration(seconds)}" if isinstance(seconds, int) and seconds else ""
+        text += f" after {fmt_duration(seconds)}" if isinstance(seconds, int) and seconds else ""
         attempt = run.get("Attempt") if isinstance(run.get("Attempt"), int) else 0
         text += f" (attempt {attempt + 1})" if attempt else ""
         text += f": {shorten(error, 1200)}" if error else ": no ErrorMessage"
@@ -174,7 +171,7 @@ class GlueSource:
         if timeout:
             parts.append(f"timeout {timeout} min")
         if isinstance(seconds, int):
-            parts.append(f"ran {_duration(seconds)}" + (f" of its {timeout} min" if timeout else ""))
+            parts.append(f"ran {fmt_duration(seconds)}" + (f" of its {timeout} min" if timeout else ""))
         if run.get("ExecutionClass"):
             parts.append(f"{run['ExecutionClass'].lower()} execution class")
         if parts:

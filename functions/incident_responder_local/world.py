@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import importlib
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..model import parse_time
+from incident_responder.model import parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
@@ -104,18 +103,10 @@ def load_world(world: World, session: boto3.Session, *, catalog_table: str) -> N
     _catalog(session, world, catalog_table)
     _logs(session, world)
     _s3(session, world)
-    if d.get("stepfunctions"):
-        _stepfunctions(session, world)
     if d.get("glue"):
         _glue(session, world)
-    for name in _SERVICE_LOADERS:
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{name}":
-                raise
-            continue
-        module.load(session, world)
+    for name in [*SOURCE_LOADERS.values(), *_SHARED_LOADERS]:
+        importlib.import_module(f"{__package__}.{name}").load(session, world)
     _tags(session, world)
 
 
@@ -183,55 +174,6 @@ def _s3(session: boto3.Session, world: World) -> None:
 
 
 # -- Step Functions -------------------------------------------------------------------------------
-def _history_event(raw: dict[str, Any]) -> dict[str, Any]:
-    ev = dict(raw)
-    ev["timestamp"] = to_datetime(ev.get("timestamp")) or datetime.now(timezone.utc)
-    return ev
-
-
-def _stepfunctions(session: boto3.Session, world: World) -> None:
-    from moto.stepfunctions.models import stepfunctions_backends
-
-    sfn = session.client("stepfunctions", region_name=world.region)
-    backend = stepfunctions_backends[world.account][world.region]
-    spec = world.data["stepfunctions"]
-    known: set[str] = set()
-    for sm in spec.get("state_machines") or []:
-        kwargs: dict[str, Any] = {"name": sm["name"], "definition": sm.get("definition") or "{}",
-                                  "roleArn": sm.get("roleArn") or f"arn:aws:iam::{world.account}:role/sfn",
-                                  "type": sm.get("type", "STANDARD")}
-        if sm.get("loggingConfiguration"):
-            kwargs["loggingConfiguration"] = sm["loggingConfiguration"]
-        if isinstance(kwargs["definition"], dict):
-            kwargs["definition"] = json.dumps(kwargs["definition"])
-        sfn.create_state_machine(**kwargs)
-        known.add(sm.get("stateMachineArn") or sm["name"])
-    for ex in spec.get("executions") or []:
-        desc = ex["describe"]
-        sm_arn = desc["stateMachineArn"]
-        if sm_arn not in known:
-            sfn.create_state_machine(name=sm_arn.split(":")[-1], definition="{}",
-                                     roleArn=f"arn:aws:iam::{world.account}:role/sfn")
-            known.add(sm_arn)
-        started = sfn.start_execution(stateMachineArn=sm_arn, name=desc["name"], input=desc.get("input") or "{}")
-        execution = backend.describe_execution(started["executionArn"])
-        execution.status = desc.get("status", "FAILED")
-        execution.start_date = to_moto_datetime(desc.get("startDate")) or execution.start_date
-        execution.stop_date = to_moto_datetime(desc.get("stopDate"))
-        execution.error = desc.get("error")
-        execution.cause = desc.get("cause")
-        history = [_history_event(e) for e in ex.get("history") or []]
-        # Moto's history is canned; this execution answers with its real one.
-        execution.get_execution_history = _canned(history)  # type: ignore[method-assign]
-
-
-def _canned(history: list[dict[str, Any]]) -> Any:
-    def get_execution_history(_role_arn: str) -> list[dict[str, Any]]:
-        return list(history)
-
-    return get_execution_history
-
-
 # -- Glue Data Catalog --------------------------------------------------------------------------
 def _glue(session: boto3.Session, world: World) -> None:
     glue = session.client("glue", region_name=world.region)
@@ -285,4 +227,13 @@ def _tags(session: boto3.Session, world: World) -> None:
 
 # The backend setters of the other sources live beside this module, one per service, each with
 # ``load(session, world)``; they are the only other places that touch moto's backends.
-_SERVICE_LOADERS = ("world_ecs", "world_emr", "world_glue", "world_batch", "world_redrive")
+# One loader module per source adapter (``load(session, world)``); a test checks every adapter has one.
+SOURCE_LOADERS = {
+    "stepfunctions": "world_stepfunctions",
+    "ecs": "world_ecs",
+    "emr": "world_emr",
+    "glue": "world_glue",
+    "batch": "world_batch",
+}
+# Not a source: the local RedriveExecution that moto lacks.
+_SHARED_LOADERS = ("world_redrive",)

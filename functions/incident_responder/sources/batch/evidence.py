@@ -10,18 +10,18 @@ lines from its stream in ``/aws/batch/job`` (or the group of the job's awslogs c
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import MalformedEvent
-from ..evidence.redaction import is_secret_key
-from ..model import Incident, Link, Resource, Skip, iso
-from .base import console_log_url, parse_time, shorten
-from .ecs import exit_code_meaning, read_stream_logs
+from ...errors import MalformedEvent
+from ...evidence.redaction import is_secret_key
+from ...model import Incident, Link, Resource, Skip, iso
+from ..base import console_log_url, parse_time, shorten
+from ..ecs.evidence import exit_code_meaning, read_stream_logs
 
 if TYPE_CHECKING:
-    from .base import Collector
+    from ..base import Collector
 
-__all__ = ["BatchSource"]
+__all__ = ["BatchEvidence"]
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"
 MAX_ATTEMPTS_SHOWN = 3
@@ -50,10 +50,10 @@ def _resources(container: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-class BatchSource:
-    name = "batch"
-    event_source = "aws.batch"
-    detail_types = ("Batch Job State Change",)
+class BatchEvidence:
+    """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
+
+    name: ClassVar[str]  # the adapter's
 
     def parse(self, event: dict[str, Any]) -> Incident | Skip:
         detail = event.get("detail") or {}
@@ -119,7 +119,9 @@ class BatchSource:
         memory = res.get("MEMORY", "")
         job_id = str(job.get("jobId") or c.incident.resource.run_id)
         timeout = (job.get("timeout") or {}).get("attemptDurationSeconds")
-        console = f"https://{region}.console.aws.amazon.com/batch/home?region={region}#jobs/detail/{job_id}"
+        from . import job_url
+
+        console = job_url(region, job_id)
         c.context.update(
             job_id=job_id, job_name=job.get("jobName") or "?", job_queue=queue or "?",
             job_definition=f"{jd_name}:{jd_rev}" if jd_rev else jd_name or "?",

@@ -8,7 +8,6 @@ present) go through the Slack ingress and the follow-up worker.
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,9 @@ from typing import Any
 
 import yaml
 
-from ..aws import api_calls, reset_api_calls
+from incident_responder.aws import api_calls, reset_api_calls
+
+from .expectations import check, validate_expect, validate_thread
 from .runtime import LocalStack
 from .world import World
 
@@ -40,9 +41,11 @@ class Scenario:
         event = json.loads(event_file.read_text(encoding="utf-8"))
         world = World.read(path / "world.yaml", base=path)
         expect_file = path / "expect.yaml"
-        expect = (yaml.safe_load(expect_file.read_text(encoding="utf-8")) or {}) if expect_file.is_file() else {}
+        expect = validate_expect(yaml.safe_load(expect_file.read_text(encoding="utf-8")), expect_file) \
+            if expect_file.is_file() else {}
         thread_file = path / "thread.yaml"
-        thread = (yaml.safe_load(thread_file.read_text(encoding="utf-8")) or []) if thread_file.is_file() else []
+        thread = validate_thread(yaml.safe_load(thread_file.read_text(encoding="utf-8")), thread_file) \
+            if thread_file.is_file() else []
         return cls(path=path, name=path.name, event=event, world=world, expect=expect, thread=thread)
 
 
@@ -57,31 +60,6 @@ def discover(paths: list[str | Path]) -> list[Path]:
         else:
             raise FileNotFoundError(f"no scenario at {p}")
     return found
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def check(expect: dict[str, Any], report: dict[str, Any] | None, slack: list[dict[str, Any]],
-          thread_results: list[dict[str, Any]] | None = None) -> list[str]:
-    """Failures of a scenario's expectations (empty when it passes)."""
-    failures: list[str] = []
-    top = [m for m in slack if not m.get("thread_ts") or m.get("thread_ts") == m.get("ts")]
-    if "category" in expect:
-        want = expect["category"]
-        got = report["probable_cause"]["category"] if report else None
-        if want != got:
-            failures.append(f"category: expected {want}, got {got}")
-    if "posts" in expect and len(top) != int(expect["posts"]):
-        failures.append(f"posts: expected {expect['posts']} top-level messages, got {len(top)}")
-    texts = [_norm(e.get("text", "")) for e in (report or {}).get("evidence", [])]
-    for needle in expect.get("evidence_contains") or []:
-        if not any(_norm(needle) in t for t in texts):
-            failures.append(f"evidence_contains: {needle!r} is in no evidence text")
-    for i, step in enumerate(thread_results or []):
-        failures.extend(f"thread step {i + 1}: {f}" for f in step.get("failures", []))
-    return failures
 
 
 def run_scenario(path: Path, slack: Any) -> dict[str, Any]:
@@ -102,7 +80,7 @@ def run_scenario(path: Path, slack: Any) -> dict[str, Any]:
     report = result.get("report") if isinstance(result, dict) else None
     messages = [{"channel": m["channel"], "ts": m["ts"], "thread_ts": m.get("thread_ts"), "text": m.get("text"),
                  "blocks": m.get("blocks")} for m in slack.messages()]
-    failures = check(scenario.expect, report, messages, thread_results)
+    failures = check(scenario.expect, report, messages, thread_results, channel_id=slack.channel_id)
     return {"scenario": scenario.name, "report": report, "slack": messages, "api_calls": calls,
             "duration_ms": duration_ms, "check": {"passed": not failures, "failures": failures},
             "outcome": result.get("status") if isinstance(result, dict) else None,

@@ -67,7 +67,7 @@ _CfnLoader.add_multi_constructor("!", _construct_tag)
 
 def _repo_root() -> Path:
     # functions/incident_responder/local/stack.py -> the repository root
-    return Path(__file__).resolve().parents[3]
+    return Path(__file__).resolve().parents[2]
 
 
 def load_template(path: str | Path | None = None) -> dict[str, Any]:

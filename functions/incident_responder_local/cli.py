@@ -18,7 +18,7 @@ def _repo_root() -> Path:
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from .local.replay import replay
+    from .replay import replay
 
     results = replay(args.paths)
     failed = 0
@@ -41,8 +41,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .local.replay import replay
-    from .local.terminal import format_message
+    from .replay import replay
+    from .terminal import format_message
 
     paths = args.paths or [p for name in DEMO_SCENARIOS
                            for p in [_repo_root() / "tests" / "scenarios" / name] if p.is_dir()]
@@ -73,9 +73,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_invoke(args: argparse.Namespace) -> int:
-    from .local.runtime import BOT_TOKEN, LocalStack
-    from .local.slack_emulator import SlackEmulator
-    from .local.world import World
+    from .runtime import BOT_TOKEN, LocalStack
+    from .slack_emulator import SlackEmulator
+    from .world import World
 
     event = json.loads(Path(args.event).read_text(encoding="utf-8"))
     if args.function == "SlackIngressFunction":
@@ -91,7 +91,7 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
         sys.stderr.write(output)
         print(json.dumps(result, indent=2, default=str))
         for m in slack.messages():
-            from .local.terminal import format_message
+            from .terminal import format_message
 
             print(format_message(m), file=sys.stderr)
     return 0
@@ -103,8 +103,8 @@ def _resigned(event: Any) -> Any:
     Sample events carry a signature made at a fixed time, which the ingress rightly refuses as a
     replay after 5 minutes; an event without a signature is left as it is (and refused).
     """
-    from .local.runtime import SIGNING_SECRET
-    from .local.slack_requests import resign
+    from .runtime import SIGNING_SECRET
+    from .slack_requests import resign
 
     headers = {str(k).lower() for k in (event.get("headers") or {})} if isinstance(event, dict) else set()
     if "x-slack-signature" not in headers:

@@ -98,9 +98,16 @@ class LocalStack:
         self.env = {**base_env, **env}
         load_world(self.world, self.session, catalog_table=os.environ["CATALOG_TABLE"])
         _clear_caches()
+        # The local stack has no Lambda service: the worker's redrive call runs the handler here.
+        from incident_responder.redrive.invoker import use_in_process
+
+        use_in_process(run_redrive_in_process)
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        from incident_responder.redrive.invoker import use_in_process
+
+        use_in_process(None)
         try:
             if self._mock is not None:
                 self._mock.stop()
@@ -144,12 +151,27 @@ class LocalStack:
         return result, buf.getvalue()
 
 
+def run_redrive_in_process(payload: dict[str, Any]) -> dict[str, Any]:
+    """The redrive function's handler called in this process, answering as a Lambda invoke would."""
+    from incident_responder.handlers.redrive import handler
+
+    try:
+        result = handler(payload, FakeLambdaContext(function_name="RedriveFunction",
+                                                    aws_request_id=str(uuid.uuid4())))
+    except Exception as exc:  # same answer as a FunctionError in AWS
+        logger.exception("redrive function failed in-process")
+        return {"status": "failed", "error": f"the redrive function failed: {exc}"}
+    return result if isinstance(result, dict) else {"status": "failed", "error": "no answer"}
+
+
 def _clear_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from ..aws import clear_shared_contexts
-    from ..slack.poster import clear_clients
+    from incident_responder.aws import clear_shared_contexts
+    from incident_responder.evidence.catalog import clear_catalog_cache
+    from incident_responder.slack.poster import clear_clients
 
     parameters.clear_caches()
     clear_shared_contexts()
+    clear_catalog_cache()
     clear_clients()

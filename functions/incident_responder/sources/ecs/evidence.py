@@ -28,19 +28,20 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import MalformedEvent
-from ..model import Incident, Link, Resource, Skip, iso
-from .base import console_log_url, parse_time, shorten
+from ...errors import MalformedEvent
+from ...formats import fmt_duration
+from ...model import Incident, Link, Resource, Skip, iso
+from ..base import console_log_url, parse_time, shorten
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ..model import Evidence
-    from .base import Collector
+    from ...model import Evidence
+    from ..base import Collector
 
-__all__ = ["EcsSource", "exit_code_meaning", "read_stream_logs", "verdict"]
+__all__ = ["EcsEvidence", "ecs_console_url", "exit_code_meaning", "read_stream_logs", "verdict"]
 
 REPORTED_STOP_CODES = frozenset({"TaskFailedToStart", "SpotInterruption", "TerminationNotice"})
 MAX_CONTAINERS = 8  # evidence items for containers; a task has at most 10
@@ -141,14 +142,14 @@ def _family_revision(td_arn: str) -> tuple[str, str]:
     return family, revision
 
 
-def _console(region: str, path: str) -> str:
+def ecs_console_url(region: str, path: str) -> str:
     return f"https://{region}.console.aws.amazon.com/ecs/v2/{path}?region={region}"
 
 
-class EcsSource:
-    name = "ecs"
-    event_source = "aws.ecs"
-    detail_types = ("ECS Task State Change",)
+class EcsEvidence:
+    """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
+
+    name: ClassVar[str]  # the adapter's
 
     def parse(self, event: dict[str, Any]) -> Incident | Skip:
         detail = event.get("detail") or {}
@@ -279,14 +280,14 @@ class EcsSource:
             launch_type=task.get("launchType") or "?",
             capacity_provider=task.get("capacityProviderName") or "none",
             stopped_reason=task.get("stoppedReason") or "", stop_code=task.get("stopCode") or "",
-            console_url=_console(region, f"clusters/{cluster}/tasks/{task_id}/configuration"),
-            task_definition_url=_console(region, f"task-definitions/{family}/{revision}/containers"),
+            console_url=ecs_console_url(region, f"clusters/{cluster}/tasks/{task_id}/configuration"),
+            task_definition_url=ecs_console_url(region, f"task-definitions/{family}/{revision}/containers"),
             what=what,
         )
         c.links.append(Link("Task in the ECS console", c.context["console_url"]))
         if service:
             c.links.append(Link(f"Service {service}",
-                                _console(region, f"clusters/{cluster}/services/{service}/health")))
+                                ecs_console_url(region, f"clusters/{cluster}/services/{service}/health")))
         if family and td is not None:
             c.links.append(Link(f"Task definition {family}:{revision}", c.context["task_definition_url"]))
 
@@ -341,7 +342,8 @@ class EcsSource:
         created, started = parse_time(task.get("createdAt")), parse_time(task.get("startedAt"))
         stopped = parse_time(task.get("stoppedAt") or task.get("executionStoppedAt"))
         if started and stopped:
-            bits.append(f"ran {_span(stopped - started)} ({started:%H:%M:%S} to {stopped:%H:%M:%S} UTC)")
+            ran = fmt_duration((stopped - started).total_seconds())
+            bits.append(f"ran {ran} ({started:%H:%M:%S} to {stopped:%H:%M:%S} UTC)")
         elif created and stopped:
             bits.append(f"never reached RUNNING: created {created:%H:%M:%S}, stopped {stopped:%H:%M:%S} UTC")
         c.add("task", source, "; ".join(bits), task.get("createdAt"),
@@ -455,15 +457,6 @@ class EcsSource:
             spec["unknown"].append(f"taskDefinition: {td_arn.rsplit('/', 1)[-1]} is not ACTIVE; the latest "
                                    f"ACTIVE revision of {family} runs instead")
         return spec
-
-
-def _span(delta: timedelta) -> str:
-    secs = delta.total_seconds()
-    if secs < 120:
-        return f"{secs:.1f} s"
-    if secs < 7200:
-        return f"{secs / 60:.1f} min"
-    return f"{secs / 3600:.1f} h"
 
 
 def read_stream_logs(c: Collector, group: str, streams: list[str], start: datetime | None,

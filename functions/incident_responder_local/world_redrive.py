@@ -406,13 +406,16 @@ def complete(source: str, run_id: str, outcome: str, *, region: str, account: st
             },
         }
     if source == "batch":
+        import boto3
+
+        jobs = boto3.client("batch", region_name=region).describe_jobs(jobs=[run_id]).get("jobs") or []
         return {
             **base,
             "detail-type": "Batch Job State Change",
             "source": "aws.batch",
             "detail": {
                 "jobId": run_id,
-                "jobName": parent or run_id,
+                "jobName": jobs[0]["jobName"] if jobs else parent or run_id,
                 "status": "SUCCEEDED" if ok else "FAILED",
                 "statusReason": "" if ok else "Essential container in task exited",
             },
@@ -431,6 +434,9 @@ def complete(source: str, run_id: str, outcome: str, *, region: str, account: st
             },
         }
     if source == "emr":
+        import boto3
+
+        step = boto3.client("emr", region_name=region).describe_step(ClusterId=parent, StepId=run_id)["Step"]
         return {
             **base,
             "detail-type": "EMR Step Status Change",
@@ -439,7 +445,7 @@ def complete(source: str, run_id: str, outcome: str, *, region: str, account: st
                 "severity": "INFO" if ok else "ERROR",
                 "actionOnFailure": "CONTINUE",
                 "stepId": run_id,
-                "name": "step",
+                "name": step["Name"],
                 "clusterId": parent,
                 "state": "COMPLETED" if ok else "FAILED",
                 "message": f"Step {run_id} {'completed' if ok else 'failed'}",

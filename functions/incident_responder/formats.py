@@ -1,0 +1,82 @@
+"""One of each small format the responder needs: ARNs, JSON-or-text values, durations and times.
+
+Kept free of AWS and Slack imports so every layer (sources, follow-ups, redrive, rendering) can use it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from .model import parse_time
+
+__all__ = ["Arn", "fmt_duration", "fmt_time", "json_or_none", "json_or_text", "parse_arn"]
+
+
+@dataclass(frozen=True)
+class Arn:
+    """The parts of an ARN (``arn:partition:service:region:account:resource``)."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @property
+    def name(self) -> str:
+        """The resource's last name part (after the last ``:`` or ``/``)."""
+        return self.resource.replace("/", ":").rsplit(":", 1)[-1]
+
+
+def parse_arn(value: Any) -> Arn | None:
+    """The parts of an ARN, or None when ``value`` is not one."""
+    if not isinstance(value, str) or not value.startswith("arn:"):
+        return None
+    parts = value.split(":", 5)
+    if len(parts) < 6 or not parts[2]:
+        return None
+    return Arn(partition=parts[1], service=parts[2], region=parts[3], account=parts[4], resource=parts[5])
+
+
+def json_or_text(value: Any) -> Any:
+    """``value`` parsed as JSON when it is a JSON string; the string itself otherwise; non-strings as given."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def json_or_none(value: Any) -> Any:
+    """Like :func:`json_or_text`, but None for a string that is not JSON."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+def fmt_duration(seconds: float) -> str:
+    """A duration as people say it: ``42 s``, ``12.5 s``, ``18 min``, ``3.2 h``."""
+    if seconds < 120:
+        return f"{seconds:.0f} s" if float(seconds).is_integer() else f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def fmt_time(value: Any) -> str:
+    """A datetime, epoch milliseconds or ISO string as ``YYYY-MM-DD HH:MM:SS UTC`` ('' when unknown)."""
+    if value is None or value == "":
+        return ""
+    parsed = parse_time(value)
+    if parsed is None:
+        return str(value)
+    return f"{parsed.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+

@@ -1,0 +1,157 @@
+"""ECS: "ECS Task State Change" STOPPED with a failure (:func:`.evidence.verdict` decides which).
+
+Parsing and evidence: :mod:`.evidence`; redrive plans: :mod:`.redrive`. This module is the adapter.
+A run's outcome uses the same verdict as the report, so a redriven task that stopped cleanly (an app
+exiting 0 beside a sidecar's SIGTERM) is a success and an OOM kill with exit code 0 is a failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ...redrive.plans import Plan, value
+from ..base import INTERNAL, Adapter, NewRun, NoRun, RunOutcome, RunState, SourceContext
+from ..envelope import ARN, ISO_TIME
+from . import redrive
+from .evidence import EcsEvidence, verdict
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ...aws import AwsContext
+    from ..base import Collector
+
+__all__ = ["ADAPTER", "EcsAdapter", "EcsContext"]
+
+
+@dataclass
+class EcsContext(SourceContext):
+    task_id: Any = None
+    cluster: Any = None
+    cluster_arn: Any = None
+    family: Any = None
+    revision: Any = None
+    task_definition: Any = None
+    task_definition_url: Any = None
+    container: Any = None
+    image: Any = None
+    exit_code: Any = None
+    memory: Any = None
+    memory_text: Any = None
+    memory_doubled: Any = None
+    memory_hint: Any = None
+    memory_reservation: Any = None
+    task_memory: Any = None
+    cpu: Any = None
+    group: Any = None
+    service: Any = None
+    launch_type: Any = None
+    capacity_provider: Any = None
+    stopped_reason: Any = None
+    stop_code: Any = None
+    log_group: Any = None
+    log_stream: Any = None
+    log_read: Any = field(default=None, metadata=INTERNAL)
+
+
+def _cluster_of(task_arn: str) -> str:
+    # arn:aws:ecs:<region>:<account>:task/<cluster>/<task id> (the long ARN format)
+    parts = task_arn.split(":")[-1].split("/")
+    return parts[1] if len(parts) == 3 else ""
+
+
+class EcsAdapter(EcsEvidence, Adapter):
+    name = "ecs"
+    event_source = "aws.ecs"
+    detail_types = ("ECS Task State Change",)
+    label = "ECS"
+    noun = "ECS task"
+    arn_service = "ecs"
+    original_read = "DescribeTasks"
+    context_type = EcsContext
+    detail_schema = {"taskArn": ARN, "clusterArn": ARN, "taskDefinitionArn": ARN, "lastStatus": str, "stopCode": str,
+                     "stoppedReason": str, "group": str, "startedBy": str, "containers": list, "createdAt": ISO_TIME,
+                     "startedAt": ISO_TIME, "stoppedAt": ISO_TIME, "executionStoppedAt": ISO_TIME}
+
+    def run_outcome(self, event: dict[str, Any]) -> RunOutcome | None:
+        detail = event.get("detail") or {}
+        arn = detail.get("taskArn")
+        if not isinstance(arn, str) or not arn:
+            return None
+        if detail.get("lastStatus") != "STOPPED":
+            return RunOutcome(arn, "other")
+        failed, _ = verdict(detail)
+        return RunOutcome(arn, "failed" if failed else "succeeded")
+
+    def may_be_redrive(self, event: dict[str, Any]) -> bool:
+        return (event.get("detail") or {}).get("startedBy") == redrive.STARTED_BY
+
+    def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
+        return redrive.task_url(region, (extra or {}).get("cluster"), run_id) if run_id else ""
+
+    def tags(self, c: Collector, arn: str) -> dict[str, str]:
+        out = c.call("ListTagsForResource", c.client("ecs").list_tags_for_resource, resourceArn=arn)
+        return {t["key"]: t["value"] for t in (out or {}).get("tags", [])}
+
+    def live_status(self, aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
+        from ...formats import fmt_time
+        from ...templates import escape_mrkdwn as esc
+
+        ecs: Any = aws.client("ecs")
+        arn = resource["arn"]
+        cluster = _cluster_of(arn)
+        out = ecs.describe_tasks(tasks=[arn], **({"cluster": cluster} if cluster else {}))
+        tasks = out.get("tasks") or []
+        if not tasks:
+            return RunState(error=f"ECS no longer returns task {arn.split('/')[-1]} "
+                                  "(it keeps stopped tasks for about an hour)")
+        task = tasks[0]
+        status = task.get("lastStatus")
+        line = f"Task `{esc(arn.split('/')[-1])}` is *{esc(status)}*"
+        if task.get("stoppedAt"):
+            line += f" (stopped {fmt_time(task['stoppedAt'])})"
+        lines = [line]
+        if task.get("stoppedReason"):
+            lines.append(f"Stopped reason: {esc(task['stoppedReason'])}")
+        for x in (task.get("containers") or [])[:5]:
+            code = x.get("exitCode")
+            lines.append(f"Container {esc(x.get('name'))}: exit code {esc(code if code is not None else 'none')}"
+                         + (f" ({esc(x['reason'])})" if x.get("reason") else ""))
+        return RunState(status=status, lines=lines, input=task.get("overrides"))
+
+    # -- redrive ----------------------------------------------------------------------------------------
+    def original_ids(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return {"cluster": str(value(spec, "cluster") or "default").split("/")[-1],
+                "task_arn": value(spec, "taskArn") or ""}
+
+    def plan(self, spec: dict[str, Any], facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
+             token: str, resource_arn: str) -> Plan:
+        return redrive.plan(spec, region, token)
+
+    def read_original(self, ids: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any] | None:
+        if not ids.get("task_arn"):
+            notes.append(f"{self.original_read}: the failed run's id is not known")
+            return None
+        ecs: Any = aws.client("ecs")
+        kwargs = {"cluster": ids["cluster"]} if ids.get("cluster") else {}
+        tasks = ecs.describe_tasks(tasks=[ids["task_arn"]], **kwargs).get("tasks") or []
+        if not tasks:
+            notes.append(f"{self.original_read}: ECS no longer returns the stopped task (it keeps them for about "
+                         "an hour)")
+        return tasks[0] if tasks else None
+
+    def real_values(self, original: dict[str, Any]) -> dict[str, Any]:
+        return {"overrides": original.get("overrides") or {}}
+
+    def new_run(self, plan: Plan, out: dict[str, Any]) -> NewRun:
+        tasks = out.get("tasks") or []
+        if not tasks:
+            failure = (out.get("failures") or [{}])[0]
+            raise NoRun(failure.get("reason") or "RunTask started no task",
+                        f"{failure.get('arn', '')} {failure.get('detail', '')}".strip())
+        arn = tasks[0]["taskArn"]
+        return NewRun(arn, arn, self.console_url(plan.region, arn, {"cluster": plan.expect.get("cluster")}))
+
+
+ADAPTER = EcsAdapter()

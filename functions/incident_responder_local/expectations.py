@@ -1,0 +1,125 @@
+"""What a scenario may expect, and the check of a replay against it.
+
+``expect.yaml`` and ``thread.yaml`` have a schema: a key this module does not know is an error when the
+scenario loads (with the file and the known keys), so a typo cannot pass silently. Annotation keys
+(where a scenario's facts come from) are declared too; they are kept and not checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["EXPECT_KEYS", "THREAD_STEP_KEYS", "ScenarioError", "check", "slack_text", "validate_expect",
+           "validate_thread"]
+
+
+class ScenarioError(ValueError):
+    """A scenario folder that cannot be replayed as written."""
+
+
+# Checked keys: what each one asserts is in check() below.
+EXPECT_KEYS: dict[str, str] = {
+    "category": "the probable cause's category (null: no report is posted)",
+    "posts": "the number of top-level Slack messages",
+    "evidence_contains": "strings each found in some evidence text (white space folded)",
+    "severity": "the report's severity",
+    "pipeline": "the catalog pipeline's name",
+    "channel": "the channel (name or id) every top-level message went to",
+    "title_contains": "strings each found in the report's title",
+    "next_steps_contain": "strings each found in some next step",
+    "gaps_contain": "strings each found in some 'could not read' line",
+    "links_contain": "strings each found in some link URL",
+    "must_not_contain": "strings (secrets) found in no report JSON and no Slack message",
+}
+# Annotation keys: kept with the scenario, never checked.
+ANNOTATION_KEYS = frozenset({"source_message_id", "child_execution", "note", "source"})
+THREAD_STEP_KEYS = frozenset({"user", "text", "click", "expect_reply_contains"})
+
+
+def _unknown(keys: set[str], known: set[str], where: Path) -> None:
+    for key in sorted(keys - known):
+        near = difflib.get_close_matches(key, sorted(known), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ScenarioError(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(sorted(known))}")
+
+
+def validate_expect(expect: Any, where: Path) -> dict[str, Any]:
+    if expect is None:
+        return {}
+    if not isinstance(expect, dict):
+        raise ScenarioError(f"{where}: expected a mapping of expectations, got {type(expect).__name__}")
+    _unknown(set(expect), set(EXPECT_KEYS) | ANNOTATION_KEYS, where)
+    for key in ("evidence_contains", "title_contains", "next_steps_contain", "gaps_contain", "links_contain",
+                "must_not_contain"):
+        if key in expect and not isinstance(expect[key], list):
+            raise ScenarioError(f"{where}: {key} must be a list of strings")
+    return expect
+
+
+def validate_thread(steps: Any, where: Path) -> list[dict[str, Any]]:
+    if steps is None:
+        return []
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        raise ScenarioError(f"{where}: expected a list of steps ({{user, text}} or {{user, click}})")
+    for i, step in enumerate(steps, 1):
+        _unknown(set(step), set(THREAD_STEP_KEYS), Path(f"{where} step {i}"))
+        if ("text" in step) == ("click" in step):
+            raise ScenarioError(f"{where} step {i}: a step has either text or click")
+    return steps
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def slack_text(message: dict[str, Any]) -> str:
+    return (message.get("text") or "") + json.dumps(message.get("blocks") or [], ensure_ascii=False)
+
+
+def check(expect: dict[str, Any], report: dict[str, Any] | None, slack: list[dict[str, Any]],
+          thread_results: list[dict[str, Any]] | None = None,
+          channel_id: Callable[[str], str] | None = None) -> list[str]:
+    """Failures of a scenario's expectations (empty when it passes)."""
+    failures: list[str] = []
+    top = [m for m in slack if not m.get("thread_ts") or m.get("thread_ts") == m.get("ts")]
+    if "category" in expect:
+        want = expect["category"]
+        got = report["probable_cause"]["category"] if report else None
+        if want != got:
+            failures.append(f"category: expected {want}, got {got}")
+    if "posts" in expect and len(top) != int(expect["posts"]):
+        failures.append(f"posts: expected {expect['posts']} top-level messages, got {len(top)}")
+    texts = [_norm(e.get("text", "")) for e in (report or {}).get("evidence", [])]
+    for needle in expect.get("evidence_contains") or []:
+        if not any(_norm(needle) in t for t in texts):
+            failures.append(f"evidence_contains: {needle!r} is in no evidence text")
+    rep = report or {}
+    if "channel" in expect:
+        want = channel_id(expect["channel"]) if channel_id else expect["channel"]
+        got_channels = sorted({m["channel"] for m in top})
+        if got_channels != [want]:
+            failures.append(f"channel: expected {expect['channel']} ({want}), got {got_channels}")
+    if "severity" in expect and rep.get("severity") != expect["severity"]:
+        failures.append(f"severity: expected {expect['severity']}, got {rep.get('severity')}")
+    if "pipeline" in expect and (rep.get("pipeline") or {}).get("name") != expect["pipeline"]:
+        failures.append(f"pipeline: expected {expect['pipeline']}, got {rep.get('pipeline')}")
+    fields = {"title_contains": [rep.get("title", "")], "next_steps_contain": rep.get("next_steps", []),
+              "gaps_contain": rep.get("gaps", []),
+              "links_contain": [link["url"] for link in rep.get("links", [])]}
+    for key, values in fields.items():
+        for needle in expect.get(key) or []:
+            if not any(needle in t for t in values):
+                failures.append(f"{key}: {needle!r} is in none of {values}")
+    dumps = {"the report JSON": json.dumps(report, ensure_ascii=False)} if report else {}
+    dumps.update({f"Slack message {m['ts']}": slack_text(m) for m in slack})
+    for secret in expect.get("must_not_contain") or []:
+        failures.extend(f"must_not_contain: {secret!r} is in {where}" for where, text in dumps.items()
+                        if secret in text)
+    for i, step in enumerate(thread_results or []):
+        failures.extend(f"thread step {i + 1}: {f}" for f in step.get("failures", []))
+    return failures

@@ -1,0 +1,66 @@
+"""Events are validated at the boundary: a malformed event is rejected with a reason, a real one passes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incident_responder.errors import MalformedEvent
+from incident_responder.sources import adapter_for
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = sorted([*(ROOT / "tests" / "fixtures" / "eventbridge").glob("*.json"), *(ROOT / "sam" / "events").glob("*.json"),
+               *(ROOT / "tests" / "scenarios").glob("*/event.json")])
+
+
+def _events() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path in REAL:
+        event = json.loads(path.read_text())
+        if isinstance(event, dict) and str(event.get("source", "")).startswith("aws."):
+            out.append((path.relative_to(ROOT).as_posix(), event))
+    return out
+
+
+@pytest.mark.parametrize(("name", "event"), _events(), ids=[n for n, _ in _events()])
+def test_every_real_event_passes_validation(name: str, event: dict[str, Any]) -> None:
+    assert adapter_for(event).event_source == event["source"]
+
+
+SFN = json.loads((ROOT / "sam" / "events" / "stepfunctions.json").read_text())
+ECS = json.loads((ROOT / "sam" / "events" / "ecs.json").read_text())
+
+
+def _with(event: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(event)
+    target = out
+    *parents, last = path.split(".")
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return out
+
+
+@pytest.mark.parametrize(("event", "reason"), [
+    (_with(SFN, "time", 1700000000), "event time must be an ISO-8601 time"),
+    (_with(SFN, "time", "yesterday"), "event time must be an ISO-8601 time"),
+    (_with(SFN, "region", {"name": "eu-west-1"}), "event region is not an AWS region name"),
+    (_with(SFN, "region", "Europe"), "event region is not an AWS region name"),
+    (_with(SFN, "account", 123456789012), "event account is not a 12-digit account id"),
+    (_with(SFN, "detail", ["executionArn"]), "event detail is not an object"),
+    (_with(SFN, "detail.executionArn", {"arn": "x"}), "detail.executionArn must be an ARN, got dict"),
+    (_with(SFN, "detail.executionArn", "my-execution"), "detail.executionArn must be an ARN"),
+    (_with(SFN, "detail.status", ["FAILED"]), "detail.status must be a string, got list"),
+    (_with(SFN, "detail.stopDate", "2024-01-01"), "detail.stopDate must be epoch milliseconds"),
+    (_with(SFN, "detail.redriveCount", True), "detail.redriveCount must be int"),
+    (_with(ECS, "detail.containers", {"name": "app"}), "detail.containers must be list"),
+    (_with(ECS, "detail.stoppedAt", 17), "detail.stoppedAt must be an ISO-8601 time"),
+    (_with(SFN, "source", None), "event source must be a non-empty string"),
+])
+def test_a_malformed_event_is_rejected_with_the_field_that_is_wrong(event: dict[str, Any], reason: str) -> None:
+    with pytest.raises(MalformedEvent, match=reason):
+        adapter_for(event)
