@@ -21,9 +21,10 @@ https://github.com/Yelp/detect-secrets); each rule below names the one it follow
 not a runtime dependency: it reports lines, not spans, loads its plugins by scanning modules at
 start-up, and brings requests with it; the analyze function's import must stay cheap.
 
-Speed: every rule carries the lower-case keywords one of which its match must contain; the text is
-lower-cased once and a rule runs only when one of its keywords is in it (plain substring tests), so
-a large log costs a few fast scans plus the rules it can trigger. The generic ``key=value`` rule does
+Speed: every rule carries the keywords one of which its match must contain; the text is lower-cased
+once, each keyword is looked up with a plain substring test, and only the rules whose keyword is in the
+text run (none at all for most log lines), so a large log costs these scans plus the rules it triggers.
+The generic ``key=value`` rule does
 not use a leading ``[\\w]{0,40}`` pattern (quadratic on long words): it finds the secret word, then
 widens to the key by hand. Patterns have bounded repeats and no nested quantifiers.
 """
@@ -114,7 +115,10 @@ Repl = Callable[[re.Match[str]], str]
 
 
 class _Rule:
-    """A compiled pattern, its replacement, and the keywords (lower case) one of which it needs."""
+    """A compiled pattern, its replacement, and the keywords one of which its match contains.
+
+    A keyword in lower case is looked for in the lower-cased text; one with capitals (``SK``) as it is.
+    """
 
     __slots__ = ("keywords", "name", "pattern", "repl")
 
@@ -124,8 +128,6 @@ class _Rule:
         self.pattern = re.compile(pattern, flags)
         self.repl = repl
 
-    def wanted(self, lowered: str) -> bool:
-        return any(k in lowered for k in self.keywords)
 
 
 def _sub_group(kind: str, group: str | int = "s") -> Repl:
@@ -155,7 +157,7 @@ _END = r"(?![\w-])"
 
 def _token(name: str, keywords: Iterable[str], pattern: str, kind: str = "api_key", flags: int = 0) -> _Rule:
     """A whole-token rule: the match is the secret."""
-    return _Rule(name, keywords, r"(?<![\w-])(?:" + pattern + r")" + _END, _whole(kind), flags)
+    return _Rule(name, keywords, r"(?:" + pattern + r")" + _END, _whole(kind), flags)
 
 
 def _authorization(m: re.Match[str]) -> str:
@@ -244,13 +246,14 @@ _RULES: list[_Rule] = [
     _Rule("teams-webhook", ["webhook.office.com"],
           r"(?P<head>https://[\w-]+\.webhook\.office\.com/)webhookb2/[^\s\"'<>|]{20,400}",
           lambda m: m.group("head") + _marker("webhook")),
-    # scheme://user:password@host (detect-secrets BasicAuthDetector): the password may hold '@' and '/'.
+    # scheme://user:password@host (detect-secrets BasicAuthDetector): the password may hold '@' and '/', so
+    # the last '@' of the token ends it (a leak is worse than a host redacted with it).
     _Rule("url-password", ["://"],
-          r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\"'<>|]{0,128}:)(?P<s>[^\s\"'<>]{1,128}?)"
+          r"(?P<head>://[^\s:/@\"'<>|\[\]]{0,128}:)(?P<s>[^\s\"'<>]{1,128})"
           r"(?=@[^\s@\"'<>/|]{1,255}(?:[/\s\"'<>?#|]|\Z))",
           _url_password),
     # A DSN whose user part is the key (Sentry: https://<32 hex>@o1.ingest.sentry.io/2)
-    _Rule("dsn-key", ["://"], r"(?<=://)(?P<s>[0-9a-f]{32})(?=@)", _whole("dsn_key")),
+    _Rule("dsn-key", ["://"], r"(?P<head>://)(?P<s>[0-9a-f]{32})(?=@)", _sub_group("dsn_key")),
     # jdbc:oracle:thin:user/password@host (Oracle JDBC docs)
     _Rule("jdbc-oracle", ["jdbc:oracle"],
           r"(?i:jdbc:oracle:(?:thin|oci8?|kprb)):[^/\s@\"':]{1,64}/(?P<s>[^@\s\"']{1,128})(?=@)",
@@ -269,12 +272,13 @@ _RULES: list[_Rule] = [
     _token("gcp-api-key", ["aiza"], r"AIza[\w-]{35}"),
     _token("google-oauth", ["ya29.", "gocspx-"], r"ya29\.[\w-]{20,2048}|GOCSPX-[\w-]{28}", "token"),
     _token("anthropic", ["sk-ant-"], r"sk-ant-[\w-]{20,300}"),
-    _token("openai", ["sk-"], r"sk-(?:proj|svcacct|admin|None)-[\w-]{20,300}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
+    _token("openai", ["sk-"],
+           r"sk-(?:proj|svcacct|admin|None)-[\w-]{20,300}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
     _token("sendgrid", ["sg."], r"SG\.[\w-]{16,32}\.[\w-]{16,64}"),
     _token("npm", ["npm_"], r"npm_[A-Za-z0-9]{36}"),
     _token("pypi", ["pypi-ag"], r"pypi-AgEIcHlwaS5vcmc[\w-]{50,1000}|pypi-AgENdGVzdC5weXBpLm9yZw[\w-]{50,1000}"),
     _token("vault", ["hvs.", "hvb.", "hvr."], r"hv[sbr]\.[\w-]{24,300}", "token"),
-    _token("twilio", ["sk"], r"SK[0-9a-fA-F]{32}"),
+    _token("twilio", ["SK"], r"SK[0-9a-fA-F]{32}"),
     _token("mailgun", ["key-"], r"key-[0-9a-f]{32}"),
     _token("mailchimp", ["-us"], r"[0-9a-f]{32}-us\d{1,2}"),
     _token("shopify", ["shpat_", "shpca_", "shppa_", "shpss_"], r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}"),
@@ -317,17 +321,19 @@ _RULES: list[_Rule] = [
     # "Basic dXNlcjpwYXNz" under any key (not only Authorization): when it decodes to user:password.
     _Rule("basic", ["basic"], r"(?P<head>\bBasic\s+)(?P<s>[A-Za-z0-9+/]{8,1024}={0,2})(?![A-Za-z0-9+/=])", _basic,
           re.IGNORECASE),
-    # Cookie headers: every value in them is a session.
+    # Cookie headers: every name=value pair in them may be a session.
     _Rule("cookie", ["cookie"],
-          r"(?P<head>\b(?:Set-)?Cookie[\"']?\s*[:=]\s*[\"']?)(?P<s>[^\s\"'\r\n][^\"'\r\n]{0,4096}?)(?=[\"'\r\n]|\Z)",
+          r"(?P<head>\b(?:Set-)?Cookie[\"']?\s*[:=]\s*[\"']?)"
+          r"(?P<s>[^\s;\"'=]{1,256}=[^\s;\"']{0,4096}(?:;[ \t]*[^\s;\"'=]{1,256}=[^\s;\"']{0,4096}){0,64}"
+          r"|[^\s;\"']{8,4096})",
           _keyed("cookie"), re.IGNORECASE),
     # gitleaks aws-access-token; detect-secrets AWSKeyDetector
-    _Rule("aws-access-key-id", ["akia", "asia", "abia", "acca", "a3t"],
+    _Rule("aws-access-key-id", ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
           r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b", _whole("aws_access_key_id")),
-    _Rule("aws-secret-access-key", ["secret"],
+    _Rule("aws-secret-access-key", ["secretaccess", "secret_access"],
           rf"(?P<head>\b(?:aws_?)?secret_?access_?key[\"']?\s*[:=]\s*[\"']?)(?P<s>[{_B64}]{{40}})(?![{_B64}])",
           _sub_group("aws_secret_access_key"), re.IGNORECASE),
-    _Rule("aws-session-token", ["token"],
+    _Rule("aws-session-token", ["session_token", "sessiontoken", "security_token", "securitytoken"],
           rf"(?P<head>\b(?:aws_?)?(?:session_?token|security_?token)[\"']?\s*[:=]\s*[\"']?)(?P<s>[{_B64}%]{{16,}})",
           _sub_group("aws_session_token"), re.IGNORECASE),
     # `aws configure set aws_secret_access_key X` (AWS CLI docs): the value follows a space.
@@ -354,9 +360,9 @@ _RULES: list[_Rule] = [
     _Rule("curl-user", ["curl"],
           r"\bcurl\b[^\n]{0,300}?\s(?:-u|--user)[\s=]*[\"']?[^\s:\"']{1,128}:(?P<s>[^\s\"']+)", _keyed("password")),
     # .netrc (`machine h login u password p`, one line or one per line)
-    _Rule("netrc", ["password"],
-          r"(?:\bmachine\s+\S+\s+(?:login\s+\S+\s+)?|(?m:^)[ \t]*)password[ \t]+(?P<s>[^\s\"']+)[ \t]*(?m:$)",
-          _keyed("password")),
+    _Rule("netrc", ["machine"],
+          r"\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password[ \t]+(?P<s>[^\s\"']+)", _keyed("password")),
+    _Rule("netrc-line", ["password"], r"(?m:^)[ \t]*password[ \t]+(?P<s>[^\s\"']+)[ \t]*(?m:$)", _keyed("password")),
     # "password": "...", "client_secret": "..." in JSON (escaped quotes inside the value are allowed)
     _Rule("json-pair", ['":'],
           r'(?P<head>"(?P<key>[A-Za-z0-9_.-]{0,40})"\s*:\s*)"(?P<value>(?:[^"\\]|\\.){0,4096})"', _json_pair),
@@ -370,19 +376,23 @@ _RULES: list[_Rule] = [
 # The generic key=value rule: found by its secret word, widened to the whole key by hand.
 _WORD_RE = re.compile(
     r"password|passwd|passphrase|pwd|pass|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key"
-    r"|account[_-]?key|credential|auth",
-    re.IGNORECASE,
+    r"|account[_-]?key|credential|auth"
 )
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 _SEP_RE = re.compile(r"\\?[\"']?\s*(?::=|=>|[:=])\s*")
 _FLAG_SEP_RE = re.compile(r"[ \t]+")
-_VALUE_RE = re.compile(r"\$\{[^}\s]{0,200}\}|\\\"[^\"\\]{0,4096}\\\"|\"[^\"]{0,4096}\"|'[^']{0,4096}'|[^\s,;&\"'<>)\]}]{1,4096}")
+_VALUE_RE = re.compile(
+    r"\$\{[^}\s]{0,200}\}|\\\"[^\"\\]{0,4096}\\\"|\"[^\"]{0,4096}\"|'[^']{0,4096}'|[^\s,;&\"'<>)\]}]{1,4096}"
+)
 
 
 def _key_value_rule(text: str) -> str:
     out: list[str] = []
     pos = 0  # text before pos is done
-    for m in _WORD_RE.finditer(text):
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: positions would not match
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    for m in _WORD_RE.finditer(lowered):
         if m.start() < pos:
             continue
         start = m.start()
@@ -394,7 +404,7 @@ def _key_value_rule(text: str) -> str:
         before = text[start - 1] if start > 0 else ""
         key = text[start:end]
         # Inside a URL path, an ARN or a word: not a key (":_authToken" of an .npmrc line is one).
-        if before and (before.isalnum() or before in "/.[-\\") or (before == ":" and not key.startswith("_")):
+        if (before and (before.isalnum() or before in "/.[-\\")) or (before == ":" and not key.startswith("_")):
             continue
         if key.startswith("-"):  # --db-password VALUE: a flag, its value after a space or '='
             sep = _SEP_RE.match(text, end) or _FLAG_SEP_RE.match(text, end)
@@ -440,6 +450,23 @@ def _key_value(key: str, sep: str, value: str) -> str | None:
 
 
 _WORD_KEYWORDS = ("pass", "pwd", "secret", "token", "key", "credential", "auth")
+_KEY_VALUE = len(_RULES)  # the generic key=value rule runs last
+
+
+def _keyword_index() -> tuple[tuple[tuple[str, tuple[int, ...]], ...], tuple[tuple[str, tuple[int, ...]], ...]]:
+    """(keyword, the rules it wants) for the lower-cased text, and for the text as it is."""
+    by_keyword: dict[str, list[int]] = {}
+    for i, rule in enumerate(_RULES):
+        for keyword in rule.keywords:
+            by_keyword.setdefault(keyword, []).append(i)
+    for keyword in _WORD_KEYWORDS:
+        by_keyword.setdefault(keyword, []).append(_KEY_VALUE)
+    folded = tuple((k, tuple(v)) for k, v in by_keyword.items() if k == k.lower())
+    exact = tuple((k, tuple(v)) for k, v in by_keyword.items() if k != k.lower())
+    return folded, exact
+
+
+_FOLDED_KEYWORDS, _EXACT_KEYWORDS = _keyword_index()
 
 
 def redact(text: str) -> str:
@@ -454,14 +481,17 @@ def redact(text: str) -> str:
     if not text:
         return text
     lowered = text.lower()
-    for rule in _RULES:
-        if rule.wanted(lowered):
-            new = rule.pattern.sub(rule.repl, text)
-            if new is not text and new != text:
-                text = new
-                lowered = text.lower()
-    if any(k in lowered for k in _WORD_KEYWORDS):
-        text = _key_value_rule(text)
+    wanted: set[int] = set()
+    for keyword, rules in _FOLDED_KEYWORDS:
+        if keyword in lowered:
+            wanted.update(rules)
+    for keyword, rules in _EXACT_KEYWORDS:
+        if keyword in text:
+            wanted.update(rules)
+    if not wanted:
+        return text
+    for i in sorted(wanted):
+        text = _key_value_rule(text) if i == _KEY_VALUE else _RULES[i].pattern.sub(_RULES[i].repl, text)
     return text
 
 
