@@ -19,7 +19,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .aws import describe_error, error_code
 from .errors import StoreError
-from .evidence.redaction import gate
 
 __all__ = ["Claim", "IncidentStore", "from_item", "thread_key", "to_item", "to_value"]
 
@@ -33,10 +32,8 @@ def thread_key(channel: str, ts: str) -> str:
 
 
 def to_item(d: dict[str, Any]) -> dict[str, Any]:
-    """A plain dict as a DynamoDB item (low-level client shape); None values are left out.
-
-    Every value passes the redaction gate: nothing stored (incidents, audit) can hold a secret."""
-    return {k: _ser.serialize(gate(v)) for k, v in d.items() if v is not None}
+    """A plain dict as a DynamoDB item (low-level client shape); None values are left out."""
+    return {k: _ser.serialize(v) for k, v in d.items() if v is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +42,8 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_value(v: Any) -> dict[str, Any]:
-    """One value in the low-level client's attribute shape ({"S": ...}, {"N": ...}, ...), through the gate."""
-    return dict(_ser.serialize(gate(v)))
+    """One value in the low-level client's attribute shape ({"S": ...}, {"N": ...}, ...)."""
+    return dict(_ser.serialize(v))
 
 
 _item, _plain = to_item, from_item

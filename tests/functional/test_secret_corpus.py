@@ -138,7 +138,7 @@ def test_the_status_answer_redacts_a_glue_error_message(slack: Any) -> None:
     run = scenario.world.data["glue"]["job_runs"][0]
     run["ErrorMessage"] = ("Command failed: could not connect to postgres://etl:Pg-Fake-Pw-7@db.internal/orders "
                            "with token=FakeToken0123456789")
-    scenario.thread = [{"user": ASKER, "text": "status", "expect_reply_contains": ["Error: could not connect"]}]
+    scenario.thread = [{"user": ASKER, "text": "status", "expect_reply_contains": ["Error: Command failed: could not connect"]}]
     with LocalStack(scenario.world, slack=slack) as stack:
         result, _ = stack.invoke("AnalyzeFunction", scenario.event)
         steps = run_thread(stack, scenario, result)
