@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -204,15 +203,6 @@ def test_redact_obj_parses_json_strings_when_asked() -> None:
     plain = '{"day": "2024-06-01", "dsn": "postgres://etl@db/x"}'
     assert redact_obj(plain, parse_json=True) == plain  # nothing secret: the text is kept as it was
     assert redact_obj(out, parse_json=True) == out  # idempotent
-
-
-def test_redaction_is_fast_on_ordinary_lines() -> None:
-    lines = (LOGHUB / "Hadoop_2k.log").read_text(encoding="utf-8").splitlines() * 5
-    start = time.perf_counter()
-    for line in lines:
-        redact(line)
-    # 10,000 real lines; well under a second (about 15 ms on a laptop core).
-    assert time.perf_counter() - start < 1.0
 
 
 # -- the corpus (tests/fixtures/secrets): every shape caught, every negative untouched -----------------------
