@@ -2,7 +2,9 @@
 
 Every ``{{ value }}`` is escaped for Slack mrkdwn by default (``&``, ``<``, ``>``), so log text and
 error messages can never become links, mentions (``<!channel>``) or formatting; pieces built on
-purpose (links) are marked safe with :func:`slack_link`.
+purpose (links) are marked safe with :func:`slack_link`. A backtick in a value becomes U+02CB (the
+modifier letter grave accent, which looks like it): Slack has no escape for backticks, and three of them in a
+log line or an input would otherwise end the code block the template put the value in.
 """
 
 from __future__ import annotations
@@ -10,16 +12,22 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-__all__ = ["SafeText", "escape_mrkdwn", "render", "slack_link"]
+__all__ = ["BACKTICK_LOOKALIKE", "SafeText", "escape_mrkdwn", "render", "slack_link"]
 
 
 class SafeText(str):
     """Text already in Slack markup: not escaped again."""
 
 
+# Slack mrkdwn has no escape for a backtick: a look-alike keeps the text readable and the code block closed.
+BACKTICK_LOOKALIKE = "\u02cb"
+
+
 def escape_mrkdwn(value: Any) -> str:
+    """``value`` as literal text in Slack mrkdwn: ``&<>`` escaped, backticks neutralised (see above)."""
     text = "" if value is None else str(value)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("`", BACKTICK_LOOKALIKE))
 
 
 def slack_link(url: str, label: str) -> SafeText:

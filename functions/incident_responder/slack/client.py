@@ -41,6 +41,7 @@ __all__ = [
     "SlackRateLimitedError",
     "SlackUnavailableError",
     "add_reaction",
+    "gated_args",
     "get_bot_token",
     "make_client",
     "post_message",
@@ -230,8 +231,25 @@ def _api_error(method: str, exc: SlackApiError) -> SlackPostError:
     return SlackPostError(message, **kwargs)
 
 
+# Arguments of Web API calls that carry what people read: all go through the redaction gate.
+_CONTENT_ARGS = ("text", "blocks", "attachments", "initial_comment", "title", "content", "alt_text")
+
+
+def gated_args(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with every content argument (``text``, ``blocks``...) passed through the redaction gate."""
+    # Imported here: the evidence package pulls in botocore, which the ingress function's import avoids.
+    from incident_responder.evidence.redaction import gate
+
+    return {k: gate(v) if k in _CONTENT_ARGS and v is not None else v for k, v in kwargs.items()}
+
+
 def _invoke(method: str, call: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
-    """Run one Web API call, turning every SDK or transport failure into a :class:`SlackPostError`."""
+    """Run one Web API call, turning every SDK or transport failure into a :class:`SlackPostError`.
+
+    Every call the responder makes goes through here, so this is where secrets are stopped for good:
+    whatever a caller built, its text and every string of its blocks pass :func:`gate` first.
+    """
+    kwargs = gated_args(kwargs)
     try:
         return call(**kwargs)
     except SlackApiError as exc:
