@@ -20,10 +20,10 @@ import yaml
 from tests.conftest import FIXTURES, SCENARIOS
 
 from incident_responder.evidence.redaction import gate
-from incident_responder.local.replay import Scenario
-from incident_responder.local.runtime import LocalStack
-from incident_responder.local.thread_replay import run_thread
 from incident_responder.templates import BACKTICK_LOOKALIKE
+from incident_responder_local.replay import Scenario
+from incident_responder_local.runtime import LocalStack
+from incident_responder_local.thread_replay import run_thread
 
 SHAPES: list[dict[str, str]] = yaml.safe_load((FIXTURES / "secrets" / "shapes.yaml").read_text(encoding="utf-8"))
 # The redrive preview shows the arguments twice (input and call), each cut at 1,200 characters, in one
@@ -138,7 +138,8 @@ def test_the_status_answer_redacts_a_glue_error_message(slack: Any) -> None:
     run = scenario.world.data["glue"]["job_runs"][0]
     run["ErrorMessage"] = ("Command failed: could not connect to postgres://etl:Pg-Fake-Pw-7@db.internal/orders "
                            "with token=FakeToken0123456789")
-    scenario.thread = [{"user": ASKER, "text": "status", "expect_reply_contains": ["Error: Command failed: could not connect"]}]
+    scenario.thread = [{"user": ASKER, "text": "status",
+                        "expect_reply_contains": ["Error: Command failed: could not connect"]}]
     with LocalStack(scenario.world, slack=slack) as stack:
         result, _ = stack.invoke("AnalyzeFunction", scenario.event)
         steps = run_thread(stack, scenario, result)
