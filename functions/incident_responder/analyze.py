@@ -41,7 +41,7 @@ from .sources.base import Collector, parse_time
 if TYPE_CHECKING:
     from .model import Pipeline
     from .redrive.runs import Launch
-    from .sources.base import Adapter
+    from .sources.base import Adapter, RedriveSpec
 
 __all__ = ["Outcome", "analyze", "build_report", "signature_set"]
 
@@ -182,7 +182,7 @@ def _log_windows(c: Collector) -> str | None:
     return json.dumps(windows) if windows else None
 
 
-def _stored_redrive(spec: dict[str, Any] | None) -> str | None:
+def _stored_redrive(spec: RedriveSpec | None) -> str | None:
     """The source's redrive spec as the incident item keeps it: JSON with every secret redacted.
 
     Readers of the incidents table (the follow-up worker, the redrive preview) see only this copy; a
@@ -190,7 +190,7 @@ def _stored_redrive(spec: dict[str, Any] | None) -> str | None:
     """
     if not spec:
         return None
-    plain = json.loads(json.dumps(spec, default=str))  # datetimes as text, so they are redacted like text
+    plain = json.loads(json.dumps(spec.to_dict(), default=str))  # datetimes as text, so they are redacted like text
     return json.dumps(redact_obj(plain, parse_json=True))
 
 

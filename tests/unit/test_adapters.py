@@ -20,7 +20,7 @@ import yaml
 
 from incident_responder.analyze import signature_set
 from incident_responder.sources import ADAPTER_MODULES, adapter, adapter_for, all_adapters
-from incident_responder.sources.base import Adapter, SourceContext
+from incident_responder.sources.base import Adapter, RedriveSpec, SourceContext
 from incident_responder_local.world import SOURCE_LOADERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +47,7 @@ def test_every_adapter_implements_the_whole_protocol(name: str) -> None:
     assert not getattr(type(found), "__abstractmethods__", None)
     assert found.noun and found.arn_service and found.original_read and found.detail_types
     assert issubclass(found.context_type, SourceContext) and found.context_type is not SourceContext
+    assert issubclass(found.spec_type, RedriveSpec) and found.spec_type is not RedriveSpec
 
 
 def test_a_missing_method_fails_when_the_adapter_is_built() -> None:
@@ -109,6 +110,16 @@ def test_setting_a_name_the_context_does_not_have_is_an_error() -> None:
     internal = {f.name for f in dataclasses.fields(adapter("stepfunctions").context_type)} - (
         adapter("stepfunctions").context_type.placeholder_names())
     assert {"redrive", "execution_input", "what"} <= internal
+
+
+def test_a_redrive_spec_has_one_key_per_value() -> None:
+    spec_type = adapter("glue").spec_type
+    spec = spec_type.from_dict({"JobName": "sales-etl", "JobRunId": "jr_1", "Arguments": {"--day": "1"}})
+    assert spec.JobName == "sales-etl" and spec.to_dict() == {"JobName": "sales-etl", "JobRunId": "jr_1",
+                                                             "Arguments": {"--day": "1"}}
+    with pytest.raises(KeyError, match="job_name"):
+        spec_type.from_dict({"job_name": "sales-etl"}, strict=True)  # a collector's typo fails in tests
+    assert spec_type.from_dict({"job_name": "old item"}).JobName == ""  # an old stored item: dropped, logged
 
 
 # -- nothing outside sources/ knows a source ------------------------------------------------------------

@@ -189,7 +189,8 @@ class RedriveFlow:
         if not spec and source in ADAPTER_MODULES:
             # Nothing could be read of how to re-run it (an EMR cluster that is gone): the adapter may
             # still plan something that explains what would.
-            spec = adapter(source).spec_without_details(arn)
+            planned = adapter(source).spec_without_details(arn)
+            spec = planned.to_dict() if planned else None
         if not spec:
             reason = "this failure carries no details of how to re-run it"
             self.audit.record(incident_id, "request", who=user, what="redrive", result=f"unavailable: {reason}")

@@ -150,9 +150,9 @@ def value(d: dict[str, Any] | None, key: str) -> Any:
     return None if found in (None, "", [], {}) else found
 
 
-def present(spec: dict[str, Any], *keys: str) -> dict[str, Any]:
-    """The ``keys`` the spec has a value for, with their values."""
-    return {key: found for key in keys if (found := value(spec, key)) is not None}
+def present(spec: Any, *keys: str) -> dict[str, Any]:
+    """The ``keys`` (fields of a redrive spec) that have a value, with their values."""
+    return {key: found for key in keys if (found := value(spec.__dict__, key)) is not None}
 
 
 def read_safely(what: str, fn: Any, notes: list[str], **kwargs: Any) -> dict[str, Any] | None:
@@ -175,9 +175,10 @@ def gather_facts(source: str, spec: dict[str, Any], aws: AwsContext) -> dict[str
 
     notes: list[str] = []
     found = adapter(source)
-    facts: dict[str, Any] = {"notes": notes, **found.gather_facts(spec, aws, notes)}
+    typed = found.spec_type.from_dict(spec)
+    facts: dict[str, Any] = {"notes": notes, **found.gather_facts(typed, aws, notes)}
     if has_redacted(spec) and "original" not in facts:
-        facts["original"] = read_original(source, found.original_ids(spec), aws, notes)
+        facts["original"] = read_original(source, found.original_ids(typed), aws, notes)
     return facts
 
 
@@ -328,8 +329,9 @@ def build_plan(
             {**nothing, "source": source, "region": region}, f"redrive is not supported for {source or 'this source'}"
         )
     found = adapter(source)
-    plan = found.plan(spec, facts, attempt=attempt, now=now, region=region, token=token, resource_arn=resource_arn)
-    plan.expect = {**found.original_ids(spec), **plan.expect}
+    typed = found.spec_type.from_dict(spec)
+    plan = found.plan(typed, facts, attempt=attempt, now=now, region=region, token=token, resource_arn=resource_arn)
+    plan.expect = {**found.original_ids(typed), **plan.expect}
     if plan.runnable and has_redacted(plan.params):
         _restore_secrets(plan, facts)
     if plan.params and plan.operation in _API_OPERATION:
@@ -339,7 +341,7 @@ def build_plan(
             plan.reason = (
                 f"The stored details of the failed run are not enough to build the call ({' '.join(error.split())})."
             )
-    for unknown in spec.get("unknown") or []:
+    for unknown in typed.unknown:
         plan.warnings.append(f"Not known from the failed run: {unknown}")
     for note in facts.get("notes") or []:
         plan.warnings.append(f"Could not read {note}")

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from ..model import Evidence, EvidenceBook, Incident, Link, Skip
     from ..redrive.plans import Plan
 
-__all__ = ["INTERNAL", "Adapter", "Collector", "NewRun", "NoRun", "RunOutcome", "RunState", "SourceContext",
-           "console_log_url", "parse_time", "shorten"]
+__all__ = ["INTERNAL", "Adapter", "Collector", "NewRun", "NoRun", "RedriveSpec", "RunOutcome", "RunState",
+           "SourceContext", "console_log_url", "given", "parse_time", "shorten"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -138,6 +138,38 @@ class SourceContext:
         """The placeholder values that are set."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                 if f.metadata.get("placeholder", True) and getattr(self, f.name) is not None}
+
+
+@dataclass
+class RedriveSpec:
+    """How to re-run a failed run, as its collector records it; each adapter extends it with the fields
+    its redrive call takes (named as the service's API names them) and the ids it reads the run back by.
+
+    The incident item keeps it as JSON with every secret redacted (``to_dict``); ``from_dict`` reads it
+    back, and a key the adapter's spec does not have is an error when ``strict`` (a collector's typo) and
+    logged and dropped otherwise (an item written by an older version).
+    """
+
+    service: str = ""
+    unknown: list[str] = field(default_factory=list)  # what the failed run's description did not say
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, strict: bool = False) -> Any:
+        known = {f.name for f in dataclasses.fields(cls)}
+        extra = sorted(set(data) - known)
+        if extra and strict:
+            raise KeyError(f"{cls.__name__} has no field(s) {extra}: add them to the adapter's spec")
+        if extra:
+            logger.warning("redrive spec keys dropped", extra={"spec": cls.__name__, "keys": extra})
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v not in (None, [], {}, "")}
+
+
+def given(value: Any) -> Any:
+    """``value``, or None when it is empty (None, "", [] or {})."""
+    return None if value in (None, "", [], {}) else value
 
 
 @dataclass(frozen=True)
@@ -271,6 +303,7 @@ class Adapter(abc.ABC):
     arn_service: ClassVar[str]  # the service part of its ARNs (for tags)
     original_read: ClassVar[str]  # the read-only call that describes a failed run (for redrive notes)
     context_type: ClassVar[type[SourceContext]] = SourceContext
+    spec_type: ClassVar[type[RedriveSpec]] = RedriveSpec
     # The kinds of the ``detail`` fields it reads (a type, or one of envelope's ARN/ISO_TIME/EPOCH_MS).
     detail_schema: ClassVar[dict[str, Any]] = {}
 
@@ -323,22 +356,22 @@ class Adapter(abc.ABC):
         """
 
     # -- redrive ----------------------------------------------------------------------------------------
-    def spec_without_details(self, resource_arn: str) -> dict[str, Any] | None:
+    def spec_without_details(self, resource_arn: str) -> RedriveSpec | None:
         """A redrive spec for an incident that stored none (nothing could be read), or None."""
         return None
 
     @abc.abstractmethod
-    def original_ids(self, spec: dict[str, Any]) -> dict[str, Any]:
+    def original_ids(self, spec: Any) -> dict[str, Any]:
         """The failed run's ids (a plan's ``expect``) that :meth:`read_original` reads it back by."""
 
-    def gather_facts(self, spec: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any]:
+    def gather_facts(self, spec: Any, aws: AwsContext, notes: list[str]) -> dict[str, Any]:
         """Fresh facts a plan needs (read-only); a failed read appends to ``notes``."""
         return {}
 
     @abc.abstractmethod
-    def plan(self, spec: dict[str, Any], facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
+    def plan(self, spec: Any, facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
              token: str, resource_arn: str) -> Plan:
-        """The redrive plan (pure: no AWS call)."""
+        """The redrive plan (pure: no AWS call); ``spec`` is an instance of :attr:`spec_type`."""
 
     @abc.abstractmethod
     def read_original(self, ids: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any] | None:

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, account_of, call_fields, present, region_of, value, where_in, with_suffix
-from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext
+from ...redrive.plans import Plan, account_of, call_fields, present, region_of, where_in, with_suffix
+from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from ..envelope import ARN, EPOCH_MS
 from .evidence import BatchEvidence
+from .spec import BatchSpec
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -61,6 +62,7 @@ class BatchAdapter(BatchEvidence, Adapter):
     arn_service = "batch"
     original_read = "DescribeJobs"
     context_type = BatchContext
+    spec_type = BatchSpec
     detail_schema = {"jobId": str, "jobName": str, "jobArn": ARN, "jobQueue": ARN, "jobDefinition": ARN, "status": str,
                      "statusReason": str, "startedAt": EPOCH_MS, "stoppedAt": EPOCH_MS, "attempts": list,
                      "container": dict}
@@ -105,15 +107,15 @@ class BatchAdapter(BatchEvidence, Adapter):
         return RunState(status=status, lines=lines, input={k: v for k, v in given.items() if v})
 
     # -- redrive ----------------------------------------------------------------------------------------
-    def original_ids(self, spec: dict[str, Any]) -> dict[str, Any]:
-        return {"original_job_id": value(spec, "jobId") or ""}
+    def original_ids(self, spec: BatchSpec) -> dict[str, Any]:
+        return {"original_job_id": given(spec.jobId) or ""}
 
-    def plan(self, spec: dict[str, Any], facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
+    def plan(self, spec: BatchSpec, facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
              token: str, resource_arn: str) -> Plan:
-        name = str(value(spec, "jobName") or "job")
+        name = str(given(spec.jobName) or "job")
         new_name = with_suffix(re.sub(r"[^A-Za-z0-9_-]", "-", name), f"-redrive-{attempt}", _NAME_MAX)
-        queue = value(spec, "jobQueue")
-        params: dict[str, Any] = {"jobName": new_name, "jobQueue": queue, "jobDefinition": value(spec, "jobDefinition")}
+        queue = given(spec.jobQueue)
+        params: dict[str, Any] = {"jobName": new_name, "jobQueue": queue, "jobDefinition": given(spec.jobDefinition)}
         params.update(present(
             spec, "parameters", "containerOverrides", "retryStrategy", "timeout", "propagateTags", "nodeOverrides",
             "ecsPropertiesOverride", "eksPropertiesOverride", "shareIdentifier", "schedulingPriorityOverride",
@@ -121,7 +123,7 @@ class BatchAdapter(BatchEvidence, Adapter):
         ))
         region = region_of(queue or params["jobDefinition"], region)
         queue_name = str(queue or "?").split("/")[-1]
-        job_id = str(value(spec, "jobId") or (resource_arn.split("/")[-1] if ":job/" in resource_arn else ""))
+        job_id = str(given(spec.jobId) or (resource_arn.split("/")[-1] if ":job/" in resource_arn else ""))
         definition = str(params["jobDefinition"] or "?").split("/")[-1]
         return Plan(
             **call_fields("batch", "submit_job", region=region, target=str(params["jobDefinition"] or ""),

@@ -17,6 +17,7 @@ from ...evidence.redaction import is_secret_key
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, shorten
 from ..ecs.evidence import exit_code_meaning, read_stream_logs
+from .spec import BatchSpec
 
 if TYPE_CHECKING:
     from ..base import Collector
@@ -108,7 +109,7 @@ class BatchEvidence:
             c.book.gap(f"{len(attempts) - MAX_ATTEMPTS_SHOWN} earlier attempts not shown")
         self._config(c, job, container, source)
         self._logs(c, job, container, attempts, last)
-        c.context["redrive"] = self._redrive(job, container)
+        c.context["redrive"] = BatchSpec.from_dict(self._redrive(job, container), strict=True)
 
     def _context(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
                  last: dict[str, Any]) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, value
-from ..base import INTERNAL, Adapter, NewRun, NoRun, RunOutcome, RunState, SourceContext
+from ...redrive.plans import Plan
+from ..base import INTERNAL, Adapter, NewRun, NoRun, RunOutcome, RunState, SourceContext, given
 from ..envelope import ARN, ISO_TIME
 from . import redrive
 from .evidence import EcsEvidence, verdict
+from .spec import EcsSpec
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -70,6 +71,7 @@ class EcsAdapter(EcsEvidence, Adapter):
     arn_service = "ecs"
     original_read = "DescribeTasks"
     context_type = EcsContext
+    spec_type = EcsSpec
     detail_schema = {"taskArn": ARN, "clusterArn": ARN, "taskDefinitionArn": ARN, "lastStatus": str, "stopCode": str,
                      "stoppedReason": str, "group": str, "startedBy": str, "containers": list, "createdAt": ISO_TIME,
                      "startedAt": ISO_TIME, "stoppedAt": ISO_TIME, "executionStoppedAt": ISO_TIME}
@@ -121,11 +123,11 @@ class EcsAdapter(EcsEvidence, Adapter):
         return RunState(status=status, lines=lines, input=task.get("overrides"))
 
     # -- redrive ----------------------------------------------------------------------------------------
-    def original_ids(self, spec: dict[str, Any]) -> dict[str, Any]:
-        return {"cluster": str(value(spec, "cluster") or "default").split("/")[-1],
-                "task_arn": value(spec, "taskArn") or ""}
+    def original_ids(self, spec: EcsSpec) -> dict[str, Any]:
+        return {"cluster": str(given(spec.cluster) or "default").split("/")[-1],
+                "task_arn": given(spec.taskArn) or ""}
 
-    def plan(self, spec: dict[str, Any], facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
+    def plan(self, spec: EcsSpec, facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
              token: str, resource_arn: str) -> Plan:
         return redrive.plan(spec, region, token)
 

@@ -34,6 +34,7 @@ from ...errors import MalformedEvent
 from ...formats import fmt_duration
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, shorten
+from .spec import EcsSpec
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -213,8 +214,8 @@ class EcsEvidence:
         targets = [x for x in ranked if _failed(x, clean)] or [
             x for x in ranked if defs.get(x.get("name"), {}).get("essential", True)]
         self._logs(c, task, td, targets[:MAX_LOG_CONTAINERS], defs, task_id)
-        c.context["redrive"] = self._redrive(task, td, td_arn, cluster_arn, family)
-        c.context["redrive"]["taskArn"] = c.incident.resource.arn
+        spec = self._redrive(task, td, td_arn, cluster_arn, family)
+        c.context["redrive"] = EcsSpec.from_dict({**spec, "taskArn": c.incident.resource.arn}, strict=True)
 
     def _task(self, c: Collector, task_id: str) -> tuple[dict[str, Any], str]:
         inc = c.incident
@@ -442,6 +443,7 @@ class EcsEvidence:
             spec["group"] = group
         subnets = [d.get("value") for a in task.get("attachments") or [] if a.get("type") in (
             "ElasticNetworkInterface", "eni") for d in a.get("details") or [] if d.get("name") == "subnetId"]
+        spec["network_mode"] = (td or {}).get("networkMode") or ""
         if subnets or (td or {}).get("networkMode") == "awsvpc":
             spec["networkConfiguration"] = {"awsvpcConfiguration": {"subnets": [s for s in subnets if s]}}
             # DescribeTasks does not return the task's security groups or public IP setting.

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...redrive.plans import Plan, account_of, call_fields, not_runnable, present, region_of, value, where_in
+from ...redrive.plans import Plan, account_of, call_fields, not_runnable, present, region_of, where_in
+from ..base import given
 from .evidence import ecs_console_url
+from .spec import EcsSpec
 
 __all__ = ["STARTED_BY", "plan", "task_url"]
 
@@ -24,11 +26,11 @@ def task_url(region: str, cluster: Any, task_arn: str) -> str:
     return ecs_console_url(region, f"clusters/{cluster_name}/tasks/{task_arn.split('/')[-1]}")
 
 
-def plan(spec: dict[str, Any], region: str, token: str) -> Plan:
-    cluster = value(spec, "cluster")
-    task_def = value(spec, "taskDefinition")
-    service = value(spec, "serviceName")
-    if service or value(spec, "action") == "UpdateService":
+def plan(spec: EcsSpec, region: str, token: str) -> Plan:
+    cluster = given(spec.cluster)
+    task_def = given(spec.taskDefinition)
+    service = given(spec.serviceName)
+    if service or given(spec.action) == "UpdateService":
         cluster_name = str(cluster or "default").split("/")[-1]
         return not_runnable(
             call_fields("ecs", "run_task", region=region_of(cluster, region), target=str(task_def or ""),
@@ -46,17 +48,17 @@ def plan(spec: dict[str, Any], region: str, token: str) -> Plan:
         "startedBy": STARTED_BY,
         "clientToken": token,
     }
-    strategy = value(spec, "capacityProviderStrategy")
+    strategy = given(spec.capacityProviderStrategy)
     warnings: list[str] = []
     if strategy:
         params["capacityProviderStrategy"] = strategy
-    elif value(spec, "launchType"):
-        params["launchType"] = value(spec, "launchType")
+    elif given(spec.launchType):
+        params["launchType"] = given(spec.launchType)
     params.update(present(
         spec, "networkConfiguration", "overrides", "platformVersion", "group", "enableExecuteCommand",
         "propagateTags", "placementConstraints", "placementStrategy",
     ))
-    if not value(spec, "networkConfiguration") and "unknown" not in spec:
+    if not given(spec.networkConfiguration) and spec.network_mode in ("", "awsvpc"):
         warnings.append(
             "The stopped task's network configuration is not known: the new task gets none, which "
             "only works for task definitions that do not use the awsvpc network mode."
@@ -78,7 +80,7 @@ def plan(spec: dict[str, Any], region: str, token: str) -> Plan:
         input_label="Overrides",
         input=params.get("overrides") or {},
         warnings=warnings,
-        original_url=task_url(region, cluster_name, str(value(spec, "taskArn") or "")),
+        original_url=task_url(region, cluster_name, str(given(spec.taskArn) or "")),
         expect={"cluster": cluster_name},
     )
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, value
-from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext
+from ...redrive.plans import Plan
+from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from . import redrive
 from .evidence import CLUSTER, STEP, EmrEvidence, cluster_console_url
+from .spec import EmrSpec
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -65,6 +66,7 @@ class EmrAdapter(EmrEvidence, Adapter):
     arn_service = "elasticmapreduce"
     original_read = "DescribeStep"
     context_type = EmrContext
+    spec_type = EmrSpec
     detail_schema = {"clusterId": str, "stepId": str, "state": str, "name": str, "message": str, "actionOnFailure": str,
                      "stateChangeReason": str}
 
@@ -112,17 +114,17 @@ class EmrAdapter(EmrEvidence, Adapter):
         return RunState(status=status, lines=lines, input=(step.get("Config") or {}).get("Args"))
 
     # -- redrive ----------------------------------------------------------------------------------------
-    def spec_without_details(self, resource_arn: str) -> dict[str, Any] | None:
+    def spec_without_details(self, resource_arn: str) -> EmrSpec | None:
         # No step could be read (the cluster is usually gone): the plan explains how to re-create it.
-        return {"cluster_id": resource_arn.rsplit("/", 1)[-1]} if ":cluster/" in resource_arn else None
+        return EmrSpec(cluster_id=resource_arn.rsplit("/", 1)[-1]) if ":cluster/" in resource_arn else None
 
-    def original_ids(self, spec: dict[str, Any]) -> dict[str, Any]:
-        return {"cluster_id": value(spec, "cluster_id") or "", "step_id": value(spec, "failed_step_id") or ""}
+    def original_ids(self, spec: EmrSpec) -> dict[str, Any]:
+        return {"cluster_id": given(spec.cluster_id) or "", "step_id": given(spec.failed_step_id) or ""}
 
-    def gather_facts(self, spec: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any]:
+    def gather_facts(self, spec: EmrSpec, aws: AwsContext, notes: list[str]) -> dict[str, Any]:
         return redrive.gather_facts(spec, aws, notes)
 
-    def plan(self, spec: dict[str, Any], facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
+    def plan(self, spec: EmrSpec, facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
              token: str, resource_arn: str) -> Plan:
         return redrive.plan(spec, facts, attempt, region)
 

@@ -32,6 +32,7 @@ from ...errors import MalformedEvent
 from ...formats import fmt_duration
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import parse_time, shorten
+from .spec import EmrSpec
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -187,10 +188,10 @@ class EmrEvidence:
             self._failed_step(c, cluster_id, code or message)
         elif code == "BOOTSTRAP_FAILURE":
             self._bootstrap_logs(c, cluster_id, message, end)
-        c.context.setdefault("redrive", {
+        c.context.setdefault("redrive", EmrSpec.from_dict({
             "service": "emr", "cluster_id": cluster_id,
             "cluster_state": c.context.get("cluster_state", inc.status), "cluster_accepts_steps": False,
-            "note": "the cluster is terminated: a re-run needs a new cluster"})
+            "note": "the cluster is terminated: a re-run needs a new cluster"}, strict=True))
 
     # -- DescribeCluster --------------------------------------------------------------------------
     def _describe_cluster(self, c: Collector, cluster_id: str) -> dict[str, Any] | None:
@@ -282,7 +283,7 @@ class EmrEvidence:
             c.incident.started_at = c.incident.started_at or iso(start)
             c.incident.stopped_at = c.incident.stopped_at or iso(end)
         if described or child:
-            c.context.setdefault("redrive", self._redrive(c, cluster_id, step))
+            c.context.setdefault("redrive", EmrSpec.from_dict(self._redrive(c, cluster_id, step), strict=True))
         self._step_logs(c, cluster_id, step_id, log_file, end or parse_time(c.incident.event_time), child)
 
     def _redrive(self, c: Collector, cluster_id: str, step: dict[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ...aws import describe_error
-from ...redrive.plans import Plan, account_of, call_fields, not_runnable, region_of, value, where_in, with_suffix
+from ...redrive.plans import Plan, account_of, call_fields, not_runnable, region_of, where_in, with_suffix
+from ..base import given
 from .evidence import cluster_console_url
+from .spec import EmrSpec
 
 if TYPE_CHECKING:
     from ...aws import AwsContext
@@ -26,7 +28,7 @@ EMR_LIVE_STATES = frozenset({"STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"})
 _EMR_NAME_MAX = 256
 
 
-def gather_facts(spec: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any]:
+def gather_facts(spec: EmrSpec, aws: AwsContext, notes: list[str]) -> dict[str, Any]:
     """DescribeCluster: whether the cluster still accepts steps (a cluster EMR forgot is gone)."""
     cluster_id = _emr_cluster_id(spec)
     if not cluster_id:
@@ -46,12 +48,12 @@ def gather_facts(spec: dict[str, Any], aws: AwsContext, notes: list[str]) -> dic
         return {}
 
 
-def _emr_cluster_id(spec: dict[str, Any]) -> str:
-    return str(value(spec, "cluster_id") or "")
+def _emr_cluster_id(spec: EmrSpec) -> str:
+    return str(given(spec.cluster_id) or "")
 
 
-def _emr_step(spec: dict[str, Any]) -> dict[str, Any]:
-    step = value(spec, "step") or {}
+def _emr_step(spec: EmrSpec) -> dict[str, Any]:
+    step = given(spec.step) or {}
     step = dict(step) if isinstance(step, dict) else {}
     jar = dict(step.get("HadoopJarStep") or {})
     props = jar.get("Properties")
@@ -71,14 +73,14 @@ def _emr_base(cluster_id: str, region: str, where: str) -> dict[str, Any]:
                  original_url=cluster_console_url(region, cluster_id))
 
 
-def plan(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str) -> Plan:
+def plan(spec: EmrSpec, facts: dict[str, Any], attempt: int, region: str) -> Plan:
     cluster_id = _emr_cluster_id(spec)
     cluster = facts.get("cluster") or {}
-    state = (cluster.get("Status") or {}).get("State") or value(spec, "cluster_state")
+    state = (cluster.get("Status") or {}).get("State") or given(spec.cluster_state)
     why = ((cluster.get("Status") or {}).get("StateChangeReason") or {}).get("Message")
-    if not (value(spec, "step")):
+    if not (given(spec.step)):
         gone = bool(state) and state not in EMR_LIVE_STATES
-        note = value(spec, "note") or (
+        note = given(spec.note) or (
             (f"{cluster_id} is {state}" + (f": {why}" if why else "")) if state else "the cluster could not be read"
         )
         return not_runnable(
@@ -91,9 +93,9 @@ def plan(spec: dict[str, Any], facts: dict[str, Any], attempt: int, region: str)
     step = _emr_step(spec)
     step["Name"] = with_suffix(str(step["Name"]), f" (redrive {attempt})", _EMR_NAME_MAX)
     params = {"JobFlowId": cluster_id, "Steps": [step]}
-    if value(spec, "ExecutionRoleArn"):
-        params["ExecutionRoleArn"] = value(spec, "ExecutionRoleArn")
-    name = cluster.get("Name") or value(spec, "cluster_name") or cluster_id
+    if given(spec.ExecutionRoleArn):
+        params["ExecutionRoleArn"] = given(spec.ExecutionRoleArn)
+    name = cluster.get("Name") or given(spec.cluster_name) or cluster_id
     region = region_of(cluster.get("ClusterArn"), region)
     where = f"EMR cluster `{name}` ({cluster_id}, {where_in(region, account_of(cluster.get('ClusterArn')))})"
     result = Plan(

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, call_fields, present, value
-from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext
+from ...redrive.plans import Plan, call_fields, present
+from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from .evidence import GlueEvidence, run_console_url
+from .spec import GlueSpec
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -59,6 +60,7 @@ class GlueAdapter(GlueEvidence, Adapter):
     arn_service = "glue"
     original_read = "GetJobRun"
     context_type = GlueContext
+    spec_type = GlueSpec
     detail_schema = {"jobName": str, "jobRunId": str, "state": str, "message": str}
 
     def run_outcome(self, event: dict[str, Any]) -> RunOutcome | None:
@@ -102,12 +104,12 @@ class GlueAdapter(GlueEvidence, Adapter):
         return RunState(status=status, lines=lines, input=run.get("Arguments"))
 
     # -- redrive ----------------------------------------------------------------------------------------
-    def original_ids(self, spec: dict[str, Any]) -> dict[str, Any]:
-        return {"job_name": value(spec, "JobName") or "", "run_id": value(spec, "JobRunId") or ""}
+    def original_ids(self, spec: GlueSpec) -> dict[str, Any]:
+        return {"job_name": given(spec.JobName) or "", "run_id": given(spec.JobRunId) or ""}
 
-    def plan(self, spec: dict[str, Any], facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
+    def plan(self, spec: GlueSpec, facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
              token: str, resource_arn: str) -> Plan:
-        job = value(spec, "JobName")
+        job = given(spec.JobName)
         params: dict[str, Any] = {"JobName": job}
         params.update(present(
             spec, "Arguments", "WorkerType", "NumberOfWorkers", "Timeout", "MaxCapacity", "SecurityConfiguration",
@@ -124,7 +126,7 @@ class GlueAdapter(GlueEvidence, Adapter):
             what=f"Start a new run of `{job or '?'}` with the failed run's arguments{workers}.",
             input_label="Arguments",
             input=params.get("Arguments") or {},
-            original_url=self.console_url(region, str(value(spec, "JobRunId") or ""), {"job_name": job}),
+            original_url=self.console_url(region, str(given(spec.JobRunId) or ""), {"job_name": job}),
             expect={"job_name": job},
         )
 

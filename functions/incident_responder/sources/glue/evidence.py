@@ -23,6 +23,7 @@ from ...evidence.catalog import table_metadata
 from ...formats import fmt_duration
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, shorten
+from .spec import GlueSpec
 
 if TYPE_CHECKING:
     from ..base import Collector
@@ -135,10 +136,10 @@ class GlueEvidence:
             table_metadata(c, datasets)
         # What a redrive passes to StartJobRun: the same run arguments and capacity. The incident keeps
         # them redacted; a redrive reads the real arguments again with GetJobRun.
-        c.context["redrive"] = {
-            "service": "glue", "JobName": job, "Arguments": dict(run.get("Arguments") or {}),
-            "WorkerType": run.get("WorkerType"), "NumberOfWorkers": run.get("NumberOfWorkers"),
-            "Timeout": run.get("Timeout"), "JobRunId": run_id, "state": inc.status}
+        c.context["redrive"] = GlueSpec(
+            service="glue", JobName=job, Arguments=dict(run.get("Arguments") or {}),
+            WorkerType=run.get("WorkerType") or "", NumberOfWorkers=run.get("NumberOfWorkers"),
+            Timeout=run.get("Timeout"), JobRunId=run_id or "", state=inc.status)
 
     def _run(self, c: Collector, run: dict[str, Any], message: str) -> str:
         inc = c.incident

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, value
-from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext
+from ...redrive.plans import Plan
+from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from ..envelope import ARN, EPOCH_MS
 from . import redrive
 from .evidence import StepFunctionsEvidence, execution_url
+from .spec import StepFunctionsSpec
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -64,6 +65,7 @@ class StepFunctionsAdapter(StepFunctionsEvidence, Adapter):
     arn_service = "states"
     original_read = "DescribeExecution"
     context_type = StepFunctionsContext
+    spec_type = StepFunctionsSpec
     detail_schema = {"executionArn": ARN, "stateMachineArn": ARN, "name": str, "status": str, "startDate": EPOCH_MS,
                      "stopDate": EPOCH_MS, "input": str, "redriveCount": int}
 
@@ -129,13 +131,13 @@ class StepFunctionsAdapter(StepFunctionsEvidence, Adapter):
         return RunState(status=status, lines=lines, input=json_or_text(d.get("input")))
 
     # -- redrive ----------------------------------------------------------------------------------------
-    def original_ids(self, spec: dict[str, Any]) -> dict[str, Any]:
-        return {"execution_arn": value(spec, "execution_arn") or ""}
+    def original_ids(self, spec: StepFunctionsSpec) -> dict[str, Any]:
+        return {"execution_arn": given(spec.execution_arn) or ""}
 
-    def gather_facts(self, spec: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any]:
+    def gather_facts(self, spec: StepFunctionsSpec, aws: AwsContext, notes: list[str]) -> dict[str, Any]:
         return redrive.gather_facts(spec, aws, notes)
 
-    def plan(self, spec: dict[str, Any], facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
+    def plan(self, spec: StepFunctionsSpec, facts: dict[str, Any], *, attempt: int, now: datetime, region: str,
              token: str, resource_arn: str) -> Plan:
         return redrive.plan(spec, facts, attempt, now, region, token)
 

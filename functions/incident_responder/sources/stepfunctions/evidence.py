@@ -16,6 +16,7 @@ from ...errors import MalformedEvent
 from ...formats import json_or_none
 from ...model import Incident, Resource, Skip, iso
 from ..base import Collector, parse_time, shorten
+from .spec import StepFunctionsSpec
 
 __all__ = ["StepFunctionsEvidence", "execution_url"]
 
@@ -132,11 +133,11 @@ class StepFunctionsEvidence:
             c.context["execution_input"] = raw_input
             sm_arn = inc.detail.get("stateMachineArn") or (describe or {}).get("stateMachineArn")
             if sm_arn:
-                c.context["redrive"] = {"source": "stepfunctions", "execution_arn": arn,
-                                        "state_machine_arn": sm_arn, "name": inc.resource.run_id,
-                                        "input": raw_input, "status": status,
-                                        "stop_date": (describe or {}).get("stopDate") or inc.stopped_at,
-                                        "redrive_count": (describe or {}).get("redriveCount", 0)}
+                c.context["redrive"] = StepFunctionsSpec(
+                    service="stepfunctions", execution_arn=arn, state_machine_arn=sm_arn,
+                    name=inc.resource.run_id or "", input=raw_input, status=status,
+                    stop_date=(describe or {}).get("stopDate") or inc.stopped_at,
+                    redrive_count=(describe or {}).get("redriveCount", 0))
 
     def _history(self, c: Collector, arn: str) -> list[dict[str, Any]]:
         sfn = c.client("stepfunctions")

@@ -24,7 +24,9 @@ from ...redrive.plans import (
     where_in,
     with_suffix,
 )
+from ..base import given
 from .evidence import execution_url
+from .spec import StepFunctionsSpec
 
 if TYPE_CHECKING:
     from ...aws import AwsContext
@@ -37,17 +39,17 @@ SFN_REDRIVABLE_STATUSES = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 _SFN_NAME_MAX = 80
 
 
-def gather_facts(spec: dict[str, Any], aws: AwsContext, notes: list[str]) -> dict[str, Any]:
+def gather_facts(spec: StepFunctionsSpec, aws: AwsContext, notes: list[str]) -> dict[str, Any]:
     """DescribeExecution (status, redrive fields, the real input) and DescribeStateMachine (its type)."""
     from ...redrive.plans import read_safely
 
     sfn: Any = aws.client("stepfunctions")
     facts: dict[str, Any] = {}
-    arn = value(spec, "execution_arn")
+    arn = given(spec.execution_arn)
     if arn:
         facts["execution"] = read_safely("DescribeExecution", sfn.describe_execution, notes, executionArn=arn)
         facts["original"] = facts["execution"]
-    sm_arn = value(facts.get("execution"), "stateMachineArn") or value(spec, "state_machine_arn")
+    sm_arn = value(facts.get("execution"), "stateMachineArn") or given(spec.state_machine_arn)
     if sm_arn:
         facts["state_machine"] = read_safely("DescribeStateMachine", sfn.describe_state_machine, notes,
                                              stateMachineArn=sm_arn)
@@ -96,16 +98,16 @@ def sfn_redrivable(
     return True, ""
 
 
-def plan(spec: dict[str, Any], facts: dict[str, Any], attempt: int, now: datetime, region: str, token: str) -> Plan:
+def plan(spec: StepFunctionsSpec, facts: dict[str, Any], attempt: int, now: datetime, region: str, token: str) -> Plan:
     desc = facts.get("execution") or {}
     sm = facts.get("state_machine") or {}
-    arn = value(desc, "executionArn") or value(spec, "execution_arn") or ""
-    sm_arn = value(desc, "stateMachineArn") or value(spec, "state_machine_arn") or ""
+    arn = value(desc, "executionArn") or given(spec.execution_arn) or ""
+    sm_arn = value(desc, "stateMachineArn") or given(spec.state_machine_arn) or ""
     region = region_of(arn or sm_arn, region)
     account = account_of(arn or sm_arn)
     sm_name = sm_arn.split(":")[-1] if sm_arn else "?"
     # The execution's own name is the last part of its ARN (the spec's "name" may be decorated).
-    name = arn.split(":")[-1] if arn.count(":") >= 7 else str(value(desc, "name") or value(spec, "name") or "run")
+    name = arn.split(":")[-1] if arn.count(":") >= 7 else str(value(desc, "name") or given(spec.name) or "run")
     where = f"state machine `{sm_name}` ({where_in(region, account)})"
     shared = {"region": region, "where": where, "original_url": execution_url(region, arn)}
     redrive = call_fields("stepfunctions", "redrive_execution", target=arn, **shared)
