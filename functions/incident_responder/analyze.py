@@ -30,6 +30,7 @@ from .aws import AwsContext, shared_context
 from .config import Settings
 from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
+from .errors import ClaimInProgress
 from .evidence.catalog import cached_catalog, pipeline_from_tags, table_metadata
 from .evidence.redaction import redact, redact_obj
 from .formats import fmt_duration
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 __all__ = ["Outcome", "analyze", "build_report", "signature_set"]
 
 logger = logging.getLogger(__name__)
+
+# Without a deadline (a call from outside Lambda): the analyze function's own timeout, and a margin.
+DEFAULT_LEASE_SECONDS = 150
 
 _SEVERITY_BY_CRITICALITY = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
                             "low": Severity.LOW}
@@ -84,7 +88,7 @@ def signature_set(cfg: Settings | None = None) -> SignatureSet:
 
 def _pipeline(c: Collector, src: Adapter, cfg: Settings) -> Pipeline | None:
     inc = c.incident
-    index = c.call("pipeline catalog", cached_catalog, c.client("dynamodb"), cfg.catalog_table,
+    index = c.call("pipeline catalog", cached_catalog, c.home.client("dynamodb"), cfg.catalog_table,
                    cfg.catalog_cache_seconds)
     arns = list(inc.catalog_arns) or [inc.resource.arn]
     found = index.find(arns) if index is not None else None
@@ -195,7 +199,8 @@ def _stored_redrive(spec: RedriveSpec | None) -> str | None:
 
 
 def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settings | None = None,
-            slack: Any = None, store: Any = None, now: datetime | None = None) -> Outcome:
+            slack: Any = None, store: Any = None, now: datetime | None = None,
+            home: AwsContext | None = None, lease_seconds: int | None = None) -> Outcome:
     """Analyze one EventBridge event end to end. Reads the settings of :mod:`config`.
 
     The pipeline: parse -> (a run a redrive launched: its own step) -> claim -> collect -> diagnose
@@ -203,32 +208,47 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
     ``store`` an :class:`~incident_responder.store.IncidentStore`; both are built from the settings
     when not given. Raises MalformedEvent/UnknownEvent for bad input, and re-raises Slack and store
     failures (after releasing the claim) so the event is retried and kept.
+
+    ``lease_seconds`` is how long the claim holds: the invocation's remaining time and a margin (the
+    handler passes it), so a retry after a timeout takes over. ``aws`` reads the evidence, in the event's
+    region; ``home`` reaches the responder's own resources (its tables, its secrets), in the function's
+    own region, whatever region the event comes from.
     """
     cfg = cfg or read_settings()
     src = adapter_for(event)
     parsed = src.parse(event)
     aws = aws or shared_context(parsed.region if not isinstance(parsed, Skip) else
                                 str(event.get("region") or "") or None)
-    launch = _launched_by_redrive(event, src, aws, cfg)
+    home = home or (aws if aws is not None and aws.region == _home_region(aws) else shared_context())
+    launch = _launched_by_redrive(event, src, home, cfg)
     if isinstance(parsed, Skip):
         if launch is not None and launch.succeeded:
-            return _redrive_succeeded(launch, slack, cfg, aws)
+            return _redrive_succeeded(launch, slack, cfg, home)
         return Outcome("skipped", parsed.reason)
     incident = parsed
     src.distinguish_redriven(incident)
-    store = store or _store(aws, cfg)
-    claim = store.claim(incident.incident_id, incident.fingerprint, incident.event_id)
+    store = store or _store(home, cfg)
+    claim = store.claim(incident.incident_id, incident.fingerprint, incident.event_id,
+                        lease_seconds=lease_seconds or DEFAULT_LEASE_SECONDS)
     if claim.state == "duplicate":
+        if claim.item.get("status") == "pending":
+            # Being reported by another invocation: retried later, when it has posted (a duplicate then)
+            # or its lease has run out (this one takes over). Never acknowledged as done before it is.
+            raise ClaimInProgress(f"incident {incident.incident_id} is being reported by another invocation")
         return Outcome("duplicate", f"incident {incident.incident_id} is already {claim.item.get('status')}",
                        channel=claim.item.get("channel"), ts=claim.item.get("slack_ts"))
+    taken_over = claim.state == "retry"
+    if taken_over:
+        logger.warning("claim lease expired: an earlier invocation died; reporting again",
+                       extra={"incident_id": incident.incident_id})
     try:
-        c = _collect(incident, src, aws, cfg)
+        c = _collect(incident, src, aws, cfg, home)
         pipeline = _pipeline(c, src, cfg)
         if pipeline and pipeline.datasets:
             table_metadata(c, pipeline.datasets)
         earlier = _earlier_reports(incident, store, cfg, now)
         report = build_report(incident, c, pipeline, signature_set(cfg), repeats=len(earlier), cfg=cfg, src=src)
-        slack = slack or _poster(cfg, aws)
+        slack = slack or _poster(cfg, home)
         status, posted = _post(report, pipeline, earlier, launch, slack, cfg, incident)
         _save(store, incident, report, posted, status, c)
     except Exception:
@@ -237,7 +257,8 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
     failure_time = parse_time(incident.stopped_at) or parse_time(incident.event_time)
     lag = (time.time() - failure_time.timestamp()) if failure_time else None
     return Outcome(status, report=report, channel=posted["channel"], ts=posted["ts"],
-                   thread_ts=posted.get("thread_ts"), failed_reads=c.failed_reads, seconds_since_failure=lag)
+                   thread_ts=posted.get("thread_ts"), failed_reads=c.failed_reads, seconds_since_failure=lag,
+                   metrics={"ClaimLeaseExpired": 1.0} if taken_over else {})
 
 
 # -- the steps ------------------------------------------------------------------------------------------
@@ -272,8 +293,14 @@ def _redrive_succeeded(launch: Launch, slack: Any, cfg: Settings, aws: AwsContex
                    channel=launch.channel, ts=(note or {}).get("ts"), thread_ts=launch.thread_ts)
 
 
-def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings) -> Collector:
-    c = Collector(incident, aws, cfg, EvidenceBook(), context=src.context_type())
+def _home_region(aws: AwsContext) -> str:
+    import os
+
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or aws.region
+
+
+def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings, home: AwsContext) -> Collector:
+    c = Collector(incident, aws, cfg, EvidenceBook(), context=src.context_type(), home=home)
     src.collect(c)
     return c
 

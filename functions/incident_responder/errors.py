@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigurationError", "IncidentResponderError", "MalformedEvent", "StoreError", "UnknownEvent"]
+__all__ = ["ClaimInProgress", "ConfigurationError", "IncidentResponderError", "MalformedEvent", "StoreError",
+           "UnknownEvent"]
 
 
 class IncidentResponderError(Exception):
@@ -23,3 +24,7 @@ class ConfigurationError(IncidentResponderError):
 
 class StoreError(IncidentResponderError):
     """DynamoDB persistence failed."""
+
+
+class ClaimInProgress(IncidentResponderError):
+    """Another invocation is reporting this incident right now; retry later (its lease ends soon)."""

@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .aws import describe_error, error_code
 from .errors import StoreError
 
-__all__ = ["WRITTEN", "Claim", "IncidentStore", "from_item", "put_if", "thread_key", "to_item", "to_value"]
+__all__ = ["Claim", "IncidentStore", "from_item", "put_if", "thread_key", "to_item", "to_value"]
 
 logger = logging.getLogger(__name__)
 _ser = TypeSerializer()
@@ -49,30 +49,28 @@ def to_value(v: Any) -> dict[str, Any]:
 _item, _plain = to_item, from_item
 
 
-WRITTEN: Any = object()  # what put_if returns when the item was written
-
-
 def put_if(db: Any, table: str, item: dict[str, Any], condition: str, *, names: dict[str, str] | None = None,
-           values: dict[str, Any] | None = None) -> Any:
+           values: dict[str, Any] | None = None) -> tuple[bool, dict[str, Any]]:
     """The one DynamoDB claim: write ``item`` if ``condition`` holds.
 
-    Returns :data:`WRITTEN` when it was written, else the item already there (``{}`` when DynamoDB did not
-    return it). Other errors raise (ClientError/BotoCoreError): callers wrap them in their own error type.
+    Returns (written, the item that was there before: the one replaced, or the one that kept the write
+    out; ``{}`` when there was none). Other errors raise (ClientError/BotoCoreError): callers wrap them in
+    their own error type.
     """
     kwargs: dict[str, Any] = {"TableName": table, "Item": to_item(item), "ConditionExpression": condition,
-                              "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+                              "ReturnValues": "ALL_OLD", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
     if names:
         kwargs["ExpressionAttributeNames"] = names
     if values:
         kwargs["ExpressionAttributeValues"] = {k: to_value(v) for k, v in values.items()}
     try:
-        db.put_item(**kwargs)
+        out = db.put_item(**kwargs)
     except ClientError as exc:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
         raw: Any = exc.response.get("Item")
-        return from_item(raw) if raw else {}
-    return WRITTEN
+        return False, from_item(raw) if raw else {}
+    return True, from_item(out.get("Attributes") or {})
 
 
 def _now() -> datetime:
@@ -101,19 +99,25 @@ class IncidentStore:
         return StoreError(f"{what} on {self.table}: {describe_error(exc)}")
 
     def claim(self, incident_id: str, fingerprint: str, event_id: str, lease_seconds: int = 300) -> Claim:
-        """Claim the right to report an incident, once, whatever the number of deliveries."""
+        """Claim the right to report an incident, once, whatever the number of deliveries.
+
+        The claim is a lease: ``lease_seconds`` should end soon after the invocation's own deadline, so a
+        retry after a timeout or an out-of-memory kill takes the incident over (state ``retry``) instead of
+        finding it pending forever. ``duplicate`` is a report already posted, or one being made right now
+        (``item["status"] == "pending"`` with a live lease).
+        """
         now = _now()
         item = {"incident_id": incident_id, "fingerprint": fingerprint, "event_id": event_id,
                 "status": "pending", "created_at": now.isoformat(), "lease_until": int(time.time()) + lease_seconds,
                 "expires_at": int((now + timedelta(days=self.ttl_days)).timestamp())}
         try:
-            old = put_if(self.db, self.table, item,
-                         "attribute_not_exists(incident_id) OR (#s = :pending AND lease_until < :now)",
-                         names={"#s": "status"}, values={":pending": "pending", ":now": int(time.time())})
+            written, old = put_if(self.db, self.table, item,
+                                  "attribute_not_exists(incident_id) OR (#s = :pending AND lease_until < :now)",
+                                  names={"#s": "status"}, values={":pending": "pending", ":now": int(time.time())})
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("claim", exc) from exc
-        if old is WRITTEN:
-            return Claim("new", item)
+        if written:
+            return Claim("retry" if old else "new", {**item, "previous": old} if old else item)
         return Claim("duplicate", old or self.get(incident_id) or {})
 
     def release(self, incident_id: str) -> None:
@@ -201,7 +205,7 @@ class IncidentStore:
         item = {"incident_id": f"slack#{key}", "kind": "slack_delivery", "event_id": event_id or None,
                 "status": "queued", "received_at": _now().isoformat(), "expires_at": now + ttl_seconds}
         try:
-            return put_if(self.db, self.table, item, "attribute_not_exists(incident_id)") is WRITTEN
+            return put_if(self.db, self.table, item, "attribute_not_exists(incident_id)")[0]
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("claim delivery", exc) from exc
 

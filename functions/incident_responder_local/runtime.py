@@ -12,8 +12,9 @@ import importlib
 import io
 import logging
 import os
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .world import World, load_world
@@ -53,9 +54,11 @@ class FakeLambdaContext:
     log_group_name: str = "/aws/lambda/incident-responder-local"
     log_stream_name: str = "local"
     function_version: str = "$LATEST"
+    timeout_seconds: float = 120.0  # the analyze function's Timeout in template.yaml
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 300_000
+        return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
 class LocalStack:

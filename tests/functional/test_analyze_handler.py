@@ -202,3 +202,59 @@ def test_incident_is_stored_with_its_slack_ts_and_found_by_thread(stack: LocalSt
     assert item["channel"] == slack.channel_id("#orders-data")  # the catalog's channel for the pipeline
     assert json.loads(item["report"])["probable_cause"]["category"] == "timeout"
     assert store.by_thread(result["channel"], "1.000000") is None
+
+
+# ---------------------------------------------------------------- an invocation that died, another region
+def test_a_report_whose_invocation_died_is_taken_over_by_the_retry(stack: LocalStack, slack: Any) -> None:
+    """A timeout or OOM kill leaves the claim pending: the retry after the lease takes over and posts."""
+    from incident_responder.sources import adapter_for
+
+    incident = adapter_for(EVENT).parse(EVENT)
+    store = _store(stack)
+    # The first invocation claimed the incident with a lease that ended (it died at its deadline).
+    store.claim(incident.incident_id, incident.fingerprint, incident.event_id, lease_seconds=-1)
+    result, output = stack.invoke("AnalyzeFunction", EVENT)
+    assert result["status"] == "posted" and len(_top_level(slack)) == 1
+    assert _emf_metrics(output).get("ClaimLeaseExpired") in (1, [1], 1.0, [1.0])
+
+
+def test_a_delivery_while_another_invocation_reports_is_retried_not_dropped(stack: LocalStack, slack: Any) -> None:
+    from incident_responder.errors import ClaimInProgress
+    from incident_responder.sources import adapter_for
+
+    incident = adapter_for(EVENT).parse(EVENT)
+    _store(stack).claim(incident.incident_id, incident.fingerprint, incident.event_id, lease_seconds=120)
+    with pytest.raises(ClaimInProgress):  # Lambda retries it; a "duplicate" success would lose the report
+        stack.invoke("AnalyzeFunction", EVENT)
+    assert slack.messages() == []
+
+
+def test_an_event_from_another_region_is_reported_with_the_responder_s_own_tables(slack: Any) -> None:
+    """The responder's tables and secrets live in its own region; the evidence in the event's."""
+    world = _world()
+    world = World(data=world.data, base=world.base, region=world.region, account=world.account,
+                  env={**world.env, "AWS_REGION": world.region})
+    event = copy.deepcopy(EVENT)
+    other = "us-west-2" if world.region != "us-west-2" else "eu-central-1"
+    event["region"] = other
+    event["detail"]["executionArn"] = event["detail"]["executionArn"].replace(f":{world.region}:", f":{other}:")
+    event["detail"]["stateMachineArn"] = event["detail"]["stateMachineArn"].replace(f":{world.region}:", f":{other}:")
+    with LocalStack(world, slack=slack) as stack:
+        result, _ = stack.invoke("AnalyzeFunction", event)
+        assert result["status"] == "posted", result
+        saved = _store(stack).get(result["report"]["incident_id"])
+    assert saved is not None and saved["status"] == "posted"
+    # The execution lives in the other region, where this account has none: a gap, not a lost report.
+    assert any("ExecutionDoesNotExist" in g or "could not be read" in g for g in result["report"]["gaps"]) or (
+        "from the event" in json.dumps(result["report"]["evidence"]))
+
+
+def test_the_claim_lease_ends_soon_after_the_invocation_can(stack: LocalStack) -> None:
+    import time
+
+    before = time.time()
+    result, _ = stack.invoke("AnalyzeFunction", EVENT)
+    item = _store(stack).get(result["report"]["incident_id"])
+    assert item is not None
+    # The local context has the template's 120 s timeout; the lease is that and a 10 s margin, not 300 s.
+    assert before + 120 <= int(item["lease_until"]) <= time.time() + 131

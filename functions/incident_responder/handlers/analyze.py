@@ -14,12 +14,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..analyze import analyze
-from ..errors import MalformedEvent, UnknownEvent
+from ..errors import ClaimInProgress, MalformedEvent, UnknownEvent
 from ..tracing import LazyTracer
 
 logger = Logger()
 metrics = Metrics()
-tracer = LazyTracer()  # X-Ray SDK imported at the first invocation: see tracing.py
+tracer = LazyTracer()
+LEASE_MARGIN_SECONDS = 10  # X-Ray SDK imported at the first invocation: see tracing.py
 
 
 @logger.inject_lambda_context(correlation_id_path="id", log_event=False)
@@ -27,17 +28,26 @@ tracer = LazyTracer()  # X-Ray SDK imported at the first invocation: see tracing
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
-        outcome = analyze(event)
+        # The claim's lease ends a little after this invocation can: a retry after a timeout takes over.
+        lease = int(context.get_remaining_time_in_millis() / 1000) + LEASE_MARGIN_SECONDS
+        outcome = analyze(event, lease_seconds=lease)
     except (MalformedEvent, UnknownEvent) as exc:
         logger.error("event rejected", extra={"reason": str(exc), "detail_type": _get(event, "detail-type")})
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
         return {"status": "rejected", "reason": str(exc)}
+    except ClaimInProgress as exc:
+        # Not a failure: another invocation holds the claim. Raised so Lambda retries this event later.
+        logger.info("incident being reported by another invocation; retried later", extra={"reason": str(exc)})
+        metrics.add_metric(name="ClaimsInProgress", unit=MetricUnit.Count, value=1)
+        raise
     except Exception as exc:
         # Re-raised: Lambda retries the event, then the DLQ keeps it. Counted so the alarm sees it.
         logger.exception("report failed; the event will be retried", extra={"error": type(exc).__name__})
         metrics.add_metric(name="ReportsFailed", unit=MetricUnit.Count, value=1)
         raise
     metrics.add_metric(name=f"Events{outcome.status.capitalize()}", unit=MetricUnit.Count, value=1)
+    for name, value in outcome.metrics.items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     if outcome.status in {"posted", "grouped"}:
         metrics.add_metric(name="ReportsPosted", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="EvidenceReadsFailed", unit=MetricUnit.Count, value=outcome.failed_reads)

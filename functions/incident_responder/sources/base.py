@@ -209,9 +209,10 @@ class Collector:
     """
 
     def __init__(self, incident: Incident, aws: AwsContext, settings: Settings, book: EvidenceBook,
-                 context: SourceContext | None = None) -> None:
+                 context: SourceContext | None = None, home: AwsContext | None = None) -> None:
         self.incident = incident
-        self.aws = aws
+        self.aws = aws  # the event's region: the evidence
+        self.home = home or aws  # the responder's own region: its tables
         self.settings = settings
         self.book = book
         self.context: Any = context if context is not None else SourceContext()
