@@ -224,7 +224,8 @@ class _Run:
         self.tools = tools
         self.system = [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
         self.messages: list[dict[str, Any]] = [
-            {"role": "user", "content": [{"type": "text", "text": first_message, "cache_control": {"type": "ephemeral"}}]}
+            {"role": "user", "content": [{"type": "text", "text": first_message,
+                                          "cache_control": {"type": "ephemeral"}}]}
         ]
         self.seen_calls: set[str] = set()
         self.invalid_submissions = 0
@@ -341,7 +342,7 @@ class _Run:
                 continue
             results: list[dict[str, Any]] = []
             for use in uses:
-                name, args = use.get("name"), use.get("input")
+                name, args = str(use.get("name", "")), use.get("input")
                 if self.final_tool and name == self.final_tool:
                     submission, error = validate_submission(args, self.evidence_ids)
                     if submission is not None:

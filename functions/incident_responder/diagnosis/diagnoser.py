@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AgentDiagnoser",
     "Candidate",
+    "Diagnoser",
     "DiagnosisRequest",
     "DiagnosisResult",
-    "Diagnoser",
     "RulesDiagnoser",
     "diagnose",
     "enforce_citations",

@@ -160,7 +160,8 @@ def check_args(schema: dict[str, Any], args: dict[str, Any]) -> str | None:
     unknown = [k for k in args if k not in props]
     if unknown and schema.get("additionalProperties") is False:
         return f"unknown input: {', '.join(unknown)}"
-    types = {"string": str, "integer": int, "array": list, "object": dict, "boolean": bool, "number": (int, float)}
+    types: dict[str, Any] = {"string": str, "integer": int, "array": list, "object": dict, "boolean": bool,
+                             "number": (int, float)}
     for key, spec in props.items():
         if key not in args:
             continue
