@@ -9,12 +9,12 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from tests.agent_support import INCIDENT, MODEL, client_for, evidence, fake_aws_env, settings, submit
 
 from incident_responder.diagnosis.agent import AgentLimits, answer_question, run_diagnosis
 from incident_responder.diagnosis.cost import DynamoCostStore, MemoryCostStore, Usage, price_for
 from incident_responder.diagnosis.scripted import ScriptedBedrock, message, text, tool_use
 from incident_responder.diagnosis.tools import ToolContext
-from tests.agent_support import INCIDENT, MODEL, client_for, evidence, fake_aws_env, settings, submit
 
 __all__ = ["fake_aws_env"]
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,13 +34,14 @@ from typing import TYPE_CHECKING, Any
 from ..evidence.redaction import redact, redact_obj
 from ..model import Category, Confidence
 from .cost import CostStore, MemoryCostStore, Usage, price_for
-from .tools import FINAL_TOOL, REDRIVE_TOOL, ToolContext, ToolRegistry, ToolResult, build_registry
+from .tools import FINAL_TOOL, REDRIVE_ASK, REDRIVE_TOOL, ToolContext, ToolRegistry, ToolResult, build_registry
 
 if TYPE_CHECKING:
     from ..config import Settings
     from ..model import Evidence
 
-__all__ = ["AgentLimits", "AgentOutcome", "answer_question", "make_client", "run_diagnosis", "validate_submission"]
+__all__ = ["AgentLimits", "AgentOutcome", "answer_question", "make_client", "neutralize", "run_diagnosis",
+           "validate_submission"]
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +111,19 @@ class AgentOutcome:
                 "AgentSeconds": round(self.seconds, 3), "AgentOk": 1 if self.ok else 0}
 
 
+_MENTION = re.compile(r"(?i)<\s*[!@#][^>]*>|@(channel|here|everyone)\b")
+
+
+def neutralize(text: str) -> str:
+    """Model output made unable to notify anyone: ``<!channel>`` and ``<@U123>`` lose their brackets,
+    ``@here`` gets a zero-width space after the ``@`` (Slack escaping in the templates does the rest)."""
+    def repl(m: re.Match[str]) -> str:
+        word = m.group(1)
+        return f"@\u200b{word}" if word else m.group(0)[1:-1].strip().replace("@", "@\u200b")
+
+    return _MENTION.sub(repl, text)
+
+
 def make_client(cfg: Settings, region: str | None = None, http_client: Any = None) -> Any:
     """The ``AnthropicBedrock`` client (credentials from the Lambda role, as boto3 finds them)."""
     from anthropic import AnthropicBedrock
@@ -165,8 +180,9 @@ def validate_submission(args: Any, evidence_ids: set[str]) -> tuple[dict[str, An
         steps = []
     if errors:
         return None, "; ".join(errors)
-    return {"category": category.value, "confidence": confidence.value, "explanation": str(explanation).strip(),
-            "citations": clean_citations, "next_steps": [s.strip() for s in steps if s.strip()][:5]}, None
+    return {"category": category.value, "confidence": confidence.value,
+            "explanation": neutralize(str(explanation).strip()), "citations": clean_citations,
+            "next_steps": [neutralize(s.strip()) for s in steps if s.strip()][:5]}, None
 
 
 # --- the loop ----------------------------------------------------------------------------------------
@@ -332,7 +348,7 @@ class _Run:
                 if self.final_tool is None:
                     if not answer:
                         return self._stop("invalid", "the answer was empty")
-                    self.outcome.answer = answer
+                    self.outcome.answer = neutralize(answer)
                     return self._stop("ok", "")
                 self.invalid_submissions += 1
                 if self.invalid_submissions > 1 or last:
@@ -442,6 +458,7 @@ def answer_question(incident: dict[str, Any], ctx: ToolContext, question: str, *
     ``outcome.intents`` (the caller posts the usual preview); the answer text is ``outcome.answer``.
     """
     intents: list[dict[str, Any]] = []
+    ctx.redrive_requested = bool(REDRIVE_ASK.search(question or ""))
     try:
         from ..templates import render
 

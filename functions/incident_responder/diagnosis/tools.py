@@ -30,6 +30,7 @@ from ..model import Category, Confidence, Evidence, iso, parse_time
 
 __all__ = [
     "FINAL_TOOL",
+    "REDRIVE_ASK",
     "REDRIVE_TOOL",
     "Tool",
     "ToolContext",
@@ -48,6 +49,7 @@ MAX_LOG_EVENTS = 50
 MAX_LOG_PAGES = 3
 MAX_LOG_WINDOW_MINUTES = 240
 MAX_S3_KEYS = 20
+REDRIVE_ASK = re.compile(r"(?i)\b(?:re-?drive|re-?run|retry|restart|run it again)\b")
 _BUCKET_RE = re.compile(r"(?:s3a?://|arn:aws[\w-]*:s3:::)([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])")
 
 
@@ -104,6 +106,7 @@ class ToolContext:
     catalog_metadata: Callable[[], Any] | None = None
     similar_incidents: Callable[[int], Any] | None = None
     redrive_available: bool = False
+    redrive_requested: bool = False  # the person's own question asked for one (set by answer_question)
 
     def allowed_buckets(self) -> set[str]:
         found = {m.group(1) for e in self.evidence for m in _BUCKET_RE.finditer(e.text)}
@@ -295,6 +298,9 @@ def _propose_redrive(ctx: ToolContext, intents: list[dict[str, Any]]) -> Callabl
     def run(args: dict[str, Any]) -> ToolResult:
         if not ctx.redrive_available:
             return ToolResult.fail("this failure cannot be redriven from Slack")
+        if not ctx.redrive_requested:
+            # Only the person's own words can lead to a preview; text in logs or inputs never does.
+            return ToolResult.fail("refused: the person did not ask for a redrive")
         intents.append({"intent": "redrive_preview", "reason": str(args.get("reason", ""))[:300]})
         return ToolResult.ok({"proposed": True, "note": "A preview of the redrive will be posted with Approve and "
                               "Cancel buttons; nothing has run, and only an approver can approve it."})
