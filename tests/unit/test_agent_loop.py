@@ -219,3 +219,34 @@ def test_usage_and_prices() -> None:
     assert price_for("us.anthropic.claude-haiku-4-5-20251001-v1:0").input == pytest.approx(1.10)
     assert price_for("anthropic.claude-3-5-haiku-20241022-v1:0").input == 0.80
     assert price_for("some.unknown-model").input >= 3.0
+
+
+def test_model_yaml_script_is_served_in_order_then_bedrock_is_down() -> None:
+    from tests.conftest import FIXTURES
+
+    script = ScriptedBedrock.from_yaml(FIXTURES / "agent" / "model.yaml")
+    out = run(script)
+    assert out.ok and out.submission is not None and out.submission["category"] == "timeout"
+    assert out.usage.cache_read_tokens == 1650 and out.usage.cache_write_tokens == 1650
+    # The next run meets the scripted throttling, the one after it an outage.
+    assert "ThrottlingException" in run(script).reason
+    assert "ServiceUnavailableException" in run(script).reason
+    assert script.count == 4 and script.tool_calls == ["get_evidence", "submit_diagnosis"]
+
+
+def test_deadline_stays_inside_the_invocation_time_left() -> None:
+    cfg = settings(agent_deadline_seconds=45.0)
+    assert AgentLimits.from_settings(cfg, remaining_seconds=900).deadline_seconds == 45.0
+    assert AgentLimits.from_settings(cfg, remaining_seconds=40).deadline_seconds == pytest.approx(24.0)
+    script = ScriptedBedrock([GOOD])
+    out = run(script, remaining_seconds=12)
+    assert out.status == "skipped" and "not enough time" in out.reason and script.count == 0
+
+
+def test_thread_last_step_offers_no_tool_and_refuses_more_calls() -> None:
+    calls = [message(tool_use("get_evidence", {"id": f"E{i}"})) for i in (1, 2)]
+    script = ScriptedBedrock([*calls, message(text("E2 shows the timeout."))])
+    out = answer_question(INCIDENT, ToolContext(evidence=EVIDENCE), "why?", cfg=settings(llm_max_steps=1),
+                          client=client_for(script))
+    assert out.ok and out.answer == "E2 shows the timeout." and len(out.tool_calls) == 1
+    assert [r.tool_choice for r in script.requests] == [{"type": "auto"}, {"type": "none"}, {"type": "none"}]

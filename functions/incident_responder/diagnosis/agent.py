@@ -62,11 +62,15 @@ class AgentLimits:
     max_cost_day: float = 5.00
 
     @classmethod
-    def from_settings(cls, cfg: Settings, remaining_seconds: float | None = None) -> AgentLimits:
+    def from_settings(cls, cfg: Settings, remaining_seconds: float | None = None, thread: bool = False
+                      ) -> AgentLimits:
+        """The settings' bounds; the deadline also keeps 20% and 10 s of the invocation's remaining time
+        for the caller; a thread answer is also bound by ``LLM_MAX_STEPS``."""
         deadline = cfg.agent_deadline_seconds
         if remaining_seconds is not None:
             deadline = min(deadline, (remaining_seconds - RESERVE_SECONDS) * 0.8)
-        return cls(max_tool_calls=cfg.agent_max_tool_calls, token_budget=cfg.agent_token_budget,
+        tool_calls = min(cfg.agent_max_tool_calls, cfg.llm_max_steps) if thread else cfg.agent_max_tool_calls
+        return cls(max_tool_calls=tool_calls, token_budget=cfg.agent_token_budget,
                    deadline_seconds=deadline, call_timeout=float(cfg.llm_timeout),
                    max_cost_incident=cfg.agent_max_cost_incident, max_cost_day=cfg.agent_max_cost_day)
 
@@ -378,13 +382,12 @@ class _Run:
                 results.append({"type": "tool_result", "tool_use_id": use.get("id"),
                                 "content": self.registry.render(result), "is_error": result.status != "ok"})
             self.messages.append({"role": "user", "content": results})
-            if last and self.final_tool is None:
-                return self._stop("limit", "the tool-call limit was reached before an answer")
-        return self._stop("limit", "the tool-call limit was reached")
+        return self._stop("limit", "the tool-call limit was reached before an answer")
 
 
-def _limits(cfg: Settings, remaining_seconds: float | None, limits: AgentLimits | None) -> AgentLimits:
-    return limits or AgentLimits.from_settings(cfg, remaining_seconds)
+def _limits(cfg: Settings, remaining_seconds: float | None, limits: AgentLimits | None, thread: bool = False
+            ) -> AgentLimits:
+    return limits or AgentLimits.from_settings(cfg, remaining_seconds, thread=thread)
 
 
 def _evidence_view(evidence: list[Evidence]) -> list[dict[str, Any]]:
@@ -478,8 +481,8 @@ def answer_question(incident: dict[str, Any], ctx: ToolContext, question: str, *
     client, failed = _start(client, cfg, incident.get("region"))
     if failed:
         return failed
-    run = _Run(client, cfg.bedrock_model_id, _limits(cfg, remaining_seconds, limits), registry, system, message,
-               final_tool=None, evidence_ids={e.id for e in ctx.evidence},
+    run = _Run(client, cfg.bedrock_model_id, _limits(cfg, remaining_seconds, limits, thread=True), registry, system,
+               message, final_tool=None, evidence_ids={e.id for e in ctx.evidence},
                cost_store=cost_store or MemoryCostStore(), clock=clock, intents=intents)
     outcome = run.run()
     outcome.intents = list(intents)
