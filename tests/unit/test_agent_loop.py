@@ -250,3 +250,21 @@ def test_thread_last_step_offers_no_tool_and_refuses_more_calls() -> None:
                           client=client_for(script))
     assert out.ok and out.answer == "E2 shows the timeout." and len(out.tool_calls) == 1
     assert [r.tool_choice for r in script.requests] == [{"type": "auto"}, {"type": "none"}, {"type": "none"}]
+
+
+def test_metrics_are_published_per_run() -> None:
+    from aws_lambda_powertools import Metrics
+
+    from incident_responder.diagnosis.agent import publish_metrics
+
+    out = run(ScriptedBedrock([message(tool_use("get_evidence", {"id": "E1"})), GOOD]))
+    metrics = Metrics(namespace="IncidentResponderTest", service="test")
+    metrics.clear_metrics()  # Powertools shares the metric set between instances
+    try:
+        publish_metrics(out, metrics)
+        emf = metrics.serialize_metric_set()
+    finally:
+        metrics.clear_metrics()
+    names = {m["Name"] for m in emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
+    assert {"AgentToolCalls", "AgentCostUSD", "AgentCacheReadTokens", "AgentOk"} <= names
+    assert emf["AgentToolCalls"] in (1.0, [1.0]) and emf["AgentOk"] in (1.0, [1.0])

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..model import Evidence
 
-__all__ = ["AgentLimits", "AgentOutcome", "answer_question", "make_client", "neutralize", "run_diagnosis",
+__all__ = ["AgentLimits", "AgentOutcome", "answer_question", "make_client", "neutralize", "publish_metrics",
+           "run_diagnosis",
            "validate_submission"]
 
 logger = logging.getLogger(__name__)
@@ -340,9 +341,9 @@ class _Run:
                     or self.elapsed() + lim.call_timeout >= lim.deadline_seconds)
             response = self._call(last)
             self._record_usage(response)
-            blocks = [_block_dict(b) for b in response.content]
             if not isinstance(response.content, list):
                 raise ValueError("content is not a list")
+            blocks = [_block_dict(b) for b in response.content]
             self.messages.append({"role": "assistant", "content": blocks})
             uses = [b for b in blocks if b.get("type") == "tool_use"]
             if not uses:
@@ -488,6 +489,15 @@ def answer_question(incident: dict[str, Any], ctx: ToolContext, question: str, *
     outcome.intents = list(intents)
     _log(outcome, "thread")
     return outcome
+
+
+def publish_metrics(outcome: AgentOutcome, metrics: Any) -> None:
+    """Add one run's figures to a Powertools ``Metrics`` object (the handler flushes them)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    units = {"AgentCostUSD": MetricUnit.NoUnit, "AgentSeconds": MetricUnit.Seconds}
+    for name, value in outcome.metrics().items():
+        metrics.add_metric(name=name, unit=units.get(name, MetricUnit.Count), value=value)
 
 
 def _incident_values(incident: dict[str, Any]) -> dict[str, Any]:
