@@ -37,6 +37,7 @@ def test_calls_invoke_model_signed_with_bedrock_version_and_cached_prefix() -> N
     assert script.count == 2 and script.remaining == 0
     first = script.requests[0]
     assert first.path == f"/model/{MODEL}/invoke" and first.signed
+    assert first.credential_scope.endswith("/us-east-1/bedrock/aws4_request")
     assert first.body["anthropic_version"] == "bedrock-2023-05-31" and "model" not in first.body
     assert first.body["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert first.body["tools"][-1]["cache_control"] == {"type": "ephemeral"}

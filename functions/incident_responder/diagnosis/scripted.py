@@ -76,6 +76,7 @@ class RecordedRequest:
     tool_choice: Any
     response_tool_calls: list[str] = field(default_factory=list)
     status: int = 200
+    credential_scope: str = ""  # <date>/<region>/bedrock/aws4_request of the SigV4 signature
 
 
 def _prefix_text(body: dict[str, Any]) -> list[tuple[str, bool]]:
@@ -177,9 +178,11 @@ class ScriptedBedrock:
         except ValueError:
             body = {}
         model = path.split("/model/", 1)[-1].rsplit("/", 1)[0] if "/model/" in path else ""
+        auth = request.headers.get("authorization", "")
+        scope = auth.split("Credential=", 1)[-1].split(",", 1)[0].split("/", 1)[-1] if "Credential=" in auth else ""
         rec = RecordedRequest(
-            path=path, model=model,
-            signed=request.headers.get("authorization", "").startswith("AWS4-HMAC-SHA256"),
+            path=path, model=model, credential_scope=scope,
+            signed=auth.startswith("AWS4-HMAC-SHA256") and scope.endswith("/bedrock/aws4_request"),
             body=body, chars=len(raw), tools_offered=[t.get("name", "") for t in body.get("tools") or []],
             tool_choice=body.get("tool_choice"),
         )
