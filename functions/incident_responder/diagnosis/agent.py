@@ -116,6 +116,7 @@ class AgentOutcome:
                 "AgentSeconds": round(self.seconds, 3), "AgentOk": 1 if self.ok else 0}
 
 
+_EVIDENCE_ID = re.compile(r"\bE\d{1,4}\b")
 _MENTION = re.compile(r"(?i)<\s*[!@#][^>]*>|@(channel|here|everyone)\b")
 
 
@@ -353,6 +354,10 @@ class _Run:
                 if self.final_tool is None:
                     if not answer:
                         return self._stop("invalid", "the answer was empty")
+                    made_up = sorted(set(_EVIDENCE_ID.findall(answer)) - self.evidence_ids)
+                    if made_up:
+                        return self._stop("invalid", f"the answer cites evidence that does not exist "
+                                                     f"({', '.join(made_up[:5])})")
                     self.outcome.answer = neutralize(answer)
                     return self._stop("ok", "")
                 self.invalid_submissions += 1
