@@ -195,7 +195,10 @@ def validate_submission(args: Any, evidence_ids: set[str]) -> tuple[dict[str, An
 
 def _bedrock_reason(exc: Exception) -> str:
     """A short, safe description of a Bedrock or SDK failure."""
-    import anthropic
+    try:
+        import anthropic
+    except ImportError:
+        return f"the agent failed: {type(exc).__name__}"
 
     if isinstance(exc, anthropic.APITimeoutError):
         return "Bedrock timed out"
@@ -209,6 +212,8 @@ def _bedrock_reason(exc: Exception) -> str:
                  400: "Bedrock rejected the request (model not enabled or not on-demand?)"}.get(
             status, "Bedrock is unavailable" if status >= 500 else "Bedrock returned an error")
         return f"{label}: {kind or status}"
+    if isinstance(exc, RuntimeError) and "credentials" in str(exc).lower():
+        return "no AWS credentials were found for Bedrock"
     if isinstance(exc, anthropic.APIResponseValidationError | ValueError | KeyError | TypeError):
         return "Bedrock's response was not a valid message"
     return f"the agent failed: {type(exc).__name__}"
@@ -319,7 +324,10 @@ class _Run:
             self.outcome.seconds = self.elapsed()
             self.outcome.cost_usd = self.outcome.usage.cost(self.price)
             if self.outcome.usage.calls:
-                self.cost_store.add(self.outcome.cost_usd)
+                try:
+                    self.cost_store.add(self.outcome.cost_usd)
+                except Exception as exc:  # an injected store that breaks must not break the report
+                    logger.warning("agent cost could not be counted", extra={"error": str(exc)[:300]})
 
     def _run(self) -> AgentOutcome:
         lim = self.limits
