@@ -34,14 +34,12 @@ _ids = itertools.count(1)
 
 def _http() -> Any:
     """The HTTP library the installed anthropic SDK is built on (httpx2 in 2.x, httpx before)."""
-    try:
-        import httpx2
+    from anthropic import _base_client
 
-        return httpx2
-    except ImportError:  # pragma: no cover - older SDKs
-        import httpx
-
-        return httpx
+    lib = getattr(_base_client, "httpx2", None) or getattr(_base_client, "httpx", None)
+    if lib is None:  # pragma: no cover - an SDK layout this module does not know
+        raise RuntimeError("cannot tell which HTTP library the anthropic SDK uses")
+    return lib
 
 
 def text(value: str) -> dict[str, Any]:
