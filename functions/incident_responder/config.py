@@ -5,10 +5,13 @@ Every environment variable the functions read is named here and only here.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 
 __all__ = ["ENV", "Settings", "settings"]
+
+logger = logging.getLogger(__name__)
 
 # name -> (default, description). The README's configuration reference is generated from this.
 ENV: dict[str, tuple[str, str]] = {
@@ -45,9 +48,21 @@ ENV: dict[str, tuple[str, str]] = {
     "INGRESS_FUNCTION_NAME": ("", "The Slack ingress function the failsafe shuts off (reserved concurrency 0)."),
     "NOTIFY_TOPIC_ARN": ("", "SNS topic the failsafe notifies."),
     "LLM_ENABLED": ("false", "Write up reports and answer threads with Claude on Bedrock."),
-    "BEDROCK_MODEL_ID": ("anthropic.claude-3-5-sonnet-20241022-v2:0", "Bedrock model id for the LLM path."),
+    "BEDROCK_MODEL_ID": ("us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                         "Bedrock inference profile id (or model id) of the Claude model the agent calls."),
+    "BEDROCK_REGION": ("", "Region of the Bedrock runtime endpoint (empty: the function's own region)."),
     "LLM_TIMEOUT_SECONDS": ("20", "Timeout of one LLM call."),
     "LLM_MAX_STEPS": ("6", "Bound on agent tool-calling steps in a thread."),
+    "DIAGNOSIS_MODE": ("rules", "`rules`: signatures only, no LLM; `auto`: the agent runs when the rules give "
+                                "unknown or less than high confidence; `agent`: always (the rules' answer as a "
+                                "hint). Needs `LLM_ENABLED=true` for anything but `rules`."),
+    "AGENT_MAX_TOOL_CALLS": ("6", "Bound on the tool calls of one agent diagnosis or answer."),
+    "AGENT_TOKEN_BUDGET": ("40000", "Bound on the tokens (in + out) of one agent diagnosis or answer."),
+    "AGENT_DEADLINE_SECONDS": ("45", "Bound on the wall time of one agent run (also kept well inside the "
+                                     "invocation's remaining time)."),
+    "AGENT_MAX_COST_PER_INCIDENT_USD": ("0.10", "Estimated-cost cap of one agent run, in US dollars."),
+    "AGENT_MAX_COST_PER_DAY_USD": ("5.00", "Estimated-cost cap of all agent runs in a UTC day, in US dollars "
+                                           "(an atomic counter in the incidents table)."),
     "POWERTOOLS_SERVICE_NAME": ("incident-responder", "Powertools service name (logs, metrics, traces)."),
     "POWERTOOLS_METRICS_NAMESPACE": ("IncidentResponder", "CloudWatch metrics namespace."),
     "POWERTOOLS_TRACE_DISABLED": ("false", "Turn X-Ray tracing off (the X-Ray SDK is then never imported)."),
@@ -67,6 +82,23 @@ def _int(name: str) -> int:
         return int(env(name))
     except ValueError:
         return int(ENV[name][0])
+
+
+def _float(name: str) -> float:
+    try:
+        return float(env(name))
+    except ValueError:
+        logger.warning("setting is not a number; using the default", extra={"setting": name})
+        return float(ENV[name][0])
+
+
+def _choice(name: str, allowed: set[str]) -> str:
+    value = env(name).strip().lower()
+    if value not in allowed:
+        logger.warning("setting has an unknown value; using the default",
+                       extra={"setting": name, "value": value, "allowed": sorted(allowed)})
+        return ENV[name][0]
+    return value
 
 
 def _bool(name: str) -> bool:
@@ -115,6 +147,13 @@ class Settings:
     bedrock_model_id: str = field(default_factory=lambda: env("BEDROCK_MODEL_ID"))
     llm_timeout: int = field(default_factory=lambda: _int("LLM_TIMEOUT_SECONDS"))
     llm_max_steps: int = field(default_factory=lambda: _int("LLM_MAX_STEPS"))
+    bedrock_region: str = field(default_factory=lambda: env("BEDROCK_REGION"))
+    diagnosis_mode: str = field(default_factory=lambda: _choice("DIAGNOSIS_MODE", {"rules", "auto", "agent"}))
+    agent_max_tool_calls: int = field(default_factory=lambda: _int("AGENT_MAX_TOOL_CALLS"))
+    agent_token_budget: int = field(default_factory=lambda: _int("AGENT_TOKEN_BUDGET"))
+    agent_deadline_seconds: float = field(default_factory=lambda: _float("AGENT_DEADLINE_SECONDS"))
+    agent_max_cost_incident: float = field(default_factory=lambda: _float("AGENT_MAX_COST_PER_INCIDENT_USD"))
+    agent_max_cost_day: float = field(default_factory=lambda: _float("AGENT_MAX_COST_PER_DAY_USD"))
 
 
 def settings() -> Settings:
