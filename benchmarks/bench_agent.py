@@ -1,7 +1,7 @@
 """Agent figures: estimated Bedrock cost per incident, and the time the agent path adds.
 
 Every scenario in tests/scenarios is replayed through the real analyze handler against local AWS
-(``incident_responder.local.replay``); the evidence of each posted report is then diagnosed again in
+(``incident_responder_local.replay``); the evidence of each posted report is then diagnosed again in
 this process, by the signatures alone and by the agent loop with the real ``AnthropicBedrock`` client
 over the scripted Bedrock runtime (``incident_responder.diagnosis.scripted``). A scenario folder with a
 ``model.yaml`` is served that script; the others a typical three-step one (read an evidence item, read
@@ -83,7 +83,7 @@ def main() -> None:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEBENCHONLY")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench-secret-only")
     from incident_responder.analyze import signature_set
-    from incident_responder.local.replay import replay
+    from incident_responder_local.replay import replay
 
     names = sys.argv[1:]
     folders = [SCENARIOS / n for n in names] if names else [SCENARIOS]
