@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..analyze import analyze
 from ..errors import MalformedEvent, UnknownEvent
+from ..slack.client import Deadline, slack_deadline
 
 logger = Logger()
 metrics = Metrics()
@@ -26,7 +27,8 @@ tracer = Tracer()
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
-        outcome = analyze(event)
+        with slack_deadline(Deadline.from_lambda_context(context)):  # Slack retries stop before the timeout
+            outcome = analyze(event)
     except (MalformedEvent, UnknownEvent) as exc:
         logger.error("event rejected", extra={"reason": str(exc), "detail_type": _get(event, "detail-type")})
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
