@@ -220,7 +220,7 @@ def rejection_reason(request: SlackRequest, verifier: SignatureVerifier) -> str 
 def _payload(request: SlackRequest) -> dict[str, Any]:
     if len(request.body) > MAX_BODY_BYTES:
         raise _BadRequest(f"body is larger than {MAX_BODY_BYTES} bytes", status=413)
-    text = request.body.decode("utf-8")  # verified: the signature check decoded it already
+    text = request.body.decode("utf-8", "replace")  # verified bodies are UTF-8: the check decoded it
     content_type = (request.header("content-type") or "").lower()
     try:
         if "application/x-www-form-urlencoded" in content_type or text.startswith("payload="):
