@@ -5,7 +5,8 @@ responder uses the way slack.com does, so the real ``slack_sdk.WebClient(base_ur
 talks to it unchanged: form or JSON bodies, ``Authorization: Bearer`` checked, ``{"ok": true, ...}``
 answers, Slack's error codes and documented message limits (50 blocks, 3,000 characters of section
 text, 40,000 characters of text). Faults can be injected (429 with ``Retry-After``, 5xx, ``ok: false``
-answers) and Slack can be taken down (connection refused) to exercise slack-sdk's retry handlers.
+answers, a channel that refuses posts) and Slack can be taken down (connection refused) to exercise
+slack-sdk's retry handlers.
 
     with SlackEmulator(bot_token="xoxb-local-test") as slack:
         client = WebClient(token="xoxb-local-test", base_url=slack.base_url)
@@ -347,6 +348,7 @@ class SlackEmulator:
             self._ephemerals: list[dict[str, Any]] = []
             self._calls: list[tuple[str, dict[str, Any]]] = []
             self._faults: list[tuple[str, _Fault]] = []
+            self._closed: dict[str, str] = {}  # channel id -> the error posting to it gets
             self._next_micros = _FIRST_TS_MICROS
 
     def add_user(self, user_id: str, name: str, is_bot: bool = False, real_name: str | None = None) -> None:
@@ -461,6 +463,12 @@ class SlackEmulator:
         fault = _Fault(status, retry_after, error or default_error.get(status, "fatal_error"))
         with self._lock:
             self._faults.extend((method, fault) for _ in range(count))
+
+    def close_channel(self, channel: str, error: str = "channel_not_found") -> None:
+        """Make every post to ``channel`` (an id or a name) fail with ``error`` until :meth:`reset`:
+        ``channel_not_found`` (deleted or renamed), ``is_archived``, or ``not_in_channel``."""
+        with self._lock:
+            self._closed[self._channel({"channel": channel})] = error
 
     # request handling --------------------------------------------------------------------------------
 
@@ -589,6 +597,8 @@ class SlackEmulator:
 
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         cid = self._channel(params)
+        if cid in self._closed:
+            raise _ApiError(self._closed[cid])
         text, blocks = _content(params)
         message = _Message(
             channel=cid, ts=self._next_ts(), text=text, blocks=blocks, user=BOT_USER_ID, bot_id=BOT_ID,

@@ -81,10 +81,10 @@ def test_retry_after_seconds_reads_any_case_or_nothing() -> None:
 def test_make_client_attaches_every_retry_handler_and_normalises_the_url() -> None:
     client = make_client("xoxb-t", "http://127.0.0.1:9/api", max_retries=5, timeout=3)
 
-    kinds = {type(h): h.max_retry_count for h in client.retry_handlers}
-    assert kinds == {
-        BoundedRateLimitRetryHandler: 5, ServerErrorRetryHandler: 5, ConnectionErrorRetryHandler: 5,
-    }
+    rate, server, connection = client.retry_handlers
+    assert isinstance(rate, BoundedRateLimitRetryHandler)
+    assert isinstance(server, ServerErrorRetryHandler) and isinstance(connection, ConnectionErrorRetryHandler)
+    assert [h.max_retry_count for h in client.retry_handlers] == [5, 5, 5]
     assert client.base_url == "http://127.0.0.1:9/api/" and client.timeout == 3
 
 

@@ -14,13 +14,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..analyze import analyze
+from ..deadline import Deadline, slack_deadline
 from ..errors import ClaimInProgress, MalformedEvent, UnknownEvent
 from ..tracing import LazyTracer
 
 logger = Logger()
 metrics = Metrics()
-tracer = LazyTracer()
-LEASE_MARGIN_SECONDS = 10  # X-Ray SDK imported at the first invocation: see tracing.py
+tracer = LazyTracer()  # the X-Ray SDK is imported at the first invocation: see tracing.py
+LEASE_MARGIN_SECONDS = 10
 
 
 @logger.inject_lambda_context(correlation_id_path="id", log_event=False)
@@ -30,7 +31,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         # The claim's lease ends a little after this invocation can: a retry after a timeout takes over.
         lease = int(context.get_remaining_time_in_millis() / 1000) + LEASE_MARGIN_SECONDS
-        outcome = analyze(event, lease_seconds=lease)
+        with slack_deadline(Deadline.from_lambda_context(context)):  # Slack retries stop before the timeout
+            outcome = analyze(event, lease_seconds=lease)
     except (MalformedEvent, UnknownEvent) as exc:
         logger.error("event rejected", extra={"reason": str(exc), "detail_type": _get(event, "detail-type")})
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)

@@ -1,6 +1,8 @@
 """Slack ingress function (Lambda Function URL): verify, dedupe, enqueue, answer within 3 seconds.
 
-A rejected signature is logged as ``slack signature rejected`` (the template's metric filter counts
+Every request is answered 2xx/4xx with one log line, whatever it holds (a bad configuration or an
+unreachable store or queue is a 5xx so Slack retries). A rejected signature is logged as
+``slack signature rejected`` (the template's metric filter counts
 exactly that message; the failsafe alarm watches the count) and answered 401. Reads
 SLACK_SIGNING_SECRET_NAME, FOLLOWUP_QUEUE_URL and INCIDENTS_TABLE.
 """
@@ -25,7 +27,7 @@ metrics = Metrics()
 
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     cfg, aws = settings(), shared_context()  # warm invocations reuse the clients: most of the ack time
     request = SlackRequest.from_function_url(event)
     try:
@@ -38,8 +40,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request, signing_secret=secret, store=store, sqs=aws.client("sqs"), queue_url=cfg.followup_queue_url
     )
     if result.outcome == "rejected":
-        source_ip = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
-        logger.warning("slack signature rejected", extra={"reason": result.reason, "source_ip": source_ip})
+        logger.warning("slack signature rejected", extra={"reason": result.reason, "source_ip": _source_ip(event)})
         metrics.add_metric(name="SlackRequestsRejected", unit=MetricUnit.Count, value=1)
     else:
         d = result.delivery
@@ -56,3 +57,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             name=f"SlackRequests{result.outcome.title().replace('_', '')}", unit=MetricUnit.Count, value=1
         )
     return result.to_function_url()
+
+
+def _source_ip(event: Any) -> str | None:
+    """The caller's address from the request context, as text safe to log (whatever the event holds)."""
+    http = event.get("requestContext") if isinstance(event, dict) else None
+    http = http.get("http") if isinstance(http, dict) else None
+    value = http.get("sourceIp") if isinstance(http, dict) else None
+    if value is None:
+        return None
+    # The log line is JSON written as UTF-8: a lone surrogate would lose the whole line.
+    return str(value)[:64].encode("utf-8", "backslashreplace").decode("utf-8")

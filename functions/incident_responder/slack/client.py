@@ -1,7 +1,9 @@
 """Slack Web API access: one ``WebClient`` with retries, the calls the responder makes, the bot token.
 
 Every client gets slack-sdk's retry handlers for rate limits (honouring ``Retry-After``), server errors
-(500/503) and connection errors, with short bounded waits. Every failure leaves this module as a
+(500/503) and connection errors, with short bounded waits: at most ``MAX_TOTAL_RETRY_SLEEP`` seconds
+in all for one call, and never past the deadline set with :func:`slack_deadline` (a Lambda's remaining
+time); a wait that would not fit fails the call at once with a retryable error. Every failure leaves this module as a
 :class:`SlackPostError` (or a subclass) that carries Slack's error code, raised ``from`` the SDK error.
 Nothing here is created at import: clients are built by :func:`make_client` when a caller first needs one.
 """
@@ -27,6 +29,7 @@ from slack_sdk.http_retry import (
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
 from incident_responder.config import env
+from incident_responder.deadline import _DEADLINE, Deadline, slack_deadline
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -34,8 +37,12 @@ if TYPE_CHECKING:
     from slack_sdk.web import SlackResponse
 
 __all__ = [
+    "MAX_TOTAL_RETRY_SLEEP",
     "BoundedBackoffIntervalCalculator",
     "BoundedRateLimitRetryHandler",
+    "BudgetedConnectionErrorRetryHandler",
+    "BudgetedServerErrorRetryHandler",
+    "Deadline",
     "SlackConfigurationError",
     "SlackPostError",
     "SlackRateLimitedError",
@@ -47,12 +54,15 @@ __all__ = [
     "post_message",
     "retry_after_seconds",
     "retry_handlers",
+    "slack_deadline",
     "thread_replies",
     "update_message",
 ]
 
 # Keys under which a JSON secret may hold the bot token, in order of preference.
 _TOKEN_KEYS = ("SLACK_BOT_TOKEN", "slack_bot_token", "bot_token", "token")
+# At most this many seconds of waiting between the retries of one call (a deadline may allow less).
+MAX_TOTAL_RETRY_SLEEP = 30.0
 # Slack error codes that mean Slack itself failed, not the request.
 _SERVER_ERRORS = {"fatal_error", "internal_error", "service_unavailable", "request_timeout"}
 
@@ -74,6 +84,7 @@ class SlackPostError(Exception):
     """
 
     retryable = False
+    out_of_time = False  # True when retrying stopped because the next wait would pass the deadline
 
     def __init__(
         self,
@@ -120,12 +131,69 @@ class BoundedBackoffIntervalCalculator(RetryIntervalCalculator):
         return interval / 2 + random.random() * interval / 2  # jitter, not security
 
 
-class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+def _method_of(request: HttpRequest) -> str:
+    return str(request.url).rstrip("/").rsplit("/", 1)[-1] or "unknown"
+
+
+class _BudgetedSleep:
+    """The waits of one call's retries: together at most ``max_total_sleep`` seconds, and none that
+    would end past the deadline in force (:func:`slack_deadline`). A wait that does not fit raises a
+    retryable :class:`SlackPostError` at once, so the caller fails now and the event is retried later,
+    instead of the Lambda being killed at its timeout in the middle of a sleep."""
+
+    max_total_sleep: float
+    sleep: Callable[[float], None]
+
+    def _wait(
+        self,
+        state: RetryState,
+        request: HttpRequest,
+        seconds: float,
+        *,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        values = state.custom_values if state.custom_values is not None else {}
+        state.custom_values = values
+        slept = float(values.get("slept", 0.0))
+        deadline = _DEADLINE.get()
+        left = deadline.left() if deadline is not None else None
+        if left is not None and seconds > left:
+            why = f"only {max(left, 0.0):.1f} s are left before the deadline"
+        elif slept + seconds > self.max_total_sleep:
+            why = f"retries already waited {slept:.1f} s of at most {self.max_total_sleep:.1f} s"
+        else:
+            self.sleep(seconds)
+            values["slept"] = slept + seconds
+            return
+        raise _out_of_time(_method_of(request), seconds, why, response, error)
+
+
+def _out_of_time(
+    method: str, seconds: float, why: str, response: HttpResponse | None, error: Exception | None
+) -> SlackPostError:
+    """The retryable error of a retry that would wait too long."""
+    status = response.status_code if response is not None else None
+    message = f"Slack {method}: not retrying: the next attempt needs a {seconds:.1f} s wait and {why}"
+    exc: SlackPostError
+    if status == 429:
+        advised = retry_after_seconds(response.headers if response is not None else None)
+        exc = SlackRateLimitedError(message, retry_after=advised, error="ratelimited", method=method, status=429)
+    else:
+        code = f"http_{status}" if status else "connection_error"
+        exc = SlackUnavailableError(f"{message} (last failure: {error or code})", error=code, method=method,
+                                    status=status)
+    exc.out_of_time = True
+    return exc
+
+
+class BoundedRateLimitRetryHandler(_BudgetedSleep, RateLimitErrorRetryHandler):
     """Retries HTTP 429, waiting what ``Retry-After`` asks but never more than ``max_wait`` seconds.
 
     slack-sdk's own handler sleeps ``Retry-After`` plus up to a second of jitter with no bound; a Lambda
-    has a deadline, so the wait is capped (and tests can shrink it). Without the header, the interval
-    calculator decides.
+    has a deadline, so the wait is capped (and tests can shrink it), and the waits of one call stay
+    within ``max_total_sleep`` and the deadline in force. Without the header, the interval calculator
+    decides.
     """
 
     def __init__(
@@ -134,10 +202,12 @@ class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
         interval_calculator: RetryIntervalCalculator | None = None,
         *,
         max_wait: float = 30.0,
+        max_total_sleep: float = MAX_TOTAL_RETRY_SLEEP,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(max_retry_count, interval_calculator or BoundedBackoffIntervalCalculator())
         self.max_wait = max_wait
+        self.max_total_sleep = max_total_sleep
         self.sleep = sleep
 
     def prepare_for_next_attempt(
@@ -155,8 +225,68 @@ class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
         wait = advised if advised is not None else self.interval_calculator.calculate_sleep_duration(
             state.current_attempt
         )
+        self._wait(state, request, max(0.0, min(wait, self.max_wait)), response=response, error=error)
         state.next_attempt_requested = True
-        self.sleep(max(0.0, min(wait, self.max_wait)))
+        state.increment_current_attempt()
+
+
+class BudgetedServerErrorRetryHandler(_BudgetedSleep, ServerErrorRetryHandler):
+    """slack-sdk's retry of HTTP 500/503, its waits within the call's budget and the deadline."""
+
+    def __init__(
+        self,
+        max_retry_count: int = 3,
+        interval_calculator: RetryIntervalCalculator | None = None,
+        *,
+        max_total_sleep: float = MAX_TOTAL_RETRY_SLEEP,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count,
+                         interval_calculator=interval_calculator or BoundedBackoffIntervalCalculator())
+        self.max_total_sleep = max_total_sleep
+        self.sleep = sleep
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        self._wait(state, request, wait, response=response, error=error)
+        state.next_attempt_requested = True
+        state.increment_current_attempt()
+
+
+class BudgetedConnectionErrorRetryHandler(_BudgetedSleep, ConnectionErrorRetryHandler):
+    """slack-sdk's retry of connection errors, its waits within the call's budget and the deadline."""
+
+    def __init__(
+        self,
+        max_retry_count: int = 3,
+        interval_calculator: RetryIntervalCalculator | None = None,
+        *,
+        max_total_sleep: float = MAX_TOTAL_RETRY_SLEEP,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count,
+                         interval_calculator=interval_calculator or BoundedBackoffIntervalCalculator())
+        self.max_total_sleep = max_total_sleep
+        self.sleep = sleep
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        self._wait(state, request, wait, response=response, error=error)
+        state.next_attempt_requested = True
         state.increment_current_attempt()
 
 
@@ -177,13 +307,17 @@ def retry_handlers(
     interval_calculator: RetryIntervalCalculator | None = None,
     *,
     max_retry_after: float = 30.0,
+    max_total_sleep: float = MAX_TOTAL_RETRY_SLEEP,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> list[RetryHandler]:
-    """Fresh rate-limit, server-error and connection-error retry handlers, each allowing ``max_retries``."""
+    """Fresh rate-limit, server-error and connection-error retry handlers, each allowing ``max_retries``;
+    the waits of one call stay within ``max_total_sleep`` seconds and the deadline in force."""
     interval = interval_calculator or BoundedBackoffIntervalCalculator()
+    budget: dict[str, Any] = {"max_total_sleep": max_total_sleep, "sleep": sleep}
     return [
-        BoundedRateLimitRetryHandler(max_retries, interval, max_wait=max_retry_after),
-        ServerErrorRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
-        ConnectionErrorRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
+        BoundedRateLimitRetryHandler(max_retries, interval, max_wait=max_retry_after, **budget),
+        BudgetedServerErrorRetryHandler(max_retries, interval, **budget),
+        BudgetedConnectionErrorRetryHandler(max_retries, interval, **budget),
     ]
 
 
@@ -195,19 +329,24 @@ def make_client(
     timeout: int = 10,
     interval_calculator: RetryIntervalCalculator | None = None,
     max_retry_after: float = 30.0,
+    max_total_sleep: float = MAX_TOTAL_RETRY_SLEEP,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> WebClient:
     """Build a ``WebClient`` with the retry handlers attached. Makes no network call.
 
     ``base_url`` defaults to the SLACK_API_URL environment variable (slack.com, or the local emulator).
     ``interval_calculator`` sets the waits between retries of server and connection errors (default:
-    bounded backoff, at most 2 s); ``max_retry_after`` caps the wait a 429's ``Retry-After`` asks for.
+    bounded backoff, at most 2 s); ``max_retry_after`` caps the wait a 429's ``Retry-After`` asks for;
+    ``max_total_sleep`` caps all the waits of one call, and :func:`slack_deadline` keeps them before a
+    deadline. ``sleep`` is injected in tests.
     """
     url = base_url or env("SLACK_API_URL")
     return WebClient(
         token=token,
         base_url=url if url.endswith("/") else url + "/",
         timeout=timeout,
-        retry_handlers=retry_handlers(max_retries, interval_calculator, max_retry_after=max_retry_after),
+        retry_handlers=retry_handlers(max_retries, interval_calculator, max_retry_after=max_retry_after,
+                                      max_total_sleep=max_total_sleep, sleep=sleep),
     )
 
 

@@ -3,16 +3,20 @@
 Order of work for one request (a Lambda Function URL request from the Events API or interactivity):
 
 1. **Verify** the raw body with slack-sdk's ``SignatureVerifier`` (HMAC of ``v0:<timestamp>:<body>``
-   with the signing secret, timestamp within 5 minutes) before anything is parsed. Failure: 401.
-2. **Route**: ``url_verification`` answers the challenge; ``event_callback`` with a ``message`` or
+   with the signing secret, timestamp within 5 minutes) before anything is parsed. Failure: 401,
+   whatever the request holds (a body that is not UTF-8, odd headers): never an exception.
+2. **Parse** the verified body into a typed payload (:mod:`.payloads`): a body over
+   ``MAX_BODY_BYTES`` is 413; one that is not a JSON object, or has a field of the wrong type or
+   shape (``user`` a string where Slack sends an object, ``actions`` an object, ``event`` a list), 400.
+3. **Route**: ``url_verification`` answers the challenge; ``event_callback`` with a ``message`` or
    ``app_mention`` that is a person's reply in a thread goes on; ``block_actions`` (a form body with
    ``payload=<json>``) for the redrive buttons goes on; everything else is acknowledged and ignored
    (bots, our own messages, edits, deletions and other subtypes, top-level messages).
-3. **Thread check**: only threads whose root is an incident report (``IncidentStore.by_thread``).
-4. **Dedupe** with a DynamoDB conditional write keyed on the message (``<channel>:<ts>``), or the
+4. **Thread check**: only threads whose root is an incident report (``IncidentStore.by_thread``).
+5. **Dedupe** with a DynamoDB conditional write keyed on the message (``<channel>:<ts>``), or the
    click (``<action_ts>:<user>``): Slack's retries (``X-Slack-Retry-Num``), a repeated ``event_id``,
    and the ``message`` + ``app_mention`` pair Slack sends for one mention are all one delivery.
-5. **Enqueue** on the SQS FIFO queue, one message group per thread (replies stay in order), the
+6. **Enqueue** on the SQS FIFO queue, one message group per thread (replies stay in order), the
    dedupe key as the deduplication id; then 200. An enqueue failure releases the claim and answers
    500, so Slack's retry can deliver it.
 
@@ -33,6 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from slack_sdk.signature import Clock, SignatureVerifier
 
 from ..errors import StoreError
+from .payloads import BlockActions, EventCallback, PayloadError, UrlVerification, parse_payload
 
 if TYPE_CHECKING:
     from ..store import IncidentStore
@@ -56,10 +61,18 @@ ACCEPTED_EVENTS = frozenset({"message", "app_mention"})
 # (bot_message, message_changed, message_deleted, message_replied, channel_join, ...) is ignored.
 ACCEPTED_SUBTYPES = frozenset({"thread_broadcast"})
 ACCEPTED_ACTION_PREFIX = "redrive_"
+# Slack's requests are a few kilobytes; a message's text is at most 40,000 characters.
+MAX_BODY_BYTES = 512 * 1024
+# A question's text as enqueued: SQS takes 256 KiB, and JSON escapes make a character up to 12 bytes.
+MAX_TEXT_CHARS = 16_000
 
 
 class _BadRequest(Exception):
     """A verified request whose body is not one Slack sends."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -70,17 +83,25 @@ class SlackRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_function_url(cls, event: dict[str, Any]) -> SlackRequest:
-        """From a Lambda Function URL (payload 2.0) event; a base64 body is decoded first."""
-        raw = event.get("body") or ""
-        if event.get("isBase64Encoded"):
+    def from_function_url(cls, event: Any) -> SlackRequest:
+        """From a Lambda Function URL (payload 2.0) event; a base64 body is decoded first.
+
+        Never raises: whatever arrives becomes bytes and text headers, and verification rejects what
+        Slack would not send (a body that is not base64 when flagged so is empty; a text body with a
+        lone surrogate keeps it as invalid UTF-8, which no signature matches).
+        """
+        event = event if isinstance(event, dict) else {}
+        raw = event.get("body")
+        text = raw if isinstance(raw, str) else ""
+        if event.get("isBase64Encoded") is True:
             try:
-                body = base64.b64decode(raw, validate=False)
+                body = base64.b64decode(text, validate=False)
             except (binascii.Error, ValueError):
                 body = b""
         else:
-            body = raw.encode("utf-8")
-        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+            body = text.encode("utf-8", "surrogatepass")
+        given = event.get("headers")
+        headers = {str(k).lower(): str(v) for k, v in given.items()} if isinstance(given, dict) else {}
         return cls(body=body, headers=headers)
 
     def header(self, name: str) -> str | None:
@@ -171,31 +192,39 @@ def get_signing_secret(secret_id: str, *, secrets_client: Any = None, max_age: i
 
 
 def rejection_reason(request: SlackRequest, verifier: SignatureVerifier) -> str | None:
-    """Why the request's Slack signature is not acceptable, or None when it is."""
+    """Why the request's Slack signature is not acceptable, or None when it is.
+
+    Total: any headers and body give a reason or None, never an exception (slack-sdk's verifier
+    raises on a body that is not UTF-8 and on a signature with non-ASCII characters, so those are
+    turned away here first).
+    """
     timestamp = request.header("x-slack-request-timestamp")
     signature = request.header("x-slack-signature")
     if not timestamp or not signature:
         return "missing signature headers"
-    try:
-        stamp = int(timestamp)
-    except ValueError:
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         return "malformed timestamp"
-    if abs(verifier.clock.now() - stamp) > REPLAY_WINDOW_SECONDS:
+    if abs(verifier.clock.now() - int(timestamp)) > REPLAY_WINDOW_SECONDS:
         return "timestamp outside the 5-minute window"
-    if not verifier.is_valid(request.body, timestamp, signature):
+    if not (signature.isascii() and signature.startswith("v0=") and len(signature) <= 128):
+        return "malformed signature"
+    try:
+        body = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body is not UTF-8"
+    if not verifier.is_valid(body, timestamp, signature):
         return "signature mismatch"
     return None
 
 
 def _payload(request: SlackRequest) -> dict[str, Any]:
-    try:
-        text = request.body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _BadRequest("body is not UTF-8") from exc
+    if len(request.body) > MAX_BODY_BYTES:
+        raise _BadRequest(f"body is larger than {MAX_BODY_BYTES} bytes", status=413)
+    text = request.body.decode("utf-8", "replace")  # verified bodies are UTF-8: the check decoded it
     content_type = (request.header("content-type") or "").lower()
     try:
         if "application/x-www-form-urlencoded" in content_type or text.startswith("payload="):
-            form = parse_qs(text, keep_blank_values=True)
+            form = parse_qs(text, keep_blank_values=True, max_num_fields=100)
             if "payload" not in form:
                 raise _BadRequest("form body without a payload field")
             data = json.loads(form["payload"][0])
@@ -203,86 +232,76 @@ def _payload(request: SlackRequest) -> dict[str, Any]:
             data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _BadRequest(f"body is not JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise _BadRequest("body is JSON nested too deeply") from exc
+    except ValueError as exc:  # an integer too long to convert, too many form fields
+        raise _BadRequest(f"body cannot be read: {str(exc)[:120]}") from exc
     if not isinstance(data, dict):
         raise _BadRequest("body is not a JSON object")
     return data
 
 
 def _retry_num(request: SlackRequest) -> int:
-    try:
-        return int(request.header("x-slack-retry-num") or 0)
-    except ValueError:
-        return 0
+    raw = request.header("x-slack-retry-num") or ""
+    return min(int(raw), 100) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else 0
 
 
-def _message_delivery(payload: dict[str, Any], retry_num: int) -> Delivery | str:
+def _message_delivery(payload: EventCallback, retry_num: int) -> Delivery | str:
     """The delivery of an ``event_callback``, or why it is ignored."""
-    event = payload.get("event") or {}
-    etype = event.get("type")
-    if etype not in ACCEPTED_EVENTS:
-        return f"event type {etype!r} is not handled"
-    subtype = event.get("subtype")
-    if subtype and subtype not in ACCEPTED_SUBTYPES:
-        return f"message subtype {subtype!r} is ignored"
-    if event.get("bot_id") or event.get("bot_profile"):
+    event = payload.event
+    if event.type not in ACCEPTED_EVENTS:
+        return f"event type {event.type!r} is not handled"
+    if event.subtype and event.subtype not in ACCEPTED_SUBTYPES:
+        return f"message subtype {event.subtype!r} is ignored"
+    if event.from_bot:
         return "a bot's message"
-    user = event.get("user")
-    if not user:
+    if not event.user:
         return "a message without a user"
-    own = {
-        a.get("user_id")
-        for a in payload.get("authorizations") or []
-        if isinstance(a, dict) and a.get("is_bot")
-    }
-    if user in own:
+    if event.user in payload.bot_user_ids:
         return "our own message"
-    channel, ts, thread_ts = event.get("channel"), event.get("ts"), event.get("thread_ts")
-    if not channel or not ts:
+    if not event.channel or not event.ts:
         return "a message without channel or ts"
-    if not thread_ts or thread_ts == ts:
+    if not event.thread_ts or event.thread_ts == event.ts:
         return "not a reply in a thread"
+    text = event.text
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS] + " [truncated]"
     return Delivery(
-        key=f"msg:{channel}:{ts}",
+        key=f"msg:{event.channel}:{event.ts}",
         kind="message",
-        channel=str(channel),
-        thread_ts=str(thread_ts),
-        message_ts=str(ts),
-        user=str(user),
-        text=str(event.get("text") or ""),
-        event_id=str(payload.get("event_id") or ""),
-        event_type=str(etype),
-        team_id=str(payload.get("team_id") or ""),
+        channel=event.channel,
+        thread_ts=event.thread_ts,
+        message_ts=event.ts,
+        user=event.user,
+        text=text,
+        event_id=payload.event_id or "",
+        event_type=event.type or "",
+        team_id=payload.team_id or "",
         retry_num=retry_num,
     )
 
 
-def _action_delivery(payload: dict[str, Any]) -> Delivery | str:
+def _action_delivery(payload: BlockActions) -> Delivery | str:
     """The delivery of a ``block_actions`` click, or why it is ignored."""
-    actions = payload.get("actions") or []
-    action = actions[0] if actions and isinstance(actions[0], dict) else {}
-    action_id = str(action.get("action_id") or "")
-    if not action_id.startswith(ACCEPTED_ACTION_PREFIX):
-        return f"action {action_id!r} is not ours"
-    user = (payload.get("user") or {}).get("id")
-    container = payload.get("container") or {}
-    message = payload.get("message") or {}
-    channel = (payload.get("channel") or {}).get("id") or container.get("channel_id")
-    message_ts = container.get("message_ts") or message.get("ts")
+    action = payload.actions[0] if payload.actions else None
+    action_id = (action.action_id if action else None) or ""
+    if action is None or not action_id.startswith(ACCEPTED_ACTION_PREFIX):
+        return f"action {action_id[:80]!r} is not ours"
+    user, channel, message_ts = payload.user_id, payload.channel_id, payload.message_ts
     if not user or not channel or not message_ts:
         return "a click without user, channel or message"
-    thread_ts = message.get("thread_ts") or message_ts
-    action_ts = str(action.get("action_ts") or payload.get("trigger_id") or "")
+    action_ts = action.action_ts or payload.trigger_id or ""
     return Delivery(
         key=f"action:{action_ts}:{user}",
         kind="action",
-        channel=str(channel),
-        thread_ts=str(thread_ts),
-        message_ts=str(message_ts),
-        user=str(user),
-        action_id=action_id,
-        value=str(action.get("value") or ""),
+        channel=channel,
+        thread_ts=payload.thread_ts or message_ts,
+        message_ts=message_ts,
+        user=user,
+        action_id=action_id[:255],
+        value=(action.value or "")[:2000],
         event_type="block_actions",
-        team_id=str((payload.get("team") or {}).get("id") or ""),
+        team_id=payload.team_id or "",
     )
 
 
@@ -310,19 +329,21 @@ def handle_request(
     if reason:
         return IngressResult(401, "rejected", reason, body="invalid request signature")
     try:
-        payload = _payload(request)
+        payload = parse_payload(_payload(request), ACCEPTED_EVENTS, ACCEPTED_SUBTYPES)
     except _BadRequest as exc:
+        return IngressResult(exc.status, "bad_request", str(exc), body="bad request")
+    except PayloadError as exc:
         return IngressResult(400, "bad_request", str(exc), body="bad request")
-    kind = payload.get("type")
-    if kind == "url_verification":
-        body = json.dumps({"challenge": str(payload.get("challenge") or "")})
+    if isinstance(payload, UrlVerification):
+        body = json.dumps({"challenge": payload.challenge})
         return IngressResult(200, "challenge", body=body, content_type="application/json")
-    if kind == "event_callback":
+    found: Delivery | str
+    if isinstance(payload, EventCallback):
         found = _message_delivery(payload, _retry_num(request))
-    elif kind == "block_actions":
+    elif isinstance(payload, BlockActions):
         found = _action_delivery(payload)
     else:
-        found = f"payload type {kind!r} is not handled"
+        found = f"payload type {(payload.type or '')[:80]!r} is not handled"
     if isinstance(found, str):
         return IngressResult(200, "ignored", found)
     return _enqueue(found, store, sqs, queue_url)
