@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from tests.conftest import SCENARIOS, scenario_event
+
 from incident_responder_local.runtime import LocalStack
 from incident_responder_local.world import World
-from tests.conftest import SCENARIOS, scenario_event
 
 SCENARIO = SCENARIOS / "sfn_lambda_timeout"
 SOURCES = ["sfn_lambda_timeout", "02_ecs_oom_exit137", "03_emr_step_spark_failure", "glue_job_timeout", "batch_oom",

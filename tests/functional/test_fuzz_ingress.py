@@ -26,6 +26,9 @@ from urllib.parse import parse_qs, quote_plus
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from incident_responder.slack.ingress import Delivery
+from incident_responder.store import IncidentStore
 from incident_responder_local.runtime import SIGNING_SECRET, LocalStack
 from incident_responder_local.slack_requests import (
     block_actions_body,
@@ -33,9 +36,6 @@ from incident_responder_local.slack_requests import (
     message_event_body,
     sign,
 )
-
-from incident_responder.slack.ingress import Delivery
-from incident_responder.store import IncidentStore
 
 CHANNEL, ROOT = "C0FUZZ00001", "1700000000.000100"
 SLACK_HEADERS = ["x-slack-request-timestamp", "x-slack-signature", "content-type", "x-slack-retry-num"]

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from incident_responder_local.runtime import LocalStack
-from incident_responder_local.world import World
 from tests.conftest import SCENARIOS, scenario_event
 
 from incident_responder.slack.client import SlackPostError
 from incident_responder.store import IncidentStore
+from incident_responder_local.runtime import LocalStack
+from incident_responder_local.world import World
 
 SCENARIO = SCENARIOS / "sfn_lambda_timeout"
 EVENT = scenario_event(SCENARIO.name)

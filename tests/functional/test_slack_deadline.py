@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from incident_responder_local.runtime import FakeLambdaContext, LocalStack
-from incident_responder_local.slack_emulator import SlackEmulator
-from incident_responder_local.world import World
 from tests.conftest import SCENARIOS, scenario_event
 
 from incident_responder.slack.client import (
@@ -28,6 +25,9 @@ from incident_responder.slack.client import (
     post_message,
     slack_deadline,
 )
+from incident_responder_local.runtime import FakeLambdaContext, LocalStack
+from incident_responder_local.slack_emulator import SlackEmulator
+from incident_responder_local.world import World
 
 TOKEN = "xoxb-local-test"
 SCENARIO = SCENARIOS / "sfn_lambda_timeout"

@@ -14,10 +14,10 @@ from typing import Any
 from urllib.parse import parse_qs, quote_plus
 
 import pytest
-from incident_responder_local.slack_requests import block_actions_body, message_event_body, sign
 from tests.unit.test_slack_verification import CHANNEL, NOW, ROOT, SECRET, TS, _send, _signed
 
 from incident_responder.slack.ingress import MAX_BODY_BYTES, MAX_TEXT_CHARS, SlackRequest
+from incident_responder_local.slack_requests import block_actions_body, message_event_body, sign
 
 
 def _reply(**event: Any) -> dict[str, Any]:
