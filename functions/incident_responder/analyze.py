@@ -249,7 +249,8 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
         earlier = _earlier_reports(incident, store, cfg, now)
         report = build_report(incident, c, pipeline, signature_set(cfg), repeats=len(earlier), cfg=cfg, src=src)
         slack = slack or _poster(cfg, home)
-        status, posted = _post(report, pipeline, earlier, launch, slack, cfg, incident)
+        found = _earlier_post(report, pipeline, earlier, launch, slack, cfg) if taken_over else None
+        status, posted = found or _post(report, pipeline, earlier, launch, slack, cfg, incident)
         _save(store, incident, report, posted, status, c)
     except Exception:
         store.release(incident.incident_id)
@@ -313,17 +314,47 @@ def _earlier_reports(incident: Incident, store: Any, cfg: Settings, now: datetim
             if i.get("incident_id") != incident.incident_id and i.get("status") == "posted"]
 
 
-def _post(report: Report, pipeline: Pipeline | None, earlier: list[dict[str, Any]], launch: Launch | None,
-          slack: Any, cfg: Settings, incident: Incident) -> tuple[str, dict[str, Any]]:
+def _places(pipeline: Pipeline | None, earlier: list[dict[str, Any]], launch: Launch | None,
+            cfg: Settings) -> tuple[str, dict[str, Any] | None]:
+    """The report's channel, and the thread it belongs in (a redrive's, or the first report's), if any."""
     channel = (pipeline.slack_channel if pipeline and pipeline.slack_channel else None) or cfg.default_channel
     root = min(earlier, key=lambda i: i.get("created_at", "")) if earlier else None
+    if launch is not None:
+        return channel, {"channel": launch.channel, "thread_ts": launch.thread_ts}
+    if root and root.get("channel") and root.get("thread_ts"):
+        return channel, {"channel": root["channel"], "thread_ts": root["thread_ts"]}
+    return channel, None
+
+
+def _post(report: Report, pipeline: Pipeline | None, earlier: list[dict[str, Any]], launch: Launch | None,
+          slack: Any, cfg: Settings, incident: Incident) -> tuple[str, dict[str, Any]]:
+    """Post the report, exactly once for its incident (the post carries the incident id as metadata)."""
+    channel, thread = _places(pipeline, earlier, launch, cfg)
+    key = incident.incident_id
     if launch is not None:  # a redrive's new run failed: its report replies in the thread that asked for it
         from .redrive.runs import post_failure
 
         return "grouped", post_failure(launch, report, slack, incident.incident_id)
-    if root and root.get("channel") and root.get("thread_ts"):
-        return "grouped", slack.post_repeat(report, channel=root["channel"], thread_ts=root["thread_ts"])
-    return "posted", slack.post_report(report, channel=channel)
+    if thread is not None:
+        return "grouped", slack.post_repeat(report, channel=thread["channel"], thread_ts=thread["thread_ts"], key=key)
+    return "posted", slack.post_report(report, channel=channel, key=key)
+
+
+def _earlier_post(report: Report, pipeline: Pipeline | None, earlier: list[dict[str, Any]], launch: Launch | None,
+                  slack: Any, cfg: Settings) -> tuple[str, dict[str, Any]] | None:
+    """After an invocation died holding the claim: the report it may have posted before dying (found by the
+    incident id in the message metadata), so the retry saves it instead of posting it again."""
+    channel, thread = _places(pipeline, earlier, launch, cfg)
+    if thread is not None:
+        found = slack.find_posted(thread["channel"], report.incident_id, thread_ts=thread["thread_ts"])
+        return ("grouped", found) if found else None
+    for place in dict.fromkeys([channel, cfg.default_channel]):
+        found = slack.find_posted(place, report.incident_id)
+        if found:
+            logger.info("the report was posted before the earlier invocation died; not posting it again",
+                        extra={"incident_id": report.incident_id, "ts": found["ts"]})
+            return "posted", found
+    return None
 
 
 def _save(store: Any, incident: Incident, report: Report, posted: dict[str, Any], status: str,

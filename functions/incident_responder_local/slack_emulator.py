@@ -24,6 +24,7 @@ import copy
 import hashlib
 import json
 import re
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -78,6 +79,7 @@ class _Message:
     edited: dict[str, str] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     reactions: dict[str, list[str]] = field(default_factory=dict)
+    metadata: dict[str, Any] | None = None  # chat.postMessage's ``metadata`` (event_type, event_payload)
 
 
 @dataclass
@@ -94,6 +96,24 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], emulator: SlackEmulator) -> None:
         super().__init__(address, _Handler)
         self.emulator = emulator
+
+
+DROP = -1  # a _dispatch status: close the connection without answering
+
+
+def _metadata(params: dict[str, Any]) -> dict[str, Any] | None:
+    raw = params.get("metadata")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as exc:
+            raise _ApiError("invalid_metadata_format") from exc
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("event_type"), str) or not isinstance(
+            raw.get("event_payload"), dict):
+        raise _ApiError("invalid_metadata_schema")
+    return {"event_type": raw["event_type"], "event_payload": raw["event_payload"]}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -117,6 +137,10 @@ class _Handler(BaseHTTPRequestHandler):
             url.path[len("/api/") :], self.headers.get("Authorization", ""), url.query, raw,
             self.headers.get("Content-Type", ""),
         )
+        if status == DROP:  # the call was carried out; the answer is lost with the connection
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self._reply(status, headers, body)
 
     def _reply(self, status: int, headers: dict[str, str], body: dict[str, Any]) -> None:
@@ -348,6 +372,7 @@ class SlackEmulator:
             self._ephemerals: list[dict[str, Any]] = []
             self._calls: list[tuple[str, dict[str, Any]]] = []
             self._faults: list[tuple[str, _Fault]] = []
+            self._drops: list[str] = []
             self._closed: dict[str, str] = {}  # channel id -> the error posting to it gets
             self._next_micros = _FIRST_TS_MICROS
 
@@ -464,6 +489,12 @@ class SlackEmulator:
         with self._lock:
             self._faults.extend((method, fault) for _ in range(count))
 
+    def drop_response_next(self, method: str, count: int = 1) -> None:
+        """Make the next ``count`` calls of ``method`` do their work (a post is stored) and then close the
+        connection without an answer: the client sees a connection reset after Slack acted on the call."""
+        with self._lock:
+            self._drops.extend([method] * count)
+
     def close_channel(self, channel: str, error: str = "channel_not_found") -> None:
         """Make every post to ``channel`` (an id or a name) fail with ``error`` until :meth:`reset`:
         ``channel_not_found`` (deleted or renamed), ``is_archived``, or ``not_in_channel``."""
@@ -498,9 +529,13 @@ class SlackEmulator:
             if token != self.bot_token:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             try:
-                return 200, {}, {"ok": True, **handler(self, params)}
+                answer: tuple[int, dict[str, str], dict[str, Any]] = (200, {}, {"ok": True, **handler(self, params)})
             except _ApiError as exc:
                 return 200, {}, exc.body
+            if method in self._drops:
+                self._drops.remove(method)
+                return DROP, {}, {}
+            return answer
 
     def _take_fault(self, method: str) -> _Fault | None:
         for i, (name, fault) in enumerate(self._faults):
@@ -558,9 +593,12 @@ class SlackEmulator:
             "history": copy.deepcopy(m.history),
         }
 
-    def _api_view(self, m: _Message) -> dict[str, Any]:
-        """The message as the Web API returns it (``conversations.*``, ``chat.*``)."""
+    def _api_view(self, m: _Message, metadata: bool = False) -> dict[str, Any]:
+        """The message as the Web API returns it (``conversations.*``, ``chat.*``); its metadata only when
+        asked for (``include_all_metadata``), as Slack does."""
         view: dict[str, Any] = {"type": "message", "ts": m.ts, "text": m.text, "user": m.user}
+        if metadata and m.metadata:
+            view["metadata"] = copy.deepcopy(m.metadata)
         view["team"] = TEAM_ID
         if m.bot_id:
             view.update(bot_id=m.bot_id, app_id=_APP_ID)
@@ -603,7 +641,7 @@ class SlackEmulator:
         message = _Message(
             channel=cid, ts=self._next_ts(), text=text, blocks=blocks, user=BOT_USER_ID, bot_id=BOT_ID,
             thread_ts=self._root_ts(cid, params.get("thread_ts")), username=params.get("username"),
-            reply_broadcast=_flag(params, "reply_broadcast"),
+            reply_broadcast=_flag(params, "reply_broadcast"), metadata=_metadata(params),
         )
         self._messages.append(message)
         return {"channel": cid, "ts": message.ts, "message": self._api_view(message)}
@@ -645,7 +683,7 @@ class SlackEmulator:
         if root is None:
             raise _ApiError("thread_not_found")
         thread = [root, *self._replies(root)]
-        return _page([self._api_view(m) for m in thread], params, 1000)
+        return _page([self._api_view(m, _flag(params, "include_all_metadata")) for m in thread], params, 1000)
 
     def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
         cid = self._channel(params)
@@ -656,7 +694,7 @@ class SlackEmulator:
             if m.channel == cid and (not m.thread_ts or m.reply_broadcast)
             and (oldest <= float(m.ts) <= latest if inclusive else oldest < float(m.ts) < latest)
         ]
-        return _page([self._api_view(m) for m in visible], params, 100)
+        return _page([self._api_view(m, _flag(params, "include_all_metadata")) for m in visible], params, 100)
 
     def _reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._message(params, "timestamp")

@@ -94,8 +94,8 @@ def test_deleted_task_definition_still_posts_and_says_what_could_not_be_read(sla
 @pytest.mark.parametrize("stack", ["ecs_deleted_task_definition"], indirect=True)
 def test_deleted_task_definition_redrives_the_latest_active_revision(stack: LocalStack) -> None:
     c = collect(stack, EcsAdapter())
-    assert c.context["redrive"]["taskDefinition"] == "ledger-close"
-    assert any("ledger-close:18 is not ACTIVE" in u for u in c.context["redrive"]["unknown"])
+    assert c.context["redrive"].to_dict()["taskDefinition"] == "ledger-close"
+    assert any("ledger-close:18 is not ACTIVE" in u for u in c.context["redrive"].to_dict()["unknown"])
     assert not any(link.label.startswith("Task definition") for link in c.links)
 
 
@@ -111,7 +111,7 @@ def test_an_inactive_task_definition_is_still_read_and_flagged() -> None:
     texts = "\n".join(e.text for e in c.book)
     assert "Task definition invoice-export:3 is INACTIVE (deregistered at 2018-01-16T09:00:00.000Z)" in texts
     assert "export: memory hard limit 500 MiB" in texts  # the definition itself was still read
-    assert c.context["redrive"]["taskDefinition"] == "invoice-export"
+    assert c.context["redrive"].to_dict()["taskDefinition"] == "invoice-export"
     assert c.book.gaps == []
 
 
@@ -153,7 +153,7 @@ def test_clean_stops_post_nothing_and_read_nothing(slack: Any, name: str) -> Non
 @pytest.mark.parametrize("stack", ["ecs_fargate_spot_interruption"], indirect=True)
 def test_ecs_redrive_spec_is_a_run_task_of_the_same_definition_and_capacity(stack: LocalStack) -> None:
     c = collect(stack, EcsAdapter())
-    spec = c.context["redrive"]
+    spec = c.context["redrive"].to_dict()
     assert spec["action"] == "RunTask"
     assert spec["cluster"] == "arn:aws:ecs:eu-west-1:123456789012:cluster/etl-spot"
     assert (
@@ -170,7 +170,7 @@ def test_ecs_redrive_spec_is_a_run_task_of_the_same_definition_and_capacity(stac
 @pytest.mark.parametrize("stack", ["ecs_exit1_python_traceback"], indirect=True)
 def test_ecs_redrive_keeps_the_command_override_and_context_names_the_stream(stack: LocalStack) -> None:
     c = collect(stack, EcsAdapter())
-    assert c.context["redrive"]["overrides"]["containerOverrides"][0]["command"][-1] == "2024-04-01"
+    assert c.context["redrive"].to_dict()["overrides"]["containerOverrides"][0]["command"][-1] == "2024-04-01"
     assert c.context["log_group"] == "/ecs/orders-dedupe"
     assert c.context["log_stream"] == "ecs/dedupe/3c2b1a0f9e8d47c6b5a4f3e2d1c0b9a8"
     assert any(link.label == "Logs of dedupe" and "log-events" in link.url for link in c.links)
@@ -178,7 +178,7 @@ def test_ecs_redrive_keeps_the_command_override_and_context_names_the_stream(sta
 
 @pytest.mark.parametrize("stack", ["ecs_cannot_pull_no_route"], indirect=True)
 def test_a_service_task_redrives_as_a_new_deployment(stack: LocalStack) -> None:
-    spec = collect(stack, EcsAdapter()).context["redrive"]
+    spec = collect(stack, EcsAdapter()).context["redrive"].to_dict()
     assert spec["action"] == "UpdateService" and spec["serviceName"] == "cloud-scanner"
 
 
@@ -234,7 +234,7 @@ def test_batch_jobs_that_did_not_fail_post_nothing(slack: Any, name: str) -> Non
 
 @pytest.mark.parametrize("stack", ["batch_exit1_access_denied"], indirect=True)
 def test_batch_redrive_spec_resubmits_the_job_without_its_secret(stack: LocalStack) -> None:
-    spec = collect(stack, BatchAdapter()).context["redrive"]
+    spec = collect(stack, BatchAdapter()).context["redrive"].to_dict()
     assert spec["action"] == "SubmitJob" and spec["jobName"] == "partner-report-upload-20240421"
     assert spec["jobQueue"] == "arn:aws:batch:us-east-1:123456789012:job-queue/etl-ondemand"
     assert (

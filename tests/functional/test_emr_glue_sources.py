@@ -264,7 +264,7 @@ def test_cluster_after_step_failure_points_at_the_step_and_shows_its_cause(run: 
 def test_emr_redrive_describes_the_step_to_add_again(run: Any) -> None:
     sc = _scenario("emr_step_output_already_exists")
     _, c = run(sc.world, sc.event).collect()
-    assert c.context["redrive"] == {
+    assert c.context["redrive"].to_dict() == {
         "service": "emr", "cluster_id": "j-1K48XXXXXHCB", "cluster_state": "WAITING",
         "cluster_accepts_steps": True, "failed_step_id": "s-3QM0XXXXXM1W",
         "step": {"Name": "aggregate-beta-logs", "ActionOnFailure": "CONTINUE",
@@ -276,7 +276,7 @@ def test_emr_redrive_describes_the_step_to_add_again(run: Any) -> None:
 def test_emr_redrive_of_a_terminated_cluster_says_it_cannot_take_steps(run: Any) -> None:
     sc = _scenario("emr_cluster_terminated_after_step_failure")
     _, c = run(sc.world, sc.event).collect()
-    redrive = c.context["redrive"]
+    redrive = c.context["redrive"].to_dict()
     assert redrive["cluster_accepts_steps"] is False and redrive["cluster_state"] == "TERMINATED_WITH_ERRORS"
     assert redrive["step"]["Name"] == "build-ledger"
     assert redrive["step"]["HadoopJarStep"]["Args"][-3:] == [
@@ -327,14 +327,14 @@ def test_glue_arguments_are_redacted_and_their_tables_described(run: Any) -> Non
     table = next(e for e in report.evidence if e.kind == "catalog")
     assert "s3://acme-etl-use1/marketing_and_sales/sales/" in table.text
     # The redrive keeps the arguments as they were: it has to run the same job again.
-    assert r.collector.context["redrive"]["Arguments"]["--db_password"] == "hunter2-very-secret"
-    assert r.collector.context["redrive"]["JobName"] == "JoinMarketingAndSalesData"
+    assert r.collector.context["redrive"].to_dict()["Arguments"]["--db_password"] == "hunter2-very-secret"
+    assert r.collector.context["redrive"].to_dict()["JobName"] == "JoinMarketingAndSalesData"
 
 
 def test_glue_redrive_describes_the_run(run: Any) -> None:
     sc = _scenario("glue_schema_mismatch")
     _, c = run(sc.world, sc.event).collect()
-    redrive = c.context["redrive"]
+    redrive = c.context["redrive"].to_dict()
     assert {k: redrive[k] for k in ("JobName", "Arguments", "WorkerType", "NumberOfWorkers", "Timeout")} == {
         "JobName": "sales-daily-rollup",
         "Arguments": {"--database": "sales", "--table_name": "orders", "--day": "2024-04-30"},

@@ -106,6 +106,10 @@ class FollowupWorker:
         claim = self.store.delivery(delivery.key)
         if claim and claim.get("status") in {"answered", "unauthorized"}:
             return "duplicate"
+        if claim and claim.get("status") == "answering" and self._already_answered(delivery):
+            # An earlier attempt posted the answer, then failed to record it: not answered twice.
+            self.store.mark_delivery(delivery.key, "answered")
+            return "duplicate"
         incident = self.store.get(delivery.incident_id) if delivery.incident_id else None
         incident = incident or self.store.by_thread(delivery.channel, delivery.thread_ts)
         if incident is None:
@@ -143,8 +147,12 @@ class FollowupWorker:
             thread=self._thread(delivery) if is_message else [],
         )
         reply = self._answer(asked, delivery)
-        for part in split_reply(reply or ""):
-            self.slack.reply(delivery.channel, delivery.thread_ts, part)
+        parts = split_reply(reply or "")
+        if parts:
+            # From here a retry must look for the answer in the thread before answering again.
+            self.store.mark_delivery(delivery.key, "answering")
+        for i, part in enumerate(parts):
+            self.slack.reply(delivery.channel, delivery.thread_ts, part, key=f"{delivery.key}#{i}")
         if is_message:
             self._react(delivery, "white_check_mark")
         self.store.mark_delivery(delivery.key, "answered")
@@ -163,6 +171,10 @@ class FollowupWorker:
                 "follow-up answer failed", extra={"key": delivery.key, "intent": asked.intent.name}
             )
             return render("followup_error.j2", error=redact(f"{type(exc).__name__}: {exc}"))
+
+    def _already_answered(self, delivery: Delivery) -> bool:
+        """Whether the thread holds this delivery's answer (its first part, found by its metadata)."""
+        return self.slack.find_posted(delivery.channel, f"{delivery.key}#0", thread_ts=delivery.thread_ts) is not None
 
     def _note(self, delivery: Delivery, text: str) -> None:
         """A note only the person sees, in the thread (dropped when Slack refuses it: they left)."""

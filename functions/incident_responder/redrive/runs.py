@@ -130,7 +130,7 @@ def post_failure(launch: Launch, report: Any, slack: Any, incident_id: str) -> d
     from ..slack.render import render_report
 
     text, blocks = render_report(report)
-    posted = dict(slack.reply(launch.channel, launch.thread_ts, text, blocks=blocks))
+    posted = dict(slack.reply(launch.channel, launch.thread_ts, text, blocks=blocks, key=incident_id))
     try:
         record_outcome(launch, incident_id)
     except Exception as exc:  # the report is out; the audit line is best effort here

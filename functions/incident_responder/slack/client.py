@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_TOTAL_RETRY_SLEEP",
+    "METADATA_EVENT",
     "BoundedBackoffIntervalCalculator",
     "BoundedRateLimitRetryHandler",
     "BudgetedConnectionErrorRetryHandler",
@@ -48,9 +49,12 @@ __all__ = [
     "SlackRateLimitedError",
     "SlackUnavailableError",
     "add_reaction",
+    "find_posted",
     "gated_args",
     "get_bot_token",
     "make_client",
+    "message_metadata",
+    "metadata_key",
     "post_message",
     "retry_after_seconds",
     "retry_handlers",
@@ -84,6 +88,7 @@ class SlackPostError(Exception):
     """
 
     retryable = False
+    ambiguous = False  # the call may have been carried out (a post stored) although no answer came
     out_of_time = False  # True when retrying stopped because the next wait would pass the deadline
 
     def __init__(
@@ -276,6 +281,20 @@ class BudgetedConnectionErrorRetryHandler(_BudgetedSleep, ConnectionErrorRetryHa
         self.max_total_sleep = max_total_sleep
         self.sleep = sleep
 
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        # A connection reset may come after Slack stored the message: sending it again would post it
+        # twice. The poster looks the message up by its metadata first (find_posted), then retries.
+        if _method_of(request) in NOT_RETRIED_ON_CONNECTION_ERROR:
+            return False
+        return bool(super()._can_retry(state=state, request=request, response=response, error=error))
+
     def prepare_for_next_attempt(
         self,
         *,
@@ -288,6 +307,10 @@ class BudgetedConnectionErrorRetryHandler(_BudgetedSleep, ConnectionErrorRetryHa
         self._wait(state, request, wait, response=response, error=error)
         state.next_attempt_requested = True
         state.increment_current_attempt()
+
+
+# Calls that are not idempotent: never resent blindly after a connection error.
+NOT_RETRIED_ON_CONNECTION_ERROR = frozenset({"chat.postMessage"})
 
 
 def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
@@ -397,9 +420,12 @@ def _invoke(method: str, call: Callable[..., SlackResponse], **kwargs: Any) -> S
         message = f"Slack {method}: bad request: {exc}"
         raise SlackPostError(message, error="request_error", method=method) from exc
     except (URLError, OSError) as exc:  # refused, reset, DNS, timed out: after the retries
-        raise SlackUnavailableError(
+        error = SlackUnavailableError(
             f"Slack {method}: could not reach Slack: {exc}", error="connection_error", method=method
-        ) from exc
+        )
+        # Whether Slack may have acted on the call before the connection broke.
+        error.ambiguous = method in NOT_RETRIED_ON_CONNECTION_ERROR
+        raise error from exc
 
 
 def post_message(
@@ -463,7 +489,7 @@ def thread_replies(
     cursor: str | None = None
     seen_cursors: set[str] = set()
     while len(messages) < limit:
-        args: dict[str, Any] = {"channel": channel, "ts": ts, "limit": page_size}
+        args: dict[str, Any] = {"channel": channel, "ts": ts, "limit": page_size, "include_all_metadata": True}
         if cursor:
             args["cursor"] = cursor
         response = _invoke("conversations.replies", client.conversations_replies, **args)
@@ -474,6 +500,40 @@ def thread_replies(
             break
         seen_cursors.add(cursor)
     return list(messages.values())[:limit]
+
+
+# The metadata the responder puts on its messages, so a post whose answer was lost can be found again.
+METADATA_EVENT = "incident_responder_message"
+
+
+def message_metadata(key: str) -> dict[str, Any]:
+    """Slack message metadata naming what a message is (an incident's report, a delivery's answer)."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+
+
+def metadata_key(message: dict[str, Any]) -> str | None:
+    meta = message.get("metadata") or {}
+    if meta.get("event_type") != METADATA_EVENT:
+        return None
+    key = (meta.get("event_payload") or {}).get("key")
+    return str(key) if key else None
+
+
+def find_posted(client: WebClient, channel: str, key: str, *, thread_ts: str | None = None,
+                oldest: str | None = None) -> dict[str, str] | None:
+    """The message the responder posted under ``key`` (its metadata), in a thread or in the channel's
+    recent history since ``oldest``: ``{"channel", "ts", "thread_ts"}``, or None when there is none."""
+    if thread_ts:
+        messages = thread_replies(client, channel, thread_ts)
+    else:
+        args: dict[str, Any] = {"channel": channel, "limit": 200, "include_all_metadata": True}
+        if oldest:
+            args["oldest"] = oldest
+        messages = _invoke("conversations.history", client.conversations_history, **args).get("messages") or []
+    for message in messages:
+        if metadata_key(message) == key:
+            return {"channel": channel, "ts": str(message["ts"]), "thread_ts": str(message.get("thread_ts") or "")}
+    return None
 
 
 # One Powertools provider per caller-supplied boto3 client, so its cache survives between calls.

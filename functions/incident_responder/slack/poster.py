@@ -72,48 +72,73 @@ class SlackPoster:
         with slack_deadline(self.deadline):
             yield
 
-    def post_report(self, report: Report, channel: str) -> dict[str, Any]:
+    def _post(self, channel: str, text: str, *, blocks: list[dict[str, Any]] | None = None,
+              thread_ts: str | None = None, key: str | None = None) -> dict[str, str]:
+        """chat.postMessage exactly once for ``key``: the message carries ``key`` in its metadata, and when
+        the connection breaks after Slack may have stored it, the message is looked up before posting again."""
+        from .client import SlackPostError, find_posted, message_metadata, post_message
+
+        extra = {"metadata": message_metadata(key)} if key else {}
+        try:
+            return post_message(self.client, channel, text, blocks=blocks, thread_ts=thread_ts, **extra)
+        except SlackPostError as exc:
+            if not (key and exc.ambiguous):
+                raise
+            logger.warning("Slack's answer to a post was lost; looking for the message before posting again",
+                           extra={"key": key, "channel": channel})
+            found = find_posted(self.client, channel, key, thread_ts=thread_ts)
+            if found:
+                return found
+            return post_message(self.client, channel, text, blocks=blocks, thread_ts=thread_ts, **extra)
+
+    def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> dict[str, Any] | None:
+        """The message posted under ``key`` earlier (an invocation that died after posting), or None."""
+        from .client import find_posted
+
+        with self._within_deadline():
+            found = find_posted(self.client, channel, key, thread_ts=thread_ts)
+        return {**found, "thread_ts": thread_ts} if found else None
+
+    def post_report(self, report: Report, channel: str, key: str | None = None) -> dict[str, Any]:
         """Post the report to ``channel``; to the fallback channel, with a line saying why, when
         ``channel`` cannot take it. Returns channel, ts, thread_ts (None) and, after a fallback,
-        ``fallback_from`` and ``fallback_error``."""
-        from .client import SlackPostError, post_message
+        ``fallback_from`` and ``fallback_error``. ``key`` (the incident id) makes the post exactly once."""
+        from .client import SlackPostError
 
         text, blocks = render_report(report)
         with self._within_deadline():
             try:
-                out = post_message(self.client, channel, text, blocks=blocks)
+                out = self._post(channel, text, blocks=blocks, key=key)
             except SlackPostError as exc:
                 if not self._falls_back(channel, exc):
                     raise
-                return self._post_to_fallback(report, channel, exc.error)
+                return self._post_to_fallback(report, channel, exc.error, key=key)
         return {"channel": out["channel"], "ts": out["ts"], "thread_ts": None}
 
-    def post_repeat(self, report: Report, channel: str, thread_ts: str) -> dict[str, Any]:
+    def post_repeat(self, report: Report, channel: str, thread_ts: str, key: str | None = None) -> dict[str, Any]:
         """A threaded note under the first report; the whole report in the fallback channel (with the
         reason) when that thread's channel cannot take it any more."""
-        from .client import SlackPostError, post_message
+        from .client import SlackPostError
 
         with self._within_deadline():
             try:
-                out = post_message(self.client, channel, render_repeat(report), thread_ts=thread_ts)
+                out = self._post(channel, render_repeat(report), thread_ts=thread_ts, key=key)
             except SlackPostError as exc:
                 if not self._falls_back(channel, exc):
                     raise
-                return self._post_to_fallback(report, channel, exc.error)
+                return self._post_to_fallback(report, channel, exc.error, key=key)
         return {"channel": out["channel"], "ts": out["ts"], "thread_ts": thread_ts}
 
-    def _post_to_fallback(self, report: Report, channel: str, error: str) -> dict[str, Any]:
+    def _post_to_fallback(self, report: Report, channel: str, error: str, key: str | None = None) -> dict[str, Any]:
         """The whole report in the fallback channel, opening with which channel refused it and why."""
-        from .client import post_message
-
         fallback = str(self.fallback_channel)
         text, blocks = render_report(report)
         note = (f":warning: This report was meant for {channel} but could not be posted there "
                 f"(Slack said `{error}`); posted in the fallback channel instead.")
         logger.warning("Slack refused the report for %s (%s); posting it to the fallback channel %s",
                        channel, error, fallback)
-        out = post_message(self.client, fallback, _with_note(text, note, limit=MAX_TEXT),
-                           blocks=_note_blocks(blocks, note))
+        out = self._post(fallback, _with_note(text, note, limit=MAX_TEXT), blocks=_note_blocks(blocks, note),
+                         key=key)
         return {"channel": out["channel"], "ts": out["ts"], "thread_ts": None,
                 "fallback_from": channel, "fallback_error": error}
 
@@ -123,12 +148,11 @@ class SlackPoster:
         fallback = self.fallback_channel
         return bool(fallback) and error in CHANNEL_ERRORS and _channel_key(channel) != _channel_key(str(fallback))
 
-    def reply(self, channel: str, thread_ts: str, text: str, blocks: list[dict[str, Any]] | None = None
-              ) -> dict[str, Any]:
-        from .client import post_message
-
+    def reply(self, channel: str, thread_ts: str, text: str, blocks: list[dict[str, Any]] | None = None,
+              key: str | None = None) -> dict[str, Any]:
+        """A reply in a thread; ``key`` makes it exactly once (see :meth:`_post`)."""
         with self._within_deadline():
-            out = post_message(self.client, channel, text, blocks=blocks, thread_ts=thread_ts)
+            out = self._post(channel, text, blocks=blocks, thread_ts=thread_ts, key=key)
         return {"channel": out["channel"], "ts": out["ts"], "thread_ts": thread_ts}
 
     def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
