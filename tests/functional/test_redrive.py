@@ -593,7 +593,7 @@ def test_a_redelivered_approval_is_started_again_only_by_an_approver(conversatio
     convo.click("approve", request_id, "U0APPROVER", clock=lambda: later)  # the redelivered click
     assert "<@U0APPROVER> approved: redrive started (`glue:StartJobRun`, attempt 1)" in convo.last()
     convo.click("approve", request_id, "U0APPROVER", clock=lambda: later)
-    assert "already succeeded" in convo.last()
+    assert "already approved by <@U0APPROVER>. It runs once; nothing more was started." in convo.last()
     assert len(_runs(convo, "glue")) == 1
 
 
@@ -657,7 +657,7 @@ def test_retry_by_an_approver_runs_once(conversation: Any) -> None:
     assert "<@U0APPROVER> approved: redrive started (`glue:StartJobRun`, attempt 1)" in convo.last()
     for action in ("retry", "approve", "cancel"):  # double clicks, Slack retries, a late Cancel
         convo.click(action, request_id, "U0APPROVER")
-        assert "already succeeded" in convo.last()
+        assert "already approved by <@U0APPROVER>" in convo.last() and "nothing more was started" in convo.last()
     assert len(_runs(convo, "glue")) == 1 and convo.status(request_id) == "succeeded"
     history = convo.audit.get_request(convo.incident["incident_id"], request_id)["history"]
     assert [h["to"] for h in history] == ["approved", "start_failed", "approved", "running", "succeeded"]
@@ -719,7 +719,7 @@ def test_a_pending_request_whose_preview_was_never_posted_is_superseded(conversa
     fresh = convo.request(user="U0OTHER")
     assert fresh != request_id and convo.status(request_id) == "superseded"
     convo.click("approve", request_id, "U0APPROVER")
-    assert "already superseded" in convo.last() and _runs(convo, "glue") == []
+    assert "was replaced by a newer one" in convo.last() and _runs(convo, "glue") == []
 
 
 # -- opt-in ----------------------------------------------------------------------------------------------------
