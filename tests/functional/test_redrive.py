@@ -593,7 +593,8 @@ def test_a_redelivered_approval_is_started_again_only_by_an_approver(conversatio
     convo.click("approve", request_id, "U0APPROVER", clock=lambda: later)  # the redelivered click
     assert "<@U0APPROVER> approved: redrive started (`glue:StartJobRun`, attempt 1)" in convo.last()
     convo.click("approve", request_id, "U0APPROVER", clock=lambda: later)
-    assert "already approved by <@U0APPROVER>. It runs once; nothing more was started." in convo.last()
+    assert "already approved by <@U0APPROVER>: <https://" in convo.last()
+    assert "It runs once; nothing more was started." in convo.last()
     assert len(_runs(convo, "glue")) == 1
 
 

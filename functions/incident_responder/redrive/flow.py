@@ -377,7 +377,8 @@ class RedriveFlow:
             opt_in_tag=f"{OPT_IN_TAG_KEY}={OPT_IN_TAG_VALUE}",
         )
         if opt_in is not None and opt_in.opted_in is False:
-            return f"Redrive not possible: {plan.target} has not opted in to redrive"[:300], sections([body])
+            text = f"Redrive preview: {plan.action} ({plan.target}): not opted in to redrive, nothing to approve"
+            return text[:300], sections([body])
         buttons = {
             "type": "actions",
             "block_id": f"redrive:{request_id}",
