@@ -51,7 +51,7 @@ class Conversation:
         assert incident is not None
         self.incident: dict[str, Any] = incident
 
-    def flow(self, clock: Any = None) -> Any:
+    def flow(self, clock: Any = None, invoker: Any = None) -> Any:
         from incident_responder.followup.context import ThreadContext
         from incident_responder.redrive.flow import RedriveFlow
         from incident_responder.slack.poster import SlackPoster
@@ -65,7 +65,14 @@ class Conversation:
             thread_ts=self.root,
             message_ts=None,
         )
-        return RedriveFlow(ctx, clock=clock)
+        return RedriveFlow(ctx, clock=clock, invoker=invoker)
+
+    def unreachable(self) -> Any:
+        """The real invoker, pointed at a redrive function that does not exist: the invoke fails
+        (as a throttled or failing invoke does) and the redrive function is never reached."""
+        from incident_responder.redrive.invoker import RedriveInvoker
+
+        return RedriveInvoker(self.aws, "incident-responder-redrive-missing")
 
     def request(self, user: str = "U0ONCALL01", clock: Any = None) -> str:
         before = len(self.replies())
@@ -73,8 +80,12 @@ class Conversation:
         assert len(self.replies()) == before + 1
         return self.button("Approve")["value"]
 
-    def click(self, action: str, request_id: str, user: str, clock: Any = None) -> None:
-        self.flow(clock).action(self.incident, f"redrive_{action}", request_id, user)
+    def click(self, action: str, request_id: str, user: str, clock: Any = None, invoker: Any = None) -> None:
+        self.flow(clock, invoker).action(self.incident, f"redrive_{action}", request_id, user)
+
+    def status(self, request_id: str) -> str:
+        request = self.audit.get_request(self.incident["incident_id"], request_id)
+        return str((request or {}).get("status"))
 
     def replies(self) -> list[dict[str, Any]]:
         return [m for m in self.slack.thread(self.channel, self.root) if m["ts"] != self.root]
@@ -540,23 +551,200 @@ def test_an_expired_approval_runs_nothing(conversation: Any) -> None:
     assert len(expiries) == 2
 
 
-def test_a_retried_delivery_finishes_an_approval_the_worker_never_ran(conversation: Any) -> None:
-    convo = conversation("redrive_glue")
-    request_id = convo.request()
-    # The worker recorded the approval, then died before it reached the redrive function.
-    convo.audit.decide(
+def _approved_then_worker_died(convo: Conversation, request_id: str, approver: str, at: datetime) -> None:
+    """The worker recorded the approval, then stopped before it reached the redrive function."""
+    from incident_responder.redrive.audit import APPROVED, PENDING
+
+    moved, _ = convo.audit.transition(
         convo.incident["incident_id"],
         request_id,
-        "approved",
-        by="U0APPROVER",
-        now_epoch=0,
-        require_unexpired=False,
+        APPROVED,
+        from_states=(PENDING,),
+        by=approver,
+        now_epoch=int(at.timestamp()),
+        fields={"decided_by": approver, "start_by": int(at.timestamp()) + 300},
     )
-    convo.click("approve", request_id, "U0APPROVER")  # SQS delivers the click again
+    assert moved
+
+
+def test_a_redelivered_approval_the_worker_never_ran_is_offered_for_retry_not_run(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    t0 = datetime.now(UTC)
+    request_id = convo.request(clock=lambda: t0)
+    _approved_then_worker_died(convo, request_id, "U0APPROVER", t0)
+    later = t0 + timedelta(minutes=12)  # SQS redelivers the click after the visibility timeout
+    convo.click("cancel", request_id, "U0ONCALL01", clock=lambda: later)  # the requester cancels
+    assert "Redrive cancelled by <@U0ONCALL01>. Nothing was run." in convo.last()
+    convo.click("approve", request_id, "U0APPROVER", clock=lambda: later)
+    convo.click("retry", request_id, "U0APPROVER", clock=lambda: later)
+    assert "already cancelled" in convo.last()
+    assert _runs(convo, "glue") == [] and convo.status(request_id) == "cancelled"
+
+
+def test_a_redelivered_approval_is_started_again_only_by_an_approver(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    t0 = datetime.now(UTC)
+    request_id = convo.request(clock=lambda: t0)
+    _approved_then_worker_died(convo, request_id, "U0APPROVER", t0)
+    later = t0 + timedelta(minutes=12)
+    convo.click("approve", request_id, "U0STRANGER", clock=lambda: later)
+    assert "<@U0STRANGER> can't approve this redrive" in convo.last()
+    assert _runs(convo, "glue") == [] and convo.status(request_id) == "start_failed"
+    convo.click("approve", request_id, "U0APPROVER", clock=lambda: later)  # the redelivered click
     assert "<@U0APPROVER> approved: redrive started (`glue:StartJobRun`, attempt 1)" in convo.last()
-    convo.click("approve", request_id, "U0APPROVER")
-    assert "already approved" in convo.last()
+    convo.click("approve", request_id, "U0APPROVER", clock=lambda: later)
+    assert "already approved by <@U0APPROVER>: <https://" in convo.last()
+    assert "It runs once; nothing more was started." in convo.last()
     assert len(_runs(convo, "glue")) == 1
+
+
+# -- a start that failed: Cancel, non-approvers and the deadline never run it; Retry runs it once ----------
+
+
+def _failed_start(convo: Conversation, clock: Any = None) -> str:
+    request_id = convo.request(clock=clock)
+    convo.click("approve", request_id, "U0APPROVER", clock=clock, invoker=convo.unreachable())
+    text = convo.last()
+    assert "<@U0APPROVER> approved, but the redrive could not be started" in text, text
+    assert "Nothing was run" in text and "could not invoke the redrive function" in text
+    assert convo.button("Retry")["value"] == request_id
+    assert convo.status(request_id) == "start_failed"
+    return request_id
+
+
+def test_cancel_after_a_failed_start_never_runs(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    request_id = _failed_start(convo)
+    convo.click("cancel", request_id, "U0ONCALL01")  # the requester; the redrive function is reachable now
+    assert _runs(convo, "glue") == [] and convo.audit.runs(convo.incident["incident_id"]) == []
+    assert "Redrive cancelled by <@U0ONCALL01>. Nothing was run." in convo.last()
+    convo.click("retry", request_id, "U0APPROVER")  # a late Retry cannot bring it back
+    assert "already cancelled" in convo.last()
+    assert _runs(convo, "glue") == [] and convo.status(request_id) == "cancelled"
+
+
+def test_a_non_approver_after_a_failed_start_never_runs(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    request_id = _failed_start(convo)
+    for action in ("approve", "retry"):
+        convo.click(action, request_id, "U0STRANGER")
+        assert "<@U0STRANGER> can't approve this redrive" in convo.last()
+    convo.click("cancel", request_id, "U0STRANGER")
+    assert "can't cancel this redrive" in convo.last()
+    assert _runs(convo, "glue") == [] and convo.status(request_id) == "start_failed"
+
+
+def test_an_expired_approval_never_runs_after_a_failed_start(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    t0 = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+    request_id = _failed_start(convo, clock=lambda: t0)
+    day_later = t0 + timedelta(days=1)
+    convo.click("retry", request_id, "U0APPROVER", clock=lambda: day_later)
+    assert "This redrive approval expired at 2030-01-01 10:00 UTC" in convo.last()
+    convo.click("approve", request_id, "U0APPROVER", clock=lambda: day_later)
+    assert "expired" in convo.last()
+    assert _runs(convo, "glue") == [] and convo.status(request_id) == "expired"
+    # Nor can the redrive function be made to run it directly.
+    answer, _ = convo.stack.invoke(
+        "RedriveFunction", {"incident_id": convo.incident["incident_id"], "request_id": request_id}
+    )
+    assert answer["status"] == "refused" and _runs(convo, "glue") == []
+
+
+def test_retry_by_an_approver_runs_once(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    request_id = _failed_start(convo)
+    convo.click("retry", request_id, "U0APPROVER")
+    assert "<@U0APPROVER> approved: redrive started (`glue:StartJobRun`, attempt 1)" in convo.last()
+    for action in ("retry", "approve", "cancel"):  # double clicks, Slack retries, a late Cancel
+        convo.click(action, request_id, "U0APPROVER")
+        assert "already approved by <@U0APPROVER>" in convo.last() and "nothing more was started" in convo.last()
+    assert len(_runs(convo, "glue")) == 1 and convo.status(request_id) == "succeeded"
+    history = convo.audit.get_request(convo.incident["incident_id"], request_id)["history"]
+    assert [h["to"] for h in history] == ["approved", "start_failed", "approved", "running", "succeeded"]
+
+
+def test_the_redrive_function_starts_an_approval_only_within_its_start_window(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    t0 = datetime.now(UTC) - timedelta(minutes=10)
+    request_id = convo.request(clock=lambda: t0)
+    _approved_then_worker_died(convo, request_id, "U0APPROVER", t0)
+    answer, _ = convo.stack.invoke(
+        "RedriveFunction", {"incident_id": convo.incident["incident_id"], "request_id": request_id}
+    )
+    assert answer["status"] == "refused" and _runs(convo, "glue") == []
+    assert convo.status(request_id) == "approved"
+
+
+def test_concurrent_moves_of_one_request_cannot_both_win(conversation: Any) -> None:
+    from incident_responder.redrive.audit import APPROVED, CANCELLED, PENDING
+
+    convo = conversation("redrive_glue")
+    request_id = convo.request()
+    incident_id, now = convo.incident["incident_id"], int(datetime.now(UTC).timestamp())
+    first = convo.audit.transition(incident_id, request_id, APPROVED, from_states=(PENDING,), by="U0A", now_epoch=now)
+    second = convo.audit.transition(incident_id, request_id, CANCELLED, from_states=(PENDING,), by="U0B", now_epoch=now)
+    assert first[0] and not second[0] and second[1]["status"] == "approved"
+    with pytest.raises(ValueError):
+        convo.audit.transition(incident_id, request_id, PENDING, from_states=(CANCELLED,), by="U0B", now_epoch=now)
+
+
+# -- a preview that could not be posted blocks nothing --------------------------------------------------------
+
+
+def test_a_failed_preview_post_does_not_block_a_new_request(conversation: Any) -> None:
+    from incident_responder.slack.client import SlackPostError
+
+    convo = conversation("redrive_glue")
+    convo.slack.fail_next("chat.postMessage", error="msg_too_long")
+    with pytest.raises(SlackPostError):
+        convo.flow().request(convo.incident, "U0ONCALL01")
+    first = convo.audit.requests(convo.incident["incident_id"])
+    assert [r["status"] for r in first] == ["superseded"] and "preview_ts" not in first[0]
+    request_id = convo.request()  # asked again: a fresh preview, with buttons
+    assert "A redrive preview is already waiting" not in convo.last()
+    convo.click("approve", request_id, "U0APPROVER")
+    assert "redrive started (`glue:StartJobRun`, attempt 1)" in convo.last()
+    assert len(_runs(convo, "glue")) == 1
+
+
+def test_a_pending_request_whose_preview_was_never_posted_is_superseded(conversation: Any) -> None:
+    convo = conversation("redrive_glue")
+    request_id = convo.request()
+    # As if the worker stopped between storing the request and posting its preview.
+    convo.aws.client("dynamodb").update_item(
+        TableName=convo.cfg.audit_table,
+        Key={"pk": {"S": f"INCIDENT#{convo.incident['incident_id']}"}, "sk": {"S": f"REQUEST#{request_id}"}},
+        UpdateExpression="REMOVE preview_ts",
+    )
+    fresh = convo.request(user="U0OTHER")
+    assert fresh != request_id and convo.status(request_id) == "superseded"
+    convo.click("approve", request_id, "U0APPROVER")
+    assert "was replaced by a newer one" in convo.last() and _runs(convo, "glue") == []
+
+
+# -- opt-in ----------------------------------------------------------------------------------------------------
+
+
+def _no_opt_in(world: dict[str, Any]) -> None:
+    world.pop("tags", None)
+
+
+def test_a_resource_that_has_not_opted_in_gets_no_approve_button(conversation: Any) -> None:
+    convo = conversation("redrive_glue", edit=_no_opt_in)
+    before = len(convo.replies())
+    convo.flow().request(convo.incident, "U0ONCALL01")
+    assert len(convo.replies()) == before + 1
+    text = convo.last()
+    assert "this resource has not opted in to redrive; the call will be refused by IAM" in text
+    assert "arn:aws:glue:us-east-2:123456789012:job/customer-dedupe" in text
+    assert "incident-responder:redrive=allowed" in text
+    with pytest.raises(AssertionError, match="no Approve button"):
+        convo.button("Approve")
+    (request,) = convo.audit.requests(convo.incident["incident_id"])
+    assert request["status"] == "not_runnable" and request["opted_in"] is False
+    convo.click("approve", request["request_id"], "U0APPROVER")  # a forged click
+    assert _runs(convo, "glue") == []
 
 
 def test_a_pending_preview_is_not_posted_twice(conversation: Any) -> None:
@@ -621,7 +809,7 @@ def test_the_redrive_function_runs_only_approved_requests(conversation: Any) -> 
     bad, _ = convo.stack.invoke("RedriveFunction", {"incident_id": incident_id})
     assert bad["status"] == "refused"
     # Approved by someone who is not (or no longer) an approver: refused by the function itself.
-    convo.audit.decide(incident_id, request_id, "approved", by="U0STRANGER", now_epoch=0, require_unexpired=False)
+    _approved_then_worker_died(convo, request_id, "U0STRANGER", datetime.now(UTC))
     forged, _ = convo.stack.invoke("RedriveFunction", {"incident_id": incident_id, "request_id": request_id})
     assert forged["status"] == "refused" and _runs(convo, "glue") == []
 
@@ -682,6 +870,9 @@ def _past_the_redrive_window(world: dict[str, Any]) -> None:
     world["stepfunctions"]["executions"][0]["describe"].update(
         redriveStatus="NOT_REDRIVABLE", redriveStatusReason="Execution is past the redrive window"
     )
+    # The state machine opted in to redrive (the redrive function's IAM rights need the tag).
+    machine = world["stepfunctions"]["executions"][0]["describe"]["stateMachineArn"]
+    world.setdefault("tags", {})[machine] = {"incident-responder:redrive": "allowed"}
 
 
 def test_a_restart_gets_the_real_input_while_the_preview_shows_it_redacted(conversation: Any) -> None:

@@ -354,16 +354,172 @@ def test_worker_invokes_only_the_redrive_function(transformed: dict[str, Any]) -
 def test_failsafe_can_only_throttle_ingress_and_notify(transformed: dict[str, Any]) -> None:
     statements = [s for s in _statements(transformed, "FailsafeFunction")
                   if not _granted([s], {"logs:PutLogEvents", "xray:PutTraceSegments"})]
-    assert {a for s in statements for a in _actions(s)} == {"lambda:PutFunctionConcurrency", "sns:Publish"}
+    assert {a for s in statements for a in _actions(s)} == {
+        "lambda:PutFunctionConcurrency", "sns:Publish", "kms:Decrypt", "kms:GenerateDataKey*", "sqs:SendMessage"}
     for s in statements:
-        if "lambda:PutFunctionConcurrency" in _actions(s):
+        actions = _actions(s)
+        if "lambda:PutFunctionConcurrency" in actions:
             assert s["Resource"] == {"Fn::GetAtt": ["SlackIngressFunction", "Arn"]}
-        else:
+        elif "sns:Publish" in actions:
             assert "NotifyTopic" in json.dumps(s["Resource"])
+        elif "sqs:SendMessage" in actions:  # its own dead-letter queue
+            assert s["Resource"] == {"Fn::GetAtt": ["FailsafeDLQ", "Arn"]}
+        else:  # the notify topic is encrypted with the topic key
+            assert s["Resource"] == {"Fn::GetAtt": ["TopicKey", "Arn"]}
     others = set(EXPECTED_HANDLERS) - {"FailsafeFunction"}
     for function_id in others:
         granted = _granted(_statements(transformed, function_id), {"lambda:PutFunctionConcurrency"})
         assert not granted, function_id
+
+
+OPT_IN = {"StringEquals": {"aws:ResourceTag/incident-responder:redrive": "allowed"}}
+
+
+def test_redrive_rights_need_the_opt_in_tag(transformed: dict[str, Any]) -> None:
+    statements = [s for s in _statements(transformed, "RedriveFunction") if _granted([s], REDRIVE_ACTIONS)]
+    assert {a for s in statements for a in _actions(s)} == REDRIVE_ACTIONS
+    scoped: dict[str, list[str]] = {}
+    for s in statements:
+        assert s.get("Condition") == OPT_IN, s
+        assert len(_actions(s)) == 1 and s["Resource"] != "*", s
+        resource = s["Resource"]["Fn::Sub"]
+        assert resource.startswith("arn:${AWS::Partition}:"), resource
+        assert "${AWS::Region}:${AWS::AccountId}:" in resource, resource
+        scoped.setdefault(_actions(s)[0], []).append(resource.rsplit("${AWS::AccountId}:", 1)[-1])
+    assert scoped == {
+        "states:RedriveExecution": ["execution:*"],
+        "states:StartExecution": ["stateMachine:*"],
+        "ecs:RunTask": ["task-definition/*"],
+        "elasticmapreduce:AddJobFlowSteps": ["cluster/*"],
+        "glue:StartJobRun": ["job/*"],
+        # both resources SubmitJob is authorized on must opt in; the definition with its revision
+        "batch:SubmitJob": ["job-queue/*", "job-definition/*:*"],
+    }
+
+
+def test_no_hard_coded_partition(template: dict[str, Any]) -> None:
+    assert "arn:aws:" not in TEMPLATE.read_text()
+    assert "arn:aws:" not in json.dumps(template)
+
+
+def _bucket_resources(cfn: dict[str, Any], function_id: str) -> list[Any]:
+    return [s["Resource"] for s in _statements(cfn, function_id) if _granted([s], {"s3:GetObject"})]
+
+
+def test_log_reads_only_in_the_buckets_named_at_deploy_time(template: dict[str, Any],
+                                                           transformed: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["LogBucketNames"]
+    assert parameter["Type"] == "CommaDelimitedList" and parameter["Default"] == ""
+    for function_id in ("AnalyzeFunction", "FollowupWorkerFunction", "RedriveFunction"):
+        (resources,) = _bucket_resources(transformed, function_id)
+        text = json.dumps(resources)
+        assert "*/*" not in text.replace("${Bucket}/*", "") and '"*"' not in text, text
+        assert text.count("arn:${AWS::Partition}:s3:::${Bucket}/*") == 5, text
+    # Deployed with two buckets, the policy names exactly those two; with none, there is no S3
+    # statement at all (CloudFormation's functions evaluated as CloudFormation does).
+    policy = template["Resources"]["EvidenceReadPolicy"]["Properties"]["PolicyDocument"]
+    for names, expected in (("logs-a,logs-b", ["arn:aws-cn:s3:::logs-a/*", "arn:aws-cn:s3:::logs-b/*"]),
+                            ("", None)):
+        params = {"LogBucketNames": names.split(","), "AWS::Partition": "aws-cn", "AWS::Region": "cn-north-1",
+                  "AWS::AccountId": "123456789012"}
+        statements = _evaluate(policy["Statement"], params, template["Conditions"])
+        found = [st["Resource"] for st in statements if st.get("Sid") == "LogBuckets"]
+        assert (found[0] if found else None) == expected, names
+
+
+_NO_VALUE = object()
+
+
+def _evaluate(node: Any, params: dict[str, Any], conditions: dict[str, Any]) -> Any:
+    """The few CloudFormation functions the bucket statement uses, with ``params`` for its Refs."""
+    def ev(n: Any) -> Any:
+        return _evaluate(n, params, conditions)
+
+    if isinstance(node, list):
+        return [v for v in (ev(x) for x in node) if v is not _NO_VALUE]
+    if not isinstance(node, dict):
+        return node
+    if len(node) == 1:
+        (key, arg), = node.items()
+        if key == "Ref":
+            return _NO_VALUE if arg == "AWS::NoValue" else params[arg]
+        if key == "Fn::If":
+            return ev(arg[1] if ev(conditions[arg[0]]) else arg[2])
+        if key == "Fn::Not":
+            return not ev(arg[0])
+        if key == "Fn::Equals":
+            return ev(arg[0]) == ev(arg[1])
+        if key == "Fn::Join":
+            return arg[0].join(ev(arg[1]))
+        if key == "Fn::Split":
+            return ev(arg[1]).split(arg[0])
+        if key == "Fn::Select":
+            return ev(arg[1])[int(arg[0])]
+        if key == "Fn::Sub":
+            text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], ev(arg[1]))
+            return re.sub(r"\$\{([^}]+)\}", lambda m: str({**params, **variables}[m.group(1)]), text)
+    return {k: v for k, v in ((k, ev(v)) for k, v in node.items()) if v is not _NO_VALUE}
+
+
+def test_the_internet_facing_ingress_has_only_the_calls_it_makes(transformed: dict[str, Any]) -> None:
+    statements = [s for s in _statements(transformed, "SlackIngressFunction")
+                  if any(a.startswith("dynamodb:") for a in _actions(s))]
+    actions = {a for s in statements for a in _actions(s)}
+    assert actions == {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"}
+    for s in statements:
+        if "dynamodb:Query" in _actions(s):
+            assert s["Resource"] == {"Fn::Sub": "${IncidentsTable.Arn}/index/by_thread"}
+        else:  # it writes delivery claims only, never an incident
+            assert s["Resource"] == {"Fn::GetAtt": ["IncidentsTable", "Arn"]}
+            assert s["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["slack#*"]}}
+
+
+def test_the_analyze_function_has_a_reserved_concurrency_parameter(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["AnalyzeReservedConcurrency"]
+    assert parameter["Type"] == "Number" and parameter["Default"] > 0
+    props = template["Resources"]["AnalyzeFunction"]["Properties"]
+    assert props["ReservedConcurrentExecutions"] == {
+        "Fn::If": ["ReserveAnalyzeConcurrency", {"Ref": "AnalyzeReservedConcurrency"}, {"Ref": "AWS::NoValue"}]}
+
+
+def test_every_function_alarms_on_errors_and_throttles(template: dict[str, Any]) -> None:
+    alarms = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    for function_id in EXPECTED_HANDLERS:
+        for metric in ("Errors", "Throttles"):
+            found = [a for a in alarms if a.get("Namespace") == "AWS/Lambda" and a["MetricName"] == metric
+                     and a["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function_id}}]]
+            assert len(found) == 1, (function_id, metric)
+            assert found[0]["AlarmActions"] == [{"Ref": "NotifyTopic"}]
+            assert found[0]["Threshold"] == 0 and found[0]["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+def test_topics_are_encrypted_with_a_key_cloudwatch_alarms_can_use(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    topics = {lid: r.get("Properties") or {} for lid, r in resources.items() if r["Type"] == "AWS::SNS::Topic"}
+    assert set(topics) == {"FailsafeAlarmTopic", "NotifyTopic"}
+    for lid, props in topics.items():
+        assert props.get("KmsMasterKeyId") == {"Ref": "TopicKey"}, lid
+    key = resources["TopicKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    (cloudwatch,) = [s for s in key["KeyPolicy"]["Statement"]
+                     if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert set(cloudwatch["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert cloudwatch["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+
+
+def test_the_failsafe_function_has_a_dead_letter_queue(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    dlq = resources["FailsafeFunction"]["Properties"]["DeadLetterQueue"]
+    assert dlq == {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["FailsafeDLQ", "Arn"]}}
+    alarm = resources["FailsafeDLQAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailsafeDLQ", "QueueName"]}}]
+    assert alarm["AlarmActions"] == [{"Ref": "NotifyTopic"}]
+
+
+def test_the_worker_can_read_the_opt_in_tags_the_preview_shows(transformed: dict[str, Any]) -> None:
+    reads = {"states:ListTagsForResource", "ecs:DescribeTaskDefinition", "elasticmapreduce:DescribeCluster",
+             "glue:GetTags", "batch:DescribeJobQueues", "batch:DescribeJobDefinitions"}
+    assert _granted(_statements(transformed, "FollowupWorkerFunction"), reads) == reads
 
 
 def test_secrets_are_scoped(transformed: dict[str, Any]) -> None:

@@ -4,8 +4,8 @@ Table (template.yaml ``AuditTable``): ``pk``/``sk`` strings. Items:
 
 - ``INCIDENT#<incident_id>`` / ``REQUEST#<request_id>``: a redrive request: who asked, when, the plan
   (exactly what runs), the approval deadline (``approval_expires_at``, epoch seconds), its ``status``
-  (pending → approved | cancelled | expired) and who decided. Status changes are conditional
-  updates from ``pending``, so two clicks cannot both decide.
+  (the state machine below), who decided last, the Slack ts of its posted preview
+  (``preview_ts``, set only once the post succeeded) and its ``history`` of transitions.
 - ``INCIDENT#<incident_id>`` / ``RUN#<attempt>``: the idempotency claim of ``<incident_id>#<attempt>``,
   written with ``attribute_not_exists`` before the re-run is started: whatever the number of clicks,
   Slack retries or invocations, one claim wins and only its holder calls AWS. It then holds the result.
@@ -15,6 +15,25 @@ Table (template.yaml ``AuditTable``): ``pk``/``sk`` strings. Items:
   new run's own EventBridge event is reported in that thread (the analyzer looks it up).
 
 Audit items carry no ``expires_at``: the table's TTL never removes them.
+
+The request's state machine (:data:`TRANSITIONS`); every move is one conditional ``UpdateItem`` on the
+current state (and, where it matters, the deadline), so concurrent clicks, Slack retries and SQS
+redeliveries cannot both move a request, run it twice or bring a closed one back:
+
+- ``pending`` → ``approved`` (an approver, before the deadline) | ``cancelled`` (requester or
+  approver) | ``expired`` (a click after the deadline) | ``superseded`` (its preview was never
+  posted and a new request came);
+- ``approved`` → ``running`` (the redrive function, within ``start_by``) | ``start_failed`` (the
+  function was not reached: a throttled or failed invoke, or the start window closed);
+- ``start_failed`` → ``approved`` (Retry: an approver, before the deadline) | ``cancelled`` | ``expired``;
+- ``running`` → ``succeeded`` (the new run started) | ``failed`` (AWS refused the call) |
+  ``duplicate`` (the attempt was already run);
+- ``succeeded``, ``failed``, ``duplicate``, ``cancelled``, ``expired``, ``superseded`` and
+  ``not_runnable`` (nothing to run, or the resource has not opted in) are final.
+
+``approved`` carries ``start_by``: the redrive function moves it to ``running`` only until then (a
+few minutes after the approval), so an approval whose start was lost is never run by anyone but an
+approver clicking Retry before the deadline.
 """
 
 from __future__ import annotations
@@ -32,9 +51,46 @@ from ..aws import describe_error, error_code
 from ..errors import StoreError
 from ..store import from_item, to_item, to_value
 
-__all__ = ["AuditStore", "Claimed", "idempotency_key"]
+__all__ = [
+    "APPROVED",
+    "CANCELLED",
+    "DUPLICATE",
+    "EXPIRED",
+    "FAILED",
+    "NOT_RUNNABLE",
+    "PENDING",
+    "RUNNING",
+    "START_FAILED",
+    "SUCCEEDED",
+    "SUPERSEDED",
+    "TRANSITIONS",
+    "AuditStore",
+    "Claimed",
+    "idempotency_key",
+]
 
 logger = logging.getLogger(__name__)
+
+
+PENDING = "pending"
+APPROVED = "approved"
+RUNNING = "running"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+DUPLICATE = "duplicate"
+START_FAILED = "start_failed"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+SUPERSEDED = "superseded"
+NOT_RUNNABLE = "not_runnable"
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    PENDING: frozenset({APPROVED, CANCELLED, EXPIRED, SUPERSEDED}),
+    APPROVED: frozenset({RUNNING, START_FAILED}),
+    START_FAILED: frozenset({APPROVED, CANCELLED, EXPIRED}),
+    RUNNING: frozenset({SUCCEEDED, FAILED, DUPLICATE}),
+}
+"""Allowed moves of a redrive request; every other state is final."""
 
 
 def idempotency_key(incident_id: str, attempt: int) -> str:
@@ -125,45 +181,113 @@ class AuditStore:
     def requests(self, incident_id: str) -> list[dict[str, Any]]:
         return self._query(incident_id, "REQUEST#")
 
-    def decide(
+    def transition(
         self,
         incident_id: str,
         request_id: str,
-        status: str,
+        to: str,
         *,
+        from_states: tuple[str, ...],
         by: str,
         now_epoch: int,
-        require_unexpired: bool,
+        before_deadline: bool = False,
+        start_window_open: bool = False,
+        start_window_closed: bool = False,
+        decided_by: str | None = None,
+        no_preview: bool = False,
+        fields: dict[str, Any] | None = None,
     ) -> tuple[bool, dict[str, Any]]:
-        """Move a pending request to ``status`` (approved, cancelled, expired), once.
+        """Move a request from one of ``from_states`` to ``to`` with one conditional write.
 
-        With ``require_unexpired`` the move only happens before the approval deadline. Returns
-        (True, the updated item) or (False, the item as it is).
+        Conditions added on request: ``before_deadline`` (``approval_expires_at`` > now),
+        ``start_window_open`` / ``start_window_closed`` (``start_by`` > now, or missing or past),
+        ``decided_by`` (the approval is that person's), ``no_preview`` (no ``preview_ts``). ``fields``
+        are set with the move. Returns (True, the updated item) or (False, the item as it is).
+        Raises ValueError for a move the state machine does not have.
         """
-        cond = "#s = :pending"
-        values: dict[str, Any] = {":pending": "pending", ":status": status, ":by": by, ":at": self._now()}
-        if require_unexpired:
-            cond += " AND approval_expires_at > :now"
-            values[":now"] = now_epoch
+        bad = [f for f in from_states if to not in TRANSITIONS.get(f, frozenset())]
+        if bad or not from_states:
+            raise ValueError(f"no redrive request transition {', '.join(bad) or '?'} -> {to}")
+        when = self._now()
+        values: dict[str, Any] = {
+            ":to": to,
+            ":by": by,
+            ":at": when,
+            ":now": now_epoch,
+            ":h": [{"to": to, "by": by, "at": when}],
+            ":empty": [],
+        }
+        froms = []
+        for i, state in enumerate(from_states):
+            values[f":f{i}"] = state
+            froms.append(f":f{i}")
+        cond = [f"attribute_exists(pk) AND #s IN ({', '.join(froms)})"]
+        if before_deadline:
+            cond.append("approval_expires_at > :now")
+        if start_window_open:
+            cond.append("start_by > :now")
+        if start_window_closed:
+            cond.append("(attribute_not_exists(start_by) OR start_by <= :now)")
+        if decided_by is not None:
+            cond.append("decided_by = :decider")
+            values[":decider"] = decided_by
+        if no_preview:
+            cond.append("attribute_not_exists(preview_ts)")
+        names = {"#s": "status"}
+        sets = ["#s = :to", "changed_by = :by", "changed_at = :at", "#h = list_append(if_not_exists(#h, :empty), :h)"]
+        names["#h"] = "history"
+        for i, (key, value) in enumerate((fields or {}).items()):
+            if value is None:
+                continue
+            names[f"#x{i}"] = key
+            values[f":x{i}"] = value
+            sets.append(f"#x{i} = :x{i}")
+        uses_now = before_deadline or start_window_open or start_window_closed
+        if not uses_now:
+            values.pop(":now")
         try:
             out = self.db.update_item(
                 TableName=self.table,
                 Key=_item({"pk": _incident_pk(incident_id), "sk": f"REQUEST#{request_id}"}),
-                UpdateExpression="SET #s = :status, decided_by = :by, decided_at = :at",
-                ConditionExpression=f"attribute_exists(pk) AND {cond}",
-                ExpressionAttributeNames={"#s": "status"},
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=" AND ".join(cond),
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues={k: to_value(v) for k, v in values.items()},
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-            return True, _plain(out["Attributes"])
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
-                raise self._fail("decide request", exc) from exc
+                raise self._fail("move request", exc) from exc
             raw: Any = exc.response.get("Item")
             return False, _plain(raw) if raw else (self.get_request(incident_id, request_id) or {})
         except BotoCoreError as exc:
-            raise self._fail("decide request", exc) from exc
+            raise self._fail("move request", exc) from exc
+        logger.info("redrive request moved", extra={"request_id": request_id, "to": to, "by": by})
+        return True, _plain(out["Attributes"])
+
+    def mark_posted(self, incident_id: str, request_id: str, preview_ts: str, preview_blocks: str) -> bool:
+        """Record the ts of a preview Slack accepted, while the request is still pending (once)."""
+        try:
+            self.db.update_item(
+                TableName=self.table,
+                Key=_item({"pk": _incident_pk(incident_id), "sk": f"REQUEST#{request_id}"}),
+                UpdateExpression="SET preview_ts = :ts, preview_blocks = :blocks",
+                ConditionExpression="attribute_exists(pk) AND #s = :pending AND attribute_not_exists(preview_ts)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":ts": to_value(preview_ts),
+                    ":blocks": to_value(preview_blocks),
+                    ":pending": to_value(PENDING),
+                },
+            )
+            return True
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise self._fail("mark preview posted", exc) from exc
+        except BotoCoreError as exc:
+            raise self._fail("mark preview posted", exc) from exc
 
     def set_request(self, incident_id: str, request_id: str, **fields: Any) -> None:
         self._update(_incident_pk(incident_id), f"REQUEST#{request_id}", fields)

@@ -108,17 +108,22 @@ def execute(plan: Plan, aws: AwsContext) -> RunResult:
 
 
 def is_authorized(user: str, request: dict[str, Any], cfg: Settings) -> tuple[bool, str]:
-    """Whether ``user`` may approve ``request``: (ok, why not).
+    """Whether ``user`` may approve (or retry) ``request``: (ok, why not).
 
     Approvers are REDRIVE_APPROVERS plus the pipeline's catalog ``approvers`` (stored on the request
     when it was made); with REDRIVE_REQUIRE_SECOND_PERSON the approver must not be the requester.
+    An empty user id is nobody.
     """
-    approvers = set(cfg.redrive_approvers) | set(request.get("approvers") or [])
-    if user not in approvers:
+    approvers = {a for a in (*cfg.redrive_approvers, *(request.get("approvers") or [])) if a and a.strip()}
+    if not user or user not in approvers:
         return False, "not_approver"
     if (cfg.redrive_second_person or request.get("second_person")) and user == request.get("requested_by"):
         return False, "second_person"
     return True, ""
+
+
+def _refused(error: str, request: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"status": "refused", "error": error, "state": str((request or {}).get("status") or "")}
 
 
 def run_request(
@@ -131,15 +136,21 @@ def run_request(
 ) -> dict[str, Any]:
     """Run an approved request once. Returns ``status``: started, failed, duplicate or refused.
 
+    Only a request in ``approved`` whose start window (``start_by``) is still open, approved by
+    someone who is an approver now, is moved to ``running`` (a conditional write: one invocation
+    wins); anything else is refused and nothing runs. Then ``<incident_id>#<attempt>`` is claimed,
+    the call made, and the request moved to ``succeeded``, ``failed`` or ``duplicate``.
     ``aws_for(region)`` gives the AwsContext for the plan's region. Reads REDRIVE_APPROVERS and
-    REDRIVE_REQUIRE_SECOND_PERSON (through ``cfg``) to re-check the approval before acting.
+    REDRIVE_REQUIRE_SECOND_PERSON (through ``cfg``).
     """
+    from .audit import APPROVED, DUPLICATE, FAILED, RUNNING, SUCCEEDED
+
     request = audit.get_request(incident_id, request_id)
     if request is None:
-        return {"status": "refused", "error": f"no redrive request {request_id} for incident {incident_id}"}
+        return _refused(f"no redrive request {request_id} for incident {incident_id}")
     approver = str(request.get("decided_by") or "")
-    if request.get("status") != "approved":
-        return {"status": "refused", "error": f"the request is {request.get('status')}, not approved"}
+    if request.get("status") != APPROVED:
+        return _refused(f"the request is {request.get('status')}, not approved", request)
     ok, why = is_authorized(approver, request, cfg)
     if not ok:
         audit.record(
@@ -150,11 +161,34 @@ def run_request(
             result=f"refused by the redrive function: {why}",
             request_id=request_id,
         )
-        return {"status": "refused", "error": f"{approver} may not approve this redrive ({why})"}
+        return _refused(f"{approver or 'nobody'} may not approve this redrive ({why})", request)
+    now = int(audit.clock().timestamp())
+    moved, current = audit.transition(
+        incident_id,
+        request_id,
+        RUNNING,
+        from_states=(APPROVED,),
+        by=approver,
+        now_epoch=now,
+        start_window_open=True,
+        decided_by=approver,
+    )
+    if not moved:
+        audit.record(
+            incident_id,
+            "rejection",
+            who=approver,
+            what=f"execute request {request_id}",
+            result=f"refused by the redrive function: the request is {current.get('status')}"
+            + (", its start window closed" if current.get("status") == APPROVED else ""),
+            request_id=request_id,
+        )
+        return _refused(f"the request is {current.get('status')} and cannot be started now", current)
     attempt = int(request.get("attempt") or 1)
     claim = audit.claim_run(incident_id, attempt, request_id=request_id, approved_by=approver)
     if not claim.won:
         held = claim.item
+        audit.transition(incident_id, request_id, DUPLICATE, from_states=(RUNNING,), by=approver, now_epoch=now)
         logger.info("redrive already claimed", extra={"key": held.get("key"), "state": held.get("state")})
         return {
             "status": "duplicate",
@@ -177,6 +211,15 @@ def run_request(
         run_url=result.run_url,
         error=result.error,
         action=plan.action,
+    )
+    audit.transition(
+        incident_id,
+        request_id,
+        SUCCEEDED if result.ok else FAILED,
+        from_states=(RUNNING,),
+        by=approver,
+        now_epoch=now,
+        fields={"run_id": result.run_id, "run_url": result.run_url, "error": result.error},
     )
     if result.ok:
         audit.put_launched(

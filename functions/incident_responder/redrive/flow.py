@@ -2,22 +2,29 @@
 
 The follow-up worker calls :func:`handle_request` when someone clicks the report's "Redrive" button
 (``redrive_request``) or asks for a redrive in the thread, and :func:`handle_action` for the
-preview's buttons (``redrive_approve``, ``redrive_cancel``; their value is the request id). Both post
-in the thread themselves and return None.
+buttons (``redrive_approve``, ``redrive_cancel``, ``redrive_retry``; their value is the request id).
+Both post in the thread themselves and return None.
+
+A request is a state machine kept in the audit table (:mod:`.audit`, ``TRANSITIONS``); every move is a
+conditional write, so clicks, Slack retries and SQS redeliveries cannot double-run or revive one.
 
 1. Request: the plan (:mod:`.plans`) is previewed in the thread: what will run, where, with what
-   input, a warning when the catalog marks the pipeline not idempotent, and Approve / Cancel buttons.
-   The request is stored in the audit table with its approval deadline.
-2. Approve: only an approver may (REDRIVE_APPROVERS, plus the pipeline's catalog ``approvers``: the
-   catalog's ``owner`` is free text, so owners approve by being listed there); with
-   REDRIVE_REQUIRE_SECOND_PERSON, not the requester. Others get a short note and nothing runs. An
-   approval after REDRIVE_APPROVAL_TTL_SECONDS is refused as expired.
-3. Run: the approval is recorded with a conditional write (one approval per request), then the
-   redrive function is invoked (:class:`.invoker.RedriveInvoker`), which claims
-   ``<incident_id>#<attempt>`` and runs the call once; the result (the new run's link, or the error)
-   is posted in the thread.
+   input, a warning when the catalog marks the pipeline not idempotent or the resource has not opted
+   in to redrive (then no Approve button), and Approve / Cancel buttons. The request is stored
+   ``pending`` before the post; its ``preview_ts`` is recorded only once Slack accepted the post. A
+   pending request whose preview was never posted is ``superseded`` by the next request, so a failed
+   post never blocks a redrive.
+2. Approve (``pending`` → ``approved``): only an approver (REDRIVE_APPROVERS, plus the pipeline's
+   catalog ``approvers``; with REDRIVE_REQUIRE_SECOND_PERSON not the requester), before the deadline
+   (REDRIVE_APPROVAL_TTL_SECONDS). Anyone else, or later, changes nothing and runs nothing.
+3. Run: the redrive function is invoked (:class:`.invoker.RedriveInvoker`); it alone moves
+   ``approved`` → ``running`` → ``succeeded`` | ``failed`` | ``duplicate``, within a short start
+   window after the approval. When it was not reached (a throttled or failed invoke) the request
+   goes ``approved`` → ``start_failed`` and the thread gets a Retry button: Retry
+   (``start_failed`` → ``approved``) follows the rules of Approve; Cancel (by the requester or an
+   approver) closes it. Cancel never runs anything.
 
-Every request, approval, rejection, cancellation and expiry is written to the audit trail.
+Every request, approval, retry, rejection, cancellation and expiry is written to the audit trail.
 """
 
 from __future__ import annotations
@@ -34,20 +41,38 @@ from ..evidence.redaction import redact_obj
 from ..formats import json_or_text
 from ..sources import ADAPTER_MODULES, adapter
 from ..templates import SafeText, escape_mrkdwn, render
-from .audit import AuditStore, idempotency_key
+from .audit import (
+    APPROVED,
+    CANCELLED,
+    EXPIRED,
+    NOT_RUNNABLE,
+    PENDING,
+    START_FAILED,
+    SUPERSEDED,
+    AuditStore,
+    idempotency_key,
+)
 from .executor import is_authorized
+from .optin import OPT_IN_TAG_KEY, OPT_IN_TAG_VALUE, OptIn, check_opt_in
 from .plans import Plan, build_plan, gather_facts, load_spec
 
 if TYPE_CHECKING:
     from ..followup.context import ThreadContext
 
-__all__ = ["APPROVE", "CANCEL", "REQUEST", "RedriveFlow", "handle_action", "handle_request"]
+__all__ = ["APPROVE", "CANCEL", "REQUEST", "RETRY", "RedriveFlow", "handle_action", "handle_request"]
 
 logger = logging.getLogger(__name__)
 
 REQUEST = "redrive_request"
 APPROVE = "redrive_approve"
 CANCEL = "redrive_cancel"
+RETRY = "redrive_retry"
+
+# How long after an approval (or retry) the redrive function may still start it: longer than the
+# worker's synchronous invoke with its retry (2 x 75 s), shorter than the follow-up queue's
+# visibility timeout, so a click redelivered after a worker crash finds the window closed and the
+# request is offered for Retry instead of run unseen.
+START_WINDOW_SECONDS = 300
 
 _MAX_SHOWN = 1200
 _USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -59,7 +84,7 @@ def handle_request(ctx: ThreadContext, incident: dict[str, Any], user: str) -> N
 
 
 def handle_action(ctx: ThreadContext, incident: dict[str, Any], action_id: str, value: str, user: str) -> None:
-    """Handle a click on a redrive button: ``redrive_request``, ``redrive_approve`` or ``redrive_cancel``."""
+    """Handle a click on a redrive button: request, approve, cancel or retry."""
     RedriveFlow(ctx).action(incident, action_id, value, user)
 
 
@@ -198,10 +223,12 @@ class RedriveFlow:
             return
         now = self.clock()
         for open_request in self.audit.requests(incident_id):
-            if (
-                open_request.get("status") == "pending"
-                and int(open_request.get("approval_expires_at", 0)) > now.timestamp()
-            ):
+            if open_request.get("status") != PENDING:
+                continue
+            if not open_request.get("preview_ts"):
+                self._supersede(incident_id, open_request, user, "its preview was never posted")
+                continue
+            if int(open_request.get("approval_expires_at", 0)) > now.timestamp():
                 self._note(
                     "pending",
                     by=mention(str(open_request.get("requested_by"))),
@@ -229,6 +256,8 @@ class RedriveFlow:
             region=region,
             resource_arn=str(incident.get("resource_arn") or ""),
         ).redacted()  # what is stored and posted; the redrive function reads the real values again
+        opt_in = self._opt_in(plan, incident)
+        approvable = plan.runnable and opt_in.opted_in is not False
         request_id = uuid.uuid4().hex[:12]
         expires = now + timedelta(seconds=self.cfg.redrive_ttl_seconds)
         approvers = sorted(set(self.cfg.redrive_approvers) | set(catalog_approvers))
@@ -240,7 +269,8 @@ class RedriveFlow:
             "requested_by": user,
             "requested_at": now.isoformat(),
             "approval_expires_at": int(expires.timestamp()),
-            "status": "pending" if plan.runnable else "not_runnable",
+            "status": PENDING if approvable else NOT_RUNNABLE,
+            "opted_in": opt_in.opted_in,
             "plan": json.dumps(plan.to_dict()),
             "approvers": approvers,
             "second_person": self.cfg.redrive_second_person,
@@ -252,6 +282,19 @@ class RedriveFlow:
         }
         self.audit.put_request(record)
         summary = f"{plan.action} on {plan.target}" if plan.action else "redrive"
+        text, blocks = self._preview(
+            plan, request_id, attempt, user, approvers, pipeline, idempotent, expires, opt_in
+        )
+        try:
+            posted = self._say(text, blocks)
+        except Exception:
+            # Nothing shows this request: it must not block the next one (nor be approvable).
+            self._supersede(incident_id, record, user, "its preview could not be posted")
+            raise
+        if approvable and not self.audit.mark_posted(
+            incident_id, request_id, str(posted.get("ts") or ""), json.dumps(blocks)
+        ):
+            logger.warning("redrive request changed before its preview was recorded", extra={"request_id": request_id})
         self.audit.record(
             incident_id,
             "request",
@@ -259,11 +302,37 @@ class RedriveFlow:
             what=summary,
             request_id=request_id,
             attempt=attempt,
-            result="preview posted" if plan.runnable else f"not runnable: {plan.reason}",
+            result=(
+                "preview posted"
+                if approvable
+                else f"not runnable: {plan.reason}"
+                if not plan.runnable
+                else f"not opted in: {', '.join(opt_in.missing)}"
+            ),
         )
-        text, blocks = self._preview(plan, request_id, attempt, user, approvers, pipeline, idempotent, expires)
-        posted = self._say(text, blocks)
-        self.audit.set_request(incident_id, request_id, preview_ts=posted.get("ts"), preview_blocks=json.dumps(blocks))
+
+    def _supersede(self, incident_id: str, request: dict[str, Any], user: str, why: str) -> None:
+        changed, _ = self.audit.transition(
+            incident_id,
+            str(request["request_id"]),
+            SUPERSEDED,
+            from_states=(PENDING,),
+            by=user,
+            now_epoch=int(self.clock().timestamp()),
+            no_preview=True,
+        )
+        if changed:
+            self.audit.record(
+                incident_id,
+                "supersede",
+                who=user,
+                what=f"request {request['request_id']}",
+                result=f"superseded: {why}",
+                request_id=request["request_id"],
+            )
+
+    def _opt_in(self, plan: Plan, incident: dict[str, Any]) -> OptIn:
+        return check_opt_in(plan, self.ctx.aws, str(incident.get("resource_arn") or ""))
 
     def _region(self, incident: dict[str, Any]) -> str:
         parts = str(incident.get("resource_arn") or "").split(":")
@@ -279,6 +348,7 @@ class RedriveFlow:
         pipeline: str,
         idempotent: bool | None,
         expires: datetime,
+        opt_in: OptIn | None = None,
     ) -> tuple[str, list[dict[str, Any]]]:
         from ..slack.render import sections
 
@@ -301,7 +371,14 @@ class RedriveFlow:
             pipeline=pipeline,
             not_idempotent=idempotent is False,
             expires=_hhmm(expires),
+            opted_in=None if opt_in is None else opt_in.opted_in,
+            not_opted_in=(opt_in.missing if opt_in else []),
+            opt_in_error=(opt_in.error if opt_in else ""),
+            opt_in_tag=f"{OPT_IN_TAG_KEY}={OPT_IN_TAG_VALUE}",
         )
+        if opt_in is not None and opt_in.opted_in is False:
+            text = f"Redrive preview: {plan.action} ({plan.target}): not opted in to redrive, nothing to approve"
+            return text[:300], sections([body])
         buttons = {
             "type": "actions",
             "block_id": f"redrive:{request_id}",
@@ -337,27 +414,54 @@ class RedriveFlow:
             self.audit.record(incident_id, "rejection", who=user, what=f"{action_id} {value}", result="unknown request")
             self._note("unknown")
             return
-        if action_id == APPROVE:
-            self._approve(incident_id, request, user)
-        elif action_id == CANCEL:
+        if action_id not in {APPROVE, RETRY, CANCEL}:
+            logger.warning("unknown redrive action", extra={"action_id": action_id})
+            return
+        request = self._settle(incident_id, request, user)
+        if action_id == CANCEL:
             self._cancel(incident_id, request, user)
         else:
-            logger.warning("unknown redrive action", extra={"action_id": action_id})
+            self._approve(incident_id, request, user, "retry" if action_id == RETRY else "approve")
+
+    def _now(self) -> int:
+        return int(self.clock().timestamp())
 
     def _expired(self, request: dict[str, Any]) -> bool:
-        return self.clock().timestamp() >= int(request.get("approval_expires_at") or 0)
+        return self._now() >= int(request.get("approval_expires_at") or 0)
+
+    def _settle(self, incident_id: str, request: dict[str, Any], user: str) -> dict[str, Any]:
+        """An ``approved`` request whose start window closed was never started (the worker stopped
+        between the approval and the invoke): it becomes ``start_failed``, offered for Retry."""
+        if request.get("status") != APPROVED or int(request.get("start_by") or 0) > self._now():
+            return request
+        changed, current = self.audit.transition(
+            incident_id,
+            str(request["request_id"]),
+            START_FAILED,
+            from_states=(APPROVED,),
+            by=user,
+            now_epoch=self._now(),
+            start_window_closed=True,
+            fields={"start_error": "the redrive function was not reached in time after the approval"},
+        )
+        if changed:
+            self.audit.record(
+                incident_id,
+                "execution",
+                who=str(request.get("decided_by") or ""),
+                what=f"start request {request['request_id']}",
+                result="not started: the start window closed before the redrive function ran it",
+                request_id=request["request_id"],
+            )
+        return current
 
     def _already(self, incident_id: str, request: dict[str, Any], user: str, action: str) -> None:
+        """Say where a request already is. Never runs anything."""
         status = str(request.get("status"))
-        if status == "expired":
+        if status == EXPIRED:
             self._expired_note(incident_id, request, user, action, decided=False)
             return
-        run = self.audit.get_run(incident_id, int(request.get("attempt") or 0)) if status == "approved" else None
-        if status == "approved" and run is None:
-            # Approved, but the redrive function was never reached (the worker failed in between and
-            # this is the retried delivery): run it now; its claim still lets it run only once.
-            self._run(incident_id, request)
-            return
+        run = self.audit.get_run(incident_id, int(request.get("attempt") or 0)) if request.get("attempt") else None
         if run is not None and run.get("request_id") != request.get("request_id"):
             run = None
         self.audit.record(
@@ -371,7 +475,7 @@ class RedriveFlow:
         self._note(
             "already",
             status=status.replace("_", " "),
-            by=mention(str(request.get("decided_by") or "")),
+            by=mention(str(request.get("decided_by") or request.get("changed_by") or "")),
             run_url=str((run or {}).get("run_url") or ""),
             run_id=str((run or {}).get("run_id") or ""),
         )
@@ -390,21 +494,29 @@ class RedriveFlow:
         )
         self._note("expired", when=_hhmm(expires), ttl=_ttl_text(self.cfg.redrive_ttl_seconds))
 
-    def _approve(self, incident_id: str, request: dict[str, Any], user: str) -> None:
+    def _expire(self, incident_id: str, request: dict[str, Any], user: str, action: str) -> None:
+        changed, current = self.audit.transition(
+            incident_id,
+            str(request["request_id"]),
+            EXPIRED,
+            from_states=(str(request.get("status")),),
+            by=user,
+            now_epoch=self._now(),
+        )
+        if not changed and current.get("status") != EXPIRED:
+            self._already(incident_id, current, user, action)
+            return
+        self._expired_note(incident_id, current, user, action, decided=changed)
+
+    def _approve(self, incident_id: str, request: dict[str, Any], user: str, action: str) -> None:
+        """Approve (``pending``) or retry (``start_failed``): an approver, before the deadline, only."""
         request_id = str(request["request_id"])
-        if request.get("status") != "pending":
-            self._already(incident_id, request, user, "approve")
+        status = request.get("status")
+        if status not in {PENDING, START_FAILED}:
+            self._already(incident_id, request, user, action)
             return
         if self._expired(request):
-            changed, request = self.audit.decide(
-                incident_id,
-                request_id,
-                "expired",
-                by=user,
-                now_epoch=int(self.clock().timestamp()),
-                require_unexpired=False,
-            )
-            self._expired_note(incident_id, request, user, "approve", decided=changed)
+            self._expire(incident_id, request, user, action)
             return
         ok, why = is_authorized(user, request, self.cfg)
         if not ok:
@@ -413,7 +525,7 @@ class RedriveFlow:
                 incident_id,
                 "rejection",
                 who=user,
-                what=f"approve request {request_id}",
+                what=f"{action} request {request_id}",
                 result=why,
                 request_id=request_id,
             )
@@ -422,22 +534,22 @@ class RedriveFlow:
             else:
                 self._note("not_approver", who=mention(user), approvers=_mentions(approvers))
             return
-        changed, current = self.audit.decide(
+        now = self._now()
+        changed, current = self.audit.transition(
             incident_id,
             request_id,
-            "approved",
+            APPROVED,
+            from_states=(PENDING, START_FAILED),
             by=user,
-            now_epoch=int(self.clock().timestamp()),
-            require_unexpired=True,
+            now_epoch=now,
+            before_deadline=True,
+            fields={"decided_by": user, "decided_at": self.clock().isoformat(), "start_by": now + START_WINDOW_SECONDS},
         )
         if not changed:
-            if current.get("status") == "pending":  # the deadline passed between the two reads
-                changed, current = self.audit.decide(
-                    incident_id, request_id, "expired", by=user, now_epoch=0, require_unexpired=False
-                )
-                self._expired_note(incident_id, current, user, "approve", decided=changed)
+            if current.get("status") in {PENDING, START_FAILED} and self._expired(current):
+                self._expire(incident_id, current, user, action)
             else:
-                self._already(incident_id, current, user, "approve")
+                self._already(incident_id, current, user, action)
             return
         plan = json.loads(current.get("plan") or "{}")
         self.audit.record(
@@ -445,11 +557,12 @@ class RedriveFlow:
             "approval",
             who=user,
             what=f"{plan.get('action')} on {plan.get('target')}",
-            result="approved",
+            result="approved" if status == PENDING else "retried after a failed start",
             request_id=request_id,
             attempt=current.get("attempt"),
         )
-        self._mark_preview(current, "approved", user)
+        if status == PENDING:
+            self._mark_preview(current, "approved", user)
         self._run(incident_id, current)
 
     def _run(self, incident_id: str, request: dict[str, Any]) -> None:
@@ -458,18 +571,11 @@ class RedriveFlow:
         approver = str(request.get("decided_by") or "")
         plan = json.loads(request.get("plan") or "{}")
         result = self.invoker.invoke({"incident_id": incident_id, "request_id": request_id})
-        if result.get("status") not in {"started", "failed", "duplicate", "refused"} or (
-            result.get("status") == "failed" and not result.get("action")
-        ):
-            # The function itself failed (not the redrive call): say so and audit it here.
-            self.audit.record(
-                incident_id,
-                "execution",
-                who=approver,
-                what=f"invoke the redrive function for {request_id}",
-                result=f"failed: {result.get('error')}",
-                request_id=request_id,
-            )
+        if result.get("status") not in {"started", "failed", "duplicate"} or not result.get("attempt"):
+            # The redrive function did not take the request (not reached, throttled, crashed before
+            # the call, refused): the state in the audit table says what happened.
+            self._not_started(incident_id, request, str(result.get("error") or "no answer"))
+            return
         self._say(
             render(
                 "redrive_result.j2",
@@ -484,7 +590,72 @@ class RedriveFlow:
             )
         )
 
+    def _not_started(self, incident_id: str, request: dict[str, Any], error: str) -> None:
+        request_id = str(request["request_id"])
+        approver = str(request.get("decided_by") or "")
+        changed, current = self.audit.transition(
+            incident_id,
+            request_id,
+            START_FAILED,
+            from_states=(APPROVED,),
+            by=approver,
+            now_epoch=self._now(),
+            fields={"start_error": error[:500]},
+        )
+        if not changed:
+            # The function did take it (its answer was lost on the way back): say where it is.
+            self._already(incident_id, current, approver, "start")
+            return
+        self.audit.record(
+            incident_id,
+            "execution",
+            who=approver,
+            what=f"invoke the redrive function for {request_id}",
+            result=f"not started: {error}",
+            request_id=request_id,
+        )
+        expires = datetime.fromtimestamp(int(current.get("approval_expires_at") or 0), UTC)
+        open_ = not self._expired(current)
+        text = render(
+            "redrive_result.j2",
+            status="start_failed",
+            error=error.rstrip("."),
+            approver=mention(approver),
+            attempt=current.get("attempt"),
+            action=json.loads(current.get("plan") or "{}").get("action") or "",
+            until=_hhmm(expires),
+            can_retry=open_,
+        )
+        blocks: list[dict[str, Any]] | None = None
+        if open_:
+            from ..slack.render import sections
+
+            blocks = [
+                *sections([text]),
+                {
+                    "type": "actions",
+                    "block_id": f"redrive-retry:{request_id}",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "action_id": RETRY,
+                            "style": "primary",
+                            "value": request_id,
+                            "text": {"type": "plain_text", "text": "Retry"},
+                        },
+                        {
+                            "type": "button",
+                            "action_id": CANCEL,
+                            "value": request_id,
+                            "text": {"type": "plain_text", "text": "Cancel"},
+                        },
+                    ],
+                },
+            ]
+        self._say(text, blocks)
+
     def _cancel(self, incident_id: str, request: dict[str, Any], user: str) -> None:
+        """Cancel a ``pending`` or ``start_failed`` request (requester or approver). Never runs anything."""
         request_id = str(request["request_id"])
         approvers = set(self.cfg.redrive_approvers) | set(request.get("approvers") or [])
         if user != request.get("requested_by") and user not in approvers:
@@ -498,13 +669,17 @@ class RedriveFlow:
             )
             self._note("not_canceller", who=mention(user))
             return
-        changed, current = self.audit.decide(
+        if request.get("status") not in {PENDING, START_FAILED}:
+            self._already(incident_id, request, user, "cancel")
+            return
+        changed, current = self.audit.transition(
             incident_id,
             request_id,
-            "cancelled",
+            CANCELLED,
+            from_states=(PENDING, START_FAILED),
             by=user,
-            now_epoch=int(self.clock().timestamp()),
-            require_unexpired=False,
+            now_epoch=self._now(),
+            fields={"decided_by": user, "decided_at": self.clock().isoformat()},
         )
         if not changed:
             self._already(incident_id, current, user, "cancel")
