@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..aws import AwsContext
     from .plans import Plan
 
-__all__ = ["OPT_IN_TAG_KEY", "OPT_IN_TAG_VALUE", "OptIn", "check_opt_in"]
+__all__ = ["OPT_IN_TAG_KEY", "OPT_IN_TAG_VALUE", "OptIn", "check_opt_in", "tags_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class OptIn:
     error: str = ""
 
 
-def _tags_of(pairs: Any) -> dict[str, str]:
+def tags_of(pairs: Any) -> dict[str, str]:
     """Tags as a dict, from any of the shapes the services answer with."""
     if isinstance(pairs, dict):
         return {str(k): str(v) for k, v in pairs.items()}
@@ -63,59 +63,11 @@ def _tags_of(pairs: Any) -> dict[str, str]:
     return out
 
 
-def _state_machine_arn(execution_arn: str) -> str:
-    """``arn:...:execution:<machine>:<name>`` → ``arn:...:stateMachine:<machine>``."""
-    parts = execution_arn.split(":")
-    if len(parts) >= 8 and parts[5] == "execution":
-        return ":".join([*parts[:5], "stateMachine", parts[6]])
-    return execution_arn
-
-
-def _glue_job_arn(job: str, resource_arn: str, region: str) -> str:
-    parts = resource_arn.split(":")
-    partition = parts[1] if len(parts) > 4 and parts[1] else "aws"
-    account = parts[4] if len(parts) > 4 else ""
-    return f"arn:{partition}:glue:{region}:{account}:job/{job}"
-
-
 def _resources(plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
-    """(resource, its tags) for every resource IAM checks the opt-in tag on for this call."""
-    params, op = plan.params, plan.operation
-    client: Any
-    if op in {"redrive_execution", "start_execution"}:
-        machine = params.get("stateMachineArn") or _state_machine_arn(str(params.get("executionArn") or ""))
-        client = aws.client("stepfunctions")
-        out = client.list_tags_for_resource(resourceArn=machine)
-        return [(str(machine), _tags_of(out.get("tags")))]
-    if op == "run_task":
-        definition = str(params.get("taskDefinition") or "")
-        client = aws.client("ecs")
-        out = client.describe_task_definition(taskDefinition=definition, include=["TAGS"])
-        arn = (out.get("taskDefinition") or {}).get("taskDefinitionArn") or definition
-        return [(str(arn), _tags_of(out.get("tags")))]
-    if op == "add_job_flow_steps":
-        cluster = str(params.get("JobFlowId") or "")
-        client = aws.client("emr")
-        out = client.describe_cluster(ClusterId=cluster)
-        return [(cluster, _tags_of((out.get("Cluster") or {}).get("Tags")))]
-    if op == "start_job_run":
-        job = str(params.get("JobName") or "")
-        arn = _glue_job_arn(job, resource_arn, plan.region)
-        client = aws.client("glue")
-        return [(arn, _tags_of(client.get_tags(ResourceArn=arn).get("Tags")))]
-    if op == "submit_job":
-        batch: Any = aws.client("batch")
-        queue = str(params.get("jobQueue") or "")
-        definition = str(params.get("jobDefinition") or "")
-        queues = batch.describe_job_queues(jobQueues=[queue]).get("jobQueues") or []
-        definitions = batch.describe_job_definitions(jobDefinitions=[definition]).get("jobDefinitions") or []
-        if not queues or not definitions:
-            raise LookupError(f"job queue {queue} or job definition {definition} not found")
-        return [
-            (str(queues[0].get("jobQueueArn") or queue), _tags_of(queues[0].get("tags"))),
-            (str(definitions[0].get("jobDefinitionArn") or definition), _tags_of(definitions[0].get("tags"))),
-        ]
-    raise LookupError(f"no opt-in check for {plan.action or op}")
+    """(resource, its tags) for every resource IAM checks the opt-in tag on: the source's adapter knows."""
+    from ..sources import adapter
+
+    return adapter(plan.source).redrive_resources(plan, aws, resource_arn)
 
 
 def check_opt_in(plan: Plan, aws: AwsContext, resource_arn: str = "") -> OptIn:

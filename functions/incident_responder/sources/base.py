@@ -384,6 +384,12 @@ class Adapter(abc.ABC):
         """The call parameters that may hold secrets, with the failed run's real values."""
 
     @abc.abstractmethod
+    def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
+        """(ARN, tags) of every resource IAM checks the redrive opt-in tag on for the plan's call.
+
+        Raises AWS errors or LookupError when they cannot be read (the preview says so)."""
+
+    @abc.abstractmethod
     def new_run(self, plan: Plan, out: dict[str, Any]) -> NewRun:
         """The run a successful redrive call started (raise :class:`NoRun` when it started none)."""
 

@@ -156,6 +156,22 @@ class BatchAdapter(BatchEvidence, Adapter):
                                    if k in container},
         }
 
+    def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
+        # SubmitJob checks both the job queue and the job definition.
+        from ...redrive.optin import tags_of
+
+        batch: Any = aws.client("batch")
+        queue = str(plan.params.get("jobQueue") or "")
+        definition = str(plan.params.get("jobDefinition") or "")
+        queues = batch.describe_job_queues(jobQueues=[queue]).get("jobQueues") or []
+        definitions = batch.describe_job_definitions(jobDefinitions=[definition]).get("jobDefinitions") or []
+        if not queues or not definitions:
+            raise LookupError(f"job queue {queue} or job definition {definition} not found")
+        return [
+            (str(queues[0].get("jobQueueArn") or queue), tags_of(queues[0].get("tags"))),
+            (str(definitions[0].get("jobDefinitionArn") or definition), tags_of(definitions[0].get("tags"))),
+        ]
+
     def new_run(self, plan: Plan, out: dict[str, Any]) -> NewRun:
         job_id = out["jobId"]
         return NewRun(job_id, job_id, self.console_url(plan.region, job_id))

@@ -146,6 +146,15 @@ class EcsAdapter(EcsEvidence, Adapter):
     def real_values(self, original: dict[str, Any]) -> dict[str, Any]:
         return {"overrides": original.get("overrides") or {}}
 
+    def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
+        from ...redrive.optin import tags_of
+
+        definition = str(plan.params.get("taskDefinition") or "")
+        client: Any = aws.client("ecs")
+        out = client.describe_task_definition(taskDefinition=definition, include=["TAGS"])
+        arn = (out.get("taskDefinition") or {}).get("taskDefinitionArn") or definition
+        return [(str(arn), tags_of(out.get("tags")))]
+
     def new_run(self, plan: Plan, out: dict[str, Any]) -> NewRun:
         tasks = out.get("tasks") or []
         if not tasks:

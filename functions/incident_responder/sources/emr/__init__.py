@@ -143,6 +143,14 @@ class EmrAdapter(EmrEvidence, Adapter):
         return {"Steps": [{"Name": original.get("Name"), "ActionOnFailure": original.get("ActionOnFailure"),
                            "HadoopJarStep": config}]}
 
+    def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
+        from ...redrive.optin import tags_of
+
+        cluster = str(plan.params.get("JobFlowId") or "")
+        client: Any = aws.client("emr")
+        out = client.describe_cluster(ClusterId=cluster)
+        return [(cluster, tags_of((out.get("Cluster") or {}).get("Tags")))]
+
     def new_run(self, plan: Plan, out: dict[str, Any]) -> NewRun:
         step_id = (out.get("StepIds") or [""])[0]
         cluster = plan.params["JobFlowId"]

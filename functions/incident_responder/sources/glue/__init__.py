@@ -140,6 +140,17 @@ class GlueAdapter(GlueEvidence, Adapter):
     def real_values(self, original: dict[str, Any]) -> dict[str, Any]:
         return {"Arguments": original.get("Arguments") or {}}
 
+    def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
+        from ...formats import parse_arn
+        from ...redrive.optin import tags_of
+
+        job = str(plan.params.get("JobName") or "")
+        parsed = parse_arn(resource_arn)
+        partition, account = (parsed.partition, parsed.account) if parsed else ("aws", "")
+        arn = f"arn:{partition}:glue:{plan.region}:{account}:job/{job}"
+        client: Any = aws.client("glue")
+        return [(arn, tags_of(client.get_tags(ResourceArn=arn).get("Tags")))]
+
     def new_run(self, plan: Plan, out: dict[str, Any]) -> NewRun:
         run_id, job = out["JobRunId"], plan.params["JobName"]
         return NewRun(run_id, run_key(job, run_id), self.console_url(plan.region, run_id, {"job_name": job}))

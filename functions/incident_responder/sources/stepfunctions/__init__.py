@@ -151,6 +151,17 @@ class StepFunctionsAdapter(StepFunctionsEvidence, Adapter):
     def real_values(self, original: dict[str, Any]) -> dict[str, Any]:
         return {"input": original.get("input")} if "input" in original else {}
 
+    def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
+        # RedriveExecution checks the execution, which carries no tags: its state machine's are read.
+        from ...redrive.optin import tags_of
+
+        arn = str(plan.params.get("executionArn") or "")
+        parts = arn.split(":")
+        machine = plan.params.get("stateMachineArn") or (
+            ":".join([*parts[:5], "stateMachine", parts[6]]) if len(parts) >= 8 and parts[5] == "execution" else arn)
+        client: Any = aws.client("stepfunctions")
+        return [(str(machine), tags_of(client.list_tags_for_resource(resourceArn=machine).get("tags")))]
+
     def new_run(self, plan: Plan, out: dict[str, Any]) -> NewRun:
         if plan.operation == "redrive_execution":
             arn = plan.params["executionArn"]
