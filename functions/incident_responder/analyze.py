@@ -22,7 +22,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .model import Pipeline
     from .redrive.runs import Launch
     from .sources.base import Adapter, RedriveSpec
+    from .store import Group
 
 __all__ = ["Outcome", "analyze", "build_report", "signature_set"]
 
@@ -246,12 +247,12 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
         pipeline = _pipeline(c, src, cfg)
         if pipeline and pipeline.datasets:
             table_metadata(c, pipeline.datasets)
-        earlier = _earlier_reports(incident, store, cfg, now)
-        report = build_report(incident, c, pipeline, signature_set(cfg), repeats=len(earlier), cfg=cfg, src=src)
+        group = _group(incident, store, cfg, launch)
+        report = build_report(incident, c, pipeline, signature_set(cfg), repeats=group.repeats, cfg=cfg, src=src)
         slack = slack or _poster(cfg, home)
-        found = _earlier_post(report, pipeline, earlier, launch, slack, cfg) if taken_over else None
-        status, posted = found or _post(report, pipeline, earlier, launch, slack, cfg, incident)
-        _save(store, incident, report, posted, status, c)
+        found = _earlier_post(report, pipeline, group, launch, slack, cfg) if taken_over else None
+        status, posted = found or _post(report, pipeline, group, launch, slack, cfg, incident)
+        _save(store, incident, report, posted, status, c, group=group if status == "posted" else None)
     except Exception:
         store.release(incident.incident_id)
         raise
@@ -306,45 +307,78 @@ def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings, h
     return c
 
 
-def _earlier_reports(incident: Incident, store: Any, cfg: Settings, now: datetime | None) -> list[dict[str, Any]]:
-    """Reports of the same failure posted within the grouping window (the newest report threads under
-    the first)."""
-    since = (now or datetime.now(timezone.utc)) - timedelta(minutes=cfg.group_window_minutes)
-    return [i for i in store.recent(incident.fingerprint, since)
-            if i.get("incident_id") != incident.incident_id and i.get("status") == "posted"]
+# How long a repeat waits for the first report of its failure to be posted before it is retried later.
+GROUP_ROOT_WAIT_SECONDS = 8.0
+# The repeats of a failure that get a reply in its thread (the others are counted, and said at the next one):
+# a storm of one failure posts a handful of messages, not one per event.
+_REPLY_AT = frozenset({1, 2, 5, 10, 20, 50, 100, 200, 500, 1000})
 
 
-def _places(pipeline: Pipeline | None, earlier: list[dict[str, Any]], launch: Launch | None,
+def _group(incident: Incident, store: Any, cfg: Settings, launch: Launch | None) -> Group:
+    """The failure's group: this report opens it (a top-level report) or repeats it (a reply in its thread).
+
+    Atomic: of two failures of the same fingerprint at the same instant, one opens the group and the other
+    waits for its root message (a few seconds), else it is retried later, so it never posts a second
+    top-level report.
+    """
+    from .store import Group
+
+    if launch is not None:  # a redrive's own run reports into its thread, outside any group
+        return Group(first=True, item={})
+    group: Group = store.open_group(incident.fingerprint, incident.incident_id, cfg.group_window_minutes)
+    waited = 0.0
+    while not group.first and group.root is None and waited < GROUP_ROOT_WAIT_SECONDS:
+        time.sleep(0.5)
+        waited += 0.5
+        found = store.group(incident.fingerprint)
+        group = Group(first=False, item={**group.item, **(found or {})})
+    if not group.first and group.root is None:
+        raise ClaimInProgress(f"the first report of {incident.fingerprint} is not posted yet; retried later")
+    return group
+
+
+def _reply_worthy(group: Group, report: Report) -> bool:
+    """Whether a repeat gets its own reply: the first repeats, then a few at growing counts, and any whose
+    cause differs from the first report's."""
+    if group.repeats in _REPLY_AT:
+        return True
+    root_category = group.item.get("root_category")
+    return bool(root_category) and root_category != report.probable_cause.category.value
+
+
+def _places(pipeline: Pipeline | None, group: Group, launch: Launch | None,
             cfg: Settings) -> tuple[str, dict[str, Any] | None]:
     """The report's channel, and the thread it belongs in (a redrive's, or the first report's), if any."""
     channel = (pipeline.slack_channel if pipeline and pipeline.slack_channel else None) or cfg.default_channel
-    root = min(earlier, key=lambda i: i.get("created_at", "")) if earlier else None
     if launch is not None:
         return channel, {"channel": launch.channel, "thread_ts": launch.thread_ts}
-    if root and root.get("channel") and root.get("thread_ts"):
-        return channel, {"channel": root["channel"], "thread_ts": root["thread_ts"]}
+    if group.root is not None:
+        return channel, {"channel": group.root[0], "thread_ts": group.root[1]}
     return channel, None
 
 
-def _post(report: Report, pipeline: Pipeline | None, earlier: list[dict[str, Any]], launch: Launch | None,
+def _post(report: Report, pipeline: Pipeline | None, group: Group, launch: Launch | None,
           slack: Any, cfg: Settings, incident: Incident) -> tuple[str, dict[str, Any]]:
-    """Post the report, exactly once for its incident (the post carries the incident id as metadata)."""
-    channel, thread = _places(pipeline, earlier, launch, cfg)
+    """Post the report, exactly once for its incident (the post carries the incident id as metadata); a
+    repeat that is only counted posts nothing (:func:`_reply_worthy`)."""
+    channel, thread = _places(pipeline, group, launch, cfg)
     key = incident.incident_id
     if launch is not None:  # a redrive's new run failed: its report replies in the thread that asked for it
         from .redrive.runs import post_failure
 
         return "grouped", post_failure(launch, report, slack, incident.incident_id)
     if thread is not None:
+        if not _reply_worthy(group, report):
+            return "grouped", {"channel": thread["channel"], "ts": None, "thread_ts": thread["thread_ts"]}
         return "grouped", slack.post_repeat(report, channel=thread["channel"], thread_ts=thread["thread_ts"], key=key)
     return "posted", slack.post_report(report, channel=channel, key=key)
 
 
-def _earlier_post(report: Report, pipeline: Pipeline | None, earlier: list[dict[str, Any]], launch: Launch | None,
+def _earlier_post(report: Report, pipeline: Pipeline | None, group: Group, launch: Launch | None,
                   slack: Any, cfg: Settings) -> tuple[str, dict[str, Any]] | None:
     """After an invocation died holding the claim: the report it may have posted before dying (found by the
     incident id in the message metadata), so the retry saves it instead of posting it again."""
-    channel, thread = _places(pipeline, earlier, launch, cfg)
+    channel, thread = _places(pipeline, group, launch, cfg)
     if thread is not None:
         found = slack.find_posted(thread["channel"], report.incident_id, thread_ts=thread["thread_ts"])
         return ("grouped", found) if found else None
@@ -358,9 +392,12 @@ def _earlier_post(report: Report, pipeline: Pipeline | None, earlier: list[dict[
 
 
 def _save(store: Any, incident: Incident, report: Report, posted: dict[str, Any], status: str,
-          c: Collector) -> None:
+          c: Collector, group: Group | None = None) -> None:
+    """Save the incident; the first report of a group also records where its thread is, in the same write."""
     store.save_report(incident.incident_id, report.to_dict(), channel=posted["channel"], ts=posted["ts"],
                       thread_ts=posted.get("thread_ts"), grouped=status == "grouped",
                       source=incident.source, resource_arn=incident.resource.arn,
                       redrive=_stored_redrive(c.context.get("redrive")),
-                      log_windows=_log_windows(c))
+                      log_windows=_log_windows(c),
+                      group_root=(incident.fingerprint, report.probable_cause.category.value)
+                      if group is not None and group.item else None)

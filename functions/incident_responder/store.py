@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .aws import describe_error, error_code
 from .errors import StoreError
 
-__all__ = ["Claim", "IncidentStore", "from_item", "put_if", "thread_key", "to_item", "to_value"]
+__all__ = ["Claim", "Group", "IncidentStore", "from_item", "put_if", "thread_key", "to_item", "to_value"]
 
 logger = logging.getLogger(__name__)
 _ser = TypeSerializer()
@@ -86,6 +86,28 @@ class Claim:
     item: dict[str, Any]
 
 
+@dataclass
+class Group:
+    """A failure fingerprint's window: ``first`` when this incident opened it; ``item`` holds
+    ``root_channel``/``root_ts`` once the first report is posted, and the ``repeats`` count."""
+
+    first: bool
+    item: dict[str, Any]
+
+    @property
+    def root(self) -> tuple[str, str] | None:
+        channel, ts = self.item.get("root_channel"), self.item.get("root_ts")
+        return (str(channel), str(ts)) if channel and ts else None
+
+    @property
+    def repeats(self) -> int:
+        return int(self.item.get("repeats") or 0)
+
+
+def _group_key(fingerprint: str) -> str:
+    return f"group#{fingerprint}"
+
+
 class IncidentStore:
     """Incidents in DynamoDB. ``dynamodb`` is a boto3 DynamoDB client."""
 
@@ -132,6 +154,43 @@ class IncidentStore:
             logger.warning("could not release incident claim", extra={"incident_id": incident_id,
                                                                        "error_code": error_code(exc)})
 
+    # -- grouping: one top-level report per failure fingerprint and window -----------------------------
+    def open_group(self, fingerprint: str, incident_id: str, window_minutes: int) -> Group:
+        """Become the first report of ``fingerprint``'s window, atomically, or count as a repeat of it.
+
+        One conditional write: the first incident of a window owns the group (``first``); any other,
+        even one arriving at the same instant, is a repeat (``first`` False) and gets the group as it
+        stands (its root message once the first report is posted, and the repeat count). A window that
+        ended is opened again by the next failure.
+        """
+        now = int(time.time())
+        item = {"incident_id": _group_key(fingerprint), "kind": "group", "fingerprint": fingerprint,
+                "root_incident": incident_id, "repeats": 0, "opened_at": now,
+                "window_until": now + window_minutes * 60,
+                "expires_at": now + max(window_minutes * 60, 3600) + 86400}
+        if window_minutes <= 0:  # no grouping: every failure is a report of its own
+            return Group(first=True, item={})
+        try:
+            written, old = put_if(self.db, self.table, item,
+                                  "attribute_not_exists(incident_id) OR window_until <= :now OR root_incident = :me",
+                                  values={":now": now, ":me": incident_id})
+            if written:
+                return Group(first=True, item=item)
+            out = self.db.update_item(
+                TableName=self.table, Key=_item({"incident_id": _group_key(fingerprint)}),
+                UpdateExpression="ADD repeats :one", ConditionExpression="attribute_exists(incident_id)",
+                ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="ALL_NEW")
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail("open group", exc) from exc
+        return Group(first=False, item=_plain(out.get("Attributes") or old))
+
+    def group(self, fingerprint: str) -> dict[str, Any] | None:
+        return self.get(_group_key(fingerprint))
+
+    def group_root(self, fingerprint: str, *, channel: str, ts: str) -> None:
+        """Record where the group's first report is, so its repeats thread under it."""
+        self.update(_group_key(fingerprint), root_channel=channel, root_ts=ts)
+
     def get(self, incident_id: str) -> dict[str, Any] | None:
         try:
             out = self.db.get_item(TableName=self.table, Key=_item({"incident_id": incident_id}),
@@ -164,10 +223,12 @@ class IncidentStore:
         items.sort(key=lambda i: i.get("created_at", ""))
         return items[0] if items else None
 
-    def save_report(self, incident_id: str, report: dict[str, Any], *, channel: str, ts: str,
-                    thread_ts: str | None, status: str = "posted", **extra: Any) -> None:
-        """Record the posted report and where it is in Slack."""
-        root = thread_ts or ts
+    def save_report(self, incident_id: str, report: dict[str, Any], *, channel: str, ts: str | None,
+                    thread_ts: str | None, status: str = "posted", group_root: tuple[str, str] | None = None,
+                    **extra: Any) -> None:
+        """Record the posted report and where it is in Slack. ``group_root`` (fingerprint, category): this
+        report opened its failure's group, whose item gets the root message in the same transaction."""
+        root = thread_ts or ts or ""
         values = {":s": status, ":r": json.dumps(report, default=str), ":c": channel, ":ts": ts, ":root": root,
                   ":tk": thread_key(channel, root), ":at": _now().isoformat()}
         extra = {k: v for k, v in extra.items() if v is not None}
@@ -176,11 +237,20 @@ class IncidentStore:
                 "thread_key = :tk", "posted_at = :at", *[f"#{k} = :{k}" for k in extra]]
         # Extra names go through placeholders: some (``source``) are DynamoDB reserved words.
         names = {"#s": "status", **{f"#{k}": k for k in extra}}
+        update = {"TableName": self.table, "Key": _item({"incident_id": incident_id}),
+                  "UpdateExpression": "SET " + ", ".join(sets), "ExpressionAttributeNames": names,
+                  "ExpressionAttributeValues": {k: _ser.serialize(v) for k, v in values.items()}}
         try:
-            self.db.update_item(TableName=self.table, Key=_item({"incident_id": incident_id}),
-                                UpdateExpression="SET " + ", ".join(sets),
-                                ExpressionAttributeNames=names,
-                                ExpressionAttributeValues={k: _ser.serialize(v) for k, v in values.items()})
+            if group_root is None:
+                self.db.update_item(**update)
+                return
+            fingerprint, category = group_root
+            self.db.transact_write_items(TransactItems=[
+                {"Update": update},
+                {"Update": {"TableName": self.table, "Key": _item({"incident_id": _group_key(fingerprint)}),
+                            "UpdateExpression": "SET root_channel = :c, root_ts = :ts, root_category = :cat",
+                            "ExpressionAttributeValues": _item({":c": channel, ":ts": root, ":cat": category})}},
+            ])
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("save report", exc) from exc
 

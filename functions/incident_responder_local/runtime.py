@@ -89,6 +89,9 @@ class LocalStack:
         # Batch jobs stay in the backend: no Docker engine runs them (none exists here or in CI).
         self._mock = mock_aws(config={"batch": {"use_docker": False}})
         self._mock.start()
+        from .moto_atomic import make_dynamodb_writes_atomic
+
+        make_dynamodb_writes_atomic()
         self.session = boto3.Session(region_name=self.world.region)
         stack_env = create_stack_resources(self.session, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
                                            region=self.world.region)

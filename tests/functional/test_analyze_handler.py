@@ -258,3 +258,34 @@ def test_the_claim_lease_ends_soon_after_the_invocation_can(stack: LocalStack) -
     assert item is not None
     # The local context has the template's 120 s timeout; the lease is that and a 10 s margin, not 300 s.
     assert before + 120 <= int(item["lease_until"]) <= time.time() + 131
+
+
+@pytest.mark.parametrize("trial", range(4))
+def test_two_executions_failing_at_once_post_one_top_level_report(slack: Any, trial: int) -> None:
+    """Concurrent repeats of one failure: one opens the group and posts; the other threads under it."""
+    import threading
+
+    from incident_responder.analyze import analyze
+
+    with LocalStack(_world(second_execution=True), slack=slack, env={"GROUP_WINDOW_MINUTES": "30"}):
+        results: list[Any] = [None, None]
+        start = threading.Barrier(2)
+
+        def run(i: int, event: dict[str, Any]) -> None:
+            start.wait()
+            try:
+                results[i] = analyze(event, lease_seconds=130).to_dict()  # two Lambda containers at once
+            except Exception as exc:  # a retry-later answer counts as not posted yet
+                results[i] = exc
+
+        threads = [threading.Thread(target=run, args=(0, copy.deepcopy(EVENT))),
+                   threading.Thread(target=run, args=(1, _second_event()))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    statuses = sorted(r["status"] if isinstance(r, dict) else type(r).__name__ for r in results)
+    assert statuses == ["grouped", "posted"], results
+    assert len(_top_level(slack)) == 1
+    root = _top_level(slack)[0]
+    assert [m["thread_ts"] for m in slack.messages() if m["ts"] != root["ts"]] == [root["ts"]]

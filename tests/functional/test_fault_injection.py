@@ -66,25 +66,29 @@ def _expire_lease(stack: LocalStack) -> None:
 
 
 class _FailOnce:
-    """A botocore before-call hook that fails one operation the first time it is called."""
+    """A botocore before-call hook that fails the ``nth`` call of one operation, once."""
 
-    def __init__(self, operation: str, error: Exception | None = None) -> None:
-        self.operation, self.fired = operation, False
+    def __init__(self, operation: str, nth: int = 1, error: Exception | None = None) -> None:
+        self.operation, self.nth, self.seen, self.fired = operation, nth, 0, False
         self.error = error
 
     def __call__(self, model: Any = None, **_: Any) -> None:
         if self.fired or model is None or model.name != self.operation:
+            return
+        self.seen += 1
+        if self.seen < self.nth:
             return
         self.fired = True
         raise self.error or ClientError({"Error": {"Code": "InternalFailure", "Message": "injected"}}, model.name)
 
 
 # ---------------------------------------------------------------- a failure at each DynamoDB call
-@pytest.mark.parametrize("operation", ["PutItem", "Scan", "Query", "UpdateItem"],
-                         ids=["claim", "catalog", "grouping", "save"])
+@pytest.mark.parametrize(("operation", "nth"), [("PutItem", 1), ("Scan", 1), ("PutItem", 2),
+                                               ("TransactWriteItems", 1)],
+                         ids=["claim", "catalog", "group", "save"])
 def test_a_failed_dynamodb_call_is_retried_into_exactly_one_post(stack: LocalStack, slack: Any,
-                                                                 operation: str) -> None:
-    hook = _FailOnce(operation)
+                                                                 operation: str, nth: int) -> None:
+    hook = _FailOnce(operation, nth)
     client = shared_context(stack.world.region).client("dynamodb")
     client.meta.events.register(f"before-call.dynamodb.{operation}", hook)
     try:
