@@ -26,6 +26,7 @@ import json
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -373,6 +374,9 @@ class SlackEmulator:
             self._calls: list[tuple[str, dict[str, Any]]] = []
             self._faults: list[tuple[str, _Fault]] = []
             self._drops: list[str] = []
+            self._post_limit: tuple[float, float] | None = None
+            self._limited = 0
+            self._buckets: dict[str, tuple[float, float]] = {}
             self._closed: dict[str, str] = {}  # channel id -> the error posting to it gets
             self._next_micros = _FIRST_TS_MICROS
 
@@ -489,6 +493,36 @@ class SlackEmulator:
         with self._lock:
             self._faults.extend((method, fault) for _ in range(count))
 
+    @property
+    def rate_limited(self) -> int:
+        """How many posts were answered 429 by :meth:`limit_posts` since the last reset."""
+        return self._limited
+
+    def limit_posts(self, per_second: float = 1.0, burst: int = 5) -> None:
+        """Enforce Slack's chat.postMessage limit: about ``per_second`` messages a second per channel, with
+        short bursts of ``burst``; beyond it a 429 with Retry-After (until :meth:`reset`)."""
+        with self._lock:
+            self._post_limit = (per_second, float(burst))
+            self._buckets = {}
+
+    def _rate_limited(self, params: dict[str, Any]) -> int | None:
+        """Seconds to wait when this post exceeds its channel's limit (a token bucket), else None."""
+        if self._post_limit is None:
+            return None
+        rate, burst = self._post_limit
+        try:
+            cid = self._channel(params)
+        except _ApiError:
+            return None
+        now = time.monotonic()
+        tokens, at = self._buckets.get(cid, (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
+        if tokens < 1:
+            self._buckets[cid] = (tokens, now)
+            return max(1, int((1 - tokens) / rate + 0.999))
+        self._buckets[cid] = (tokens - 1, now)
+        return None
+
     def drop_response_next(self, method: str, count: int = 1) -> None:
         """Make the next ``count`` calls of ``method`` do their work (a post is stored) and then close the
         connection without an answer: the client sees a connection reset after Slack acted on the call."""
@@ -528,6 +562,9 @@ class SlackEmulator:
                 return 200, {}, {"ok": False, "error": "not_authed"}
             if token != self.bot_token:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
+            if method == "chat.postMessage" and (wait := self._rate_limited(params)) is not None:
+                self._limited += 1
+                return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
             try:
                 answer: tuple[int, dict[str, str], dict[str, Any]] = (200, {}, {"ok": True, **handler(self, params)})
             except _ApiError as exc:

@@ -632,3 +632,30 @@ def test_failsafe_does_nothing_when_the_alarm_clears(thread: Thread, monkeypatch
     assert "ReservedConcurrentExecutions" not in stack.session.client("lambda").get_function_concurrency(
         FunctionName=name
     )
+
+
+def test_an_answer_posted_before_the_worker_failed_is_not_posted_again(
+        thread: Thread, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer reached Slack, then recording it failed (DynamoDB throttled): SQS delivers the
+    message again, and the worker finds its answer in the thread instead of answering twice."""
+    from incident_responder.errors import StoreError
+    from incident_responder.store import IncidentStore
+
+    thread.post(thread.reply_payload("status"))
+    messages = thread.queued()
+    original = IncidentStore.mark_delivery
+    failures = {"left": 1}
+
+    def throttled(self: IncidentStore, key: str, status: str, ttl_seconds: int = 86400) -> None:
+        if status == "answered" and failures["left"]:
+            failures["left"] -= 1
+            raise StoreError("mark delivery: ProvisionedThroughputExceededException")
+        original(self, key, status, ttl_seconds)
+
+    monkeypatch.setattr(IncidentStore, "mark_delivery", throttled)
+    first, _ = thread.work(messages)
+    assert first == {"batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]}
+    assert len(thread.bot_replies()) == 1
+    again, _ = thread.work(messages)  # the redelivery
+    assert again == {"batchItemFailures": []}
+    assert len(thread.bot_replies()) == 1
