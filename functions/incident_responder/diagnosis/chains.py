@@ -47,6 +47,7 @@ _CODE_PATTERNS = [
     re.compile(r"\((?P<c>[A-Za-z][\w.]{2,60})\) when calling the \w+ operation"),
     re.compile(r"Error Code:\s*(?P<c>[A-Za-z][\w.]{2,60})"),
     re.compile(r'"(?:errorType|error|Error|Code|code|__type)"\s*:\s*"(?:[\w.]+#)?(?P<c>[A-Za-z][\w.]{2,60})"'),
+    re.compile(r"'(?:errorType|error|Error|Code|code)'\s*:\s*'(?P<c>[A-Za-z][\w.]{2,60})'"),
     re.compile(r"\bcode:\s*'(?P<c>[A-Z][A-Z_0-9]{2,40})'"),
     re.compile(r"\b(?P<c>E(?:CONNREFUSED|CONNRESET|TIMEDOUT|NOTFOUND|AI_AGAIN|HOSTUNREACH|NETUNREACH|PIPE"
                r"|NOSPC|ACCES|PERM|NOENT|MFILE|NOMEM|DQUOT))\b"),
