@@ -48,7 +48,8 @@ _CODE_PATTERNS = [
     re.compile(r"Error Code:\s*(?P<c>[A-Za-z][\w.]{2,60})"),
     re.compile(r'"(?:errorType|error|Error|Code|code|__type)"\s*:\s*"(?:[\w.]+#)?(?P<c>[A-Za-z][\w.]{2,60})"'),
     re.compile(r"'(?:errorType|error|Error|Code|code)'\s*:\s*'(?P<c>[A-Za-z][\w.]{2,60})'"),
-    re.compile(r"\bcode:\s*'(?P<c>[A-Z][A-Z_0-9]{2,40})'"),
+    re.compile(r"\bcode:\s*'(?P<c>[A-Za-z][\w.]{2,60})'"),
+    re.compile(r"\b[1-5]\d\d \((?P<c>[A-Z][A-Za-z]{3,60})\)"),
     re.compile(r"\b(?P<c>E(?:CONNREFUSED|CONNRESET|TIMEDOUT|NOTFOUND|AI_AGAIN|HOSTUNREACH|NETUNREACH|PIPE"
                r"|NOSPC|ACCES|PERM|NOENT|MFILE|NOMEM|DQUOT))\b"),
     re.compile(r"\b(?P<c>States\.[A-Za-z.]+|Lambda\.[A-Za-z]+|Runtime\.[A-Za-z]+|Sandbox\.[A-Za-z]+)\b"),
@@ -117,8 +118,9 @@ def _segment_links(text: str) -> list[Link]:
             links.append(Link(go.group("type"), go.group("msg").strip(), "go"))
             continue
         repr_cause = _PY_REPR_CAUSE.search(body)
-        if repr_cause and not _JAVA_LINK.search(body):
-            links += _py_link(_LOG_PREFIX.sub("", body[: repr_cause.start()], count=1).lstrip("- "))
+        if repr_cause:
+            head = body[: repr_cause.start()].strip().lstrip("- ").strip()
+            links += _java_links(head) or _py_link(_LOG_PREFIX.sub("", head, count=1))
             links.append(Link(repr_cause.group("type"), repr_cause.group("msg").strip(), "python"))
             continue
         java = _java_links(body)

@@ -107,7 +107,12 @@ class ClassHit:
         return self.kind in {"exception", "code"} or self.rule.confidence == Confidence.HIGH
 
     def rank(self) -> tuple[int, int, int, int, int]:
-        return (0 if self.weak else 1, _KINDS_RANK[self.kind], self.depth, self.line, self.span)
+        # An exception class of a medium rule (one whose message decides, like Java's FileNotFoundException
+        # for "(Too many open files)") weighs as much as a phrase; the longer match then wins.
+        kind = _KINDS_RANK[self.kind]
+        if self.kind == "exception" and self.rule.confidence != Confidence.HIGH:
+            kind = _KINDS_RANK["text"]
+        return (0 if self.weak else 1, kind, self.depth, self.line, self.span)
 
 
 @dataclass
