@@ -53,7 +53,7 @@ _WEAK = re.compile(
 _FINAL_RETRY = re.compile(r"(?i)max(?:imum)? retries|retries (?:exhausted|exceeded)|has been retried \d+ time|"
                           r"giving up|gave up|after \d+ (?:retries|attempts)|failed \d+ times")
 _FRAME = re.compile(r"^\s*(?:at\s|\.\.\.\s*\d+\s+more|File\s\"|\d+:\s+0x)")
-_KINDS_RANK = {"exception": 3, "code": 3, "text": 2}
+_KINDS_RANK = {"exception": 3, "code": 3, "text": 2, "umbrella": 1}
 
 
 def is_weak_line(line: str) -> bool:
@@ -107,11 +107,12 @@ class ClassHit:
         return self.kind in {"exception", "code"} or self.rule.confidence == Confidence.HIGH
 
     def rank(self) -> tuple[int, int, int, int, int]:
-        # An exception class of a medium rule (one whose message decides, like Java's FileNotFoundException
-        # for "(Too many open files)") weighs as much as a phrase; the longer match then wins.
+        # An exception class of a medium rule names a family of failures, not a cause (Java's
+        # FileNotFoundException for "(Too many open files)", Glue's InvalidInputException for "Request size
+        # limit exceeded"): any phrase in its message is more specific and outranks it.
         kind = _KINDS_RANK[self.kind]
         if self.kind == "exception" and self.rule.confidence != Confidence.HIGH:
-            kind = _KINDS_RANK["text"]
+            kind = _KINDS_RANK["umbrella"]
         return (0 if self.weak else 1, kind, self.depth, self.line, self.span)
 
 
@@ -195,7 +196,10 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
                 return i, is_weak_line(lines[i])
         return len(lines) - 1, False
 
-    # 1. The chain, from the root cause outwards: the first link a rule knows decides.
+    # 1. The chain, from the root cause outwards: the first link a rule knows decides. An umbrella class
+    # (a medium rule's exception: InvalidInputException, ProgrammingError) is kept aside: a phrase found
+    # anywhere in the text is more specific.
+    umbrella: ClassHit | None = None
     for depth in range(len(chain) - 1, -1, -1):
         link = chain[depth]
         hits = []
@@ -212,16 +216,22 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
                                                              m.end() + offset), chain, depth, ln, weak,
                                          m.end() - m.start()))
         best = _best(hits)
-        if best is not None:
+        if best is not None and best.rank()[1] > _KINDS_RANK["umbrella"]:
             return best
-    # 2. Error codes (AccessDenied, SlowDown, ECONNREFUSED, 503...).
+        if best is not None and umbrella is None:
+            umbrella = best
+    # 2. Error codes (AccessDenied, SlowDown, ECONNREFUSED, 503...). The code of a medium rule names a
+    # family (InvalidInputException, ResourceNotFoundException): a phrase in the text outranks it.
     codes = error_codes(text)
     for rule in table.rules:
         for code in codes:
             if rule.match_code(code):
                 idx = text.find(code)
                 ln, weak = line_of(text[idx:idx + 60]) if idx >= 0 else (len(lines) - 1, False)
-                return ClassHit(rule, "code", quote(lines[ln], *_span(lines[ln], code)), chain, -1, ln, weak)
+                hit = ClassHit(rule, "code", quote(lines[ln], *_span(lines[ln], code)), chain, -1, ln, weak)
+                if rule.confidence == Confidence.HIGH:
+                    return hit
+                umbrella = umbrella or hit
     # 3. Phrases, line by line: a later line and a fatal one outrank an earlier one and a warning.
     hits = []
     for i, line in enumerate(lines):
@@ -232,7 +242,10 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
             if m:
                 hits.append(ClassHit(rule, "text", quote(line, m.start(), m.end()), chain, -1, i,
                                      is_weak_line(line), m.end() - m.start()))
-    return _best(hits)
+    best = _best(hits)
+    if umbrella is not None and (best is None or best.weak):
+        return umbrella
+    return best
 
 
 def _span(line: str, needle: str) -> tuple[int, int]:

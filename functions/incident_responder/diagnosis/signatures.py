@@ -346,6 +346,15 @@ class SignatureSet:
             sig, ids, first, facts, weak = specific[0]
             if not (weak and cls is not None and not cls[0].weak and cls[0].category != sig.category):
                 return self._from_signature(sig, ids, first, facts, context, evidence, cap=None)
+        if cls is not None and generic and generic[0][0].category == cls[0].category:
+            # The class rule agrees with a generic one ("a traceback", "exit code 1"): the generic
+            # signature's service-specific text and next steps stand, at its capped confidence, with the
+            # class rule's chain.
+            sig, ids, first, facts, _ = generic[0]
+            d = self._from_signature(sig, ids, first, facts, context, evidence, cap=Confidence.MEDIUM)
+            if not d.chain and len(cls[0].chain) > 1:
+                d.chain = [lk.render() for lk in cls[0].chain]
+            return d
         if cls is not None:
             return self._from_class(cls[0], cls[1], context)
         if generic:
