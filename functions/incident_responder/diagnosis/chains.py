@@ -32,6 +32,7 @@ _PY_CHAINED = re.compile(r"^(The above exception was the direct cause of the fol
 _NODE_LINK = re.compile(r"^\s*(?:\[cause\]:\s*|\{\s*|err\s*\{?\s*)?(?P<type>[A-Z]\w*Error|Error)"
                         r"(?:\s\[(?P<code>[A-Z_]+)\])?:\s?(?P<msg>.+)$")
 _GO_LINK = re.compile(r"^(?P<type>panic|fatal error):\s*(?P<msg>.+)$")
+_HRESULT = re.compile(r"\s*\(0x[0-9A-Fa-f]{8}\)(?=:)")  # .NET prints "Type (0x80004005): message"
 _DOTNET_INNER = " ---> "
 # urllib3/requests wrap the cause in a repr: "... (Caused by SSLError(SSLCertVerificationError(1, '...')))"
 _PY_REPR_CAUSE = re.compile(r"\(Caused by (?P<type>[A-Z]\w*(?:Error|Exception))\((?P<msg>.*)\)\)")
@@ -103,7 +104,7 @@ def _segment_links(text: str) -> list[Link]:
     for raw in text.splitlines():
         if not raw.strip() or _FRAME.match(raw):
             continue
-        line = raw.rstrip()
+        line = _HRESULT.sub("", raw.rstrip())
         if _DOTNET_INNER in line:
             for part in line.split(_DOTNET_INNER):
                 found = _java_links(part.strip()) or _py_link(part.strip())
@@ -153,7 +154,10 @@ def parse_chain(text: str) -> list[Link]:
     parts = [s for s in segments if not _PY_CHAINED.match(s)]
     links: list[Link] = []
     for part in reversed(parts):
-        links += _segment_links(part)
+        found = _segment_links(part)
+        if "Traceback (most recent call last)" in part:
+            found = [Link(lk.type, lk.message, "python") for lk in found]
+        links += found
     m = _LAMBDA_JSON.search(text)
     if m:
         msg = _LAMBDA_MSG.search(text)

@@ -17,6 +17,7 @@ _TOKEN_CHARS = 72  # a token longer than this is shortened in its middle
 _LEAD = 80  # at most this much context before the match
 _FIELD_BREAK = re.compile(r"(?<=[.;])\s+|\s+-\s+|\s+\|\s+|\t")
 _JUNK_TAIL = re.compile(r"""[\s"'`,;:{}\[\]\\]+$""")
+_JSON_KEY = re.compile(r'"\s*:\s*"')
 _JUNK_HEAD = re.compile(r"""^[\s"'`,;:{}\[\]\\]+""")
 
 
@@ -46,6 +47,10 @@ def quote(line: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
     """The text around ``line[start:end]`` (the match), at most ``limit`` characters, cut cleanly."""
     start = max(0, min(start, len(line)))
     end = max(start, min(end, len(line)))
+    # Inside a JSON record, begin at the value that holds the match, not at the keys before it.
+    keys = [m.end() for m in _JSON_KEY.finditer(line, 0, start)]
+    if keys:
+        line, start, end = line[keys[-1]:], start - keys[-1], end - keys[-1]
     whole = _clean(_squash(line))
     if len(whole) <= limit:
         return whole

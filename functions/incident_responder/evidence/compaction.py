@@ -48,8 +48,8 @@ __all__ = [
     "CompactResult",
     "LogLine",
     "compact",
-    "is_bookkeeping",
     "estimate_tokens",
+    "is_bookkeeping",
     "parse_timestamp",
     "template_key",
 ]
