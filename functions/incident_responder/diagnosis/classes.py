@@ -13,6 +13,7 @@ signature directory::
         exceptions: ['FileNotFoundException', 'NoSuch\\w*Key\\w*']   # regexes, full match on the class name
         codes: ['NoSuchKey', 'ENOENT']                                # regexes, full match on an error code
         text: ['(?i)path does not exist']                             # regexes, searched in a message or line
+        unless: ['(?i)too many open files']   # regexes: the rule stands aside when the message says this
 
 and the category texts under ``categories:`` (``explanation`` and ``next_steps`` with ``{match}``,
 ``{chain}`` and the incident context as placeholders).
@@ -20,7 +21,9 @@ and the category texts under ``categories:`` (``explanation`` and ``next_steps``
 :func:`classify` reads one text: it parses the exception chain and tries the links from the root cause
 outwards, so the deepest cause a rule knows wins over the wrappers around it; then the error codes;
 then the text line by line, where a later line outranks an earlier one and warnings or retried
-errors rank below a fatal line.
+errors rank below a fatal line. What only a medium rule knows is kept aside while the rest is read:
+an umbrella class or code (``InvalidInputException``) gives way to any phrase, a broad phrase on a
+link ("timed out") to a specific phrase of a high rule anywhere.
 """
 
 from __future__ import annotations
@@ -70,14 +73,22 @@ class ClassRule:
     exceptions: list[re.Pattern[str]] = field(default_factory=list)
     codes: list[re.Pattern[str]] = field(default_factory=list)
     text: list[re.Pattern[str]] = field(default_factory=list)
+    # The rule stands aside when its message also says this (OutOfMemoryError "unable to create native
+    # thread" is a thread limit, not memory).
+    unless: list[re.Pattern[str]] = field(default_factory=list)
 
     def match_name(self, name: str) -> bool:
         return any(p.fullmatch(name) for p in self.exceptions)
+
+    def excluded(self, text: str) -> bool:
+        return any(p.search(text) for p in self.unless)
 
     def match_code(self, code: str) -> bool:
         return any(p.fullmatch(code) for p in self.codes)
 
     def search(self, text: str) -> re.Match[str] | None:
+        if self.unless and self.excluded(text):
+            return None
         for p in self.text:
             m = p.search(text)
             if m:
@@ -162,7 +173,8 @@ def load_class_table(*dirs: str | Path) -> ClassTable:
                     raise SignatureError(f"{where}: bad or missing category/confidence ({exc})") from exc
                 rule = ClassRule(id=str(raw["id"]), category=category, family=str(raw.get("family", "general")),
                                  confidence=confidence, exceptions=_patterns(raw.get("exceptions"), where),
-                                 codes=_patterns(raw.get("codes"), where), text=_patterns(raw.get("text"), where))
+                                 codes=_patterns(raw.get("codes"), where), text=_patterns(raw.get("text"), where),
+                                 unless=_patterns(raw.get("unless"), where))
                 if not (rule.exceptions or rule.codes or rule.text):
                     raise SignatureError(f"{where}: needs exceptions, codes or text")
                 table.rules.append(rule)
@@ -199,12 +211,15 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
     # 1. The chain, from the root cause outwards: the first link a rule knows decides. An umbrella class
     # (a medium rule's exception: InvalidInputException, ProgrammingError) is kept aside: a phrase found
     # anywhere in the text is more specific.
+    # A phrase of a medium (broad) rule on a link ("timed out") is kept aside too: a specific phrase of
+    # a high rule on an outer link ("Timeout expired. The timeout period elapsed") names the cause.
     umbrella: ClassHit | None = None
+    broad: ClassHit | None = None
     for depth in range(len(chain) - 1, -1, -1):
         link = chain[depth]
         hits = []
         for rule in table.rules:
-            if rule.match_name(link.name) or rule.match_name(link.type):
+            if (rule.match_name(link.name) or rule.match_name(link.type)) and not rule.excluded(link.message):
                 ln, weak = line_of(link.message or link.type)
                 hits.append(ClassHit(rule, "exception", link.render(200), chain, depth, ln, weak))
             else:
@@ -215,17 +230,22 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
                     hits.append(ClassHit(rule, "text", quote(f"{link.name}: {link.message}", m.start() + offset,
                                                              m.end() + offset), chain, depth, ln, weak,
                                          m.end() - m.start()))
+        high = _best(h for h in hits if h.rule.confidence == Confidence.HIGH)
+        if high is not None and high.rank()[1] > _KINDS_RANK["umbrella"]:
+            return high
         best = _best(hits)
-        if best is not None and best.rank()[1] > _KINDS_RANK["umbrella"]:
-            return best
-        if best is not None and umbrella is None:
-            umbrella = best
+        if best is None:
+            continue
+        if best.rank()[1] <= _KINDS_RANK["umbrella"]:
+            umbrella = umbrella or best
+        else:
+            broad = broad or best
     # 2. Error codes (AccessDenied, SlowDown, ECONNREFUSED, 503...). The code of a medium rule names a
     # family (InvalidInputException, ResourceNotFoundException): a phrase in the text outranks it.
     codes = error_codes(text)
     for rule in table.rules:
         for code in codes:
-            if rule.match_code(code):
+            if rule.match_code(code) and not rule.excluded(text):
                 idx = text.find(code)
                 ln, weak = line_of(text[idx:idx + 60]) if idx >= 0 else (len(lines) - 1, False)
                 hit = ClassHit(rule, "code", quote(lines[ln], *_span(lines[ln], code)), chain, -1, ln, weak)
@@ -243,6 +263,10 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
                 hits.append(ClassHit(rule, "text", quote(line, m.start(), m.end()), chain, -1, i,
                                      is_weak_line(line), m.end() - m.start()))
     best = _best(hits)
+    if best is not None and not best.weak and best.rule.confidence == Confidence.HIGH:
+        return best
+    if broad is not None:
+        return broad
     if umbrella is not None and (best is None or best.weak):
         return umbrella
     return best
