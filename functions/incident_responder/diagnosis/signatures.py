@@ -20,6 +20,13 @@ evidence's structured facts (``error``, ``cause``, ``exit_code``, ``stop_code``,
 a string value is a regex searched in the fact, a number or boolean must be equal, a list means
 any of its values. Regexes are case-sensitive unless they start with ``(?i)``.
 
+A signature marked ``generic: true`` only says that something failed (a traceback, exit code 1, "job
+aborted", a task failed): it loses to any specific signature or class rule (``classes.py``) that matched
+anywhere in the evidence, and on its own it gives at most medium confidence. A signature whose every
+match is on a warning or a retried error loses to a specific cause found on a fatal line. When nothing
+specific matched, the class rules (exception classes, error codes, phrases) name the category from the
+root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain.
+
 ``{placeholders}`` in explanation and next steps come from the incident context (``resource_name``,
 ``run_id``, ``region``, ``account``, ``pipeline``, console links...), the facts of the matched evidence,
 and ``match`` (the first matched text, shortened). An unknown placeholder renders as ``?``.
@@ -36,6 +43,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..model import Category, Confidence, ProbableCause
+from .chains import parse_chain, render_chain
+from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table
+from .quotes import quote
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -47,8 +57,8 @@ __all__ = ["Diagnosis", "Signature", "SignatureError", "SignatureSet", "load_sig
 logger = logging.getLogger(__name__)
 
 _CONF_RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1}
-_MATCH_SNIPPET = 160
-_CONTEXT = 60
+# Facts that carry an error text worth reading for a cause (besides the evidence text itself).
+_TEXT_FACTS = ("error", "cause", "reason", "status_reason", "stopped_reason", "error_message", "message")
 
 
 class SignatureError(ValueError):
@@ -101,15 +111,11 @@ def _fact_matches(got: Any, want: Any) -> str | None:
 
 
 def _line_around(text: str, start: int, end: int) -> str:
-    """The matched text with a little of its line around it, for quoting in an explanation."""
+    """The matched text with its line around it, cut at word and field boundaries, for quoting."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = line_end if line_end != -1 else len(text)
-    if line_end - line_start <= _MATCH_SNIPPET:
-        return " ".join(text[line_start:line_end].split())
-    lo = max(line_start, start - _CONTEXT)
-    hi = min(line_end, max(end + _CONTEXT, lo + _MATCH_SNIPPET // 2))
-    return ("…" if lo > line_start else "") + " ".join(text[lo:hi].split()) + ("…" if hi < line_end else "")
+    return quote(text[line_start:line_end], start - line_start, min(end, line_end) - line_start)
 
 
 @dataclass
@@ -125,8 +131,15 @@ class Signature:
     all_of: list[Condition] = field(default_factory=list)
     none_of: list[Condition] = field(default_factory=list)
     origin: str = ""
+    generic: bool = False
 
     def match(self, evidence: Iterable[Evidence], source: str) -> tuple[list[str], str, dict[str, Any]] | None:
+        m = self.match_detail(evidence, source)
+        return None if m is None else (m[0], m[1], m[2])
+
+    def match_detail(self, evidence: Iterable[Evidence], source: str
+                     ) -> tuple[list[str], str, dict[str, Any], bool] | None:
+        """Like :meth:`match`, plus whether every matched line is weak (a warning or a retried error)."""
         """Return (evidence ids, first matched text, merged facts) or None."""
         if self.sources and source not in self.sources:
             return None
@@ -159,6 +172,7 @@ class Signature:
             groups.insert(0, found_any)
         if not groups:
             return None
+        weak = True
         for group in groups:
             for ev, snippet in group:
                 if ev.id not in ids:
@@ -166,7 +180,8 @@ class Signature:
                     for k, v in ev.facts.items():
                         facts.setdefault(k, v)
                 first = first or snippet
-        return ids, first, facts
+                weak = weak and is_weak_line(snippet) and ev.kind == "log"
+        return ids, first, facts, weak
 
 
 @dataclass
@@ -174,6 +189,11 @@ class Diagnosis:
     cause: ProbableCause
     next_steps: list[str]
     signature: Signature | None
+    # The exception chain the cause was read from, outermost first and the root cause last, each link
+    # as "Type: message" (empty when the evidence holds no chain).
+    chain: list[str] = field(default_factory=list)
+    # Which rule named the cause: a signature id, "class:<rule id>", or "" for unknown.
+    rule: str = ""
 
 
 class _Safe(dict):  # type: ignore[type-arg]
@@ -234,6 +254,7 @@ def _signature(raw: Any, origin: str) -> Signature:
         all_of=[_condition(c, where) for c in match.get("all") or []],
         none_of=[_condition(c, where) for c in match.get("none") or []],
         origin=origin,
+        generic=bool(raw.get("generic", False)),
     )
 
 
@@ -257,44 +278,133 @@ def load_signatures(*dirs: str | Path) -> list[Signature]:
     return list(by_id.values())
 
 
-class SignatureSet:
-    """The loaded signatures and the diagnosis over an incident's evidence."""
+def _evidence_texts(ev: Evidence) -> list[str]:
+    texts = [ev.text]
+    for key in _TEXT_FACTS:
+        value = ev.facts.get(key)
+        if isinstance(value, str) and value and value not in ev.text:
+            texts.append(value)
+    return texts
 
-    def __init__(self, signatures: list[Signature]) -> None:
+
+class SignatureSet:
+    """The loaded signatures and class rules, and the diagnosis over an incident's evidence."""
+
+    def __init__(self, signatures: list[Signature], classes: ClassTable | None = None) -> None:
         self.signatures = signatures
+        if classes is None:
+            from ..resources import rules_dir
+
+            try:
+                classes = load_class_table(rules_dir() / "signatures")
+            except FileNotFoundError:
+                classes = ClassTable()
+        self.classes = classes
 
     def matches(self, evidence: list[Evidence], source: str, exclude: frozenset[Category] = frozenset()
                 ) -> list[tuple[Signature, list[str], str, dict]]:
+        return [(sig, ids, first, facts) for sig, ids, first, facts, _ in self._matches(evidence, source, exclude)]
+
+    def _matches(self, evidence: list[Evidence], source: str, exclude: frozenset[Category]
+                 ) -> list[tuple[Signature, list[str], str, dict, bool]]:
         found = []
         for sig in self.signatures:
             if sig.category in exclude:
                 continue
-            m = sig.match(evidence, source)
+            m = sig.match_detail(evidence, source)
             if m is not None:
                 found.append((sig, *m))
-        found.sort(key=lambda f: (-f[0].priority, -_CONF_RANK[f[0].confidence], -len(f[1])))
+        # Specific before generic, a fatal line before a warning or retried error, then priority.
+        found.sort(key=lambda f: (f[0].generic, f[4], -f[0].priority, -_CONF_RANK[f[0].confidence], -len(f[1])))
         return found
+
+    def classify(self, evidence: list[Evidence], exclude: frozenset[Category] = frozenset()
+                 ) -> tuple[ClassHit, Evidence] | None:
+        """The best class-rule match over the evidence: a fatal line before a warning, a decisive match
+        (exception class, error code) before a phrase, the root of a chain before its wrappers, and the
+        evidence nearest the failure (later) before earlier evidence."""
+        best: tuple[tuple[int, ...], ClassHit, Evidence] | None = None
+        for pos, ev in enumerate(evidence):
+            for text in _evidence_texts(ev):
+                hit = classify(text, self.classes)
+                if hit is None or hit.category in exclude:
+                    continue
+                rank = (0 if hit.weak else 1, int(hit.decisive), 1 if hit.depth >= 0 else 0, pos, hit.line)
+                if best is None or rank > best[0]:
+                    best = (rank, hit, ev)
+        return None if best is None else (best[1], best[2])
 
     def diagnose(self, evidence: list[Evidence], source: str, context: Mapping[str, Any],
                  exclude: frozenset[Category] = frozenset()) -> Diagnosis:
-        """Pick the best signature; nothing matched gives ``unknown`` with low confidence."""
-        found = self.matches(evidence, source, exclude)
-        if not found:
-            return Diagnosis(
-                cause=ProbableCause(
-                    category=Category.UNKNOWN, confidence=Confidence.LOW,
-                    explanation=("No known failure signature matched the evidence. The facts below are "
-                                 "what could be read; the cause has to be found by a person."),
-                    evidence_ids=[e.id for e in evidence[:3]],
-                ),
-                next_steps=[], signature=None,
-            )
-        sig, ids, first, facts = found[0]
+        """Pick the cause: a specific signature, else a class rule on the root cause, else a generic
+        signature (at most medium confidence); nothing matched gives ``unknown`` with low confidence."""
+        found = self._matches(evidence, source, exclude)
+        specific = [f for f in found if not f[0].generic]
+        generic = [f for f in found if f[0].generic]
+        cls = self.classify(evidence, exclude)
+        if specific:
+            sig, ids, first, facts, weak = specific[0]
+            if not (weak and cls is not None and not cls[0].weak and cls[0].category != sig.category):
+                return self._from_signature(sig, ids, first, facts, context, evidence, cap=None)
+        if cls is not None and generic and generic[0][0].category == cls[0].category:
+            # The class rule agrees with a generic one ("a traceback", "exit code 1"): the generic
+            # signature's service-specific text and next steps stand, at its capped confidence, with the
+            # class rule's chain.
+            sig, ids, first, facts, _ = generic[0]
+            d = self._from_signature(sig, ids, first, facts, context, evidence, cap=Confidence.MEDIUM)
+            if not d.chain and len(cls[0].chain) > 1:
+                d.chain = [lk.render() for lk in cls[0].chain]
+            return d
+        if cls is not None:
+            return self._from_class(cls[0], cls[1], context)
+        if generic:
+            sig, ids, first, facts, _ = generic[0]
+            return self._from_signature(sig, ids, first, facts, context, evidence, cap=Confidence.MEDIUM)
+        return Diagnosis(
+            cause=ProbableCause(
+                category=Category.UNKNOWN, confidence=Confidence.LOW,
+                explanation=("No known failure signature matched the evidence. The facts below are "
+                             "what could be read; the cause has to be found by a person."),
+                evidence_ids=[e.id for e in evidence[:3]],
+            ),
+            next_steps=[], signature=None,
+        )
+
+    def _from_signature(self, sig: Signature, ids: list[str], first: str, facts: dict[str, Any],
+                        context: Mapping[str, Any], evidence: list[Evidence], cap: Confidence | None
+                        ) -> Diagnosis:
         values = {**facts, **context, "match": first}
         explanation = _render(sig.explanation, values)
+        confidence = sig.confidence
+        if cap is not None and _CONF_RANK[confidence] > _CONF_RANK[cap]:
+            confidence = cap
+        chain: list[str] = []
+        for ev in evidence:
+            if ev.id in ids:
+                links = parse_chain(ev.text)
+                if len(links) > 1:
+                    chain = [lk.render() for lk in links]
+                    break
         return Diagnosis(
-            cause=ProbableCause(category=sig.category, confidence=sig.confidence, explanation=explanation,
+            cause=ProbableCause(category=sig.category, confidence=confidence, explanation=explanation,
                                 evidence_ids=ids, signature=sig.id),
             next_steps=[_render(s, values) for s in sig.next_steps],
-            signature=sig,
+            signature=sig, chain=chain, rule=sig.id,
+        )
+
+    def _from_class(self, hit: ClassHit, ev: Evidence, context: Mapping[str, Any]) -> Diagnosis:
+        texts = self.classes.texts.get(hit.category, {})
+        chain = [lk.render() for lk in hit.chain] if len(hit.chain) > 1 else []
+        values = {**ev.facts, **context, "match": hit.quote,
+                  "chain": f" Cause chain: {render_chain(hit.chain)}." if chain else ""}
+        explanation = _render(str(texts.get("explanation") or 'The failure reads: "{match}".{chain}'), values)
+        confidence = Confidence.HIGH if hit.decisive and not hit.weak and hit.rule.confidence == Confidence.HIGH \
+            else Confidence.MEDIUM
+        if hit.weak:
+            confidence = Confidence.LOW
+        return Diagnosis(
+            cause=ProbableCause(category=hit.category, confidence=confidence, explanation=explanation.strip(),
+                                evidence_ids=[ev.id], signature=f"class:{hit.rule.id}"),
+            next_steps=[_render(str(s), values) for s in texts.get("next_steps") or []],
+            signature=None, chain=chain, rule=f"class:{hit.rule.id}",
         )

@@ -49,6 +49,7 @@ __all__ = [
     "LogLine",
     "compact",
     "estimate_tokens",
+    "is_bookkeeping",
     "parse_timestamp",
     "template_key",
 ]
@@ -341,6 +342,23 @@ def _proximity(t: _Template, first: datetime | None, last: datetime | None, fail
     return (t.last_pos / max(total, 1)) ** 8
 
 
+# Lambda's per-invocation bookkeeping (START/END RequestId, INIT_START, platform lines): it frames an
+# invocation but never says why it failed, so it is no evidence. A REPORT line is bookkeeping too,
+# unless its Max Memory Used reached its Memory Size: then it is the evidence of an out-of-memory kill.
+_BOOKKEEPING = re.compile(
+    r"^\s*(?:\d{4}-\d{2}-\d{2}T[\d:.]+Z?\s+)?(?:(?:START|END|REPORT) RequestId:|INIT_START |INIT_REPORT |"
+    r"RUNTIME_DONE |XRAY TraceId:|EXTENSION\s+Name:)")
+_REPORT_MEMORY = re.compile(r"Memory Size:\s*(\d+)\s*MB\s+Max Memory Used:\s*(\d+)\s*MB")
+
+
+def is_bookkeeping(message: str) -> bool:
+    """Whether a log line is Lambda bookkeeping (START/END/REPORT RequestId ...), never a cause."""
+    if not _BOOKKEEPING.match(message):
+        return False
+    memory = _REPORT_MEMORY.search(message) if "REPORT RequestId:" in message else None
+    return not (memory and int(memory.group(2)) >= int(memory.group(1)))
+
+
 def compact(
     lines: Iterable[LogLine | str],
     failure_time: datetime | None = None,
@@ -371,6 +389,8 @@ def compact(
         if len(message) > MAX_LINE_CHARS:
             message, cut = message[:MAX_LINE_CHARS], True
         message = message.rstrip("\r\n")
+        if is_bookkeeping(message):
+            continue
         if "\n" in message:
             message = _headline(message)
         key = mask("<*>", message[:KEY_CHARS])

@@ -1,0 +1,277 @@
+"""Class rules: general mappings from exception classes, error codes and phrases to a cause category.
+
+Where a signature describes one known failure, a class rule describes a family of them: every
+``*AccessDenied*`` exception or error code is a permission problem, every ``UnknownHostException`` a
+dependency that cannot be reached. They are read from the ``classes:`` list of any file in the
+signature directory::
+
+    classes:
+      - id: missing-input-classes
+        category: missing_input
+        family: general          # the corpus family the entry was written from (general: none)
+        confidence: high         # high only when a match is decisive on its own
+        exceptions: ['FileNotFoundException', 'NoSuch\\w*Key\\w*']   # regexes, full match on the class name
+        codes: ['NoSuchKey', 'ENOENT']                                # regexes, full match on an error code
+        text: ['(?i)path does not exist']                             # regexes, searched in a message or line
+        unless: ['(?i)too many open files']   # regexes: the rule stands aside when the message says this
+
+and the category texts under ``categories:`` (``explanation`` and ``next_steps`` with ``{match}``,
+``{chain}`` and the incident context as placeholders).
+
+:func:`classify` reads one text: it parses the exception chain and tries the links from the root cause
+outwards, so the deepest cause a rule knows wins over the wrappers around it; then the error codes;
+then the text line by line, where a later line outranks an earlier one and warnings or retried
+errors rank below a fatal line. What only a medium rule knows is kept aside while the rest is read:
+an umbrella class or code (``InvalidInputException``) gives way to any phrase, a broad phrase on a
+link ("timed out") to a specific phrase of a high rule anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from ..model import Category, Confidence
+from .chains import Link, error_codes, parse_chain
+from .quotes import quote
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["ClassHit", "ClassRule", "ClassTable", "classify", "is_weak_line", "load_class_table"]
+
+logger = logging.getLogger(__name__)
+
+# A line that reports something that was (or will be) retried, or only a warning: a red herring unless
+# nothing else is found.
+_WEAK = re.compile(
+    r"(?i)\bWARN(?:ING)?\b|\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretriable\b|\bretryable\b"
+    r"|\battempt \d+ (?:of|/) \d+\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b")
+# ... unless the retries are over: then it is the failure itself.
+_FINAL_RETRY = re.compile(r"(?i)max(?:imum)? retries|retries (?:exhausted|exceeded)|has been retried \d+ time|"
+                          r"giving up|gave up|after \d+ (?:retries|attempts)|failed \d+ times")
+_FRAME = re.compile(r"^\s*(?:at\s|\.\.\.\s*\d+\s+more|File\s\"|\d+:\s+0x)")
+_KINDS_RANK = {"exception": 3, "code": 3, "text": 2, "umbrella": 1}
+
+
+def is_weak_line(line: str) -> bool:
+    """Whether a line is a warning or reports a retried error (it weighs less than a fatal line)."""
+    return bool(_WEAK.search(line)) and not _FINAL_RETRY.search(line)
+
+
+@dataclass
+class ClassRule:
+    id: str
+    category: Category
+    family: str
+    confidence: Confidence
+    exceptions: list[re.Pattern[str]] = field(default_factory=list)
+    codes: list[re.Pattern[str]] = field(default_factory=list)
+    text: list[re.Pattern[str]] = field(default_factory=list)
+    # The rule stands aside when its message also says this (OutOfMemoryError "unable to create native
+    # thread" is a thread limit, not memory).
+    unless: list[re.Pattern[str]] = field(default_factory=list)
+
+    def match_name(self, name: str) -> bool:
+        return any(p.fullmatch(name) for p in self.exceptions)
+
+    def excluded(self, text: str) -> bool:
+        return any(p.search(text) for p in self.unless)
+
+    def match_code(self, code: str) -> bool:
+        return any(p.fullmatch(code) for p in self.codes)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.unless and self.excluded(text):
+            return None
+        for p in self.text:
+            m = p.search(text)
+            if m:
+                return m
+        return None
+
+
+@dataclass
+class ClassHit:
+    """What :func:`classify` found: the category, how decisive the match is, and what to quote."""
+
+    rule: ClassRule
+    kind: str  # exception|code|text
+    quote: str
+    chain: list[Link]
+    depth: int  # position of the matched link in the chain (-1: not on a link)
+    line: int  # index of the matched line in the text (for ordering)
+    weak: bool
+    span: int = 0  # length of the matched text: a longer phrase is the more specific one
+
+    @property
+    def category(self) -> Category:
+        return self.rule.category
+
+    @property
+    def decisive(self) -> bool:
+        return self.kind in {"exception", "code"} or self.rule.confidence == Confidence.HIGH
+
+    def rank(self) -> tuple[int, int, int, int, int]:
+        # An exception class of a medium rule names a family of failures, not a cause (Java's
+        # FileNotFoundException for "(Too many open files)", Glue's InvalidInputException for "Request size
+        # limit exceeded"): any phrase in its message is more specific and outranks it.
+        kind = _KINDS_RANK[self.kind]
+        if self.kind == "exception" and self.rule.confidence != Confidence.HIGH:
+            kind = _KINDS_RANK["umbrella"]
+        return (0 if self.weak else 1, kind, self.depth, self.line, self.span)
+
+
+@dataclass
+class ClassTable:
+    rules: list[ClassRule] = field(default_factory=list)
+    texts: dict[Category, dict[str, Any]] = field(default_factory=dict)
+
+    def without_family(self, family: str) -> ClassTable:
+        """The table without the rules written from one corpus family (for cross-validation)."""
+        return ClassTable([r for r in self.rules if r.family != family], self.texts)
+
+
+def _patterns(raw: Any, where: str) -> list[re.Pattern[str]]:
+    from .signatures import SignatureError
+
+    out = []
+    for p in raw or []:
+        try:
+            out.append(re.compile(str(p)))
+        except re.error as exc:
+            raise SignatureError(f"{where}: bad regex {p!r}: {exc}") from exc
+    return out
+
+
+def load_class_table(*dirs: str | Path) -> ClassTable:
+    """Read ``classes:`` and ``categories:`` from every ``*.yaml`` of the given directories."""
+    from .signatures import SignatureError
+
+    table = ClassTable()
+    for d in dirs:
+        if not d or not Path(d).is_dir():
+            continue
+        for file in sorted(Path(d).glob("*.y*ml")):
+            try:
+                doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise SignatureError(f"{file}: not valid YAML: {exc}") from exc
+            for raw in doc.get("classes") or []:
+                where = f"{file.name}: class rule {raw.get('id', '?') if isinstance(raw, dict) else raw!r}"
+                if not isinstance(raw, dict) or "id" not in raw:
+                    raise SignatureError(f"{where}: every class rule needs an id")
+                try:
+                    category = Category(raw["category"])
+                    confidence = Confidence(raw.get("confidence", "medium"))
+                except (KeyError, ValueError) as exc:
+                    raise SignatureError(f"{where}: bad or missing category/confidence ({exc})") from exc
+                rule = ClassRule(id=str(raw["id"]), category=category, family=str(raw.get("family", "general")),
+                                 confidence=confidence, exceptions=_patterns(raw.get("exceptions"), where),
+                                 codes=_patterns(raw.get("codes"), where), text=_patterns(raw.get("text"), where),
+                                 unless=_patterns(raw.get("unless"), where))
+                if not (rule.exceptions or rule.codes or rule.text):
+                    raise SignatureError(f"{where}: needs exceptions, codes or text")
+                table.rules.append(rule)
+            for name, texts in (doc.get("categories") or {}).items():
+                try:
+                    table.texts[Category(name)] = dict(texts or {})
+                except ValueError as exc:
+                    raise SignatureError(f"{file.name}: unknown category {name!r}") from exc
+    return table
+
+
+def _best(hits: Iterable[ClassHit]) -> ClassHit | None:
+    best: ClassHit | None = None
+    for h in hits:
+        if best is None or h.rank() > best.rank():
+            best = h
+    return best
+
+
+def classify(text: str, table: ClassTable) -> ClassHit | None:
+    """The most decisive class-rule match in ``text`` (see the module docstring), or None."""
+    if not text or not table.rules:
+        return None
+    chain = parse_chain(text)
+    lines = text.splitlines() or [text]
+
+    def line_of(fragment: str) -> tuple[int, bool]:
+        probe = fragment[:60]
+        for i in range(len(lines) - 1, -1, -1):
+            if probe and probe in lines[i]:
+                return i, is_weak_line(lines[i])
+        return len(lines) - 1, False
+
+    # 1. The chain, from the root cause outwards: the first link a rule knows decides. An umbrella class
+    # (a medium rule's exception: InvalidInputException, ProgrammingError) is kept aside: a phrase found
+    # anywhere in the text is more specific.
+    # A phrase of a medium (broad) rule on a link ("timed out") is kept aside too: a specific phrase of
+    # a high rule on an outer link ("Timeout expired. The timeout period elapsed") names the cause.
+    umbrella: ClassHit | None = None
+    broad: ClassHit | None = None
+    for depth in range(len(chain) - 1, -1, -1):
+        link = chain[depth]
+        hits = []
+        for rule in table.rules:
+            if (rule.match_name(link.name) or rule.match_name(link.type)) and not rule.excluded(link.message):
+                ln, weak = line_of(link.message or link.type)
+                hits.append(ClassHit(rule, "exception", link.render(200), chain, depth, ln, weak))
+            else:
+                m = rule.search(link.message)
+                if m:
+                    ln, weak = line_of(link.message)
+                    offset = len(link.name) + 2
+                    hits.append(ClassHit(rule, "text", quote(f"{link.name}: {link.message}", m.start() + offset,
+                                                             m.end() + offset), chain, depth, ln, weak,
+                                         m.end() - m.start()))
+        high = _best(h for h in hits if h.rule.confidence == Confidence.HIGH)
+        if high is not None and high.rank()[1] > _KINDS_RANK["umbrella"]:
+            return high
+        best = _best(hits)
+        if best is None:
+            continue
+        if best.rank()[1] <= _KINDS_RANK["umbrella"]:
+            umbrella = umbrella or best
+        else:
+            broad = broad or best
+    # 2. Error codes (AccessDenied, SlowDown, ECONNREFUSED, 503...). The code of a medium rule names a
+    # family (InvalidInputException, ResourceNotFoundException): a phrase in the text outranks it.
+    codes = error_codes(text)
+    for rule in table.rules:
+        for code in codes:
+            if rule.match_code(code) and not rule.excluded(text):
+                idx = text.find(code)
+                ln, weak = line_of(text[idx:idx + 60]) if idx >= 0 else (len(lines) - 1, False)
+                hit = ClassHit(rule, "code", quote(lines[ln], *_span(lines[ln], code)), chain, -1, ln, weak)
+                if rule.confidence == Confidence.HIGH:
+                    return hit
+                umbrella = umbrella or hit
+    # 3. Phrases, line by line: a later line and a fatal one outrank an earlier one and a warning.
+    hits = []
+    for i, line in enumerate(lines):
+        if not line.strip() or _FRAME.match(line):
+            continue
+        for rule in table.rules:
+            m = rule.search(line)
+            if m:
+                hits.append(ClassHit(rule, "text", quote(line, m.start(), m.end()), chain, -1, i,
+                                     is_weak_line(line), m.end() - m.start()))
+    best = _best(hits)
+    if best is not None and not best.weak and best.rule.confidence == Confidence.HIGH:
+        return best
+    if broad is not None:
+        return broad
+    if umbrella is not None and (best is None or best.weak):
+        return umbrella
+    return best
+
+
+def _span(line: str, needle: str) -> tuple[int, int]:
+    i = line.find(needle)
+    return (i, i + len(needle)) if i >= 0 else (0, min(len(line), 1))

@@ -1,0 +1,75 @@
+"""Quotes for an explanation: the decisive part of a line, cut at word and field boundaries.
+
+A log line can be long (a Glue error with an S3 path in the middle, a JSON record, a stack frame).
+The quote keeps the matched text whole, keeps the fields that follow it on the same line when they
+fit (``Column: [amount], Expected: double, Found: INT64``), shortens very long tokens (paths, ARNs)
+in their middle, never cuts a word in two and drops JSON debris (a trailing ``"}``) around it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["QUOTE_CHARS", "quote", "shorten_token"]
+
+QUOTE_CHARS = 240  # the longest quote
+_TOKEN_CHARS = 72  # a token longer than this is shortened in its middle
+_LEAD = 80  # at most this much context before the match
+_FIELD_BREAK = re.compile(r"(?<=[.;])\s+|\s+-\s+|\s+\|\s+|\t")
+_JUNK_TAIL = re.compile(r"""[\s"'`,;:{}\[\]\\]+$""")
+_JSON_KEY = re.compile(r'"\s*:\s*"')
+_JUNK_HEAD = re.compile(r"""^[\s"'`,;:{}\[\]\\]+""")
+
+
+def shorten_token(token: str, limit: int = _TOKEN_CHARS) -> str:
+    """``s3://bucket/a/very/long/…/part-0003.parquet``: head and tail of a token kept, the middle elided."""
+    if len(token) <= limit:
+        return token
+    head = limit * 3 // 5
+    tail = limit - head - 1
+    return token[:head] + "…" + token[-tail:]
+
+
+def _squash(text: str) -> str:
+    return " ".join(shorten_token(t) for t in text.split())
+
+
+def _clean(text: str) -> str:
+    text = _JUNK_TAIL.sub("", text)
+    text = _JUNK_HEAD.sub("", text)
+    # A quote that opens a JSON string or bracket it never closes reads better without it.
+    if text.count('"') % 2 == 1:
+        text = text.replace('"', "", 1) if text.startswith('"') else text
+    return text
+
+
+def quote(line: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
+    """The text around ``line[start:end]`` (the match), at most ``limit`` characters, cut cleanly."""
+    start = max(0, min(start, len(line)))
+    end = max(start, min(end, len(line)))
+    # Inside a JSON record, begin at the value that holds the match, not at the keys before it.
+    keys = [m.end() for m in _JSON_KEY.finditer(line, 0, start)]
+    if keys:
+        line, start, end = line[keys[-1]:], start - keys[-1], end - keys[-1]
+    whole = _clean(_squash(line))
+    if len(whole) <= limit:
+        return whole
+    # Begin at a field boundary shortly before the match (or the line start), at a word boundary.
+    lo = max(0, start - _LEAD)
+    breaks = [m.end() for m in _FIELD_BREAK.finditer(line, lo, start)]
+    if breaks:
+        lo = breaks[-1]
+    elif lo > 0:
+        space = line.find(" ", lo, start)
+        lo = space + 1 if space != -1 else lo
+    head = _squash(line[lo:start])
+    matched = _squash(line[start:end])
+    out = (head + " " if head and line[start - 1:start].isspace() else head) + matched
+    for m in re.finditer(r"(\s*)(\S+)", line[end:]):
+        piece = ((" " if m.group(1) else "") + shorten_token(m.group(2)))
+        if len(out) + len(piece) > limit - 1:
+            break
+        out += piece
+    truncated_tail = len(_squash(line[lo:])) > len(out)
+    out = _clean(out)
+    return ("…" if lo > 0 else "") + out + ("…" if truncated_tail else "")

@@ -1,0 +1,304 @@
+"""Diagnosis of failures no signature describes: exception chains, class rules, precedence, quotes.
+
+The corpus tests at the end score the real messages of tests/fixtures/error_catalog/ and fail when
+accuracy drops below its floor or wrong answers start to be given with high confidence.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incident_responder.analyze import signature_set
+from incident_responder.diagnosis.chains import error_codes, parse_chain, render_chain
+from incident_responder.diagnosis.classes import is_weak_line
+from incident_responder.diagnosis.quotes import quote
+from incident_responder.evidence.compaction import compact, is_bookkeeping
+from incident_responder.model import Category, Confidence, EvidenceBook
+
+CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "error_catalog"
+TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl")  # rules were tuned on these
+SOURCE = {"lambda": "stepfunctions", "stepfunctions": "stepfunctions", "athena": "stepfunctions",
+          "glue": "glue", "db": "glue", "ecs": "ecs", "batch": "batch", "emr": "emr"}
+
+SPARK_CHAIN = """org.apache.spark.SparkException: Job aborted due to stage failure: Task 3 in stage 2.0 failed 4 times
+\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2059)
+Caused by: java.io.IOException: Could not read footer for file s3://bucket/part-0001.parquet
+\tat org.apache.parquet.hadoop.ParquetFileReader.readFooter(ParquetFileReader.java:521)
+Caused by: java.net.UnknownHostException: bucket.s3.amazonaws.com: Name or service not known
+\t... 12 more"""
+
+PY_DIRECT_CAUSE = """Traceback (most recent call last):
+  File "/var/task/app.py", line 10, in load
+    conn = psycopg2.connect(dsn)
+psycopg2.OperationalError: could not connect to server: Connection refused
+
+The above exception was the direct cause of the following exception:
+
+Traceback (most recent call last):
+  File "/var/task/app.py", line 20, in handler
+    load()
+RuntimeError: loading the batch failed"""
+
+PY_DURING_HANDLING = """Traceback (most recent call last):
+  File "job.py", line 3, in <module>
+    row['amount']
+KeyError: 'amount'
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "job.py", line 5, in <module>
+    raise ValueError("bad record")
+ValueError: bad record"""
+
+DOTNET_INNER = """System.InvalidOperationException: An exception has been raised that is likely due to a transient \
+failure.
+ ---> Npgsql.NpgsqlException (0x80004005): Exception while reading from stream
+ ---> System.TimeoutException: Timeout during reading attempt
+   at Npgsql.Internal.NpgsqlConnector.ReadMessageLong()"""
+
+NODE_CAUSE = """Error: Failed to load batch
+    at load (/var/task/index.js:10:11)
+  [cause]: Error: connect ECONNREFUSED 10.0.0.5:5432
+      at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1495:16)"""
+
+URLLIB3_REPR = ("urllib3.exceptions.MaxRetryError: HTTPSConnectionPool(host='api.example.com', port=443): Max "
+                "retries exceeded with url: /v1 (Caused by NewConnectionError('<urllib3.connection.HTTPSConnection "
+                "object at 0x7f>: Failed to establish a new connection: [Errno 111] Connection refused'))")
+
+
+def book(*texts: str) -> EvidenceBook:
+    b = EvidenceBook()
+    for t in texts:
+        b.add("log", "/aws/lambda/fn", t)
+    return b
+
+
+def diagnose(b: EvidenceBook, source: str = "stepfunctions") -> Any:
+    return signature_set().diagnose(b.items, source, {"function_name": "fn", "resource_name": "job"})
+
+
+# ---- exception chains ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "types"), [
+    (SPARK_CHAIN, ["org.apache.spark.SparkException", "java.io.IOException", "java.net.UnknownHostException"]),
+    (PY_DIRECT_CAUSE, ["RuntimeError", "psycopg2.OperationalError"]),
+    (PY_DURING_HANDLING, ["ValueError", "KeyError"]),
+    (DOTNET_INNER, ["System.InvalidOperationException", "Npgsql.NpgsqlException", "System.TimeoutException"]),
+    (NODE_CAUSE, ["Error", "Error"]),
+    (URLLIB3_REPR, ["urllib3.exceptions.MaxRetryError", "NewConnectionError"]),
+])
+def test_chains_are_read_outermost_first_and_root_cause_last(text: str, types: list[str]) -> None:
+    assert [link.type for link in parse_chain(text)] == types
+
+
+def test_chain_links_keep_their_messages_without_runtime_noise() -> None:
+    links = parse_chain(DOTNET_INNER)
+    assert links[1].message == "Exception while reading from stream"  # no "(0x80004005):"
+    assert links[-1].message == "Timeout during reading attempt"
+    assert parse_chain(NODE_CAUSE)[-1].message == "connect ECONNREFUSED 10.0.0.5:5432"
+    assert all(link.runtime == "python" for link in parse_chain(PY_DIRECT_CAUSE))
+
+
+def test_render_chain_is_compact_and_ends_with_the_root_cause() -> None:
+    rendered = render_chain(parse_chain(SPARK_CHAIN))
+    assert rendered.split(" → ")[-1].startswith("UnknownHostException: bucket.s3.amazonaws.com")
+    assert "org.apache" not in rendered  # simple class names
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("An error occurred (AccessDenied) when calling the GetObject operation: Access Denied", "AccessDenied"),
+    ("(Service: Amazon S3; Status Code: 503; Error Code: SlowDown; Request ID: X)", "SlowDown"),
+    ('{"errorType":"Runtime.ExitError","errorMessage":"exit status 1"}', "Runtime.ExitError"),
+    ("Error: connect ECONNREFUSED 10.0.0.5:5432", "ECONNREFUSED"),
+])
+def test_error_codes_are_read_from_their_usual_places(text: str, code: str) -> None:
+    assert code in error_codes(text)
+
+
+def test_the_deepest_cause_of_a_chain_decides_and_the_chain_is_exposed() -> None:
+    d = diagnose(book(SPARK_CHAIN), "emr")
+    assert d.cause.category == Category.DEPENDENCY_UNAVAILABLE
+    assert len(d.chain) == 3 and d.chain[-1].startswith("UnknownHostException")
+
+
+def test_a_class_rule_explanation_shows_the_chain() -> None:
+    d = diagnose(book(DOTNET_INNER), "ecs")
+    assert d.rule.startswith("class:")
+    assert "Cause chain:" in d.cause.explanation and "TimeoutException" in d.cause.explanation
+
+
+def test_python_direct_cause_wins_over_the_wrapper() -> None:
+    d = diagnose(book(PY_DIRECT_CAUSE))
+    assert d.cause.category == Category.DEPENDENCY_UNAVAILABLE
+    assert d.chain[-1].startswith("OperationalError")
+
+
+# ---- generic versus specific ------------------------------------------------------------------------
+
+def test_a_generic_rule_alone_gives_at_most_medium_confidence() -> None:
+    d = diagnose(book("Traceback (most recent call last):", "  File \"/var/task/app.py\", line 3, in handler",
+                      "Exception: step failed"))
+    assert d.cause.confidence != Confidence.HIGH
+
+
+@pytest.mark.parametrize(("texts", "category"), [
+    (("Traceback (most recent call last):", "  File \"/var/task/app.py\", line 9, in handler",
+      "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation: "
+      "Access Denied"), Category.PERMISSION_DENIED),
+    (("Command failed with exit code 1",
+      "ERROR Executor: java.lang.OutOfMemoryError: Java heap space"), Category.OUT_OF_MEMORY),
+    (("Job aborted.", "Caused by: java.io.FileNotFoundException: No such file or directory: s3://b/in/2024-06-01"),
+     Category.MISSING_INPUT),
+])
+def test_a_specific_cause_anywhere_beats_the_generic_rule(texts: tuple[str, ...], category: Category) -> None:
+    assert diagnose(book(*texts)).cause.category == category
+
+
+def test_an_umbrella_exception_gives_way_to_the_phrase_in_its_message() -> None:
+    # InvalidInputException names a family; "limit exceeded" names the cause.
+    d = diagnose(book("botocore.errorfactory.InvalidInputException: An error occurred (InvalidInputException) "
+                      "when calling the StartJobRun operation: Request size limit exceeded"), "glue")
+    assert d.cause.category == Category.CAPACITY
+
+
+# ---- red herrings ------------------------------------------------------------------------------------
+
+def test_a_retried_warning_ranks_below_the_fatal_line() -> None:
+    d = diagnose(book(
+        "WARN S3AFileSystem: Retrying request after ThrottlingException: Rate exceeded (attempt 1/10)",
+        "INFO retry succeeded",
+        "ERROR Executor: Exception in task 0.0 in stage 1.0: java.lang.NumberFormatException: "
+        "For input string: \"n/a\"",
+    ), "emr")
+    assert d.cause.category == Category.BAD_DATA
+
+
+def test_a_warning_alone_is_never_high_confidence() -> None:
+    d = diagnose(book("WARN retrying after ConnectException: Connection refused (attempt 2 of 5)"), "ecs")
+    assert d.cause.confidence != Confidence.HIGH
+
+
+@pytest.mark.parametrize(("line", "weak"), [
+    ("WARN S3AFileSystem: Retrying request after ThrottlingException", True),
+    ("Retrying in 5 seconds (attempt 2/5): connection refused", True),
+    ("ERROR giving up after 5 attempts: connection refused", False),
+    ("java.lang.OutOfMemoryError: Java heap space", False),
+])
+def test_weak_lines(line: str, weak: bool) -> None:
+    assert is_weak_line(line) is weak
+
+
+# ---- quotes -------------------------------------------------------------------------------------------
+
+GLUE_RECORD = ('{"level":"ERROR","message":"Parquet column cannot be converted in file s3://bucket/raw/orders/2024/'
+               '06/01/part-00000-5f2c9a7e-1b3d-4c8e-9f0a-1234567890ab-c000.snappy.parquet. Column: [amount], '
+               'Expected: double, Found: INT64"}')
+
+
+def test_a_quote_keeps_the_decisive_fields_and_drops_json_debris() -> None:
+    i = GLUE_RECORD.index("Parquet column")
+    q = quote(GLUE_RECORD, i, i + len("Parquet column cannot be converted"))
+    assert q.startswith("Parquet column cannot be converted")
+    assert q.endswith("Column: [amount], Expected: double, Found: INT64")
+    assert '"}' not in q and '"message"' not in q
+
+
+def test_a_long_line_is_cut_at_word_boundaries_around_the_match() -> None:
+    line = ("2024-06-01T10:00:00Z ERROR " + "contextword " * 20 + "failed: Parquet column cannot be converted. "
+            "Column: [amount], Expected: double, Found: INT64 " + "trailingword " * 30)
+    i = line.index("Parquet column")
+    q = quote(line, i, i + 30, limit=160)
+    assert len(q) <= 162
+    assert "Column: [amount], Expected: double, Found: INT64" in q
+    words = {w.strip("…") for w in q.split()}
+    assert words <= set(line.split()) | {""}  # no word cut in two
+
+
+def test_the_diagnosis_quote_shows_the_schema_report() -> None:
+    d = diagnose(book(GLUE_RECORD), "glue")
+    assert d.cause.category == Category.BAD_DATA
+    assert "Column: [amount], Expected: double, Found: INT64" in d.cause.explanation
+    assert '"}' not in d.cause.explanation
+
+
+# ---- Lambda bookkeeping ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "bookkeeping"), [
+    ("START RequestId: 3df5e64a-0863-11e8-903f-919b29535603 Version: $LATEST", True),
+    ("END RequestId: 3df5e64a-0863-11e8-903f-919b29535603", True),
+    ("REPORT RequestId: 3df5 Duration: 3.2 ms Billed Duration: 4 ms Memory Size: 128 MB Max Memory Used: 64 MB",
+     True),
+    # A REPORT line at the memory limit is evidence (out of memory), not bookkeeping.
+    ("REPORT RequestId: 3df5 Duration: 3.2 ms Billed Duration: 4 ms Memory Size: 128 MB Max Memory Used: 128 MB",
+     False),
+    ("[ERROR] KeyError: 'amount' RequestId: 3df5", False),
+])
+def test_bookkeeping_lines(line: str, bookkeeping: bool) -> None:
+    assert is_bookkeeping(line) is bookkeeping
+
+
+def test_compaction_leaves_bookkeeping_out() -> None:
+    result = compact([
+        "START RequestId: 3df5e64a-0863-11e8-903f-919b29535603 Version: $LATEST",
+        "[ERROR] KeyError: 'amount'",
+        "END RequestId: 3df5e64a-0863-11e8-903f-919b29535603",
+        "REPORT RequestId: 3df5e64a-0863-11e8-903f-919b29535603 Duration: 3.2 ms Billed Duration: 4 ms "
+        "Memory Size: 128 MB Max Memory Used: 64 MB",
+    ])
+    rendered = result.render()
+    assert "KeyError" in rendered
+    assert "RequestId" not in rendered
+
+
+# ---- the corpus: a regression fails here -------------------------------------------------------------------
+
+def _rows(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (CATALOG / name).read_text().splitlines() if line.strip()]
+
+
+def _score(rows: list[dict[str, Any]]) -> tuple[float, int]:
+    sigs = signature_set()
+    right = wrong_high = 0
+    for row in rows:
+        b = EvidenceBook()
+        b.add("log", "corpus", row["message"])
+        d = sigs.diagnose(b.items, SOURCE.get(row["service"], row["service"]), {"resource_name": "job"})
+        if d.cause.category.value == row["category"]:
+            right += 1
+        elif d.cause.confidence == Confidence.HIGH:
+            wrong_high += 1
+    return right / len(rows), wrong_high
+
+
+def test_corpus_rows_are_well_formed() -> None:
+    categories = {c.value for c in Category}
+    for name in (*TUNING, "heldout.jsonl"):
+        rows = _rows(name)
+        assert rows
+        for row in rows:
+            assert set(row) == {"message", "category", "source", "service", "family"}, row
+            assert row["category"] in categories  # "unknown": the message names no cause at all
+            assert row["message"].strip() and row["source"].strip()
+    tuned = {r["source"] for name in TUNING for r in _rows(name)}
+    assert not tuned & {r["source"] for r in _rows("heldout.jsonl")}  # held out means unseen sources
+    assert len(_rows("catalog.jsonl")) >= 400
+    assert len(_rows("heldout.jsonl")) >= 100
+
+
+def test_tuning_corpus_accuracy_and_calibration() -> None:
+    accuracy, wrong_high = _score([r for name in TUNING for r in _rows(name)])
+    assert accuracy >= 0.9
+    assert wrong_high <= 3
+
+
+def test_heldout_accuracy_and_calibration_do_not_regress() -> None:
+    # Floors at the figures measured when the batch was first scored (0.885, 2 wrong answers with high
+    # confidence of 104); a drop fails. Tuning rules on this batch would void it as a held-out measure.
+    accuracy, wrong_high = _score(_rows("heldout.jsonl"))
+    assert accuracy >= 0.88
+    assert wrong_high <= 2
