@@ -88,7 +88,7 @@ def confusion_rows(confusion: Counter[tuple[str, str]]) -> list[str]:
 def scenario_accuracy() -> None:
     import yaml
 
-    from incident_responder.local.replay import replay
+    from incident_responder_local.replay import replay
 
     results = replay([ROOT / "tests" / "scenarios"])
     right = total = 0
