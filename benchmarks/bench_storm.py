@@ -114,7 +114,13 @@ def main() -> None:
         messages = slack.messages()
         top = [m for m in messages if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
         table = stack.session.resource("dynamodb").Table(stack.env["INCIDENTS_TABLE"])
-        items = [i for i in table.scan()["Items"] if not str(i["incident_id"]).startswith(("group#", "slack#"))]
+        items, page = [], table.scan(ProjectionExpression="incident_id, #s", ExpressionAttributeNames={"#s": "status"})
+        while True:
+            items += [i for i in page["Items"] if not str(i["incident_id"]).startswith(("group#", "slack#"))]
+            if "LastEvaluatedKey" not in page:
+                break
+            page = table.scan(ProjectionExpression="incident_id, #s", ExpressionAttributeNames={"#s": "status"},
+                              ExclusiveStartKey=page["LastEvaluatedKey"])
         saved = sum(1 for i in items if i.get("status") in {"posted", "grouped"})
         calls = len(slack.calls)
         limited = slack.rate_limited
