@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..evidence.compaction import CompactLine, LogLine, compact
 from ..model import parse_time
+from ..templates import SafeText
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -112,8 +113,8 @@ def more_logs(logs: Any, windows: list[LogWindow], page: int, cfg: Settings) -> 
             title=f"No more log lines in {groups}",
             notes=[
                 *notes,
-                f"The report and earlier answers showed all {len(result.lines)} distinct lines of the "
-                f"{result.total_lines} read. Search with a pattern, e.g. `logs 'Timeout' 30m`.",
+                SafeText(f"The report and earlier answers showed all {len(result.lines)} distinct lines of the "
+                         f"{result.total_lines} read. Search with a pattern, e.g. `logs 'Timeout' 30m`."),
             ],
         )
     first = PAGE * page + 1
@@ -121,7 +122,7 @@ def more_logs(logs: Any, windows: list[LogWindow], page: int, cfg: Settings) -> 
     title = f"Log lines {first} to {last} of {result.templates} distinct, {groups} ({_span(windows[0])})"
     ordered = sorted(shown, key=lambda c: (c.first or "", -c.score))
     if result.templates > PAGE * (page + 1):
-        notes.append("Reply `logs` for the next page.")
+        notes.append(SafeText("Reply `logs` for the next page."))
     return LogAnswer(title=title, lines=ordered, notes=notes, page=page)
 
 

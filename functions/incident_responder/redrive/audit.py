@@ -49,7 +49,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error, error_code
 from ..errors import StoreError
-from ..store import from_item, to_item, to_value
+from ..store import from_item, put_if, to_item, to_value
 
 __all__ = [
     "APPROVED",
@@ -314,20 +314,10 @@ class AuditStore:
             **fields,
         }
         try:
-            self.db.put_item(
-                TableName=self.table,
-                Item=_item(item),
-                ConditionExpression="attribute_not_exists(pk)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-            return Claimed(True, item)
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise self._fail("claim run", exc) from exc
-            raw: Any = exc.response.get("Item")
-            return Claimed(False, _plain(raw) if raw else (self.get_run(incident_id, attempt) or {}))
-        except BotoCoreError as exc:
+            written, old = put_if(self.db, self.table, item, "attribute_not_exists(pk)")
+        except (ClientError, BotoCoreError) as exc:
             raise self._fail("claim run", exc) from exc
+        return Claimed(True, item) if written else Claimed(False, old or self.get_run(incident_id, attempt) or {})
 
     def get_run(self, incident_id: str, attempt: int) -> dict[str, Any] | None:
         return self._get(_incident_pk(incident_id), _run_sk(attempt))

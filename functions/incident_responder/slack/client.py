@@ -291,7 +291,7 @@ class BudgetedConnectionErrorRetryHandler(_BudgetedSleep, ConnectionErrorRetryHa
     ) -> bool:
         # A connection reset may come after Slack stored the message: sending it again would post it
         # twice. The poster looks the message up by its metadata first (find_posted), then retries.
-        if _method_of(request) in NOT_RETRIED_ON_CONNECTION_ERROR:
+        if _method_of(request) in NOT_RETRIED_ON_CONNECTION_ERROR and not _never_sent(error):
             return False
         return bool(super()._can_retry(state=state, request=request, response=response, error=error))
 
@@ -309,8 +309,17 @@ class BudgetedConnectionErrorRetryHandler(_BudgetedSleep, ConnectionErrorRetryHa
         state.increment_current_attempt()
 
 
-# Calls that are not idempotent: never resent blindly after a connection error.
+# Calls that are not idempotent: never resent blindly after a connection error that may have come after
+# Slack acted on them (a reset, a lost answer); a refused connection or a failed DNS lookup sent nothing.
 NOT_RETRIED_ON_CONNECTION_ERROR = frozenset({"chat.postMessage"})
+
+
+def _never_sent(error: BaseException | None) -> bool:
+    """Whether a connection error happened before the request could reach Slack."""
+    import socket
+
+    reason = getattr(error, "reason", error)
+    return isinstance(reason, (ConnectionRefusedError, socket.gaierror))
 
 
 def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
@@ -424,7 +433,7 @@ def _invoke(method: str, call: Callable[..., SlackResponse], **kwargs: Any) -> S
             f"Slack {method}: could not reach Slack: {exc}", error="connection_error", method=method
         )
         # Whether Slack may have acted on the call before the connection broke.
-        error.ambiguous = method in NOT_RETRIED_ON_CONNECTION_ERROR
+        error.ambiguous = method in NOT_RETRIED_ON_CONNECTION_ERROR and not _never_sent(exc)
         raise error from exc
 
 
