@@ -120,13 +120,22 @@ class _Rule:
     A keyword in lower case is looked for in the lower-cased text; one with capitals (``SK``) as it is.
     """
 
-    __slots__ = ("keywords", "name", "pattern", "repl")
+    __slots__ = ("_compiled", "_flags", "_source", "keywords", "name", "repl")
 
     def __init__(self, name: str, keywords: Iterable[str], pattern: str, repl: Repl, flags: int = 0) -> None:
         self.name = name
         self.keywords = tuple(keywords)
-        self.pattern = re.compile(pattern, flags)
+        self._source, self._flags = pattern, flags
+        self._compiled: re.Pattern[str] | None = None
         self.repl = repl
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled when a text first holds one of the rule's keywords: most rules never run in a report,
+        and a cold start does not compile a hundred expressions it may not need."""
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return self._compiled
 
 
 
