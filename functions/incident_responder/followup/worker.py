@@ -3,9 +3,10 @@
 For each delivery (a person's reply, or a click on a redrive button): skip it if it was already
 answered, load the thread's incident from DynamoDB, check the person may ask (else an ephemeral note
 in the thread, and nothing else), react :eyes:, load the thread's messages, answer (``answers``) and
-react :white_check_mark:. A command (``status``, ``logs``, ...) is answered from keywords; free text goes
-to Claude on Bedrock when ``LLM_ENABLED`` is true (``answers._agent``). DynamoDB failures and Slack failures worth retrying raise, so the SQS
-message is retried (then dead-lettered); a bug in one answer is said in the thread instead.
+react :white_check_mark:. A command (``status``, ``logs``, ...) is answered from keywords; free
+text goes to Claude on Bedrock when ``LLM_ENABLED`` is true (``answers._agent``). DynamoDB failures and
+Slack failures worth retrying raise, so the SQS message is retried (then dead-lettered); a bug in one
+answer is said in the thread instead.
 """
 
 from __future__ import annotations
@@ -137,7 +138,9 @@ class FollowupWorker:
         if is_message:
             self._react(delivery, "eyes")
         intent = (
-            parse_intent(delivery.text, agent=self.settings.llm_enabled) if is_message else Intent(name="redrive", text=delivery.action_id)
+            parse_intent(delivery.text, agent=self.settings.llm_enabled)
+            if is_message
+            else Intent(name="redrive", text=delivery.action_id)
         )
         asked = Asked(
             ctx=ctx,
