@@ -7,7 +7,8 @@
    into the thread that asked for it;
 3. claim the incident once in DynamoDB (the same event delivered twice posts once);
 4. collect the adapter's evidence and the pipeline context (catalog, tags, Glue Data Catalog);
-5. diagnose with the signatures and build the report;
+5. diagnose (``DIAGNOSIS_MODE``: the signatures, or Claude on Bedrock with the signatures as hint and
+   fallback) and build the report;
 6. post it: to the pipeline's channel, or as a threaded reply when the same failure was reported
    within the grouping window;
 7. save the incident.
@@ -40,12 +41,16 @@ from .sources import adapter, adapter_for
 from .sources.base import Collector, parse_time
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .diagnosis.agent import AgentOutcome
+    from .diagnosis.diagnoser import DiagnosisResult
     from .model import Pipeline
     from .redrive.runs import Launch
     from .sources.base import Adapter, RedriveSpec
     from .store import Group
 
-__all__ = ["Outcome", "analyze", "build_report", "signature_set"]
+__all__ = ["Outcome", "analyze", "build_report", "diagnose_incident", "signature_set"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +75,32 @@ class Outcome:
     failed_reads: int = 0
     seconds_since_failure: float | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+    diagnosis: DiagnosisResult | None = None
+
+    @property
+    def agent(self) -> AgentOutcome | None:
+        """What the agent did, when it ran (its figures are published as metrics)."""
+        return self.diagnosis.agent if self.diagnosis is not None else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "reason": self.reason, "channel": self.channel, "ts": self.ts,
-                "thread_ts": self.thread_ts, "report": self.report.to_dict() if self.report else None}
+        out = {"status": self.status, "reason": self.reason, "channel": self.channel, "ts": self.ts,
+               "thread_ts": self.thread_ts, "report": self.report.to_dict() if self.report else None}
+        if self.diagnosis is not None:
+            out["diagnosis"] = _diagnosis_summary(self.diagnosis)
+        return out
+
+
+def _diagnosis_summary(d: DiagnosisResult) -> dict[str, Any]:
+    """Who diagnosed, why a candidate was not shown, and the agent's figures (for logs and ``eval``)."""
+    out: dict[str, Any] = {"diagnoser": d.diagnoser, "note": d.note, "rejected": list(d.rejected), "agent": None}
+    a = d.agent
+    if a is not None:
+        out["agent"] = {"status": a.status, "reason": a.reason, "model": a.model,
+                        "tool_calls": [t["name"] for t in a.tool_calls], **a.usage.to_dict(),
+                        "cost_usd": round(a.cost_usd, 6), "seconds": round(a.seconds, 3),
+                        "model_seconds": round(a.model_seconds, 3), "request_chars": a.request_chars,
+                        "category": (a.submission or {}).get("category")}
+    return out
 
 
 @cache
@@ -124,25 +151,68 @@ def _title(incident: Incident, category: Category, state: str | None) -> str:
     return title
 
 
+def _signature_context(incident: Incident, c: Collector, pipeline: Pipeline | None) -> dict[str, Any]:
+    """The values signatures write into causes and next steps (a step's command line, an error message),
+    redacted first."""
+    c.context.update(resource_name=incident.resource.name, run_id=incident.resource.run_id or "",
+                     region=incident.region, account=incident.account, status=incident.status,
+                     pipeline=pipeline.name if pipeline else "", owner=(pipeline.owner if pipeline else "") or "",
+                     runbook=(pipeline.runbook if pipeline else "") or "")
+    return {k: redact(v) if isinstance(v, str) else v for k, v in c.context.values().items()}
+
+
+def diagnose_incident(incident: Incident, c: Collector, pipeline: Pipeline | None, sigs: SignatureSet,
+                      cfg: Settings, *, aws: AwsContext | None = None, home: AwsContext | None = None,
+                      store: Any = None, remaining_seconds: float | None = None, use_agent: bool = True
+                      ) -> DiagnosisResult:
+    """The probable cause, by ``DIAGNOSIS_MODE``: the signatures, or Claude on Bedrock with the signatures'
+    answer as a hint and fallback (:func:`incident_responder.diagnosis.diagnoser.diagnose`).
+
+    The agent is only built when ``LLM_ENABLED`` is true and the mode is not ``rules``; on the rules
+    path nothing of it (nor ``anthropic``) is imported. ``remaining_seconds`` is the invocation's time
+    left; the agent keeps well inside it.
+    """
+    from .diagnosis.diagnoser import DiagnosisRequest, RulesDiagnoser, diagnose
+
+    context = _signature_context(incident, c, pipeline)
+    request = DiagnosisRequest(evidence=c.book.items, source=incident.source, context=context,
+                               gaps=list(c.book.gaps))
+    agent = None
+    if use_agent and cfg.diagnosis_mode != "rules" and cfg.llm_enabled:
+        from .diagnosis.cost import DynamoCostStore
+        from .diagnosis.diagnoser import AgentDiagnoser
+        from .diagnosis.incident_tools import incident_tools
+
+        tools = incident_tools(
+            aws or c.aws, evidence=c.book.items, source=incident.source,
+            resource={"arn": incident.resource.arn, "name": incident.resource.name,
+                      "run_id": incident.resource.run_id},
+            log_groups=[g for g, _, _ in c.log_groups], window_end=incident.stopped_at or incident.event_time,
+            pipeline=pipeline, fingerprint=incident.fingerprint, incident_id=incident.incident_id, store=store)
+        cost = DynamoCostStore((home or c.home).client("dynamodb"), cfg.incidents_table)
+        agent = AgentDiagnoser(tools, cfg=cfg, cost_store=cost, remaining_seconds=remaining_seconds)
+    return diagnose(request, rules=RulesDiagnoser(sigs), cfg=cfg, agent=agent)
+
+
 def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, sigs: SignatureSet,
-                 repeats: int = 0, cfg: Settings | None = None, src: Adapter | None = None) -> Report:
-    """Diagnose the collected evidence and assemble the report."""
+                 repeats: int = 0, cfg: Settings | None = None, src: Adapter | None = None,
+                 diagnosis: DiagnosisResult | None = None) -> Report:
+    """Assemble the report from the collected evidence and its diagnosis (the signatures' when
+    ``diagnosis`` is not given)."""
     from .templates import render
 
     cfg = cfg or read_settings()
     book = c.book
     src = src or adapter(incident.source)
-    c.context.update(resource_name=incident.resource.name, run_id=incident.resource.run_id or "",
-                     region=incident.region, account=incident.account, status=incident.status,
-                     pipeline=pipeline.name if pipeline else "", owner=(pipeline.owner if pipeline else "") or "",
-                     runbook=(pipeline.runbook if pipeline else "") or "")
-    context = c.context.values()
-    # Signatures write these into next steps (a step's command line, an error message): redacted first.
-    context = {k: redact(v) if isinstance(v, str) else v for k, v in context.items()}
-    diagnosis = sigs.diagnose(book.items, incident.source, context)
+    if diagnosis is None:
+        diagnosis = diagnose_incident(incident, c, pipeline, sigs, cfg, use_agent=False)
+    context = _signature_context(incident, c, pipeline)
     cause = diagnosis.cause
+    cause.diagnoser = "agent" if diagnosis.diagnoser == "agent" else "rules"
+    cause.note = diagnosis.note
+    cause.footer = diagnosis.footer
     steps = list(diagnosis.next_steps)
-    if cause.category == Category.UPSTREAM_FAILURE:
+    if cause.category == Category.UPSTREAM_FAILURE and cause.diagnoser == "rules":
         # Show the child's own cause, from the child's evidence only.
         child = [e for e in book.items if e.facts.get("child")]
         if child:
@@ -201,7 +271,8 @@ def _stored_redrive(spec: RedriveSpec | None) -> str | None:
 
 def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settings | None = None,
             slack: Any = None, store: Any = None, now: datetime | None = None,
-            home: AwsContext | None = None, lease_seconds: int | None = None) -> Outcome:
+            home: AwsContext | None = None, lease_seconds: int | None = None,
+            remaining_seconds: Callable[[], float] | None = None) -> Outcome:
     """Analyze one EventBridge event end to end. Reads the settings of :mod:`config`.
 
     The pipeline: parse -> (a run a redrive launched: its own step) -> claim -> collect -> diagnose
@@ -213,7 +284,8 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
     ``lease_seconds`` is how long the claim holds: the invocation's remaining time and a margin (the
     handler passes it), so a retry after a timeout takes over. ``aws`` reads the evidence, in the event's
     region; ``home`` reaches the responder's own resources (its tables, its secrets), in the function's
-    own region, whatever region the event comes from.
+    own region, whatever region the event comes from. ``remaining_seconds`` tells the invocation's time
+    left (the handler passes Lambda's clock): the agent, when it runs, keeps well inside it.
     """
     cfg = cfg or read_settings()
     src = adapter_for(event)
@@ -248,7 +320,11 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
         if pipeline and pipeline.datasets:
             table_metadata(c, pipeline.datasets)
         group = _group(incident, store, cfg, launch)
-        report = build_report(incident, c, pipeline, signature_set(cfg), repeats=group.repeats, cfg=cfg, src=src)
+        sigs = signature_set(cfg)
+        diagnosis = diagnose_incident(incident, c, pipeline, sigs, cfg, aws=aws, home=home, store=store,
+                                      remaining_seconds=remaining_seconds() if remaining_seconds else None)
+        report = build_report(incident, c, pipeline, sigs, repeats=group.repeats, cfg=cfg, src=src,
+                              diagnosis=diagnosis)
         slack = slack or _poster(cfg, home)
         found = _earlier_post(report, pipeline, group, launch, slack, cfg) if taken_over else None
         status, posted = found or _post(report, pipeline, group, launch, slack, cfg, incident)
@@ -260,7 +336,7 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
     lag = (time.time() - failure_time.timestamp()) if failure_time else None
     return Outcome(status, report=report, channel=posted["channel"], ts=posted["ts"],
                    thread_ts=posted.get("thread_ts"), failed_reads=c.failed_reads, seconds_since_failure=lag,
-                   metrics={"ClaimLeaseExpired": 1.0} if taken_over else {})
+                   metrics={"ClaimLeaseExpired": 1.0} if taken_over else {}, diagnosis=diagnosis)
 
 
 # -- the steps ------------------------------------------------------------------------------------------

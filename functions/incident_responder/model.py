@@ -199,11 +199,15 @@ class ProbableCause:
     confidence: Confidence
     evidence_ids: list[str]
     signature: str | None = None
+    diagnoser: str = "rules"  # who wrote it: rules (the signatures) | agent (Claude on Bedrock)
+    note: str | None = None  # one sentence when the agent ran but its answer is not shown
+    footer: str | None = None  # the agent's figures: model, tool calls, tokens, cache, estimated cost
 
     def to_dict(self) -> dict[str, Any]:
         return {"category": self.category.value, "explanation": self.explanation,
                 "confidence": self.confidence.value, "evidence_ids": list(self.evidence_ids),
-                "signature": self.signature}
+                "signature": self.signature, "diagnoser": self.diagnoser, "note": self.note,
+                "footer": self.footer}
 
 
 @dataclass
@@ -257,6 +261,9 @@ class Report:
                 confidence=_enum(Confidence, cause.get("confidence"), Confidence.LOW),
                 evidence_ids=[str(i) for i in cause.get("evidence_ids") or []],
                 signature=cause.get("signature"),
+                diagnoser=str(cause.get("diagnoser") or "rules"),
+                note=cause.get("note"),
+                footer=cause.get("footer"),
             ),
             next_steps=[str(x) for x in data.get("next_steps") or []],
             links=[Link(label=str(x.get("label") or ""), url=str(x.get("url") or ""))

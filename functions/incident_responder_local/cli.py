@@ -1,4 +1,5 @@
-"""The ``incident-responder`` command: replay scenarios, run the demo, invoke a function locally."""
+"""The ``incident-responder`` command: replay scenarios, run the demo, evaluate the agent, invoke a function
+locally."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 
 __all__ = ["main"]
 
-DEMO_SCENARIOS = ["sfn_lambda_timeout", "sfn_lambda_oom", "sfn_lambda_timeout_thread", "redrive_sfn_demo"]
+DEMO_SCENARIOS = ["sfn_lambda_timeout", "sfn_lambda_oom", "sfn_lambda_timeout_thread", "redrive_sfn_demo",
+                  "agent_report_unknown_rules", "agent_thread_question"]
 
 
 def _repo_root() -> Path:
@@ -26,7 +28,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         if not r["check"]["passed"]:
             failed += 1
         if args.json:
-            out = {k: r[k] for k in ("scenario", "report", "slack", "api_calls", "duration_ms", "check")}
+            out = {k: r[k] for k in ("scenario", "report", "slack", "api_calls", "duration_ms", "check",
+                                     "model_requests")}
             print(json.dumps(out, default=str))
         else:
             mark = "PASS" if r["check"]["passed"] else "FAIL"
@@ -52,6 +55,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for r in replay(paths):
         print(f"\n▶ scenario {r['scenario']}: the event went through the analyze function "
               f"({r['duration_ms']:.0f} ms, {sum(r['api_calls'].values())} AWS calls); Slack now shows:\n")
+        model = r.get("model_requests") or {}
+        if model.get("count"):
+            print(f"  (Claude's words below are SCRIPTED responses from {r['scenario']}/model.yaml, served by a "
+                  f"local stand-in for Amazon Bedrock to the real anthropic client: {model['count']} model "
+                  f"call(s), tool calls {', '.join(model['tool_calls']) or 'none'}; no model was called. "
+                  f"`incident-responder eval` runs the real one.)\n")
         in_thread = {ts for step in r.get("thread") or []
                      for ts in [step.get("message_ts"), *(x["ts"] for x in step.get("replies", []))] if ts}
         for m in r["slack"]:
@@ -69,6 +78,97 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print()
         if not r["check"]["passed"]:
             print(f"  (expectations not met: {r['check']['failures']})")
+    return 0
+
+
+def _aws_credentials() -> Any:
+    """The caller's AWS credentials (frozen), or None."""
+    import boto3
+
+    try:
+        creds = boto3.Session().get_credentials()
+    except Exception:
+        return None
+    return creds.get_frozen_credentials() if creds is not None else None
+
+
+def _real_bedrock(creds: Any, region: str | None) -> Any:
+    """An agent client factory for the real Bedrock runtime, with the caller's credentials (the local
+    stack replaces the environment's with fake ones for local AWS)."""
+    def make(cfg: Any, incident_region: str | None) -> Any:
+        from anthropic import AnthropicBedrock
+
+        return AnthropicBedrock(aws_access_key=creds.access_key, aws_secret_key=creds.secret_key,
+                                aws_session_token=creds.token,
+                                aws_region=region or cfg.bedrock_region or incident_region or "us-east-1",
+                                max_retries=1, timeout=float(cfg.llm_timeout))
+    return make
+
+
+def eval_line(r: dict[str, Any], model: str) -> dict[str, Any]:
+    """One scenario's evaluation: the category against expect.yaml's, the citation check, tokens, cost,
+    latency."""
+    diagnosis = r.get("diagnosis") or {}
+    agent = diagnosis.get("agent") or {}
+    expected = (r.get("expect") or {}).get("category")
+    got = ((r.get("report") or {}).get("probable_cause") or {}).get("category")
+    rejected = [x for x in diagnosis.get("rejected") or [] if x.startswith("agent:")]
+    if not agent:
+        citations = "not run"
+    elif rejected:
+        citations = "rejected: " + rejected[0].split(":", 1)[1].strip()
+    elif agent.get("status") == "ok":
+        citations = "ok"
+    else:
+        citations = "no answer"
+    return {
+        "scenario": r["scenario"], "model": model, "scripted": bool(r.get("scripted")),
+        "expected_category": expected, "agent_category": agent.get("category"), "shown_category": got,
+        "diagnoser": diagnosis.get("diagnoser"),
+        "correct": (agent.get("category") == expected) if expected is not None and agent else None,
+        "citations": citations, "agent_status": agent.get("status"), "reason": agent.get("reason") or None,
+        "tool_calls": agent.get("tool_calls", []), "input_tokens": agent.get("input_tokens", 0),
+        "output_tokens": agent.get("output_tokens", 0), "cache_read_tokens": agent.get("cache_read_tokens", 0),
+        "cache_write_tokens": agent.get("cache_write_tokens", 0), "cost_usd": agent.get("cost_usd", 0.0),
+        "latency_s": agent.get("seconds", 0.0), "model_latency_s": agent.get("model_seconds", 0.0),
+    }
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .replay import discover, run_scenario
+    from .runtime import BOT_TOKEN
+    from .slack_emulator import SlackEmulator
+
+    bedrock = None
+    if not args.scripted:
+        creds = _aws_credentials()
+        if creds is None or not creds.access_key:
+            print("incident-responder eval: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID, or "
+                  "pass --scripted to use the scenarios' model.yaml)", file=sys.stderr)
+            return 2
+        bedrock = _real_bedrock(creds, args.region)
+    try:
+        paths = discover(args.paths)
+    except FileNotFoundError as exc:
+        print(f"incident-responder eval: {exc}", file=sys.stderr)
+        return 2
+    env = {"DIAGNOSIS_MODE": args.mode, "LLM_ENABLED": "true", "BEDROCK_MODEL_ID": args.model}
+    if args.region:
+        env["BEDROCK_REGION"] = args.region
+    lines = []
+    with SlackEmulator(bot_token=BOT_TOKEN) as slack:
+        for path in paths:
+            r = run_scenario(path, slack, bedrock=bedrock, env=env)
+            line = eval_line(r, args.model)
+            lines.append(line)
+            print(json.dumps(line, default=str), flush=True)
+    scored = [x for x in lines if x["correct"] is not None]
+    summary = {"summary": True, "scenarios": len(lines), "scored": len(scored),
+               "correct": sum(1 for x in scored if x["correct"]),
+               "citations_ok": sum(1 for x in lines if x["citations"] == "ok"),
+               "cost_usd": round(sum(x["cost_usd"] for x in lines), 6),
+               "latency_s": round(sum(x["latency_s"] for x in lines), 3)}
+    print(json.dumps(summary))
     return 0
 
 
@@ -131,6 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="run scenarios and show the Slack reports in the terminal")
     p.add_argument("paths", nargs="*")
     p.set_defaults(fn=_cmd_demo)
+    p = sub.add_parser("eval", help="run scenarios through Claude on Bedrock and score its diagnoses (JSON lines)")
+    p.add_argument("paths", nargs="+", help="scenario folders (each expect.yaml's category is the answer)")
+    p.add_argument("--model", required=True, help="Bedrock model id or inference profile id")
+    p.add_argument("--region", help="Bedrock region (default: BEDROCK_REGION, else the scenario's region)")
+    p.add_argument("--mode", default="agent", choices=["agent", "auto"], help="DIAGNOSIS_MODE (default agent)")
+    p.add_argument("--scripted", action="store_true",
+                   help="serve each scenario's model.yaml instead of calling Bedrock (no credentials needed)")
+    p.set_defaults(fn=_cmd_eval)
     p = sub.add_parser("invoke", help="run a function of template.yaml in-process, like sam local invoke")
     p.add_argument("function", help="logical id, e.g. AnalyzeFunction")
     p.add_argument("--event", required=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EXPECT_KEYS", "THREAD_STEP_KEYS", "ScenarioError", "check", "slack_text", "validate_expect",
+__all__ = ["EXPECT_KEYS", "SETTING_KEYS", "THREAD_STEP_KEYS", "ScenarioError", "check", "slack_text", "validate_expect",
            "validate_thread"]
 
 
@@ -34,7 +34,15 @@ EXPECT_KEYS: dict[str, str] = {
     "next_steps_contain": "strings each found in some next step",
     "gaps_contain": "strings each found in some 'could not read' line",
     "links_contain": "strings each found in some link URL",
-    "must_not_contain": "strings (secrets) found in no report JSON and no Slack message",
+    "must_not_contain": "strings (secrets) found in no report JSON, no Slack message and no request sent to the "
+                        "model",
+    "diagnoser": "who wrote the probable cause: rules (the signatures) or agent (Claude on Bedrock)",
+    "note_contains": "strings each found in the report's note on the agent (why its answer is not shown)",
+    "model_requests": "the number of requests sent to the (scripted) Bedrock runtime",
+}
+# Setting keys: how the scenario's stack is configured, not checked.
+SETTING_KEYS: dict[str, str] = {
+    "diagnosis_mode": "DIAGNOSIS_MODE of the replay (rules, auto, agent); auto and agent turn LLM_ENABLED on",
 }
 # Annotation keys: kept with the scenario, never checked.
 ANNOTATION_KEYS = frozenset({"source_message_id", "child_execution", "note", "source"})
@@ -53,11 +61,18 @@ def validate_expect(expect: Any, where: Path) -> dict[str, Any]:
         return {}
     if not isinstance(expect, dict):
         raise ScenarioError(f"{where}: expected a mapping of expectations, got {type(expect).__name__}")
-    _unknown(set(expect), set(EXPECT_KEYS) | ANNOTATION_KEYS, where)
+    _unknown(set(expect), set(EXPECT_KEYS) | set(SETTING_KEYS) | ANNOTATION_KEYS, where)
     for key in ("evidence_contains", "title_contains", "next_steps_contain", "gaps_contain", "links_contain",
-                "must_not_contain"):
+                "must_not_contain", "note_contains"):
         if key in expect and not isinstance(expect[key], list):
             raise ScenarioError(f"{where}: {key} must be a list of strings")
+    if "diagnosis_mode" in expect and expect["diagnosis_mode"] not in {"rules", "auto", "agent"}:
+        raise ScenarioError(f"{where}: diagnosis_mode must be rules, auto or agent")
+    if "diagnoser" in expect and expect["diagnoser"] not in {"rules", "agent"}:
+        raise ScenarioError(f"{where}: diagnoser must be rules or agent")
+    if "model_requests" in expect and (not isinstance(expect["model_requests"], int)
+                                       or isinstance(expect["model_requests"], bool)):
+        raise ScenarioError(f"{where}: model_requests must be a number")
     return expect
 
 
@@ -83,8 +98,9 @@ def slack_text(message: dict[str, Any]) -> str:
 
 def check(expect: dict[str, Any], report: dict[str, Any] | None, slack: list[dict[str, Any]],
           thread_results: list[dict[str, Any]] | None = None,
-          channel_id: Callable[[str], str] | None = None) -> list[str]:
-    """Failures of a scenario's expectations (empty when it passes)."""
+          channel_id: Callable[[str], str] | None = None, model_bodies: list[str] | None = None) -> list[str]:
+    """Failures of a scenario's expectations (empty when it passes). ``model_bodies``: the requests
+    sent to the model, as text."""
     failures: list[str] = []
     top = [m for m in slack if not m.get("thread_ts") or m.get("thread_ts") == m.get("ts")]
     if "category" in expect:
@@ -115,8 +131,17 @@ def check(expect: dict[str, Any], report: dict[str, Any] | None, slack: list[dic
         for needle in expect.get(key) or []:
             if not any(needle in t for t in values):
                 failures.append(f"{key}: {needle!r} is in none of {values}")
+    cause = rep.get("probable_cause") or {}
+    if "diagnoser" in expect and cause.get("diagnoser") != expect["diagnoser"]:
+        failures.append(f"diagnoser: expected {expect['diagnoser']}, got {cause.get('diagnoser')}")
+    for needle in expect.get("note_contains") or []:
+        if needle not in (cause.get("note") or ""):
+            failures.append(f"note_contains: {needle!r} is not in the note {cause.get('note')!r}")
+    if "model_requests" in expect and len(model_bodies or []) != expect["model_requests"]:
+        failures.append(f"model_requests: expected {expect['model_requests']}, got {len(model_bodies or [])}")
     dumps = {"the report JSON": json.dumps(report, ensure_ascii=False)} if report else {}
     dumps.update({f"Slack message {m['ts']}": slack_text(m) for m in slack})
+    dumps.update({f"model request {i + 1}": body for i, body in enumerate(model_bodies or [])})
     for secret in expect.get("must_not_contain") or []:
         failures.extend(f"must_not_contain: {secret!r} is in {where}" for where, text in dumps.items()
                         if secret in text)

@@ -41,8 +41,7 @@ if TYPE_CHECKING:
     from ..model import Evidence
 
 __all__ = ["AgentLimits", "AgentOutcome", "answer_question", "make_client", "neutralize", "publish_metrics",
-           "run_diagnosis",
-           "validate_submission"]
+           "run_diagnosis", "use_client_factory", "validate_submission"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +129,25 @@ def neutralize(text: str) -> str:
     return _MENTION.sub(repl, text)
 
 
+ClientFactory = Callable[["Settings", "str | None"], Any]
+_client_factory: ClientFactory | None = None
+
+
+def use_client_factory(factory: ClientFactory | None) -> None:
+    """Make :func:`make_client` return ``factory(cfg, region)`` (None: the default client again).
+
+    The local stack sets this so the agent's ``AnthropicBedrock`` client talks to a scripted Bedrock
+    runtime, or to the real one with the credentials the caller had before local AWS replaced them
+    (``incident-responder replay`` and ``eval``). In a deployed stack nothing calls this.
+    """
+    global _client_factory
+    _client_factory = factory
+
+
 def make_client(cfg: Settings, region: str | None = None, http_client: Any = None) -> Any:
     """The ``AnthropicBedrock`` client (credentials from the Lambda role, as boto3 finds them)."""
+    if _client_factory is not None and http_client is None:
+        return _client_factory(cfg, region)
     from anthropic import AnthropicBedrock
 
     kwargs: dict[str, Any] = {"aws_region": cfg.bedrock_region or region, "max_retries": 1,

@@ -1,4 +1,12 @@
-"""Answers to follow-up questions without an LLM: the incident's evidence plus fresh, read-only AWS calls.
+"""Answers to follow-up questions: the incident's evidence plus fresh, read-only AWS calls.
+
+The keyword commands (``status``, ``logs``, ``input``, ``similar``, ``owner``, ``evidence``, ``redrive``,
+``help``) are answered without an LLM. Free text (intent ``unknown``) goes to Claude on Bedrock whenever
+``LLM_ENABLED`` is true, whatever ``DIAGNOSIS_MODE`` says (that setting is about who writes the report):
+:func:`_agent` runs the bounded, read-only loop of :mod:`incident_responder.diagnosis.agent`, posts its
+answer with the figures footer and, when the person asked for a redrive, the usual preview with
+Approve/Cancel (nothing runs without an approver). When the agent cannot answer, the keyword help is
+posted with one line saying why.
 
 Each answer is a function of an :class:`Asked` (the incident's typed :class:`~..model.Report`) that
 returns a :class:`Reply`: the data of the answer and the template (``prompts/followup_*.j2``) that turns
@@ -10,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +37,8 @@ if TYPE_CHECKING:
     from .intents import Intent
 
 __all__ = ["ANSWERS", "SIMILAR_DAYS", "Asked", "Reply", "answer", "answer_action", "redrive_flow"]
+
+logger = logging.getLogger(__name__)
 
 SIMILAR_DAYS = 30
 _SIMILAR_SHOWN = 5
@@ -65,6 +76,7 @@ class Asked:
     user: str
     thread: list[dict[str, Any]] = field(default_factory=list)
     report: Report = field(default_factory=lambda: Report.from_dict({}))
+    remaining_seconds: Callable[[], float] | None = None  # the invocation's time left (Lambda's clock)
 
     def __post_init__(self) -> None:
         if not self.report.incident_id and self.incident.get("report"):
@@ -186,8 +198,73 @@ def _evidence(q: Asked) -> Reply:
                                           "gaps": q.report.gaps})
 
 
-def _help(q: Asked) -> Reply:
-    return Reply("followup_help.j2", {"question": "" if q.intent.name == "help" else q.intent.text})
+def _help(q: Asked, note: str | None = None) -> Reply:
+    return Reply("followup_help.j2", {"question": "" if q.intent.name == "help" else q.intent.text, "note": note})
+
+
+_AGENT_ANSWER_CHARS = 3000
+
+
+def _region(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 4 and parts[3] else None
+
+
+def _agent_tools(q: Asked, redrive_available: bool) -> Any:
+    from ..aws import shared_context
+    from ..diagnosis.incident_tools import incident_tools
+    from .logs import log_windows
+
+    region = _region(q.report.resource.arn)
+    aws = q.ctx.aws if not region or region == q.ctx.aws.region else shared_context(region)
+    return incident_tools(
+        aws, evidence=list(q.report.evidence), source=q.report.source,
+        resource={"arn": q.report.resource.arn, "name": q.report.resource.name, "run_id": q.report.resource.run_id},
+        log_groups=[w.group for w in log_windows(q.incident)], window_end=q.report.event_time,
+        pipeline=q.report.pipeline, fingerprint=str(q.incident.get("fingerprint") or q.report.fingerprint),
+        incident_id=str(q.incident.get("incident_id") or ""), store=q.ctx.store,
+        redrive_available=redrive_available)
+
+
+def _agent(q: Asked) -> Reply | None:
+    """Free text, answered by Claude on Bedrock; the keyword help (with why) when it cannot answer."""
+    from ..diagnosis.agent import answer_question
+    from ..diagnosis.cost import DynamoCostStore
+
+    flow = redrive_flow()
+    cfg = q.ctx.settings
+    try:
+        tools = _agent_tools(q, redrive_available="redrive" in q.report.actions and flow is not None)
+        thread = [{"user": str(m.get("user") or m.get("bot_id") or "?"), "text": str(m.get("text") or "")}
+                  for m in q.thread if m.get("ts") != q.ctx.message_ts]
+        incident = {"source": q.report.source, "resource_name": q.report.resource.name,
+                    "run_id": q.report.resource.run_id or "", "status": q.report.status,
+                    "region": _region(q.report.resource.arn) or q.ctx.aws.region}
+        out = answer_question(
+            incident, tools, q.intent.text, cfg=cfg, question_user=q.user, thread=thread,
+            cause=q.report.probable_cause.to_dict(),
+            cost_store=DynamoCostStore(q.ctx.aws.client("dynamodb"), cfg.incidents_table),
+            remaining_seconds=q.remaining_seconds() if q.remaining_seconds else None)
+    except Exception as exc:  # answer_question never raises; building its context might
+        logger.exception("agent answer could not start")
+        return _help(q, f"Claude could not answer ({type(exc).__name__}); here are the commands I know.")
+    if not out.ok or not out.answer:
+        logger.info("agent answer not used", extra={"status": out.status, "reason": out.reason})
+        return _help(q, f"Claude could not answer ({out.reason}); here are the commands I know.")
+    answer_text = out.answer if len(out.answer) <= _AGENT_ANSWER_CHARS else \
+        out.answer[: _AGENT_ANSWER_CHARS - 1] + "…"
+    reply = Reply("followup_agent.j2", {"answer": answer_text, "footer": out.footer() if out.usage.calls else None,
+                                        "redrive": bool(out.intents)})
+    if not any(i.get("intent") == "redrive_preview" for i in out.intents) or flow is None:
+        return reply
+    # The person asked for a redrive: the answer first, then the usual preview (Approve/Cancel).
+    q.ctx.slack.reply(q.ctx.channel, q.ctx.thread_ts, reply.text())
+    flow.handle_request(q.ctx, q.incident, q.user)
+    return None
+
+
+def _unknown(q: Asked) -> Reply | None:
+    return _agent(q) if q.ctx.settings.llm_enabled else _help(q)
 
 
 def redrive_flow() -> ModuleType | None:
@@ -222,7 +299,7 @@ ANSWERS: dict[str, Callable[[Asked], Reply | None]] = {
     "evidence": _evidence,
     "help": _help,
     "redrive": _redrive,
-    "unknown": _help,
+    "unknown": _unknown,
 }
 
 

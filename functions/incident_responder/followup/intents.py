@@ -4,6 +4,12 @@
 Intents: ``help``, ``redrive``, ``logs``, ``input``, ``similar``, ``owner``, ``evidence``, ``status``,
 and ``unknown`` for anything else. The first matching rule in that order wins, so "run it again"
 is a redrive and "show the input logs" is logs.
+
+With the agent on (``LLM_ENABLED=true``, ``parse_intent(text, agent=True)``) the keywords stay the fast
+path for commands: a message of at most :data:`COMMAND_WORDS` words, or one that starts with a command
+word (``status``, ``logs 'Timeout' 10m``, ``redrive``, ``who owns this``: four words). Any other sentence ("why did
+the load step time out when yesterday's run took two minutes?") is ``unknown``, free text the agent
+answers, even when it contains a keyword.
 """
 
 from __future__ import annotations
@@ -11,9 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["INTENTS", "Intent", "parse_intent"]
+__all__ = ["COMMAND_WORDS", "INTENTS", "Intent", "parse_intent"]
 
 INTENTS = ("help", "redrive", "logs", "input", "similar", "owner", "evidence", "status")
+COMMAND_WORDS = 4
+_COMMAND_START = re.compile(
+    r"^\s*(?:help|status|logs?|grep|more|next|input|payload|similar|owner|runbook|evidence|redrive|re-?run"
+    r"|retry|restart)\b", re.I)
 
 _MENTION = re.compile(r"<[@!#][^>]*>")
 # Straight, typographic (Slack clients type them) and back quotes.
@@ -72,10 +82,18 @@ def _clean(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
-def parse_intent(text: str) -> Intent:
-    """The intent of a message's text (mentions and Slack escaping removed)."""
+def is_command(clean: str) -> bool:
+    """A short message, or one that starts with a command word: the keywords answer it."""
+    return len(clean.split()) <= COMMAND_WORDS or bool(_COMMAND_START.match(clean))
+
+
+def parse_intent(text: str, agent: bool = False) -> Intent:
+    """The intent of a message's text (mentions and Slack escaping removed). With ``agent``, a sentence
+    that is not a command is ``unknown`` (the agent answers it)."""
     clean = _clean(text)
     lowered = clean.lower()
+    if agent and not is_command(clean):
+        return Intent(name="unknown", text=clean)
     name = next((n for n, rule in _RULES if rule.search(lowered)), "unknown")
     intent = Intent(name=name, text=clean)
     if name == "logs":

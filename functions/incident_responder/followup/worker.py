@@ -3,13 +3,16 @@
 For each delivery (a person's reply, or a click on a redrive button): skip it if it was already
 answered, load the thread's incident from DynamoDB, check the person may ask (else an ephemeral note
 in the thread, and nothing else), react :eyes:, load the thread's messages, answer (``answers``) and
-react :white_check_mark:. DynamoDB failures and Slack failures worth retrying raise, so the SQS
-message is retried (then dead-lettered); a bug in one answer is said in the thread instead.
+react :white_check_mark:. A command (``status``, ``logs``, ...) is answered from keywords; free
+text goes to Claude on Bedrock when ``LLM_ENABLED`` is true (``answers._agent``). DynamoDB failures and
+Slack failures worth retrying raise, so the SQS message is retried (then dead-lettered); a bug in one
+answer is said in the thread instead.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError
@@ -71,6 +74,7 @@ class FollowupWorker:
         *,
         store: IncidentStore | None = None,
         slack: SlackPoster | None = None,
+        remaining_seconds: Callable[[], float] | None = None,
     ) -> None:
         from ..store import IncidentStore
 
@@ -80,6 +84,7 @@ class FollowupWorker:
             aws.client("dynamodb"), settings.incidents_table, settings.incident_ttl_days
         )
         self._slack = slack
+        self.remaining_seconds = remaining_seconds  # the invocation's time left, for the agent's deadline
         self._access: Access | None = None
 
     @property
@@ -137,7 +142,9 @@ class FollowupWorker:
         if is_message:
             self._react(delivery, "eyes")
         intent = (
-            parse_intent(delivery.text) if is_message else Intent(name="redrive", text=delivery.action_id)
+            parse_intent(delivery.text, agent=self.settings.llm_enabled)
+            if is_message
+            else Intent(name="redrive", text=delivery.action_id)
         )
         asked = Asked(
             ctx=ctx,
@@ -145,6 +152,7 @@ class FollowupWorker:
             intent=intent,
             user=delivery.user,
             thread=self._thread(delivery) if is_message else [],
+            remaining_seconds=self.remaining_seconds,
         )
         reply = self._answer(asked, delivery)
         parts = split_reply(reply or "")

@@ -32,7 +32,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         # The claim's lease ends a little after this invocation can: a retry after a timeout takes over.
         lease = int(context.get_remaining_time_in_millis() / 1000) + LEASE_MARGIN_SECONDS
         with slack_deadline(Deadline.from_lambda_context(context)):  # Slack retries stop before the timeout
-            outcome = analyze(event, lease_seconds=lease)
+            outcome = analyze(event, lease_seconds=lease,
+                              remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000)
     except (MalformedEvent, UnknownEvent) as exc:
         logger.error("event rejected", extra={"reason": str(exc), "detail_type": _get(event, "detail-type")})
         metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
@@ -50,6 +51,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name=f"Events{outcome.status.capitalize()}", unit=MetricUnit.Count, value=1)
     for name, value in outcome.metrics.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    if outcome.agent is not None:  # the agent ran: its calls, tokens, cost and time
+        from ..diagnosis.agent import publish_metrics
+
+        publish_metrics(outcome.agent, metrics)
     if outcome.status in {"posted", "grouped"}:
         metrics.add_metric(name="ReportsPosted", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="EvidenceReadsFailed", unit=MetricUnit.Count, value=outcome.failed_reads)

@@ -31,7 +31,8 @@ processor.raise_on_entire_batch_failure = False
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    worker = FollowupWorker(shared_context(), settings())
+    worker = FollowupWorker(shared_context(), settings(),
+                            remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000)
 
     def record_handler(record: SQSRecord) -> str:
         try:
