@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from incident_responder.aws import api_calls, reset_api_calls
+from incident_responder.evidence.changes import CHANGES_TAG
 
 from .expectations import check, validate_expect, validate_thread
 from .runtime import LocalStack
@@ -72,6 +73,7 @@ def run_scenario(path: Path, slack: Any) -> dict[str, Any]:
         reset_api_calls()
         result, output = stack.invoke("AnalyzeFunction", scenario.event)
         calls = api_calls()
+        change_calls = api_calls(CHANGES_TAG)
         if scenario.thread:
             from .thread_replay import run_thread
 
@@ -82,7 +84,8 @@ def run_scenario(path: Path, slack: Any) -> dict[str, Any]:
                  "blocks": m.get("blocks")} for m in slack.messages()]
     failures = check(scenario.expect, report, messages, thread_results, channel_id=slack.channel_id)
     return {"scenario": scenario.name, "report": report, "slack": messages, "api_calls": calls,
-            "duration_ms": duration_ms, "check": {"passed": not failures, "failures": failures},
+            "api_calls_changes": change_calls, "duration_ms": duration_ms,
+            "check": {"passed": not failures, "failures": failures},
             "outcome": result.get("status") if isinstance(result, dict) else None,
             "thread": thread_results, "log": output}
 
