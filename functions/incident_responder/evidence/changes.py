@@ -187,7 +187,17 @@ def _field_text(key: str, b: Any, a: Any) -> str:
         minus = sorted(set(map(str, b)) - set(map(str, a)))
         bits = ([f"added {', '.join(plus)}"] if plus else []) + ([f"removed {', '.join(minus)}"] if minus else [])
         return f"{key} {'; '.join(bits)}"
-    return f"{key} {_elide(b)} → {_elide(a)}"
+    return f"{key} {_elide_pair(b, a)}"
+
+
+def _elide_pair(b: Any, a: Any) -> str:
+    """``before → after``; two long texts that share a beginning show where they differ."""
+    if isinstance(b, str) and isinstance(a, str) and max(len(a), len(b)) > _VALUE_CHARS:
+        same = len(_common_prefix(b, a))
+        if same > 12:
+            cut = max(0, same - 12)
+            return f"{_elide('…' + b[cut:])} → {_elide('…' + a[cut:])}"
+    return f"{_elide(b)} → {_elide(a)}"
 
 
 def sparkline(values: list[float]) -> str:
@@ -370,7 +380,7 @@ def record(c: Collector, base: Baseline, r: Reader) -> None:
     shown = trend(base.trend_subject or f"duration of {base.subject}", base.durations, base.limit_seconds,
                   base.limit_label)
     if shown:
-        c.add(KIND, base.source, shown[0].capitalize(), None, **shown[1])
+        c.add(KIND, base.source, shown[0][:1].upper() + shown[0][1:], None, **shown[1])
         c.context["duration_trend"] = shown[0]
     if r.skipped:
         c.book.gap(f"what changed: not read within the budget of {r.limit} calls: {', '.join(r.skipped)}")
