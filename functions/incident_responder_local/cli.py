@@ -10,7 +10,7 @@ from typing import Any
 
 __all__ = ["main"]
 
-DEMO_SCENARIOS = ["sfn_lambda_timeout", "sfn_lambda_oom", "sfn_lambda_timeout_thread", "redrive_sfn_demo"]
+DEMO_SCENARIOS = ["sfn_lambda_timeout", "sfn_lambda_oom", "sfn_lambda_timeout_thread", "changes_sfn_grown_input", "redrive_sfn_demo"]  # noqa: E501
 
 
 def _repo_root() -> Path:
