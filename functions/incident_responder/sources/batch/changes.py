@@ -36,7 +36,7 @@ def _facts(job: dict[str, Any]) -> RunFacts:
         run_id=f"job {job.get('jobName') or '?'} ({job.get('jobId') or '?'})",
         started=parse_time(job.get("startedAt")), stopped=parse_time(job.get("stoppedAt")),
         inputs={"parameters": job.get("parameters") or {}},
-        definition={"job definition": jd, "image": container.get("image"), "memory (MiB)": res.get("MEMORY"),
+        definition={"image": container.get("image"), "memory (MiB)": res.get("MEMORY"),
                     "vCPUs": res.get("VCPU"),
                     "environment keys": sorted(str(e.get("name")) for e in container.get("environment") or []),
                     "command": " ".join(map(str, container.get("command") or [])) or None},
@@ -53,7 +53,8 @@ def baseline(c: Collector, r: Reader) -> Baseline | None:
     r.searched = f"batch:ListJobs of queue {queue.rsplit('/', 1)[-1]} with job definition {name}"
     out = r.read(f"ListJobs {name}", batch.list_jobs, jobQueue=queue, maxResults=100,
                  filters=[{"name": "JOB_DEFINITION", "values": [name]}])
-    listed = [j for j in (out or {}).get("jobSummaryList") or [] if j.get("jobId") != inc.resource.run_id]
+    listed = [j for j in (out or {}).get("jobSummaryList") or [] if j.get("jobId") != inc.resource.run_id
+              and str(j.get("jobDefinition") or name).rsplit("/", 1)[-1].split(":")[0] == name]
     good_list = sorted((j for j in listed if j.get("status") == "SUCCEEDED"),
                        key=lambda j: j.get("createdAt") or 0)
     if not good_list:
