@@ -126,6 +126,9 @@ def _flatten(value: Any, prefix: str = "", depth: int = 0) -> dict[str, Any]:
         for k, v in value.items():
             out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k), depth + 1))
         return out
+    if isinstance(value, list) and value and len(value) <= 50 and depth < 4 and prefix:
+        # Positional arguments (a step's Args, a command): each position is a key.
+        return {f"{prefix}[{i}]": v for i, v in enumerate(value)}
     return {prefix or "(input)": value}
 
 
