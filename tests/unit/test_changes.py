@@ -111,3 +111,16 @@ def test_the_changes_reply_lists_the_change_evidence_or_says_why_there_is_none()
     report.gaps = ["what changed: no earlier successful run of etl-job to compare with"]
     text = _changes(asked).text()
     assert "No comparison with a last good run" in text and "no earlier successful run of etl-job" in text
+
+
+def test_the_agent_changes_tool_returns_only_the_recorded_differences() -> None:
+    from incident_responder.diagnosis.tools import ToolContext, build_registry
+    from incident_responder.model import Evidence
+
+    items = [Evidence("task", "ecs", "exit 137", id="E1"),
+             Evidence("change", "ecs", "Task definition etl revision 41 → revision 42: memory (MiB) 4096 → 2048",
+                      id="E2")]
+    res = build_registry(ToolContext(evidence=items)).call("changes", {})
+    assert res.status == "ok" and [c["id"] for c in res.data["changes"]] == ["E2"]
+    none = build_registry(ToolContext(evidence=items[:1])).call("changes", {})
+    assert none.status == "ok" and none.data["changes"] == [] and "no earlier successful run" in none.data["note"]
