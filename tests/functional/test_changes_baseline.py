@@ -77,3 +77,19 @@ def test_calls_past_the_budget_are_not_made_and_the_report_says_which() -> None:
         assert first is not None and second is None
         assert r.skipped == ["DescribeClusters"]
         assert api_calls(CHANGES_TAG) == {"ecs.ListClusters": 1} and api_calls() == {}
+
+
+def test_the_kept_durations_stay_bounded() -> None:
+    from incident_responder.aws import AwsContext
+    from incident_responder.evidence.changes import GOOD_RUN_PREFIX, TREND_RUNS, remember_good_run
+
+    scenario = Scenario.load(SCENARIOS / "02_ecs_oom_exit137")
+    with LocalStack(scenario.world) as stack:
+        aws = AwsContext(session=stack.session, region=stack.session.region_name)
+        for n in range(2 * TREND_RUNS + 1):
+            remember_good_run({"key": "ecs#etl", "run_id": f"t{n}", "task_definition": "etl:1", "seconds": n},
+                              aws, settings())
+        item = stack.session.resource("dynamodb").Table(stack.env["INCIDENTS_TABLE"]).get_item(
+            Key={"incident_id": GOOD_RUN_PREFIX + "ecs#etl"})["Item"]
+    assert item["run_id"] == f"t{2 * TREND_RUNS}"
+    assert item["durations"] == [f"{float(n)}" for n in range(TREND_RUNS + 1, 2 * TREND_RUNS + 1)]

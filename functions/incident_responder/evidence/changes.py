@@ -428,7 +428,12 @@ def remember_good_run(run: dict[str, Any], aws: Any, cfg: Any) -> None:
                                       "ExpressionAttributeValues": values}
             if names:
                 kwargs["ExpressionAttributeNames"] = names
-            aws.client("dynamodb").update_item(**kwargs)
+            db = aws.client("dynamodb")
+            out = db.update_item(**kwargs, ReturnValues="UPDATED_NEW")
+            kept_durations = ((out.get("Attributes") or {}).get("durations") or {}).get("L") or []
+            if len(kept_durations) > 2 * TREND_RUNS:  # keep the newest: the item stays small
+                drop = ", ".join(f"durations[{i}]" for i in range(len(kept_durations) - TREND_RUNS))
+                db.update_item(TableName=cfg.incidents_table, Key=kwargs["Key"], UpdateExpression=f"REMOVE {drop}")
     except Exception as exc:
         text = describe_error(exc)
         logger.warning("last good run not recorded", extra={"key": key, "error": text})
