@@ -1,5 +1,9 @@
 """Replay figures: AWS API calls per report per source, and replay time per scenario.
 
+The comparison with the last good run (evidence/changes.py) counts its calls apart from the report's
+(``api_calls_changes``): ``aws_api_calls_changes_extra_<source>`` is what it adds to a report, within its
+own budget of 3; the per-report and Step Functions cold/warm figures are the report's own calls.
+
 Runs every scenario in tests/scenarios through the real analyze handler against local AWS and the
 local Slack emulator (``incident_responder_local.replay``), in this process.
 """
@@ -37,14 +41,19 @@ def cold_and_warm_calls(path: object) -> tuple[int, int, dict[str, int]]:
 def main() -> None:
     results = replay([ROOT / "tests" / "scenarios"])
     calls: dict[str, list[int]] = defaultdict(list)
+    extra: dict[str, list[int]] = defaultdict(list)
     times: list[float] = []
     for r in results:
         times.append(r["duration_ms"])
         if r["report"]:
             calls[r["report"]["source"]].append(sum(r["api_calls"].values()))
+            extra[r["report"]["source"]].append(sum(r["api_calls_changes"].values()))
     for source, counts in sorted(calls.items()):
         target = 8 if source == "stepfunctions" else None
         emit(f"aws_api_calls_per_report_{source}", statistics.median(counts), "calls", None, target,
+             max=max(counts), reports=len(counts))
+    for source, counts in sorted(extra.items()):
+        emit(f"aws_api_calls_changes_extra_{source}", statistics.median(counts), "calls", None, 3,
              max=max(counts), reports=len(counts))
     sfn = [p for p in discover([ROOT / "tests" / "scenarios"])
            if Scenario.load(p).event.get("source") == "aws.states" and Scenario.load(p).expect.get("posts")]

@@ -33,6 +33,7 @@ from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
 from .errors import ClaimInProgress
 from .evidence.catalog import cached_catalog, pipeline_from_tags, table_metadata
+from .evidence.changes import collect_changes, remember_good_run
 from .evidence.redaction import redact, redact_obj
 from .formats import fmt_duration
 from .model import Category, Confidence, EvidenceBook, Incident, Link, Report, Severity, Skip
@@ -297,6 +298,8 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
     if isinstance(parsed, Skip):
         if launch is not None and launch.succeeded:
             return _redrive_succeeded(launch, slack, cfg, home)
+        if parsed.good_run:
+            remember_good_run(parsed.good_run, home, cfg)
         return Outcome("skipped", parsed.reason)
     incident = parsed
     src.distinguish_redriven(incident)
@@ -380,6 +383,7 @@ def _home_region(aws: AwsContext) -> str:
 def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings, home: AwsContext) -> Collector:
     c = Collector(incident, aws, cfg, EvidenceBook(), context=src.context_type(), home=home)
     src.collect(c)
+    collect_changes(c, src)
     return c
 
 

@@ -7,8 +7,11 @@ adaptive retry mode rather than failing the report.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -18,8 +21,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-__all__ = ["AwsContext", "api_calls", "clear_shared_contexts", "describe_error", "error_code", "reset_api_calls",
-           "shared_context"]
+__all__ = ["AwsContext", "api_calls", "clear_shared_contexts", "counted_as", "describe_error", "error_code",
+           "reset_api_calls", "shared_context"]
 
 _RETRY_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 6},
@@ -30,25 +33,41 @@ _RETRY_CONFIG = Config(
 
 _lock = threading.Lock()
 _calls: Counter[str] = Counter()
+_tagged: dict[str, Counter[str]] = {}
+_tag: contextvars.ContextVar[str] = contextvars.ContextVar("aws_call_tag", default="")
 
 
 def _count(model: Any = None, **_: Any) -> None:
     if model is None:
         return
     name = f"{model.service_model.endpoint_prefix}.{model.name}"
+    tag = _tag.get()
     with _lock:
-        _calls[name] += 1
+        (_tagged.setdefault(tag, Counter()) if tag else _calls)[name] += 1
 
 
-def api_calls() -> dict[str, int]:
-    """API calls made through responder clients since the last :func:`reset_api_calls`."""
+@contextlib.contextmanager
+def counted_as(tag: str) -> Iterator[None]:
+    """Count the calls made inside the block under ``tag`` (``api_calls(tag)``), apart from the report's
+    own calls: an optional step (the changes since the last good run) has a budget of its own."""
+    token = _tag.set(tag)
+    try:
+        yield
+    finally:
+        _tag.reset(token)
+
+
+def api_calls(tag: str = "") -> dict[str, int]:
+    """API calls made through responder clients since the last :func:`reset_api_calls`: the untagged
+    ones, or those counted under ``tag``."""
     with _lock:
-        return dict(sorted(_calls.items()))
+        return dict(sorted((_tagged.get(tag, Counter()) if tag else _calls).items()))
 
 
 def reset_api_calls() -> None:
     with _lock:
         _calls.clear()
+        _tagged.clear()
 
 
 def error_code(exc: BaseException) -> str:

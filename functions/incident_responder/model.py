@@ -307,6 +307,11 @@ def _enum(kind: type[E], value: Any, default: E) -> E:
 
 @dataclass
 class Skip:
-    """An event that is valid but not reported (a success, a benign stop), with the reason."""
+    """An event that is valid but not reported (a success, a benign stop), with the reason.
+
+    ``good_run`` is what a source keeps of a run that ended well when its service has no API to find it
+    again (an ECS task's clean stop): the baseline later reports compare with (evidence/changes.py).
+    """
 
     reason: str
+    good_run: dict[str, Any] | None = None

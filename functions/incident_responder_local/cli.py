@@ -11,8 +11,8 @@ from typing import Any
 
 __all__ = ["main"]
 
-DEMO_SCENARIOS = ["sfn_lambda_timeout", "sfn_lambda_oom", "sfn_lambda_timeout_thread", "redrive_sfn_demo",
-                  "agent_report_unknown_rules", "agent_thread_question"]
+DEMO_SCENARIOS = ["sfn_lambda_timeout", "sfn_lambda_oom", "sfn_lambda_timeout_thread", "changes_sfn_grown_input",
+                  "redrive_sfn_demo", "agent_report_unknown_rules", "agent_thread_question"]
 
 
 def _repo_root() -> Path:

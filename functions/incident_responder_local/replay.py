@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from incident_responder.aws import api_calls, reset_api_calls
+from incident_responder.evidence.changes import CHANGES_TAG
 
 from .expectations import check, validate_expect, validate_thread
 from .runtime import LocalStack
@@ -149,6 +150,7 @@ def run_scenario(path: Path, slack: Any, *, bedrock: ClientFactory | None = None
         reset_api_calls()
         result, output = stack.invoke("AnalyzeFunction", scenario.event)
         calls = api_calls()
+        change_calls = api_calls(CHANGES_TAG)
         if scenario.thread:
             from .thread_replay import run_thread
 
@@ -161,7 +163,8 @@ def run_scenario(path: Path, slack: Any, *, bedrock: ClientFactory | None = None
     failures = check(scenario.expect, report, messages, thread_results, channel_id=slack.channel_id,
                      model_bodies=bodies)
     return {"scenario": scenario.name, "report": report, "slack": messages, "api_calls": calls,
-            "duration_ms": duration_ms, "check": {"passed": not failures, "failures": failures},
+            "api_calls_changes": change_calls, "duration_ms": duration_ms,
+            "check": {"passed": not failures, "failures": failures},
             "outcome": result.get("status") if isinstance(result, dict) else None,
             "diagnosis": result.get("diagnosis") if isinstance(result, dict) else None,
             "model_requests": model_summary(script.requests), "scripted": bedrock is None,

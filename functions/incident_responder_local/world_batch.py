@@ -27,12 +27,19 @@ def load(session: boto3.Session, world: World) -> None:
         return
     from moto.batch.models import batch_backends
 
+    from .world_redrive import _batch_targets
+
     backend = batch_backends[world.account][world.region]
+    # The queues the jobs name exist, and list them (ListJobs): earlier SUCCEEDED jobs are the baseline.
+    _batch_targets(session, world, jobs)
     for job in jobs:
         if not job.get("jobId"):
             raise ValueError("world.yaml batch.jobs: every job needs a jobId")
         record = _JobRecord(copy.deepcopy(job), world)
         backend._jobs[record.job_id] = record  # type: ignore[assignment]  # duck-typed Job
+        queue = backend.get_job_queue(str(job.get("jobQueue") or "")) if job.get("jobQueue") else None
+        if queue is not None:
+            queue.jobs.append(record)  # type: ignore[arg-type]  # duck-typed Job
 
 
 class _JobRecord:
@@ -52,7 +59,8 @@ class _JobRecord:
         return copy.deepcopy(self._job)
 
     def describe_short(self) -> dict[str, Any]:
-        keys = ("jobArn", "jobId", "jobName", "createdAt", "status", "statusReason", "startedAt", "stoppedAt")
+        keys = ("jobArn", "jobId", "jobName", "jobDefinition", "createdAt", "status", "statusReason", "startedAt",
+                "stoppedAt")
         return {k: self._job[k] for k in keys if k in self._job}
 
     def is_alive(self) -> bool:

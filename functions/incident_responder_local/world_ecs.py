@@ -14,6 +14,11 @@ DescribeTaskDefinition with exactly those objects; the code under test makes its
   0 and no stop code or container reason), so each task is placed in moto's backend as a record
   that serializes as the pasted object.
 
+- ``ecs.good_runs`` (optional) are clean stops the responder recorded before the scenario (the baseline
+  of a later failure): ``{taskDefinitionArn, taskArn, startedAt, stoppedAt, overrides, durations}``
+  (``durations``: seconds of earlier clean runs of the family, oldest first), written to the incidents
+  table as the analyzer writes them when it skips a clean stop.
+
 A task definition left out of the world is one that was deleted: DescribeTaskDefinition answers with
 moto's ClientException, as AWS does. A task left out is one that has expired (AWS keeps stopped
 tasks for about an hour): DescribeTasks answers with no task.
@@ -63,6 +68,35 @@ def load(session: boto3.Session, world: World) -> None:
     for task in tasks:
         record = _StoppedTask(_timestamps(copy.deepcopy(task)))
         backend.tasks.setdefault(record.cluster_name, {})[record.task_arn] = record  # type: ignore[assignment]
+    for run in spec.get("good_runs") or []:
+        _good_run(session, world, run)
+
+
+def _good_run(session: boto3.Session, world: World, run: dict[str, Any]) -> None:
+    """A clean stop as the analyzer keeps it (evidence/changes.py ``remember_good_run``)."""
+    import json
+    import os
+    import time
+
+    from incident_responder.evidence.changes import GOOD_RUN_PREFIX
+    from incident_responder.model import iso
+    from incident_responder.sources.ecs.changes import good_run
+
+    detail = {"taskDefinitionArn": run["taskDefinitionArn"], "taskArn": run.get("taskArn") or "",
+              "startedAt": run.get("startedAt"), "stoppedAt": run.get("stoppedAt"),
+              "overrides": run.get("overrides") or {}, "containers": [{"exitCode": 0}]}
+    kept = good_run(detail)
+    if kept is None:
+        raise ValueError(f"world.yaml ecs.good_runs: {run} is not a clean stop of a task definition")
+    durations = [*(run.get("durations") or []), kept.pop("seconds")]
+    item = {k: v for k, v in kept.items() if v is not None}
+    item.update(incident_id=GOOD_RUN_PREFIX + item.pop("key"), started=iso(to_datetime(run.get("startedAt"))),
+                durations=[str(round(float(d), 1)) for d in durations if d is not None],
+                expires_at=int(time.time()) + 86400)
+    if item.get("overrides") is not None:
+        json.loads(item["overrides"])  # kept as JSON text, as the analyzer keeps it
+    table = session.resource("dynamodb", region_name=world.region).Table(os.environ["INCIDENTS_TABLE"])
+    table.put_item(Item=item)
 
 
 def _task_definition(client: Any, backend: Any, td: dict[str, Any]) -> None:

@@ -30,6 +30,9 @@ Result = dict[str, Any]
 # when the catalog has no entry). A warm container reuses the catalog and the token: 2 fewer
 # (benchmarks/bench_replay.py measures both).
 MAX_API_CALLS = 8
+# The comparison with the last good run (evidence/changes.py) has a budget of its own, counted apart
+# (``api_calls_changes``): the baseline lookup and the differences of any source's report.
+MAX_CHANGE_CALLS = 3
 
 
 def _event(path: Path) -> dict[str, Any]:
@@ -72,6 +75,27 @@ def test_step_functions_report_api_calls_within_budget(path: Path, replayed: Cal
     total = sum(calls.values())
     assert calls, "a posted report made no AWS call at all: the counter is not wired"
     assert total <= MAX_API_CALLS, f"{total} AWS API calls: {calls}"
+
+
+REPORTED = [p for p in SCENARIOS if _expect(p).get("posts") and _expect(p).get("category")]
+
+
+@pytest.mark.parametrize("path", REPORTED, ids=[p.name for p in REPORTED])
+def test_the_comparison_with_the_last_good_run_stays_within_its_own_budget(
+        path: Path, replayed: Callable[[str], Result]) -> None:
+    result = replayed(path.name)
+    changes = result["api_calls_changes"]
+    assert sum(changes.values()) <= MAX_CHANGE_CALLS, changes
+    if result["report"] is not None and result["report"]["source"] == "stepfunctions":
+        assert changes.get("states.ListExecutions") == 1, changes  # the baseline is always looked for
+
+
+def test_a_report_without_a_baseline_says_so(replayed: Callable[[str], Result]) -> None:
+    report, slack = _report(replayed, "sfn_lambda_oom")
+    gap = "what changed: no earlier successful run of clickstream-sessionize to compare with"
+    assert any(g.startswith(gap) for g in report["gaps"]), report["gaps"]
+    assert not [e for e in report["evidence"] if e["kind"] == "change"]
+    assert gap in _slack_dump(slack[0])
 
 
 # -- what a user notices in particular reports -------------------------------------------------------
@@ -154,7 +178,9 @@ def test_secrets_never_reach_slack_or_the_report(replayed: Callable[[str], Resul
 
 def test_deleted_log_group_is_reported_as_a_gap(replayed: Callable[[str], Result]) -> None:
     report, slack = _report(replayed, "sfn_log_group_deleted")
-    assert report["gaps"] == ["log group /aws/lambda/invoice-pdf-renderer not found"]
+    assert report["gaps"][0] == "log group /aws/lambda/invoice-pdf-renderer not found"
+    assert report["gaps"][1:] == ["what changed: no earlier successful run of invoice-pdf-render to compare with "
+                                  "(states:ListExecutions SUCCEEDED, newest 14)"]
     assert report["probable_cause"]["category"] == "timeout"  # from the history alone
     assert "log group /aws/lambda/invoice-pdf-renderer not found" in _slack_dump(slack[0])
 

@@ -187,6 +187,17 @@ def check_args(schema: dict[str, Any], args: dict[str, Any]) -> str | None:
 
 # --- the tools -------------------------------------------------------------------------------------
 
+def _changes(ctx: ToolContext) -> Callable[[dict[str, Any]], ToolResult]:
+    """The recorded differences against the last good run (evidence of kind ``change``)."""
+    def run(args: dict[str, Any]) -> ToolResult:
+        found = [e.to_dict() for e in ctx.evidence if e.kind == "change"]
+        if not found:
+            return ToolResult.ok({"changes": [], "note": "no earlier successful run was compared with this one "
+                                  "(none was found, or it could not be read)"})
+        return ToolResult.ok({"changes": found})
+    return run
+
+
 def _get_evidence(ctx: ToolContext) -> Callable[[dict[str, Any]], ToolResult]:
     def run(args: dict[str, Any]) -> ToolResult:
         wanted = str(args["id"]).strip().upper()
@@ -338,6 +349,9 @@ def build_registry(ctx: ToolContext, *, thread: bool = False, final: bool = True
     tools = [
         Tool("get_evidence", "The full text of one evidence item of this incident, by id (E1, E2, ...).",
              schema({"id": {"type": "string", "maxLength": 10}}, ["id"]), _get_evidence(ctx)),
+        Tool("changes", "What changed since the last good run of the same thing: the baseline run, input and "
+             "definition differences, input data size now vs then, and the duration trend next to the limit.",
+             schema({}, []), _changes(ctx)),
         Tool("more_logs", "Read-only: up to 50 log events of one of this incident's CloudWatch log groups, in a "
              "window of minutes before the failure (or before end_time), optionally one stream and a text pattern.",
              schema({"log_group": {"type": "string", "maxLength": 512},

@@ -198,6 +198,14 @@ def _evidence(q: Asked) -> Reply:
                                           "gaps": q.report.gaps})
 
 
+def _changes(q: Asked) -> Reply:
+    """What changed since the last good run, as the report recorded it (no AWS call)."""
+    changes = [e.to_dict() for e in q.report.evidence if e.kind == "change"]
+    missing = [g for g in q.report.gaps if g.startswith("what changed")]
+    return Reply("followup_changes.j2", {"changes": changes, "missing": missing,
+                                         "resource_name": q.report.resource.name})
+
+
 def _help(q: Asked, note: str | None = None) -> Reply:
     return Reply("followup_help.j2", {"question": "" if q.intent.name == "help" else q.intent.text, "note": note})
 
@@ -297,6 +305,7 @@ ANSWERS: dict[str, Callable[[Asked], Reply | None]] = {
     "similar": _similar,
     "owner": _owner,
     "evidence": _evidence,
+    "changes": _changes,
     "help": _help,
     "redrive": _redrive,
     "unknown": _unknown,

@@ -1,7 +1,7 @@
 """What a person asks in a report's thread, without an LLM: a few keywords, a quoted pattern, a window.
 
 ``parse_intent("logs 'Timeout' 10m")`` -> ``Intent("logs", pattern="Timeout", window_seconds=600)``.
-Intents: ``help``, ``redrive``, ``logs``, ``input``, ``similar``, ``owner``, ``evidence``, ``status``,
+Intents: ``help``, ``redrive``, ``logs``, ``changes``, ``input``, ``similar``, ``owner``, ``evidence``, ``status``,
 and ``unknown`` for anything else. The first matching rule in that order wins, so "run it again"
 is a redrive and "show the input logs" is logs.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 __all__ = ["COMMAND_WORDS", "INTENTS", "Intent", "parse_intent"]
 
-INTENTS = ("help", "redrive", "logs", "input", "similar", "owner", "evidence", "status")
+INTENTS = ("help", "redrive", "logs", "changes", "input", "similar", "owner", "evidence", "status")
 COMMAND_WORDS = 4
 _COMMAND_START = re.compile(
     r"^\s*(?:help|status|logs?|grep|more|next|input|payload|similar|owner|runbook|evidence|redrive|re-?run"
@@ -41,6 +41,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("help", re.compile(r"^\s*(?:help|\?+|commands|usage|help me)\s*[?!.]*\s*$|\bwhat can you do\b")),
     ("redrive", re.compile(r"\b(?:redrive|re-?run|retry|restart|run (?:it |this )?again)\b")),
     ("logs", re.compile(r"\b(?:logs?|log lines|grep)\b|^\s*(?:more|next|next page)\s*[?!.]*\s*$")),
+    ("changes", re.compile(r"\b(?:changes?|changed|diff|what(?:'s| is| has)? different|last good run|baseline"
+                           r"|trend)\b")),
     ("input", re.compile(r"\b(?:input|payload|parameters|arguments|args)\b")),
     (
         "similar",

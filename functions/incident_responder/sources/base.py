@@ -28,6 +28,7 @@ from ..model import parse_time
 if TYPE_CHECKING:
     from ..aws import AwsContext
     from ..config import Settings
+    from ..evidence.changes import Baseline, Reader
     from ..model import Evidence, EvidenceBook, Incident, Link, Skip
     from ..redrive.plans import Plan
 
@@ -99,6 +100,12 @@ class SourceContext:
     console_url: Any = None
     # The redrive spec the collector derived (stored redacted with the incident).
     redrive: Any = field(default=None, metadata=INTERNAL)
+    # What changed since the last good run (evidence/changes.py), as sentences next steps may quote.
+    baseline_run: Any = None
+    input_change: Any = None
+    definition_change: Any = None
+    data_growth: Any = None
+    duration_trend: Any = None
 
     @classmethod
     def placeholder_names(cls) -> frozenset[str]:
@@ -335,6 +342,11 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     def collect(self, c: Collector) -> None:
         """Collect the run's evidence into ``c`` (a failed read is a gap in the report, never a raise)."""
+
+    @abc.abstractmethod
+    def baseline(self, c: Collector, r: Reader) -> Baseline | None:
+        """The most recent successful run of the same thing next to the failed one (after :meth:`collect`),
+        read through ``r`` (at most ``r.limit`` calls); None when there is none or it cannot be read."""
 
     def what(self, incident: Incident) -> str:
         """The run as the summary names it (collectors may refine it with ``context.what``)."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ...redrive.plans import Plan, account_of, call_fields, present, region_of, where_in, with_suffix
 from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from ..envelope import ARN, EPOCH_MS
+from . import changes
 from .evidence import BatchEvidence
 from .spec import BatchSpec
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ...aws import AwsContext
+    from ...evidence.changes import Baseline, Reader
     from ..base import Collector
 
 __all__ = ["ADAPTER", "BatchAdapter", "BatchContext", "job_url"]
@@ -78,6 +80,9 @@ class BatchAdapter(BatchEvidence, Adapter):
 
     def may_be_redrive(self, event: dict[str, Any]) -> bool:
         return bool(_REDRIVEN.search(str((event.get("detail") or {}).get("jobName") or "")))
+
+    def baseline(self, c: Collector, r: Reader) -> Baseline | None:
+        return changes.baseline(c, r)
 
     def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
         return job_url(region, run_id) if run_id else ""

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...model import Skip
 from ...redrive.plans import Plan
 from ..base import INTERNAL, Adapter, NewRun, NoRun, RunOutcome, RunState, SourceContext, given
 from ..envelope import ARN, ISO_TIME
-from . import redrive
+from . import changes, redrive
 from .evidence import EcsEvidence, verdict
 from .spec import EcsSpec
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ...aws import AwsContext
+    from ...evidence.changes import Baseline, Reader
+    from ...model import Incident
     from ..base import Collector
 
 __all__ = ["ADAPTER", "EcsAdapter", "EcsContext"]
@@ -88,6 +91,16 @@ class EcsAdapter(EcsEvidence, Adapter):
 
     def may_be_redrive(self, event: dict[str, Any]) -> bool:
         return (event.get("detail") or {}).get("startedBy") == redrive.STARTED_BY
+
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        parsed = super().parse(event)
+        if isinstance(parsed, Skip) and (event.get("detail") or {}).get("lastStatus") == "STOPPED":
+            # A clean stop: kept as the family's last good run, the baseline of a later failure.
+            parsed.good_run = changes.good_run(event.get("detail") or {})
+        return parsed
+
+    def baseline(self, c: Collector, r: Reader) -> Baseline | None:
+        return changes.baseline(c, r)
 
     def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
         return redrive.task_url(region, (extra or {}).get("cluster"), run_id) if run_id else ""

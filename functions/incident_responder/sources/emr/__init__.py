@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...redrive.plans import Plan
 from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext, given
-from . import redrive
+from . import changes, redrive
 from .evidence import CLUSTER, STEP, EmrEvidence, cluster_console_url
 from .spec import EmrSpec
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ...aws import AwsContext
+    from ...evidence.changes import Baseline, Reader
     from ..base import Collector
 
 __all__ = ["ADAPTER", "EmrAdapter", "EmrContext"]
@@ -81,6 +82,9 @@ class EmrAdapter(EmrEvidence, Adapter):
 
     def may_be_redrive(self, event: dict[str, Any]) -> bool:
         return event.get("detail-type") == STEP and "(redrive " in str((event.get("detail") or {}).get("name") or "")
+
+    def baseline(self, c: Collector, r: Reader) -> Baseline | None:
+        return changes.baseline(c, r)
 
     def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
         return cluster_console_url(region, str((extra or {}).get("cluster_id") or run_id)) if run_id else ""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...redrive.plans import Plan, call_fields, present
 from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
+from . import changes
 from .evidence import GlueEvidence, run_console_url
 from .spec import GlueSpec
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ...aws import AwsContext
+    from ...evidence.changes import Baseline, Reader
     from ..base import Collector
 
 __all__ = ["ADAPTER", "GlueAdapter", "GlueContext"]
@@ -72,6 +74,9 @@ class GlueAdapter(GlueEvidence, Adapter):
         outcome = "succeeded" if state == "SUCCEEDED" else "failed" if state in {"FAILED", "TIMEOUT", "ERROR",
                                                                                    "STOPPED"} else "other"
         return RunOutcome(run_key(job, run_id), outcome)
+
+    def baseline(self, c: Collector, r: Reader) -> Baseline | None:
+        return changes.baseline(c, r)
 
     def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
         return run_console_url(region, str((extra or {}).get("job_name") or ""), run_id) if run_id else ""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ...redrive.plans import Plan
 from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from ..envelope import ARN, EPOCH_MS
-from . import redrive
+from . import changes, redrive
 from .evidence import StepFunctionsEvidence, execution_url
 from .spec import StepFunctionsSpec
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ...aws import AwsContext
+    from ...evidence.changes import Baseline, Reader
     from ...model import Incident
     from ..base import Collector
 
@@ -92,6 +93,9 @@ class StepFunctionsAdapter(StepFunctionsEvidence, Adapter):
         count = _count(incident.detail or {})
         if count and incident.resource.run_id:
             incident.resource.run_id = f"{incident.resource.run_id} (redrive {count})"
+
+    def baseline(self, c: Collector, r: Reader) -> Baseline | None:
+        return changes.baseline(c, r)
 
     def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
         return execution_url(region, run_id) if run_id else ""
