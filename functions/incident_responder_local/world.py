@@ -234,6 +234,11 @@ SOURCE_LOADERS = {
     "emr": "world_emr",
     "glue": "world_glue",
     "batch": "world_batch",
+    "emrserverless": "world_emrserverless",
+    "athena": "world_athena",
+    "gluecrawler": "world_gluecrawler",
+    "gluedq": "world_gluedq",
+    "lambda": "world_lambda",
 }
 # Not a source: the local RedriveExecution that moto lacks.
 _SHARED_LOADERS = ("world_redrive",)
