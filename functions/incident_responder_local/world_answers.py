@@ -79,11 +79,15 @@ def merge_after(event: str, key_path: tuple[str, ...], key: str, fields: dict[st
     _install(event, handler)
 
 
-def answer_before(event: str, param: str, not_found: str, key: str, body: dict[str, Any]) -> None:
+def answer_before(event: str, param: str, not_found: str, key: str | None = None,
+                  body: dict[str, Any] | None = None) -> None:
     """Answer ``event`` (``before-call.<service>.<Operation>``) with ``body`` when the request's ``param``
-    is ``key``; any other key gets the error ``not_found`` (HTTP 400), as the service answers."""
+    is ``key``; any other key gets the error ``not_found`` (HTTP 400), as the service answers. With no
+    ``key``, the handler is installed with the answers it has (every key is then not found)."""
     with _lock:
-        _BEFORE.setdefault(event, (param, not_found, {}))[2][key] = body
+        known = _BEFORE.setdefault(event, (param, not_found, {}))[2]
+        if key is not None and body is not None:
+            known[key] = body
 
     def handler(model: Any, params: dict[str, Any], event_name: str = event, **_: Any) -> Any:
         if not mocked():

@@ -24,6 +24,7 @@ _TIMES = {"StartedOn", "CompletedOn"}
 
 
 def load(session: boto3.Session, world: World) -> None:
+    answer_before("before-call.glue.GetDataQualityResult", "ResultId", "EntityNotFoundException")
     for result in (world.data.get("glue") or {}).get("data_quality_results") or []:
         answer_before("before-call.glue.GetDataQualityResult", "ResultId", "EntityNotFoundException",
                       str(result["ResultId"]), convert_times(result, _TIMES, to_datetime))
