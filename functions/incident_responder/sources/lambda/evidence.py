@@ -92,7 +92,8 @@ class LambdaEvidence:
         invokes = context.get("approximateInvokeCount")
         c.context.update(function_name=name, request_id=request_id, qualifier=qualifier or "$LATEST",
                          error_type=error_type or "?", error_message=shorten(message, 300) if message else "?",
-                         condition=context.get("condition") or "?", invoke_count=invokes or "?",
+                         condition=context.get("condition") or "?",
+                         invoke_count=invokes if isinstance(invokes, int) else "?",
                          what=f"Asynchronous invocation {request_id} of {name}",
                          status_phrase=("failed after its retries" if context.get("condition") == "RetriesExhausted"
                                         else "expired before it could run" if context.get("condition") ==
@@ -107,7 +108,8 @@ class LambdaEvidence:
             c.add("error", "lambda:responsePayload", "Stack trace (innermost last):\n" + "\n".join(lines),
                   detail.get("timestamp") or inc.event_time, error_type=error_type)
         c.add("invocation", "lambda:requestContext",
-              f"Condition {context.get('condition') or '?'} after about {invokes or '?'} attempt(s); status code "
+              f"Condition {context.get('condition') or '?'} after about "
+              f"{invokes if isinstance(invokes, int) else '?'} attempt(s); status code "
               f"{(detail.get('responseContext') or {}).get('statusCode', '?')}, version "
               f"{(detail.get('responseContext') or {}).get('executedVersion') or qualifier or '?'}",
               detail.get("timestamp") or inc.event_time, condition=context.get("condition") or "",
