@@ -91,7 +91,13 @@ def test_every_adapter_has_signatures_a_world_loader_and_scenarios(name: str) ->
     assert name in SOURCE_LOADERS, f"{name}: no local-world loader in incident_responder_local.world"
     mine = [(e, x) for e, x in _scenarios() if _mine(e, found)]
     assert any(x.get("category") for _, x in mine), f"{name}: no scenario of a reported failure"
-    assert any(x.get("category") is None for _, x in mine), f"{name}: no scenario of an event not reported"
+    # An ignored event of the source counts too when no other adapter of the source reads its detail
+    # type (Lambda's success record: same source, a detail type no adapter reads).
+    others = {t for a in all_adapters() if a.event_source == found.event_source and a is not found
+              for t in a.detail_types}
+    ignored = [x for e, x in _scenarios() if e.get("source") == found.event_source
+               and (_mine(e, found) or e.get("detail-type") not in others)]
+    assert any(x.get("category") is None for x in ignored), f"{name}: no scenario of an event not reported"
 
 
 @pytest.mark.parametrize("name", NAMES)
