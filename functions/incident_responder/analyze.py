@@ -325,7 +325,7 @@ def _evidence_context(incident: Incident, aws: AwsContext, cfg: Settings) -> tup
     cannot be assumed still gets its report: the event's own facts, and a gap saying what could not be
     read and why.
     """
-    from .aws import AssumeRoleFailed, member_context, own_account
+    from .aws import AssumeRoleFailed, failing_context, member_context, own_account
 
     alias = cfg.account_aliases.get(incident.account, "")
     try:
@@ -346,26 +346,8 @@ def _evidence_context(incident: Incident, aws: AwsContext, cfg: Settings) -> tup
                                                          "error": describe_error(exc.cause)})
         why = (f"account {named}: nothing of it could be read ({exc}); deploy sam/member-account.yaml in that "
                "account, or check its trust policy and MEMBER_EXTERNAL_ID")
-        return _unreadable(aws.region, exc), f"Account {named}, {incident.region}: a member account", why
+        return failing_context(aws.region, exc.cause), f"Account {named}, {incident.region}: a member account", why
 
-
-def _unreadable(region: str, exc: Any) -> AwsContext:
-    """A context whose every call fails with the member role's AssumeRole error (no call leaves the
-    process), so each read the source tries is a "could not read" line naming it."""
-    import boto3
-    from botocore.credentials import RefreshableCredentials
-    from botocore.session import get_session
-
-    def refuse() -> dict[str, str]:
-        raise exc.cause
-
-    expired = datetime(2000, 1, 1, tzinfo=timezone.utc).isoformat()
-    credentials = RefreshableCredentials.create_from_metadata(
-        metadata={"access_key": "unavailable", "secret_key": "unavailable", "token": "", "expiry_time": expired},
-        refresh_using=refuse, method="sts-assume-role")
-    core = get_session()
-    core._credentials = credentials  # noqa: SLF001 - a session with these credentials only
-    return AwsContext(region=region, session=boto3.Session(botocore_session=core, region_name=region))
 
 
 def _earlier_reports(incident: Incident, store: Any, cfg: Settings, now: datetime | None) -> list[dict[str, Any]]:

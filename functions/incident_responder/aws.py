@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
 
 __all__ = ["AssumeRoleFailed", "AwsContext", "api_calls", "clear_shared_contexts", "describe_error", "error_code",
-           "member_context", "own_account", "reset_api_calls", "role_arn", "shared_context"]
+           "failing_context", "member_context", "own_account", "reset_api_calls", "role_arn", "shared_context"]
 
 _RETRY_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 6},
@@ -178,7 +178,7 @@ def _assumed_session(base: boto3.Session, arn: str, *, external_id: str, seconds
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=fetch(), refresh_using=fetch, method="sts-assume-role")
     core = get_session()
-    core._credentials = credentials  # noqa: SLF001 - botocore's documented way to give a session refreshable creds
+    core._credentials = credentials  # noqa: SLF001 - how a botocore session is given refreshable credentials
     return boto3.Session(botocore_session=core, region_name=region)
 
 
@@ -202,3 +202,22 @@ def member_context(account: str, region: str, role_name: str, *, base: AwsContex
         with _lock:
             _members[key] = session
     return AwsContext(region=region, session=session)
+
+
+def failing_context(region: str, error: BaseException) -> AwsContext:
+    """A context whose every call fails with ``error`` before any request leaves the process (a member
+    account whose role could not be assumed): each read is then a "could not read" line naming it, and
+    a redrive call a failed run with AWS's own reason."""
+    from botocore.credentials import RefreshableCredentials
+    from botocore.session import get_session
+
+    def refuse() -> dict[str, str]:
+        raise error
+
+    expired = datetime(2000, 1, 1, tzinfo=timezone.utc).isoformat()
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata={"access_key": "unavailable", "secret_key": "unavailable", "token": "", "expiry_time": expired},
+        refresh_using=refuse, method="sts-assume-role")
+    core = get_session()
+    core._credentials = credentials  # noqa: SLF001 - a session with these credentials only
+    return AwsContext(region=region, session=boto3.Session(botocore_session=core, region_name=region))

@@ -127,11 +127,11 @@ def run_request(
     *,
     audit: AuditStore,
     cfg: Settings,
-    aws_for: Callable[[str], AwsContext],
+    aws_for: Callable[[str, str], AwsContext],
 ) -> dict[str, Any]:
     """Run an approved request once. Returns ``status``: started, failed, duplicate or refused.
 
-    ``aws_for(region)`` gives the AwsContext for the plan's region. Reads REDRIVE_APPROVERS and
+    ``aws_for(region, account)`` gives the AwsContext for the plan's region and account. Reads REDRIVE_APPROVERS and
     REDRIVE_REQUIRE_SECOND_PERSON (through ``cfg``) to re-check the approval before acting.
     """
     request = audit.get_request(incident_id, request_id)
@@ -167,7 +167,7 @@ def run_request(
             "approved_by": held.get("approved_by", ""),
         }
     plan = Plan.from_dict(json.loads(request["plan"]))
-    result = execute(plan, aws_for(plan.region))
+    result = execute(plan, aws_for(plan.region, plan.account))
     audit.finish_run(
         incident_id,
         attempt,
