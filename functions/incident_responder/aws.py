@@ -116,7 +116,8 @@ def clear_shared_contexts() -> None:
 # A member account's evidence is read, and its work redriven, through a role in that account
 # (sam/member-account.yaml): the analyzer and the follow-up worker assume its read role, the redrive
 # function alone its redrive role. Credentials are cached per (account, role) in a boto3 Session backed
-# by botocore's RefreshableCredentials, which calls AssumeRole again before they expire (15 minutes before, botocore's advisory refresh).
+# by botocore's RefreshableCredentials, which calls AssumeRole again before they expire (15 minutes
+# before: botocore's advisory refresh).
 _members: dict[tuple[str, str], boto3.Session] = {}
 _own: dict[int, str] = {}
 _RETRY_AFTER_FAILURE = timedelta(seconds=60)
@@ -178,7 +179,7 @@ def _assumed_session(base: boto3.Session, arn: str, *, external_id: str, seconds
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=fetch(), refresh_using=fetch, method="sts-assume-role")
     core = get_session()
-    core._credentials = credentials  # noqa: SLF001 - how a botocore session is given refreshable credentials
+    cast(Any, core)._credentials = credentials  # how a botocore session is given refreshable credentials
     return boto3.Session(botocore_session=core, region_name=region)
 
 
@@ -219,5 +220,5 @@ def failing_context(region: str, error: BaseException) -> AwsContext:
         metadata={"access_key": "unavailable", "secret_key": "unavailable", "token": "", "expiry_time": expired},
         refresh_using=refuse, method="sts-assume-role")
     core = get_session()
-    core._credentials = credentials  # noqa: SLF001 - a session with these credentials only
+    cast(Any, core)._credentials = credentials  # how a botocore session is given refreshable credentials
     return AwsContext(region=region, session=boto3.Session(botocore_session=core, region_name=region))

@@ -63,8 +63,9 @@ ENV: dict[str, tuple[str, str]] = {
     "AGENT_MAX_COST_PER_INCIDENT_USD": ("0.10", "Estimated-cost cap of one agent run, in US dollars."),
     "AGENT_MAX_COST_PER_DAY_USD": ("5.00", "Estimated-cost cap of all agent runs in a UTC day, in US dollars "
                                            "(an atomic counter in the incidents table)."),
-    "MEMBER_READ_ROLE_NAME": ("incident-responder-read", "Role the analyzer and the follow-up worker assume in a member "
-                              "account (an event whose account is not the responder's own) to read its evidence."),
+    "MEMBER_READ_ROLE_NAME": ("incident-responder-read", "Role the analyzer and the follow-up worker assume in a "
+                              "member account (an event whose account is not the responder's own) to read its "
+                              "evidence."),
     "MEMBER_REDRIVE_ROLE_NAME": ("incident-responder-redrive", "Role the redrive function alone assumes in a member "
                                  "account to re-run its failed work."),
     "MEMBER_EXTERNAL_ID": ("", "External id sent with AssumeRole to the member roles (their trust policy requires it); "

@@ -92,4 +92,5 @@ def _unknown_work_group(model: Any, params: dict[str, Any], **_: Any) -> Any:
     for regions in list(athena_backends.values()):
         if any(name in backend.work_groups for backend in list(regions.values())):
             return None
-    return _http(model, 400, {"Error": {"Code": "InvalidRequestException", "Message": f"WorkGroup {name} is not found"}})
+    error = {"Code": "InvalidRequestException", "Message": f"WorkGroup {name} is not found"}
+    return _http(model, 400, {"Error": error})

@@ -40,7 +40,8 @@ def load(session: boto3.Session, world: World) -> None:
         kwargs: dict[str, Any] = {"FunctionName": fn["FunctionName"], "Role": role,
                                   "Runtime": fn.get("Runtime") or "python3.12",
                                   "Handler": fn.get("Handler") or "app.handler", "Code": {"ZipFile": _stub()},
-                                  "MemorySize": int(fn.get("MemorySize") or 128), "Timeout": int(fn.get("Timeout") or 3)}
+                                  "MemorySize": int(fn.get("MemorySize") or 128),
+                                  "Timeout": int(fn.get("Timeout") or 3)}
         if fn.get("Environment"):
             kwargs["Environment"] = fn["Environment"]
         arn = client.create_function(**kwargs)["FunctionArn"]
@@ -79,8 +80,8 @@ def _queue_async_invoke(model: Any, params: dict[str, Any], context: Any = None,
     from moto.awslambda.models import lambda_backends
 
     name = unquote(name)
-    for account, regions in list(lambda_backends.items()):
-        for region, backend in regions.items():
+    for regions in list(lambda_backends.values()):
+        for backend in list(regions.values()):
             try:
                 backend.get_function(name)
             except Exception:  # moto's not-found, whatever its class

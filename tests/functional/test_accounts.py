@@ -11,8 +11,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from incident_responder.aws import (AssumeRoleFailed, AwsContext, clear_shared_contexts, failing_context,
-                                    member_context, own_account)
+from incident_responder.aws import (
+    AssumeRoleFailed,
+    AwsContext,
+    clear_shared_contexts,
+    failing_context,
+    member_context,
+    own_account,
+)
 from incident_responder_local.replay import Scenario
 from incident_responder_local.runtime import LocalStack
 from incident_responder_local.thread_replay import run_thread

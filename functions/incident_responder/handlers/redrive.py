@@ -48,9 +48,9 @@ def run_context(region: str, account: str, home: AwsContext, cfg: Any) -> AwsCon
     """Where a redrive call runs: the function's own role in its own account; in a member account, that
     account's MEMBER_REDRIVE_ROLE_NAME (only this function assumes it). A role that cannot be assumed
     makes the call fail with AWS's reason, which the thread is told."""
-    from ..aws import AssumeRoleFailed, failing_context, member_context, own_account
-
     from botocore.exceptions import BotoCoreError, ClientError
+
+    from ..aws import AssumeRoleFailed, failing_context, member_context, own_account
 
     here = AwsContext(region=region, session=home.session)
     try:

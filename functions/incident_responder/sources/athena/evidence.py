@@ -125,10 +125,12 @@ class AthenaEvidence:
         reason = str(status.get("StateChangeReason") or "")
         message = str(err.get("ErrorMessage") or reason)
         category = CATEGORIES.get(_int(err.get("ErrorCategory")) or 0, "?")
-        submitted, completed = parse_time(status.get("SubmissionDateTime")), parse_time(status.get("CompletionDateTime"))
+        submitted = parse_time(status.get("SubmissionDateTime"))
+        completed = parse_time(status.get("CompletionDateTime"))
         inc.started_at = iso(submitted) or inc.started_at
         inc.stopped_at = iso(completed) or inc.stopped_at
-        text = f"Query {status.get('State') or inc.status}: {shorten(reason or message, 1200) or 'no StateChangeReason'}"
+        why = shorten(reason or message, 1200) or "no StateChangeReason"
+        text = f"Query {status.get('State') or inc.status}: {why}"
         c.add("query", "athena:GetQueryExecution", text, completed, state=status.get("State") or inc.status,
               error_message=message, error_category=category, error_type=_int(err.get("ErrorType")) or 0,
               retryable=bool(err.get("Retryable")))

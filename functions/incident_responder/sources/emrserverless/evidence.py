@@ -173,8 +173,8 @@ class EmrServerlessEvidence:
             c.context.setdefault("driver_log", f"{group} {stream}/stderr")
             window_end = (end + timedelta(seconds=c.settings.log_window_after)) if end else None
             window_start = (start - timedelta(seconds=60)) if start else None
-            c.links.append(Link("Driver logs in CloudWatch",
-                                console_log_url(inc.region, group, window_start, window_end, stream=f"{stream}/stderr")))
+            url = console_log_url(inc.region, group, window_start, window_end, stream=f"{stream}/stderr")
+            c.links.append(Link("Driver logs in CloudWatch", url))
             for name, items in _LOG_ITEMS.items():
                 c.logs(group, window_start, window_end, stream_names=[f"{stream}/{name}"], failure_time=end,
                        max_items=items)

@@ -85,7 +85,8 @@ class LambdaAdapter(LambdaEvidence, Adapter):
     def live_status(self, aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
         from ...templates import escape_mrkdwn as esc
 
-        config = aws.client("lambda").get_function_configuration(FunctionName=resource["name"])
+        client: Any = aws.client("lambda")
+        config = client.get_function_configuration(FunctionName=resource["name"])
         lines = [f"Function {esc(resource['name'])} is *{esc(config.get('State') or '?')}* "
                  f"({esc(config.get('MemorySize'))} MB, timeout {esc(config.get('Timeout'))} s, last update "
                  f"{esc(config.get('LastUpdateStatus') or '?')}). An asynchronous request has no status of its own "

@@ -142,7 +142,8 @@ class LambdaEvidence:
         end = parse_time(inc.detail.get("timestamp")) or parse_time(inc.event_time)
         if end is None:
             return
-        timeout = config.get("Timeout") if isinstance(config.get("Timeout"), int) else _MAX_TIMEOUT_SECONDS
+        configured = config.get("Timeout")
+        timeout = configured if isinstance(configured, int) else _MAX_TIMEOUT_SECONDS
         # The record is written after the last attempt; retries wait about 1 and then 2 minutes.
         start = end - timedelta(seconds=timeout * 3 + 240)
         window_end = end + timedelta(seconds=c.settings.log_window_after)
