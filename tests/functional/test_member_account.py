@@ -101,9 +101,10 @@ def test_redrive_role_trusts_the_redrive_function_only(member: dict[str, Any]) -
         assert s["Resource"] != "*" or _actions([s]) == {"batch:DescribeJobs"}, s
 
 
-def test_member_stack_deploys_and_its_roles_act_in_the_member_account() -> None:
+def test_member_stack_deploys_and_its_roles_act_in_the_member_account(monkeypatch: pytest.MonkeyPatch) -> None:
     """CloudFormation (moto) creates the stack in a member account; the central function's credentials
     assume the read role and then act in that account."""
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)  # it would pin every call to one account
     with mock_aws():
         session = boto3.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
         creds = session.client("sts").assume_role(
