@@ -13,7 +13,8 @@ IAM, and loads the account's world with that session. The code under test assume
 in AWS.
 
 Moto lets anyone assume any role, even one that does not exist. AWS does not: a before-call handler on
-``sts.AssumeRole`` (active only under the mock, for the member accounts of the loaded world) refuses a
+``sts.AssumeRole`` (active only under the mock, for the member accounts of the loaded world, which
+are marked on their IAM backend) refuses a
 role the account does not have, or an ExternalId its trust policy does not require, with AWS's
 AccessDenied, so "an account without the role" can be replayed.
 """
@@ -21,7 +22,6 @@ AccessDenied, so "an account without the role" can be replayed.
 from __future__ import annotations
 
 import json
-import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 __all__ = ["load_members", "member_session"]
 
 LOADER_ROLE = "world-loader"
-_lock = threading.Lock()
-_guarded: set[str] = set()
+# Set on the IAM backend of each member account of the loaded world: moto makes fresh backends when a
+# mock starts, so a later mock (another scenario or test) is not guarded by an earlier world.
+_MARK = "incident_responder_world_member"
 
 
 def member_session(session: boto3.Session, account: str, region: str, role: str = LOADER_ROLE) -> boto3.Session:
@@ -52,17 +53,16 @@ def load_members(session: boto3.Session, world: World) -> None:
     from incident_responder.config import settings
 
     cfg = settings()
+    from moto.iam.models import iam_backends
+
     _install("before-call.sts.AssumeRole", _refuse_missing_role)
-    with _lock:
-        _guarded.clear()
     for account, spec in world.accounts.items():
         region = str(spec.get("region") or world.region)
         member = member_session(session, account, region)
         if spec.get("roles", True):
             _roles(member, world.account, cfg.member_external_id, [cfg.member_read_role, cfg.member_redrive_role])
         load_resources(member, World(data=spec, base=world.base, region=region, account=account))
-        with _lock:
-            _guarded.add(account)
+        setattr(iam_backends[account]["aws"], _MARK, True)
 
 
 def _roles(member: boto3.Session, central: str, external_id: str, names: list[str]) -> None:
@@ -86,11 +86,13 @@ def _refuse_missing_role(model: Any, params: dict[str, Any], **_: Any) -> Any:
         body = {k: v[0] for k, v in parse_qs(body.decode() if isinstance(body, bytes) else body).items()}
     arn, external = str(body.get("RoleArn") or ""), body.get("ExternalId")
     parts = arn.split(":")
-    if len(parts) < 6 or parts[4] not in _guarded:
+    if len(parts) < 6 or not parts[4].isdigit():
         return None
     account, name = parts[4], parts[5].split("/")[-1]
     from moto.iam.models import iam_backends
 
+    if account not in iam_backends or not getattr(iam_backends[account]["aws"], _MARK, False):
+        return None
     try:
         role = iam_backends[account]["aws"].get_role(name)
     except Exception:  # moto's NoSuchEntity, whatever its class
