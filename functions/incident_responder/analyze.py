@@ -27,7 +27,9 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .aws import AwsContext, shared_context
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .aws import AwsContext, describe_error, shared_context
 from .config import Settings
 from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
@@ -124,6 +126,8 @@ def _pipeline(c: Collector, src: Adapter, cfg: Settings) -> Pipeline | None:
     if found is None:
         for arn in arns[:1]:
             found = pipeline_from_tags(src.tags(c, arn))
+    if found is None and index is not None:  # the catalog entry that claims the whole account
+        found = index.for_account(arns)
     return found
 
 
@@ -381,10 +385,50 @@ def _home_region(aws: AwsContext) -> str:
 
 
 def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings, home: AwsContext) -> Collector:
-    c = Collector(incident, aws, cfg, EvidenceBook(), context=src.context_type(), home=home)
+    evidence, account_line, gap = _evidence_context(incident, aws, cfg)
+    c = Collector(incident, evidence, cfg, EvidenceBook(), context=src.context_type(), home=home)
+    if account_line:
+        c.add("account", "sts", account_line, account=incident.account,
+              alias=cfg.account_aliases.get(incident.account, ""))
+    if gap:
+        c.failed_reads += 1
+        c.book.gap(gap)
     src.collect(c)
     collect_changes(c, src)
     return c
+
+
+def _evidence_context(incident: Incident, aws: AwsContext, cfg: Settings) -> tuple[AwsContext, str, str]:
+    """Where the evidence is read: (context, the account line of the report, a gap).
+
+    An event of the responder's own account is read with ``aws``. An event of another (member) account
+    is read through that account's MEMBER_READ_ROLE_NAME, assumed with ``aws``'s credentials (cached per
+    account until they expire); the responder's own tables stay with ``home``. An account whose role
+    cannot be assumed still gets its report: the event's own facts, and a gap saying what could not be
+    read and why.
+    """
+    from .aws import AssumeRoleFailed, failing_context, member_context, own_account
+
+    alias = cfg.account_aliases.get(incident.account, "")
+    try:
+        own = own_account(aws)
+    except (ClientError, BotoCoreError) as exc:
+        logger.warning("own account unknown: evidence read with the function's own role",
+                       extra={"error": describe_error(exc)})
+        own = incident.account
+    named = f"{incident.account} ({alias})" if alias else incident.account
+    if not incident.account or incident.account == own:
+        return aws, (f"Account {named}, {incident.region}" if alias else ""), ""
+    line = f"Account {named}, {incident.region}: a member account, read through its role {cfg.member_read_role}"
+    try:
+        return member_context(incident.account, incident.region, cfg.member_read_role, base=aws,
+                              external_id=cfg.member_external_id, seconds=cfg.member_session_seconds), line, ""
+    except AssumeRoleFailed as exc:
+        logger.warning("member role not assumed", extra={"account": incident.account, "role": exc.arn,
+                                                         "error": describe_error(exc.cause)})
+        why = (f"account {named}: nothing of it could be read ({exc}); deploy sam/member-account.yaml in that "
+               "account, or check its trust policy and MEMBER_EXTERNAL_ID")
+        return failing_context(aws.region, exc.cause), f"Account {named}, {incident.region}: a member account", why
 
 
 # How long a repeat waits for the first report of its failure to be posted before it is retried later.

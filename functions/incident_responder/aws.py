@@ -12,6 +12,7 @@ import contextvars
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -21,8 +22,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-__all__ = ["AwsContext", "api_calls", "clear_shared_contexts", "counted_as", "describe_error", "error_code",
-           "reset_api_calls", "shared_context"]
+__all__ = ["AssumeRoleFailed", "AwsContext", "api_calls", "clear_shared_contexts", "counted_as", "describe_error",
+           "error_code", "failing_context", "member_context", "own_account", "reset_api_calls", "role_arn",
+           "shared_context"]
 
 _RETRY_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 6},
@@ -122,6 +124,121 @@ def shared_context(region: str | None = None) -> AwsContext:
 
 
 def clear_shared_contexts() -> None:
-    """Forget the shared contexts (the local runtime does this between scenarios)."""
+    """Forget the shared contexts, the member sessions and the own account (the local runtime does this
+    between scenarios)."""
     with _lock:
         _shared.clear()
+        _members.clear()
+        _own.clear()
+
+
+# -- many accounts ---------------------------------------------------------------------------------------
+# A member account's evidence is read, and its work redriven, through a role in that account
+# (sam/member-account.yaml): the analyzer and the follow-up worker assume its read role, the redrive
+# function alone its redrive role. Credentials are cached per (account, role) in a boto3 Session backed
+# by botocore's RefreshableCredentials, which calls AssumeRole again before they expire (15 minutes
+# before: botocore's advisory refresh).
+_members: dict[tuple[str, str], boto3.Session] = {}
+_own: dict[int, str] = {}
+_RETRY_AFTER_FAILURE = timedelta(seconds=60)
+
+
+class AssumeRoleFailed(Exception):
+    """A member role could not be assumed (the account has no such role, or it does not trust us)."""
+
+    def __init__(self, arn: str, cause: BaseException) -> None:
+        super().__init__(f"could not assume {arn}: {describe_error(cause)}")
+        self.arn = arn
+        self.cause = cause
+
+
+def role_arn(account: str, role_name: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:iam::{account}:role/{role_name}"
+
+
+def own_account(aws: AwsContext) -> str:
+    """The account the context's credentials belong to (STS GetCallerIdentity, once per session)."""
+    key = id(aws.session)
+    with _lock:
+        found = _own.get(key)
+    if found is None:
+        sts: Any = cast(Any, aws.session).client("sts", region_name=aws.region, config=_RETRY_CONFIG)
+        found = str(sts.get_caller_identity()["Account"])
+        with _lock:
+            _own[key] = found
+    return found
+
+
+def _assumed_session(base: boto3.Session, arn: str, *, external_id: str, seconds: int, region: str,
+                     session_name: str) -> boto3.Session:
+    from botocore.credentials import RefreshableCredentials
+    from botocore.session import get_session
+
+    sts: Any = cast(Any, base).client("sts", region_name=region, config=_RETRY_CONFIG)
+    failed: dict[str, Any] = {}
+
+    def fetch() -> dict[str, str]:
+        now = datetime.now(timezone.utc)
+        last = failed.get("at")
+        if last is not None and now - last < _RETRY_AFTER_FAILURE:
+            raise failed["error"]  # the same answer for a minute: one STS call, not one per evidence read
+        kwargs: dict[str, Any] = {"RoleArn": arn, "RoleSessionName": session_name, "DurationSeconds": seconds}
+        if external_id:
+            kwargs["ExternalId"] = external_id
+        try:
+            creds = sts.assume_role(**kwargs)["Credentials"]
+        except (ClientError, BotoCoreError) as exc:
+            failed.update(at=now, error=exc)
+            raise
+        failed.clear()
+        expiry = creds["Expiration"]
+        expiry = expiry if isinstance(expiry, datetime) else datetime.fromisoformat(str(expiry))
+        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"], "expiry_time": expiry.isoformat()}
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=fetch(), refresh_using=fetch, method="sts-assume-role")
+    core = get_session()
+    cast(Any, core)._credentials = credentials  # how a botocore session is given refreshable credentials
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def member_context(account: str, region: str, role_name: str, *, base: AwsContext, external_id: str = "",
+                   seconds: int = 3600, purpose: str = "read") -> AwsContext:
+    """An AwsContext in ``account`` through its role ``role_name`` (assumed with ``base``'s credentials).
+
+    The session is cached per (account, role) and refreshes its credentials before they expire; a new
+    context shares it. Raises :class:`AssumeRoleFailed` when the role cannot be assumed.
+    """
+    arn = role_arn(account, role_name)
+    key = (account, role_name)
+    with _lock:
+        session = _members.get(key)
+    if session is None:
+        try:
+            session = _assumed_session(base.session, arn, external_id=external_id, seconds=seconds, region=region,
+                                       session_name=f"incident-responder-{purpose}")
+        except (ClientError, BotoCoreError) as exc:
+            raise AssumeRoleFailed(arn, exc) from exc
+        with _lock:
+            _members[key] = session
+    return AwsContext(region=region, session=session)
+
+
+def failing_context(region: str, error: BaseException) -> AwsContext:
+    """A context whose every call fails with ``error`` before any request leaves the process (a member
+    account whose role could not be assumed): each read is then a "could not read" line naming it, and
+    a redrive call a failed run with AWS's own reason."""
+    from botocore.credentials import RefreshableCredentials
+    from botocore.session import get_session
+
+    def refuse() -> dict[str, str]:
+        raise error
+
+    expired = datetime(2000, 1, 1, tzinfo=timezone.utc).isoformat()
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata={"access_key": "unavailable", "secret_key": "unavailable", "token": "", "expiry_time": expired},
+        refresh_using=refuse, method="sts-assume-role")
+    core = get_session()
+    cast(Any, core)._credentials = credentials  # how a botocore session is given refreshable credentials
+    return AwsContext(region=region, session=boto3.Session(botocore_session=core, region_name=region))

@@ -63,6 +63,16 @@ ENV: dict[str, tuple[str, str]] = {
     "AGENT_MAX_COST_PER_INCIDENT_USD": ("0.10", "Estimated-cost cap of one agent run, in US dollars."),
     "AGENT_MAX_COST_PER_DAY_USD": ("5.00", "Estimated-cost cap of all agent runs in a UTC day, in US dollars "
                                            "(an atomic counter in the incidents table)."),
+    "MEMBER_READ_ROLE_NAME": ("incident-responder-read", "Role the analyzer and the follow-up worker assume in a "
+                              "member account (an event whose account is not the responder's own) to read its "
+                              "evidence."),
+    "MEMBER_REDRIVE_ROLE_NAME": ("incident-responder-redrive", "Role the redrive function alone assumes in a member "
+                                 "account to re-run its failed work."),
+    "MEMBER_EXTERNAL_ID": ("", "External id sent with AssumeRole to the member roles (their trust policy requires it); "
+                           "empty sends none."),
+    "MEMBER_SESSION_SECONDS": ("3600", "Lifetime of a member role's credentials; they are cached per account and "
+                               "refreshed before they expire."),
+    "ACCOUNT_ALIASES": ("", "Comma-separated `account=alias` pairs a report shows beside a member account's id."),
     "POWERTOOLS_SERVICE_NAME": ("incident-responder", "Powertools service name (logs, metrics, traces)."),
     "POWERTOOLS_METRICS_NAMESPACE": ("IncidentResponder", "CloudWatch metrics namespace."),
     "POWERTOOLS_TRACE_DISABLED": ("false", "Turn X-Ray tracing off (the X-Ray SDK is then never imported)."),
@@ -107,6 +117,18 @@ def _bool(name: str) -> bool:
 
 def _list(name: str) -> list[str]:
     return [v.strip() for v in env(name).split(",") if v.strip()]
+
+
+def _pairs(name: str) -> dict[str, str]:
+    """``a=b,c=d`` as a dict; an item without ``=`` is logged and skipped."""
+    out: dict[str, str] = {}
+    for item in _list(name):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            logger.warning("setting item ignored: not key=value", extra={"setting": name, "item": item})
+            continue
+        out[key.strip()] = value.strip()
+    return out
 
 
 @dataclass
@@ -154,6 +176,11 @@ class Settings:
     agent_deadline_seconds: float = field(default_factory=lambda: _float("AGENT_DEADLINE_SECONDS"))
     agent_max_cost_incident: float = field(default_factory=lambda: _float("AGENT_MAX_COST_PER_INCIDENT_USD"))
     agent_max_cost_day: float = field(default_factory=lambda: _float("AGENT_MAX_COST_PER_DAY_USD"))
+    member_read_role: str = field(default_factory=lambda: env("MEMBER_READ_ROLE_NAME"))
+    member_redrive_role: str = field(default_factory=lambda: env("MEMBER_REDRIVE_ROLE_NAME"))
+    member_external_id: str = field(default_factory=lambda: env("MEMBER_EXTERNAL_ID"))
+    member_session_seconds: int = field(default_factory=lambda: _int("MEMBER_SESSION_SECONDS"))
+    account_aliases: dict[str, str] = field(default_factory=lambda: _pairs("ACCOUNT_ALIASES"))
 
 
 def settings() -> Settings:

@@ -83,8 +83,13 @@ class LocalStack:
 
         from .stack import create_stack_resources
 
-        base_env = {**_LOCAL_ENV, "AWS_DEFAULT_REGION": self.world.region, "AWS_REGION": self.world.region,
-                    "MOTO_ACCOUNT_ID": self.world.account}
+        base_env = {**_LOCAL_ENV, "AWS_DEFAULT_REGION": self.world.region, "AWS_REGION": self.world.region}
+        if self.world.accounts:
+            # Member accounts: moto tells the accounts apart by the credentials of each call (STS
+            # AssumeRole), which MOTO_ACCOUNT_ID would override; the world's own account is moto's default.
+            self._unset("MOTO_ACCOUNT_ID")
+        else:
+            base_env["MOTO_ACCOUNT_ID"] = self.world.account
         self._apply(base_env)
         # Batch jobs stay in the backend: no Docker engine runs them (none exists here or in CI).
         self._mock = mock_aws(config={"batch": {"use_docker": False}})
@@ -125,6 +130,10 @@ class LocalStack:
                     os.environ[key] = old
             self._saved.clear()
             _clear_caches()
+
+    def _unset(self, key: str) -> None:
+        self._saved.setdefault(key, os.environ.get(key))
+        os.environ.pop(key, None)
 
     def _apply(self, env: dict[str, str]) -> None:
         for key, value in env.items():

@@ -78,6 +78,9 @@ class World:
     region: str = DEFAULT_REGION
     account: str = DEFAULT_ACCOUNT
     env: dict[str, str] = field(default_factory=dict)
+    # Member accounts (``accounts:``): account id -> that account's own world (the same keys, and
+    # ``alias``, ``region``, ``roles``); see world_accounts.py.
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path | None, base: Path | None = None) -> World:
@@ -85,9 +88,18 @@ class World:
         if path is not None and path.exists():
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         base = base or (path.parent if path else Path.cwd())
-        return cls(data=data, base=base, region=str(data.get("region") or DEFAULT_REGION),
-                   account=str(data.get("account") or DEFAULT_ACCOUNT),
-                   env={str(k): str(v) for k, v in (data.get("env") or {}).items()})
+        env = {str(k): str(v) for k, v in (data.get("env") or {}).items()}
+        accounts = _accounts(data.get("accounts"), path)
+        account = str(data.get("account") or DEFAULT_ACCOUNT)
+        if accounts and account != DEFAULT_ACCOUNT:
+            # With member accounts moto must tell accounts apart by their credentials, so the
+            # responder's own account is moto's default one (MOTO_ACCOUNT_ID would pin every call).
+            raise ValueError(f"{path}: a world with accounts: must have account {DEFAULT_ACCOUNT}, not {account}")
+        aliases = ",".join(f"{a}={spec['alias']}" for a, spec in accounts.items() if spec.get("alias"))
+        if aliases:
+            env.setdefault("ACCOUNT_ALIASES", aliases)
+        return cls(data=data, base=base, region=str(data.get("region") or DEFAULT_REGION), account=account,
+                   env=env, accounts=accounts)
 
     def file(self, rel: str) -> Path:
         path = (self.base / rel).resolve()
@@ -96,14 +108,34 @@ class World:
         return path
 
 
+def _accounts(raw: Any, path: Path | None) -> dict[str, dict[str, Any]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise ValueError(f"{path}: accounts: must map account ids to their worlds")
+    out = {str(k): v for k, v in raw.items()}
+    bad = [k for k in out if not (k.isdigit() and len(k) == 12)]
+    if bad:
+        raise ValueError(f"{path}: accounts: {bad} are not 12-digit account ids")
+    return out
+
+
 def load_world(world: World, session: boto3.Session, *, catalog_table: str) -> None:
     """Create everything the world describes in moto. ``mock_aws`` must be active, with
-    MOTO_ACCOUNT_ID set to the world's account."""
-    d = world.data
+    MOTO_ACCOUNT_ID set to the world's account (unset for a world with member ``accounts``)."""
     _catalog(session, world, catalog_table)
+    load_resources(session, world)
+    if world.accounts:
+        from .world_accounts import load_members
+
+        load_members(session, world)
+
+
+def load_resources(session: boto3.Session, world: World) -> None:
+    """Everything of one account's world but the catalog (which is the responder's own)."""
     _logs(session, world)
     _s3(session, world)
-    if d.get("glue"):
+    if world.data.get("glue"):
         _glue(session, world)
     for name in [*SOURCE_LOADERS.values(), *_SHARED_LOADERS]:
         importlib.import_module(f"{__package__}.{name}").load(session, world)
@@ -234,6 +266,11 @@ SOURCE_LOADERS = {
     "emr": "world_emr",
     "glue": "world_glue",
     "batch": "world_batch",
+    "emrserverless": "world_emrserverless",
+    "athena": "world_athena",
+    "gluecrawler": "world_gluecrawler",
+    "gluedq": "world_gluedq",
+    "lambda": "world_lambda",
 }
 # Not a source: the local RedriveExecution that moto lacks.
 _SHARED_LOADERS = ("world_redrive",)

@@ -33,6 +33,11 @@ RULE_FILES = {
     "EmrCluster": "emr_cluster",
     "Glue": "glue",
     "Batch": "batch",
+    "EmrServerless": "emrserverless",
+    "Athena": "athena",
+    "GlueCrawler": "gluecrawler",
+    "GlueDataQuality": "gluedq",
+    "LambdaFailure": "lambda",
 }
 
 EXPECTED_HANDLERS = {
@@ -81,6 +86,16 @@ EXPECTED_ROUTES = {
     "emr_step_status_change_FAILED.json": {"EmrStep"},
     "batch_job_state_change_RUNNABLE.json": set(),
     "batch_job_state_change_FAILED.json": {"Batch"},
+    "emr_serverless_job_run_state_change_RUNNING.json": set(),
+    "emr_serverless_job_run_state_change_FAILED.json": {"EmrServerless"},
+    "athena_query_state_change_SUCCEEDED.json": set(),
+    "athena_query_state_change_FAILED.json": {"Athena"},
+    "glue_crawler_state_change_Succeeded.json": set(),
+    "glue_crawler_state_change_Failed.json": {"GlueCrawler"},
+    "glue_dq_evaluation_results_all_passed.json": set(),
+    "glue_dq_evaluation_results_rules_failed.json": {"GlueDataQuality"},
+    "lambda_invocation_result_failure.json": {"LambdaFailure"},
+    "lambda_invocation_result_success.json": set(),
 }
 
 

@@ -1,8 +1,10 @@
 """Pipeline context: the catalog entry for a resource, tags as a fallback, Glue Data Catalog metadata.
 
 The catalog (a DynamoDB table) maps resource ARNs or ARN prefixes to a pipeline; the longest matching
-prefix wins. Resources with no entry can carry tags instead: ``pipeline``, ``owner``,
-``slack-channel`` and ``runbook``.
+prefix wins. Resources with no entry can carry tags instead: ``pipeline``, ``owner``, ``slack-channel``
+and ``runbook``. An entry may also claim whole accounts (``accounts: ["111122223333"]``, or a resource
+``arn:aws:*:*:111122223333:``): a resource that neither an entry nor its tags place goes to its
+account's entry.
 """
 
 from __future__ import annotations
@@ -63,9 +65,16 @@ class CatalogIndex:
     def __init__(self, entries: list[dict[str, Any]]) -> None:
         self.size = len(entries)
         self._by_prefix: dict[str, dict[str, Any]] = {}
+        self._by_account: dict[str, dict[str, Any]] = {}
         for item in entries:
             for prefix in item.get("resources") or []:
-                self._by_prefix.setdefault(str(prefix), item)
+                account = _whole_account(str(prefix))
+                if account:
+                    self._by_account.setdefault(account, item)
+                else:
+                    self._by_prefix.setdefault(str(prefix), item)
+            for account in item.get("accounts") or []:
+                self._by_account.setdefault(str(account), item)
 
     def find(self, arns: list[str]) -> Pipeline | None:
         """The entry whose resource ARN or prefix matches one of ``arns``; the longest prefix wins."""
@@ -77,6 +86,24 @@ class CatalogIndex:
                     best = (end, item)
                     break
         return pipeline_from_item(best[1]) if best else None
+
+    def for_account(self, arns: list[str]) -> Pipeline | None:
+        """The entry that claims the whole account of one of ``arns`` (``accounts`` or ``arn:aws:*:*:<id>:``)."""
+        for arn in arns:
+            parts = arn.split(":")
+            item = self._by_account.get(parts[4]) if len(parts) > 4 and parts[0] == "arn" else None
+            if item is not None:
+                return pipeline_from_item(item)
+        return None
+
+
+def _whole_account(prefix: str) -> str:
+    """The account of a catalog resource that names a whole account (``arn:aws:*:*:<account>:``), or ""."""
+    parts = prefix.split(":")
+    if len(parts) >= 5 and parts[0] == "arn" and parts[2] == "*" and parts[3] in ("*", "") and parts[4].isdigit() \
+            and all(p == "" for p in parts[5:]):
+        return parts[4]
+    return ""
 
 
 def find_pipeline(entries: list[dict[str, Any]], arns: list[str]) -> Pipeline | None:

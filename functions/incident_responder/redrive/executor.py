@@ -132,7 +132,7 @@ def run_request(
     *,
     audit: AuditStore,
     cfg: Settings,
-    aws_for: Callable[[str], AwsContext],
+    aws_for: Callable[[str, str], AwsContext],
 ) -> dict[str, Any]:
     """Run an approved request once. Returns ``status``: started, failed, duplicate or refused.
 
@@ -140,7 +140,7 @@ def run_request(
     someone who is an approver now, is moved to ``running`` (a conditional write: one invocation
     wins); anything else is refused and nothing runs. Then ``<incident_id>#<attempt>`` is claimed,
     the call made, and the request moved to ``succeeded``, ``failed`` or ``duplicate``.
-    ``aws_for(region)`` gives the AwsContext for the plan's region. Reads REDRIVE_APPROVERS and
+    ``aws_for(region, account)`` gives the AwsContext for the plan's region and account. Reads REDRIVE_APPROVERS and
     REDRIVE_REQUIRE_SECOND_PERSON (through ``cfg``).
     """
     from .audit import APPROVED, DUPLICATE, FAILED, RUNNING, SUCCEEDED
@@ -201,7 +201,7 @@ def run_request(
             "approved_by": held.get("approved_by", ""),
         }
     plan = Plan.from_dict(json.loads(request["plan"]))
-    result = execute(plan, aws_for(plan.region))
+    result = execute(plan, aws_for(plan.region, plan.account))
     audit.finish_run(
         incident_id,
         attempt,

@@ -101,6 +101,9 @@ class Plan:
     original_url: str = ""
     # Facts the executor needs to name the new run (e.g. the execution's redrive count before).
     expect: dict[str, Any] = field(default_factory=dict)
+    # The account the failed run is in (from the incident's resource ARN): the redrive function runs the
+    # call there, through the account's redrive role when it is a member account.
+    account: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -332,6 +335,7 @@ def build_plan(
     typed = found.spec_type.from_dict(spec)
     plan = found.plan(typed, facts, attempt=attempt, now=now, region=region, token=token, resource_arn=resource_arn)
     plan.expect = {**found.original_ids(typed), **plan.expect}
+    plan.account = plan.account or account_of(resource_arn)
     if plan.runnable and has_redacted(plan.params):
         _restore_secrets(plan, facts)
     if plan.params and plan.operation in _API_OPERATION:

@@ -26,6 +26,11 @@ ADAPTER_MODULES: dict[str, tuple[str, str]] = {
     "emr": ("emr", "aws.emr"),
     "glue": ("glue", "aws.glue"),
     "batch": ("batch", "aws.batch"),
+    "emrserverless": ("emrserverless", "aws.emr-serverless"),
+    "athena": ("athena", "aws.athena"),
+    "gluecrawler": ("gluecrawler", "aws.glue"),
+    "gluedq": ("gluedq", "aws.glue-dataquality"),
+    "lambda": ("lambda", "lambda"),
 }
 
 _LOADED: dict[str, Adapter] = {}

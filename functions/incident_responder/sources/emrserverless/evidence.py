@@ -1,0 +1,183 @@
+"""EMR Serverless: "EMR Serverless Job Run State Change" FAILED and CANCELLED.
+
+Evidence: GetJobRun (``stateDetails``, the execution role, the job driver's entry point and Spark
+parameters, redacted, the run's duration and timeout), the driver's stderr and stdout from the run's
+S3 log location (``<logUri>/applications/<app>/jobs/<run>/SPARK_DRIVER/stderr.gz``) or its CloudWatch
+log streams (``/aws/emr-serverless`` by default), and GetApplication (release, state and the
+application's ``maximumCapacity``: the ceiling a job cannot grow past).
+
+SUCCESS and the running states are not reported.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ...errors import MalformedEvent
+from ...model import Incident, Link, Resource, Skip, iso
+from ..base import console_log_url, parse_time, shorten
+from .spec import EmrServerlessSpec
+
+if TYPE_CHECKING:
+    from ..base import Collector
+
+__all__ = ["EmrServerlessEvidence", "job_run_url"]
+
+REPORTED = {"FAILED", "CANCELLED"}
+_PHRASE = {"FAILED": "failed", "CANCELLED": "was cancelled"}
+DEFAULT_LOG_GROUP = "/aws/emr-serverless"
+_LOG_ITEMS = {"stderr": 8, "stdout": 3}
+
+
+def job_run_url(region: str, application_id: str, run_id: str) -> str:
+    return (f"https://{region}.console.aws.amazon.com/emr/home?region={region}"
+            f"#/serverless-applications/{application_id}/job-runs/{run_id}")
+
+
+def application_arn(region: str, account: str, application_id: str) -> str:
+    return f"arn:aws:emr-serverless:{region}:{account}:/applications/{application_id}"
+
+
+def _driver_summary(driver: dict[str, Any]) -> tuple[str, str]:
+    """(entry point, a one-line description) of a job driver (Spark submit or Hive)."""
+    spark = driver.get("sparkSubmit") or {}
+    if spark:
+        entry = str(spark.get("entryPoint") or "?")
+        args = " ".join(str(a) for a in spark.get("entryPointArguments") or [])
+        params = str(spark.get("sparkSubmitParameters") or "")
+        return entry, f"spark-submit {params} {entry} {args}".replace("  ", " ").strip()
+    hive = driver.get("hive") or {}
+    if hive:
+        entry = str(hive.get("query") or "?")
+        return entry, f"Hive query {entry} {hive.get('parameters') or ''}".strip()
+    return "?", "an unknown job driver"
+
+
+class EmrServerlessEvidence:
+    """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
+
+    name: ClassVar[str]
+
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        detail = event.get("detail") or {}
+        app, run_id, state = detail.get("applicationId"), detail.get("jobRunId"), detail.get("state")
+        if not app or not run_id or not state:
+            raise MalformedEvent("EMR Serverless event without detail.applicationId, jobRunId or state")
+        region, account = event.get("region"), event.get("account")
+        if not region or not account:
+            raise MalformedEvent("EMR Serverless event without region or account")
+        if state not in REPORTED:
+            return Skip(f"job run state {state} is not a failure")
+        arn = application_arn(region, account, app)
+        return Incident(source=self.name, event_id=str(event.get("id", "")), detail_type=event["detail-type"],
+                        region=region, account=account, resource=Resource(arn=arn, name=str(app), run_id=run_id),
+                        status=state, event_time=event.get("time"), started_at=iso(detail.get("createdAt")),
+                        stopped_at=iso(detail.get("updatedAt") or event.get("time")),
+                        catalog_arns=[str(detail.get("arn") or ""), arn] if detail.get("arn") else [arn],
+                        detail=detail)
+
+    def collect(self, c: Collector) -> None:
+        inc = c.incident
+        app, run_id = inc.resource.name, str(inc.resource.run_id)
+        client = c.client("emr-serverless")
+        c.context.update(application_id=app, job_run_id=run_id, what=f"EMR Serverless job run {run_id} on {app}",
+                         status_phrase=_PHRASE.get(inc.status, inc.status.lower()))
+        c.links.append(Link("Job run in the EMR Studio console", job_run_url(inc.region, app, run_id)))
+        run = (c.call(f"GetJobRun {run_id}", client.get_job_run, applicationId=app, jobRunId=run_id) or {}).get(
+            "jobRun")
+        application = (c.call(f"GetApplication {app}", client.get_application, applicationId=app) or {}).get(
+            "application")
+        if run:
+            self._run(c, run)
+        else:
+            c.add("job", "events:EMR Serverless Job Run State Change",
+                  f"Job run {run_id} {inc.status} (from the event; the run itself could not be read)",
+                  inc.event_time, state=inc.status, state_details="")
+            c.context.setdefault("state_details", "?")
+        if application:
+            self._application(c, application)
+        if run:
+            self._logs(c, app, run_id, run)
+            c.context["redrive"] = EmrServerlessSpec(
+                service="emr-serverless", applicationId=app, jobRunId=run_id,
+                executionRoleArn=str(run.get("executionRole") or ""), jobDriver=dict(run.get("jobDriver") or {}),
+                configurationOverrides=dict(run.get("configurationOverrides") or {}),
+                executionTimeoutMinutes=run.get("executionTimeoutMinutes"), name=str(run.get("name") or ""),
+                state=inc.status)
+
+    def _run(self, c: Collector, run: dict[str, Any]) -> None:
+        inc = c.incident
+        state = run.get("state") or inc.status
+        details = str(run.get("stateDetails") or "")
+        started, ended = parse_time(run.get("createdAt")), parse_time(run.get("updatedAt"))
+        inc.started_at = iso(started) or inc.started_at
+        inc.stopped_at = iso(ended) or inc.stopped_at
+        c.add("job", "emr-serverless:GetJobRun",
+              f"Job run {state}: {shorten(details, 1200) if details else 'no stateDetails'}", ended,
+              state=state, state_details=details)
+        entry, command = _driver_summary(run.get("jobDriver") or {})
+        c.add("config", "emr-serverless:GetJobRun", f"Job driver: {shorten(command, 600)}", entry_point=entry)
+        timeout = run.get("executionTimeoutMinutes")
+        seconds = run.get("totalExecutionDurationSeconds")
+        parts = [f"release {run.get('releaseLabel') or '?'}", f"role {run.get('executionRole') or '?'}"]
+        if isinstance(seconds, int):
+            parts.append(f"ran {seconds // 60} min {seconds % 60} s")
+        if timeout:
+            parts.append(f"timeout {timeout} min")
+        c.add("config", "emr-serverless:GetJobRun", "Run settings: " + ", ".join(parts),
+              timeout_minutes=timeout or 0, execution_seconds=seconds or 0)
+        c.context.update(state_details=shorten(details, 300) if details else "?", entry_point=entry,
+                         execution_role=run.get("executionRole") or "?", timeout_minutes=timeout or "?",
+                         job_name=run.get("name") or "?", release_label=run.get("releaseLabel") or "?")
+
+    def _application(self, c: Collector, application: dict[str, Any]) -> None:
+        cap = application.get("maximumCapacity") or {}
+        limits = ", ".join(f"{k} {cap[k]}" for k in ("cpu", "memory", "disk") if cap.get(k)) or "no maximum set"
+        text = (f"Application {application.get('name') or application.get('applicationId')} "
+                f"({application.get('type') or '?'}, {application.get('releaseLabel') or '?'}, "
+                f"{application.get('state') or '?'}): maximum capacity {limits}")
+        c.add("config", "emr-serverless:GetApplication", text, max_cpu=str(cap.get("cpu") or ""),
+              max_memory=str(cap.get("memory") or ""), application_state=application.get("state") or "")
+        c.context.update(application_name=application.get("name") or c.context.get("application_id"),
+                         max_capacity=limits)
+
+    def _logs(self, c: Collector, app: str, run_id: str, run: dict[str, Any]) -> None:
+        inc = c.incident
+        monitoring = (run.get("configurationOverrides") or {}).get("monitoringConfiguration") or {}
+        s3 = (monitoring.get("s3MonitoringConfiguration") or {}).get("logUri")
+        cw = monitoring.get("cloudWatchLoggingConfiguration") or {}
+        end = parse_time(run.get("updatedAt")) or parse_time(inc.event_time)
+        start = parse_time(run.get("createdAt"))
+        suffix = f"applications/{app}/jobs/{run_id}/SPARK_DRIVER"
+        read = False
+        if s3:
+            from ...evidence.logs import read_s3_log
+
+            read = True
+            folder = f"{str(s3).rstrip('/')}/{suffix}"
+            c.context["driver_log"] = f"{folder}/stderr.gz"
+            for name, items in _LOG_ITEMS.items():
+                uri = f"{folder}/{name}.gz"
+                fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
+                if fetched.error:
+                    c.failed_reads += 1
+                    c.book.gap(f"driver {name}: {fetched.error}")
+                if fetched.lines:
+                    c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)
+        if cw.get("enabled"):
+            read = True
+            group = str(cw.get("logGroupName") or DEFAULT_LOG_GROUP)
+            prefix = str(cw.get("logStreamNamePrefix") or "").strip("/")
+            stream = f"{prefix}/{suffix}" if prefix else f"/{suffix}"
+            c.context.setdefault("driver_log", f"{group} {stream}/stderr")
+            window_end = (end + timedelta(seconds=c.settings.log_window_after)) if end else None
+            window_start = (start - timedelta(seconds=60)) if start else None
+            url = console_log_url(inc.region, group, window_start, window_end, stream=f"{stream}/stderr")
+            c.links.append(Link("Driver logs in CloudWatch", url))
+            for name, items in _LOG_ITEMS.items():
+                c.logs(group, window_start, window_end, stream_names=[f"{stream}/{name}"], failure_time=end,
+                       max_items=items)
+        if not read:
+            c.book.gap("driver logs: the job run sends its logs neither to S3 nor to CloudWatch "
+                       "(monitoringConfiguration), or only to managed storage, which the responder cannot read")

@@ -1,0 +1,168 @@
+"""Lambda: "Lambda Function Invocation Result - Failure", the invocation record an asynchronous
+invocation's on-failure destination puts on an EventBridge bus (source ``lambda``).
+
+Evidence: the record's ``requestContext`` (condition: RetriesExhausted or EventAgeExceeded, the
+approximate invoke count), the ``responsePayload``'s ``errorType``, ``errorMessage`` and ``stackTrace``,
+the ``requestPayload`` (redacted), GetFunctionConfiguration (memory, timeout, runtime, handler, the
+version that ran, its log group) and the function's log lines of that request id (START, the error,
+``REPORT`` with its duration and max memory used).
+
+Every such record is a failure; the success destination's records are not matched by the rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote
+
+from ...errors import MalformedEvent
+from ...model import Incident, Link, Resource, iso
+from ..base import console_log_url, parse_time, shorten
+from .spec import LambdaSpec
+
+if TYPE_CHECKING:
+    from ...model import Skip
+    from ..base import Collector
+
+__all__ = ["LambdaEvidence", "function_url", "split_arn"]
+
+_LOG_ITEMS = 8
+_REPORT = re.compile(r"Duration: (?P<duration>[\d.]+) ms.*?Memory Size: (?P<size>\d+) MB\s+Max Memory Used: "
+                     r"(?P<used>\d+) MB", re.S)
+_MAX_TIMEOUT_SECONDS = 900
+
+
+def split_arn(arn: str) -> tuple[str, str, str]:
+    """(unqualified function ARN, function name, qualifier) of a (possibly qualified) function ARN."""
+    parts = arn.split(":")
+    if len(parts) < 7 or parts[2] != "lambda" or parts[5] != "function":
+        raise MalformedEvent(f"Lambda invocation record with a function ARN that is not one: {arn!r}")
+    qualifier = parts[7] if len(parts) > 7 else ""
+    return ":".join(parts[:7]), parts[6], qualifier
+
+
+def function_url(region: str, name: str) -> str:
+    return (f"https://{region}.console.aws.amazon.com/lambda/home?region={region}"
+            f"#/functions/{quote(name, safe='')}")
+
+
+def _response(detail: dict[str, Any]) -> dict[str, Any]:
+    payload = detail.get("responsePayload")
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return {"errorMessage": payload}
+    return payload if isinstance(payload, dict) else {}
+
+
+class LambdaEvidence:
+    """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
+
+    name: ClassVar[str]
+
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        detail = event.get("detail") or {}
+        context = detail.get("requestContext") or {}
+        arn, request_id = context.get("functionArn"), context.get("requestId")
+        if not arn or not request_id:
+            raise MalformedEvent("Lambda invocation record without requestContext.functionArn or requestId")
+        base, name, _ = split_arn(str(arn))
+        region = event.get("region") or base.split(":")[3]
+        account = event.get("account") or base.split(":")[4]
+        condition = str(context.get("condition") or "Failure")
+        return Incident(source=self.name, event_id=str(event.get("id", "")), detail_type=event["detail-type"],
+                        region=region, account=account, resource=Resource(arn=base, name=name, run_id=request_id),
+                        status=re.sub(r"(?<!^)(?=[A-Z])", "_", condition).upper(), event_time=event.get("time"),
+                        stopped_at=iso(detail.get("timestamp") or event.get("time")), catalog_arns=[base],
+                        detail=detail)
+
+    def collect(self, c: Collector) -> None:
+        inc = c.incident
+        detail = inc.detail
+        context = detail.get("requestContext") or {}
+        request_id, name = str(inc.resource.run_id), inc.resource.name
+        _, _, qualifier = split_arn(str(context.get("functionArn")))
+        response = _response(detail)
+        error_type = str(response.get("errorType") or (detail.get("responseContext") or {}).get("functionError") or "")
+        message = str(response.get("errorMessage") or "")
+        invokes = context.get("approximateInvokeCount")
+        c.context.update(function_name=name, request_id=request_id, qualifier=qualifier or "$LATEST",
+                         error_type=error_type or "?", error_message=shorten(message, 300) if message else "?",
+                         condition=context.get("condition") or "?",
+                         invoke_count=invokes if isinstance(invokes, int) else "?",
+                         what=f"Asynchronous invocation {request_id} of {name}",
+                         status_phrase=("failed after its retries" if context.get("condition") == "RetriesExhausted"
+                                        else "expired before it could run" if context.get("condition") ==
+                                        "EventAgeExceeded" else "failed"))
+        c.links.append(Link(f"Function {name} in the Lambda console", function_url(inc.region, name)))
+        text = f"{error_type or 'Error'}: {shorten(message, 1200) or 'no errorMessage'}"
+        c.add("error", "lambda:responsePayload", text, detail.get("timestamp") or inc.event_time,
+              error_type=error_type, error_message=message)
+        trace = response.get("stackTrace")
+        if isinstance(trace, list) and trace:
+            lines = [str(t).strip() for t in trace][-6:]
+            c.add("error", "lambda:responsePayload", "Stack trace (innermost last):\n" + "\n".join(lines),
+                  detail.get("timestamp") or inc.event_time, error_type=error_type)
+        c.add("invocation", "lambda:requestContext",
+              f"Condition {context.get('condition') or '?'} after about "
+              f"{invokes if isinstance(invokes, int) else '?'} attempt(s); status code "
+              f"{(detail.get('responseContext') or {}).get('statusCode', '?')}, version "
+              f"{(detail.get('responseContext') or {}).get('executedVersion') or qualifier or '?'}",
+              detail.get("timestamp") or inc.event_time, condition=context.get("condition") or "",
+              invoke_count=invokes or 0)
+        if "requestPayload" in detail:
+            c.add_json("input", "lambda:requestPayload", "Request payload", detail.get("requestPayload"), limit=600)
+        config = c.call(f"GetFunctionConfiguration {name}", c.client("lambda").get_function_configuration,
+                        FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
+        if config:
+            self._config(c, config)
+        self._logs(c, name, request_id, (config or {}))
+        c.context["redrive"] = LambdaSpec(service="lambda", FunctionName=name, Qualifier=qualifier,
+                                          Payload=detail.get("requestPayload"), requestId=request_id)
+
+    def _config(self, c: Collector, config: dict[str, Any]) -> None:
+        memory, timeout = config.get("MemorySize"), config.get("Timeout")
+        c.add("config", "lambda:GetFunctionConfiguration",
+              f"Function {config.get('FunctionName')}: {memory or '?'} MB memory, timeout {timeout or '?'} s, "
+              f"{config.get('Runtime') or config.get('PackageType') or '?'}, handler {config.get('Handler') or '?'}, "
+              f"version {config.get('Version') or '?'}, last modified {config.get('LastModified') or '?'}",
+              memory_mb=memory or 0, timeout_seconds=timeout or 0)
+        c.context.update(memory_mb=memory or "?", timeout_seconds=timeout or "?", runtime=config.get("Runtime") or "?",
+                         handler=config.get("Handler") or "?", role=config.get("Role") or "?")
+
+    def _logs(self, c: Collector, name: str, request_id: str, config: dict[str, Any]) -> None:
+        from ...evidence.logs import fetch_log_window
+
+        inc = c.incident
+        group = str((config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}")
+        end = parse_time(inc.detail.get("timestamp")) or parse_time(inc.event_time)
+        if end is None:
+            return
+        configured = config.get("Timeout")
+        timeout = configured if isinstance(configured, int) else _MAX_TIMEOUT_SECONDS
+        # The record is written after the last attempt; retries wait about 1 and then 2 minutes.
+        start = end - timedelta(seconds=timeout * 3 + 240)
+        window_end = end + timedelta(seconds=c.settings.log_window_after)
+        c.context["log_group"] = group
+        c.log_groups.append((group, start, window_end))
+        c.links.append(Link("Function log in CloudWatch", console_log_url(inc.region, group, start, window_end)))
+        fetched = fetch_log_window(c.client("logs"), group, start=start, end=window_end,
+                                   max_bytes=c.settings.log_max_bytes, filter_pattern=f'"{request_id}"')
+        if fetched.error:
+            c.failed_reads += 1
+            c.book.gap(fetched.error)
+            return
+        lines = [line for line in fetched.lines if request_id in line.message]
+        if not lines:
+            c.book.gap(f"no log lines of request {request_id} in {group} between {start:%H:%M:%S} and "
+                       f"{window_end:%H:%M:%S} UTC")
+            return
+        for line in lines:
+            found = _REPORT.search(line.message)
+            if found:
+                c.context.update(max_memory_used_mb=found.group("used"), duration_ms=found.group("duration"))
+        c.add_compacted(lines, group, end, max_items=_LOG_ITEMS, truncated=fetched.truncated)

@@ -1,0 +1,96 @@
+"""The local world's Athena: ``world.yaml`` ``athena: {work_groups: [...], query_executions: [...]}``.
+
+``work_groups`` are GetWorkGroup ``WorkGroup`` answers, ``query_executions`` GetQueryExecution
+``QueryExecution`` answers. Workgroups and queries are made through the ordinary API (CreateWorkGroup,
+StartQueryExecution) and the query is given the world's id. Moto's queries always succeed and have no
+``AthenaError``: GetQueryExecution's ``Status`` (FAILED, StateChangeReason, AthenaError, times),
+``Statistics`` and ``EngineVersion`` come from the world, merged into moto's answer by an after-call
+handler active only under the mock (:mod:`.world_answers`). Moto raises a KeyError for a query id it
+does not know, and answers an empty WorkGroup for a name it does not know; Athena answers
+InvalidRequestException to both, and so do before-call handlers here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .world import convert_times, to_datetime
+from .world_answers import _http, _install, merge_after, mocked
+
+if TYPE_CHECKING:
+    import boto3
+
+    from .world import World
+
+__all__ = ["load"]
+
+_TIMES = {"SubmissionDateTime", "CompletionDateTime"}
+
+
+def load(session: boto3.Session, world: World) -> None:
+    _install("before-call.athena.GetQueryExecution", _unknown_query)
+    _install("before-call.athena.GetWorkGroup", _unknown_work_group)
+    spec = world.data.get("athena") or {}
+    groups, queries = spec.get("work_groups") or [], spec.get("query_executions") or []
+    if not groups and not queries:
+        return
+    from moto.athena.models import athena_backends
+
+    backend = athena_backends[world.account][world.region]
+    athena = session.client("athena", region_name=world.region)
+    for group in groups:
+        if group["Name"] in backend.work_groups:
+            backend.work_groups[group["Name"]].configuration.update(group.get("Configuration") or {})
+            continue
+        athena.create_work_group(Name=group["Name"], Configuration=group.get("Configuration") or {},
+                                 Description=group.get("Description") or "")
+        if group.get("State"):
+            backend.work_groups[group["Name"]].state = group["State"]
+    for query in queries:
+        kwargs: dict[str, Any] = {"QueryString": query["Query"], "WorkGroup": query.get("WorkGroup") or "primary"}
+        for key in ("QueryExecutionContext", "ResultConfiguration"):
+            if query.get(key):
+                kwargs[key] = query[key]
+        made = athena.start_query_execution(**kwargs)["QueryExecutionId"]
+        fake = backend.executions.pop(made)
+        fake.id = query["QueryExecutionId"]
+        if query.get("ResultConfiguration"):
+            fake.config = dict(query["ResultConfiguration"])  # moto appends "<id>.csv" to the location
+        backend.executions[fake.id] = fake
+        extra = {k: query[k] for k in ("Status", "Statistics", "EngineVersion", "StatementType") if k in query}
+        merge_after("after-call.athena.GetQueryExecution", ("QueryExecution", "QueryExecutionId"), fake.id,
+                    convert_times(extra, _TIMES, to_datetime))
+
+
+def _unknown_query(model: Any, params: dict[str, Any], **_: Any) -> Any:
+    """before-call.athena.GetQueryExecution: Athena's error for an id no backend has (moto raises KeyError)."""
+    if not mocked():
+        return None
+    import json
+
+    from moto.athena.models import athena_backends
+
+    raw = params.get("body") or b"{}"
+    query_id = str(json.loads(raw.decode() if isinstance(raw, bytes) else raw).get("QueryExecutionId"))
+    for regions in list(athena_backends.values()):
+        if any(query_id in backend.executions for backend in list(regions.values())):
+            return None
+    return _http(model, 400, {"Error": {"Code": "InvalidRequestException",
+                                        "Message": f"QueryExecution {query_id} was not found"}})
+
+
+def _unknown_work_group(model: Any, params: dict[str, Any], **_: Any) -> Any:
+    """before-call.athena.GetWorkGroup: Athena's error for a workgroup no backend has (moto answers None)."""
+    if not mocked():
+        return None
+    import json
+
+    from moto.athena.models import athena_backends
+
+    raw = params.get("body") or b"{}"
+    name = str(json.loads(raw.decode() if isinstance(raw, bytes) else raw).get("WorkGroup"))
+    for regions in list(athena_backends.values()):
+        if any(name in backend.work_groups for backend in list(regions.values())):
+            return None
+    error = {"Code": "InvalidRequestException", "Message": f"WorkGroup {name} is not found"}
+    return _http(model, 400, {"Error": error})

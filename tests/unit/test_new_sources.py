@@ -1,0 +1,102 @@
+"""The five newer sources' event reading: which states are reported, what a malformed event says, and
+the facts their reports are built from (DQDL thresholds, Lambda's function ARNs, account aliases)."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incident_responder.config import Settings
+from incident_responder.errors import MalformedEvent
+from incident_responder.model import Incident, Skip
+from incident_responder.sources import adapter_for
+from incident_responder.sources.gluedq.evidence import threshold_of
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eventbridge"
+split_arn = importlib.import_module("incident_responder.sources.lambda.evidence").split_arn
+
+
+def _event(name: str, **detail: Any) -> dict[str, Any]:
+    event = copy.deepcopy(json.loads((FIXTURES / name).read_text()))
+    event["detail"].update(detail)
+    return event
+
+
+@pytest.mark.parametrize(("fixture", "detail", "reported"), [
+    ("emr_serverless_job_run_state_change_FAILED.json", {}, True),
+    ("emr_serverless_job_run_state_change_FAILED.json", {"state": "CANCELLED"}, True),
+    ("emr_serverless_job_run_state_change_FAILED.json", {"state": "SUCCESS"}, False),
+    ("emr_serverless_job_run_state_change_RUNNING.json", {}, False),
+    ("athena_query_state_change_FAILED.json", {}, True),
+    ("athena_query_state_change_FAILED.json", {"currentState": "CANCELLED"}, False),
+    ("athena_query_state_change_SUCCEEDED.json", {}, False),
+    ("glue_crawler_state_change_Failed.json", {}, True),
+    ("glue_crawler_state_change_Succeeded.json", {}, False),
+    ("glue_crawler_state_change_Failed.json", {"state": "Started"}, False),
+    ("glue_dq_evaluation_results_rules_failed.json", {}, True),
+    ("glue_dq_evaluation_results_all_passed.json", {}, False),
+    ("lambda_invocation_result_failure.json", {}, True),
+])
+def test_failures_are_reported_and_benign_states_dropped(fixture: str, detail: dict[str, Any], reported: bool) -> None:
+    event = _event(fixture, **detail)
+    parsed = adapter_for(event).parse(event)
+    assert isinstance(parsed, Incident) is reported
+    if not reported:
+        assert isinstance(parsed, Skip) and parsed.reason
+
+
+def test_the_glue_sources_share_aws_glue_and_each_reads_its_own_events() -> None:
+    crawler = _event("glue_crawler_state_change_Failed.json")
+    job = json.loads((FIXTURES / "glue_job_state_change_FAILED.json").read_text())
+    assert adapter_for(crawler).name == "gluecrawler"
+    assert adapter_for(job).name == "glue"
+
+
+@pytest.mark.parametrize(("fixture", "drop", "message"), [
+    ("emr_serverless_job_run_state_change_FAILED.json", "jobRunId", "jobRunId"),
+    ("athena_query_state_change_FAILED.json", "queryExecutionId", "queryExecutionId"),
+    ("glue_crawler_state_change_Failed.json", "crawlerName", "crawlerName"),
+    ("glue_dq_evaluation_results_rules_failed.json", "resultID", "resultID"),
+    ("lambda_invocation_result_failure.json", "requestContext", "requestContext"),
+])
+def test_an_event_without_its_ids_is_a_clear_error(fixture: str, drop: str, message: str) -> None:
+    event = _event(fixture)
+    event["detail"].pop(drop)
+    with pytest.raises(MalformedEvent, match=message):
+        adapter_for(event).parse(event)
+
+
+def test_lambda_records_name_the_function_and_the_version_that_ran() -> None:
+    event = _event("lambda_invocation_result_failure.json")
+    incident = adapter_for(event).parse(event)
+    assert isinstance(incident, Incident)
+    assert incident.resource.arn == "arn:aws:lambda:us-east-2:123456789012:function:my-function"
+    assert incident.resource.run_id == "8ea123e4-1db7-4aca-ad10-d9ca1234c1fd"
+    assert incident.status == "RETRIES_EXHAUSTED"
+    assert split_arn("arn:aws:lambda:eu-west-1:123456789012:function:f:prod")[1:] == ("f", "prod")
+    with pytest.raises(MalformedEvent, match="not one"):
+        split_arn("arn:aws:sqs:eu-west-1:123456789012:queue")
+
+
+@pytest.mark.parametrize(("rule", "threshold"), [
+    ('Completeness "customer_email" > 0.95', "> 0.95"),
+    ('IsComplete "id"', "= 1.0"),
+    ('IsUnique "order_id"', "= 1.0"),
+    ('RowCount between 1000 and 5000', "between 1000 and 5000"),
+    ('ColumnValues "status" in ["NEW", "PAID"]', 'in ["NEW", "PAID"]'),
+    ('ColumnValues "amount" <= 0', "<= 0"),
+    ('CustomSql "select count(*) from primary"', ""),
+])
+def test_dqdl_thresholds(rule: str, threshold: str) -> None:
+    assert threshold_of(rule) == threshold
+
+
+def test_account_aliases_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("ACCOUNT_ALIASES", "222222222222=sales-prod, 333333333333 = analytics ,broken")
+    assert Settings().account_aliases == {"222222222222": "sales-prod", "333333333333": "analytics"}
+    assert "not key=value" in caplog.text
