@@ -94,8 +94,10 @@ def _sqs_event(stack: LocalStack, queue_url: str, messages: list[dict[str, Any]]
     }
 
 
-def _drain(stack: LocalStack, queue_url: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Deliver everything queued to the worker, as Lambda's SQS event source does (batches of 5)."""
+def _drain(stack: LocalStack, queue_url: str, logs: list[str] | None = None
+           ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Deliver everything queued to the worker, as Lambda's SQS event source does (batches of 5); the
+    worker's log output is appended to ``logs``."""
     sqs = stack.session.client("sqs")
     results: list[dict[str, Any]] = []
     failures: list[str] = []
@@ -110,8 +112,10 @@ def _drain(stack: LocalStack, queue_url: str) -> tuple[list[dict[str, Any]], lis
         messages = got.get("Messages") or []
         if not messages:
             break
-        result, _ = stack.invoke("FollowupWorkerFunction", _sqs_event(stack, queue_url, messages))
+        result, output = stack.invoke("FollowupWorkerFunction", _sqs_event(stack, queue_url, messages))
         results.append(result)
+        if logs is not None:
+            logs.append(output)
         failed = {f.get("itemIdentifier") for f in (result or {}).get("batchItemFailures", [])}
         for m in messages:
             if m["MessageId"] in failed:
@@ -186,8 +190,10 @@ def run_thread(stack: LocalStack, scenario: Scenario, analyze_result: Any) -> li
         status = (answer or {}).get("statusCode")
         if status != 200:
             record["failures"].append(f"the ingress answered {status}: {(answer or {}).get('body')}")
-        _, failures = _drain(stack, queue_url)
+        worker_logs: list[str] = []
+        _, failures = _drain(stack, queue_url, worker_logs)
         record["failures"].extend(failures)
+        record["worker_log"] = "".join(worker_logs)
         replies = [m for m in slack.thread(channel, root) if m["ts"] not in before]
         notes = [e for e in slack.ephemerals()[ephemerals_before:] if e.get("user") == user]
         record["replies"] = [{"ts": m["ts"], "user": m.get("user"), "text": _text_of(m)} for m in replies]

@@ -205,3 +205,12 @@ def test_a_warm_container_reports_within_six_calls(name: str, slack_emulator: An
     assert result["status"] == "posted"
     assert sum(calls.values()) <= 6, calls
     assert "dynamodb.Scan" not in calls and "secretsmanager.GetSecretValue" not in calls
+
+
+def test_an_answer_by_the_agent_publishes_its_tokens_and_cost(replayed: Callable[[str], Result]) -> None:
+    """Each agent-written thread answer is counted per incident: calls, tokens, cost (CloudWatch EMF)."""
+    result = replayed("agent_thread_question")
+    logs = "".join(step.get("worker_log", "") for step in result["thread"])
+    metrics = {m["Name"] for line in logs.splitlines() if line.startswith("{")
+               for d in (json.loads(line).get("_aws") or {}).get("CloudWatchMetrics", []) for m in d.get("Metrics", [])}
+    assert {"AgentCalls", "AgentInputTokens", "AgentCostUSD"} <= metrics

@@ -253,6 +253,7 @@ def _agent(q: Asked) -> Reply | None:
             cause=q.report.probable_cause.to_dict(),
             cost_store=DynamoCostStore(q.ctx.aws.client("dynamodb"), cfg.incidents_table),
             remaining_seconds=q.remaining_seconds() if q.remaining_seconds else None)
+        q.ctx.agent_runs.append(out)
     except Exception as exc:  # answer_question never raises; building its context might
         logger.exception("agent answer could not start")
         return _help(q, f"Claude could not answer ({type(exc).__name__}); here are the commands I know.")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..aws import AwsContext
@@ -31,3 +31,5 @@ class ThreadContext:
     channel: str
     thread_ts: str
     message_ts: str | None
+    # What the agent did while answering (AgentOutcome), for the handler's metrics.
+    agent_runs: list[Any] = field(default_factory=list)

@@ -86,6 +86,7 @@ class FollowupWorker:
         self._slack = slack
         self.remaining_seconds = remaining_seconds  # the invocation's time left, for the agent's deadline
         self._access: Access | None = None
+        self.agent_runs: list[Any] = []  # the agent's outcomes of the deliveries handled (for metrics)
 
     @property
     def slack(self) -> SlackPoster:
@@ -154,7 +155,10 @@ class FollowupWorker:
             thread=self._thread(delivery) if is_message else [],
             remaining_seconds=self.remaining_seconds,
         )
-        reply = self._answer(asked, delivery)
+        try:
+            reply = self._answer(asked, delivery)
+        finally:
+            self.agent_runs.extend(ctx.agent_runs)
         parts = split_reply(reply or "")
         if parts:
             # From here a retry must look for the answer in the thread before answering again.

@@ -47,6 +47,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
         return outcome
 
-    return dict(
-        process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
-    )
+    try:
+        return dict(
+            process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                     context=context)
+        )
+    finally:
+        if worker.agent_runs:  # the agent's tokens, tool calls and cost, per answer
+            from ..diagnosis.agent import publish_metrics
+
+            for outcome in worker.agent_runs:
+                publish_metrics(outcome, metrics)
