@@ -1,0 +1,190 @@
+"""The local stack as real servers: AWS (moto in server mode) and the Slack Web API emulator.
+
+``LocalServers`` runs moto's ``ThreadedMotoServer`` in *this* process, so the world loaders
+(world.py, world_*.py), which set moto's backend objects directly, act on the very backends the
+server answers from. The stack's tables, queues, topics and secrets are created from template.yaml
+and a scenario's world.yaml is loaded, both through the server's HTTP endpoint. Any process (a
+function under the Lambda runtime interface emulator, ``sam local invoke`` in Docker, the AWS CLI)
+then reaches them with ``AWS_ENDPOINT_URL`` (boto3 honours it natively) and ``SLACK_API_URL``.
+
+``incident-responder local up`` runs one until Ctrl-C; ``invoke --runtime rie`` runs one for the
+length of an invocation.
+
+Not covered by the servers: the ``RedriveExecution`` of world_redrive.py, which hooks botocore in the
+calling process; a redrive of a Step Functions execution needs the in-process runtime.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .runtime import BOT_TOKEN, SIGNING_SECRET, deploy_function_stubs, template_functions
+from .world import World
+
+__all__ = ["DOCKER_HOST", "LocalServers", "env_file"]
+
+#: How a container started by ``sam local invoke`` reaches the host (Docker Desktop, and Linux
+#: engines with ``--add-host host.docker.internal:host-gateway``, which SAM CLI adds).
+DOCKER_HOST = "host.docker.internal"
+DEFAULT_AWS_PORT = 4566
+DEFAULT_SLACK_PORT = 4567
+
+_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+
+
+def _free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class PortInUseError(OSError):
+    """A port asked for is taken."""
+
+
+@dataclass
+class LocalServers:
+    """moto server + Slack emulator on loopback, with the stack and a world loaded.
+
+    ``aws_port`` / ``slack_port`` 0 pick free ports. Use as a context manager; while open, this
+    process' own boto3 clients go to the moto server too (``AWS_ENDPOINT_URL`` is set).
+    """
+
+    world: World
+    host: str = "127.0.0.1"
+    aws_port: int = 0
+    slack_port: int = 0
+    stack_env: dict[str, str] = field(default_factory=dict)
+    _moto: Any = None
+    _slack: Any = None
+    _saved: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def aws_url(self) -> str:
+        return f"http://{self.host}:{self.aws_port}"
+
+    @property
+    def slack_url(self) -> str:
+        return f"http://{self.host}:{self.slack_port}/api/"
+
+    @property
+    def slack(self) -> Any:
+        return self._slack
+
+    def __enter__(self) -> LocalServers:
+        for port in (self.aws_port, self.slack_port):
+            if port and not _free(self.host, port):
+                raise PortInUseError(f"port {self.host}:{port} is in use (another `local up`?); "
+                                     "pick others with --aws-port/--slack-port")
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start(self) -> None:
+        import boto3
+        from moto.core.config import default_user_config
+        from moto.server import ThreadedMotoServer
+
+        from .slack_emulator import SlackEmulator
+        from .stack import create_stack_resources
+        from .world import load_world
+
+        self._apply({**_CREDENTIALS, "MOTO_ACCOUNT_ID": self.world.account, "AWS_DEFAULT_REGION": self.world.region})
+        # Batch jobs stay in the backend: no Docker engine runs them.
+        default_user_config.setdefault("batch", {})["use_docker"] = False
+        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
+        self._moto.start()
+        self.aws_port = self._moto.get_host_and_port()[1]
+        self._apply({"AWS_ENDPOINT_URL": self.aws_url})
+        self._slack = SlackEmulator(bot_token=BOT_TOKEN, host=self.host, port=self.slack_port).start()
+        self.slack_port = int(self._slack.base_url.rsplit(":", 1)[1].split("/", 1)[0])
+
+        session = boto3.Session(region_name=self.world.region)
+        env = create_stack_resources(session, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
+                                     region=self.world.region)
+        load_world(self.world, session, catalog_table=env["CATALOG_TABLE"])
+        deploy_function_stubs(session, self.world.region, sorted(template_functions()))
+        self.stack_env = {**env, "DEFAULT_SLACK_CHANNEL": "#data-incidents", **self.world.env}
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            if self._slack is not None:
+                self._slack.stop()
+            if self._moto is not None:
+                self._moto.stop()
+        finally:
+            self._slack = self._moto = None
+            for key, old in self._saved.items():
+                if old is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = old
+            self._saved.clear()
+
+    def _apply(self, env: dict[str, str]) -> None:
+        for key, value in env.items():
+            self._saved.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def function_env(self, host: str | None = None) -> dict[str, str]:
+        """What a function process needs to use these servers; ``host`` replaces the loopback address
+        (``host.docker.internal`` for a container)."""
+        host = host or self.host
+        return {
+            **_CREDENTIALS,
+            "AWS_REGION": self.world.region,
+            "AWS_DEFAULT_REGION": self.world.region,
+            "AWS_ENDPOINT_URL": f"http://{host}:{self.aws_port}",
+            "SLACK_API_URL": f"http://{host}:{self.slack_port}/api/",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            **self.stack_env,
+        }
+
+
+#: Settings of the functions' own sections in the env file: who may ask and approve locally
+#: (the Slack emulator's user), and no LLM.
+LOCAL_FUNCTION_SETTINGS: dict[str, dict[str, str]] = {
+    "AnalyzeFunction": {"LLM_ENABLED": "false"},
+    "FollowupWorkerFunction": {"ALLOWED_SLACK_USERS": "U0LOCAL01", "REDRIVE_APPROVERS": "U0LOCAL01",
+                               "LLM_ENABLED": "false", "REDRIVE_FUNCTION_NAME": "RedriveFunction"},
+    "RedriveFunction": {"REDRIVE_APPROVERS": "U0LOCAL01"},
+    "FailsafeFunction": {"INGRESS_FUNCTION_NAME": "SlackIngressFunction"},
+}
+
+
+def local_env_sections() -> dict[str, dict[str, str]]:
+    return {k: dict(v) for k, v in LOCAL_FUNCTION_SETTINGS.items()}
+
+
+def env_file(servers: LocalServers, host: str = DOCKER_HOST,
+             extra: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """A ``sam local invoke --env-vars`` file for ``servers`` as seen from ``host``: the stack's names
+    and endpoints under ``Parameters`` (SAM gives each function those it declares), then ``extra``'s
+    sections, one per function."""
+    loopback = (f"http://{servers.host}:", "http://localhost:")
+    shared: dict[str, str] = {}
+    for key, value in servers.function_env().items():
+        for prefix in loopback:
+            value = value.replace(prefix, f"http://{host}:")
+        shared[key] = value
+    for key in _CREDENTIALS:  # sam local invoke passes credentials of its own; moto takes any
+        shared.pop(key, None)
+    shared.pop("AWS_REGION", None)  # reserved: sam local invoke sets it from --region
+    shared.pop("AWS_DEFAULT_REGION", None)
+    return {"Parameters": dict(sorted(shared.items())), **(extra or {})}
+
+
+def write_env_file(path: Path, content: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
