@@ -41,8 +41,9 @@ def _scenario_paths(paths: list[str]) -> list[Path]:
     for p in paths:
         if not Path(p).exists():
             raise UsageError(f"no scenario folder {p}")
+    wanted: list[str | Path] = [*paths]
     try:
-        return discover(paths)
+        return discover(wanted)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -211,11 +212,14 @@ def _function_overrides(path: str | None, spec: Any) -> dict[str, str]:
 
     if not path:
         return {}
+    from .runtime import template_functions
+
     values = read_env_vars(path, spec.logical_id)
-    ignored = sorted(k for k in values if k not in spec.variables)
-    if ignored:
-        _err(f"note: {', '.join(ignored)} not in {spec.logical_id}'s Environment in template.yaml: ignored, "
-             "as sam local invoke ignores them")
+    declared = {name for other in template_functions().values() for name in other.variables}
+    unknown = sorted(k for k in values if k not in declared)
+    if unknown:
+        _err(f"note: {', '.join(unknown)} in {path}: no function declares it in template.yaml, so it is "
+             "ignored (as sam local invoke ignores it)")
     return {k: v for k, v in values.items() if k in spec.variables and not _replaced_locally(k)}
 
 
@@ -277,7 +281,8 @@ def _invoke_rie(args: argparse.Namespace, spec: Any, event: Any, env: dict[str, 
         raise UsageError(f"{artifact} not found: build first (sam build --config-file sam/samconfig.toml), "
                          "or point --build-dir at the build output")
     with LocalServers(world) as servers:
-        function_env = {**servers.function_env(), **env}
+        # As sam local invoke: the template's values, the local stack's names and endpoints, the env file's.
+        function_env = {**dict(spec.defaults), **servers.function_env(), **env}
         with RuntimeInterfaceEmulator(artifact, spec.handler, function_env, function_name=spec.logical_id,
                                       timeout=spec.timeout, memory=spec.memory) as rie:
             result = rie.invoke(event)

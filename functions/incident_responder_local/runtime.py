@@ -52,6 +52,7 @@ class FunctionSpec:
     timeout: int
     memory: int
     variables: frozenset[str]  # Environment.Variables names, the Globals' included
+    defaults: tuple[tuple[str, str], ...] = ()  # the values the template gives that resolve without a stack
 
     @property
     def module(self) -> str:
@@ -64,11 +65,25 @@ class FunctionSpec:
 
 def template_functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
     """The ``AWS::Serverless::Function`` resources of template.yaml by logical id."""
-    from .stack import load_template
+    from .stack import DEFAULT_STACK_NAME, _Resolver, _UnresolvedError, load_template
 
     template = template if template is not None else load_template()
+    resolver = _Resolver(template, DEFAULT_STACK_NAME, "eu-west-1", "123456789012")
     glob = (template.get("Globals") or {}).get("Function") or {}
-    glob_vars = set((glob.get("Environment") or {}).get("Variables") or {})
+    glob_env = (glob.get("Environment") or {}).get("Variables") or {}
+    glob_vars = set(glob_env)
+
+    def defaults(variables: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        out = []
+        for name, node in variables.items():
+            try:
+                value = resolver.value(node)
+            except (_UnresolvedError, KeyError):
+                continue  # a resource of the stack: the local stack gives its own
+            if isinstance(value, (str, int, float, bool)):
+                out.append((name, str(value).lower() if isinstance(value, bool) else str(value)))
+        return tuple(out)
+
     specs: dict[str, FunctionSpec] = {}
     for logical_id, resource in (template.get("Resources") or {}).items():
         if resource.get("Type") != "AWS::Serverless::Function":
@@ -77,12 +92,13 @@ def template_functions(template: dict[str, Any] | None = None) -> dict[str, Func
         handler = str(props.get("Handler") or glob.get("Handler") or "")
         if "." not in handler:
             continue  # not a Python handler string (an image function, say)
-        own_vars = set((props.get("Environment") or {}).get("Variables") or {})
+        own_env = (props.get("Environment") or {}).get("Variables") or {}
+        own_vars = set(own_env)
         specs[logical_id] = FunctionSpec(
             logical_id=logical_id, handler=handler,
             timeout=int(props.get("Timeout") or glob.get("Timeout") or 3),
             memory=int(props.get("MemorySize") or glob.get("MemorySize") or 128),
-            variables=frozenset(glob_vars | own_vars))
+            variables=frozenset(glob_vars | own_vars), defaults=defaults({**glob_env, **own_env}))
     return specs
 
 

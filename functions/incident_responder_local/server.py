@@ -17,7 +17,9 @@ calling process; a redrive of a Step Functions execution needs the in-process ru
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +105,7 @@ class LocalServers:
         self._apply({**_CREDENTIALS, "MOTO_ACCOUNT_ID": self.world.account, "AWS_DEFAULT_REGION": self.world.region})
         # Batch jobs stay in the backend: no Docker engine runs them.
         default_user_config.setdefault("batch", {})["use_docker"] = False
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
         self._moto.start()
         self.aws_port = self._moto.get_host_and_port()[1]
@@ -178,8 +181,13 @@ def env_file(servers: LocalServers, host: str = DOCKER_HOST,
         for prefix in loopback:
             value = value.replace(prefix, f"http://{host}:")
         shared[key] = value
+    for key, value in shared.items():  # a secret by name: the same in every local account
+        match = re.fullmatch(r"arn:aws:secretsmanager:[^:]+:[^:]+:secret:(.+)-[A-Za-z0-9]{6}", value)
+        if match:
+            shared[key] = match.group(1)
     for key in _CREDENTIALS:  # sam local invoke passes credentials of its own; moto takes any
         shared.pop(key, None)
+    shared.pop("POWERTOOLS_TRACE_DISABLED", None)  # not declared in template.yaml: sam would ignore it
     shared.pop("AWS_REGION", None)  # reserved: sam local invoke sets it from --region
     shared.pop("AWS_DEFAULT_REGION", None)
     return {"Parameters": dict(sorted(shared.items())), **(extra or {})}
