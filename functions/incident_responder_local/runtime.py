@@ -217,7 +217,7 @@ class LocalStack:
         buf = io.StringIO()
         handler_logger = getattr(module, "logger", None)
         stream_handler = getattr(handler_logger, "registered_handler", None)
-        old_stream = stream_handler.setStream(buf) if stream_handler is not None else None
+        old_stream = _swap_stream(stream_handler, buf)
         # The library's own log lines (std logging) are captured too, as Lambda would keep them.
         capture = logging.StreamHandler(buf)
         capture.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -233,8 +233,21 @@ class LocalStack:
             self.last_output = buf.getvalue()
             root.removeHandler(capture)
             if stream_handler is not None and old_stream is not None:
-                stream_handler.setStream(old_stream)
+                _swap_stream(stream_handler, old_stream)
         return result, buf.getvalue()
+
+
+def _swap_stream(handler: Any, stream: Any) -> Any:
+    """Point a stream handler at ``stream``, returning the old one; unlike ``setStream`` it does not
+    flush the old stream, which may be closed (a test's captured stderr)."""
+    if handler is None:
+        return None
+    handler.acquire()
+    try:
+        old, handler.stream = handler.stream, stream
+    finally:
+        handler.release()
+    return old
 
 
 def run_redrive_in_process(payload: dict[str, Any]) -> dict[str, Any]:
