@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import socket
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,7 @@ class LocalServers:
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
         self._moto.start()
         self.aws_port = self._moto.get_host_and_port()[1]
+        self._reset()  # moto's backends live in this process: a fresh account, whatever ran before
         self._apply({"AWS_ENDPOINT_URL": self.aws_url})
         self._slack = SlackEmulator(bot_token=BOT_TOKEN, host=self.host, port=self.slack_port).start()
         self.slack_port = int(self._slack.base_url.rsplit(":", 1)[1].split("/", 1)[0])
@@ -125,6 +127,7 @@ class LocalServers:
             if self._slack is not None:
                 self._slack.stop()
             if self._moto is not None:
+                self._reset()
                 self._moto.stop()
         finally:
             self._slack = self._moto = None
@@ -134,6 +137,11 @@ class LocalServers:
                 else:
                     os.environ[key] = old
             self._saved.clear()
+
+    def _reset(self) -> None:
+        request = urllib.request.Request(f"{self.aws_url}/moto-api/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=30):
+            pass
 
     def _apply(self, env: dict[str, str]) -> None:
         for key, value in env.items():
