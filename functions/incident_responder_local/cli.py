@@ -364,13 +364,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from .rie import RieError
     from .runtime import UnknownFunctionError
-    from .server import PortInUseError
+    from .server import PortInUseError, ServerUnavailableError
     from .stack import TemplateNotFoundError
 
     args: Any = _parser().parse_args(argv)
     try:
         return int(args.fn(args))
-    except (UsageError, UnknownFunctionError, RieError, PortInUseError, TemplateNotFoundError) as exc:
+    except (UsageError, UnknownFunctionError, RieError, PortInUseError, ServerUnavailableError,
+            TemplateNotFoundError) as exc:
         _err(f"error: {exc}")
         return 2
     except KeyboardInterrupt:

@@ -53,6 +53,10 @@ class PortInUseError(OSError):
     """A port asked for is taken."""
 
 
+class ServerUnavailableError(RuntimeError):
+    """moto's server is not installed."""
+
+
 @dataclass
 class LocalServers:
     """moto server + Slack emulator on loopback, with the stack and a world loaded.
@@ -97,7 +101,13 @@ class LocalServers:
     def _start(self) -> None:
         import boto3
         from moto.core.config import default_user_config
-        from moto.server import ThreadedMotoServer
+
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as exc:  # flask: moto[server] is not in the demo's install
+            raise ServerUnavailableError(
+                f"local AWS as a server needs moto's server ({exc.name} is not installed): "
+                "make test installs it, or pip install -e '.[server]'") from exc
 
         from .slack_emulator import SlackEmulator
         from .stack import create_stack_resources

@@ -69,7 +69,8 @@ def test_local_up_serves_until_sigterm(tmp_path: Path) -> None:
             if line.startswith("Ctrl-C"):
                 break
         assert lines and lines[-1].startswith("Ctrl-C"), "".join(lines) + (proc.stderr.read() if proc.stderr else "")
-        aws_url = next(w for line in lines if line.startswith("local AWS") for w in line.split() if w.startswith("http"))
+        aws_url = next(word for line in lines if line.startswith("local AWS")
+                       for word in line.split() if word.startswith("http"))
         written = json.loads(env_path.read_text(encoding="utf-8"))
         assert written["Parameters"]["AWS_ENDPOINT_URL"].endswith(aws_url.rsplit(":", 1)[1])
         sfn = boto3.client("stepfunctions", region_name="eu-west-1", endpoint_url=aws_url,
