@@ -175,7 +175,7 @@ def _add_invoke(sub: Any) -> None:
     p.set_defaults(fn=_cmd_invoke)
 
 
-def _read_world(arg: str | None, event: Any) -> Any:
+def _read_world(arg: str | None, event: Any, label: str = "--world") -> Any:
     """The world of ``--world``; its account and region follow the event's when it names none."""
     from .inputs import read_yaml
     from .world import World
@@ -185,11 +185,11 @@ def _read_world(arg: str | None, event: Any) -> Any:
     else:
         path = Path(arg)
         if not path.exists():
-            raise UsageError(f"--world {arg} does not exist (a scenario folder, or its world.yaml)")
+            raise UsageError(f"{label} {arg} does not exist (a scenario folder, or its world.yaml)")
         if path.is_dir():
             folder, file = path, path / "world.yaml"
             if not file.is_file() and not (path / "event.json").is_file():
-                raise UsageError(f"--world {arg} is neither a scenario folder nor holds a world.yaml")
+                raise UsageError(f"{label} {arg} is neither a scenario folder nor holds a world.yaml")
         else:
             folder, file = path.parent, path
         if file.is_file():
@@ -240,9 +240,14 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
     world = _read_world(args.world, event)
     if args.function == "SlackIngressFunction":
         event = _resigned(event)
-    if args.runtime == "rie":
-        return _invoke_rie(args, spec, event, env, world)
-    return _invoke_inprocess(spec, event, env, world)
+    try:
+        if args.runtime == "rie":
+            return _invoke_rie(args, spec, event, env, world)
+        return _invoke_inprocess(spec, event, env, world)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # Function errors are answers (above); what escapes is the local stack's set-up from the world.
+        raise UsageError(f"the local stack could not be set up from {args.world or 'an empty world'}: "
+                         f"{type(exc).__name__}: {exc}") from exc
 
 
 def _invoke_inprocess(spec: Any, event: Any, env: dict[str, str], world: Any) -> int:
@@ -328,7 +333,7 @@ def _add_local(sub: Any) -> None:
 def _cmd_local_up(args: argparse.Namespace) -> int:
     from .server import DEFAULT_AWS_PORT, DEFAULT_SLACK_PORT, LocalServers, env_file, local_env_sections, write_env_file
 
-    world = _read_world(args.scenario, None)
+    world = _read_world(args.scenario, None, label="scenario")
     aws_port = DEFAULT_AWS_PORT if args.aws_port is None else args.aws_port
     slack_port = DEFAULT_SLACK_PORT if args.slack_port is None else args.slack_port
     stop = threading.Event()

@@ -75,6 +75,19 @@ def test_bad_world_yaml_names_the_file_and_line(capsys: pytest.CaptureFixture[st
     assert ":4:" in err or ":3:" in err
 
 
+def test_world_naming_a_missing_log_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "world.yaml").write_text("logs:\n  - {group: g, stream: s, file: missing.log}\n", encoding="utf-8")
+    code, _, err = run(capsys, "invoke", "AnalyzeFunction", "-e", str(EVENTS / "glue.json"),
+                       "--world", str(tmp_path))
+    assert_one_line_error(code, err, "missing.log")
+
+
+def test_local_up_of_a_scenario_that_does_not_exist(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "local", "up", str(tmp_path / "nope"), "--env-file", str(tmp_path / "env.json"))
+    assert_one_line_error(code, err, "nope", "does not exist")
+    assert not (tmp_path / "env.json").exists()
+
+
 def test_check_on_an_empty_folder_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, "replay", str(tmp_path), "--check")
     assert_one_line_error(code, err, "no scenarios", str(tmp_path))
