@@ -16,15 +16,16 @@ DEV_STAMP  := $(VENV)/.installed-dev
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# --require-hashes: every package is the one the lock names, byte for byte. The package itself goes in
+# --require-hashes: every package is the one the lock names, byte for byte; --no-deps: the lock is the
+# whole resolution (pip resolves nothing of its own). The package itself goes in
 # editable and without dependencies (they are all in the lock).
 $(DEMO_STAMP): requirements/demo.lock pyproject.toml | $(PY)
-	$(PIP) --require-hashes -r requirements/demo.lock
+	$(PIP) --require-hashes --no-deps -r requirements/demo.lock
 	$(PIP) --no-deps -e .
 	touch $@
 
 $(DEV_STAMP): requirements/dev.lock pyproject.toml | $(PY)
-	$(PIP) --require-hashes -r requirements/dev.lock
+	$(PIP) --require-hashes --no-deps -r requirements/dev.lock
 	$(PIP) --no-deps -e .
 	touch $@ $(DEMO_STAMP)
 
