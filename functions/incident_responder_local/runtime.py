@@ -102,6 +102,15 @@ def template_functions(template: dict[str, Any] | None = None) -> dict[str, Func
     return specs
 
 
+def global_variables(template: dict[str, Any] | None = None) -> frozenset[str]:
+    """The variables template.yaml's Globals give every function."""
+    from .stack import load_template
+
+    template = template if template is not None else load_template()
+    glob = (template.get("Globals") or {}).get("Function") or {}
+    return frozenset((glob.get("Environment") or {}).get("Variables") or {})
+
+
 @functools.lru_cache(maxsize=1)
 def _repository_functions() -> dict[str, FunctionSpec]:
     return template_functions()

@@ -190,25 +190,41 @@ def local_env_sections() -> dict[str, dict[str, str]]:
 
 def env_file(servers: LocalServers, host: str = DOCKER_HOST,
              extra: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
-    """A ``sam local invoke --env-vars`` file for ``servers`` as seen from ``host``: the stack's names
-    and endpoints under ``Parameters`` (SAM gives each function those it declares), then ``extra``'s
-    sections, one per function."""
-    loopback = (f"http://{servers.host}:", "http://localhost:")
+    """A ``sam local invoke --env-vars`` file for ``servers`` as seen from ``host``.
+
+    As SAM reads it: ``Parameters`` for the variables every function declares (template.yaml's
+    Globals: the endpoints), then one section per function with the variables it declares (the
+    stack's names, and ``extra``'s settings). A variable a function does not declare is left out:
+    ``sam local invoke`` would drop it.
+    """
+    from .runtime import global_variables, template_functions
+
     shared: dict[str, str] = {}
     for key, value in servers.function_env().items():
-        for prefix in loopback:
-            value = value.replace(prefix, f"http://{host}:")
-        shared[key] = value
-    for key, value in shared.items():  # a secret by name: the same in every local account
-        match = re.fullmatch(r"arn:aws:secretsmanager:[^:]+:[^:]+:secret:(.+)-[A-Za-z0-9]{6}", value)
-        if match:
-            shared[key] = match.group(1)
-    for key in _CREDENTIALS:  # sam local invoke passes credentials of its own; moto takes any
-        shared.pop(key, None)
-    shared.pop("POWERTOOLS_TRACE_DISABLED", None)  # not declared in template.yaml: sam would ignore it
-    shared.pop("AWS_REGION", None)  # reserved: sam local invoke sets it from --region
-    shared.pop("AWS_DEFAULT_REGION", None)
-    return {"Parameters": dict(sorted(shared.items())), **(extra or {})}
+        shared[key] = _portable(value, servers, host)
+    globals_ = global_variables()
+    out: dict[str, Any] = {"Parameters": {k: v for k, v in sorted(shared.items()) if k in globals_}}
+    for logical_id, spec in template_functions().items():
+        own = {k: v for k, v in shared.items() if k in spec.variables and k not in globals_}
+        own.update((extra or {}).get(logical_id, {}))
+        out[logical_id] = {k: v for k, v in sorted(own.items()) if k in spec.variables}
+    return out
+
+
+def _portable(value: str, servers: LocalServers, host: str) -> str:
+    """A value as another machine or container reads it: loopback URLs through ``host``, a secret by
+    name (the same in every local account), a queue by its AWS URL (moto finds it by account and name
+    at any endpoint)."""
+    queue = re.fullmatch(rf"http://(?:{re.escape(servers.host)}|localhost):{servers.aws_port}/(\d{{12}})/([^/]+)",
+                         value)
+    if queue:
+        return f"https://sqs.{servers.world.region}.amazonaws.com/{queue.group(1)}/{queue.group(2)}"
+    secret = re.fullmatch(r"arn:aws:secretsmanager:[^:]+:[^:]+:secret:(.+)-[A-Za-z0-9]{6}", value)
+    if secret:
+        return secret.group(1)
+    for prefix in (f"http://{servers.host}:", "http://localhost:"):
+        value = value.replace(prefix, f"http://{host}:")
+    return value
 
 
 def write_env_file(path: Path, content: dict[str, Any]) -> None:
