@@ -45,7 +45,7 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check functions tests benchmarks
 	$(VENV)/bin/mypy functions/incident_responder functions/incident_responder_local
 
-bench: $(DEMO_STAMP)
+bench: $(DEV_STAMP)
 	@for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
 
 # The locks: universal for the development environment (Python 3.11+), and Lambda's python3.13 on arm64
