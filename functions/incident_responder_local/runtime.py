@@ -165,6 +165,13 @@ class LocalStack:
         self.last_output = ""  # what the last invocation wrote, kept when it raised
 
     def __enter__(self) -> LocalStack:
+        try:
+            return self._open()
+        except BaseException:
+            self.__exit__(None, None, None)  # a world that fails to load leaves no mock and no env behind
+            raise
+
+    def _open(self) -> LocalStack:
         import boto3
         from moto import mock_aws
 
@@ -201,6 +208,7 @@ class LocalStack:
         try:
             if self._mock is not None:
                 self._mock.stop()
+                self._mock = None
         finally:
             for key, old in self._saved.items():
                 if old is None:

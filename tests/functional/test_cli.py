@@ -150,7 +150,9 @@ def test_event_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     monkeypatch.setattr("sys.stdin", io.StringIO((EVENTS / "glue.json").read_text(encoding="utf-8")))
     code, out, _ = run(capsys, "invoke", "AnalyzeFunction", "--event", "-")
     assert code == 0
-    assert json.loads(out)["report"]["source"] == "glue"
+    result = json.loads(out)
+    assert result["status"] == "posted", result
+    assert result["report"]["source"] == "glue"
 
 
 def test_each_log_line_is_printed_once(capsys: pytest.CaptureFixture[str]) -> None:
