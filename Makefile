@@ -1,35 +1,64 @@
-# incident-responder: `make demo` and `make test` set up everything they need on first use.
+# incident-responder: `make demo` and `make test` set up what they need on first use, from the lock files.
+#   make demo       runtime dependencies + moto + this package (requirements/demo.lock), then the demo
+#   make test       everything the tests use (requirements/dev.lock: + pytest, ruff, mypy, aws-sam-cli,
+#                   cfn-lint, awslambdaric, anthropic), then the whole suite; make test-fast skips slow tests
+#   make lint       ruff + mypy
+#   make lock       re-resolve the lock files after a change of pyproject.toml or functions/requirements*.txt
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-dev
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+DEMO_STAMP := $(VENV)/.installed-demo
+DEV_STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test test-fast lint bench replay clean
+.PHONY: demo test test-fast lint bench replay lock clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
-	touch $(STAMP)
 
-demo: $(STAMP)
+# --require-hashes: every package is the one the lock names, byte for byte; --no-deps: the lock is the
+# whole resolution (pip resolves nothing of its own). The package itself goes in
+# editable and without dependencies (they are all in the lock).
+$(DEMO_STAMP): requirements/demo.lock pyproject.toml | $(PY)
+	$(PIP) --require-hashes --no-deps -r requirements/demo.lock
+	$(PIP) --no-deps -e .
+	touch $@
+
+$(DEV_STAMP): requirements/dev.lock pyproject.toml | $(PY)
+	$(PIP) --require-hashes --no-deps -r requirements/dev.lock
+	$(PIP) --no-deps -e .
+	touch $@ $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(VENV)/bin/incident-responder demo
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(VENV)/bin/pytest
 
-test-fast: $(STAMP)
+test-fast: $(DEV_STAMP)
 	$(VENV)/bin/pytest -m "not slow"
 
-replay: $(STAMP)
+replay: $(DEMO_STAMP)
 	$(VENV)/bin/incident-responder replay tests/scenarios
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check functions tests benchmarks
-	$(VENV)/bin/mypy functions/incident_responder
+	$(VENV)/bin/mypy functions/incident_responder functions/incident_responder_local
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	@for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+# The locks: universal for the development environment (Python 3.11+), and Lambda's python3.13 on arm64
+# for what `sam build` ships (functions/Makefile installs from them).
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --no-header --generate-hashes
+lock: | $(PY)
+	$(PIP) uv
+	$(UV_COMPILE) --universal --python-version 3.11 pyproject.toml --extra local -o requirements/demo.lock
+	$(UV_COMPILE) --universal --python-version 3.11 pyproject.toml --extra dev -o requirements/dev.lock
+	$(UV_COMPILE) --python-version 3.13 --python-platform aarch64-manylinux2014 \
+		functions/requirements.txt -o functions/requirements.lock
+	$(UV_COMPILE) --python-version 3.13 --python-platform aarch64-manylinux2014 --no-deps \
+		functions/requirements-nodeps.txt -o functions/requirements-nodeps.lock
 
 clean:
 	rm -rf $(VENV) .aws-sam build dist *.egg-info functions/*.egg-info

@@ -1,4 +1,4 @@
-"""Scenario replay (design.md, "Scenario format"): each scenario against a fresh local world.
+"""Scenario replay (README, "The command line"): each scenario against a fresh local world.
 
 The event goes through the analyze handler exactly as in Lambda; the Slack messages come from the
 local emulator; ``check`` compares the outcome with ``expect.yaml``; ``thread.yaml`` steps (when

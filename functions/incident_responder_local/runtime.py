@@ -8,6 +8,7 @@ functions' environment set, and each handler called the way Lambda calls it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import io
 import logging
@@ -22,20 +23,105 @@ from .world import World, load_world
 if TYPE_CHECKING:
     from .slack_emulator import SlackEmulator
 
-__all__ = ["FUNCTION_HANDLERS", "FakeLambdaContext", "LocalStack"]
+__all__ = ["FakeLambdaContext", "FunctionSpec", "LocalStack", "UnknownFunctionError", "template_functions"]
 
 logger = logging.getLogger(__name__)
 
 BOT_TOKEN = "xoxb-local-0000000000-incident-responder"
 SIGNING_SECRET = "local-signing-secret-0123456789abcdef"
 
-FUNCTION_HANDLERS = {
-    "AnalyzeFunction": "incident_responder.handlers.analyze",
-    "SlackIngressFunction": "incident_responder.handlers.slack_ingress",
-    "FollowupWorkerFunction": "incident_responder.handlers.followup",
-    "RedriveFunction": "incident_responder.handlers.redrive",
-    "FailsafeFunction": "incident_responder.handlers.failsafe",
-}
+
+
+class UnknownFunctionError(KeyError):
+    """A function id that template.yaml does not define."""
+
+    def __init__(self, function: str, known: list[str]) -> None:
+        super().__init__(function)
+        self.function, self.known = function, known
+
+    def __str__(self) -> str:
+        return f"no function {self.function!r} in template.yaml; its functions are: {', '.join(self.known)}"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function of template.yaml as Lambda runs it: handler string, timeout, memory, declared variables."""
+
+    logical_id: str
+    handler: str  # "package.module.function", as Properties.Handler
+    timeout: int
+    memory: int
+    variables: frozenset[str]  # Environment.Variables names, the Globals' included
+    defaults: tuple[tuple[str, str], ...] = ()  # the values the template gives that resolve without a stack
+
+    @property
+    def module(self) -> str:
+        return self.handler.rsplit(".", 1)[0]
+
+    @property
+    def attribute(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+def template_functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
+    """The ``AWS::Serverless::Function`` resources of template.yaml by logical id."""
+    from .stack import DEFAULT_STACK_NAME, _Resolver, _UnresolvedError, load_template
+
+    template = template if template is not None else load_template()
+    resolver = _Resolver(template, DEFAULT_STACK_NAME, "eu-west-1", "123456789012")
+    glob = (template.get("Globals") or {}).get("Function") or {}
+    glob_env = (glob.get("Environment") or {}).get("Variables") or {}
+    glob_vars = set(glob_env)
+
+    def defaults(variables: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        out = []
+        for name, node in variables.items():
+            try:
+                value = resolver.value(node)
+            except (_UnresolvedError, KeyError):
+                continue  # a resource of the stack: the local stack gives its own
+            if isinstance(value, (str, int, float, bool)):
+                out.append((name, str(value).lower() if isinstance(value, bool) else str(value)))
+        return tuple(out)
+
+    specs: dict[str, FunctionSpec] = {}
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = resource.get("Properties") or {}
+        handler = str(props.get("Handler") or glob.get("Handler") or "")
+        if "." not in handler:
+            continue  # not a Python handler string (an image function, say)
+        own_env = (props.get("Environment") or {}).get("Variables") or {}
+        own_vars = set(own_env)
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id, handler=handler,
+            timeout=int(props.get("Timeout") or glob.get("Timeout") or 3),
+            memory=int(props.get("MemorySize") or glob.get("MemorySize") or 128),
+            variables=frozenset(glob_vars | own_vars), defaults=defaults({**glob_env, **own_env}))
+    return specs
+
+
+def global_variables(template: dict[str, Any] | None = None) -> frozenset[str]:
+    """The variables template.yaml's Globals give every function."""
+    from .stack import load_template
+
+    template = template if template is not None else load_template()
+    glob = (template.get("Globals") or {}).get("Function") or {}
+    return frozenset((glob.get("Environment") or {}).get("Variables") or {})
+
+
+@functools.lru_cache(maxsize=1)
+def _repository_functions() -> dict[str, FunctionSpec]:
+    return template_functions()
+
+
+def function_spec(function: str) -> FunctionSpec:
+    """The template's function ``function`` (a logical id), or :class:`UnknownFunctionError`."""
+    specs = _repository_functions()
+    if function not in specs:
+        raise UnknownFunctionError(function, sorted(specs))
+    return specs[function]
 
 _LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
@@ -76,8 +162,16 @@ class LocalStack:
         self._saved: dict[str, str | None] = {}
         self._mock: Any = None
         self.session: Any = None
+        self.last_output = ""  # what the last invocation wrote, kept when it raised
 
     def __enter__(self) -> LocalStack:
+        try:
+            return self._open()
+        except BaseException:
+            self.__exit__(None, None, None)  # a world that fails to load leaves no mock and no env behind
+            raise
+
+    def _open(self) -> LocalStack:
         import boto3
         from moto import mock_aws
 
@@ -122,6 +216,7 @@ class LocalStack:
         try:
             if self._mock is not None:
                 self._mock.stop()
+                self._mock = None
         finally:
             for key, old in self._saved.items():
                 if old is None:
@@ -142,28 +237,46 @@ class LocalStack:
 
     def invoke(self, function: str, event: Any) -> tuple[Any, str]:
         """Call a function's handler in-process as Lambda would; returns (result, captured output)."""
-        module_name = FUNCTION_HANDLERS.get(function, function)
-        module = importlib.import_module(module_name)
+        spec = function_spec(function)
+        module = importlib.import_module(spec.module)
         ctx = FakeLambdaContext(function_name=function, aws_request_id=str(uuid.uuid4()),
+                                memory_limit_in_mb=spec.memory, timeout_seconds=float(spec.timeout),
                                 invoked_function_arn=f"arn:aws:lambda:{self.world.region}:{self.world.account}"
                                                      f":function:{function}")
         buf = io.StringIO()
         handler_logger = getattr(module, "logger", None)
         stream_handler = getattr(handler_logger, "registered_handler", None)
-        old_stream = stream_handler.setStream(buf) if stream_handler is not None else None
+        old_stream = _swap_stream(stream_handler, buf)
         # The library's own log lines (std logging) are captured too, as Lambda would keep them.
         capture = logging.StreamHandler(buf)
         capture.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        # Powertools' loggers write their own JSON lines: each line once.
+        own = getattr(handler_logger, "name", None)
+        capture.addFilter(lambda record: record.name != own)
         root = logging.getLogger()
         root.addHandler(capture)
         try:
             with contextlib.redirect_stdout(buf):
-                result = module.handler(event, ctx)
+                result = getattr(module, spec.attribute)(event, ctx)
         finally:
+            self.last_output = buf.getvalue()
             root.removeHandler(capture)
             if stream_handler is not None and old_stream is not None:
-                stream_handler.setStream(old_stream)
+                _swap_stream(stream_handler, old_stream)
         return result, buf.getvalue()
+
+
+def _swap_stream(handler: Any, stream: Any) -> Any:
+    """Point a stream handler at ``stream``, returning the old one; unlike ``setStream`` it does not
+    flush the old stream, which may be closed (a test's captured stderr)."""
+    if handler is None:
+        return None
+    handler.acquire()
+    try:
+        old, handler.stream = handler.stream, stream
+    finally:
+        handler.release()
+    return old
 
 
 def run_redrive_in_process(payload: dict[str, Any]) -> dict[str, Any]:
@@ -190,3 +303,25 @@ def _clear_caches() -> None:
     clear_shared_contexts()
     clear_catalog_cache()
     clear_clients()
+
+
+def deploy_function_stubs(session: Any, region: str, names: list[str]) -> None:
+    """The stack's functions as entries of local Lambda, named by logical id as sam/env.json names them
+    (their code never runs there): what the failsafe throttles exists, as in a deployed stack."""
+    import zipfile
+
+    iam, lam = session.client("iam", region_name=region), session.client("lambda", region_name=region)
+    try:
+        role = iam.create_role(RoleName="incident-responder-local-function",
+                               AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        role = iam.get_role(RoleName="incident-responder-local-function")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("stub.py", "def handler(event, context):\n    return None\n")
+    for name in names:
+        try:
+            lam.create_function(FunctionName=name, Runtime="python3.13", Role=role, Handler="stub.handler",
+                                Code={"ZipFile": code.getvalue()})
+        except lam.exceptions.ResourceConflictException:
+            pass

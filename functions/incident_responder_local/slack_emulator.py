@@ -39,7 +39,7 @@ BOT_ID = "B0BOT0001"
 TEAM_ID = "T0LOCAL01"
 _APP_ID = "A0BOT0001"
 
-# Slack's documented limits (see the corpus' slack_documented_limits.md).
+# Slack's documented limits (Slack's API documentation of chat.postMessage and Block Kit).
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_SECTION_FIELDS = 10

@@ -1,5 +1,5 @@
 """Replay a scenario's ``thread.yaml``: each step as a signed Slack request through the ingress, then
-the worker, in-process (design.md, "Scenario format").
+the worker, in-process (README, "The command line").
 
 A text step is recorded in the local Slack as the person's threaded reply (so conversations.replies
 shows it), sent to ``SlackIngressFunction`` as the ``event_callback`` Slack would send, signed with

@@ -7,10 +7,6 @@ pip cache), so it lives in its own module; CI runs it by path:
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,11 +24,6 @@ FORBIDDEN = {"tests", "moto", "pytest", "_pytest", "boto3", "botocore", "samcli"
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 
-def _sam() -> str | None:
-    beside = Path(sys.executable).with_name("sam")
-    return str(beside) if beside.exists() else shutil.which("sam")
-
-
 def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -42,18 +33,8 @@ def _files(path: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sam = _sam()
-    if sam is None:
-        pytest.skip("the sam CLI is not installed (pip install aws-sam-cli)")
-    out = tmp_path_factory.mktemp("sam") / "build"
-    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "eu-west-1"}
-    proc = subprocess.run(
-        [sam, "build", "--template-file", str(TEMPLATE), "--base-dir", str(ROOT), "--build-dir", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )
-    assert proc.returncode == 0, f"sam build failed:\n{proc.stdout[-5000:]}\n{proc.stderr[-5000:]}"
-    return out
+def build_dir(sam_build_dir: Path) -> Path:
+    return sam_build_dir  # tests/functional/conftest.py: one build per session, shared with test_rie.py
 
 
 def test_every_function_is_built(build_dir: Path) -> None:

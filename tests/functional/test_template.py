@@ -59,7 +59,7 @@ REDRIVE_ACTIONS = {
 
 # Environment variables the template sets that incident_responder.config does not define (yet), and
 # the ones Powertools reads itself.
-NOT_IN_CONFIG = {"POWERTOOLS_LOG_LEVEL"}
+NOT_IN_CONFIG = {"POWERTOOLS_LOG_LEVEL", "AWS_ENDPOINT_URL"}  # AWS_ENDPOINT_URL: read by boto3 itself
 
 AWS_MANAGED_POLICIES = {
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
