@@ -390,7 +390,6 @@ class EmrEvidence:
         mine = sorted((f for f in found if f[0] == app), key=lambda f: f[1])
         # The application master (container ..._000001: the driver in cluster mode) first, then the others.
         chosen = mine[:YARN_CONTAINERS]
-        c.context.setdefault("yarn_application", app)
         c.links.append(Link(f"YARN container logs of {app} in S3",
                             _s3_console(c.incident.region, f"s3://{bucket}/{prefix}{app}/")))
         for _, container, obj in chosen:
