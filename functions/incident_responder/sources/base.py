@@ -228,6 +228,10 @@ class Collector:
     def client(self, service: str) -> Any:
         return self.aws.client(service)
 
+    def spend(self, what: str) -> bool:
+        """Whether one more read outside :meth:`call` (an S3 object) may be made; always, at the top level."""
+        return True
+
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         try:
             return fn(*args, **kwargs)
@@ -315,8 +319,9 @@ class ChildCollector(Collector):
         self.budget = budget
         self.calls = 0
         self._start = len(parent.book.items)
+        self._gaps = len(parent.book.gaps)
 
-    def _spend(self, what: str) -> bool:
+    def spend(self, what: str) -> bool:
         if self.calls >= self.budget:
             self.book.gap(f"{what}: not read (the child {self.incident.source} run's evidence is limited "
                           f"to {self.budget} AWS calls)")
@@ -325,12 +330,12 @@ class ChildCollector(Collector):
         return True
 
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        if not self._spend(what):
+        if not self.spend(what):
             return None
         return super().call(what, fn, *args, **kwargs)
 
     def logs(self, group: str, start: datetime | None, end: datetime | None, **kwargs: Any) -> list[Evidence]:
-        if not self._spend(f"log group {group}"):
+        if not self.spend(f"log group {group}"):
             return []
         return super().logs(group, start, end, **kwargs)
 
@@ -340,6 +345,11 @@ class ChildCollector(Collector):
         for ev in added:
             ev.facts.setdefault("child", True)
             ev.facts.setdefault("child_source", self.incident.source)
+            # The child's "event" is the one its parent's task cause was read into.
+            if ev.source.endswith("(event)"):
+                ev.source = ev.source[: -len("(event)")] + "(from the task's cause)"
+        self.book.gaps[self._gaps:] = [g.replace("the event's own detail", "the task's cause")
+                                       for g in self.book.gaps[self._gaps:]]
         self.parent.failed_reads += self.failed_reads
         return added
 

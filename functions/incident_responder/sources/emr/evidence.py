@@ -426,6 +426,8 @@ class EmrEvidence:
         """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable."""
         from ...evidence.logs import read_s3_log
 
+        if not c.spend(what):
+            return None
         fetched = read_s3_log(c.client("s3"), s3_uri(uri), max_bytes=c.settings.log_max_bytes)
         if fetched.error:
             c.failed_reads += 1

@@ -39,6 +39,7 @@ DECISIVE_KEYS = ("statechangereason", "athenaerror", "statusreason", "failuredet
 _CHILD_ADAPTERS = {"batch": ("batch", "Batch Job State Change"), "ecs": ("ecs", "ECS Task State Change"),
                    "glue": ("glue", "Glue Job State Change"),
                    "elasticmapreduce": ("emr", "EMR Step Status Change")}
+_CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run", "elasticmapreduce": "EMR step"}
 
 
 def _decisive(doc: Any, depth: int = 0) -> list[tuple[str, str]]:
@@ -437,19 +438,19 @@ class StepFunctionsEvidence:
         if not isinstance(parsed, Incident):
             return False
         if depth + 1 > c.settings.nested_depth:
-            c.book.gap(f"the {child_adapter.label} run of state {self._state_of(failed, by_id) or '?'} was not "
+            c.book.gap(f"the {_CHILD_NOUNS[rtype]} of state {self._state_of(failed, by_id) or '?'} was not "
                        f"followed (deeper than {c.settings.nested_depth})")
             return False
         run = parsed.resource.run_id or parsed.resource.name
         c.add("history", "states:GetExecutionHistory",
-              f"The task ran {child_adapter.noun} {run}: its own evidence follows (marked as the child's)",
+              f"The task ran {_CHILD_NOUNS[rtype]} {run}: its own evidence follows (marked as the child's)",
               failed.get("timestamp"), child_run=str(run), child_source=name)
         child = ChildCollector(c, parsed, child_adapter.context_type())
         try:
             child_adapter.collect(child)
         except Exception:  # the parent's report stands without its child's evidence
             logger.exception("child evidence collection failed", extra={"child_source": name})
-            c.book.gap(f"the evidence of {child_adapter.noun} {run} could not be collected")
+            c.book.gap(f"the evidence of {_CHILD_NOUNS[rtype]} {run} could not be collected")
         child.finish()
         return True
 
