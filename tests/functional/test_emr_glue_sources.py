@@ -149,9 +149,10 @@ def test_empty_failure_details_lead_to_the_stderr_under_the_clusters_log_uri(run
     assert cause_lines and all(e.source == stderr for e in cause_lines)
     assert report.probable_cause.category.value == "disk_full"
     assert set(report.probable_cause.evidence_ids) & {e.id for e in cause_lines}
-    # One DescribeStep, one DescribeCluster, one object: the stderr had the error, so no syslog read.
+    # One DescribeStep, one DescribeCluster, one object: the stderr had the error, so no syslog read; one
+    # listing of the cluster's YARN container logs (there are none in this world).
     assert r.calls == {"elasticmapreduce.DescribeStep": 1, "elasticmapreduce.DescribeCluster": 1,
-                       "s3.GetObject": 1}
+                       "s3.GetObject": 1, "s3.ListObjectsV2": 1}
 
 
 def test_log_reads_are_bounded_and_keep_the_newest_lines(run: Any) -> None:
@@ -257,8 +258,9 @@ def test_cluster_after_step_failure_points_at_the_step_and_shows_its_cause(run: 
     assert cause.category.value == "upstream_failure"
     assert "The child's own failure: out_of_memory" in cause.explanation
     assert "build-ledger" in cause.explanation and "s-2BU1LDLEDG3R" in report.next_steps[0]
+    # ... and one listing of the cluster's YARN container logs (none in this world).
     assert r.calls == {"elasticmapreduce.DescribeCluster": 1, "elasticmapreduce.ListSteps": 1,
-                       "s3.GetObject": 1}
+                       "s3.GetObject": 1, "s3.ListObjectsV2": 1}
 
 
 def test_emr_redrive_describes_the_step_to_add_again(run: Any) -> None:

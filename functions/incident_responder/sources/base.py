@@ -32,13 +32,18 @@ if TYPE_CHECKING:
     from ..model import Evidence, EvidenceBook, Incident, Link, Skip
     from ..redrive.plans import Plan
 
-__all__ = ["INTERNAL", "Adapter", "Collector", "NewRun", "NoRun", "RedriveSpec", "RunOutcome", "RunState",
-           "SourceContext", "console_log_url", "given", "parse_time", "shorten"]
+__all__ = ["CHILD_CALL_BUDGET", "INTERNAL", "Adapter", "ChildCollector", "Collector", "NewRun", "NoRun",
+           "RedriveSpec", "RunOutcome", "RunState", "SourceContext", "console_log_url", "given", "parse_time",
+           "shorten"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_LOG_EVIDENCE = 8
+# The AWS calls one child run (a Batch job, ECS task, Glue run or EMR step a Step Functions task ran)
+# may make when its evidence is collected into its parent's report: describe it, its definition, and
+# read its logs. Nested Step Functions executions are read by the parent's own collector.
+CHILD_CALL_BUDGET = 6
 
 
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127], " ")
@@ -230,6 +235,10 @@ class Collector:
     def client(self, service: str) -> Any:
         return self.aws.client(service)
 
+    def spend(self, what: str) -> bool:
+        """Whether one more read outside :meth:`call` (an S3 object) may be made; always, at the top level."""
+        return True
+
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         try:
             return fn(*args, **kwargs)
@@ -296,6 +305,59 @@ class Collector:
             note = f"{result.total_lines} log lines read from {source}"
             note += " (truncated to the newest)" if truncated else ""
             self.context.setdefault("log_note", note)
+        return added
+
+
+class ChildCollector(Collector):
+    """Collects a child run's evidence into its parent's report, with the child adapter's own collector.
+
+    The child (a Batch job, ECS task, Glue job run or EMR step that a Step Functions task ran) keeps
+    its own context (its adapter's placeholders), and shares the parent's evidence book, links and log
+    windows. It may make at most ``budget`` AWS calls (each log window read counts as one); past that
+    a read is a gap. Every fact it adds is marked ``child=True`` and carries ``child_source``.
+    """
+
+    def __init__(self, parent: Collector, incident: Incident, context: SourceContext,
+                 budget: int = CHILD_CALL_BUDGET) -> None:
+        super().__init__(incident, parent.aws, parent.settings, parent.book, context, parent.home)
+        self.parent = parent
+        self.links = parent.links
+        self.log_groups = parent.log_groups
+        self.budget = budget
+        self.calls = 0
+        self._start = len(parent.book.items)
+        self._gaps = len(parent.book.gaps)
+
+    def spend(self, what: str) -> bool:
+        if self.calls >= self.budget:
+            self.book.gap(f"{what}: not read (the child {self.incident.source} run's evidence is limited "
+                          f"to {self.budget} AWS calls)")
+            return False
+        self.calls += 1
+        return True
+
+    def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        if not self.spend(what):
+            return None
+        return super().call(what, fn, *args, **kwargs)
+
+    def logs(self, group: str, start: datetime | None, end: datetime | None, **kwargs: Any) -> list[Evidence]:
+        if not self.spend(f"log group {group}"):
+            return []
+        return super().logs(group, start, end, **kwargs)
+
+    def finish(self) -> list[Evidence]:
+        """Mark what the child added as the child's, count its failed reads in the parent's; its facts."""
+        added = self.book.items[self._start:]
+        for ev in added:
+            ev.facts.setdefault("child", True)
+            ev.facts.setdefault("child_source", self.incident.source)
+            # The child's "event" is the one its parent's task cause was read into.
+            if ev.source.endswith("(event)"):
+                ev.source = ev.source[: -len("(event)")] + "(from the task's cause)"
+        self.book.gaps[self._gaps:] = [g.replace("the event's own detail", "the task's cause")
+                                       for g in self.book.gaps[self._gaps:]]
+        self.parent.failed_reads += self.failed_reads
         return added
 
 

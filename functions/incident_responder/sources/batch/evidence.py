@@ -3,8 +3,8 @@
 Only FAILED is reported; SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING and SUCCEEDED are skipped.
 Evidence: DescribeJobs (the event's own detail when the job can no longer be described): the job's
 status reason, each attempt (newest last) with its container's exit code, reason and log stream, the
-job definition, queue, container vCPU/memory, timeout and retry strategy, and the last attempt's log
-lines from its stream in ``/aws/batch/job`` (or the group of the job's awslogs configuration).
+job definition, queue, container vCPU/memory, timeout and retry strategy, and the log lines of
+the shown attempts' streams in ``/aws/batch/job`` (or the group of the job's awslogs configuration).
 """
 
 from __future__ import annotations
@@ -213,7 +213,14 @@ class BatchEvidence:
         c.context.update(log_group=group, log_stream=stream)
         c.links.append(Link("Log stream of the last attempt", console_log_url(c.incident.region, group, start,
                                                                               end, stream)))
-        read_stream_logs(c, group, [stream], start, end, stopped)
+        # Every shown attempt's stream (one call): an earlier attempt can say what the last one does not.
+        shown = attempts[-MAX_ATTEMPTS_SHOWN:]
+        streams = list(dict.fromkeys([*(str((a.get("container") or {}).get("logStreamName") or "")
+                                        for a in shown), stream]))
+        first = parse_time(shown[0].get("startedAt")) if shown else None
+        if first and start and first - timedelta(seconds=5) < start:
+            start = first - timedelta(seconds=5)
+        read_stream_logs(c, group, [s for s in streams if s], start, end, stopped)
 
     @staticmethod
     def _redrive(job: dict[str, Any], container: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,8 @@ part of a clean stop. Events do not say which container is essential; the eviden
 
 Evidence: DescribeTasks (the event's own detail when the task has expired), DescribeTaskDefinition
 (a deleted one is a gap), each container's exit code and reason, the stop reason and code, launch
-type, capacity provider and group, CPU and memory limits, and the failed container's log lines from
-its awslogs stream ``<prefix>/<container>/<task id>``.
+type, capacity provider and group, CPU and memory limits, and the log lines of every container, essential
+or not (failed ones first), from its awslogs stream ``<prefix>/<container>/<task id>``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ __all__ = ["EcsEvidence", "ecs_console_url", "exit_code_meaning", "read_stream_l
 
 REPORTED_STOP_CODES = frozenset({"TaskFailedToStart", "SpotInterruption", "TerminationNotice"})
 MAX_CONTAINERS = 8  # evidence items for containers; a task has at most 10
-MAX_LOG_CONTAINERS = 2
+MAX_LOG_CONTAINERS = MAX_CONTAINERS  # streams of one log group are read in one call
 
 _OOM = re.compile(r"OutOfMemory|OOMKilled|out of memory", re.IGNORECASE)
 _HEALTH = re.compile(r"failed (?:ELB|container) health checks", re.IGNORECASE)
@@ -211,9 +211,12 @@ class EcsEvidence:
         self._placement(c, task, source)
         self._limits(c, task, td, primary, defs, source, family, revision)
         self._overrides(c, task, source)
-        targets = [x for x in ranked if _failed(x, clean)] or [
+        # Every container's log, essential or not, failed ones first: the cause can be in a sidecar's
+        # or an init container's stream while the essential one only says it was stopped.
+        named = [x for x in ranked if _failed(x, clean)] or [
             x for x in ranked if defs.get(x.get("name"), {}).get("essential", True)]
-        self._logs(c, task, td, targets[:MAX_LOG_CONTAINERS], defs, task_id)
+        quiet = {str(x.get("name")) for x in ranked if x not in named}  # no gap when these cannot be read
+        self._logs(c, task, td, ranked[:MAX_LOG_CONTAINERS], defs, task_id, quiet)
         spec = self._redrive(task, td, td_arn, cluster_arn, family)
         c.context["redrive"] = EcsSpec.from_dict({**spec, "taskArn": c.incident.resource.arn}, strict=True)
 
@@ -388,7 +391,8 @@ class EcsEvidence:
             c.add_json("config", source, "Run overrides", useful, limit=600)
 
     def _logs(self, c: Collector, task: dict[str, Any], td: dict[str, Any] | None,
-              targets: list[dict[str, Any]], defs: dict[Any, dict[str, Any]], task_id: str) -> None:
+              targets: list[dict[str, Any]], defs: dict[Any, dict[str, Any]], task_id: str,
+              quiet: set[str] | frozenset[str] = frozenset()) -> None:
         if td is None:
             return
         if not task.get("startedAt") and all(x.get("exitCode") is None for x in targets):
@@ -402,6 +406,9 @@ class EcsEvidence:
             name = str(x.get("name"))
             log_cfg = defs.get(name, {}).get("logConfiguration") or {}
             opts = log_cfg.get("options") or {}
+            if name in quiet and (log_cfg.get("logDriver") != "awslogs" or not opts.get("awslogs-group")
+                                  or not opts.get("awslogs-stream-prefix")):
+                continue  # a container that did not fail and is not the one that matters: no gap for it
             if log_cfg.get("logDriver") != "awslogs":
                 c.book.gap(f"container {name} logs with {log_cfg.get('logDriver') or 'no log driver'}, "
                            f"not awslogs: its log lines were not read")

@@ -3,7 +3,11 @@
 A failed step: DescribeStep (FailureDetails Reason, Message, LogFile), the step's ``stderr.gz`` read
 from S3 with a byte bound (from LogFile, or the cluster's LogUri + ``<cluster>/steps/<step>/``: an
 empty FailureDetails is not the end), its ``syslog.gz`` when stderr shows no error-like line, and
-DescribeCluster (state, StateChangeReason, release, instances, tags).
+DescribeCluster (state, StateChangeReason, release, instances, tags), and the YARN container logs
+under the cluster's LogUri (``<cluster>/containers/application_*/container_*/stderr.gz``; in cluster
+deploy mode the driver's traceback is only there): the application the step's logs name, else the
+newest, at most ``YARN_LIST_LIMIT`` keys listed and ``YARN_CONTAINERS`` containers read, the
+application master's (``container_..._000001``) first.
 
 A cluster TERMINATED_WITH_ERRORS: DescribeCluster and its StateChangeReason code (STEP_FAILURE,
 BOOTSTRAP_FAILURE, INSTANCE_FAILURE, VALIDATION_ERROR, INTERNAL_ERROR...). After a step failure,
@@ -54,6 +58,11 @@ _ACCEPTS_STEPS = {"STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"}
 _TERMINATING = {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}
 _LOG_ITEMS = 8
 _SYSLOG_ITEMS = 6
+_YARN_ITEMS = 6
+YARN_LIST_LIMIT = 200  # keys listed under the cluster's containers/ folder
+YARN_CONTAINERS = 3  # container stderr objects read
+_APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
+_CONTAINER_KEY = re.compile(r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/stderr(?:\.gz)?$")
 
 
 def cluster_console_url(region: str, cluster_id: str) -> str:
@@ -347,6 +356,49 @@ class EmrEvidence:
             more = self._read(c, syslog, f"syslog of step {step_id}")
             if more:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
+            lines = [*(lines or []), *(more or [])]
+        self._yarn_logs(c, cluster_id, step_id, lines or [], failure_time, child)
+
+    def _yarn_logs(self, c: Collector, cluster_id: str, step_id: str, step_lines: list[Any],
+                   failure_time: datetime | None, child: bool) -> None:
+        """The stderr of the step's YARN containers under ``<LogUri>/<cluster>/containers/`` (bounded)."""
+        from ...evidence.logs import parse_s3_uri
+
+        log_uri = c.context.get("log_uri")
+        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/containers/") if log_uri else None
+        if parsed is None:
+            return
+        bucket, prefix = parsed
+        apps = list(dict.fromkeys(m.group(0) for line in step_lines for m in _APPLICATION.finditer(_text(line))))
+        listing = prefix + (f"{apps[-1]}/" if apps else "application_")
+        out = c.call(f"ListObjectsV2 s3://{bucket}/{listing}", c.client("s3").list_objects_v2, Bucket=bucket,
+                     Prefix=listing, MaxKeys=YARN_LIST_LIMIT)
+        if out is None:
+            return
+        found = []
+        for obj in out.get("Contents") or []:
+            m = _CONTAINER_KEY.search("/" + str(obj.get("Key", "")))
+            if m:
+                found.append((m.group(1), m.group(2), obj))
+        if not found:
+            return
+        if out.get("IsTruncated"):
+            c.book.gap(f"YARN container logs of {cluster_id}: only the first {YARN_LIST_LIMIT} keys were listed")
+        # The step's application (named in its logs), else the newest application written.
+        app = apps[-1] if apps and any(f[0] == apps[-1] for f in found) else max(
+            found, key=lambda f: (f[2].get("LastModified") or "", f[0]))[0]
+        mine = sorted((f for f in found if f[0] == app), key=lambda f: f[1])
+        # The application master (container ..._000001: the driver in cluster mode) first, then the others.
+        chosen = mine[:YARN_CONTAINERS]
+        c.links.append(Link(f"YARN container logs of {app} in S3",
+                            _s3_console(c.incident.region, f"s3://{bucket}/{prefix}{app}/")))
+        for _, container, obj in chosen:
+            uri = f"s3://{bucket}/{obj['Key']}"
+            lines = self._read(c, uri, f"stderr of YARN container {container}")
+            if lines:
+                self._add_log(c, lines, uri, failure_time, _YARN_ITEMS, child)
+        if len(mine) > len(chosen):
+            c.book.gap(f"{len(mine) - len(chosen)} more YARN containers of {app} were not read")
 
     def _add_log(self, c: Collector, lines: list[Any], uri: str, failure_time: datetime | None,
                  max_items: int, child: bool) -> None:
@@ -374,6 +426,8 @@ class EmrEvidence:
         """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable."""
         from ...evidence.logs import read_s3_log
 
+        if not c.spend(what):
+            return None
         fetched = read_s3_log(c.client("s3"), s3_uri(uri), max_bytes=c.settings.log_max_bytes)
         if fetched.error:
             c.failed_reads += 1

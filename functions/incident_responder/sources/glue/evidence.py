@@ -3,8 +3,9 @@
 Evidence: GetJobRun (ErrorMessage, attempt, worker type and count, timeout, execution time, the run's
 arguments, redacted), the event's own message when it says more than the run's ErrorMessage (the
 message of a FAILED event is the real error), GetJob (script, role, Glue version), the run's lines in
-``<LogGroupName>/error`` and ``<LogGroupName>/output`` (``/aws-glue/jobs`` by default; the stream is
-named after the run id), and Glue Data Catalog metadata for the tables named in the arguments
+``<LogGroupName>/error`` and ``<LogGroupName>/output`` (``/aws-glue/jobs`` by default; every stream of
+the run: the driver's is named by the run id, each executor's ``<run id>_<executor id>``), and Glue
+Data Catalog metadata for the tables named in the arguments
 (``--database``/``--table_name`` and the like).
 
 A STOPPED run is reported (as manual_stop) only when REPORT_GLUE_STOPPED is true; SUCCEEDED and the
@@ -225,4 +226,6 @@ class GlueEvidence:
             group = f"{base}/{suffix}"
             c.links.append(Link(f"{suffix.capitalize()} log of the run in CloudWatch",
                                 console_log_url(inc.region, group, start, end, stream=run_id)))
-            c.logs(group, start, end, stream_names=[run_id], failure_time=failure, max_items=items)
+            # The driver writes the stream named by the run id, each executor ``<run id>_<executor>``:
+            # the prefix reads them all (the cause is often only in an executor's stream).
+            c.logs(group, start, end, stream_prefix=run_id, failure_time=failure, max_items=items)

@@ -2,12 +2,15 @@
 
 Evidence: DescribeExecution, the execution history (newest first, bounded), the failed state with
 its error and cause, the task type, the Lambda function's log lines within that task's own window,
-`.sync` ECS/Batch/Glue task details carried in the cause, failed nested executions (followed to a
-bounded depth), and the execution input (redacted, truncated).
+the child run of a Batch, ECS, Glue or EMR task (named by its TaskSubmitted output or its cause) read
+with that service's own collector, a bounded number of calls, its facts marked as the child's, failed
+nested executions (followed to a bounded depth), and the execution input (redacted, truncated). A cause
+that is JSON is parsed: the fields that carry the reason are kept whole, the rest shortened.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -15,7 +18,8 @@ from typing import Any, ClassVar
 from ...errors import MalformedEvent
 from ...formats import json_or_none
 from ...model import Incident, Resource, Skip, iso
-from ..base import Collector, parse_time, shorten
+from ..base import ChildCollector, Collector, parse_time, shorten
+from ..ecs.evidence import exit_code_meaning
 from .spec import StepFunctionsSpec
 
 __all__ = ["StepFunctionsEvidence", "execution_url"]
@@ -26,6 +30,71 @@ REPORTED = {"FAILED", "TIMED_OUT", "ABORTED"}
 _FAIL_SUFFIXES = ("Failed", "TimedOut", "StartFailed", "SubmitFailed", "ScheduleFailed")
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 _PAGE = 100
+# A cause's text in the report: the fields that carry the reason whole, up to this many characters.
+CAUSE_BUDGET = 4000
+# Keys of a cause JSON that carry the reason (compared lower-case), wherever they are nested.
+DECISIVE_KEYS = ("statechangereason", "athenaerror", "statusreason", "failuredetails", "errormessage",
+                 "errortype", "stacktrace", "reason", "stoppedreason", "message")
+# The child run a task's resource type starts, by adapter name, and its EventBridge detail-type.
+_CHILD_ADAPTERS = {"batch": ("batch", "Batch Job State Change"), "ecs": ("ecs", "ECS Task State Change"),
+                   "glue": ("glue", "Glue Job State Change"),
+                   "elasticmapreduce": ("emr", "EMR Step Status Change")}
+_CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run", "elasticmapreduce": "EMR step"}
+
+
+def _decisive(doc: Any, depth: int = 0) -> list[tuple[str, str]]:
+    """(key, text) of every field of a parsed cause that carries the reason, in document order."""
+    found: list[tuple[str, str]] = []
+    if depth > 5:
+        return found
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if str(key).lower() in DECISIVE_KEYS and value not in (None, "", [], {}):
+                if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    text = "\n".join(value)
+                elif isinstance(value, (dict, list)):
+                    text = json.dumps(value, sort_keys=True, default=str)
+                else:
+                    text = str(value)
+                found.append((str(key), text))
+            elif isinstance(value, (dict, list)):
+                found.extend(_decisive(value, depth + 1))
+    elif isinstance(doc, list):
+        for value in doc[:20]:
+            found.extend(_decisive(value, depth + 1))
+    return found
+
+
+def cause_text(cause: Any, budget: int = CAUSE_BUDGET) -> str:
+    """A task's cause as the report shows it: a JSON cause parsed, the fields that say why (StatusReason,
+    FailureDetails, ErrorMessage, errorType/errorMessage/stackTrace, Reason...) whole, then the rest of
+    the document shortened to what the budget leaves; a plain cause shortened to the budget."""
+    text = str(cause)
+    doc = json_or_none(cause) if isinstance(cause, str) else cause
+    if not isinstance(doc, (dict, list)):
+        return shorten(text, budget)
+    parts = list(dict.fromkeys(f"{k}: {v}" for k, v in _decisive(doc)))
+    head = "; ".join(parts)
+    if not head:
+        return shorten(text, budget)
+    if len(head) >= budget:
+        return shorten(head, budget)
+    rest = budget - len(head) - 20
+    whole = json.dumps(doc, sort_keys=True, default=str)
+    return head + (f" — full cause: {shorten(whole, rest)}" if rest > 80 else "")
+
+
+def _lower_keys(doc: Any, depth: int = 0) -> Any:
+    """A Step Functions cause (the service's describe output, keys capitalised) in the service's own
+    API casing: ``JobId`` -> ``jobId``, ``Containers[].ExitCode`` -> ``containers[].exitCode``."""
+    if depth > 6:
+        return doc
+    if isinstance(doc, dict):
+        return {(k[:1].lower() + k[1:] if isinstance(k, str) else k): _lower_keys(v, depth + 1)
+                for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_lower_keys(v, depth + 1) for v in doc]
+    return doc
 
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:
@@ -184,13 +253,13 @@ class StepFunctionsEvidence:
             if attempts > 1:
                 text += f" after {attempts} attempts"
             if cause:
-                text += f" — cause: {shorten(str(cause), 900)}"
+                text += f" — cause: {cause_text(cause)}"
             c.add("history", "states:GetExecutionHistory", text, failed.get("timestamp"),
                   error=error, cause=str(cause), state=state or "", task_type=task_type or "",
                   event_type=failed["type"], child=child, status=status)
             if depth == 0:
                 c.context.update(state=state or "?", error=error or failed["type"], task_type=task_type or "?")
-            self._task_specific(c, failed, scheduled, task_type, cause, depth)
+            self._task_specific(c, failed, scheduled, task_type, cause, depth, by_id)
         if failed is None and end_event is not None and depth == 0:
             # No task failed (States.Runtime, an execution timeout, an abort): the state it was in.
             c.context.setdefault("state", self._state_of(end_event, by_id) or "?")
@@ -202,20 +271,20 @@ class StepFunctionsEvidence:
             if end_event["type"] == "ExecutionAborted":
                 text = f"{prefix}Execution was aborted (StopExecution)"
                 text += f" with error {error}" if error else ", with no error given"
-                text += f": {shorten(str(cause), 400)}" if cause else ""
+                text += f": {cause_text(cause, 1200)}" if cause else ""
                 c.add("history", "states:GetExecutionHistory", text, end_event.get("timestamp"),
                       error=error, cause=str(cause), status="ABORTED", event_type=end_event["type"], child=child)
             elif not same:
                 text = f"{prefix}Execution ended with {end_event['type']}"
                 text += f": {error}" if error else ""
-                text += f" — cause: {shorten(str(cause), 600)}" if cause else ""
+                text += f" — cause: {cause_text(cause)}" if cause else ""
                 c.add("history", "states:GetExecutionHistory", text, end_event.get("timestamp"),
                       error=error, cause=str(cause), status=status, event_type=end_event["type"], child=child)
         elif failed is None and depth == 0:
             error, cause = describe.get("error", ""), describe.get("cause", "")
             text = f"Execution {describe.get('name', arn)} is {status}"
             text += f": {error}" if error else ""
-            text += f" — cause: {shorten(cause, 600)}" if cause else ""
+            text += f" — cause: {cause_text(cause)}" if cause else ""
             c.add("history", "states:DescribeExecution", text, describe.get("stopDate"),
                   error=error, cause=cause, status=status)
 
@@ -250,11 +319,19 @@ class StepFunctionsEvidence:
         return f"{rtype}:{res}" if rtype and res else (rtype or "")
 
     def _task_specific(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any] | None,
-                       task_type: str, cause: Any, depth: int) -> None:
+                       task_type: str, cause: Any, depth: int, by_id: dict[Any, dict[str, Any]]) -> None:
         cause_doc = json_or_none(cause)
         if task_type.startswith("lambda") and scheduled is not None:
             self._lambda_logs(c, failed, scheduled)
-        elif task_type.startswith("ecs:runTask") and isinstance(cause_doc, dict):
+            return
+        if task_type.startswith("states:startExecution"):
+            self._nested(c, cause_doc, scheduled, depth)
+            return
+        if task_type.split(":")[0] in _CHILD_ADAPTERS and self._child(c, failed, scheduled, task_type,
+                                                                      cause_doc, depth, by_id):
+            return
+        # The child could not be followed: what its cause says.
+        if task_type.startswith("ecs:runTask") and isinstance(cause_doc, dict):
             self._ecs_cause(c, cause_doc, failed)
         elif task_type.startswith("batch:submitJob") and isinstance(cause_doc, dict):
             reason = cause_doc.get("StatusReason") or cause_doc.get("statusReason")
@@ -262,9 +339,11 @@ class StepFunctionsEvidence:
             for a in attempts[-3:]:
                 cont = a.get("Container") or {}
                 why = cont.get("Reason") or a.get("StatusReason") or ""
+                code = cont.get("ExitCode", "?")
+                meaning = exit_code_meaning(code)
                 c.add("job", "batch (from the task's cause)",
-                      f"Batch attempt exited {cont.get('ExitCode', '?')}: {why}", a.get("StoppedAt"),
-                      exit_code=cont.get("ExitCode"), reason=cont.get("Reason") or "")
+                      f"Batch attempt exited {code}" + (f" ({meaning})" if meaning else "") + f": {why}",
+                      a.get("StoppedAt"), exit_code=cont.get("ExitCode"), reason=cont.get("Reason") or "")
             if reason:
                 c.add("job", "batch (from the task's cause)", f"Batch job status reason: {reason}",
                       failed.get("timestamp"), reason=reason)
@@ -274,8 +353,106 @@ class StepFunctionsEvidence:
                 c.add("job", "glue (from the task's cause)",
                       f"Glue job {cause_doc.get('JobName', '?')} run {cause_doc.get('Id', '')} "
                       f"{cause_doc.get('JobRunState', 'FAILED')}: {msg}", failed.get("timestamp"), error_message=msg)
-        elif task_type.startswith("states:startExecution"):
-            self._nested(c, cause_doc, scheduled, depth)
+
+    @staticmethod
+    def _submitted_output(failed: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+        """The TaskSubmitted output of the failed task (the child's id), or {}."""
+        cur: dict[str, Any] | None = failed
+        for _ in range(10_000):
+            if cur is None or cur.get("type", "").endswith("StateEntered") or cur.get("type") == "TaskScheduled":
+                return {}
+            if cur.get("type") == "TaskSubmitted":
+                out = json_or_none(_details(cur).get("output"))
+                return out if isinstance(out, dict) else {}
+            cur = by_id.get(cur.get("previousEventId"))
+        return {}
+
+    def _child_event(self, c: Collector, rtype: str, doc: dict[str, Any], sub: dict[str, Any],
+                     params: dict[str, Any], failed: dict[str, Any]) -> dict[str, Any] | None:
+        """The EventBridge event the child run's own failure would have sent, from the task's cause,
+        its TaskSubmitted output and its parameters; None when they do not name the child."""
+        detail: dict[str, Any]
+        if rtype == "batch":
+            job_id = doc.get("JobId") or sub.get("JobId")
+            if not job_id:
+                return None
+            detail = {**_lower_keys(doc), "jobId": job_id, "status": "FAILED"}
+            detail.setdefault("jobName", sub.get("JobName") or params.get("JobName"))
+            detail.setdefault("jobDefinition", params.get("JobDefinition"))
+            detail.setdefault("jobQueue", params.get("JobQueue"))
+        elif rtype == "ecs":
+            tasks = sub.get("Tasks") or []
+            task_arn = doc.get("TaskArn") or (tasks[0].get("TaskArn") if tasks and isinstance(tasks[0], dict)
+                                              else None)
+            if not task_arn:
+                return None
+            detail = {**_lower_keys(doc), "taskArn": task_arn, "lastStatus": "STOPPED"}
+            detail.setdefault("clusterArn", params.get("Cluster"))
+            detail.setdefault("taskDefinitionArn", params.get("TaskDefinition"))
+        elif rtype == "glue":
+            run_id = doc.get("Id") or sub.get("JobRunId")
+            job = doc.get("JobName") or params.get("JobName")
+            if not run_id or not job:
+                return None
+            state = doc.get("JobRunState")
+            detail = {"jobName": job, "jobRunId": run_id,
+                      "state": state if state in ("FAILED", "TIMEOUT", "ERROR") else "FAILED",
+                      "message": doc.get("ErrorMessage") or ""}
+        else:  # elasticmapreduce
+            step_id = sub.get("StepId") or doc.get("StepId") or doc.get("Id")
+            cluster_id = params.get("ClusterId") or doc.get("ClusterId") or sub.get("ClusterId")
+            if not step_id or not cluster_id:
+                return None
+            raw_step = params.get("Step")
+            step: dict[str, Any] = raw_step if isinstance(raw_step, dict) else {}
+            detail = {"clusterId": cluster_id, "stepId": step_id, "state": "FAILED",
+                      "name": doc.get("Name") or step.get("Name") or step_id,
+                      "actionOnFailure": doc.get("ActionOnFailure") or step.get("ActionOnFailure") or ""}
+        _, detail_type = _CHILD_ADAPTERS[rtype]
+        return {"version": "0", "id": f"{c.incident.event_id}:child", "detail-type": detail_type,
+                "account": c.incident.account, "region": c.incident.region,
+                "time": iso(failed.get("timestamp")) or c.incident.event_time, "resources": [],
+                "detail": {k: v for k, v in detail.items() if v is not None}}
+
+    def _child(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any] | None, task_type: str,
+               cause_doc: Any, depth: int, by_id: dict[Any, dict[str, Any]]) -> bool:
+        """Collect the child run of a Batch, ECS, Glue or EMR task with its own adapter's collector, into
+        this report (its facts marked as the child's). False when the child cannot be named or parsed."""
+        from .. import adapter
+
+        rtype = task_type.split(":")[0]
+        params = json_or_none(_details(scheduled or {}).get("parameters"))
+        doc = cause_doc if isinstance(cause_doc, dict) else {}
+        event = self._child_event(c, rtype, doc, self._submitted_output(failed, by_id),
+                                  params if isinstance(params, dict) else {}, failed)
+        if event is None:
+            return False
+        name, _ = _CHILD_ADAPTERS[rtype]
+        child_adapter = adapter(name)
+        event["source"] = child_adapter.event_source
+        try:
+            parsed = child_adapter.parse(event)
+        except Exception as exc:  # a cause we cannot read is a gap, not a lost report
+            logger.warning("child run not parsed", extra={"task_type": task_type, "error": str(exc)})
+            return False
+        if not isinstance(parsed, Incident):
+            return False
+        if depth + 1 > c.settings.nested_depth:
+            c.book.gap(f"the {_CHILD_NOUNS[rtype]} of state {self._state_of(failed, by_id) or '?'} was not "
+                       f"followed (deeper than {c.settings.nested_depth})")
+            return False
+        run = parsed.resource.run_id or parsed.resource.name
+        c.add("history", "states:GetExecutionHistory",
+              f"The task ran {_CHILD_NOUNS[rtype]} {run}: its own evidence follows (marked as the child's)",
+              failed.get("timestamp"), child_run=str(run), child_source=name)
+        child = ChildCollector(c, parsed, child_adapter.context_type())
+        try:
+            child_adapter.collect(child)
+        except Exception:  # the parent's report stands without its child's evidence
+            logger.exception("child evidence collection failed", extra={"child_source": name})
+            c.book.gap(f"the evidence of {_CHILD_NOUNS[rtype]} {run} could not be collected")
+        child.finish()
+        return True
 
     def _lambda_logs(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any]) -> None:
         d = _details(scheduled)

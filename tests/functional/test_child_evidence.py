@@ -1,0 +1,112 @@
+"""Evidence where the cause actually is: the child run a Step Functions task started, read with its own
+service's collector (marked as the child's, within a call budget), and a task's cause JSON parsed so
+the fields that say why are never cut. Against moto (the local world of tests/scenarios/child_*)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.conftest import SCENARIOS
+
+from incident_responder.aws import AwsContext
+from incident_responder.config import settings
+from incident_responder.model import EvidenceBook, Incident
+from incident_responder.sources import adapter
+from incident_responder.sources.base import ChildCollector, Collector
+from incident_responder.sources.stepfunctions.evidence import cause_text
+from incident_responder_local.replay import Scenario
+from incident_responder_local.runtime import LocalStack
+
+
+@pytest.fixture
+def stack(request: pytest.FixtureRequest) -> Iterator[LocalStack]:
+    scenario = Scenario.load(SCENARIOS / request.param)
+    with LocalStack(scenario.world) as local:
+        local.scenario = scenario  # type: ignore[attr-defined]
+        yield local
+
+
+def collect(stack: LocalStack, name: str) -> Collector:
+    src = adapter(name)
+    incident = src.parse(stack.scenario.event)  # type: ignore[attr-defined]
+    assert isinstance(incident, Incident)
+    c = Collector(incident, AwsContext(region=incident.region, session=stack.session), settings(),
+                  EvidenceBook(), context=src.context_type())
+    src.collect(c)
+    return c
+
+
+@pytest.mark.parametrize("stack", ["child_sfn_batch_oom"], indirect=True)
+def test_a_batch_child_is_read_with_the_batch_collector_and_marked_as_the_childs(stack: LocalStack) -> None:
+    c = collect(stack, "stepfunctions")
+    child = [e for e in c.book.items if e.facts.get("child")]
+    parent = [e for e in c.book.items if not e.facts.get("child")]
+    # The job's own attempt, its limits and its log lines are the child's; the history is the parent's.
+    assert any("OutOfMemoryError: Container killed due to memory usage" in e.text and e.facts["exit_code"] == 137
+               for e in child)
+    assert any(e.kind == "log" and "sorting 7.4 GiB" in e.text for e in child)
+    assert all(e.facts["child_source"] == "batch" for e in child)
+    assert any(e.source == "states:GetExecutionHistory" and "AlignSample" in e.text for e in parent)
+    assert not any(e.source.startswith("batch") for e in parent)
+    # The parent's context stays the Step Functions one; the child's link is in the report.
+    assert c.context.get("state") == "AlignSample"
+    assert any("jobs/detail/6d1e0f3a" in link.url for link in c.links)
+
+
+@pytest.mark.parametrize("stack", ["child_sfn_glue_executor"], indirect=True)
+def test_a_child_past_its_call_budget_leaves_a_gap_not_a_lost_report(stack: LocalStack) -> None:
+    parent = Collector(_glue_incident(stack), AwsContext(region="eu-west-1", session=stack.session), settings(),
+                       EvidenceBook())
+    glue = adapter("glue")
+    child = ChildCollector(parent, parent.incident, glue.context_type(), budget=2)
+    glue.collect(child)
+    added = child.finish()
+    assert child.calls == 2  # GetJobRun and GetJob; the log windows were refused
+    assert any("limited to 2 AWS calls" in g for g in parent.book.gaps)
+    assert added and all(e.facts["child"] for e in added)
+    assert any("Job aborted" in e.text for e in added)
+
+
+def _glue_incident(stack: LocalStack) -> Incident:
+    run = stack.scenario.world.data["glue"]["job_runs"][0]  # type: ignore[attr-defined]
+    parsed = adapter("glue").parse({"id": "t", "detail-type": "Glue Job State Change", "source": "aws.glue",
+                                    "region": "eu-west-1", "account": "123456789012",
+                                    "time": "2024-05-06T04:22:35Z",
+                                    "detail": {"jobName": run["JobName"], "jobRunId": run["Id"],
+                                               "state": "FAILED"}})
+    assert isinstance(parsed, Incident)
+    return parsed
+
+
+def test_a_cause_keeps_the_fields_that_say_why_whole() -> None:
+    trace = [f'  File "/var/task/app.py", line {n}, in step_{n}' for n in range(40)]
+    cause = json.dumps({"errorType": "KeyError", "errorMessage": "'partner_id'", "stackTrace": trace,
+                        "requestId": "0f1e2d3c", "padding": "x" * 3000})
+    text = cause_text(cause)
+    assert "errorType: KeyError" in text and "errorMessage: 'partner_id'" in text
+    assert all(line in text for line in trace)  # the stack trace is not cut, whatever its length
+    assert "x" * 3000 not in text  # the rest is shortened
+    reason = "Essential container in task exited; " + "OutOfMemoryError: Container killed due to memory usage " * 20
+    nested = cause_text(json.dumps({"JobId": "j", "Attempts": [{"Container": {"Reason": reason}}]}))
+    assert reason.strip() in nested
+    assert cause_text("plain text cause") == "plain text cause"
+
+
+def test_child_budget_counts_log_windows() -> None:
+    book = EvidenceBook()
+    inc = Incident(source="batch", event_id="e", detail_type="Batch Job State Change", region="us-east-1",
+                   account="123456789012", resource=_resource(), status="FAILED", event_time="2024-03-02T01:51:42Z")
+    parent = Collector(inc, AwsContext(region="us-east-1"), settings(), book)
+    child = ChildCollector(parent, inc, adapter("batch").context_type(), budget=0)
+    assert child.logs("/aws/batch/job", None, None) == []
+    assert child.call("DescribeJobs j", lambda: {"jobs": []}) is None
+    assert len(book.gaps) == 2 and child.calls == 0
+
+
+def _resource() -> Any:
+    from incident_responder.model import Resource
+
+    return Resource(arn="arn:aws:batch:us-east-1:123456789012:job/j", name="j", run_id="j")
