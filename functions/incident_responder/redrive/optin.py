@@ -63,6 +63,12 @@ def tags_of(pairs: Any) -> dict[str, str]:
     return out
 
 
+def _own_account(aws: AwsContext) -> str:
+    from ..aws import own_account
+
+    return own_account(aws)
+
+
 def _resources(plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
     """(resource, its tags) for every resource IAM checks the opt-in tag on: the source's adapter knows."""
     from ..sources import adapter
@@ -75,6 +81,11 @@ def check_opt_in(plan: Plan, aws: AwsContext, resource_arn: str = "") -> OptIn:
     if not plan.runnable or not plan.operation:
         return OptIn(None)
     try:
+        if plan.account and plan.account != _own_account(aws):
+            # A member account's resource: its redrive role's policy decides there; the tags are not
+            # readable with this account's credentials (and a same-named resource here is not it).
+            return OptIn(None, error=f"the resource is in member account {plan.account}, whose redrive role "
+                                     "decides on its opt-in")
         found = _resources(plan, aws, resource_arn)
     except (ClientError, BotoCoreError, LookupError, KeyError) as exc:
         error = describe_error(exc) if isinstance(exc, (ClientError, BotoCoreError)) else str(exc)
