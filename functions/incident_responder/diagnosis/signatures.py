@@ -344,7 +344,10 @@ class SignatureSet:
         cls = self.classify(evidence, exclude)
         if specific:
             sig, ids, first, facts, weak = specific[0]
-            if not (weak and cls is not None and not cls[0].weak and cls[0].category != sig.category):
+            # A specific cause seen only on a warning gives way to a decisive class rule (an exception
+            # class, an error code) on a fatal line, not to a broad phrase such as "internal error".
+            if not (weak and cls is not None and not cls[0].weak and cls[0].decisive
+                    and cls[0].category != sig.category):
                 return self._from_signature(sig, ids, first, facts, context, evidence, cap=None)
         if cls is not None and generic and generic[0][0].category == cls[0].category:
             # The class rule agrees with a generic one ("a traceback", "exit code 1"): the generic
