@@ -39,6 +39,10 @@ def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
 def _actions(statements: list[dict[str, Any]]) -> set[str]:
     out: set[str] = set()
     for s in statements:
+        if "Fn::If" in s:  # a statement that exists under a condition (e.g. when log buckets are named)
+            s = s["Fn::If"][1]
+            if not isinstance(s, dict) or "Action" not in s:
+                continue
         action = s["Action"]
         out |= {action} if isinstance(action, str) else set(action)
     return out
