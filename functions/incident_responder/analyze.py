@@ -23,7 +23,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -275,7 +274,7 @@ def _stored_redrive(spec: RedriveSpec | None) -> str | None:
 
 
 def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settings | None = None,
-            slack: Any = None, store: Any = None, now: datetime | None = None,
+            slack: Any = None, store: Any = None,
             home: AwsContext | None = None, lease_seconds: int | None = None,
             remaining_seconds: Callable[[], float] | None = None) -> Outcome:
     """Analyze one EventBridge event end to end. Reads the settings of :mod:`config`.

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..sources.base import Collector
 
 __all__ = ["CatalogIndex", "cached_catalog", "catalog_entries", "clear_catalog_cache", "find_pipeline",
-           "pipeline_from_item", "pipeline_from_tags", "resource_tags", "table_metadata"]
+           "pipeline_from_item", "pipeline_from_tags", "table_metadata"]
 
 logger = logging.getLogger(__name__)
 
@@ -142,18 +142,6 @@ def pipeline_from_tags(tags: dict[str, str]) -> Pipeline | None:
     return Pipeline(name=name, owner=low.get("owner"), runbook=low.get("runbook"),
                     slack_channel=low.get("slack-channel") or low.get("slack_channel"),
                     criticality=low.get("criticality"))
-
-
-def resource_tags(c: Collector, arn: str) -> dict[str, str]:
-    """Tags of a resource by its ARN, through the owning service's adapter."""
-    from ..formats import parse_arn
-    from ..sources import all_adapters
-
-    parsed = parse_arn(arn)
-    for found in all_adapters() if parsed else []:
-        if parsed and found.arn_service == parsed.service:
-            return found.tags(c, arn)
-    return {}
 
 
 def table_metadata(c: Collector, datasets: list[str]) -> None:

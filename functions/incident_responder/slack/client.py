@@ -235,8 +235,10 @@ class BoundedRateLimitRetryHandler(_BudgetedSleep, RateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
-class BudgetedServerErrorRetryHandler(_BudgetedSleep, ServerErrorRetryHandler):
-    """slack-sdk's retry of HTTP 500/503, its waits within the call's budget and the deadline."""
+class _BudgetedBackoff(_BudgetedSleep):
+    """A slack-sdk retry handler whose backoff waits stay within the call's budget and the deadline."""
+
+    interval_calculator: RetryIntervalCalculator
 
     def __init__(
         self,
@@ -246,7 +248,8 @@ class BudgetedServerErrorRetryHandler(_BudgetedSleep, ServerErrorRetryHandler):
         max_total_sleep: float = MAX_TOTAL_RETRY_SLEEP,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(max_retry_count=max_retry_count,
+        # Cooperative: the next class in the MRO is the slack-sdk handler this mixin is combined with.
+        super().__init__(max_retry_count=max_retry_count,  # type: ignore[call-arg]
                          interval_calculator=interval_calculator or BoundedBackoffIntervalCalculator())
         self.max_total_sleep = max_total_sleep
         self.sleep = sleep
@@ -265,21 +268,12 @@ class BudgetedServerErrorRetryHandler(_BudgetedSleep, ServerErrorRetryHandler):
         state.increment_current_attempt()
 
 
-class BudgetedConnectionErrorRetryHandler(_BudgetedSleep, ConnectionErrorRetryHandler):
-    """slack-sdk's retry of connection errors, its waits within the call's budget and the deadline."""
+class BudgetedServerErrorRetryHandler(_BudgetedBackoff, ServerErrorRetryHandler):
+    """slack-sdk's retry of HTTP 500/503, its waits within the call's budget and the deadline."""
 
-    def __init__(
-        self,
-        max_retry_count: int = 3,
-        interval_calculator: RetryIntervalCalculator | None = None,
-        *,
-        max_total_sleep: float = MAX_TOTAL_RETRY_SLEEP,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(max_retry_count=max_retry_count,
-                         interval_calculator=interval_calculator or BoundedBackoffIntervalCalculator())
-        self.max_total_sleep = max_total_sleep
-        self.sleep = sleep
+
+class BudgetedConnectionErrorRetryHandler(_BudgetedBackoff, ConnectionErrorRetryHandler):
+    """slack-sdk's retry of connection errors, its waits within the call's budget and the deadline."""
 
     def _can_retry(
         self,
@@ -295,18 +289,6 @@ class BudgetedConnectionErrorRetryHandler(_BudgetedSleep, ConnectionErrorRetryHa
             return False
         return bool(super()._can_retry(state=state, request=request, response=response, error=error))
 
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
-        self._wait(state, request, wait, response=response, error=error)
-        state.next_attempt_requested = True
-        state.increment_current_attempt()
 
 
 # Calls that are not idempotent: never resent blindly after a connection error that may have come after
