@@ -296,7 +296,7 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
     parsed = src.parse(event)
     aws = aws or shared_context(parsed.region if not isinstance(parsed, Skip) else
                                 str(event.get("region") or "") or None)
-    home = home or (aws if aws is not None and aws.region == _home_region(aws) else shared_context())
+    home = home or _home(aws)
     launch = _launched_by_redrive(event, src, home, cfg)
     if isinstance(parsed, Skip):
         if launch is not None and launch.succeeded:
@@ -377,10 +377,11 @@ def _redrive_succeeded(launch: Launch, slack: Any, cfg: Settings, aws: AwsContex
                    channel=launch.channel, ts=(note or {}).get("ts"), thread_ts=launch.thread_ts)
 
 
-def _home_region(aws: AwsContext) -> str:
-    import os
-
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or aws.region
+def _home(aws: AwsContext) -> AwsContext:
+    """The context of the function's own region (its clients' default region): ``aws`` itself when the
+    event comes from that region."""
+    own = shared_context()
+    return aws if aws.region == own.region else own
 
 
 def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings, home: AwsContext) -> Collector:

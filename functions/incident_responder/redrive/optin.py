@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..aws import describe_error
+from ..aws import describe_error, own_account
 
 if TYPE_CHECKING:
     from ..aws import AwsContext
@@ -63,12 +63,6 @@ def tags_of(pairs: Any) -> dict[str, str]:
     return out
 
 
-def _own_account(aws: AwsContext) -> str:
-    from ..aws import own_account
-
-    return own_account(aws)
-
-
 def _resources(plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
     """(resource, its tags) for every resource IAM checks the opt-in tag on: the source's adapter knows."""
     from ..sources import adapter
@@ -81,7 +75,7 @@ def check_opt_in(plan: Plan, aws: AwsContext, resource_arn: str = "") -> OptIn:
     if not plan.runnable or not plan.operation:
         return OptIn(None)
     try:
-        if plan.account and plan.account != _own_account(aws):
+        if plan.account and plan.account != own_account(aws):
             # A member account's resource: its redrive role's policy decides there; the tags are not
             # readable with this account's credentials (and a same-named resource here is not it).
             return OptIn(None, error=f"the resource is in member account {plan.account}, whose redrive role "
