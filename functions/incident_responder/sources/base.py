@@ -13,7 +13,7 @@ import abc
 import dataclasses
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -190,6 +190,12 @@ class RunOutcome:
 
     run_key: str
     outcome: str
+
+    @classmethod
+    def of(cls, run_key: str, state: Any, succeeded: str, failed: Collection[str]) -> RunOutcome:
+        """The outcome of a run whose event says ``state``: ``succeeded`` is the service's one success
+        state, ``failed`` its end states of failure; any other state is ``other`` (still running)."""
+        return cls(run_key, "succeeded" if state == succeeded else "failed" if state in failed else "other")
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,7 @@ class AthenaAdapter(AthenaEvidence, Adapter):
         query_id = detail.get("queryExecutionId")
         if not isinstance(query_id, str) or not query_id:
             return None
-        state = detail.get("currentState")
-        outcome = "succeeded" if state == "SUCCEEDED" else "failed" if state in {"FAILED", "CANCELLED"} else "other"
-        return RunOutcome(query_id, outcome)
+        return RunOutcome.of(query_id, detail.get("currentState"), "SUCCEEDED", {"FAILED", "CANCELLED"})
 
     def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
         return query_url(region, run_id) if run_id else ""

@@ -74,9 +74,7 @@ class BatchAdapter(BatchEvidence, Adapter):
         job_id = detail.get("jobId")
         if not isinstance(job_id, str) or not job_id:
             return None
-        status = detail.get("status")
-        outcome = "succeeded" if status == "SUCCEEDED" else "failed" if status == "FAILED" else "other"
-        return RunOutcome(job_id, outcome)
+        return RunOutcome.of(job_id, detail.get("status"), "SUCCEEDED", {"FAILED"})
 
     def may_be_redrive(self, event: dict[str, Any]) -> bool:
         return bool(_REDRIVEN.search(str((event.get("detail") or {}).get("jobName") or "")))

@@ -76,9 +76,7 @@ class EmrAdapter(EmrEvidence, Adapter):
         step_id, cluster_id = detail.get("stepId"), detail.get("clusterId")
         if event.get("detail-type") != STEP or not isinstance(step_id, str) or not isinstance(cluster_id, str):
             return None
-        state = detail.get("state")
-        outcome = "succeeded" if state == "COMPLETED" else "failed" if state in {"FAILED", "CANCELLED"} else "other"
-        return RunOutcome(run_key(cluster_id, step_id), outcome)
+        return RunOutcome.of(run_key(cluster_id, step_id), detail.get("state"), "COMPLETED", {"FAILED", "CANCELLED"})
 
     def may_be_redrive(self, event: dict[str, Any]) -> bool:
         return event.get("detail-type") == STEP and "(redrive " in str((event.get("detail") or {}).get("name") or "")

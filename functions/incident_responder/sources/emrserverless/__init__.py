@@ -66,9 +66,7 @@ class EmrServerlessAdapter(EmrServerlessEvidence, Adapter):
         app, run_id = detail.get("applicationId"), detail.get("jobRunId")
         if not isinstance(app, str) or not isinstance(run_id, str) or not app or not run_id:
             return None
-        state = detail.get("state")
-        outcome = "succeeded" if state == "SUCCESS" else "failed" if state in {"FAILED", "CANCELLED"} else "other"
-        return RunOutcome(run_key(app, run_id), outcome)
+        return RunOutcome.of(run_key(app, run_id), detail.get("state"), "SUCCESS", {"FAILED", "CANCELLED"})
 
     def console_url(self, region: str, run_id: str, extra: dict[str, Any] | None = None) -> str:
         app = str((extra or {}).get("application_id") or "")

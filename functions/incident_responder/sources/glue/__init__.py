@@ -70,10 +70,8 @@ class GlueAdapter(GlueEvidence, Adapter):
         run_id, job = detail.get("jobRunId"), detail.get("jobName")
         if not isinstance(run_id, str) or not run_id or not isinstance(job, str):
             return None
-        state = detail.get("state")
-        outcome = "succeeded" if state == "SUCCEEDED" else "failed" if state in {"FAILED", "TIMEOUT", "ERROR",
-                                                                                   "STOPPED"} else "other"
-        return RunOutcome(run_key(job, run_id), outcome)
+        return RunOutcome.of(run_key(job, run_id), detail.get("state"), "SUCCEEDED",
+                             {"FAILED", "TIMEOUT", "ERROR", "STOPPED"})
 
     def baseline(self, c: Collector, r: Reader) -> Baseline | None:
         return changes.baseline(c, r)

@@ -57,10 +57,8 @@ class GlueCrawlerAdapter(GlueCrawlerEvidence, Adapter):
         name = detail.get("crawlerName")
         if not isinstance(name, str) or not name:
             return None
-        state = detail.get("state")
-        outcome = "succeeded" if state == "Succeeded" else "failed" if state == "Failed" else "other"
         # A crawler runs one crawl at a time: the crawler's name is the run key of its current crawl.
-        return RunOutcome(f"crawler#{name}", outcome)
+        return RunOutcome.of(f"crawler#{name}", detail.get("state"), "Succeeded", {"Failed"})
 
     def may_be_redrive(self, event: dict[str, Any]) -> bool:
         return (event.get("detail") or {}).get("state") in {"Succeeded", "Failed"}

@@ -78,10 +78,8 @@ class StepFunctionsAdapter(StepFunctionsEvidence, Adapter):
         arn = detail.get("executionArn")
         if not isinstance(arn, str) or not arn:
             return None
-        status = detail.get("status")
-        outcome = "succeeded" if status == "SUCCEEDED" else "failed" if status in {"FAILED", "TIMED_OUT",
-                                                                                      "ABORTED"} else "other"
-        return RunOutcome(run_key(arn, _count(detail)), outcome)
+        return RunOutcome.of(run_key(arn, _count(detail)), detail.get("status"), "SUCCEEDED",
+                             {"FAILED", "TIMED_OUT", "ABORTED"})
 
     def may_be_redrive(self, event: dict[str, Any]) -> bool:
         detail = event.get("detail") or {}
