@@ -61,7 +61,8 @@ def test_the_demo_posts_the_new_sources_and_the_member_accounts_reports(
                       "orders-landing failed: permission denied"]
     # Each report has its summary line above what Slack shows; the member's thread is answered from its account.
     assert out.count("Slack now shows:") == 6
-    assert "ERROR : Service is unable to assume provided role" in out.split("accounts_member_thread_reads_through_role")[-1]
+    member_part = out.split("accounts_member_thread_reads_through_role")[-1]
+    assert "ERROR : Service is unable to assume provided role" in member_part
     assert "home account's own" not in out
 
 
