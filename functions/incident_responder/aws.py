@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
@@ -22,9 +24,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-__all__ = ["AssumeRoleFailed", "AwsContext", "api_calls", "clear_shared_contexts", "counted_as", "describe_error",
-           "error_code", "failing_context", "member_context", "own_account", "reset_api_calls", "role_arn",
-           "shared_context"]
+__all__ = ["AccountAccess", "AssumeRoleFailed", "AwsContext", "account_access", "api_calls", "clear_shared_contexts",
+           "counted_as", "describe_error", "error_code", "failing_context", "member_context", "own_account",
+           "reset_api_calls", "role_arn", "shared_context"]
+
+logger = logging.getLogger(__name__)
 
 _RETRY_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 6},
@@ -242,3 +246,48 @@ def failing_context(region: str, error: BaseException) -> AwsContext:
     core = get_session()
     cast(Any, core)._credentials = credentials  # how a botocore session is given refreshable credentials
     return AwsContext(region=region, session=boto3.Session(botocore_session=core, region_name=region))
+
+
+@dataclass(frozen=True)
+class AccountAccess:
+    """Where the resources of one account and region are read.
+
+    ``aws`` is the responder's own context (in that region) for its own account, else the member account's
+    context through its role. ``member`` says which; ``error`` is set when the member's role could not be
+    assumed: ``aws`` then refuses every call with AWS's answer, and ``error`` says what could not be read.
+    """
+
+    aws: AwsContext
+    account: str = ""
+    member: bool = False
+    error: str = ""
+
+
+def account_access(account: str, region: str, *, base: AwsContext, role_name: str, external_id: str = "",
+                   seconds: int = 3600, purpose: str = "read", alias: str = "") -> AccountAccess:
+    """The context that reads (or, with the redrive role, acts) in ``account`` and ``region``.
+
+    The responder's own account (or an unknown one) is read with ``base``'s credentials; a member account
+    through its role ``role_name``, the credentials cached per account (:func:`member_context`). A role that
+    cannot be assumed is a log line and an :class:`AccountAccess` whose ``error`` names the account, the role
+    and AWS's refusal; nothing raises.
+    """
+    region = region or base.region
+    here = base if region == base.region else AwsContext(region=region, session=base.session)
+    try:
+        own = own_account(base)
+    except (ClientError, BotoCoreError) as exc:
+        logger.warning("own account unknown: read with the function's own role", extra={"error": describe_error(exc)})
+        own = account
+    if not account or account == own:
+        return AccountAccess(here, account)
+    try:
+        return AccountAccess(member_context(account, region, role_name, base=base, external_id=external_id,
+                                            seconds=seconds, purpose=purpose), account, member=True)
+    except AssumeRoleFailed as exc:
+        logger.warning("member role not assumed", extra={"account": account, "role": exc.arn, "purpose": purpose,
+                                                         "error": describe_error(exc.cause)})
+        named = f"{account} ({alias})" if alias else account
+        error = (f"nothing of account {named} could be read: {exc}; deploy sam/member-account.yaml in that account, "
+                 "or check its trust policy and MEMBER_EXTERNAL_ID")
+        return AccountAccess(failing_context(region, exc.cause), account, member=True, error=error)

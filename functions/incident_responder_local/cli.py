@@ -20,10 +20,14 @@ from .inputs import UsageError
 
 __all__ = ["main"]
 
-# One report per source, a thread of questions, and a redrive approved and run.
-DEMO_SCENARIOS = ["sfn_lambda_timeout", "02_ecs_oom_exit137", "03_emr_step_spark_failure", "glue_module_not_found",
-                  "batch_oom", "sfn_lambda_timeout_thread", "changes_sfn_grown_input", "redrive_sfn_demo",
-                  "agent_report_unknown_rules", "agent_thread_question"]
+# One report per source (the ten of them; Step Functions' is the one of what changed since the last good run),
+# one of a member account with questions answered through its read role, a thread of questions, a redrive
+# approved and run, and the agent.
+DEMO_SCENARIOS = ["02_ecs_oom_exit137", "03_emr_step_spark_failure", "glue_module_not_found",
+                  "batch_oom", "emrserverless_driver_oom_s3_logs", "athena_table_not_found",
+                  "gluecrawler_schema_change_in_log", "gluedq_completeness_and_uniqueness_failed", "lambda_timeout",
+                  "accounts_member_thread_reads_through_role", "sfn_lambda_timeout_thread", "changes_sfn_grown_input",
+                  "redrive_sfn_demo", "agent_report_unknown_rules", "agent_thread_question"]
 PROG = "incident-responder"
 
 
@@ -125,19 +129,39 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         paths = [p for name in DEMO_SCENARIOS for p in [_repo_root() / "tests" / "scenarios" / name] if p.is_dir()]
     if not paths:
         raise UsageError("no demo scenarios found; pass scenario folders")
+    summary: list[str] = []
     for index, (path, r, problem) in enumerate(_results(paths), 1):
         if r is None:
             print(f"\n▶ [{index}/{len(paths)}] scenario {path.name} could not run: {problem}", flush=True)
+            summary.append(f"  [{index}] {path.name}: could not run")
             continue
         _show_demo_result(r, f"[{index}/{len(paths)}]")
+        summary.append(f"  [{index}] {report_line(r)}")
+    print(f"\n■ {len(paths)} scenarios, {sum(1 for line in summary if '→' in line)} reports posted:")
+    print("\n".join(summary), flush=True)
     return 0
+
+
+def report_line(r: dict[str, Any]) -> str:
+    """One line for a replayed scenario: the source, the account (and alias) when it is a member's, the
+    cause and the report's title; or what happened instead of a report."""
+    report = r.get("report")
+    if not report:
+        return f"{r['scenario']}: no report ({r.get('outcome') or 'nothing posted'})"
+    cause = report.get("probable_cause") or {}
+    member = next((e["text"].split(",")[0] for e in report.get("evidence") or []
+                   if e.get("kind") == "account" and "member account" in e.get("text", "")), "")
+    where = f" · member {member[0].lower()}{member[1:]}" if member else ""
+    return (f"{report.get('source')}{where} → {cause.get('category', '?')} ({cause.get('confidence', '?')}): "
+            f"{report.get('title', '')}")
 
 
 def _show_demo_result(r: dict[str, Any], progress: str) -> None:
     from .terminal import format_message
 
     print(f"\n▶ {progress} scenario {r['scenario']}: the event went through the analyze function "
-          f"({r['duration_ms']:.0f} ms, {sum(r['api_calls'].values())} AWS calls); Slack now shows:\n")
+          f"({r['duration_ms']:.0f} ms, {sum(r['api_calls'].values())} AWS calls)")
+    print(f"  {report_line(r)}\n  Slack now shows:\n")
     model = r.get("model_requests") or {}
     if model.get("count"):
         print(f"  (Claude's words below are SCRIPTED responses from {r['scenario']}/model.yaml, served by a "

@@ -48,6 +48,7 @@ EXPECTED_HANDLERS = {
     "FailsafeFunction": "incident_responder.handlers.failsafe.handler",
 }
 
+# The calls the redrive plans make (each adapter's Plan.action; test_template_calls derives them from the code).
 REDRIVE_ACTIONS = {
     "states:RedriveExecution",
     "states:StartExecution",
@@ -55,7 +56,13 @@ REDRIVE_ACTIONS = {
     "elasticmapreduce:AddJobFlowSteps",
     "glue:StartJobRun",
     "batch:SubmitJob",
+    "glue:StartCrawler",
+    "athena:StartQueryExecution",
+    "emr-serverless:StartJobRun",
+    "lambda:InvokeFunction",
 }
+# The services a redrive passes a run's role to (ECS tasks, EMR Serverless job runs), one statement each.
+PASSED_TO = {"ecs-tasks.amazonaws.com", "emr-serverless.amazonaws.com"}
 
 # Environment variables the template sets that incident_responder.config does not define (yet), and
 # the ones Powertools reads itself.
@@ -336,28 +343,60 @@ def _granted(statements: list[dict[str, Any]], wanted: set[str]) -> set[str]:
     return {w for w in wanted if any(fnmatchcase(w.lower(), p) for p in patterns)}
 
 
+def _invokes_only_the_redrive_function(statement: dict[str, Any]) -> bool:
+    """The worker's right to start the redrive function (lambda:InvokeFunction on it alone), which is not a
+    redrive: the redrive function re-checks the approval before anything runs."""
+    return _actions(statement) == ["lambda:InvokeFunction"] and \
+        json.dumps(statement["Resource"]).count('"Ref": "RedriveFunction"') == 1
+
+
 def test_only_redrive_function_can_redrive(transformed: dict[str, Any]) -> None:
     for function_id in EXPECTED_HANDLERS:
-        granted = _granted(_statements(transformed, function_id), REDRIVE_ACTIONS)
+        statements = [s for s in _statements(transformed, function_id) if not _invokes_only_the_redrive_function(s)]
+        granted = _granted(statements, REDRIVE_ACTIONS)
         expected = REDRIVE_ACTIONS if function_id == "RedriveFunction" else set()
         assert granted == expected, function_id
 
 
-def test_pass_role_only_to_ecs_tasks(transformed: dict[str, Any]) -> None:
+def test_pass_role_only_to_the_services_a_redrive_starts_runs_of(transformed: dict[str, Any]) -> None:
     for function_id in EXPECTED_HANDLERS:
         statements = [s for s in _statements(transformed, function_id) if _granted([s], {"iam:PassRole"})]
         if function_id != "RedriveFunction":
             assert not statements, function_id
             continue
-        assert statements
+        passed_to = []
         for s in statements:
-            assert s["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+            assert _actions(s) == ["iam:PassRole"], s
+            assert s["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"}, s
+            (service,) = [s["Condition"]["StringEquals"]["iam:PassedToService"]]
+            assert isinstance(service, str), s  # one service per statement, never a list or a wildcard
+            passed_to.append(service)
+        assert sorted(passed_to) == sorted(PASSED_TO)
+
+
+def test_what_athena_needs_to_run_a_query_is_allowed_only_through_athena(transformed: dict[str, Any]) -> None:
+    via_athena = VIA_ATHENA
+    needed = {"glue:GetTable", "glue:GetDatabase", "glue:GetPartitions", "s3:GetObject", "s3:ListBucket",
+              "s3:PutObject", "s3:GetBucketLocation"}
+    redrive = _statements(transformed, "RedriveFunction")
+    through = [s for s in redrive if s.get("Condition") == via_athena]
+    assert _granted(through, needed) == needed
+    for s in through:  # reads of the catalog and data, and the result writes: nothing else
+        assert all(a.split(":")[1].startswith(("Get", "List", "BatchGet", "PutObject", "AbortMultipartUpload"))
+                   for a in _actions(s)), s
+    writes = {"s3:PutObject", "s3:AbortMultipartUpload"}
+    assert not _granted([s for s in redrive if s.get("Condition") != via_athena], writes)
+    for function_id in set(EXPECTED_HANDLERS) - {"RedriveFunction"}:
+        assert not _granted(_statements(transformed, function_id), writes), function_id
 
 
 def test_worker_invokes_only_the_redrive_function(transformed: dict[str, Any]) -> None:
     for function_id in EXPECTED_HANDLERS:
         statements = _statements(transformed, function_id)
         invoking = [s for s in statements if _granted([s], {"lambda:InvokeFunction"})]
+        if function_id == "RedriveFunction":  # a Lambda redrive: only functions that opted in
+            assert invoking and all(s.get("Condition") == OPT_IN for s in invoking), invoking
+            continue
         if function_id != "FollowupWorkerFunction":
             assert not invoking, function_id
             continue
@@ -409,6 +448,10 @@ def test_redrive_rights_need_the_opt_in_tag(transformed: dict[str, Any]) -> None
         "glue:StartJobRun": ["job/*"],
         # both resources SubmitJob is authorized on must opt in; the definition with its revision
         "batch:SubmitJob": ["job-queue/*", "job-definition/*:*"],
+        "glue:StartCrawler": ["crawler/*"],
+        "athena:StartQueryExecution": ["workgroup/*"],
+        "emr-serverless:StartJobRun": ["/applications/*"],
+        "lambda:InvokeFunction": ["function:*"],
     }
 
 
@@ -417,8 +460,13 @@ def test_no_hard_coded_partition(template: dict[str, Any]) -> None:
     assert "arn:aws:" not in json.dumps(template)
 
 
+VIA_ATHENA = {"ForAnyValue:StringEquals": {"aws:CalledVia": "athena.amazonaws.com"}}
+
+
 def _bucket_resources(cfn: dict[str, Any], function_id: str) -> list[Any]:
-    return [s["Resource"] for s in _statements(cfn, function_id) if _granted([s], {"s3:GetObject"})]
+    """The objects a function may read itself (not those Athena reads to run a redriven query)."""
+    return [s["Resource"] for s in _statements(cfn, function_id)
+            if _granted([s], {"s3:GetObject"}) and s.get("Condition") != VIA_ATHENA]
 
 
 def test_log_reads_only_in_the_buckets_named_at_deploy_time(template: dict[str, Any],

@@ -12,6 +12,10 @@ Each answer is a function of an :class:`Asked` (the incident's typed :class:`~..
 returns a :class:`Reply`: the data of the answer and the template (``prompts/followup_*.j2``) that turns
 it into Slack mrkdwn; or None when it already posted (the redrive flow). An AWS read that fails is said
 in the reply; it does not raise.
+
+The failed work is read where it is: in its own region, and for a member account's incident through that
+account's read role (``ThreadContext.reads``); an account whose role cannot be assumed gets an answer that
+says what could not be read. The responder's own tables are read with the worker's context.
 """
 
 from __future__ import annotations
@@ -29,10 +33,11 @@ from ..evidence.redaction import redact_obj
 from ..formats import fmt_time, json_or_text
 from ..model import Report
 from ..templates import render
-from .live import run_state
+from .live import RunState, run_state
 from .logs import LogAnswer, log_windows, more_logs, search_logs
 
 if TYPE_CHECKING:
+    from ..aws import AccountAccess
     from .context import ThreadContext
     from .intents import Intent
 
@@ -82,9 +87,21 @@ class Asked:
         if not self.report.incident_id and self.incident.get("report"):
             self.report = _load_report(self.incident.get("report"))
 
+    @property
+    def reads(self) -> AccountAccess:
+        """Where the incident's resource is read (its account and region)."""
+        return self.ctx.reads(self.report.resource.arn or str(self.incident.get("resource_arn") or ""))
+
+
+def _live(access: AccountAccess, report: Report, *, latest: bool = True) -> RunState:
+    """The run now, as its own account sees it; nothing is asked of an account whose role was refused."""
+    if access.error:
+        return RunState(error=access.error)
+    return run_state(access.aws, report, latest=latest)
+
 
 def _status(q: Asked) -> Reply:
-    state = run_state(q.ctx.aws, q.report)
+    state = _live(q.reads, q.report)
     return Reply("followup_status.j2", {
         "resource_name": q.report.resource.name,
         "run_id": q.report.resource.run_id or "",
@@ -111,7 +128,12 @@ def _logs(q: Asked) -> Reply:
             "lines": [],
             "notes": ["The analysis read no logs for it (the failed work has no log group I know of)."],
         })
-    logs = q.ctx.aws.client("logs")
+    access = q.reads
+    if access.error:
+        return Reply("followup_logs.j2", {"title": "The logs could not be read", "lines": [],
+                                          "notes": [f"Could not read {', '.join(w.group for w in windows)}: "
+                                                    f"{access.error}"]})
+    logs = access.aws.client("logs")
     if q.intent.pattern or q.intent.window_seconds:
         return _log_reply(search_logs(logs, windows, q.intent, q.ctx.settings))
     page = int(q.incident.get("followup_logs_page") or 0) + 1
@@ -122,7 +144,7 @@ def _logs(q: Asked) -> Reply:
 
 
 def _input(q: Asked) -> Reply:
-    state = run_state(q.ctx.aws, q.report, latest=False)
+    state = _live(q.reads, q.report, latest=False)
     data, origin = state.input, "fresh from AWS"
     if data is None:
         recorded = _recorded_redrive(q.incident)
@@ -181,7 +203,7 @@ def _outcome(q: Asked, item: dict[str, Any], report: Report) -> str:
     """How an earlier incident ended: what was recorded on it, else what AWS says about its run now."""
     if item.get("resolution"):
         return str(item["resolution"])
-    state = run_state(q.ctx.aws, report, latest=False)
+    state = _live(q.ctx.reads(report.resource.arn or str(item.get("resource_arn") or "")), report, latest=False)
     if state.status and state.supported:
         redriven = " after a redrive" if any(line.startswith("Redriven") for line in state.lines) else ""
         return f"its run is now {state.status}{redriven}"
@@ -219,14 +241,12 @@ def _region(arn: str) -> str | None:
 
 
 def _agent_tools(q: Asked, redrive_available: bool) -> Any:
-    from ..aws import shared_context
     from ..diagnosis.incident_tools import incident_tools
     from .logs import log_windows
 
-    region = _region(q.report.resource.arn)
-    aws = q.ctx.aws if not region or region == q.ctx.aws.region else shared_context(region)
+    # The tools read in the resource's account and region; with a refused role each read says so.
     return incident_tools(
-        aws, evidence=list(q.report.evidence), source=q.report.source,
+        q.reads.aws, evidence=list(q.report.evidence), source=q.report.source,
         resource={"arn": q.report.resource.arn, "name": q.report.resource.name, "run_id": q.report.resource.run_id},
         log_groups=[w.group for w in log_windows(q.incident)], window_end=q.report.event_time,
         pipeline=q.report.pipeline, fingerprint=str(q.incident.get("fingerprint") or q.report.fingerprint),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..aws import AwsContext
+    from ..aws import AccountAccess, AwsContext
     from ..config import Settings
     from ..slack.poster import SlackPoster
     from ..store import IncidentStore
@@ -22,6 +22,9 @@ class ThreadContext:
     answered (a person's reply, or the message holding the clicked button), None when there is none.
     ``slack.reply(channel, thread_ts, text)`` posts in the thread. The incident handed alongside a
     context is the item :meth:`IncidentStore.get` returns (``report`` is its report as JSON text).
+
+    ``aws`` is the worker's own context: the responder's tables, the Slack token, the redrive function.
+    The failed work's evidence is read with :meth:`reads`, in the resource's own account and region.
     """
 
     aws: AwsContext
@@ -33,3 +36,22 @@ class ThreadContext:
     message_ts: str | None
     # What the agent did while answering (AgentOutcome), for the handler's metrics.
     agent_runs: list[Any] = field(default_factory=list)
+    _reads: dict[tuple[str, str], AccountAccess] = field(default_factory=dict, repr=False)
+
+    def reads(self, arn: str) -> AccountAccess:
+        """Where the resource ``arn`` is read: its account and region (from the ARN). A member account's
+        resource is read through the account's MEMBER_READ_ROLE_NAME, never with the worker's own
+        credentials (a same-named resource here is not it); one per account and region for the thread."""
+        from ..aws import account_access
+        from ..formats import parse_arn
+
+        parsed = parse_arn(arn)
+        account = parsed.account if parsed else ""
+        region = (parsed.region if parsed else "") or self.aws.region
+        key = (account, region)
+        if key not in self._reads:
+            cfg = self.settings
+            self._reads[key] = account_access(
+                account, region, base=self.aws, role_name=cfg.member_read_role, external_id=cfg.member_external_id,
+                seconds=cfg.member_session_seconds, alias=cfg.account_aliases.get(account, ""))
+        return self._reads[key]

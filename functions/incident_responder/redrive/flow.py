@@ -245,7 +245,9 @@ class RedriveFlow:
         pipeline, catalog_approvers, idempotent = self._pipeline(incident)
         attempt = self.audit.next_attempt(incident_id)
         region = self._region(incident)
-        facts = gather_facts(source, spec, self.ctx.aws)
+        # The failed run is read where it is: a member account's through its read role (never a same-named
+        # resource of this account); the redrive function alone acts there, through the redrive role.
+        facts = gather_facts(source, spec, self.ctx.reads(arn).aws)
         plan = build_plan(
             source,
             spec,
