@@ -101,16 +101,17 @@ def _code_calls() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 
 def _redrive_actions() -> set[str]:
-    """Every call a redrive plan makes: the shared table of plans.py and each adapter's Plan(action=...)."""
+    """Every call a redrive plan makes: the table of plans.py, which every adapter's plan names its call from
+    (``call_fields``), so that each call's parameters are checked against the API's input shape."""
     from incident_responder.redrive.plans import _CALLS
 
-    actions = {action for _, action in _CALLS.values()}
     for path in (PACKAGE / "sources").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Plan":
-                actions |= {k.value.value for k in node.keywords if k.arg == "action"
-                            and isinstance(k.value, ast.Constant) and k.value.value}
-    return actions
+                literal = [k.arg for k in node.keywords if k.arg in {"action", "operation"}
+                           and isinstance(k.value, ast.Constant) and k.value.value]
+                assert not literal, f"{path.name}:{node.lineno} names its call outside plans._CALLS"
+    return set(_CALLS)
 
 
 def _member_statements(role: str) -> list[dict[str, Any]]:

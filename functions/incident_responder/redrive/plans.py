@@ -230,21 +230,24 @@ def fit_params(service: str, api_operation: str, params: dict[str, Any]) -> tupl
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-# The calls a plan makes, by boto3 method: (boto3 client, IAM action). The action's name is the API operation.
-_CALLS: dict[str, tuple[str, str]] = {
-    "redrive_execution": ("stepfunctions", "states:RedriveExecution"),
-    "start_execution": ("stepfunctions", "states:StartExecution"),
-    "run_task": ("ecs", "ecs:RunTask"),
-    "submit_job": ("batch", "batch:SubmitJob"),
-    "start_job_run": ("glue", "glue:StartJobRun"),
-    "add_job_flow_steps": ("emr", "elasticmapreduce:AddJobFlowSteps"),
+# The calls a plan makes, by IAM action: (boto3 client, boto3 method, API operation).
+_CALLS: dict[str, tuple[str, str, str]] = {
+    "states:RedriveExecution": ("stepfunctions", "redrive_execution", "RedriveExecution"),
+    "states:StartExecution": ("stepfunctions", "start_execution", "StartExecution"),
+    "ecs:RunTask": ("ecs", "run_task", "RunTask"),
+    "batch:SubmitJob": ("batch", "submit_job", "SubmitJob"),
+    "glue:StartJobRun": ("glue", "start_job_run", "StartJobRun"),
+    "elasticmapreduce:AddJobFlowSteps": ("emr", "add_job_flow_steps", "AddJobFlowSteps"),
+    "glue:StartCrawler": ("glue", "start_crawler", "StartCrawler"),
+    "athena:StartQueryExecution": ("athena", "start_query_execution", "StartQueryExecution"),
+    "emr-serverless:StartJobRun": ("emr-serverless", "start_job_run", "StartJobRun"),
+    "lambda:InvokeFunction": ("lambda", "invoke", "Invoke"),
 }
-_API_OPERATION = {operation: action.partition(":")[2] for operation, (_, action) in _CALLS.items()}
 
 
-def call_fields(source: str, operation: str, **fields: Any) -> dict[str, Any]:
-    """The Plan fields naming the call (its boto3 method, e.g. ``run_task``) for ``source``, and ``fields``."""
-    service, action = _CALLS[operation]
+def call_fields(source: str, action: str, **fields: Any) -> dict[str, Any]:
+    """The Plan fields naming the call of IAM ``action`` (e.g. ``ecs:RunTask``) for ``source``, and ``fields``."""
+    service, operation, _ = _CALLS[action]
     return {"source": source, "action": action, "service": service, "operation": operation, **fields}
 
 
@@ -299,7 +302,7 @@ def _restore_secrets(plan: Plan, facts: dict[str, Any]) -> None:
 # -- entry point ----------------------------------------------------------------------------------------
 def fit_call(plan: Plan, params: dict[str, Any]) -> tuple[dict[str, Any], list[str], str]:
     """``params`` fitted to the input shape of the plan's call: (params, dropped keys, validation error or "")."""
-    return fit_params(plan.service, _API_OPERATION[plan.operation], params)
+    return fit_params(plan.service, _CALLS[plan.action][2], params)
 
 
 def build_plan(
@@ -338,7 +341,7 @@ def build_plan(
     plan.account = plan.account or account_of(resource_arn)
     if plan.runnable and has_redacted(plan.params):
         _restore_secrets(plan, facts)
-    if plan.params and plan.operation in _API_OPERATION:
+    if plan.params and plan.action in _CALLS:
         plan.params, plan.dropped, error = fit_call(plan, plan.params)
         if error and plan.runnable:
             plan.runnable = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, present
+from ...redrive.plans import Plan, call_fields, present
 from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from .evidence import AthenaEvidence, query_url
 from .spec import AthenaSpec
@@ -99,8 +99,7 @@ class AthenaAdapter(AthenaEvidence, Adapter):
         params.update(present(spec, "QueryExecutionContext", "ResultConfiguration"))
         database = (spec.QueryExecutionContext or {}).get("Database") or "?"
         return Plan(
-            source=self.name, action="athena:StartQueryExecution", service="athena",
-            operation="start_query_execution", region=region, target=workgroup,
+            **call_fields(self.name, "athena:StartQueryExecution"), region=region, target=workgroup,
             where=f"Athena workgroup `{workgroup}`, database `{database}` ({region})", params=params,
             what=f"Run the failed query again in workgroup `{workgroup}` against database `{database}`.",
             input_label="Query", input=spec.QueryString,

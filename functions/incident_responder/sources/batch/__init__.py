@@ -129,7 +129,7 @@ class BatchAdapter(BatchEvidence, Adapter):
         job_id = str(given(spec.jobId) or (resource_arn.split("/")[-1] if ":job/" in resource_arn else ""))
         definition = str(params["jobDefinition"] or "?").split("/")[-1]
         return Plan(
-            **call_fields("batch", "submit_job", region=region, target=str(params["jobDefinition"] or ""),
+            **call_fields("batch", "batch:SubmitJob", region=region, target=str(params["jobDefinition"] or ""),
                           where=f"job queue `{queue_name}` ({where_in(region, account_of(queue))})"),
             params=params,
             what=f"Submit job `{new_name}` with the failed job's definition `{definition}`, parameters and "

@@ -33,7 +33,7 @@ def plan(spec: EcsSpec, region: str, token: str) -> Plan:
     if service or given(spec.action) == "UpdateService":
         cluster_name = str(cluster or "default").split("/")[-1]
         return not_runnable(
-            call_fields("ecs", "run_task", region=region_of(cluster, region), target=str(task_def or ""),
+            call_fields("ecs", "ecs:RunTask", region=region_of(cluster, region), target=str(task_def or ""),
                   where=f"service `{service}` of cluster `{cluster_name}`"),
             f"The task belonged to service `{service}`: ECS starts a replacement for a stopped "
             "service task by itself, and a task run beside the service would not be part of it. "
@@ -73,7 +73,7 @@ def plan(spec: EcsSpec, region: str, token: str) -> Plan:
         else f"launch type {params.get('launchType', 'default')}"
     )
     return Plan(
-        **call_fields("ecs", "run_task", region=region, target=arn,
+        **call_fields("ecs", "ecs:RunTask", region=region, target=arn,
                 where=f"cluster `{cluster_name}` ({where_in(region, account_of(cluster))})"),
         params=params,
         what=f"Run a new task of `{td_name}` ({how}) with the stopped task's overrides.",

@@ -69,7 +69,7 @@ def _emr_step(spec: EmrSpec) -> dict[str, Any]:
 
 
 def _emr_base(cluster_id: str, region: str, where: str) -> dict[str, Any]:
-    return call_fields("emr", "add_job_flow_steps", region=region, target=cluster_id, where=where,
+    return call_fields("emr", "elasticmapreduce:AddJobFlowSteps", region=region, target=cluster_id, where=where,
                  original_url=cluster_console_url(region, cluster_id))
 
 

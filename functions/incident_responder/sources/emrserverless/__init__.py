@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, present
+from ...redrive.plans import Plan, call_fields, present
 from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from .evidence import EmrServerlessEvidence, job_run_url
 from .spec import EmrServerlessSpec
@@ -109,8 +109,7 @@ class EmrServerlessAdapter(EmrServerlessEvidence, Adapter):
                               "executionTimeoutMinutes"))
         params["name"] = f"{spec.name or 'job'}-redrive-{attempt}"[:256]
         return Plan(
-            source=self.name, action="emr-serverless:StartJobRun", service="emr-serverless",
-            operation="start_job_run", region=region, target=app,
+            **call_fields(self.name, "emr-serverless:StartJobRun"), region=region, target=app,
             where=f"EMR Serverless application `{app or '?'}` ({region})", params=params,
             what=(f"Start a new job run on `{app or '?'}` with the failed run's execution role, job driver and "
                   "configuration overrides."),

@@ -123,7 +123,7 @@ class GlueAdapter(GlueEvidence, Adapter):
         workers = (f", {params['NumberOfWorkers']} x {params['WorkerType']} workers"
                    if params.get("WorkerType") else "")
         return Plan(
-            **call_fields("glue", "start_job_run", region=region, target=str(job or ""),
+            **call_fields("glue", "glue:StartJobRun", region=region, target=str(job or ""),
                           where=f"Glue job `{job or '?'}` ({region})"),
             params=params,
             what=f"Start a new run of `{job or '?'}` with the failed run's arguments{workers}.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan
+from ...redrive.plans import Plan, call_fields
 from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from .evidence import GlueCrawlerEvidence, crawler_url
 from .spec import GlueCrawlerSpec
@@ -92,7 +92,7 @@ class GlueCrawlerAdapter(GlueCrawlerEvidence, Adapter):
              token: str, resource_arn: str) -> Plan:
         name = str(given(spec.Name) or "")
         return Plan(
-            source=self.name, action="glue:StartCrawler", service="glue", operation="start_crawler",
+            **call_fields(self.name, "glue:StartCrawler"),
             region=region, target=name, where=f"Glue crawler `{name or '?'}` ({region})", params={"Name": name},
             what=f"Start crawler `{name or '?'}` again (a crawl takes no input: the same targets are crawled).",
             input_label="Crawler", input={"Name": name},

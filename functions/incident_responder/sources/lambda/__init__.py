@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan
+from ...redrive.plans import Plan, call_fields
 from ..base import Adapter, NewRun, NoRun, RunOutcome, RunState, SourceContext, given
 from .evidence import LambdaEvidence, function_url, split_arn
 from .spec import LambdaSpec
@@ -112,7 +112,7 @@ class LambdaAdapter(LambdaEvidence, Adapter):
         if given(spec.Qualifier) and spec.Qualifier != "$LATEST":
             params["Qualifier"] = spec.Qualifier
         return Plan(
-            source=self.name, action="lambda:InvokeFunction", service="lambda", operation="invoke",
+            **call_fields(self.name, "lambda:InvokeFunction"),
             region=region, target=name, where=f"Lambda function `{name or '?'}` ({region})", params=params,
             what=(f"Invoke `{name or '?'}` asynchronously again with the original request payload"
                   + (f" (version {spec.Qualifier})" if params.get("Qualifier") else "") + "."),

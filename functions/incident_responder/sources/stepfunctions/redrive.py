@@ -110,8 +110,8 @@ def plan(spec: StepFunctionsSpec, facts: dict[str, Any], attempt: int, now: date
     name = arn.split(":")[-1] if arn.count(":") >= 7 else str(value(desc, "name") or given(spec.name) or "run")
     where = f"state machine `{sm_name}` ({where_in(region, account)})"
     shared = {"region": region, "where": where, "original_url": execution_url(region, arn)}
-    redrive = call_fields("stepfunctions", "redrive_execution", target=arn, **shared)
-    restart = call_fields("stepfunctions", "start_execution", target=sm_arn, **shared)
+    redrive = call_fields("stepfunctions", "states:RedriveExecution", target=arn, **shared)
+    restart = call_fields("stepfunctions", "states:StartExecution", target=sm_arn, **shared)
     if not desc:
         # The stored input is redacted, and the execution's state is unknown: nothing safe to run.
         failed = next((n for n in facts.get("notes") or [] if n.startswith("DescribeExecution")), "")
