@@ -29,11 +29,16 @@ def stack(request: pytest.FixtureRequest) -> Iterator[LocalStack]:
         yield local
 
 
-def collect(stack: LocalStack, name: str) -> Collector:
+def collect(stack: LocalStack, name: str, fresh: bool = False) -> Collector:
+    """The scenario's event collected by adapter ``name``; ``fresh``: in a session made after the world was
+    loaded, which has the world's answer handlers (the Athena and Lambda fields moto cannot set)."""
+    import boto3
+
     src = adapter(name)
     incident = src.parse(stack.scenario.event)  # type: ignore[attr-defined]
     assert isinstance(incident, Incident)
-    c = Collector(incident, AwsContext(region=incident.region, session=stack.session), settings(),
+    session = boto3.Session(region_name=incident.region) if fresh else stack.session
+    c = Collector(incident, AwsContext(region=incident.region, session=session), settings(),
                   EvidenceBook(), context=src.context_type())
     src.collect(c)
     return c
@@ -110,3 +115,47 @@ def _resource() -> Any:
     from incident_responder.model import Resource
 
     return Resource(arn="arn:aws:batch:us-east-1:123456789012:job/j", name="j", run_id="j")
+
+
+@pytest.mark.parametrize("stack", ["child_athena_table_not_found"], indirect=True)
+def test_an_athena_child_is_read_with_the_athena_collector(stack: LocalStack) -> None:
+    c = collect(stack, "stepfunctions", fresh=True)
+    child = [e for e in c.book.items if e.facts.get("child")]
+    assert child and all(e.facts["child_source"] == "athena" for e in child)
+    assert any("TABLE_NOT_FOUND" in e.text and e.source == "athena:GetQueryExecution" for e in child)
+    assert not any("TABLE_NOT_FOUND" in e.text for e in c.book.items if not e.facts.get("child"))
+    # The child's context travels with its facts; the parent's stays the Step Functions one.
+    assert child[0].facts["child_context"]["database"] == "sales"
+    assert child[0].facts["child_context"]["resource_name"] == "reporting"
+    assert c.context.get("state") == "BuildDailyRevenue"
+
+
+@pytest.mark.parametrize("stack", ["child_emrserverless_driver_stderr"], indirect=True)
+def test_an_emr_serverless_childs_log_objects_count_against_its_budget(stack: LocalStack) -> None:
+    c = collect(stack, "stepfunctions")
+    assert any("Path does not exist: s3://clickstream-raw-eu/clicks/dt=2024-06-02" in e.text
+               and e.facts.get("child_source") == "emrserverless" for e in c.book.items)
+    parent = Collector(c.incident, c.aws, settings(), EvidenceBook())
+    src = adapter("emrserverless")
+    run = stack.scenario.world.data["emrserverless"]["job_runs"][0]  # type: ignore[attr-defined]
+    inc = src.parse({"id": "t", "detail-type": "EMR Serverless Job Run State Change", "source": "aws.emr-serverless",
+                     "region": "eu-west-1", "account": "123456789012", "time": "2024-06-03T02:07:41Z",
+                     "detail": {"applicationId": run["applicationId"], "jobRunId": run["jobRunId"], "state": "FAILED"}})
+    assert isinstance(inc, Incident)
+    child = ChildCollector(parent, inc, src.context_type(), budget=3)
+    src.collect(child)
+    child.finish()
+    assert child.calls == 3  # GetJobRun, GetApplication, the driver's stderr; stdout was refused
+    assert any("limited to 3 AWS calls" in g for g in parent.book.gaps)
+    assert any("Path does not exist" in e.text for e in parent.book.items)
+
+
+@pytest.mark.parametrize("stack", ["child_lambda_traceback_in_logs"], indirect=True)
+def test_a_lambda_child_reads_its_own_requests_lines_in_its_log_group(stack: LocalStack) -> None:
+    c = collect(stack, "stepfunctions", fresh=True)
+    logs = [e for e in c.book.items if e.kind == "log"]
+    assert logs and all(e.source.startswith("/orders/functions/") and e.facts["child_source"] == "lambda" for e in logs)
+    assert any("kms:GenerateDataKey" in e.text for e in logs)
+    assert not any("invoice-service" in e.text for e in c.book.items)  # another invocation's stream
+    assert {g for g, _, _ in c.log_groups} == {"/orders/functions"}
+    assert c.context.get("function_name") == "orders-export"  # the parent's placeholders stay set

@@ -133,17 +133,32 @@ class Signature:
     origin: str = ""
     generic: bool = False
 
+    def applies_to(self, source: str) -> bool:
+        """Whether the signature reads a report of ``source`` as a whole (unscoped, or scoped to it)."""
+        return not self.sources or source in self.sources
+
+    def child_scoped(self, ev: Evidence) -> bool:
+        """Whether ``ev`` is a child run's evidence of one of the signature's sources."""
+        return bool(self.sources and ev.facts.get("child") is True and ev.facts.get("child_source") in self.sources)
+
     def match(self, evidence: Iterable[Evidence], source: str) -> tuple[list[str], str, dict[str, Any]] | None:
         m = self.match_detail(evidence, source)
         return None if m is None else (m[0], m[1], m[2])
 
     def match_detail(self, evidence: Iterable[Evidence], source: str
                      ) -> tuple[list[str], str, dict[str, Any], bool] | None:
-        """Like :meth:`match`, plus whether every matched line is weak (a warning or a retried error)."""
-        """Return (evidence ids, first matched text, merged facts) or None."""
-        if self.sources and source not in self.sources:
-            return None
+        """Like :meth:`match` (evidence ids, first matched text, merged facts, or None), plus whether
+        every matched line is weak (a warning or a retried error).
+
+        A signature scoped to other sources than the report's own matches only the evidence of a child
+        run of one of its sources (a Glue run a Step Functions task started: its facts carry
+        ``child_source``), never the parent's own evidence.
+        """
         items = list(evidence)
+        if not self.applies_to(source):
+            items = [ev for ev in items if self.child_scoped(ev)]
+            if not items:
+                return None
         ids: list[str] = []
         facts: dict[str, Any] = {}
         first = ""
@@ -278,6 +293,21 @@ def load_signatures(*dirs: str | Path) -> list[Signature]:
     return list(by_id.values())
 
 
+def _context_of(sig: Signature, facts: Mapping[str, Any], context: Mapping[str, Any], source: str
+                ) -> Mapping[str, Any]:
+    """The placeholder values of a match: the report's context, or for a signature that matched a child
+    run's evidence (scoped to the child's source, not the report's), the child's own context with the
+    parent's values of the names every source shares (pipeline, owner, runbook, ...) where the child has
+    none. A name only the parent's source has never renders from the parent."""
+    child = facts.get("child_context")
+    if sig.applies_to(source) or not isinstance(child, dict):
+        return context
+    from ..sources.base import SourceContext
+
+    shared = SourceContext.placeholder_names()
+    return {**{k: v for k, v in context.items() if k in shared}, **child}
+
+
 def _evidence_texts(ev: Evidence) -> list[str]:
     texts = [ev.text]
     for key in _TEXT_FACTS:
@@ -348,13 +378,15 @@ class SignatureSet:
             # class, an error code) on a fatal line, not to a broad phrase such as "internal error".
             if not (weak and cls is not None and not cls[0].weak and cls[0].decisive
                     and cls[0].category != sig.category):
-                return self._from_signature(sig, ids, first, facts, context, evidence, cap=None)
+                return self._from_signature(sig, ids, first, facts, context, evidence, cap=None,
+                                            source=source)
         if cls is not None and generic and generic[0][0].category == cls[0].category:
             # The class rule agrees with a generic one ("a traceback", "exit code 1"): the generic
             # signature's service-specific text and next steps stand, at its capped confidence, with the
             # class rule's chain.
             sig, ids, first, facts, _ = generic[0]
-            d = self._from_signature(sig, ids, first, facts, context, evidence, cap=Confidence.MEDIUM)
+            d = self._from_signature(sig, ids, first, facts, context, evidence,
+                                    cap=Confidence.MEDIUM, source=source)
             if not d.chain and len(cls[0].chain) > 1:
                 d.chain = [lk.render() for lk in cls[0].chain]
             return d
@@ -362,7 +394,8 @@ class SignatureSet:
             return self._from_class(cls[0], cls[1], context)
         if generic:
             sig, ids, first, facts, _ = generic[0]
-            return self._from_signature(sig, ids, first, facts, context, evidence, cap=Confidence.MEDIUM)
+            return self._from_signature(sig, ids, first, facts, context, evidence,
+                                    cap=Confidence.MEDIUM, source=source)
         return Diagnosis(
             cause=ProbableCause(
                 category=Category.UNKNOWN, confidence=Confidence.LOW,
@@ -374,9 +407,9 @@ class SignatureSet:
         )
 
     def _from_signature(self, sig: Signature, ids: list[str], first: str, facts: dict[str, Any],
-                        context: Mapping[str, Any], evidence: list[Evidence], cap: Confidence | None
-                        ) -> Diagnosis:
-        values = {**facts, **context, "match": first}
+                        context: Mapping[str, Any], evidence: list[Evidence], cap: Confidence | None,
+                        source: str = "") -> Diagnosis:
+        values = {**facts, **_context_of(sig, facts, context, source), "match": first}
         explanation = _render(sig.explanation, values)
         confidence = sig.confidence
         if cap is not None and _CONF_RANK[confidence] > _CONF_RANK[cap]:

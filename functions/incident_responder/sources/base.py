@@ -40,9 +40,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_LOG_EVIDENCE = 8
-# The AWS calls one child run (a Batch job, ECS task, Glue run or EMR step a Step Functions task ran)
-# may make when its evidence is collected into its parent's report: describe it, its definition, and
-# read its logs. Nested Step Functions executions are read by the parent's own collector.
+# The AWS calls one child run (a Batch job, ECS task, Glue run, EMR step, Athena query, EMR Serverless job
+# run or Lambda invocation a Step Functions task ran) may make when its evidence is collected into its
+# parent's report: describe it, its definition, and read its logs (each log window or log object one).
+# Nested Step Functions executions are read by the parent's own collector.
 CHILD_CALL_BUDGET = 6
 
 
@@ -317,7 +318,8 @@ class Collector:
 class ChildCollector(Collector):
     """Collects a child run's evidence into its parent's report, with the child adapter's own collector.
 
-    The child (a Batch job, ECS task, Glue job run or EMR step that a Step Functions task ran) keeps
+    The child (a Batch job, ECS task, Glue job run, EMR step, Athena query, EMR Serverless job run or
+    Lambda invocation that a Step Functions task ran) keeps
     its own context (its adapter's placeholders), and shares the parent's evidence book, links and log
     windows. It may make at most ``budget`` AWS calls (each log window read counts as one); past that
     a read is a gap. Every fact it adds is marked ``child=True`` and carries ``child_source``.
@@ -353,11 +355,21 @@ class ChildCollector(Collector):
         return super().logs(group, start, end, **kwargs)
 
     def finish(self) -> list[Evidence]:
-        """Mark what the child added as the child's, count its failed reads in the parent's; its facts."""
+        """Mark what the child added as the child's, count its failed reads in the parent's; its facts.
+
+        Each fact carries ``child_context``: the child's own placeholder values (its adapter's context,
+        with the run, resource, region, account and status of the child run), redacted, so a signature
+        scoped to the child's source renders from the child and not from its parent.
+        """
+        inc = self.incident
+        self.context.update(resource_name=inc.resource.name, run_id=inc.resource.run_id or "", region=inc.region,
+                            account=inc.account, status=inc.status)
+        values = {k: redact(v) if isinstance(v, str) else v for k, v in self.context.values().items()}
         added = self.book.items[self._start:]
         for ev in added:
             ev.facts.setdefault("child", True)
-            ev.facts.setdefault("child_source", self.incident.source)
+            ev.facts.setdefault("child_source", inc.source)
+            ev.facts.setdefault("child_context", values)
             # The child's "event" is the one its parent's task cause was read into.
             if ev.source.endswith("(event)"):
                 ev.source = ev.source[: -len("(event)")] + "(from the task's cause)"

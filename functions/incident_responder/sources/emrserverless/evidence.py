@@ -159,6 +159,8 @@ class EmrServerlessEvidence:
             c.context["driver_log"] = f"{folder}/stderr.gz"
             for name, items in _LOG_ITEMS.items():
                 uri = f"{folder}/{name}.gz"
+                if not c.spend(f"driver {name} {uri}"):
+                    continue
                 fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
                 if fetched.error:
                     c.failed_reads += 1

@@ -8,6 +8,11 @@ version that ran, its log group) and the function's log lines of that request id
 ``REPORT`` with its duration and max memory used).
 
 Every such record is a failure; the success destination's records are not matched by the rule.
+
+A Step Functions task's invocation (a child run) comes as the same record without a ``condition``: a
+synchronous invocation, its incident's ``started_at`` the task's start. Its error is the task's cause;
+the log lines read are that request's own, in the task's window: every line of the log stream that
+served it, from its START to its REPORT (a Python traceback and ``print`` output carry no request id).
 """
 
 from __future__ import annotations
@@ -24,10 +29,11 @@ from ..base import console_log_url, parse_time, shorten
 from .spec import LambdaSpec
 
 if TYPE_CHECKING:
+    from ...evidence.compaction import LogLine
     from ...model import Skip
     from ..base import Collector
 
-__all__ = ["LambdaEvidence", "function_url", "split_arn"]
+__all__ = ["LambdaEvidence", "function_url", "request_lines", "split_arn"]
 
 _LOG_ITEMS = 8
 _REPORT = re.compile(r"Duration: (?P<duration>[\d.]+) ms.*?Memory Size: (?P<size>\d+) MB\s+Max Memory Used: "
@@ -90,39 +96,50 @@ class LambdaEvidence:
         error_type = str(response.get("errorType") or (detail.get("responseContext") or {}).get("functionError") or "")
         message = str(response.get("errorMessage") or "")
         invokes = context.get("approximateInvokeCount")
+        synchronous = not context.get("condition")
         c.context.update(function_name=name, request_id=request_id, qualifier=qualifier or "$LATEST",
                          error_type=error_type or "?", error_message=shorten(message, 300) if message else "?",
                          condition=context.get("condition") or "?",
                          invoke_count=invokes if isinstance(invokes, int) else "?",
-                         what=f"Asynchronous invocation {request_id} of {name}",
+                         what=f"{'Invocation' if synchronous else 'Asynchronous invocation'} {request_id} of {name}",
                          status_phrase=("failed after its retries" if context.get("condition") == "RetriesExhausted"
                                         else "expired before it could run" if context.get("condition") ==
                                         "EventAgeExceeded" else "failed"))
         c.links.append(Link(f"Function {name} in the Lambda console", function_url(inc.region, name)))
+        source = "lambda (from the task's cause)" if synchronous else "lambda:responsePayload"
         text = f"{error_type or 'Error'}: {shorten(message, 1200) or 'no errorMessage'}"
-        c.add("error", "lambda:responsePayload", text, detail.get("timestamp") or inc.event_time,
+        c.add("error", source, text, detail.get("timestamp") or inc.event_time,
               error_type=error_type, error_message=message)
         trace = response.get("stackTrace")
         if isinstance(trace, list) and trace:
             lines = [str(t).strip() for t in trace][-6:]
-            c.add("error", "lambda:responsePayload", "Stack trace (innermost last):\n" + "\n".join(lines),
+            c.add("error", source, "Stack trace (innermost last):\n" + "\n".join(lines),
                   detail.get("timestamp") or inc.event_time, error_type=error_type)
-        c.add("invocation", "lambda:requestContext",
-              f"Condition {context.get('condition') or '?'} after about "
-              f"{invokes if isinstance(invokes, int) else '?'} attempt(s); status code "
-              f"{(detail.get('responseContext') or {}).get('statusCode', '?')}, version "
-              f"{(detail.get('responseContext') or {}).get('executedVersion') or qualifier or '?'}",
-              detail.get("timestamp") or inc.event_time, condition=context.get("condition") or "",
-              invoke_count=invokes or 0)
+        if not synchronous:
+            self._invocation(c, context, detail, qualifier)
         if "requestPayload" in detail:
             c.add_json("input", "lambda:requestPayload", "Request payload", detail.get("requestPayload"), limit=600)
         config = c.call(f"GetFunctionConfiguration {name}", c.client("lambda").get_function_configuration,
                         FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
         if config:
             self._config(c, config)
-        self._logs(c, name, request_id, (config or {}))
+        if synchronous and parse_time(inc.started_at) is not None:
+            self._request_logs(c, name, request_id, (config or {}))
+        else:
+            self._logs(c, name, request_id, (config or {}))
         c.context["redrive"] = LambdaSpec(service="lambda", FunctionName=name, Qualifier=qualifier,
                                           Payload=detail.get("requestPayload"), requestId=request_id)
+
+    @staticmethod
+    def _invocation(c: Collector, context: dict[str, Any], detail: dict[str, Any], qualifier: str) -> None:
+        invokes = context.get("approximateInvokeCount")
+        c.add("invocation", "lambda:requestContext",
+              f"Condition {context.get('condition') or '?'} after about "
+              f"{invokes if isinstance(invokes, int) else '?'} attempt(s); status code "
+              f"{(detail.get('responseContext') or {}).get('statusCode', '?')}, version "
+              f"{(detail.get('responseContext') or {}).get('executedVersion') or qualifier or '?'}",
+              detail.get("timestamp") or c.incident.event_time, condition=context.get("condition") or "",
+              invoke_count=invokes or 0)
 
     def _config(self, c: Collector, config: dict[str, Any]) -> None:
         memory, timeout = config.get("MemorySize"), config.get("Timeout")
@@ -150,6 +167,8 @@ class LambdaEvidence:
         c.context["log_group"] = group
         c.log_groups.append((group, start, window_end))
         c.links.append(Link("Function log in CloudWatch", console_log_url(inc.region, group, start, window_end)))
+        if not c.spend(f"log group {group}"):
+            return
         fetched = fetch_log_window(c.client("logs"), group, start=start, end=window_end,
                                    max_bytes=c.settings.log_max_bytes, filter_pattern=f'"{request_id}"')
         if fetched.error:
@@ -166,3 +185,65 @@ class LambdaEvidence:
             if found:
                 c.context.update(max_memory_used_mb=found.group("used"), duration_ms=found.group("duration"))
         c.add_compacted(lines, group, end, max_items=_LOG_ITEMS, truncated=fetched.truncated)
+
+    def _request_logs(self, c: Collector, name: str, request_id: str, config: dict[str, Any]) -> None:
+        """A synchronous invocation's own log lines: the task's window of the function's log group (one
+        read, bounded by bytes), narrowed to the stream that served the request, from its START to its
+        REPORT. When no line names the request, the window's lines are kept and the report says so."""
+        from ...evidence.logs import fetch_log_window
+
+        inc = c.incident
+        group = str((config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}")
+        started, ended = parse_time(inc.started_at), parse_time(inc.detail.get("timestamp")) or parse_time(
+            inc.event_time)
+        if started is None or ended is None:
+            return
+        start, end = started - timedelta(seconds=2), ended + timedelta(seconds=2)
+        c.context["log_group"] = group
+        c.log_groups.append((group, start, end))
+        c.links.append(Link(f"Logs of {name} in CloudWatch", console_log_url(inc.region, group, start, end)))
+        if not c.spend(f"log group {group}"):
+            return
+        fetched = fetch_log_window(c.client("logs"), group, start=start, end=end, max_bytes=c.settings.log_max_bytes)
+        if fetched.error:
+            c.failed_reads += 1
+            c.book.gap(fetched.error)
+            return
+        lines = request_lines(fetched.lines, request_id)
+        if not lines:
+            if not fetched.lines:
+                c.book.gap(f"no log lines in {group} between {start:%H:%M:%S} and {end:%H:%M:%S} UTC")
+                return
+            c.book.gap(f"no log line of request {request_id} in {group} between {start:%H:%M:%S} and "
+                       f"{end:%H:%M:%S} UTC: the window's lines are shown")
+            lines = fetched.lines
+        for line in lines:
+            found = _REPORT.search(line.message)
+            if found and request_id in line.message:
+                c.context.update(max_memory_used_mb=found.group("used"), duration_ms=found.group("duration"))
+        c.add_compacted(lines, group, ended, max_items=_LOG_ITEMS, truncated=fetched.truncated)
+
+
+def request_lines(lines: list[LogLine], request_id: str) -> list[LogLine]:
+    """The lines of one request: in each log stream that names it, from its ``START`` (and the init phase
+    before it, or the first line read, when it started earlier) to its ``REPORT`` (or the next request's
+    ``START``). An execution
+    environment serves one request at a time, so the lines between are that request's, with or
+    without its id (a Python traceback, ``print`` output)."""
+    streams = {line.source for line in lines if request_id in line.message}
+    out: list[LogLine] = []
+    for stream in sorted(streams):
+        mine = [line for line in lines if line.source == stream]
+        begin = next((i for i, line in enumerate(mine) if line.message.startswith("START RequestId: " + request_id)),
+                     0)  # its START before the window: the stream was serving it from the window's first line
+        # The lines since the stream's previous REPORT are the environment's init (INIT_START, an import
+        # error), which the request waited for.
+        while begin > 0 and not mine[begin - 1].message.startswith("REPORT RequestId: "):
+            begin -= 1
+        for line in mine[begin:]:
+            if line.message.startswith("START RequestId: ") and request_id not in line.message:
+                break
+            out.append(line)
+            if line.message.startswith("REPORT RequestId: " + request_id):
+                break
+    return sorted(out, key=lambda line: line.timestamp or "")

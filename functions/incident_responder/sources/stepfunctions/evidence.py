@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -38,8 +39,17 @@ DECISIVE_KEYS = ("statechangereason", "athenaerror", "statusreason", "failuredet
 # The child run a task's resource type starts, by adapter name, and its EventBridge detail-type.
 _CHILD_ADAPTERS = {"batch": ("batch", "Batch Job State Change"), "ecs": ("ecs", "ECS Task State Change"),
                    "glue": ("glue", "Glue Job State Change"),
-                   "elasticmapreduce": ("emr", "EMR Step Status Change")}
-_CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run", "elasticmapreduce": "EMR step"}
+                   "elasticmapreduce": ("emr", "EMR Step Status Change"),
+                   "athena": ("athena", "Athena Query State Change"),
+                   "emr-serverless": ("emrserverless", "EMR Serverless Job Run State Change"),
+                   "lambda": ("lambda", "Lambda Function Invocation Result - Failure")}
+_CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run", "elasticmapreduce": "EMR step",
+                "athena": "Athena query", "emr-serverless": "EMR Serverless job run", "lambda": "Lambda invocation"}
+# The invocation's request id in a Lambda error a task's cause quotes: "RequestId: <id> Error: Runtime
+# exited ..." and "<time>Z <id> Task timed out after ..." (a Lambda API error's "Request ID: ..." is the
+# API call's, not an invocation's).
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_REQUEST_ID = re.compile(rf"RequestId: ({_UUID})\b|\dZ\s+({_UUID})\s+Task timed out")
 
 
 def _decisive(doc: Any, depth: int = 0) -> list[tuple[str, str]]:
@@ -130,6 +140,51 @@ def _describe_from_history(events: list[dict[str, Any]], arn: str) -> dict[str, 
 def execution_url(region: str, execution_arn: str) -> str:
     return (f"https://{region}.console.aws.amazon.com/states/home?region={region}"
             f"#/v2/executions/details/{execution_arn}")
+
+
+def _find(doc: Any, key: str, depth: int = 0) -> Any:
+    """The first value of ``key`` (either casing of its first letter) in a cause or an output, however
+    nested: a .sync task's cause wraps the service's describe answer (``{"QueryExecution": {...}}``)."""
+    if depth > 4:
+        return None
+    if isinstance(doc, dict):
+        for name in (key, key[:1].lower() + key[1:]):
+            if doc.get(name) not in (None, "", [], {}):
+                return doc[name]
+        for value in doc.values():
+            found = _find(value, key, depth + 1) if isinstance(value, (dict, list)) else None
+            if found is not None:
+                return found
+    elif isinstance(doc, list):
+        for value in doc[:10]:
+            found = _find(value, key, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _function_arn(value: str, region: str, account: str) -> str | None:
+    """A function's (possibly qualified) ARN from a task's FunctionName: a name, ``name:alias``, a partial
+    ARN (``<account>:function:<name>``) or an ARN."""
+    if value.startswith("arn:"):
+        return value if ":function:" in value else None
+    if ":function:" in value:
+        return f"arn:aws:lambda:{region}:{value}"
+    return f"arn:aws:lambda:{region}:{account}:function:{value}" if value else None
+
+
+def _lambda_error(doc: dict[str, Any], cause: str) -> dict[str, Any]:
+    """The error a function returned, as a task's cause carries it: the payload itself, or the payload
+    quoted after "Returned payload:" when Lambda gave no error type."""
+    if not doc and "Returned payload:" in cause:
+        quoted = json_or_none(cause.split("Returned payload:", 1)[1].strip())
+        doc = quoted if isinstance(quoted, dict) else {"errorMessage": cause}
+    keys = ("errorType", "errorMessage", "stackTrace", "trace", "requestId")
+    out = {k: doc[k] for k in keys if doc.get(k) not in (None, "", [])}
+    if "trace" in out and "stackTrace" not in out:
+        out["stackTrace"] = out.pop("trace")  # Node.js names it trace
+    out.pop("trace", None)
+    return out
 
 
 def _function_name(value: str) -> str:
@@ -322,7 +377,11 @@ class StepFunctionsEvidence:
                        task_type: str, cause: Any, depth: int, by_id: dict[Any, dict[str, Any]]) -> None:
         cause_doc = json_or_none(cause)
         if task_type.startswith("lambda") and scheduled is not None:
-            self._lambda_logs(c, failed, scheduled)
+            # The invocation the cause names is the child (its function's configuration and its own log
+            # lines); a cause that names none leaves the function's log in the task's window.
+            self._lambda_names(c, scheduled)
+            if not self._child(c, failed, scheduled, "lambda:invoke", cause_doc, depth, by_id, cause=str(cause)):
+                self._lambda_logs(c, failed, scheduled)
             return
         if task_type.startswith("states:startExecution"):
             self._nested(c, cause_doc, scheduled, depth)
@@ -368,11 +427,17 @@ class StepFunctionsEvidence:
         return {}
 
     def _child_event(self, c: Collector, rtype: str, doc: dict[str, Any], sub: dict[str, Any],
-                     params: dict[str, Any], failed: dict[str, Any]) -> dict[str, Any] | None:
+                     params: dict[str, Any], failed: dict[str, Any], scheduled: dict[str, Any] | None = None,
+                     cause: str = "") -> dict[str, Any] | None:
         """The EventBridge event the child run's own failure would have sent, from the task's cause,
         its TaskSubmitted output and its parameters; None when they do not name the child."""
         detail: dict[str, Any]
-        if rtype == "batch":
+        if rtype in ("athena", "emr-serverless", "lambda"):
+            found = self._service_child(c, rtype, doc, sub, params, failed, scheduled, cause)
+            if found is None:
+                return None
+            detail = found
+        elif rtype == "batch":
             job_id = doc.get("JobId") or sub.get("JobId")
             if not job_id:
                 return None
@@ -414,17 +479,54 @@ class StepFunctionsEvidence:
                 "time": iso(failed.get("timestamp")) or c.incident.event_time, "resources": [],
                 "detail": {k: v for k, v in detail.items() if v is not None}}
 
+    @staticmethod
+    def _service_child(c: Collector, rtype: str, doc: dict[str, Any], sub: dict[str, Any], params: dict[str, Any],
+                       failed: dict[str, Any], scheduled: dict[str, Any] | None, cause: str) -> dict[str, Any] | None:
+        """The detail of an Athena query's, an EMR Serverless job run's or a Lambda invocation's own event."""
+        if rtype == "athena":
+            # TaskSubmitted's output is StartQueryExecution's answer; a .sync cause is GetQueryExecution's.
+            query_id = _find(doc, "QueryExecutionId") or _find(sub, "QueryExecutionId")
+            if not query_id:
+                return None
+            error = _find(doc, "AthenaError")
+            detail: dict[str, Any] = {
+                "queryExecutionId": query_id, "currentState": "FAILED",
+                "workgroupName": _find(doc, "WorkGroup") or params.get("WorkGroup") or "primary"}
+            if isinstance(error, dict):
+                detail["athenaError"] = {k[:1].lower() + k[1:]: v for k, v in error.items()}
+            return detail
+        if rtype == "emr-serverless":
+            app = params.get("ApplicationId") or _find(doc, "ApplicationId") or _find(sub, "ApplicationId")
+            run_id = _find(sub, "JobRunId") or _find(doc, "JobRunId")
+            if not app or not run_id:
+                return None
+            state = _find(doc, "State")
+            return {"applicationId": app, "jobRunId": run_id,
+                    "state": state if state in ("FAILED", "CANCELLED") else "FAILED"}
+        # lambda: the invocation the cause names, with its error as the function returned it.
+        fn = params.get("FunctionName") or _details(scheduled or {}).get("resource")
+        region = _details(scheduled or {}).get("region") or c.incident.region
+        arn = _function_arn(fn, str(region), c.incident.account) if isinstance(fn, str) else None
+        payload = _lambda_error(doc, cause)
+        request_id = payload.pop("requestId", None) or next(
+            (a or b for a, b in _REQUEST_ID.findall(cause)), None)
+        if not arn or not request_id:
+            return None
+        return {"requestContext": {"functionArn": arn, "requestId": str(request_id)}, "responsePayload": payload,
+                "timestamp": iso(failed.get("timestamp"))}
+
     def _child(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any] | None, task_type: str,
-               cause_doc: Any, depth: int, by_id: dict[Any, dict[str, Any]]) -> bool:
-        """Collect the child run of a Batch, ECS, Glue or EMR task with its own adapter's collector, into
-        this report (its facts marked as the child's). False when the child cannot be named or parsed."""
+               cause_doc: Any, depth: int, by_id: dict[Any, dict[str, Any]], cause: str = "") -> bool:
+        """Collect the child run of a Batch, ECS, Glue, EMR, Athena, EMR Serverless or Lambda task with its
+        own adapter's collector, into this report (its facts marked as the child's). False when the child
+        cannot be named or parsed."""
         from .. import adapter
 
         rtype = task_type.split(":")[0]
         params = json_or_none(_details(scheduled or {}).get("parameters"))
         doc = cause_doc if isinstance(cause_doc, dict) else {}
         event = self._child_event(c, rtype, doc, self._submitted_output(failed, by_id),
-                                  params if isinstance(params, dict) else {}, failed)
+                                  params if isinstance(params, dict) else {}, failed, scheduled, cause)
         if event is None:
             return False
         name, _ = _CHILD_ADAPTERS[rtype]
@@ -441,7 +543,11 @@ class StepFunctionsEvidence:
             c.book.gap(f"the {_CHILD_NOUNS[rtype]} of state {self._state_of(failed, by_id) or '?'} was not "
                        f"followed (deeper than {c.settings.nested_depth})")
             return False
+        if rtype == "lambda" and scheduled is not None:
+            parsed.started_at = iso(scheduled.get("timestamp"))  # a synchronous invocation: the task's window
         run = parsed.resource.run_id or parsed.resource.name
+        if parsed.resource.name not in str(run):
+            run = f"{run} ({parsed.resource.name})"
         c.add("history", "states:GetExecutionHistory",
               f"The task ran {_CHILD_NOUNS[rtype]} {run}: its own evidence follows (marked as the child's)",
               failed.get("timestamp"), child_run=str(run), child_source=name)
@@ -454,17 +560,25 @@ class StepFunctionsEvidence:
         child.finish()
         return True
 
-    def _lambda_logs(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any]) -> None:
+    @staticmethod
+    def _lambda_names(c: Collector, scheduled: dict[str, Any]) -> str | None:
+        """The function a Lambda task invoked (name and default log group, in the context); None if unnamed."""
         d = _details(scheduled)
         params = json_or_none(d.get("parameters")) or {}
         fn = params.get("FunctionName") if isinstance(params, dict) else None
         fn = fn or d.get("resource")
         if not fn or not isinstance(fn, str):
-            return
+            return None
         name = _function_name(fn)
-        group = f"/aws/lambda/{name}"
         c.context.setdefault("function_name", name)
-        c.context.setdefault("log_group", group)
+        c.context.setdefault("log_group", f"/aws/lambda/{name}")
+        return name
+
+    def _lambda_logs(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any]) -> None:
+        name = self._lambda_names(c, scheduled)
+        if name is None:
+            return
+        group = f"/aws/lambda/{name}"
         start = parse_time(scheduled.get("timestamp"))
         end = parse_time(failed.get("timestamp"))
         if start is None or end is None:
