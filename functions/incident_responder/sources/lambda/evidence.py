@@ -30,6 +30,7 @@ from .spec import LambdaSpec
 
 if TYPE_CHECKING:
     from ...evidence.compaction import LogLine
+    from ...evidence.logs import LogFetch
     from ...model import Skip
     from ..base import Collector
 
@@ -119,13 +120,10 @@ class LambdaEvidence:
             self._invocation(c, context, detail, qualifier)
         if "requestPayload" in detail:
             c.add_json("input", "lambda:requestPayload", "Request payload", detail.get("requestPayload"), limit=600)
-        config = c.call(f"GetFunctionConfiguration {name}", c.client("lambda").get_function_configuration,
-                        FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
-        if config:
-            self._config(c, config)
         if synchronous and parse_time(inc.started_at) is not None:
-            self._request_logs(c, name, request_id, (config or {}))
+            self._child_logs(c, name, request_id, qualifier)
         else:
+            config = self._configuration(c, name, qualifier)
             self._logs(c, name, request_id, (config or {}))
         c.context["redrive"] = LambdaSpec(service="lambda", FunctionName=name, Qualifier=qualifier,
                                           Payload=detail.get("requestPayload"), requestId=request_id)
@@ -140,6 +138,29 @@ class LambdaEvidence:
               f"{(detail.get('responseContext') or {}).get('executedVersion') or qualifier or '?'}",
               detail.get("timestamp") or c.incident.event_time, condition=context.get("condition") or "",
               invoke_count=invokes or 0)
+
+    def _configuration(self, c: Collector, name: str, qualifier: str) -> dict[str, Any] | None:
+        config = c.call(f"GetFunctionConfiguration {name}", c.client("lambda").get_function_configuration,
+                        FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
+        if config:
+            self._config(c, config)
+        return config  # type: ignore[no-any-return]
+
+    def _child_logs(self, c: Collector, name: str, request_id: str, qualifier: str) -> None:
+        """A task's invocation: its default log group first (its REPORT line gives the memory size and
+        what was used); the configuration (its own log group, memory and timeout) only when the request's
+        lines are not there, which keeps a Step Functions report with a Lambda task in its call budget.
+        A ``Runtime.*`` error (the package, the handler, the runtime) is about the configuration: it is
+        read first."""
+        if str(c.context.get("error_type") or "").startswith("Runtime."):
+            self._request_logs(c, name, request_id, self._configuration(c, name, qualifier) or {})
+            return
+        shown, fetched = self._request_logs(c, name, request_id, {}, final=False)
+        if shown:
+            return
+        config = self._configuration(c, name, qualifier) or {}
+        own_group = (config.get("LoggingConfig") or {}).get("LogGroup") not in (None, f"/aws/lambda/{name}")
+        self._request_logs(c, name, request_id, config, fetched=None if own_group else fetched)
 
     def _config(self, c: Collector, config: dict[str, Any]) -> None:
         memory, timeout = config.get("MemorySize"), config.get("Timeout")
@@ -186,10 +207,14 @@ class LambdaEvidence:
                 c.context.update(max_memory_used_mb=found.group("used"), duration_ms=found.group("duration"))
         c.add_compacted(lines, group, end, max_items=_LOG_ITEMS, truncated=fetched.truncated)
 
-    def _request_logs(self, c: Collector, name: str, request_id: str, config: dict[str, Any]) -> None:
+    def _request_logs(self, c: Collector, name: str, request_id: str, config: dict[str, Any], *,
+                      final: bool = True, fetched: LogFetch | None = None) -> tuple[bool, LogFetch | None]:
         """A synchronous invocation's own log lines: the task's window of the function's log group (one
         read, bounded by bytes), narrowed to the stream that served the request, from its START to its
-        REPORT. When no line names the request, the window's lines are kept and the report says so."""
+        REPORT. When no line names the request, the window's lines are kept and the report says so.
+
+        Returns whether lines were shown, and the read. Not ``final``: only the request's own lines are
+        added (none: nothing is said yet). ``fetched``: the earlier read of the same group, used again."""
         from ...evidence.logs import fetch_log_window
 
         inc = c.incident
@@ -197,23 +222,27 @@ class LambdaEvidence:
         started, ended = parse_time(inc.started_at), parse_time(inc.detail.get("timestamp")) or parse_time(
             inc.event_time)
         if started is None or ended is None:
-            return
+            return False, fetched
         start, end = started - timedelta(seconds=2), ended + timedelta(seconds=2)
+        if fetched is None:
+            if not c.spend(f"log group {group}"):
+                return False, None
+            fetched = fetch_log_window(c.client("logs"), group, start=start, end=end,
+                                       max_bytes=c.settings.log_max_bytes)
+        lines = request_lines(fetched.lines, request_id) if not fetched.error else []
+        if not lines and not final:
+            return False, fetched
         c.context["log_group"] = group
         c.log_groups.append((group, start, end))
         c.links.append(Link(f"Logs of {name} in CloudWatch", console_log_url(inc.region, group, start, end)))
-        if not c.spend(f"log group {group}"):
-            return
-        fetched = fetch_log_window(c.client("logs"), group, start=start, end=end, max_bytes=c.settings.log_max_bytes)
         if fetched.error:
             c.failed_reads += 1
             c.book.gap(fetched.error)
-            return
-        lines = request_lines(fetched.lines, request_id)
+            return False, fetched
         if not lines:
             if not fetched.lines:
                 c.book.gap(f"no log lines in {group} between {start:%H:%M:%S} and {end:%H:%M:%S} UTC")
-                return
+                return False, fetched
             c.book.gap(f"no log line of request {request_id} in {group} between {start:%H:%M:%S} and "
                        f"{end:%H:%M:%S} UTC: the window's lines are shown")
             lines = fetched.lines
@@ -221,7 +250,9 @@ class LambdaEvidence:
             found = _REPORT.search(line.message)
             if found and request_id in line.message:
                 c.context.update(max_memory_used_mb=found.group("used"), duration_ms=found.group("duration"))
+                c.context.setdefault("memory_mb", found.group("size"))
         c.add_compacted(lines, group, ended, max_items=_LOG_ITEMS, truncated=fetched.truncated)
+        return True, fetched
 
 
 def request_lines(lines: list[LogLine], request_id: str) -> list[LogLine]:
