@@ -20,9 +20,11 @@ from incident_responder.evidence.compaction import compact, is_bookkeeping
 from incident_responder.model import Category, Confidence, EvidenceBook
 
 CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "error_catalog"
-TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl")  # rules were tuned on these
-SOURCE = {"lambda": "stepfunctions", "stepfunctions": "stepfunctions", "athena": "stepfunctions",
-          "glue": "glue", "db": "glue", "ecs": "ecs", "batch": "batch", "emr": "emr"}
+# The rules were tuned on these (each held-out batch after it was scored once).
+TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl")
+SOURCE = {"lambda": "lambda", "stepfunctions": "stepfunctions", "athena": "athena", "glue": "glue",
+          "gluecrawler": "gluecrawler", "gluedq": "gluedq", "emr": "emr", "emrserverless": "emrserverless",
+          "ecs": "ecs", "batch": "batch", "db": "glue"}
 
 SPARK_CHAIN = """org.apache.spark.SparkException: Job aborted due to stage failure: Task 3 in stage 2.0 failed 4 times
 \tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2059)
@@ -166,6 +168,53 @@ def test_an_umbrella_exception_gives_way_to_the_phrase_in_its_message() -> None:
     assert d.cause.category == Category.CAPACITY
 
 
+
+@pytest.mark.parametrize(("text", "source", "category"), [
+    # A container wrapper names no cause; the message after it does.
+    ("Task failed to start - CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob1: no space left on "
+     "device", "batch", Category.DISK_FULL),
+    ("CannotStartContainerError: Error response from daemon: OCI runtime create failed: container init was "
+     "OOM-killed (memory limit too low?): unknown", "ecs", Category.OUT_OF_MEMORY),
+    # Athena's cursor error wraps any failed read: a throttled S3 read is throttling.
+    ("Query entered state FAILED with reason HIVE_CURSOR_ERROR: Please reduce your request rate.", "athena",
+     Category.THROTTLING),
+])
+def test_a_wrapper_gives_way_to_the_cause_in_its_message(text: str, source: str, category: Category) -> None:
+    assert diagnose(book(text), source).cause.category == category
+
+
+def test_athena_error_names_are_read_as_codes() -> None:
+    assert "ICEBERG_COMMIT_ERROR" in error_codes("ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table")
+    d = diagnose(book("INVALID_CAST_ARGUMENT: Cannot cast 'abc' to BIGINT. You may need to manually clean the "
+                      "data at location 's3://results/tables/1' before retrying."), "athena")
+    assert d.cause.category == Category.BAD_DATA
+
+
+@pytest.mark.parametrize(("text", "source", "category"), [
+    ("An error occurred while executing the state 'Load' (entered at the event id #2). The JSONPath '$.event' "
+     "specified for the field 'event.$' could not be found in the input", "stepfunctions", Category.CONFIGURATION),
+    ("psycopg2.OperationalError: SSL SYSCALL error: EOF detected", "glue", Category.DEPENDENCY_UNAVAILABLE),
+    ("org.postgresql.util.PSQLException: ERROR: could not serialize access due to concurrent update", "ecs",
+     Category.DEPENDENCY_UNAVAILABLE),
+    ("django.db.utils.OperationalError: canceling statement due to lock timeout", "ecs", Category.TIMEOUT),
+    ("* Error launching source instance: InstanceLimitExceeded: Your quota allows for 0 more running instance(s).",
+     "emr", Category.CAPACITY),
+    ("ApplicationMaxCapacityExceededException: [memory: 48 GB, disk: 200 GB]", "emrserverless", Category.CAPACITY),
+])
+def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
+    assert diagnose(book(text), source).cause.category == category
+
+
+def test_a_connection_error_that_says_the_login_failed_is_a_permission_problem() -> None:
+    d = diagnose(book("ConnectionError: Login failed for user 'etl'. ELOGIN"), "lambda")
+    assert d.cause.category == Category.PERMISSION_DENIED
+
+
+def test_exit_code_137_alone_is_not_high_confidence() -> None:
+    # SIGKILL: the memory limit most of the time, but also a stop or a shutdown.
+    d = diagnose(book("log_router: ExitCode 137 (SIGKILL)"), "stepfunctions")
+    assert d.cause.category == Category.OUT_OF_MEMORY and d.cause.confidence != Confidence.HIGH
+
 # ---- red herrings ------------------------------------------------------------------------------------
 
 def test_a_retried_warning_ranks_below_the_fatal_line() -> None:
@@ -287,7 +336,7 @@ def test_corpus_rows_are_well_formed() -> None:
     tuned = {r["source"] for name in TUNING for r in _rows(name)}
     assert not tuned & {r["source"] for r in _rows("heldout.jsonl")}  # held out means unseen sources
     assert len(_rows("catalog.jsonl")) >= 400
-    assert len(_rows("heldout.jsonl")) >= 100
+    assert len(_rows("heldout.jsonl")) >= 50
 
 
 def test_tuning_corpus_accuracy_and_calibration() -> None:
@@ -297,8 +346,8 @@ def test_tuning_corpus_accuracy_and_calibration() -> None:
 
 
 def test_heldout_accuracy_and_calibration_do_not_regress() -> None:
-    # Floors at the figures measured when the batch was first scored (0.885, 2 wrong answers with high
-    # confidence of 104); a drop fails. Tuning rules on this batch would void it as a held-out measure.
+    # Floors at the figures measured when the batch was first scored (0.588, 5 wrong answers with high
+    # confidence of 51); a drop fails. Tuning rules on this batch would void it as a held-out measure.
     accuracy, wrong_high = _score(_rows("heldout.jsonl"))
-    assert accuracy >= 0.88
-    assert wrong_high <= 2
+    assert accuracy >= 0.58
+    assert wrong_high <= 5

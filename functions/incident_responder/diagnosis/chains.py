@@ -12,7 +12,8 @@ Runtimes print chained failures differently:
 * Go: ``panic: ...`` / ``fatal error: ...``; wrapped errors ``op: dial tcp ...: connect: connection refused``.
 
 Besides the links, :func:`error_codes` reads the service error codes a text names (``(AccessDenied) when
-calling``, ``Error Code: SlowDown``, ``"errorType": "X"``, ``code: 'ECONNREFUSED'``, ``Status Code: 503``).
+calling``, ``Error Code: SlowDown``, ``"errorType": "X"``, ``code: 'ECONNREFUSED'``, ``Status Code: 503``,
+Athena's ``HIVE_CURSOR_ERROR: ...``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ _CODE_PATTERNS = [
     re.compile(r"\b(?P<c>E(?:CONNREFUSED|CONNRESET|TIMEDOUT|NOTFOUND|AI_AGAIN|HOSTUNREACH|NETUNREACH|PIPE"
                r"|NOSPC|ACCES|PERM|NOENT|MFILE|NOMEM|DQUOT))\b"),
     re.compile(r"\b(?P<c>States\.[A-Za-z.]+|Lambda\.[A-Za-z]+|Runtime\.[A-Za-z]+|Sandbox\.[A-Za-z]+)\b"),
+    # Athena/Trino error names: "HIVE_CURSOR_ERROR: ...", "GENERIC_INTERNAL_ERROR: ..."
+    re.compile(r"(?<![\w.])(?P<c>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?=:\s)"),
 ]
 _STATUS = re.compile(r"(?:Status Code|status code|StatusCode|HTTP(?:/\d\.\d)?)\s*[:=]?\s*(?P<s>[1-5]\d\d)\b")
 
