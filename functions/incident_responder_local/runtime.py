@@ -128,6 +128,9 @@ _LOCAL_ENV = {
     "AWS_SESSION_TOKEN": "testing", "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_SERVICE_NAME": "incident-responder", "POWERTOOLS_METRICS_NAMESPACE": "IncidentResponder",
     "POWERTOOLS_DEV": "false",
+    # An event from a region moto does not list (botocore accepts any name of its partition's pattern, e.g.
+    # a region newer than moto) reaches an empty region there, as in AWS, instead of moto's KeyError.
+    "MOTO_ALLOW_NONEXISTENT_REGION": "true",
 }
 
 
@@ -189,8 +192,10 @@ class LocalStack:
         self._mock = mock_aws(config={"batch": {"use_docker": False}})
         self._mock.start()
         from .moto_atomic import make_dynamodb_writes_atomic
+        from .moto_faithful import make_moto_faithful
 
         make_dynamodb_writes_atomic()
+        make_moto_faithful()
         self.session = boto3.Session(region_name=self.world.region)
         stack_env = create_stack_resources(self.session, bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
                                            region=self.world.region)
