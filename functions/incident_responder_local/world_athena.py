@@ -86,7 +86,9 @@ def _batch_get(model: Any, params: dict[str, Any], **_: Any) -> Any:
     found = [_ANSWERS[i] for i in ids if i in held and i in _ANSWERS]
     missing = [{"QueryExecutionId": i, "ErrorCode": "InvalidRequestException",
                 "ErrorMessage": f"QueryExecution {i} was not found"} for i in ids if i not in held or i not in _ANSWERS]
-    body = {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
+    body: dict[str, Any] = {"QueryExecutions": found}
+    if missing:
+        body["UnprocessedQueryExecutionIds"] = missing
     report = ParamValidator().validate(body, model.output_shape)
     if report.has_errors():  # a defect of the world file, said plainly
         raise AssertionError(f"world answer of {model.name} does not fit its shape: {report.generate_report()}")

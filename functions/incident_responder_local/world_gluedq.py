@@ -95,5 +95,8 @@ def _batch_get(model: Any, params: dict[str, Any], **_: Any) -> Any:
     if not mocked():
         return None
     ids = [str(i) for i in _args(params).get("ResultIds") or []]
-    return _checked(model, {"Results": [_RESULTS[i] for i in ids if i in _RESULTS],
-                            "ResultsNotFound": [i for i in ids if i not in _RESULTS]})
+    missing = [i for i in ids if i not in _RESULTS]
+    body: dict[str, Any] = {"Results": [_RESULTS[i] for i in ids if i in _RESULTS]}
+    if missing:
+        body["ResultsNotFound"] = missing
+    return _checked(model, body)

@@ -17,8 +17,9 @@ import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts, Series, fmt_bytes
+from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts, Series
 from ..base import parse_time
+from .evidence import _size as fmt_bytes
 
 if TYPE_CHECKING:
     from ..base import Collector
@@ -28,6 +29,7 @@ __all__ = ["baseline", "query_shape"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LIST_BOUND = 50  # ids one ListQueryExecutions page returns, and BatchGetQueryExecution takes
 _LITERAL = re.compile(r"'(?:[^']|'')*'|(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+_MB = 1024 * 1024
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 
 
@@ -131,7 +133,9 @@ def baseline(c: Collector, r: Reader) -> Baseline | None:
                            {"aspect": "data_size", "grew": growth >= 1.5,
                             "growth": round(growth, 2) if then_b else None, "bytes_now": now_b,
                             "bytes_before": then_b, "near_cutoff": near, "bounded": False}))
-    scans = [s for s in [*(_scanned(e) for e in recent), now_b] if s is not None]
-    base.series.append(Series(subject=f"data scanned by query {shape}", values=scans, limit=cutoff,
-                              limit_label="workgroup cutoff", aspect="scan_trend", unit="bytes"))
+    # In MB of 1024 × 1024 bytes, as Athena's console and the workgroup's cutoff read.
+    scans = [s / _MB for s in [*(_scanned(e) for e in recent), now_b] if s is not None]
+    base.series.append(Series(subject=f"data scanned by query {shape}", values=scans,
+                              limit=cutoff / _MB if cutoff else None, limit_label="workgroup cutoff",
+                              aspect="scan_trend", unit="MB"))
     return base

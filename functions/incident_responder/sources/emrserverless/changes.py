@@ -58,11 +58,12 @@ def spark_conf(params: str) -> dict[str, str]:
     return out
 
 
-def _mib(value: str | None) -> float | None:
+def _mib(value: str | None) -> float | int | None:
     found = _MEMORY.match(value or "")
     if not found:
         return None
-    return round(float(found.group(1)) * _MIB[found.group(2).lower()], 1)
+    mib = round(float(found.group(1)) * _MIB[found.group(2).lower()], 1)
+    return int(mib) if mib.is_integer() else mib
 
 
 def _facts(run_id: str, run: dict[str, Any]) -> RunFacts:
