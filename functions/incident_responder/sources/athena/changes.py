@@ -133,7 +133,7 @@ def baseline(c: Collector, r: Reader) -> Baseline | None:
                            {"aspect": "data_size", "grew": growth >= 1.5,
                             "growth": round(growth, 2) if then_b else None, "bytes_now": now_b,
                             "bytes_before": then_b, "near_cutoff": near, "bounded": False}))
-    # In MB of 1024 × 1024 bytes, as Athena's console and the workgroup's cutoff read.
+    # In MB of 1024 * 1024 bytes, as Athena's console and the workgroup's cutoff read.
     scans = [s / _MB for s in [*(_scanned(e) for e in recent), now_b] if s is not None]
     base.series.append(Series(subject=f"data scanned by query {shape}", values=scans,
                               limit=cutoff / _MB if cutoff else None, limit_label="workgroup cutoff",
