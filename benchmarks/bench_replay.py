@@ -2,7 +2,9 @@
 
 The comparison with the last good run (evidence/changes.py) counts its calls apart from the report's
 (``api_calls_changes``): ``aws_api_calls_changes_extra_<source>`` is what it adds to a report, within its
-own budget of 3; the per-report and Step Functions cold/warm figures are the report's own calls.
+own budget of 3, for every source with a reported scenario (the ten adapters), its line naming the calls
+made (``calls``: operation -> count over the source's reports); the per-report and Step Functions
+cold/warm figures are the report's own calls.
 
 Runs every scenario in tests/scenarios through the real analyze handler against local AWS and the
 local Slack emulator (``incident_responder_local.replay``), in this process.
@@ -11,7 +13,7 @@ local Slack emulator (``incident_responder_local.replay``), in this process.
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from _common import ROOT, emit
 from incident_responder.aws import api_calls, reset_api_calls
@@ -42,19 +44,21 @@ def main() -> None:
     results = replay([ROOT / "tests" / "scenarios"])
     calls: dict[str, list[int]] = defaultdict(list)
     extra: dict[str, list[int]] = defaultdict(list)
+    named: dict[str, Counter[str]] = defaultdict(Counter)
     times: list[float] = []
     for r in results:
         times.append(r["duration_ms"])
         if r["report"]:
             calls[r["report"]["source"]].append(sum(r["api_calls"].values()))
             extra[r["report"]["source"]].append(sum(r["api_calls_changes"].values()))
+            named[r["report"]["source"]].update(r["api_calls_changes"])
     for source, counts in sorted(calls.items()):
         target = 8 if source == "stepfunctions" else None
         emit(f"aws_api_calls_per_report_{source}", statistics.median(counts), "calls", None, target,
              max=max(counts), reports=len(counts))
     for source, counts in sorted(extra.items()):
         emit(f"aws_api_calls_changes_extra_{source}", statistics.median(counts), "calls", None, 3,
-             max=max(counts), reports=len(counts))
+             max=max(counts), reports=len(counts), calls=dict(sorted(named[source].items())))
     sfn = [p for p in discover([ROOT / "tests" / "scenarios"])
            if Scenario.load(p).event.get("source") == "aws.states" and Scenario.load(p).expect.get("posts")]
     figures = [cold_and_warm_calls(p) for p in sfn]

@@ -7,7 +7,10 @@ StartQueryExecution) and the query is given the world's id. Moto's queries alway
 ``Statistics`` and ``EngineVersion`` come from the world, merged into moto's answer by an after-call
 handler active only under the mock (:mod:`.world_answers`). Moto raises a KeyError for a query id it
 does not know, and answers an empty WorkGroup for a name it does not know; Athena answers
-InvalidRequestException to both, and so do before-call handlers here.
+InvalidRequestException to both, and so do before-call handlers here. Moto has no
+BatchGetQueryExecution (the last good run's lookup reads a page of the workgroup's queries with it): a
+before-call handler answers it with the world's QueryExecution of each id a backend holds (the others are
+``UnprocessedQueryExecutionIds``, as Athena answers an unknown id).
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ if TYPE_CHECKING:
 __all__ = ["load"]
 
 _TIMES = {"SubmissionDateTime", "CompletionDateTime"}
+_ANSWERS: dict[str, dict[str, Any]] = {}  # query id -> the world's QueryExecution (BatchGetQueryExecution)
 
 
 def load(session: boto3.Session, world: World) -> None:
     _install("before-call.athena.GetQueryExecution", _unknown_query)
     _install("before-call.athena.GetWorkGroup", _unknown_work_group)
+    _install("before-call.athena.BatchGetQueryExecution", _batch_get)
     spec = world.data.get("athena") or {}
     groups, queries = spec.get("work_groups") or [], spec.get("query_executions") or []
     if not groups and not queries:
@@ -60,6 +65,34 @@ def load(session: boto3.Session, world: World) -> None:
         extra = {k: query[k] for k in ("Status", "Statistics", "EngineVersion", "StatementType") if k in query}
         merge_after("after-call.athena.GetQueryExecution", ("QueryExecution", "QueryExecutionId"), fake.id,
                     convert_times(extra, _TIMES, to_datetime))
+        _ANSWERS[fake.id] = convert_times({"WorkGroup": kwargs["WorkGroup"], "StatementType": "DML", **query},
+                                          _TIMES, to_datetime)
+
+
+def _batch_get(model: Any, params: dict[str, Any], **_: Any) -> Any:
+    """before-call.athena.BatchGetQueryExecution (moto has none): the world's answers of the ids a backend
+    holds, in the order asked."""
+    if not mocked():
+        return None
+    import json
+
+    from botocore.validate import ParamValidator
+    from moto.athena.models import athena_backends
+
+    raw = params.get("body") or b"{}"
+    ids = [str(i) for i in json.loads(raw.decode() if isinstance(raw, bytes) else raw).get("QueryExecutionIds") or []]
+    held = {i for regions in list(athena_backends.values()) for backend in list(regions.values())
+            for i in list(backend.executions)}
+    found = [_ANSWERS[i] for i in ids if i in held and i in _ANSWERS]
+    missing = [{"QueryExecutionId": i, "ErrorCode": "InvalidRequestException",
+                "ErrorMessage": f"QueryExecution {i} was not found"} for i in ids if i not in held or i not in _ANSWERS]
+    body: dict[str, Any] = {"QueryExecutions": found}
+    if missing:
+        body["UnprocessedQueryExecutionIds"] = missing
+    report = ParamValidator().validate(body, model.output_shape)
+    if report.has_errors():  # a defect of the world file, said plainly
+        raise AssertionError(f"world answer of {model.name} does not fit its shape: {report.generate_report()}")
+    return _http(model, 200, body)
 
 
 def _unknown_query(model: Any, params: dict[str, Any], **_: Any) -> Any:

@@ -4,8 +4,10 @@ Each source adapter finds its baseline (``Adapter.baseline``: the most recent su
 same thing) with at most :data:`MAX_CALLS` AWS calls, read through a :class:`Reader` that counts them
 under :data:`CHANGES_TAG` (apart from the report's own calls) and stops at the budget. This module does
 the rest for every source: a structural diff of the inputs (redacted, long values elided), the
-definition fields that differ, the size of the S3 data the input names now and at the baseline, and the
-duration trend of recent runs next to the limit as a sparkline. Each difference is an evidence item of
+definition fields that differ, the size of the S3 data the input names now and at the baseline, the
+duration trend of recent runs next to the limit as a sparkline, and the other trends an adapter reads
+(:class:`Series`: memory used next to the memory size, data scanned next to a cutoff, the failed step's
+own duration) in the same form. Each difference is an evidence item of
 kind ``change`` whose facts signatures match on (``rules/signatures/changes.yaml``); the sentences
 signatures quote are fields of the base :class:`~incident_responder.sources.base.SourceContext`.
 No baseline is a gap line of the report.
@@ -30,8 +32,9 @@ from .redaction import redact, redact_obj
 if TYPE_CHECKING:
     from ..sources.base import Adapter, Collector
 
-__all__ = ["CHANGES_TAG", "KIND", "MAX_CALLS", "TREND_RUNS", "Baseline", "Reader", "RunFacts", "collect_changes",
-           "diff_definition", "diff_inputs", "s3_paths", "s3_sizes", "sparkline", "trend"]
+__all__ = ["CHANGES_TAG", "KIND", "MAX_CALLS", "TREND_RUNS", "Baseline", "Reader", "RunFacts", "Series",
+           "collect_changes", "diff_definition", "diff_inputs", "fmt_bytes", "s3_paths", "s3_sizes", "sparkline",
+           "trend"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -96,6 +99,22 @@ class RunFacts:
 
 
 @dataclass
+class Series:
+    """A measure of recent runs (oldest first, the failed run last) next to its limit, shown as a
+    sparkline like the duration trend: ``aspect`` is the facts' aspect (``trend`` for a duration,
+    ``memory_trend``, ``scan_trend``, ...), ``unit`` how values read (``s``, ``MB``, ``bytes``, ``score``,
+    ``count``)."""
+
+    subject: str
+    values: list[float]
+    limit: float | None = None
+    limit_label: str = "limit"
+    aspect: str = "trend"
+    unit: str = "s"
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Baseline:
     """The last good run next to the failed one, and what the adapter read about the runs between."""
 
@@ -109,8 +128,10 @@ class Baseline:
     limit_seconds: float | None = None
     limit_label: str = "limit"
     memory_units: str = "MiB"
-    # Differences only the adapter can word (a Lambda function changed after the baseline): (text, facts).
+    # Differences only the adapter can word (a Lambda function changed after the baseline): (source, text, facts).
     extra: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)  # trends beside the duration's (memory, scan, a step)
+    label: str = "Last good run"  # how the report names the run compared with
 
 
 # -- the generic differences --------------------------------------------------------------------------
@@ -219,21 +240,39 @@ def _minutes(seconds: float) -> str:
     return fmt_duration(seconds)
 
 
+def fmt_bytes(n: float) -> str:
+    """Bytes in decimal units, as S3 and Athena's console show them (``41.2 GB``)."""
+    return _size(n)
+
+
+def _unit(unit: str) -> Callable[[float], str]:
+    if unit == "MB":
+        return lambda v: f"{v:.0f} MB"
+    if unit == "bytes":
+        return fmt_bytes
+    if unit == "score":
+        return lambda v: f"{v:.2f}"
+    if unit == "count":
+        return lambda v: f"{v:.0f}"
+    return _minutes
+
+
 def trend(subject: str, durations: list[float], limit: float | None,
-          limit_label: str = "limit") -> tuple[str, dict[str, Any]] | None:
-    """The sentence and facts of a duration trend ("duration of X over 14 runs ▁▂▄█, 12 → 58 min,
-    limit 60 min"); None with fewer than 3 runs."""
+          limit_label: str = "limit", unit: str = "s") -> tuple[str, dict[str, Any]] | None:
+    """The sentence and facts of a trend ("duration of X over 14 runs ▁▂▄█, 12 → 58 min, limit 60 min";
+    ``unit`` is how the values read: seconds, MB, bytes); None with fewer than 3 runs."""
+    fmt = _unit(unit)
     values = [d for d in durations if d is not None and d >= 0][-TREND_RUNS:]
     if len(values) < 3:
         return None
     first, last = values[0], values[-1]
-    text = f"{subject} over {len(values)} runs {sparkline(values)}, {_minutes(first)} → {_minutes(last)}"
+    text = f"{subject} over {len(values)} runs {sparkline(values)}, {fmt(first)} → {fmt(last)}"
     rises = sum(1 for x, y in pairwise(values) if y > x)
     rising = last > first * 1.3 and rises >= (len(values) - 1) * 0.6
     facts: dict[str, Any] = {"aspect": "trend", "rising": rising, "first_seconds": first, "last_seconds": last,
                              "runs": len(values)}
     if limit:
-        text += f", {limit_label} {_minutes(limit)}"
+        text += f", {limit_label} {fmt(limit)}"
         share = max(values[-2:]) / limit
         facts.update(limit_seconds=limit, share_of_limit=round(share, 2), near_limit=share >= 0.8)
     else:
@@ -342,7 +381,7 @@ def record(c: Collector, base: Baseline, r: Reader) -> None:
     when = f" ended {good.stopped:%Y-%m-%d %H:%M} UTC" if good.stopped else ""
     took = f" after {fmt_duration(good.seconds)}" if good.seconds else ""
     label = f"{good.run_id} of {base.subject}"
-    c.add(KIND, base.source, f"Last good run: {label}{when}{took} (the differences below are against it)",
+    c.add(KIND, base.source, f"{base.label}: {label}{when}{took} (the differences below are against it)",
           good.stopped, aspect="baseline", baseline=good.run_id)
     c.context["baseline_run"] = good.run_id
     if good.inputs is not None and failed.inputs is not None:
@@ -385,8 +424,25 @@ def record(c: Collector, base: Baseline, r: Reader) -> None:
     if shown:
         c.add(KIND, base.source, shown[0][:1].upper() + shown[0][1:], None, **shown[1])
         c.context["duration_trend"] = shown[0]
+    for series in base.series:
+        _series(c, base, series)
     if r.skipped:
         c.book.gap(f"what changed: not read within the budget of {r.limit} calls: {', '.join(r.skipped)}")
+
+
+def _series(c: Collector, base: Baseline, series: Series) -> None:
+    """One more trend as ``change`` evidence: a duration (the failed step's own: it is the one
+    {duration_trend} quotes), memory used ({memory_trend}) or data scanned."""
+    shown = trend(series.subject, series.values, series.limit, series.limit_label, series.unit)
+    if not shown:
+        return
+    text, facts = shown
+    facts = {**facts, **series.facts, "aspect": series.aspect}
+    c.add(KIND, base.source, text[:1].upper() + text[1:], None, **facts)
+    if series.aspect == "trend":
+        c.context["duration_trend"] = text
+    elif series.aspect == "memory_trend":
+        c.context["memory_trend"] = text
 
 
 def since(moment: Any, baseline: RunFacts) -> bool:

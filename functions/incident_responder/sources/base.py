@@ -112,6 +112,7 @@ class SourceContext:
     definition_change: Any = None
     data_growth: Any = None
     duration_trend: Any = None
+    memory_trend: Any = None
 
     @classmethod
     def placeholder_names(cls) -> frozenset[str]:
@@ -238,6 +239,8 @@ class Collector:
         self.links: list[Link] = []
         self.failed_reads = 0
         self.log_groups: list[tuple[str, datetime | None, datetime | None]] = []
+        # The child runs read into this report (a Glue job run a task started): (incident, its context).
+        self.children: list[tuple[Incident, SourceContext]] = []
 
     def client(self, service: str) -> Any:
         return self.aws.client(service)
@@ -335,6 +338,7 @@ class ChildCollector(Collector):
         self.calls = 0
         self._start = len(parent.book.items)
         self._gaps = len(parent.book.gaps)
+        parent.children.append((incident, context))
 
     def spend(self, what: str) -> bool:
         if self.calls >= self.budget:

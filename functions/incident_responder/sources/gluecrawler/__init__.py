@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...redrive.plans import Plan, call_fields
 from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
+from . import changes
 from .evidence import GlueCrawlerEvidence, crawler_url
 from .spec import GlueCrawlerSpec
 
@@ -110,8 +111,7 @@ class GlueCrawlerAdapter(GlueCrawlerEvidence, Adapter):
         return {}
 
     def baseline(self, c: Collector, r: Reader) -> Baseline | None:
-        """No earlier good run is read for this source yet: the report says so."""
-        return None
+        return changes.baseline(c, r)
 
     def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
         from ...redrive.optin import tags_of

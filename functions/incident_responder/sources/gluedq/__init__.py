@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...redrive.plans import Plan
 from ..base import Adapter, NewRun, NoRun, RunOutcome, RunState, SourceContext
+from . import changes
 from .evidence import GlueDqEvidence, result_url
 from .spec import GlueDqSpec
 
@@ -96,8 +97,7 @@ class GlueDqAdapter(GlueDqEvidence, Adapter):
         return {}
 
     def baseline(self, c: Collector, r: Reader) -> Baseline | None:
-        """No earlier good run is read for this source yet: the report says so."""
-        return None
+        return changes.baseline(c, r)
 
     def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
         return []  # a data quality result is never re-run: nothing to opt in

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...redrive.plans import Plan, call_fields
 from ..base import Adapter, NewRun, NoRun, RunOutcome, RunState, SourceContext, given
+from . import changes
 from .evidence import LambdaEvidence, function_url, split_arn
 from .spec import LambdaSpec
 
@@ -129,8 +130,7 @@ class LambdaAdapter(LambdaEvidence, Adapter):
         return {}
 
     def baseline(self, c: Collector, r: Reader) -> Baseline | None:
-        """No earlier good run is read for this source yet: the report says so."""
-        return None
+        return changes.baseline(c, r)
 
     def redrive_resources(self, plan: Plan, aws: AwsContext, resource_arn: str) -> list[tuple[str, dict[str, str]]]:
         from ...redrive.optin import tags_of

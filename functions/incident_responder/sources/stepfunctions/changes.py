@@ -1,18 +1,28 @@
 """Step Functions: the last good run is the newest SUCCEEDED execution of the same state machine.
 
 Calls (at most three): ListExecutions (statusFilter SUCCEEDED, the newest runs: the baseline and the
-duration trend), DescribeExecution of the baseline (its input and state machine version), then either
-one ListObjectsV2 when the input names S3 paths (data size now vs then) or GetFunctionConfiguration of
-the Lambda function the failed task invoked (version, code SHA, memory, timeout, and whether it changed
-after the baseline).
+trend of whole executions), DescribeExecution of the baseline (its input and state machine version), then
+one of, in this order:
+
+- ListObjectsV2 when the input names S3 paths (data size now vs then);
+- the failed step's own trend when the step ran a child run the report followed (a Glue job run, a
+  Batch job, an EMR step, an ECS task): the child adapter's own baseline lookup with one call (GetJobRuns,
+  ListJobs, ListSteps, or the responder's record of clean stops) gives the durations of that child's
+  recent runs next to its own limit (the Glue job's timeout, the Batch attempt timeout);
+- GetFunctionConfiguration of the Lambda function the failed task invoked (version, code SHA, memory,
+  timeout, and whether it changed after the baseline).
+
+A Lambda task's own durations would take another call (its log group's REPORT lines): within the budget
+the report shows the whole executions' trend and says so.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts, s3_paths, s3_sizes, since
+from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts, Series, s3_paths, s3_sizes, since
 from ...formats import json_or_none
 from ..base import parse_time
 
@@ -20,6 +30,8 @@ if TYPE_CHECKING:
     from ..base import Collector
 
 __all__ = ["baseline"]
+
+logger = logging.getLogger(__name__)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -60,7 +72,7 @@ def baseline(c: Collector, r: Reader) -> Baseline | None:
     base = Baseline(subject=f"state machine {name}", good=good, failed=failed, source="states:ListExecutions",
                     definition_label=f"State machine {name}",
                     durations=[s for s in [*durations, failed.seconds] if s is not None],
-                    trend_subject=f"duration of {name}")
+                    trend_subject=f"duration of {name} (whole executions)")
     if inc.status == "TIMED_OUT" and failed.seconds:
         base.limit_seconds, base.limit_label = failed.seconds, "timeout (where the failed run was stopped)"
     now_paths, good_paths = s3_paths(failed.inputs or ""), s3_paths(good.inputs or "")
@@ -68,9 +80,35 @@ def baseline(c: Collector, r: Reader) -> Baseline | None:
         sized = s3_sizes(r, now_paths, good_paths, good.stopped)
         if sized:
             base.extra.append(("s3:ListObjectsV2", *sized))
+    elif c.children:
+        _step_trend(c, r, base)
     elif c.context.get("function_name"):
         _function(c, r, base)
     return base
+
+
+def _step_trend(c: Collector, r: Reader, base: Baseline) -> None:
+    """The failed step's own durations: its child run's history, read by the child's adapter with the one
+    call left (its other reads are skipped: the step's trend is what is wanted here)."""
+    from .. import adapter
+    from ..base import Collector
+
+    incident, context = c.children[-1]
+    child = Collector(incident, c.aws, c.settings, c.book, context, c.home)
+    sub = Reader(child, limit=min(1, r.left))
+    try:
+        found = adapter(incident.source).baseline(child, sub)
+    except Exception as exc:  # the execution's comparison stands without the step's trend
+        logger.warning("step trend not read", extra={"child_source": incident.source, "error": str(exc)})
+        found = None
+    finally:
+        r.used += sub.used
+    if found is None or len(found.durations) < 3:
+        return
+    state = c.context.get("state") or "?"
+    base.series.append(Series(subject=f"duration of step {state} ({found.trend_subject or found.subject})",
+                              values=found.durations, limit=found.limit_seconds, limit_label=found.limit_label,
+                              facts={"scope": "step", "step": state}))
 
 
 def _function(c: Collector, r: Reader, base: Baseline) -> None:

@@ -1,0 +1,130 @@
+"""EMR Serverless: the last good run is the newest SUCCESS job run of the same name on the application.
+
+Calls (at most two): ListJobRuns of the application with the ``states`` filter SUCCESS (one page, at
+most 50 runs: the baseline and the durations of the same job), then GetJobRun of the baseline (its job
+driver, configuration overrides, release label, execution role and timeout; ListJobRuns' summaries do
+not carry them). The failed run's own values are the ones the collector read (its redrive spec).
+
+Compared: the job driver's entry point arguments and Spark ``--conf`` settings (as keys), the
+configuration overrides' classifications, and as definition fields the entry point, release label,
+execution role, timeout and executor/driver memory (``spark.executor.memory``, in MiB). The duration trend
+is next to the run's ``executionTimeoutMinutes``. Memory actually used (``resourceUtilization``) is not
+compared: it would take one GetJobRun per run.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts
+from ..base import parse_time
+
+if TYPE_CHECKING:
+    from ..base import Collector
+
+__all__ = ["baseline", "spark_conf"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LIST_BOUND = 50  # job runs one ListJobRuns page returns
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*$", re.IGNORECASE)
+_MIB = {"k": 1 / 1024, "": 1 / (1024 * 1024), "m": 1, "g": 1024, "t": 1024 * 1024}
+_MEMORY_KEYS = {"spark.executor.memory": "memory per executor (MiB)",
+                "spark.driver.memory": "memory of the driver (MiB)"}
+
+
+def spark_conf(params: str) -> dict[str, str]:
+    """The ``--conf key=value`` settings (and other ``--flag value`` pairs) of sparkSubmitParameters."""
+    try:
+        words = shlex.split(params or "")
+    except ValueError:
+        words = (params or "").split()
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "--conf" and i + 1 < len(words):
+            key, _, value = words[i + 1].partition("=")
+            out[key] = value
+            i += 2
+        elif word.startswith("--") and i + 1 < len(words) and not words[i + 1].startswith("--"):
+            out[word] = words[i + 1]
+            i += 2
+        else:
+            out[word] = ""
+            i += 1
+    return out
+
+
+def _mib(value: str | None) -> float | int | None:
+    found = _MEMORY.match(value or "")
+    if not found:
+        return None
+    mib = round(float(found.group(1)) * _MIB[found.group(2).lower()], 1)
+    return int(mib) if mib.is_integer() else mib
+
+
+def _facts(run_id: str, run: dict[str, Any]) -> RunFacts:
+    driver = run.get("jobDriver") or {}
+    spark = driver.get("sparkSubmit") or {}
+    conf = spark_conf(str(spark.get("sparkSubmitParameters") or ""))
+    overrides = {str(x.get("classification")): x.get("properties") or {}
+                 for x in (run.get("configurationOverrides") or {}).get("applicationConfiguration") or []}
+    inputs: dict[str, Any] = {"entryPointArguments": list(spark.get("entryPointArguments") or []),
+                              "sparkSubmitParameters": {k: v for k, v in conf.items() if k not in _MEMORY_KEYS},
+                              "configurationOverrides": overrides}
+    if driver.get("hive"):
+        inputs = {"hive": driver["hive"], "configurationOverrides": overrides}
+    definition: dict[str, Any] = {
+        "entry point": spark.get("entryPoint") or (driver.get("hive") or {}).get("query"),
+        "release": run.get("releaseLabel"), "execution role": run.get("executionRole") or run.get("executionRoleArn"),
+        "timeout (min)": run.get("executionTimeoutMinutes")}
+    for key, label in _MEMORY_KEYS.items():
+        definition[label] = _mib(conf.get(key))
+    return RunFacts(run_id=run_id, started=parse_time(run.get("createdAt")), stopped=parse_time(run.get("updatedAt")),
+                    inputs=inputs, definition=definition)
+
+
+def baseline(c: Collector, r: Reader) -> Baseline | None:
+    inc = c.incident
+    app, run_id = inc.resource.name, str(inc.resource.run_id or "")
+    spec = c.context.get("redrive")
+    name = str(c.context.get("job_name") or (spec.name if spec else "") or "")
+    if not app or name in ("", "?"):
+        r.searched = "the failed run has no name to find the same job by"
+        return None
+    client = c.client("emr-serverless")
+    r.searched = f"emr-serverless:ListJobRuns SUCCESS of application {app}, newest {LIST_BOUND}, named {name}"
+    out = r.read(f"ListJobRuns SUCCESS {app}", client.list_job_runs, applicationId=app, states=["SUCCESS"],
+                 maxResults=LIST_BOUND)
+    runs = [x for x in (out or {}).get("jobRuns") or [] if x.get("name") == name and x.get("id") != run_id]
+    failed_start = parse_time(inc.started_at)
+    if failed_start:
+        runs = [x for x in runs if (parse_time(x.get("createdAt")) or _EPOCH) <= failed_start]
+    runs.sort(key=lambda x: parse_time(x.get("createdAt")) or _EPOCH)
+    if not runs:
+        return None
+    newest = runs[-1]
+    got = (r.read(f"GetJobRun {newest.get('id')}", client.get_job_run, applicationId=app,
+                  jobRunId=newest["id"]) or {}).get("jobRun") or newest
+    good = _facts(str(newest.get("id")), got)
+    failed_run: dict[str, Any] = {
+        "jobDriver": spec.jobDriver if spec else {},
+        "configurationOverrides": spec.configurationOverrides if spec else {},
+        "releaseLabel": c.context.get("release_label"), "executionRole": c.context.get("execution_role"),
+        "executionTimeoutMinutes": spec.executionTimeoutMinutes if spec else None,
+        "createdAt": inc.started_at, "updatedAt": inc.stopped_at}
+    failed = _facts(run_id, {k: (None if v == "?" else v) for k, v in failed_run.items()})
+    if not spec:
+        failed.inputs = None
+    durations = [RunFacts("", parse_time(x.get("createdAt")), parse_time(x.get("updatedAt"))).seconds
+                 for x in runs[-(TREND_RUNS - 1):]]
+    timeout = failed.definition.get("timeout (min)") or c.context.get("timeout_minutes")
+    return Baseline(subject=f"job {name} on application {app}", good=good, failed=failed,
+                    source="emr-serverless:ListJobRuns", definition_label=f"Job run settings of {name}",
+                    durations=[d for d in [*durations, failed.seconds] if d is not None],
+                    trend_subject=f"duration of {name} runs",
+                    limit_seconds=float(timeout) * 60 if isinstance(timeout, (int, float)) else None,
+                    limit_label="execution timeout")
