@@ -3,7 +3,7 @@
 The corpus is tests/fixtures/error_catalog/ (JSON lines: message, category, source, service, family):
 
 - ``catalog.jsonl``: the messages the class rules were first written and tuned on;
-- ``heldout_r1.jsonl`` to ``heldout_r4.jsonl``: earlier held-out batches, each collected after the
+- ``heldout_r1.jsonl`` to ``heldout_r5.jsonl``: earlier held-out batches, each collected after the
   rules were frozen and scored once at that point (``FROZEN`` records the figures); the rules were then
   corrected from their misses, so they are tuning data since and scored together with the catalog;
 - ``heldout.jsonl``: the last held-out batch, collected after the rules were frozen for the last time
@@ -43,8 +43,10 @@ FROZEN = {
     "heldout_r2": {"accuracy": 0.673, "wrong_high": 6, "n": 104, "commit": "8e878fc"},
     "heldout_r3": {"accuracy": 0.885, "wrong_high": 2, "n": 104, "commit": "92fc70d"},
     "heldout_r4": {"accuracy": 0.614, "wrong_high": 6, "n": 101, "commit": "a98ecab"},
+    "heldout_r5": {"accuracy": 0.588, "wrong_high": 5, "n": 51, "commit": "9f65c1f"},
 }
-TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl")
+TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl",
+          "heldout_r5.jsonl")
 # The event source an incident of each service arrives from: every service the analyzer has an adapter for
 # is scored as its own source; a database client's error arrives in the log of a Glue job.
 SOURCE = {"lambda": "lambda", "stepfunctions": "stepfunctions", "athena": "athena", "glue": "glue",

@@ -109,7 +109,9 @@ class AwsContext:
             cached = self._clients.get(service)
             if cached is None:
                 cached = cast(Any, self.session).client(service, region_name=self.region, config=_RETRY_CONFIG)
-                cached.meta.events.register("before-call", _count)
+                # Counted at parameter build, which every call emits in full: a before-call handler that
+                # answers a call (a stub, the local world) stops the handlers after it.
+                cached.meta.events.register("before-parameter-build", _count)
                 self._clients[service] = cached
             return cached
 

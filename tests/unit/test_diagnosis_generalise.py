@@ -21,7 +21,8 @@ from incident_responder.model import Category, Confidence, EvidenceBook
 
 CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "error_catalog"
 # The rules were tuned on these (each held-out batch after it was scored once).
-TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl")
+TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl",
+          "heldout_r5.jsonl")
 SOURCE = {"lambda": "lambda", "stepfunctions": "stepfunctions", "athena": "athena", "glue": "glue",
           "gluecrawler": "gluecrawler", "gluedq": "gluedq", "emr": "emr", "emrserverless": "emrserverless",
           "ecs": "ecs", "batch": "batch", "db": "glue"}

@@ -60,6 +60,9 @@ def _with(event: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     (_with(ECS, "detail.containers", {"name": "app"}), "detail.containers must be list"),
     (_with(ECS, "detail.stoppedAt", 17), "detail.stoppedAt must be an ISO-8601 time"),
     (_with(SFN, "source", None), "event source must be a non-empty string"),
+    (_with(ECS, "detail.taskArn", "arn:aws:ecs:us-east-1:123456789012:task/c/\ud800"),
+     r"event.detail.taskArn is not valid Unicode text"),
+    (_with(SFN, "detail.input", {"rows": ["ok", "\udfff"]}), r"event.detail.input.rows\[1\] is not valid Unicode"),
 ])
 def test_a_malformed_event_is_rejected_with_the_field_that_is_wrong(event: dict[str, Any], reason: str) -> None:
     with pytest.raises(MalformedEvent, match=reason):

@@ -68,6 +68,32 @@ def check_envelope(event: Any) -> None:
     if event.get("account") is not None and not (isinstance(event["account"], str)
                                                 and _ACCOUNT.match(event["account"])):
         raise MalformedEvent("event account is not a 12-digit account id")
+    bad = _not_unicode(event, "event")
+    if bad:
+        raise MalformedEvent(f"{bad} is not valid Unicode text (a lone surrogate: EventBridge sends UTF-8 JSON)")
+
+
+def _not_unicode(value: Any, path: str, depth: int = 0) -> str:
+    """The path of the first string (key or value) that cannot be encoded as UTF-8, or ""."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return ""
+    if depth > 32:
+        return ""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found = _not_unicode(key, f"{path} key", depth + 1) or _not_unicode(inner, f"{path}.{key}", depth + 1)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            found = _not_unicode(inner, f"{path}[{i}]", depth + 1)
+            if found:
+                return found
+    return ""
 
 
 def check_detail(detail: dict[str, Any], schema: Mapping[str, Any], what: str) -> None:
