@@ -93,20 +93,31 @@ def confusion_rows(confusion: Counter[tuple[str, str]]) -> list[str]:
 
 
 def scenario_accuracy() -> None:
+    """Category accuracy, evidence recall (the share of each scenario's ``evidence_contains`` strings found
+    in its report's evidence) and posts for benign events (scenarios that expect no post), over the replay."""
     import yaml
 
     from incident_responder_local.replay import replay
 
     results = replay([ROOT / "tests" / "scenarios"])
-    right = total = 0
+    right = total = found = wanted = benign = benign_posted = 0
     for r in results:
         expect_file = ROOT / "tests" / "scenarios" / r["scenario"] / "expect.yaml"
-        want = (yaml.safe_load(expect_file.read_text()) or {}).get("category") if expect_file.exists() else None
-        if not want or not r.get("report"):
+        expect = (yaml.safe_load(expect_file.read_text()) or {}) if expect_file.exists() else {}
+        if expect.get("posts") == 0:
+            benign += 1
+            benign_posted += bool(r.get("slack"))
+        if not expect.get("category") or not r.get("report"):
             continue
         total += 1
-        right += r["report"]["probable_cause"]["category"] == want
+        right += r["report"]["probable_cause"]["category"] == expect["category"]
+        texts = [" ".join(str(e.get("text") or "").split()) for e in r["report"].get("evidence") or []]
+        for needle in expect.get("evidence_contains") or []:
+            wanted += 1
+            found += any(" ".join(str(needle).split()) in text for text in texts)
     emit("diagnosis_scenario_accuracy", round(right / max(total, 1), 3), "ratio", None, 1.0, n=total)
+    emit("diagnosis_scenario_evidence_recall", round(found / max(wanted, 1), 3), "ratio", None, 0.95, n=wanted)
+    emit("diagnosis_benign_events_posted", benign_posted, "count", None, 0, n=benign)
 
 
 def main() -> None:
