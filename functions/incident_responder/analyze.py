@@ -26,9 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from .aws import AwsContext, describe_error, shared_context
+from .aws import AwsContext, shared_context
 from .config import Settings
 from .config import settings as read_settings
 from .diagnosis import SignatureSet, load_signatures
@@ -407,28 +405,18 @@ def _evidence_context(incident: Incident, aws: AwsContext, cfg: Settings) -> tup
     cannot be assumed still gets its report: the event's own facts, and a gap saying what could not be
     read and why.
     """
-    from .aws import AssumeRoleFailed, failing_context, member_context, own_account
+    from .aws import account_access
 
     alias = cfg.account_aliases.get(incident.account, "")
-    try:
-        own = own_account(aws)
-    except (ClientError, BotoCoreError) as exc:
-        logger.warning("own account unknown: evidence read with the function's own role",
-                       extra={"error": describe_error(exc)})
-        own = incident.account
     named = f"{incident.account} ({alias})" if alias else incident.account
-    if not incident.account or incident.account == own:
-        return aws, (f"Account {named}, {incident.region}" if alias else ""), ""
-    line = f"Account {named}, {incident.region}: a member account, read through its role {cfg.member_read_role}"
-    try:
-        return member_context(incident.account, incident.region, cfg.member_read_role, base=aws,
-                              external_id=cfg.member_external_id, seconds=cfg.member_session_seconds), line, ""
-    except AssumeRoleFailed as exc:
-        logger.warning("member role not assumed", extra={"account": incident.account, "role": exc.arn,
-                                                         "error": describe_error(exc.cause)})
-        why = (f"account {named}: nothing of it could be read ({exc}); deploy sam/member-account.yaml in that "
-               "account, or check its trust policy and MEMBER_EXTERNAL_ID")
-        return failing_context(aws.region, exc.cause), f"Account {named}, {incident.region}: a member account", why
+    access = account_access(incident.account, incident.region, base=aws, role_name=cfg.member_read_role,
+                            external_id=cfg.member_external_id, seconds=cfg.member_session_seconds, alias=alias)
+    if not access.member:
+        return access.aws, (f"Account {named}, {incident.region}" if alias else ""), ""
+    if access.error:
+        return access.aws, f"Account {named}, {incident.region}: a member account", access.error
+    return access.aws, (f"Account {named}, {incident.region}: a member account, read through its role "
+                        f"{cfg.member_read_role}"), ""
 
 
 # How long a repeat waits for the first report of its failure to be posted before it is retried later.

@@ -48,20 +48,8 @@ def run_context(region: str, account: str, home: AwsContext, cfg: Any) -> AwsCon
     """Where a redrive call runs: the function's own role in its own account; in a member account, that
     account's MEMBER_REDRIVE_ROLE_NAME (only this function assumes it). A role that cannot be assumed
     makes the call fail with AWS's reason, which the thread is told."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from ..aws import account_access
 
-    from ..aws import AssumeRoleFailed, failing_context, member_context, own_account
-
-    here = AwsContext(region=region, session=home.session)
-    try:
-        own = own_account(here)
-    except (ClientError, BotoCoreError):
-        own = account  # the call runs with the function's own role, as it did before accounts
-    try:
-        if not account or account == own:
-            return here
-        return member_context(account, region, cfg.member_redrive_role, base=here, external_id=cfg.member_external_id,
-                              seconds=cfg.member_session_seconds, purpose="redrive")
-    except AssumeRoleFailed as exc:
-        logger.warning("member redrive role not assumed", extra={"account": account, "role": exc.arn})
-        return failing_context(region, exc.cause)
+    return account_access(account, region, base=home, role_name=cfg.member_redrive_role,
+                          external_id=cfg.member_external_id, seconds=cfg.member_session_seconds,
+                          purpose="redrive").aws
