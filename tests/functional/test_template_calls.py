@@ -33,7 +33,8 @@ IAM_PREFIX = {"stepfunctions": "states", "emr": "elasticmapreduce", "emr-serverl
               "logs": "logs", "ecs": "ecs", "glue": "glue", "batch": "batch", "athena": "athena", "lambda": "lambda",
               "s3": "s3"}
 # API operations whose IAM action has another name (Service Authorization Reference).
-ACTION_OF = {"s3:ListObjectsV2": "s3:ListBucket", "s3:HeadObject": "s3:GetObject"}
+ACTION_OF = {"s3:ListObjectsV2": "s3:ListBucket", "s3:HeadObject": "s3:GetObject",
+             "glue:BatchGetDataQualityResult": "glue:GetDataQualityResult"}
 READ_VERBS = ("Get", "List", "Describe", "Filter", "BatchGet")
 SOURCES = {"stepfunctions", "ecs", "emr", "glue", "batch", "emrserverless", "athena", "gluecrawler", "gluedq",
            "lambda"}
