@@ -69,7 +69,10 @@ def iso(value: datetime | str | int | float | None) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)):
-        value = datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        try:
+            value = datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        except (OverflowError, ValueError, OSError):  # not a time of this era: no time rather than a crash
+            return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -33,6 +33,7 @@ def test_every_real_event_passes_validation(name: str, event: dict[str, Any]) ->
 
 SFN = json.loads((ROOT / "sam" / "events" / "stepfunctions.json").read_text())
 ECS = json.loads((ROOT / "sam" / "events" / "ecs.json").read_text())
+BATCH = json.loads((ROOT / "sam" / "events" / "batch.json").read_text())
 
 
 def _with(event: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
@@ -63,7 +64,21 @@ def _with(event: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     (_with(ECS, "detail.taskArn", "arn:aws:ecs:us-east-1:123456789012:task/c/\ud800"),
      r"event.detail.taskArn is not valid Unicode text"),
     (_with(SFN, "detail.input", {"rows": ["ok", "\udfff"]}), r"event.detail.input.rows\[1\] is not valid Unicode"),
+    (_with(BATCH, "detail.createdAt", {"at": ""}), "detail.createdAt must be epoch milliseconds"),
 ])
 def test_a_malformed_event_is_rejected_with_the_field_that_is_wrong(event: dict[str, Any], reason: str) -> None:
     with pytest.raises(MalformedEvent, match=reason):
         adapter_for(event)
+
+
+def test_a_time_out_of_any_era_is_no_time_not_a_crash() -> None:
+    from incident_responder.model import EvidenceBook, iso
+    from incident_responder.sources.base import Collector
+
+    assert iso(10**30) is None and iso(1.5e300) is None
+    assert iso(1700000000000) == "2023-11-14T22:13:20.000Z"
+    book = EvidenceBook()
+    collector = Collector.__new__(Collector)
+    collector.book = book
+    item = collector.add("config", "batch:DescribeJobs", "memory 4096", {"at": ""})  # a field of another shape
+    assert item.time is None and item.text == "memory 4096"

@@ -66,8 +66,8 @@ class BatchAdapter(BatchEvidence, Adapter):
     context_type = BatchContext
     spec_type = BatchSpec
     detail_schema = {"jobId": str, "jobName": str, "jobArn": ARN, "jobQueue": ARN, "jobDefinition": ARN, "status": str,
-                     "statusReason": str, "startedAt": EPOCH_MS, "stoppedAt": EPOCH_MS, "attempts": list,
-                     "container": dict}
+                     "statusReason": str, "createdAt": EPOCH_MS, "startedAt": EPOCH_MS, "stoppedAt": EPOCH_MS,
+                     "attempts": list, "container": dict}
 
     def run_outcome(self, event: dict[str, Any]) -> RunOutcome | None:
         detail = event.get("detail") or {}
