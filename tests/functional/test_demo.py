@@ -57,7 +57,7 @@ def test_the_demo_posts_the_new_sources_and_the_member_accounts_reports(
     assert "00f1982r1uukb925 failed: out of memory" in found["emrserverless"]
     assert "sales.orders: 2 data quality rule(s) failed" in found["gluedq"]
     member = [line for line in lines if "member" in line]
-    assert member == ["  [6] gluecrawler · member account 222222222222 (sales-prod) → permission_denied (high): "
+    assert member == ["  [6] gluecrawler · member account 222222222222 (sales-prod) → permission_denied (medium): "
                       "orders-landing failed: permission denied"]
     # Each report has its summary line above what Slack shows; the member's thread is answered from its account.
     assert out.count("Slack now shows:") == 6

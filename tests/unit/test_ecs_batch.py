@@ -345,7 +345,7 @@ def diagnose(b: EvidenceBook, source: str, **ctx: Any) -> Any:
         (
             ecs_book(reason=MESSAGES[9], code="TaskFailedToStart", exit_code=None),
             Category.DEPENDENCY_UNAVAILABLE,
-            Confidence.HIGH,
+            Confidence.MEDIUM,  # the same words also come from the task's own network setup
         ),
         (
             ecs_book(reason="Your Spot Task was interrupted.", code="SpotInterruption", exit_code=143),
