@@ -174,7 +174,6 @@ def test_an_umbrella_exception_gives_way_to_the_phrase_in_its_message() -> None:
     assert d.cause.category == Category.CAPACITY
 
 
-
 @pytest.mark.parametrize(("text", "source", "category"), [
     # A container wrapper names no cause; the message after it does.
     ("Task failed to start - CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob1: no space left on "
