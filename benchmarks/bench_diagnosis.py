@@ -6,7 +6,8 @@ The corpus is tests/fixtures/error_catalog/ (JSON lines: message, category, sour
 - ``heldout_r1.jsonl`` to ``heldout_r7.jsonl``: held-out batches, each collected after the rules were
   frozen and scored once at that point (``FROZEN`` records the figures: the honest ones); the rules were
   then corrected from their misses, so they are tuning data since and scored together with the catalog;
-- ``heldout.jsonl``, when present: a batch collected after the last freeze and not yet tuned on.
+- ``heldout.jsonl``: the batch collected after the last freeze (``7cb5c60``) and never tuned on; its first
+  score, at ``7e9788d``: accuracy 0.55, 2 wrong with high confidence, of 40.
 
 Each message becomes the one log line of an incident of the service it came from and goes through
 ``SignatureSet.diagnose`` (the signatures and the class rules the analyzer uses). Printed, as JSON lines:
