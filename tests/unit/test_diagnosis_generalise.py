@@ -6,6 +6,7 @@ accuracy drops below its floor or wrong answers start to be given with high conf
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -315,18 +316,24 @@ def _rows(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (CATALOG / name).read_text().splitlines() if line.strip()]
 
 
-def _score(rows: list[dict[str, Any]]) -> tuple[float, int]:
+@functools.cache
+def _answers(name: str) -> tuple[tuple[str, bool, bool], ...]:
+    """(rule, right, high confidence) of each message of one corpus file, diagnosed once per test session."""
     sigs = signature_set()
-    right = wrong_high = 0
-    for row in rows:
+    out = []
+    for row in _rows(name):
         b = EvidenceBook()
         b.add("log", "corpus", row["message"])
         d = sigs.diagnose(b.items, SOURCE.get(row["service"], row["service"]), {"resource_name": "job"})
-        if d.cause.category.value == row["category"]:
-            right += 1
-        elif d.cause.confidence == Confidence.HIGH:
-            wrong_high += 1
-    return right / len(rows), wrong_high
+        out.append((d.rule, d.cause.category.value == row["category"], d.cause.confidence == Confidence.HIGH))
+    return tuple(out)
+
+
+def _score(*names: str) -> tuple[float, int]:
+    answers = [a for name in names for a in _answers(name)]
+    right = sum(ok for _, ok, _ in answers)
+    wrong_high = sum(high and not ok for _, ok, high in answers)
+    return right / len(answers), wrong_high
 
 
 def test_corpus_rows_are_well_formed() -> None:
@@ -348,27 +355,23 @@ def test_corpus_rows_are_well_formed() -> None:
 
 
 def test_tuning_corpus_accuracy_and_calibration() -> None:
-    accuracy, wrong_high = _score([r for name in TUNING for r in _rows(name)])
+    accuracy, wrong_high = _score(*TUNING)
     assert accuracy >= 0.9
     assert wrong_high <= 15  # of 1,000: 1 in 66
 
 
 @pytest.mark.parametrize("name", sorted(FIRST_SCORE))
 def test_no_batch_falls_below_its_first_score(name: str) -> None:
-    accuracy, _ = _score(_rows(name))
+    accuracy, _ = _score(name)
     assert accuracy >= FIRST_SCORE[name]
 
 
 def test_every_rule_that_answers_with_high_confidence_is_right_nine_times_in_ten() -> None:
     # Calibration per rule: a signature or class rule whose answers on the labelled corpus are wrong more
     # than one time in ten says "medium" (its words also mark other causes), whatever it was written as.
-    sigs = signature_set()
     answers: dict[str, list[bool]] = {}
-    for row in [r for name in TUNING for r in _rows(name)]:
-        b = EvidenceBook()
-        b.add("log", "corpus", row["message"])
-        d = sigs.diagnose(b.items, SOURCE.get(row["service"], row["service"]), {"resource_name": "job"})
-        if d.cause.confidence == Confidence.HIGH:
-            answers.setdefault(d.rule, []).append(d.cause.category.value == row["category"])
+    for rule, ok, high in (a for name in TUNING for a in _answers(name)):
+        if high:
+            answers.setdefault(rule, []).append(ok)
     loose = {rule: f"{sum(ok)}/{len(ok)}" for rule, ok in answers.items() if ok.count(False) > 0.1 * len(ok)}
     assert not loose, loose

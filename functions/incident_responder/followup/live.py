@@ -7,9 +7,8 @@ exception out of here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -22,16 +21,7 @@ if TYPE_CHECKING:
     from ..aws import AwsContext
     from ..model import Report
 
-__all__ = ["RunState", "extra_read", "run_state"]
-
-def extra_read(lines: list[str], what: str, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """A read that adds to the answer: its failure is one more line, not a failed answer."""
-    try:
-        return read()
-    except (ClientError, BotoCoreError) as exc:
-        lines.append(f"_Could not read {esc(what)}: {esc(describe_error(exc))}_")
-        return []
-
+__all__ = ["RunState", "run_state"]
 
 def run_state(aws: AwsContext, report: Report, *, latest: bool = True) -> RunState:
     """Describe the report's run now. ``latest`` adds the newest runs of the same resource."""

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..aws import describe_error, error_code
+from ..errors import MalformedEvent
 from ..evidence.redaction import redact
 from ..model import parse_time
 
@@ -179,6 +180,26 @@ class RedriveSpec:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v not in (None, [], {}, "")}
+
+
+def region_and_account(event: dict[str, Any], label: str) -> tuple[str, str]:
+    """The event's region and account, which the resource's ARN is built from; MalformedEvent without them."""
+    region, account = event.get("region"), event.get("account")
+    if not region or not account:
+        raise MalformedEvent(f"{label} event without region or account")
+    return str(region), str(account)
+
+
+def extra_read(lines: list[str], what: str, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """A read that adds to a live status answer (:meth:`Adapter.live_status`): its failure is one more line,
+    not a failed answer."""
+    from ..templates import escape_mrkdwn as esc
+
+    try:
+        return read()
+    except (ClientError, BotoCoreError) as exc:
+        lines.append(f"_Could not read {esc(what)}: {esc(describe_error(exc))}_")
+        return []
 
 
 def given(value: Any) -> Any:

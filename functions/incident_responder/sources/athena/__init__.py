@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, call_fields, present
+from ...redrive.plans import Plan, account_of, call_fields, present
 from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from . import changes
 from .evidence import AthenaEvidence, query_url
@@ -25,11 +25,6 @@ if TYPE_CHECKING:
     from ..base import Collector
 
 __all__ = ["ADAPTER", "AthenaAdapter", "AthenaContext"]
-
-
-def _account(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
 
 
 @dataclass
@@ -125,7 +120,7 @@ class AthenaAdapter(AthenaEvidence, Adapter):
         from ...redrive.optin import tags_of
 
         workgroup = str(plan.params.get("WorkGroup") or "primary")
-        arn = f"arn:aws:athena:{plan.region}:{_account(resource_arn)}:workgroup/{workgroup}"
+        arn = f"arn:aws:athena:{plan.region}:{account_of(resource_arn)}:workgroup/{workgroup}"
         client: Any = aws.client("athena")
         return [(arn, tags_of(client.list_tags_for_resource(ResourceARN=arn).get("Tags")))]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...errors import MalformedEvent
 from ...evidence.redaction import redact
 from ...model import Incident, Link, Resource, Skip, iso
-from ..base import parse_time, shorten
+from ..base import parse_time, region_and_account, shorten
 from .spec import AthenaSpec
 
 if TYPE_CHECKING:
@@ -65,9 +65,7 @@ class AthenaEvidence:
         query_id, state = detail.get("queryExecutionId"), detail.get("currentState")
         if not query_id or not state:
             raise MalformedEvent("Athena event without detail.queryExecutionId or detail.currentState")
-        region, account = event.get("region"), event.get("account")
-        if not region or not account:
-            raise MalformedEvent("Athena event without region or account")
+        region, account = region_and_account(event, "Athena")
         if state not in REPORTED:
             why = "a cancelled query is someone's decision" if state == "CANCELLED" else "not a failure"
             return Skip(f"query state {state}: {why}")

@@ -35,7 +35,7 @@ from urllib.parse import quote
 from ...errors import MalformedEvent
 from ...formats import fmt_duration
 from ...model import Incident, Link, Resource, Skip, iso
-from ..base import parse_time, shorten
+from ..base import parse_time, region_and_account, shorten
 from .spec import EmrSpec
 
 if TYPE_CHECKING:
@@ -108,9 +108,7 @@ class EmrEvidence:
         cluster_id, state = detail.get("clusterId"), detail.get("state")
         if not cluster_id or not state:
             raise MalformedEvent("EMR event without detail.clusterId or detail.state")
-        region, account = event.get("region"), event.get("account")
-        if not region or not account:
-            raise MalformedEvent("EMR event without region or account")
+        region, account = region_and_account(event, "EMR")
         arn = f"arn:aws:elasticmapreduce:{region}:{account}:cluster/{cluster_id}"
         if event.get("detail-type") == STEP:
             step_id = detail.get("stepId")

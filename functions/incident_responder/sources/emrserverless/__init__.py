@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, call_fields, present
-from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
+from ...redrive.plans import Plan, account_of, call_fields, present
+from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, extra_read, given
 from . import changes
 from .evidence import EmrServerlessEvidence, job_run_url
 from .spec import EmrServerlessSpec
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from ..base import Collector
 
 __all__ = ["ADAPTER", "EmrServerlessAdapter", "EmrServerlessContext"]
-
-
-def _account(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
 
 
 @dataclass
@@ -78,7 +73,6 @@ class EmrServerlessAdapter(EmrServerlessEvidence, Adapter):
         return dict((out or {}).get("tags", {}))
 
     def live_status(self, aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
-        from ...followup.live import extra_read
         from ...formats import fmt_time
         from ...templates import escape_mrkdwn as esc
 
@@ -137,7 +131,7 @@ class EmrServerlessAdapter(EmrServerlessEvidence, Adapter):
         from ...redrive.optin import tags_of
 
         app = str(plan.params.get("applicationId") or "")
-        arn = f"arn:aws:emr-serverless:{plan.region}:{_account(resource_arn)}:/applications/{app}"
+        arn = f"arn:aws:emr-serverless:{plan.region}:{account_of(resource_arn)}:/applications/{app}"
         client: Any = aws.client("emr-serverless")
         return [(arn, tags_of(client.list_tags_for_resource(resourceArn=arn).get("tags")))]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import MalformedEvent
 from ...model import Incident, Link, Resource, Skip, iso
-from ..base import console_log_url, parse_time, shorten
+from ..base import console_log_url, parse_time, region_and_account, shorten
 from .spec import EmrServerlessSpec
 
 if TYPE_CHECKING:
@@ -64,9 +64,7 @@ class EmrServerlessEvidence:
         app, run_id, state = detail.get("applicationId"), detail.get("jobRunId"), detail.get("state")
         if not app or not run_id or not state:
             raise MalformedEvent("EMR Serverless event without detail.applicationId, jobRunId or state")
-        region, account = event.get("region"), event.get("account")
-        if not region or not account:
-            raise MalformedEvent("EMR Serverless event without region or account")
+        region, account = region_and_account(event, "EMR Serverless")
         if state not in REPORTED:
             return Skip(f"job run state {state} is not a failure")
         arn = application_arn(region, account, app)

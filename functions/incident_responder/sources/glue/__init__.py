@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...redrive.plans import Plan, call_fields, present
-from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
+from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, extra_read, given
 from . import changes
 from .evidence import GlueEvidence, run_console_url
 from .spec import GlueSpec
@@ -84,7 +84,6 @@ class GlueAdapter(GlueEvidence, Adapter):
         return dict((out or {}).get("Tags", {}))
 
     def live_status(self, aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
-        from ...followup.live import extra_read
         from ...formats import fmt_time
         from ...templates import escape_mrkdwn as esc
 

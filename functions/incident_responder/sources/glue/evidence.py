@@ -23,7 +23,7 @@ from ...errors import MalformedEvent
 from ...evidence.catalog import table_metadata
 from ...formats import fmt_duration
 from ...model import Incident, Link, Resource, Skip, iso
-from ..base import console_log_url, parse_time, shorten
+from ..base import console_log_url, parse_time, region_and_account, shorten
 from .spec import GlueSpec
 
 if TYPE_CHECKING:
@@ -82,9 +82,7 @@ class GlueEvidence:
         job, state = detail.get("jobName"), detail.get("state")
         if not job or not state:
             raise MalformedEvent("Glue event without detail.jobName or detail.state")
-        region, account = event.get("region"), event.get("account")
-        if not region or not account:
-            raise MalformedEvent("Glue event without region or account")
+        region, account = region_and_account(event, "Glue")
         if state == "STOPPED" and not settings().report_glue_stopped:
             return Skip("Glue job run STOPPED: not reported unless REPORT_GLUE_STOPPED is true")
         if state not in REPORTED and state != "STOPPED":

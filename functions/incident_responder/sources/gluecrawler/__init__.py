@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, call_fields
+from ...redrive.plans import Plan, account_of, call_fields
 from ..base import Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from . import changes
 from .evidence import GlueCrawlerEvidence, crawler_url
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
     from ..base import Collector
 
 __all__ = ["ADAPTER", "GlueCrawlerAdapter", "GlueCrawlerContext"]
-
-
-def _account(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
 
 
 @dataclass
@@ -117,7 +112,7 @@ class GlueCrawlerAdapter(GlueCrawlerEvidence, Adapter):
         from ...redrive.optin import tags_of
 
         name = str(plan.params.get("Name") or "")
-        arn = f"arn:aws:glue:{plan.region}:{_account(resource_arn)}:crawler/{name}"
+        arn = f"arn:aws:glue:{plan.region}:{account_of(resource_arn)}:crawler/{name}"
         client: Any = aws.client("glue")
         return [(arn, tags_of(client.get_tags(ResourceArn=arn).get("Tags")))]
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ...errors import MalformedEvent
 from ...model import Incident, Link, Resource, Skip, iso
-from ..base import console_log_url, parse_time, shorten
+from ..base import console_log_url, parse_time, region_and_account, shorten
 from .spec import GlueCrawlerSpec
 
 if TYPE_CHECKING:
@@ -58,9 +58,7 @@ class GlueCrawlerEvidence:
         crawler, state = detail.get("crawlerName"), detail.get("state")
         if not crawler or not state:
             raise MalformedEvent("Glue crawler event without detail.crawlerName or detail.state")
-        region, account = event.get("region"), event.get("account")
-        if not region or not account:
-            raise MalformedEvent("Glue crawler event without region or account")
+        region, account = region_and_account(event, "Glue crawler")
         if state not in REPORTED:
             return Skip(f"crawler state {state} is not a failure")
         arn = crawler_arn(region, account, crawler)

@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ...aws import describe_error
 from ...errors import MalformedEvent
 from ...model import Incident, Link, Resource, Skip, iso
-from ..base import parse_time, shorten
+from ..base import parse_time, region_and_account, shorten
 
 if TYPE_CHECKING:
     from ..base import Collector
@@ -70,9 +70,7 @@ class GlueDqEvidence:
         result_id = detail.get("resultID") or detail.get("resultId")
         if not result_id or not isinstance(context, dict):
             raise MalformedEvent("Glue Data Quality event without detail.resultID or detail.context")
-        region, account = event.get("region"), event.get("account")
-        if not region or not account:
-            raise MalformedEvent("Glue Data Quality event without region or account")
+        region, account = region_and_account(event, "Glue Data Quality")
         failed = detail.get("rulesFailed")
         if not isinstance(failed, (int, float)) or failed <= 0:
             return Skip(f"data quality evaluation with {failed or 0} failed rules (score {detail.get('score')})")

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...redrive.plans import Plan, call_fields
+from ...redrive.plans import Plan, account_of, call_fields
 from ..base import Adapter, NewRun, NoRun, RunOutcome, RunState, SourceContext, given
 from . import changes
 from .evidence import LambdaEvidence, function_url, split_arn
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
     from ..base import Collector
 
 __all__ = ["ADAPTER", "LambdaAdapter", "LambdaContext"]
-
-
-def _account(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
 
 
 @dataclass
@@ -137,7 +132,7 @@ class LambdaAdapter(LambdaEvidence, Adapter):
 
         name = str(plan.params.get("FunctionName") or "")
         arn = name if name.startswith("arn:") else (
-            f"arn:aws:lambda:{plan.region}:{_account(resource_arn)}:function:{name}")
+            f"arn:aws:lambda:{plan.region}:{account_of(resource_arn)}:function:{name}")
         client: Any = aws.client("lambda")
         return [(arn, tags_of(client.list_tags(Resource=arn).get("Tags")))]
 

@@ -201,10 +201,7 @@ class LambdaEvidence:
             c.book.gap(f"no log lines of request {request_id} in {group} between {start:%H:%M:%S} and "
                        f"{window_end:%H:%M:%S} UTC")
             return
-        for line in lines:
-            found = _REPORT.search(line.message)
-            if found:
-                c.context.update(max_memory_used_mb=found.group("used"), duration_ms=found.group("duration"))
+        _report_facts(c, lines, request_id)
         c.add_compacted(lines, group, end, max_items=_LOG_ITEMS, truncated=fetched.truncated)
 
     def _request_logs(self, c: Collector, name: str, request_id: str, config: dict[str, Any], *,
@@ -246,13 +243,18 @@ class LambdaEvidence:
             c.book.gap(f"no log line of request {request_id} in {group} between {start:%H:%M:%S} and "
                        f"{end:%H:%M:%S} UTC: the window's lines are shown")
             lines = fetched.lines
-        for line in lines:
-            found = _REPORT.search(line.message)
-            if found and request_id in line.message:
-                c.context.update(max_memory_used_mb=found.group("used"), duration_ms=found.group("duration"))
-                c.context.setdefault("memory_mb", found.group("size"))
+        _report_facts(c, lines, request_id)
         c.add_compacted(lines, group, ended, max_items=_LOG_ITEMS, truncated=fetched.truncated)
         return True, fetched
+
+
+def _report_facts(c: Collector, lines: list[LogLine], request_id: str) -> None:
+    """The request's REPORT line: its duration, the memory it used and the function's memory size."""
+    for line in lines:
+        found = _REPORT.search(line.message)
+        if found and request_id in line.message:
+            c.context.update(max_memory_used_mb=found.group("used"), duration_ms=found.group("duration"))
+            c.context.setdefault("memory_mb", found.group("size"))
 
 
 def request_lines(lines: list[LogLine], request_id: str) -> list[LogLine]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...redrive.plans import Plan
-from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext, given
+from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext, extra_read, given
 from ..envelope import ARN, EPOCH_MS
 from . import changes, redrive
 from .evidence import StepFunctionsEvidence, execution_url
@@ -121,7 +121,6 @@ class StepFunctionsAdapter(StepFunctionsEvidence, Adapter):
             reason = d.get("redriveStatusReason")
             lines.append(f"Redrive: {esc(d['redriveStatus'])}" + (f" ({esc(reason)})" if reason else ""))
         if latest and d.get("stateMachineArn"):
-            from ...followup.live import extra_read
 
             name = d["stateMachineArn"].split(":")[-1]
             runs = extra_read(lines, f"the latest runs of {name}", lambda: sfn.list_executions(
