@@ -21,6 +21,29 @@ def load_json(rel: str) -> Any:
     return json.loads(text)
 
 
+def json_lines(output: str) -> list[dict[str, Any]]:
+    """The JSON object lines of a function's output (its structured logs and EMF metrics)."""
+    lines = []
+    for line in output.splitlines():
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            lines.append(value)
+    return lines
+
+
+def emf_metrics(output: str) -> dict[str, Any]:
+    """Metric name -> value, from the CloudWatch embedded metric format lines of the output."""
+    found: dict[str, Any] = {}
+    for line in json_lines(output):
+        for directive in (line.get("_aws") or {}).get("CloudWatchMetrics", []):
+            for metric in directive.get("Metrics", []):
+                found[metric["Name"]] = line.get(metric["Name"])
+    return found
+
+
 def scenario_event(name: str) -> dict[str, Any]:
     return json.loads((SCENARIOS / name / "event.json").read_text(encoding="utf-8"))
 

@@ -62,9 +62,10 @@ class Severity(str, enum.Enum):
     LOW = "low"
 
 
-def iso(value: datetime | str | int | float | None) -> str | None:
-    """Return an ISO-8601 UTC string for a datetime, epoch milliseconds or an ISO string."""
-    if value is None or value == "":
+def iso(value: Any) -> str | None:
+    """Return an ISO-8601 UTC string for a datetime, epoch milliseconds or an ISO string; None for anything
+    else (a service's field of another shape, a time out of any era) rather than a failed report."""
+    if value is None or value == "" or isinstance(value, bool) or not isinstance(value, (str, int, float, datetime)):
         return None
     if isinstance(value, str):
         return value

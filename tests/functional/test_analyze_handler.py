@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.conftest import SCENARIOS, scenario_event
+from tests.conftest import SCENARIOS, emf_metrics, json_lines, scenario_event
 
 from incident_responder.slack.client import SlackUnavailableError
 from incident_responder.store import IncidentStore
@@ -56,28 +56,6 @@ def _top_level(slack: Any) -> list[dict[str, Any]]:
     return [m for m in slack.messages() if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
 
 
-def _json_lines(output: str) -> list[dict[str, Any]]:
-    lines = []
-    for line in output.splitlines():
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            lines.append(value)
-    return lines
-
-
-def _emf_metrics(output: str) -> dict[str, Any]:
-    """Metric name -> value, from the CloudWatch embedded metric format lines of the output."""
-    found: dict[str, Any] = {}
-    for line in _json_lines(output):
-        for directive in (line.get("_aws") or {}).get("CloudWatchMetrics", []):
-            for metric in directive.get("Metrics", []):
-                found[metric["Name"]] = line.get(metric["Name"])
-    return found
-
-
 def _store(stack: LocalStack) -> IncidentStore:
     return IncidentStore(stack.session.client("dynamodb"), stack.env["INCIDENTS_TABLE"])
 
@@ -90,7 +68,7 @@ def test_same_event_delivered_twice_posts_once(stack: LocalStack, slack: Any) ->
     assert second["status"] == "duplicate"
     assert (second["channel"], second["ts"]) == (first["channel"], first["ts"])  # points at the report
     assert len(slack.messages()) == 1
-    assert _emf_metrics(output).get("EventsDuplicate") in (1, [1], 1.0, [1.0])
+    assert emf_metrics(output).get("EventsDuplicate") in (1, [1], 1.0, [1.0])
 
 
 @pytest.mark.parametrize(("window", "grouped"), [("30", True), ("0", False)], ids=["within", "outside"])
@@ -154,9 +132,9 @@ def test_malformed_or_unknown_event_is_rejected_logged_and_counted(
         stack: LocalStack, slack: Any, event: dict[str, Any]) -> None:
     result, output = stack.invoke("AnalyzeFunction", event)
     assert result["status"] == "rejected" and result["reason"]
-    rejected = [line for line in _json_lines(output) if line.get("message") == "event rejected"]
+    rejected = [line for line in json_lines(output) if line.get("message") == "event rejected"]
     assert len(rejected) == 1 and rejected[0]["level"] == "ERROR", output
-    assert _emf_metrics(output).get("EventsRejected") in (1, [1], 1.0, [1.0]), output
+    assert emf_metrics(output).get("EventsRejected") in (1, [1], 1.0, [1.0]), output
     assert slack.messages() == []
 
 
@@ -188,7 +166,7 @@ def test_history_access_denied_still_posts_with_a_gap(
     assert any("Task timed out after 60.06 seconds" in e["text"] for e in report["evidence"])
     text = slack.messages()[0]["text"] + json.dumps(slack.messages()[0]["blocks"])
     assert "AccessDeniedException" in text  # people see what could not be read
-    assert _emf_metrics(output).get("EvidenceReadsFailed") in (1, [1], 1.0, [1.0])
+    assert emf_metrics(output).get("EvidenceReadsFailed") in (1, [1], 1.0, [1.0])
 
 
 # ---------------------------------------------------------------- persistence
@@ -215,7 +193,7 @@ def test_a_report_whose_invocation_died_is_taken_over_by_the_retry(stack: LocalS
     store.claim(incident.incident_id, incident.fingerprint, incident.event_id, lease_seconds=-1)
     result, output = stack.invoke("AnalyzeFunction", EVENT)
     assert result["status"] == "posted" and len(_top_level(slack)) == 1
-    assert _emf_metrics(output).get("ClaimLeaseExpired") in (1, [1], 1.0, [1.0])
+    assert emf_metrics(output).get("ClaimLeaseExpired") in (1, [1], 1.0, [1.0])
 
 
 def test_a_delivery_while_another_invocation_reports_is_retried_not_dropped(stack: LocalStack, slack: Any) -> None:

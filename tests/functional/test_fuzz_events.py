@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from tests.conftest import SCENARIOS, scenario_event
+from tests.conftest import SCENARIOS, emf_metrics, json_lines, scenario_event
 
 from incident_responder_local.runtime import LocalStack
 from incident_responder_local.world import World
@@ -103,23 +103,6 @@ def _forget_incidents(stack: LocalStack) -> None:
         db.delete_item(TableName=table, Key={"incident_id": item["incident_id"]})
 
 
-def _lines(output: str) -> list[dict[str, Any]]:
-    out = []
-    for line in output.splitlines():
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            out.append(value)
-    return out
-
-
-def _metrics(output: str) -> set[str]:
-    return {m["Name"] for line in _lines(output) for d in (line.get("_aws") or {}).get("CloudWatchMetrics", [])
-            for m in d.get("Metrics", [])}
-
-
 @FUZZ
 @given(event=events())
 def test_any_event_is_analyzed_or_rejected_never_raised(stack: LocalStack, slack_emulator: Any, event: Any) -> None:
@@ -134,8 +117,8 @@ def test_any_event_is_analyzed_or_rejected_never_raised(stack: LocalStack, slack
     COUNTS[f"events_fuzz_examples_{result.get('status')}"] += 1
     assert isinstance(result, dict) and result.get("status")
     if result["status"] == "rejected":
-        assert any(line.get("message") == "event rejected" for line in _lines(output))
-        assert "EventsRejected" in _metrics(output)
+        assert any(line.get("message") == "event rejected" for line in json_lines(output))
+        assert "EventsRejected" in emf_metrics(output)
     for message in slack_emulator.messages()[seen:]:
         shown = message["text"] + json.dumps(message.get("blocks") or [], ensure_ascii=False)
         assert not any(r in shown for r in REPRS), shown[:600]

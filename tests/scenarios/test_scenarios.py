@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.conftest import emf_metrics
 
 from incident_responder.sources.base import CHILD_CALL_BUDGET
 from incident_responder_local.expectations import slack_text as _slack_dump
@@ -226,6 +227,4 @@ def test_an_answer_by_the_agent_publishes_its_tokens_and_cost(replayed: Callable
     """Each agent-written thread answer is counted per incident: calls, tokens, cost (CloudWatch EMF)."""
     result = replayed("agent_thread_question")
     logs = "".join(step.get("worker_log", "") for step in result["thread"])
-    metrics = {m["Name"] for line in logs.splitlines() if line.startswith("{")
-               for d in (json.loads(line).get("_aws") or {}).get("CloudWatchMetrics", []) for m in d.get("Metrics", [])}
-    assert {"AgentCalls", "AgentInputTokens", "AgentCostUSD"} <= metrics
+    assert {"AgentCalls", "AgentInputTokens", "AgentCostUSD"} <= set(emf_metrics(logs))

@@ -280,10 +280,7 @@ class Collector:
             return None
 
     def add(self, kind: str, source: str, text: str, time: Any = None, **facts: Any) -> Evidence:
-        """Add one fact; its text is redacted and stripped of control characters first. A time that is not
-        a time (a service's field of another shape) is left out rather than failing the report."""
-        if not isinstance(time, (str, int, float, datetime)) or isinstance(time, bool):
-            time = None
+        """Add one fact; its text is redacted and stripped of control characters first."""
         return self.book.add(kind, source, redact(_printable(text)), time, **facts)
 
     def add_json(self, kind: str, source: str, label: str, payload: Any, limit: int = 800,
