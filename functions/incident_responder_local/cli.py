@@ -1,5 +1,6 @@
 """The ``incident-responder`` command: replay scenarios, run the demo, evaluate the agent (``eval``), invoke
-a function of template.yaml like ``sam local invoke``, and run the local stack as servers (``local up``).
+a function of template.yaml like ``sam local invoke``, run the local stack as servers (``local up``), and build
+the term model of known failures' wording from the labelled corpus (``knowledge``).
 
 One function per subcommand (``_cmd_<name>``, with its arguments in ``_add_<name>``). A bad input
 (a missing file, bad JSON or YAML, an unknown function) is one line on stderr and exit status 2.
@@ -490,11 +491,42 @@ def _cmd_local_up(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- knowledge -------------------------------------------------------------------------------------
+def _add_knowledge(sub: Any) -> None:
+    p = sub.add_parser("knowledge", help="build rules/knowledge/terms.json from the labelled corpus "
+                                         "(tests/fixtures/error_catalog, the held-out batch left out)")
+    p.add_argument("--check", action="store_true", help="only check that the file is up to date (exit 1 if not)")
+    p.set_defaults(fn=_cmd_knowledge)
+
+
+def _cmd_knowledge(args: Any) -> int:
+    from .knowledge import model_path, render, tuning_files, tuning_rows
+
+    try:
+        rows = tuning_rows()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    text = render(rows)
+    path = model_path()
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if args.check:
+        if current != text:
+            _err(f"{path} is not the build of the corpus; run: {PROG} knowledge")
+            return 1
+        print(f"{path}: up to date ({len(rows)} messages)")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"{path}: {len(rows)} messages from {len(tuning_files())} files"
+          + ("" if current != text else " (unchanged)"))
+    return 0
+
+
 # -- main ------------------------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_replay, _add_demo, _add_eval, _add_invoke, _add_local):
+    for add in (_add_replay, _add_demo, _add_eval, _add_invoke, _add_local, _add_knowledge):
         add(sub)
     return parser
 

@@ -29,9 +29,11 @@ pytestmark = pytest.mark.usefixtures("fake_aws_env")
 # The signatures know this one (high confidence) ...
 TIMEOUT = evidence("Execution failed in state Load: States.Timeout",
                    "Task timed out after 30.00 seconds")
-# ... and not this one.
+# ... this one only by its wording (low confidence) ...
 ODD = evidence("Execution failed in state Load: States.TaskFailed",
                "Loader rejected: checksum mismatch for batch 2026-12-01 <part-0003.parquet> & friends")
+# ... and this one not at all.
+OPAQUE = evidence("Execution failed in state Load: States.TaskFailed", "Loader gave up on batch 2026-12-01 (LD-4411)")
 
 
 def request(ev: list[Any]) -> DiagnosisRequest:
@@ -83,7 +85,9 @@ def test_rules_mode_never_loads_the_llm_sdk() -> None:
 def test_rules_mode_does_not_call_the_agent() -> None:
     script = ScriptedBedrock([])
     result = diagnose(request(ODD), rules=rules(), cfg=settings(diagnosis_mode="rules"), agent=agent_for(script, ODD))
-    assert result.diagnoser == "rules" and result.cause.category == Category.UNKNOWN
+    # No signature knows the failure; the rules' low-confidence reading of its wording stands.
+    assert result.diagnoser == "rules" and result.cause.category == Category.BAD_DATA
+    assert result.cause.confidence == Confidence.LOW
     assert script.count == 0 and result.footer is None and result.note is None
 
 
@@ -95,7 +99,16 @@ def test_auto_mode_keeps_a_confident_rules_answer() -> None:
     assert result.cause.confidence == Confidence.HIGH and script.count == 0
 
 
-def test_auto_mode_asks_the_agent_when_the_rules_do_not_know() -> None:
+def test_auto_mode_asks_the_agent_without_a_hint_when_the_rules_do_not_know() -> None:
+    script = ScriptedBedrock([submit(category="bad_data", confidence="low", explanation="The loader gave up.",
+                                     quotes=[("E2", "Loader gave up on batch 2026-12-01")])])
+    result = diagnose(request(OPAQUE), rules=rules(), cfg=settings(diagnosis_mode="auto"),
+                      agent=agent_for(script, OPAQUE))
+    assert result.diagnoser == "agent" and result.cause.evidence_ids == ["E2"]
+    assert "No failure signature matched." in script.requests[0].body["messages"][0]["content"][0]["text"]
+
+
+def test_auto_mode_asks_the_agent_when_the_rules_are_not_sure() -> None:
     script = ScriptedBedrock([submit(category="bad_data", confidence="medium",
                                      explanation="A Parquet part failed its checksum.",
                                      quotes=[("E2", "checksum mismatch for batch 2026-12-01")])])
@@ -103,8 +116,10 @@ def test_auto_mode_asks_the_agent_when_the_rules_do_not_know() -> None:
     assert result.diagnoser == "agent" and result.cause.category == Category.BAD_DATA
     assert result.cause.evidence_ids == ["E2"] and result.quotes == [("E2", "checksum mismatch for batch 2026-12-01")]
     assert result.footer is not None and "1 tool call" not in result.footer and "est. $" in result.footer
-    # No hint was given (the rules did not know).
-    assert "No failure signature matched." in script.requests[0].body["messages"][0]["content"][0]["text"]
+    # The rules' reading of the wording went along as a hint, with its low confidence.
+    prompt = script.requests[0].body["messages"][0]["content"][0]["text"]
+    hint = "The failure signatures' answer (a hint, possibly wrong or incomplete): bad_data with low confidence"
+    assert hint in prompt
 
 
 def test_agent_mode_gets_the_rules_hint_and_a_bad_quote_falls_back_to_the_rules() -> None:

@@ -19,16 +19,15 @@ from incident_responder.diagnosis.classes import is_weak_line
 from incident_responder.diagnosis.quotes import quote
 from incident_responder.evidence.compaction import compact, is_bookkeeping
 from incident_responder.model import Category, Confidence, EvidenceBook
+from incident_responder_local.knowledge import HELD_OUT, TUNING
 
 CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "error_catalog"
-# The rules were tuned on these (each held-out batch after it was scored once).
-TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl",
-          "heldout_r5.jsonl", "heldout_r6.jsonl", "heldout_r7.jsonl")
+# The rules and the term model were tuned on TUNING (each held-out batch after it was scored once).
 # Each later batch as first scored, collected after the rules were frozen and before any rule was corrected
 # from it (benchmarks/bench_diagnosis.py FROZEN): its accuracy now may not fall below that first score.
 FIRST_SCORE = {"heldout_r1.jsonl": 0.673, "heldout_r2.jsonl": 0.673, "heldout_r3.jsonl": 0.885,
                "heldout_r4.jsonl": 0.614, "heldout_r5.jsonl": 0.588, "heldout_r6.jsonl": 0.636,
-               "heldout_r7.jsonl": 0.667, "heldout.jsonl": 0.55}
+               "heldout_r7.jsonl": 0.667, "heldout_r8.jsonl": 0.55, "heldout.jsonl": 0.72}
 SOURCE = {"lambda": "lambda", "stepfunctions": "stepfunctions", "athena": "athena", "glue": "glue",
           "gluecrawler": "gluecrawler", "gluedq": "gluedq", "emr": "emr", "emrserverless": "emrserverless",
           "ecs": "ecs", "batch": "batch", "db": "glue"}
@@ -339,7 +338,8 @@ def _score(*names: str) -> tuple[float, int]:
 def test_corpus_rows_are_well_formed() -> None:
     categories = {c.value for c in Category}
     seen: set[str] = set()
-    for name in (*TUNING, "heldout.jsonl"):
+    assert {p.name for p in CATALOG.glob("*.jsonl")} == {*TUNING, HELD_OUT}  # no file left out of both
+    for name in (*TUNING, HELD_OUT):
         rows = _rows(name)
         assert rows
         for row in rows:
@@ -347,6 +347,8 @@ def test_corpus_rows_are_well_formed() -> None:
             assert row["category"] in categories  # "unknown": the message names no cause at all
             assert row["message"].strip() and row["source"].strip()
         sources = {r["source"] for r in rows}
+        if name == "documented.jsonl":
+            continue  # AWS's reference pages, which any batch may also quote
         if name != "catalog.jsonl":
             assert not seen & sources, name  # each batch was collected from sources no earlier file uses
         seen |= sources

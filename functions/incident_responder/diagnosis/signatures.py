@@ -26,6 +26,9 @@ anywhere in the evidence, and on its own it gives at most medium confidence. A s
 match is on a warning or a retried error loses to a specific cause found on a fatal line. When nothing
 specific matched, the class rules (exception classes, error codes, phrases) name the category from the
 root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain.
+When none of these matched, the wording of the evidence is read against the words of known failures
+(``terms.py``): a category it points at clearly is given with low confidence, with the words it went by;
+otherwise the cause is ``unknown``.
 
 ``{placeholders}`` in explanation and next steps come from the incident context (``resource_name``,
 ``run_id``, ``region``, ``account``, ``pipeline``, console links...), the facts of the matched evidence,
@@ -46,6 +49,7 @@ from ..model import Category, Confidence, ProbableCause
 from .chains import parse_chain, render_chain
 from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table
 from .quotes import quote
+from .terms import Reading, TermModel, load_term_model
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -308,6 +312,23 @@ def _context_of(sig: Signature, facts: Mapping[str, Any], context: Mapping[str, 
     return {**{k: v for k, v in context.items() if k in shared}, **child}
 
 
+# Evidence that describes the setting rather than the failure: not read for its wording; nor are the
+# analyzer's own notes on where a text came from.
+_CONTEXT_KINDS = frozenset({"catalog", "config", "account", "change", "changes", "rule"})
+_OWN_NOTE = re.compile(r"\(from the event; [^)]*\)")
+
+
+def _telling_line(text: str, telling: tuple[str, ...]) -> str:
+    """The line of ``text`` that holds most of the telling words (the first such line), quoted."""
+    lines = [ln for ln in text.splitlines() if ln.strip()] or [text]
+    lowered = [ln.lower() for ln in lines]
+    best = max(range(len(lines)), key=lambda i: (sum(w in lowered[i] for w in telling), -i))
+    line = lines[best]
+    hits = [lowered[best].find(w) for w in telling if w in lowered[best]]
+    start = min(hits) if hits else 0
+    return quote(line, start, start)
+
+
 def _evidence_texts(ev: Evidence) -> list[str]:
     texts = [ev.text]
     for key in _TEXT_FACTS:
@@ -320,7 +341,10 @@ def _evidence_texts(ev: Evidence) -> list[str]:
 class SignatureSet:
     """The loaded signatures and class rules, and the diagnosis over an incident's evidence."""
 
-    def __init__(self, signatures: list[Signature], classes: ClassTable | None = None) -> None:
+    def __init__(self, signatures: list[Signature], classes: ClassTable | None = None,
+                 terms: TermModel | bool | None = True) -> None:
+        """``terms``: the model of known failures' wording; True (default) reads the bundled one when it
+        is first needed, False or None does without."""
         self.signatures = signatures
         if classes is None:
             from ..resources import rules_dir
@@ -330,6 +354,40 @@ class SignatureSet:
             except FileNotFoundError:
                 classes = ClassTable()
         self.classes = classes
+        self._terms: TermModel | bool | None = terms
+
+    @property
+    def terms(self) -> TermModel | None:
+        if self._terms is True:
+            from ..resources import rules_dir
+
+            self._terms = load_term_model(rules_dir() / "knowledge" / "terms.json")
+        return self._terms or None
+
+    def read_terms(self, evidence: list[Evidence], exclude: frozenset[Category] = frozenset()
+                   ) -> tuple[Reading, Evidence, str] | None:
+        """The clearest reading of the evidence by its wording: per evidence item (context such as the
+        catalog or the configuration aside), the one whose words point most clearly at one category, the
+        later item on a tie; with the line that holds most of the telling words. None when no item reads
+        clearly."""
+        model = self.terms
+        if model is None:
+            return None
+        best: tuple[tuple[float, int], Reading, Evidence, str] | None = None
+        for pos, ev in enumerate(evidence):
+            if ev.kind in _CONTEXT_KINDS:
+                continue
+            for text in _evidence_texts(ev):
+                reading = model.read(_OWN_NOTE.sub(" ", text))
+                if reading is None or not reading.clear or reading.category in exclude:
+                    continue
+                rank = (round(reading.probability, 3), pos)
+                if best is None or rank > best[0]:
+                    best = (rank, reading, ev, text)
+        if best is None:
+            return None
+        _, reading, ev, text = best
+        return reading, ev, _telling_line(text, reading.telling)
 
     def matches(self, evidence: list[Evidence], source: str, exclude: frozenset[Category] = frozenset()
                 ) -> list[tuple[Signature, list[str], str, dict]]:
@@ -396,6 +454,9 @@ class SignatureSet:
             sig, ids, first, facts, _ = generic[0]
             return self._from_signature(sig, ids, first, facts, context, evidence,
                                     cap=Confidence.MEDIUM, source=source)
+        read = self.read_terms(evidence, exclude)
+        if read is not None:
+            return self._from_terms(*read, context)
         return Diagnosis(
             cause=ProbableCause(
                 category=Category.UNKNOWN, confidence=Confidence.LOW,
@@ -426,6 +487,22 @@ class SignatureSet:
                                 evidence_ids=ids, signature=sig.id),
             next_steps=[_render(s, values) for s in sig.next_steps],
             signature=sig, chain=chain, rule=sig.id,
+        )
+
+    def _from_terms(self, reading: Reading, ev: Evidence, line: str, context: Mapping[str, Any]) -> Diagnosis:
+        texts = self.classes.texts.get(reading.category, {})
+        label = reading.category.value.replace("_", " ")
+        words = ", ".join(f'"{w}"' for w in reading.telling) or "its words"
+        explanation = (f'No signature or class rule matched. The failure reads "{line}"; its wording ({words}) is '
+                       f"that of known {label} failures, so that is the likely cause, to be confirmed by a person "
+                       f"(read from the words alone, {reading.probability:.0%} of the weight).")
+        values = {**ev.facts, **context, "match": line, "chain": ""}
+        steps = [f"Confirm the cause in {ev.id} first: this reading comes from the wording, not from a known failure."]
+        steps += [_render(str(s), values) for s in texts.get("next_steps") or []]
+        return Diagnosis(
+            cause=ProbableCause(category=reading.category, confidence=Confidence.LOW, explanation=explanation,
+                                evidence_ids=[ev.id], signature=f"terms:{reading.category.value}"),
+            next_steps=steps, signature=None, rule=f"terms:{reading.category.value}",
         )
 
     def _from_class(self, hit: ClassHit, ev: Evidence, context: Mapping[str, Any]) -> Diagnosis:

@@ -1,0 +1,108 @@
+"""The wording of known failures (diagnosis/terms.py): the last reading, after signatures and class rules."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from incident_responder.diagnosis import SignatureSet, load_signatures
+from incident_responder.diagnosis.terms import TermModel, build_counts, load_term_model, terms
+from incident_responder.model import Category, Confidence, EvidenceBook
+from incident_responder.resources import rules_dir
+from incident_responder_local.knowledge import HELD_OUT, TUNING, model_path, render, tuning_rows
+
+ROWS = [
+    {"message": "BOOTSTRAP_FAILURE_INSUFFICIENT_DISK_SPACE on the primary node", "category": "disk_full"},
+    {"message": "No space left on device while writing the shuffle spill", "category": "disk_full"},
+    {"message": "The disk quota of the volume is exhausted", "category": "disk_full"},
+    {"message": "Subnet subnet-0abc is invalid for the security group of the cluster", "category": "configuration"},
+    {"message": "Invalid subnet configuration: subnets are in different VPCs", "category": "configuration"},
+    {"message": "Rate exceeded: too many requests, slow down", "category": "throttling"},
+    {"message": "anything at all", "category": "unknown"},
+]
+
+
+@pytest.fixture(scope="module")
+def bundled() -> SignatureSet:
+    return SignatureSet(load_signatures(rules_dir() / "signatures"))
+
+
+def _book(*texts: str, kind: str = "log") -> EvidenceBook:
+    book = EvidenceBook()
+    for text in texts:
+        book.add(kind, "log", text)
+    return book
+
+
+def test_words_are_split_and_compound_names_kept_whole() -> None:
+    words = terms("BOOTSTRAP_FAILURE_INSUFFICIENT_DISK_SPACE_PRIMARY: com.amazonaws.AmazonS3Exception Access Denied")
+    assert {"insufficient", "disk", "space", "primary", "#amazons3exception", "access", "denied"} <= set(words)
+    # The words of every failure report say nothing about the cause, nor do ids and short words.
+    assert not {"failure", "bootstrap_failure", "com", "amazonaws"} & set(words)
+    assert terms("Command failed with exit code 1") == []
+    assert terms("Task 0f3a9c2d41b7e8aa failed: Essential container in task exited") == []
+
+
+def test_the_model_reads_the_category_the_words_point_at() -> None:
+    model = TermModel(build_counts(ROWS))
+    reading = model.read("Cluster could not start: insufficient disk space on the core node")
+    assert reading is not None and reading.category == Category.DISK_FULL and reading.clear
+    assert "disk" in reading.telling and "space" in reading.telling
+    assert model.read("zyxxy quux") is None  # no known word
+    assert Category.UNKNOWN not in model.categories  # rows labelled unknown teach nothing
+
+
+def test_a_single_known_word_is_not_a_clear_reading() -> None:
+    reading = TermModel(build_counts(ROWS)).read("the subnet")
+    assert reading is not None and not reading.clear
+
+
+def test_unclear_evidence_stays_unknown(bundled: SignatureSet) -> None:
+    for text in ("Command failed with exit code 1", "Run STOPPED", "Task failed",
+                 "Loader gave up on batch 2026-12-01 (LD-4411)"):
+        d = bundled.diagnose(_book(text).items, "glue", {"resource_name": "job"})
+        assert d.cause.category == Category.UNKNOWN, text
+
+
+def test_the_reading_comes_last_with_low_confidence_and_shows_its_words(bundled: SignatureSet) -> None:
+    book = _book("Step 3 done in 41 s", "VALIDATION_ERROR_SUBNET_NOT_FROM_ONE_VPC")
+    d = bundled.diagnose(book.items, "emr", {"resource_name": "nightly"})
+    assert d.cause.category == Category.CONFIGURATION
+    assert d.cause.confidence == Confidence.LOW and d.rule == "terms:configuration"
+    assert d.cause.evidence_ids == ["E2"]
+    assert '"VALIDATION_ERROR_SUBNET_NOT_FROM_ONE_VPC"' in d.cause.explanation
+    assert '"subnet"' in d.cause.explanation and "to be confirmed by a person" in d.cause.explanation
+    assert d.next_steps[0].startswith("Confirm the cause in E2 first")
+
+
+def test_a_signature_or_class_rule_wins_over_the_wording(bundled: SignatureSet) -> None:
+    book = _book("insufficient disk space on the node; java.net.UnknownHostException: metastore.internal")
+    d = bundled.diagnose(book.items, "emr", {})
+    assert d.cause.category == Category.DEPENDENCY_UNAVAILABLE and not d.rule.startswith("terms:")
+
+
+def test_settings_and_catalog_evidence_are_not_read_for_wording(bundled: SignatureSet) -> None:
+    book = _book("VALIDATION_ERROR_SUBNET_NOT_FROM_ONE_VPC", kind="config")
+    assert bundled.diagnose(book.items, "emr", {}).cause.category == Category.UNKNOWN
+
+
+def test_without_the_model_the_diagnosis_says_unknown(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert load_term_model(tmp_path / "missing.json") is None
+        (tmp_path / "old.json").write_text(json.dumps({"version": 0}))
+        assert load_term_model(tmp_path / "old.json") is None
+    assert "term model not usable" in caplog.text
+    sigs = SignatureSet(load_signatures(rules_dir() / "signatures"), terms=False)
+    book = _book("VALIDATION_ERROR_SUBNET_NOT_FROM_ONE_VPC")
+    assert sigs.diagnose(book.items, "emr", {}).cause.category == Category.UNKNOWN
+
+
+def test_the_bundled_model_is_the_build_of_the_corpus_without_the_held_out_batch() -> None:
+    shipped = model_path().read_text(encoding="utf-8")
+    assert shipped == render(tuning_rows()), "rules/knowledge/terms.json is stale: run `incident-responder knowledge`"
+    assert HELD_OUT not in TUNING
+    data = json.loads(shipped)
+    assert sum(data["docs"].values()) == sum(r["category"] != "unknown" for r in tuning_rows())
