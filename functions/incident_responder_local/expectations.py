@@ -25,6 +25,7 @@ class ScenarioError(ValueError):
 # Checked keys: what each one asserts is in check() below.
 EXPECT_KEYS: dict[str, str] = {
     "category": "the probable cause's category (null: no report is posted)",
+    "confidence": "the probable cause's confidence (high, medium, low)",
     "posts": "the number of top-level Slack messages",
     "evidence_contains": "strings each found in some evidence text (white space folded)",
     "severity": "the report's severity",
@@ -108,6 +109,10 @@ def check(expect: dict[str, Any], report: dict[str, Any] | None, slack: list[dic
         got = report["probable_cause"]["category"] if report else None
         if want != got:
             failures.append(f"category: expected {want}, got {got}")
+    if "confidence" in expect:
+        got = report["probable_cause"]["confidence"] if report else None
+        if expect["confidence"] != got:
+            failures.append(f"confidence: expected {expect['confidence']}, got {got}")
     if "posts" in expect and len(top) != int(expect["posts"]):
         failures.append(f"posts: expected {expect['posts']} top-level messages, got {len(top)}")
     texts = [_norm(e.get("text", "")) for e in (report or {}).get("evidence", [])]
