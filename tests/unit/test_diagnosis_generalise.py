@@ -27,7 +27,7 @@ CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "error_catalog"
 # from it (benchmarks/bench_diagnosis.py FROZEN): its accuracy now may not fall below that first score.
 FIRST_SCORE = {"heldout_r1.jsonl": 0.673, "heldout_r2.jsonl": 0.673, "heldout_r3.jsonl": 0.885,
                "heldout_r4.jsonl": 0.614, "heldout_r5.jsonl": 0.588, "heldout_r6.jsonl": 0.636,
-               "heldout_r7.jsonl": 0.667, "heldout_r8.jsonl": 0.55, "heldout.jsonl": 0.72}
+               "heldout_r7.jsonl": 0.667, "heldout_r8.jsonl": 0.55, "heldout_r10.jsonl": 0.623, "heldout.jsonl": 0.72}
 SOURCE = {"lambda": "lambda", "stepfunctions": "stepfunctions", "athena": "athena", "glue": "glue",
           "gluecrawler": "gluecrawler", "gluedq": "gluedq", "emr": "emr", "emrserverless": "emrserverless",
           "ecs": "ecs", "batch": "batch", "db": "glue"}
@@ -186,6 +186,19 @@ def test_an_umbrella_exception_gives_way_to_the_phrase_in_its_message() -> None:
 ])
 def test_a_wrapper_gives_way_to_the_cause_in_its_message(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
+
+
+def test_a_high_rules_phrase_outranks_a_medium_rules_longer_one() -> None:
+    text = ("HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split s3://b/dt=2020-05-29/part-00000.parquet (offset=0): "
+            "Slow Down (Service: Amazon S3; Status Code: 503; Error Code: 503 Slow Down; Request ID: 7Q2)")
+    assert diagnose(book(text), "athena").cause.category == Category.THROTTLING
+
+
+def test_a_class_or_method_missing_at_run_time_is_not_high_confidence() -> None:
+    # Code, or a library version the classpath lacks (configuration): the words cannot tell.
+    d = diagnose(book("java.lang.NoSuchMethodError: org.json4s.CustomSerializer.<init>(Lscala/Function1;)V\n"
+                      "\tat com.example.Loader.run(Loader.scala:12)"), "glue")
+    assert d.cause.category == Category.CODE_ERROR and d.cause.confidence == Confidence.MEDIUM
 
 
 def test_athena_error_names_are_read_as_codes() -> None:

@@ -340,7 +340,7 @@ def diagnose(b: EvidenceBook, source: str, **ctx: Any) -> Any:
                 reason=MESSAGES[6], code="TaskFailedToStart", exit_code=None, container_reason=MESSAGES[6]
             ),
             Category.DEPENDENCY_UNAVAILABLE,
-            Confidence.HIGH,
+            Confidence.MEDIUM,  # a registry out of reach is as often the task's route to it (configuration)
         ),
         (
             ecs_book(reason=MESSAGES[9], code="TaskFailedToStart", exit_code=None),

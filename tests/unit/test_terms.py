@@ -106,3 +106,22 @@ def test_the_bundled_model_is_the_build_of_the_corpus_without_the_held_out_batch
     assert HELD_OUT not in TUNING
     data = json.loads(shipped)
     assert sum(data["docs"].values()) == sum(r["category"] != "unknown" for r in tuning_rows())
+
+
+def test_a_class_rule_is_high_only_when_the_wording_agrees() -> None:
+    # The class rule maps NoHttpResponseException to an unreachable dependency; a word model that reads
+    # "respond", "metastore" the same way corroborates it, one that reads them otherwise does not.
+    text = "org.apache.http.NoHttpResponseException: metastore.internal:443 failed to respond"
+    agreeing = TermModel(build_counts([
+        {"message": "the metastore did not respond", "category": "dependency_unavailable"},
+        {"message": "no response: the server failed to respond in time", "category": "dependency_unavailable"},
+        {"message": "Rate exceeded", "category": "throttling"}]))
+    disagreeing = TermModel(build_counts([
+        {"message": "metastore url points at the wrong port, so it does not respond", "category": "configuration"},
+        {"message": "the misconfigured metastore endpoint will not respond", "category": "configuration"},
+        {"message": "Rate exceeded", "category": "throttling"}]))
+    signatures = load_signatures(rules_dir() / "signatures")
+    for model, confidence in ((agreeing, Confidence.HIGH), (disagreeing, Confidence.MEDIUM), (None, Confidence.MEDIUM)):
+        d = SignatureSet(signatures, terms=model).diagnose(_book(text).items, "emr", {})
+        assert d.rule == "class:dependency-classes" and d.cause.category == Category.DEPENDENCY_UNAVAILABLE
+        assert d.cause.confidence == confidence, model

@@ -25,7 +25,8 @@ aborted", a task failed): it loses to any specific signature or class rule (``cl
 anywhere in the evidence, and on its own it gives at most medium confidence. A signature whose every
 match is on a warning or a retried error loses to a specific cause found on a fatal line. When nothing
 specific matched, the class rules (exception classes, error codes, phrases) name the category from the
-root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain.
+root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain. A
+class rule gives high confidence only when the wording of the evidence reads the same way (``corroborated``).
 When none of these matched, the wording of the evidence is read against the words of known failures
 (``terms.py``): a category it points at clearly is given with low confidence, with the words it went by;
 otherwise the cause is ``unknown``.
@@ -364,6 +365,17 @@ class SignatureSet:
             self._terms = load_term_model(rules_dir() / "knowledge" / "terms.json")
         return self._terms or None
 
+    def corroborated(self, category: Category, ev: Evidence) -> bool:
+        """Whether the wording of ``ev`` points at ``category`` too. A class rule maps a whole family of
+        exceptions or phrases to one cause, and on failures it was not written from it is wrong about one
+        time in four; when the words of known failures read the same evidence the same way, two independent
+        readings agree and the answer may be given with high confidence; otherwise it is medium."""
+        model = self.terms
+        if model is None:
+            return False
+        reading = model.read(_OWN_NOTE.sub(" ", ev.text))
+        return reading is not None and reading.clear and reading.category == category
+
     def read_terms(self, evidence: list[Evidence], exclude: frozenset[Category] = frozenset()
                    ) -> tuple[Reading, Evidence, str] | None:
         """The clearest reading of the evidence by its wording: per evidence item (context such as the
@@ -512,7 +524,7 @@ class SignatureSet:
                   "chain": f" Cause chain: {render_chain(hit.chain)}." if chain else ""}
         explanation = _render(str(texts.get("explanation") or 'The failure reads: "{match}".{chain}'), values)
         confidence = Confidence.HIGH if hit.decisive and not hit.weak and hit.rule.confidence == Confidence.HIGH \
-            else Confidence.MEDIUM
+            and self.corroborated(hit.category, ev) else Confidence.MEDIUM
         if hit.weak:
             confidence = Confidence.LOW
         return Diagnosis(
