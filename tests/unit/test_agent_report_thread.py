@@ -31,6 +31,14 @@ def test_a_cause_written_by_the_agent_says_so_with_its_figures() -> None:
     assert "failure signatures" not in text
 
 
+def test_a_cause_read_from_the_wording_says_no_signature_matched() -> None:
+    r = report()
+    r.probable_cause.signature = "terms:capacity"
+    text = _cause_text(r)
+    assert "Read from the wording of known failures (no signature matched" in text and "terms:capacity" in text
+    assert "Diagnosed by the failure signatures" not in text
+
+
 def test_a_signature_cause_names_the_signatures_and_the_note_when_the_agent_was_not_used() -> None:
     r = report()
     r.probable_cause.signature = "lambda-timeout"
