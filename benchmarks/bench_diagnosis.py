@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections import Counter
 from typing import Any
 
 from _common import ROOT, emit
 from incident_responder.diagnosis import SignatureSet, load_signatures
 from incident_responder.diagnosis.classes import ClassTable, load_class_table
-from incident_responder.diagnosis.terms import TermModel, build_counts
+from incident_responder.diagnosis.terms import TermModel, build_counts, load_term_model
 from incident_responder.model import Category, Confidence, EvidenceBook
 from incident_responder.resources import rules_dir
 from incident_responder_local.knowledge import HELD_OUT, TUNING
@@ -136,9 +137,14 @@ def main() -> None:
                         help="score one file of the corpus alone (a new held-out batch, scored once) and stop")
     args = parser.parse_args()
 
+    started = time.perf_counter()
     signatures = load_signatures(rules_dir() / "signatures")
     table = load_class_table(rules_dir() / "signatures")
-    full = SignatureSet(signatures, table)
+    rules_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    bundled = load_term_model(rules_dir() / "knowledge" / "terms.json")
+    model_seconds = time.perf_counter() - started
+    full = SignatureSet(signatures, table, terms=bundled)
     if args.batch:
         rows = load(args.batch)
         if not rows:
@@ -148,6 +154,9 @@ def main() -> None:
              n=batch["n"], wrong_high=batch["wrong_high"], unknown=batch["unknown"],
              off_diagonal=confusion_rows(batch["confusion"]))
         return
+    emit("diagnosis_term_model_load_vs_rules_load", round(model_seconds / rules_seconds, 3), "ratio", 1.0, 1.0,
+         note="reading rules/knowledge/terms.json against reading the signatures and class rules (at the first "
+              "diagnosis that needs it)")
     catalog = [row for name in TUNING for row in load(name)]
     heldout = load(HELD_OUT)
     for name, frozen in FROZEN.items():
