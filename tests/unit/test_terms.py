@@ -125,3 +125,17 @@ def test_a_class_rule_is_high_only_when_the_wording_agrees() -> None:
         d = SignatureSet(signatures, terms=model).diagnose(_book(text).items, "emr", {})
         assert d.rule == "class:dependency-classes" and d.cause.category == Category.DEPENDENCY_UNAVAILABLE
         assert d.cause.confidence == confidence, model
+
+
+def test_a_secret_in_a_raw_error_fact_is_never_quoted(bundled: SignatureSet) -> None:
+    # Facts keep the service's raw error (the evidence text is redacted when it is added); what a class rule
+    # or the wording reads from them, and may quote, is redacted first.
+    secret = "Sup3rS3cretPassw0rd"
+    for error in (f"psycopg2.OperationalError: could not connect to server postgres://etl:{secret}@db.internal:5432/x",
+                  f"Max concurrent compute (DPU usage) exceeded for postgres://etl:{secret}@db.internal/x"):
+        book = EvidenceBook()
+        book.add("job", "glue", "Run FAILED", error_message=error)
+        d = bundled.diagnose(book.items, "glue", {"resource_name": "job"})
+        assert d.cause.category != Category.UNKNOWN and d.cause.evidence_ids == ["E1"]
+        assert secret not in d.cause.explanation and secret not in " ".join(d.next_steps)
+        assert "[REDACTED" in d.cause.explanation

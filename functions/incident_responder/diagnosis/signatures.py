@@ -331,11 +331,15 @@ def _telling_line(text: str, telling: tuple[str, ...]) -> str:
 
 
 def _evidence_texts(ev: Evidence) -> list[str]:
+    """The evidence text and its error facts, redacted: a fact (the raw error message) has not been through
+    redaction as the text has, and what is read here may be quoted in the explanation."""
+    from ..evidence.redaction import redact
+
     texts = [ev.text]
     for key in _TEXT_FACTS:
         value = ev.facts.get(key)
         if isinstance(value, str) and value and value not in ev.text:
-            texts.append(value)
+            texts.append(redact(value))
     return texts
 
 
@@ -389,8 +393,9 @@ class SignatureSet:
         for pos, ev in enumerate(evidence):
             if ev.kind in _CONTEXT_KINDS:
                 continue
-            for text in _evidence_texts(ev):
-                reading = model.read(_OWN_NOTE.sub(" ", text))
+            for raw in _evidence_texts(ev):
+                text = _OWN_NOTE.sub(" ", raw)
+                reading = model.read(text)
                 if reading is None or not reading.clear or reading.category in exclude:
                     continue
                 rank = (round(reading.probability, 3), pos)
