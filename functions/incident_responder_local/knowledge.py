@@ -23,7 +23,7 @@ HELD_OUT = "heldout.jsonl"
 # earlier held-out batches (each after it was scored once), AWS's documented error codes and reasons.
 TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl",
           "heldout_r5.jsonl", "heldout_r6.jsonl", "heldout_r7.jsonl", "heldout_r8.jsonl", "documented.jsonl",
-          "heldout_r10.jsonl", "heldout_r11.jsonl")
+          "heldout_r10.jsonl", "heldout_r11.jsonl", "heldout_r12.jsonl")
 
 
 def _root() -> Path:
