@@ -4,11 +4,12 @@ The corpus is tests/fixtures/error_catalog/ (JSON lines: message, category, sour
 
 - ``catalog.jsonl``: the messages the class rules were first written and tuned on;
 - ``heldout_r1.jsonl`` to ``heldout_r8.jsonl``: held-out batches, each collected after the rules were
-  frozen and scored once at that point (``FROZEN`` records the figures: the honest ones); the rules were
+  frozen and scored once at that point (``FIRST_SCORES`` of ``incident_responder_local.knowledge`` records
+  the figures: the honest ones); the rules were
   then corrected from their misses, so they are tuning data since and scored together with the catalog;
 - ``documented.jsonl``: AWS's documented error codes and reasons, labeled from their pages; tuning data;
 - ``heldout_r10.jsonl`` to ``heldout_r12.jsonl``: collected after the held-out batch, each scored once
-  (``FROZEN``), tuning data since;
+  (``FIRST_SCORES``), tuning data since;
 - ``heldout.jsonl``: the batch collected while the rules were corrected from the eighth, never tuned on; its
   first score (rules frozen at ``7cb5c60``, word model learnt from the tuning files): accuracy 0.72, 4 wrong
   with high confidence, of 50.
@@ -32,7 +33,6 @@ as JSON lines:
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import Counter
 from typing import Any
@@ -43,41 +43,27 @@ from incident_responder.diagnosis.classes import ClassTable, load_class_table
 from incident_responder.diagnosis.terms import TermModel, build_counts, load_term_model
 from incident_responder.model import Category, Confidence, EvidenceBook
 from incident_responder.resources import rules_dir
-from incident_responder_local.knowledge import HELD_OUT, TUNING
+from incident_responder_local.knowledge import EVENT_SOURCE, FIRST_SCORES, HELD_OUT, TUNING, corpus_dir, corpus_rows
 
-CATALOG = ROOT / "tests" / "fixtures" / "error_catalog"
-# The earlier held-out batches as scored at their freeze, before any rule was corrected from them.
-FROZEN = {
-    "heldout_r1": {"accuracy": 0.673, "wrong_high": 14, "n": 110, "commit": "61489f2"},
-    "heldout_r2": {"accuracy": 0.673, "wrong_high": 6, "n": 104, "commit": "8e878fc"},
-    "heldout_r3": {"accuracy": 0.885, "wrong_high": 2, "n": 104, "commit": "92fc70d"},
-    "heldout_r4": {"accuracy": 0.614, "wrong_high": 6, "n": 101, "commit": "a98ecab"},
-    "heldout_r5": {"accuracy": 0.588, "wrong_high": 5, "n": 51, "commit": "9f65c1f"},
-    "heldout_r6": {"accuracy": 0.636, "wrong_high": 6, "n": 55, "commit": "72a9461"},
-    "heldout_r7": {"accuracy": 0.667, "wrong_high": 9, "n": 51, "commit": "133d23a"},
-    "heldout_r8": {"accuracy": 0.55, "wrong_high": 2, "n": 40, "commit": "7e9788d"},
-    "heldout_r10": {"accuracy": 0.623, "wrong_high": 20, "n": 154, "commit": "c4527a1"},
-    "heldout_r11": {"accuracy": 0.803, "wrong_high": 5, "n": 61, "commit": "fa860c3"},
-    "heldout_r12": {"accuracy": 0.909, "wrong_high": 1, "n": 22, "commit": "ecf4e14"},
-}
-# The event source an incident of each service arrives from: every service the analyzer has an adapter for
-# is scored as its own source; a database client's error arrives in the log of a Glue job.
-SOURCE = {"lambda": "lambda", "stepfunctions": "stepfunctions", "athena": "athena", "glue": "glue",
-          "gluecrawler": "gluecrawler", "gluedq": "gluedq", "emr": "emr", "emrserverless": "emrserverless",
-          "ecs": "ecs", "batch": "batch", "db": "glue"}
+# The earlier batches as scored at their freeze, before any rule was corrected from them (the held-out batch is
+# scored below).
+FROZEN = {name.removesuffix(".jsonl"): first for name, first in FIRST_SCORES.items() if name != HELD_OUT}
 
 
 def load(name: str) -> list[dict[str, Any]]:
-    path = CATALOG / name
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """One corpus file's rows, read once per run."""
+    if name not in _LOADED:
+        _LOADED[name] = corpus_rows(name)
+    return _LOADED[name]
+
+
+_LOADED: dict[str, list[dict[str, Any]]] = {}
 
 
 def diagnose(sigs: SignatureSet, row: dict[str, Any]) -> tuple[Category, Confidence]:
     book = EvidenceBook()
     book.add("log", f"{row['service']} log", row["message"])
-    d = sigs.diagnose(book.items, SOURCE.get(row["service"], row["service"]), {"resource_name": "job"})
+    d = sigs.diagnose(book.items, EVENT_SOURCE.get(row["service"], row["service"]), {"resource_name": "job"})
     return d.cause.category, d.cause.confidence
 
 
@@ -151,7 +137,7 @@ def main() -> None:
     if args.batch:
         rows = load(args.batch)
         if not rows:
-            parser.error(f"no rows in {CATALOG / args.batch}")
+            parser.error(f"no rows in {corpus_dir() / args.batch}")
         batch = score(rows, lambda row: diagnose(full, row))
         emit(f"diagnosis_{args.batch.removesuffix('.jsonl')}_accuracy", batch["accuracy"], "ratio", None, 0.9,
              n=batch["n"], wrong_high=batch["wrong_high"], unknown=batch["unknown"],
@@ -163,8 +149,8 @@ def main() -> None:
     catalog = [row for name in TUNING for row in load(name)]
     heldout = load(HELD_OUT)
     for name, frozen in FROZEN.items():
-        emit(f"diagnosis_{name}_accuracy_at_freeze", frozen["accuracy"], "ratio", None, 0.9, n=frozen["n"],
-             wrong_high=frozen["wrong_high"], commit=frozen["commit"],
+        emit(f"diagnosis_{name}_accuracy_at_freeze", frozen.accuracy, "ratio", None, 0.9, n=frozen.n,
+             wrong_high=frozen.wrong_high, commit=frozen.commit,
              note="earlier held-out batch, scored once before the rules were corrected from it")
 
     cat_score = score(catalog, lambda row: diagnose(full, row))

@@ -125,6 +125,11 @@ def test_a_class_rule_is_high_only_when_the_wording_agrees() -> None:
         d = SignatureSet(signatures, terms=model).diagnose(_book(text).items, "emr", {})
         assert d.rule == "class:dependency-classes" and d.cause.category == Category.DEPENDENCY_UNAVAILABLE
         assert d.cause.confidence == confidence, model
+    # The words are read where the class rule read the failure: here the run's raw error, not its summary line.
+    book = EvidenceBook()
+    book.add("job", "emr", "Run FAILED", error_message=text)
+    d = SignatureSet(signatures, terms=agreeing).diagnose(book.items, "emr", {})
+    assert d.rule == "class:dependency-classes" and d.cause.confidence == Confidence.HIGH
 
 
 def test_a_secret_in_a_raw_error_fact_is_never_quoted(bundled: SignatureSet) -> None:

@@ -108,8 +108,6 @@ class ClassHit:
     line: int  # index of the matched line in the text (for ordering)
     weak: bool
     span: int = 0  # length of the matched text: a longer phrase is the more specific one
-    # What matched: the exception class or error code, or the phrase's regex (per-pattern calibration).
-    pattern: str = ""
 
     @property
     def category(self) -> Category:
@@ -223,8 +221,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
         for rule in table.rules:
             if (rule.match_name(link.name) or rule.match_name(link.type)) and not rule.excluded(link.message):
                 ln, weak = line_of(link.message or link.type)
-                hits.append(ClassHit(rule, "exception", link.render(200), chain, depth, ln, weak,
-                                     pattern=link.name.rsplit(".", 1)[-1]))
+                hits.append(ClassHit(rule, "exception", link.render(200), chain, depth, ln, weak))
             else:
                 m = rule.search(link.message)
                 if m:
@@ -232,7 +229,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
                     offset = len(link.name) + 2
                     hits.append(ClassHit(rule, "text", quote(f"{link.name}: {link.message}", m.start() + offset,
                                                              m.end() + offset), chain, depth, ln, weak,
-                                         m.end() - m.start(), m.re.pattern))
+                                         m.end() - m.start()))
         high = _best(h for h in hits if h.rule.confidence == Confidence.HIGH)
         if high is not None and high.rank()[1] > _KINDS_RANK["umbrella"]:
             return high
@@ -251,8 +248,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
             if rule.match_code(code) and not rule.excluded(text):
                 idx = text.find(code)
                 ln, weak = line_of(text[idx:idx + 60]) if idx >= 0 else (len(lines) - 1, False)
-                hit = ClassHit(rule, "code", quote(lines[ln], *_span(lines[ln], code)), chain, -1, ln, weak,
-                               pattern=code)
+                hit = ClassHit(rule, "code", quote(lines[ln], *_span(lines[ln], code)), chain, -1, ln, weak)
                 if rule.confidence == Confidence.HIGH:
                     return hit
                 umbrella = umbrella or hit
@@ -265,7 +261,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
             m = rule.search(line)
             if m:
                 hits.append(ClassHit(rule, "text", quote(line, m.start(), m.end()), chain, -1, i,
-                                     is_weak_line(line), m.end() - m.start(), m.re.pattern))
+                                     is_weak_line(line), m.end() - m.start()))
     # A phrase of a high rule outranks a medium rule's phrase, even a longer or later one ("503 Slow Down":
     # the rate limit, not the 5xx).
     high = _best(h for h in hits if not h.weak and h.rule.confidence == Confidence.HIGH)

@@ -315,7 +315,7 @@ def _context_of(sig: Signature, facts: Mapping[str, Any], context: Mapping[str, 
 
 # Evidence that describes the setting rather than the failure: not read for its wording; nor are the
 # analyzer's own notes on where a text came from.
-_CONTEXT_KINDS = frozenset({"catalog", "config", "account", "change", "changes", "rule"})
+_CONTEXT_KINDS = frozenset({"catalog", "config", "account", "change", "rule"})
 _OWN_NOTE = re.compile(r"\(from the event; [^)]*\)")
 
 
@@ -328,6 +328,11 @@ def _telling_line(text: str, telling: tuple[str, ...]) -> str:
     hits = [lowered[best].find(w) for w in telling if w in lowered[best]]
     start = min(hits) if hits else 0
     return quote(line, start, start)
+
+
+def _worded_texts(ev: Evidence) -> list[str]:
+    """What the word model reads of ``ev``: its texts without the analyzer's own notes."""
+    return [_OWN_NOTE.sub(" ", text) for text in _evidence_texts(ev)]
 
 
 def _evidence_texts(ev: Evidence) -> list[str]:
@@ -373,12 +378,13 @@ class SignatureSet:
         """Whether the wording of ``ev`` points at ``category`` too. A class rule maps a whole family of
         exceptions or phrases to one cause, and on failures it was not written from it is wrong about one
         time in four; when the words of known failures read the same evidence the same way, two independent
-        readings agree and the answer may be given with high confidence; otherwise it is medium."""
+        readings agree and the answer may be given with high confidence; otherwise it is medium. The texts
+        read are the class rules' own (the evidence text and its error facts)."""
         model = self.terms
         if model is None:
             return False
-        reading = model.read(_OWN_NOTE.sub(" ", ev.text))
-        return reading is not None and reading.clear and reading.category == category
+        readings = (model.read(text) for text in _worded_texts(ev))
+        return any(r is not None and r.clear and r.category == category for r in readings)
 
     def read_terms(self, evidence: list[Evidence], exclude: frozenset[Category] = frozenset()
                    ) -> tuple[Reading, Evidence, str] | None:
@@ -393,8 +399,7 @@ class SignatureSet:
         for pos, ev in enumerate(evidence):
             if ev.kind in _CONTEXT_KINDS:
                 continue
-            for raw in _evidence_texts(ev):
-                text = _OWN_NOTE.sub(" ", raw)
+            for text in _worded_texts(ev):
                 reading = model.read(text)
                 if reading is None or not reading.clear or reading.category in exclude:
                     continue
