@@ -65,8 +65,9 @@ def validate_expect(expect: Any, where: Path) -> dict[str, Any]:
     _unknown(set(expect), set(EXPECT_KEYS) | set(SETTING_KEYS) | ANNOTATION_KEYS, where)
     for key in ("evidence_contains", "title_contains", "next_steps_contain", "gaps_contain", "links_contain",
                 "must_not_contain", "note_contains"):
-        if key in expect and not isinstance(expect[key], list):
-            raise ScenarioError(f"{where}: {key} must be a list of strings")
+        if key in expect and not (isinstance(expect[key], list) and all(isinstance(v, str) for v in expect[key])):
+            # An unquoted "a: b" item is a mapping to YAML.
+            raise ScenarioError(f"{where}: {key} must be a list of strings (quote an item that holds ': ')")
     if "diagnosis_mode" in expect and expect["diagnosis_mode"] not in {"rules", "auto", "agent"}:
         raise ScenarioError(f"{where}: diagnosis_mode must be rules, auto or agent")
     if "diagnoser" in expect and expect["diagnoser"] not in {"rules", "agent"}:

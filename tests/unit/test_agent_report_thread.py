@@ -35,7 +35,7 @@ def test_a_cause_read_from_the_wording_says_no_signature_matched() -> None:
     r = report()
     r.probable_cause.signature = "terms:capacity"
     text = _cause_text(r)
-    assert "Read from the wording of known failures (no signature matched" in text and "terms:capacity" in text
+    assert "Read from the wording of known failures (no specific signature matched" in text and "terms:capacity" in text
     assert "Diagnosed by the failure signatures" not in text
 
 

@@ -188,7 +188,7 @@ def test_a_class_or_method_missing_at_run_time_is_not_high_confidence() -> None:
     # Code, or a library version the classpath lacks (configuration): the words cannot tell.
     d = diagnose(book("java.lang.NoSuchMethodError: org.json4s.CustomSerializer.<init>(Lscala/Function1;)V\n"
                       "\tat com.example.Loader.run(Loader.scala:12)"), "glue")
-    assert d.cause.category == Category.CODE_ERROR and d.cause.confidence == Confidence.MEDIUM
+    assert d.cause.category == Category.CODE_ERROR and d.cause.confidence != Confidence.HIGH
 
 
 def test_athena_error_names_are_read_as_codes() -> None:
@@ -245,6 +245,10 @@ def test_a_warning_alone_is_never_high_confidence() -> None:
     ("Retrying in 5 seconds (attempt 2/5): connection refused", True),
     ("ERROR giving up after 5 attempts: connection refused", False),
     ("java.lang.OutOfMemoryError: Java heap space", False),
+    # Logged at a routine level: a cache miss, not a missing input.
+    ("17/06/09 20:11:07 INFO spark.CacheManager: Partition rdd_42_1 not found, computing it", True),
+    ("[DEBUG]\t2024-03-14T05:00:03.714Z\tFile not found in cache, fetching s3://bucket/key", True),
+    ("ERROR Executor: Exception in task 0.0: java.io.FileNotFoundException: No such file or directory", False),
 ])
 def test_weak_lines(line: str, weak: bool) -> None:
     assert is_weak_line(line) is weak
@@ -366,13 +370,20 @@ def test_corpus_rows_are_well_formed() -> None:
 def test_tuning_corpus_accuracy_and_calibration() -> None:
     accuracy, wrong_high = _score(*TUNING)
     assert accuracy >= 0.9
-    assert wrong_high <= 15  # of 1,000: 1 in 66
+    assert wrong_high <= 5  # of 1,419: 1 in 280
 
 
 @pytest.mark.parametrize("name", sorted(FIRST_SCORE))
 def test_no_batch_falls_below_its_first_score(name: str) -> None:
     accuracy, _ = _score(name)
     assert accuracy >= FIRST_SCORE[name]
+
+
+def test_only_a_specific_signature_answers_with_high_confidence() -> None:
+    # A class rule maps a whole family to one cause, the wording is a guess: on failures the rules had never
+    # seen, class rules at high confidence were wrong about one time in four, specific signatures one in thirty.
+    kinds = {rule.split(":")[0] for name in (*TUNING, HELD_OUT) for rule, _, high in _answers(name) if high}
+    assert kinds and not kinds & {"class", "terms"}
 
 
 def test_every_rule_that_answers_with_high_confidence_is_right_nine_times_in_ten() -> None:

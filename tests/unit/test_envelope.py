@@ -51,6 +51,11 @@ def _with(event: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     (_with(SFN, "time", "yesterday"), "event time must be an ISO-8601 time"),
     (_with(SFN, "region", {"name": "eu-west-1"}), "event region is not an AWS region name"),
     (_with(SFN, "region", "Europe"), "event region is not an AWS region name"),
+    # A trailing newline would end up in the endpoint URL ("https://sts.us-east-1\n.amazonaws.com").
+    (_with(SFN, "region", "us-east-1\n"), "event region is not an AWS region name"),
+    (_with(SFN, "account", "123456789012\n"), "event account is not a 12-digit account id"),
+    (_with(SFN, "detail.executionArn", "arn:aws:states:us-east-1:123456789012:execution:sm:run\n"),
+     "detail.executionArn must be an ARN"),
     (_with(SFN, "account", 123456789012), "event account is not a 12-digit account id"),
     (_with(SFN, "detail", ["executionArn"]), "event detail is not an object"),
     (_with(SFN, "detail.executionArn", {"arn": "x"}), "detail.executionArn must be an ARN, got dict"),

@@ -40,6 +40,13 @@ def test_a_thread_step_has_text_or_click(tmp_path: Path) -> None:
         Scenario.load(path)
 
 
+def test_an_unquoted_evidence_string_with_a_colon_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    # YAML reads "- java.lang.ClassNotFoundException: com.example.Driver" as a mapping, not a string.
+    path = _scenario(tmp_path, "category: code_error\nevidence_contains:\n- java.lang.ClassNotFoundException: x\n")
+    with pytest.raises(ScenarioError, match=r"evidence_contains must be a list of strings \(quote an item"):
+        Scenario.load(path)
+
+
 def test_annotation_keys_are_kept_and_not_checked(tmp_path: Path) -> None:
     scenario = Scenario.load(_scenario(tmp_path, "category: null\nposts: 0\nsource_message_id: 15\n"))
     assert scenario.expect["source_message_id"] == 15

@@ -89,6 +89,48 @@ def test_settings_and_catalog_evidence_are_not_read_for_wording(bundled: Signatu
     assert bundled.diagnose(book.items, "emr", {}).cause.category == Category.UNKNOWN
 
 
+MONGO_AUTH = ("ERROR export: Exception authenticating MongoCredential{mechanism=SCRAM-SHA-256, userName='etl', "
+              "source='admin', password=<hidden>, mechanismProperties=<hidden>}")
+PG_HBA = ('org.postgresql.util.PSQLException: FATAL: no pg_hba.conf entry for host "10.3.126.123", user "etl", '
+          'database "orders", no encryption')
+RECOVERED = "24/05/06 04:22:09 WARN S3AUtils: Throttling on GetObject (attempt 1 of 5); succeeded on retry 2"
+
+
+def test_the_wording_of_a_failing_line_speaks_before_a_generic_symptom(bundled: SignatureSet) -> None:
+    # "exit code 1" says the program failed, not why; the failing line's words do (a refused credential).
+    book = EvidenceBook()
+    book.add("job", "batch:DescribeJobs", "Attempt 1 of 1: exit code 1 (application error)", exit_code=1)
+    assert bundled.diagnose(book.items, "batch", {}).rule == "batch-container-exit-nonzero"  # the symptom alone
+    book.add("log", "/aws/batch/job", MONGO_AUTH)
+    d = bundled.diagnose(book.items, "batch", {})
+    assert d.cause.category == Category.PERMISSION_DENIED and d.cause.confidence == Confidence.LOW
+    assert d.rule == "terms:permission_denied" and d.cause.evidence_ids == ["E2", "E1"]  # the line, then the symptom
+    assert d.cause.explanation.startswith(
+        'No specific signature matched; only a generic signature matched ("Attempt 1 of 1: exit code 1')
+
+
+def test_a_recovered_warning_gives_way_to_the_wording_of_the_failing_line(bundled: SignatureSet) -> None:
+    d = bundled.diagnose(_book(RECOVERED, PG_HBA).items, "glue", {"resource_name": "job"})
+    assert d.cause.category == Category.CONFIGURATION and d.rule == "terms:configuration"
+    assert d.cause.evidence_ids == ["E2"] and "a class rule matched a warning or a retried error" in d.cause.explanation
+    # Alone, the warning is all there is: its class rule answers, with low confidence.
+    d = bundled.diagnose(_book(RECOVERED).items, "glue", {"resource_name": "job"})
+    assert d.cause.category == Category.THROTTLING and d.cause.confidence == Confidence.LOW
+
+
+def test_routine_lines_and_the_analyzers_own_wording_are_not_read(bundled: SignatureSet) -> None:
+    # An INFO line is not a failure, and the analyzer's summary of a task is its own wording, not the cause's.
+    for book in (_book("17/06/09 20:11:07 INFO storage.MemoryStore: Block broadcast_37 stored as values in memory"),
+                 _book("Launch type FARGATE; platform 1.4.0; group family:orders-dedupe; started by AWS Step Functions",
+                       kind="task")):
+        assert bundled.read_terms(book.items) is None
+    # The service's own words in the same evidence (its stop reason, as a fact) are read.
+    book = EvidenceBook()
+    book.add("task", "ecs:DescribeTasks", "Task stopped: see the reason", stopped_reason=PG_HBA)
+    reading = bundled.read_terms(book.items)
+    assert reading is not None and reading[0].category == Category.CONFIGURATION
+
+
 def test_without_the_model_the_diagnosis_says_unknown(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
         assert load_term_model(tmp_path / "missing.json") is None
@@ -108,9 +150,10 @@ def test_the_bundled_model_is_the_build_of_the_corpus_without_the_held_out_batch
     assert sum(data["docs"].values()) == sum(r["category"] != "unknown" for r in tuning_rows())
 
 
-def test_a_class_rule_is_high_only_when_the_wording_agrees() -> None:
+def test_a_class_rule_is_never_high_and_medium_only_when_the_wording_agrees() -> None:
     # The class rule maps NoHttpResponseException to an unreachable dependency; a word model that reads
-    # "respond", "metastore" the same way corroborates it, one that reads them otherwise does not.
+    # "respond", "metastore" the same way corroborates it (medium), one that reads them otherwise, or none,
+    # does not (low). A class rule alone never gives high confidence: that takes a specific signature.
     text = "org.apache.http.NoHttpResponseException: metastore.internal:443 failed to respond"
     agreeing = TermModel(build_counts([
         {"message": "the metastore did not respond", "category": "dependency_unavailable"},
@@ -121,7 +164,7 @@ def test_a_class_rule_is_high_only_when_the_wording_agrees() -> None:
         {"message": "the misconfigured metastore endpoint will not respond", "category": "configuration"},
         {"message": "Rate exceeded", "category": "throttling"}]))
     signatures = load_signatures(rules_dir() / "signatures")
-    for model, confidence in ((agreeing, Confidence.HIGH), (disagreeing, Confidence.MEDIUM), (None, Confidence.MEDIUM)):
+    for model, confidence in ((agreeing, Confidence.MEDIUM), (disagreeing, Confidence.LOW), (None, Confidence.LOW)):
         d = SignatureSet(signatures, terms=model).diagnose(_book(text).items, "emr", {})
         assert d.rule == "class:dependency-classes" and d.cause.category == Category.DEPENDENCY_UNAVAILABLE
         assert d.cause.confidence == confidence, model
@@ -129,7 +172,7 @@ def test_a_class_rule_is_high_only_when_the_wording_agrees() -> None:
     book = EvidenceBook()
     book.add("job", "emr", "Run FAILED", error_message=text)
     d = SignatureSet(signatures, terms=agreeing).diagnose(book.items, "emr", {})
-    assert d.rule == "class:dependency-classes" and d.cause.confidence == Confidence.HIGH
+    assert d.rule == "class:dependency-classes" and d.cause.confidence == Confidence.MEDIUM
 
 
 def test_a_secret_in_a_raw_error_fact_is_never_quoted(bundled: SignatureSet) -> None:

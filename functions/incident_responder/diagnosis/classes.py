@@ -60,8 +60,11 @@ _KINDS_RANK = {"exception": 3, "code": 3, "text": 2, "umbrella": 1}
 
 
 def is_weak_line(line: str) -> bool:
-    """Whether a line is a warning or reports a retried error (it weighs less than a fatal line)."""
-    return bool(_WEAK.search(line)) and not _FINAL_RETRY.search(line)
+    """Whether a line is a warning, reports a retried error, or was logged at a routine level (INFO, DEBUG:
+    "Partition rdd_42_39 not found, computing it"); it weighs less than a fatal line."""
+    from ..evidence.compaction import ROUTINE_LEVELS, log_level
+
+    return (bool(_WEAK.search(line)) and not _FINAL_RETRY.search(line)) or log_level(line) in ROUTINE_LEVELS
 
 
 @dataclass

@@ -66,7 +66,9 @@ _WRAPPERS = _words(
     "occurred while during java lang org com amazonaws amazon aws software utc gmt "
     # the services' names and the fields their wrappers are made of ("JobName:x and JobRunId:y failed to execute")
     "emr glue ecs batch athena lambda sfn stepfunctions serverless crawler query function cluster "
-    "jobname jobrunid runid name execute executing")
+    "jobname jobrunid runid name execute executing "
+    # the JVM's and Spark's wrappers ("Exception in thread \"main\"", "ApplicationMaster: User class threw exception")
+    "main threw applicationmaster")
 _HEX = re.compile(r"[0-9a-f]{8,}")
 
 
@@ -171,7 +173,8 @@ class TermModel:
             return mine - rest
 
         ranked = sorted(((lift(w), w) for w in words), reverse=True)
-        return tuple(w.lstrip("#") for lift_, w in ranked[:limit] if lift_ > 0.5)
+        shown = dict.fromkeys(w.lstrip("#") for lift_, w in ranked if lift_ > 0.5)  # "#conf" and "conf" once
+        return tuple(shown)[:limit]
 
 
 def load_term_model(path: str | Path) -> TermModel | None:

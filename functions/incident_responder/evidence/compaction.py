@@ -44,12 +44,16 @@ from datetime import UTC, datetime, timedelta, timezone
 from incident_responder.evidence.redaction import redact
 
 __all__ = [
+    "ROUTINE_LEVELS",
     "CompactLine",
     "CompactResult",
     "LogLine",
     "compact",
+    "error_weight",
     "estimate_tokens",
     "is_bookkeeping",
+    "is_routine",
+    "log_level",
     "parse_timestamp",
     "template_key",
 ]
@@ -227,6 +231,7 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
     (2, re.compile(r"\bWARN(?:ING)?\b|\b[Rr]etry(?:ing)?\b|\b[Ww]arning\b"), False),
 ]
 _LEVEL = re.compile(r"\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE)\b")
+ROUTINE_LEVELS = frozenset({"INFO", "NOTICE", "DEBUG", "TRACE"})
 _LEVEL_BONUS = {"FATAL": 3.0, "CRITICAL": 3.0, "SEVERE": 3.0, "ERROR": 2.0, "ERR": 2.0, "WARN": 1.0,
                 "WARNING": 1.0, "DEBUG": -1.0, "TRACE": -1.0}
 _FRAME = re.compile(
@@ -237,8 +242,9 @@ _EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by:\s*)?[\w$.]*(?:Exception|Error|F
 _STRONG = re.compile("|".join(p.pattern for w, p, _ in _SIGNALS if w >= 8), re.IGNORECASE)
 
 
-def _severity(text: str) -> float:
-    """Error weight of a line: the strongest signal, a little more for each further kind."""
+def error_weight(text: str) -> float:
+    """Error weight of a line: the strongest signal, a little more for each further kind (0: no sign of an
+    error or a warning at all)."""
     lower = text.lower()
     hits = [w for w, pattern, folded in _SIGNALS if pattern.search(lower if folded else text)]
     sev = (max(hits) + 0.5 * min(len(hits) - 1, 3)) if hits else 0.0
@@ -246,6 +252,17 @@ def _severity(text: str) -> float:
     if level:
         sev += _LEVEL_BONUS.get(level.group(1), 0.0)
     return max(sev, 0.0)
+
+
+def log_level(text: str) -> str | None:
+    """The level a log line was written at (the first level word near its start), or None."""
+    level = _LEVEL.search(text, 0, 120)
+    return level.group(1) if level else None
+
+
+def is_routine(text: str) -> bool:
+    """Whether a line is routine: logged at INFO, NOTICE, DEBUG or TRACE, with no sign of an error."""
+    return log_level(text) in ROUTINE_LEVELS and not error_weight(text)
 
 
 def _rarity(count: int) -> float:
@@ -313,7 +330,7 @@ class _Template:
         self.last_pos = pos
         self.last_ts: str | None = None  # the raw LogLine.timestamp of the newest occurrence
         self.source = source
-        self.prelim = 0.0 if _FRAME.match(message) else _severity(message)
+        self.prelim = 0.0 if _FRAME.match(message) else error_weight(message)
 
 
 def _prune(templates: dict[str, _Template], seen: int) -> int:
@@ -417,7 +434,7 @@ def compact(
         first_dt = t.first_ts
         last_dt = (parse_timestamp(t.last_ts) or parse_timestamp(t.last)) if t.count > 1 else first_dt
         rarity = _rarity(t.count)
-        sev = _severity(t.last) if t.count > 1 else t.prelim
+        sev = error_weight(t.last) if t.count > 1 else t.prelim
         prox = _proximity(t, first_dt, last_dt, failure, seen)
         score = sev * (0.35 + 0.65 * rarity) + 1.5 * prox + 0.5 * rarity
         if _FRAME.match(t.last):

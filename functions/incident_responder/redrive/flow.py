@@ -90,7 +90,7 @@ def handle_action(ctx: ThreadContext, incident: dict[str, Any], action_id: str, 
 
 def mention(user: str) -> SafeText:
     """A Slack mention of a user id (anything that is not a user id is shown as plain text)."""
-    return SafeText(f"<@{user}>") if _USER.match(user or "") else SafeText(escape_mrkdwn(user or "someone"))
+    return SafeText(f"<@{user}>") if _USER.fullmatch(user or "") else SafeText(escape_mrkdwn(user or "someone"))
 
 
 def _mentions(users: list[str]) -> SafeText:

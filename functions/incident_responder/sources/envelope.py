@@ -30,7 +30,7 @@ EPOCH_MS = "epoch-ms"
 
 def _ok(value: Any, kind: Any) -> bool:
     if kind == ARN:
-        return isinstance(value, str) and bool(_ARN.match(value))
+        return isinstance(value, str) and bool(_ARN.fullmatch(value))
     if kind == ISO_TIME:
         return isinstance(value, str) and parse_time(value) is not None
     if kind == EPOCH_MS:
@@ -63,10 +63,11 @@ def check_envelope(event: Any) -> None:
     for key, kind in checks.items():
         if key in event and event[key] is not None and not _ok(event[key], kind):
             raise MalformedEvent(f"event {key} must be {_describe(kind)}")
-    if event.get("region") is not None and not (isinstance(event["region"], str) and _REGION.match(event["region"])):
+    if event.get("region") is not None and not (isinstance(event["region"], str)
+                                               and _REGION.fullmatch(event["region"])):
         raise MalformedEvent("event region is not an AWS region name")
     if event.get("account") is not None and not (isinstance(event["account"], str)
-                                                and _ACCOUNT.match(event["account"])):
+                                                and _ACCOUNT.fullmatch(event["account"])):
         raise MalformedEvent("event account is not a 12-digit account id")
     bad = _not_unicode(event, "event")
     if bad:
