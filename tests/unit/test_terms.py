@@ -110,8 +110,8 @@ def test_the_wording_of_a_failing_line_speaks_before_a_generic_symptom(bundled: 
 
 
 def test_a_recovered_warning_gives_way_to_the_wording_of_the_failing_line(bundled: SignatureSet) -> None:
-    d = bundled.diagnose(_book(RECOVERED, PG_HBA).items, "glue", {"resource_name": "job"})
-    assert d.cause.category == Category.CONFIGURATION and d.rule == "terms:configuration"
+    d = bundled.diagnose(_book(RECOVERED, MONGO_AUTH).items, "glue", {"resource_name": "job"})
+    assert d.cause.category == Category.PERMISSION_DENIED and d.rule == "terms:permission_denied"
     assert d.cause.evidence_ids == ["E2"] and "a class rule matched a warning or a retried error" in d.cause.explanation
     # Alone, the warning is all there is: its class rule answers, with low confidence.
     d = bundled.diagnose(_book(RECOVERED).items, "glue", {"resource_name": "job"})

@@ -68,7 +68,9 @@ _WRAPPERS = _words(
     "emr glue ecs batch athena lambda sfn stepfunctions serverless crawler query function cluster "
     "jobname jobrunid runid name execute executing "
     # the JVM's and Spark's wrappers ("Exception in thread \"main\"", "ApplicationMaster: User class threw exception")
-    "main threw applicationmaster")
+    "main threw applicationmaster "
+    # Glue's and py4j's ("An error occurred while calling o98.getDynamicFrame", "py4j.protocol.Py4JJavaError")
+    "calling getdynamicframe pywritedynamicframe dynamic frame py4j")
 _HEX = re.compile(r"[0-9a-f]{8,}")
 
 
