@@ -405,10 +405,10 @@ class SignatureSet:
                    ) -> tuple[Reading, Evidence, str, bool] | None:
         """The clearest reading of the evidence by its wording: per evidence item (context such as the
         catalog or the configuration aside, and routine log lines; of the rest, the words the program or the
-        service wrote, see ``_reported_texts``), the one whose words point
-        most clearly at one category, a fatal line before a warning or a retried error, the later item on a
-        tie; with the line that holds most of the telling words, and whether that line is a warning or a
-        retried error. None when no item reads clearly."""
+        service wrote, see ``_reported_texts``), the one whose words point most clearly at one category, a
+        fatal line before a warning or a retried error, the later item on a tie; with the line that holds
+        most of the telling words, and whether that line is a warning or a retried error. None when no item
+        reads clearly."""
         from ..evidence.compaction import is_routine
 
         model = self.terms
