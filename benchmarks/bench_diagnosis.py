@@ -33,6 +33,7 @@ as JSON lines:
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from collections import Counter
 from typing import Any
@@ -41,29 +42,21 @@ from _common import ROOT, emit
 from incident_responder.diagnosis import SignatureSet, load_signatures
 from incident_responder.diagnosis.classes import ClassTable, load_class_table
 from incident_responder.diagnosis.terms import TermModel, build_counts, load_term_model
-from incident_responder.model import Category, Confidence, EvidenceBook
+from incident_responder.model import Category, Confidence
 from incident_responder.resources import rules_dir
-from incident_responder_local.knowledge import EVENT_SOURCE, FIRST_SCORES, HELD_OUT, TUNING, corpus_dir, corpus_rows
+from incident_responder_local.knowledge import FIRST_SCORES, HELD_OUT, TUNING, corpus_dir, corpus_rows, diagnose_row
 
 # The earlier batches as scored at their freeze, before any rule was corrected from them (the held-out batch is
 # scored below).
 FROZEN = {name.removesuffix(".jsonl"): first for name, first in FIRST_SCORES.items() if name != HELD_OUT}
 
 
-def load(name: str) -> list[dict[str, Any]]:
-    """One corpus file's rows, read once per run."""
-    if name not in _LOADED:
-        _LOADED[name] = corpus_rows(name)
-    return _LOADED[name]
-
-
-_LOADED: dict[str, list[dict[str, Any]]] = {}
+# One corpus file's rows, read once per run.
+load = functools.cache(corpus_rows)
 
 
 def diagnose(sigs: SignatureSet, row: dict[str, Any]) -> tuple[Category, Confidence]:
-    book = EvidenceBook()
-    book.add("log", f"{row['service']} log", row["message"])
-    d = sigs.diagnose(book.items, EVENT_SOURCE.get(row["service"], row["service"]), {"resource_name": "job"})
+    d = diagnose_row(sigs, row)
     return d.cause.category, d.cause.confidence
 
 

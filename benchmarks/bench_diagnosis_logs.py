@@ -39,12 +39,9 @@ from typing import Any
 import yaml
 
 from _common import ROOT, emit
-from bench_diagnosis import diagnose
 from incident_responder.diagnosis import SignatureSet, load_signatures
-from incident_responder.diagnosis.classes import load_class_table
-from incident_responder.diagnosis.terms import load_term_model
 from incident_responder.resources import rules_dir
-from incident_responder_local.knowledge import TUNING, corpus_rows
+from incident_responder_local.knowledge import TUNING, corpus_rows, diagnose_row
 from incident_responder_local.replay import run_scenario
 from incident_responder_local.runtime import BOT_TOKEN
 from incident_responder_local.slack_emulator import SlackEmulator
@@ -202,8 +199,7 @@ def main() -> None:
     rng.shuffle(rows)
     rows = rows[:args.limit]
     noise = Noise(rng)
-    sigs = SignatureSet(load_signatures(rules_dir() / "signatures"), load_class_table(rules_dir() / "signatures"),
-                        terms=load_term_model(rules_dir() / "knowledge" / "terms.json"))
+    sigs = SignatureSet(load_signatures(rules_dir() / "signatures"))  # with the class rules and the word model
     right: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     alone_right = agree = wrong_high = 0
@@ -220,7 +216,7 @@ def main() -> None:
             for name, text in files.items():
                 (path / name).write_text(text)
             cause = (run_scenario(path, slack)["report"] or {}).get("probable_cause") or {}
-            alone, _ = diagnose(sigs, row)
+            alone = diagnose_row(sigs, row).cause.category
             if args.disagreements and alone.value != cause.get("category"):
                 print(json.dumps({"kind": kind, "label": row["category"], "incident": cause.get("category"),
                                   "rule": cause.get("signature"), "alone": alone.value,

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from incident_responder.diagnosis import Diagnosis, SignatureSet
 from incident_responder.diagnosis.terms import build_counts
+from incident_responder.model import EvidenceBook
 
-__all__ = ["EVENT_SOURCE", "FIRST_SCORES", "HELD_OUT", "TUNING", "FirstScore", "corpus_dir", "corpus_rows",
-           "model_path", "read_rows", "render", "tuning_files", "tuning_rows"]
+__all__ = ["FIRST_SCORES", "HELD_OUT", "TUNING", "FirstScore", "corpus_dir", "corpus_rows", "diagnose_row",
+           "event_source", "model_path", "read_rows", "render", "tuning_files", "tuning_rows"]
 
 HELD_OUT = "heldout.jsonl"
 # The files the rules and the model learn from, in the order they were collected: the first catalog, the
@@ -56,11 +58,17 @@ FIRST_SCORES = {
     "heldout_r13.jsonl": FirstScore(0.75, 0, 40, "a8a020a"),
     HELD_OUT: FirstScore(0.72, 4, 50, "1795a9e"),
 }
-# The event source an incident of each corpus service arrives from: every service the analyzer has an adapter
-# for is its own source; a database client's error arrives in the log of a Glue job.
-EVENT_SOURCE = {"lambda": "lambda", "stepfunctions": "stepfunctions", "athena": "athena", "glue": "glue",
-                "gluecrawler": "gluecrawler", "gluedq": "gluedq", "emr": "emr", "emrserverless": "emrserverless",
-                "ecs": "ecs", "batch": "batch", "db": "glue"}
+def event_source(service: str) -> str:
+    """The event source an incident of a corpus service arrives from: every service the analyzer has an
+    adapter for is its own source; a database client's error arrives in the log of a Glue job."""
+    return "glue" if service == "db" else service
+
+
+def diagnose_row(sigs: SignatureSet, row: dict[str, Any]) -> Diagnosis:
+    """One corpus message diagnosed as the one log line of an incident of the service it came from."""
+    book = EvidenceBook()
+    book.add("log", f"{row['service']} log", row["message"])
+    return sigs.diagnose(book.items, event_source(row["service"]), {"resource_name": "job"})
 
 
 def _root() -> Path:

@@ -128,7 +128,7 @@ def test_routine_lines_and_the_analyzers_own_wording_are_not_read(bundled: Signa
     book = EvidenceBook()
     book.add("task", "ecs:DescribeTasks", "Task stopped: see the reason", stopped_reason=PG_HBA)
     reading = bundled.read_terms(book.items)
-    assert reading is not None and reading[0].category == Category.CONFIGURATION
+    assert reading is not None and reading.reading.category == Category.CONFIGURATION
 
 
 def test_without_the_model_the_diagnosis_says_unknown(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

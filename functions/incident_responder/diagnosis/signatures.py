@@ -42,7 +42,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -363,6 +363,16 @@ def _evidence_texts(ev: Evidence) -> list[str]:
     return texts
 
 
+class Worded(NamedTuple):
+    """A clear reading of the evidence by its wording: the reading, the evidence item, the line quoted, and
+    whether that line is a warning or a retried error (it then speaks only when nothing else does)."""
+
+    reading: Reading
+    evidence: Evidence
+    line: str
+    weak: bool
+
+
 class SignatureSet:
     """The loaded signatures and class rules, and the diagnosis over an incident's evidence."""
 
@@ -402,7 +412,7 @@ class SignatureSet:
         return any(r is not None and r.clear and r.category == category for r in readings)
 
     def read_terms(self, evidence: list[Evidence], exclude: frozenset[Category] = frozenset()
-                   ) -> tuple[Reading, Evidence, str, bool] | None:
+                   ) -> Worded | None:
         """The clearest reading of the evidence by its wording: per evidence item (context such as the
         catalog or the configuration aside, and routine log lines; of the rest, the words the program or the
         service wrote, see ``_reported_texts``), the one whose words point most clearly at one category, a
@@ -429,7 +439,7 @@ class SignatureSet:
         if best is None:
             return None
         rank, reading, ev, text = best
-        return reading, ev, _telling_line(text, reading.telling), rank[0] == 0
+        return Worded(reading, ev, _telling_line(text, reading.telling), weak=rank[0] == 0)
 
     def matches(self, evidence: list[Evidence], source: str, exclude: frozenset[Category] = frozenset()
                 ) -> list[tuple[Signature, list[str], str, dict]]:
@@ -496,18 +506,18 @@ class SignatureSet:
         # job aborted"), a class rule on a warning or a retried error names a red herring as often as not.
         # The wording of a failing line that reads clearly as another cause speaks before either.
         read = self.read_terms(evidence, exclude)
-        if read is not None and not read[3] and not (cls is not None and cls[0].category == read[0].category):
+        if read is not None and not read.weak and not (cls is not None and cls[0].category == read.reading.category):
             if not generic:
                 herring: tuple[str, list[str]] | None = None if cls is None else (
                     f'a class rule matched a warning or a retried error ("{cls[0].quote}"), which the failing line '
                     "outweighs", [])
-                return self._from_terms(*read[:3], context, passed_over=herring)
+                return self._from_terms(read, context, passed_over=herring)
             sig, ids, first, facts, _ = generic[0]
-            if sig.category == read[0].category:
+            if sig.category == read.reading.category:
                 return self._from_signature(sig, ids, first, facts, context, evidence,
                                             cap=Confidence.MEDIUM, source=source)
             shown = next((e.text for e in evidence if e.id in ids), first)
-            return self._from_terms(*read[:3], context, passed_over=(
+            return self._from_terms(read, context, passed_over=(
                 f'only a generic signature matched ("{quote(shown, 0, len(shown), limit=90)}": the symptom, not '
                 "its cause)", ids))
         if cls is not None:
@@ -517,7 +527,7 @@ class SignatureSet:
             return self._from_signature(sig, ids, first, facts, context, evidence,
                                     cap=Confidence.MEDIUM, source=source)
         if read is not None:
-            return self._from_terms(*read[:3], context)
+            return self._from_terms(read, context)
         return Diagnosis(
             cause=ProbableCause(
                 category=Category.UNKNOWN, confidence=Confidence.LOW,
@@ -550,10 +560,11 @@ class SignatureSet:
             signature=sig, chain=chain, rule=sig.id,
         )
 
-    def _from_terms(self, reading: Reading, ev: Evidence, line: str, context: Mapping[str, Any],
+    def _from_terms(self, worded: Worded, context: Mapping[str, Any],
                     passed_over: tuple[str, list[str]] | None = None) -> Diagnosis:
         """The wording's reading; ``passed_over``: what else matched and was outweighed (said first), and the
         evidence it cites too (a generic signature's symptom)."""
+        reading, ev, line = worded.reading, worded.evidence, worded.line
         texts = self.classes.texts.get(reading.category, {})
         label = reading.category.value.replace("_", " ")
         words = ", ".join(f'"{w}"' for w in reading.telling) or "its words"
