@@ -115,6 +115,13 @@ def test_render_chain_is_compact_and_ends_with_the_root_cause() -> None:
     ("(Service: Amazon S3; Status Code: 503; Error Code: SlowDown; Request ID: X)", "SlowDown"),
     ('{"errorType":"Runtime.ExitError","errorMessage":"exit status 1"}', "Runtime.ExitError"),
     ("Error: connect ECONNREFUSED 10.0.0.5:5432", "ECONNREFUSED"),
+    # SQLSTATE, as the database drivers print it
+    ("Error!: SQLSTATE[23505]: Unique violation: 7 ERROR:  duplicate key value", "23505"),
+    ("ERROR: permission denied for schema core (SQLSTATE 42501)", "42501"),
+    ("executeBatch failed, errCode=1292, sqlState=22001, error msg=Data truncation", "22001"),
+    ("snowflake.connector.errors.ProgrammingError: 100038 (22018): Numeric value 'abc' is not recognized", "22018"),
+    ("redshift_connector.error.ProgrammingError: {'S': 'ERROR', 'C': '42P01', 'M': 'relation \"x\" does not exist'}",
+     "42P01"),
 ])
 def test_error_codes_are_read_from_their_usual_places(text: str, code: str) -> None:
     assert code in error_codes(text)
@@ -212,6 +219,32 @@ def test_athena_error_names_are_read_as_codes() -> None:
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # The SQLSTATE class decides over the driver's umbrella exception (ProgrammingError, SQLException)...
+    ("snowflake.connector.errors.ProgrammingError: 100038 (22018): Numeric value 'abc' is not recognized",
+     Category.BAD_DATA),
+    ("snowflake.connector.errors.ProgrammingError: 000630 (57014): Statement reached its statement or warehouse "
+     "timeout of 3,600 second(s) and was canceled.", Category.TIMEOUT),
+    ("java.sql.SQLException: ERROR: relation does not have the expected layout (SQLSTATE 42501)",
+     Category.PERMISSION_DENIED),
+    # ... and the message's own phrase over the SQLSTATE class (08006 is any connection failure).
+    ("Error!: SQLSTATE[08006] [7] FATAL:  sorry, too many clients already", Category.CAPACITY),
+    # The databases' own wording for a table that is not there, storage that is full, a database the
+    # connection names that the server does not have.
+    ("java.sql.SQLSyntaxErrorException: Table 'sales.orders_stage' doesn't exist", Category.MISSING_INPUT),
+    ("com.microsoft.sqlserver.jdbc.SQLServerException: Invalid object name 'dbo.orders_stage'.",
+     Category.MISSING_INPUT),
+    ("java.sql.SQLException: The table 'orders_tmp' is full", Category.DISK_FULL),
+    ("com.microsoft.sqlserver.jdbc.SQLServerException: The transaction log for database 'etl' is full due to "
+     "'LOG_BACKUP'.", Category.DISK_FULL),
+    ("com.microsoft.sqlserver.jdbc.SQLServerException: Could not allocate space for object 'dbo.orders' in "
+     "database 'etl' because the 'PRIMARY' filegroup is full.", Category.DISK_FULL),
+    ('psycopg2.OperationalError: FATAL:  database "analytics_prod" does not exist', Category.CONFIGURATION),
+])
+def test_database_errors_by_sqlstate_class_and_wording(text: str, category: Category) -> None:
+    assert diagnose(book(text), "glue").cause.category == category
 
 
 def test_a_connection_error_that_says_the_login_failed_is_a_permission_problem() -> None:

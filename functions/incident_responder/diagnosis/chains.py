@@ -57,6 +57,11 @@ _CODE_PATTERNS = [
     re.compile(r"\b(?P<c>States\.[A-Za-z.]+|Lambda\.[A-Za-z]+|Runtime\.[A-Za-z]+|Sandbox\.[A-Za-z]+)\b"),
     # Athena/Trino error names: "HIVE_CURSOR_ERROR: ...", "GENERIC_INTERNAL_ERROR: ..."
     re.compile(r"(?<![\w.])(?P<c>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?=:\s)"),
+    # SQLSTATE codes, as the drivers print them: "SQLSTATE[23505]", "(SQLSTATE 42501)", "sqlState=22001",
+    # "SQLState: 42S02", Snowflake's "100038 (22018): ...", psycopg's and redshift_connector's {'C': '42501'}
+    re.compile(r"(?i:\bsql ?state)\s*[\[(:=]?\s*(?P<c>[0-9A-Z]{2}[0-9A-Z]{3})\b"),
+    re.compile(r"\b\d{6} \((?P<c>[0-9A-Z]{5})\):"),
+    re.compile(r"'C': '(?P<c>[0-9A-Z]{5})'"),
 ]
 _STATUS = re.compile(r"(?:Status Code|status code|StatusCode|HTTP(?:/\d\.\d)?)\s*[:=]?\s*(?P<s>[1-5]\d\d)\b")
 

@@ -244,8 +244,10 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
         else:
             broad = broad or best
     # 2. Error codes (AccessDenied, SlowDown, ECONNREFUSED, 503...). The code of a medium rule names a
-    # family (InvalidInputException, ResourceNotFoundException): a phrase in the text outranks it.
+    # family (InvalidInputException, ResourceNotFoundException): a phrase in the text outranks it. It is
+    # still more precise than an umbrella exception class around it (a SQLSTATE in a ProgrammingError).
     codes = error_codes(text)
+    coded = False
     for rule in table.rules:
         for code in codes:
             if rule.match_code(code) and not rule.excluded(text):
@@ -254,7 +256,8 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
                 hit = ClassHit(rule, "code", quote(lines[ln], *_span(lines[ln], code)), chain, -1, ln, weak)
                 if rule.confidence == Confidence.HIGH:
                     return hit
-                umbrella = umbrella or hit
+                if not coded and (umbrella is None or umbrella.kind == "exception"):
+                    umbrella, coded = hit, True
     # 3. Phrases, line by line: a later line and a fatal one outrank an earlier one and a warning.
     hits = []
     for i, line in enumerate(lines):
