@@ -111,6 +111,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
               f"{sum(r['api_calls'].values())} AWS calls)", flush=True)
         for f in r["check"]["failures"]:
             print(f"     {f}", flush=True)
+        for w in r["check"].get("warnings") or []:
+            print(f"     warning: {w}", flush=True)
     if not args.json:
         print(f"{passed} passed, {failed} failed")
     return 1 if (args.check and failed) else 0

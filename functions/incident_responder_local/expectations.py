@@ -1,14 +1,17 @@
 """What a scenario may expect, and the check of a replay against it.
 
-``expect.yaml`` and ``thread.yaml`` have a schema: a key this module does not know is an error when the
-scenario loads (with the file and the known keys), so a typo cannot pass silently. Annotation keys
-(where a scenario's facts come from) are declared too; they are kept and not checked.
+``expect.yaml`` and ``thread.yaml`` have a schema. The scenario format allows extra keys (comments, ids,
+where a failure was found) and ignores them, so a key this module does not know is not checked; it is
+reported as a warning when the scenario loads (with the file, the key and the known key it is closest to),
+so a typo does not pass unnoticed. The repo's own scenarios are held to the strict form: none of them may
+carry a key that is not declared (annotation keys are declared: kept and not checked).
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +19,9 @@ from typing import Any
 
 __all__ = ["EXPECT_KEYS", "SETTING_KEYS", "THREAD_STEP_KEYS", "ScenarioError", "check", "slack_text", "validate_expect",
            "validate_thread"]
+
+
+logger = logging.getLogger(__name__)
 
 
 class ScenarioError(ValueError):
@@ -50,19 +56,28 @@ ANNOTATION_KEYS = frozenset({"source_message_id", "child_execution", "note", "so
 THREAD_STEP_KEYS = frozenset({"user", "text", "click", "expect_reply_contains"})
 
 
-def _unknown(keys: set[str], known: set[str], where: Path) -> None:
+def _unknown(keys: set[str], known: set[str], where: Path, warnings: list[str] | None) -> None:
+    """Each key not in ``known``: an error when ``warnings`` is None (strict), else a warning appended to it
+    (and logged), the key being ignored."""
     for key in sorted(keys - known):
         near = difflib.get_close_matches(key, sorted(known), n=1)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
-        raise ScenarioError(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(sorted(known))}")
+        if warnings is None:
+            raise ScenarioError(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(sorted(known))}")
+        warning = f"{where}: key {key!r} is not checked{hint}"
+        logger.warning("scenario key not checked", extra={"file": str(where), "key": key,
+                                                           "closest": near[0] if near else None})
+        warnings.append(warning)
 
 
-def validate_expect(expect: Any, where: Path) -> dict[str, Any]:
+def validate_expect(expect: Any, where: Path, warnings: list[str] | None = None) -> dict[str, Any]:
+    """``expect`` checked against the schema. An unknown key is ignored and reported in ``warnings``; without
+    a ``warnings`` list (strict) it is an error."""
     if expect is None:
         return {}
     if not isinstance(expect, dict):
         raise ScenarioError(f"{where}: expected a mapping of expectations, got {type(expect).__name__}")
-    _unknown(set(expect), set(EXPECT_KEYS) | set(SETTING_KEYS) | ANNOTATION_KEYS, where)
+    _unknown(set(expect), set(EXPECT_KEYS) | set(SETTING_KEYS) | ANNOTATION_KEYS, where, warnings)
     for key in ("evidence_contains", "title_contains", "next_steps_contain", "gaps_contain", "links_contain",
                 "must_not_contain", "note_contains"):
         if key in expect and not (isinstance(expect[key], list) and all(isinstance(v, str) for v in expect[key])):
@@ -78,13 +93,14 @@ def validate_expect(expect: Any, where: Path) -> dict[str, Any]:
     return expect
 
 
-def validate_thread(steps: Any, where: Path) -> list[dict[str, Any]]:
+def validate_thread(steps: Any, where: Path, warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """``steps`` checked against the schema; an unknown key as in :func:`validate_expect`."""
     if steps is None:
         return []
     if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
         raise ScenarioError(f"{where}: expected a list of steps ({{user, text}} or {{user, click}})")
     for i, step in enumerate(steps, 1):
-        _unknown(set(step), set(THREAD_STEP_KEYS), Path(f"{where} step {i}"))
+        _unknown(set(step), set(THREAD_STEP_KEYS), Path(f"{where} step {i}"), warnings)
         if ("text" in step) == ("click" in step):
             raise ScenarioError(f"{where} step {i}: a step has either text or click")
     return steps

@@ -27,7 +27,8 @@ HELD_OUT = "heldout.jsonl"
 # earlier held-out batches (each after it was scored once), AWS's documented error codes and reasons.
 TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl",
           "heldout_r5.jsonl", "heldout_r6.jsonl", "heldout_r7.jsonl", "heldout_r8.jsonl", "documented.jsonl",
-          "heldout_r10.jsonl", "heldout_r11.jsonl", "heldout_r12.jsonl", "heldout_r13.jsonl")
+          "heldout_r10.jsonl", "heldout_r11.jsonl", "heldout_r12.jsonl", "heldout_r13.jsonl",
+          "heldout_r14.jsonl")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ FIRST_SCORES = {
     "heldout_r11.jsonl": FirstScore(0.803, 5, 61, "fa860c3"),
     "heldout_r12.jsonl": FirstScore(0.909, 1, 22, "ecf4e14"),
     "heldout_r13.jsonl": FirstScore(0.75, 0, 40, "a8a020a"),
+    "heldout_r14.jsonl": FirstScore(0.545, 1, 33, "821ff17"),
     HELD_OUT: FirstScore(0.72, 4, 50, "1795a9e"),
 }
 def event_source(service: str) -> str:

@@ -46,19 +46,24 @@ class Scenario:
     thread: list[dict[str, Any]]
     model: list[dict[str, Any]] | None = None  # model.yaml: scripted Bedrock responses
     env: dict[str, str] = field(default_factory=dict)
+    # Keys of expect.yaml or thread.yaml that are not checked (the format allows extra keys; a typo shows here).
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path) -> Scenario:
+    def load(cls, path: Path, strict: bool = False) -> Scenario:
+        """The scenario folder at ``path``. ``strict``: a key expect.yaml or thread.yaml does not declare is
+        an error (the repo's own scenarios), not a warning."""
         event_file = path / "event.json"
         if not event_file.is_file():
             raise FileNotFoundError(f"{path} is not a scenario: no event.json")
         event = json.loads(event_file.read_text(encoding="utf-8"))
         world = World.read(path / "world.yaml", base=path)
         expect_file = path / "expect.yaml"
-        expect = validate_expect(yaml.safe_load(expect_file.read_text(encoding="utf-8")), expect_file) \
+        warnings: list[str] | None = None if strict else []
+        expect = validate_expect(yaml.safe_load(expect_file.read_text(encoding="utf-8")), expect_file, warnings) \
             if expect_file.is_file() else {}
         thread_file = path / "thread.yaml"
-        thread = validate_thread(yaml.safe_load(thread_file.read_text(encoding="utf-8")), thread_file) \
+        thread = validate_thread(yaml.safe_load(thread_file.read_text(encoding="utf-8")), thread_file, warnings) \
             if thread_file.is_file() else []
         model = None
         model_file = path / "model.yaml"
@@ -73,7 +78,7 @@ class Scenario:
         if model is not None or mode in {"auto", "agent"}:
             env["LLM_ENABLED"] = "true"
         return cls(path=path, name=path.name, event=event, world=world, expect=expect, thread=thread, model=model,
-                   env=env)
+                   env=env, warnings=warnings or [])
 
 
 def discover(paths: list[str | Path]) -> list[Path]:
@@ -164,7 +169,7 @@ def run_scenario(path: Path, slack: Any, *, bedrock: ClientFactory | None = None
                      model_bodies=bodies)
     return {"scenario": scenario.name, "report": report, "slack": messages, "api_calls": calls,
             "api_calls_changes": change_calls, "duration_ms": duration_ms,
-            "check": {"passed": not failures, "failures": failures},
+            "check": {"passed": not failures, "failures": failures, "warnings": scenario.warnings},
             "outcome": result.get("status") if isinstance(result, dict) else None,
             "diagnosis": result.get("diagnosis") if isinstance(result, dict) else None,
             "model_requests": model_summary(script.requests), "scripted": bedrock is None,

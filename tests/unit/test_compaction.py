@@ -243,3 +243,19 @@ def test_hadoop_container_memory_kill_survives_noise() -> None:
     lines = [*noise[:1500], kill, *noise[1500:]]
     result = compact(lines, budget_tokens=600, max_lines=8)
     assert any("is running beyond physical memory limits" in c.text for c in result.lines[:8])
+
+
+def test_a_long_line_keeps_its_particulars_at_the_end() -> None:
+    # The schema report follows a long S3 path (apache/spark#34308): the path is shortened in its middle, not
+    # the report cut off.
+    line = ("22/03/09 01:25:17 WARN TaskSetManager: Lost task 4.0 in stage 1.0 (TID 5) (ip-10-20-3-87.eu-central-1"
+            ".compute.internal executor 5): org.apache.spark.sql.execution.QueryExecutionException: Parquet column "
+            "cannot be converted in file s3://acme-lake-euc1/raw/user_activity/dt=2022-03-08/part-00004-7c1e3a5b-"
+            "9d2f-4b6e-8a0c-2e4f6a8c0e1d-c000.snappy.parquet. Column: [user_id], Expected: bigint, Found: INT32")
+    (out,) = compact([line], budget_tokens=2000).lines
+    assert out.text.endswith("Column: [user_id], Expected: bigint, Found: INT32") and len(out.text) <= 400
+    # No long token: the head and a short last clause are kept, the head cut at a space.
+    words = " ".join(f"word{i}" for i in range(120))
+    (out,) = compact([f"ERROR {words}. Value 'x-17' of column amount is out of range"], budget_tokens=2000).lines
+    assert out.text.startswith("ERROR word0 word1") and " … " in out.text
+    assert out.text.endswith("Value 'x-17' of column amount is out of range") and len(out.text) <= 400

@@ -41,6 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+from incident_responder.diagnosis.quotes import shorten_token
 from incident_responder.evidence.redaction import redact
 
 __all__ = [
@@ -61,6 +62,9 @@ __all__ = [
 MAX_LINE_CHARS = 2000  # lines are cut here before anything else looks at them
 KEY_CHARS = 512  # the template key is mined from the head of the line only
 EXEMPLAR_CHARS = 400  # one evidence line in the report
+_LONG_TOKEN = 72  # in a line over EXEMPLAR_CHARS, a token longer than this is shortened in its middle
+_LONG_TOKEN_RE = re.compile(rf"\S{{{_LONG_TOKEN + 1},}}")
+_CLAUSE_BREAK = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 TEMPLATE_CHARS = 200
 MAX_TEMPLATES = 10_000  # above this the weakest half is dropped (bounded memory on unique lines)
 
@@ -307,8 +311,14 @@ def _headline(message: str) -> str:
 
 
 def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
-    """Cut a line to ``limit`` characters, keeping the first strong error signal in view."""
+    """Cut a line to ``limit`` characters, keeping the first strong error signal in view. A line over the
+    limit first has its very long tokens (S3 paths, ARNs, ids) shortened in their middle, so the fields
+    after them stay whole ("… part-00004-7c1e…c000.snappy.parquet. Column: [id], Expected: bigint, Found:
+    INT32")."""
     text = text.replace("\r", " ").replace("\n", " | ")
+    if len(text) <= limit:
+        return text
+    text = _LONG_TOKEN_RE.sub(lambda t: shorten_token(t.group(0), _LONG_TOKEN), text)
     if len(text) <= limit:
         return text
     m = _STRONG.search(text)
@@ -317,6 +327,14 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         start = max(m.start() - limit // 6, len(head))
         tail = text[start : start + limit - len(head) - 3]
         return f"{head} … {tail}…"
+    # A short last clause often holds the particulars ("… .parquet. Column: [id], Expected: bigint, Found:
+    # INT32"): keep it after the head, which is cut at a space.
+    breaks = list(_CLAUSE_BREAK.finditer(text))
+    if breaks and len(text) - breaks[-1].end() <= limit // 4:
+        tail = text[breaks[-1].end():]
+        head_end = text.rfind(" ", 0, limit - len(tail) - 3)
+        if head_end > limit // 2:
+            return f"{text[:head_end]} … {tail}"
     return text[: limit - 1] + "…"
 
 
