@@ -28,7 +28,7 @@ HELD_OUT = "heldout.jsonl"
 TUNING = ("catalog.jsonl", "heldout_r1.jsonl", "heldout_r2.jsonl", "heldout_r3.jsonl", "heldout_r4.jsonl",
           "heldout_r5.jsonl", "heldout_r6.jsonl", "heldout_r7.jsonl", "heldout_r8.jsonl", "documented.jsonl",
           "heldout_r10.jsonl", "heldout_r11.jsonl", "heldout_r12.jsonl", "heldout_r13.jsonl",
-          "heldout_r14.jsonl")
+          "heldout_r14.jsonl", "heldout_r15.jsonl")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ FIRST_SCORES = {
     "heldout_r12.jsonl": FirstScore(0.909, 1, 22, "ecf4e14"),
     "heldout_r13.jsonl": FirstScore(0.75, 0, 40, "a8a020a"),
     "heldout_r14.jsonl": FirstScore(0.545, 1, 33, "821ff17"),
+    "heldout_r15.jsonl": FirstScore(0.611, 1, 18, "b28511e"),
     HELD_OUT: FirstScore(0.72, 4, 50, "1795a9e"),
 }
 def event_source(service: str) -> str:

@@ -216,6 +216,22 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("* Error launching source instance: InstanceLimitExceeded: Your quota allows for 0 more running instance(s).",
      "emr", Category.CAPACITY),
     ("ApplicationMaxCapacityExceededException: [memory: 48 GB, disk: 200 GB]", "emrserverless", Category.CAPACITY),
+    # A client exception that says the response was a throttle is the throttle, not an unreachable service.
+    ("java.util.concurrent.CompletionException: software.amazon.awssdk.core.exception.SdkClientException: Failed "
+     "to send the request: Response code indicates throttling (SDK Attempt Count: 1)", "ecs", Category.THROTTLING),
+    # A time limit named like a quota.
+    ("GENERIC_USER_ERROR: Encountered an exception[java.util.concurrent.CompletionException] from your "
+     "LambdaFunction with message[org.apache.tinkerpop.gremlin.driver.exception.ResponseException: "
+     "{\"code\":\"TimeLimitExceededException\",\"detailedMessage\":\"A timeout occurred within the script\"}]",
+     "athena", Category.TIMEOUT),
+    # A feature the work relies on, turned off; a connector not on the classpath.
+    ('"Error":"Unprocessable message: Bucket orders-raw does not have versioning enabled"', "ecs",
+     Category.CONFIGURATION),
+    ("Exception in thread \"main\" java.lang.ClassNotFoundException: Failed to find data source: kinesis. Please "
+     "find packages at http://spark.apache.org/third-party-projects.html\nCaused by: java.lang.ClassNotFoundException: "
+     "kinesis.DefaultSource", "emr", Category.CONFIGURATION),
+    # A Map run over its tolerated failures: its items failed.
+    ("States.ExceedToleratedFailureThreshold", "stepfunctions", Category.UPSTREAM_FAILURE),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -394,7 +410,7 @@ def test_corpus_rows_are_well_formed() -> None:
             assert not seen & sources, name  # each batch was collected from sources no earlier file uses
         seen |= sources
     assert len(_rows("catalog.jsonl")) >= 400
-    assert all(len(_rows(name)) >= 20 for name in FIRST_SCORE)  # a batch big enough to score
+    assert all(len(_rows(name)) >= 15 for name in FIRST_SCORE)  # a batch big enough to score
     # Each first score was taken on the batch as it is now: no row added or dropped since.
     assert {name: len(_rows(name)) for name in FIRST_SCORES} == {name: f.n for name, f in FIRST_SCORES.items()}
 

@@ -336,6 +336,8 @@ class EmrEvidence:
         if log_file:
             stderr = s3_uri(log_file)
             folder = stderr.rsplit("/", 1)[0] + "/"
+            if stderr.endswith("/"):  # the step's log folder rather than the file in it
+                stderr = folder + "stderr.gz"
         elif c.context.get("log_uri"):
             folder = f"{c.context['log_uri'].rstrip('/')}/{cluster_id}/steps/{step_id}/"
             stderr = folder + "stderr.gz"
