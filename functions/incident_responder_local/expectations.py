@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EXPECT_KEYS", "SETTING_KEYS", "THREAD_STEP_KEYS", "ScenarioError", "check", "slack_text", "validate_expect",
-           "validate_thread"]
+__all__ = ["EXPECT_KEYS", "SETTING_KEYS", "THREAD_STEP_KEYS", "ScenarioError", "check", "slack_text", "unknown_keys",
+           "validate_expect", "validate_thread"]
 
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,8 @@ ANNOTATION_KEYS = frozenset({"source_message_id", "child_execution", "note", "so
 THREAD_STEP_KEYS = frozenset({"user", "text", "click", "expect_reply_contains"})
 
 
-def _unknown(keys: set[str], known: set[str], where: Path, warnings: list[str] | None) -> None:
+def unknown_keys(keys: set[str], known: set[str], where: Path, warnings: list[str] | None,
+                 ignored: str = "is not checked") -> None:
     """Each key not in ``known``: an error when ``warnings`` is None (strict), else a warning appended to it
     (and logged), the key being ignored."""
     for key in sorted(keys - known):
@@ -64,7 +65,7 @@ def _unknown(keys: set[str], known: set[str], where: Path, warnings: list[str] |
         hint = f" (did you mean {near[0]!r}?)" if near else ""
         if warnings is None:
             raise ScenarioError(f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(sorted(known))}")
-        warning = f"{where}: key {key!r} is not checked{hint}"
+        warning = f"{where}: key {key!r} {ignored}{hint}"
         logger.warning("scenario key not checked", extra={"file": str(where), "key": key,
                                                            "closest": near[0] if near else None})
         warnings.append(warning)
@@ -77,7 +78,7 @@ def validate_expect(expect: Any, where: Path, warnings: list[str] | None = None)
         return {}
     if not isinstance(expect, dict):
         raise ScenarioError(f"{where}: expected a mapping of expectations, got {type(expect).__name__}")
-    _unknown(set(expect), set(EXPECT_KEYS) | set(SETTING_KEYS) | ANNOTATION_KEYS, where, warnings)
+    unknown_keys(set(expect), set(EXPECT_KEYS) | set(SETTING_KEYS) | ANNOTATION_KEYS, where, warnings)
     for key in ("evidence_contains", "title_contains", "next_steps_contain", "gaps_contain", "links_contain",
                 "must_not_contain", "note_contains"):
         if key in expect and not (isinstance(expect[key], list) and all(isinstance(v, str) for v in expect[key])):
@@ -100,7 +101,7 @@ def validate_thread(steps: Any, where: Path, warnings: list[str] | None = None) 
     if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
         raise ScenarioError(f"{where}: expected a list of steps ({{user, text}} or {{user, click}})")
     for i, step in enumerate(steps, 1):
-        _unknown(set(step), set(THREAD_STEP_KEYS), Path(f"{where} step {i}"), warnings)
+        unknown_keys(set(step), set(THREAD_STEP_KEYS), Path(f"{where} step {i}"), warnings)
         if ("text" in step) == ("click" in step):
             raise ScenarioError(f"{where} step {i}: a step has either text or click")
     return steps

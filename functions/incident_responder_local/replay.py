@@ -27,9 +27,9 @@ import yaml
 from incident_responder.aws import api_calls, reset_api_calls
 from incident_responder.evidence.changes import CHANGES_TAG
 
-from .expectations import check, validate_expect, validate_thread
+from .expectations import check, unknown_keys, validate_expect, validate_thread
 from .runtime import LocalStack
-from .world import World
+from .world import World, unknown_world_keys
 
 __all__ = ["Scenario", "check", "discover", "model_summary", "replay", "run_scenario", "scripted_factory"]
 
@@ -58,8 +58,9 @@ class Scenario:
             raise FileNotFoundError(f"{path} is not a scenario: no event.json")
         event = json.loads(event_file.read_text(encoding="utf-8"))
         world = World.read(path / "world.yaml", base=path)
-        expect_file = path / "expect.yaml"
         warnings: list[str] | None = None if strict else []
+        unknown_keys(set(unknown_world_keys(world)), set(), path / "world.yaml", warnings, ignored="is not loaded")
+        expect_file = path / "expect.yaml"
         expect = validate_expect(yaml.safe_load(expect_file.read_text(encoding="utf-8")), expect_file, warnings) \
             if expect_file.is_file() else {}
         thread_file = path / "thread.yaml"

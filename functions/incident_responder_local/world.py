@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import importlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,6 +88,9 @@ class World:
         data: dict[str, Any] = {}
         if path is not None and path.exists():
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: a world is a mapping of keys (region, logs, stepfunctions, ...)")
+        data = _canonical_keys(data)
         base = base or (path.parent if path else Path.cwd())
         env = {str(k): str(v) for k, v in (data.get("env") or {}).items()}
         accounts = _accounts(data.get("accounts"), path)
@@ -106,6 +110,29 @@ class World:
         if not path.is_file():
             raise FileNotFoundError(f"world file {rel} not found under {self.base}")
         return path
+
+
+# The top-level keys of a world (each also of a member account's world, with alias, region and roles).
+WORLD_KEYS = frozenset({"region", "account", "accounts", "env", "catalog", "tags", "logs", "s3", "stepfunctions", "ecs",
+                        "emr", "emrserverless", "glue", "batch", "athena", "lambda"})
+
+
+def _canonical_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """``emr_serverless``, ``step-functions`` and ``StepFunctions`` are the ``emrserverless`` and
+    ``stepfunctions`` keys: a world written by hand spells them several ways."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        folded = re.sub(r"[_\-\s]", "", str(key)).lower()
+        out[folded if folded in WORLD_KEYS and str(key) not in WORLD_KEYS else key] = value
+    return out
+
+
+def unknown_world_keys(world: World) -> list[str]:
+    """Top-level keys of ``world`` (and of its member accounts) that nothing loads."""
+    keys = [str(k) for k in world.data if k not in WORLD_KEYS]
+    for account, spec in world.accounts.items():
+        keys += [f"accounts.{account}.{k}" for k in spec if k not in WORLD_KEYS | {"alias", "roles"}]
+    return keys
 
 
 def _accounts(raw: Any, path: Path | None) -> dict[str, dict[str, Any]]:

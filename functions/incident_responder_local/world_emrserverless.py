@@ -38,7 +38,7 @@ def load(session: boto3.Session, world: World) -> None:
 
 def _application(client: Any, backend: Any, app_id: str, app: dict[str, Any]) -> None:
     kwargs: dict[str, Any] = {"name": app.get("name") or app_id, "releaseLabel": app.get("releaseLabel") or "emr-7.1.0",
-                              "type": app.get("type") or "SPARK"}
+                              "type": str(app.get("type") or "SPARK").upper()}  # AWS answers "Spark"; moto takes SPARK
     if app.get("maximumCapacity"):
         kwargs["maximumCapacity"] = app["maximumCapacity"]
     made = client.create_application(**kwargs)["applicationId"]

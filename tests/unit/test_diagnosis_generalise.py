@@ -285,6 +285,20 @@ def test_a_retried_warning_ranks_below_the_fatal_line() -> None:
     assert d.cause.category == Category.BAD_DATA
 
 
+LOST_NODE = ("21/06/14 03:33:12 ERROR YarnScheduler: Lost executor 4 on ip-10-80-6-88: Container marked as failed: "
+             "container_1623639215604_0002_01_000005 on host: ip-10-80-6-88. Exit status: -100. Diagnostics: "
+             "Container released on a *lost* node.")
+
+
+def test_an_executor_lost_with_its_node_is_the_cause_only_when_nothing_else_is() -> None:
+    # Spark re-runs the lost executor's tasks: a step that failed later on an S3 403 failed for the 403.
+    alone = diagnose(book(LOST_NODE, "ERROR TaskSetManager: Task 4 in stage 1.0 failed 4 times; aborting job"), "emr")
+    assert alone.cause.category == Category.CAPACITY
+    later = diagnose(book(LOST_NODE, "Caused by: com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied "
+                                     "(Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)"), "emr")
+    assert later.cause.category == Category.PERMISSION_DENIED
+
+
 def test_a_warning_alone_is_never_high_confidence() -> None:
     d = diagnose(book("WARN retrying after ConnectException: Connection refused (attempt 2 of 5)"), "ecs")
     assert d.cause.confidence != Confidence.HIGH

@@ -83,3 +83,15 @@ def test_every_key_is_checked() -> None:
 def test_every_scenario_in_the_repo_loads_in_the_strict_form() -> None:
     for path in discover([ROOT / "tests" / "scenarios"]):
         Scenario.load(path, strict=True)
+
+
+def test_a_world_key_spelled_another_way_is_read_and_an_unknown_one_reported(tmp_path: Path) -> None:
+    path = _scenario(tmp_path, "category: null\nposts: 0\n")
+    (path / "world.yaml").write_text("emr_serverless: {applications: [{applicationId: app1, type: Spark}]}\n"
+                                     "Step-Functions: {state_machines: []}\nstepfunction: {}\n")
+    scenario = Scenario.load(path)
+    assert scenario.world.data["emrserverless"] == {"applications": [{"applicationId": "app1", "type": "Spark"}]}
+    assert "stepfunctions" in scenario.world.data
+    assert [w.split(": ", 1)[1] for w in scenario.warnings] == ["key 'stepfunction' is not loaded"]
+    with pytest.raises(ScenarioError, match=r"world\.yaml: unknown key 'stepfunction'"):
+        Scenario.load(path, strict=True)

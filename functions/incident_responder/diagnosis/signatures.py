@@ -23,7 +23,9 @@ any of its values. Regexes are case-sensitive unless they start with ``(?i)``.
 A signature marked ``generic: true`` only says that something failed (a traceback, exit code 1, "job
 aborted", a task failed): it loses to any specific signature or class rule (``classes.py``) that matched
 anywhere in the evidence, and on its own it gives at most medium confidence. A signature whose every
-match is on a warning or a retried error loses to a specific cause found on a fatal line. When nothing
+match is on a warning or a retried error loses to a specific cause found on a fatal line; so does one
+marked ``recoverable: true``, whose events the engine retries on its own (Spark re-runs the tasks of an
+executor lost with its node): the cause only when nothing else explains the failure. When nothing
 specific matched, the class rules (exception classes, error codes, phrases) name the category from the
 root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain. A
 class rule gives high confidence only when the wording of the evidence reads the same way (``corroborated``).
@@ -138,6 +140,8 @@ class Signature:
     none_of: list[Condition] = field(default_factory=list)
     origin: str = ""
     generic: bool = False
+    # Its events are retried by the engine (a lost executor): it weighs like a warning.
+    recoverable: bool = False
 
     def applies_to(self, source: str) -> bool:
         """Whether the signature reads a report of ``source`` as a whole (unscoped, or scoped to it)."""
@@ -201,7 +205,7 @@ class Signature:
                     for k, v in ev.facts.items():
                         facts.setdefault(k, v)
                 first = first or snippet
-                weak = weak and is_weak_line(snippet) and ev.kind == "log"
+                weak = weak and (self.recoverable or is_weak_line(snippet)) and ev.kind == "log"
         return ids, first, facts, weak
 
 
@@ -276,6 +280,7 @@ def _signature(raw: Any, origin: str) -> Signature:
         none_of=[_condition(c, where) for c in match.get("none") or []],
         origin=origin,
         generic=bool(raw.get("generic", False)),
+        recoverable=bool(raw.get("recoverable", False)),
     )
 
 

@@ -10,6 +10,7 @@ account's entry.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ __all__ = ["CatalogIndex", "cached_catalog", "catalog_entries", "clear_catalog_c
 logger = logging.getLogger(__name__)
 
 MAX_DATASETS = 3
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")  # a table name that is its own pattern in a GetTables expression
 
 
 def pipeline_from_item(item: dict[str, Any]) -> Pipeline:
@@ -145,31 +147,56 @@ def pipeline_from_tags(tags: dict[str, str]) -> Pipeline | None:
 
 
 def table_metadata(c: Collector, datasets: list[str]) -> None:
-    """Glue Data Catalog facts for the pipeline's datasets (``db.table``): location, last update."""
+    """Glue Data Catalog facts for the pipeline's datasets (``db.table``): location, last update. Tables of
+    one database are read with one GetTables call (its expression names them), a lone table with GetTable."""
     glue = c.client("glue")
     seen = {e.facts.get("dataset") for e in c.book.items if e.kind == "catalog"}
+    by_db: dict[str, list[str]] = {}
     for ds in datasets[:MAX_DATASETS]:
-        if "." not in ds or ds in seen:
-            continue
-        db, table = ds.split(".", 1)
+        if "." in ds and ds not in seen:
+            db, table = ds.split(".", 1)
+            by_db.setdefault(db, []).append(table)
+    for db, tables in by_db.items():
+        plain = all(_PLAIN_NAME.fullmatch(t) for t in tables)
         try:
-            t = glue.get_table(DatabaseName=db, Name=table)["Table"]
+            if len(tables) > 1 and plain:
+                listed = glue.get_tables(DatabaseName=db, Expression=f"^(?:{'|'.join(tables)})$")["TableList"]
+                found = {str(t.get("Name", "")).lower(): t for t in listed}
+            else:
+                found = {}
+                for table in tables:
+                    try:
+                        found[table.lower()] = glue.get_table(DatabaseName=db, Name=table)["Table"]
+                    except ClientError as exc:
+                        c.book.gap(f"Glue Data Catalog table {db}.{table}: {describe_error(exc)}")
+                        found[table.lower()] = None
         except (ClientError, BotoCoreError) as exc:
-            c.book.gap(f"Glue Data Catalog table {ds}: {describe_error(exc)}")
+            for table in tables:
+                c.book.gap(f"Glue Data Catalog table {db}.{table}: {describe_error(exc)}")
             continue
-        sd = t.get("StorageDescriptor") or {}
-        parts = [f"Glue table {ds}"]
-        if sd.get("Location"):
-            parts.append(f"location {sd['Location']}")
-        updated = t.get("UpdateTime") or t.get("CreateTime")
-        if updated:
-            parts.append(f"last updated {updated:%Y-%m-%d %H:%M UTC}" if hasattr(updated, "strftime")
-                         else f"last updated {updated}")
-        keys = [k.get("Name") for k in t.get("PartitionKeys") or []]
-        if keys:
-            parts.append(f"partitioned by {', '.join(k for k in keys if k)}")
-        fmt = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or sd.get("InputFormat")
-        if fmt:
-            parts.append(f"format {fmt.split('.')[-1]}")
-        c.add("catalog", "glue:GetTable", ", ".join(parts), updated, dataset=ds,
-              location=sd.get("Location", ""))
+        for table in tables:
+            t = found.get(table.lower(), {})
+            if t is None:
+                continue  # its GetTable error is a gap already
+            if not t:
+                c.book.gap(f"Glue Data Catalog table {db}.{table}: not found in database {db} (glue:GetTables)")
+                continue
+            _table_fact(c, f"{db}.{table}", t, "glue:GetTables" if len(tables) > 1 and plain else "glue:GetTable")
+
+
+def _table_fact(c: Collector, ds: str, t: dict[str, Any], call: str) -> None:
+    sd = t.get("StorageDescriptor") or {}
+    parts = [f"Glue table {ds}"]
+    if sd.get("Location"):
+        parts.append(f"location {sd['Location']}")
+    updated = t.get("UpdateTime") or t.get("CreateTime")
+    if updated:
+        parts.append(f"last updated {updated:%Y-%m-%d %H:%M UTC}" if hasattr(updated, "strftime")
+                     else f"last updated {updated}")
+    keys = [k.get("Name") for k in t.get("PartitionKeys") or []]
+    if keys:
+        parts.append(f"partitioned by {', '.join(k for k in keys if k)}")
+    fmt = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or sd.get("InputFormat")
+    if fmt:
+        parts.append(f"format {fmt.split('.')[-1]}")
+    c.add("catalog", call, ", ".join(parts), updated, dataset=ds, location=sd.get("Location", ""))

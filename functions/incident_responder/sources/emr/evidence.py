@@ -62,7 +62,7 @@ _YARN_ITEMS = 6
 YARN_LIST_LIMIT = 200  # keys listed under the cluster's containers/ folder
 YARN_CONTAINERS = 3  # container stderr objects read
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
-_CONTAINER_KEY = re.compile(r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/stderr(?:\.gz)?$")
+_CONTAINER_KEY = re.compile(r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/(stderr|stdout)(?:\.gz)?$")
 
 
 def cluster_console_url(region: str, cluster_id: str) -> str:
@@ -361,7 +361,9 @@ class EmrEvidence:
 
     def _yarn_logs(self, c: Collector, cluster_id: str, step_id: str, step_lines: list[Any],
                    failure_time: datetime | None, child: bool) -> None:
-        """The stderr of the step's YARN containers under ``<LogUri>/<cluster>/containers/`` (bounded)."""
+        """The stderr of the step's YARN containers under ``<LogUri>/<cluster>/containers/`` (bounded), and the
+        stdout of the application master (the driver in cluster mode: a PySpark traceback is printed there) or
+        of a container whose stderr shows no error."""
         from ...evidence.logs import parse_s3_uri
 
         log_uri = c.context.get("log_uri")
@@ -376,9 +378,12 @@ class EmrEvidence:
         if out is None:
             return
         found = []
+        stdout: dict[str, dict[str, Any]] = {}
         for obj in out.get("Contents") or []:
             m = _CONTAINER_KEY.search("/" + str(obj.get("Key", "")))
-            if m:
+            if m and m.group(3) == "stdout":
+                stdout[m.group(2)] = obj
+            elif m:
                 found.append((m.group(1), m.group(2), obj))
         if not found:
             return
@@ -397,6 +402,13 @@ class EmrEvidence:
             lines = self._read(c, uri, f"stderr of YARN container {container}")
             if lines:
                 self._add_log(c, lines, uri, failure_time, _YARN_ITEMS, child)
+            # The application master (the driver, in cluster mode) prints a PySpark traceback to its stdout.
+            driver = container.endswith("_000001")
+            if container in stdout and (driver or not any(_ERROR_LIKE.search(_text(line)) for line in lines or [])):
+                uri = f"s3://{bucket}/{stdout[container]['Key']}"
+                more = self._read(c, uri, f"stdout of YARN container {container}")
+                if more:
+                    self._add_log(c, more, uri, failure_time, _YARN_ITEMS, child)
         if len(mine) > len(chosen):
             c.book.gap(f"{len(mine) - len(chosen)} more YARN containers of {app} were not read")
 
