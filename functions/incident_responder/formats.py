@@ -67,7 +67,9 @@ def fmt_duration(seconds: float) -> str:
         return f"{seconds:.0f} s" if float(seconds).is_integer() else f"{seconds:.1f} s"
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
 
 
 def fmt_time(value: Any) -> str:

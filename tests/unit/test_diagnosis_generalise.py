@@ -230,6 +230,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("Exception in thread \"main\" java.lang.ClassNotFoundException: Failed to find data source: kinesis. Please "
      "find packages at http://spark.apache.org/third-party-projects.html\nCaused by: java.lang.ClassNotFoundException: "
      "kinesis.DefaultSource", "emr", Category.CONFIGURATION),
+    # Athena's engine: out of memory, out of time (not a quota).
+    ("EXCEEDED_LOCAL_MEMORY_LIMIT: Query exceeded per-node memory limit of 20GB", "athena", Category.OUT_OF_MEMORY),
+    ("EXCEEDED_TIME_LIMIT: Query exceeded maximum time limit of 30.00m", "athena", Category.TIMEOUT),
+    ("Query exhausted resources at this scale factor", "athena", Category.OUT_OF_MEMORY),
     # A Map run over its tolerated failures: its items failed.
     ("States.ExceedToleratedFailureThreshold", "stepfunctions", Category.UPSTREAM_FAILURE),
 ])

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from ...errors import MalformedEvent
-from ...formats import json_or_none
+from ...formats import fmt_duration, json_or_none
 from ...model import Incident, Resource, Skip, iso
 from ..base import ChildCollector, Collector, parse_time, shorten
 from ..ecs.evidence import exit_code_meaning
@@ -325,6 +325,7 @@ class StepFunctionsEvidence:
                 cause == _details(failed).get("cause"))
             if end_event["type"] == "ExecutionAborted":
                 text = f"{prefix}Execution was aborted (StopExecution)"
+                text += self._aborted_in(end_event, by_id)
                 text += f" with error {error}" if error else ", with no error given"
                 text += f": {cause_text(cause, 1200)}" if cause else ""
                 c.add("history", "states:GetExecutionHistory", text, end_event.get("timestamp"),
@@ -342,6 +343,24 @@ class StepFunctionsEvidence:
             text += f" — cause: {cause_text(cause)}" if cause else ""
             c.add("history", "states:DescribeExecution", text, describe.get("stopDate"),
                   error=error, cause=cause, status=status)
+
+    @staticmethod
+    def _aborted_in(end_event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str:
+        """`` while in state 'Run loader' (for 31.0 d)``: where a stopped execution was, and for how long."""
+        cur: dict[str, Any] | None = by_id.get(end_event.get("previousEventId"))
+        for _ in range(10_000):
+            if cur is None or cur.get("type", "").endswith("StateExited"):
+                return ""
+            if cur.get("type", "").endswith("StateEntered"):
+                name = _details(cur).get("name")
+                entered, ended = parse_time(cur.get("timestamp")), parse_time(end_event.get("timestamp"))
+                if not name:
+                    return ""
+                if entered is None or ended is None:
+                    return f" while in state '{name}'"
+                return f" while in state '{name}' (for {fmt_duration((ended - entered).total_seconds())})"
+            cur = by_id.get(cur.get("previousEventId"))
+        return ""
 
     @staticmethod
     def _state_of(event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str | None:
