@@ -259,3 +259,29 @@ def test_a_long_line_keeps_its_particulars_at_the_end() -> None:
     (out,) = compact([f"ERROR {words}. Value 'x-17' of column amount is out of range"], budget_tokens=2000).lines
     assert out.text.startswith("ERROR word0 word1") and " … " in out.text
     assert out.text.endswith("Value 'x-17' of column amount is out of range") and len(out.text) <= 400
+
+
+def test_the_root_cause_of_a_trace_outranks_the_rarer_wrappers_around_it() -> None:
+    # Each of ten task attempts logs the same root cause (an S3 503) under Spark's wrappers; the job abort
+    # that ends the step is logged once. The root cause must still come before the wrappers.
+    attempt = ["20/11/19 04:25:13 WARN TaskSetManager: Lost task 842.{n} in stage 3.0: "
+               "org.apache.spark.SparkException: Task failed while writing rows.",
+               "\tat org.apache.spark.sql.execution.datasources.FileFormatWriter.executeTask(Writer.scala:291)",
+               "Caused by: com.amazonaws.services.s3.model.AmazonS3Exception: Slow Down (Service: Amazon S3; Status "
+               "Code: 503; Error Code: 503 Slow Down; Request ID: R{n}E4K8W2N6Y1B3QJ)",
+               "\tat com.amazon.ws.emr.hadoop.fs.s3.Jets3tNativeFileSystemStore.storeFile(Store.java:96)",
+               "20/11/19 04:25:14 INFO Executor: Running task 842.{n} in stage 3.0"]
+    lines = [line.format(n=n) for n in range(10) for line in attempt]
+    lines += ["Caused by: org.apache.spark.SparkException: Job aborted due to stage failure: Task 842 in stage 3.0 "
+              "failed 4 times, most recent failure: Lost task 842.3: org.apache.spark.SparkException: Task failed "
+              "while writing rows.",
+              "\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2059)",
+              "Caused by: com.amazonaws.services.s3.model.AmazonS3Exception: Slow Down (Service: Amazon S3; Status "
+              "Code: 503; Error Code: 503 Slow Down; Request ID: Z9E4K8W2N6Y1B3QJ)",
+              ": org.apache.spark.SparkException: Job aborted.",
+              "py4j.protocol.Py4JJavaError: An error occurred while calling o212.parquet."]
+    shown = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    root = next(i for i, text in enumerate(shown) if "Error Code: 503 Slow Down" in text)
+    abort = next(i for i, text in enumerate(shown) if "Job aborted due to stage failure" in text)
+    lost = next(i for i, text in enumerate(shown) if "Lost task 842" in text)
+    assert root < min(abort, lost), shown

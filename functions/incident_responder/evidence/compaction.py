@@ -220,7 +220,7 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         True),
     (8, re.compile(
         r"AccessDenied|Access Denied|access denied|not authorized to perform|Permission denied|Forbidden"
-        r"|UnauthorizedOperation|SlowDown|reduce your request rate|Throttl|Rate exceeded"
+        r"|UnauthorizedOperation|SlowDown|Slow Down|reduce your request rate|Throttl|Rate exceeded"
         r"|ProvisionedThroughputExceeded|TooManyRequests|NoSuchKey|NoSuchBucket|Path does not exist"
         r"|EntityNotFound|Table not found|ResourceNotFound|FileNotFound|No such file|Connection refused"
         r"|UnknownHost|Name or service not known"
@@ -242,6 +242,8 @@ _FRAME = re.compile(
     r"^\s*(?:at\s+[\w$.<>/\[\]-]+[.(]|File \"[^\"]*\", line \d+|\.\.\. \d+ (?:more|common frames omitted)"
     r"|\^+\s*$)"
 )
+_CAUSED_BY = re.compile(r"^\s*Caused by:")
+ROOT_CAUSE_BONUS = 4.0  # the last "Caused by:" of a trace, over the wrappers that repeat it
 _EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by:\s*)?[\w$.]*(?:Exception|Error|Failure)\b|^\s*[\w.]+Error:")
 _STRONG = re.compile("|".join(p.pattern for w, p, _ in _SIGNALS if w >= 8), re.IGNORECASE)
 
@@ -339,7 +341,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
 
 
 class _Template:
-    __slots__ = ("count", "first_ts", "last", "last_pos", "last_ts", "prelim", "source")
+    __slots__ = ("count", "first_ts", "last", "last_pos", "last_ts", "prelim", "root", "source")
 
     def __init__(self, message: str, pos: int, ts: datetime | None, source: str) -> None:
         self.count = 1
@@ -349,6 +351,7 @@ class _Template:
         self.last_ts: str | None = None  # the raw LogLine.timestamp of the newest occurrence
         self.source = source
         self.prelim = 0.0 if _FRAME.match(message) else error_weight(message)
+        self.root = False  # the last "Caused by:" of a stack trace somewhere: the root cause
 
 
 def _prune(templates: dict[str, _Template], seen: int) -> int:
@@ -413,6 +416,9 @@ def compact(
     cut = False
     dropped = 0
     mask = _MASK.sub
+    # The newest "Caused by:" line of the stack trace being read: when the trace ends with no deeper one,
+    # it is the root cause, which outranks the wrappers around it (a Spark job abort around an S3 503).
+    cause: _Template | None = None
 
     for item in lines:
         if isinstance(item, str):
@@ -442,6 +448,12 @@ def compact(
             t.last_pos = seen
             t.last_ts = ts
             t.source = source
+        if _CAUSED_BY.match(message):
+            cause = t
+        elif cause is not None and not _FRAME.match(message):
+            cause.root, cause = True, None
+    if cause is not None:
+        cause.root = True
 
     failure = failure_time
     if failure is not None and failure.tzinfo is None:
@@ -454,6 +466,8 @@ def compact(
         rarity = _rarity(t.count)
         sev = error_weight(t.last) if t.count > 1 else t.prelim
         prox = _proximity(t, first_dt, last_dt, failure, seen)
+        if t.root:
+            sev += ROOT_CAUSE_BONUS
         score = sev * (0.35 + 0.65 * rarity) + 1.5 * prox + 0.5 * rarity
         if _FRAME.match(t.last):
             score *= 0.15  # a stack frame says where, not what: the exception line above it leads

@@ -51,6 +51,8 @@ def _resources(container: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+_NOT_STARTED = frozenset({"SUBMITTED", "PENDING", "RUNNABLE", "STARTING"})  # no container has run yet
+
 class BatchEvidence:
     """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
 
@@ -140,13 +142,21 @@ class BatchEvidence:
 
     def _status(self, c: Collector, job: dict[str, Any], source: str, attempts: list[dict[str, Any]]) -> None:
         reason = str(job.get("statusReason") or "")
-        text = f"Job {job.get('jobName') or job.get('jobId')} FAILED: {reason or 'no status reason given'}"
-        if not attempts:
-            text += " — no attempt ran (the job failed before it was placed, or was cancelled)"
-        elif len(attempts) > 1:
-            text += f" — after {len(attempts)} attempts"
+        status = str(job.get("status") or "FAILED")
+        name = job.get("jobName") or job.get("jobId")
+        if status in _NOT_STARTED and not attempts:
+            # A child a Step Functions task gave up on (a timeout) before Batch ever placed it.
+            text = (f"Job {name} is still {status}: no attempt has run; it was never placed on an instance "
+                    "(resources it asks for that no instance type of the queue's compute environments offers, "
+                    "a compute environment at its maximum vCPUs, or instances that cannot join the cluster)")
+        else:
+            text = f"Job {name} {status}: {reason or 'no status reason given'}"
+            if not attempts:
+                text += " — no attempt ran (the job failed before it was placed, or was cancelled)"
+            elif len(attempts) > 1:
+                text += f" — after {len(attempts)} attempts"
         c.add("job", source, text, job.get("stoppedAt") or c.incident.stopped_at,
-              status_reason=reason, status="FAILED")
+              status_reason=reason, status=status)
 
     def _attempt(self, c: Collector, attempt: dict[str, Any], n: int, total: int, source: str) -> None:
         cont = attempt.get("container") or {}
