@@ -234,6 +234,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("EXCEEDED_LOCAL_MEMORY_LIMIT: Query exceeded per-node memory limit of 20GB", "athena", Category.OUT_OF_MEMORY),
     ("EXCEEDED_TIME_LIMIT: Query exceeded maximum time limit of 30.00m", "athena", Category.TIMEOUT),
     ("Query exhausted resources at this scale factor", "athena", Category.OUT_OF_MEMORY),
+    # A MERGE whose source holds several rows for one key: the data, not the operation's support.
+    ("java.lang.UnsupportedOperationException: Cannot perform MERGE as multiple source rows matched and attempted "
+     "to update the same target row in the Delta table.", "emr", Category.BAD_DATA),
     # A Map run over its tolerated failures: its items failed.
     ("States.ExceedToleratedFailureThreshold", "stepfunctions", Category.UPSTREAM_FAILURE),
 ])
