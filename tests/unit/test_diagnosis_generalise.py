@@ -237,6 +237,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A MERGE whose source holds several rows for one key: the data, not the operation's support.
     ("java.lang.UnsupportedOperationException: Cannot perform MERGE as multiple source rows matched and attempted "
      "to update the same target row in the Delta table.", "emr", Category.BAD_DATA),
+    # Code built for a newer Java than the runtime's: the runtime's version is the setting.
+    ('Exception in thread "main" java.lang.UnsupportedClassVersionError: com/acme/Ingest has been compiled by a '
+     "more recent version of the Java Runtime (class file version 55.0), this version of the Java Runtime only "
+     "recognizes class file versions up to 52.0", "emr", Category.CONFIGURATION),
     # A Map run over its tolerated failures: its items failed.
     ("States.ExceedToleratedFailureThreshold", "stepfunctions", Category.UPSTREAM_FAILURE),
 ])
