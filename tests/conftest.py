@@ -24,7 +24,9 @@ def load_json(rel: str) -> Any:
 def json_lines(output: str) -> list[dict[str, Any]]:
     """The JSON object lines of a function's output (its structured logs and EMF metrics)."""
     lines = []
-    for line in output.splitlines():
+    # One record per "\n", as CloudWatch Logs reads them: str.splitlines() would also split a record at a
+    # U+0085 or U+2028 inside one of its values (an event's fields are anything).
+    for line in output.split("\n"):
         try:
             value = json.loads(line)
         except ValueError:

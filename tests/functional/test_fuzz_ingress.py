@@ -59,7 +59,7 @@ class Ingress:
         """The answer, the JSON log lines, and what reached the queue."""
         answer, output = self.stack.invoke("SlackIngressFunction", event)
         output.encode("utf-8")  # Lambda writes logs as UTF-8: a lone surrogate would lose the line
-        logs = [json.loads(line) for line in output.splitlines() if line.startswith('{"level"')]
+        logs = [json.loads(line) for line in output.split("\n") if line.startswith('{"level"')]
         queued = []
         while True:
             got = self.sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10).get("Messages", [])

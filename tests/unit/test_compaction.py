@@ -285,3 +285,17 @@ def test_the_root_cause_of_a_trace_outranks_the_rarer_wrappers_around_it() -> No
     abort = next(i for i, text in enumerate(shown) if "Job aborted due to stage failure" in text)
     lost = next(i for i, text in enumerate(shown) if "Lost task 842" in text)
     assert root < min(abort, lost), shown
+
+
+def test_a_py4j_traceback_keeps_the_java_exception_it_wraps_and_the_root_cause() -> None:
+    event = ("22/11/08 14:24:10 ERROR ProcessLauncher: Error from Python:Traceback (most recent call last):\n"
+             '  File "/tmp/job.py", line 29, in <module>\n'
+             "    orders = glueContext.create_dynamic_frame.from_catalog(database=\"erp\", table_name=\"orders\")\n"
+             "py4j.protocol.Py4JJavaError: An error occurred while calling o97.getDynamicFrame.\n"
+             ": com.mysql.cj.jdbc.exceptions.CommunicationsException: Communications link failure\n"
+             "\tat com.mysql.cj.jdbc.exceptions.SQLError.createCommunicationsException(SQLError.java:174)\n"
+             "Caused by: java.net.SocketTimeoutException: connect timed out\n"
+             "\tat java.net.PlainSocketImpl.socketConnect(Native Method)\n")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "CommunicationsException: Communications link failure" in line.text
+    assert line.text.endswith("Caused by: java.net.SocketTimeoutException: connect timed out")

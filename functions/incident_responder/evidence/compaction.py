@@ -244,7 +244,7 @@ _FRAME = re.compile(
 )
 _CAUSED_BY = re.compile(r"^\s*Caused by:")
 ROOT_CAUSE_BONUS = 4.0  # the last "Caused by:" of a trace, over the wrappers that repeat it
-_EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by:\s*)?[\w$.]*(?:Exception|Error|Failure)\b|^\s*[\w.]+Error:")
+_EXCEPTION_LINE = re.compile(r"^\s*(?::\s+)?(?:Caused by:\s*)?[\w$.]*(?:Exception|Error|Failure)\b|^\s*[\w.]+Error:")
 _STRONG = re.compile("|".join(p.pattern for w, p, _ in _SIGNALS if w >= 8), re.IGNORECASE)
 
 
@@ -298,15 +298,20 @@ def _headline(message: str) -> str:
     rest = body[1:]
     if any(p.startswith("Traceback") for p in body):
         python_exc = [p for p in rest if not p.startswith(("Traceback", "During handling", "The above"))]
+        # A Py4J error carries the Java exception on a line of its own (": com.mysql...CommunicationsException:
+        # Communications link failure"), above the Java chain's own root cause at the end.
+        java = [p for p in python_exc[:-1] if p.startswith(": ") and _EXCEPTION_LINE.match(p[2:])]
+        picked += java[:1]
         if python_exc:
             picked.append(python_exc[-1])
     else:
         exc = [p for p in rest if _EXCEPTION_LINE.match(p)]
         if exc:
             picked.append(exc[0])
-            causes = [p for p in exc if p.startswith("Caused by:")]
-            if causes and causes[-1] != exc[0]:
-                picked.append(causes[-1])
+            # The root cause and the one it explains ("CommunicationsException: Communications link failure"
+            # above "SocketTimeoutException: connect timed out"): the pair says what failed and why.
+            causes = [p for p in exc if p.startswith(("Caused by:", ": "))]  # ": X": the exception Py4J wraps
+            picked += [p for p in causes[-2:] if p != exc[0]]
     if not picked:
         picked.append(body[0])
     return " | ".join(picked)
