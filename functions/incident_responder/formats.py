@@ -12,7 +12,8 @@ from typing import Any
 
 from .model import parse_time
 
-__all__ = ["Arn", "fmt_duration", "fmt_time", "json_or_none", "json_or_text", "parse_arn"]
+__all__ = ["TOKEN_CHARS", "Arn", "fmt_duration", "fmt_time", "json_or_none", "json_or_text", "parse_arn",
+           "shorten_token"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,13 @@ def fmt_time(value: Any) -> str:
     return f"{parsed.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
+TOKEN_CHARS = 72  # a token (an S3 path, an ARN, an id) longer than this is shortened in its middle
+
+
+def shorten_token(token: str, limit: int = TOKEN_CHARS) -> str:
+    """``s3://bucket/a/very/long/…/part-0003.parquet``: head and tail of a token kept, the middle elided."""
+    if len(token) <= limit:
+        return token
+    head = limit * 3 // 5
+    tail = limit - head - 1
+    return token[:head] + "…" + token[-tail:]

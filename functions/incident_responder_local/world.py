@@ -140,7 +140,7 @@ def _accounts(raw: Any, path: Path | None) -> dict[str, dict[str, Any]]:
         return {}
     if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
         raise ValueError(f"{path}: accounts: must map account ids to their worlds")
-    out = {str(k): v for k, v in raw.items()}
+    out = {str(k): _canonical_keys(v) for k, v in raw.items()}  # a member's world is spelled like the main one
     bad = [k for k in out if not (k.isdigit() and len(k) == 12)]
     if bad:
         raise ValueError(f"{path}: accounts: {bad} are not 12-digit account ids")

@@ -95,3 +95,13 @@ def test_a_world_key_spelled_another_way_is_read_and_an_unknown_one_reported(tmp
     assert [w.split(": ", 1)[1] for w in scenario.warnings] == ["key 'stepfunction' is not loaded"]
     with pytest.raises(ScenarioError, match=r"world\.yaml: unknown key 'stepfunction'"):
         Scenario.load(path, strict=True)
+
+
+def test_a_member_accounts_world_is_spelled_like_the_main_one(tmp_path: Path) -> None:
+    from incident_responder_local.world import World, unknown_world_keys
+
+    (tmp_path / "world.yaml").write_text("accounts: {'210987654321': {emr_serverless: {applications: []}, "
+                                         "Step-Functions: {}, stepfunction: {}}}\n")
+    world = World.read(tmp_path / "world.yaml")
+    assert set(world.accounts["210987654321"]) == {"emrserverless", "stepfunctions", "stepfunction"}
+    assert unknown_world_keys(world) == ["accounts.210987654321.stepfunction"]

@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import re
 
+from ..formats import shorten_token
+
 __all__ = ["QUOTE_CHARS", "quote", "shorten_token"]
 
 QUOTE_CHARS = 240  # the longest quote
-_TOKEN_CHARS = 72  # a token longer than this is shortened in its middle
 _LEAD = 80  # at most this much context before the match
 _FIELD_BREAK = re.compile(r"(?<=[.;])\s+|\s+-\s+|\s+\|\s+|\t")
 _JUNK_TAIL = re.compile(r"""[\s"'`,;:{}\[\]\\]+$""")
 _JSON_KEY = re.compile(r'"\s*:\s*"')
 _JUNK_HEAD = re.compile(r"""^[\s"'`,;:{}\[\]\\]+""")
-
-
-def shorten_token(token: str, limit: int = _TOKEN_CHARS) -> str:
-    """``s3://bucket/a/very/long/…/part-0003.parquet``: head and tail of a token kept, the middle elided."""
-    if len(token) <= limit:
-        return token
-    head = limit * 3 // 5
-    tail = limit - head - 1
-    return token[:head] + "…" + token[-tail:]
 
 
 def _squash(text: str) -> str:

@@ -157,9 +157,9 @@ def table_metadata(c: Collector, datasets: list[str]) -> None:
             db, table = ds.split(".", 1)
             by_db.setdefault(db, []).append(table)
     for db, tables in by_db.items():
-        plain = all(_PLAIN_NAME.fullmatch(t) for t in tables)
+        batched = len(tables) > 1 and all(_PLAIN_NAME.fullmatch(t) for t in tables)
         try:
-            if len(tables) > 1 and plain:
+            if batched:
                 listed = glue.get_tables(DatabaseName=db, Expression=f"^(?:{'|'.join(tables)})$")["TableList"]
                 found = {str(t.get("Name", "")).lower(): t for t in listed}
             else:
@@ -181,7 +181,7 @@ def table_metadata(c: Collector, datasets: list[str]) -> None:
             if not t:
                 c.book.gap(f"Glue Data Catalog table {db}.{table}: not found in database {db} (glue:GetTables)")
                 continue
-            _table_fact(c, f"{db}.{table}", t, "glue:GetTables" if len(tables) > 1 and plain else "glue:GetTable")
+            _table_fact(c, f"{db}.{table}", t, "glue:GetTables" if batched else "glue:GetTable")
 
 
 def _table_fact(c: Collector, ds: str, t: dict[str, Any], call: str) -> None:

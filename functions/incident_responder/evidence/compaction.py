@@ -41,8 +41,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
-from incident_responder.diagnosis.quotes import shorten_token
 from incident_responder.evidence.redaction import redact
+from incident_responder.formats import TOKEN_CHARS, shorten_token
 
 __all__ = [
     "ROUTINE_LEVELS",
@@ -62,8 +62,7 @@ __all__ = [
 MAX_LINE_CHARS = 2000  # lines are cut here before anything else looks at them
 KEY_CHARS = 512  # the template key is mined from the head of the line only
 EXEMPLAR_CHARS = 400  # one evidence line in the report
-_LONG_TOKEN = 72  # in a line over EXEMPLAR_CHARS, a token longer than this is shortened in its middle
-_LONG_TOKEN_RE = re.compile(rf"\S{{{_LONG_TOKEN + 1},}}")
+_LONG_TOKEN_RE = re.compile(rf"\S{{{TOKEN_CHARS + 1},}}")  # in a line over EXEMPLAR_CHARS: shortened in its middle
 _CLAUSE_BREAK = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 TEMPLATE_CHARS = 200
 MAX_TEMPLATES = 10_000  # above this the weakest half is dropped (bounded memory on unique lines)
@@ -300,7 +299,7 @@ def _headline(message: str) -> str:
         python_exc = [p for p in rest if not p.startswith(("Traceback", "During handling", "The above"))]
         # A Py4J error carries the Java exception on a line of its own (": com.mysql...CommunicationsException:
         # Communications link failure"), above the Java chain's own root cause at the end.
-        java = [p for p in python_exc[:-1] if p.startswith(": ") and _EXCEPTION_LINE.match(p[2:])]
+        java = [p for p in python_exc[:-1] if p.startswith(": ") and _EXCEPTION_LINE.match(p)]
         picked += java[:1]
         if python_exc:
             picked.append(python_exc[-1])
@@ -325,7 +324,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     text = text.replace("\r", " ").replace("\n", " | ")
     if len(text) <= limit:
         return text
-    text = _LONG_TOKEN_RE.sub(lambda t: shorten_token(t.group(0), _LONG_TOKEN), text)
+    text = _LONG_TOKEN_RE.sub(lambda t: shorten_token(t.group(0)), text)
     if len(text) <= limit:
         return text
     m = _STRONG.search(text)

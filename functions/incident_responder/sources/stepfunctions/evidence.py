@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -345,11 +346,19 @@ class StepFunctionsEvidence:
                   error=error, cause=cause, status=status)
 
     @staticmethod
-    def _aborted_in(end_event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str:
-        """`` while in state 'Run loader' (for 31.0 d)``: where a stopped execution was, and for how long."""
-        cur: dict[str, Any] | None = by_id.get(end_event.get("previousEventId"))
+    def _back(event: dict[str, Any] | None, by_id: dict[Any, dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """``event`` and the events before it, following previousEventId (bounded)."""
         for _ in range(10_000):
-            if cur is None or cur.get("type", "").endswith("StateExited"):
+            if event is None:
+                return
+            yield event
+            event = by_id.get(event.get("previousEventId"))
+
+    @classmethod
+    def _aborted_in(cls, end_event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str:
+        """`` while in state 'Run loader' (for 31.0 d)``: where a stopped execution was, and for how long."""
+        for cur in cls._back(by_id.get(end_event.get("previousEventId")), by_id):
+            if cur.get("type", "").endswith("StateExited"):
                 return ""
             if cur.get("type", "").endswith("StateEntered"):
                 name = _details(cur).get("name")
@@ -359,29 +368,20 @@ class StepFunctionsEvidence:
                 if entered is None or ended is None:
                     return f" while in state '{name}'"
                 return f" while in state '{name}' (for {fmt_duration((ended - entered).total_seconds())})"
-            cur = by_id.get(cur.get("previousEventId"))
         return ""
 
-    @staticmethod
-    def _state_of(event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str | None:
-        cur: dict[str, Any] | None = event
-        for _ in range(10_000):
-            if cur is None:
-                return None
-            if cur.get("type", "").endswith("StateEntered"):
-                return _details(cur).get("name")
-            cur = by_id.get(cur.get("previousEventId"))
-        return None
+    @classmethod
+    def _state_of(cls, event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str | None:
+        entered = next((e for e in cls._back(event, by_id) if e.get("type", "").endswith("StateEntered")), None)
+        return _details(entered).get("name") if entered else None
 
-    @staticmethod
-    def _scheduled_of(event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
-        cur: dict[str, Any] | None = event
-        for _ in range(10_000):
-            if cur is None or cur.get("type", "").endswith("StateEntered"):
+    @classmethod
+    def _scheduled_of(cls, event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
+        for cur in cls._back(event, by_id):
+            if cur.get("type", "").endswith("StateEntered"):
                 return None
             if cur.get("type") in {"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"}:
                 return cur
-            cur = by_id.get(cur.get("previousEventId"))
         return None
 
     @staticmethod
