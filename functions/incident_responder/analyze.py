@@ -219,8 +219,15 @@ def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, si
         child = [e for e in book.items if e.facts.get("child")]
         if child:
             inner = sigs.diagnose(child, incident.source, context, exclude=frozenset({Category.UPSTREAM_FAILURE}))
-            cause.explanation += (f" The child's own failure: {inner.cause.category.value} "
-                                  f"({inner.cause.confidence.value} confidence): {inner.cause.explanation}")
+            if inner.cause.category == Category.UNKNOWN or inner.cause.confidence == Confidence.LOW:
+                cause.explanation += (f" The child's own failure: {inner.cause.category.value} "
+                                      f"({inner.cause.confidence.value} confidence): {inner.cause.explanation}")
+            else:
+                # The child's cause, found with at least medium confidence, is the root cause: the category is
+                # the child's, the parent is its context. A guess about the child stays a guess beside upstream_failure.
+                cause.category, cause.confidence = inner.cause.category, inner.cause.confidence
+                cause.signature = inner.cause.signature
+                cause.explanation += f" Root cause: {inner.cause.explanation}"
             cause.evidence_ids += [i for i in inner.cause.evidence_ids if i not in cause.evidence_ids]
             steps[1:1] = inner.next_steps
     # Facts first: a cause must cite evidence that exists.

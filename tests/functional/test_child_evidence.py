@@ -159,3 +159,36 @@ def test_a_lambda_child_reads_its_own_requests_lines_in_its_log_group(stack: Loc
     assert not any("invoice-service" in e.text for e in c.book.items)  # another invocation's stream
     assert {g for g, _, _ in c.log_groups} == {"/orders/functions"}
     assert c.context.get("function_name") == "orders-export"  # the parent's placeholders stay set
+
+
+def _nested(tmp_path: Any, replace: dict[str, str] | None = None) -> dict[str, Any]:
+    """The nested-execution scenario replayed, its child's error text replaced as given."""
+    import shutil
+
+    from incident_responder_local.replay import replay
+
+    folder = tmp_path / "nested"
+    shutil.copytree(SCENARIOS / "sfn_nested_child_failed", folder)
+    for f in folder.iterdir():
+        text = f.read_text(encoding="utf-8")
+        for old, new in (replace or {}).items():
+            text = text.replace(old, new)
+        f.write_text(text, encoding="utf-8")
+    (result,) = replay([folder])
+    return result["report"]["probable_cause"]
+
+
+def test_a_nested_execution_with_a_known_cause_is_reported_as_that_cause(tmp_path: Any) -> None:
+    cause = _nested(tmp_path)
+    assert cause["category"] == "permission_denied"
+    assert cause["explanation"].startswith("The parent failed because its nested execution f3b2a8d1")
+    assert "Root cause:" in cause["explanation"] and "AccessDenied" in cause["explanation"]
+
+
+def test_a_nested_execution_whose_cause_is_not_found_is_an_upstream_failure(tmp_path: Any) -> None:
+    # The child's function failed without saying why: no message, no traceback, no error class. Its words
+    # make a low-confidence guess, which stays a guess beside the certain upstream failure.
+    cause = _nested(tmp_path, {"An error occurred (AccessDenied) when calling the GetObject operation: Access Denied":
+                               "", "Traceback (most recent call last):": "", "ClientError": "Failed"})
+    assert cause["category"] == "upstream_failure"
+    assert "The child's own failure: code_error (low confidence)" in cause["explanation"]

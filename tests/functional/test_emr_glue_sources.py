@@ -255,8 +255,10 @@ def test_cluster_after_step_failure_points_at_the_step_and_shows_its_cause(run: 
     assert any("java.lang.OutOfMemoryError: Java heap space" in e.text for e in child)
     assert all("stderr.gz" in e.source or e.source == "elasticmapreduce:ListSteps" for e in child)
     cause = report.probable_cause
-    assert cause.category.value == "upstream_failure"
-    assert "The child's own failure: out_of_memory" in cause.explanation
+    # The step's own cause is the root cause: its category is the report's; the cluster is the context.
+    assert cause.category.value == "out_of_memory" and cause.confidence.value == "high"
+    assert "terminated with errors because its step build-ledger" in cause.explanation
+    assert "Root cause:" in cause.explanation and "heap" in cause.explanation
     assert "build-ledger" in cause.explanation and "s-2BU1LDLEDG3R" in report.next_steps[0]
     # ... and one listing of the cluster's YARN container logs (none in this world).
     assert r.calls == {"elasticmapreduce.DescribeCluster": 1, "elasticmapreduce.ListSteps": 1,
