@@ -6,6 +6,7 @@ Kept free of AWS and Slack imports so every layer (sources, follow-ups, redrive,
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -92,4 +93,12 @@ def shorten_token(token: str, limit: int = TOKEN_CHARS) -> str:
         return token
     head = limit * 3 // 5
     tail = limit - head - 1
+    # A Java class name keeps its simple name whole ("com.amazon.ws.emr…model.ProvisionedThroughputExceededException:").
+    m = _QUALIFIED_NAME.search(token)
+    if m and len(m.group(1)) < limit - 12:
+        tail = max(tail, len(m.group(1)) + 1)
+        head = limit - tail - 1
     return token[:head] + "…" + token[-tail:]
+
+
+_QUALIFIED_NAME = re.compile(r"\.([A-Z]\w*(?:Exception|Error|Failure)\W{0,2})$")

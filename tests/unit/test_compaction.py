@@ -299,3 +299,60 @@ def test_a_py4j_traceback_keeps_the_java_exception_it_wraps_and_the_root_cause()
     (line,) = compact([event], budget_tokens=2000).lines
     assert "CommunicationsException: Communications link failure" in line.text
     assert line.text.endswith("Caused by: java.net.SocketTimeoutException: connect timed out")
+
+
+def test_an_executors_python_exception_is_kept_behind_the_spark_wrapper() -> None:
+    # A Glue executor logs the Python traceback inside Spark's "PythonException: Traceback ..." wrapper; the
+    # traceback's last line (the AccessDenied) is the cause (awslabs/amazon-dynamodb-tools#325).
+    event = ("2026-08-28 17:03:57 ERROR Executor:98 - Exception in task 155.0 in stage 4.0 (TID 310)\n"
+             "org.apache.spark.api.python.PythonException: Traceback (most recent call last):\n"
+             '  File "/tmp/python_modules.zip/delete.py", line 71, in _delete_partition\n'
+             "    writer.flush()\n"
+             "botocore.exceptions.ClientError: An error occurred (AccessDeniedException) when calling the "
+             "BatchWriteItem operation: User: arn:aws:sts::123456789012:assumed-role/ro/GlueJobRunnerSession is "
+             "not authorized to perform: dynamodb:BatchWriteItem")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert line.text.startswith("2026-08-28 17:03:57 ERROR Executor:98 - Exception in task 155.0")
+    assert "not authorized to perform: dynamodb:BatchWriteItem" in line.text
+
+
+def test_a_clipped_line_keeps_its_heaviest_signal_not_its_first() -> None:
+    # YARN's application report: the exit code comes first, the reason (memory) after it, and a short last
+    # clause ("final status: FAILED") after that. The memory kill must stay in view (athena-glue-service-logs#19).
+    event = ("19/09/30 18:13:44 INFO Client: \n\t client token: N/A\n\t diagnostics: Application application_1569865"
+             "532923_0001 failed 1 times due to AM Container for appattempt_1569865532923_0001_000001 exited with  "
+             "exitCode: -104\nFailing this attempt.Diagnostics: Container [pid=11027,containerID=container_15698655"
+             "32923_0001_01_000001] is running beyond physical memory limits. Current usage: 5.5 GB of 5.5 GB physical"
+             " memory used; 7.7 GB of 27.5 GB virtual memory used. Killing container.\nDump of the process-tree for "
+             "container_1569865532923_0001_01_000001 :\n\t|- 11027 11025 11027 11027 (bash) 0 0 115879936 704 "
+             "/bin/bash -c LD_LIBRARY_PATH=/usr/lib/hadoop/lib/native /usr/lib/jvm/java-1.8.0/bin/java -server "
+             "-Xmx5120m org.apache.spark.deploy.yarn.ApplicationMaster\nContainer killed on request. Exit code is 143"
+             "\n\t ApplicationMaster host: N/A\n\t queue: default\n\t final status: FAILED")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "is running beyond physical memory limits" in line.text and len(line.text) <= 400
+
+
+def test_a_clipped_sdk_exception_drops_its_request_ids_and_keeps_its_class_name() -> None:
+    event = ("24/02/12 01:08:51 ERROR Executor: Exception in task 1874.1 in stage 5.0 (TID 9633)\n"
+             "org.apache.spark.SparkException: Task failed while writing rows.\n"
+             "\tat org.apache.spark.sql.execution.datasources.FileFormatWriter.executeTask(Writer.scala:296)\n"
+             "Caused by: java.io.IOException: com.amazon.ws.emr.hadoop.fs.shaded.com.amazonaws.services.dynamodbv2."
+             "model.ProvisionedThroughputExceededException: The level of configured provisioned throughput for the "
+             "table was exceeded. (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ProvisionedThroughput"
+             "ExceededException; Request ID: N5QA1R8E4G7K2Y0SXc2vB8nM1qL6pZ4tR0wE7yU3iO9aS5dF2gH8jK1lPz; Proxy: null)")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "ProvisionedThroughputExceededException: The level of configured provisioned throughput" in line.text
+    assert "Error Code: ProvisionedThroughputExceededException)" in line.text and "Request ID" not in line.text
+
+
+def test_a_traceback_logged_one_line_per_event_ranks_its_exception_line() -> None:
+    # A container's stdout: each line of the traceback is its own log event, and the exception's class names
+    # neither "Error" nor "Exception" (nipreps/nibabies#74).
+    noise = [f"210618-21:0{i % 10}:00,000 nipype.workflow INFO: [Node] Finished \"wf.node{i}\"." for i in range(40)]
+    trace = ["Traceback (most recent call last):",
+             '  File "/usr/local/miniconda/lib/python3.7/concurrent/futures/_base.py", line 324, in _invoke_callbacks',
+             "    callback(self)",
+             "concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly "
+             "while the future was running or pending."]
+    shown = [line.text for line in compact(noise[:20] + trace + noise[20:], budget_tokens=2000).lines]
+    assert shown[0].startswith("concurrent.futures.process.BrokenProcessPool"), shown[:3]

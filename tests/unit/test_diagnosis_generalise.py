@@ -243,6 +243,24 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "recognizes class file versions up to 52.0", "emr", Category.CONFIGURATION),
     # A Map run over its tolerated failures: its items failed.
     ("States.ExceedToleratedFailureThreshold", "stepfunctions", Category.UPSTREAM_FAILURE),
+    # A Map run refused the permission to start its children: the role, not the definition (States.Runtime).
+    ("State 'ProcessAssets' (MapRunFailed) failed with MapRunFailed: States.Runtime — cause: User: arn:aws:sts::"
+     "123456789012:assumed-role/sfn-role/x is not authorized to perform: states:StartExecution on resource: "
+     "arn:aws:states:us-east-1:123456789012:stateMachine:backfill", "stepfunctions", Category.PERMISSION_DENIED),
+    # Glue's StartJobRun on a job name it does not know; a job whose script location names no object.
+    ("Glue.EntityNotFoundException — cause: Failed to start job run due to missing metadata. (Service: AWSGlue; "
+     "Status Code: 400; Error Code: EntityNotFoundException)", "stepfunctions", Category.CONFIGURATION),
+    ('Error downloading script: fatal error: An error occurred (404) when calling the HeadObject operation: Key '
+     '"artifacts/mainB-glue-job.py" does not exist', "glue", Category.CONFIGURATION),
+    # EC2's throttle that ECS repeats inside an InvalidParameterException.
+    ("ECS.InvalidParameterException: Error retrieving security group information for [sg-0f2a4c6e8b1d3a5c7]: "
+     "Request limit exceeded. (Service: AmazonECS; Status Code: 400)", "stepfunctions", Category.THROTTLING),
+    # A compressed input cut short; an item DynamoDB refuses for what it holds; a buffer used after close.
+    ("EOFError: Compressed file ended before the end-of-stream marker was reached", "batch", Category.BAD_DATA),
+    ("Caused by: com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException: One or more parameter values "
+     "were invalid: An AttributeValue may not contain an empty string (Service: AmazonDynamoDBv2; Status Code: "
+     "400; Error Code: ValidationException)", "emr", Category.BAD_DATA),
+    ("ValueError: I/O operation on closed file.", "batch", Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

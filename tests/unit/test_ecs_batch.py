@@ -576,3 +576,19 @@ def test_ecs_and_batch_signatures_are_prefixed_and_source_specific() -> None:
         prefix = sig.origin.removesuffix(".yaml")
         assert sig.id.startswith(f"{prefix}-") and sig.sources == frozenset({prefix}), sig.id
         assert sig.next_steps, sig.id
+
+
+def test_a_timeout_after_a_fatal_error_is_reported_with_that_error() -> None:
+    # A worker killed 3 minutes in, then a hang until the 6-hour attempt timeout (nipreps/nibabies#74): the
+    # kill is the cause, the timeout its symptom, and the limit may still matter (medium).
+    timeout = "Job attempt duration exceeded timeout"
+    killed = ("concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly "
+              "while the future was running or pending.")
+    d = signature_set().diagnose(batch_book(timeout, exit_code=137, logs=("Traceback (most recent call last):",
+                                                                          killed)).items, "batch", {})
+    assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
+    assert "a time limit stopped it" in d.cause.explanation and "E1" in d.cause.evidence_ids
+    # A retried error or a warning before it is no such failure: the timeout stands, with high confidence.
+    d = signature_set().diagnose(batch_book(timeout, exit_code=137, logs=(
+        "WARN botocore: ThrottlingException: Rate exceeded; retrying in 2 s (attempt 1 of 5)",)).items, "batch", {})
+    assert (d.cause.category, d.cause.confidence) == (Category.TIMEOUT, Confidence.HIGH)

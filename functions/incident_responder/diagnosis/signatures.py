@@ -25,7 +25,10 @@ aborted", a task failed): it loses to any specific signature or class rule (``cl
 anywhere in the evidence, and on its own it gives at most medium confidence. A signature whose every
 match is on a warning or a retried error loses to a specific cause found on a fatal line; so does one
 marked ``recoverable: true``, whose events the engine retries on its own (Spark re-runs the tasks of an
-executor lost with its node): the cause only when nothing else explains the failure. When nothing
+executor lost with its node): the cause only when nothing else explains the failure. A time limit marked
+``symptom: true`` (a state's heartbeat, a Batch attempt's timeout) gives way to a specific cause of another
+category found on a fatal line (a worker killed for memory, then a hang until the limit), given with at
+most medium confidence. When nothing
 specific matched, the class rules (exception classes, error codes, phrases) name the category from the
 root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain. A
 class rule gives high confidence only when the wording of the evidence reads the same way (``corroborated``).
@@ -142,6 +145,9 @@ class Signature:
     generic: bool = False
     # Its events are retried by the engine (a lost executor): it weighs like a warning.
     recoverable: bool = False
+    # A time limit that ended a run which may already have failed (a state's heartbeat, a Batch attempt's
+    # timeout): a specific cause of another category found on a fatal line speaks first.
+    symptom: bool = False
 
     def applies_to(self, source: str) -> bool:
         """Whether the signature reads a report of ``source`` as a whole (unscoped, or scoped to it)."""
@@ -281,6 +287,7 @@ def _signature(raw: Any, origin: str) -> Signature:
         origin=origin,
         generic=bool(raw.get("generic", False)),
         recoverable=bool(raw.get("recoverable", False)),
+        symptom=bool(raw.get("symptom", False)),
     )
 
 
@@ -489,6 +496,10 @@ class SignatureSet:
         cls = self.classify(evidence, exclude)
         if specific:
             sig, ids, first, facts, weak = specific[0]
+            if sig.symptom:
+                ahead = self._before_the_limit(specific, cls, sig, ids, first, context, evidence, source)
+                if ahead is not None:
+                    return ahead
             # A specific cause seen only on a warning gives way to a decisive class rule (an exception
             # class, an error code) on a fatal line, not to a broad phrase such as "internal error".
             if not (weak and cls is not None and not cls[0].weak and cls[0].decisive
@@ -542,6 +553,27 @@ class SignatureSet:
             ),
             next_steps=[], signature=None,
         )
+
+    def _before_the_limit(self, specific: list[tuple[Signature, list[str], str, dict, bool]],
+                          cls: tuple[ClassHit, Evidence] | None, limit: Signature, limit_ids: list[str],
+                          limit_match: str, context: Mapping[str, Any], evidence: list[Evidence],
+                          source: str) -> Diagnosis | None:
+        """The failure a time limit only ended: a specific signature of another category on a fatal line
+        (not a warning, not a retried error), else a decisive class rule on one; at most medium confidence,
+        since the limit may still be the cause. None when there is none."""
+        d: Diagnosis | None = None
+        other = next((f for f in specific if not f[0].symptom and not f[4] and f[0].category != limit.category),
+                     None)
+        if other is not None:
+            d = self._from_signature(*other[:4], context, evidence, cap=Confidence.MEDIUM, source=source)
+        elif cls is not None and not cls[0].weak and cls[0].decisive and cls[0].category != limit.category:
+            d = self._from_class(cls[0], cls[1], context)
+        if d is None:
+            return None
+        shown = quote(limit_match, 0, len(limit_match), limit=90)
+        d.cause.explanation += f' The run then went on until a time limit stopped it ("{shown}"): a symptom.'
+        d.cause.evidence_ids += [i for i in limit_ids if i not in d.cause.evidence_ids]
+        return d
 
     def _from_signature(self, sig: Signature, ids: list[str], first: str, facts: dict[str, Any],
                         context: Mapping[str, Any], evidence: list[Evidence], cap: Confidence | None,

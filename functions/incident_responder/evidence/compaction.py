@@ -64,6 +64,9 @@ KEY_CHARS = 512  # the template key is mined from the head of the line only
 EXEMPLAR_CHARS = 400  # one evidence line in the report
 _LONG_TOKEN_RE = re.compile(rf"\S{{{TOKEN_CHARS + 1},}}")  # in a line over EXEMPLAR_CHARS: shortened in its middle
 _CLAUSE_BREAK = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+# The AWS SDK's request ids and proxy in an exception ("; Request ID: J8ZQ…; S3 Extended Request ID: p9S1…;
+# Proxy: null"): for AWS Support, not for the reader; a line over EXEMPLAR_CHARS drops them first.
+_SDK_IDS = re.compile(r"[;,]?\s*(?:S3 Extended |Extended )?Request ID: [\w+/=-]+|;\s*Proxy: null")
 TEMPLATE_CHARS = 200
 MAX_TEMPLATES = 10_000  # above this the weakest half is dropped (bounded memory on unique lines)
 
@@ -242,9 +245,21 @@ _FRAME = re.compile(
     r"|\^+\s*$)"
 )
 _CAUSED_BY = re.compile(r"^\s*Caused by:")
+_PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
+_EXCEPTION_WEIGHT = 8.0  # as "Exception:" / "Error:" lines weigh
 ROOT_CAUSE_BONUS = 4.0  # the last "Caused by:" of a trace, over the wrappers that repeat it
 _EXCEPTION_LINE = re.compile(r"^\s*(?::\s+)?(?:Caused by:\s*)?[\w$.]*(?:Exception|Error|Failure)\b|^\s*[\w.]+Error:")
-_STRONG = re.compile("|".join(p.pattern for w, p, _ in _SIGNALS if w >= 8), re.IGNORECASE)
+# The strong signals, heaviest first: a clipped line keeps the heaviest one in view ("is running beyond
+# physical memory limits" over the "exitCode: -104" before it).
+_STRONG = [re.compile(p.pattern, re.IGNORECASE) for w, p, _ in sorted(_SIGNALS, key=lambda s: -s[0]) if w >= 8]
+
+
+def _strongest(text: str) -> re.Match[str] | None:
+    for pattern in _STRONG:
+        m = pattern.search(text)
+        if m:
+            return m
+    return None
 
 
 def error_weight(text: str) -> float:
@@ -295,7 +310,9 @@ def _headline(message: str) -> str:
     if not body[0].startswith("Traceback"):
         picked.append(body[0])
     rest = body[1:]
-    if any(p.startswith("Traceback") for p in body):
+    # A Python traceback, also one a wrapper line opens ("PythonException: Traceback (most recent call
+    # last):" from a Spark executor, "Error from Python:Traceback ..."): its last line is the exception.
+    if any("Traceback (most recent call last)" in p for p in body):
         python_exc = [p for p in rest if not p.startswith(("Traceback", "During handling", "The above"))]
         # A Py4J error carries the Java exception on a line of its own (": com.mysql...CommunicationsException:
         # Communications link failure"), above the Java chain's own root cause at the end.
@@ -327,7 +344,10 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     text = _LONG_TOKEN_RE.sub(lambda t: shorten_token(t.group(0)), text)
     if len(text) <= limit:
         return text
-    m = _STRONG.search(text)
+    text = _SDK_IDS.sub("", text)
+    if len(text) <= limit:
+        return text
+    m = _strongest(text)
     if m and m.end() > limit - 20:
         head = text[: limit // 3]
         start = max(m.start() - limit // 6, len(head))
@@ -339,13 +359,13 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     if breaks and len(text) - breaks[-1].end() <= limit // 4:
         tail = text[breaks[-1].end():]
         head_end = text.rfind(" ", 0, limit - len(tail) - 3)
-        if head_end > limit // 2:
+        if head_end > limit // 2 and (m is None or m.end() <= head_end):  # never drop the error signal
             return f"{text[:head_end]} … {tail}"
     return text[: limit - 1] + "…"
 
 
 class _Template:
-    __slots__ = ("count", "first_ts", "last", "last_pos", "last_ts", "prelim", "root", "source")
+    __slots__ = ("count", "exception", "first_ts", "last", "last_pos", "last_ts", "prelim", "root", "source")
 
     def __init__(self, message: str, pos: int, ts: datetime | None, source: str) -> None:
         self.count = 1
@@ -356,6 +376,7 @@ class _Template:
         self.source = source
         self.prelim = 0.0 if _FRAME.match(message) else error_weight(message)
         self.root = False  # the last "Caused by:" of a stack trace somewhere: the root cause
+        self.exception = False  # the exception line that ends a Python traceback logged one line per event
 
 
 def _prune(templates: dict[str, _Template], seen: int) -> int:
@@ -423,6 +444,10 @@ def compact(
     # The newest "Caused by:" line of the stack trace being read: when the trace ends with no deeper one,
     # it is the root cause, which outranks the wrappers around it (a Spark job abort around an S3 503).
     cause: _Template | None = None
+    # A Python traceback logged one line per event: after its header, the first line that is neither a frame
+    # nor indented source is the exception ("concurrent.futures.process.BrokenProcessPool: A process in the
+    # process pool was terminated abruptly"), whatever its class is called.
+    in_traceback = False
 
     for item in lines:
         if isinstance(item, str):
@@ -452,6 +477,12 @@ def compact(
             t.last_pos = seen
             t.last_ts = ts
             t.source = source
+        if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
+            in_traceback = False
+            if _PY_EXCEPTION.match(message):
+                t.exception = True
+        if message.startswith("Traceback (most recent call last)"):
+            in_traceback = True
         if _CAUSED_BY.match(message):
             cause = t
         elif cause is not None and not _FRAME.match(message):
@@ -470,6 +501,8 @@ def compact(
         rarity = _rarity(t.count)
         sev = error_weight(t.last) if t.count > 1 else t.prelim
         prox = _proximity(t, first_dt, last_dt, failure, seen)
+        if t.exception:
+            sev = max(sev, _EXCEPTION_WEIGHT)
         if t.root:
             sev += ROOT_CAUSE_BONUS
         score = sev * (0.35 + 0.65 * rarity) + 1.5 * prox + 0.5 * rarity

@@ -93,6 +93,10 @@ def _failed(container: dict[str, Any], clean_exit_seen: bool) -> bool:
     return code != 0 and not (clean_exit_seen and _benign_signal(container))
 
 
+# The key a parent's collector sets in the event it builds for a child task (never in an EventBridge event).
+PARENT_FAILED = "x-parent-failed"
+
+
 def verdict(detail: dict[str, Any]) -> tuple[bool, str]:
     """Whether a STOPPED task's event is a failure to report, and why (module docstring)."""
     reason = str(detail.get("stoppedReason") or "")
@@ -100,6 +104,10 @@ def verdict(detail: dict[str, Any]) -> tuple[bool, str]:
     group = str(detail.get("group") or "")
     containers = [c for c in detail.get("containers") or [] if isinstance(c, dict)]
     service = group.startswith("service:")
+    if detail.get(PARENT_FAILED):
+        # A task a Step Functions state ran and saw fail or time out: its stop is the failure, whatever
+        # the little the state's record of it says.
+        return True, str(detail[PARENT_FAILED])
     if str(detail.get("clusterArn", "")).split("/")[-1].startswith("AWSBatch-"):
         return False, "task of an AWS Batch job: its Batch Job State Change is reported instead"
     oom = [c for c in containers if _oom(c)]

@@ -38,6 +38,7 @@ class GlueContext(SourceContext):
     datasets: Any = None
     worker_type: Any = None
     workers: Any = None
+    capacity: Any = None  # the run's sizing as one phrase (ten G.1X workers, or 10.0 DPU)
     timeout_minutes: Any = None
     execution_minutes: Any = None
     attempt: Any = None

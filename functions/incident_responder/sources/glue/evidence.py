@@ -161,7 +161,7 @@ class GlueEvidence:
                   status=inc.status, error_message=message)
             error = error or message
         timeout, workers, worker_type = run.get("Timeout"), run.get("NumberOfWorkers"), run.get("WorkerType")
-        parts = []
+        parts: list[str] = []
         if worker_type or workers:
             parts.append(f"{workers or '?'} × {worker_type or '?'} workers")
         elif run.get("MaxCapacity"):
@@ -180,7 +180,7 @@ class GlueEvidence:
                   execution_seconds=seconds or 0)
         if run.get("Arguments"):
             c.add_json("config", "glue:GetJobRun", "Run arguments", run["Arguments"], limit=600)
-        c.context.update(worker_type=worker_type or "?", workers=workers or "?",
+        c.context.update(worker_type=worker_type or "?", workers=workers or "?", capacity=parts[0] if parts else "?",
                          timeout_minutes=timeout or "?", glue_version=run.get("GlueVersion") or "?",
                          execution_minutes=f"{seconds / 60:.0f}" if isinstance(seconds, int) else "?",
                          attempt=attempt)

@@ -21,7 +21,7 @@ from ...errors import MalformedEvent
 from ...formats import fmt_duration, json_or_none
 from ...model import Incident, Resource, Skip, iso
 from ..base import ChildCollector, Collector, parse_time, shorten
-from ..ecs.evidence import exit_code_meaning
+from ..ecs.evidence import PARENT_FAILED, exit_code_meaning
 from .spec import StepFunctionsSpec
 
 __all__ = ["StepFunctionsEvidence", "execution_url"]
@@ -470,7 +470,8 @@ class StepFunctionsEvidence:
                                               else None)
             if not task_arn:
                 return None
-            detail = {**_lower_keys(doc), "taskArn": task_arn, "lastStatus": "STOPPED"}
+            detail = {**_lower_keys(doc), "taskArn": task_arn, "lastStatus": "STOPPED",
+                      PARENT_FAILED: f"its state failed with {failed.get('type', 'a failure')}"}
             detail.setdefault("clusterArn", params.get("Cluster"))
             detail.setdefault("taskDefinitionArn", params.get("TaskDefinition"))
         elif rtype == "glue":
