@@ -59,6 +59,11 @@ _FRAME = re.compile(r"^\s*(?:at\s|\.\.\.\s*\d+\s+more|File\s\"|\d+:\s+0x)")
 _KINDS_RANK = {"exception": 3, "code": 3, "text": 2, "umbrella": 1}
 
 
+def retries_over(line: str) -> bool:
+    """Whether a line says the retries are over ("Task 5 in stage 14.0 failed 4 times", "giving up")."""
+    return bool(_FINAL_RETRY.search(line))
+
+
 def is_weak_line(line: str) -> bool:
     """Whether a line is a warning, reports a retried error, or was logged at a routine level (INFO, DEBUG:
     "Partition rdd_42_39 not found, computing it"); it weighs less than a fatal line."""

@@ -25,10 +25,11 @@ aborted", a task failed): it loses to any specific signature or class rule (``cl
 anywhere in the evidence, and on its own it gives at most medium confidence. A signature whose every
 match is on a warning or a retried error loses to a specific cause found on a fatal line; so does one
 marked ``recoverable: true``, whose events the engine retries on its own (Spark re-runs the tasks of an
-executor lost with its node): the cause only when nothing else explains the failure. A time limit marked
-``symptom: true`` (a state's heartbeat, a Batch attempt's timeout) gives way to a specific cause of another
-category found on a fatal line (a worker killed for memory, then a hang until the limit), given with at
-most medium confidence. When nothing
+executor lost with its node): the cause only when nothing else explains the failure. A signature marked
+``symptom:`` says where a run stopped, not why (``true``: a time limit, a state's heartbeat or a Batch
+attempt's timeout; or the sentence to say, with ``{match}``: a cluster's bootstrap failure): it gives way
+to a specific cause of another category found on a fatal line (a worker killed for memory, then a hang
+until the limit; a 403 in the node's provisioning log), given with at most medium confidence. When nothing
 specific matched, the class rules (exception classes, error codes, phrases) name the category from the
 root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain. A
 class rule gives high confidence only when the wording of the evidence reads the same way (``corroborated``).
@@ -53,7 +54,7 @@ import yaml
 
 from ..model import Category, Confidence, ProbableCause
 from .chains import parse_chain, render_chain
-from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table
+from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over
 from .quotes import quote
 from .terms import Reading, TermModel, load_term_model
 
@@ -145,9 +146,10 @@ class Signature:
     generic: bool = False
     # Its events are retried by the engine (a lost executor): it weighs like a warning.
     recoverable: bool = False
-    # A time limit that ended a run which may already have failed (a state's heartbeat, a Batch attempt's
-    # timeout): a specific cause of another category found on a fatal line speaks first.
-    symptom: bool = False
+    # Where a run stopped, not why (a time limit that ended a run which may already have failed, a cluster's
+    # bootstrap failure): a specific cause of another category found on a fatal line speaks first. The
+    # sentence that says so, with {match} (empty: not a symptom).
+    symptom: str = ""
 
     def applies_to(self, source: str) -> bool:
         """Whether the signature reads a report of ``source`` as a whole (unscoped, or scoped to it)."""
@@ -211,7 +213,10 @@ class Signature:
                     for k, v in ev.facts.items():
                         facts.setdefault(k, v)
                 first = first or snippet
-                weak = weak and (self.recoverable or is_weak_line(snippet)) and ev.kind == "log"
+                # A recoverable event on the line that gave up on it ("failed 4 times, most recent failure:
+                # ... lost node") is what the retries could not get past: not weak.
+                recovered = self.recoverable and not retries_over(ev.text)
+                weak = weak and (recovered or is_weak_line(snippet)) and ev.kind == "log"
         return ids, first, facts, weak
 
 
@@ -287,8 +292,18 @@ def _signature(raw: Any, origin: str) -> Signature:
         origin=origin,
         generic=bool(raw.get("generic", False)),
         recoverable=bool(raw.get("recoverable", False)),
-        symptom=bool(raw.get("symptom", False)),
+        symptom=_symptom(raw.get("symptom")),
     )
+
+
+_TIME_LIMIT = 'The run then went on until a time limit stopped it ("{match}"): a symptom.'
+
+
+def _symptom(value: Any) -> str:
+    """``symptom: true`` (a time limit, said the default way) or the sentence itself."""
+    if value is True:
+        return _TIME_LIMIT
+    return str(value).strip() if value else ""
 
 
 def load_signatures(*dirs: str | Path) -> list[Signature]:
@@ -571,7 +586,7 @@ class SignatureSet:
         if d is None:
             return None
         shown = quote(limit_match, 0, len(limit_match), limit=90)
-        d.cause.explanation += f' The run then went on until a time limit stopped it ("{shown}"): a symptom.'
+        d.cause.explanation += " " + _render(limit.symptom, {"match": shown})
         d.cause.evidence_ids += [i for i in limit_ids if i not in d.cause.evidence_ids]
         return d
 

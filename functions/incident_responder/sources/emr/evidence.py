@@ -53,6 +53,8 @@ CLUSTER = "EMR Cluster State Change"
 _CLUSTER_NAME = re.compile(
     r"Amazon EMR [Cc]luster j-[0-9A-Za-z]+ \((?P<name>.+?)\) (?:failed|has|was|is|completed|started)")
 _ERROR_LIKE = re.compile(r"\b(?:ERROR|FATAL|Exception|Error:|Caused by|Traceback|Killed|killed)\b")
+# "On the master instance (i-0c4e19a7b25d83f61), application provisioning failed": the node, no action.
+_NODE_INSTANCE = re.compile(r"\((?P<instance>i-[0-9a-f]+)\)")
 _BOOTSTRAP = re.compile(r"\((?P<instance>i-[0-9a-f]+)\).*?bootstrap action (?P<n>\d+)", re.IGNORECASE)
 _ACCEPTS_STEPS = {"STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"}
 _TERMINATING = {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}
@@ -420,6 +422,9 @@ class EmrEvidence:
                         failure_time: datetime | None) -> None:
         m = _BOOTSTRAP.search(message or "")
         if not m:
+            node = _NODE_INSTANCE.search(message or "")
+            if node:
+                self._provisioning_logs(c, cluster_id, node.group("instance"), failure_time)
             return
         c.context.update(bootstrap_instance=m.group("instance"), bootstrap_action=m.group("n"))
         if not c.context.get("log_uri"):
@@ -433,6 +438,36 @@ class EmrEvidence:
         lines = self._read(c, folder + "stderr.gz", f"stderr of bootstrap action {m.group('n')}")
         if lines:
             c.add_compacted(lines, folder + "stderr.gz", failure_time, max_items=_LOG_ITEMS)
+
+    def _provisioning_logs(self, c: Collector, cluster_id: str, instance: str,
+                           failure_time: datetime | None) -> None:
+        """A node whose provisioning failed before any bootstrap action ("On the master instance (i-...),
+        application provisioning failed"): the stderr EMR's node provisioner wrote under
+        ``<LogUri>/<cluster>/node/<instance>/provision-node/`` (one listing, the newest two read)."""
+        from ...evidence.logs import parse_s3_uri
+
+        log_uri = c.context.get("log_uri")
+        folder = f"{str(log_uri).rstrip('/')}/{cluster_id}/node/{instance}/provision-node/" if log_uri else ""
+        parsed = parse_s3_uri(folder) if folder else None
+        if parsed is None:
+            c.book.gap("node provisioning logs: the cluster's LogUri is unknown")
+            return
+        bucket, prefix = parsed
+        c.context.update(bootstrap_instance=instance)
+        c.links.append(Link(f"Provisioning logs of {instance} in S3", _s3_console(c.incident.region, folder)))
+        out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
+                     Prefix=prefix, MaxKeys=YARN_LIST_LIMIT)
+        if out is None:
+            return
+        stderr = sorted((o for o in out.get("Contents") or [] if str(o.get("Key", "")).endswith("stderr.gz")),
+                        key=lambda o: o.get("LastModified") or "", reverse=True)
+        if not stderr:
+            c.book.gap(f"node provisioning logs of {instance}: no stderr.gz under {folder}")
+        for obj in stderr[:2]:
+            uri = f"s3://{bucket}/{obj['Key']}"
+            lines = self._read(c, uri, f"provisioning stderr of {instance}")
+            if lines:
+                c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
 
     def _read(self, c: Collector, uri: str, what: str) -> list[Any] | None:
         """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable."""

@@ -27,6 +27,8 @@ __all__ = ["EmrServerlessEvidence", "job_run_url"]
 REPORTED = {"FAILED", "CANCELLED"}
 _PHRASE = {"FAILED": "failed", "CANCELLED": "was cancelled"}
 DEFAULT_LOG_GROUP = "/aws/emr-serverless"
+# The key a parent's collector sets in the event it builds for a child run: the job run its cause holds.
+JOB_RUN_FROM_CAUSE = "x-job-run"
 _LOG_ITEMS = {"stderr": 8, "stdout": 3}
 
 
@@ -86,8 +88,13 @@ class EmrServerlessEvidence:
             "jobRun")
         application = (c.call(f"GetApplication {app}", client.get_application, applicationId=app) or {}).get(
             "application")
+        source = "emr-serverless:GetJobRun"
+        if not run and isinstance(inc.detail.get(JOB_RUN_FROM_CAUSE), dict):
+            # A Step Functions task's cause holds the job run as GetJobRun returned it when the run ended:
+            # read that when the run can no longer be read (its application deleted since).
+            run, source = inc.detail[JOB_RUN_FROM_CAUSE], "emr-serverless job run (from the task's cause)"
         if run:
-            self._run(c, run)
+            self._run(c, run, source)
         else:
             c.add("job", "events:EMR Serverless Job Run State Change",
                   f"Job run {run_id} {inc.status} (from the event; the run itself could not be read)",
@@ -104,18 +111,18 @@ class EmrServerlessEvidence:
                 executionTimeoutMinutes=run.get("executionTimeoutMinutes"), name=str(run.get("name") or ""),
                 state=inc.status)
 
-    def _run(self, c: Collector, run: dict[str, Any]) -> None:
+    def _run(self, c: Collector, run: dict[str, Any], source: str = "emr-serverless:GetJobRun") -> None:
         inc = c.incident
         state = run.get("state") or inc.status
         details = str(run.get("stateDetails") or "")
         started, ended = parse_time(run.get("createdAt")), parse_time(run.get("updatedAt"))
         inc.started_at = iso(started) or inc.started_at
         inc.stopped_at = iso(ended) or inc.stopped_at
-        c.add("job", "emr-serverless:GetJobRun",
+        c.add("job", source,
               f"Job run {state}: {shorten(details, 1200) if details else 'no stateDetails'}", ended,
               state=state, state_details=details)
         entry, command = _driver_summary(run.get("jobDriver") or {})
-        c.add("config", "emr-serverless:GetJobRun", f"Job driver: {shorten(command, 600)}", entry_point=entry)
+        c.add("config", source, f"Job driver: {shorten(command, 600)}", entry_point=entry)
         timeout = run.get("executionTimeoutMinutes")
         seconds = run.get("totalExecutionDurationSeconds")
         parts = [f"release {run.get('releaseLabel') or '?'}", f"role {run.get('executionRole') or '?'}"]
@@ -123,7 +130,7 @@ class EmrServerlessEvidence:
             parts.append(f"ran {seconds // 60} min {seconds % 60} s")
         if timeout:
             parts.append(f"timeout {timeout} min")
-        c.add("config", "emr-serverless:GetJobRun", "Run settings: " + ", ".join(parts),
+        c.add("config", source, "Run settings: " + ", ".join(parts),
               timeout_minutes=timeout or 0, execution_seconds=seconds or 0)
         c.context.update(state_details=shorten(details, 300) if details else "?", entry_point=entry,
                          execution_role=run.get("executionRole") or "?", timeout_minutes=timeout or "?",

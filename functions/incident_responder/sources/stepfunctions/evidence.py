@@ -22,6 +22,7 @@ from ...formats import fmt_duration, json_or_none
 from ...model import Incident, Resource, Skip, iso
 from ..base import ChildCollector, Collector, parse_time, shorten
 from ..ecs.evidence import PARENT_FAILED, exit_code_meaning
+from ..emrserverless.evidence import JOB_RUN_FROM_CAUSE
 from .spec import StepFunctionsSpec
 
 __all__ = ["StepFunctionsEvidence", "execution_url"]
@@ -521,8 +522,12 @@ class StepFunctionsEvidence:
             if not app or not run_id:
                 return None
             state = _find(doc, "State")
-            return {"applicationId": app, "jobRunId": run_id,
-                    "state": state if state in ("FAILED", "CANCELLED") else "FAILED"}
+            child = {"applicationId": app, "jobRunId": run_id,
+                     "state": state if state in ("FAILED", "CANCELLED") else "FAILED"}
+            run = _lower_keys(_find(doc, "JobRun") or doc)  # GetJobRun's answer, as the .sync task returned it
+            if isinstance(run, dict) and run.get("jobRunId") == run_id and run.get("state"):
+                child[JOB_RUN_FROM_CAUSE] = run
+            return child
         # lambda: the invocation the cause names, with its error as the function returned it.
         fn = params.get("FunctionName") or _details(scheduled or {}).get("resource")
         region = _details(scheduled or {}).get("region") or c.incident.region
