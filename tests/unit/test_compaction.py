@@ -356,3 +356,14 @@ def test_a_traceback_logged_one_line_per_event_ranks_its_exception_line() -> Non
              "while the future was running or pending."]
     shown = [line.text for line in compact(noise[:20] + trace + noise[20:], budget_tokens=2000).lines]
     assert shown[0].startswith("concurrent.futures.process.BrokenProcessPool"), shown[:3]
+
+
+def test_an_exception_message_over_two_lines_keeps_its_second_line() -> None:
+    # Spark's Kafka source explains the failure on the line after the exception (mozilla/telemetry-streaming#25).
+    event = ("17/02/20 00:12:49 ERROR Executor: Exception in task 86.0 in stage 0.0 (TID 86)\n"
+             "java.lang.IllegalStateException: Cannot fetch offset 7881614 (GroupId: spark-kafka-source-a6, "
+             "TopicPartition: telemetry-86).\n"
+             "Some data may have been lost because they are not available in Kafka any more\n"
+             "\tat org.apache.spark.sql.kafka010.KafkaSourceRDD.reportDataLoss(KafkaSourceRDD.scala:239)\n")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "Cannot fetch offset 7881614" in line.text and "not available in Kafka any more" in line.text

@@ -107,3 +107,17 @@ def test_bad_signature_files_name_the_problem(tmp_path: Path, bad: str) -> None:
 ])
 def test_bad_data_is_recognized(text: str) -> None:
     assert diagnose(book(text)).cause.category == Category.BAD_DATA
+
+
+def test_a_specific_cause_contradicted_on_another_fatal_line_is_not_high() -> None:
+    # Alone, a bootstrap action's failure is read with high confidence.
+    alone = diagnose(book("bootstrap action 1 returned a non-zero return code"), "emr")
+    assert (alone.cause.category, alone.cause.confidence) == (Category.CONFIGURATION, Confidence.HIGH)
+    # S3 refused a read, and another fatal line names a setting (a table format not configured): two
+    # readings of one failure, so the one given is not high.
+    d = diagnose(book("ERROR Table does not support reads: lakehouse.orders",
+                      "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied"))
+    assert d.cause.category == Category.PERMISSION_DENIED and d.cause.confidence == Confidence.MEDIUM
+    # On the same line, the signature is the more specific reading and keeps its confidence.
+    d = diagnose(book("ResourceInitializationError: unable to retrieve secret from asm: AccessDeniedException"), "ecs")
+    assert (d.cause.category, d.cause.confidence) == (Category.PERMISSION_DENIED, Confidence.HIGH)

@@ -519,8 +519,14 @@ class SignatureSet:
             # class, an error code) on a fatal line, not to a broad phrase such as "internal error".
             if not (weak and cls is not None and not cls[0].weak and cls[0].decisive
                     and cls[0].category != sig.category):
-                return self._from_signature(sig, ids, first, facts, context, evidence, cap=None,
-                                            source=source)
+                # Another cause on another fatal line (a specific signature or a decisive class rule of
+                # another category, on evidence this signature did not match): the evidence is not
+                # one-sided, so not high. On the same line, the signature is the more specific reading.
+                rival = any(not f[0].generic and not f[4] and f[0].category != sig.category
+                            and set(f[1]) - set(ids) for f in specific[1:]) \
+                    or self._class_rival(evidence, ids, sig.category)
+                return self._from_signature(sig, ids, first, facts, context, evidence,
+                                            cap=Confidence.MEDIUM if rival else None, source=source)
         if cls is not None and generic and generic[0][0].category == cls[0].category:
             # The class rule agrees with a generic one ("a traceback", "exit code 1"): the generic
             # signature's service-specific text and next steps stand, at its capped confidence, with the
@@ -568,6 +574,17 @@ class SignatureSet:
             ),
             next_steps=[], signature=None,
         )
+
+    def _class_rival(self, evidence: list[Evidence], ids: list[str], category: Category) -> bool:
+        """Whether a decisive class rule on a fatal line the signature did not match names another category."""
+        for ev in evidence:
+            if ev.id in ids:
+                continue
+            for text in _evidence_texts(ev):
+                hit = classify(text, self.classes)
+                if hit is not None and not hit.weak and hit.decisive and hit.category != category:
+                    return True
+        return False
 
     def _before_the_limit(self, specific: list[tuple[Signature, list[str], str, dict, bool]],
                           cls: tuple[ClassHit, Evidence] | None, limit: Signature, limit_ids: list[str],

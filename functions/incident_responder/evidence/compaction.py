@@ -323,7 +323,12 @@ def _headline(message: str) -> str:
     else:
         exc = [p for p in rest if _EXCEPTION_LINE.match(p)]
         if exc:
-            picked.append(exc[0])
+            # An exception message that goes on over a second line ("Cannot fetch offset 7881614 ...\nSome
+            # data may have been lost because they are not available in Kafka any more ...") keeps it.
+            at = parts.index(exc[0])
+            more = parts[at + 1] if at + 1 < len(parts) else ""
+            picked.append(exc[0] if not more or _FRAME.match(more) or _EXCEPTION_LINE.match(more)
+                          or _CAUSED_BY.match(more) else f"{exc[0]} {more}")
             # The root cause and the one it explains ("CommunicationsException: Communications link failure"
             # above "SocketTimeoutException: connect timed out"): the pair says what failed and why.
             causes = [p for p in exc if p.startswith(("Caused by:", ": "))]  # ": X": the exception Py4J wraps

@@ -314,6 +314,7 @@ class StepFunctionsEvidence:
             c.add("history", "states:GetExecutionHistory", text, failed.get("timestamp"),
                   error=error, cause=str(cause), state=state or "", task_type=task_type or "",
                   event_type=failed["type"], child=child, status=status)
+            self._earlier_attempts(c, failures, failed, state, by_id, prefix, child)
             if depth == 0:
                 c.context.update(state=state or "?", error=error or failed["type"], task_type=task_type or "?")
             self._task_specific(c, failed, scheduled, task_type, cause, depth, by_id)
@@ -432,6 +433,28 @@ class StepFunctionsEvidence:
                 c.add("job", "glue (from the task's cause)",
                       f"Glue job {cause_doc.get('JobName', '?')} run {cause_doc.get('Id', '')} "
                       f"{cause_doc.get('JobRunState', 'FAILED')}: {msg}", failed.get("timestamp"), error_message=msg)
+
+    def _earlier_attempts(self, c: Collector, failures: list[dict[str, Any]], failed: dict[str, Any],
+                          state: str | None, by_id: dict[Any, dict[str, Any]], prefix: str, child: bool) -> None:
+        """Earlier attempts of the failed state (its Retry) that failed otherwise than the last one: a runtime
+        killed at its memory size before a retry that ran out of time says why (the last two such)."""
+        last = _details(failed)
+        seen = {(last.get("error", ""), last.get("cause", ""))}
+        shown = 0
+        for e in reversed(failures):
+            if e is failed or shown >= 2 or self._state_of(e, by_id) != state:
+                continue
+            d = _details(e)
+            key = (d.get("error", ""), d.get("cause", ""))
+            if key in seen or not any(key):
+                continue
+            seen.add(key)
+            shown += 1
+            text = f"{prefix}An earlier attempt of state '{state or '?'}' failed with {e.get('type')}"
+            text += f": {key[0]}" if key[0] else ""
+            text += f" — cause: {cause_text(key[1])}" if key[1] else ""
+            c.add("history", "states:GetExecutionHistory", text, e.get("timestamp"), error=key[0],
+                  cause=str(key[1]), state=state or "", event_type=e.get("type", ""), child=child, attempt="earlier")
 
     @staticmethod
     def _submitted_output(failed: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any]:
