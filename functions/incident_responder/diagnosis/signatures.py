@@ -593,12 +593,15 @@ class SignatureSet:
         """The failure a time limit only ended: a specific signature of another category on a fatal line
         (not a warning, not a retried error), else a decisive class rule on one; at most medium confidence,
         since the limit may still be the cause. None when there is none."""
+        # On the limit's own line, another cause is the limit's doing (Lambda kills the runtime it timed out:
+        # "Task timed out after 30.27 seconds ... Runtime exited with error: signal: killed"), not its cause.
         d: Diagnosis | None = None
-        other = next((f for f in specific if not f[0].symptom and not f[4] and f[0].category != limit.category),
-                     None)
+        other = next((f for f in specific if not f[0].symptom and not f[4] and f[0].category != limit.category
+                      and set(f[1]) - set(limit_ids)), None)
         if other is not None:
             d = self._from_signature(*other[:4], context, evidence, cap=Confidence.MEDIUM, source=source)
-        elif cls is not None and not cls[0].weak and cls[0].decisive and cls[0].category != limit.category:
+        elif cls is not None and not cls[0].weak and cls[0].decisive and cls[0].category != limit.category \
+                and cls[1].id not in limit_ids:
             d = self._from_class(cls[0], cls[1], context)
         if d is None:
             return None
