@@ -85,6 +85,8 @@ def fmt_time(value: Any) -> str:
 
 
 TOKEN_CHARS = 72  # a token (an S3 path, an ARN, an id) longer than this is shortened in its middle
+# The simple name at the end of a Java class name, kept whole when the token is shortened.
+_QUALIFIED_NAME = re.compile(r"\.([A-Z]\w*(?:Exception|Error|Failure)\W{0,2})$")
 
 
 def shorten_token(token: str, limit: int = TOKEN_CHARS) -> str:
@@ -100,5 +102,3 @@ def shorten_token(token: str, limit: int = TOKEN_CHARS) -> str:
         head = limit - tail - 1
     return token[:head] + "…" + token[-tail:]
 
-
-_QUALIFIED_NAME = re.compile(r"\.([A-Z]\w*(?:Exception|Error|Failure)\W{0,2})$")

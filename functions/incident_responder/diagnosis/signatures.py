@@ -522,9 +522,7 @@ class SignatureSet:
                 # Another cause on another fatal line (a specific signature or a decisive class rule of
                 # another category, on evidence this signature did not match): the evidence is not
                 # one-sided, so not high. On the same line, the signature is the more specific reading.
-                rival = any(not f[0].generic and not f[4] and f[0].category != sig.category
-                            and set(f[1]) - set(ids) for f in specific[1:]) \
-                    or self._class_rival(evidence, ids, sig.category)
+                rival = self._elsewhere(specific, evidence, sig.category, ids, symptoms=True) is not None
                 return self._from_signature(sig, ids, first, facts, context, evidence,
                                             cap=Confidence.MEDIUM if rival else None, source=source)
         if cls is not None and generic and generic[0][0].category == cls[0].category:
@@ -575,16 +573,24 @@ class SignatureSet:
             next_steps=[], signature=None,
         )
 
-    def _class_rival(self, evidence: list[Evidence], ids: list[str], category: Category) -> bool:
-        """Whether a decisive class rule on a fatal line the signature did not match names another category."""
-        for ev in evidence:
-            if ev.id in ids:
-                continue
-            for text in _evidence_texts(ev):
-                hit = classify(text, self.classes)
-                if hit is not None and not hit.weak and hit.decisive and hit.category != category:
-                    return True
-        return False
+    def _elsewhere(self, specific: list[tuple[Signature, list[str], str, dict, bool]], evidence: list[Evidence],
+                   category: Category, ids: list[str], symptoms: bool = False,
+                   best: tuple[ClassHit, Evidence] | None = None,
+                   ) -> tuple[Signature, list[str], str, dict, bool] | tuple[ClassHit, Evidence] | None:
+        """A cause of another category than ``category`` on a fatal line that ``ids`` do not cover: the first
+        specific signature (not a warning, not a retried error; a symptom one only if ``symptoms``), else a
+        decisive class rule (an exception class, an error code, a high rule's phrase): ``best``, the evidence's
+        best class hit, when given (a time limit gives way only to what reads as the failure's cause), else any
+        such hit. None when there is none."""
+        other = next((f for f in specific if not f[0].generic and not f[4] and f[0].category != category
+                      and (symptoms or not f[0].symptom) and set(f[1]) - set(ids)), None)
+        if other is not None:
+            return other
+        if best is None:
+            cls = self.classify([e for e in evidence if e.id not in ids], exclude=frozenset({category}))
+        else:
+            cls = best if best[1].id not in ids and best[0].category != category else None
+        return cls if cls is not None and not cls[0].weak and cls[0].decisive else None
 
     def _before_the_limit(self, specific: list[tuple[Signature, list[str], str, dict, bool]],
                           cls: tuple[ClassHit, Evidence] | None, limit: Signature, limit_ids: list[str],
@@ -595,16 +601,11 @@ class SignatureSet:
         since the limit may still be the cause. None when there is none."""
         # On the limit's own line, another cause is the limit's doing (Lambda kills the runtime it timed out:
         # "Task timed out after 30.27 seconds ... Runtime exited with error: signal: killed"), not its cause.
-        d: Diagnosis | None = None
-        other = next((f for f in specific if not f[0].symptom and not f[4] and f[0].category != limit.category
-                      and set(f[1]) - set(limit_ids)), None)
-        if other is not None:
-            d = self._from_signature(*other[:4], context, evidence, cap=Confidence.MEDIUM, source=source)
-        elif cls is not None and not cls[0].weak and cls[0].decisive and cls[0].category != limit.category \
-                and cls[1].id not in limit_ids:
-            d = self._from_class(cls[0], cls[1], context)
-        if d is None:
+        other = self._elsewhere(specific, evidence, limit.category, limit_ids, best=cls)
+        if other is None:
             return None
+        d = self._from_class(other[0], other[1], context) if isinstance(other[0], ClassHit) else \
+            self._from_signature(*other[:4], context, evidence, cap=Confidence.MEDIUM, source=source)
         shown = quote(limit_match, 0, len(limit_match), limit=90)
         d.cause.explanation += " " + _render(limit.symptom, {"match": shown})
         d.cause.evidence_ids += [i for i in limit_ids if i not in d.cause.evidence_ids]
