@@ -367,3 +367,38 @@ def test_an_exception_message_over_two_lines_keeps_its_second_line() -> None:
              "\tat org.apache.spark.sql.kafka010.KafkaSourceRDD.reportDataLoss(KafkaSourceRDD.scala:239)\n")
     (line,) = compact([event], budget_tokens=2000).lines
     assert "Cannot fetch offset 7881614" in line.text and "not available in Kafka any more" in line.text
+
+
+def test_an_exception_message_wrapped_over_lines_of_a_plain_log_is_one_line() -> None:
+    # The same trace in an EMR step's stderr.gz, read line by line: the message's lines before the first
+    # frame are one evidence line, so its reason ("aged out by Kafka") is not left on a line of its own.
+    lines = ["17/02/20 00:12:49 ERROR Executor: Exception in task 86.0 in stage 0.0 (TID 86)",
+             "java.lang.IllegalStateException: Cannot fetch offset 7881614 (GroupId: spark-kafka-source-a6, "
+             "TopicPartition: telemetry-86). ",
+             "Some data may have been lost because they are not available in Kafka any more; either the",
+             " data was aged out by Kafka or the topic may have been deleted.",
+             "    ",
+             "\tat org.apache.spark.sql.kafka010.CachedKafkaConsumer.reportDataLoss(CachedKafkaConsumer.scala:278)",
+             "17/02/20 00:12:50 INFO Executor: Finished task 85.0 in stage 0.0 (TID 85)"]
+    shown = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    assert shown[0] == ("java.lang.IllegalStateException: Cannot fetch offset 7881614 (GroupId: spark-kafka-source-a6, "
+                        "TopicPartition: telemetry-86). Some data may have been lost because they are not available "
+                        "in Kafka any more; either the data was aged out by Kafka or the topic may have been deleted.")
+    assert not any(text.startswith(("Some data", "data was")) or not text.strip() for text in shown), shown
+
+
+def test_lines_after_an_exception_are_not_joined_without_a_stack_frame_below_them() -> None:
+    # A Python script's stderr: the exception is its last line, the next ones are other records; and a chained
+    # traceback's "During handling" stays out of the exception line above it.
+    lines = ["ValueError: invalid literal for int() with base 10: 'n/a'",
+             "Command exiting with ret '1'",
+             "KeyError: 'customer_id'",
+             "",
+             "During handling of the above exception, another exception occurred:",
+             "",
+             "Traceback (most recent call last):",
+             '  File "/mnt/tmp/job.py", line 12, in <module>']
+    shown = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    assert "ValueError: invalid literal for int() with base 10: 'n/a'" in shown
+    assert "Command exiting with ret '1'" in shown
+    assert "KeyError: 'customer_id'" in shown

@@ -173,6 +173,21 @@ def test_an_umbrella_exception_gives_way_to_the_phrase_in_its_message() -> None:
     assert d.cause.category == Category.CAPACITY
 
 
+@pytest.mark.parametrize(("text", "source", "category", "sure"), [
+    # Libraries throw these for any reason: the message's phrase decides (mozilla/telemetry-streaming#25)...
+    ("java.lang.IllegalStateException: Cannot fetch offset 7881614 (TopicPartition: telemetry-86). Some data may "
+     "have been lost because they are not available in Kafka any more", "emr", Category.MISSING_INPUT, None),
+    ("panic: error submitting job: : JobQueue x-job-queue not found.", "batch", Category.CONFIGURATION, None),
+    # ... and when the message names nothing, the class alone is a bug, said without certainty.
+    ("java.lang.IllegalStateException: RpcEnv already stopped.", "emr", Category.CODE_ERROR, False),
+])
+def test_an_exception_thrown_for_any_reason_gives_way_to_its_message(
+        text: str, source: str, category: Category, sure: bool | None) -> None:
+    d = diagnose(book(text), source)
+    assert d.cause.category == category
+    assert sure is None or (d.cause.confidence == Confidence.HIGH) == sure
+
+
 @pytest.mark.parametrize(("text", "source", "category"), [
     # A container wrapper names no cause; the message after it does.
     ("Task failed to start - CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob1: no space left on "

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -427,6 +427,50 @@ def is_bookkeeping(message: str) -> bool:
     return not (memory and int(memory.group(2)) >= int(memory.group(1)))
 
 
+# An exception whose message goes on over more lines before its stack frames, in a log written line by line
+# (an EMR step's stderr.gz, a container log): "java.lang.IllegalStateException: Cannot fetch offset 7881614
+# (...). " then "Some data may have been lost because they are not available in Kafka any more; ...", then
+# "\tat org.apache...". The message's lines are one line of evidence: its second line may hold the reason.
+_EXCEPTION_IN = re.compile(r"[\w$.]*(?:Exception|Error)\b:\s")
+_STAMPED = re.compile(r"^\s*\[?(?:\d{2,4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}:\d{2}:\d{2})")
+WRAPPED_LINES = 6  # at most this many lines of one message are joined
+_TRACEBACK_TEXT = ("Traceback", "During handling", "The above exception")
+
+
+def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
+    """``lines`` with each exception message that runs over several lines before its first stack frame
+    joined into one line. Lines that end without a frame (a message, then a new record) stay as they are."""
+    held: list[LogLine | str] = []
+
+    def text(item: LogLine | str) -> str:
+        return item if isinstance(item, str) else item.message or ""
+
+    def flush() -> Iterator[LogLine | str]:
+        yield from held
+        held.clear()
+
+    for item in lines:
+        message = text(item)
+        if held:
+            if _FRAME.match(message) and len(held) > 1:
+                head = held[0]
+                joined = " ".join(t for t in (text(h).strip() for h in held) if t)
+                held.clear()
+                yield (joined if isinstance(head, str)
+                       else LogLine(message=joined, timestamp=head.timestamp, source=head.source))
+            elif (not _FRAME.match(message) and len(held) <= WRAPPED_LINES and "\n" not in message
+                  and not _EXCEPTION_LINE.match(message) and not _CAUSED_BY.match(message)
+                  and not _STAMPED.match(message) and not message.startswith(_TRACEBACK_TEXT)):
+                held.append(item)
+                continue
+            yield from flush()
+        if "\n" not in message and not _FRAME.match(message) and _EXCEPTION_IN.search(message):
+            held.append(item)
+        else:
+            yield item
+    yield from flush()
+
+
 def compact(
     lines: Iterable[LogLine | str],
     failure_time: datetime | None = None,
@@ -454,7 +498,7 @@ def compact(
     # process pool was terminated abruptly"), whatever its class is called.
     in_traceback = False
 
-    for item in lines:
+    for item in _unwrapped(lines):
         if isinstance(item, str):
             message, ts, source = item, None, ""
         else:
