@@ -402,3 +402,22 @@ def test_lines_after_an_exception_are_not_joined_without_a_stack_frame_below_the
     assert "ValueError: invalid literal for int() with base 10: 'n/a'" in shown
     assert "Command exiting with ret '1'" in shown
     assert "KeyError: 'customer_id'" in shown
+
+
+def test_the_first_exception_of_a_chained_traceback_logged_line_by_line_is_its_root() -> None:
+    # One event per line (a container's awslogs stream): the 503s came first; the KeyError was raised while
+    # handling them (serapeum-org/earthlens#790).
+    lines = ["Traceback (most recent call last):",
+             '  File "/usr/local/lib/python3.11/site-packages/urllib3/connectionpool.py", line 942, in urlopen',
+             "urllib3.exceptions.ResponseError: too many 503 error responses",
+             "",
+             "During handling of the above exception, another exception occurred:",
+             "",
+             "Traceback (most recent call last):",
+             '  File "/app/extract.py", line 51, in main',
+             "KeyError: 'message'",
+             "Traceback (most recent call last):",  # a new, unrelated traceback later
+             '  File "/app/extract.py", line 90, in cleanup',
+             "ValueError: nothing to clean"]
+    roots = [line.text for line in compact(lines, budget_tokens=2000).lines if line.root]
+    assert roots == ["urllib3.exceptions.ResponseError: too many 503 error responses"]

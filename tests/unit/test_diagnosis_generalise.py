@@ -225,6 +225,8 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("An error occurred while executing the state 'Load' (entered at the event id #2). The JSONPath '$.event' "
      "specified for the field 'event.$' could not be found in the input", "stepfunctions", Category.CONFIGURATION),
     ("psycopg2.OperationalError: SSL SYSCALL error: EOF detected", "glue", Category.DEPENDENCY_UNAVAILABLE),
+    # the libraries' own MemoryError (aws/aws-sdk-pandas#107)
+    ("pyarrow.lib.ArrowMemoryError: malloc of size 1342177280 failed", "glue", Category.OUT_OF_MEMORY),
     ("org.postgresql.util.PSQLException: ERROR: could not serialize access due to concurrent update", "ecs",
      Category.DEPENDENCY_UNAVAILABLE),
     ("django.db.utils.OperationalError: canceling statement due to lock timeout", "ecs", Category.TIMEOUT),
@@ -503,3 +505,52 @@ def test_every_rule_that_answers_with_high_confidence_is_right_nine_times_in_ten
     loose = {rule: f"{sum(ok)}/{len(ok)}" for rule, ok in answers.items()
              if ok.count(False) > 0.1 * len(ok) and ok.count(False) >= 2}
     assert not loose, loose
+
+
+def test_a_change_since_the_last_good_run_explains_only_a_failure_nothing_names() -> None:
+    # The job's definition changed since its last good run; the run then died of memory. The exception names
+    # the cause; the change is the story only when the evidence names none ("Command failed with exit code 1").
+    def with_change(*texts: str) -> EvidenceBook:
+        b = book(*texts)
+        b.add("change", "glue:GetJob", "Job daily definition last modified after the last good run started",
+              aspect="definition")
+        return b
+
+    assert diagnose(with_change("Command failed with exit code 1",
+                                "pyarrow.lib.ArrowMemoryError: malloc of size 1342177280 failed"),
+                    "glue").cause.category == Category.OUT_OF_MEMORY
+    d = diagnose(with_change("Command failed with exit code 1"), "glue")
+    assert (d.rule, d.cause.category) == ("change-definition-then-failure", Category.CONFIGURATION)
+
+
+def test_the_root_of_a_trace_logged_as_lines_of_its_own_decides_over_the_wrapper_below_it() -> None:
+    # A driver's stderr compacted into lines: the wrapper comes after its "Caused by:" (aws-samples/cdk-
+    # microservices-labs#1).
+    b = EvidenceBook()
+    for text in ("Caused by: javax.net.ssl.SSLHandshakeException: No appropriate protocol (protocol is disabled or "
+                 "cipher suites are inappropriate)",
+                 ": com.mysql.jdbc.exceptions.jdbc4.CommunicationsException: Communications link failure"):
+        b.add("log", "s3://logs/j-1/containers/application_1_0014/container_1_0014_01_000001/stderr.gz", text)
+    assert diagnose(b, "emr").cause.category == Category.CONFIGURATION
+
+
+def test_what_a_python_exception_led_to_gives_way_to_it() -> None:
+    b = EvidenceBook()
+    b.add("log", "/ecs/osm/extract/5b7d", "urllib3.exceptions.ResponseError: too many 503 error responses",
+          "2026-07-19T05:05:52.101Z", root=True)
+    b.add("log", "/ecs/osm/extract/5b7d", "KeyError: 'message'", "2026-07-19T05:05:52.393Z")
+    assert diagnose(b, "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+    b.items[0].time = "2026-07-19T04:10:00Z"  # an hour earlier: another trace, not this one's root
+    assert diagnose(b, "ecs").cause.category == Category.CODE_ERROR
+
+
+def test_an_error_of_a_spark_task_other_than_the_one_that_ended_the_job_is_a_red_herring() -> None:
+    # Task 2 of stage 1 lost its connection and was retried; task 5 of stage 3 failed four times on bad bytes.
+    b = book("24/02/13 01:31:36 ERROR Executor: Exception in task 2.0 in stage 1.0 (TID 9) | "
+             "com.microsoft.sqlserver.jdbc.SQLServerException: Connection reset",
+             "24/02/13 01:35:13 ERROR TaskSetManager: Task 5 in stage 3.0 failed 4 times; aborting job",
+             "24/02/13 01:35:13 ERROR Executor: Exception in task 5.3 in stage 3.0 (TID 47) | java.sql."
+             "BatchUpdateException: Batch entry 0 was aborted: ERROR: invalid byte sequence for encoding \"UTF8\": "
+             "0x00")
+    b.items[0], b.items[2] = b.items[2], b.items[0]  # the red herring last, nearest the failure
+    assert diagnose(b, "glue").cause.category == Category.BAD_DATA

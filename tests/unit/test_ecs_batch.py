@@ -16,7 +16,7 @@ from incident_responder.model import Category, Confidence, EvidenceBook, Inciden
 from incident_responder.sources import adapter_for
 from incident_responder.sources.batch import BatchAdapter
 from incident_responder.sources.ecs import EcsAdapter
-from incident_responder.sources.ecs.evidence import exit_code_meaning, verdict
+from incident_responder.sources.ecs.evidence import _round_limit, exit_code_meaning, verdict
 
 MESSAGES = {m["id"]: m["verbatim"] for m in json.loads((FIXTURES / "error_messages.json").read_text())}
 TD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-dedupe:7"
@@ -108,6 +108,8 @@ SCALING = "Scaling activity initiated by (deployment ecs-svc/5169280574093855189
         ([c("app", 0), c("worker", 2)], SCALING, "ServiceSchedulerInitiated", "service:web", True),
         ([c("app")], "Host EC2 (instance i-08784105ffff56b4f) terminated.", "", "family:nightly", True),
         ([c("app", 0), c("cache-warmer", 137)], ESSENTIAL, "EssentialContainerExited", "family:x", True),
+        # a FireLens log router that exited 0 took the work down with it (aws/aws-for-fluent-bit#742)
+        ([c("rails", 143), c("log_router", 0)], ESSENTIAL, "EssentialContainerExited", "family:x", True),
         # not failures
         ([c("app", 0)], SCALING, "ServiceSchedulerInitiated", "service:web", False),
         ([c("app", 137), c("envoy", 143)], SCALING, "ServiceSchedulerInitiated", "service:web", False),
@@ -374,6 +376,19 @@ def diagnose(b: EvidenceBook, source: str, **ctx: Any) -> Any:
                 ),
             ),
             Category.PERMISSION_DENIED,
+            Confidence.MEDIUM,  # S3 says the same of a key that is not there, to a caller that may not list
+        ),
+        (
+            ecs_book(
+                exit_code=1,
+                logs=(
+                    "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the GetObject "
+                    "operation: User: arn:aws:sts::123456789012:assumed-role/etl/x is not authorized to perform: "
+                    "s3:GetObject on resource: \"arn:aws:s3:::raw/in.csv\" because no identity-based policy "
+                    "allows the s3:GetObject action",
+                ),
+            ),
+            Category.PERMISSION_DENIED,
             Confidence.HIGH,
         ),
         (
@@ -592,3 +607,34 @@ def test_a_timeout_after_a_fatal_error_is_reported_with_that_error() -> None:
     d = signature_set().diagnose(batch_book(timeout, exit_code=137, logs=(
         "WARN botocore: ThrottlingException: Rate exceeded; retrying in 2 s (attempt 1 of 5)",)).items, "batch", {})
     assert (d.cause.category, d.cause.confidence) == (Category.TIMEOUT, Confidence.HIGH)
+
+
+def test_a_stop_a_round_time_after_an_orchestrator_started_the_task_is_its_time_limit() -> None:
+    # MWAA's execution_timeout of 2 h stops the ECS task it started: "Task killed by the user" (apache/airflow#39026).
+    book = ecs_book(reason="Task killed by the user", code="UserInitiated", exit_code=137)
+    book.items[0].facts["round_limit"] = True
+    d = diagnose(book, "ecs")
+    assert (d.cause.category, d.cause.confidence) == (Category.TIMEOUT, Confidence.MEDIUM)
+    assert d.cause.signature == "ecs-stopped-at-time-limit"
+    book.items[0].facts["round_limit"] = False
+    assert diagnose(book, "ecs").cause.category == Category.MANUAL_STOP
+
+
+@pytest.mark.parametrize(("created", "stopping", "limit"), [
+    ("2024-04-15T02:00:13.402Z", "2024-04-15T04:00:12.034Z", 7200.0),  # 2 h less a second
+    ("2024-04-15T02:00:00Z", "2024-04-15T02:30:10Z", 1800.0),
+    ("2024-03-19T02:00:53Z", "2024-03-19T03:41:07Z", None),  # a person, 1 h 40 min in
+    ("2024-04-15T02:00:00Z", "2024-04-15T02:01:00Z", None),  # too short to be a limit
+])
+def test_round_time_limits(created: str, stopping: str, limit: float | None) -> None:
+    assert _round_limit({"createdAt": created, "stoppingAt": stopping}) == limit
+
+
+def test_a_cause_in_a_log_line_names_the_container_whose_log_it_is() -> None:
+    book = ecs_book(exit_code=143, logs=())
+    line = book.add("log", "/ecs/app/firelens/log_router/5a0e2c4b",
+                    'level=error msg="AccessDenied: Access Denied status code: 403"')
+    line.facts["placeholders"] = {"container": "log_router"}
+    d = diagnose(book, "ecs")
+    assert d.cause.category == Category.PERMISSION_DENIED
+    assert "container log_router" in d.cause.explanation

@@ -33,6 +33,9 @@ until the limit; a 403 in the node's provisioning log), given with at most mediu
 specific matched, the class rules (exception classes, error codes, phrases) name the category from the
 root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain. A
 class rule gives high confidence only when the wording of the evidence reads the same way (``corroborated``).
+A trace's root cause kept as a log line of its own outranks the wrapper logged with it, and an error of a
+Spark task other than the one that ended the job is a red herring. A permission cause read only from S3's
+bare 403 to a read is at most medium: S3 answers so for a key that does not exist, too.
 When none of these matched, the wording of the evidence is read against the words of known failures
 (``terms.py``): a category it points at clearly is given with low confidence, with the words it went by;
 otherwise the cause is ``unknown``.
@@ -46,13 +49,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
-from ..model import Category, Confidence, ProbableCause
+from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
 from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over
 from .quotes import quote
@@ -326,6 +329,57 @@ def load_signatures(*dirs: str | Path) -> list[Signature]:
     return list(by_id.values())
 
 
+# S3 answers a read of a key that does not exist with 403, not 404, when the caller may not list the bucket
+# (s3:ListBucket): boto3's "(AccessDenied) when calling the GetObject operation: Access Denied" or "(403) when
+# calling the HeadObject operation: Forbidden". With no denied action named anywhere in the evidence, that is
+# a missing permission or a missing object, and the answer is not certain.
+_S3_READ_403 = re.compile(r"\((?:AccessDenied|403)\) when calling the (?:GetObject|HeadObject) operation")
+_ACTION_NAMED = re.compile(r"(?i)not authorized to perform|explicit deny|identity-based policy|resource-based "
+                           r"policy|\bkms\b|\bs3:[A-Z]\w+")
+_S3_READ_403_NOTE = ("S3 gives the same answer to a read of a key that does not exist when the caller may not list "
+                     "the bucket (s3:ListBucket): check that the object is there before changing a policy.")
+
+
+def _s3_read_denied(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
+    """A permission cause read only from S3's bare 403 to a read, at most medium (see ``_S3_READ_403``)."""
+    if d.cause.category != Category.PERMISSION_DENIED or d.cause.confidence != Confidence.HIGH:
+        return d
+    cited = [e.text for e in evidence if e.id in d.cause.evidence_ids]
+    if not any(_S3_READ_403.search(t) for t in cited) or any(_ACTION_NAMED.search(e.text) for e in evidence):
+        return d
+    d.cause.confidence = Confidence.MEDIUM
+    d.cause.explanation += " " + _S3_READ_403_NOTE
+    return d
+
+
+_CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
+TRACE_SECONDS = 2.0  # the lines of one stack trace are written within this time of each other
+
+
+def _one_trace(a: Evidence, b: Evidence) -> bool:
+    """Whether two log lines can be of one stack trace: logged together (when both times are known)."""
+    ta, tb = parse_time(a.time), parse_time(b.time)
+    return ta is None or tb is None or abs((ta - tb).total_seconds()) <= TRACE_SECONDS
+
+# Spark names the task that ended the job ("Task 5 in stage 3.0 failed 4 times; aborting job"). An error of
+# another task ("Exception in task 2.0 in stage 1.0": a connection reset whose retry succeeded) is a red
+# herring beside it, however it was logged.
+_SPARK_FATAL_TASK = re.compile(r"\bTask (\d+) in stage (\d+(?:\.\d+)?) failed \d+ times")
+_SPARK_TASK = re.compile(r"(?i)\btask (\d+)\.\d+ in stage (\d+(?:\.\d+)?)")
+
+
+def _fatal_spark_tasks(evidence: list[Evidence]) -> set[tuple[str, str]]:
+    return {(m[1], m[2]) for ev in evidence for m in _SPARK_FATAL_TASK.finditer(ev.text)}
+
+
+def _another_task(text: str, fatal: set[tuple[str, str]]) -> bool:
+    """Whether ``text`` is about Spark tasks other than the ones that ended the job (see ``_SPARK_FATAL_TASK``)."""
+    if not fatal:
+        return False
+    tasks = {(m[1], m[2]) for m in _SPARK_TASK.finditer(text)}
+    return bool(tasks) and not tasks & fatal and not _SPARK_FATAL_TASK.search(text)
+
+
 def _context_of(sig: Signature, facts: Mapping[str, Any], context: Mapping[str, Any], source: str
                 ) -> Mapping[str, Any]:
     """The placeholder values of a match: the report's context, or for a signature that matched a child
@@ -491,20 +545,43 @@ class SignatureSet:
         (exception class, error code) before a phrase, the root of a chain before its wrappers, and the
         evidence nearest the failure (later) before earlier evidence."""
         best: tuple[tuple[int, ...], ClassHit, Evidence] | None = None
+        # The root cause of a trace kept as a line of its own, per log (a "Caused by:" line, the first exception
+        # of a chained Python traceback): the wrapper above it in the same log ("CommunicationsException:
+        # Communications link failure") gives way to it ("SSLHandshakeException: No appropriate protocol"),
+        # however the two are ordered as evidence.
+        roots: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}
+        fatal = _fatal_spark_tasks(evidence)
         for pos, ev in enumerate(evidence):
             for text in _evidence_texts(ev):
                 hit = classify(text, self.classes)
                 if hit is None or hit.category in exclude:
                     continue
+                if not hit.weak and _another_task(text, fatal):
+                    hit = replace(hit, weak=True)
                 rank = (0 if hit.weak else 1, int(hit.decisive), 1 if hit.depth >= 0 else 0, pos, hit.line)
                 if best is None or rank > best[0]:
                     best = (rank, hit, ev)
-        return None if best is None else (best[1], best[2])
+                if ev.kind == "log" and (ev.facts.get("root") or _CAUSED_BY_LINE.match(text)):
+                    roots[ev.source] = (rank, hit, ev)
+        if best is None:
+            return None
+        root = roots.get(best[2].source)
+        # A "Caused by:" named by its class or an error code: its phrase is weighed against the wrapper's, as in
+        # one event ("Failed to find data source: kinesis" over "ClassNotFoundException: kinesis.DefaultSource").
+        # What a Python exception led to (a KeyError in the error handling) is no wrapper: its root decides.
+        if (root is not None and root[0][:2] >= best[0][:2] and _one_trace(root[2], best[2])
+                and (root[1].kind in ("exception", "code") or not _CAUSED_BY_LINE.match(root[2].text))):
+            best = root
+        return best[1], best[2]
 
     def diagnose(self, evidence: list[Evidence], source: str, context: Mapping[str, Any],
                  exclude: frozenset[Category] = frozenset()) -> Diagnosis:
         """Pick the cause: a specific signature, else a class rule on the root cause, else a generic
         signature (at most medium confidence); nothing matched gives ``unknown`` with low confidence."""
+        return _s3_read_denied(self._pick(evidence, source, context, exclude), evidence)
+
+    def _pick(self, evidence: list[Evidence], source: str, context: Mapping[str, Any],
+              exclude: frozenset[Category]) -> Diagnosis:
         found = self._matches(evidence, source, exclude)
         specific = [f for f in found if not f[0].generic]
         generic = [f for f in found if f[0].generic]
@@ -614,7 +691,9 @@ class SignatureSet:
     def _from_signature(self, sig: Signature, ids: list[str], first: str, facts: dict[str, Any],
                         context: Mapping[str, Any], evidence: list[Evidence], cap: Confidence | None,
                         source: str = "") -> Diagnosis:
-        values = {**facts, **_context_of(sig, facts, context, source), "match": first}
+        # What the matched evidence says of itself wins (``placeholders``: the container whose log the line is).
+        values = {**facts, **_context_of(sig, facts, context, source), **(facts.get("placeholders") or {}),
+                  "match": first}
         explanation = _render(sig.explanation, values)
         confidence = sig.confidence
         if cap is not None and _CONF_RANK[confidence] > _CONF_RANK[cap]:

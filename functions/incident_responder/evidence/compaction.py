@@ -91,6 +91,7 @@ class CompactLine:
     score: float
     source: str
     template: str  # the masked template (redacted), e.g. "<*> ERROR Executor: Exception in task <*>"
+    root: bool = False  # the root cause of a trace: its last "Caused by:", a chained traceback's first exception
 
     def render(self) -> str:
         """The line as a report shows it: text, then repeat count and time span."""
@@ -435,6 +436,7 @@ _EXCEPTION_IN = re.compile(r"[\w$.]*(?:Exception|Error)\b:\s")
 _STAMPED = re.compile(r"^\s*\[?(?:\d{2,4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}:\d{2}:\d{2})")
 WRAPPED_LINES = 6  # at most this many lines of one message are joined
 _TRACEBACK_TEXT = ("Traceback", "During handling", "The above exception")
+_CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
 
 
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
@@ -497,6 +499,11 @@ def compact(
     # nor indented source is the exception ("concurrent.futures.process.BrokenProcessPool: A process in the
     # process pool was terminated abruptly"), whatever its class is called.
     in_traceback = False
+    # Python's chained tracebacks, one line per event: the first exception of the chain ("ResponseError: too
+    # many 503 error responses") is the root; those after "During handling of the above exception" or "The
+    # above exception was the direct cause" happened because of it (a KeyError in the error handling).
+    last_exc: _Template | None = None
+    chained = rooted = False
 
     for item in _unwrapped(lines):
         if isinstance(item, str):
@@ -529,9 +536,14 @@ def compact(
         if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):
-                t.exception = True
+                t.exception, last_exc = True, t
         if message.startswith("Traceback (most recent call last)"):
             in_traceback = True
+            rooted, chained = rooted and chained, False
+        elif message.startswith(_CHAINED):
+            chained = True
+            if last_exc is not None and not rooted:
+                last_exc.root = rooted = True
         if _CAUSED_BY.match(message):
             cause = t
         elif cause is not None and not _FRAME.match(message):
@@ -575,6 +587,7 @@ def compact(
             score=round(score, 3),
             source=t.source,
             template=_clip(redact(key), TEMPLATE_CHARS),
+            root=t.root,
         )
         cost = estimate_tokens(line.render()) + 1  # +1: the newline
         if spent + cost > budget_tokens:

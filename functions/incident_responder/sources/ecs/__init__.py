@@ -54,6 +54,8 @@ class EcsContext(SourceContext):
     capacity_provider: Any = None
     stopped_reason: Any = None
     stop_code: Any = None
+    started_by: Any = None
+    stop_limit: Any = None  # the round time a StopTask came at, after the task was created ("2.0 h")
     log_group: Any = None
     log_stream: Any = None
     log_read: Any = field(default=None, metadata=INTERNAL)

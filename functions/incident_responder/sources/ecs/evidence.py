@@ -16,7 +16,8 @@ stop signal makes them, a StopTask on a service's task, a lost host under a serv
 replaces the task), and tasks in ``AWSBatch-`` clusters (the Batch Job State Change reports those).
 When the essential container exits, ECS stops the others with SIGTERM: a sidecar's 143, or 137 of a
 known sidecar (X-Ray, OpenTelemetry, Datadog, Envoy, FireLens) beside a container that exited 0, is
-part of a clean stop. Events do not say which container is essential; the evidence does.
+part of a clean stop. A known sidecar's 0 is no clean stop: the work's container it took down with it
+failed. Events do not say which container is essential; the evidence does.
 
 Evidence: DescribeTasks (the event's own detail when the task has expired), DescribeTaskDefinition
 (a deleted one is a gap), each container's exit code and reason, the stop reason and code, launch
@@ -70,8 +71,29 @@ def exit_code_meaning(code: Any) -> str:
     return _EXIT_WORDS.get(n, "")
 
 
+# An orchestrator that started a task stops it with StopTask when its own time limit passes (Airflow's
+# execution_timeout, a Step Functions state's TimeoutSeconds): the stop comes a round time after the task was
+# created. Limits are set in half hours; a person's stop rarely lands within a minute of one.
+ROUND_LIMIT = 1800
+ROUND_SLACK = 60.0
+
+
+def _round_limit(task: dict[str, Any]) -> float | None:
+    """The round time limit (seconds) a task's StopTask came at, from its creation, or None."""
+    created, stopping = parse_time(task.get("createdAt")), parse_time(task.get("stoppingAt"))
+    if not created or not stopping:
+        return None
+    took = (stopping - created).total_seconds()
+    limit = round(took / ROUND_LIMIT) * ROUND_LIMIT
+    return float(limit) if limit and abs(took - limit) <= min(ROUND_SLACK, 0.01 * limit) else None
+
+
 def _oom(container: dict[str, Any]) -> bool:
     return bool(_OOM.search(container.get("reason") or ""))
+
+
+def _sidecar(container: dict[str, Any]) -> bool:
+    return bool(_SIDECAR.search(f"{container.get('name', '')} {container.get('image', '')}"))
 
 
 def _benign_signal(container: dict[str, Any]) -> bool:
@@ -81,7 +103,7 @@ def _benign_signal(container: dict[str, Any]) -> bool:
     code = container.get("exitCode")
     if code == 143:
         return True
-    return code == 137 and bool(_SIDECAR.search(f"{container.get('name', '')} {container.get('image', '')}"))
+    return code == 137 and _sidecar(container)
 
 
 def _failed(container: dict[str, Any], clean_exit_seen: bool) -> bool:
@@ -125,7 +147,10 @@ def verdict(detail: dict[str, Any]) -> tuple[bool, str]:
         if service:
             return False, f"{reason}: the service scheduler replaces the task of {group}"
         return True, reason
-    clean = any(c.get("exitCode") == 0 for c in containers)
+    # The work finished when a container of the work exited 0. A sidecar that exited 0 (a FireLens log router
+    # that could not load its configuration) stops the task too, and the work's container then exits 143.
+    clean = any(c.get("exitCode") == 0 and not _sidecar(c) for c in containers) or all(
+        _sidecar(c) for c in containers)
     if code == "ServiceSchedulerInitiated" or _SCALING.search(reason):
         hard = [c for c in containers if c.get("exitCode") not in (None, 0, 137, 143) or c.get("reason")]
         if not hard:
@@ -292,6 +317,7 @@ class EcsEvidence:
             launch_type=task.get("launchType") or "?",
             capacity_provider=task.get("capacityProviderName") or "none",
             stopped_reason=task.get("stoppedReason") or "", stop_code=task.get("stopCode") or "",
+            started_by=task.get("startedBy") or "?",
             console_url=ecs_console_url(region, f"clusters/{cluster}/tasks/{task_id}/configuration"),
             task_definition_url=ecs_console_url(region, f"task-definitions/{family}/{revision}/containers"),
             what=what,
@@ -311,7 +337,14 @@ class EcsEvidence:
         if task.get("desiredStatus") and task.get("desiredStatus") != task.get("lastStatus"):
             text += f"; desired status {task['desiredStatus']}"
         when = task.get("stoppedAt") or task.get("executionStoppedAt") or c.incident.stopped_at
-        c.add("task", source, text, when, stopped_reason=reason, stop_code=code, status="STOPPED")
+        limit = _round_limit(task) if code == "UserInitiated" and task.get("startedBy") else None
+        if limit:
+            text += (f"; StopTask came {fmt_duration(limit)} after the task was created, a round time: the "
+                     f"time limit of {task['startedBy']}, which started it, more likely than a person")
+        if limit:
+            c.context.update(stop_limit=fmt_duration(limit))
+        c.add("task", source, text, when, stopped_reason=reason, stop_code=code, status="STOPPED",
+              round_limit=bool(limit))
 
     def _container(self, c: Collector, x: dict[str, Any], defs: dict[Any, dict[str, Any]], source: str,
                    task: dict[str, Any]) -> None:
@@ -481,6 +514,10 @@ def read_stream_logs(c: Collector, group: str, streams: list[str], start: dateti
     """Log lines of named streams; when none come back, say which stream does not exist."""
     before = len(c.book.gaps)
     added = c.logs(group, start, end, stream_names=streams, failure_time=failure_time)
+    for ev in added:  # "<prefix>/<container>/<task id>": a cause found in a line names its own container
+        stream = ev.source.removeprefix(f"{group}/")
+        if stream in streams:
+            ev.facts["placeholders"] = {"container": stream.split("/")[-2], "log_stream": stream}
     generic = f"no log lines in {group}"
     if added or any(not g.startswith(generic) for g in c.book.gaps[before:]):
         return added  # lines, or a read error that already says what is wrong
