@@ -32,11 +32,19 @@ def load(session: boto3.Session, world: World) -> None:
     backend = batch_backends[world.account][world.region]
     # The queues the jobs name exist, and list them (ListJobs): earlier SUCCEEDED jobs are the baseline.
     _batch_targets(session, world, jobs)
+    records: dict[str, _JobRecord] = {}
     for job in jobs:
         if not job.get("jobId"):
             raise ValueError("world.yaml batch.jobs: every job needs a jobId")
-        record = _JobRecord(copy.deepcopy(job), world)
+        record = records[str(job["jobId"])] = _JobRecord(copy.deepcopy(job), world)
         backend._jobs[record.job_id] = record  # type: ignore[assignment]  # duck-typed Job
+    # An array job's children are "<array job id>:<index>"; ListJobs(arrayJobId=...) lists them.
+    for record in records.values():
+        parent = records.get(record.job_id.rsplit(":", 1)[0]) if ":" in record.job_id else None
+        if parent is not None:
+            parent._child_jobs.append(record)
+    for record in records.values():
+        job = record._job
         queue = backend.get_job_queue(str(job.get("jobQueue") or "")) if job.get("jobQueue") else None
         if queue is not None:
             queue.jobs.append(record)  # type: ignore[arg-type]  # duck-typed Job
@@ -54,6 +62,7 @@ class _JobRecord:
         self._job.setdefault("jobArn", self.arn)
         self.status = str(job.get("status", "FAILED"))
         self.stop = False
+        self._child_jobs: list[_JobRecord] = []
 
     def describe(self) -> dict[str, Any]:
         return copy.deepcopy(self._job)

@@ -554,3 +554,16 @@ def test_an_error_of_a_spark_task_other_than_the_one_that_ended_the_job_is_a_red
              "0x00")
     b.items[0], b.items[2] = b.items[2], b.items[0]  # the red herring last, nearest the failure
     assert diagnose(b, "glue").cause.category == Category.BAD_DATA
+
+
+def test_log_lines_without_times_are_weighed_in_the_order_the_log_wrote_them() -> None:
+    # A bootstrap action's stderr.gz has no times; its lines come most telling first. The script's syntax error
+    # is the last line the log wrote, after a broken pipe from an installer (dask/dask-yarn#97).
+    b = EvidenceBook()
+    uri = "s3://logs/j-2F7K/node/i-0c4e/bootstrap-actions/1/stderr.gz"
+    b.add("log", uri, "bootstrap-dask: line 246: syntax error: unexpected end of file", position=41)
+    b.add("log", uri, "tail: write error: Broken pipe", position=12)
+    assert diagnose(b, "emr").cause.category == Category.CODE_ERROR
+    for ev in b.items:  # without the log's order, the later evidence item speaks for the log
+        del ev.facts["position"]
+    assert diagnose(b, "emr").cause.category == Category.DEPENDENCY_UNAVAILABLE

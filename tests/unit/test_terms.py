@@ -180,7 +180,7 @@ def test_a_secret_in_a_raw_error_fact_is_never_quoted(bundled: SignatureSet) -> 
     # or the wording reads from them, and may quote, is redacted first.
     secret = "Sup3rS3cretPassw0rd"
     for error in (f"psycopg2.OperationalError: could not connect to server postgres://etl:{secret}@db.internal:5432/x",
-                  f"Max concurrent compute (DPU usage) exceeded for postgres://etl:{secret}@db.internal/x"):
+                  f"Job run exceeded the maximum DPU hours for postgres://etl:{secret}@db.internal/x"):
         book = EvidenceBook()
         book.add("job", "glue", "Run FAILED", error_message=error)
         d = bundled.diagnose(book.items, "glue", {"resource_name": "job"})

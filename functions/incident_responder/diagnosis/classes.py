@@ -227,7 +227,9 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
         link = chain[depth]
         hits = []
         for rule in table.rules:
-            if (rule.match_name(link.name) or rule.match_name(link.type)) and not rule.excluded(link.message):
+            # A link without a message of its own ("... TaskSubmitFailed: Glue.ConcurrentRunsExceededException —
+            # cause: Concurrent runs exceeded for <job>"): what the text says around it is its message.
+            if (rule.match_name(link.name) or rule.match_name(link.type)) and not rule.excluded(link.message or text):
                 ln, weak = line_of(link.message or link.type)
                 hits.append(ClassHit(rule, "exception", link.render(200), chain, depth, ln, weak))
             else:

@@ -353,6 +353,25 @@ def _s3_read_denied(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
 
 
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
+
+
+def _in_log_order(evidence: list[Evidence]) -> list[tuple[int, Evidence]]:
+    """``(position, evidence)``, the position being the evidence's place in time. Log lines without a time
+    (an S3 log read line by line: an EMR step's or a bootstrap action's stderr) are listed most telling first;
+    within each run of them from one log, their positions follow the log's own line order instead."""
+    out = list(enumerate(evidence))
+    i = 0
+    while i < len(evidence):
+        ev = evidence[i]
+        j = i + 1
+        if ev.kind == "log" and ev.time is None and ev.facts.get("position"):
+            while (j < len(evidence) and evidence[j].kind == "log" and evidence[j].time is None
+                   and evidence[j].source == ev.source and evidence[j].facts.get("position")):
+                j += 1
+            run = sorted(evidence[i:j], key=lambda e: int(e.facts["position"]))
+            out[i:j] = [(i + k, e) for k, e in enumerate(run)]
+        i = j
+    return out
 TRACE_SECONDS = 2.0  # the lines of one stack trace are written within this time of each other
 
 
@@ -551,7 +570,7 @@ class SignatureSet:
         # however the two are ordered as evidence.
         roots: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}
         fatal = _fatal_spark_tasks(evidence)
-        for pos, ev in enumerate(evidence):
+        for pos, ev in _in_log_order(evidence):
             for text in _evidence_texts(ev):
                 hit = classify(text, self.classes)
                 if hit is None or hit.category in exclude:

@@ -92,6 +92,7 @@ class CompactLine:
     source: str
     template: str  # the masked template (redacted), e.g. "<*> ERROR Executor: Exception in task <*>"
     root: bool = False  # the root cause of a trace: its last "Caused by:", a chained traceback's first exception
+    position: int = 0  # the line number (from 1) of its last occurrence in what was read: log order without times
 
     def render(self) -> str:
         """The line as a report shows it: text, then repeat count and time span."""
@@ -588,6 +589,7 @@ def compact(
             source=t.source,
             template=_clip(redact(key), TEMPLATE_CHARS),
             root=t.root,
+            position=t.last_pos,
         )
         cost = estimate_tokens(line.render()) + 1  # +1: the newline
         if spent + cost > budget_tokens:

@@ -330,7 +330,7 @@ class Collector:
         for line in chosen:
             text = line.text if line.count <= 1 else f"{line.text} (×{line.count}, last {line.last or '?'})"
             added.append(self.book.add("log", line.source or source, _printable(text), line.first,
-                                       count=line.count, root=line.root))
+                                       count=line.count, root=line.root, position=line.position))
         omitted = result.total_lines - sum(c.count for c in chosen)
         if omitted > 0 or truncated:
             note = f"{result.total_lines} log lines read from {source}"

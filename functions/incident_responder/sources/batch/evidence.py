@@ -9,6 +9,7 @@ the shown attempts' streams in ``/aws/batch/job`` (or the group of the job's aws
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +27,9 @@ __all__ = ["BatchEvidence"]
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"
 MAX_ATTEMPTS_SHOWN = 3
+ARRAY_CHILD_FAILED = "Array Child Job failed"
+
+logger = logging.getLogger(__name__)
 
 
 def _definition(value: str) -> tuple[str, str]:
@@ -112,6 +116,47 @@ class BatchEvidence:
         self._config(c, job, container, source)
         self._logs(c, job, container, attempts, last)
         c.context["redrive"] = BatchSpec.from_dict(self._redrive(job, container), strict=True)
+        if str(job.get("statusReason") or "").startswith(ARRAY_CHILD_FAILED) and not attempts:
+            self._array_child(c, job)
+
+    def _array_child(self, c: Collector, job: dict[str, Any]) -> None:
+        """An array job fails when one of its children does, and runs nothing of its own: the first failed
+        child's evidence (ListJobs, then the child's own DescribeJobs, attempts and log) is the job's cause,
+        collected as its child's."""
+        from ..base import ChildCollector
+
+        job_id = str(job.get("jobId") or c.incident.resource.run_id)
+        out = c.call(f"ListJobs {job_id} FAILED", c.client("batch").list_jobs, arrayJobId=job_id,
+                     jobStatus="FAILED")
+        failed = [j for j in (out or {}).get("jobSummaryList") or [] if j.get("jobId")]
+        if not failed:
+            if out is not None:
+                c.book.gap(f"ListJobs of array job {job_id}: no FAILED child listed (Batch keeps finished jobs "
+                           f"for about 7 days)")
+            return
+        first = min(failed, key=lambda j: (j.get("stoppedAt") or 0, str(j["jobId"])))
+        child_id = str(first["jobId"])
+        index = child_id.rsplit(":", 1)[-1]
+        detail = {**{k: job[k] for k in ("jobDefinition", "jobQueue") if job.get(k)},
+                  "jobId": child_id, "jobArn": first.get("jobArn") or "", "jobName": first.get("jobName") or "",
+                  "status": "FAILED", "startedAt": first.get("startedAt"), "stoppedAt": first.get("stoppedAt")}
+        event = {"detail-type": "Batch Job State Change", "source": "aws.batch", "id": "",
+                 "region": c.incident.region, "account": c.incident.account,
+                 "time": iso(first.get("stoppedAt")) or c.incident.event_time, "detail": detail}
+        parsed = self.parse(event)
+        if not isinstance(parsed, Incident):
+            return
+        c.add("job", "batch:ListJobs", f"{len(failed)} child(ren) of array job {job_id} failed; the first, "
+              f"index {index} ({child_id}), follows as the job's child: "
+              f"{first.get('statusReason') or 'no status reason given'}",
+              first.get("stoppedAt"), child_run=child_id, child_source=self.name)
+        child = ChildCollector(c, parsed, type(c.context)())
+        try:
+            self.collect(child)
+        except Exception:  # the array job's report stands without its child's evidence
+            logger.exception("array child evidence collection failed", extra={"job_id": child_id})
+            c.book.gap(f"the evidence of array child {child_id} could not be collected")
+        child.finish()
 
     def _context(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
                  last: dict[str, Any]) -> None:
