@@ -372,6 +372,8 @@ def _in_log_order(evidence: list[Evidence]) -> list[tuple[int, Evidence]]:
             out[i:j] = [(i + k, e) for k, e in enumerate(run)]
         i = j
     return out
+
+
 TRACE_SECONDS = 2.0  # the lines of one stack trace are written within this time of each other
 
 
@@ -379,6 +381,7 @@ def _one_trace(a: Evidence, b: Evidence) -> bool:
     """Whether two log lines can be of one stack trace: logged together (when both times are known)."""
     ta, tb = parse_time(a.time), parse_time(b.time)
     return ta is None or tb is None or abs((ta - tb).total_seconds()) <= TRACE_SECONDS
+
 
 # Spark names the task that ended the job ("Task 5 in stage 3.0 failed 4 times; aborting job"). An error of
 # another task ("Exception in task 2.0 in stage 1.0": a connection reset whose retry succeeded) is a red
@@ -562,7 +565,8 @@ class SignatureSet:
                  ) -> tuple[ClassHit, Evidence] | None:
         """The best class-rule match over the evidence: a fatal line before a warning, a decisive match
         (exception class, error code) before a phrase, the root of a chain before its wrappers, and the
-        evidence nearest the failure (later) before earlier evidence."""
+        evidence nearest the failure (later, in the log's own order for lines without a time) before earlier
+        evidence."""
         best: tuple[tuple[int, ...], ClassHit, Evidence] | None = None
         # The root cause of a trace kept as a line of its own, per log (a "Caused by:" line, the first exception
         # of a chained Python traceback): the wrapper above it in the same log ("CommunicationsException:

@@ -436,8 +436,8 @@ def is_bookkeeping(message: str) -> bool:
 _EXCEPTION_IN = re.compile(r"[\w$.]*(?:Exception|Error)\b:\s")
 _STAMPED = re.compile(r"^\s*\[?(?:\d{2,4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}:\d{2}:\d{2})")
 WRAPPED_LINES = 6  # at most this many lines of one message are joined
-_TRACEBACK_TEXT = ("Traceback", "During handling", "The above exception")
 _CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
+_TRACEBACK_TEXT = ("Traceback", *_CHAINED)
 
 
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
