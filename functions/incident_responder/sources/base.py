@@ -403,6 +403,18 @@ class ChildCollector(Collector):
         self.parent.failed_reads += self.failed_reads
         return added
 
+    @classmethod
+    def follow(cls, parent: Collector, child_adapter: Adapter, incident: Incident, what: str) -> None:
+        """Collect a child run's evidence with its adapter's collector into ``parent``'s report; a collector
+        that fails leaves a gap saying ``what`` could not be collected, and the parent's report stands."""
+        child = cls(parent, incident, child_adapter.context_type())
+        try:
+            child_adapter.collect(child)
+        except Exception:
+            logger.exception("child evidence collection failed", extra={"child_source": incident.source})
+            parent.book.gap(f"the evidence of {what} could not be collected")
+        child.finish()
+
 
 class Adapter(abc.ABC):
     """One AWS service, end to end. Subclasses set the class attributes and implement every method;

@@ -9,7 +9,6 @@ the shown attempts' streams in ``/aws/batch/job`` (or the group of the job's aws
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -28,8 +27,6 @@ __all__ = ["BatchEvidence"]
 DEFAULT_LOG_GROUP = "/aws/batch/job"
 MAX_ATTEMPTS_SHOWN = 3
 ARRAY_CHILD_FAILED = "Array Child Job failed"
-
-logger = logging.getLogger(__name__)
 
 
 def _definition(value: str) -> tuple[str, str]:
@@ -123,6 +120,7 @@ class BatchEvidence:
         """An array job fails when one of its children does, and runs nothing of its own: the first failed
         child's evidence (ListJobs, then the child's own DescribeJobs, attempts and log) is the job's cause,
         collected as its child's."""
+        from .. import adapter
         from ..base import ChildCollector
 
         job_id = str(job.get("jobId") or c.incident.resource.run_id)
@@ -150,13 +148,7 @@ class BatchEvidence:
               f"index {index} ({child_id}), follows as the job's child: "
               f"{first.get('statusReason') or 'no status reason given'}",
               first.get("stoppedAt"), child_run=child_id, child_source=self.name)
-        child = ChildCollector(c, parsed, type(c.context)())
-        try:
-            self.collect(child)
-        except Exception:  # the array job's report stands without its child's evidence
-            logger.exception("array child evidence collection failed", extra={"job_id": child_id})
-            c.book.gap(f"the evidence of array child {child_id} could not be collected")
-        child.finish()
+        ChildCollector.follow(c, adapter(self.name), parsed, f"array child {child_id}")
 
     def _context(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
                  last: dict[str, Any]) -> None:

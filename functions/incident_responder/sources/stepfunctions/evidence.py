@@ -599,13 +599,7 @@ class StepFunctionsEvidence:
         c.add("history", "states:GetExecutionHistory",
               f"The task ran {_CHILD_NOUNS[rtype]} {run}: its own evidence follows (marked as the child's)",
               failed.get("timestamp"), child_run=str(run), child_source=name)
-        child = ChildCollector(c, parsed, child_adapter.context_type())
-        try:
-            child_adapter.collect(child)
-        except Exception:  # the parent's report stands without its child's evidence
-            logger.exception("child evidence collection failed", extra={"child_source": name})
-            c.book.gap(f"the evidence of {_CHILD_NOUNS[rtype]} {run} could not be collected")
-        child.finish()
+        ChildCollector.follow(c, child_adapter, parsed, f"{_CHILD_NOUNS[rtype]} {run}")
         return True
 
     @staticmethod
