@@ -19,7 +19,7 @@ from tests.conftest import SCENARIOS
 from incident_responder.analyze import build_report, signature_set
 from incident_responder.aws import AwsContext, api_calls, reset_api_calls
 from incident_responder.config import settings
-from incident_responder.model import EvidenceBook, Incident, Report
+from incident_responder.model import Category, EvidenceBook, Incident, Report
 from incident_responder.sources import adapter_for
 from incident_responder.sources.base import Collector
 from incident_responder_local.replay import Scenario, run_scenario
@@ -317,6 +317,43 @@ def test_glue_reads_a_runs_custom_log_group(run: Any) -> None:
     assert any(e.source.startswith("/teams/crm/glue/error/") and "KeyError" in e.text
                for e in report.evidence)
     assert not report.gaps
+
+
+@pytest.mark.parametrize("ray_by", ["command", "worker type"])
+def test_a_glue_for_ray_run_is_read_from_the_ray_log_groups(run: Any, ray_by: str) -> None:
+    # Glue for Ray writes no /aws-glue/jobs/error: the script's log (with the raylet's lines echoed into it)
+    # is /aws-glue/ray/jobs/script-log, the autoscaler's ray-monitor-log, streams named by the run id.
+    sc = _scenario("glue_python_traceback")
+    glue = copy.deepcopy(sc.world.data["glue"])
+    job, job_run = glue["jobs"][0], glue["job_runs"][0]
+    if ray_by == "command":
+        job["Command"] = {"Name": "glueray", "ScriptLocation": "s3://acme-glue-scripts-use2/embed.py",
+                          "Runtime": "Ray2.4"}
+    else:
+        job_run["WorkerType"], job_run["NumberOfWorkers"] = "Z.2X", 5
+    run_id = job_run["Id"]
+    logs = [
+        {"group": "/aws-glue/ray/jobs/script-log", "stream": run_id, "events": [
+            {"timestamp": "2024-04-30T03:40:50.000Z",
+             "message": "(raylet, ip=10.0.1.7) node_manager.cc:3064: 3 Workers (tasks / actors) killed due to "
+                        "memory pressure (OOM), 0 Workers crashed due to other reasons"},
+            {"timestamp": "2024-04-30T03:41:07.000Z",
+             "message": "Traceback (most recent call last):\n  File \"/tmp/embed.py\", line 58, in <module>\n"
+                        "    results = ray.get(refs)\nray.exceptions.OutOfMemoryError: Task was killed due to the "
+                        "node running low on memory.\nMemory on the node (IP: 10.0.1.7) where the task was running "
+                        "was 60.91GB / 63.76GB (0.955298), which exceeds the memory usage threshold of 0.95."}]},
+        {"group": "/aws-glue/ray/jobs/ray-monitor-log", "stream": run_id, "events": [
+            {"timestamp": "2024-04-30T03:40:40.000Z", "message": "INFO autoscaler.py:468 -- Resized to 40 CPUs."}]},
+    ]
+    r = run(_world(sc.name, glue=glue, logs=logs), sc.event)
+    report = r.report()
+    assert "ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory." in _texts(report)
+    assert report.probable_cause.category == Category.OUT_OF_MEMORY
+    assert report.probable_cause.signature == "ray-oom-killed"
+    assert not [g for g in report.gaps if "log group" in g]
+    assert r.calls["logs.FilterLogEvents"] == 2
+    assert {link.label for link in r.collector.links} >= {"Ray script log of the run in CloudWatch",
+                                                          "Ray autoscaler log of the run in CloudWatch"}
 
 
 def test_glue_arguments_are_redacted_and_their_tables_described(run: Any) -> None:

@@ -301,6 +301,20 @@ def test_a_py4j_traceback_keeps_the_java_exception_it_wraps_and_the_root_cause()
     assert line.text.endswith("Caused by: java.net.SocketTimeoutException: connect timed out")
 
 
+def test_a_python_exception_whose_message_goes_on_over_lines_is_shown_by_its_exception_line() -> None:
+    # Ray's OutOfMemoryError writes its message over two lines (ray-project/ray#45894): the traceback's last
+    # line is not the exception line, which names the class.
+    event = ("Traceback (most recent call last):\n"
+             '  File "/tmp/embed.py", line 58, in <module>\n'
+             "    results = ray.get(refs)\n"
+             "ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.\n"
+             "Memory on the node (IP: 172.31.14.203) where the task was running was 60.91GB / 63.76GB (0.955298), "
+             "which exceeds the memory usage threshold of 0.95.\n")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert line.text.startswith("ray.exceptions.OutOfMemoryError: Task was killed due to the node running low")
+    assert "exceeds the memory usage threshold" in line.text
+
+
 def test_an_executors_python_exception_is_kept_behind_the_spark_wrapper() -> None:
     # A Glue executor logs the Python traceback inside Spark's "PythonException: Traceback ..." wrapper; the
     # traceback's last line (the AccessDenied) is the cause (awslabs/amazon-dynamodb-tools#325).

@@ -296,8 +296,9 @@ def _rarity(count: int) -> float:
 def _headline(message: str) -> str:
     """One line standing for a multi-line event: its first line and the exception, not the frames.
 
-    Java: the first exception line and the last ``Caused by:`` (the root cause). Python: the last
-    line of the traceback (``KeyError: 'x'``), since the ``Traceback`` header says nothing. An event
+    Java: the first exception line and the last ``Caused by:`` (the root cause). Python: the exception
+    line of the traceback (``KeyError: 'x'``, with the next line of its message), since the ``Traceback``
+    header says nothing. An event
     without frames (pretty-printed JSON, a wrapped message) is joined into one line.
     """
     parts = [p.strip() for p in message.splitlines() if p.strip()]
@@ -321,7 +322,11 @@ def _headline(message: str) -> str:
         java = [p for p in python_exc[:-1] if p.startswith(": ") and _EXCEPTION_LINE.match(p)]
         picked += java[:1]
         if python_exc:
-            picked.append(python_exc[-1])
+            # The exception line is the last one the traceback names an exception on; a message that goes
+            # on over more lines ("ray.exceptions.OutOfMemoryError: Task was killed ...\nMemory on the node
+            # ... exceeds the memory usage threshold") keeps its next line.
+            at = max((i for i, p in enumerate(python_exc) if _EXCEPTION_LINE.match(p)), default=len(python_exc) - 1)
+            picked.append(" ".join(python_exc[at:at + 2]))
     else:
         exc = [p for p in rest if _EXCEPTION_LINE.match(p)]
         if exc:

@@ -4,7 +4,10 @@ Evidence: GetJobRun (ErrorMessage, attempt, worker type and count, timeout, exec
 arguments, redacted), the event's own message when it says more than the run's ErrorMessage (the
 message of a FAILED event is the real error), GetJob (script, role, Glue version), the run's lines in
 ``<LogGroupName>/error`` and ``<LogGroupName>/output`` (``/aws-glue/jobs`` by default; every stream of
-the run: the driver's is named by the run id, each executor's ``<run id>_<executor id>``), and Glue
+the run: the driver's is named by the run id, each executor's ``<run id>_<executor id>``); for a Ray job
+(``glueray``, its Z.2X workers), the run's lines in ``/aws-glue/ray/jobs/script-log`` (the script's own,
+with the lines Ray's processes echo to it: a raylet's OOM kills) and ``ray-monitor-log`` (the autoscaler),
+where Glue writes them instead; and Glue
 Data Catalog metadata for the tables named in the arguments
 (``--database``/``--table_name`` and the like).
 
@@ -36,8 +39,19 @@ logger = logging.getLogger(__name__)
 REPORTED = {"FAILED", "TIMEOUT", "ERROR"}
 _PHRASE = {"FAILED": "failed", "TIMEOUT": "timed out", "ERROR": "ended in ERROR", "STOPPED": "was stopped"}
 _DEFAULT_LOG_GROUP = "/aws-glue/jobs"
+_RAY_LOG_GROUP = "/aws-glue/ray/jobs"
+# The script's log (with what Ray's processes echo to it) before the autoscaler's, as (group, items).
+_RAY_LOGS = (("script-log", 8), ("ray-monitor-log", 3))
+_LOG_TITLES = {"error": "Error log", "output": "Output log", "script-log": "Ray script log",
+               "ray-monitor-log": "Ray autoscaler log"}
 _MAX_RUN_HOURS = 48  # Glue's default job timeout (2,880 minutes): the widest window a run can need
 _DB_KEYS = ("database", "database_name", "db", "db_name", "catalog_database", "glue_database")
+
+
+def _is_ray(run: dict[str, Any], job_type: Any) -> bool:
+    """A Glue for Ray job: its command (``glueray``), its workers (Z.2X only runs Ray) or its log group."""
+    return (job_type == "glueray" or str(run.get("WorkerType") or "").startswith("Z.")
+            or "/ray/" in str(run.get("LogGroupName") or "") + "/")
 
 
 def run_console_url(region: str, job: str, run_id: str) -> str:
@@ -219,10 +233,13 @@ class GlueEvidence:
             start = end - timedelta(hours=_MAX_RUN_HOURS)
         start -= timedelta(seconds=60)
         base = (run.get("LogGroupName") or _DEFAULT_LOG_GROUP).rstrip("/")
-        c.context.update(error_log_group=f"{base}/error", output_log_group=f"{base}/output")
-        for suffix, items in (("error", 8), ("output", 4)):
+        logs: tuple[tuple[str, int], ...] = (("error", 8), ("output", 4))
+        if _is_ray(run, c.context.get("job_type")):
+            base, logs = (base if "/ray/" in base + "/" else _RAY_LOG_GROUP), _RAY_LOGS
+        c.context.update(error_log_group=f"{base}/{logs[0][0]}", output_log_group=f"{base}/{logs[1][0]}")
+        for suffix, items in logs:
             group = f"{base}/{suffix}"
-            c.links.append(Link(f"{suffix.capitalize()} log of the run in CloudWatch",
+            c.links.append(Link(f"{_LOG_TITLES[suffix]} of the run in CloudWatch",
                                 console_log_url(inc.region, group, start, end, stream=run_id)))
             # The driver writes the stream named by the run id, each executor ``<run id>_<executor>``:
             # the prefix reads them all (the cause is often only in an executor's stream).
