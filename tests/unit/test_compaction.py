@@ -315,6 +315,36 @@ def test_a_python_exception_whose_message_goes_on_over_lines_is_shown_by_its_exc
     assert "exceeds the memory usage threshold" in line.text
 
 
+def test_a_long_exception_message_keeps_its_first_line_and_its_last_ones() -> None:
+    # Iceberg's write check prints the table's whole schema, then the problem (apache/iceberg#457): nine lines
+    # before the first frame. The problem line is the one that says what is wrong.
+    schema = ["table {", "  1: level: required string", "  2: event_time: optional timestamptz",
+              "  3: id: required int", "  4: message: optional string", "  5: app: optional string", "}"]
+    lines = ["19/09/06 02:15:52 INFO TaskSetManager: Finished task 14.1 in stage 1.0 (64/64)",
+             'Exception in thread "main" java.lang.IllegalArgumentException: Cannot write incompatible dataset to '
+             "table with schema:", *schema, "Problems:", "* level should be required, but is optional",
+             "\tat com.google.common.base.Preconditions.checkArgument(Preconditions.java:145)",
+             "\tat org.apache.iceberg.types.CheckCompatibility.writeCompatibilityErrors(CheckCompatibility.java:53)",
+             "19/09/06 02:15:53 INFO SparkContext: Invoking stop() from shutdown hook"]
+    texts = [c.text for c in compact(lines, budget_tokens=2000).lines]
+    (line,) = [t for t in texts if "IllegalArgumentException" in t]
+    assert line.startswith('Exception in thread "main" java.lang.IllegalArgumentException: Cannot write incompatible')
+    assert line.endswith("Problems: * level should be required, but is optional")
+    assert "1: level: required string" not in line  # the middle of a long message is left out
+
+
+def test_a_limit_exceeded_on_a_debug_line_is_kept_as_evidence() -> None:
+    # dbt-athena logs Athena cancelling its query at the workgroup's scan limit only at debug level
+    # (dbt-labs/dbt-adapters#1221), among hundreds of routine lines.
+    names = [a + b for a in "abcdefghijklmnop" for b in "qrstuvwxyz"]  # 160 templates, not one
+    lines = [f"03:01:{i % 60:02d}.100000 [debug] [Thread-2 (]: Began running node model.web.{n}"
+             for i, n in enumerate(names)]
+    lines.insert(80, "03:02:55.537000 [debug] [Thread-1 (]: Athena query 1c3e5a7b ended in state CANCELLED: "
+                      "Bytes scanned limit was exceeded")
+    texts = [c.text for c in compact(lines, budget_tokens=300).lines]
+    assert any("Bytes scanned limit was exceeded" in t for t in texts)
+
+
 def test_an_executors_python_exception_is_kept_behind_the_spark_wrapper() -> None:
     # A Glue executor logs the Python traceback inside Spark's "PythonException: Traceback ..." wrapper; the
     # traceback's last line (the AccessDenied) is the cause (awslabs/amazon-dynamodb-tools#325).

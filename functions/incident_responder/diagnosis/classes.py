@@ -51,11 +51,14 @@ logger = logging.getLogger(__name__)
 # nothing else is found.
 _WEAK = re.compile(
     r"(?i)\bWARN(?:ING)?\b|\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretriable\b|\bretryable\b"
-    r"|\battempt \d+ (?:of|/) \d+\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b")
+    r"|\bbacking off\b|\brecovered\b|\bsucceeded after\b")
+# "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
+_ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
 # ... unless the retries are over: then it is the failure itself.
 _FINAL_RETRY = re.compile(r"(?i)max(?:imum)? retries|retries (?:exhausted|exceeded)|has been retried \d+ time|"
                           r"giving up|gave up|after \d+ (?:retries|attempts)|failed \d+ times")
 _FRAME = re.compile(r"^\s*(?:at\s|\.\.\.\s*\d+\s+more|File\s\"|\d+:\s+0x)")
+_WORD = re.compile(r"[A-Za-z0-9]+")
 _KINDS_RANK = {"exception": 3, "code": 3, "text": 2, "umbrella": 1}
 
 
@@ -69,7 +72,8 @@ def is_weak_line(line: str) -> bool:
     "Partition rdd_42_39 not found, computing it"); it weighs less than a fatal line."""
     from ..evidence.compaction import ROUTINE_LEVELS, log_level
 
-    return (bool(_WEAK.search(line)) and not _FINAL_RETRY.search(line)) or log_level(line) in ROUTINE_LEVELS
+    retried = bool(_WEAK.search(line)) or any(int(m[1]) < int(m[2]) for m in _ATTEMPT.finditer(line))
+    return (retried and not _FINAL_RETRY.search(line)) or log_level(line) in ROUTINE_LEVELS
 
 
 @dataclass
@@ -115,7 +119,8 @@ class ClassHit:
     depth: int  # position of the matched link in the chain (-1: not on a link)
     line: int  # index of the matched line in the text (for ordering)
     weak: bool
-    span: int = 0  # length of the matched text: a longer phrase is the more specific one
+    span: int = 0  # words, then characters, of the matched text: a longer phrase is the more specific one (a
+    # wrapper's class name, "ResourceInitializationError", is one word however long)
 
     @property
     def category(self) -> Category:
@@ -194,6 +199,11 @@ def load_class_table(*dirs: str | Path) -> ClassTable:
     return table
 
 
+def _words(text: str) -> int:
+    """How specific a matched phrase is: its words, then its length."""
+    return len(_WORD.findall(text)) * 1000 + len(text)
+
+
 def _best(hits: Iterable[ClassHit]) -> ClassHit | None:
     best: ClassHit | None = None
     for h in hits:
@@ -239,7 +249,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
                     offset = len(link.name) + 2
                     hits.append(ClassHit(rule, "text", quote(f"{link.name}: {link.message}", m.start() + offset,
                                                              m.end() + offset), chain, depth, ln, weak,
-                                         m.end() - m.start()))
+                                         _words(m.group(0))))
         high = _best(h for h in hits if h.rule.confidence == Confidence.HIGH)
         if high is not None and high.rank()[1] > _KINDS_RANK["umbrella"]:
             return high
@@ -274,7 +284,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
             m = rule.search(line)
             if m:
                 hits.append(ClassHit(rule, "text", quote(line, m.start(), m.end()), chain, -1, i,
-                                     is_weak_line(line), m.end() - m.start()))
+                                     is_weak_line(line), _words(m.group(0))))
     # A phrase of a high rule outranks a medium rule's phrase, even a longer or later one ("503 Slow Down":
     # the rate limit, not the 5xx).
     high = _best(h for h in hits if not h.weak and h.rule.confidence == Confidence.HIGH)

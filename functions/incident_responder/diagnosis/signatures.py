@@ -23,7 +23,8 @@ any of its values. Regexes are case-sensitive unless they start with ``(?i)``.
 A signature marked ``generic: true`` only says that something failed (a traceback, exit code 1, "job
 aborted", a task failed): it loses to any specific signature or class rule (``classes.py``) that matched
 anywhere in the evidence, and on its own it gives at most medium confidence. A signature whose every
-match is on a warning or a retried error loses to a specific cause found on a fatal line; so does one
+match is on a warning or a retried error (an earlier attempt of a state its Retry got past counts as one) gives
+at most medium confidence and loses to a specific cause found on a fatal line; so does one
 marked ``recoverable: true``, whose events the engine retries on its own (Spark re-runs the tasks of an
 executor lost with its node): the cause only when nothing else explains the failure. A signature marked
 ``symptom:`` says where a run stopped, not why (``true``: a time limit, a state's heartbeat or a Batch
@@ -219,8 +220,13 @@ class Signature:
                 # A recoverable event on the line that gave up on it ("failed 4 times, most recent failure:
                 # ... lost node") is what the retries could not get past: not weak.
                 recovered = self.recoverable and not retries_over(ev.text)
-                weak = weak and (recovered or is_weak_line(snippet)) and ev.kind == "log"
+                weak = weak and (_earlier_attempt(ev) or ((recovered or is_weak_line(snippet)) and ev.kind == "log"))
         return ids, first, facts, weak
+
+
+def _earlier_attempt(ev: Evidence) -> bool:
+    """Whether ``ev`` is what an earlier attempt of the failed work ended with (a retried state's first try)."""
+    return ev.facts.get("attempt") == "earlier"
 
 
 @dataclass
@@ -531,7 +537,7 @@ class SignatureSet:
         for pos, ev in enumerate(evidence):
             if ev.kind in _CONTEXT_KINDS or (ev.kind == "log" and is_routine(ev.text)):
                 continue
-            weak = ev.kind == "log" and is_weak_line(ev.text)
+            weak = _earlier_attempt(ev) or (ev.kind == "log" and is_weak_line(ev.text))
             for text in _reported_texts(ev):
                 reading = model.read(text)
                 if reading is None or not reading.clear or reading.category in exclude:
@@ -579,7 +585,7 @@ class SignatureSet:
                 hit = classify(text, self.classes)
                 if hit is None or hit.category in exclude:
                     continue
-                if not hit.weak and _another_task(text, fatal):
+                if not hit.weak and (_earlier_attempt(ev) or _another_task(text, fatal)):
                     hit = replace(hit, weak=True)
                 rank = (0 if hit.weak else 1, int(hit.decisive), 1 if hit.depth >= 0 else 0, pos, hit.line)
                 if best is None or rank > best[0]:
@@ -622,7 +628,9 @@ class SignatureSet:
                 # Another cause on another fatal line (a specific signature or a decisive class rule of
                 # another category, on evidence this signature did not match): the evidence is not
                 # one-sided, so not high. On the same line, the signature is the more specific reading.
-                rival = self._elsewhere(specific, evidence, sig.category, ids, symptoms=True) is not None
+                # Seen only on a warning or on an error that was retried (an earlier attempt of the
+                # state; a throttled call the client retried), it is not what ended the run: not high.
+                rival = weak or self._elsewhere(specific, evidence, sig.category, ids, symptoms=True) is not None
                 return self._from_signature(sig, ids, first, facts, context, evidence,
                                             cap=Confidence.MEDIUM if rival else None, source=source)
         if cls is not None and generic and generic[0][0].category == cls[0].category:
@@ -682,8 +690,11 @@ class SignatureSet:
         decisive class rule (an exception class, an error code, a high rule's phrase): ``best``, the evidence's
         best class hit, when given (a time limit gives way only to what reads as the failure's cause), else any
         such hit. None when there is none."""
-        other = next((f for f in specific if not f[0].generic and not f[4] and f[0].category != category
-                      and (symptoms or not f[0].symptom) and set(f[1]) - set(ids)), None)
+        # What an earlier attempt died of, before the retry that ran into the limit, is no red herring there.
+        earlier = {e.id for e in evidence if _earlier_attempt(e)} if best is not None else set()
+        other = next((f for f in specific if not f[0].generic and (not f[4] or set(f[1]) <= earlier)
+                      and f[0].category != category and (symptoms or not f[0].symptom) and set(f[1]) - set(ids)),
+                     None)
         if other is not None:
             return other
         if best is None:

@@ -230,12 +230,15 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|UnknownHost|Name or service not known"
         r"|CannotPullContainer|ResourceInitializationError|HIVE_BAD_DATA|AnalysisException|ImportModuleError"),
         False),
+    # A limit or quota the work ran into ("Bytes scanned limit was exceeded", "exceeds the memory usage threshold").
+    (8, re.compile(r"\b(?:limit|quota|threshold)s? (?:was |has been |is )?exceeded\b"
+                   r"|\bexceed(?:s|ed|ing)? (?:the |its |your )?(?:[\w-]+ ){0,3}(?:limit|quota|threshold)"), True),
     (8, re.compile(r"^\s*(?:Caused by:|Traceback \(most recent call last\))|(?:Exception|Error):"), False),
     (7, re.compile(r"\b(?:FATAL|CRITICAL|SEVERE|PANIC|EMERG)\b"), False),
     (6, re.compile(r"Exception\b|[a-z]Error\b|\bdoes not exist\b"), False),
     (5, re.compile(
         r"\b(?:ERROR|[Ee]rror|FAILED|[Ff]ailed|[Ff]ailure|[Cc]annot|[Uu]nable to|timed out|[Tt]imeout|refused"
-        r"|[Ii]nvalid|[Kk]illed|[Dd]enied|[Aa]bort(?:ed|ing)?|[Uu]ncaught|[Pp]anic)\b"), False),
+        r"|[Ii]nvalid|[Kk]illed|[Dd]enied|[Aa]bort(?:ed|ing)?|[Uu]ncaught|[Pp]anic|CANCELL?ED)\b"), False),
     (2, re.compile(r"\bWARN(?:ING)?\b|\b[Rr]etry(?:ing)?\b|\b[Ww]arning\b"), False),
 ]
 _LEVEL = re.compile(r"\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE)\b")
@@ -313,9 +316,12 @@ def _headline(message: str) -> str:
     if not body[0].startswith("Traceback"):
         picked.append(body[0])
     rest = body[1:]
+    python = any("Traceback (most recent call last)" in p for p in body)
+    if not python and _EXCEPTION_LINE.match(body[0]) and parts[0] == body[0]:
+        picked[0] = _with_message(parts, 0)
     # A Python traceback, also one a wrapper line opens ("PythonException: Traceback (most recent call
     # last):" from a Spark executor, "Error from Python:Traceback ..."): its last line is the exception.
-    if any("Traceback (most recent call last)" in p for p in body):
+    if python:
         python_exc = [p for p in rest if not p.startswith(("Traceback", "During handling", "The above"))]
         # A Py4J error carries the Java exception on a line of its own (": com.mysql...CommunicationsException:
         # Communications link failure"), above the Java chain's own root cause at the end.
@@ -330,12 +336,7 @@ def _headline(message: str) -> str:
     else:
         exc = [p for p in rest if _EXCEPTION_LINE.match(p)]
         if exc:
-            # An exception message that goes on over a second line ("Cannot fetch offset 7881614 ...\nSome
-            # data may have been lost because they are not available in Kafka any more ...") keeps it.
-            at = parts.index(exc[0])
-            more = parts[at + 1] if at + 1 < len(parts) else ""
-            picked.append(exc[0] if not more or _FRAME.match(more) or _EXCEPTION_LINE.match(more)
-                          or _CAUSED_BY.match(more) else f"{exc[0]} {more}")
+            picked.append(_with_message(parts, parts.index(exc[0])))
             # The root cause and the one it explains ("CommunicationsException: Communications link failure"
             # above "SocketTimeoutException: connect timed out"): the pair says what failed and why.
             causes = [p for p in exc if p.startswith(("Caused by:", ": "))]  # ": X": the exception Py4J wraps
@@ -343,6 +344,22 @@ def _headline(message: str) -> str:
     if not picked:
         picked.append(body[0])
     return " | ".join(picked)
+
+
+def _with_message(parts: list[str], at: int) -> str:
+    """The exception line ``parts[at]`` with the rest of its message: the lines after it up to its first frame
+    or next exception. A message that goes on over a second line ("Cannot fetch offset 7881614 ...\nSome data
+    may have been lost because they are not available in Kafka any more") keeps it; a longer one keeps its
+    last two lines, where the detail is (Iceberg's "Cannot write incompatible dataset to table with schema:",
+    the schema, then "Problems:\n* level should be required, but is optional")."""
+    block: list[str] = []
+    for p in parts[at + 1:]:
+        if _FRAME.match(p) or _EXCEPTION_LINE.match(p) or _CAUSED_BY.match(p):
+            break
+        block.append(p)
+    if len(block) > 2:
+        return " ".join([parts[at], "…", *block[-2:]])
+    return " ".join([parts[at], *block])
 
 
 def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
@@ -440,7 +457,8 @@ def is_bookkeeping(message: str) -> bool:
 # "\tat org.apache...". The message's lines are one line of evidence: its second line may hold the reason.
 _EXCEPTION_IN = re.compile(r"[\w$.]*(?:Exception|Error)\b:\s")
 _STAMPED = re.compile(r"^\s*\[?(?:\d{2,4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}:\d{2}:\d{2})")
-WRAPPED_LINES = 6  # at most this many lines of one message are joined
+WRAPPED_LINES = 6  # at most this many lines of one message are joined: its first and its last five
+HELD_LINES = 40  # a message longer than this before its first frame is not one message
 _CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
 _TRACEBACK_TEXT = ("Traceback", *_CHAINED)
 
@@ -462,11 +480,13 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         if held:
             if _FRAME.match(message) and len(held) > 1:
                 head = held[0]
-                joined = " ".join(t for t in (text(h).strip() for h in held) if t)
+                # A long message (a schema, then "Problems: ...") keeps its first line and its last ones.
+                kept = held if len(held) <= WRAPPED_LINES else [head, "…", *held[1 - WRAPPED_LINES:]]
+                joined = " ".join(t for t in (text(h).strip() for h in kept) if t)
                 held.clear()
                 yield (joined if isinstance(head, str)
                        else LogLine(message=joined, timestamp=head.timestamp, source=head.source))
-            elif (not _FRAME.match(message) and len(held) <= WRAPPED_LINES and "\n" not in message
+            elif (not _FRAME.match(message) and len(held) <= HELD_LINES and "\n" not in message
                   and not _EXCEPTION_LINE.match(message) and not _CAUSED_BY.match(message)
                   and not _STAMPED.match(message) and not message.startswith(_TRACEBACK_TEXT)):
                 held.append(item)
