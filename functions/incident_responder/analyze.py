@@ -33,6 +33,7 @@ from .diagnosis import SignatureSet, load_signatures
 from .errors import ClaimInProgress
 from .evidence.catalog import cached_catalog, pipeline_from_tags, table_metadata
 from .evidence.changes import collect_changes, remember_good_run
+from .evidence.inputs import check_inputs
 from .evidence.redaction import redact, redact_obj
 from .formats import fmt_duration
 from .model import Category, Confidence, EvidenceBook, Incident, Link, Report, Severity, Skip
@@ -399,6 +400,7 @@ def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings, h
         c.failed_reads += 1
         c.book.gap(gap)
     src.collect(c)
+    check_inputs(c)
     collect_changes(c, src)
     return c
 

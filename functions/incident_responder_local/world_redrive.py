@@ -94,7 +94,7 @@ def load(session: boto3.Session, world: World) -> None:
         for ex in spec["executions"]:
             desc = ex.get("describe") or {}
             arn = desc.get("executionArn")
-            if not arn:
+            if not arn or desc.get("mapRunArn"):  # a map run's child is not redriven on its own
                 continue
             execution: Any = backend.describe_execution(arn)
             execution.redrive_count = int(desc.get("redriveCount") or 0)

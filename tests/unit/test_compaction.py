@@ -465,3 +465,40 @@ def test_the_first_exception_of_a_chained_traceback_logged_line_by_line_is_its_r
              "ValueError: nothing to clean"]
     roots = [line.text for line in compact(lines, budget_tokens=2000).lines if line.root]
     assert roots == ["urllib3.exceptions.ResponseError: too many 503 error responses"]
+
+
+HUDI_SYNC = """py4j.protocol.Py4JJavaError: An error occurred while calling o214.save.
+: org.apache.hudi.exception.HoodieException: Got runtime exception when hive syncing orders_hudi
+\tat org.apache.hudi.hive.HiveSyncTool.syncHoodieTable(HiveSyncTool.java:170)
+Caused by: org.apache.hudi.exception.HoodieException: Fail to drop partitions to lakehouse.orders_hudi
+\tat org.apache.hudi.aws.sync.AWSGlueCatalogSyncClient.dropPartitions(AWSGlueCatalogSyncClient.java:243)
+Caused by: org.apache.hudi.com.amazonaws.services.glue.model.ValidationException: 1 validation error detected: \
+Value '[PartitionValueList(values=[2024-01-01]), PartitionValueList(values=[2024-01-02]), ...(96 more) \
+PartitionValueList(values=[2024-04-10])]' at 'partitionsToDelete' failed to satisfy constraint: Member must have \
+length less than or equal to 25 (Service: AWSGlue; Status Code: 400; Error Code: ValidationException; Request ID: \
+2f6c9a1e-7b3d-4e58-a0c4-9d1e3b5f7a20; Proxy: null)
+\tat org.apache.hudi.com.amazonaws.services.glue.AWSGlueClient.executeBatchDeletePartition(AWSGlueClient.java:1450)"""
+
+
+def test_a_long_headline_keeps_its_root_cause_whole_and_shortens_the_data_in_it() -> None:
+    # apache/hudi#9806: the reason is after 100 partition values, at the end of the last "Caused by:".
+    [line] = compact([HUDI_SYNC]).lines
+    assert len(line.text) <= 400
+    assert "at 'partitionsToDelete' failed to satisfy constraint: Member must have length less than or equal to 25" \
+        in line.text
+    assert line.text.startswith("py4j.protocol.Py4JJavaError")
+    assert "(values=[2024-04-10])" not in line.text  # the value list is shortened, the reason kept
+
+
+def test_spark_task_attempts_are_recovered_only_when_a_later_attempt_of_that_task_finished() -> None:
+    lost = ("WARN TaskSetManager: Lost task {t}.{a} in stage 3.0 (TID 9): java.net.SocketTimeoutException: Read "
+            "timed out")
+    done = "INFO TaskSetManager: Finished task {t}.{a} in stage 3.0 (TID 12) in 811 ms (64/64)"
+    ok = compact([lost.format(t=7, a=0), done.format(t=7, a=1)]).lines
+    assert [line.recovered for line in ok if "Lost" in line.text] == [True]
+    # Another task finished, or the same attempt number in another stage: not a recovery of this one.
+    other = compact([lost.format(t=7, a=0), done.format(t=8, a=1), done.format(t=7, a=1).replace("3.0", "4.0")])
+    assert not any(line.recovered for line in other.lines)
+    # One template for two lost tasks: recovered only when both were.
+    half = compact([lost.format(t=7, a=0), lost.format(t=9, a=0), done.format(t=7, a=1)]).lines
+    assert not any(line.recovered for line in half)

@@ -606,3 +606,80 @@ def test_log_lines_without_times_are_weighed_in_the_order_the_log_wrote_them() -
     for ev in b.items:  # without the log's order, the later evidence item speaks for the log
         del ev.facts["position"]
     assert diagnose(b, "emr").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_a_spark_task_attempt_whose_retry_finished_is_a_red_herring() -> None:
+    # A Glue job: one task hit S3's SlowDown and its second attempt finished; the driver then failed on its own
+    # (awslabs/athena-glue-service-logs#33). Compaction marks the lost attempt recovered; the 503 is no cause.
+    lines = ["23/07/17 18:02:58 WARN TaskSetManager: Lost task 41.0 in stage 0.0 (TID 41) (172.31.40.12 executor "
+             "3): com.amazonaws.services.s3.model.AmazonS3Exception: Please reduce your request rate. (Service: "
+             "Amazon S3; Status Code: 503; Error Code: SlowDown; Request ID: 6Q1W3E5R7T9Y2U4I; Proxy: null)",
+             "23/07/17 18:03:04 INFO TaskSetManager: Finished task 41.1 in stage 0.0 (TID 77) in 5911 ms on "
+             "172.31.36.201 (executor 6) (64/64)",
+             "Traceback (most recent call last):",
+             '  File "/tmp/converter.py", line 88, in run',
+             "TypeError: 'NoneType' object is not subscriptable"]
+    result = compact(lines)
+    lost = next(line for line in result.lines if "Lost task" in line.text)
+    assert lost.recovered and not any(line.recovered for line in result.lines if line is not lost)
+    b = EvidenceBook()
+    for line in result.lines:
+        b.add("log", "/aws-glue/jobs/error/jr_1", line.text, recovered=True) if line.recovered else b.add(
+            "log", "/aws-glue/jobs/error/jr_1", line.text, position=line.position)
+    assert diagnose(b, "glue").cause.category == Category.CODE_ERROR
+    # When the task's attempts ran out instead, the lost attempt is what failed: S3 throttled the job.
+    unrecovered = compact([lines[0], "23/07/17 18:03:30 ERROR TaskSetManager: Task 41 in stage 0.0 failed 4 times; "
+                                     "aborting job"])
+    assert not any(line.recovered for line in unrecovered.lines)
+    b = EvidenceBook()
+    for line in unrecovered.lines:
+        b.add("log", "/aws-glue/jobs/error/jr_1", line.text, position=line.position)
+    assert diagnose(b, "glue").cause.category == Category.THROTTLING
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # aws-parallelcluster#4011: the cluster's shared directory setting left at its NONE default.
+    ("Error executing script: Shared directory /NONE does not exist", Category.CONFIGURATION),
+    ("FileNotFoundError: [Errno 2] No such file or directory: '/None/config/settings.json'", Category.CONFIGURATION),
+    ("An error occurred (NoSuchBucket) when calling the GetObject operation: The specified bucket does not exist "
+     "(s3://undefined/exports/2024-03-14.csv)", Category.CONFIGURATION),
+    ("cp: cannot stat '/data/${RUN_DATE}/input.csv': No such file or directory", Category.CONFIGURATION),
+    # A real path that is not there is still a missing input.
+    ("FileNotFoundError: [Errno 2] No such file or directory: '/data/2024-03-14/input.csv'", Category.MISSING_INPUT),
+    ("An error occurred (NoSuchKey) when calling the GetObject operation: The specified key does not exist.",
+     Category.MISSING_INPUT),
+])
+def test_a_path_built_from_a_value_never_set_is_configuration(text: str, category: Category) -> None:
+    assert diagnose(book(text), "batch").cause.category == category
+
+
+def test_a_quote_of_an_error_code_in_an_sdk_trailer_shows_what_was_refused() -> None:
+    line = ("ValidationException: 1 validation error detected: Value '[PartitionValueList(values=[2024-01-01]), "
+            "Partit…' at 'partitionsToDelete' failed to satisfy constraint: Member must have length less than or "
+            "equal to 25 (Service: AWSGlue; Status Code: 400; Error Code: ValidationException; Proxy: null)")
+    at = line.rindex("ValidationException")
+    q = quote(line, at, at + len("ValidationException"))
+    assert "failed to satisfy constraint: Member must have length less than or equal to 25" in q
+    assert len(q) <= 242
+
+
+def test_a_warning_about_an_attempt_of_the_task_that_ended_the_job_is_the_failure() -> None:
+    # Spark logs each lost attempt at WARN; the attempts of the task that "failed 4 times" are the failure itself.
+    slow = ("17/06/09 20:12:04 WARN scheduler.TaskSetManager: Lost task 12.1 in stage 31.0 (TID 1519, 172.31.9.51, "
+            "executor 3): com.amazonaws.services.s3.model.AmazonS3Exception: Please reduce your request rate. "
+            "(Service: Amazon S3; Status Code: 503; Error Code: SlowDown)")
+    d = diagnose(book(slow, "17/06/09 20:12:16 ERROR scheduler.TaskSetManager: Task 12 in stage 31.0 failed 4 times; "
+                            "aborting job"), "glue")
+    assert (d.cause.category, d.cause.confidence) == (Category.THROTTLING, Confidence.HIGH)
+    # The same warning about another task, beside the one that ended the job: a red herring, at most medium.
+    d = diagnose(book(slow, "17/06/09 20:12:16 ERROR scheduler.TaskSetManager: Task 40 in stage 31.0 failed 4 times; "
+                            "aborting job"), "glue")
+    assert d.cause.confidence != Confidence.HIGH
+
+
+def test_yarns_diagnostics_in_a_client_report_logged_at_info_are_no_routine_line() -> None:
+    assert is_weak_line("19/09/30 18:13:44 INFO Client: Partition rdd_42_39 not found, computing it")
+    report = ("19/09/30 18:13:44 INFO Client: client token: N/A diagnostics: Application application_1_0001 failed 1 "
+              "times due to AM Container for appattempt_1_0001_000001 exited with exitCode: -104 Diagnostics: "
+              "Container [pid=11027] is running beyond physical memory limits.")
+    assert not is_weak_line(report)

@@ -72,6 +72,10 @@ def is_weak_line(line: str) -> bool:
     "Partition rdd_42_39 not found, computing it"); it weighs less than a fatal line."""
     from ..evidence.compaction import ROUTINE_LEVELS, log_level
 
+    # YARN's client logs an application's report at INFO; its "diagnostics:" are YARN's verdict on the failed
+    # application (an AM container killed for memory), not a routine line.
+    if "diagnostics: " in line:
+        line = line.split("diagnostics: ", 1)[1]
     retried = bool(_WEAK.search(line)) or any(int(m[1]) < int(m[2]) for m in _ATTEMPT.finditer(line))
     return (retried and not _FINAL_RETRY.search(line)) or log_level(line) in ROUTINE_LEVELS
 

@@ -19,6 +19,7 @@ _LEAD = 80  # at most this much context before the match
 _FIELD_BREAK = re.compile(r"(?<=[.;])\s+|\s+-\s+|\s+\|\s+|\t")
 _JUNK_TAIL = re.compile(r"""[\s"'`,;:{}\[\]\\]+$""")
 _JSON_KEY = re.compile(r'"\s*:\s*"')
+_SDK_TRAILER = re.compile(r"\s*\((?:Service|Status Code): [^()]*\)")
 _JUNK_HEAD = re.compile(r"""^[\s"'`,;:{}\[\]\\]+""")
 
 
@@ -39,6 +40,13 @@ def quote(line: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
     """The text around ``line[start:end]`` (the match), at most ``limit`` characters, cut cleanly."""
     start = max(0, min(start, len(line)))
     end = max(start, min(end, len(line)))
+    # A match in an AWS SDK's trailer ("(Service: AWSGlue; Status Code: 400; Error Code: ValidationException;
+    # ...)"): the message before the trailer says what was refused; quote its end, up to the trailer.
+    sdk = next((m for m in _SDK_TRAILER.finditer(line) if m.start() <= start < m.end()), None)
+    if sdk is not None and sdk.start() > 0:
+        end = sdk.start()
+        start = max(0, end - (limit - 10))
+        start = line.find(" ", start, end) + 1 if start > 0 else 0
     # Inside a JSON record, begin at the value that holds the match, not at the keys before it.
     keys = [m.end() for m in _JSON_KEY.finditer(line, 0, start)]
     if keys:

@@ -89,14 +89,24 @@ class Condition:
 
     def holds(self, ev: Evidence) -> str | None:
         """Return the matched snippet (or the evidence text) when the condition holds."""
+        found = self.hit(ev)
+        return found[0] if found else None
+
+    def hit(self, ev: Evidence) -> tuple[str, str] | None:
+        """(the matched snippet, the whole line it is on) when the condition holds; the snippet is cut for
+        quoting, the line is what says whether it was a warning or a retried error."""
         if self.kind is not None and ev.kind != self.kind:
             return None
         snippet: str | None = None
+        line = ev.text
         if self.text is not None:
             m = self.text.search(ev.text)
             if not m:
                 return None
             snippet = _line_around(ev.text, m.start(), m.end())
+            start = ev.text.rfind("\n", 0, m.start()) + 1
+            end = ev.text.find("\n", m.end())
+            line = ev.text[start:end if end != -1 else len(ev.text)]
         for key, want in self.facts:
             got = ev.facts.get(key)
             if got is None:
@@ -105,7 +115,7 @@ class Condition:
             if hit is None:
                 return None
             snippet = snippet or hit
-        return snippet or ev.text
+        return snippet or ev.text, line
 
 
 def _fact_matches(got: Any, want: Any) -> str | None:
@@ -167,7 +177,7 @@ class Signature:
         m = self.match_detail(evidence, source)
         return None if m is None else (m[0], m[1], m[2])
 
-    def match_detail(self, evidence: Iterable[Evidence], source: str
+    def match_detail(self, evidence: Iterable[Evidence], source: str, fatal: set[tuple[str, str]] | None = None
                      ) -> tuple[list[str], str, dict[str, Any], bool] | None:
         """Like :meth:`match` (evidence ids, first matched text, merged facts, or None), plus whether
         every matched line is weak (a warning or a retried error).
@@ -177,6 +187,7 @@ class Signature:
         ``child_source``), never the parent's own evidence.
         """
         items = list(evidence)
+        fatal = _fatal_spark_tasks(items) if fatal is None else fatal
         if not self.applies_to(source):
             items = [ev for ev in items if self.child_scoped(ev)]
             if not items:
@@ -185,18 +196,18 @@ class Signature:
         facts: dict[str, Any] = {}
         first = ""
 
-        def hits(cond: Condition) -> list[tuple[Evidence, str]]:
+        def hits(cond: Condition) -> list[tuple[Evidence, str, str]]:
             out = []
             for ev in items:
-                snippet = cond.holds(ev)
-                if snippet is not None:
-                    out.append((ev, snippet))
+                found = cond.hit(ev)
+                if found is not None:
+                    out.append((ev, *found))
             return out
 
         for cond in self.none_of:
             if hits(cond):
                 return None
-        groups: list[list[tuple[Evidence, str]]] = []
+        groups: list[list[tuple[Evidence, str, str]]] = []
         for cond in self.all_of:
             found = hits(cond)
             if not found:
@@ -211,7 +222,7 @@ class Signature:
             return None
         weak = True
         for group in groups:
-            for ev, snippet in group:
+            for ev, snippet, line in group:
                 if ev.id not in ids:
                     ids.append(ev.id)
                     for k, v in ev.facts.items():
@@ -220,13 +231,17 @@ class Signature:
                 # A recoverable event on the line that gave up on it ("failed 4 times, most recent failure:
                 # ... lost node") is what the retries could not get past: not weak.
                 recovered = self.recoverable and not retries_over(ev.text)
-                weak = weak and (_earlier_attempt(ev) or ((recovered or is_weak_line(snippet)) and ev.kind == "log"))
+                # A warning about an attempt of the Spark task that ended the job ("WARN TaskSetManager: Lost task
+                # 12.1 in stage 31.0 ...") is one of the attempts that ran out: the failure, not a red herring.
+                warned = is_weak_line(line) and not _of_fatal_task(line, fatal)
+                weak = weak and (_earlier_attempt(ev) or ((recovered or warned) and ev.kind == "log"))
         return ids, first, facts, weak
 
 
 def _earlier_attempt(ev: Evidence) -> bool:
-    """Whether ``ev`` is what an earlier attempt of the failed work ended with (a retried state's first try)."""
-    return ev.facts.get("attempt") == "earlier"
+    """Whether ``ev`` is what an earlier attempt of the failed work ended with (a retried state's first try, a
+    Spark task attempt whose retry finished)."""
+    return ev.facts.get("attempt") == "earlier" or ev.facts.get("recovered") is True
 
 
 @dataclass
@@ -400,6 +415,11 @@ def _fatal_spark_tasks(evidence: list[Evidence]) -> set[tuple[str, str]]:
     return {(m[1], m[2]) for ev in evidence for m in _SPARK_FATAL_TASK.finditer(ev.text)}
 
 
+def _of_fatal_task(text: str, fatal: set[tuple[str, str]]) -> bool:
+    """Whether ``text`` is about an attempt of a Spark task that ended the job (see ``_SPARK_FATAL_TASK``)."""
+    return bool(fatal) and bool({(m[1], m[2]) for m in _SPARK_TASK.finditer(text)} & fatal)
+
+
 def _another_task(text: str, fatal: set[tuple[str, str]]) -> bool:
     """Whether ``text`` is about Spark tasks other than the ones that ended the job (see ``_SPARK_FATAL_TASK``)."""
     if not fatal:
@@ -557,10 +577,11 @@ class SignatureSet:
     def _matches(self, evidence: list[Evidence], source: str, exclude: frozenset[Category]
                  ) -> list[tuple[Signature, list[str], str, dict, bool]]:
         found = []
+        fatal = _fatal_spark_tasks(evidence)
         for sig in self.signatures:
             if sig.category in exclude:
                 continue
-            m = sig.match_detail(evidence, source)
+            m = sig.match_detail(evidence, source, fatal)
             if m is not None:
                 found.append((sig, *m))
         # Specific before generic, a fatal line before a warning or retried error, then priority.
@@ -587,6 +608,8 @@ class SignatureSet:
                     continue
                 if not hit.weak and (_earlier_attempt(ev) or _another_task(text, fatal)):
                     hit = replace(hit, weak=True)
+                elif hit.weak and not _earlier_attempt(ev) and _of_fatal_task(text, fatal):
+                    hit = replace(hit, weak=False)  # an attempt of the task that ended the job
                 rank = (0 if hit.weak else 1, int(hit.decisive), 1 if hit.depth >= 0 else 0, pos, hit.line)
                 if best is None or rank > best[0]:
                     best = (rank, hit, ev)
@@ -622,8 +645,12 @@ class SignatureSet:
                 if ahead is not None:
                     return ahead
             # A specific cause seen only on a warning gives way to a decisive class rule (an exception
-            # class, an error code) on a fatal line, not to a broad phrase such as "internal error".
-            if not (weak and cls is not None and not cls[0].weak and cls[0].decisive
+            # class, an error code) on a fatal line, not to a broad phrase such as "internal error". Seen only
+            # on attempts that were retried and got past it (a state's earlier attempt, a Spark task attempt
+            # whose retry finished), it gives way to any class rule on a fatal line.
+            by_id = {ev.id: ev for ev in evidence}
+            got_past = weak and all(_earlier_attempt(by_id[i]) for i in ids if i in by_id)
+            if not (weak and cls is not None and not cls[0].weak and (cls[0].decisive or got_past)
                     and cls[0].category != sig.category):
                 # Another cause on another fatal line (a specific signature or a decisive class rule of
                 # another category, on evidence this signature did not match): the evidence is not
@@ -691,7 +718,7 @@ class SignatureSet:
         best class hit, when given (a time limit gives way only to what reads as the failure's cause), else any
         such hit. None when there is none."""
         # What an earlier attempt died of, before the retry that ran into the limit, is no red herring there.
-        earlier = {e.id for e in evidence if _earlier_attempt(e)} if best is not None else set()
+        earlier = {e.id for e in evidence if e.facts.get("attempt") == "earlier"} if best is not None else set()
         other = next((f for f in specific if not f[0].generic and (not f[4] or set(f[1]) <= earlier)
                       and f[0].category != category and (symptoms or not f[0].symptom) and set(f[1]) - set(ids)),
                      None)

@@ -93,6 +93,7 @@ class CompactLine:
     template: str  # the masked template (redacted), e.g. "<*> ERROR Executor: Exception in task <*>"
     root: bool = False  # the root cause of a trace: its last "Caused by:", a chained traceback's first exception
     position: int = 0  # the line number (from 1) of its last occurrence in what was read: log order without times
+    recovered: bool = False  # every Spark task attempt it reports lost was retried and the task finished
 
     def render(self) -> str:
         """The line as a report shows it: text, then repeat count and time span."""
@@ -250,6 +251,11 @@ _FRAME = re.compile(
     r"|\^+\s*$)"
 )
 _CAUSED_BY = re.compile(r"^\s*Caused by:")
+# Spark's task attempts: "Lost task 41.0 in stage 0.0" (or "Exception in task 41.0 ...") and "Finished task 41.1
+# in stage 0.0". A lost attempt whose task later finished was recovered by Spark's own retry: a red herring.
+_SPARK_LOST = re.compile(r"\b(?:Lost task|Exception in task|Task) (\d+)\.(\d+) in stage (\d+(?:\.\d+)?)")
+_SPARK_FINISHED = re.compile(r"\bFinished task (\d+)\.(\d+) in stage (\d+(?:\.\d+)?)")
+_TASKS_TRACKED = 64  # lost attempts remembered per template
 _PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
 _EXCEPTION_WEIGHT = 8.0  # as "Exception:" / "Error:" lines weigh
 ROOT_CAUSE_BONUS = 4.0  # the last "Caused by:" of a trace, over the wrappers that repeat it
@@ -362,6 +368,10 @@ def _with_message(parts: list[str], at: int) -> str:
     return " ".join([parts[at], *block])
 
 
+LITERAL_KEPT = 48  # characters kept of a long quoted value
+_LONG_LITERAL = re.compile(r"""(['"])((?:(?!\1)[^|]){100,})\1""")
+
+
 def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     """Cut a line to ``limit`` characters, keeping the first strong error signal in view. A line over the
     limit first has its very long tokens (S3 paths, ARNs, ids) shortened in their middle, so the fields
@@ -376,6 +386,19 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     text = _SDK_IDS.sub("", text)
     if len(text) <= limit:
         return text
+    # A long quoted value is data (the 100 partitions a call was refused for): the reason around it is
+    # what to keep ("at 'partitionsToDelete' failed to satisfy constraint: Member must have length less than
+    # or equal to 25").
+    text = _LONG_LITERAL.sub(lambda q: f"{q.group(1)}{q.group(2)[:LITERAL_KEPT].rstrip()}…{q.group(1)}", text)
+    if len(text) <= limit:
+        return text
+    # A headline of joined parts ("wrapper | … | Caused by: root"): the last part, the root cause, whole, after
+    # as much of the first as fits.
+    head, sep, last = text.rpartition(" | ")
+    if sep and len(last) <= limit - 45:
+        cut = head.rfind(" ", 0, limit - len(last) - 5)
+        if cut >= 20:
+            return f"{head[:cut]} … | {last}"
     m = _strongest(text)
     if m and m.end() > limit - 20:
         head = text[: limit // 3]
@@ -394,7 +417,8 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
 
 
 class _Template:
-    __slots__ = ("count", "exception", "first_ts", "last", "last_pos", "last_ts", "prelim", "root", "source")
+    __slots__ = ("count", "exception", "first_ts", "last", "last_pos", "last_ts", "lost", "prelim", "root",
+                 "source")
 
     def __init__(self, message: str, pos: int, ts: datetime | None, source: str) -> None:
         self.count = 1
@@ -406,6 +430,26 @@ class _Template:
         self.prelim = 0.0 if _FRAME.match(message) else error_weight(message)
         self.root = False  # the last "Caused by:" of a stack trace somewhere: the root cause
         self.exception = False  # the exception line that ends a Python traceback logged one line per event
+        self.lost: list[tuple[str, str, int]] | None = None  # Spark task attempts it reported lost (bounded)
+
+
+def _spark_attempts(t: _Template, message: str, finished: dict[tuple[str, str], int]) -> None:
+    """Note the Spark task attempts ``message`` reports finished (in ``finished``) or lost (on ``t``)."""
+    for m in _SPARK_FINISHED.finditer(message):
+        key = (m[1], m[3])
+        finished[key] = max(finished.get(key, -1), int(m[2]))
+    if _SPARK_FINISHED.search(message):
+        return
+    for m in _SPARK_LOST.finditer(message):
+        if t.lost is None:
+            t.lost = []
+        if len(t.lost) < _TASKS_TRACKED:
+            t.lost.append((m[1], m[3], int(m[2])))
+
+
+def _recovered(t: _Template, finished: dict[tuple[str, str], int]) -> bool:
+    """Whether every task attempt ``t`` reports lost was followed by a later attempt of that task finishing."""
+    return bool(t.lost) and all(finished.get((task, stage), -1) > attempt for task, stage, attempt in t.lost or [])
 
 
 def _prune(templates: dict[str, _Template], seen: int) -> int:
@@ -530,6 +574,7 @@ def compact(
     # above exception was the direct cause" happened because of it (a KeyError in the error handling).
     last_exc: _Template | None = None
     chained = rooted = False
+    finished: dict[tuple[str, str], int] = {}  # (task, stage) -> the highest attempt that finished
 
     for item in _unwrapped(lines):
         if isinstance(item, str):
@@ -559,6 +604,8 @@ def compact(
             t.last_pos = seen
             t.last_ts = ts
             t.source = source
+        if "task" in message:
+            _spark_attempts(t, message, finished)
         if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):
@@ -615,6 +662,7 @@ def compact(
             template=_clip(redact(key), TEMPLATE_CHARS),
             root=t.root,
             position=t.last_pos,
+            recovered=_recovered(t, finished),
         )
         cost = estimate_tokens(line.render()) + 1  # +1: the newline
         if spent + cost > budget_tokens:

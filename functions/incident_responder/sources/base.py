@@ -329,8 +329,10 @@ class Collector:
         added = []
         for line in chosen:
             text = line.text if line.count <= 1 else f"{line.text} (×{line.count}, last {line.last or '?'})"
-            added.append(self.book.add("log", line.source or source, _printable(text), line.first,
-                                       count=line.count, root=line.root, position=line.position))
+            facts: dict[str, Any] = {"count": line.count, "root": line.root, "position": line.position}
+            if line.recovered:
+                facts["recovered"] = True  # a Spark task attempt whose retry finished: a red herring
+            added.append(self.book.add("log", line.source or source, _printable(text), line.first, **facts))
         omitted = result.total_lines - sum(c.count for c in chosen)
         if omitted > 0 or truncated:
             note = f"{result.total_lines} log lines read from {source}"

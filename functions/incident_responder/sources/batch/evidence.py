@@ -52,6 +52,11 @@ def _resources(container: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def stream_of(container: dict[str, Any]) -> str:
+    """The log stream a job's (or an attempt's) container wrote to, if any."""
+    return str(container.get("logStreamName") or "")
+
+
 _NOT_STARTED = frozenset({"SUBMITTED", "PENDING", "RUNNABLE", "STARTING"})  # no container has run yet
 
 class BatchEvidence:
@@ -115,14 +120,13 @@ class BatchEvidence:
         c.context["redrive"] = BatchSpec.from_dict(self._redrive(job, container), strict=True)
         if str(job.get("statusReason") or "").startswith(ARRAY_CHILD_FAILED) and not attempts:
             self._array_child(c, job)
+        elif job.get("nodeProperties") and "#" not in str(job.get("jobId") or job_id) and not stream_of(last):
+            self._main_node(c, job)
 
     def _array_child(self, c: Collector, job: dict[str, Any]) -> None:
         """An array job fails when one of its children does, and runs nothing of its own: the first failed
         child's evidence (ListJobs, then the child's own DescribeJobs, attempts and log) is the job's cause,
         collected as its child's."""
-        from .. import adapter
-        from ..base import ChildCollector
-
         job_id = str(job.get("jobId") or c.incident.resource.run_id)
         out = c.call(f"ListJobs {job_id} FAILED", c.client("batch").list_jobs, arrayJobId=job_id,
                      jobStatus="FAILED")
@@ -134,21 +138,43 @@ class BatchEvidence:
             return
         first = min(failed, key=lambda j: (j.get("stoppedAt") or 0, str(j["jobId"])))
         child_id = str(first["jobId"])
-        index = child_id.rsplit(":", 1)[-1]
-        detail = {**{k: job[k] for k in ("jobDefinition", "jobQueue") if job.get(k)},
-                  "jobId": child_id, "jobArn": first.get("jobArn") or "", "jobName": first.get("jobName") or "",
-                  "status": "FAILED", "startedAt": first.get("startedAt"), "stoppedAt": first.get("stoppedAt")}
+        self._follow(c, job, {"jobId": child_id, "jobArn": first.get("jobArn") or "",
+                              "jobName": first.get("jobName") or "", "startedAt": first.get("startedAt"),
+                              "stoppedAt": first.get("stoppedAt")},
+                     f"{len(failed)} child(ren) of array job {job_id} failed; the first, index "
+                     f"{child_id.rsplit(':', 1)[-1]} ({child_id}), follows as the job's child: "
+                     f"{first.get('statusReason') or 'no status reason given'}", "batch:ListJobs",
+                     f"array child {child_id}")
+
+    def _main_node(self, c: Collector, job: dict[str, Any]) -> None:
+        """A multi-node parallel job runs its containers as node jobs ("<job id>#<node index>"); the job ends
+        with its main node, so the main node's evidence (its attempts, exit code and log) is the job's cause,
+        collected as its child's."""
+        job_id = str(job.get("jobId") or c.incident.resource.run_id)
+        main = (job.get("nodeProperties") or {}).get("mainNode", 0)
+        node_id = f"{job_id}#{main}"
+        nodes = (job.get("nodeProperties") or {}).get("numNodes")
+        self._follow(c, job, {"jobId": node_id, "jobArn": f"{job.get('jobArn') or c.incident.resource.arn}#{main}",
+                              "jobName": job.get("jobName") or "", "startedAt": job.get("startedAt"),
+                              "stoppedAt": job.get("stoppedAt")},
+                     f"Multi-node parallel job of {nodes or '?'} nodes: the job ends with its main node, node {main} "
+                     f"({node_id}), which follows as the job's child", "batch:DescribeJobs", f"main node {node_id}")
+
+    def _follow(self, c: Collector, job: dict[str, Any], child: dict[str, Any], text: str, source: str,
+                what: str) -> None:
+        """Collect a child job of ``job`` (an array child, a node) with this adapter, after an item saying why."""
+        from .. import adapter
+        from ..base import ChildCollector
+
+        detail = {**{k: job[k] for k in ("jobDefinition", "jobQueue") if job.get(k)}, **child, "status": "FAILED"}
         event = {"detail-type": "Batch Job State Change", "source": "aws.batch", "id": "",
                  "region": c.incident.region, "account": c.incident.account,
-                 "time": iso(first.get("stoppedAt")) or c.incident.event_time, "detail": detail}
+                 "time": iso(child.get("stoppedAt")) or c.incident.event_time, "detail": detail}
         parsed = self.parse(event)
         if not isinstance(parsed, Incident):
             return
-        c.add("job", "batch:ListJobs", f"{len(failed)} child(ren) of array job {job_id} failed; the first, "
-              f"index {index} ({child_id}), follows as the job's child: "
-              f"{first.get('statusReason') or 'no status reason given'}",
-              first.get("stoppedAt"), child_run=child_id, child_source=self.name)
-        ChildCollector.follow(c, adapter(self.name), parsed, f"array child {child_id}")
+        c.add("job", source, text, child.get("stoppedAt"), child_run=child["jobId"], child_source=self.name)
+        ChildCollector.follow(c, adapter(self.name), parsed, what)
 
     def _context(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
                  last: dict[str, Any]) -> None:

@@ -63,8 +63,19 @@ _SYSLOG_ITEMS = 6
 _YARN_ITEMS = 6
 YARN_LIST_LIMIT = 200  # keys listed under the cluster's containers/ folder
 YARN_CONTAINERS = 3  # container stderr objects read
+# A library or command missing at run time: on EMR these are installed by bootstrap actions, whose stderr
+# says why an install failed (an index out of reach, a pin that does not exist) while the action returned 0.
+_MISSING_MODULE = re.compile(r"\b(?:ImportError|ModuleNotFoundError|No module named|cannot import name|"
+                             r"ClassNotFoundException|NoClassDefFoundError|command not found)\b")
+NODE_LIST_LIMIT = 1000  # keys listed under the cluster's node/ folder
+NODE_LOG_READS = 2  # node log objects read (bootstrap stderr, a query engine's server log)
+_BOOTSTRAP_STDERR = re.compile(r"/node/i-[0-9a-f]+/bootstrap-actions/\d+/stderr(?:\.gz)?$")
+# A step that runs a query engine's client (the server runs on the nodes, and logs the cause there).
+_ENGINE_CLIENT = re.compile(r"(?i)\b(?:trino|presto)(?:-cli)?\b")
+_ENGINE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/(?:trino|presto|presto-server)/server\.log(?:\.gz)?$")
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
-_CONTAINER_KEY = re.compile(r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/(stderr|stdout)(?:\.gz)?$")
+_CONTAINER_KEY = re.compile(
+    r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/(stderr|stdout|syslog)(?:\.gz)?$")
 
 
 def cluster_console_url(region: str, cluster_id: str) -> str:
@@ -293,7 +304,8 @@ class EmrEvidence:
             c.incident.stopped_at = c.incident.stopped_at or iso(end)
         if described or child:
             c.context.setdefault("redrive", EmrSpec.from_dict(self._redrive(c, cluster_id, step), strict=True))
-        self._step_logs(c, cluster_id, step_id, log_file, end or parse_time(c.incident.event_time), child)
+        self._step_logs(c, cluster_id, step_id, log_file, end or parse_time(c.incident.event_time), child,
+                        command)
 
     def _redrive(self, c: Collector, cluster_id: str, step: dict[str, Any]) -> dict[str, Any]:
         config = step.get("Config") or {}
@@ -334,7 +346,7 @@ class EmrEvidence:
 
     # -- logs in S3 -------------------------------------------------------------------------------
     def _step_logs(self, c: Collector, cluster_id: str, step_id: str, log_file: str,
-                   failure_time: datetime | None, child: bool) -> None:
+                   failure_time: datetime | None, child: bool, command: str = "") -> None:
         if log_file:
             stderr = s3_uri(log_file)
             folder = stderr.rsplit("/", 1)[0] + "/"
@@ -360,6 +372,33 @@ class EmrEvidence:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
             lines = [*(lines or []), *(more or [])]
         self._yarn_logs(c, cluster_id, step_id, lines or [], failure_time, child)
+        if any(_MISSING_MODULE.search(_text(line)) for line in lines or []):
+            # A bootstrap script that does not stop on a failed install returns 0: only its stderr says so.
+            self._node_logs(c, cluster_id, _BOOTSTRAP_STDERR, "stderr of a bootstrap action", failure_time, child)
+        elif _ENGINE_CLIENT.search(command):
+            # A query engine's client prints "Query ... failed: Internal error": the cause is in the server's log.
+            self._node_logs(c, cluster_id, _ENGINE_LOG, "query engine server log", failure_time, child)
+
+    def _node_logs(self, c: Collector, cluster_id: str, key: re.Pattern[str], what: str,
+                   failure_time: datetime | None, child: bool) -> None:
+        """Logs the nodes wrote under ``<LogUri>/<cluster>/node/`` whose keys match ``key`` (one listing; the
+        largest ``NODE_LOG_READS`` read: a log with an error in it is the longer one)."""
+        from ...evidence.logs import parse_s3_uri
+
+        log_uri = c.context.get("log_uri")
+        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/node/") if log_uri else None
+        if parsed is None:
+            return
+        bucket, prefix = parsed
+        out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
+                     Prefix=prefix, MaxKeys=NODE_LIST_LIMIT)
+        found = [o for o in (out or {}).get("Contents") or [] if key.search(str(o.get("Key", "")))]
+        for obj in sorted(found, key=lambda o: (-(o.get("Size") or 0), str(o["Key"])))[:NODE_LOG_READS]:
+            instance = re.search(r"/node/(i-[0-9a-f]+)/", str(obj["Key"]))
+            uri = f"s3://{bucket}/{obj['Key']}"
+            lines = self._read(c, uri, f"{what} on {instance.group(1) if instance else 'a node'}")
+            if lines:
+                self._add_log(c, lines, uri, failure_time, _LOG_ITEMS, child)
 
     def _yarn_logs(self, c: Collector, cluster_id: str, step_id: str, step_lines: list[Any],
                    failure_time: datetime | None, child: bool) -> None:
@@ -379,40 +418,52 @@ class EmrEvidence:
                      Prefix=listing, MaxKeys=YARN_LIST_LIMIT)
         if out is None:
             return
-        found = []
-        stdout: dict[str, dict[str, Any]] = {}
+        # container -> {"stderr"|"stdout"|"syslog": object}, per application
+        logs: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         for obj in out.get("Contents") or []:
             m = _CONTAINER_KEY.search("/" + str(obj.get("Key", "")))
-            if m and m.group(3) == "stdout":
-                stdout[m.group(2)] = obj
-            elif m:
-                found.append((m.group(1), m.group(2), obj))
+            if m:
+                logs.setdefault((m.group(1), m.group(2)), {})[m.group(3)] = obj
+        found = [(app, cont, objs) for (app, cont), objs in logs.items() if "stderr" in objs or "syslog" in objs]
         if not found:
             return
         if out.get("IsTruncated"):
             c.book.gap(f"YARN container logs of {cluster_id}: only the first {YARN_LIST_LIMIT} keys were listed")
+        newest = max(found, key=lambda f: (max(str(o.get("LastModified") or "") for o in f[2].values()), f[0]))[0]
         # The step's application (named in its logs), else the newest application written.
-        app = apps[-1] if apps and any(f[0] == apps[-1] for f in found) else max(
-            found, key=lambda f: (f[2].get("LastModified") or "", f[0]))[0]
+        app = apps[-1] if apps and any(f[0] == apps[-1] for f in found) else newest
         mine = sorted((f for f in found if f[0] == app), key=lambda f: f[1])
-        # The application master (container ..._000001: the driver in cluster mode) first, then the others.
-        chosen = mine[:YARN_CONTAINERS]
+        # The application masters (container ..._000001 of each attempt: the driver in cluster mode) first, then
+        # the newest containers: a failed task's last attempts run in the last containers launched.
+        masters = [f for f in mine if f[1].endswith("_000001")][:YARN_CONTAINERS - 1]
+        rest = [f for f in mine if not f[1].endswith("_000001")]
+        chosen = sorted(masters + rest[len(rest) - (YARN_CONTAINERS - len(masters)):], key=lambda f: f[1])
         c.links.append(Link(f"YARN container logs of {app} in S3",
                             _s3_console(c.incident.region, f"s3://{bucket}/{prefix}{app}/")))
-        for _, container, obj in chosen:
-            uri = f"s3://{bucket}/{obj['Key']}"
-            lines = self._read(c, uri, f"stderr of YARN container {container}")
-            if lines:
-                self._add_log(c, lines, uri, failure_time, _YARN_ITEMS, child)
-            # The application master (the driver, in cluster mode) prints a PySpark traceback to its stdout.
-            driver = container.endswith("_000001")
-            if container in stdout and (driver or not any(_ERROR_LIKE.search(_text(line)) for line in lines or [])):
-                uri = f"s3://{bucket}/{stdout[container]['Key']}"
-                more = self._read(c, uri, f"stdout of YARN container {container}")
-                if more:
-                    self._add_log(c, more, uri, failure_time, _YARN_ITEMS, child)
+        for _, container, objs in chosen:
+            self._container(c, bucket, container, objs, failure_time, child)
         if len(mine) > len(chosen):
             c.book.gap(f"{len(mine) - len(chosen)} more YARN containers of {app} were not read")
+
+    def _container(self, c: Collector, bucket: str, container: str, objs: dict[str, dict[str, Any]],
+                   failure_time: datetime | None, child: bool) -> None:
+        """One YARN container's logs: its stderr; its syslog when stderr shows no error (a MapReduce task logs
+        its exception there); the stdout of the application master (the driver in cluster mode prints a PySpark
+        traceback there) or of a container whose logs show no error."""
+        lines: list[Any] = []
+        for kind in ("stderr", "syslog"):
+            if kind in objs and not any(_ERROR_LIKE.search(_text(line)) for line in lines):
+                uri = f"s3://{bucket}/{objs[kind]['Key']}"
+                more = self._read(c, uri, f"{kind} of YARN container {container}") or []
+                if more:
+                    self._add_log(c, more, uri, failure_time, _YARN_ITEMS, child)
+                lines += more
+        driver = container.endswith("_000001")
+        if "stdout" in objs and (driver or not any(_ERROR_LIKE.search(_text(line)) for line in lines)):
+            uri = f"s3://{bucket}/{objs['stdout']['Key']}"
+            out = self._read(c, uri, f"stdout of YARN container {container}")
+            if out:
+                self._add_log(c, out, uri, failure_time, _YARN_ITEMS, child)
 
     def _add_log(self, c: Collector, lines: list[Any], uri: str, failure_time: datetime | None,
                  max_items: int, child: bool) -> None:

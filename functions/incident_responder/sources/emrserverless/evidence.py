@@ -11,6 +11,7 @@ SUCCESS and the running states are not reported.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,6 +21,8 @@ from ..base import console_log_url, parse_time, region_and_account, shorten
 from .spec import EmrServerlessSpec
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ..base import Collector
 
 __all__ = ["EmrServerlessEvidence", "job_run_url"]
@@ -30,6 +33,10 @@ DEFAULT_LOG_GROUP = "/aws/emr-serverless"
 # The key a parent's collector sets in the event it builds for a child run: the job run its cause holds.
 JOB_RUN_FROM_CAUSE = "x-job-run"
 _LOG_ITEMS = {"stderr": 8, "stdout": 3}
+EXECUTORS_READ = 2  # executor stderr logs read after the driver named failed tasks on them
+_EXECUTOR_ITEMS = 5
+# "Lost task 211.3 in stage 14.0 (TID 9981) (10.0.1.7 executor 7): ...": the executor a failed attempt ran on.
+_LOST_ON = re.compile(r"\bLost task \d+\.\d+ in stage [\d.]+ \(TID \d+\) \([^()]*?executor (\d+)\)")
 
 
 def job_run_url(region: str, application_id: str, run_id: str) -> str:
@@ -147,6 +154,19 @@ class EmrServerlessEvidence:
         c.context.update(application_name=application.get("name") or c.context.get("application_id"),
                          max_capacity=limits)
 
+    @staticmethod
+    def _failed_executors(c: Collector) -> list[str]:
+        """The executors the driver's log says failed task attempts ran on: the one of a job's "most recent
+        failure" first, then the others, newest first. Their stderr holds the task's own exception."""
+        final: list[str] = []
+        others: list[str] = []
+        for ev in reversed(c.book.items):
+            if ev.kind != "log":
+                continue
+            for m in _LOST_ON.finditer(ev.text):
+                (final if "most recent failure" in ev.text else others).append(m[1])
+        return list(dict.fromkeys([*final, *others]))
+
     def _logs(self, c: Collector, app: str, run_id: str, run: dict[str, Any]) -> None:
         inc = c.incident
         monitoring = (run.get("configurationOverrides") or {}).get("monitoringConfiguration") or {}
@@ -157,21 +177,14 @@ class EmrServerlessEvidence:
         suffix = f"applications/{app}/jobs/{run_id}/SPARK_DRIVER"
         read = False
         if s3:
-            from ...evidence.logs import read_s3_log
-
             read = True
             folder = f"{str(s3).rstrip('/')}/{suffix}"
             c.context["driver_log"] = f"{folder}/stderr.gz"
             for name, items in _LOG_ITEMS.items():
-                uri = f"{folder}/{name}.gz"
-                if not c.spend(f"driver {name} {uri}"):
-                    continue
-                fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
-                if fetched.error:
-                    c.failed_reads += 1
-                    c.book.gap(f"driver {name}: {fetched.error}")
-                if fetched.lines:
-                    c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)
+                _read_s3(c, f"{folder}/{name}.gz", f"driver {name}", end, items)
+            executors = f"{str(s3).rstrip('/')}/applications/{app}/jobs/{run_id}/SPARK_EXECUTOR"
+            for executor in self._failed_executors(c)[:EXECUTORS_READ]:
+                _read_s3(c, f"{executors}/{executor}/stderr.gz", f"executor {executor} stderr", end, _EXECUTOR_ITEMS)
         if cw.get("enabled"):
             read = True
             group = str(cw.get("logGroupName") or DEFAULT_LOG_GROUP)
@@ -185,6 +198,25 @@ class EmrServerlessEvidence:
             for name, items in _LOG_ITEMS.items():
                 c.logs(group, window_start, window_end, stream_names=[f"{stream}/{name}"], failure_time=end,
                        max_items=items)
+            failed = self._failed_executors(c)[:EXECUTORS_READ]
+            if failed:
+                base = stream.rsplit("/", 1)[0]
+                c.logs(group, window_start, window_end, failure_time=end, max_items=_EXECUTOR_ITEMS,
+                       stream_names=[f"{base}/SPARK_EXECUTOR/{e}/stderr" for e in failed])
         if not read:
             c.book.gap("driver logs: the job run sends its logs neither to S3 nor to CloudWatch "
                        "(monitoringConfiguration), or only to managed storage, which the responder cannot read")
+
+
+def _read_s3(c: Collector, uri: str, what: str, end: datetime | None, items: int) -> None:
+    """One log object of the run (gzip, the newest ``log_max_bytes``), compacted into at most ``items`` lines."""
+    from ...evidence.logs import read_s3_log
+
+    if not c.spend(f"{what} {uri}"):
+        return
+    fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
+    if fetched.error:
+        c.failed_reads += 1
+        c.book.gap(f"{what}: {fetched.error}")
+    if fetched.lines:
+        c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)

@@ -30,6 +30,7 @@ __all__ = ["StepFunctionsEvidence", "execution_url"]
 logger = logging.getLogger(__name__)
 
 REPORTED = {"FAILED", "TIMED_OUT", "ABORTED"}
+MAP_RUN_LISTED = 20  # child executions of a failed map run listed, per status
 _FAIL_SUFFIXES = ("Failed", "TimedOut", "StartFailed", "SubmitFailed", "ScheduleFailed")
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 _PAGE = 100
@@ -396,6 +397,9 @@ class StepFunctionsEvidence:
 
     def _task_specific(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any] | None,
                        task_type: str, cause: Any, depth: int, by_id: dict[Any, dict[str, Any]]) -> None:
+        if failed.get("type") == "MapRunFailed":
+            self._map_run(c, failed, by_id, depth)
+            return
         cause_doc = json_or_none(cause)
         if task_type.startswith("lambda") and scheduled is not None:
             # The invocation the cause names is the child (its function's configuration and its own log
@@ -646,6 +650,39 @@ class StepFunctionsEvidence:
                   f"Container {cont.get('Name') or cont.get('name')} exit code {shown}" + (f": {why}" if why else ""),
                   failed.get("timestamp"), exit_code=exit_code, reason=why)
 
+    def _map_run(self, c: Collector, failed: dict[str, Any], by_id: dict[Any, dict[str, Any]], depth: int) -> None:
+        """A Distributed Map fails when more of its child executions failed than it tolerates; their own
+        histories hold the cause. ListExecutions of the map run (FAILED, then TIMED_OUT and ABORTED) names them;
+        the first to stop is followed as a nested execution."""
+        started = next((e for e in self._back(failed, by_id) if e.get("type") == "MapRunStarted"), None)
+        map_run = (started or {}).get("mapRunStartedEventDetails", {}).get("mapRunArn")
+        if not map_run:
+            return
+        sfn = c.client("stepfunctions")
+        children: list[dict[str, Any]] = []
+        for status in ("FAILED", "TIMED_OUT", "ABORTED"):
+            out = c.call(f"ListExecutions {map_run.split(':')[-1]} {status}", sfn.list_executions,
+                         mapRunArn=map_run, statusFilter=status, maxResults=MAP_RUN_LISTED)
+            if out is None:
+                return
+            children = out.get("executions") or []
+            if children:
+                break
+        label = map_run.split(":")[-2].rsplit("/", 1)[-1] if map_run.count(":") > 6 else map_run.split(":")[-1]
+        if not children:
+            c.book.gap(f"map run {label}: no FAILED, TIMED_OUT or ABORTED child execution listed (Step Functions "
+                       "keeps a map run's child executions for 90 days)")
+            return
+        first = min(children, key=lambda e: (str(e.get("stopDate") or e.get("startDate") or ""),
+                                             str(e.get("executionArn"))))
+        child_arn = str(first["executionArn"])
+        more = "" if len(children) < MAP_RUN_LISTED else " or more"
+        c.add("history", "states:ListExecutions",
+              f"Map run {label}: {len(children)}{more} child execution(s) {first.get('status', 'FAILED')}; the first "
+              f"to stop, {child_arn.split(':')[-1]}, follows as the map run's child", first.get("stopDate"),
+              nested_failed=True, child_arn=child_arn, status=first.get("status", "FAILED"))
+        self._follow_execution(c, child_arn, depth, "Map run child execution")
+
     def _nested(self, c: Collector, cause_doc: Any, scheduled: dict[str, Any] | None, depth: int) -> None:
         child_arn = cause_doc.get("ExecutionArn") if isinstance(cause_doc, dict) else None
         if not child_arn:
@@ -654,14 +691,17 @@ class StepFunctionsEvidence:
         c.add("history", "states:GetExecutionHistory",
               f"Nested execution {child_arn.split(':')[-1]} of {child_arn.split(':')[-2]} ended {child_status}",
               cause_doc.get("StopDate"), nested_failed=True, child_arn=child_arn, status=child_status)
+        self._follow_execution(c, child_arn, depth, "Child execution")
+
+    def _follow_execution(self, c: Collector, child_arn: str, depth: int, label: str) -> None:
+        """Collect a child execution (nested, or a map run's) into this report, within the nesting depth."""
         c.context.setdefault("child_execution", child_arn.split(":")[-1])
         c.context.setdefault("child_state_machine", child_arn.split(":")[-2])
         c.context.setdefault("child_console_url", execution_url(child_arn.split(":")[3], child_arn))
         if depth + 1 > c.settings.nested_depth:
             c.book.gap(f"nested executions deeper than {c.settings.nested_depth} were not followed")
             return
-        c.links.append(_link(f"Child execution {child_arn.split(':')[-1]}",
-                             execution_url(child_arn.split(":")[3], child_arn)))
+        c.links.append(_link(f"{label} {child_arn.split(':')[-1]}", execution_url(child_arn.split(":")[3], child_arn)))
         self.collect(c, depth=depth + 1, execution_arn=child_arn)
 
 
