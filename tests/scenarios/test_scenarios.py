@@ -43,10 +43,13 @@ MAX_CHANGE_CALLS = 3
 # EMR child up to 6 (DescribeStep, DescribeCluster, stderr, syslog, the YARN listing and containers), an
 # Athena child 2 (GetQueryExecution, GetWorkGroup), an EMR Serverless child 4 (GetJobRun, GetApplication,
 # the driver's stderr and stdout), a Lambda child 2 (GetFunctionConfiguration and the task's log window,
-# which a Lambda task reads anyway). Only reports that followed a child get the extra calls.
+# which a Lambda task reads anyway), a Distributed Map's failed child execution up to 4 (ListExecutions of the
+# map run, FAILED then TIMED_OUT, the child's history and its task's log window). Only reports that followed a
+# child get the extra calls.
 MAX_API_CALLS_WITH_CHILD = MAX_API_CALLS + CHILD_CALL_BUDGET
 _CHILD_READS = {"batch.DescribeJobs", "ecs.DescribeTasks", "glue.GetJobRun", "elasticmapreduce.DescribeStep",
-                "athena.GetQueryExecution", "emr-serverless.GetJobRun", "lambda.GetFunctionConfiguration"}
+                "athena.GetQueryExecution", "emr-serverless.GetJobRun", "lambda.GetFunctionConfiguration",
+                "states.ListExecutions"}
 
 
 def _event(path: Path) -> dict[str, Any]:

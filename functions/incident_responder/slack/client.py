@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import random
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.error import URLError
@@ -527,8 +526,10 @@ def find_posted(client: WebClient, channel: str, key: str, *, thread_ts: str | N
     return None
 
 
-# One Powertools provider per caller-supplied boto3 client, so its cache survives between calls.
-_PROVIDERS: weakref.WeakKeyDictionary[Any, SecretsProvider] = weakref.WeakKeyDictionary()
+# One Powertools provider per caller-supplied boto3 client, so its cache survives between calls. It is kept on the
+# client itself: a provider holds its client, so a weak mapping from client to provider would keep every client
+# (and the service models it loaded) alive; a client and its provider are one cycle, freed together.
+_PROVIDER_ATTR = "_incident_responder_secrets_provider"
 
 
 def _read_secret(secret_id: str, secrets_client: Any, max_age: int) -> str | bytes:
@@ -537,9 +538,10 @@ def _read_secret(secret_id: str, secrets_client: Any, max_age: int) -> str | byt
 
     if secrets_client is None:
         return parameters.get_secret(secret_id, max_age=max_age)
-    provider = _PROVIDERS.get(secrets_client)
+    provider: SecretsProvider | None = getattr(secrets_client, _PROVIDER_ATTR, None)
     if provider is None:
-        provider = _PROVIDERS[secrets_client] = parameters.SecretsProvider(boto3_client=secrets_client)
+        provider = parameters.SecretsProvider(boto3_client=secrets_client)
+        setattr(secrets_client, _PROVIDER_ATTR, provider)
     return provider.get(secret_id, max_age=max_age)  # type: ignore[return-value]
 
 

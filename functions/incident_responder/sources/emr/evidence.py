@@ -55,7 +55,8 @@ _CLUSTER_NAME = re.compile(
 _ERROR_LIKE = re.compile(r"\b(?:ERROR|FATAL|Exception|Error:|Caused by|Traceback|Killed|killed)\b")
 # "On the master instance (i-0c4e19a7b25d83f61), application provisioning failed": the node, no action.
 _NODE_INSTANCE = re.compile(r"\((?P<instance>i-[0-9a-f]+)\)")
-_BOOTSTRAP = re.compile(r"\((?P<instance>i-[0-9a-f]+)\).*?bootstrap action (?P<n>\d+)", re.IGNORECASE)
+# "On the master instance (i-0c4e...), bootstrap action 1 ...", "On 3 slave instances (including i-0b7e...), ...".
+_BOOTSTRAP = re.compile(r"\((?:including )?(?P<instance>i-[0-9a-f]+)\).*?bootstrap action (?P<n>\d+)", re.IGNORECASE)
 _ACCEPTS_STEPS = {"STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"}
 _TERMINATING = {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}
 _LOG_ITEMS = 8
@@ -258,8 +259,20 @@ class EmrEvidence:
         when = (timeline.get("EndDateTime") or timeline.get("ReadyDateTime")
                 or timeline.get("CreationDateTime"))
         state = status.get("State", "")
-        return c.add(kind, "elasticmapreduce:DescribeCluster", text, when, cluster_state=state,
-                     state_change_code=code, state_change_message=message)
+        added = c.add(kind, "elasticmapreduce:DescribeCluster", text, when, cluster_state=state,
+                      state_change_code=code, state_change_message=message)
+        # EMR's finer error codes (INTERNAL_ERROR_SPOT_NO_CAPACITY_PRIMARY, BOOTSTRAP_FAILURE_INSUFFICIENT_DISK_
+        # SPACE_WORKER, VALIDATION_ERROR_INVALID_SSH_KEY_NAME...) name the cause the state change reason does not.
+        for detail in (status.get("ErrorDetails") or [])[:3]:
+            error = str(detail.get("ErrorCode") or "")
+            if not error:
+                continue
+            data = "; ".join(f"{k} {v}" for item in detail.get("ErrorData") or [] for k, v in item.items()
+                             if k != "public-doc")
+            c.add(kind, "elasticmapreduce:DescribeCluster",
+                  f"EMR error {error}: {detail.get('ErrorMessage') or 'no message'}" + (f" ({data})" if data else ""),
+                  when, emr_error_code=error)
+        return added
 
     # -- a step's evidence ------------------------------------------------------------------------
     def _step(self, c: Collector, cluster_id: str, step: dict[str, Any], *, child: bool, source: str,

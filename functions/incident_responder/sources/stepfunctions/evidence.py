@@ -322,6 +322,10 @@ class StepFunctionsEvidence:
         if failed is None and end_event is not None and depth == 0:
             # No task failed (States.Runtime, an execution timeout, an abort): the state it was in.
             c.context.setdefault("state", self._state_of(end_event, by_id) or "?")
+        if failed is None and end_event is not None and end_event.get("type") == "ExecutionFailed":
+            # A Fail state after a Distributed Map that tolerated its failures ("3 file(s) failed"): the map run's
+            # failed children say why.
+            self._map_run(c, end_event, by_id, depth, quiet=True)
         if end_event is not None:
             d = _details(end_event)
             error, cause = d.get("error", ""), d.get("cause", "")
@@ -650,17 +654,20 @@ class StepFunctionsEvidence:
                   f"Container {cont.get('Name') or cont.get('name')} exit code {shown}" + (f": {why}" if why else ""),
                   failed.get("timestamp"), exit_code=exit_code, reason=why)
 
-    def _map_run(self, c: Collector, failed: dict[str, Any], by_id: dict[Any, dict[str, Any]], depth: int) -> None:
+    def _map_run(self, c: Collector, failed: dict[str, Any], by_id: dict[Any, dict[str, Any]], depth: int,
+                 quiet: bool = False) -> None:
         """A Distributed Map fails when more of its child executions failed than it tolerates; their own
-        histories hold the cause. ListExecutions of the map run (FAILED, then TIMED_OUT and ABORTED) names them;
-        the first to stop is followed as a nested execution."""
+        histories hold the cause. ListExecutions of the map run (FAILED, then TIMED_OUT) names them;
+        the first to stop is followed as a nested execution. ``quiet``: the map run itself succeeded (its failures
+        were tolerated), so none failing is no gap."""
         started = next((e for e in self._back(failed, by_id) if e.get("type") == "MapRunStarted"), None)
         map_run = (started or {}).get("mapRunStartedEventDetails", {}).get("mapRunArn")
-        if not map_run:
-            return
+        error = _details(failed).get("error", "")
+        if not map_run or (not quiet and error and error != "States.ExceedToleratedFailureThreshold"):
+            return  # the map run itself failed (States.Runtime: it could not start its children), not its items
         sfn = c.client("stepfunctions")
         children: list[dict[str, Any]] = []
-        for status in ("FAILED", "TIMED_OUT", "ABORTED"):
+        for status in ("FAILED", "TIMED_OUT"):
             out = c.call(f"ListExecutions {map_run.split(':')[-1]} {status}", sfn.list_executions,
                          mapRunArn=map_run, statusFilter=status, maxResults=MAP_RUN_LISTED)
             if out is None:
@@ -670,8 +677,9 @@ class StepFunctionsEvidence:
                 break
         label = map_run.split(":")[-2].rsplit("/", 1)[-1] if map_run.count(":") > 6 else map_run.split(":")[-1]
         if not children:
-            c.book.gap(f"map run {label}: no FAILED, TIMED_OUT or ABORTED child execution listed (Step Functions "
-                       "keeps a map run's child executions for 90 days)")
+            if not quiet:
+                c.book.gap(f"map run {label}: no FAILED or TIMED_OUT child execution listed (Step Functions keeps "
+                           "a map run's child executions for 90 days)")
             return
         first = min(children, key=lambda e: (str(e.get("stopDate") or e.get("startDate") or ""),
                                              str(e.get("executionArn"))))
