@@ -683,3 +683,35 @@ def test_yarns_diagnostics_in_a_client_report_logged_at_info_are_no_routine_line
               "times due to AM Container for appattempt_1_0001_000001 exited with exitCode: -104 Diagnostics: "
               "Container [pid=11027] is running beyond physical memory limits.")
     assert not is_weak_line(report)
+
+
+@pytest.mark.parametrize(("key_line", "category"), [
+    # stackoverflow.com/questions/44779042: the key of an S3 event, passed on still URL-encoded.
+    ("Could not read object from drop bucket: key=incoming/northwind/Northwind+Invoices+April+2026.csv",
+     Category.CODE_ERROR),
+    ("Reading s3://acme-drop/incoming/report%20april.csv", Category.CODE_ERROR),
+    # A "+" of a time zone offset in a key is no encoding.
+    ("Reading s3://acme-drop/exports/2024-03-14T00:00:00+00:00/part-0.csv", Category.MISSING_INPUT),
+])
+def test_a_url_encoded_key_that_s3_does_not_have_is_the_codes_use_of_the_event(key_line: str,
+                                                                               category: Category) -> None:
+    b = book(key_line, "[ERROR] NoSuchKey: An error occurred (NoSuchKey) when calling the GetObject operation: The "
+                       "specified key does not exist.")
+    assert diagnose(b, "lambda").cause.category == category
+
+
+@pytest.mark.parametrize(("error_type", "message", "category"), [
+    # The taxonomy's code_error: a module the code imports is not in its package (aws-samples/aft-workshop-sample#18).
+    ("Runtime.ImportModuleError", "Unable to import module 'validate': No module named 'jsonschema'",
+     Category.CODE_ERROR),
+    ("Runtime.UserCodeSyntaxError", "Syntax error in module 'app': invalid syntax (app.py, line 12)",
+     Category.CODE_ERROR),
+    # The handler setting names what the package does not hold: the function's configuration.
+    ("Runtime.HandlerNotFound", "app.handler is undefined or not exported", Category.CONFIGURATION),
+])
+def test_a_lambda_that_cannot_start_is_its_code_unless_the_handler_setting_is_wrong(
+        error_type: str, message: str, category: Category) -> None:
+    b = EvidenceBook()
+    b.add("error", "lambda (from the task's cause)", f"{error_type}: {message}", error_type=error_type)
+    d = diagnose(b, "lambda")
+    assert d.cause.category == category and message.split(":")[0] in d.cause.explanation

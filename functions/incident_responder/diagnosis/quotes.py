@@ -28,7 +28,12 @@ def _squash(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    text = _JUNK_TAIL.sub("", text)
+    tail = _JUNK_TAIL.search(text)
+    if tail:
+        kept = text[:tail.start()]
+        # A quote that closes one the text opened ("No module named 'jsonschema'") stays.
+        closing = next((q for q in tail.group(0) if q in "'\"`"), "")
+        text = kept + closing if closing and kept.count(closing) % 2 == 1 else kept
     text = _JUNK_HEAD.sub("", text)
     # A quote that opens a JSON string or bracket it never closes reads better without it.
     if text.count('"') % 2 == 1:

@@ -71,12 +71,15 @@ _MISSING_MODULE = re.compile(r"\b(?:ImportError|ModuleNotFoundError|No module na
 NODE_LIST_LIMIT = 1000  # keys listed under the cluster's node/ folder
 NODE_LOG_READS = 2  # node log objects read (bootstrap stderr, a query engine's server log)
 _BOOTSTRAP_STDERR = re.compile(r"/node/i-[0-9a-f]+/bootstrap-actions/\d+/stderr(?:\.gz)?$")
-# A step that runs a query engine's client (the server runs on the nodes, and logs the cause there).
-_ENGINE_CLIENT = re.compile(r"(?i)\b(?:trino|presto)(?:-cli)?\b")
-_ENGINE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/(?:trino|presto|presto-server)/server\.log(?:\.gz)?$")
+# A step that runs a query engine's client (the server runs on the nodes, and logs the cause there): Trino's or
+# Presto's server.log, Hive's hive.log (a Hive CLI or Beeline step; its Tez tasks' own errors reach it).
+_ENGINE_CLIENT = re.compile(r"(?i)\b(?:trino|presto|hive-script|hive|beeline)(?:-cli)?\b")
+_ENGINE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/(?:(?:trino|presto|presto-server)/server|hive/(?:user/\w+/)?"
+                         r"hive(?:-server2)?)\.log(?:\.gz)?$")
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
+# A container's stderr, stdout and syslog; a Tez task writes its syslog per attempt (syslog_attempt_<id>).
 _CONTAINER_KEY = re.compile(
-    r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/(stderr|stdout|syslog)(?:\.gz)?$")
+    r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/(stderr|stdout|syslog)(?:_attempt_[0-9_]+)?(?:\.gz)?$")
 
 
 def cluster_console_url(region: str, cluster_id: str) -> str:
