@@ -708,6 +708,8 @@ def test_a_url_encoded_key_that_s3_does_not_have_is_the_codes_use_of_the_event(k
      Category.CODE_ERROR),
     # The handler setting names what the package does not hold: the function's configuration.
     ("Runtime.HandlerNotFound", "app.handler is undefined or not exported", Category.CONFIGURATION),
+    ("Runtime.ImportModuleError", "Unable to import module 'lambda_function': No module named 'lambda_function'",
+     Category.CONFIGURATION),
 ])
 def test_a_lambda_that_cannot_start_is_its_code_unless_the_handler_setting_is_wrong(
         error_type: str, message: str, category: Category) -> None:
