@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["KIND", "MAX_CALLS", "check_inputs", "missing_input_uri"]
 
 KIND = "input"
-MAX_CALLS = 2  # ListObjectsV2 calls per report
+MAX_CALLS = 2  # ListObjectsV2 calls per report: a pattern's folder, or a path and then its parent
 LIST_KEYS = 50  # keys (or folders) one listing returns
 _SHOWN = 4  # names quoted in the evidence
 # A line that says an input is not there, naming it by an S3 URI.
@@ -65,11 +65,11 @@ def check_inputs(c: Collector) -> Evidence | None:
     if found is None:
         return None
     _, bucket, key = found
-    s3, calls = c.client("s3"), [MAX_CALLS]
+    s3 = c.client("s3")
     wild = _WILDCARD.search(key)
     if wild:
         folder = key[:wild.start()].rsplit("/", 1)[0] + "/" if "/" in key[:wild.start()] else ""
-        names = _list(c, s3, calls, bucket, folder)
+        names = _list(c, s3, bucket, folder)
         if names is None:
             return None
         pattern = key[len(folder):]
@@ -84,7 +84,7 @@ def check_inputs(c: Collector) -> Evidence | None:
         return _add(c, where, f"None of the {_count(names)} in {where} matches the pattern {pattern}: the input "
                     f"is there under other names ({_some(names)})", "unmatched", pattern=pattern)
     prefix = key.rstrip("/")
-    names = _list(c, s3, calls, bucket, prefix + "/" if prefix else "")
+    names = _list(c, s3, bucket, prefix + "/" if prefix else "")
     if names is None:
         return None
     where = f"s3://{bucket}/{prefix}"
@@ -92,7 +92,7 @@ def check_inputs(c: Collector) -> Evidence | None:
         return _add(c, where, f"{where}/ holds {_count(names)} now ({_some(names)}): they may have arrived "
                     "after the run, or the job looked elsewhere", "present")
     parent = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
-    siblings = _list(c, s3, calls, bucket, parent) if parent or prefix else None
+    siblings = _list(c, s3, bucket, parent) if parent or prefix else None
     text = f"Nothing is under {where}/"
     if siblings:
         text += f"; s3://{bucket}/{parent} holds {_count(siblings)} ({_some(siblings)})"
@@ -101,12 +101,8 @@ def check_inputs(c: Collector) -> Evidence | None:
     return _add(c, where, text, "absent")
 
 
-def _list(c: Collector, s3: Any, calls: list[int], bucket: str, prefix: str) -> list[str] | None:
-    """The names (relative to ``prefix``) of the objects and folders directly under it; None when unreadable
-    or when ``calls`` (the calls left) is spent."""
-    if calls[0] <= 0:
-        return None
-    calls[0] -= 1
+def _list(c: Collector, s3: Any, bucket: str, prefix: str) -> list[str] | None:
+    """The names (relative to ``prefix``) of the objects and folders directly under it; None when unreadable."""
     out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", s3.list_objects_v2, Bucket=bucket, Prefix=prefix,
                  Delimiter="/", MaxKeys=LIST_KEYS)
     if out is None:
