@@ -1,7 +1,7 @@
 # incident-responder: `make demo` and `make test` set up what they need on first use, from the lock files.
 #   make demo       runtime dependencies + moto + this package (requirements/demo.lock), then the demo
-#   make test       everything the tests use (requirements/dev.lock: + pytest, ruff, mypy, aws-sam-cli,
-#                   cfn-lint, awslambdaric, anthropic), then the whole suite; make test-fast skips slow tests
+#   make test       everything the tests use (requirements/dev.lock: + pytest, pytest-xdist, ruff, mypy,
+#                   aws-sam-cli, cfn-lint, awslambdaric, anthropic), then the whole suite; make test-fast skips slow tests
 #   make lint       ruff + mypy
 #   make lock       re-resolve the lock files after a change of pyproject.toml or functions/requirements*.txt
 PYTHON ?= python3
@@ -32,11 +32,13 @@ $(DEV_STAMP): requirements/dev.lock pyproject.toml | $(PY)
 demo: $(DEMO_STAMP)
 	$(VENV)/bin/incident-responder demo
 
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: $(DEV_STAMP)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 test-fast: $(DEV_STAMP)
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 replay: $(DEMO_STAMP)
 	$(VENV)/bin/incident-responder replay tests/scenarios

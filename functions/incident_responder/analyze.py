@@ -328,6 +328,10 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
                        extra={"incident_id": incident.incident_id})
     try:
         c = _collect(incident, src, aws, cfg, home)
+        if c.not_reported:
+            store.release(incident.incident_id)
+            logger.info("not reported", extra={"incident_id": incident.incident_id, "reason": c.not_reported})
+            return Outcome("skipped", c.not_reported)
         pipeline = _pipeline(c, src, cfg)
         if pipeline and pipeline.datasets:
             table_metadata(c, pipeline.datasets)
@@ -400,6 +404,8 @@ def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings, h
         c.failed_reads += 1
         c.book.gap(gap)
     src.collect(c)
+    if c.not_reported:
+        return c
     check_inputs(c)
     collect_changes(c, src)
     return c

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from incident_responder.analyze import signature_set
 from incident_responder.evidence.compaction import (
     MAX_TEMPLATES,
     LogLine,
@@ -17,6 +18,7 @@ from incident_responder.evidence.compaction import (
     estimate_tokens,
     parse_timestamp,
 )
+from incident_responder.model import Category, EvidenceBook
 
 LOGHUB = Path(__file__).resolve().parent.parent / "fixtures" / "loghub"
 NOISE = [
@@ -374,6 +376,26 @@ def test_a_clipped_line_keeps_its_heaviest_signal_not_its_first() -> None:
              "\n\t ApplicationMaster host: N/A\n\t queue: default\n\t final status: FAILED")
     (line,) = compact([event], budget_tokens=2000).lines
     assert "is running beyond physical memory limits" in line.text and len(line.text) <= 400
+
+
+def test_a_clipped_one_line_exception_chain_keeps_its_deepest_message() -> None:
+    # Tez's vertex diagnostics name the task's exceptions on one line, wrapper first: the reason is the last
+    # one's message (HDFS with no DataNode to write to), far past where the line is cut.
+    event = ("Vertex failed, vertexName=Reducer 2, vertexId=vertex_1690254118302_0031_1_01, diagnostics=[Task failed, "
+             "taskId=task_1690254118302_0031_1_01_000172, diagnostics=[TaskAttempt 0 failed, info=[Error: Error while "
+             "running task ( failure ) : attempt_1690254118302_0031_1_01_000172_0:java.lang.RuntimeException: "
+             "org.apache.hadoop.hive.ql.metadata.HiveException: org.apache.hadoop.ipc.RemoteException("
+             "java.io.IOException): File /tmp/hive/hadoop/_tez_scratch_dir/.hive-staging_hive_2023-07-26_03-55-02_118"
+             "_4419/_task_tmp.-ext-10002/_tmp.000172_0 could only be written to 0 of the 1 minReplication nodes. There "
+             "are 3 datanode(s) running and 3 node(s) are excluded in this operation.\n\tat org.apache.hadoop.hdfs."
+             "server.blockmanagement.BlockManager.chooseTarget4NewBlock(BlockManager.java:2276)")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert line.text.startswith("Vertex failed, vertexName=Reducer 2")
+    assert "RemoteException(java.io.IOException): File" in line.text
+    assert "could only be written to 0 of the 1 minReplication nodes" in line.text and len(line.text) <= 400
+    b = EvidenceBook()
+    b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz", line.text)
+    assert signature_set().diagnose(b.items, "emr", {}).cause.category == Category.DISK_FULL
 
 
 def test_a_clipped_sdk_exception_drops_its_request_ids_and_keeps_its_class_name() -> None:

@@ -314,6 +314,31 @@ def test_database_errors_by_sqlstate_class_and_wording(text: str, category: Cate
     assert diagnose(book(text), "glue").cause.category == category
 
 
+@pytest.mark.parametrize("text", [
+    # A Batch container override "RUN_DATE.$" written without its ".$": the JSONPath reaches the code as text.
+    "ValueError: time data '$.run_date' does not match format '%Y-%m-%d'",
+    "ValueError: invalid literal for int() with base 10: '$.detail.count'",
+    # An unexpanded shell variable and a scheduler template that was never rendered.
+    "Invalid date '${RUN_DATE}': expected YYYY-MM-DD",
+    "pendulum.parsing.exceptions.ParserError: Unable to parse string [{{ ds }}] - could not parse '{{ ds }}'",
+])
+def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text: str) -> None:
+    d = diagnose(book(text), "batch")
+    assert (d.cause.category, d.cause.confidence) == (Category.CONFIGURATION, Confidence.MEDIUM)
+
+
+def test_a_date_that_does_not_parse_is_still_the_data() -> None:
+    d = diagnose(book("ValueError: time data '2024-13-45' does not match format '%Y-%m-%d'"), "batch")
+    assert d.cause.category != Category.CONFIGURATION
+
+
+def test_an_athena_column_the_table_lacks_is_not_certainly_the_query() -> None:
+    # opencost/opencost#3076: the export had stopped writing the column; the query was right.
+    d = diagnose(book("COLUMN_NOT_FOUND: line 1:68: Column 'line_item_resource_id' cannot be resolved or requester "
+                      "is not authorized to access requested resources"), "athena")
+    assert (d.cause.category, d.cause.confidence) == (Category.CODE_ERROR, Confidence.MEDIUM)
+
+
 def test_a_connection_error_that_says_the_login_failed_is_a_permission_problem() -> None:
     d = diagnose(book("ConnectionError: Login failed for user 'etl'. ELOGIN"), "lambda")
     assert d.cause.category == Category.PERMISSION_DENIED

@@ -67,11 +67,20 @@ def test_cluster_terminated_with_errors_is_an_incident() -> None:
     assert incident.status == "TERMINATED_WITH_ERRORS"
 
 
-@pytest.mark.parametrize("state", ["CANCELLED", "COMPLETED", "RUNNING", "PENDING"])
+@pytest.mark.parametrize("state", ["COMPLETED", "RUNNING", "PENDING"])
 def test_steps_that_did_not_fail_are_skipped(state: str) -> None:
     event = load_json("eventbridge/emr_step_status_change_FAILED.json")
     event["detail"]["state"] = state
     assert isinstance(EmrAdapter().parse(event), Skip)
+
+
+def test_a_cancelled_step_is_looked_at() -> None:
+    # Whether it is reported (a person's cancel) or not (cancelled behind a failed step, or by the cluster's end)
+    # takes a ListSteps call: the scenarios emr_step_cancelled_* show both.
+    event = load_json("eventbridge/emr_step_status_change_FAILED.json")
+    event["detail"]["state"] = "CANCELLED"
+    incident = EmrAdapter().parse(event)
+    assert isinstance(incident, Incident) and incident.status == "CANCELLED"
 
 
 def test_step_and_cluster_of_the_same_failure_get_different_fingerprints() -> None:

@@ -94,3 +94,35 @@ def test_a_listing_that_is_refused_says_nothing_about_the_input() -> None:
 def test_no_missing_input_line_makes_no_call(s3: AwsContext) -> None:
     c = _collector(s3, "java.lang.OutOfMemoryError: Java heap space")
     assert check_inputs(c) is None and not c.book.gaps
+
+
+NO_SCHEMA = "pyspark.sql.utils.AnalysisException: 'Unable to infer schema for Parquet. It must be specified manually.;'"
+SOURCE_ARG = f'Run arguments: {{"--run_date": "2024-03-17", "--source_path": "s3://{BUCKET}/parquet-data/"}}'
+
+
+def test_data_in_plain_subfolders_is_the_path_not_a_missing_input(s3: AwsContext) -> None:
+    # repost.aws knowledge-center glue-unable-to-infer-schema: Parquet under 2024/03/17/, not year=2024/...
+    _put(s3, "parquet-data/2024/03/17/part-00000.snappy.parquet", "parquet-data/_manifests/2024-03-17.json")
+    c = _collector(s3, NO_SCHEMA)
+    c.book.add("config", "glue:GetJobRun", SOURCE_ARG)
+    ev = check_inputs(c)
+    assert ev is not None and ev.facts["input_check"] == "nested"
+    assert ev.text == (f"s3://{BUCKET}/parquet-data/ holds no data files directly, only folders that are not "
+                       "key=value partitions (2024/, _manifests/)")
+    assert _diagnose(c) == (Category.CONFIGURATION, Confidence.MEDIUM)
+
+
+def test_partition_folders_under_the_path_are_not_blamed(s3: AwsContext) -> None:
+    # key=value folders Spark reads: whatever failed, the layout is not it.
+    _put(s3, "parquet-data/year=2024/month=03/part-00000.snappy.parquet")
+    c = _collector(s3, NO_SCHEMA)
+    c.book.add("config", "glue:GetJobRun", SOURCE_ARG)
+    ev = check_inputs(c)
+    assert ev is not None and ev.facts["input_check"] == "present"
+
+
+def test_an_empty_source_path_confirms_the_missing_input(s3: AwsContext) -> None:
+    c = _collector(s3, NO_SCHEMA, f"reading source=s3://{BUCKET}/parquet-data/ for 2024-03-17")
+    ev = check_inputs(c)
+    assert ev is not None and ev.facts["input_check"] == "absent"
+    assert _diagnose(c)[0] == Category.MISSING_INPUT

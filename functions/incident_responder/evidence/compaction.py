@@ -368,6 +368,8 @@ def _with_message(parts: list[str], at: int) -> str:
     return " ".join([parts[at], *block])
 
 
+# A qualified exception class before its message ("org.apache.hadoop.ipc.RemoteException(java.io.IOException): ").
+_INLINE_EXCEPTION = re.compile(r"\b(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error)(?:\([\w.$]+\))?: ")
 LITERAL_KEPT = 48  # characters kept of a long quoted value
 _LONG_LITERAL = re.compile(r"""(['"])((?:(?!\1)[^|]){100,})\1""")
 
@@ -399,6 +401,14 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         cut = head.rfind(" ", 0, limit - len(last) - 5)
         if cut >= 20:
             return f"{head[:cut]} … | {last}"
+    # A chain of exceptions on one line ("RuntimeException: …HiveException: …RemoteException(java.io.IOException):
+    # File … could only be written to 0 of the 1 minReplication nodes"): the deepest one's message, after the head.
+    root = max(_INLINE_EXCEPTION.finditer(text), key=lambda e: e.start(), default=None)
+    if root is not None and root.start() > limit // 3:
+        head = text[: limit // 4]
+        head = head[: head.rfind(" ")] if " " in head else head
+        tail = text[root.start() :]
+        return f"{head} … {tail[: limit - len(head) - 4]}" + ("…" if len(tail) > limit - len(head) - 4 else "")
     m = _strongest(text)
     if m and m.end() > limit - 20:
         head = text[: limit // 3]

@@ -11,7 +11,9 @@ engineer lists the folder before believing the message; so does the responder, o
 
 The result is one evidence item of kind ``input`` with the fact ``input_check``: ``absent`` (nothing there:
 the message holds), ``present`` (objects are there now: they may have arrived after the run) or ``unmatched``
-(objects are there, none matching the pattern: the pattern, not the data). Signatures match on it
+(objects are there, none matching the pattern: the pattern, not the data) or ``nested`` (Spark could not infer a
+schema for a path that holds only folders that are not ``key=value`` partitions: ``2024/03/17/`` rather than
+``year=2024/``: the path the job reads, not the data). Signatures match on it
 (``rules/signatures/common.yaml``). At most :data:`MAX_CALLS` ListObjectsV2 calls; a refused or failed
 listing is a gap, and says nothing about the input.
 """
@@ -37,10 +39,17 @@ _MISSING = re.compile(r"(?i)matches 0 files|(?:input )?path does not exist|no su
                       r"the specified key does not exist|NoSuchKey|unable to infer schema|no files? found")
 _S3_URI = re.compile(r"""\bs3[an]?://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/([^\s"',;()\]]*)""")
 _WILDCARD = re.compile(r"[*?\[{]")
+_NO_SCHEMA = re.compile(r"(?i)unable to infer schema")
+# An input named as such: a job argument ("--source_path": "s3://…"), a log line ("source=s3://…", "reading from s3://…").
+_INPUT_URI = re.compile(r"""(?i)\b(?:source|input|src|in|read(?:ing)?(?: from)?)[\w-]*["']?\s*[:=]?\s*["']?"""
+                        r"""s3[an]?://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/([^\s"',;()\]]*)""")
 
 
 def missing_input_uri(evidence: list[Evidence]) -> tuple[Evidence, str, str] | None:
-    """The first evidence item that says an S3 input is missing, with the bucket and key (or pattern) it names."""
+    """The first evidence item that says an S3 input is missing, with the bucket and key (or pattern) it names.
+    Spark's "Unable to infer schema" names no path: the run's input argument (``--source_path s3://…``) or a
+    log line naming its source stands in for it."""
+    pathless: Evidence | None = None
     for ev in evidence:
         if ev.kind not in {"log", "job", "step", "history", "query", "task", "error"}:
             continue
@@ -50,12 +59,19 @@ def missing_input_uri(evidence: list[Evidence]) -> tuple[Evidence, str, str] | N
         # The URI nearest the "not found" words, on the same line.
         uris = list(_S3_URI.finditer(ev.text))
         if not uris:
+            if pathless is None and _NO_SCHEMA.search(ev.text):
+                pathless = ev
             continue
         uri = min(uris, key=lambda u: abs(u.start() - m.start()))
         key = uri.group(2).rstrip(".:…")
         if "…" in key:  # shortened for the report: the real key is not known
             continue
         return ev, uri.group(1), key
+    if pathless is not None:
+        for ev in evidence:
+            for named in _INPUT_URI.finditer(ev.text):
+                if "…" not in named.group(2):
+                    return pathless, named.group(1), named.group(2)
     return None
 
 
@@ -88,6 +104,11 @@ def check_inputs(c: Collector) -> Evidence | None:
     if names is None:
         return None
     where = f"s3://{bucket}/{prefix}"
+    data = [n for n in names if not n.startswith(("_", "."))]
+    if _NO_SCHEMA.search(found[0].text) and data and all(n.endswith("/") and "=" not in n for n in data):
+        # Spark reads the files directly under a path and descends only into key=value partition folders.
+        return _add(c, where, f"{where}/ holds no data files directly, only folders that are not key=value "
+                    f"partitions ({_some(names)})", "nested")
     if names:
         return _add(c, where, f"{where}/ holds {_count(names)} now ({_some(names)}): they may have arrived "
                     "after the run, or the job looked elsewhere", "present")

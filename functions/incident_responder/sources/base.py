@@ -262,6 +262,9 @@ class Collector:
         self.log_groups: list[tuple[str, datetime | None, datetime | None]] = []
         # The child runs read into this report (a Glue job run a task started): (incident, its context).
         self.children: list[tuple[Incident, SourceContext]] = []
+        # Set by a source whose reads show the event is no failure to report after all (an EMR step cancelled
+        # behind a failed one): why. Nothing more is read and nothing is posted.
+        self.not_reported = ""
 
     def client(self, service: str) -> Any:
         return self.aws.client(service)

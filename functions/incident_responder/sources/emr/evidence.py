@@ -1,4 +1,4 @@
-"""EMR: "EMR Step Status Change" FAILED and "EMR Cluster State Change" TERMINATED_WITH_ERRORS.
+"""EMR: "EMR Step Status Change" FAILED (and CANCELLED) and "EMR Cluster State Change" TERMINATED_WITH_ERRORS.
 
 A failed step: DescribeStep (FailureDetails Reason, Message, LogFile), the step's ``stderr.gz`` read
 from S3 with a byte bound (from LogFile, or the cluster's LogUri + ``<cluster>/steps/<step>/``: an
@@ -15,10 +15,11 @@ ListSteps finds the failed step; its evidence is gathered as for a step, marked 
 item with ``upstream_step_failed`` so the report says upstream_failure and shows the step's own
 cause. After a bootstrap failure, the bootstrap action's stderr named by the reason is read.
 
-Not reported: other step states and cluster states. A CANCELLED step is skipped on purpose: EMR
-cancels the steps queued behind a failed one (ActionOnFailure CANCEL_AND_WAIT or TERMINATE_CLUSTER),
-and that failed step gets its own report; a step a person cancelled is not a failure. A cluster
-TERMINATED by user request or after all steps completed is not a failure either.
+A CANCELLED step is reported (as a manual stop) when a person cancelled it: the work did not finish. It is
+not when EMR cancelled it behind a failed step (ActionOnFailure CANCEL_AND_WAIT or TERMINATE_CLUSTER: ListSteps
+shows that step, which gets its own report) or because the cluster ended (DescribeCluster). Not reported
+either: other step states and cluster states. A cluster TERMINATED by user request or after all steps
+completed is not a failure.
 
 EMR copies step logs to S3 about every five minutes, so a log object may not exist yet when the
 event arrives; the report says so rather than failing.
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
@@ -56,9 +58,18 @@ _ERROR_LIKE = re.compile(r"\b(?:ERROR|FATAL|Exception|Error:|Caused by|Traceback
 # "On the master instance (i-0c4e19a7b25d83f61), application provisioning failed": the node, no action.
 _NODE_INSTANCE = re.compile(r"\((?P<instance>i-[0-9a-f]+)\)")
 # "On the master instance (i-0c4e...), bootstrap action 1 ...", "On 3 slave instances (including i-0b7e...), ...".
+# The node provisioner's logs, and a service it could not start ("Systemd start for emrsecretagent failed!").
+_PROVISION_LOG = re.compile(r"/provision-node/(?:.*/)?(?:stderr|puppet\.log)(?:\.gz)?$")
+_SERVICE_FAILED = re.compile(r"Systemd start for ([\w.-]+) failed")
+_DAEMON_LOG = re.compile(r"/daemons/([\w.-]+)/[^/]+\.log(?:\.gz)?$")
 _BOOTSTRAP = re.compile(r"\((?:including )?(?P<instance>i-[0-9a-f]+)\).*?bootstrap action (?P<n>\d+)", re.IGNORECASE)
 _ACCEPTS_STEPS = {"STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"}
 _TERMINATING = {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}
+# A step that fails with these cancels the steps queued behind it.
+_CANCELS_OTHERS = {"CANCEL_AND_WAIT", *_TERMINATING}
+_CANCEL_SLACK = timedelta(minutes=2)
+# A FAILED step; a CANCELLED one unless it was cancelled behind a failed step or by the cluster's end.
+REPORTED_STEP_STATES = {"FAILED", "CANCELLED"}
 _LOG_ITEMS = 8
 _SYSLOG_ITEMS = 6
 _YARN_ITEMS = 6
@@ -69,13 +80,16 @@ YARN_CONTAINERS = 3  # container stderr objects read
 _MISSING_MODULE = re.compile(r"\b(?:ImportError|ModuleNotFoundError|No module named|cannot import name|"
                              r"ClassNotFoundException|NoClassDefFoundError|command not found)\b")
 NODE_LIST_LIMIT = 1000  # keys listed under the cluster's node/ folder
-NODE_LOG_READS = 2  # node log objects read (bootstrap stderr, a query engine's server log)
+NODE_LOG_READS = 2  # node log objects read (bootstrap stderr, a query engine's server log, a DataNode's log)
 _BOOTSTRAP_STDERR = re.compile(r"/node/i-[0-9a-f]+/bootstrap-actions/\d+/stderr(?:\.gz)?$")
 # A step that runs a query engine's client (the server runs on the nodes, and logs the cause there): Trino's or
 # Presto's server.log, Hive's hive.log (a Hive CLI or Beeline step; its Tez tasks' own errors reach it).
 _ENGINE_CLIENT = re.compile(r"(?i)\b(?:trino|presto|hive-script|hive|beeline)(?:-cli)?\b")
 _ENGINE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/(?:(?:trino|presto|presto-server)/server|hive/(?:user/\w+/)?"
                          r"hive(?:-server2)?)\.log(?:\.gz)?$")
+# HDFS could not place a block ("could only be written to 0 of the 1 minReplication nodes"): the DataNodes' logs.
+_HDFS_NO_TARGET = re.compile(r"could only be (?:written|replicated) to 0 ")
+_DATANODE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-hdfs/hadoop-hdfs-datanode-[^/]*\.log(?:\.gz)?$")
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
 # A container's stderr, stdout and syslog; a Tez task writes its syslog per attempt (syslog_attempt_<id>).
 _CONTAINER_KEY = re.compile(
@@ -131,10 +145,8 @@ class EmrEvidence:
             step_id = detail.get("stepId")
             if not step_id:
                 raise MalformedEvent("EMR step event without detail.stepId")
-            if state != "FAILED":
-                return Skip(f"step state {state} is not a failure"
-                            + (" (a cancelled step follows a failure reported on its own, or a person's "
-                               "cancel)" if state == "CANCELLED" else ""))
+            if state not in REPORTED_STEP_STATES:
+                return Skip(f"step state {state} is not a failure")
             m = _CLUSTER_NAME.search(str(detail.get("message") or ""))
             cluster = m.group("name") if m else cluster_id
             resource = Resource(arn=arn, name=f"{cluster}/{detail.get('name') or step_id}", run_id=step_id)
@@ -169,15 +181,20 @@ class EmrEvidence:
         cluster = self._describe_cluster(c, cluster_id)
         name = (step or {}).get("Name") or inc.detail.get("name") or step_id
         cluster_name = c.context.get("cluster_name", cluster_id)
+        cancelled = inc.status == "CANCELLED"
         c.context.update(what=f"EMR step {name} ({step_id}) on cluster {cluster_name}",
-                         status_phrase="failed")
+                         status_phrase="was cancelled" if cancelled else "failed")
+        if cancelled:
+            c.not_reported = self._cancelled_for(c, cluster_id, step or {"Id": step_id})
+            if c.not_reported:
+                return
         if step is None:
             c.add("step", "events:EMR Step Status Change",
                   f"{inc.detail.get('message') or f'Step {step_id} failed'} (from the event; the step itself "
                   "could not be read)", inc.event_time, status="FAILED",
                   action_on_failure=inc.detail.get("actionOnFailure", ""))
             step = {"Id": step_id, "Name": name, "ActionOnFailure": inc.detail.get("actionOnFailure"),
-                    "Status": {"State": "FAILED"}}
+                    "Status": {"State": inc.status}}
             self._step(c, cluster_id, step, child=False, source="", described=False)
         else:
             self._step(c, cluster_id, step, child=False, source="elasticmapreduce:DescribeStep")
@@ -297,6 +314,8 @@ class EmrEvidence:
             if reason or message:
                 text += f": {reason}" if reason else ""
                 text += f" — {shorten(message, 900)}" if message else ""
+            elif state == "CANCELLED":
+                text += "; no step failed before it and the cluster runs on: it was cancelled with CancelSteps"
             else:
                 text += "; EMR gave no failure details, the cause is in the step's logs"
             text += f". Log file: {log_file}" if log_file else ""
@@ -335,6 +354,30 @@ class EmrEvidence:
                 "cluster_accepts_steps": state in _ACCEPTS_STEPS, "failed_step_id": step.get("Id"),
                 "step": {"Name": step.get("Name"), "ActionOnFailure": step.get("ActionOnFailure"),
                          "HadoopJarStep": jar}}
+
+    def _cancelled_for(self, c: Collector, cluster_id: str, step: dict[str, Any]) -> str:
+        """Why a cancelled step is not reported ("" when it is: a person cancelled it). EMR cancels the steps
+        queued behind a failed one whose ActionOnFailure is CANCEL_AND_WAIT or TERMINATE_CLUSTER, and every
+        pending step of a cluster that ends: that failure, or the cluster's end, is reported on its own (a
+        cluster terminated on request is no failure). One ListSteps call."""
+        state = str(c.context.get("cluster_state") or "")
+        if state.startswith("TERMINAT"):
+            return (f"step {step.get('Id')} was cancelled because cluster {cluster_id} is {state}: the cluster's "
+                    "end is what to report (a cluster that terminated with errors is reported on its own)")
+        out = c.call(f"ListSteps {cluster_id}", c.client("emr").list_steps, ClusterId=cluster_id)
+        if out is None:
+            return ""
+        mine = ((step.get("Status") or {}).get("Timeline") or {})
+        until = parse_time(mine.get("EndDateTime")) or parse_time(c.incident.event_time)
+        for other in out.get("Steps") or []:  # newest first
+            status = other.get("Status") or {}
+            ended = parse_time((status.get("Timeline") or {}).get("EndDateTime"))
+            if (status.get("State") == "FAILED" and other.get("ActionOnFailure") in _CANCELS_OTHERS
+                    and (until is None or ended is None or ended <= until + _CANCEL_SLACK)):
+                return (f"step {step.get('Id')} was cancelled because step '{other.get('Name') or other.get('Id')}' "
+                        f"({other.get('Id')}) failed before it (ActionOnFailure {other.get('ActionOnFailure')}); "
+                        "that failure is reported on its own")
+        return ""
 
     def _failed_step(self, c: Collector, cluster_id: str, why: str) -> None:
         out = c.call(f"ListSteps {cluster_id}", c.client("emr").list_steps, ClusterId=cluster_id)
@@ -391,6 +434,9 @@ class EmrEvidence:
         if any(_MISSING_MODULE.search(_text(line)) for line in lines or []):
             # A bootstrap script that does not stop on a failed install returns 0: only its stderr says so.
             self._node_logs(c, cluster_id, _BOOTSTRAP_STDERR, "stderr of a bootstrap action", failure_time, child)
+        elif any(_HDFS_NO_TARGET.search(_text(line)) for line in lines or []):
+            # The NameNode found no DataNode to write to: the DataNodes' own logs say why (out of space, as a rule).
+            self._node_logs(c, cluster_id, _DATANODE_LOG, "HDFS DataNode log", failure_time, child)
         elif _ENGINE_CLIENT.search(command):
             # A query engine's client prints "Query ... failed: Internal error": the cause is in the server's log.
             self._node_logs(c, cluster_id, _ENGINE_LOG, "query engine server log", failure_time, child)
@@ -509,32 +555,46 @@ class EmrEvidence:
     def _provisioning_logs(self, c: Collector, cluster_id: str, instance: str,
                            failure_time: datetime | None) -> None:
         """A node whose provisioning failed before any bootstrap action ("On the master instance (i-...),
-        application provisioning failed"): the stderr EMR's node provisioner wrote under
-        ``<LogUri>/<cluster>/node/<instance>/provision-node/`` (one listing, the newest two read)."""
+        application provisioning failed"): the logs EMR's node provisioner wrote under
+        ``<LogUri>/<cluster>/node/<instance>/provision-node/`` (its stderr, and the Puppet log of the
+        applications phase; the newest two read), then the log of a daemon they say did not start ("Systemd
+        start for emrsecretagent failed!": ``daemons/secretagent/``), where its own error is. One listing."""
         from ...evidence.logs import parse_s3_uri
 
         log_uri = c.context.get("log_uri")
-        folder = f"{str(log_uri).rstrip('/')}/{cluster_id}/node/{instance}/provision-node/" if log_uri else ""
-        parsed = parse_s3_uri(folder) if folder else None
+        node = f"{str(log_uri).rstrip('/')}/{cluster_id}/node/{instance}/" if log_uri else ""
+        parsed = parse_s3_uri(node) if node else None
         if parsed is None:
             c.book.gap("node provisioning logs: the cluster's LogUri is unknown")
             return
         bucket, prefix = parsed
         c.context.update(bootstrap_instance=instance)
-        c.links.append(Link(f"Provisioning logs of {instance} in S3", _s3_console(c.incident.region, folder)))
+        c.links.append(Link(f"Provisioning logs of {instance} in S3",
+                            _s3_console(c.incident.region, node + "provision-node/")))
         out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
-                     Prefix=prefix, MaxKeys=YARN_LIST_LIMIT)
+                     Prefix=prefix, MaxKeys=NODE_LIST_LIMIT)
         if out is None:
             return
-        stderr = sorted((o for o in out.get("Contents") or [] if str(o.get("Key", "")).endswith("stderr.gz")),
-                        key=lambda o: o.get("LastModified") or "", reverse=True)
-        if not stderr:
-            c.book.gap(f"node provisioning logs of {instance}: no stderr.gz under {folder}")
-        for obj in stderr[:2]:
+        objects = out.get("Contents") or []
+        provisioning = sorted((o for o in objects if _PROVISION_LOG.search(str(o.get("Key", "")))),
+                              key=lambda o: o.get("LastModified") or "", reverse=True)
+        if not provisioning:
+            c.book.gap(f"node provisioning logs of {instance}: no stderr or puppet.log under {node}provision-node/")
+        failed: list[str] = []
+        for obj in provisioning[:2]:
             uri = f"s3://{bucket}/{obj['Key']}"
-            lines = self._read(c, uri, f"provisioning stderr of {instance}")
+            lines = self._read(c, uri, f"provisioning log of {instance}")
             if lines:
                 c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
+                failed += [m.group(1) for line in lines for m in _SERVICE_FAILED.finditer(_text(line))]
+        for service in dict.fromkeys(failed):
+            daemon = [o for o in objects if (d := _DAEMON_LOG.search(str(o.get("Key", "")))) and d.group(1) in service]
+            for obj in sorted(daemon, key=lambda o: -(o.get("Size") or 0))[:1]:
+                uri = f"s3://{bucket}/{obj['Key']}"
+                lines = self._read(c, uri, f"log of {service} on {instance}")
+                if lines:
+                    c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
+            break  # the first service that failed; the others depend on it as a rule
 
     def _read(self, c: Collector, uri: str, what: str) -> list[Any] | None:
         """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable."""
