@@ -327,6 +327,32 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
     assert (d.cause.category, d.cause.confidence) == (Category.CONFIGURATION, Confidence.MEDIUM)
 
 
+@pytest.mark.parametrize(("text", "category"), [
+    # awslabs/emr-dynamodb-connector#18: every repository answered, and none has that version.
+    ("Exception in thread \"main\" java.lang.RuntimeException: [unresolved dependency: "
+     "com.amazon.emr#emr-dynamodb-hadoop;4.1.0: not found]", Category.CONFIGURATION),
+    # The same words when the repositories could not be reached: not the coordinates.
+    ("Server access error at url https://repo1.maven.org/maven2/com/amazon/emr/emr-dynamodb-hadoop/4.1.0/x.pom "
+     "(java.net.ConnectException: Connection timed out)\njava.lang.RuntimeException: [unresolved dependency: "
+     "com.amazon.emr#emr-dynamodb-hadoop;4.1.0: not found]", Category.DEPENDENCY_UNAVAILABLE),
+    # aws-samples/cql-replicator#204: an empty --extra-files, and the next option's name read as a file.
+    ("java.io.FileNotFoundException: File --TTL_COLUMN does not exist", Category.CONFIGURATION),
+    ("java.io.FileNotFoundException: File s3://bucket/conf/ttl.json does not exist", Category.MISSING_INPUT),
+    # pyarrow's exception class ends in neither Error nor Exception (apache/arrow#37068).
+    ("pyarrow.lib.ArrowInvalid: Unable to merge: Field M_SECTION_ID has incompatible types: int16 vs int64",
+     Category.BAD_DATA),
+])
+def test_start_up_and_argument_failures(text: str, category: Category) -> None:
+    assert diagnose(book(text), "emr").cause.category == category
+
+
+def test_an_exception_a_lambda_raised_is_not_high_confidence_by_itself() -> None:
+    b = EvidenceBook()
+    b.add("error", "lambda:Invoke", "KeyError: 'Name'", error_type="KeyError", error_message="'Name'")
+    d = signature_set().diagnose(b.items, "lambda", {"function_name": "fn"})
+    assert (d.cause.category, d.cause.confidence) == (Category.CODE_ERROR, Confidence.MEDIUM)
+
+
 def test_a_date_that_does_not_parse_is_still_the_data() -> None:
     d = diagnose(book("ValueError: time data '2024-13-45' does not match format '%Y-%m-%d'"), "batch")
     assert d.cause.category != Category.CONFIGURATION

@@ -126,3 +126,14 @@ def test_an_empty_source_path_confirms_the_missing_input(s3: AwsContext) -> None
     ev = check_inputs(c)
     assert ev is not None and ev.facts["input_check"] == "absent"
     assert _diagnose(c)[0] == Category.MISSING_INPUT
+
+
+def test_a_folder_with_only_a_writers_bookkeeping_holds_no_input(s3: AwsContext) -> None:
+    # Guidewire/cda-client#20: a batch whose records were all duplicates wrote its metrics and no Parquet file.
+    _put(s3, "cc_claim/1771203530000/.cda/batch-metrics.json")
+    c = _collector(s3, f"AnalysisException: Path does not exist: s3a://{BUCKET}/cc_claim/1771203530000/*.parquet")
+    ev = check_inputs(c)
+    assert ev is not None and ev.facts["input_check"] == "absent"
+    assert ev.text == (f"s3://{BUCKET}/cc_claim/1771203530000/ holds no data, only bookkeeping (.cda/): nothing the "
+                       "pattern *.parquet could match was written")
+    assert _diagnose(c)[0] == Category.MISSING_INPUT

@@ -92,6 +92,11 @@ def test_user_signatures_from_env_directory(tmp_path: Path, monkeypatch: pytest.
     "signatures:\n  - id: x\n    category: timeout\n    match: {any: [{text: '('}]}\n    explanation: e\n",
     "signatures:\n  - id: x\n    category: timeout\n    match: {}\n    explanation: e\n",
     "signatures: [\n",
+    # A "none" beside "match" rather than in it, or a typo under match: refused, not ignored.
+    "signatures:\n  - id: x\n    category: timeout\n    match: {any: [{text: a}]}\n    none: [{text: b}]\n"
+    "    explanation: e\n",
+    "signatures:\n  - id: x\n    category: timeout\n    match: {any: [{text: a}], nonr: [{text: b}]}\n"
+    "    explanation: e\n",
 ])
 def test_bad_signature_files_name_the_problem(tmp_path: Path, bad: str) -> None:
     (tmp_path / "bad.yaml").write_text(bad)

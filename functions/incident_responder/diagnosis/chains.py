@@ -26,7 +26,7 @@ __all__ = ["Link", "error_codes", "parse_chain", "render_chain", "simple_name"]
 _JAVA_TYPE = r"(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure|Fault)"
 _JAVA_LINK = re.compile(rf"(?<![\w$.])(?P<type>{_JAVA_TYPE})(?:(?::\s?|\s+\()(?P<msg>.*))?")
 _PY_TYPE = (r"[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Timeout|Fault|Failure|Refused"
-            r"|NotFound|Denied|Exceeded|Throttled)|Runtime\.\w+|[A-Z]\w+(?:\.\w+)+")
+            r"|NotFound|Denied|Exceeded|Throttled|Invalid)|Runtime\.\w+|[A-Z]\w+(?:\.\w+)+")
 _PY_LINK = re.compile(rf"^(?:\[ERROR\]\s+)?(?P<type>{_PY_TYPE})(?::\s?(?P<msg>.*))?$")
 _PY_CHAINED = re.compile(r"^(The above exception was the direct cause of the following exception:|"
                          r"During handling of the above exception, another exception occurred:)\s*$", re.M)

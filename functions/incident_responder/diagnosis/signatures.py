@@ -290,10 +290,20 @@ def _condition(raw: Any, where: str) -> Condition:
                      kind=raw.get("kind"), facts=facts)
 
 
+_SIGNATURE_KEYS = {"id", "category", "confidence", "priority", "sources", "match", "explanation", "next_steps",
+                   "generic", "recoverable", "symptom"}
+
+
 def _signature(raw: Any, origin: str) -> Signature:
     if not isinstance(raw, dict) or "id" not in raw:
         raise SignatureError(f"{origin}: every signature needs an id, got {raw!r}")
     where = f"{origin}: signature {raw['id']}"
+    unknown = set(raw) - _SIGNATURE_KEYS
+    if unknown:  # a key out of place ("none" beside "match" rather than in it) would be ignored silently
+        raise SignatureError(f"{where}: unknown keys {sorted(unknown)}")
+    match_unknown = set(raw.get("match") or {}) - {"any", "all", "none"}
+    if match_unknown:
+        raise SignatureError(f"{where}: unknown keys under match {sorted(match_unknown)}")
     try:
         category = Category(raw["category"])
         confidence = Confidence(raw.get("confidence", "medium"))

@@ -94,6 +94,9 @@ def check_inputs(c: Collector) -> Evidence | None:
         if not names:
             return _add(c, where, f"{where} is empty: nothing is under it, so the pattern {pattern} cannot match",
                         "absent")
+        if not matching and all(_bookkeeping(n) for n in names):
+            return _add(c, where, f"{where} holds no data, only bookkeeping ({_some(names)}): nothing the pattern "
+                        f"{pattern} could match was written", "absent")
         if matching:
             return _add(c, where, f"{where} holds {_count(names)} now, {len(matching)} matching {pattern} "
                         f"({_some(matching)}): they may have arrived after the run", "present")
@@ -104,7 +107,7 @@ def check_inputs(c: Collector) -> Evidence | None:
     if names is None:
         return None
     where = f"s3://{bucket}/{prefix}"
-    data = [n for n in names if not n.startswith(("_", "."))]
+    data = [n for n in names if not _bookkeeping(n)]
     if _NO_SCHEMA.search(found[0].text) and data and all(n.endswith("/") and "=" not in n for n in data):
         # Spark reads the files directly under a path and descends only into key=value partition folders.
         return _add(c, where, f"{where}/ holds no data files directly, only folders that are not key=value "
@@ -120,6 +123,11 @@ def check_inputs(c: Collector) -> Evidence | None:
     elif siblings is not None:
         text += f", and s3://{bucket}/{parent} is empty too"
     return _add(c, where, text, "absent")
+
+
+def _bookkeeping(name: str) -> bool:
+    """A writer's marker or metadata beside the data (``_SUCCESS``, ``_temporary/``, ``.cda/``, ``.crc`` files)."""
+    return name.startswith(("_", ".")) or name == "…"
 
 
 def _list(c: Collector, s3: Any, bucket: str, prefix: str) -> list[str] | None:
