@@ -33,6 +33,7 @@ from .diagnosis import SignatureSet, load_signatures
 from .errors import ClaimInProgress
 from .evidence.catalog import cached_catalog, pipeline_from_tags, table_metadata
 from .evidence.changes import collect_changes, remember_good_run
+from .evidence.columns import check_columns
 from .evidence.inputs import check_inputs
 from .evidence.redaction import redact, redact_obj
 from .formats import fmt_duration
@@ -407,6 +408,7 @@ def _collect(incident: Incident, src: Adapter, aws: AwsContext, cfg: Settings, h
     if c.not_reported:
         return c
     check_inputs(c)
+    check_columns(c)
     collect_changes(c, src)
     return c
 

@@ -398,6 +398,38 @@ def test_a_clipped_one_line_exception_chain_keeps_its_deepest_message() -> None:
     assert signature_set().diagnose(b.items, "emr", {}).cause.category == Category.DISK_FULL
 
 
+def test_a_mapreduce_attempt_of_another_task_than_the_one_the_job_failed_for_was_recovered() -> None:
+    # The job client's syslog: a map attempt failed on a read timeout and was retried; the job failed for a
+    # reducer whose every attempt timed out (awsdocs emr-troubleshoot-error-streaming).
+    lines = [
+        "2023-09-19 03:54:02,771 INFO org.apache.hadoop.mapreduce.Job (main): Task Id : "
+        "attempt_1695085312418_0002_m_000117_0, Status : FAILED",
+        "Error: java.net.SocketTimeoutException: Read timed out",
+        *[f"2023-09-19 04:{10 + i}:02,884 INFO org.apache.hadoop.mapreduce.Job (main): Task Id : "
+          f"attempt_1695085312418_0002_r_000007_{i}, Status : FAILED" for i in range(3)],
+        "AttemptID:attempt_1695085312418_0002_r_000007_2 Timed out after 600 secs",
+        "2023-09-19 04:41:02,351 INFO org.apache.hadoop.mapreduce.Job (main): Job job_1695085312418_0002 failed with "
+        "state FAILED due to: Task failed task_1695085312418_0002_r_000007",
+    ]
+    by_text = {line.text: line for line in compact(lines, budget_tokens=2000).lines}
+    timeout = next(line for text, line in by_text.items() if text.startswith("Error: java.net.SocketTimeout"))
+    assert timeout.recovered
+    reducer = next(line for text, line in by_text.items() if "Timed out after 600 secs" in text)
+    assert not reducer.recovered
+    b = EvidenceBook()
+    for line in compact(lines, budget_tokens=2000).lines:
+        b.add("log", "s3://logs/j-1/steps/s-1/syslog.gz", line.text, recovered=line.recovered)
+    assert signature_set().diagnose(b.items, "emr", {}).cause.category == Category.TIMEOUT
+
+
+def test_the_jvms_notice_of_its_options_is_no_evidence() -> None:
+    lines = ["Picked up JAVA_TOOL_OPTIONS: -XX:+ExitOnOutOfMemoryError -Xmx6g",
+             "com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; "
+             "Error Code: AccessDenied)"]
+    texts = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    assert not any("JAVA_TOOL_OPTIONS" in t for t in texts)
+
+
 def test_a_clipped_sdk_exception_drops_its_request_ids_and_keeps_its_class_name() -> None:
     event = ("24/02/12 01:08:51 ERROR Executor: Exception in task 1874.1 in stage 5.0 (TID 9633)\n"
              "org.apache.spark.SparkException: Task failed while writing rows.\n"

@@ -341,6 +341,9 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
     # pyarrow's exception class ends in neither Error nor Exception (apache/arrow#37068).
     ("pyarrow.lib.ArrowInvalid: Unable to merge: Field M_SECTION_ID has incompatible types: int16 vs int64",
      Category.BAD_DATA),
+    # awslabs/aws-solutions-constructs#196: a streaming checkpoint on s3:// where only s3a:// is set up.
+    ("org.apache.hadoop.fs.UnsupportedFileSystemException: fs.AbstractFileSystem.s3.impl=null: No AbstractFileSystem "
+     "configured for scheme: s3", Category.CONFIGURATION),
 ])
 def test_start_up_and_argument_failures(text: str, category: Category) -> None:
     assert diagnose(book(text), "emr").cause.category == category

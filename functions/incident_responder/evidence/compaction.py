@@ -93,7 +93,9 @@ class CompactLine:
     template: str  # the masked template (redacted), e.g. "<*> ERROR Executor: Exception in task <*>"
     root: bool = False  # the root cause of a trace: its last "Caused by:", a chained traceback's first exception
     position: int = 0  # the line number (from 1) of its last occurrence in what was read: log order without times
-    recovered: bool = False  # every Spark task attempt it reports lost was retried and the task finished
+    # Every Spark task attempt it reports lost was retried and the task finished; or every MapReduce attempt it
+    # reports failed is of another task than the one the job failed for.
+    recovered: bool = False
 
     def render(self) -> str:
         """The line as a report shows it: text, then repeat count and time span."""
@@ -256,6 +258,12 @@ _CAUSED_BY = re.compile(r"^\s*Caused by:")
 _SPARK_LOST = re.compile(r"\b(?:Lost task|Exception in task|Task) (\d+)\.(\d+) in stage (\d+(?:\.\d+)?)")
 _SPARK_FINISHED = re.compile(r"\bFinished task (\d+)\.(\d+) in stage (\d+(?:\.\d+)?)")
 _TASKS_TRACKED = 64  # lost attempts remembered per template
+# MapReduce's job client: "Task Id : attempt_1695085312418_0002_m_000117_0, Status : FAILED", and the task the
+# job failed for: "Job job_… failed with state FAILED due to: Task failed task_1695085312418_0002_r_000007".
+_MR_FAILED = re.compile(r"\bTask Id : attempt_(\d+_\d+)_([mr]_\d+)_(\d+), Status : FAILED")
+_MR_FATAL = re.compile(r"\bTask failed task_(\d+_\d+)_([mr]_\d+)")
+_FATAL = -2  # in ``finished``: the MapReduce task a job failed for
+_DATED = re.compile(r"^\s*\[?\d{2,4}[-/]\d{2}[-/]\d{2}")
 _PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
 _EXCEPTION_WEIGHT = 8.0  # as "Exception:" / "Error:" lines weigh
 ROOT_CAUSE_BONUS = 4.0  # the last "Caused by:" of a trace, over the wrappers that repeat it
@@ -444,22 +452,34 @@ class _Template:
 
 
 def _spark_attempts(t: _Template, message: str, finished: dict[tuple[str, str], int]) -> None:
-    """Note the Spark task attempts ``message`` reports finished (in ``finished``) or lost (on ``t``)."""
+    """Note the Spark task attempts ``message`` reports finished (in ``finished``) or lost (on ``t``); and the
+    MapReduce task attempts it reports failed (on ``t``) or the task the job failed for (``_FATAL``)."""
     for m in _SPARK_FINISHED.finditer(message):
         key = (m[1], m[3])
         finished[key] = max(finished.get(key, -1), int(m[2]))
-    if _SPARK_FINISHED.search(message):
+    for m in _MR_FATAL.finditer(message):
+        finished[(m[2], "mr:" + m[1])] = _FATAL
+    if _SPARK_FINISHED.search(message) or _MR_FATAL.search(message):
         return
-    for m in _SPARK_LOST.finditer(message):
+    found = [(m[1], m[3], int(m[2])) for m in _SPARK_LOST.finditer(message)]
+    found += [(m[2], "mr:" + m[1], int(m[3])) for m in _MR_FAILED.finditer(message)]
+    for attempt in found:
         if t.lost is None:
             t.lost = []
         if len(t.lost) < _TASKS_TRACKED:
-            t.lost.append((m[1], m[3], int(m[2])))
+            t.lost.append(attempt)
 
 
 def _recovered(t: _Template, finished: dict[tuple[str, str], int]) -> bool:
-    """Whether every task attempt ``t`` reports lost was followed by a later attempt of that task finishing."""
-    return bool(t.lost) and all(finished.get((task, stage), -1) > attempt for task, stage, attempt in t.lost or [])
+    """Whether every task attempt ``t`` reports lost was followed by a later attempt of that task finishing (Spark),
+    or belongs to another task than the one its MapReduce job failed for (the job got past it)."""
+    def past(task: str, stage: str, attempt: int) -> bool:
+        if stage.startswith("mr:"):
+            fatal = [key for key, value in finished.items() if value == _FATAL and key[1] == stage]
+            return bool(fatal) and (task, stage) not in fatal
+        return finished.get((task, stage), -1) > attempt
+
+    return bool(t.lost) and all(past(*lost) for lost in t.lost or [])
 
 
 def _prune(templates: dict[str, _Template], seen: int) -> int:
@@ -491,9 +511,11 @@ def _proximity(t: _Template, first: datetime | None, last: datetime | None, fail
 # Lambda's per-invocation bookkeeping (START/END RequestId, INIT_START, platform lines): it frames an
 # invocation but never says why it failed, so it is no evidence. A REPORT line is bookkeeping too,
 # unless its Max Memory Used reached its Memory Size: then it is the evidence of an out-of-memory kill.
+# The JVM's start-up notice of its options ("Picked up JAVA_TOOL_OPTIONS: -XX:+ExitOnOutOfMemoryError") is
+# bookkeeping too: its flags name errors that did not happen.
 _BOOKKEEPING = re.compile(
     r"^\s*(?:\d{4}-\d{2}-\d{2}T[\d:.]+Z?\s+)?(?:(?:START|END|REPORT) RequestId:|INIT_START |INIT_REPORT |"
-    r"RUNTIME_DONE |XRAY TraceId:|EXTENSION\s+Name:)")
+    r"RUNTIME_DONE |XRAY TraceId:|EXTENSION\s+Name:|Picked up (?:JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS):)")
 _REPORT_MEMORY = re.compile(r"Memory Size:\s*(\d+)\s*MB\s+Max Memory Used:\s*(\d+)\s*MB")
 
 
@@ -585,6 +607,7 @@ def compact(
     last_exc: _Template | None = None
     chained = rooted = False
     finished: dict[tuple[str, str], int] = {}  # (task, stage) -> the highest attempt that finished
+    mr_attempt: tuple[str, str, int] | None = None  # the MapReduce attempt whose failure the lines now tell
 
     for item in _unwrapped(lines):
         if isinstance(item, str):
@@ -614,8 +637,20 @@ def compact(
             t.last_pos = seen
             t.last_ts = ts
             t.source = source
-        if "task" in message:
+        if "task" in message or "Task Id" in message:
             _spark_attempts(t, message, finished)
+        # The lines a MapReduce job client prints under "Task Id : attempt_…, Status : FAILED" (the attempt's
+        # error, without a time of its own) are that attempt's.
+        failed_attempt = _MR_FAILED.search(message)
+        if failed_attempt:
+            mr_attempt = (failed_attempt[2], "mr:" + failed_attempt[1], int(failed_attempt[3]))
+        elif mr_attempt is not None and not _DATED.match(message):
+            if t.lost is None:
+                t.lost = []
+            if len(t.lost) < _TASKS_TRACKED and mr_attempt not in t.lost:
+                t.lost.append(mr_attempt)
+        else:
+            mr_attempt = None
         if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):

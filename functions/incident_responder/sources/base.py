@@ -334,7 +334,9 @@ class Collector:
             text = line.text if line.count <= 1 else f"{line.text} (×{line.count}, last {line.last or '?'})"
             facts: dict[str, Any] = {"count": line.count, "root": line.root, "position": line.position}
             if line.recovered:
-                facts["recovered"] = True  # a Spark task attempt whose retry finished: a red herring
+                # A Spark task attempt whose retry finished, a MapReduce attempt of a task the job got past:
+                # a red herring
+                facts["recovered"] = True
             added.append(self.book.add("log", line.source or source, _printable(text), line.first, **facts))
         omitted = result.total_lines - sum(c.count for c in chosen)
         if omitted > 0 or truncated:
