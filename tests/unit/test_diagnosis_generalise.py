@@ -283,6 +283,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "were invalid: An AttributeValue may not contain an empty string (Service: AmazonDynamoDBv2; Status Code: "
      "400; Error Code: ValidationException)", "emr", Category.BAD_DATA),
     ("ValueError: I/O operation on closed file.", "batch", Category.CODE_ERROR),
+    # Glue's InvalidInputException is a family; settings that exclude each other are the setting (boto/boto3#2644).
+    ("botocore.errorfactory.InvalidInputException: An error occurred (InvalidInputException) when calling the "
+     "UpdateJob operation: Please do not set Max Capacity if using Worker Type and Number of Workers.", "lambda",
+     Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -341,12 +345,32 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
     # pyarrow's exception class ends in neither Error nor Exception (apache/arrow#37068).
     ("pyarrow.lib.ArrowInvalid: Unable to merge: Field M_SECTION_ID has incompatible types: int16 vs int64",
      Category.BAD_DATA),
+    # A 500 that is EC2's capacity refusal (amzn/amazon-ray#10): the message, not the status, names the cause.
+    ("Ec2.Ec2Exception — cause: We currently do not have sufficient r5n.24xlarge capacity in the Availability Zone "
+     "you requested (us-west-2b). (Service: Ec2, Status Code: 500, Request ID: 4fd003e4)", Category.CAPACITY),
+    ("com.amazonaws.SdkClientException: Unable to execute request (Service: Amazon S3; Status Code: 500; Error Code: "
+     "InternalError)", Category.DEPENDENCY_UNAVAILABLE),
+    # Spark's broadcast join over spark.sql.broadcastTimeout; PostgreSQL's refusal names the host first.
+    ("Caused by: org.apache.spark.SparkException: Could not execute broadcast in 300 secs. You can increase the "
+     "timeout for broadcasts via spark.sql.broadcastTimeout", Category.TIMEOUT),
+    ("org.postgresql.util.PSQLException: Connection to billing-prod.cluster-ro.eu-west-1.rds.amazonaws.com:5432 "
+     "refused. Check that the hostname and port are correct", Category.DEPENDENCY_UNAVAILABLE),
     # awslabs/aws-solutions-constructs#196: a streaming checkpoint on s3:// where only s3a:// is set up.
     ("org.apache.hadoop.fs.UnsupportedFileSystemException: fs.AbstractFileSystem.s3.impl=null: No AbstractFileSystem "
      "configured for scheme: s3", Category.CONFIGURATION),
 ])
 def test_start_up_and_argument_failures(text: str, category: Category) -> None:
     assert diagnose(book(text), "emr").cause.category == category
+
+
+def test_a_python_warning_is_no_fatal_line() -> None:
+    # numpy's RuntimeWarning says "invalid value": a warning, not the data's fault; the Batch timeout decides.
+    assert is_weak_line("/usr/local/lib/python3.12/site-packages/imap/mag_l1d_data.py:412: RuntimeWarning: invalid "
+                        "value encountered in divide")
+    b = book("mag_l1d_data.py:412: RuntimeWarning: invalid value encountered in divide")
+    b.add("job", "batch:DescribeJobs", "Attempt 1 of 1: exit code 143 — status reason: Job attempt duration exceeded "
+          "timeout", status_reason="Job attempt duration exceeded timeout")
+    assert diagnose(b, "batch").cause.category == Category.TIMEOUT
 
 
 def test_an_exception_a_lambda_raised_is_not_high_confidence_by_itself() -> None:

@@ -51,7 +51,9 @@ logger = logging.getLogger(__name__)
 # nothing else is found.
 _WEAK = re.compile(
     r"(?i)\bWARN(?:ING)?\b|\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretriable\b|\bretryable\b"
-    r"|\bbacking off\b|\brecovered\b|\bsucceeded after\b")
+    r"|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
+    # Python's warnings ("mag_l1d_data.py:412: RuntimeWarning: invalid value encountered in divide").
+    r"|\b[A-Z]\w*Warning:")
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
 _ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
 # ... unless the retries are over: then it is the failure itself.
@@ -132,7 +134,10 @@ class ClassHit:
 
     @property
     def decisive(self) -> bool:
-        return self.kind in {"exception", "code"} or self.rule.confidence == Confidence.HIGH
+        # An umbrella (a medium rule's exception class: Glue's InvalidInputException) decides nothing by itself.
+        if self.rule.confidence == Confidence.HIGH:
+            return True
+        return self.kind == "code"
 
     def rank(self) -> tuple[int, int, int, int, int]:
         # An exception class of a medium rule names a family of failures, not a cause (Java's
