@@ -422,6 +422,24 @@ def test_a_mapreduce_attempt_of_another_task_than_the_one_the_job_failed_for_was
     assert signature_set().diagnose(b.items, "emr", {}).cause.category == Category.TIMEOUT
 
 
+def test_a_chained_python_traceback_keeps_its_root_cause_after_the_wrapper() -> None:
+    # A job that wraps pandas' error in its own ("raise RuntimeError(...) from e"): the parser's message is the
+    # cause (the Stack Overflow thread "python pandas error tokenizing data").
+    event = ("Traceback (most recent call last):\n"
+             '  File "/tmp/load.py", line 58, in load_feed\n'
+             "    df = pd.read_csv(io.BytesIO(body))\n"
+             "pandas.errors.ParserError: Error tokenizing data. C error: Expected 14 fields in line 48213, saw 15\n\n"
+             "The above exception was the direct cause of the following exception:\n\n"
+             "Traceback (most recent call last):\n"
+             '  File "/tmp/load.py", line 64, in load_feed\n'
+             "    raise RuntimeError(f'price feed load failed for {uri}') from e\n"
+             "RuntimeError: price feed load failed for s3://feeds/price_list.csv")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert line.text == ("RuntimeError: price feed load failed for s3://feeds/price_list.csv | "
+                         "pandas.errors.ParserError: Error tokenizing data. C error: Expected 14 fields in line 48213, "
+                         "saw 15")
+
+
 def test_the_jvms_notice_of_its_options_is_no_evidence() -> None:
     lines = ["Picked up JAVA_TOOL_OPTIONS: -XX:+ExitOnOutOfMemoryError -Xmx6g",
              "com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; "

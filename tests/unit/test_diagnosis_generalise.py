@@ -355,6 +355,14 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
      "timeout for broadcasts via spark.sql.broadcastTimeout", Category.TIMEOUT),
     ("org.postgresql.util.PSQLException: Connection to billing-prod.cluster-ro.eu-west-1.rds.amazonaws.com:5432 "
      "refused. Check that the hostname and port are correct", Category.DEPENDENCY_UNAVAILABLE),
+    # Spark asking YARN for a bigger container than the cluster's largest (takabow/cdsw-demo-env#7).
+    ("java.lang.IllegalArgumentException: Required executor memory (16384+1638 MB) is above the max threshold "
+     "(12288 MB) of this cluster! Please check the values of 'yarn.scheduler.maximum-allocation-mb'",
+     Category.CONFIGURATION),
+    # An entrypoint the kernel cannot run for want of its interpreter (CRLF line endings): the image's content.
+    ("standard_init_linux.go:228: exec user process caused: no such file or directory", Category.CODE_ERROR),
+    ("exec /entrypoint.sh: no such file or directory", Category.CODE_ERROR),
+    ("standard_init_linux.go:228: exec user process caused: exec format error", Category.CONFIGURATION),
     # awslabs/aws-solutions-constructs#196: a streaming checkpoint on s3:// where only s3a:// is set up.
     ("org.apache.hadoop.fs.UnsupportedFileSystemException: fs.AbstractFileSystem.s3.impl=null: No AbstractFileSystem "
      "configured for scheme: s3", Category.CONFIGURATION),

@@ -310,6 +310,9 @@ def _rarity(count: int) -> float:
 
 # ---------------------------------------------------------------------------------------------------
 # Lines
+_PY_CHAIN_MARKERS = ("The above exception was the direct cause", "During handling of the above exception")
+
+
 def _headline(message: str) -> str:
     """One line standing for a multi-line event: its first line and the exception, not the frames.
 
@@ -347,6 +350,13 @@ def _headline(message: str) -> str:
             # ... exceeds the memory usage threshold") keeps its next line.
             at = max((i for i, p in enumerate(python_exc) if _EXCEPTION_LINE.match(p)), default=len(python_exc) - 1)
             picked.append(" ".join(python_exc[at:at + 2]))
+        # A chained traceback ("The above exception was the direct cause of the following exception:"): the first
+        # traceback's exception is the root cause, after the wrapper the last one raised.
+        chained = next((i for i, p in enumerate(body) if p.startswith(_PY_CHAIN_MARKERS)), None)
+        if chained is not None:
+            root = [p for p in body[:chained] if _EXCEPTION_LINE.match(p) and not p.startswith("Traceback")]
+            if root and root[-1] not in picked[-1]:
+                picked.append(root[-1])
     else:
         exc = [p for p in rest if _EXCEPTION_LINE.match(p)]
         if exc:
