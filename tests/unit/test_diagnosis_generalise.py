@@ -363,6 +363,11 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
     ("standard_init_linux.go:228: exec user process caused: no such file or directory", Category.CODE_ERROR),
     ("exec /entrypoint.sh: no such file or directory", Category.CODE_ERROR),
     ("standard_init_linux.go:228: exec user process caused: exec format error", Category.CONFIGURATION),
+    # Arrow's S3 file system refused (apache/iceberg-python#1501); Hive's strict mode for dynamic partitions.
+    ("OSError: When reading information for key 'claims/data/x.parquet' in bucket 'lakehouse': AWS Error "
+     "ACCESS_DENIED during HeadObject operation: No response body.", Category.PERMISSION_DENIED),
+    ("FAILED: SemanticException [Error 10096]: Dynamic partition strict mode requires at least one static partition "
+     "column. To turn this off set hive.exec.dynamic.partition.mode=nonstrict", Category.CONFIGURATION),
     # awslabs/aws-solutions-constructs#196: a streaming checkpoint on s3:// where only s3a:// is set up.
     ("org.apache.hadoop.fs.UnsupportedFileSystemException: fs.AbstractFileSystem.s3.impl=null: No AbstractFileSystem "
      "configured for scheme: s3", Category.CONFIGURATION),
