@@ -386,6 +386,20 @@ def test_a_python_warning_is_no_fatal_line() -> None:
     assert diagnose(b, "batch").cause.category == Category.TIMEOUT
 
 
+def test_a_connection_retried_until_the_time_limit_is_the_cause_the_limit_ended() -> None:
+    # awslabs/aws-lambda-redshift-loader#150: a private subnet with no route to DynamoDB; the loader retried its
+    # config lookup until the run's timeout.
+    b = EvidenceBook()
+    b.add("job", "glue:GetJobRun", "Run TIMEOUT after 30 min: Job run timed out", status="TIMEOUT")
+    b.add("log", "/aws-glue/python-jobs/error", 'WARNING:root:get_config attempt 7 of 8 failed: Connect timeout on '
+          'endpoint URL: "https://dynamodb.us-east-1.amazonaws.com/"; retrying in 30s (×7, last 09:29:53)', count=7)
+    d = signature_set().diagnose(b.items, "glue", {"job_name": "loader", "run_id": "jr_1"})
+    assert (d.cause.category, d.cause.confidence) == (Category.DEPENDENCY_UNAVAILABLE, Confidence.MEDIUM)
+    # Retried twice only, it is a red herring beside the limit.
+    b.items[1].facts["count"] = 2
+    assert signature_set().diagnose(b.items, "glue", {"job_name": "loader"}).cause.category == Category.TIMEOUT
+
+
 def test_an_exception_a_lambda_raised_is_not_high_confidence_by_itself() -> None:
     b = EvidenceBook()
     b.add("error", "lambda:Invoke", "KeyError: 'Name'", error_type="KeyError", error_message="'Name'")

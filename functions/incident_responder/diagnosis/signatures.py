@@ -406,6 +406,10 @@ def _in_log_order(evidence: list[Evidence]) -> list[tuple[int, Evidence]]:
 
 
 TRACE_SECONDS = 2.0  # the lines of one stack trace are written within this time of each other
+RETRIED_CONNECTS = 5  # a connection that could not be opened, retried this many times on one line: a broken path
+_CONNECT = re.compile(r"(?i)connect(?:ion)? time(?:d)? ?out|connect timeout|could not connect to the endpoint|"
+                      r"connection refused|name or service not known|temporary failure in name resolution|"
+                      r"no route to host|network is unreachable")
 
 
 def _one_trace(a: Evidence, b: Evidence) -> bool:
@@ -740,6 +744,19 @@ class SignatureSet:
             cls = best if best[1].id not in ids and best[0].category != category else None
         return cls if cls is not None and not cls[0].weak and cls[0].decisive else None
 
+    def _kept_retrying(self, evidence: list[Evidence], category: Category) -> tuple[ClassHit, Evidence] | None:
+        """A connection the run could not open, retried again and again until the limit (a private subnet with
+        no route to an AWS endpoint: "Connect timeout on endpoint URL ... retrying" seven times): the limit only ended
+        the wait. Warnings, so no class rule reads them as the failure; repeated ``RETRIED_CONNECTS`` times at
+        least on one log line, they are what the run spent its time on."""
+        for ev in evidence:
+            if ev.kind != "log" or int(ev.facts.get("count") or 1) < RETRIED_CONNECTS or not _CONNECT.search(ev.text):
+                continue
+            hit = self.classify([ev], exclude=frozenset({category}))
+            if hit is not None and hit[0].category == Category.DEPENDENCY_UNAVAILABLE:
+                return replace(hit[0], weak=False), ev
+        return None
+
     def _before_the_limit(self, specific: list[tuple[Signature, list[str], str, dict, bool]],
                           cls: tuple[ClassHit, Evidence] | None, limit: Signature, limit_ids: list[str],
                           limit_match: str, context: Mapping[str, Any], evidence: list[Evidence],
@@ -749,7 +766,8 @@ class SignatureSet:
         since the limit may still be the cause. None when there is none."""
         # On the limit's own line, another cause is the limit's doing (Lambda kills the runtime it timed out:
         # "Task timed out after 30.27 seconds ... Runtime exited with error: signal: killed"), not its cause.
-        other = self._elsewhere(specific, evidence, limit.category, limit_ids, best=cls)
+        other = self._elsewhere(specific, evidence, limit.category, limit_ids, best=cls) or \
+            self._kept_retrying(evidence, limit.category)
         if other is None:
             return None
         d = self._from_class(other[0], other[1], context) if isinstance(other[0], ClassHit) else \
