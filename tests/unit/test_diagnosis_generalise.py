@@ -368,6 +368,13 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
      "ACCESS_DENIED during HeadObject operation: No response body.", Category.PERMISSION_DENIED),
     ("FAILED: SemanticException [Error 10096]: Dynamic partition strict mode requires at least one static partition "
      "column. To turn this off set hive.exec.dynamic.partition.mode=nonstrict", Category.CONFIGURATION),
+    # EMR's own words for a Spot price over the group's maximum; a cluster's subnets in two VPCs (a
+    # StateChangeReason in a Step Functions cause); a gzip archive cut short (lintool/warcbase#198).
+    ("INTERNAL_ERROR — The primary instance failed to launch: the Spot price for instance type m5.2xlarge in "
+     "us-east-1b increased above the maximum Spot price specified for the instance group.", Category.CAPACITY),
+    ('cause: StateChangeReason: {"Code": "VALIDATION_ERROR", "Message": "The subnets subnet-0b41e7c9, subnet-0e92a5c1 '
+     'specified for the cluster are not all in the same VPC."}', Category.CONFIGURATION),
+    ("Caused by: java.io.EOFException: Unexpected end of ZLIB input stream", Category.BAD_DATA),
     # awslabs/aws-solutions-constructs#196: a streaming checkpoint on s3:// where only s3a:// is set up.
     ("org.apache.hadoop.fs.UnsupportedFileSystemException: fs.AbstractFileSystem.s3.impl=null: No AbstractFileSystem "
      "configured for scheme: s3", Category.CONFIGURATION),
