@@ -446,6 +446,11 @@ def test_the_jvms_notice_of_its_options_is_no_evidence() -> None:
              "Error Code: AccessDenied)"]
     texts = [line.text for line in compact(lines, budget_tokens=2000).lines]
     assert not any("JAVA_TOOL_OPTIONS" in t for t in texts)
+    # The flag's name is no out-of-memory: the refusal is the cause (finnishtransportagency/digiroad2#2082).
+    b = EvidenceBook()
+    for text in texts:
+        b.add("log", "/aws/batch/job", text)
+    assert signature_set().diagnose(b.items, "batch", {}).cause.category == Category.PERMISSION_DENIED
 
 
 def test_a_clipped_sdk_exception_drops_its_request_ids_and_keeps_its_class_name() -> None:

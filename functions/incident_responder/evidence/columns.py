@@ -34,11 +34,14 @@ _MISSING = [
 # A spelling of a column in the evidence: a quoted name, or an entry of Spark's bracketed column list.
 _QUOTED = re.compile(r"['\"`]([^'\"`\n]{1,66})['\"`]")
 _LISTED = re.compile(r"(?i)(?:given input columns|did you mean one of the following\?):? \[([^\]\n]{1,2000})\]")
-_BOM = "\ufeff"
+# A byte-order mark, as such and as its UTF-8 bytes read as Latin-1.
+_BOMS = ("\ufeff", "ï»¿")
 
 
 def _plain(name: str) -> str:
-    return name.replace(_BOM, "").replace("ï»¿", "").strip().lower()
+    for bom in _BOMS:
+        name = name.replace(bom, "")
+    return name.strip().lower()
 
 
 def _spellings(text: str) -> list[str]:
@@ -59,6 +62,9 @@ def column_variant(evidence: list[Evidence]) -> tuple[Evidence, str, str] | None
             if not m:
                 continue
             wanted = m.group("name")
+            plain = _plain(wanted)
+            if not plain:
+                continue
             for other in evidence:
                 text = other.text
                 if other is ev:  # the error's own line: its column list, not the name it quotes
@@ -68,13 +74,13 @@ def column_variant(evidence: list[Evidence]) -> tuple[Evidence, str, str] | None
                 if len(names) < 3 and not _LISTED.search(text):
                     continue  # not a header: a list of columns names three at least
                 for spelled in names:
-                    if spelled != wanted and _plain(spelled) == _plain(wanted) and _plain(wanted):
+                    if spelled != wanted and _plain(spelled) == plain:
                         return ev, wanted, spelled
     return None
 
 
 def _describe(wanted: str, spelled: str) -> str:
-    if _BOM in spelled or "ï»¿" in spelled:
+    if any(bom in spelled for bom in _BOMS):
         return "with a byte-order mark before it"
     if spelled.strip() != spelled:
         return "with a space around it"

@@ -262,7 +262,6 @@ _TASKS_TRACKED = 64  # lost attempts remembered per template
 # job failed for: "Job job_… failed with state FAILED due to: Task failed task_1695085312418_0002_r_000007".
 _MR_FAILED = re.compile(r"\bTask Id : attempt_(\d+_\d+)_([mr]_\d+)_(\d+), Status : FAILED")
 _MR_FATAL = re.compile(r"\bTask failed task_(\d+_\d+)_([mr]_\d+)")
-_FATAL = -2  # in ``finished``: the MapReduce task a job failed for
 _DATED = re.compile(r"^\s*\[?\d{2,4}[-/]\d{2}[-/]\d{2}")
 _PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
 _EXCEPTION_WEIGHT = 8.0  # as "Exception:" / "Error:" lines weigh
@@ -458,38 +457,64 @@ class _Template:
         self.prelim = 0.0 if _FRAME.match(message) else error_weight(message)
         self.root = False  # the last "Caused by:" of a stack trace somewhere: the root cause
         self.exception = False  # the exception line that ends a Python traceback logged one line per event
-        self.lost: list[tuple[str, str, int]] | None = None  # Spark task attempts it reported lost (bounded)
+        self.lost: list[tuple[str, str, int]] | None = None  # task attempts it reported lost (bounded)
 
 
-def _spark_attempts(t: _Template, message: str, finished: dict[tuple[str, str], int]) -> None:
-    """Note the Spark task attempts ``message`` reports finished (in ``finished``) or lost (on ``t``); and the
-    MapReduce task attempts it reports failed (on ``t``) or the task the job failed for (``_FATAL``)."""
-    for m in _SPARK_FINISHED.finditer(message):
-        key = (m[1], m[3])
-        finished[key] = max(finished.get(key, -1), int(m[2]))
-    for m in _MR_FATAL.finditer(message):
-        finished[(m[2], "mr:" + m[1])] = _FATAL
-    if _SPARK_FINISHED.search(message) or _MR_FATAL.search(message):
-        return
-    found = [(m[1], m[3], int(m[2])) for m in _SPARK_LOST.finditer(message)]
-    found += [(m[2], "mr:" + m[1], int(m[3])) for m in _MR_FAILED.finditer(message)]
-    for attempt in found:
+class _Attempts:
+    """The task attempts a log reports, to tell a red herring (an attempt the job got past) from the failure.
+
+    Spark: "Lost task 3.0 in stage 2.0" is recovered when a later attempt of that task finished ("Finished task
+    3.1 in stage 2.0"). MapReduce's job client: "Task Id : attempt_<job>_m_000117_0, Status : FAILED", with the
+    untimed lines under it (the attempt's error), is recovered when the job failed for another task ("Task failed
+    task_<job>_r_000007")."""
+
+    __slots__ = ("failed_for", "finished", "mr_attempt")
+
+    def __init__(self) -> None:
+        self.finished: dict[tuple[str, str], int] = {}  # Spark (task, stage) -> the highest attempt that finished
+        self.failed_for: set[tuple[str, str]] = set()  # MapReduce (task, "mr:" + job) a job failed for
+        self.mr_attempt: tuple[str, str, int] | None = None  # the MapReduce attempt the lines now tell of
+
+    def note(self, t: _Template, message: str) -> None:
+        """Note what ``message`` (an occurrence of ``t``) says of task attempts."""
+        failed = _MR_FAILED.search(message) if "Task Id" in message else None
+        if failed:
+            self.mr_attempt = (failed[2], "mr:" + failed[1], int(failed[3]))
+        elif self.mr_attempt is not None and not _DATED.match(message):
+            _lose(t, [self.mr_attempt])  # the failed attempt's error, on a line of its own
+        else:
+            self.mr_attempt = None
+        if "task" not in message and not failed:
+            return
+        for m in _SPARK_FINISHED.finditer(message):
+            key = (m[1], m[3])
+            self.finished[key] = max(self.finished.get(key, -1), int(m[2]))
+        fatal = {(m[2], "mr:" + m[1]) for m in _MR_FATAL.finditer(message)}
+        self.failed_for |= fatal
+        if fatal or _SPARK_FINISHED.search(message):
+            return
+        _lose(t, [(m[1], m[3], int(m[2])) for m in _SPARK_LOST.finditer(message)]
+              + ([self.mr_attempt] if failed and self.mr_attempt else []))
+
+    def recovered(self, t: _Template) -> bool:
+        """Whether the job got past every task attempt ``t`` reports lost (see the class docstring)."""
+        jobs = {job for _, job in self.failed_for}
+
+        def past(task: str, stage: str, attempt: int) -> bool:
+            if stage.startswith("mr:"):
+                return stage in jobs and (task, stage) not in self.failed_for
+            return self.finished.get((task, stage), -1) > attempt
+
+        return bool(t.lost) and all(past(*lost) for lost in t.lost or [])
+
+
+def _lose(t: _Template, attempts: list[tuple[str, str, int]]) -> None:
+    """Remember on ``t`` the task attempts it reports lost (bounded, each once)."""
+    for attempt in attempts:
         if t.lost is None:
             t.lost = []
-        if len(t.lost) < _TASKS_TRACKED:
+        if len(t.lost) < _TASKS_TRACKED and attempt not in t.lost:
             t.lost.append(attempt)
-
-
-def _recovered(t: _Template, finished: dict[tuple[str, str], int]) -> bool:
-    """Whether every task attempt ``t`` reports lost was followed by a later attempt of that task finishing (Spark),
-    or belongs to another task than the one its MapReduce job failed for (the job got past it)."""
-    def past(task: str, stage: str, attempt: int) -> bool:
-        if stage.startswith("mr:"):
-            fatal = [key for key, value in finished.items() if value == _FATAL and key[1] == stage]
-            return bool(fatal) and (task, stage) not in fatal
-        return finished.get((task, stage), -1) > attempt
-
-    return bool(t.lost) and all(past(*lost) for lost in t.lost or [])
 
 
 def _prune(templates: dict[str, _Template], seen: int) -> int:
@@ -616,8 +641,7 @@ def compact(
     # above exception was the direct cause" happened because of it (a KeyError in the error handling).
     last_exc: _Template | None = None
     chained = rooted = False
-    finished: dict[tuple[str, str], int] = {}  # (task, stage) -> the highest attempt that finished
-    mr_attempt: tuple[str, str, int] | None = None  # the MapReduce attempt whose failure the lines now tell
+    attempts = _Attempts()
 
     for item in _unwrapped(lines):
         if isinstance(item, str):
@@ -647,20 +671,7 @@ def compact(
             t.last_pos = seen
             t.last_ts = ts
             t.source = source
-        if "task" in message or "Task Id" in message:
-            _spark_attempts(t, message, finished)
-        # The lines a MapReduce job client prints under "Task Id : attempt_…, Status : FAILED" (the attempt's
-        # error, without a time of its own) are that attempt's.
-        failed_attempt = _MR_FAILED.search(message)
-        if failed_attempt:
-            mr_attempt = (failed_attempt[2], "mr:" + failed_attempt[1], int(failed_attempt[3]))
-        elif mr_attempt is not None and not _DATED.match(message):
-            if t.lost is None:
-                t.lost = []
-            if len(t.lost) < _TASKS_TRACKED and mr_attempt not in t.lost:
-                t.lost.append(mr_attempt)
-        else:
-            mr_attempt = None
+        attempts.note(t, message)
         if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):
@@ -717,7 +728,7 @@ def compact(
             template=_clip(redact(key), TEMPLATE_CHARS),
             root=t.root,
             position=t.last_pos,
-            recovered=_recovered(t, finished),
+            recovered=attempts.recovered(t),
         )
         cost = estimate_tokens(line.render()) + 1  # +1: the newline
         if spent + cost > budget_tokens:

@@ -37,12 +37,13 @@ _SHOWN = 4  # names quoted in the evidence
 # A line that says an input is not there, naming it by an S3 URI.
 _MISSING = re.compile(r"(?i)matches 0 files|(?:input )?path does not exist|no such file or directory|"
                       r"the specified key does not exist|NoSuchKey|unable to infer schema|no files? found")
-_S3_URI = re.compile(r"""\bs3[an]?://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/([^\s"',;()\]]*)""")
+_BUCKET_KEY = r"""s3[an]?://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/([^\s"',;()\]]*)"""  # groups: bucket, key
+_S3_URI = re.compile(rf"\b{_BUCKET_KEY}")
 _WILDCARD = re.compile(r"[*?\[{]")
 _NO_SCHEMA = re.compile(r"(?i)unable to infer schema")
 # An input named as such: a job argument ("--source_path": "s3://…"), a log line ("source=s3://…", "reading from s3://…").
 _INPUT_URI = re.compile(r"""(?i)\b(?:source|input|src|in|read(?:ing)?(?: from)?)[\w-]*["']?\s*[:=]?\s*["']?"""
-                        r"""s3[an]?://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/([^\s"',;()\]]*)""")
+                        + _BUCKET_KEY)
 
 
 def missing_input_uri(evidence: list[Evidence]) -> tuple[Evidence, str, str] | None:

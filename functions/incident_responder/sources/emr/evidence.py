@@ -57,11 +57,11 @@ _CLUSTER_NAME = re.compile(
 _ERROR_LIKE = re.compile(r"\b(?:ERROR|FATAL|Exception|Error:|Caused by|Traceback|Killed|killed)\b")
 # "On the master instance (i-0c4e19a7b25d83f61), application provisioning failed": the node, no action.
 _NODE_INSTANCE = re.compile(r"\((?P<instance>i-[0-9a-f]+)\)")
-# "On the master instance (i-0c4e...), bootstrap action 1 ...", "On 3 slave instances (including i-0b7e...), ...".
 # The node provisioner's logs, and a service it could not start ("Systemd start for emrsecretagent failed!").
 _PROVISION_LOG = re.compile(r"/provision-node/(?:.*/)?(?:stderr|puppet\.log)(?:\.gz)?$")
 _SERVICE_FAILED = re.compile(r"Systemd start for ([\w.-]+) failed")
 _DAEMON_LOG = re.compile(r"/daemons/([\w.-]+)/[^/]+\.log(?:\.gz)?$")
+# "On the master instance (i-0c4e...), bootstrap action 1 ...", "On 3 slave instances (including i-0b7e...), ...".
 _BOOTSTRAP = re.compile(r"\((?:including )?(?P<instance>i-[0-9a-f]+)\).*?bootstrap action (?P<n>\d+)", re.IGNORECASE)
 _ACCEPTS_STEPS = {"STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"}
 _TERMINATING = {"TERMINATE_CLUSTER", "TERMINATE_JOB_FLOW"}
@@ -587,14 +587,17 @@ class EmrEvidence:
             if lines:
                 c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
                 failed += [m.group(1) for line in lines for m in _SERVICE_FAILED.finditer(_text(line))]
-        for service in dict.fromkeys(failed):
-            daemon = [o for o in objects if (d := _DAEMON_LOG.search(str(o.get("Key", "")))) and d.group(1) in service]
-            for obj in sorted(daemon, key=lambda o: -(o.get("Size") or 0))[:1]:
-                uri = f"s3://{bucket}/{obj['Key']}"
-                lines = self._read(c, uri, f"log of {service} on {instance}")
-                if lines:
-                    c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
-            break  # the first service that failed; the others depend on it as a rule
+        if not failed:
+            return
+        # The first service that failed (the others depend on it, as a rule): its daemon's largest log.
+        service = failed[0]
+        daemon = [o for o in objects if (d := _DAEMON_LOG.search(str(o.get("Key", "")))) and d.group(1) in service]
+        if daemon:
+            obj = max(daemon, key=lambda o: o.get("Size") or 0)
+            uri = f"s3://{bucket}/{obj['Key']}"
+            lines = self._read(c, uri, f"log of {service} on {instance}")
+            if lines:
+                c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
 
     def _read(self, c: Collector, uri: str, what: str) -> list[Any] | None:
         """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable."""
