@@ -32,6 +32,30 @@ SIGNING_SECRET = "local-signing-secret-0123456789abcdef"
 
 
 
+def _share_botocore_models() -> None:
+    """One botocore data loader for every session of this process.
+
+    Each fresh local account makes new boto3 sessions (the stack's and the handlers'), and a new session
+    would read and parse botocore's service models again (about a quarter of a replayed scenario's
+    time). A Lambda container makes its sessions once, so only the local runtime needs this; the models
+    are read-only and the loader caches them per instance.
+    """
+    import botocore.loaders
+    import botocore.session
+
+    if getattr(botocore.session.create_loader, "_shared", False):
+        return
+    made: dict[str | None, Any] = {}
+
+    def create_loader(search_path_string: str | None = None) -> Any:
+        if search_path_string not in made:
+            made[search_path_string] = botocore.loaders.create_loader(search_path_string)
+        return made[search_path_string]
+
+    create_loader._shared = True  # type: ignore[attr-defined]
+    botocore.session.create_loader = create_loader  # type: ignore[assignment]
+
+
 class UnknownFunctionError(KeyError):
     """A function id that template.yaml does not define."""
 
@@ -188,6 +212,7 @@ class LocalStack:
         else:
             base_env["MOTO_ACCOUNT_ID"] = self.world.account
         self._apply(base_env)
+        _share_botocore_models()
         # Batch jobs stay in the backend: no Docker engine runs them (none exists here or in CI).
         self._mock = mock_aws(config={"batch": {"use_docker": False}})
         self._mock.start()

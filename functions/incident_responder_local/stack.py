@@ -7,6 +7,7 @@ stack cannot drift. Functions, roles and rules are not created: they run in-proc
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -40,7 +41,7 @@ class _UnresolvedError(Exception):
     """An intrinsic refers to something that does not exist locally (a function, a role)."""
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """A YAML loader that reads CloudFormation short-form tags (!Ref, !GetAtt, !Sub, ...) as the
     long-form dicts ({"Ref": ...}, {"Fn::GetAtt": [...]}, ...)."""
 
@@ -81,11 +82,19 @@ def load_template(path: str | Path | None = None) -> dict[str, Any]:
             f"{template_path} not found: the local stack is built from the repository's template.yaml "
             "(run from a checkout of the repository, or pass its path)"
         )
-    with template_path.open(encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_CfnLoader)  # a SafeLoader: no arbitrary objects
-    if not isinstance(data, dict) or "Resources" not in data:
-        raise ValueError(f"{template_path} is not a CloudFormation template")
-    return data
+    key = (str(template_path.resolve()), template_path.stat().st_mtime_ns)
+    data = _templates.get(key)
+    if data is None:
+        with template_path.open(encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=_CfnLoader)  # a SafeLoader: no arbitrary objects
+        if not isinstance(data, dict) or "Resources" not in data:
+            raise ValueError(f"{template_path} is not a CloudFormation template")
+        _templates[key] = data
+    return copy.deepcopy(data)  # each caller may change its own copy
+
+
+# Parsed templates by (path, modification time): every local stack of a test session reads the same one.
+_templates: dict[tuple[str, int], dict[str, Any]] = {}
 
 
 def _kebab(name: str) -> str:
