@@ -579,3 +579,31 @@ def test_spark_task_attempts_are_recovered_only_when_a_later_attempt_of_that_tas
     # One template for two lost tasks: recovered only when both were.
     half = compact([lost.format(t=7, a=0), lost.format(t=9, a=0), done.format(t=7, a=1)]).lines
     assert not any(line.recovered for line in half)
+
+
+def test_an_exception_printed_under_a_routine_line_that_quotes_it_is_that_lines_retried_call() -> None:
+    # The AWS SDK for Java logs a request it will retry at INFO, with its exception and frames under it; the job
+    # later failed for a task whose four attempts threw (lintool/warcbase#234).
+    lines = [
+        "16/06/14 13:17:03 INFO AmazonHttpClient: Unable to execute HTTP request: Connection reset",
+        "java.net.SocketException: Connection reset",
+        "\tat java.net.SocketInputStream.read(SocketInputStream.java:209)",
+        "16/06/14 13:17:04 INFO TaskSetManager: Finished task 1702.0 in stage 0.0 (TID 1705) (1698/5412)",
+        "16/06/14 13:33:02 ERROR TaskSetManager: Task 3184 in stage 0.0 failed 4 times; aborting job",
+        'Exception in thread "main" org.apache.spark.SparkException: Job aborted due to stage failure: Task 3184 '
+        "in stage 0.0 failed 4 times, most recent failure: Lost task 3184.3 in stage 0.0 (TID 3207, "
+        "ip-172-31-9-142.us-west-2.compute.internal): java.lang.NegativeArraySizeException",
+        "java.lang.NegativeArraySizeException",
+        "\tat org.warcbase.data.WarcRecordUtils.copyStream(WarcRecordUtils.java:125)",
+    ]
+    by_text = {line.text: line for line in compact(lines, budget_tokens=2000).lines}
+    assert by_text["java.net.SocketException: Connection reset"].recovered
+    assert not by_text["java.lang.NegativeArraySizeException"].recovered
+    b = EvidenceBook()
+    for line in compact(lines, budget_tokens=2000).lines:
+        b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz", line.text, recovered=line.recovered)
+    assert signature_set().diagnose(b.items, "emr", {}).cause.category != Category.DEPENDENCY_UNAVAILABLE
+    # The same exception on its own, or under an error line, is no retried call.
+    alone = compact(["16/06/14 13:17:03 ERROR Executor: Exception in task 3.0 in stage 1.0 (TID 9)",
+                     "java.net.SocketException: Connection reset"], budget_tokens=2000).lines
+    assert not any(line.recovered for line in alone)

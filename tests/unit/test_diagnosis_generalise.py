@@ -829,3 +829,21 @@ def test_a_lambda_that_cannot_start_is_its_code_unless_the_handler_setting_is_wr
     b.add("error", "lambda (from the task's cause)", f"{error_type}: {message}", error_type=error_type)
     d = diagnose(b, "lambda")
     assert d.cause.category == category and message.split(":")[0] in d.cause.explanation
+
+
+@pytest.mark.parametrize("line", [
+    # JPype under JayDeBeApi (Beuth-Erdelt/DBMS-Benchmarker#79): a TypeError, yet the jar is what is missing.
+    "TypeError: Class org.postgresql.Driver is not found",
+    "java.lang.ClassNotFoundException: com.microsoft.sqlserver.jdbc.SQLServerDriver",
+    "Caused by: java.lang.NoClassDefFoundError: com/mysql/jdbc/Driver",
+    "java.sql.SQLException: No suitable driver found for jdbc:postgresql://db.internal:5432/sales",
+])
+def test_a_jdbc_driver_that_does_not_load_is_the_jobs_classpath(line: str) -> None:
+    assert diagnose(book(line), "glue").cause.category == Category.CONFIGURATION
+
+
+def test_a_missing_class_of_the_jobs_own_stays_its_code() -> None:
+    d = diagnose(book("java.lang.ClassNotFoundException: com.acme.etl.DailyLoad"), "emr")
+    assert d.cause.category == Category.CODE_ERROR
+    d = diagnose(book("java.lang.NoClassDefFoundError: com/acme/etl/DriverStats$"), "emr")
+    assert d.cause.category == Category.CODE_ERROR

@@ -187,3 +187,12 @@ def test_a_secret_in_a_raw_error_fact_is_never_quoted(bundled: SignatureSet) -> 
         assert d.cause.category != Category.UNKNOWN and d.cause.evidence_ids == ["E1"]
         assert secret not in d.cause.explanation and secret not in " ".join(d.next_steps)
         assert "[REDACTED" in d.cause.explanation
+
+
+def test_spark_attempt_bookkeeping_and_host_names_are_no_words() -> None:
+    # Which attempt on which host says nothing of why it failed (lintool/warcbase#234 read "internal" and "tid"
+    # as the words of out-of-memory failures).
+    words = terms("Lost task 3184.3 in stage 0.0 (TID 3207, ip-172-31-9-142.us-west-2.compute.internal): "
+                  "java.lang.NegativeArraySizeException")
+    assert not {"tid", "stage", "internal", "compute", "west"} & set(words)
+    assert {"#negativearraysizeexception", "negative", "array", "size"} <= set(words)

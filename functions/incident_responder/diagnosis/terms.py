@@ -70,14 +70,19 @@ _WRAPPERS = _words(
     # the JVM's and Spark's wrappers ("Exception in thread \"main\"", "ApplicationMaster: User class threw exception")
     "main threw applicationmaster "
     # Glue's and py4j's ("An error occurred while calling o98.getDynamicFrame", "py4j.protocol.Py4JJavaError")
-    "calling getdynamicframe pywritedynamicframe dynamic frame py4j")
+    "calling getdynamicframe pywritedynamicframe dynamic frame py4j "
+    # Spark's account of a task attempt ("Lost task 3184.3 in stage 0.0 (TID 3207, <host>, executor 4)"): which
+    # attempt, not why it failed
+    "tid stage")
 _HEX = re.compile(r"[0-9a-f]{8,}")
+# A host name ("ip-172-31-9-142.us-west-2.compute.internal", "ec2-3-8-1-2.compute-1.amazonaws.com") says where.
+_HOST = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:internal|amazonaws\.com|local)\b")
 
 
 def terms(text: str) -> list[str]:
     """The distinct words of ``text`` the model reads, in order of first appearance."""
     out: dict[str, None] = {}
-    for word in _WORD.findall(text):
+    for word in _WORD.findall(_HOST.sub(" ", text)):
         if _HEX.fullmatch(word.lower()):
             continue
         segments = [s for s in _SPLIT.split(word) if s]

@@ -94,7 +94,8 @@ class CompactLine:
     root: bool = False  # the root cause of a trace: its last "Caused by:", a chained traceback's first exception
     position: int = 0  # the line number (from 1) of its last occurrence in what was read: log order without times
     # Every Spark task attempt it reports lost was retried and the task finished; or every MapReduce attempt it
-    # reports failed is of another task than the one the job failed for.
+    # reports failed is of another task than the one the job failed for; or it is only ever the exception of a
+    # routine (INFO, DEBUG) line that quotes it, a client's note of a retried call.
     recovered: bool = False
 
     def render(self) -> str:
@@ -303,6 +304,17 @@ def is_routine(text: str) -> bool:
     return log_level(text) in ROUTINE_LEVELS and not error_weight(text)
 
 
+def _quoted_by(message: str, previous: str) -> bool:
+    """Whether ``message``, an undated exception line, is the trace of the routine line before it: a client
+    that logs a retried failure at INFO or DEBUG with its exception ("INFO AmazonHttpClient: Unable to execute
+    HTTP request: Connection reset", then "java.net.SocketException: Connection reset" and its frames). The
+    exception is that line's, and weighs as little."""
+    if _DATED.match(message) or not _EXCEPTION_LINE.match(message) or log_level(previous) not in ROUTINE_LEVELS:
+        return False
+    said = message.split(": ", 1)[1].strip() if ": " in message else ""
+    return len(said) >= 8 and previous.rstrip().endswith(said)
+
+
 def _rarity(count: int) -> float:
     return 1.0 / (1.0 + math.log10(count))
 
@@ -444,8 +456,8 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
 
 
 class _Template:
-    __slots__ = ("count", "exception", "first_ts", "last", "last_pos", "last_ts", "lost", "prelim", "root",
-                 "source")
+    __slots__ = ("count", "exception", "first_ts", "last", "last_pos", "last_ts", "lost", "prelim", "quoted",
+                 "root", "source")
 
     def __init__(self, message: str, pos: int, ts: datetime | None, source: str) -> None:
         self.count = 1
@@ -458,6 +470,7 @@ class _Template:
         self.root = False  # the last "Caused by:" of a stack trace somewhere: the root cause
         self.exception = False  # the exception line that ends a Python traceback logged one line per event
         self.lost: list[tuple[str, str, int]] | None = None  # task attempts it reported lost (bounded)
+        self.quoted = 0  # occurrences printed under a routine line that quotes them (see _quoted_by)
 
 
 class _Attempts:
@@ -642,6 +655,7 @@ def compact(
     last_exc: _Template | None = None
     chained = rooted = False
     attempts = _Attempts()
+    previous = ""  # the line before, to tell an exception printed under a routine line (_quoted_by)
 
     for item in _unwrapped(lines):
         if isinstance(item, str):
@@ -672,6 +686,9 @@ def compact(
             t.last_ts = ts
             t.source = source
         attempts.note(t, message)
+        if _quoted_by(message, previous):
+            t.quoted += 1
+        previous = message
         if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):
@@ -728,7 +745,7 @@ def compact(
             template=_clip(redact(key), TEMPLATE_CHARS),
             root=t.root,
             position=t.last_pos,
-            recovered=attempts.recovered(t),
+            recovered=attempts.recovered(t) or t.quoted == t.count,
         )
         cost = estimate_tokens(line.render()) + 1  # +1: the newline
         if spent + cost > budget_tokens:
