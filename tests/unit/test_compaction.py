@@ -607,3 +607,25 @@ def test_an_exception_printed_under_a_routine_line_that_quotes_it_is_that_lines_
     alone = compact(["16/06/14 13:17:03 ERROR Executor: Exception in task 3.0 in stage 1.0 (TID 9)",
                      "java.net.SocketException: Connection reset"], budget_tokens=2000).lines
     assert not any(line.recovered for line in alone)
+
+
+def test_an_exception_whose_message_starts_on_the_next_line_keeps_it() -> None:
+    # Spark's PythonException: "SparkException: " with nothing after it, then the worker's error on the lines
+    # below, then the exception it ended with and its frames (deepsense-ai/seahorse#77).
+    lines = ["18/05/29 14:45:20 ERROR Executor: Exception in task 0.0 in stage 7.0 (TID 212)",
+             "org.apache.spark.SparkException: ",
+             "Error from python worker:",
+             "  /usr/bin/python: No module named pyspark",
+             "PYTHONPATH was:",
+             "  /mnt/yarn/usercache/hadoop/filecache/19/__spark_libs__4018.zip/spark-core_2.11-2.2.0.jar:we-deps.zip",
+             "java.io.EOFException",
+             "\tat java.io.DataInputStream.readInt(DataInputStream.java:392)"]
+    shown = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    assert any(text.startswith("org.apache.spark.SparkException: Error from python worker: /usr/bin/python: No module "
+                               "named pyspark") for text in shown), shown
+    assert "java.io.EOFException" in shown
+    b = EvidenceBook()
+    for text in shown:
+        b.add("log", "s3://logs/j-1/containers/application_1/container_1/stderr.gz", text)
+    d = signature_set().diagnose(b.items, "emr", {})
+    assert d.cause.category == Category.CODE_ERROR and "No module named pyspark" in d.cause.explanation

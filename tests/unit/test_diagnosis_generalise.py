@@ -847,3 +847,26 @@ def test_a_missing_class_of_the_jobs_own_stays_its_code() -> None:
     assert d.cause.category == Category.CODE_ERROR
     d = diagnose(book("java.lang.NoClassDefFoundError: com/acme/etl/DriverStats$"), "emr")
     assert d.cause.category == Category.CODE_ERROR
+
+
+@pytest.mark.parametrize("line", [
+    # A column resolved against no columns: the input read was empty or absent (aws-samples/cql-replicator#156).
+    "Exception in User Class: org.apache.spark.sql.AnalysisException : Column 'booking_id' does not exist. Did you "
+    "mean one of the following? [];",
+    "org.apache.spark.sql.AnalysisException: cannot resolve '`url`' given input columns: []; line 1 pos 7",
+])
+def test_a_column_resolved_against_no_columns_is_a_missing_input(line: str) -> None:
+    assert diagnose(book(line), "glue").cause.category == Category.MISSING_INPUT
+
+
+def test_a_column_the_input_lacks_among_others_stays_the_code() -> None:
+    d = diagnose(book("org.apache.spark.sql.AnalysisException: cannot resolve '`url`' given input columns: [ts, uri]"),
+                 "glue")
+    assert d.cause.category == Category.CODE_ERROR
+
+
+def test_the_user_class_of_a_glue_scala_job_is_no_user_that_does_not_exist() -> None:
+    # "Exception in User Class: ... Table or view not found" is a missing table, not an IAM user.
+    d = diagnose(book("Exception in User Class: org.apache.spark.sql.AnalysisException : Table or view not found: "
+                      "sales.orders"), "glue")
+    assert d.cause.category == Category.MISSING_INPUT

@@ -115,9 +115,14 @@ def test_bad_data_is_recognized(text: str) -> None:
 
 
 def test_a_specific_cause_contradicted_on_another_fatal_line_is_not_high() -> None:
-    # Alone, a bootstrap action's failure is read with high confidence.
+    # Alone, a bootstrap action's failure says where it failed, not why: its setup, at most medium.
     alone = diagnose(book("bootstrap action 1 returned a non-zero return code"), "emr")
-    assert (alone.cause.category, alone.cause.confidence) == (Category.CONFIGURATION, Confidence.HIGH)
+    assert (alone.cause.category, alone.cause.confidence) == (Category.CONFIGURATION, Confidence.MEDIUM)
+    # Its stderr says why: a download the script makes answered 404 (aws-samples/emr-bootstrap-actions#16).
+    d = diagnose(book("On the master instance (i-4f2a9c1e), bootstrap action 4 returned a non-zero return code.",
+                      "curl: (22) The requested URL returned error: 404 Not Found"), "emr")
+    assert d.cause.category == Category.DEPENDENCY_UNAVAILABLE and d.cause.confidence != Confidence.HIGH
+    assert "404 Not Found" in d.cause.explanation
     # S3 refused a read, and another fatal line names a setting (a table format not configured): two
     # readings of one failure, so the one given is not high.
     d = diagnose(book("ERROR Table does not support reads: lakehouse.orders",

@@ -683,6 +683,14 @@ class SignatureSet:
                                     cap=Confidence.MEDIUM, source=source)
             if not d.chain and len(cls[0].chain) > 1:
                 d.chain = [lk.render() for lk in cls[0].chain]
+            if cls[1].id not in d.cause.evidence_ids and not cls[0].weak:
+                # The class rule read another line than the symptom: the particular failure under it ("No module
+                # named pyspark" under "Job aborted due to stage failure"), said and cited first.
+                c = self._from_class(cls[0], cls[1], context)
+                c.cause.confidence = max(c.cause.confidence, d.cause.confidence, key=_CONF_RANK.__getitem__)
+                c.cause.evidence_ids += [i for i in d.cause.evidence_ids if i not in c.cause.evidence_ids]
+                c.next_steps += [step for step in d.next_steps if step not in c.next_steps]
+                return c
             return d
         if cls is not None and not cls[0].weak:
             return self._from_class(cls[0], cls[1], context)

@@ -580,6 +580,9 @@ def is_bookkeeping(message: str) -> bool:
 # (...). " then "Some data may have been lost because they are not available in Kafka any more; ...", then
 # "\tat org.apache...". The message's lines are one line of evidence: its second line may hold the reason.
 _EXCEPTION_IN = re.compile(r"[\w$.]*(?:Exception|Error)\b:\s")
+_EMPTY_MESSAGE = re.compile(r"(?:Exception|Error):\s*$")
+# An exception that a message begun on the next line ends at: a class by its full name, or a "Caused by:".
+_NEXT_EXCEPTION = re.compile(r"^\s*(?:Caused by:|(?:[\w$]+\.)+[\w$]*(?:Exception|Error)\b)")
 _STAMPED = re.compile(r"^\s*\[?(?:\d{2,4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}:\d{2}:\d{2})")
 WRAPPED_LINES = 6  # at most this many lines of one message are joined: its first and its last five
 HELD_LINES = 40  # a message longer than this before its first frame is not one message
@@ -602,7 +605,12 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     for item in lines:
         message = text(item)
         if held:
-            if _FRAME.match(message) and len(held) > 1:
+            # The message ends at its first frame; one that starts on the next line (an exception line with no
+            # message of its own) ends at the next exception too (Spark's "SparkException: ", then "Error from
+            # python worker:", the worker's error, then "java.io.EOFException" and its frames).
+            opened = bool(_EMPTY_MESSAGE.search(text(held[0])))
+            ended = _FRAME.match(message) or (opened and _NEXT_EXCEPTION.match(message))
+            if ended and len(held) > 1:
                 head = held[0]
                 # A long message (a schema, then "Problems: ...") keeps its first line and its last ones.
                 kept = held if len(held) <= WRAPPED_LINES else [head, "…", *held[1 - WRAPPED_LINES:]]
@@ -611,7 +619,8 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                 yield (joined if isinstance(head, str)
                        else LogLine(message=joined, timestamp=head.timestamp, source=head.source))
             elif (not _FRAME.match(message) and len(held) <= HELD_LINES and "\n" not in message
-                  and not _EXCEPTION_LINE.match(message) and not _CAUSED_BY.match(message)
+                  and not (_NEXT_EXCEPTION if opened else _EXCEPTION_LINE).match(message)
+                  and not _CAUSED_BY.match(message)
                   and not _STAMPED.match(message) and not message.startswith(_TRACEBACK_TEXT)):
                 held.append(item)
                 continue
