@@ -870,3 +870,49 @@ def test_the_user_class_of_a_glue_scala_job_is_no_user_that_does_not_exist() -> 
     d = diagnose(book("Exception in User Class: org.apache.spark.sql.AnalysisException : Table or view not found: "
                       "sales.orders"), "glue")
     assert d.cause.category == Category.MISSING_INPUT
+
+
+@pytest.mark.parametrize("source", ["stepfunctions", "lambda"])
+def test_a_process_that_exited_with_all_its_memory_in_use_ran_out_of_it(source: str) -> None:
+    # A Go function over its 128 MB (adrianhesketh.com, 2018): no Runtime.OutOfMemory, only the early exit.
+    report = ("REPORT RequestId: 16f8d3a2 Duration: 11796.63 ms Billed Duration: 11800 ms Memory Size: 128 MB "
+              "Max Memory Used: 128 MB")
+    d = diagnose(book("RequestId: 16f8d3a2 Process exited before completing request", report), source)
+    assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.HIGH)
+    # With memory to spare (its REPORT line is bookkeeping, left out of the evidence), an early exit is not
+    # claimed as a memory kill: at most the words' low reading.
+    spare = report.replace("Max Memory Used: 128 MB", "Max Memory Used: 61 MB")
+    assert is_bookkeeping(spare)
+    d = diagnose(book("RequestId: 16f8d3a2 Process exited before completing request"), source)
+    assert d.cause.category != Category.OUT_OF_MEMORY or d.cause.confidence == Confidence.LOW
+
+
+def test_what_the_task_a_mapreduce_job_failed_for_died_of_outranks_what_the_client_threw_after() -> None:
+    # ExpediaGroup/circus-train#14: the copy job's map task timed out four times; the client then threw a
+    # NullPointerException in its clean-up, the last exception of the step's stderr.
+    b = EvidenceBook()
+    b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz",
+          "AttemptID:attempt_1504697735424_23539_m_000004_3 Timed out after 600 secs", position=40)
+    b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz",
+          "INFO org.apache.hadoop.mapreduce.Job:1380 - Job job_1504697735424_23539 failed with state FAILED due to: "
+          "Task failed task_1504697735424_23539_m_000004", position=52)
+    b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz", "Caused by: java.lang.NullPointerException", position=90)
+    assert diagnose(b, "emr").cause.category == Category.TIMEOUT
+    # Without the job client's verdict, nothing says which failure came first: the exception stands.
+    b.items.pop(1)
+    assert diagnose(b, "emr").cause.category == Category.CODE_ERROR
+
+
+def test_a_value_the_runs_own_settings_give_that_does_not_parse_is_the_setting() -> None:
+    # Yelp/mrjob#1719: a streaming step's -D fixedlengthinputformat.record.length no int can hold.
+    b = book('Error: java.lang.NumberFormatException: For input string: "999999999999999"')
+    d = diagnose(b, "emr")
+    assert d.cause.category == Category.BAD_DATA  # read alone, a value that does not parse is the data's
+    b.add("config", "elasticmapreduce:DescribeStep", "Step command: command-runner.jar hadoop-streaming "
+          "-D fixedlengthinputformat.record.length=999999999999999 -input s3://readings/2017-12-29/")
+    d = diagnose(b, "emr")
+    assert d.cause.category == Category.CONFIGURATION and d.cause.confidence != Confidence.HIGH
+    assert b.items[-1].id in d.cause.evidence_ids and "999999999999999" in d.cause.explanation
+    # A value that only looks like part of a setting is no setting's.
+    b.items[-1].text = "Step command: hadoop-streaming -D record.length=9999999999999990"
+    assert diagnose(b, "emr").cause.category == Category.BAD_DATA

@@ -383,6 +383,35 @@ def _s3_read_denied(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
     return d
 
 
+# A value a parser refused ('For input string: "999999999999999"', "invalid literal for int() with base 10:
+# 'abc'", "could not convert string to float: '1,5'"), quoted by the failing line.
+_REFUSED_VALUE = re.compile(r'For input string: "([^"]{3,120})"'
+                            r"|invalid literal for \w+\(\) with base \d+: '([^']{3,120})'"
+                            r"|could not convert string to \w+: '([^']{3,120})'")
+
+
+def _value_from_settings(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
+    """Bad data read from a value the run's own settings hold (a step's ``-D record.length=999999999999999``, a
+    job argument, an execution input): the setting is wrong, not the data (configuration, at most medium)."""
+    if d.cause.category != Category.BAD_DATA:
+        return d
+    cited = " ".join(e.text for e in evidence if e.id in d.cause.evidence_ids)
+    refused = {next(v for v in m.groups() if v): m.group(0) for m in _REFUSED_VALUE.finditer(cited)}
+    settings = [e for e in evidence if e.kind == "config"]
+    where, said = next(((e, refused[v]) for v in sorted(refused) for e in settings
+                        if re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w.-])", e.text)), (None, ""))
+    if where is None:
+        return d
+    d.cause.category = Category.CONFIGURATION
+    d.cause.confidence = min(d.cause.confidence, Confidence.MEDIUM, key=_CONF_RANK.__getitem__)
+    d.cause.explanation = (f'A value the run\'s own settings give ({where.id}) could not be parsed: "{said}". The '
+                           "setting is wrong, not the data.")
+    d.cause.evidence_ids.append(where.id)
+    d.next_steps = [f"Correct the setting that holds the refused value ({where.id}: the run's arguments or "
+                    "configuration), then redrive."]
+    return d
+
+
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
 
 
@@ -423,6 +452,18 @@ def _one_trace(a: Evidence, b: Evidence) -> bool:
 # herring beside it, however it was logged.
 _SPARK_FATAL_TASK = re.compile(r"\bTask (\d+) in stage (\d+(?:\.\d+)?) failed \d+ times")
 _SPARK_TASK = re.compile(r"(?i)\btask (\d+)\.\d+ in stage (\d+(?:\.\d+)?)")
+
+
+# MapReduce's job client names the task the job failed for ("Job job_… failed with state FAILED due to: Task failed
+# task_1504697735424_23539_m_000004"); what its attempts died of ("AttemptID:attempt_…_m_000004_3 Timed out after
+# 600 secs") is the failure, and an exception the client throws afterwards (a NullPointerException in its
+# clean-up) is what the failure led to.
+_MR_FATAL_TASK = re.compile(r"\bTask failed task_(\d+_\d+_[mr]_\d+)")
+
+
+def _fatal_mapreduce_attempts(evidence: list[Evidence]) -> tuple[str, ...]:
+    """The attempt id prefixes (``attempt_<job>_<task>_``) of the MapReduce tasks a job failed for."""
+    return tuple(sorted({f"attempt_{m[1]}_" for ev in evidence for m in _MR_FATAL_TASK.finditer(ev.text)}))
 
 
 def _fatal_spark_tasks(evidence: list[Evidence]) -> set[tuple[str, str]]:
@@ -615,6 +656,7 @@ class SignatureSet:
         # however the two are ordered as evidence.
         roots: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}
         fatal = _fatal_spark_tasks(evidence)
+        fatal_attempts = _fatal_mapreduce_attempts(evidence)
         for pos, ev in _in_log_order(evidence):
             for text in _evidence_texts(ev):
                 hit = classify(text, self.classes)
@@ -624,7 +666,9 @@ class SignatureSet:
                     hit = replace(hit, weak=True)
                 elif hit.weak and not _earlier_attempt(ev) and _of_fatal_task(text, fatal):
                     hit = replace(hit, weak=False)  # an attempt of the task that ended the job
-                rank = (0 if hit.weak else 1, int(hit.decisive), 1 if hit.depth >= 0 else 0, pos, hit.line)
+                of_fatal_attempt = bool(fatal_attempts) and any(a in text for a in fatal_attempts)
+                rank = (0 if hit.weak else 1, int(of_fatal_attempt), int(hit.decisive), 1 if hit.depth >= 0 else 0,
+                        pos, hit.line)
                 if best is None or rank > best[0]:
                     best = (rank, hit, ev)
                 if ev.kind == "log" and (ev.facts.get("root") or _CAUSED_BY_LINE.match(text)):
@@ -635,7 +679,7 @@ class SignatureSet:
         # A "Caused by:" named by its class or an error code: its phrase is weighed against the wrapper's, as in
         # one event ("Failed to find data source: kinesis" over "ClassNotFoundException: kinesis.DefaultSource").
         # What a Python exception led to (a KeyError in the error handling) is no wrapper: its root decides.
-        if (root is not None and root[0][:2] >= best[0][:2] and _one_trace(root[2], best[2])
+        if (root is not None and root[0][:3] >= best[0][:3] and _one_trace(root[2], best[2])
                 and (root[1].kind in ("exception", "code") or not _CAUSED_BY_LINE.match(root[2].text))):
             best = root
         return best[1], best[2]
@@ -644,7 +688,8 @@ class SignatureSet:
                  exclude: frozenset[Category] = frozenset()) -> Diagnosis:
         """Pick the cause: a specific signature, else a class rule on the root cause, else a generic
         signature (at most medium confidence); nothing matched gives ``unknown`` with low confidence."""
-        return _s3_read_denied(self._pick(evidence, source, context, exclude), evidence)
+        return _value_from_settings(_s3_read_denied(self._pick(evidence, source, context, exclude), evidence),
+                                    evidence)
 
     def _pick(self, evidence: list[Evidence], source: str, context: Mapping[str, Any],
               exclude: frozenset[Category]) -> Diagnosis:

@@ -421,15 +421,26 @@ class EmrEvidence:
             return
         c.context.setdefault("step_log_folder", folder)
         c.links.append(Link(f"Logs of step {step_id} in S3", _s3_console(c.incident.region, folder)))
+        syslog = folder + "syslog.gz"
+        named: list[Any] = []
+        if stderr.rsplit("/", 1)[1].split(".")[0] in ("syslog", "controller"):
+            # A Hadoop step's failure details name its syslog (the job client's "Task Id : …, Status : FAILED"
+            # lines); what the task attempts died of is in its stderr, read after it.
+            named = self._read(c, stderr, f"{stderr.rsplit('/', 1)[1]} of step {step_id}") or []
+            if named:
+                self._add_log(c, named, stderr, failure_time, _SYSLOG_ITEMS, child)
+            if stderr == syslog:
+                syslog = ""
+            stderr = folder + "stderr.gz"
         lines = self._read(c, stderr, f"stderr of step {step_id}")
         if lines:
             self._add_log(c, lines, stderr, failure_time, _LOG_ITEMS, child)
-        if lines is None or not any(_ERROR_LIKE.search(_text(line)) for line in lines):
-            syslog = folder + "syslog.gz"
+        if syslog and (lines is None or not any(_ERROR_LIKE.search(_text(line)) for line in lines)):
             more = self._read(c, syslog, f"syslog of step {step_id}")
             if more:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
             lines = [*(lines or []), *(more or [])]
+        lines = [*named, *(lines or [])]
         self._yarn_logs(c, cluster_id, step_id, lines or [], failure_time, child)
         if any(_MISSING_MODULE.search(_text(line)) for line in lines or []):
             # A bootstrap script that does not stop on a failed install returns 0: only its stderr says so.
