@@ -378,6 +378,18 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
     # awslabs/aws-solutions-constructs#196: a streaming checkpoint on s3:// where only s3a:// is set up.
     ("org.apache.hadoop.fs.UnsupportedFileSystemException: fs.AbstractFileSystem.s3.impl=null: No AbstractFileSystem "
      "configured for scheme: s3", Category.CONFIGURATION),
+    # A program the image or host does not have (nextflow-io/nextflow#1064: the AMI without the AWS CLI).
+    ("bash: line 1: /home/ec2-user/miniconda/bin/aws: No such file or directory", Category.CONFIGURATION),
+    ("bash: aws: command not found", Category.CONFIGURATION),
+    ("/bin/sh: 1: spark-submit: not found", Category.CONFIGURATION),
+    # ... and a file a program reads that is not there stays an input.
+    ("cat: /data/in.csv: No such file or directory", Category.MISSING_INPUT),
+    # Hive's parser on a reserved word used as a column name (openedx-unsupported/edx-analytics-pipeline#127).
+    ("FAILED: ParseException line 3:4 Failed to recognize predicate 'date'. Failed rule: 'identifier' in column "
+     "specification", Category.CODE_ERROR),
+    # A release's package repository that was retired (Yelp/mrjob#1246).
+    ("W: Failed to fetch http://http.us.debian.org/debian/dists/squeeze/main/binary-amd64/Packages.gz  404  Not Found "
+     "[IP: 64.50.236.52 80]", Category.DEPENDENCY_UNAVAILABLE),
 ])
 def test_start_up_and_argument_failures(text: str, category: Category) -> None:
     assert diagnose(book(text), "emr").cause.category == category
@@ -916,21 +928,3 @@ def test_a_value_the_runs_own_settings_give_that_does_not_parse_is_the_setting()
     # A value that only looks like part of a setting is no setting's.
     b.items[-1].text = "Step command: hadoop-streaming -D record.length=9999999999999990"
     assert diagnose(b, "emr").cause.category == Category.BAD_DATA
-
-
-@pytest.mark.parametrize(("line", "category"), [
-    # A program the image or host does not have (nextflow-io/nextflow#1064: the AMI without the AWS CLI).
-    ("bash: line 1: /home/ec2-user/miniconda/bin/aws: No such file or directory", Category.CONFIGURATION),
-    ("bash: aws: command not found", Category.CONFIGURATION),
-    ("/bin/sh: 1: spark-submit: not found", Category.CONFIGURATION),
-    # ... and a file a program reads that is not there stays an input.
-    ("cat: /data/in.csv: No such file or directory", Category.MISSING_INPUT),
-    # Hive's parser on a reserved word used as a column name (openedx-unsupported/edx-analytics-pipeline#127).
-    ("FAILED: ParseException line 3:4 Failed to recognize predicate 'date'. Failed rule: 'identifier' in column "
-     "specification", Category.CODE_ERROR),
-    # A release's package repository that was retired (Yelp/mrjob#1246).
-    ("W: Failed to fetch http://http.us.debian.org/debian/dists/squeeze/main/binary-amd64/Packages.gz  404  Not Found "
-     "[IP: 64.50.236.52 80]", Category.DEPENDENCY_UNAVAILABLE),
-])
-def test_shell_parser_and_package_manager_messages(line: str, category: Category) -> None:
-    assert diagnose(book(line), "batch").cause.category == category

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
+from ..evidence.compaction import MR_FATAL_TASK
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
 from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over
@@ -458,12 +459,9 @@ _SPARK_TASK = re.compile(r"(?i)\btask (\d+)\.\d+ in stage (\d+(?:\.\d+)?)")
 # task_1504697735424_23539_m_000004"); what its attempts died of ("AttemptID:attempt_…_m_000004_3 Timed out after
 # 600 secs") is the failure, and an exception the client throws afterwards (a NullPointerException in its
 # clean-up) is what the failure led to.
-_MR_FATAL_TASK = re.compile(r"\bTask failed task_(\d+_\d+_[mr]_\d+)")
-
-
-def _fatal_mapreduce_attempts(evidence: list[Evidence]) -> tuple[str, ...]:
+def _fatal_mapreduce_attempts(evidence: list[Evidence]) -> frozenset[str]:
     """The attempt id prefixes (``attempt_<job>_<task>_``) of the MapReduce tasks a job failed for."""
-    return tuple(sorted({f"attempt_{m[1]}_" for ev in evidence for m in _MR_FATAL_TASK.finditer(ev.text)}))
+    return frozenset(f"attempt_{m[1]}_{m[2]}_" for ev in evidence for m in MR_FATAL_TASK.finditer(ev.text))
 
 
 def _fatal_spark_tasks(evidence: list[Evidence]) -> set[tuple[str, str]]:
@@ -666,7 +664,7 @@ class SignatureSet:
                     hit = replace(hit, weak=True)
                 elif hit.weak and not _earlier_attempt(ev) and _of_fatal_task(text, fatal):
                     hit = replace(hit, weak=False)  # an attempt of the task that ended the job
-                of_fatal_attempt = bool(fatal_attempts) and any(a in text for a in fatal_attempts)
+                of_fatal_attempt = any(a in text for a in fatal_attempts)
                 rank = (0 if hit.weak else 1, int(of_fatal_attempt), int(hit.decisive), 1 if hit.depth >= 0 else 0,
                         pos, hit.line)
                 if best is None or rank > best[0]:

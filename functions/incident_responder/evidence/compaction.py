@@ -45,6 +45,7 @@ from incident_responder.evidence.redaction import redact
 from incident_responder.formats import TOKEN_CHARS, shorten_token
 
 __all__ = [
+    "MR_FATAL_TASK",
     "ROUTINE_LEVELS",
     "CompactLine",
     "CompactResult",
@@ -262,7 +263,7 @@ _TASKS_TRACKED = 64  # lost attempts remembered per template
 # MapReduce's job client: "Task Id : attempt_1695085312418_0002_m_000117_0, Status : FAILED", and the task the
 # job failed for: "Job job_… failed with state FAILED due to: Task failed task_1695085312418_0002_r_000007".
 _MR_FAILED = re.compile(r"\bTask Id : attempt_(\d+_\d+)_([mr]_\d+)_(\d+), Status : FAILED")
-_MR_FATAL = re.compile(r"\bTask failed task_(\d+_\d+)_([mr]_\d+)")
+MR_FATAL_TASK = re.compile(r"\bTask failed task_(\d+_\d+)_([mr]_\d+)")  # groups: job, task
 _DATED = re.compile(r"^\s*\[?\d{2,4}[-/]\d{2}[-/]\d{2}")
 _PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
 _EXCEPTION_WEIGHT = 8.0  # as "Exception:" / "Error:" lines weigh
@@ -502,7 +503,7 @@ class _Attempts:
         for m in _SPARK_FINISHED.finditer(message):
             key = (m[1], m[3])
             self.finished[key] = max(self.finished.get(key, -1), int(m[2]))
-        fatal = {(m[2], "mr:" + m[1]) for m in _MR_FATAL.finditer(message)}
+        fatal = {(m[2], "mr:" + m[1]) for m in MR_FATAL_TASK.finditer(message)}
         self.failed_for |= fatal
         if fatal or _SPARK_FINISHED.search(message):
             return
@@ -594,6 +595,8 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with each exception message that runs over several lines before its first stack frame
     joined into one line. Lines that end without a frame (a message, then a new record) stay as they are."""
     held: list[LogLine | str] = []
+    # The held message starts on the line after its exception's ("SparkException: " and nothing more).
+    opened = False
 
     def text(item: LogLine | str) -> str:
         return item if isinstance(item, str) else item.message or ""
@@ -604,13 +607,12 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
 
     for item in lines:
         message = text(item)
+        frame = _FRAME.match(message)
         if held:
             # The message ends at its first frame; one that starts on the next line (an exception line with no
             # message of its own) ends at the next exception too (Spark's "SparkException: ", then "Error from
             # python worker:", the worker's error, then "java.io.EOFException" and its frames).
-            opened = bool(_EMPTY_MESSAGE.search(text(held[0])))
-            ended = _FRAME.match(message) or (opened and _NEXT_EXCEPTION.match(message))
-            if ended and len(held) > 1:
+            if len(held) > 1 and (frame or (opened and _NEXT_EXCEPTION.match(message))):
                 head = held[0]
                 # A long message (a schema, then "Problems: ...") keeps its first line and its last ones.
                 kept = held if len(held) <= WRAPPED_LINES else [head, "…", *held[1 - WRAPPED_LINES:]]
@@ -618,15 +620,16 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                 held.clear()
                 yield (joined if isinstance(head, str)
                        else LogLine(message=joined, timestamp=head.timestamp, source=head.source))
-            elif (not _FRAME.match(message) and len(held) <= HELD_LINES and "\n" not in message
+            elif (not frame and len(held) <= HELD_LINES and "\n" not in message
                   and not (_NEXT_EXCEPTION if opened else _EXCEPTION_LINE).match(message)
                   and not _CAUSED_BY.match(message)
                   and not _STAMPED.match(message) and not message.startswith(_TRACEBACK_TEXT)):
                 held.append(item)
                 continue
             yield from flush()
-        if "\n" not in message and not _FRAME.match(message) and _EXCEPTION_IN.search(message):
+        if "\n" not in message and not frame and _EXCEPTION_IN.search(message):
             held.append(item)
+            opened = bool(_EMPTY_MESSAGE.search(message))
         else:
             yield item
     yield from flush()

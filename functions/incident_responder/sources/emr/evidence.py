@@ -423,10 +423,11 @@ class EmrEvidence:
         c.links.append(Link(f"Logs of step {step_id} in S3", _s3_console(c.incident.region, folder)))
         syslog = folder + "syslog.gz"
         named: list[Any] = []
-        if stderr.rsplit("/", 1)[1].split(".")[0] in ("syslog", "controller"):
+        name = stderr.rsplit("/", 1)[1]
+        if name.split(".")[0] in ("syslog", "controller"):
             # A Hadoop step's failure details name its syslog (the job client's "Task Id : …, Status : FAILED"
             # lines); what the task attempts died of is in its stderr, read after it.
-            named = self._read(c, stderr, f"{stderr.rsplit('/', 1)[1]} of step {step_id}") or []
+            named = self._read(c, stderr, f"{name} of step {step_id}") or []
             if named:
                 self._add_log(c, named, stderr, failure_time, _SYSLOG_ITEMS, child)
             if stderr == syslog:
@@ -441,11 +442,11 @@ class EmrEvidence:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
             lines = [*(lines or []), *(more or [])]
         lines = [*named, *(lines or [])]
-        self._yarn_logs(c, cluster_id, step_id, lines or [], failure_time, child)
-        if any(_MISSING_MODULE.search(_text(line)) for line in lines or []):
+        self._yarn_logs(c, cluster_id, step_id, lines, failure_time, child)
+        if any(_MISSING_MODULE.search(_text(line)) for line in lines):
             # A bootstrap script that does not stop on a failed install returns 0: only its stderr says so.
             self._node_logs(c, cluster_id, _BOOTSTRAP_STDERR, "stderr of a bootstrap action", failure_time, child)
-        elif any(_HDFS_NO_TARGET.search(_text(line)) for line in lines or []):
+        elif any(_HDFS_NO_TARGET.search(_text(line)) for line in lines):
             # The NameNode found no DataNode to write to: the DataNodes' own logs say why (out of space, as a rule).
             self._node_logs(c, cluster_id, _DATANODE_LOG, "HDFS DataNode log", failure_time, child)
         elif _ENGINE_CLIENT.search(command):
