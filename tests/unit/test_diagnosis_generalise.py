@@ -390,6 +390,13 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
     # A release's package repository that was retired (Yelp/mrjob#1246).
     ("W: Failed to fetch http://http.us.debian.org/debian/dists/squeeze/main/binary-amd64/Packages.gz  404  Not Found "
      "[IP: 64.50.236.52 80]", Category.DEPENDENCY_UNAVAILABLE),
+    # Spark 3's calendar change: the fix is the rebase setting the message names (SPARK-31404).
+    ("Caused by: org.apache.spark.SparkUpgradeException: You may get a different result due to the upgrading to "
+     "Spark >= 3.0: writing dates before 1582-10-15 or timestamps before 1900-01-01T00:00:00Z into Parquet INT96 "
+     "files can be dangerous", Category.CONFIGURATION),
+    # An Iceberg table read through the session catalog (Hive's client) instead of the Iceberg catalog.
+    ("Caused by: InvalidObjectException(message:StorageDescriptor cannot be null for table: events (Service: null; "
+     "Status Code: 0; Error Code: null; Request ID: null; Proxy: null))", Category.CONFIGURATION),
 ])
 def test_start_up_and_argument_failures(text: str, category: Category) -> None:
     assert diagnose(book(text), "emr").cause.category == category
@@ -928,3 +935,23 @@ def test_a_value_the_runs_own_settings_give_that_does_not_parse_is_the_setting()
     # A value that only looks like part of a setting is no setting's.
     b.items[-1].text = "Step command: hadoop-streaming -D record.length=9999999999999990"
     assert diagnose(b, "emr").cause.category == Category.BAD_DATA
+
+
+@pytest.mark.parametrize("source", ["batch", "ecs"])
+def test_a_bus_error_in_a_container_is_its_shared_memory_setting(source: str) -> None:
+    # Open MPI's shared-memory transport past Docker's 64 MiB /dev/shm: gfortran's SIGBUS, mpirun's signal 7.
+    b = book("Program received signal SIGBUS: Access to an undefined portion of a memory object.")
+    b.add("log", "/aws/batch/job", "mpirun noticed that process rank 41 with PID 0 on node ip-10-0-17-203 exited on "
+          "signal 7 (Bus error).")
+    kind = "job" if source == "batch" else "task"
+    b.add(kind, "describe", "exit code 135 — Essential container in task exited", exit_code=135)
+    d = signature_set().diagnose(b.items, source, {"job_name": "ocean-fcst", "container": "model", "family": "ocean"})
+    assert (d.cause.category, d.cause.confidence) == (Category.CONFIGURATION, Confidence.MEDIUM)
+    assert "sharedMemorySize" in d.cause.explanation and "SIGBUS: Access to an undefined" in d.cause.explanation
+
+
+def test_hives_notice_of_an_unknown_setting_is_no_missing_input() -> None:
+    # Printed by every Spark step on EMR that talks to the Hive metastore: never the cause.
+    d = diagnose(book("21/02/25 21:07:00 WARN HiveConf: HiveConf of name hive.server2.thrift.url does not exist"),
+                 "emr")
+    assert d.cause.category != Category.MISSING_INPUT

@@ -196,3 +196,14 @@ def test_spark_attempt_bookkeeping_and_host_names_are_no_words() -> None:
                   "java.lang.NegativeArraySizeException")
     assert not {"tid", "stage", "internal", "compute", "west"} & set(words)
     assert {"#negativearraysizeexception", "negative", "array", "size"} <= set(words)
+
+
+def test_the_aws_sdks_trailer_fields_are_no_words() -> None:
+    # Every service exception of the Java SDK ends so, whatever its cause: "proxy", "service" and "request" were
+    # read as the words of permission failures. The values (the error code) stay.
+    words = terms("InvalidObjectException(message:StorageDescriptor cannot be null for table: t (Service: null; "
+                  "Status Code: 0; Error Code: null; Request ID: null; Proxy: null))")
+    assert not {"service", "proxy", "request", "status"} & set(words)
+    words = terms("AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; "
+                  "Request ID: 7X1B; S3 Extended Request ID: abc=)")
+    assert {"access", "denied", "#accessdenied"} <= set(words) and "extended" not in words

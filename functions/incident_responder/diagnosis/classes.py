@@ -69,9 +69,10 @@ def retries_over(line: str) -> bool:
     return bool(_FINAL_RETRY.search(line))
 
 
-def is_weak_line(line: str) -> bool:
+def is_weak_line(line: str, levels: bool = True) -> bool:
     """Whether a line is a warning, reports a retried error, or was logged at a routine level (INFO, DEBUG:
-    "Partition rdd_42_39 not found, computing it"); it weighs less than a fatal line."""
+    "Partition rdd_42_39 not found, computing it"); it weighs less than a fatal line. With ``levels`` false,
+    the level is not looked at (a daemon that logs what it did at INFO)."""
     from ..evidence.compaction import ROUTINE_LEVELS, log_level
 
     # YARN's client logs an application's report at INFO; its "diagnostics:" are YARN's verdict on the failed
@@ -79,7 +80,7 @@ def is_weak_line(line: str) -> bool:
     if "diagnostics: " in line:
         line = line.split("diagnostics: ", 1)[1]
     retried = bool(_WEAK.search(line)) or any(int(m[1]) < int(m[2]) for m in _ATTEMPT.finditer(line))
-    return (retried and not _FINAL_RETRY.search(line)) or log_level(line) in ROUTINE_LEVELS
+    return (retried and not _FINAL_RETRY.search(line)) or (levels and log_level(line) in ROUTINE_LEVELS)
 
 
 @dataclass

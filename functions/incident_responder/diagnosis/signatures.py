@@ -26,7 +26,9 @@ anywhere in the evidence, and on its own it gives at most medium confidence. A s
 match is on a warning or a retried error (an earlier attempt of a state its Retry got past counts as one) gives
 at most medium confidence and loses to a specific cause found on a fatal line; so does one
 marked ``recoverable: true``, whose events the engine retries on its own (Spark re-runs the tasks of an
-executor lost with its node): the cause only when nothing else explains the failure. A signature marked
+executor lost with its node): the cause only when nothing else explains the failure. One marked
+``info_level: true`` matches a daemon's record, which is logged at INFO as a rule: the level does not make
+its lines weak. A signature marked
 ``symptom:`` says where a run stopped, not why (``true``: a time limit, a state's heartbeat or a Batch
 attempt's timeout; or the sentence to say, with ``{match}``: a cluster's bootstrap failure): it gives way
 to a specific cause of another category found on a fatal line (a worker killed for memory, then a hang
@@ -161,6 +163,9 @@ class Signature:
     generic: bool = False
     # Its events are retried by the engine (a lost executor): it weighs like a warning.
     recoverable: bool = False
+    # Its lines are a daemon's record, logged at INFO as a rule (the instance controller's "terminate requested,
+    # reason TERMINATED_BY_SPOT_DUE_TO_NO_CAPACITY"): their level does not make them weak.
+    info_level: bool = False
     # Where a run stopped, not why (a time limit that ended a run which may already have failed, a cluster's
     # bootstrap failure): a specific cause of another category found on a fatal line speaks first. The
     # sentence that says so, with {match} (empty: not a symptom).
@@ -234,7 +239,7 @@ class Signature:
                 recovered = self.recoverable and not retries_over(ev.text)
                 # A warning about an attempt of the Spark task that ended the job ("WARN TaskSetManager: Lost task
                 # 12.1 in stage 31.0 ...") is one of the attempts that ran out: the failure, not a red herring.
-                warned = is_weak_line(line) and not _of_fatal_task(line, fatal)
+                warned = is_weak_line(line, levels=not self.info_level) and not _of_fatal_task(line, fatal)
                 weak = weak and (_earlier_attempt(ev) or ((recovered or warned) and ev.kind == "log"))
         return ids, first, facts, weak
 
@@ -292,7 +297,7 @@ def _condition(raw: Any, where: str) -> Condition:
 
 
 _SIGNATURE_KEYS = {"id", "category", "confidence", "priority", "sources", "match", "explanation", "next_steps",
-                   "generic", "recoverable", "symptom"}
+                   "generic", "recoverable", "symptom", "info_level"}
 
 
 def _signature(raw: Any, origin: str) -> Signature:
@@ -327,6 +332,7 @@ def _signature(raw: Any, origin: str) -> Signature:
         origin=origin,
         generic=bool(raw.get("generic", False)),
         recoverable=bool(raw.get("recoverable", False)),
+        info_level=bool(raw.get("info_level", False)),
         symptom=_symptom(raw.get("symptom")),
     )
 

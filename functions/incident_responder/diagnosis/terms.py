@@ -77,12 +77,15 @@ _WRAPPERS = _words(
 _HEX = re.compile(r"[0-9a-f]{8,}")
 # A host name ("ip-172-31-9-142.us-west-2.compute.internal", "ec2-3-8-1-2.compute-1.amazonaws.com") says where.
 _HOST = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:internal|amazonaws\.com|local)\b")
+# The AWS SDK's trailer on every service exception ("(Service: null; Status Code: 0; Error Code: null; Request ID:
+# null; Proxy: null)"): its field names are in messages of every cause. Their values (AccessDenied, 503) stay.
+_SDK_FIELDS = re.compile(r"\b(?:Service|Status Code|Error Code|(?:S3 )?(?:Extended )?Request ID|Proxy):\s*(?:null\b)?")
 
 
 def terms(text: str) -> list[str]:
     """The distinct words of ``text`` the model reads, in order of first appearance."""
     out: dict[str, None] = {}
-    for word in _WORD.findall(_HOST.sub(" ", text)):
+    for word in _WORD.findall(_HOST.sub(" ", _SDK_FIELDS.sub(" ", text))):
         if _HEX.fullmatch(word.lower()):
             continue
         segments = [s for s in _SPLIT.split(word) if s]

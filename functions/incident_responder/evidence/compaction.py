@@ -224,7 +224,7 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|oom[-_ ]?kill|signal: killed|sigkill|no space left on device|disk quota exceeded|task timed out"
         r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"), True),
     (9, re.compile(
-        r"\b(?:exit(?:ed)?[ _-]?(?:code|status|value)|returned non-zero exit status|exitcode)"
+        r"\b(?:exit(?:ed)?[ _-]?(?:code|status|value)|returned non-zero exit status|exitcode|failed with error code)"
         r"\W{0,3}(?:[1-9]\d*|-\d+)\b"),
         True),
     (8, re.compile(
@@ -376,7 +376,7 @@ def _headline(message: str) -> str:
             # The root cause and the one it explains ("CommunicationsException: Communications link failure"
             # above "SocketTimeoutException: connect timed out"): the pair says what failed and why.
             causes = [p for p in exc if p.startswith(("Caused by:", ": "))]  # ": X": the exception Py4J wraps
-            picked += [p for p in causes[-2:] if p != exc[0]]
+            picked += [_with_message(parts, parts.index(p)) for p in causes[-2:] if p != exc[0]]
     if not picked:
         picked.append(body[0])
     return " | ".join(picked)
@@ -393,13 +393,14 @@ def _with_message(parts: list[str], at: int) -> str:
         if _FRAME.match(p) or _EXCEPTION_LINE.match(p) or _CAUSED_BY.match(p):
             break
         block.append(p)
-    if len(block) > 2:
-        return " ".join([parts[at], "…", *block[-2:]])
+    if len(block) > 3:  # its first line too, where a message begun on the next line says what it is
+        return " ".join([parts[at], block[0], "…", *block[-2:]])
     return " ".join([parts[at], *block])
 
 
 # A qualified exception class before its message ("org.apache.hadoop.ipc.RemoteException(java.io.IOException): ").
 _INLINE_EXCEPTION = re.compile(r"\b(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error)(?:\([\w.$]+\))?: ")
+ARN_CHARS = 120  # an ARN is shortened only past this
 LITERAL_KEPT = 48  # characters kept of a long quoted value
 _LONG_LITERAL = re.compile(r"""(['"])((?:(?!\1)[^|]){100,})\1""")
 
@@ -412,7 +413,9 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     text = text.replace("\r", " ").replace("\n", " | ")
     if len(text) <= limit:
         return text
-    text = _LONG_TOKEN_RE.sub(lambda t: shorten_token(t.group(0)), text)
+    # An ARN names the role or resource to fix ("assumed-role/orders-emr-ec2-role/i-0a4f…"): it keeps more.
+    text = _LONG_TOKEN_RE.sub(lambda t: shorten_token(t.group(0), ARN_CHARS if t.group(0).startswith("arn:")
+                                                      else TOKEN_CHARS), text)
     if len(text) <= limit:
         return text
     text = _SDK_IDS.sub("", text)
@@ -435,9 +438,12 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     # File … could only be written to 0 of the 1 minReplication nodes"): the deepest one's message, after the head.
     root = max(_INLINE_EXCEPTION.finditer(text), key=lambda e: e.start(), default=None)
     if root is not None and root.start() > limit // 3:
+        tail = text[root.start() :]
         head = text[: limit // 4]
         head = head[: head.rfind(" ")] if " " in head else head
-        tail = text[root.start() :]
+        first = _INLINE_EXCEPTION.search(head)
+        if first is not None and len(head) + len(tail) + 4 > limit:  # the first exception's class is enough
+            head = head[: first.end() - 1]
         return f"{head} … {tail[: limit - len(head) - 4]}" + ("…" if len(tail) > limit - len(head) - 4 else "")
     m = _strongest(text)
     if m and m.end() > limit - 20:
@@ -585,6 +591,14 @@ _EMPTY_MESSAGE = re.compile(r"(?:Exception|Error):\s*$")
 # An exception that a message begun on the next line ends at: a class by its full name, or a "Caused by:".
 _NEXT_EXCEPTION = re.compile(r"^\s*(?:Caused by:|(?:[\w$]+\.)+[\w$]*(?:Exception|Error)\b)")
 _STAMPED = re.compile(r"^\s*\[?(?:\d{2,4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}:\d{2}:\d{2})")
+# YARN's application report, as the Spark or MapReduce client prints it line by line: its "diagnostics:" field
+# goes on over lines of its own ("... AM Container for appattempt_… exited with  exitCode: -100", then "Failing
+# this attempt.Diagnostics: Container released on a *lost* node") up to the report's next field ("\t
+# ApplicationMaster host: N/A"). The field is one line of evidence: its last line says why.
+_REPORT_DIAGNOSTICS = re.compile(r"^\s+diagnostics: (?!N/A\s*$)")
+_REPORT_FIELD = re.compile(r"^\s+[A-Za-z][\w ]{1,40}: ")
+_REPORT_NOISE = re.compile(r"^(?:For more detailed output, check the application tracking page"
+                           r"|\. Failing the application)")
 WRAPPED_LINES = 6  # at most this many lines of one message are joined: its first and its last five
 HELD_LINES = 40  # a message longer than this before its first frame is not one message
 _CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
@@ -597,6 +611,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     held: list[LogLine | str] = []
     # The held message starts on the line after its exception's ("SparkException: " and nothing more).
     opened = False
+    report = False  # what is held is a YARN report's diagnostics
 
     def text(item: LogLine | str) -> str:
         return item if isinstance(item, str) else item.message or ""
@@ -605,21 +620,29 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         yield from held
         held.clear()
 
+    def joined(kept: list[LogLine | str]) -> LogLine | str:
+        head = held[0]
+        line = " ".join(t for t in (text(h).strip() for h in kept) if t)
+        held.clear()
+        return line if isinstance(head, str) else LogLine(message=line, timestamp=head.timestamp, source=head.source)
+
     for item in lines:
         message = text(item)
         frame = _FRAME.match(message)
+        if held and report:
+            if not (frame or _REPORT_FIELD.match(message) or _STAMPED.match(message) or "\n" in message
+                    or len(held) > HELD_LINES):
+                held.append(item)
+                continue
+            report = False
+            yield joined([h for h in held if not _REPORT_NOISE.match(text(h).strip())])
         if held:
             # The message ends at its first frame; one that starts on the next line (an exception line with no
             # message of its own) ends at the next exception too (Spark's "SparkException: ", then "Error from
             # python worker:", the worker's error, then "java.io.EOFException" and its frames).
             if len(held) > 1 and (frame or (opened and _NEXT_EXCEPTION.match(message))):
-                head = held[0]
                 # A long message (a schema, then "Problems: ...") keeps its first line and its last ones.
-                kept = held if len(held) <= WRAPPED_LINES else [head, "…", *held[1 - WRAPPED_LINES:]]
-                joined = " ".join(t for t in (text(h).strip() for h in kept) if t)
-                held.clear()
-                yield (joined if isinstance(head, str)
-                       else LogLine(message=joined, timestamp=head.timestamp, source=head.source))
+                yield joined(held if len(held) <= WRAPPED_LINES else [held[0], "…", *held[1 - WRAPPED_LINES:]])
             elif (not frame and len(held) <= HELD_LINES and "\n" not in message
                   and not (_NEXT_EXCEPTION if opened else _EXCEPTION_LINE).match(message)
                   and not _CAUSED_BY.match(message)
@@ -630,6 +653,9 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         if "\n" not in message and not frame and _EXCEPTION_IN.search(message):
             held.append(item)
             opened = bool(_EMPTY_MESSAGE.search(message))
+        elif "\n" not in message and _REPORT_DIAGNOSTICS.match(message):
+            held.append(item)
+            report = True
         else:
             yield item
     yield from flush()
@@ -744,9 +770,13 @@ def compact(
     # Reserve room for the footer (its numbers only shrink as lines are added).
     spent = estimate_tokens(f"[{total_templates} other line templates omitted; {seen} lines read]") + 1
     picked: list[CompactLine] = []
+    # A stack frame says where, not what: shown only in a log that has nothing else to show.
+    frames_only = all(_FRAME.match(t.last) for _, _, t, _, _ in scored)
     for score, key, t, first_dt, last_dt in scored:
         if (max_lines is not None and len(picked) >= max_lines) or budget_tokens - spent < 8:
             break
+        if not frames_only and _FRAME.match(t.last):
+            continue
         line = CompactLine(
             text=_clip(redact(t.last)),
             count=t.count,

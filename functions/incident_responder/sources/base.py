@@ -331,7 +331,8 @@ class Collector:
         chosen = sorted(result.lines[:max_items], key=lambda c: (c.first or "", -c.score))
         added = []
         for line in chosen:
-            text = line.text if line.count <= 1 else f"{line.text} (×{line.count}, last {line.last or '?'})"
+            text = line.text if line.count <= 1 else (f"{line.text} (×{line.count}, last {line.last})" if line.last
+                                                      else f"{line.text} (×{line.count})")
             facts: dict[str, Any] = {"count": line.count, "root": line.root, "position": line.position}
             if line.recovered:
                 # A Spark task attempt whose retry finished, a MapReduce attempt of a task the job got past:

@@ -56,7 +56,8 @@ _HOST_LOST = re.compile(r"^Host EC2 \(instance [^)]*\) (?:stopped|terminated)|pe
 _SCALING = re.compile(r"^Scaling activity initiated by", re.IGNORECASE)
 _SIDECAR = re.compile(r"(?i)x-?ray|otel|opentelemetry|datadog|envoy|appmesh|fluent|firelens|log[-_]?router"
                       r"|cloudwatch-agent|cwagent")
-_SIGNALS = {1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"}
+_SIGNALS = {1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 7: "SIGBUS", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE",
+            15: "SIGTERM"}
 _EXIT_WORDS = {1: "application error", 126: "command not executable", 127: "command not found"}
 
 

@@ -90,7 +90,14 @@ _ENGINE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/(?:(?:trino|presto|pre
 # HDFS could not place a block ("could only be written to 0 of the 1 minReplication nodes"): the DataNodes' logs.
 _HDFS_NO_TARGET = re.compile(r"could only be (?:written|replicated) to 0 ")
 _DATANODE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-hdfs/hadoop-hdfs-datanode-[^/]*\.log(?:\.gz)?$")
+# A container or executor lost with its node ("Container released on a *lost* node", exit status -100): the
+# instance controller's log says why the node went (a Spot termination notice, "terminate requested, reason
+# TERMINATED_BY_SPOT_DUE_TO_NO_CAPACITY"). Every node writes one; the primary node's, which polls them all, is
+# the largest.
+_LOST_NODE = re.compile(r"(?i)released on a \*?lost\*? node|\bSlave lost\b|\bexit(?:Code| status):? -100\b")
+_INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-controller[\w/.-]*\.log[\w.-]*$")
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
+_HADOOP_JOB = re.compile(r"\bjob_\d{10,}_\d+\b")
 # A container's stderr, stdout and syslog; a Tez task writes its syslog per attempt (syslog_attempt_<id>).
 _CONTAINER_KEY = re.compile(
     r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/(stderr|stdout|syslog)(?:_attempt_[0-9_]+)?(?:\.gz)?$")
@@ -436,7 +443,10 @@ class EmrEvidence:
         lines = self._read(c, stderr, f"stderr of step {step_id}")
         if lines:
             self._add_log(c, lines, stderr, failure_time, _LOG_ITEMS, child)
-        if syslog and (lines is None or not any(_ERROR_LIKE.search(_text(line)) for line in lines)):
+        # The syslog when stderr names no error, or names a MapReduce job that failed ("dataset import job
+        # job_1494839388120_0002 failed"): the job client logs its tasks' failures there.
+        if syslog and (lines is None or not any(_ERROR_LIKE.search(_text(line)) for line in lines)
+                       or any(_HADOOP_JOB.search(_text(line)) for line in lines)):
             more = self._read(c, syslog, f"syslog of step {step_id}")
             if more:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
@@ -449,6 +459,8 @@ class EmrEvidence:
         elif any(_HDFS_NO_TARGET.search(_text(line)) for line in lines):
             # The NameNode found no DataNode to write to: the DataNodes' own logs say why (out of space, as a rule).
             self._node_logs(c, cluster_id, _DATANODE_LOG, "HDFS DataNode log", failure_time, child)
+        elif any(_LOST_NODE.search(_text(line)) for line in lines):
+            self._node_logs(c, cluster_id, _INSTANCE_CONTROLLER_LOG, "instance controller log", failure_time, child)
         elif _ENGINE_CLIENT.search(command):
             # A query engine's client prints "Query ... failed: Internal error": the cause is in the server's log.
             self._node_logs(c, cluster_id, _ENGINE_LOG, "query engine server log", failure_time, child)
