@@ -421,3 +421,46 @@ def test_emr_cluster_report_in_slack_names_the_failed_step(slack: Any) -> None:
 def test_scenario_folders_exist() -> None:
     names = {p.name for p in Path(SCENARIOS).iterdir()}
     assert sum(n.startswith("emr_") for n in names) >= 8 and sum(n.startswith("glue_") for n in names) >= 8
+
+
+def _bootstrap_logs(stderr: str, stdout: str | None) -> list[dict[str, Any]]:
+    """The conda bootstrap scenario's S3 objects with its action's stderr (and stdout, or none) replaced."""
+    objects = []
+    for obj in _scenario("emr_bootstrap_conda_unsatisfiable").world.data["s3"]:
+        key = str(obj.get("key", ""))
+        if key.endswith("/bootstrap-actions/1/stdout.gz"):
+            if stdout is None:
+                continue
+            obj = {**obj, "body": stdout}
+        elif key.endswith("/bootstrap-actions/1/stderr.gz"):
+            obj = {**obj, "body": stderr}
+        objects.append(obj)
+    return objects
+
+
+_YUM_STDERR = ("+ sudo yum install -y python27 python27-pip gcc-c++\n"
+               "https://amazonlinux-2-repos-us-east-1.s3.dualstack.us-east-1.amazonaws.com/2/core/2.0/x86_64/6b02/"
+               "repodata/repomd.xml: [Errno 12] Timeout on https://amazonlinux-2-repos-us-east-1.s3.dualstack.us-east-"
+               "1.amazonaws.com/2/core/2.0/x86_64/6b02/repodata/repomd.xml: (28, 'Connection timed out after 5000 "
+               "milliseconds')\nTrying other mirror.\nError: Nothing to do\n")
+
+
+def test_a_bootstrap_actions_stdout_is_read_beside_its_stderr(run: Any) -> None:
+    # yum says which package it does not have on stdout, and only "Error: Nothing to do" on stderr; the mirror
+    # it timed out on was passed over for the next one (commoncrawl/cc-mrjob#30).
+    sc = _scenario("emr_bootstrap_conda_unsatisfiable")
+    stdout = ("Loaded plugins: extras_suggestions, langpacks, priorities, update-motd\n"
+              "No package python27 available.\nNo package python27-pip available.\n")
+    report = run(_world(sc.name, s3=_bootstrap_logs(_YUM_STDERR, stdout)), sc.event).report()
+    assert any(e.source.endswith("/bootstrap-actions/1/stdout.gz") and "No package python27" in e.text
+               for e in report.evidence)
+    timeout = next(e for e in report.evidence if "Connection timed out" in e.text)
+    assert timeout.facts.get("recovered") is True
+    assert report.probable_cause.category == Category.CONFIGURATION
+
+
+def test_a_bootstrap_action_that_printed_nothing_is_no_gap(run: Any) -> None:
+    sc = _scenario("emr_bootstrap_conda_unsatisfiable")
+    report = run(_world(sc.name, s3=_bootstrap_logs(_YUM_STDERR, None)), sc.event).report()
+    assert not any("stdout" in g for g in report.gaps)
+    assert any("Error: Nothing to do" in e.text for e in report.evidence)

@@ -955,3 +955,26 @@ def test_hives_notice_of_an_unknown_setting_is_no_missing_input() -> None:
     d = diagnose(book("21/02/25 21:07:00 WARN HiveConf: HiveConf of name hive.server2.thrift.url does not exist"),
                  "emr")
     assert d.cause.category != Category.MISSING_INPUT
+
+
+@pytest.mark.parametrize("line", [
+    # A log time's milliseconds are no HTTP status ("03:00:23,504 ERROR", "…,429 INFO … Request").
+    "2021-08-20 03:00:23,504 ERROR [SIGTERM handler] util.SignalUtils: RECEIVED SIGNAL TERM",
+    "2021-08-20 03:00:23,429 INFO [main] glue.RequestHandler: Request sent to the data catalog",
+    # A count of none is no bad data.
+    "dt=2021-08-19: 1412907334 events, 0 bad records",
+])
+def test_bookkeeping_numbers_name_no_cause(line: str) -> None:
+    hit = signature_set().classify(book(line).items)
+    assert hit is None or hit[0].category not in (Category.DEPENDENCY_UNAVAILABLE, Category.THROTTLING,
+                                                  Category.BAD_DATA), hit
+
+
+@pytest.mark.parametrize("text", [
+    "partner_feed_export.py: error: the following arguments are required: --export_date",
+    "GlueArgumentError: the following arguments are required: --SOURCE_LOCATION, --OUTPUT_LOCATION",
+    "load.py: error: unrecognized arguments: --dry_run",
+    "load.py: error: argument --batch-size: invalid int value: '1k'",
+])
+def test_a_programs_missing_or_wrong_arguments_are_the_runs_parameters(text: str) -> None:
+    assert diagnose(book(text), "glue").cause.category == Category.CONFIGURATION

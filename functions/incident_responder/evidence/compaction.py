@@ -305,6 +305,12 @@ def is_routine(text: str) -> bool:
     return log_level(text) in ROUTINE_LEVELS and not error_weight(text)
 
 
+# yum's note after a mirror it could not read ("[Errno 12] Timeout on https://…/repomd.xml: (28, 'Connection
+# timed out after 5000 milliseconds')", then "Trying other mirror."): the failure above it was passed over. If no
+# mirror answers, yum says so on a line of its own ("Cannot retrieve repository metadata").
+_OTHER_MIRROR = re.compile(r"^\s*Trying other mirror\.?\s*$")
+
+
 def _quoted_by(message: str, previous: str) -> bool:
     """Whether ``message``, an undated exception line, is the trace of the routine line before it: a client
     that logs a retried failure at INFO or DEBUG with its exception ("INFO AmazonHttpClient: Unable to execute
@@ -401,6 +407,8 @@ def _with_message(parts: list[str], at: int) -> str:
 # A qualified exception class before its message ("org.apache.hadoop.ipc.RemoteException(java.io.IOException): ").
 _INLINE_EXCEPTION = re.compile(r"\b(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error)(?:\([\w.$]+\))?: ")
 ARN_CHARS = 120  # an ARN is shortened only past this
+HEX_KEPT = 8  # characters kept of a long hex id in a line over EXEMPLAR_CHARS
+_HEX_ID = re.compile(r"\b[0-9a-f]{24,}\b")
 LITERAL_KEPT = 48  # characters kept of a long quoted value
 _LONG_LITERAL = re.compile(r"""(['"])((?:(?!\1)[^|]){100,})\1""")
 
@@ -419,6 +427,10 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     if len(text) <= limit:
         return text
     text = _SDK_IDS.sub("", text)
+    if len(text) <= limit:
+        return text
+    # A long hex id (Ray's node and worker ids, a hash) is bookkeeping: its head is enough to tell it apart.
+    text = _HEX_ID.sub(lambda h: h.group(0)[:HEX_KEPT] + "…", text)
     if len(text) <= limit:
         return text
     # A long quoted value is data (the 100 partitions a call was refused for): the reason around it is
@@ -454,7 +466,8 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     # A short last clause often holds the particulars ("… .parquet. Column: [id], Expected: bigint, Found:
     # INT32"): keep it after the head, which is cut at a space.
     breaks = list(_CLAUSE_BREAK.finditer(text))
-    if breaks and len(text) - breaks[-1].end() <= limit // 4:
+    # ... not a header of what the line goes on to list ("Top 10 memory users:").
+    if breaks and len(text) - breaks[-1].end() <= limit // 4 and not text.rstrip().endswith(":"):
         tail = text[breaks[-1].end():]
         head_end = text.rfind(" ", 0, limit - len(tail) - 3)
         if head_end > limit // 2 and (m is None or m.end() <= head_end):  # never drop the error signal
@@ -477,7 +490,7 @@ class _Template:
         self.root = False  # the last "Caused by:" of a stack trace somewhere: the root cause
         self.exception = False  # the exception line that ends a Python traceback logged one line per event
         self.lost: list[tuple[str, str, int]] | None = None  # task attempts it reported lost (bounded)
-        self.quoted = 0  # occurrences printed under a routine line that quotes them (see _quoted_by)
+        self.quoted = 0  # occurrences a neighbouring line shows were passed over (see _quoted_by, _OTHER_MIRROR)
 
 
 class _Attempts:
@@ -694,6 +707,7 @@ def compact(
     chained = rooted = False
     attempts = _Attempts()
     previous = ""  # the line before, to tell an exception printed under a routine line (_quoted_by)
+    before: _Template | None = None  # the template of the line before
 
     for item in _unwrapped(lines):
         if isinstance(item, str):
@@ -726,7 +740,9 @@ def compact(
         attempts.note(t, message)
         if _quoted_by(message, previous):
             t.quoted += 1
-        previous = message
+        elif _OTHER_MIRROR.match(message) and before is not None and before is not t:
+            before.quoted += 1  # the failure above was yum's on one mirror: it went on to the next
+        previous, before = message, t
         if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):

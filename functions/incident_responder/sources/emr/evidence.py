@@ -575,6 +575,11 @@ class EmrEvidence:
         lines = self._read(c, folder + "stderr.gz", f"stderr of bootstrap action {m.group('n')}")
         if lines:
             c.add_compacted(lines, folder + "stderr.gz", failure_time, max_items=_LOG_ITEMS)
+        # What the script printed: yum says "No package python27 available." on stdout, and only "Error: Nothing
+        # to do" on stderr.
+        out = self._read(c, folder + "stdout.gz", f"stdout of bootstrap action {m.group('n')}", optional=True)
+        if out:
+            c.add_compacted(out, folder + "stdout.gz", failure_time, max_items=_LOG_ITEMS)
 
     def _provisioning_logs(self, c: Collector, cluster_id: str, instance: str,
                            failure_time: datetime | None) -> None:
@@ -623,13 +628,16 @@ class EmrEvidence:
             if lines:
                 c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
 
-    def _read(self, c: Collector, uri: str, what: str) -> list[Any] | None:
-        """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable."""
+    def _read(self, c: Collector, uri: str, what: str, optional: bool = False) -> list[Any] | None:
+        """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable.
+        An ``optional`` object that is not there or is empty is no gap (a script that printed nothing)."""
         from ...evidence.logs import read_s3_log
 
         if not c.spend(what):
             return None
         fetched = read_s3_log(c.client("s3"), s3_uri(uri), max_bytes=c.settings.log_max_bytes)
+        if optional and not fetched.lines and (not fetched.error or "not found" in fetched.error):
+            return None
         if fetched.error:
             c.failed_reads += 1
             note = f"{what}: {fetched.error}"
