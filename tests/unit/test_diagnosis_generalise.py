@@ -978,3 +978,20 @@ def test_bookkeeping_numbers_name_no_cause(line: str) -> None:
 ])
 def test_a_programs_missing_or_wrong_arguments_are_the_runs_parameters(text: str) -> None:
     assert diagnose(book(text), "glue").cause.category == Category.CONFIGURATION
+
+
+@pytest.mark.parametrize(("job_role", "category"), [
+    # Glue looks a bare role name up under /service-role/ (aws-solutions-library-samples/data-lakes-on-aws#312).
+    ("sdlf-team-gluejobs-dev-rGlueRole-A3vhbqPFdPwJ", Category.CONFIGURATION),
+    # Named by its ARN, the role is the one the job meant: its trust policy is what refuses.
+    ("arn:aws:iam::123456789012:role/service-role/sdlf-team-gluejobs-dev-rGlueRole-A3vhbqPFdPwJ",
+     Category.PERMISSION_DENIED),
+])
+def test_a_glue_role_named_without_its_path(job_role: str, category: Category) -> None:
+    b = EvidenceBook()
+    b.add("job", "glue:GetJobRun", "Run FAILED: JobName:legislators and JobRunId:jr_1 failed to execute with exception "
+          "Role arn:aws:iam::123456789012:role/service-role/sdlf-team-gluejobs-dev-rGlueRole-A3vhbqPFdPwJ should be "
+          "given assume role permissions for Glue Service.", status="FAILED")
+    b.add("config", "glue:GetJob", f"Job legislators: glueetl job, role {job_role}, Glue 4.0", role=job_role)
+    d = signature_set().diagnose(b.items, "glue", {"job_name": "legislators", "role": job_role})
+    assert d.cause.category == category
