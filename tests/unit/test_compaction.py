@@ -690,3 +690,13 @@ def test_an_exception_whose_message_starts_on_the_next_line_keeps_it() -> None:
         b.add("log", "s3://logs/j-1/containers/application_1/container_1/stderr.gz", text)
     d = signature_set().diagnose(b.items, "emr", {})
     assert d.cause.category == Category.CODE_ERROR and "No module named pyspark" in d.cause.explanation
+
+
+def test_blank_lines_and_rules_are_no_evidence() -> None:
+    # Ivy's report frames its errors in rules of colons and blank lines (databricks/spark-redshift#202).
+    lines = ["", "   ", "\t\t::::::::::::::::::::::::::::::::::::::::::::::", "====", "",
+             "\t\t:: org.apache.hadoop#hadoop-aws;2.6.0: not found",
+             'Exception in thread "main" java.lang.RuntimeException: [unresolved dependency: '
+             "org.apache.hadoop#hadoop-aws;2.6.0: not found]"]
+    texts = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    assert len(texts) == 2 and all(t.strip(" \t:=") for t in texts)

@@ -373,7 +373,7 @@ def load_signatures(*dirs: str | Path) -> list[Signature]:
 # a missing permission or a missing object, and the answer is not certain.
 _S3_READ_403 = re.compile(r"\((?:AccessDenied|403)\) when calling the (?:GetObject|HeadObject) operation")
 _ACTION_NAMED = re.compile(r"(?i)not authorized to perform|explicit deny|identity-based policy|resource-based "
-                           r"policy|\bkms\b|\bs3:[A-Z]\w+")
+                           r"policy|\bkms\b|\bs3:[A-Z]\w+|ciphertext refers to a customer master key")
 _S3_READ_403_NOTE = ("S3 gives the same answer to a read of a key that does not exist when the caller may not list "
                      "the bucket (s3:ListBucket): check that the object is there before changing a policy.")
 

@@ -587,6 +587,10 @@ _BOOKKEEPING = re.compile(
 _REPORT_MEMORY = re.compile(r"Memory Size:\s*(\d+)\s*MB\s+Max Memory Used:\s*(\d+)\s*MB")
 
 
+# A blank line, or one of rules and frames only ("::::::::::", "=====", "----"): it says nothing.
+_BLANK = re.compile(r"[\s\-=:*#~_+|.]*")
+
+
 def is_bookkeeping(message: str) -> bool:
     """Whether a log line is Lambda bookkeeping (START/END/REPORT RequestId ...), never a cause."""
     if not _BOOKKEEPING.match(message):
@@ -719,7 +723,7 @@ def compact(
         if len(message) > MAX_LINE_CHARS:
             message, cut = message[:MAX_LINE_CHARS], True
         message = message.rstrip("\r\n")
-        if is_bookkeeping(message):
+        if is_bookkeeping(message) or _BLANK.fullmatch(message):
             continue
         if "\n" in message:
             message = _headline(message)
