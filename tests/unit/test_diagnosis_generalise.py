@@ -995,3 +995,25 @@ def test_a_glue_role_named_without_its_path(job_role: str, category: Category) -
     b.add("config", "glue:GetJob", f"Job legislators: glueetl job, role {job_role}, Glue 4.0", role=job_role)
     d = signature_set().diagnose(b.items, "glue", {"job_name": "legislators", "role": job_role})
     assert d.cause.category == category
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A path the node's or the container's file mode does not let the process write: the script's setup
+    # (Yelp/mrjob#1580: a bootstrap action's mkdir into /usr/lib without sudo).
+    ("mkdir: cannot create directory '/usr/lib/python2.7/dist-packages/mrjob': Permission denied",
+     Category.CONFIGURATION),
+    ("PermissionError: [Errno 13] Permission denied: '/data/out/part-0001.csv'", Category.CONFIGURATION),
+    # HDFS's own access control and an AWS refusal stay permissions.
+    ("org.apache.hadoop.security.AccessControlException: Permission denied: user=hive, access=WRITE, "
+     'inode="/":hdfs:hadoop:drwxr-xr-x', Category.PERMISSION_DENIED),
+    ("An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+     Category.PERMISSION_DENIED),
+    # A NumPy 1.x build under NumPy 2 (aws/aws-sdk-pandas#3011): the versions installed.
+    ("A module that was compiled using NumPy 1.x cannot be run in\nNumPy 2.1.2 as it may crash.\n"
+     "AttributeError: _ARRAY_API not found\nImportError: numpy.core.multiarray failed to import",
+     Category.CONFIGURATION),
+    # A workflow engine's task killed with SIGKILL (Nextflow, aws/amazon-genomics-cli#570).
+    ("Process `foo:SAMTOOLS_SORT (sample1)` terminated with an error exit status (137)", Category.OUT_OF_MEMORY),
+])
+def test_file_modes_package_builds_and_killed_tasks(text: str, category: Category) -> None:
+    assert diagnose(book(text), "batch").cause.category == category

@@ -97,7 +97,8 @@ _DATANODE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-hdfs/hadoop-h
 _LOST_NODE = re.compile(r"(?i)released on a \*?lost\*? node|\bSlave lost\b|\bexit(?:Code| status):? -100\b")
 _INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-controller[\w/.-]*\.log[\w.-]*$")
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
-_HADOOP_JOB = re.compile(r"\bjob_\d{10,}_\d+\b")
+# A MapReduce job named in a step's stderr: its id, or the old JobClient's "java.io.IOException: Job failed!".
+_HADOOP_JOB = re.compile(r"\bjob_\d{10,}_\d+\b|\bIOException: Job failed!")
 # A container's stderr, stdout and syslog; a Tez task writes its syslog per attempt (syslog_attempt_<id>).
 _CONTAINER_KEY = re.compile(
     r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/(stderr|stdout|syslog)(?:_attempt_[0-9_]+)?(?:\.gz)?$")
@@ -444,7 +445,7 @@ class EmrEvidence:
         if lines:
             self._add_log(c, lines, stderr, failure_time, _LOG_ITEMS, child)
         # The syslog when stderr names no error, or names a MapReduce job that failed ("dataset import job
-        # job_1494839388120_0002 failed"): the job client logs its tasks' failures there.
+        # job_1494839388120_0002 failed", "Job failed!"): the job client logs its tasks' failures there.
         if syslog and (lines is None or not any(_ERROR_LIKE.search(_text(line)) for line in lines)
                        or any(_HADOOP_JOB.search(_text(line)) for line in lines)):
             more = self._read(c, syslog, f"syslog of step {step_id}")
