@@ -700,3 +700,23 @@ def test_blank_lines_and_rules_are_no_evidence() -> None:
              "org.apache.hadoop#hadoop-aws;2.6.0: not found]"]
     texts = [line.text for line in compact(lines, budget_tokens=2000).lines]
     assert len(texts) == 2 and all(t.strip(" \t:=") for t in texts)
+
+
+def test_a_long_trace_in_one_event_keeps_its_root_cause_past_the_frames() -> None:
+    # A Glue driver's Py4J traceback as one CloudWatch event: the Java chain's root cause comes after thousands
+    # of characters of frames (apache/hudi#9595); the event is read whole for its headline, then cut.
+    frames = "".join(f"\tat org.apache.hudi.sync.common.util.SyncUtilHelpers.runHoodieMetaSync(Sync.java:{i})\n"
+                     for i in range(60))
+    event = ("23/09/04 02:11:45 ERROR ProcessLauncher: Error from Python:Traceback (most recent call last):\n"
+             '  File "/tmp/orders_cdc_to_hudi.py", line 96, in <module>\n'
+             "py4j.protocol.Py4JJavaError: An error occurred while calling o148.save.\n"
+             ": org.apache.hudi.exception.HoodieException: Could not sync using the meta sync class "
+             "org.apache.hudi.aws.sync.AwsGlueCatalogSyncTool\n" + frames +
+             "Caused by: org.apache.hudi.aws.sync.HoodieGlueSyncException: Fail to get table: sales.orders_hudi\n"
+             + frames +
+             "Caused by: org.apache.hudi.software.amazon.awssdk.services.glue.model.EntityNotFoundException: Entity "
+             "Not Found (Service: Glue, Status Code: 400, Request ID: eb86d3b6-012f-464c-a62e-91a385e48b0c)\n" + frames)
+    assert len(event) > 8000
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "EntityNotFoundException: Entity Not Found (Service: Glue, Status Code: 400" in line.text
+    assert "Request ID" not in line.text and len(line.text) <= 400

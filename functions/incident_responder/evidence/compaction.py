@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 MAX_LINE_CHARS = 2000  # lines are cut here before anything else looks at them
+MAX_EVENT_CHARS = 64_000  # a multi-line event (a stack trace) is read this far for its headline
 KEY_CHARS = 512  # the template key is mined from the head of the line only
 EXEMPLAR_CHARS = 400  # one evidence line in the report
 _LONG_TOKEN_RE = re.compile(rf"\S{{{TOKEN_CHARS + 1},}}")  # in a line over EXEMPLAR_CHARS: shortened in its middle
@@ -361,8 +362,18 @@ def _headline(message: str) -> str:
         # A Py4J error carries the Java exception on a line of its own (": com.mysql...CommunicationsException:
         # Communications link failure"), above the Java chain's own root cause at the end.
         java = [p for p in python_exc[:-1] if p.startswith(": ") and _EXCEPTION_LINE.match(p)]
-        picked += java[:1]
-        if python_exc:
+        if java:
+            # ... with its message when that starts on the next line (": java.sql.SQLException: ", then "Error
+            # (code 1204) while loading data into Redshift: \"String length exceeds DDL length\"").
+            at = python_exc.index(java[0])
+            picked.append(" ".join(python_exc[at:at + 2]) if _EMPTY_MESSAGE.search(java[0]) else java[0])
+        # ... and that exception's Java chain: the root cause and the one it explains, as for a Java trace
+        # ("Caused by: SparkException: Could not execute broadcast in 300 secs", then "Caused by:
+        # TimeoutException: Futures timed out after [300 seconds]").
+        caused = [p for p in python_exc if _CAUSED_BY.match(p)] if java else []
+        if caused:
+            picked += caused[-2:]
+        elif python_exc:
             # The exception line is the last one the traceback names an exception on; a message that goes
             # on over more lines ("ray.exceptions.OutOfMemoryError: Task was killed ...\nMemory on the node
             # ... exceeds the memory usage threshold") keeps its next line.
@@ -421,12 +432,13 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     text = text.replace("\r", " ").replace("\n", " | ")
     if len(text) <= limit:
         return text
+    # The request ids go first, whole (shortened, they would no longer read as ids).
+    text = _SDK_IDS.sub("", text)
+    if len(text) <= limit:
+        return text
     # An ARN names the role or resource to fix ("assumed-role/orders-emr-ec2-role/i-0a4f…"): it keeps more.
     text = _LONG_TOKEN_RE.sub(lambda t: shorten_token(t.group(0), ARN_CHARS if t.group(0).startswith("arn:")
                                                       else TOKEN_CHARS), text)
-    if len(text) <= limit:
-        return text
-    text = _SDK_IDS.sub("", text)
     if len(text) <= limit:
         return text
     # A long hex id (Ray's node and worker ids, a hash) is bookkeeping: its head is enough to tell it apart.
@@ -720,13 +732,17 @@ def compact(
             message, ts, source = item.message or "", item.timestamp, item.source
         seen += 1
         total_bytes += len(message) if message.isascii() else len(message.encode("utf-8", "replace"))
+        message = message.rstrip("\r\n")
+        if "\n" in message[:MAX_EVENT_CHARS]:
+            # A multi-line event (a trace) is read whole up to MAX_EVENT_CHARS: its root cause is at its end, past
+            # the frames, and its headline is what is cut below.
+            if len(message) > MAX_EVENT_CHARS:
+                message, cut = message[:MAX_EVENT_CHARS], True
+            message = _headline(message)
         if len(message) > MAX_LINE_CHARS:
             message, cut = message[:MAX_LINE_CHARS], True
-        message = message.rstrip("\r\n")
         if is_bookkeeping(message) or _BLANK.fullmatch(message):
             continue
-        if "\n" in message:
-            message = _headline(message)
         key = mask("<*>", message[:KEY_CHARS])
         t = templates.get(key)
         if t is None:
