@@ -150,7 +150,8 @@ def test_java_stack_trace_keeps_the_exception_line_not_frames() -> None:
     # Frames, even those naming an Exception class, say where, not what: not shown beside the exception.
     assert not any(text.lstrip().startswith(("at ", "...")) for text in texts)
     # A log of frames alone still shows them.
-    assert compact(trace[2:]).lines
+    alone = [line.text for line in compact(trace[2:]).lines]
+    assert alone and all(text.lstrip().startswith(("at ", "...")) for text in alone)
 
 
 def test_multiline_events_are_represented_by_their_exception() -> None:

@@ -733,7 +733,7 @@ def compact(
         seen += 1
         total_bytes += len(message) if message.isascii() else len(message.encode("utf-8", "replace"))
         message = message.rstrip("\r\n")
-        if "\n" in message[:MAX_EVENT_CHARS]:
+        if message.find("\n", 0, MAX_EVENT_CHARS) >= 0:
             # A multi-line event (a trace) is read whole up to MAX_EVENT_CHARS: its root cause is at its end, past
             # the frames, and its headline is what is cut below.
             if len(message) > MAX_EVENT_CHARS:
@@ -807,12 +807,10 @@ def compact(
     spent = estimate_tokens(f"[{total_templates} other line templates omitted; {seen} lines read]") + 1
     picked: list[CompactLine] = []
     # A stack frame says where, not what: shown only in a log that has nothing else to show.
-    frames_only = all(_FRAME.match(t.last) for _, _, t, _, _ in scored)
-    for score, key, t, first_dt, last_dt in scored:
+    shown = [s for s in scored if not _FRAME.match(s[2].last)] or scored
+    for score, key, t, first_dt, last_dt in shown:
         if (max_lines is not None and len(picked) >= max_lines) or budget_tokens - spent < 8:
             break
-        if not frames_only and _FRAME.match(t.last):
-            continue
         line = CompactLine(
             text=_clip(redact(t.last)),
             count=t.count,

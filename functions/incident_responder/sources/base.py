@@ -331,8 +331,8 @@ class Collector:
         chosen = sorted(result.lines[:max_items], key=lambda c: (c.first or "", -c.score))
         added = []
         for line in chosen:
-            text = line.text if line.count <= 1 else (f"{line.text} (×{line.count}, last {line.last})" if line.last
-                                                      else f"{line.text} (×{line.count})")
+            last = f", last {line.last}" if line.last else ""  # a line without a time has no last time
+            text = line.text if line.count <= 1 else f"{line.text} (×{line.count}{last})"
             facts: dict[str, Any] = {"count": line.count, "root": line.root, "position": line.position}
             if line.recovered:
                 # A Spark task attempt whose retry finished, a MapReduce attempt of a task the job got past:

@@ -446,21 +446,22 @@ class EmrEvidence:
             self._add_log(c, lines, stderr, failure_time, _LOG_ITEMS, child)
         # The syslog when stderr names no error, or names a MapReduce job that failed ("dataset import job
         # job_1494839388120_0002 failed", "Job failed!"): the job client logs its tasks' failures there.
-        if syslog and (lines is None or not any(_ERROR_LIKE.search(_text(line)) for line in lines)
-                       or any(_HADOOP_JOB.search(_text(line)) for line in lines)):
+        said = "\n".join(_text(line) for line in lines or [])
+        if syslog and (not _ERROR_LIKE.search(said) or _HADOOP_JOB.search(said)):
             more = self._read(c, syslog, f"syslog of step {step_id}")
             if more:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
             lines = [*(lines or []), *(more or [])]
         lines = [*named, *(lines or [])]
         self._yarn_logs(c, cluster_id, step_id, lines, failure_time, child)
-        if any(_MISSING_MODULE.search(_text(line)) for line in lines):
+        read = "\n".join(_text(line) for line in lines)  # what the step's logs said, for the reads they lead to
+        if _MISSING_MODULE.search(read):
             # A bootstrap script that does not stop on a failed install returns 0: only its stderr says so.
             self._node_logs(c, cluster_id, _BOOTSTRAP_STDERR, "stderr of a bootstrap action", failure_time, child)
-        elif any(_HDFS_NO_TARGET.search(_text(line)) for line in lines):
+        elif _HDFS_NO_TARGET.search(read):
             # The NameNode found no DataNode to write to: the DataNodes' own logs say why (out of space, as a rule).
             self._node_logs(c, cluster_id, _DATANODE_LOG, "HDFS DataNode log", failure_time, child)
-        elif any(_LOST_NODE.search(_text(line)) for line in lines):
+        elif _LOST_NODE.search(read):
             self._node_logs(c, cluster_id, _INSTANCE_CONTROLLER_LOG, "instance controller log", failure_time, child)
         elif _ENGINE_CLIENT.search(command):
             # A query engine's client prints "Query ... failed: Internal error": the cause is in the server's log.
