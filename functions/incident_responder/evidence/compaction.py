@@ -615,7 +615,7 @@ def is_bookkeeping(message: str) -> bool:
 # (an EMR step's stderr.gz, a container log): "java.lang.IllegalStateException: Cannot fetch offset 7881614
 # (...). " then "Some data may have been lost because they are not available in Kafka any more; ...", then
 # "\tat org.apache...". The message's lines are one line of evidence: its second line may hold the reason.
-_EXCEPTION_IN = re.compile(r"[\w$.]*(?:Exception|Error)\b:\s")
+_EXCEPTION_IN = re.compile(r"(?:Exception|Error)\b:\s")  # searched for: a class name before it adds nothing
 _EMPTY_MESSAGE = re.compile(r"(?:Exception|Error):\s*$")
 # An exception that a message begun on the next line ends at: a class by its full name, or a "Caused by:".
 _NEXT_EXCEPTION = re.compile(r"^\s*(?:Caused by:|(?:[\w$]+\.)+[\w$]*(?:Exception|Error)\b)")
