@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from tests.conftest import SCENARIOS
 
+from incident_responder.analyze import signature_set
 from incident_responder.aws import AwsContext
 from incident_responder.config import settings
-from incident_responder.model import EvidenceBook, Incident
+from incident_responder.model import Category, EvidenceBook, Incident
 from incident_responder.sources.base import Collector
 from incident_responder.sources.batch import BatchAdapter
 from incident_responder.sources.ecs import EcsAdapter
@@ -113,6 +114,36 @@ def test_an_inactive_task_definition_is_still_read_and_flagged() -> None:
     assert "export: memory hard limit 500 MiB" in texts  # the definition itself was still read
     assert c.context["redrive"].to_dict()["taskDefinition"] == "invoice-export"
     assert c.book.gaps == []
+
+
+@pytest.mark.parametrize(("network_mode", "host", "named"), [
+    ("awsvpc", "db", True),  # camptocamp/terraboard#61: the Postgres sidecar looked up by its container name
+    ("bridge", "db", False),  # bridge mode has links: the name is not the task's setup by itself
+    ("awsvpc", "db.internal.example", False),  # a name that is no container's: DNS, not the task's setup
+])
+def test_a_container_looking_up_a_sibling_by_name_in_awsvpc_mode_is_the_tasks_setup(
+        network_mode: str, host: str, named: bool) -> None:
+    scenario = Scenario.load(SCENARIOS / "ecs_fargate_sidecar_db_hostname_no_such_host")
+    data = copy.deepcopy(scenario.world.data)
+    data["ecs"]["task_definitions"][0]["networkMode"] = network_mode
+    if network_mode != "awsvpc":
+        for task in data["ecs"]["tasks"]:
+            task["launchType"] = "EC2"
+    text = json.dumps(data).replace("lookup db on", f"lookup {host} on")
+    world = World(data=json.loads(text), base=scenario.world.base, region=scenario.world.region,
+                  account=scenario.world.account)
+    with LocalStack(world) as local:
+        local.scenario = scenario  # type: ignore[attr-defined]
+        c = collect(local, EcsAdapter())
+    facts = [e for e in c.book if e.facts.get("sibling_host")]
+    assert bool(facts) == named
+    d = signature_set().diagnose(c.book.items, "ecs", c.context.values())
+    if named:
+        assert "reach each other on localhost" in facts[0].text
+        assert d.rule == "ecs-awsvpc-sibling-container-by-name"
+        assert d.cause.category == Category.CONFIGURATION
+    else:
+        assert d.rule != "ecs-awsvpc-sibling-container-by-name"
 
 
 def test_missing_log_stream_is_named_in_the_report(slack: Any) -> None:

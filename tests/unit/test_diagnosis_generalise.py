@@ -1015,3 +1015,37 @@ def test_a_glue_role_named_without_its_path(job_role: str, category: Category) -
 ])
 def test_file_modes_package_builds_and_killed_tasks(text: str, category: Category) -> None:
     assert diagnose(book(text), "batch").cause.category == category
+
+
+_CHOICE_FAILED = ("Execution ended with ExecutionFailed: States.Runtime — cause: An error occurred while executing the "
+                  "state 'Buy or Sell?' (entered at the event id #7). Invalid path '$.stock_price': The choice "
+                  "state's condition path references an invalid value.")
+
+
+@pytest.mark.parametrize(("entered_input", "category", "says"), [
+    # The state before returned "{}" (aws/aws-sam-cli-app-templates#216: a Lambda whose C# response type had
+    # fields, not properties): that task produced nothing for the path to find.
+    ("{}", Category.CODE_ERROR, 'The state before it returned "{}"'),
+    # The input has data, only not that field: the path or the task, one of two places.
+    ('{"price": 41}', Category.CONFIGURATION, "Either the path in the definition is wrong"),
+])
+def test_a_choice_path_that_finds_nothing_looks_at_what_the_state_before_returned(
+        entered_input: str, category: Category, says: str) -> None:
+    b = EvidenceBook()
+    b.add("history", "states:GetExecutionHistory", _CHOICE_FAILED, error="States.Runtime",
+          event_type="ExecutionFailed")
+    b.add("history", "states:GetExecutionHistory",
+          f"State 'Buy or Sell?' was entered with input (the output of state 'Check Stock Value'): {entered_input}")
+    d = diagnose(b)
+    assert d.cause.category == category
+    assert d.cause.confidence == Confidence.MEDIUM
+    assert says in d.cause.explanation
+    # Step Functions' own path is no reference left unresolved, and a quote that ends a sentence ends it once.
+    assert "reference nobody resolved" not in d.cause.explanation
+    assert ".." not in d.cause.explanation
+
+
+def test_a_literal_path_passed_as_a_value_is_still_a_reference_nobody_resolved() -> None:
+    d = diagnose(book("ValueError: invalid date '$.detail.run_date': does not match format '%Y-%m-%d'"), "lambda")
+    assert d.cause.category == Category.CONFIGURATION
+    assert "reference nobody resolved" in d.cause.explanation

@@ -268,6 +268,8 @@ class _Safe(dict):  # type: ignore[type-arg]
 
 
 def _render(template: str, values: Mapping[str, Any]) -> str:
+    if str(values.get("match") or "").endswith((".", "…", "!", "?")):
+        template = template.replace("{match}.", "{match}")  # a quote that ends a sentence ends it once
     try:
         return template.format_map(_Safe(values))
     except (ValueError, IndexError, AttributeError) as exc:

@@ -58,6 +58,7 @@ class EcsContext(SourceContext):
     stop_limit: Any = None  # the round time a StopTask came at, after the task was created ("2.0 h")
     log_group: Any = None
     log_stream: Any = None
+    sibling_host: Any = None  # another container of the task a container looked up by name (awsvpc mode)
     log_read: Any = field(default=None, metadata=INTERNAL)
 
 

@@ -167,6 +167,15 @@ def verdict(detail: dict[str, Any]) -> tuple[bool, str]:
     return False, f"stopped cleanly ({reason or code or 'no reason'}): no container failed"
 
 
+# A host name that could not be resolved, as clients say it: Go ("lookup db on 10.0.0.2:53: no such host"), the JVM
+# ("UnknownHostException: db"), libpq ('could not translate host name "db" to address'), Node ("getaddrinfo
+# ENOTFOUND db"), curl ("Could not resolve host: db"), MySQL ("Unknown MySQL server host 'db'").
+_HOST_LOOKUP = re.compile(
+    r"\blookup ([\w.-]+)(?: on [\d.:\[\]a-f]+)?: no such host|UnknownHostException: ([\w.-]+)"
+    r"|could not translate host name \"([\w.-]+)\"|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)"
+    r"|Could not resolve host: ([\w.-]+)|Unknown MySQL server host '([\w.-]+)'")
+
+
 def _task_id(task_arn: str) -> str:
     return task_arn.rsplit("/", 1)[-1]
 
@@ -251,6 +260,7 @@ class EcsEvidence:
             x for x in ranked if defs.get(x.get("name"), {}).get("essential", True)]
         quiet = {str(x.get("name")) for x in ranked if x not in named}  # no gap when these cannot be read
         self._logs(c, task, td, ranked[:MAX_LOG_CONTAINERS], defs, task_id, quiet)
+        self._sibling_lookup(c, task, td, defs)
         spec = self._redrive(task, td, td_arn, cluster_arn, family)
         c.context["redrive"] = EcsSpec.from_dict({**spec, "taskArn": c.incident.resource.arn}, strict=True)
 
@@ -471,6 +481,30 @@ class EcsEvidence:
                                 console_log_url(c.incident.region, group, start, end, stream)))
         for group, names in streams.items():
             read_stream_logs(c, group, names, start, end, stopped)
+
+    @staticmethod
+    def _sibling_lookup(c: Collector, task: dict[str, Any], td: dict[str, Any] | None,
+                        defs: dict[Any, dict[str, Any]]) -> None:
+        """A container that failed to resolve the name of another container of its task ("dial tcp: lookup db on
+        172.16.0.2:53: no such host"). In awsvpc network mode (every Fargate task) the containers of a task share
+        one network namespace: they reach each other on localhost, and no DNS name is made for a container
+        (links are the bridge mode's). Said as a fact of the task's setup, beside the log line."""
+        mode = (td or {}).get("networkMode") or ("awsvpc" if task.get("launchType") == "FARGATE" else "")
+        if mode != "awsvpc" or len(defs) < 2:
+            return
+        names = {str(n) for n in defs if n}
+        for ev in list(c.book.items):
+            if ev.kind != "log":
+                continue
+            m = _HOST_LOOKUP.search(ev.text)
+            host = next((h for h in (m.groups() if m else ()) if h), "").strip("'\"").lower()
+            if host in names:
+                c.add("config", "ecs:DescribeTaskDefinition",
+                      f"A container looked up '{host}', the name of a container of the same task ({ev.id}), in "
+                      f"awsvpc network mode: the containers of an awsvpc task reach each other on localhost "
+                      f"(127.0.0.1); no DNS name is made for a container", None, sibling_host=host)
+                c.context["sibling_host"] = host
+                return
 
     @staticmethod
     def _redrive(task: dict[str, Any], td: dict[str, Any] | None, td_arn: str, cluster_arn: str,

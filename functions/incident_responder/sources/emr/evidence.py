@@ -74,7 +74,8 @@ _LOG_ITEMS = 8
 _SYSLOG_ITEMS = 6
 _YARN_ITEMS = 6
 YARN_LIST_LIMIT = 200  # keys listed under the cluster's containers/ folder
-YARN_CONTAINERS = 3  # container stderr objects read
+YARN_CONTAINERS = 3  # containers read
+CONTAINER_NAMED_LOGS = 2  # logs a container names itself ("dask.scheduler.log") read, when the others show no error
 # A library or command missing at run time: on EMR these are installed by bootstrap actions, whose stderr
 # says why an install failed (an index out of reach, a pin that does not exist) while the action returned 0.
 _MISSING_MODULE = re.compile(r"\b(?:ImportError|ModuleNotFoundError|No module named|cannot import name|"
@@ -99,9 +100,12 @@ _INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-contr
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
 # A MapReduce job named in a step's stderr: its id, or the old JobClient's "java.io.IOException: Job failed!".
 _HADOOP_JOB = re.compile(r"\bjob_\d{10,}_\d+\b|\bIOException: Job failed!")
-# A container's stderr, stdout and syslog; a Tez task writes its syslog per attempt (syslog_attempt_<id>).
+# A container's stderr, stdout and syslog; a Tez task writes its syslog per attempt (syslog_attempt_<id>). An
+# application that names its own logs writes "<name>.log" beside them (Skein's services: "dask.scheduler.log",
+# "application.master.log"; Flink's "jobmanager.log", "taskmanager.log"): read as its syslog would be.
 _CONTAINER_KEY = re.compile(
-    r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/(stderr|stdout|syslog)(?:_attempt_[0-9_]+)?(?:\.gz)?$")
+    r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/"
+    r"(stderr|stdout|syslog|[\w-]+(?:\.[\w-]+)*\.log)(?:_attempt_[0-9_]+)?(?:\.gz)?$")
 
 
 def cluster_console_url(region: str, cluster_id: str) -> str:
@@ -511,8 +515,9 @@ class EmrEvidence:
         for obj in out.get("Contents") or []:
             m = _CONTAINER_KEY.search("/" + str(obj.get("Key", "")))
             if m:
-                logs.setdefault((m.group(1), m.group(2)), {})[m.group(3)] = obj
-        found = [(app, cont, objs) for (app, cont), objs in logs.items() if "stderr" in objs or "syslog" in objs]
+                kind = m.group(3) if m.group(3) in ("stderr", "stdout", "syslog") else "log:" + m.group(3)
+                logs.setdefault((m.group(1), m.group(2)), {}).setdefault(kind, obj)
+        found = [(app, cont, objs) for (app, cont), objs in logs.items() if set(objs) - {"stdout"}]
         if not found:
             return
         if out.get("IsTruncated"):
@@ -535,14 +540,16 @@ class EmrEvidence:
 
     def _container(self, c: Collector, bucket: str, container: str, objs: dict[str, dict[str, Any]],
                    failure_time: datetime | None, child: bool) -> None:
-        """One YARN container's logs: its stderr; its syslog when stderr shows no error (a MapReduce task logs
-        its exception there); the stdout of the application master (the driver in cluster mode prints a PySpark
-        traceback there) or of a container whose logs show no error."""
+        """One YARN container's logs: its stderr; its syslog, then the logs it names itself ("<name>.log", at
+        most ``CONTAINER_NAMED_LOGS``), while those read show no error (a MapReduce task logs its exception in its
+        syslog, a Skein service in its own log); the stdout of the application master (the driver in cluster mode
+        prints a PySpark traceback there) or of a container whose logs show no error."""
         lines: list[Any] = []
-        for kind in ("stderr", "syslog"):
+        named = sorted(k for k in objs if k.startswith("log:"))[:CONTAINER_NAMED_LOGS]
+        for kind in ("stderr", "syslog", *named):
             if kind in objs and not any(_ERROR_LIKE.search(_text(line)) for line in lines):
                 uri = f"s3://{bucket}/{objs[kind]['Key']}"
-                more = self._read(c, uri, f"{kind} of YARN container {container}") or []
+                more = self._read(c, uri, f"{kind.removeprefix('log:')} of YARN container {container}") or []
                 if more:
                     self._add_log(c, more, uri, failure_time, _YARN_ITEMS, child)
                 lines += more

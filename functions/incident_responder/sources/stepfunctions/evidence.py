@@ -34,6 +34,8 @@ MAP_RUN_LISTED = 20  # child executions of a failed map run listed, per status
 _FAIL_SUFFIXES = ("Failed", "TimedOut", "StartFailed", "SubmitFailed", "ScheduleFailed")
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 _PAGE = 100
+# A run-time error names the state it happened in by the event that entered it ("(entered at the event id #7)").
+_ENTERED_AT = re.compile(r"\(entered at the event id #(\d+)\)")
 # A cause's text in the report: the fields that carry the reason whole, up to this many characters.
 CAUSE_BUDGET = 4000
 # Keys of a cause JSON that carry the reason (compared lower-case), wherever they are nested.
@@ -344,6 +346,7 @@ class StepFunctionsEvidence:
                 text += f" — cause: {cause_text(cause)}" if cause else ""
                 c.add("history", "states:GetExecutionHistory", text, end_event.get("timestamp"),
                       error=error, cause=str(cause), status=status, event_type=end_event["type"], child=child)
+                self._entered_input(c, str(cause), by_id, prefix)
         elif failed is None and depth == 0:
             error, cause = describe.get("error", ""), describe.get("cause", "")
             text = f"Execution {describe.get('name', arn)} is {status}"
@@ -351,6 +354,26 @@ class StepFunctionsEvidence:
             text += f" — cause: {cause_text(cause)}" if cause else ""
             c.add("history", "states:DescribeExecution", text, describe.get("stopDate"),
                   error=error, cause=cause, status=status)
+
+    @classmethod
+    def _entered_input(cls, c: Collector, cause: str, by_id: dict[Any, dict[str, Any]], prefix: str) -> None:
+        """The input of the state a run-time error names ("An error occurred while executing the state 'Buy or
+        Sell?' (entered at the event id #7). Invalid path '$.stock_price' ..."), and the state that produced it:
+        the data the path failed on ("{}" from a Lambda whose response serialized to nothing)."""
+        m = _ENTERED_AT.search(cause)
+        entered = by_id.get(int(m.group(1))) if m else None
+        if not entered or not entered.get("type", "").endswith("StateEntered"):
+            return
+        d = _details(entered)
+        if d.get("input") is None:
+            return
+        before = next((e for e in cls._back(by_id.get(entered.get("previousEventId")), by_id)
+                       if e.get("type", "").endswith("StateExited")), None)
+        label = f"{prefix}State '{d.get('name', '?')}' was entered with input"
+        if before is not None and _details(before).get("name"):
+            label += f" (the output of state '{_details(before)['name']}')"
+        c.add_json("history", "states:GetExecutionHistory", label, d["input"], limit=500,
+                   time=entered.get("timestamp"))
 
     @staticmethod
     def _back(event: dict[str, Any] | None, by_id: dict[Any, dict[str, Any]]) -> Iterator[dict[str, Any]]:
