@@ -1049,3 +1049,31 @@ def test_a_literal_path_passed_as_a_value_is_still_a_reference_nobody_resolved()
     d = diagnose(book("ValueError: invalid date '$.detail.run_date': does not match format '%Y-%m-%d'"), "lambda")
     assert d.cause.category == Category.CONFIGURATION
     assert "reference nobody resolved" in d.cause.explanation
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A value of the wrong shape for the table, whichever side of the cast the SerDe's class is on.
+    ("Caused by: java.lang.ClassCastException: java.lang.String cannot be cast to "
+     "org.openx.data.jsonserde.json.JSONArray", Category.BAD_DATA),
+    # Parquet's schema types: a column written as strings, read as structs (apache/hudi#5701).
+    ("Caused by: java.lang.ClassCastException: optional binary element (UTF8) is not a group", Category.BAD_DATA),
+    # A cast between the job's own classes stays its code.
+    ("java.lang.ClassCastException: com.acme.etl.Order cannot be cast to com.acme.etl.Invoice", Category.CODE_ERROR),
+])
+def test_a_cast_into_the_shape_a_reader_holds_rows_in_is_the_data(text: str, category: Category) -> None:
+    assert diagnose(book(text), "emr").cause.category == category
+
+
+@pytest.mark.parametrize(("text", "category", "confidence"), [
+    # The driver refusing an output an earlier run wrote: the run's setup.
+    ("Exception in thread \"main\" org.apache.hadoop.mapred.FileAlreadyExistsException: Output directory "
+     "s3://acme-curated/sessions/dt=2021-03-14 already exists", Category.CONFIGURATION, Confidence.HIGH),
+    # A task's retry finding the file its own first attempt left (ldbc/ldbc_snb_datagen_spark#378).
+    ("22/02/25 19:43:24 WARN TaskSetManager: Lost task 81.1 in stage 43.0 (TID 6790) (ip-172-31-21-136 executor 9): "
+     "org.apache.hadoop.ipc.RemoteException(org.apache.hadoop.fs.FileAlreadyExistsException): /build/Person/"
+     "part_81_0.snappy.parquet for client 172.31.21.136 already exists", Category.CODE_ERROR, Confidence.MEDIUM),
+])
+def test_a_file_a_spark_task_finds_already_written_is_its_own_earlier_attempts(
+        text: str, category: Category, confidence: Confidence) -> None:
+    d = diagnose(book(text), "emr")
+    assert (d.cause.category, d.cause.confidence) == (category, confidence)

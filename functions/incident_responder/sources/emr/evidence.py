@@ -82,6 +82,7 @@ _MISSING_MODULE = re.compile(r"\b(?:ImportError|ModuleNotFoundError|No module na
                              r"ClassNotFoundException|NoClassDefFoundError|command not found)\b")
 NODE_LIST_LIMIT = 1000  # keys listed under the cluster's node/ folder
 NODE_LOG_READS = 2  # node log objects read (bootstrap stderr, a query engine's server log, a DataNode's log)
+_BOOTSTRAP_DOWNLOAD = re.compile(r"(?i)failed attempting to download bootstrap action")
 _BOOTSTRAP_STDERR = re.compile(r"/node/i-[0-9a-f]+/bootstrap-actions/\d+/stderr(?:\.gz)?$")
 # A step that runs a query engine's client (the server runs on the nodes, and logs the cause there): Trino's or
 # Presto's server.log, Hive's hive.log (a Hive CLI or Beeline step; its Tez tasks' own errors reach it).
@@ -581,9 +582,17 @@ class EmrEvidence:
         c.context["bootstrap_log"] = folder + "stderr.gz"
         c.links.append(Link(f"Bootstrap action {m.group('n')} logs in S3",
                             _s3_console(c.incident.region, folder)))
-        lines = self._read(c, folder + "stderr.gz", f"stderr of bootstrap action {m.group('n')}")
+        # A script that could not be downloaded never ran: it has no stderr, and the bootstrap runner's own log
+        # on the node (bootstrap-actions/master.log) says why ("The bucket is in this region: us-east-1").
+        fetch = _BOOTSTRAP_DOWNLOAD.search(message or "") is not None
+        lines = self._read(c, folder + "stderr.gz", f"stderr of bootstrap action {m.group('n')}", optional=fetch)
         if lines:
             c.add_compacted(lines, folder + "stderr.gz", failure_time, max_items=_LOG_ITEMS)
+        if fetch or not lines:
+            runner = folder.rsplit("/", 2)[0] + "/master.log.gz"
+            ran = self._read(c, runner, f"bootstrap runner log of {m.group('instance')}", optional=not fetch)
+            if ran:
+                c.add_compacted(ran, runner, failure_time, max_items=_LOG_ITEMS)
         # What the script printed: yum says "No package python27 available." on stdout, and only "Error: Nothing
         # to do" on stderr.
         out = self._read(c, folder + "stdout.gz", f"stdout of bootstrap action {m.group('n')}", optional=True)
