@@ -1077,3 +1077,41 @@ def test_a_file_a_spark_task_finds_already_written_is_its_own_earlier_attempts(
         text: str, category: Category, confidence: Confidence) -> None:
     d = diagnose(book(text), "emr")
     assert (d.cause.category, d.cause.confidence) == (category, confidence)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A JVM library refusing a value it was given, under its own name (elastic/elasticsearch-hadoop#910).
+    ("org.elasticsearch.hadoop.EsHadoopIllegalArgumentException: Client-only routing specified but no client nodes "
+     "with HTTP-enabled available", Category.CONFIGURATION),
+    # One that wraps another exception is that one's.
+    ("java.lang.IllegalArgumentException: java.net.UnknownHostException: namenode1.hdfs.internal",
+     Category.DEPENDENCY_UNAVAILABLE),
+    # A view whose definition no longer matches its tables; an item without the table's key as the table names it.
+    ("VIEW_IS_STALE: line 1:15: View 'awsdatacatalog.cur.euc_view' is stale or in invalid state: column [x] of type "
+     "boolean projected from query view at position 8 cannot be coerced to column [x] of type varchar stored in view "
+     "definition", Category.CONFIGURATION),
+    ("ValidationException: One or more parameter values were invalid: Missing the key RideID in the item",
+     Category.CONFIGURATION),
+    # A value that does not coerce into a table's column is still the data's.
+    ("HIVE_BAD_DATA: Field price's type BINARY in parquet is incompatible with type double defined in table schema",
+     Category.BAD_DATA),
+    # A query whose node YARN decommissioned under it (a Spot node reclaimed).
+    ("Query 20240611_031542_00007_q8x2m failed: NODE_DECOMMISSIONED", Category.CAPACITY),
+])
+def test_refused_arguments_stale_views_key_schemas_and_decommissioned_nodes(text: str, category: Category) -> None:
+    assert diagnose(book(text), "emr").cause.category == category
+
+
+def test_a_node_a_client_failed_over_from_is_passed_over() -> None:
+    from incident_responder.diagnosis.classes import is_weak_line
+
+    assert is_weak_line("23/09/18 21:32:06 ERROR NetworkClient: Node [10.20.14.37:9200] failed (java.net."
+                        "ConnectException: Connection timed out); selected next node [search.internal:443]")
+    assert not is_weak_line("23/09/18 21:32:06 ERROR NetworkClient: Node [10.20.14.37:9200] failed "
+                            "(java.net.ConnectException: Connection timed out)")
+
+
+def test_the_calendar_of_a_log_time_is_no_word_of_a_cause() -> None:
+    from incident_responder.diagnosis.terms import terms
+
+    assert terms("Jun 11, 2024 3:15:41 AM org.jline.utils.Log logr") == ["#log", "jline", "utils", "log", "logr"]

@@ -52,6 +52,10 @@ logger = logging.getLogger(__name__)
 _WEAK = re.compile(
     r"(?i)\bWARN(?:ING)?\b|\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretriable\b|\bretryable\b"
     r"|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
+    # A client that went on to another node of the service ("Node [10.0.1.7:9200] failed (...); selected next
+    # node [...]", "trying next host"): that node's failure was passed over.
+    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
+    r"|\bfail(?:ing|ed) over to\b"
     # Python's warnings ("mag_l1d_data.py:412: RuntimeWarning: invalid value encountered in divide").
     r"|\b[A-Z]\w*Warning:")
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.

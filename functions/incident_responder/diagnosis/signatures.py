@@ -710,12 +710,14 @@ class SignatureSet:
                 if ahead is not None:
                     return ahead
             # A specific cause seen only on a warning gives way to a decisive class rule (an exception
-            # class, an error code) on a fatal line, not to a broad phrase such as "internal error". Seen only
-            # on attempts that were retried and got past it (a state's earlier attempt, a Spark task attempt
-            # whose retry finished), it gives way to any class rule on a fatal line.
+            # class, an error code) on a fatal line, or to an exception class of a broad rule there (a library's
+            # IllegalArgumentException under a node it failed over from), not to a broad phrase such as
+            # "internal error". Seen only on attempts that were retried and got past it (a state's earlier
+            # attempt, a Spark task attempt whose retry finished), it gives way to any class rule on a fatal line.
             by_id = {ev.id: ev for ev in evidence}
             got_past = weak and all(_earlier_attempt(by_id[i]) for i in ids if i in by_id)
-            if not (weak and cls is not None and not cls[0].weak and (cls[0].decisive or got_past)
+            named = cls is not None and (cls[0].decisive or cls[0].kind == "exception")
+            if not (weak and cls is not None and not cls[0].weak and (named or got_past)
                     and cls[0].category != sig.category):
                 # Another cause on another fatal line (a specific signature or a decisive class rule of
                 # another category, on evidence this signature did not match): the evidence is not

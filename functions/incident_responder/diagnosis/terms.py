@@ -55,7 +55,11 @@ def _words(text: str) -> frozenset[str]:
 
 _STOP = _words(
     "the and for not with from this that are has have had can could was were will would you your its into "
-    "than then there their when which while been being does did")
+    "than then there their when which while been being does did "
+    # the calendar of a log line's time ("Jun 11, 2024 3:15:41 AM"): when, never why
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august "
+    "september october november december mon tue wed thu fri sat sun monday tuesday wednesday thursday friday "
+    "saturday sunday")
 # The words of any failure report, whatever its cause ("Command failed with exit code 1", "Task failed",
 # "Essential container in task exited", "States.TaskFailed"): they say that something failed, not why, and
 # are not read.
