@@ -1115,3 +1115,23 @@ def test_the_calendar_of_a_log_time_is_no_word_of_a_cause() -> None:
     from incident_responder.diagnosis.terms import terms
 
     assert terms("Jun 11, 2024 3:15:41 AM org.jline.utils.Log logr") == ["#log", "jline", "utils", "log", "logr"]
+
+
+def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> None:
+    # Each mirror's timeout is passed over ("Trying other mirror."); the line that gives up is the failure.
+    compacted = compact(["https://yum.example.org/repo/repodata/repomd.xml: [Errno 12] Timeout on https://yum.example."
+                         "org/repo/repodata/repomd.xml: (28, 'Connection timed out after 30001 milliseconds')",
+                         "Trying other mirror.",
+                         "Cannot find a valid baseurl for repo: dockerrepo"])
+    b = EvidenceBook()
+    for line in compacted.lines:
+        facts = {"recovered": True} if line.recovered else {}
+        b.add("log", "s3://logs/j-1/node/i-1/bootstrap-actions/1/stderr.gz", line.text, position=line.position,
+              **facts)
+    assert [line.recovered for line in compacted.lines if "Timeout on" in line.text] == [True]
+    d = diagnose(b, "emr")
+    assert d.cause.category == Category.DEPENDENCY_UNAVAILABLE
+    # Without the mirror's timeout, the line that gives up says it alone.
+    alone = diagnose(book("Loaded plugins: priorities, update-motd, upgrade-helper",
+                          "Cannot find a valid baseurl for repo: dockerrepo"), "emr")
+    assert alone.cause.category == Category.DEPENDENCY_UNAVAILABLE
