@@ -716,8 +716,8 @@ class SignatureSet:
             # attempt, a Spark task attempt whose retry finished), it gives way to any class rule on a fatal line.
             by_id = {ev.id: ev for ev in evidence}
             got_past = weak and all(_earlier_attempt(by_id[i]) for i in ids if i in by_id)
-            named = cls is not None and (cls[0].decisive or cls[0].kind == "exception")
-            if not (weak and cls is not None and not cls[0].weak and (named or got_past)
+            if not (weak and cls is not None and not cls[0].weak
+                    and (cls[0].decisive or cls[0].kind == "exception" or got_past)
                     and cls[0].category != sig.category):
                 # Another cause on another fatal line (a specific signature or a decisive class rule of
                 # another category, on evidence this signature did not match): the evidence is not

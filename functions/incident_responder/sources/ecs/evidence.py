@@ -493,11 +493,9 @@ class EcsEvidence:
         if mode != "awsvpc" or len(defs) < 2:
             return
         names = {str(n) for n in defs if n}
-        for ev in list(c.book.items):
-            if ev.kind != "log":
-                continue
-            m = _HOST_LOOKUP.search(ev.text)
-            host = next((h for h in (m.groups() if m else ()) if h), "").strip("'\"").lower()
+        for ev in c.book.items:  # the loop ends at the fact it adds
+            m = _HOST_LOOKUP.search(ev.text) if ev.kind == "log" else None
+            host = next((h for h in m.groups() if h), "").lower() if m else ""
             if host in names:
                 c.add("config", "ecs:DescribeTaskDefinition",
                       f"A container looked up '{host}', the name of a container of the same task ({ev.id}), in "

@@ -517,7 +517,7 @@ class EmrEvidence:
             m = _CONTAINER_KEY.search("/" + str(obj.get("Key", "")))
             if m:
                 kind = m.group(3) if m.group(3) in ("stderr", "stdout", "syslog") else "log:" + m.group(3)
-                logs.setdefault((m.group(1), m.group(2)), {}).setdefault(kind, obj)
+                logs.setdefault((m.group(1), m.group(2)), {})[kind] = obj  # a Tez task's last attempt's syslog
         found = [(app, cont, objs) for (app, cont), objs in logs.items() if set(objs) - {"stdout"}]
         if not found:
             return
@@ -577,8 +577,8 @@ class EmrEvidence:
         if not c.context.get("log_uri"):
             c.book.gap("bootstrap action logs: the cluster's LogUri is unknown")
             return
-        folder = (f"{c.context['log_uri'].rstrip('/')}/{cluster_id}/node/{m.group('instance')}"
-                  f"/bootstrap-actions/{m.group('n')}/")
+        actions = f"{c.context['log_uri'].rstrip('/')}/{cluster_id}/node/{m.group('instance')}/bootstrap-actions/"
+        folder = f"{actions}{m.group('n')}/"
         c.context["bootstrap_log"] = folder + "stderr.gz"
         c.links.append(Link(f"Bootstrap action {m.group('n')} logs in S3",
                             _s3_console(c.incident.region, folder)))
@@ -589,7 +589,7 @@ class EmrEvidence:
         if lines:
             c.add_compacted(lines, folder + "stderr.gz", failure_time, max_items=_LOG_ITEMS)
         if fetch or not lines:
-            runner = folder.rsplit("/", 2)[0] + "/master.log.gz"
+            runner = actions + "master.log.gz"
             ran = self._read(c, runner, f"bootstrap runner log of {m.group('instance')}", optional=not fetch)
             if ran:
                 c.add_compacted(ran, runner, failure_time, max_items=_LOG_ITEMS)
