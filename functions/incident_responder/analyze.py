@@ -221,12 +221,15 @@ def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, si
         child = [e for e in book.items if e.facts.get("child")]
         if child:
             inner = sigs.diagnose(child, incident.source, context, exclude=frozenset({Category.UPSTREAM_FAILURE}))
-            if inner.cause.category == Category.UNKNOWN or inner.cause.confidence == Confidence.LOW:
+            # A guess about the child (its words alone read as a cause, no rule matched) stays a guess beside
+            # upstream_failure; what a rule read in the child's evidence (an exception class, a signature) is the
+            # root cause, at the confidence it has there.
+            guess = inner.cause.confidence == Confidence.LOW and (inner.rule or "").startswith("terms:")
+            if inner.cause.category == Category.UNKNOWN or guess:
                 cause.explanation += (f" The child's own failure: {inner.cause.category.value} "
                                       f"({inner.cause.confidence.value} confidence): {inner.cause.explanation}")
             else:
-                # The child's cause, found with at least medium confidence, is the root cause: the category is
-                # the child's, the parent is its context. A guess about the child stays a guess beside upstream_failure.
+                # The child's cause is the root cause: the category is the child's, the parent is its context.
                 cause.category, cause.confidence = inner.cause.category, inner.cause.confidence
                 cause.signature = inner.cause.signature
                 cause.explanation += f" Root cause: {inner.cause.explanation}"

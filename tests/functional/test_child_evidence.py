@@ -192,3 +192,15 @@ def test_a_nested_execution_whose_cause_is_not_found_is_an_upstream_failure(tmp_
                                "", "Traceback (most recent call last):": "", "ClientError": "Failed"})
     assert cause["category"] == "upstream_failure"
     assert "The child's own failure: code_error (low confidence)" in cause["explanation"]
+
+
+def test_a_nested_execution_whose_child_a_class_rule_reads_is_reported_as_that_cause(tmp_path: Any) -> None:
+    # The child's function failed on an exception class a rule knows (SNS refusing a topic of another region as
+    # an invalid parameter), though the words of known failures do not corroborate it: low confidence, but a
+    # rule's reading of the child, not a guess. The category is the child's, not upstream_failure.
+    cause = _nested(tmp_path, {
+        "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied":
+            "An error occurred (InvalidParameter) when calling the Publish operation: Invalid parameter: TopicArn",
+        "ClientError": "InvalidParameterException"})
+    assert cause["category"] == "configuration"
+    assert "Root cause:" in cause["explanation"] and "TopicArn" in cause["explanation"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 __all__ = ["Link", "error_codes", "parse_chain", "render_chain", "simple_name"]
 
 _JAVA_TYPE = r"(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure|Fault)"
-_JAVA_LINK = re.compile(rf"(?<![\w$.])(?P<type>{_JAVA_TYPE})(?:(?::\s?|\s+\()(?P<msg>.*))?")
+_JAVA_LINK = re.compile(rf"(?<![\w$.])(?P<type>{_JAVA_TYPE})(?:(?:\s?:\s?|\s+\()(?P<msg>.*))?")
 _PY_TYPE = (r"[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Timeout|Fault|Failure|Refused"
             r"|NotFound|Denied|Exceeded|Throttled|Invalid)|Runtime\.\w+|[A-Z]\w+(?:\.\w+)+")
 _PY_LINK = re.compile(rf"^(?:\[ERROR\]\s+)?(?P<type>{_PY_TYPE})(?::\s?(?P<msg>.*))?$")
@@ -107,9 +107,14 @@ def _java_links(line: str) -> list[Link]:
         rest = msg
 
 
+_JOINED = " | "  # compaction's separator of the lines it joins (evidence.compaction)
+
+
 def _segment_links(text: str) -> list[Link]:
     links: list[Link] = []
-    for raw in text.splitlines():
+    # A log line that compaction joined with the lines it carried (" | "): each of them a line of its own
+    # ("Error from Python:Traceback ... | : java.lang.ExceptionInInitializerError | Caused by: ...").
+    for raw in (part for line in text.splitlines() for part in line.split(_JOINED)):
         if not raw.strip() or _FRAME.match(raw):
             continue
         line = _HRESULT.sub("", raw.rstrip())

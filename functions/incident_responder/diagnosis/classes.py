@@ -14,6 +14,7 @@ signature directory::
         codes: ['NoSuchKey', 'ENOENT']                                # regexes, full match on an error code
         text: ['(?i)path does not exist']                             # regexes, searched in a message or line
         unless: ['(?i)too many open files']   # regexes: the rule stands aside when the message says this
+        naming: ['Error: scala\\.']  # regexes: a class matches only when "<Type>: <message>" says this
 
 and the category texts under ``categories:`` (``explanation`` and ``next_steps`` with ``{match}``,
 ``{chain}`` and the incident context as placeholders).
@@ -99,9 +100,18 @@ class ClassRule:
     # The rule stands aside when its message also says this (OutOfMemoryError "unable to create native
     # thread" is a thread limit, not memory).
     unless: list[re.Pattern[str]] = field(default_factory=list)
+    # With exceptions: the class matches only when its message says one of these (a NoSuchMethodError that
+    # names a library's class, not the job's own).
+    naming: list[re.Pattern[str]] = field(default_factory=list)
 
     def match_name(self, name: str) -> bool:
         return any(p.fullmatch(name) for p in self.exceptions)
+
+    def match_link(self, name: str, type_: str, message: str) -> bool:
+        """Whether an exception of this class (full name or short type) with this message is the rule's."""
+        if not (self.match_name(name) or self.match_name(type_)):
+            return False
+        return not self.naming or any(p.search(f"{type_}: {message}") for p in self.naming)
 
     def excluded(self, text: str) -> bool:
         return any(p.search(text) for p in self.unless)
@@ -201,9 +211,11 @@ def load_class_table(*dirs: str | Path) -> ClassTable:
                 rule = ClassRule(id=str(raw["id"]), category=category, family=str(raw.get("family", "general")),
                                  confidence=confidence, exceptions=_patterns(raw.get("exceptions"), where),
                                  codes=_patterns(raw.get("codes"), where), text=_patterns(raw.get("text"), where),
-                                 unless=_patterns(raw.get("unless"), where))
+                                 unless=_patterns(raw.get("unless"), where), naming=_patterns(raw.get("naming"), where))
                 if not (rule.exceptions or rule.codes or rule.text):
                     raise SignatureError(f"{where}: needs exceptions, codes or text")
+                if rule.naming and not rule.exceptions:
+                    raise SignatureError(f"{where}: naming needs exceptions")
                 table.rules.append(rule)
             for name, texts in (doc.get("categories") or {}).items():
                 try:
@@ -253,7 +265,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
         for rule in table.rules:
             # A link without a message of its own ("... TaskSubmitFailed: Glue.ConcurrentRunsExceededException —
             # cause: Concurrent runs exceeded for <job>"): what the text says around it is its message.
-            if (rule.match_name(link.name) or rule.match_name(link.type)) and not rule.excluded(link.message or text):
+            if rule.match_link(link.name, link.type, link.message) and not rule.excluded(link.message or text):
                 ln, weak = line_of(link.message or link.type)
                 hits.append(ClassHit(rule, "exception", link.render(200), chain, depth, ln, weak))
             else:

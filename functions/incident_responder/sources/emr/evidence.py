@@ -55,6 +55,10 @@ CLUSTER = "EMR Cluster State Change"
 _CLUSTER_NAME = re.compile(
     r"Amazon EMR [Cc]luster j-[0-9A-Za-z]+ \((?P<name>.+?)\) (?:failed|has|was|is|completed|started)")
 _ERROR_LIKE = re.compile(r"\b(?:ERROR|FATAL|Exception|Error:|Caused by|Traceback|Killed|killed)\b")
+# What names a cause rather than only a level: an exception class, "Error:", a traceback, a kill. A step's stderr
+# with no more than an ERROR line of the program's own ("Reindex of byEmail did not complete") says that it
+# failed, not why: the job client's syslog does.
+_CAUSE_LIKE = re.compile(r"\w(?:Exception|Error)\b|\b(?:Exception in|Error:|Caused by|Traceback|[Kk]illed|FATAL)\b")
 # "On the master instance (i-0c4e19a7b25d83f61), application provisioning failed": the node, no action.
 _NODE_INSTANCE = re.compile(r"\((?P<instance>i-[0-9a-f]+)\)")
 # The node provisioner's logs, and a service it could not start ("Systemd start for emrsecretagent failed!").
@@ -449,14 +453,23 @@ class EmrEvidence:
         lines = self._read(c, stderr, f"stderr of step {step_id}")
         if lines:
             self._add_log(c, lines, stderr, failure_time, _LOG_ITEMS, child)
-        # The syslog when stderr names no error, or names a MapReduce job that failed ("dataset import job
+        # The syslog when stderr names no cause, or names a MapReduce job that failed ("dataset import job
         # job_1494839388120_0002 failed", "Job failed!"): the job client logs its tasks' failures there.
         said = "\n".join(_text(line) for line in lines or [])
-        if syslog and (not _ERROR_LIKE.search(said) or _HADOOP_JOB.search(said)):
+        if syslog and (not _CAUSE_LIKE.search(said) or _HADOOP_JOB.search(said)):
             more = self._read(c, syslog, f"syslog of step {step_id}")
             if more:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
             lines = [*(lines or []), *(more or [])]
+            said = "\n".join(_text(line) for line in lines)
+        if not _CAUSE_LIKE.search(said):
+            # A program the command runner started that logs to standard output (a CLI that submits its own
+            # MapReduce jobs and prints their task failures, a Python script's logging): its stdout, when stderr and
+            # syslog name no cause. A step need not have one.
+            out = self._read(c, folder + "stdout.gz", f"stdout of step {step_id}", optional=True)
+            if out:
+                self._add_log(c, out, folder + "stdout.gz", failure_time, _SYSLOG_ITEMS, child)
+                lines = [*(lines or []), *out]
         lines = [*named, *(lines or [])]
         self._yarn_logs(c, cluster_id, step_id, lines, failure_time, child)
         read = "\n".join(_text(line) for line in lines)  # what the step's logs said, for the reads they lead to
