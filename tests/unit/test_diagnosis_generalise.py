@@ -1156,3 +1156,41 @@ def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> 
     alone = diagnose(book("Loaded plugins: priorities, update-motd, upgrade-helper",
                           "Cannot find a valid baseurl for repo: dockerrepo"), "emr")
     assert alone.cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+@pytest.mark.parametrize(("text", "source", "category"), [
+    # Py4J finding no such method on a JVM library's object: the jar is older than its Python wrapper.
+    ("py4j.protocol.Py4JError: An error occurred while calling o123.kll. Trace:\n"
+     "py4j.Py4JException: Method kll([]) does not exist\n\tat py4j.reflection.ReflectionEngine.getMethod("
+     "ReflectionEngine.java:318)", "glue", Category.CONFIGURATION),
+    # A class a Hadoop setting names, not found by the loader that reads the setting.
+    ("23/11/16 09:12:24 ERROR ApplicationMaster: User class threw exception: java.io.IOException: From option "
+     "fs.s3a.aws.credentials.provider java.lang.ClassNotFoundException: Class awesome.company.aws.auth.v2."
+     "CustomCredentialsProvider not found", "emr", Category.CONFIGURATION),
+    # Two versions of one library on the classpath, under an ExceptionInInitializerError, in a compacted line.
+    ("ERROR [main] glue.ProcessLauncher: Error from Python:Traceback (most recent call last): | : java.lang."
+     "ExceptionInInitializerError | Caused by: java.lang.RuntimeException: Multiple OpenSearch-Hadoop versions "
+     "detected in the classpath; please use only one", "glue", Category.CONFIGURATION),
+    # Hive's compiler refusing the script's HQL.
+    ("FAILED: SemanticException Unrecognized file format in STORED AS clause: 'RCFILES'", "emr",
+     Category.CODE_ERROR),
+    # Hive naming the row it could not process.
+    ("FATAL [main] org.apache.hadoop.hive.ql.exec.mr.ExecMapper: org.apache.hadoop.hive.ql.metadata.HiveException: "
+     "Hive Runtime Error while processing writable {\"text\":\"happy valentines day\",\"geo\":{\"type\":\"Point", "emr",
+     Category.BAD_DATA),
+    # Oracle's five-digit code for a value longer than its column.
+    ("DatabaseError at procedure: handle_table() - ORA-12899: value too large for column \"USAGE\".\"T\".\"NAME\" "
+     "(actual: 2403, maximum: 2000)", "glue", Category.BAD_DATA),
+])
+def test_library_and_engine_refusals_read_by_class(text: str, source: str, category: Category) -> None:
+    assert diagnose(book(text), source).cause.category == category
+
+
+def test_a_log_stream_the_log_driver_could_not_create_for_its_rate_is_throttling() -> None:
+    # The container never started, but not for its definition: CloudWatch Logs refused the stream's rate.
+    b = EvidenceBook()
+    b.add("task", "ecs:DescribeTasks", "Container loader (essential) has no exit code (it did not run to an exit): "
+          "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to "
+          "create Cloudwatch log stream: ThrottlingException: Rate exceeded\n\tstatus code: 400")
+    d = signature_set().diagnose(b.items, "ecs", {})
+    assert d.cause.category == Category.THROTTLING
