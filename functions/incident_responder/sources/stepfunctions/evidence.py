@@ -33,6 +33,7 @@ REPORTED = {"FAILED", "TIMED_OUT", "ABORTED"}
 MAP_RUN_LISTED = 20  # child executions of a failed map run listed, per status
 _FAIL_SUFFIXES = ("Failed", "TimedOut", "StartFailed", "SubmitFailed", "ScheduleFailed")
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
+POLL_LOOP_RUNS = 3  # a task state entered this many times in one execution is a loop (a status check)
 _PAGE = 100
 # A run-time error names the state it happened in by the event that entered it ("(entered at the event id #7)").
 _ENTERED_AT = re.compile(r"\(entered at the event id #(\d+)\)")
@@ -347,6 +348,8 @@ class StepFunctionsEvidence:
                 c.add("history", "states:GetExecutionHistory", text, end_event.get("timestamp"),
                       error=error, cause=str(cause), status=status, event_type=end_event["type"], child=child)
                 self._entered_input(c, str(cause), by_id, prefix)
+                if failed is None and end_event["type"] == "ExecutionTimedOut":
+                    self._poll_loop(c, events, prefix, child)
         elif failed is None and depth == 0:
             error, cause = describe.get("error", ""), describe.get("cause", "")
             text = f"Execution {describe.get('name', arn)} is {status}"
@@ -354,6 +357,28 @@ class StepFunctionsEvidence:
             text += f" — cause: {cause_text(cause)}" if cause else ""
             c.add("history", "states:DescribeExecution", text, describe.get("stopDate"),
                   error=error, cause=cause, status=status)
+
+    @staticmethod
+    def _poll_loop(c: Collector, events: list[dict[str, Any]], prefix: str, child: bool) -> None:
+        """An execution that ran out of time in a loop (submit, wait, check the job's status, again): the task state
+        it ran most, ``POLL_LOOP_RUNS`` times at least, and what it returned the last time ("RUNNABLE": the job it
+        polled never started). The timeout only ended the wait; what was awaited is the question."""
+        runs: dict[str, int] = {}
+        last: dict[str, str] = {}
+        for e in events:
+            name = str(_details(e).get("name") or "")
+            if e.get("type") == "TaskStateEntered" and name:
+                runs[name] = runs.get(name, 0) + 1
+            elif e.get("type") == "TaskStateExited" and name:
+                last[name] = str(_details(e).get("output") or "")
+        looped = [(n, k) for n, k in runs.items() if k >= POLL_LOOP_RUNS and n in last]
+        if not looped:
+            return
+        name, count = max(looped, key=lambda item: item[1])
+        ev = c.add_json("history", "states:GetExecutionHistory",
+                        f"{prefix}The execution was polling when it ran out of time: state '{name}' ran {count} "
+                        "times; its last output", last[name], limit=400)
+        ev.facts.update(loop_state=name, loop_runs=count, event_type="PollLoop", child=child)
 
     @classmethod
     def _entered_input(cls, c: Collector, cause: str, by_id: dict[Any, dict[str, Any]], prefix: str) -> None:
