@@ -721,3 +721,14 @@ def test_a_long_trace_in_one_event_keeps_its_root_cause_past_the_frames() -> Non
     (line,) = compact([event], budget_tokens=2000).lines
     assert "EntityNotFoundException: Entity Not Found (Service: Glue, Status Code: 400" in line.text
     assert "Request ID" not in line.text and len(line.text) <= 400
+
+
+def test_a_package_managers_conflict_lines_are_kept_over_its_progress() -> None:
+    # yum's transaction check names the files two packages both own; its progress lines say nothing.
+    lines = ["Downloading packages:", "Total download size: 9.3 M", "Installed size: 29 M",
+             "Running transaction check", "Running transaction test", "Transaction check error:",
+             *[f"  file /etc/init.d from install of chkconfig-1.3.49.3-2.14.amzn1.x86_64 conflicts with file from "
+               f"package {p}-1.0-1.noarch" for p in ("EmrMetrics", "service-nanny", "instance-controller")],
+             "Error Summary", "-------------", *[f"Install  {n} Packages" for n in range(2, 12)]]
+    kept = compact(lines, max_lines=4).render()
+    assert "conflicts with file from package" in kept

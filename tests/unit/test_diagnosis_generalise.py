@@ -1194,3 +1194,29 @@ def test_a_log_stream_the_log_driver_could_not_create_for_its_rate_is_throttling
           "create Cloudwatch log stream: ThrottlingException: Rate exceeded\n\tstatus code: 400")
     d = signature_set().diagnose(b.items, "ecs", {})
     assert d.cause.category == Category.THROTTLING
+
+
+def test_a_client_whose_nodes_all_failed_is_what_each_node_failed_on() -> None:
+    # es-hadoop's summary says "Connection error"; the node's own line before it says its certificate was not
+    # trusted: the truststore (configuration), not an unreachable cluster.
+    d = diagnose(book(
+        "ERROR [Thread-8] rest.NetworkClient: Node [es-orders-01:9200] failed (javax.net.ssl.SSLHandshakeException: "
+        "sun.security.validator.ValidatorException: PKIX path building failed: sun.security.provider.certpath."
+        "SunCertPathBuilderException: unable to find valid certification path to requested target); no other nodes "
+        "left - aborting...",
+        "ERROR [main] glue.ProcessLauncher: org.elasticsearch.hadoop.rest.EsHadoopNoNodesLeftException: Connection "
+        "error (check network and/or proxy settings)- all nodes failed; tried [[es-orders-01:9200]]"), "glue")
+    assert d.cause.category == Category.CONFIGURATION
+
+
+def test_a_warning_and_the_line_that_gave_up_agreeing_quote_the_line_that_gave_up() -> None:
+    # A mirror timed out and yum tried another (a warning a signature knows); then no mirror answered at all. Both
+    # say the repository could not be reached: the report quotes and cites the line that ended it first.
+    d = diagnose(book(
+        "2024-05-01 10:00:01 WARN [main] yum: http://mirror.example.com/repo/repodata/repomd.xml: [Errno 12] Timeout "
+        "on http://mirror.example.com/repo/repodata/repomd.xml: (28, 'Connection timed out after 30001 "
+        "milliseconds') Trying other mirror.",
+        "2024-05-01 10:01:01 ERROR [main] Error: Cannot find a valid baseurl for repo: amzn2-core/2/x86_64"), "emr")
+    assert d.cause.category == Category.DEPENDENCY_UNAVAILABLE
+    assert d.cause.evidence_ids[0] == "E2" and "E1" in d.cause.evidence_ids
+    assert "Cannot find a valid baseurl for repo" in d.cause.explanation

@@ -725,8 +725,17 @@ class SignatureSet:
                 # Seen only on a warning or on an error that was retried (an earlier attempt of the
                 # state; a throttled call the client retried), it is not what ended the run: not high.
                 rival = weak or self._elsewhere(specific, evidence, sig.category, ids, symptoms=True) is not None
-                return self._from_signature(sig, ids, first, facts, context, evidence,
-                                            cap=Confidence.MEDIUM if rival else None, source=source)
+                d = self._from_signature(sig, ids, first, facts, context, evidence,
+                                         cap=Confidence.MEDIUM if rival else None, source=source)
+                if weak and cls is not None and not cls[0].weak and cls[0].decisive and cls[1].id not in ids:
+                    # The warning and the line that gave up agree (a mirror that timed out, then "Cannot find a
+                    # valid baseurl for repo"): the failure is quoted and cited first, the signature's steps stay.
+                    c = self._from_class(cls[0], cls[1], context)
+                    c.cause.confidence = max(c.cause.confidence, d.cause.confidence, key=_CONF_RANK.__getitem__)
+                    c.cause.evidence_ids += [i for i in d.cause.evidence_ids if i not in c.cause.evidence_ids]
+                    c.next_steps += [step for step in d.next_steps if step not in c.next_steps]
+                    return c
+                return d
         if cls is not None and generic and generic[0][0].category == cls[0].category:
             # The class rule agrees with a generic one ("a traceback", "exit code 1"): the generic
             # signature's service-specific text and next steps stand, at its capped confidence, with the

@@ -244,7 +244,10 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
     (6, re.compile(r"Exception\b|[a-z]Error\b|\bdoes not exist\b"), False),
     (5, re.compile(
         r"\b(?:ERROR|[Ee]rror|FAILED|[Ff]ailed|[Ff]ailure|[Cc]annot|[Uu]nable to|timed out|[Tt]imeout|refused"
-        r"|[Ii]nvalid|[Kk]illed|[Dd]enied|[Aa]bort(?:ed|ing)?|[Uu]ncaught|[Pp]anic|CANCELL?ED)\b"), False),
+        r"|[Ii]nvalid|[Kk]illed|[Dd]enied|[Aa]bort(?:ed|ing)?|[Uu]ncaught|[Pp]anic|CANCELL?ED"
+        # a package manager's refusal ("file /etc/init.d from install of chkconfig-1.3 conflicts with file from
+        # package instance-controller-1.0"), a dependency resolver's ("conflicts with pandas==2.2")
+        r"|conflicts with)\b"), False),
     (2, re.compile(r"\bWARN(?:ING)?\b|\b[Rr]etry(?:ing)?\b|\b[Ww]arning\b"), False),
 ]
 _LEVEL = re.compile(r"\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE)\b")
