@@ -730,11 +730,7 @@ class SignatureSet:
                 if weak and cls is not None and not cls[0].weak and cls[0].decisive and cls[1].id not in ids:
                     # The warning and the line that gave up agree (a mirror that timed out, then "Cannot find a
                     # valid baseurl for repo"): the failure is quoted and cited first, the signature's steps stay.
-                    c = self._from_class(cls[0], cls[1], context)
-                    c.cause.confidence = max(c.cause.confidence, d.cause.confidence, key=_CONF_RANK.__getitem__)
-                    c.cause.evidence_ids += [i for i in d.cause.evidence_ids if i not in c.cause.evidence_ids]
-                    c.next_steps += [step for step in d.next_steps if step not in c.next_steps]
-                    return c
+                    return self._class_first(cls, d, context)
                 return d
         if cls is not None and generic and generic[0][0].category == cls[0].category:
             # The class rule agrees with a generic one ("a traceback", "exit code 1"): the generic
@@ -748,11 +744,7 @@ class SignatureSet:
             if cls[1].id not in d.cause.evidence_ids and not cls[0].weak:
                 # The class rule read another line than the symptom: the particular failure under it ("No module
                 # named pyspark" under "Job aborted due to stage failure"), said and cited first.
-                c = self._from_class(cls[0], cls[1], context)
-                c.cause.confidence = max(c.cause.confidence, d.cause.confidence, key=_CONF_RANK.__getitem__)
-                c.cause.evidence_ids += [i for i in d.cause.evidence_ids if i not in c.cause.evidence_ids]
-                c.next_steps += [step for step in d.next_steps if step not in c.next_steps]
-                return c
+                return self._class_first(cls, d, context)
             return d
         if cls is not None and not cls[0].weak:
             return self._from_class(cls[0], cls[1], context)
@@ -791,6 +783,15 @@ class SignatureSet:
             ),
             next_steps=[], signature=None,
         )
+
+    def _class_first(self, cls: tuple[ClassHit, Evidence], d: Diagnosis, context: Mapping[str, Any]) -> Diagnosis:
+        """The class rule's reading of its line, said and cited first, with the signature's diagnosis ``d`` of the
+        same cause: the higher of the two confidences, its evidence after, its next steps kept."""
+        c = self._from_class(cls[0], cls[1], context)
+        c.cause.confidence = max(c.cause.confidence, d.cause.confidence, key=_CONF_RANK.__getitem__)
+        c.cause.evidence_ids += [i for i in d.cause.evidence_ids if i not in c.cause.evidence_ids]
+        c.next_steps += [step for step in d.next_steps if step not in c.next_steps]
+        return c
 
     def _elsewhere(self, specific: list[tuple[Signature, list[str], str, dict, bool]], evidence: list[Evidence],
                    category: Category, ids: list[str], symptoms: bool = False,
