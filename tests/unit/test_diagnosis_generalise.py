@@ -1220,3 +1220,24 @@ def test_a_warning_and_the_line_that_gave_up_agreeing_quote_the_line_that_gave_u
     assert d.cause.category == Category.DEPENDENCY_UNAVAILABLE
     assert d.cause.evidence_ids[0] == "E2" and "E1" in d.cause.evidence_ids
     assert "Cannot find a valid baseurl for repo" in d.cause.explanation
+
+
+def test_a_call_the_client_retried_is_not_the_cause_of_the_error_that_ended_the_run() -> None:
+    # A throttled call the client said it was retrying, then the script died on its own ValueError: the retries
+    # got past the throttle; the unhandled error ended the run.
+    d = diagnose(book(
+        "WARNING:inventory:DescribeAddon throttled for prod/vpc-cni (ThrottlingException: Rate exceeded), retrying "
+        "in 0.4s",
+        "Traceback (most recent call last):\n  File \"/tmp/inventory.py\", line 88, in <module>\n"
+        "    writer.writerow(row)\nValueError: dict contains fields not in fieldnames: 'aws-ebs-csi-driver'"), "glue")
+    assert d.cause.category == Category.CODE_ERROR and d.cause.evidence_ids == ["E2"]
+
+
+def test_advice_to_retry_is_no_retry() -> None:
+    # Athena's "You may need to manually clean the data ... before retrying" advises a person; nothing retried.
+    from incident_responder.diagnosis.classes import was_retried
+
+    assert not was_retried("Query exhausted resources at this scale factor. You may need to manually clean the data "
+                           "at location 's3://results/tables/1' before retrying.")
+    assert was_retried("DescribeAddon throttled (ThrottlingException: Rate exceeded), retrying in 0.4s")
+    assert was_retried("Connection attempt 1 of 3 failed") and not was_retried("Connection attempt 3 of 3 failed")

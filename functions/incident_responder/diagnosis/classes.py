@@ -74,6 +74,19 @@ def retries_over(line: str) -> bool:
     return bool(_FINAL_RETRY.search(line))
 
 
+_RETRIED = re.compile(
+    # ("before retrying" is advice to a person: Athena's "clean the data at location ... before retrying")
+    r"(?i)(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
+    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b")
+
+
+def was_retried(line: str) -> bool:
+    """Whether a line says its error is being retried or was got past ("... retrying in 0.4s", "attempt 1 of 3"),
+    not only that it is a warning, and its retries are not over."""
+    retried = bool(_RETRIED.search(line)) or any(int(m[1]) < int(m[2]) for m in _ATTEMPT.finditer(line))
+    return retried and not _FINAL_RETRY.search(line)
+
+
 def is_weak_line(line: str, levels: bool = True) -> bool:
     """Whether a line is a warning, reports a retried error, or was logged at a routine level (INFO, DEBUG:
     "Partition rdd_42_39 not found, computing it"); it weighs less than a fatal line. With ``levels`` false,

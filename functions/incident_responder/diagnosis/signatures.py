@@ -61,7 +61,7 @@ import yaml
 from ..evidence.compaction import MR_FATAL_TASK
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
-from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over
+from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over, was_retried
 from .quotes import quote
 from .terms import Reading, TermModel, load_term_model
 
@@ -716,7 +716,13 @@ class SignatureSet:
             # attempt, a Spark task attempt whose retry finished), it gives way to any class rule on a fatal line.
             by_id = {ev.id: ev for ev in evidence}
             got_past = weak and all(_earlier_attempt(by_id[i]) for i in ids if i in by_id)
-            if not (weak and cls is not None and not cls[0].weak
+            # Nor, seen only on calls the client said it was retrying, does it stand against the unhandled error
+            # of another category that ended the run on a fatal line (a DescribeAddon call throttled and retried,
+            # then a ValueError in the script's own loop): the retries got past it. A warning that is not a retry
+            # ("Found 3 malformed records") may still be the cause under a generic wrapper.
+            ended = weak and all(i in by_id and was_retried(by_id[i].text) for i in ids) and any(
+                not g[4] and g[0].category != sig.category for g in generic)
+            if not ended and not (weak and cls is not None and not cls[0].weak
                     and (cls[0].decisive or cls[0].kind == "exception" or got_past)
                     and cls[0].category != sig.category):
                 # Another cause on another fatal line (a specific signature or a decisive class rule of
