@@ -1171,6 +1171,14 @@ def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> 
     ("ERROR [main] glue.ProcessLauncher: Error from Python:Traceback (most recent call last): | : java.lang."
      "ExceptionInInitializerError | Caused by: java.lang.RuntimeException: Multiple OpenSearch-Hadoop versions "
      "detected in the classpath; please use only one", "glue", Category.CONFIGURATION),
+    # Py4J resolving a class it cannot load as a package: the jar is not on the session's classpath.
+    ("Traceback (most recent call last):\n  File \"/tmp/checks.py\", line 12, in <module>\n"
+     "    check = Check(spark, CheckLevel.Error, \"orders\")\nTypeError: 'JavaPackage' object is not callable",
+     "glue", Category.CONFIGURATION),
+    # A native library built for a newer C library than the runtime's.
+    ("[ERROR] Runtime.ImportModuleError: Unable to import module 'controller.app': /lib64/libm.so.6: version "
+     "`GLIBC_2.27' not found (required by /opt/python/lib/python3.10/site-packages/onnxruntime/capi/"
+     "onnxruntime_pybind11_state.cpython-310-x86_64-linux-gnu.so)", "lambda", Category.CONFIGURATION),
     # Hive's compiler refusing the script's HQL.
     ("FAILED: SemanticException Unrecognized file format in STORED AS clause: 'RCFILES'", "emr",
      Category.CODE_ERROR),
