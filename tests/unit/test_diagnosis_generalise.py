@@ -1247,5 +1247,7 @@ def test_advice_to_retry_is_no_retry() -> None:
 
     assert not was_retried("Query exhausted resources at this scale factor. You may need to manually clean the data "
                            "at location 's3://results/tables/1' before retrying.")
+    assert not is_weak_line("ERROR Query exhausted resources at this scale factor. You may need to manually clean the "
+                            "data at location 's3://results/tables/1' before retrying.")
     assert was_retried("DescribeAddon throttled (ThrottlingException: Rate exceeded), retrying in 0.4s")
     assert was_retried("Connection attempt 1 of 3 failed") and not was_retried("Connection attempt 3 of 3 failed")

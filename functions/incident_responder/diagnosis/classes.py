@@ -51,7 +51,8 @@ logger = logging.getLogger(__name__)
 # A line that reports something that was (or will be) retried, or only a warning: a red herring unless
 # nothing else is found.
 _WEAK = re.compile(
-    r"(?i)\bWARN(?:ING)?\b|\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretriable\b|\bretryable\b"
+    # ("before retrying" is advice to a person, see _RETRIED)
+    r"(?i)\bWARN(?:ING)?\b|(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretriable\b|\bretryable\b"
     r"|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
     # A client that went on to another node of the service ("Node [10.0.1.7:9200] failed (...); selected next
     # node [...]", "trying next host"): that node's failure was passed over.
