@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..evidence.compaction import JOINED
+
 __all__ = ["Link", "error_codes", "parse_chain", "render_chain", "simple_name"]
 
 _JAVA_TYPE = r"(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure|Fault)"
@@ -107,14 +109,11 @@ def _java_links(line: str) -> list[Link]:
         rest = msg
 
 
-_JOINED = " | "  # compaction's separator of the lines it joins (evidence.compaction)
-
-
 def _segment_links(text: str) -> list[Link]:
     links: list[Link] = []
     # A log line that compaction joined with the lines it carried (" | "): each of them a line of its own
     # ("Error from Python:Traceback ... | : java.lang.ExceptionInInitializerError | Caused by: ...").
-    for raw in (part for line in text.splitlines() for part in line.split(_JOINED)):
+    for raw in (part for line in text.splitlines() for part in line.split(JOINED)):
         if not raw.strip() or _FRAME.match(raw):
             continue
         line = _HRESULT.sub("", raw.rstrip())

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..evidence.compaction import ROUTINE_LEVELS, log_level
 from ..model import Category, Confidence
 from .chains import Link, error_codes, parse_chain
 from .quotes import quote
@@ -48,18 +49,15 @@ __all__ = ["ClassHit", "ClassRule", "ClassTable", "classify", "is_weak_line", "l
 
 logger = logging.getLogger(__name__)
 
-# A line that reports something that was (or will be) retried, or only a warning: a red herring unless
-# nothing else is found.
-_WEAK = re.compile(
-    # ("before retrying" is advice to a person, see _RETRIED)
-    r"(?i)\bWARN(?:ING)?\b|(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretriable\b|\bretryable\b"
-    r"|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
-    # A client that went on to another node of the service ("Node [10.0.1.7:9200] failed (...); selected next
-    # node [...]", "trying next host"): that node's failure was passed over.
-    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
-    r"|\bfail(?:ing|ed) over to\b"
-    # Python's warnings ("mag_l1d_data.py:412: RuntimeWarning: invalid value encountered in divide").
-    r"|\b[A-Z]\w*Warning:")
+# A line that reports an error being retried or passed over ("... retrying in 0.4s", "backing off"; a client that
+# went on to another node of the service: "Node [10.0.1.7:9200] failed (...); selected next node [...]", "trying
+# next host"). "before retrying" is advice to a person (Athena's "clean the data at location ... before retrying").
+_RETRIED = re.compile(
+    r"(?i)(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
+    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b")
+# ... or only a warning, or an error said to be retryable, or a service failed over: with a retry, a red herring
+# unless nothing else is found. Python's warnings: "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
+_WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
 _ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
 # ... unless the retries are over: then it is the failure itself.
@@ -75,31 +73,23 @@ def retries_over(line: str) -> bool:
     return bool(_FINAL_RETRY.search(line))
 
 
-_RETRIED = re.compile(
-    # ("before retrying" is advice to a person: Athena's "clean the data at location ... before retrying")
-    r"(?i)(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
-    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b")
-
-
 def was_retried(line: str) -> bool:
     """Whether a line says its error is being retried or was got past ("... retrying in 0.4s", "attempt 1 of 3"),
     not only that it is a warning, and its retries are not over."""
     retried = bool(_RETRIED.search(line)) or any(int(m[1]) < int(m[2]) for m in _ATTEMPT.finditer(line))
-    return retried and not _FINAL_RETRY.search(line)
+    return retried and not retries_over(line)
 
 
 def is_weak_line(line: str, levels: bool = True) -> bool:
     """Whether a line is a warning, reports a retried error, or was logged at a routine level (INFO, DEBUG:
     "Partition rdd_42_39 not found, computing it"); it weighs less than a fatal line. With ``levels`` false,
     the level is not looked at (a daemon that logs what it did at INFO)."""
-    from ..evidence.compaction import ROUTINE_LEVELS, log_level
-
     # YARN's client logs an application's report at INFO; its "diagnostics:" are YARN's verdict on the failed
     # application (an AM container killed for memory), not a routine line.
     if "diagnostics: " in line:
         line = line.split("diagnostics: ", 1)[1]
-    retried = bool(_WEAK.search(line)) or any(int(m[1]) < int(m[2]) for m in _ATTEMPT.finditer(line))
-    return (retried and not _FINAL_RETRY.search(line)) or (levels and log_level(line) in ROUTINE_LEVELS)
+    return (was_retried(line) or (bool(_WARNED.search(line)) and not retries_over(line))
+            or (levels and log_level(line) in ROUTINE_LEVELS))
 
 
 @dataclass

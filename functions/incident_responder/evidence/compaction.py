@@ -45,6 +45,7 @@ from incident_responder.evidence.redaction import redact
 from incident_responder.formats import TOKEN_CHARS, shorten_token
 
 __all__ = [
+    "JOINED",
     "MR_FATAL_TASK",
     "ROUTINE_LEVELS",
     "CompactLine",
@@ -270,6 +271,7 @@ _MR_FAILED = re.compile(r"\bTask Id : attempt_(\d+_\d+)_([mr]_\d+)_(\d+), Status
 MR_FATAL_TASK = re.compile(r"\bTask failed task_(\d+_\d+)_([mr]_\d+)")  # groups: job, task
 _DATED = re.compile(r"^\s*\[?\d{2,4}[-/]\d{2}[-/]\d{2}")
 _PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
+JOINED = " | "  # between the lines of one message or event that a compact line joins
 _EXCEPTION_WEIGHT = 8.0  # as "Exception:" / "Error:" lines weigh
 ROOT_CAUSE_BONUS = 4.0  # the last "Caused by:" of a trace, over the wrappers that repeat it
 _EXCEPTION_LINE = re.compile(r"^\s*(?::\s+)?(?:Caused by:\s*)?[\w$.]*(?:Exception|Error|Failure)\b|^\s*[\w.]+Error:")
@@ -399,7 +401,7 @@ def _headline(message: str) -> str:
             picked += [_with_message(parts, parts.index(p)) for p in causes[-2:] if p != exc[0]]
     if not picked:
         picked.append(body[0])
-    return " | ".join(picked)
+    return JOINED.join(picked)
 
 
 def _with_message(parts: list[str], at: int) -> str:
@@ -432,7 +434,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     limit first has its very long tokens (S3 paths, ARNs, ids) shortened in their middle, so the fields
     after them stay whole ("… part-00004-7c1e…c000.snappy.parquet. Column: [id], Expected: bigint, Found:
     INT32")."""
-    text = text.replace("\r", " ").replace("\n", " | ")
+    text = text.replace("\r", " ").replace("\n", JOINED)
     if len(text) <= limit:
         return text
     # The request ids go first, whole (shortened, they would no longer read as ids).
@@ -456,7 +458,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         return text
     # A headline of joined parts ("wrapper | … | Caused by: root"): the last part, the root cause, whole, after
     # as much of the first as fits.
-    head, sep, last = text.rpartition(" | ")
+    head, sep, last = text.rpartition(JOINED)
     if sep and len(last) <= limit - 45:
         cut = head.rfind(" ", 0, limit - len(last) - 5)
         if cut >= 20:

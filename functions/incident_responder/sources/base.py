@@ -287,7 +287,7 @@ class Collector:
         return self.book.add(kind, source, redact(_printable(text)), time, **facts)
 
     def add_json(self, kind: str, source: str, label: str, payload: Any, limit: int = 800,
-                 time: Any = None) -> Evidence:
+                 time: Any = None, **facts: Any) -> Evidence:
         from ..evidence.redaction import redact_obj
 
         if isinstance(payload, str):
@@ -296,7 +296,7 @@ class Collector:
             except ValueError:
                 pass
         text = payload if isinstance(payload, str) else json.dumps(redact_obj(payload), sort_keys=True)
-        return self.add(kind, source, f"{label}: {shorten(text, limit)}", time)
+        return self.add(kind, source, f"{label}: {shorten(text, limit)}", time, **facts)
 
     def logs(self, group: str, start: datetime | None, end: datetime | None, *,
              stream_names: list[str] | None = None, stream_prefix: str | None = None,

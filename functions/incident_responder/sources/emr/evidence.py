@@ -461,8 +461,7 @@ class EmrEvidence:
             if more:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
             lines = [*(lines or []), *(more or [])]
-            said = "\n".join(_text(line) for line in lines)
-        if not _CAUSE_LIKE.search(said):
+        if not any(_CAUSE_LIKE.search(_text(line)) for line in lines or []):
             # A program the command runner started that logs to standard output (a CLI that submits its own
             # MapReduce jobs and prints their task failures, a Python script's logging): its stdout, when stderr and
             # syslog name no cause. A step need not have one.

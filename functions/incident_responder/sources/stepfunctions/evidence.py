@@ -375,10 +375,9 @@ class StepFunctionsEvidence:
         if not looped:
             return
         name, count = max(looped, key=lambda item: item[1])
-        ev = c.add_json("history", "states:GetExecutionHistory",
-                        f"{prefix}The execution was polling when it ran out of time: state '{name}' ran {count} "
-                        "times; its last output", last[name], limit=400)
-        ev.facts.update(loop_state=name, loop_runs=count, event_type="PollLoop", child=child)
+        c.add_json("history", "states:GetExecutionHistory",
+                   f"{prefix}The execution was polling when it ran out of time: state '{name}' ran {count} times; "
+                   "its last output", last[name], limit=400, event_type="PollLoop", child=child)
 
     @classmethod
     def _entered_input(cls, c: Collector, cause: str, by_id: dict[Any, dict[str, Any]], prefix: str) -> None:
