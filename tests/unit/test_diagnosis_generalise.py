@@ -1251,3 +1251,55 @@ def test_advice_to_retry_is_no_retry() -> None:
                             "data at location 's3://results/tables/1' before retrying.")
     assert was_retried("DescribeAddon throttled (ThrottlingException: Rate exceeded), retrying in 0.4s")
     assert was_retried("Connection attempt 1 of 3 failed") and not was_retried("Connection attempt 3 of 3 failed")
+
+
+@pytest.mark.parametrize(("text", "source", "category"), [
+    # Rust's SDK with no provider that gave credentials: the instance's metadata service out of the container's
+    # reach (its hop limit 1), the setting, not the object written.
+    ("2023-03-20T20:39:15.682000Z ERROR ledger_s3_export::upload: put_object s3://acme-ledger-exports/hourly/part-"
+     "00000.jsonl.gz failed: ConstructionFailure(ConstructionFailure { source: SigningStageError { kind: "
+     "MissingCredentials } })", "ecs", Category.CONFIGURATION),
+    ("CredentialsProviderError: Could not load credentials from any providers", "lambda", Category.CONFIGURATION),
+    # A script saved with Windows line endings: its interpreter "/bin/bash\r" is not found, the script's text is
+    # at fault, not a file the cluster lacks.
+    ("/emr/instance-controller/lib/bootstrap-actions/1/bootstrap.sh: line 7: /home/hadoop/install-deps.sh: "
+     "/bin/bash^M: bad interpreter: No such file or directory", "emr", Category.CODE_ERROR),
+    # A Spark limit the message says to raise.
+    ("org.apache.spark.SparkException: Kryo serialization failed: Buffer overflow. Available: 0, required: 1. To "
+     "avoid this, increase spark.kryoserializer.buffer.max value.", "glue", Category.CONFIGURATION),
+    # An RDD checkpoint read back from storage that listed fewer of its files than were written.
+    (": org.apache.spark.SparkException: Checkpoint RDD has a different number of partitions from original RDD. "
+     "Original RDD [ID: 42, num of partitions: 6]; Checkpoint RDD [ID: 57, num of partitions: 5].", "emr",
+     Category.CONFIGURATION),
+    # Hive's map-join local task run out of memory building the small side's hash table.
+    ("FAILED: Execution Error, return code 3 from org.apache.hadoop.hive.ql.exec.mr.MapredLocalTask", "emr",
+     Category.OUT_OF_MEMORY),
+])
+def test_credentials_line_endings_spark_limits_and_hive_local_tasks(text: str, source: str,
+                                                                   category: Category) -> None:
+    assert diagnose(book(text), source).cause.category == category
+
+
+def test_a_bad_interpreter_path_that_is_not_the_line_endings_is_no_code_error() -> None:
+    # The interpreter a tool's shebang names is missing from the node: the environment, not the script's text.
+    got = diagnose(book("bash: /home/ec2-user/miniconda/bin/aws: /home/ec2-user/miniconda/bin/python: bad "
+                        "interpreter: No such file or directory"), "batch")
+    assert got.cause.category not in (Category.CODE_ERROR, Category.MISSING_INPUT)
+
+
+@pytest.mark.parametrize("clock", ["", "06:20:36  "])
+def test_dbts_error_block_is_one_line_and_its_indented_message_decides(clock: str) -> None:
+    # dbt prints the database's message indented under "Database Error in model ...", one log event per line
+    # (dbt-labs/dbt-core#4479); dbt 1.x puts a time before each line.
+    lines = [f"{clock}Completed with 1 error and 0 warnings:",
+             f"{clock}Database Error in model fct_payments (models/marts/fct_payments.sql)",
+             f"{clock}  SSL connection has been closed unexpectedly",
+             f"{clock}  compiled SQL at target/run/warehouse/models/marts/fct_payments.sql",
+             f"{clock}Done. PASS=10 WARN=0 ERROR=1 SKIP=3 TOTAL=14"]
+    texts = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    block = next(t for t in texts if "Database Error in model" in t)
+    assert "fct_payments.sql) SSL connection has been closed unexpectedly compiled SQL at" in block
+    assert not any(t.startswith("Done.") and "SSL" in t for t in texts)
+    b = EvidenceBook()
+    b.add("log", "/ecs/dbt-nightly/dbt/dbt/7d2e", block)
+    assert signature_set().diagnose(b.items, "ecs", {}).cause.category == Category.DEPENDENCY_UNAVAILABLE

@@ -633,6 +633,12 @@ _REPORT_DIAGNOSTICS = re.compile(r"^\s+diagnostics: (?!N/A\s*$)")
 _REPORT_FIELD = re.compile(r"^\s+[A-Za-z][\w ]{1,40}: ")
 _REPORT_NOISE = re.compile(r"^(?:For more detailed output, check the application tracking page"
                            r"|\. Failing the application)")
+# dbt's error block: a header naming what failed ("Database Error in model fct_payments (models/...sql)"), then
+# the database's message on lines indented under it ("  SSL connection has been closed unexpectedly",
+# dbt-labs/dbt-core#4479), each line its own log event. dbt 1.x puts a time before each line ("06:20:36  ").
+# The block is one line of evidence: the header says where, the indented lines why.
+_CLOCK = re.compile(r"^\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\s+\|)?(?=\s)")
+_INDENTED_HEAD = re.compile(r"^\s*(?:Database|Runtime|Compilation|Dependency|Parsing) Error in \w")
 WRAPPED_LINES = 6  # at most this many lines of one message are joined: its first and its last five
 HELD_LINES = 40  # a message longer than this before its first frame is not one message
 _CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
@@ -646,6 +652,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     # The held message starts on the line after its exception's ("SparkException: " and nothing more).
     opened = False
     report = False  # what is held is a YARN report's diagnostics
+    indent: int | None = None  # what is held is a header and the lines indented deeper than this under it
 
     def text(item: LogLine | str) -> str:
         return item if isinstance(item, str) else item.message or ""
@@ -663,6 +670,14 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     for item in lines:
         message = text(item)
         frame = _FRAME.match(message)
+        if held and indent is not None:
+            body = _CLOCK.sub("", message, count=1)
+            if (not frame and "\n" not in message and body.strip() and len(held) < WRAPPED_LINES
+                    and len(body) - len(body.lstrip()) > indent):
+                held.append(body)
+                continue
+            indent = None
+            yield joined(held)
         if held and report:
             if not (frame or _REPORT_FIELD.match(message) or _STAMPED.match(message) or "\n" in message
                     or len(held) > HELD_LINES):
@@ -690,8 +705,13 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         elif "\n" not in message and _REPORT_DIAGNOSTICS.match(message):
             held.append(item)
             report = True
+        elif "\n" not in message and _INDENTED_HEAD.match(body := _CLOCK.sub("", message, count=1)):
+            held.append(item)
+            indent = len(body) - len(body.lstrip())
         else:
             yield item
+    if held and indent is not None:
+        yield joined(held)
     yield from flush()
 
 
