@@ -226,6 +226,10 @@ def build_report(incident: Incident, c: Collector, pipeline: Pipeline | None, si
             # root cause, at the confidence it has there.
             guess = inner.cause.confidence == Confidence.LOW and (inner.rule or "").startswith("terms:")
             if inner.cause.category == Category.UNKNOWN or guess:
+                # That the child failed is certain; what failed in it is not known: the root cause is open, so
+                # the report does not claim it with high confidence.
+                if cause.confidence == Confidence.HIGH:
+                    cause.confidence = Confidence.MEDIUM
                 cause.explanation += (f" The child's own failure: {inner.cause.category.value} "
                                       f"({inner.cause.confidence.value} confidence): {inner.cause.explanation}")
             else:

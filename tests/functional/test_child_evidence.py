@@ -192,6 +192,8 @@ def test_a_nested_execution_whose_cause_is_not_found_is_an_upstream_failure(tmp_
                                "", "Traceback (most recent call last):": "", "ClientError": "Failed"})
     assert cause["category"] == "upstream_failure"
     assert "The child's own failure: code_error (low confidence)" in cause["explanation"]
+    # That the child failed is certain, what failed in it is not: the root cause is not claimed with high confidence.
+    assert cause["confidence"] == "medium"
 
 
 def test_a_nested_execution_whose_child_a_class_rule_reads_is_reported_as_that_cause(tmp_path: Any) -> None:

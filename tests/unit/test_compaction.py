@@ -732,3 +732,51 @@ def test_a_package_managers_conflict_lines_are_kept_over_its_progress() -> None:
              "Error Summary", "-------------", *[f"Install  {n} Packages" for n in range(2, 12)]]
     kept = compact(lines, max_lines=4).render()
     assert "conflicts with file from package" in kept
+
+
+def test_a_traceback_written_one_frame_per_event_shows_no_source_line_as_evidence() -> None:
+    # Glue's Python shell writes each frame as its own event, its source line indented under it: the code a frame
+    # ran is where, not what; the exception line leads and the frames' code lines are not shown beside it.
+    lines = ["Traceback (most recent call last):",
+             '  File "/tmp/runscript.py", line 215, in <module>\n'
+             "    runpy.run_path(temp_file_path, run_name='__main__')",
+             '  File "/usr/local/lib/python3.9/site-packages/pandas/io/parsers/readers.py", line 912, in read_csv\n'
+             "    return _read(filepath_or_buffer, kwds)",
+             '  File "pandas/_libs/parsers.pyx", line 2021, in pandas._libs.parsers.raise_parser_error',
+             "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"]
+    texts = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    assert texts[0].startswith("UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff")
+    assert not any("_read(filepath_or_buffer" in t or "runpy.run_path" in t for t in texts)
+    # A whole traceback in one event still names its exception, not a frame's code.
+    (whole,) = compact(["Traceback (most recent call last):\n" + "\n".join(lines[1:])], budget_tokens=2000).lines
+    assert whole.text.startswith("UnicodeDecodeError: 'utf-8' codec")
+
+
+def test_a_node_frame_line_that_carries_the_errors_code_is_shown() -> None:
+    # Old Node prints an error object's fields after its last frame, on that frame's line.
+    lines = ["{ Error: certificate has expired",
+             "    at TLSSocket.onConnectSecure (_tls_wrap.js:1058:34)",
+             "    at TLSWrap.ssl.onhandshakedone (_tls_wrap.js:436:38) code: 'CERT_HAS_EXPIRED' }"]
+    texts = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    assert any("code: 'CERT_HAS_EXPIRED'" in t for t in texts)
+    assert not any("onConnectSecure" in t for t in texts)
+
+
+def test_source_lines_of_a_traceback_logged_line_by_line_are_no_evidence() -> None:
+    # Each line of the traceback its own event: the source lines indented under the frames say where, not what.
+    lines = ["Traceback (most recent call last):",
+             '  File "/app/etl/load.py", line 212, in load',
+             "    etl.db.execute(conn, ddl_stmt)",
+             '  File "/app/etl/db.py", line 88, in execute',
+             "    cursor.execute(stmt, args)",
+             "psycopg2.OperationalError: SSL SYSCALL error: EOF detected"]
+    texts = [line.text for line in compact(lines, budget_tokens=2000).lines]
+    assert texts[0] == "psycopg2.OperationalError: SSL SYSCALL error: EOF detected"
+    assert not any("cursor.execute" in t or "etl.db.execute" in t for t in texts)
+
+
+def test_a_resolvers_not_found_artifact_outweighs_its_progress_lines() -> None:
+    lines = [f"\tfound org.example#lib{i};1.0 in central" for i in range(30)]
+    lines += ["\t[NOT FOUND  ] javax.jms#jms;1.1!jms.jar (42ms)", "\t[SUCCESSFUL ] org.example#lib1;1.0!lib1.jar (9ms)"]
+    texts = [line.text for line in compact(lines, budget_tokens=2000, max_lines=3).lines]
+    assert "[NOT FOUND  ] javax.jms#jms;1.1!jms.jar" in texts[0]

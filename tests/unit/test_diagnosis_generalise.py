@@ -1303,3 +1303,20 @@ def test_dbts_error_block_is_one_line_and_its_indented_message_decides(clock: st
     b = EvidenceBook()
     b.add("log", "/ecs/dbt-nightly/dbt/dbt/7d2e", block)
     assert signature_set().diagnose(b.items, "ecs", {}).cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+@pytest.mark.parametrize(("text", "source", "category"), [
+    # Node's TLS code for an expired certificate in the chain an old image's CA store trusts.
+    ("{ Error: certificate has expired\n    at TLSSocket.onConnectSecure (_tls_wrap.js:1058:34)\n"
+     "    at TLSWrap.ssl.onhandshakedone (_tls_wrap.js:436:38) code: 'CERT_HAS_EXPIRED' }", "ecs",
+     Category.CONFIGURATION),
+    # Ivy could not download jars of a package it resolved.
+    ('Exception in thread "main" java.lang.RuntimeException: [download failed: javax.jms#jms;1.1!jms.jar, download '
+     "failed: com.sun.jdmk#jmxtools;1.2.1!jmxtools.jar]", "emr", Category.DEPENDENCY_UNAVAILABLE),
+    # A Parquet type the reader cannot read: the files' encoding.
+    ("org.apache.spark.sql.AnalysisException: Illegal Parquet type: INT64 (TIMESTAMP_MICROS);", "glue",
+     Category.BAD_DATA),
+])
+def test_tls_codes_failed_downloads_and_unreadable_parquet_types(text: str, source: str,
+                                                                 category: Category) -> None:
+    assert diagnose(book(text), source).cause.category == category

@@ -638,3 +638,23 @@ def test_a_cause_in_a_log_line_names_the_container_whose_log_it_is() -> None:
     d = diagnose(book, "ecs")
     assert d.cause.category == Category.PERMISSION_DENIED
     assert "container log_router" in d.cause.explanation
+
+
+def test_a_host_lost_under_an_earlier_attempt_is_no_cause_of_the_last_attempts_error() -> None:
+    # Attempt 1 lost its Spot host; Batch retried, and attempt 2 failed on its own: the org's API request limit
+    # (SalesforceLabs/OrgCheck#181). The lost host is a red herring beside the last attempt's error.
+    b = EvidenceBook()
+    b.add("job", "batch:DescribeJobs", f"Job sfdc-extract FAILED: {ESSENTIAL} — after 2 attempts",
+          status_reason=ESSENTIAL, status="FAILED")
+    b.add("job", "batch:DescribeJobs", "Attempt 1 of 2: no exit code — status reason: Host EC2 (instance "
+          "i-0c7f3a9e1b5d2f468) terminated.", exit_code=None, reason="",
+          status_reason="Host EC2 (instance i-0c7f3a9e1b5d2f468) terminated.", attempt="earlier")
+    b.add("job", "batch:DescribeJobs", f"Attempt 2 of 2: exit code 1 (application error) — status reason: {ESSENTIAL}",
+          exit_code=1, reason="", status_reason=ESSENTIAL, attempt=2)
+    b.add("log", "/aws/batch/job/sfdc-extract/default/7e1c", "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.")
+    d = signature_set().diagnose(b.items, "batch", BATCH_CONTEXT)
+    assert d.cause.category == Category.THROTTLING
+    # The same lost host under the last attempt is the cause.
+    last = batch_book("Host EC2 (instance i-0c7f3a9e1b5d2f468) terminated.",
+                      logs=("REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.",))
+    assert signature_set().diagnose(last.items, "batch", BATCH_CONTEXT).cause.category == Category.CAPACITY

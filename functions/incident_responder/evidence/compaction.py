@@ -246,6 +246,8 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
     (5, re.compile(
         r"\b(?:ERROR|[Ee]rror|FAILED|[Ff]ailed|[Ff]ailure|[Cc]annot|[Uu]nable to|timed out|[Tt]imeout|refused"
         r"|[Ii]nvalid|[Kk]illed|[Dd]enied|[Aa]bort(?:ed|ing)?|[Uu]ncaught|[Pp]anic|CANCELL?ED"
+        # a resolver's line for an artifact no repository had ("[NOT FOUND  ] javax.jms#jms;1.1!jms.jar")
+        r"|NOT FOUND"
         # a package manager's refusal ("file /etc/init.d from install of chkconfig-1.3 conflicts with file from
         # package instance-controller-1.0"), a dependency resolver's ("conflicts with pandas==2.2")
         r"|conflicts with)\b"), False),
@@ -255,11 +257,19 @@ _LEVEL = re.compile(r"\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|INFO|NOTIC
 ROUTINE_LEVELS = frozenset({"INFO", "NOTICE", "DEBUG", "TRACE"})
 _LEVEL_BONUS = {"FATAL": 3.0, "CRITICAL": 3.0, "SEVERE": 3.0, "ERROR": 2.0, "ERR": 2.0, "WARN": 1.0,
                 "WARNING": 1.0, "DEBUG": -1.0, "TRACE": -1.0}
+# Node prints an error object's own fields after its last frame, on the frame's line ("    at TLSWrap.ssl.
+# onhandshakedone (_tls_wrap.js:436:38) code: 'CERT_HAS_EXPIRED' }"): that line says what, not only where.
 _FRAME = re.compile(
-    r"^\s*(?:at\s+[\w$.<>/\[\]-]+[.(]|File \"[^\"]*\", line \d+|\.\.\. \d+ (?:more|common frames omitted)"
+    r"^(?!.*\)\s+(?:code|errno|syscall): ['\"\w-])"
+    r"\s*(?:at\s+[\w$.<>/\[\]-]+[.(]|File \"[^\"]*\", line \d+|\.\.\. \d+ (?:more|common frames omitted)"
     r"|\^+\s*$)"
 )
 _CAUSED_BY = re.compile(r"^\s*Caused by:")
+_PY_FILE = re.compile(r'^\s*File "[^"]*", line \d+')
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 # Spark's task attempts: "Lost task 41.0 in stage 0.0" (or "Exception in task 41.0 ...") and "Finished task 41.1
 # in stage 0.0". A lost attempt whose task later finished was recovered by Spark's own retry: a red herring.
 _SPARK_LOST = re.compile(r"\b(?:Lost task|Exception in task|Task) (\d+)\.(\d+) in stage (\d+(?:\.\d+)?)")
@@ -345,10 +355,16 @@ def _headline(message: str) -> str:
     header says nothing. An event
     without frames (pretty-printed JSON, a wrapped message) is joined into one line.
     """
-    parts = [p.strip() for p in message.splitlines() if p.strip()]
+    raw = [p for p in message.splitlines() if p.strip()]
+    parts = [p.strip() for p in raw]
     if not parts:
         return ""
-    body = [p for p in parts if not _FRAME.match(p)]
+    # A Python frame's source line, indented under its "File ..." line, is part of the frame: a log that writes
+    # the traceback one frame per event ('  File "readers.py", line 912, in read_csv\n    return _read(...)')
+    # shows no code as its cause.
+    code = {i for i in range(1, len(raw)) if _PY_FILE.match(raw[i - 1])
+            and _indent(raw[i]) > _indent(raw[i - 1]) and not _FRAME.match(raw[i])}
+    body = [p for i, p in enumerate(parts) if not _FRAME.match(p) and i not in code]
     if not body:
         return parts[0]
     if len(body) == len(parts) and not parts[0].startswith("Traceback"):
@@ -493,8 +509,8 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
 
 
 class _Template:
-    __slots__ = ("count", "exception", "first_ts", "last", "last_pos", "last_ts", "lost", "prelim", "quoted",
-                 "root", "source")
+    __slots__ = ("count", "exception", "first_ts", "frame", "last", "last_pos", "last_ts", "lost", "prelim",
+                 "quoted", "root", "source")
 
     def __init__(self, message: str, pos: int, ts: datetime | None, source: str) -> None:
         self.count = 1
@@ -503,7 +519,10 @@ class _Template:
         self.last_pos = pos
         self.last_ts: str | None = None  # the raw LogLine.timestamp of the newest occurrence
         self.source = source
-        self.prelim = 0.0 if _FRAME.match(message) else error_weight(message)
+        # A stack frame, or the source line a Python traceback logged one line per event shows under one ("    cursor.
+        # execute(stmt, args)"): where, not what.
+        self.frame = bool(_FRAME.match(message))
+        self.prelim = 0.0 if self.frame else error_weight(message)
         self.root = False  # the last "Caused by:" of a stack trace somewhere: the root cause
         self.exception = False  # the exception line that ends a Python traceback logged one line per event
         self.lost: list[tuple[str, str, int]] | None = None  # task attempts it reported lost (bounded)
@@ -788,6 +807,8 @@ def compact(
         elif _OTHER_MIRROR.match(message) and before is not None and before is not t:
             before.quoted += 1  # the failure above was yum's on one mirror: it went on to the next
         previous, before = message, t
+        if in_traceback and message[:1].isspace() and t.count == 1:
+            t.frame = True  # indented source under a frame
         if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):
@@ -822,7 +843,7 @@ def compact(
         if t.root:
             sev += ROOT_CAUSE_BONUS
         score = sev * (0.35 + 0.65 * rarity) + 1.5 * prox + 0.5 * rarity
-        if _FRAME.match(t.last):
+        if t.frame or _FRAME.match(t.last):
             score *= 0.15  # a stack frame says where, not what: the exception line above it leads
         scored.append((score, key, t, first_dt, last_dt))
     scored.sort(key=lambda s: (s[0], s[2].last_pos), reverse=True)
@@ -832,7 +853,7 @@ def compact(
     spent = estimate_tokens(f"[{total_templates} other line templates omitted; {seen} lines read]") + 1
     picked: list[CompactLine] = []
     # A stack frame says where, not what: shown only in a log that has nothing else to show.
-    shown = [s for s in scored if not _FRAME.match(s[2].last)] or scored
+    shown = [s for s in scored if not (s[2].frame or _FRAME.match(s[2].last))] or scored
     for score, key, t, first_dt, last_dt in shown:
         if (max_lines is not None and len(picked) >= max_lines) or budget_tokens - spent < 8:
             break

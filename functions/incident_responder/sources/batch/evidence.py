@@ -239,8 +239,11 @@ class BatchEvidence:
             text += f" — ran {secs:.0f} s" if secs < 600 else f" — ran {secs / 60:.1f} min"
         if cont.get("logStreamName"):
             text += f" — log stream {cont['logStreamName']}"
+        # An attempt Batch retried after is what an earlier attempt died of (a Spot host reclaimed under the
+        # first, then the retry's own error): a red herring beside the last attempt's failure.
         c.add("job", source, shorten(text, 900), attempt.get("stoppedAt"), exit_code=code, reason=reason,
-              status_reason=status_reason, attempt=n, log_stream=cont.get("logStreamName") or "")
+              status_reason=status_reason, attempt="earlier" if n < total else n,
+              log_stream=cont.get("logStreamName") or "")
 
     def _config(self, c: Collector, job: dict[str, Any], container: dict[str, Any], source: str) -> None:
         res = _resources(container)
