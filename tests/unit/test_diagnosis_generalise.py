@@ -1320,3 +1320,10 @@ def test_dbts_error_block_is_one_line_and_its_indented_message_decides(clock: st
 def test_tls_codes_failed_downloads_and_unreadable_parquet_types(text: str, source: str,
                                                                  category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
+
+
+def test_an_empty_string_for_a_key_attribute_is_the_items_data() -> None:
+    got = diagnose(book("One or more parameter values are not valid. A value specified for a secondary index key is "
+                        "not supported. The AttributeValue for a key attribute cannot contain an empty string value. "
+                        "IndexName: Created, IndexKey: created"), "stepfunctions")
+    assert got.cause.category == Category.BAD_DATA

@@ -658,3 +658,24 @@ def test_a_host_lost_under_an_earlier_attempt_is_no_cause_of_the_last_attempts_e
     last = batch_book("Host EC2 (instance i-0c7f3a9e1b5d2f468) terminated.",
                       logs=("REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.",))
     assert signature_set().diagnose(last.items, "batch", BATCH_CONTEXT).cause.category == Category.CAPACITY
+
+
+@pytest.mark.parametrize(("reason", "category"), [
+    # What the call ended with says the network: the agent's retries alone do not.
+    ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+     "unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:"
+     "secretsmanager:eu-west-2:123456789012:secret:admin-db-Xy12 from secrets manager: RequestCanceled: request "
+     "context canceled caused by: context deadline exceeded", Category.DEPENDENCY_UNAVAILABLE),
+    # A reason ECS cut at 255 characters before what the call ended with: not read as an unreachable service.
+    ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+     "unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:"
+     "secretsmanager:eu-west-2:123456789012:", Category.CONFIGURATION),
+])
+def test_a_secrets_fetch_is_unreachable_only_when_its_error_says_so(reason: str, category: Category) -> None:
+    b = ecs_book(reason=reason, code="TaskFailedToStart", exit_code=None)
+    assert signature_set().diagnose(b.items, "ecs", ECS_CONTEXT).cause.category == category
+
+
+def test_a_script_bash_cannot_execute_for_its_interpreter_line_is_the_images_code() -> None:
+    b = ecs_book(exit_code=127, logs=("/bin/sh: line 1: ./run-sync.sh: cannot execute: required file not found",))
+    assert signature_set().diagnose(b.items, "ecs", ECS_CONTEXT).cause.category == Category.CODE_ERROR
