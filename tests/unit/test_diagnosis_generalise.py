@@ -1327,3 +1327,20 @@ def test_an_empty_string_for_a_key_attribute_is_the_items_data() -> None:
                         "not supported. The AttributeValue for a key attribute cannot contain an empty string value. "
                         "IndexName: Created, IndexKey: created"), "stepfunctions")
     assert got.cause.category == Category.BAD_DATA
+
+
+@pytest.mark.parametrize(("text", "source", "category"), [
+    # A shared library the image lacks, under an ImportError: the image the job's code was packaged in, not an input.
+    ("ImportError: libGL.so.1: cannot open shared object file: No such file or directory", "batch",
+     Category.CODE_ERROR),
+    # The function's own validation refused the input it was started with.
+    ('{"errorType": "Error", "errorMessage": "Missing num or num below 5", "stack": ["Error: Missing num or num '
+     'below 5", "    at validateInput (/var/task/initializer.js:52:15)", "    at module.exports.handler '
+     '(/var/task/initializer.js:14:5)"]}', "stepfunctions", Category.CONFIGURATION),
+    # Two streaming queries given one checkpoint directory.
+    ("pyspark.sql.utils.StreamingQueryException: Multiple streaming queries are concurrently using s3://acme/"
+     "checkpoint/offsets", "glue", Category.CONFIGURATION),
+])
+def test_shared_libraries_input_validation_and_shared_checkpoints(text: str, source: str,
+                                                                  category: Category) -> None:
+    assert diagnose(book(text), source).cause.category == category

@@ -10,7 +10,7 @@ from tests.conftest import load_json
 
 from incident_responder.diagnosis import SignatureSet, load_signatures
 from incident_responder.errors import MalformedEvent
-from incident_responder.model import Category, EvidenceBook, Incident, Skip
+from incident_responder.model import Category, Confidence, EvidenceBook, Incident, Skip
 from incident_responder.resources import rules_dir
 from incident_responder.sources import adapter_for
 from incident_responder.sources.emr import EmrAdapter
@@ -287,3 +287,13 @@ def test_emr_and_glue_signatures_outrank_the_generic_ones_they_refine(sigs: Sign
 
 # The placeholder contract (which names a signature may use) is the adapters' context classes:
 # tests/unit/test_adapters.py checks every signature against them.
+
+
+def test_a_spot_limit_emr_calls_a_validation_error_is_capacity(sigs: SignatureSet) -> None:
+    # EMR reports the account's Spot instance limit under VALIDATION_ERROR: a limit to raise, not a setting.
+    b = _book(job("Cluster c is TERMINATED_WITH_ERRORS: VALIDATION_ERROR — Instance group ig-3P0Q (Core - 2) failed "
+                  "to provision Spot instances: Max spot instance count exceeded",
+                  state_change_code="VALIDATION_ERROR"))
+    d = sigs.diagnose(b.items, "emr", {"cluster": "c"})
+    assert d.cause.category == Category.CAPACITY
+    assert d.cause.confidence != Confidence.HIGH
