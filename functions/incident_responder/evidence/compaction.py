@@ -270,6 +270,8 @@ _PY_FILE = re.compile(r'^\s*File "[^"]*", line \d+')
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
+
+
 # Spark's task attempts: "Lost task 41.0 in stage 0.0" (or "Exception in task 41.0 ...") and "Finished task 41.1
 # in stage 0.0". A lost attempt whose task later finished was recovered by Spark's own retry: a red herring.
 _SPARK_LOST = re.compile(r"\b(?:Lost task|Exception in task|Task) (\d+)\.(\d+) in stage (\d+(?:\.\d+)?)")
@@ -692,7 +694,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         if held and indent is not None:
             body = _CLOCK.sub("", message, count=1)
             if (not frame and "\n" not in message and body.strip() and len(held) < WRAPPED_LINES
-                    and len(body) - len(body.lstrip()) > indent):
+                    and _indent(body) > indent):
                 held.append(body)
                 continue
             indent = None
@@ -726,7 +728,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
             report = True
         elif "\n" not in message and _INDENTED_HEAD.match(body := _CLOCK.sub("", message, count=1)):
             held.append(item)
-            indent = len(body) - len(body.lstrip())
+            indent = _indent(body)
         else:
             yield item
     if held and indent is not None:
