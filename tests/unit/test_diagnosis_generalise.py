@@ -570,6 +570,13 @@ def test_a_quote_keeps_the_decisive_fields_and_drops_json_debris() -> None:
     assert '"}' not in q and '"message"' not in q
 
 
+def test_a_quote_keeps_the_bracket_that_closes_one_it_opened() -> None:
+    line = "Query 20200316_041146_00013_r6g3w failed: Failed connecting to Hive metastore: [localhost:9083]"
+    assert quote(line, 0, len(line)).endswith("[localhost:9083]")
+    # A bracket it never opened is debris.
+    assert quote("list of items]", 0, 4) == "list of items"
+
+
 def test_a_long_line_is_cut_at_word_boundaries_around_the_match() -> None:
     line = ("2024-06-01T10:00:00Z ERROR " + "contextword " * 20 + "failed: Parquet column cannot be converted. "
             "Column: [amount], Expected: double, Found: INT64 " + "trailingword " * 30)
@@ -1344,3 +1351,23 @@ def test_an_empty_string_for_a_key_attribute_is_the_items_data() -> None:
 def test_shared_libraries_input_validation_and_shared_checkpoints(text: str, source: str,
                                                                   category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
+
+
+def test_a_generic_traceback_reading_quotes_the_exception_not_the_header() -> None:
+    # The traceback's header says nothing; the exception line that ends it is the failure.
+    b = book("24/05/14 02:10:25 WARN Utils: Truncated the string representation of a plan since it was too large.",
+             "pyspark.sql.utils.AnalysisException: 'Detected implicit cartesian product for INNER join between "
+             "logical plans",
+             "24/05/14 02:10:26 ERROR ProcessLauncher: Error from Python:Traceback (most recent call last):")
+    got = diagnose(b, "glue")
+    assert got.cause.category == Category.CODE_ERROR
+    assert "Detected implicit cartesian product" in got.cause.explanation
+    assert "most recent call last" not in got.cause.explanation
+
+
+def test_the_count_of_a_repeated_line_is_not_quoted_as_its_words() -> None:
+    got = diagnose(book("Traceback (most recent call last): (×2, last 2021-02-05T09:17:39.017Z)",
+                        "ImportError: libGL.so.1: cannot open shared object file: No such file or directory "
+                        "(×2, last 2021-02-05T09:17:39.017Z)"), "batch")
+    assert "cannot open shared object file: No such file or directory" in got.cause.explanation
+    assert "×2" not in got.cause.explanation

@@ -40,7 +40,7 @@ import yaml
 from ..evidence.compaction import ROUTINE_LEVELS, log_level
 from ..model import Category, Confidence
 from .chains import Link, error_codes, parse_chain
-from .quotes import quote
+from .quotes import REPEATS, quote
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -246,6 +246,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
     """The most decisive class-rule match in ``text`` (see the module docstring), or None."""
     if not text or not table.rules:
         return None
+    text = REPEATS.sub("", text)  # the report's count of a repeated line is not the log's words
     chain = parse_chain(text)
     lines = text.splitlines() or [text]
 

@@ -12,7 +12,7 @@ import re
 
 from ..formats import shorten_token
 
-__all__ = ["QUOTE_CHARS", "quote", "shorten_token"]
+__all__ = ["QUOTE_CHARS", "REPEATS", "quote", "shorten_token"]
 
 QUOTE_CHARS = 240  # the longest quote
 _LEAD = 80  # at most this much context before the match
@@ -21,6 +21,9 @@ _JUNK_TAIL = re.compile(r"""[\s"'`,;:{}\[\]\\]+$""")
 _JSON_KEY = re.compile(r'"\s*:\s*"')
 _SDK_TRAILER = re.compile(r"\s*\((?:Service|Status Code): [^()]*\)")
 _JUNK_HEAD = re.compile(r"""^[\s"'`,;:{}\[\]\\]+""")
+# The count the evidence puts after a repeated line (a multiplication sign, the count, the last time): the report's, not
+# the log's words.
+REPEATS = re.compile(r"\s+\(×\d+(?:, last [^)]*)?\)$", re.MULTILINE)
 
 
 def _squash(text: str) -> str:
@@ -35,6 +38,12 @@ def _clean(text: str) -> str:
         closing = next((q for q in tail.group(0) if q in "'\"`"), "")
         text = kept + closing if closing and kept.count(closing) % 2 == 1 else kept
     text = _JUNK_HEAD.sub("", text)
+    if tail:
+        # ... and so does a bracket that closes one the text opened ("Failed connecting to Hive metastore:
+        # [localhost:9083]").
+        for opening, close in (("[", "]"), ("{", "}")):
+            if close in tail.group(0) and text.count(opening) > text.count(close):
+                text += close
     # A quote that opens a JSON string or bracket it never closes reads better without it.
     if text.count('"') % 2 == 1:
         text = text.replace('"', "", 1) if text.startswith('"') else text
@@ -43,6 +52,9 @@ def _clean(text: str) -> str:
 
 def quote(line: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
     """The text around ``line[start:end]`` (the match), at most ``limit`` characters, cut cleanly."""
+    repeats = REPEATS.search(line)
+    if repeats and end <= repeats.start():
+        line = line[:repeats.start()]
     start = max(0, min(start, len(line)))
     end = max(start, min(end, len(line)))
     # A match in an AWS SDK's trailer ("(Service: AWSGlue; Status Code: 400; Error Code: ValidationException;

@@ -62,7 +62,7 @@ from ..evidence.compaction import MR_FATAL_TASK
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
 from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over, was_retried
-from .quotes import quote
+from .quotes import REPEATS, quote
 from .terms import Reading, TermModel, load_term_model
 
 if TYPE_CHECKING:
@@ -422,6 +422,11 @@ def _value_from_settings(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
 
 
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
+# A traceback's header alone says nothing of the failure ("ERROR ProcessLauncher: Error from Python:Traceback (most
+# recent call last):"); the exception line that ends it does ("pyspark.sql.utils.AnalysisException: 'Detected
+# implicit cartesian product ...").
+_TRACEBACK_HEADER_ONLY = re.compile(r"Traceback \(most recent call last\):?\s*$")
+_EXCEPTION_LINE = re.compile(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)?: \S")
 
 
 def _in_log_order(evidence: list[Evidence]) -> list[tuple[int, Evidence]]:
@@ -743,6 +748,11 @@ class SignatureSet:
             # signature's service-specific text and next steps stand, at its capped confidence, with the
             # class rule's chain.
             sig, ids, first, facts, _ = generic[0]
+            if cls[1].id in ids and not cls[0].weak:
+                # The class rule read one of the lines the generic signature matched: its reading of that line
+                # is the quote ("AttributeError: 'DataFrame' object has no attribute 'append'", not "Traceback
+                # (most recent call last)"), cited first.
+                first, ids = cls[0].quote, [cls[1].id] + [i for i in ids if i != cls[1].id]
             d = self._from_signature(sig, ids, first, facts, context, evidence,
                                     cap=Confidence.MEDIUM, source=source)
             if not d.chain and len(cls[0].chain) > 1:
@@ -858,6 +868,12 @@ class SignatureSet:
                         context: Mapping[str, Any], evidence: list[Evidence], cap: Confidence | None,
                         source: str = "") -> Diagnosis:
         # What the matched evidence says of itself wins (``placeholders``: the container whose log the line is).
+        if sig.generic and _TRACEBACK_HEADER_ONLY.search(first):
+            exc = next((ev for ev in evidence if ev.kind == "log" and _EXCEPTION_LINE.match(ev.text)
+                        and not is_weak_line(ev.text)), None)
+            if exc is not None:
+                line = REPEATS.sub("", exc.text)
+                first, ids = quote(line, 0, len(line)), [exc.id] + [i for i in ids if i != exc.id]
         values = {**facts, **_context_of(sig, facts, context, source), **(facts.get("placeholders") or {}),
                   "match": first}
         explanation = _render(sig.explanation, values)
