@@ -1371,3 +1371,26 @@ def test_the_count_of_a_repeated_line_is_not_quoted_as_its_words() -> None:
                         "(×2, last 2021-02-05T09:17:39.017Z)"), "batch")
     assert "cannot open shared object file: No such file or directory" in got.cause.explanation
     assert "×2" not in got.cause.explanation
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    # compaction joined the header and the exception
+    ("2023-05-14 02:08:46,412 ERROR [main] glue.ProcessLauncher (Logging.scala:logError(70)): Error from "
+     "Python:Traceback (most recent call last): | awswrangler.exceptions.InvalidArgumentValue: Object s3://acme/"
+     "orders_archive/y=2024/part-0.parquet is not a file",
+     "awswrangler.exceptions.InvalidArgumentValue: Object s3://acme/orders_archive/y=2024/part-0.parquet"),
+    # the runtime printed the header after the message
+    ("Runtime.MarshalError: Unable to marshal response: Object of type set is not JSON serializable Traceback "
+     "(most recent call last):", "Object of type set is not JSON serializable"),
+])
+def test_a_traceback_header_around_the_exception_is_not_quoted(line: str, shown: str) -> None:
+    got = diagnose(book(line), "glue")
+    assert shown in got.cause.explanation
+    assert "most recent call last" not in got.cause.explanation
+
+
+def test_redshift_refusing_bytes_that_are_not_utf8_is_bad_data() -> None:
+    got = diagnose(book(": java.sql.SQLException: Error (code 1220) while loading data into Redshift: \"String "
+                        "contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence: ef b7 af (error 6)\""),
+                   "glue")
+    assert got.cause.category == Category.BAD_DATA

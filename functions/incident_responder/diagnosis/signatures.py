@@ -426,6 +426,14 @@ _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
 # recent call last):"); the exception line that ends it does ("pyspark.sql.utils.AnalysisException: 'Detected
 # implicit cartesian product ...").
 _TRACEBACK_HEADER_ONLY = re.compile(r"Traceback \(most recent call last\):?\s*$")
+# ... and where compaction joined it to the exception (" | "), or the runtime printed it after the message, the
+# quote is the exception alone.
+_HEADER_BEFORE = re.compile(r"^.*?Traceback \(most recent call last\):?\s*\|\s*(?=\S)")
+_HEADER_AFTER = re.compile(r"(?<=\S)\s*Traceback \(most recent call last\):?\s*$")
+
+
+def _without_header(text: str) -> str:
+    return _HEADER_AFTER.sub("", _HEADER_BEFORE.sub("", text, count=1))
 _EXCEPTION_LINE = re.compile(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)?: \S")
 
 
@@ -778,7 +786,7 @@ class SignatureSet:
             if sig.category == read.reading.category:
                 return self._from_signature(sig, ids, first, facts, context, evidence,
                                             cap=Confidence.MEDIUM, source=source)
-            shown = next((e.text for e in evidence if e.id in ids), first)
+            shown = _without_header(next((e.text for e in evidence if e.id in ids), first))
             return self._from_terms(read, context, passed_over=(
                 f'only a generic signature matched ("{quote(shown, 0, len(shown), limit=90)}": the symptom, not '
                 "its cause)", ids))
@@ -874,6 +882,7 @@ class SignatureSet:
             if exc is not None:
                 line = REPEATS.sub("", exc.text)
                 first, ids = quote(line, 0, len(line)), [exc.id] + [i for i in ids if i != exc.id]
+        first = _without_header(first)
         values = {**facts, **_context_of(sig, facts, context, source), **(facts.get("placeholders") or {}),
                   "match": first}
         explanation = _render(sig.explanation, values)
