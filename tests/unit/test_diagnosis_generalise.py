@@ -1394,3 +1394,10 @@ def test_redshift_refusing_bytes_that_are_not_utf8_is_bad_data() -> None:
                         "contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence: ef b7 af (error 6)\""),
                    "glue")
     assert got.cause.category == Category.BAD_DATA
+
+
+@pytest.mark.parametrize("source", ["athena", "stepfunctions"])
+def test_a_data_catalog_athena_does_not_have_is_the_setting_not_the_syntax(source: str) -> None:
+    got = diagnose(book("Encountered an error:\nRuntime Error\n  SYNTAX_ERROR: line 2:10: Catalog testing does not "
+                        "exist"), source)
+    assert got.cause.category == Category.CONFIGURATION
