@@ -21,9 +21,10 @@ _JUNK_TAIL = re.compile(r"""[\s"'`,;:{}\[\]\\]+$""")
 _JSON_KEY = re.compile(r'"\s*:\s*"')
 _SDK_TRAILER = re.compile(r"\s*\((?:Service|Status Code): [^()]*\)")
 _JUNK_HEAD = re.compile(r"""^[\s"'`,;:{}\[\]\\]+""")
-# The count the evidence puts after a repeated line (a multiplication sign, the count, the last time): the report's, not
-# the log's words.
-REPEATS = re.compile(r"\s+\(×\d+(?:, last [^)]*)?\)$", re.MULTILINE)
+# The count the evidence puts after a repeated line (a multiplication sign, the count, the last time): the
+# report's, not the log's words.
+REPEATS = re.compile(r"\s+\(×\d+(?:, last [^)]*)?\)$", re.MULTILINE)  # at the end of any line
+_TRAILING_REPEATS = re.compile(REPEATS.pattern)  # at the end of the text
 
 
 def _squash(text: str) -> str:
@@ -52,8 +53,8 @@ def _clean(text: str) -> str:
 
 def quote(line: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
     """The text around ``line[start:end]`` (the match), at most ``limit`` characters, cut cleanly."""
-    repeats = REPEATS.search(line)
-    if repeats and end <= repeats.start():
+    repeats = _TRAILING_REPEATS.search(line)
+    if repeats and start < repeats.start():  # a match that runs into the count ends where the log's words do
         line = line[:repeats.start()]
     start = max(0, min(start, len(line)))
     end = max(start, min(end, len(line)))

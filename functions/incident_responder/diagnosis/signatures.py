@@ -62,7 +62,7 @@ from ..evidence.compaction import MR_FATAL_TASK
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
 from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over, was_retried
-from .quotes import REPEATS, quote
+from .quotes import quote
 from .terms import Reading, TermModel, load_term_model
 
 if TYPE_CHECKING:
@@ -422,19 +422,24 @@ def _value_from_settings(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
 
 
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
-# A traceback's header alone says nothing of the failure ("ERROR ProcessLauncher: Error from Python:Traceback (most
-# recent call last):"); the exception line that ends it does ("pyspark.sql.utils.AnalysisException: 'Detected
-# implicit cartesian product ...").
-_TRACEBACK_HEADER_ONLY = re.compile(r"Traceback \(most recent call last\):?\s*$")
-# ... and where compaction joined it to the exception (" | "), or the runtime printed it after the message, the
-# quote is the exception alone.
+# A line that ends with a traceback's header says nothing of the failure ("ERROR ProcessLauncher: Error from
+# Python:Traceback (most recent call last):"); the exception line that ends the traceback does
+# ("pyspark.sql.utils.AnalysisException: 'Detected implicit cartesian product ...").
+_ENDS_WITH_HEADER = re.compile(r"Traceback \(most recent call last\):?\s*$")
+# ... and where compaction joined the header to the exception (" | "), or the runtime printed it after the
+# message, the quote is the exception alone (a line that is the header and nothing else stays as it is).
 _HEADER_BEFORE = re.compile(r"^.*?Traceback \(most recent call last\):?\s*\|\s*(?=\S)")
 _HEADER_AFTER = re.compile(r"(?<=\S)\s*Traceback \(most recent call last\):?\s*$")
 
 
 def _without_header(text: str) -> str:
     return _HEADER_AFTER.sub("", _HEADER_BEFORE.sub("", text, count=1))
-_EXCEPTION_LINE = re.compile(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)?: \S")
+
+
+def _opens_with_exception(text: str) -> bool:
+    """Whether a line starts with an exception (its class, then its message), as the chain parser reads it."""
+    links = parse_chain(text)
+    return bool(links) and text.startswith(links[0].type)
 
 
 def _in_log_order(evidence: list[Evidence]) -> list[tuple[int, Evidence]]:
@@ -876,12 +881,11 @@ class SignatureSet:
                         context: Mapping[str, Any], evidence: list[Evidence], cap: Confidence | None,
                         source: str = "") -> Diagnosis:
         # What the matched evidence says of itself wins (``placeholders``: the container whose log the line is).
-        if sig.generic and _TRACEBACK_HEADER_ONLY.search(first):
-            exc = next((ev for ev in evidence if ev.kind == "log" and _EXCEPTION_LINE.match(ev.text)
+        if sig.generic and _ENDS_WITH_HEADER.search(first):
+            exc = next((ev for ev in evidence if ev.kind == "log" and _opens_with_exception(ev.text)
                         and not is_weak_line(ev.text)), None)
             if exc is not None:
-                line = REPEATS.sub("", exc.text)
-                first, ids = quote(line, 0, len(line)), [exc.id] + [i for i in ids if i != exc.id]
+                first, ids = quote(exc.text, 0, len(exc.text)), [exc.id] + [i for i in ids if i != exc.id]
         first = _without_header(first)
         values = {**facts, **_context_of(sig, facts, context, source), **(facts.get("placeholders") or {}),
                   "match": first}

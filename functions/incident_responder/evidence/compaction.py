@@ -257,13 +257,18 @@ _LEVEL = re.compile(r"\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|INFO|NOTIC
 ROUTINE_LEVELS = frozenset({"INFO", "NOTICE", "DEBUG", "TRACE"})
 _LEVEL_BONUS = {"FATAL": 3.0, "CRITICAL": 3.0, "SEVERE": 3.0, "ERROR": 2.0, "ERR": 2.0, "WARN": 1.0,
                 "WARNING": 1.0, "DEBUG": -1.0, "TRACE": -1.0}
-# Node prints an error object's own fields after its last frame, on the frame's line ("    at TLSWrap.ssl.
-# onhandshakedone (_tls_wrap.js:436:38) code: 'CERT_HAS_EXPIRED' }"): that line says what, not only where.
 _FRAME = re.compile(
-    r"^(?!.*\)\s+(?:code|errno|syscall): ['\"\w-])"
-    r"\s*(?:at\s+[\w$.<>/\[\]-]+[.(]|File \"[^\"]*\", line \d+|\.\.\. \d+ (?:more|common frames omitted)"
+    r"^\s*(?:at\s+[\w$.<>/\[\]-]+[.(]|File \"[^\"]*\", line \d+|\.\.\. \d+ (?:more|common frames omitted)"
     r"|\^+\s*$)"
 )
+# Node prints an error object's own fields after its last frame, on the frame's line ("    at TLSWrap.ssl.
+# onhandshakedone (_tls_wrap.js:436:38) code: 'CERT_HAS_EXPIRED' }"): that line says what, not only where.
+_NODE_FIELDS = re.compile(r"\)\s+(?:code|errno|syscall): ['\"\w-]")
+
+
+def _is_frame(line: str) -> bool:
+    """Whether a line is a stack frame (where, not what). Only a frame's line is searched for Node's fields."""
+    return bool(_FRAME.match(line)) and not _NODE_FIELDS.search(line)
 _CAUSED_BY = re.compile(r"^\s*Caused by:")
 _PY_FILE = re.compile(r'^\s*File "[^"]*", line \d+')
 
@@ -365,8 +370,8 @@ def _headline(message: str) -> str:
     # the traceback one frame per event ('  File "readers.py", line 912, in read_csv\n    return _read(...)')
     # shows no code as its cause.
     code = {i for i in range(1, len(raw)) if _PY_FILE.match(raw[i - 1])
-            and _indent(raw[i]) > _indent(raw[i - 1]) and not _FRAME.match(raw[i])}
-    body = [p for i, p in enumerate(parts) if not _FRAME.match(p) and i not in code]
+            and _indent(raw[i]) > _indent(raw[i - 1]) and not _is_frame(raw[i])}
+    body = [p for i, p in enumerate(parts) if not _is_frame(p) and i not in code]
     if not body:
         return parts[0]
     if len(body) == len(parts) and not parts[0].startswith("Traceback"):
@@ -430,7 +435,7 @@ def _with_message(parts: list[str], at: int) -> str:
     the schema, then "Problems:\n* level should be required, but is optional")."""
     block: list[str] = []
     for p in parts[at + 1:]:
-        if _FRAME.match(p) or _EXCEPTION_LINE.match(p) or _CAUSED_BY.match(p):
+        if _is_frame(p) or _EXCEPTION_LINE.match(p) or _CAUSED_BY.match(p):
             break
         block.append(p)
     if len(block) > 3:  # its first line too, where a message begun on the next line says what it is
@@ -523,7 +528,7 @@ class _Template:
         self.source = source
         # A stack frame, or the source line a Python traceback logged one line per event shows under one ("    cursor.
         # execute(stmt, args)"): where, not what.
-        self.frame = bool(_FRAME.match(message))
+        self.frame = _is_frame(message)
         self.prelim = 0.0 if self.frame else error_weight(message)
         self.root = False  # the last "Caused by:" of a stack trace somewhere: the root cause
         self.exception = False  # the exception line that ends a Python traceback logged one line per event
@@ -690,7 +695,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
 
     for item in lines:
         message = text(item)
-        frame = _FRAME.match(message)
+        frame = _is_frame(message)
         if held and indent is not None:
             body = _CLOCK.sub("", message, count=1)
             if (not frame and "\n" not in message and body.strip() and len(held) < WRAPPED_LINES
@@ -726,7 +731,8 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         elif "\n" not in message and _REPORT_DIAGNOSTICS.match(message):
             held.append(item)
             report = True
-        elif "\n" not in message and _INDENTED_HEAD.match(body := _CLOCK.sub("", message, count=1)):
+        elif (" Error in " in message and "\n" not in message
+              and _INDENTED_HEAD.match(body := _CLOCK.sub("", message, count=1))):
             held.append(item)
             indent = _indent(body)
         else:
@@ -811,7 +817,7 @@ def compact(
         previous, before = message, t
         if in_traceback and message[:1].isspace() and t.count == 1:
             t.frame = True  # indented source under a frame
-        if in_traceback and not _FRAME.match(message) and not message[:1].isspace():
+        if in_traceback and not _is_frame(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):
                 t.exception, last_exc = True, t
@@ -824,7 +830,7 @@ def compact(
                 last_exc.root = rooted = True
         if _CAUSED_BY.match(message):
             cause = t
-        elif cause is not None and not _FRAME.match(message):
+        elif cause is not None and not _is_frame(message):
             cause.root, cause = True, None
     if cause is not None:
         cause.root = True
@@ -845,7 +851,8 @@ def compact(
         if t.root:
             sev += ROOT_CAUSE_BONUS
         score = sev * (0.35 + 0.65 * rarity) + 1.5 * prox + 0.5 * rarity
-        if t.frame or _FRAME.match(t.last):
+        t.frame = t.frame or _is_frame(t.last)  # the newest occurrence may be a frame where the first was not
+        if t.frame:
             score *= 0.15  # a stack frame says where, not what: the exception line above it leads
         scored.append((score, key, t, first_dt, last_dt))
     scored.sort(key=lambda s: (s[0], s[2].last_pos), reverse=True)
@@ -855,7 +862,7 @@ def compact(
     spent = estimate_tokens(f"[{total_templates} other line templates omitted; {seen} lines read]") + 1
     picked: list[CompactLine] = []
     # A stack frame says where, not what: shown only in a log that has nothing else to show.
-    shown = [s for s in scored if not (s[2].frame or _FRAME.match(s[2].last))] or scored
+    shown = [s for s in scored if not s[2].frame] or scored
     for score, key, t, first_dt, last_dt in shown:
         if (max_lines is not None and len(picked) >= max_lines) or budget_tokens - spent < 8:
             break
