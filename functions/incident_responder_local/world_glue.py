@@ -10,6 +10,7 @@ by :mod:`world`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .world import convert_times, to_datetime
@@ -46,10 +47,12 @@ def _job(glue: Any, backend: Any, world: World, name: str, job: dict[str, Any] |
          runs: list[dict[str, Any]]) -> None:
     first = runs[0] if runs else {}
     src = job or first
+    # A run logged to /aws-glue/python-jobs is a Python shell job's.
+    kind = "pythonshell" if "python-jobs" in str(first.get("LogGroupName") or "") else "glueetl"
     kwargs: dict[str, Any] = {
         "Name": name,
         "Role": (job or {}).get("Role") or f"arn:aws:iam::{world.account}:role/{name}-glue",
-        "Command": (job or {}).get("Command") or {"Name": "glueetl",
+        "Command": (job or {}).get("Command") or {"Name": kind,
                                                     "ScriptLocation": f"s3://aws-glue-scripts/{name}.py"},
     }
     for key in ("WorkerType", "NumberOfWorkers", "Timeout", "GlueVersion"):
@@ -63,6 +66,10 @@ def _job(glue: Any, backend: Any, world: World, name: str, job: dict[str, Any] |
     if job is not None:
         answer = convert_times(job, _TIME_KEYS, to_datetime)
         fake.as_dict = lambda: dict(answer)
+    elif starts := [s for r in runs if (s := to_datetime(r.get("StartedOn"))) is not None]:
+        # A job the world made from its runs was defined before them, not at replay time (which
+        # would read as a change made after the last good run).
+        fake.created_on = fake.last_modified_on = min(starts) - timedelta(days=1)
 
 
 def _run(glue: Any, backend: Any, run: dict[str, Any]) -> None:

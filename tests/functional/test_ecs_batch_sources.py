@@ -291,3 +291,30 @@ def test_world_batch_answers_describe_jobs_with_the_pasted_job(stack: LocalStack
         job["attempts"][0]["container"]["reason"] == "OutOfMemoryError: Container killed due to memory usage"
     )
     assert stack.session.client("batch").describe_jobs(jobs=["not-there"])["jobs"] == []
+
+
+def test_a_job_whose_dependency_failed_is_diagnosed_from_the_dependency(slack: Any) -> None:
+    # "Dependent Job failed": the job never ran; the job it depends on is described (one call) and its own attempt
+    # and log are read as the job's child, where the throttled Glue poll is.
+    result = replay("batch_dependent_job_failed_glue_poller_throttled", slack)
+    text = evidence(result)
+    assert "depends on 1 job(s); 1 failed. The first, crest-count-2018-11-23" in text
+    assert "(ThrottlingException) when calling the GetJobRun operation" in text
+    assert result["report"]["probable_cause"]["category"] == "throttling"
+    assert result["api_calls"]["batch.DescribeJobs"] == 3  # the job, its dependencies, the dependency's own read
+
+
+def test_a_job_whose_dependencies_did_not_fail_says_so(slack: Any, tmp_path: Any) -> None:
+    import shutil
+
+    import yaml
+
+    shutil.copytree(SCENARIOS / "batch_dependent_job_failed_glue_poller_throttled", tmp_path / "s")
+    world = yaml.safe_load((tmp_path / "s" / "world.yaml").read_text())
+    for job in world["batch"]["jobs"]:
+        if job["jobName"] == "crest-count-2018-11-23":
+            job["status"] = "SUCCEEDED"
+    (tmp_path / "s" / "world.yaml").write_text(yaml.safe_dump(world))
+    result = run_scenario(tmp_path / "s", slack)
+    assert result["report"]["probable_cause"]["category"] == "upstream_failure"
+    assert any("dependencies: none is FAILED" in g for g in result["report"]["gaps"])

@@ -464,3 +464,14 @@ def test_a_bootstrap_action_that_printed_nothing_is_no_gap(run: Any) -> None:
     report = run(_world(sc.name, s3=_bootstrap_logs(_YUM_STDERR, None)), sc.event).report()
     assert not any("stdout" in g for g in report.gaps)
     assert any("Error: Nothing to do" in e.text for e in report.evidence)
+
+
+def test_a_glue_job_the_world_makes_from_its_runs_was_defined_before_them(slack: Any) -> None:
+    # The world describes the runs, not the job: the job moto makes for them is a Python shell job (its runs log
+    # to /aws-glue/python-jobs) defined before the first run, not at replay time, which would read as a change
+    # made since the last good run.
+    result = run_scenario(SCENARIOS / "glue_pythonshell_pandas_merge_exit_code_10", slack)
+    text = "\n".join(e["text"] for e in result["report"]["evidence"])
+    assert "pythonshell job" in text
+    assert "last modified 2022-02-14 09:00 UTC — before the last good run" in text
+    assert result["report"]["probable_cause"]["category"] == "out_of_memory"

@@ -756,15 +756,27 @@ def test_an_error_of_a_spark_task_other_than_the_one_that_ended_the_job_is_a_red
 
 def test_log_lines_without_times_are_weighed_in_the_order_the_log_wrote_them() -> None:
     # A bootstrap action's stderr.gz has no times; its lines come most telling first. The script's syntax error
-    # is the last line the log wrote, after a broken pipe from an installer (dask/dask-yarn#97).
+    # is the last line the log wrote, after a download that was reset and tried again (dask/dask-yarn#97).
     b = EvidenceBook()
     uri = "s3://logs/j-2F7K/node/i-0c4e/bootstrap-actions/1/stderr.gz"
     b.add("log", uri, "bootstrap-dask: line 246: syntax error: unexpected end of file", position=41)
-    b.add("log", uri, "tail: write error: Broken pipe", position=12)
+    b.add("log", uri, "curl: (56) Recv failure: Connection reset by peer", position=12)
     assert diagnose(b, "emr").cause.category == Category.CODE_ERROR
     for ev in b.items:  # without the log's order, the later evidence item speaks for the log
         del ev.facts["position"]
     assert diagnose(b, "emr").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_a_broken_pipe_gives_way_to_the_error_of_the_program_that_closed_the_pipe() -> None:
+    # "aws s3 cp <src> - | xz -d | zstd | aws s3 cp - <dst>": the upload failed first, and the download then wrote
+    # into a closed pipe (aws/aws-cli#6120). The broken pipe is the last line, and still not the cause.
+    b = book("upload failed: - to s3://archive/zstd/events.jsonl.zst An error occurred (InvalidArgument) when "
+             "calling the UploadPart operation: Part number must be an integer between 1 and 10000, inclusive",
+             "download failed: s3://archive/raw/events.jsonl.xz to - [Errno 32] Broken pipe")
+    assert diagnose(b, "ecs").cause.category == Category.CONFIGURATION
+    # Alone, a broken pipe is a connection the other side dropped, as it says; no more than medium.
+    d = diagnose(book("psycopg2.OperationalError: could not send data to server: Broken pipe"), "ecs")
+    assert (d.cause.category, d.cause.confidence) == (Category.DEPENDENCY_UNAVAILABLE, Confidence.MEDIUM)
 
 
 def test_a_spark_task_attempt_whose_retry_finished_is_a_red_herring() -> None:
@@ -1246,6 +1258,21 @@ def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> 
     # A data catalog Athena does not have, reported under SYNTAX_ERROR: the setting, not the syntax.
     *[("Encountered an error:\nRuntime Error\n  SYNTAX_ERROR: line 2:10: Catalog testing does not exist", source,
        Category.CONFIGURATION) for source in ("athena", "stepfunctions")],
+    # The interpreter a script's "#!/usr/bin/env python" names is not on the node: the environment, not an input;
+    # the same line with a carriage return after the name is a script saved with Windows line endings.
+    ("/usr/bin/env: 'python': No such file or directory", "emr", Category.CONFIGURATION),
+    ("/usr/bin/env: 'python^M': No such file or directory", "emr", Category.CODE_ERROR),
+    # A client library's fault in its own words is the code's (its version), not the service's.
+    ("net.snowflake.client.jdbc.SnowflakeSQLLoggedException: JDBC driver internal error: Fail to retrieve row count "
+     "for first arrow chunk: sun.misc.Unsafe or java.nio.DirectByteBuffer.<init>(long, int) not available.", "lambda",
+     Category.CODE_ERROR),
+    # Glue refusing a catalog Athena never upgraded: the account's setup, whatever the role may do.
+    ("AnalysisException: 'java.lang.RuntimeException: MetaException(message:Unable to verify existence of default "
+     "database: com.amazonaws.services.glue.model.AccessDeniedException: Please migrate your Catalog to enable "
+     "access to this database (Service: AWSGlue; Status Code: 400; Error Code: AccessDeniedException)", "glue",
+     Category.CONFIGURATION),
+    # A Python shell job killed for memory: exit code 10 and no traceback.
+    ("Command failed with exit code 10", "glue", Category.OUT_OF_MEMORY),
 ])
 def test_failure_classes_read_by_class_rules(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1376,3 +1403,11 @@ def test_a_traceback_header_around_the_exception_is_not_quoted(line: str, shown:
     assert shown in got.cause.explanation
     assert "most recent call last" not in got.cause.explanation
 
+
+def test_an_array_past_the_vm_limit_is_out_of_memory_that_more_heap_does_not_cure() -> None:
+    # One object larger than any JVM array (a whole XML file read as one row, databricks/spark-xml#263): out of
+    # memory in kind, but the setting or the data that made it so large is as likely the cause, so not high, and
+    # the next steps do not say to add memory.
+    d = diagnose(book("java.lang.OutOfMemoryError: Requested array size exceeds VM limit"), "glue")
+    assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
+    assert "more memory does not help" in d.cause.explanation

@@ -432,8 +432,12 @@ _HEADER_BEFORE = re.compile(r"^.*?Traceback \(most recent call last\):?\s*\|\s*(
 _HEADER_AFTER = re.compile(r"(?<=\S)\s*Traceback \(most recent call last\):?\s*$")
 
 
+# The responder's own words before a Glue run's ErrorMessage ("Run FAILED after 35 min: "): the quote is the message.
+_RUN_PREFIX = re.compile(r"^Run (?:FAILED|TIMEOUT|ERROR|STOPPED) after [^:]{1,40}: (?=\S)")
+
+
 def _without_header(text: str) -> str:
-    return _HEADER_AFTER.sub("", _HEADER_BEFORE.sub("", text, count=1))
+    return _HEADER_AFTER.sub("", _HEADER_BEFORE.sub("", _RUN_PREFIX.sub("", text, count=1), count=1))
 
 
 def _opens_with_exception(text: str) -> bool:

@@ -27,6 +27,13 @@ __all__ = ["BatchEvidence"]
 DEFAULT_LOG_GROUP = "/aws/batch/job"
 MAX_ATTEMPTS_SHOWN = 3
 ARRAY_CHILD_FAILED = "Array Child Job failed"
+DEPENDENCY_FAILED = "Dependent Job failed"
+DEPENDENCIES_READ = 100  # DescribeJobs takes at most 100 ids
+
+
+def _first_failed(jobs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The job of ``jobs`` that stopped first (the others may have failed for its sake)."""
+    return min(jobs, key=lambda j: (j.get("stoppedAt") or 0, str(j["jobId"])))
 
 
 def _definition(value: str) -> tuple[str, str]:
@@ -120,6 +127,8 @@ class BatchEvidence:
         c.context["redrive"] = BatchSpec.from_dict(self._redrive(job, container), strict=True)
         if str(job.get("statusReason") or "").startswith(ARRAY_CHILD_FAILED) and not attempts:
             self._array_child(c, job)
+        elif str(job.get("statusReason") or "").startswith(DEPENDENCY_FAILED) and not attempts:
+            self._dependency(c, job)
         elif job.get("nodeProperties") and "#" not in str(job.get("jobId") or job_id) and not stream_of(last):
             self._main_node(c, job)
 
@@ -136,15 +145,45 @@ class BatchEvidence:
                 c.book.gap(f"ListJobs of array job {job_id}: no FAILED child listed (Batch keeps finished jobs "
                            f"for about 7 days)")
             return
-        first = min(failed, key=lambda j: (j.get("stoppedAt") or 0, str(j["jobId"])))
+        first = _first_failed(failed)
         child_id = str(first["jobId"])
-        self._follow(c, job, {"jobId": child_id, "jobArn": first.get("jobArn") or "",
-                              "jobName": first.get("jobName") or "", "startedAt": first.get("startedAt"),
-                              "stoppedAt": first.get("stoppedAt")},
-                     f"{len(failed)} child(ren) of array job {job_id} failed; the first, index "
-                     f"{child_id.rsplit(':', 1)[-1]} ({child_id}), follows as the job's child: "
-                     f"{first.get('statusReason') or 'no status reason given'}", "batch:ListJobs",
-                     f"array child {child_id}")
+        self._follow_failed(c, job, first, f"{len(failed)} child(ren) of array job {job_id} failed; the first, index "
+                            f"{child_id.rsplit(':', 1)[-1]} ({child_id})", "batch:ListJobs", f"array child {child_id}")
+
+    def _dependency(self, c: Collector, job: dict[str, Any]) -> None:
+        """A job whose dependency failed never runs: Batch fails it with "Dependent Job failed". The failed job
+        it depends on (one DescribeJobs of its ``dependsOn`` ids; the first that failed, when several did) holds the
+        cause, collected as the job's child; a dependency that itself waited on a failed one is followed the same
+        way, within the children's depth bound."""
+        ids = [str(d["jobId"]) for d in job.get("dependsOn") or [] if isinstance(d, dict) and d.get("jobId")]
+        if not ids:
+            c.book.gap("the job's dependencies: DescribeJobs names none (dependsOn is empty)")
+            return
+        out = c.call(f"DescribeJobs {', '.join(ids[:DEPENDENCIES_READ])}", c.client("batch").describe_jobs,
+                     jobs=ids[:DEPENDENCIES_READ])
+        if out is None:
+            return
+        found = [j for j in out.get("jobs") or [] if isinstance(j, dict) and j.get("jobId")]
+        failed = [j for j in found if j.get("status") == "FAILED"]
+        if not failed:
+            missing = len(ids[:DEPENDENCIES_READ]) - len(found)
+            kept = f" ({missing} no longer kept: Batch keeps finished jobs for about 7 days)" if missing else ""
+            c.book.gap(f"DescribeJobs of the job's {len(ids)} dependencies: none is FAILED{kept}")
+            return
+        first = _first_failed(failed)
+        dep_id = str(first["jobId"])
+        self._follow_failed(c, job, first, f"Job {job.get('jobName') or job.get('jobId')} depends on {len(ids)} "
+                            f"job(s); {len(failed)} failed. The first, {first.get('jobName') or dep_id} ({dep_id})",
+                            "batch:DescribeJobs", f"dependency {dep_id}")
+
+    def _follow_failed(self, c: Collector, job: dict[str, Any], failed: dict[str, Any], intro: str, source: str,
+                       what: str) -> None:
+        """Follow ``failed`` (a ListJobs summary or a DescribeJobs job) as the child of ``job``."""
+        self._follow(c, job, {"jobId": str(failed["jobId"]), "jobArn": failed.get("jobArn") or "",
+                              "jobName": failed.get("jobName") or "", "startedAt": failed.get("startedAt"),
+                              "stoppedAt": failed.get("stoppedAt")},
+                     f"{intro}, follows as the job's child: {failed.get('statusReason') or 'no status reason given'}",
+                     source, what)
 
     def _main_node(self, c: Collector, job: dict[str, Any]) -> None:
         """A multi-node parallel job runs its containers as node jobs ("<job id>#<node index>"); the job ends
@@ -162,7 +201,8 @@ class BatchEvidence:
 
     def _follow(self, c: Collector, job: dict[str, Any], child: dict[str, Any], text: str, source: str,
                 what: str) -> None:
-        """Collect a child job of ``job`` (an array child, a node) with this adapter, after an item saying why."""
+        """Collect a child job of ``job`` (an array child, a node, a dependency) with this adapter, after an item
+        saying why."""
         from .. import adapter
         from ..base import ChildCollector
 

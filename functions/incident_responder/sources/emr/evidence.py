@@ -543,7 +543,7 @@ class EmrEvidence:
         # the newest containers: a failed task's last attempts run in the last containers launched.
         masters = [f for f in mine if f[1].endswith("_000001")][:YARN_CONTAINERS - 1]
         rest = [f for f in mine if not f[1].endswith("_000001")]
-        chosen = sorted(masters + rest[len(rest) - (YARN_CONTAINERS - len(masters)):], key=lambda f: f[1])
+        chosen = sorted(masters + rest[max(0, len(rest) - (YARN_CONTAINERS - len(masters))):], key=lambda f: f[1])
         c.links.append(Link(f"YARN container logs of {app} in S3",
                             _s3_console(c.incident.region, f"s3://{bucket}/{prefix}{app}/")))
         for _, container, objs in chosen:

@@ -563,15 +563,21 @@ class StepFunctionsEvidence:
                       "state": state if state in ("FAILED", "TIMEOUT", "ERROR") else "FAILED",
                       "message": doc.get("ErrorMessage") or ""}
         else:  # elasticmapreduce
-            step_id = sub.get("StepId") or doc.get("StepId") or doc.get("Id")
+            # The cause is the step as DescribeStep gives it, bare or under "Step"; TaskSubmitted's output is
+            # AddJobFlowSteps' answer ({"StepIds": [...]}) or the step id alone.
+            inner = doc.get("Step")
+            described: dict[str, Any] = inner if isinstance(inner, dict) else doc
+            submitted = sub.get("StepIds") if isinstance(sub.get("StepIds"), list) else []
+            step_id = (sub.get("StepId") or (submitted[0] if submitted else None) or described.get("StepId")
+                       or described.get("Id"))
             cluster_id = params.get("ClusterId") or doc.get("ClusterId") or sub.get("ClusterId")
             if not step_id or not cluster_id:
                 return None
             raw_step = params.get("Step")
             step: dict[str, Any] = raw_step if isinstance(raw_step, dict) else {}
             detail = {"clusterId": cluster_id, "stepId": step_id, "state": "FAILED",
-                      "name": doc.get("Name") or step.get("Name") or step_id,
-                      "actionOnFailure": doc.get("ActionOnFailure") or step.get("ActionOnFailure") or ""}
+                      "name": described.get("Name") or step.get("Name") or step_id,
+                      "actionOnFailure": described.get("ActionOnFailure") or step.get("ActionOnFailure") or ""}
         _, detail_type = _CHILD_ADAPTERS[rtype]
         return {"version": "0", "id": f"{c.incident.event_id}:child", "detail-type": detail_type,
                 "account": c.incident.account, "region": c.incident.region,
