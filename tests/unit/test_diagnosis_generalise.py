@@ -1273,6 +1273,13 @@ def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> 
      Category.CONFIGURATION),
     # A Python shell job killed for memory: exit code 10 and no traceback.
     ("Command failed with exit code 10", "glue", Category.OUT_OF_MEMORY),
+    # Ruby's words for a dependency the image lacks: the code's packaging, as Python's ImportError.
+    ("/usr/local/lib/ruby/gems/2.5.0/gems/bundler-1.16.6/lib/bundler/rubygems_integration.rb:408:in `block (2 levels) "
+     "in replace_gem': Error loading the 'postgresql' Active Record adapter. Missing a gem it depends on? pg is not "
+     "part of the bundle. Add it to your Gemfile. (LoadError)", "ecs", Category.CODE_ERROR),
+    # A SIGKILL whose record says a person ended the job is a stop, not memory.
+    ("Attempt 1 of 1: exit code 137 (killed by SIGKILL, 128+9) — status reason: Terminated by the user", "batch",
+     Category.MANUAL_STOP),
 ])
 def test_failure_classes_read_by_class_rules(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1411,3 +1418,23 @@ def test_an_array_past_the_vm_limit_is_out_of_memory_that_more_heap_does_not_cur
     d = diagnose(book("java.lang.OutOfMemoryError: Requested array size exceeds VM limit"), "glue")
     assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
     assert "more memory does not help" in d.cause.explanation
+
+
+def test_the_sigkill_of_containers_ecs_stopped_after_another_exited_with_an_error_is_not_memory() -> None:
+    # The essential frontend exited 1 and stopped the task; ECS then killed the two Flask containers after the stop
+    # timeout (137). Their 137 says nothing of memory; the frontend's own error is the cause.
+    b = EvidenceBook()
+    b.add("task", "ecs:DescribeTasks", "Container frontend (essential) exited with code 1 (application error)",
+          exit_code=1, container="frontend")
+    b.add("task", "ecs:DescribeTasks", "Container discounts (essential) exited with code 137 (killed by SIGKILL, 128+9)",
+          exit_code=137, container="discounts")
+    b.add("log", "/ecs/shop/frontend", "rubygems_integration.rb:408:in `replace_gem': Error loading the 'postgresql' "
+          "Active Record adapter. Missing a gem it depends on? pg is not part of the bundle. (LoadError)")
+    d = signature_set().diagnose(b.items, "ecs", {"container": "frontend"})
+    assert d.cause.category == Category.CODE_ERROR
+    # Alone, the 137 is still read as the memory limit, at medium.
+    alone = EvidenceBook()
+    alone.add("task", "ecs:DescribeTasks", "Container app (essential) exited with code 137 (killed by SIGKILL, 128+9)",
+              exit_code=137, container="app")
+    d = signature_set().diagnose(alone.items, "ecs", {"container": "app"})
+    assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
