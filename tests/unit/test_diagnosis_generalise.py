@@ -1426,7 +1426,8 @@ def test_the_sigkill_of_containers_ecs_stopped_after_another_exited_with_an_erro
     b = EvidenceBook()
     b.add("task", "ecs:DescribeTasks", "Container frontend (essential) exited with code 1 (application error)",
           exit_code=1, container="frontend")
-    b.add("task", "ecs:DescribeTasks", "Container discounts (essential) exited with code 137 (killed by SIGKILL, 128+9)",
+    b.add("task", "ecs:DescribeTasks",
+          "Container discounts (essential) exited with code 137 (killed by SIGKILL, 128+9)",
           exit_code=137, container="discounts")
     b.add("log", "/ecs/shop/frontend", "rubygems_integration.rb:408:in `replace_gem': Error loading the 'postgresql' "
           "Active Record adapter. Missing a gem it depends on? pg is not part of the bundle. (LoadError)")
@@ -1438,3 +1439,32 @@ def test_the_sigkill_of_containers_ecs_stopped_after_another_exited_with_an_erro
               exit_code=137, container="app")
     d = signature_set().diagnose(alone.items, "ecs", {"container": "app"})
     assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
+
+
+def test_a_connection_that_failed_to_a_node_spark_lost_is_the_node_loss() -> None:
+    # A Spot core node reclaimed: YARN released its containers ("lost node"), and the shuffle fetch from its
+    # executors then timed out. The connection failure names the lost node: capacity, not a dependency.
+    lost = ("23/03/14 02:04:18 WARN TaskSetManager: Lost task 41.0 in stage 10.0 (TID 5121) (ip-10-60-3-41.us-west-2"
+            ".compute.internal executor 7): ExecutorLostFailure (executor 7 exited unrelated to the running tasks) "
+            "Reason: Container marked as failed: container_1678754321098_0001_01_000012 on host: ip-10-60-3-41.us-west"
+            "-2.compute.internal. Exit status: -100. Diagnostics: Container released on a *lost* node.")
+    fetch = ("Caused by: io.netty.channel.ConnectTimeoutException: connection timed out: "
+             "ip-10-60-3-41.us-west-2.compute.internal/10.60.3.41:7337")
+    assert diagnose(book(lost, fetch), "emr").cause.category == Category.CAPACITY
+    # A connection to another host than the lost one is a dependency of its own.
+    other = "Caused by: io.netty.channel.ConnectTimeoutException: connection timed out: db.internal/10.9.9.9:5432"
+    assert diagnose(book(lost, other), "emr").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_a_host_lost_under_an_earlier_attempt_does_not_explain_the_last_attempts_time_limit() -> None:
+    # Attempt 1 lost its Spot host; attempt 2 trained for its whole 12 h and hit the attempt timeout.
+    b = EvidenceBook()
+    b.add("job", "batch:DescribeJobs", "Job htr-train FAILED: Job attempt duration exceeded timeout — after 2 attempts",
+          status_reason="Job attempt duration exceeded timeout")
+    b.add("job", "batch:DescribeJobs", "Attempt 1 of 2: no exit code — status reason: Host EC2 (instance "
+          "i-0c5e7a9b1d3f5a7c9) terminated. — ran 192.6 min", attempt="earlier",
+          status_reason="Host EC2 (instance i-0c5e7a9b1d3f5a7c9) terminated.")
+    b.add("job", "batch:DescribeJobs", "Attempt 2 of 2: exit code 137 (killed by SIGKILL, 128+9) — status reason: Job "
+          "attempt duration exceeded timeout — ran 720.6 min", attempt=2, exit_code=137,
+          status_reason="Job attempt duration exceeded timeout")
+    assert diagnose(b, "batch").cause.category == Category.TIMEOUT

@@ -244,6 +244,18 @@ class Signature:
         return ids, first, facts, weak
 
 
+# A cluster node as Spark and YARN name it: EC2's private DNS name (ip-10-60-3-41[.<region>.compute.internal]).
+_NODE_NAME = re.compile(r"\bip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})\b")
+
+
+def _names_lost_host(lost_lines: list[str], text: str) -> bool:
+    """Whether ``text`` names (by DNS name or address) a node that ``lost_lines`` say was lost."""
+    hosts = {m.group(0) for line in lost_lines for m in _NODE_NAME.finditer(line)}
+    addresses = {".".join(m.groups()) for line in lost_lines for m in _NODE_NAME.finditer(line)}
+    return any(h in text for h in hosts) or any(re.search(rf"(?<![\d.]){re.escape(a)}(?![\d])", text)
+                                                 for a in addresses)
+
+
 def _earlier_attempt(ev: Evidence) -> bool:
     """Whether ``ev`` is what an earlier attempt of the failed work ended with (a retried state's first try, a
     Spark task attempt whose retry finished)."""
@@ -726,6 +738,7 @@ class SignatureSet:
         generic = [f for f in found if f[0].generic]
         cls = self.classify(evidence, exclude)
         if specific:
+            specific = self._lost_node_first(specific, evidence)
             sig, ids, first, facts, weak = specific[0]
             if sig.symptom:
                 ahead = self._before_the_limit(specific, cls, sig, ids, first, context, evidence, source)
@@ -744,9 +757,14 @@ class SignatureSet:
             # ("Found 3 malformed records") may still be the cause under a generic wrapper.
             ended = weak and all(i in by_id and was_retried(by_id[i].text) for i in ids) and any(
                 not g[4] and g[0].category != sig.category for g in generic)
-            if not ended and not (weak and cls is not None and not cls[0].weak
+            # A node the engine lost, and then a connection to that same node that failed (Spark's shuffle fetch
+            # from the executors of a reclaimed Spot node, "connection timed out: ip-10-60-3-41...:7337"): the lost
+            # node explains the connection failure, not the other way round.
+            lost = weak and sig.recoverable and cls is not None and _names_lost_host(
+                [by_id[i].text for i in ids if i in by_id], cls[1].text)
+            if not ended and (lost or not (weak and cls is not None and not cls[0].weak
                     and (cls[0].decisive or cls[0].kind == "exception" or got_past)
-                    and cls[0].category != sig.category):
+                    and cls[0].category != sig.category)):
                 # Another cause on another fatal line (a specific signature or a decisive class rule of
                 # another category, on evidence this signature did not match): the evidence is not
                 # one-sided, so not high. On the same line, the signature is the more specific reading.
@@ -755,7 +773,8 @@ class SignatureSet:
                 rival = weak or self._elsewhere(specific, evidence, sig.category, ids, symptoms=True) is not None
                 d = self._from_signature(sig, ids, first, facts, context, evidence,
                                          cap=Confidence.MEDIUM if rival else None, source=source)
-                if weak and cls is not None and not cls[0].weak and cls[0].decisive and cls[1].id not in ids:
+                if (weak and not lost and cls is not None and not cls[0].weak and cls[0].decisive
+                        and cls[1].id not in ids):
                     # The warning and the line that gave up agree (a mirror that timed out, then "Cannot find a
                     # valid baseurl for repo"): the failure is quoted and cited first, the signature's steps stay.
                     return self._class_first(cls, d, context)
@@ -817,6 +836,21 @@ class SignatureSet:
             next_steps=[], signature=None,
         )
 
+    @staticmethod
+    def _lost_node_first(specific: list[tuple[Signature, list[str], str, dict, bool]], evidence: list[Evidence],
+                         ) -> list[tuple[Signature, list[str], str, dict, bool]]:
+        """``specific`` with a node the engine lost first, when the first is a connection that failed to that
+        very node (a shuffle fetch from a reclaimed Spot node's executors): the loss explains the failure."""
+        top = specific[0]
+        if top[0].category != Category.DEPENDENCY_UNAVAILABLE:
+            return specific
+        by_id = {e.id: e for e in evidence}
+        reached = " ".join(by_id[i].text for i in top[1] if i in by_id)
+        for f in specific[1:]:
+            if f[0].recoverable and _names_lost_host([by_id[i].text for i in f[1] if i in by_id], reached):
+                return [f, *(g for g in specific if g is not f)]
+        return specific
+
     def _class_first(self, cls: tuple[ClassHit, Evidence], d: Diagnosis, context: Mapping[str, Any]) -> Diagnosis:
         """The class rule's reading of its line, said and cited first, with the signature's diagnosis ``d`` of the
         same cause: the higher of the two confidences, its evidence after, its next steps kept."""
@@ -835,10 +869,13 @@ class SignatureSet:
         decisive class rule (an exception class, an error code, a high rule's phrase): ``best``, the evidence's
         best class hit, when given (a time limit gives way only to what reads as the failure's cause), else any
         such hit. None when there is none."""
-        # What an earlier attempt died of, before the retry that ran into the limit, is no red herring there.
+        # What an earlier attempt died of, before the retry that ran into the limit, is no red herring there;
+        # unless it is infrastructure the retry got away from (a Spot host reclaimed under attempt 1, attempt 2
+        # then training for its whole 12 h): that does not follow the work from one attempt to the next.
         earlier = {e.id for e in evidence if e.facts.get("attempt") == "earlier"} if best is not None else set()
         other = next((f for f in specific if not f[0].generic and (not f[4] or set(f[1]) <= earlier)
-                      and f[0].category != category and (symptoms or not f[0].symptom) and set(f[1]) - set(ids)),
+                      and f[0].category != category and (symptoms or not f[0].symptom) and set(f[1]) - set(ids)
+                      and not (f[0].category == Category.CAPACITY and earlier and set(f[1]) - set(ids) <= earlier)),
                      None)
         if other is not None:
             return other
