@@ -318,3 +318,14 @@ def test_a_job_whose_dependencies_did_not_fail_says_so(slack: Any, tmp_path: Any
     result = run_scenario(tmp_path / "s", slack)
     assert result["report"]["probable_cause"]["category"] == "upstream_failure"
     assert any("dependencies: none is FAILED" in g for g in result["report"]["gaps"])
+
+
+def test_a_multi_node_job_is_diagnosed_from_the_worker_node_that_failed_before_it_ended(slack: Any) -> None:
+    # The main node waited for 100 nodes until a person killed the job ("Terminated by the user", 137); two worker
+    # nodes had died 25 minutes before, their DescribeStacks calls throttled. One DescribeJobs of the worker nodes
+    # finds them; the first is read as the job's child.
+    result = replay("batch_mnp_pcluster_nodes_describestacks_throttled", slack)
+    text = evidence(result)
+    assert "2 worker node(s) of the job failed before it ended; the first, node 37" in text
+    assert result["report"]["probable_cause"]["category"] == "throttling"
+    assert result["api_calls"]["batch.DescribeJobs"] == 3  # the job, its worker nodes, the node's own read

@@ -29,6 +29,7 @@ MAX_ATTEMPTS_SHOWN = 3
 ARRAY_CHILD_FAILED = "Array Child Job failed"
 DEPENDENCY_FAILED = "Dependent Job failed"
 DEPENDENCIES_READ = 100  # DescribeJobs takes at most 100 ids
+NODE_EARLY_MS = 60_000  # a worker node that stopped this long before its job did failed on its own
 
 
 def _first_failed(jobs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -129,8 +130,10 @@ class BatchEvidence:
             self._array_child(c, job)
         elif str(job.get("statusReason") or "").startswith(DEPENDENCY_FAILED) and not attempts:
             self._dependency(c, job)
-        elif job.get("nodeProperties") and "#" not in str(job.get("jobId") or job_id) and not stream_of(last):
-            self._main_node(c, job)
+        elif job.get("nodeProperties") and "#" not in str(job.get("jobId") or job_id):
+            if not stream_of(last):
+                self._main_node(c, job)
+            self._failed_node(c, job)
 
     def _array_child(self, c: Collector, job: dict[str, Any]) -> None:
         """An array job fails when one of its children does, and runs nothing of its own: the first failed
@@ -175,6 +178,30 @@ class BatchEvidence:
         self._follow_failed(c, job, first, f"Job {job.get('jobName') or job.get('jobId')} depends on {len(ids)} "
                             f"job(s); {len(failed)} failed. The first, {first.get('jobName') or dep_id} ({dep_id})",
                             "batch:DescribeJobs", f"dependency {dep_id}")
+
+    def _failed_node(self, c: Collector, job: dict[str, Any]) -> None:
+        """A multi-node job's worker node that failed well before the job ended (its setup or its program died,
+        and the main node waited for it until a person or a time limit stopped the job): that node holds the
+        cause, and is followed as the job's child. One DescribeJobs of the node jobs ("<job id>#<index>", at
+        most 100); nodes that stopped with the job were stopped by its end."""
+        job_id = str(job.get("jobId") or c.incident.resource.run_id)
+        props = job.get("nodeProperties") or {}
+        main = props.get("mainNode", 0)
+        ids = [f"{job_id}#{i}" for i in range(int(props.get("numNodes") or 0)) if i != main][:DEPENDENCIES_READ]
+        if not ids:
+            return
+        out = c.call(f"DescribeJobs of the {len(ids)} worker nodes of {job_id}", c.client("batch").describe_jobs,
+                     jobs=ids)
+        ended = job.get("stoppedAt")
+        early = [j for j in (out or {}).get("jobs") or [] if isinstance(j, dict) and j.get("jobId")
+                 and j.get("status") == "FAILED" and isinstance(j.get("stoppedAt"), int)
+                 and (not isinstance(ended, int) or j["stoppedAt"] < ended - NODE_EARLY_MS)]
+        if not early:
+            return
+        first = _first_failed(early)
+        node = str(first["jobId"])
+        self._follow_failed(c, job, first, f"{len(early)} worker node(s) of the job failed before it ended; the "
+                            f"first, node {node.rsplit('#', 1)[-1]} ({node})", "batch:DescribeJobs", f"node {node}")
 
     def _follow_failed(self, c: Collector, job: dict[str, Any], failed: dict[str, Any], intro: str, source: str,
                        what: str) -> None:
