@@ -1277,6 +1277,13 @@ def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> 
     ("/usr/local/lib/ruby/gems/2.5.0/gems/bundler-1.16.6/lib/bundler/rubygems_integration.rb:408:in `block (2 levels) "
      "in replace_gem': Error loading the 'postgresql' Active Record adapter. Missing a gem it depends on? pg is not "
      "part of the bundle. Add it to your Gemfile. (LoadError)", "ecs", Category.CODE_ERROR),
+    # The Lambda Java runtime unable to read the event into the handler's declared type: the handler's signature.
+    *[("An error occurred during JSON parsing: java.lang.RuntimeException | Caused by: com.amazonaws.lambda."
+       "thirdparty.com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize instance of "
+       "`java.lang.String` out of START_OBJECT token", source, Category.CODE_ERROR)
+      for source in ("lambda", "stepfunctions")],
+    # ENOSYS from a file system (flock on a Lustre mount without lock support): where the data is kept.
+    ("lmdb.Error: /fsx/sr/data_L/lmdb/DIV2K_train_HR_sub: Function not implemented", "batch", Category.CONFIGURATION),
     # A SIGKILL whose record says a person ended the job is a stop, not memory.
     ("Attempt 1 of 1: exit code 137 (killed by SIGKILL, 128+9) — status reason: Terminated by the user", "batch",
      Category.MANUAL_STOP),
