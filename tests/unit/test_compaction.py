@@ -629,6 +629,17 @@ def test_a_long_headline_keeps_its_root_cause_whole_and_shortens_the_data_in_it(
     assert "(values=[2024-04-10])" not in line.text  # the value list is shortened, the reason kept
 
 
+def test_a_value_list_that_runs_past_the_line_limit_is_shortened_before_the_line_is_cut() -> None:
+    # The same refusal with every one of its 60 partition values written out: the line is longer than a line may
+    # be (2,000 characters), and the reason after the list is kept only if the list is shortened first.
+    values = ", ".join(f"PartitionValueList(values=[2023-12-{d:02d}])" for d in range(1, 61))
+    text = HUDI_SYNC.replace("PartitionValueList(values=[2024-01-01]), PartitionValueList(values=[2024-01-02]), "
+                             "...(96 more) PartitionValueList(values=[2024-04-10])", values)
+    assert max(len(line) for line in text.splitlines()) > 2000
+    [line] = compact([text]).lines
+    assert "failed to satisfy constraint: Member must have length less than or equal to 25" in line.text
+
+
 def test_spark_task_attempts_are_recovered_only_when_a_later_attempt_of_that_task_finished() -> None:
     lost = ("WARN TaskSetManager: Lost task {t}.{a} in stage 3.0 (TID 9): java.net.SocketTimeoutException: Read "
             "timed out")

@@ -1282,6 +1282,18 @@ def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> 
        "thirdparty.com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize instance of "
        "`java.lang.String` out of START_OBJECT token", source, Category.CODE_ERROR)
       for source in ("lambda", "stepfunctions")],
+    # Flink's checkpoints that expired until the job gave up on them: a time limit.
+    ("Caused by: org.apache.flink.util.FlinkRuntimeException: Exceeded checkpoint tolerable failure threshold.",
+     "emr", Category.TIMEOUT),
+    # What the code sends past DynamoDB's fixed rules: the code, not capacity or a setting.
+    ("com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException: Item size has exceeded the maximum allowed size "
+     "(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ValidationException)", "ecs", Category.CODE_ERROR),
+    ("botocore.exceptions.ClientError: An error occurred (ValidationException) when calling the BatchWriteItem "
+     "operation: Provided list of item keys contains duplicates", "ecs", Category.CODE_ERROR),
+    # A container whose entrypoint the runtime did not find: its setup, not an input.
+    ("CannotStartContainerError: Error response from daemon: OCI runtime create failed: container_linux.go:380: "
+     "starting container process caused: exec: \"/usr/local/env-execute\": stat /usr/local/env-execute: no such "
+     "file or directory: unknown", "batch", Category.CONFIGURATION),
     # ENOSYS from a file system (flock on a Lustre mount without lock support): where the data is kept.
     ("lmdb.Error: /fsx/sr/data_L/lmdb/DIV2K_train_HR_sub: Function not implemented", "batch", Category.CONFIGURATION),
     # A SIGKILL whose record says a person ended the job is a stop, not memory.

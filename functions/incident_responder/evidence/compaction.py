@@ -452,6 +452,11 @@ LITERAL_KEPT = 48  # characters kept of a long quoted value
 _LONG_LITERAL = re.compile(r"""(['"])((?:(?!\1)[^|]){100,})\1""")
 
 
+def _shorten_literals(text: str) -> str:
+    """``text`` with each very long quoted value cut to its first ``LITERAL_KEPT`` characters."""
+    return _LONG_LITERAL.sub(lambda q: f"{q.group(1)}{q.group(2)[:LITERAL_KEPT].rstrip()}…{q.group(1)}", text)
+
+
 def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     """Cut a line to ``limit`` characters, keeping the first strong error signal in view. A line over the
     limit first has its very long tokens (S3 paths, ARNs, ids) shortened in their middle, so the fields
@@ -476,7 +481,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     # A long quoted value is data (the 100 partitions a call was refused for): the reason around it is
     # what to keep ("at 'partitionsToDelete' failed to satisfy constraint: Member must have length less than
     # or equal to 25").
-    text = _LONG_LITERAL.sub(lambda q: f"{q.group(1)}{q.group(2)[:LITERAL_KEPT].rstrip()}…{q.group(1)}", text)
+    text = _shorten_literals(text)
     if len(text) <= limit:
         return text
     # A headline of joined parts ("wrapper | … | Caused by: root"): the last part, the root cause, whole, after
@@ -792,7 +797,10 @@ def compact(
                 message, cut = message[:MAX_EVENT_CHARS], True
             message = _headline(message)
         if len(message) > MAX_LINE_CHARS:
-            message, cut = message[:MAX_LINE_CHARS], True
+            # A long quoted value first (the 60 partitions a call was refused for): the reason after it stays.
+            message = _shorten_literals(message)
+            if len(message) > MAX_LINE_CHARS:
+                message, cut = message[:MAX_LINE_CHARS], True
         if is_bookkeeping(message) or _BLANK.fullmatch(message):
             continue
         key = mask("<*>", message[:KEY_CHARS])
