@@ -1294,6 +1294,10 @@ def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> 
     ("CannotStartContainerError: Error response from daemon: OCI runtime create failed: container_linux.go:380: "
      "starting container process caused: exec: \"/usr/local/env-execute\": stat /usr/local/env-execute: no such "
      "file or directory: unknown", "batch", Category.CONFIGURATION),
+    # A CSV reader given something that is not the CSV it expects (an HTML page for a feed): the input.
+    ("CsvError: Invalid Opening Quote: a quote is found on field 0 at line 2, value is \"  lang=\"", "lambda",
+     Category.BAD_DATA),
+    ("_csv.Error: line contains NUL", "batch", Category.BAD_DATA),
     # ENOSYS from a file system (flock on a Lustre mount without lock support): where the data is kept.
     ("lmdb.Error: /fsx/sr/data_L/lmdb/DIV2K_train_HR_sub: Function not implemented", "batch", Category.CONFIGURATION),
     # A SIGKILL whose record says a person ended the job is a stop, not memory.
