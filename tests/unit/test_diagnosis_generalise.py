@@ -1441,6 +1441,19 @@ def test_an_array_past_the_vm_limit_is_out_of_memory_that_more_heap_does_not_cur
     d = diagnose(book("java.lang.OutOfMemoryError: Requested array size exceeds VM limit"), "glue")
     assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
     assert "more memory does not help" in d.cause.explanation
+    # Without the exception's class, the phrase alone reads the same.
+    d = diagnose(book("# Requested array size exceeds VM limit"), "emr")
+    assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
+
+
+def test_a_glue_run_error_is_quoted_without_the_responders_own_words_before_it() -> None:
+    # The run's evidence says "Run FAILED after 35 min: <ErrorMessage>"; the cause quotes Glue's message.
+    b = EvidenceBook()
+    b.add("job", "glue:GetJobRun", "Run FAILED after 35 min: Command failed with exit code 10", status="FAILED",
+          error_message="Command failed with exit code 10")
+    d = signature_set().diagnose(b.items, "glue", {"job_name": "claims-shell", "capacity": "1.0 DPU"})
+    assert 'ended with "Command failed with exit code 10"' in d.cause.explanation
+    assert "Run FAILED" not in d.cause.explanation
 
 
 def test_the_sigkill_of_containers_ecs_stopped_after_another_exited_with_an_error_is_not_memory() -> None:

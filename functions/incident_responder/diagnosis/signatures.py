@@ -248,12 +248,13 @@ class Signature:
 _NODE_NAME = re.compile(r"\bip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})\b")
 
 
-def _names_lost_host(lost_lines: list[str], text: str) -> bool:
-    """Whether ``text`` names (by DNS name or address) a node that ``lost_lines`` say was lost."""
-    hosts = {m.group(0) for line in lost_lines for m in _NODE_NAME.finditer(line)}
-    addresses = {".".join(m.groups()) for line in lost_lines for m in _NODE_NAME.finditer(line)}
-    return any(h in text for h in hosts) or any(re.search(rf"(?<![\d.]){re.escape(a)}(?![\d])", text)
-                                                 for a in addresses)
+def _node_names(lines: list[str]) -> re.Pattern[str] | None:
+    """A pattern for the nodes ``lines`` name, by DNS name or by address; None when they name none."""
+    nodes = {m.groups() for line in lines for m in _NODE_NAME.finditer(line)}
+    if not nodes:
+        return None
+    names = [f"ip-{'-'.join(n)}" for n in nodes] + [rf"(?<![\d.]){re.escape('.'.join(n))}(?!\d)" for n in nodes]
+    return re.compile("|".join(names))
 
 
 def _earlier_attempt(ev: Evidence) -> bool:
@@ -737,8 +738,17 @@ class SignatureSet:
         specific = [f for f in found if not f[0].generic]
         generic = [f for f in found if f[0].generic]
         cls = self.classify(evidence, exclude)
+        by_id = {ev.id: ev for ev in evidence}
+        # The nodes the engine said it lost (a recoverable signature's lines), and the lines that name them.
+        lost_sig = next((f for f in specific if f[0].recoverable), None)
+        lost_nodes = _node_names([by_id[i].text for i in lost_sig[1] if i in by_id]) if lost_sig else None
+        if lost_sig is not None and lost_nodes is not None and lost_sig is not specific[0] and \
+                specific[0][0].category == Category.DEPENDENCY_UNAVAILABLE and \
+                any(lost_nodes.search(by_id[i].text) for i in specific[0][1] if i in by_id):
+            # A connection that failed to that very node (a shuffle fetch from a reclaimed Spot node's executors):
+            # the loss explains the failure, so it is read first.
+            specific = [lost_sig, *(f for f in specific if f is not lost_sig)]
         if specific:
-            specific = self._lost_node_first(specific, evidence)
             sig, ids, first, facts, weak = specific[0]
             if sig.symptom:
                 ahead = self._before_the_limit(specific, cls, sig, ids, first, context, evidence, source)
@@ -749,7 +759,6 @@ class SignatureSet:
             # IllegalArgumentException under a node it failed over from), not to a broad phrase such as
             # "internal error". Seen only on attempts that were retried and got past it (a state's earlier
             # attempt, a Spark task attempt whose retry finished), it gives way to any class rule on a fatal line.
-            by_id = {ev.id: ev for ev in evidence}
             got_past = weak and all(_earlier_attempt(by_id[i]) for i in ids if i in by_id)
             # Nor, seen only on calls the client said it was retrying, does it stand against the unhandled error
             # of another category that ended the run on a fatal line (a DescribeAddon call throttled and retried,
@@ -760,8 +769,8 @@ class SignatureSet:
             # A node the engine lost, and then a connection to that same node that failed (Spark's shuffle fetch
             # from the executors of a reclaimed Spot node, "connection timed out: ip-10-60-3-41...:7337"): the lost
             # node explains the connection failure, not the other way round.
-            lost = weak and sig.recoverable and cls is not None and _names_lost_host(
-                [by_id[i].text for i in ids if i in by_id], cls[1].text)
+            lost = (weak and specific[0] is lost_sig and lost_nodes is not None and cls is not None
+                    and lost_nodes.search(cls[1].text) is not None)
             if not ended and (lost or not (weak and cls is not None and not cls[0].weak
                     and (cls[0].decisive or cls[0].kind == "exception" or got_past)
                     and cls[0].category != sig.category)):
@@ -836,21 +845,6 @@ class SignatureSet:
             next_steps=[], signature=None,
         )
 
-    @staticmethod
-    def _lost_node_first(specific: list[tuple[Signature, list[str], str, dict, bool]], evidence: list[Evidence],
-                         ) -> list[tuple[Signature, list[str], str, dict, bool]]:
-        """``specific`` with a node the engine lost first, when the first is a connection that failed to that
-        very node (a shuffle fetch from a reclaimed Spot node's executors): the loss explains the failure."""
-        top = specific[0]
-        if top[0].category != Category.DEPENDENCY_UNAVAILABLE:
-            return specific
-        by_id = {e.id: e for e in evidence}
-        reached = " ".join(by_id[i].text for i in top[1] if i in by_id)
-        for f in specific[1:]:
-            if f[0].recoverable and _names_lost_host([by_id[i].text for i in f[1] if i in by_id], reached):
-                return [f, *(g for g in specific if g is not f)]
-        return specific
-
     def _class_first(self, cls: tuple[ClassHit, Evidence], d: Diagnosis, context: Mapping[str, Any]) -> Diagnosis:
         """The class rule's reading of its line, said and cited first, with the signature's diagnosis ``d`` of the
         same cause: the higher of the two confidences, its evidence after, its next steps kept."""
@@ -875,7 +869,7 @@ class SignatureSet:
         earlier = {e.id for e in evidence if e.facts.get("attempt") == "earlier"} if best is not None else set()
         other = next((f for f in specific if not f[0].generic and (not f[4] or set(f[1]) <= earlier)
                       and f[0].category != category and (symptoms or not f[0].symptom) and set(f[1]) - set(ids)
-                      and not (f[0].category == Category.CAPACITY and earlier and set(f[1]) - set(ids) <= earlier)),
+                      and not (f[0].category == Category.CAPACITY and set(f[1]) - set(ids) <= earlier)),
                      None)
         if other is not None:
             return other

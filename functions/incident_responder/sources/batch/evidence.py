@@ -37,6 +37,14 @@ def _first_failed(jobs: list[dict[str, Any]]) -> dict[str, Any]:
     return min(jobs, key=lambda j: (j.get("stoppedAt") or 0, str(j["jobId"])))
 
 
+def _described(c: Collector, ids: list[str], what: str) -> list[dict[str, Any]] | None:
+    """The jobs one DescribeJobs of ``ids`` (at most 100) returns; None when the call failed (a gap)."""
+    out = c.call(what, c.client("batch").describe_jobs, jobs=ids)
+    if out is None:
+        return None
+    return [j for j in out.get("jobs") or [] if isinstance(j, dict) and j.get("jobId")]
+
+
 def _definition(value: str) -> tuple[str, str]:
     """(name, revision) of a job definition ARN or ``name:revision``."""
     tail = value.rsplit("/", 1)[-1]
@@ -162,14 +170,13 @@ class BatchEvidence:
         if not ids:
             c.book.gap("the job's dependencies: DescribeJobs names none (dependsOn is empty)")
             return
-        out = c.call(f"DescribeJobs {', '.join(ids[:DEPENDENCIES_READ])}", c.client("batch").describe_jobs,
-                     jobs=ids[:DEPENDENCIES_READ])
-        if out is None:
+        read = ids[:DEPENDENCIES_READ]
+        described = _described(c, read, f"DescribeJobs {', '.join(read)}")
+        if described is None:
             return
-        found = [j for j in out.get("jobs") or [] if isinstance(j, dict) and j.get("jobId")]
-        failed = [j for j in found if j.get("status") == "FAILED"]
+        failed = [j for j in described if j.get("status") == "FAILED"]
         if not failed:
-            missing = len(ids[:DEPENDENCIES_READ]) - len(found)
+            missing = len(read) - len(described)
             kept = f" ({missing} no longer kept: Batch keeps finished jobs for about 7 days)" if missing else ""
             c.book.gap(f"DescribeJobs of the job's {len(ids)} dependencies: none is FAILED{kept}")
             return
@@ -190,11 +197,9 @@ class BatchEvidence:
         ids = [f"{job_id}#{i}" for i in range(int(props.get("numNodes") or 0)) if i != main][:DEPENDENCIES_READ]
         if not ids:
             return
-        out = c.call(f"DescribeJobs of the {len(ids)} worker nodes of {job_id}", c.client("batch").describe_jobs,
-                     jobs=ids)
         ended = job.get("stoppedAt")
-        early = [j for j in (out or {}).get("jobs") or [] if isinstance(j, dict) and j.get("jobId")
-                 and j.get("status") == "FAILED" and isinstance(j.get("stoppedAt"), int)
+        early = [j for j in _described(c, ids, f"DescribeJobs of the {len(ids)} worker nodes of {job_id}") or []
+                 if j.get("status") == "FAILED" and isinstance(j.get("stoppedAt"), int)
                  and (not isinstance(ended, int) or j["stoppedAt"] < ended - NODE_EARLY_MS)]
         if not early:
             return
