@@ -53,6 +53,8 @@ def load(session: boto3.Session, world: World) -> None:
             backend.work_groups[group["Name"]].state = group["State"]
     for query in queries:
         kwargs: dict[str, Any] = {"QueryString": query["Query"], "WorkGroup": query.get("WorkGroup") or "primary"}
+        if kwargs["WorkGroup"] not in backend.work_groups:
+            athena.create_work_group(Name=kwargs["WorkGroup"])  # a query's workgroup exists, listed or not
         for key in ("QueryExecutionContext", "ResultConfiguration"):
             if query.get(key):
                 kwargs[key] = query[key]

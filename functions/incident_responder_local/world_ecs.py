@@ -108,6 +108,13 @@ def _task_definition(client: Any, backend: Any, td: dict[str, Any]) -> None:
     revision = int(td.get("revision") or (m.group("revision") if m else 1))
     kwargs: dict[str, Any] = {"family": family, "containerDefinitions": td.get("containerDefinitions") or []}
     kwargs.update({k: td[k] for k in _REGISTER_KEYS if td.get(k) is not None})
+    # moto asks every container of a definition without a task-level memory for a hard limit ("memory") when it
+    # requires EC2, where ECS takes a soft one (memoryReservation) too: such a container is registered with a
+    # placeholder, which the pasted containerDefinitions then replace (below).
+    if not kwargs.get("memory"):
+        kwargs["containerDefinitions"] = [
+            c if c.get("memory") else {**c, "memory": c.get("memoryReservation") or 128}
+            for c in kwargs["containerDefinitions"]]
     registered = client.register_task_definition(**kwargs)["taskDefinition"]
     obj = backend.task_definitions[family].pop(registered["revision"])
     obj.revision = revision

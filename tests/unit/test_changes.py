@@ -29,6 +29,15 @@ def test_the_input_diff_names_added_removed_and_changed_keys_only() -> None:
     assert not [p for p in parts if "bucket" in p]  # unchanged keys are not shown
 
 
+def test_an_empty_value_beside_a_missing_one_is_no_difference() -> None:
+    # ECS's event names an override list the good run's record left out: no change to report, nor to blame.
+    before = {"containerOverrides": [{"name": "rollup"}]}
+    after = {"containerOverrides": [{"name": "rollup"}], "inferenceAcceleratorOverrides": [], "tag": ""}
+    assert diff_inputs(before, after) == ([], [], [], [])
+    parts, added, *_ = diff_inputs(before, {**after, "tag": "v2"})
+    assert added == ["tag"] and parts == ["added tag = v2"]
+
+
 def test_the_input_diff_redacts_secrets_and_elides_long_values() -> None:
     before = {"db_password": "hunter2-old-value", "query": "x" * 500}
     after = {"db_password": "s3cr3t-N3w-Passw0rd!", "query": "y" * 500}

@@ -484,6 +484,25 @@ def test_a_mapreduce_attempt_of_another_task_than_the_one_the_job_failed_for_was
     assert signature_set().diagnose(b.items, "emr", {}).cause.category == Category.TIMEOUT
 
 
+def test_a_mapreduce_attempt_of_a_job_that_completed_was_recovered() -> None:
+    # A bulk load's job client: a map attempt failed on a read timeout, the job completed anyway, and the step
+    # failed afterwards on its own (Merck/Halyard#5: the HBase region server refused the job's files).
+    lines = [
+        "16/12/15 13:12:40 INFO mapreduce.Job: Task Id : attempt_1481806412345_0003_m_000117_0, Status : FAILED",
+        "Error: java.net.SocketTimeoutException: Read timed out",
+        "16/12/15 13:41:58 INFO mapreduce.Job: Job job_1481806412345_0003 completed successfully",
+        "16/12/15 14:09:58 ERROR mapreduce.LoadIncrementalHFiles: hbase.bulkload.retries.retryOnIOException is "
+        "disabled. Unable to recover",
+    ]
+    by_text = {line.text: line for line in compact(lines, budget_tokens=2000).lines}
+    timeout = next(line for text, line in by_text.items() if text.startswith("Error: java.net.SocketTimeout"))
+    assert timeout.recovered
+    assert not next(line for text, line in by_text.items() if "Unable to recover" in text).recovered
+    # The same attempt, in a job that has not completed: not recovered.
+    unfinished = {line.text: line for line in compact(lines[:2] + lines[3:], budget_tokens=2000).lines}
+    assert not next(line for text, line in unfinished.items() if text.startswith("Error: java.net")).recovered
+
+
 def test_a_chained_python_traceback_keeps_its_root_cause_after_the_wrapper() -> None:
     # A job that wraps pandas' error in its own ("raise RuntimeError(...) from e"): the parser's message is the
     # cause (the Stack Overflow thread "python pandas error tokenizing data").

@@ -575,6 +575,10 @@ def test_a_quote_keeps_the_bracket_that_closes_one_it_opened() -> None:
     assert quote(line, 0, len(line)).endswith("[localhost:9083]")
     # A bracket it never opened is debris.
     assert quote("list of items]", 0, 4) == "list of items"
+    # A tag the line opens with stays whole (samtools' "[bam_sort_core] truncated file"); a bracket it never
+    # closes does not.
+    assert quote("[bam_sort_core] truncated file. Aborting.", 0, 5) == "[bam_sort_core] truncated file. Aborting."
+    assert quote('["abc', 0, 5) == "abc"
 
 
 def test_a_long_line_is_cut_at_word_boundaries_around_the_match() -> None:

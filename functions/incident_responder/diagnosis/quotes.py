@@ -38,7 +38,12 @@ def _clean(text: str) -> str:
         # A quote that closes one the text opened ("No module named 'jsonschema'") stays.
         closing = next((q for q in tail.group(0) if q in "'\"`"), "")
         text = kept + closing if closing and kept.count(closing) % 2 == 1 else kept
-    text = _JUNK_HEAD.sub("", text)
+    head = _JUNK_HEAD.match(text)
+    if head:
+        text = text[head.end():]
+        # ... and a bracket that opens a tag the text closes ("[bam_sort_core] truncated file").
+        if head.group(0).endswith("[") and text.count("]") > text.count("["):
+            text = "[" + text
     if tail:
         # ... and so does a bracket that closes one the text opened ("Failed connecting to Hive metastore:
         # [localhost:9083]").

@@ -28,7 +28,8 @@ at most medium confidence and loses to a specific cause found on a fatal line; s
 marked ``recoverable: true``, whose events the engine retries on its own (Spark re-runs the tasks of an
 executor lost with its node): the cause only when nothing else explains the failure. One marked
 ``info_level: true`` matches a daemon's record, which is logged at INFO as a rule: the level does not make
-its lines weak. A signature marked
+its lines weak; one marked ``warned: true`` a framework's warning that it goes on degraded (PyTorch on the CPU
+for want of a usable GPU): being a warning does not make its lines weak either. A signature marked
 ``symptom:`` says where a run stopped, not why (``true``: a time limit, a state's heartbeat or a Batch
 attempt's timeout; or the sentence to say, with ``{match}``: a cluster's bootstrap failure): it gives way
 to a specific cause of another category found on a fatal line (a worker killed for memory, then a hang
@@ -166,6 +167,9 @@ class Signature:
     # Its lines are a daemon's record, logged at INFO as a rule (the instance controller's "terminate requested,
     # reason TERMINATED_BY_SPOT_DUE_TO_NO_CAPACITY"): their level does not make them weak.
     info_level: bool = False
+    # Its cause is told in a warning, after which the work went on degraded (PyTorch on the CPU when the GPU's
+    # driver is too old, until a time limit): the warning is not a red herring.
+    warned: bool = False
     # Where a run stopped, not why (a time limit that ended a run which may already have failed, a cluster's
     # bootstrap failure): a specific cause of another category found on a fatal line speaks first. The
     # sentence that says so, with {match} (empty: not a symptom).
@@ -239,7 +243,8 @@ class Signature:
                 recovered = self.recoverable and not retries_over(ev.text)
                 # A warning about an attempt of the Spark task that ended the job ("WARN TaskSetManager: Lost task
                 # 12.1 in stage 31.0 ...") is one of the attempts that ran out: the failure, not a red herring.
-                warned = is_weak_line(line, levels=not self.info_level) and not _of_fatal_task(line, fatal)
+                warned = (was_retried(line) if self.warned else is_weak_line(line, levels=not self.info_level)) \
+                    and not _of_fatal_task(line, fatal)
                 weak = weak and (_earlier_attempt(ev) or ((recovered or warned) and ev.kind == "log"))
         return ids, first, facts, weak
 
@@ -312,7 +317,7 @@ def _condition(raw: Any, where: str) -> Condition:
 
 
 _SIGNATURE_KEYS = {"id", "category", "confidence", "priority", "sources", "match", "explanation", "next_steps",
-                   "generic", "recoverable", "symptom", "info_level"}
+                   "generic", "recoverable", "symptom", "info_level", "warned"}
 
 
 def _signature(raw: Any, origin: str) -> Signature:
@@ -348,6 +353,7 @@ def _signature(raw: Any, origin: str) -> Signature:
         generic=bool(raw.get("generic", False)),
         recoverable=bool(raw.get("recoverable", False)),
         info_level=bool(raw.get("info_level", False)),
+        warned=bool(raw.get("warned", False)),
         symptom=_symptom(raw.get("symptom")),
     )
 

@@ -162,10 +162,15 @@ def _as_doc(value: Any) -> Any:
     return value
 
 
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
 def diff_inputs(before: Any, after: Any) -> tuple[list[str], list[str], list[str], list[str]]:
     """(sentences, added keys, removed keys, changed keys) of the input's structural diff, redacted."""
-    old = _flatten(redact_obj(_as_doc(before), parse_json=True))
-    new = _flatten(redact_obj(_as_doc(after), parse_json=True))
+    # An empty value is no value: ECS's events name an override list the good run's record left out
+    # ("inferenceAcceleratorOverrides": []), and a run passes an empty argument another one omits.
+    old = {k: v for k, v in _flatten(redact_obj(_as_doc(before), parse_json=True)).items() if v not in _EMPTY}
+    new = {k: v for k, v in _flatten(redact_obj(_as_doc(after), parse_json=True)).items() if v not in _EMPTY}
     added = sorted(set(new) - set(old))
     removed = sorted(set(old) - set(new))
     changed = sorted(k for k in set(old) & set(new) if old[k] != new[k])

@@ -224,7 +224,10 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|killed by yarn|exceeding (?:physical |virtual )?memory|beyond (?:physical|virtual) memory limits"
         r"|container killed|killed process"
         r"|oom[-_ ]?kill|signal: killed|sigkill|no space left on device|disk quota exceeded|task timed out"
-        r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"), True),
+        r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"
+        # a GPU the work could not use (then it crawls on the CPU into its time limit)
+        r"|nvidia driver on your system is too old|cuda driver version is insufficient|no cuda gpus are available"
+        r"|found no nvidia driver"), True),
     (9, re.compile(
         r"\b(?:exit(?:ed)?[ _-]?(?:code|status|value)|returned non-zero exit status|exitcode|failed with error code)"
         r"\W{0,3}(?:[1-9]\d*|-\d+)\b"),
@@ -286,6 +289,7 @@ _TASKS_TRACKED = 64  # lost attempts remembered per template
 # job failed for: "Job job_… failed with state FAILED due to: Task failed task_1695085312418_0002_r_000007".
 _MR_FAILED = re.compile(r"\bTask Id : attempt_(\d+_\d+)_([mr]_\d+)_(\d+), Status : FAILED")
 MR_FATAL_TASK = re.compile(r"\bTask failed task_(\d+_\d+)_([mr]_\d+)")  # groups: job, task
+_MR_COMPLETED = re.compile(r"\bJob job_(\d+_\d+) completed successfully\b")  # every attempt it lost, retried
 _DATED = re.compile(r"^\s*\[?\d{2,4}[-/]\d{2}[-/]\d{2}")
 _PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
 JOINED = " | "  # between the lines of one message or event that a compact line joins
@@ -547,14 +551,16 @@ class _Attempts:
     Spark: "Lost task 3.0 in stage 2.0" is recovered when a later attempt of that task finished ("Finished task
     3.1 in stage 2.0"). MapReduce's job client: "Task Id : attempt_<job>_m_000117_0, Status : FAILED", with the
     untimed lines under it (the attempt's error), is recovered when the job failed for another task ("Task failed
-    task_<job>_r_000007")."""
+    task_<job>_r_000007") or completed ("Job job_<job> completed successfully": what failed after it did so on its
+    own)."""
 
-    __slots__ = ("failed_for", "finished", "mr_attempt")
+    __slots__ = ("completed", "failed_for", "finished", "mr_attempt")
 
     def __init__(self) -> None:
         self.finished: dict[tuple[str, str], int] = {}  # Spark (task, stage) -> the highest attempt that finished
         self.failed_for: set[tuple[str, str]] = set()  # MapReduce (task, "mr:" + job) a job failed for
         self.mr_attempt: tuple[str, str, int] | None = None  # the MapReduce attempt the lines now tell of
+        self.completed: set[str] = set()  # "mr:" + the MapReduce jobs that completed
 
     def note(self, t: _Template, message: str) -> None:
         """Note what ``message`` (an occurrence of ``t``) says of task attempts."""
@@ -565,6 +571,8 @@ class _Attempts:
             _lose(t, [self.mr_attempt])  # the failed attempt's error, on a line of its own
         else:
             self.mr_attempt = None
+        if "completed successfully" in message:
+            self.completed.update("mr:" + m[1] for m in _MR_COMPLETED.finditer(message))
         if "task" not in message and not failed:
             return
         for m in _SPARK_FINISHED.finditer(message):
@@ -583,7 +591,7 @@ class _Attempts:
 
         def past(task: str, stage: str, attempt: int) -> bool:
             if stage.startswith("mr:"):
-                return stage in jobs and (task, stage) not in self.failed_for
+                return stage in self.completed or (stage in jobs and (task, stage) not in self.failed_for)
             return self.finished.get((task, stage), -1) > attempt
 
         return bool(t.lost) and all(past(*lost) for lost in t.lost or [])

@@ -134,7 +134,12 @@ class BatchEvidence:
         self._config(c, job, container, source)
         self._logs(c, job, container, attempts, last)
         c.context["redrive"] = BatchSpec.from_dict(self._redrive(job, container), strict=True)
-        if str(job.get("statusReason") or "").startswith(ARRAY_CHILD_FAILED) and not attempts:
+        array = job.get("arrayProperties") or {}
+        # An array job's parent (a size, no index of its own): Batch may give it no status reason at all, only the
+        # children's FAILED count in its statusSummary.
+        parent_failed = bool(array.get("size")) and array.get("index") is None and \
+            bool((array.get("statusSummary") or {}).get("FAILED"))
+        if (str(job.get("statusReason") or "").startswith(ARRAY_CHILD_FAILED) or parent_failed) and not attempts:
             self._array_child(c, job)
         elif str(job.get("statusReason") or "").startswith(DEPENDENCY_FAILED) and not attempts:
             self._dependency(c, job)

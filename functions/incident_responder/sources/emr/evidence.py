@@ -96,6 +96,13 @@ _ENGINE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/(?:(?:trino|presto|pre
 # HDFS could not place a block ("could only be written to 0 of the 1 minReplication nodes"): the DataNodes' logs.
 _HDFS_NO_TARGET = re.compile(r"could only be (?:written|replicated) to 0 ")
 _DATANODE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-hdfs/hadoop-hdfs-datanode-[^/]*\.log(?:\.gz)?$")
+# An HBase client that gave up on a region server (a bulk load's "Encountered unrecoverable error from region
+# server", the RPC caller's retries naming "hostname=<host>,16020,..."): the region server's own log says what it
+# refused (HDFS permissions on the files to adopt, a region in transition). The host it names is read first.
+_HBASE_CLIENT = re.compile(r"(?i)\bfrom region server\b|\bRpcRetryingCaller\b|\bLoadIncrementalHFiles\b|"
+                           r"\bRetriesExhaustedException\b")
+_REGIONSERVER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hbase/hbase-hbase-regionserver-[^/]*\.log(?:\.gz)?$")
+_REGION_HOST = re.compile(r"\bhostname=([\w.-]+),\d+,")
 # A container or executor lost with its node ("Container released on a *lost* node", exit status -100): the
 # instance controller's log says why the node went (a Spot termination notice, "terminate requested, reason
 # TERMINATED_BY_SPOT_DUE_TO_NO_CAPACITY"). Every node writes one; the primary node's, which polls them all, is
@@ -480,14 +487,19 @@ class EmrEvidence:
             self._node_logs(c, cluster_id, _DATANODE_LOG, "HDFS DataNode log", failure_time, child)
         elif _LOST_NODE.search(read):
             self._node_logs(c, cluster_id, _INSTANCE_CONTROLLER_LOG, "instance controller log", failure_time, child)
+        elif _HBASE_CLIENT.search(read):
+            hosts = tuple(dict.fromkeys(m.group(1) for m in _REGION_HOST.finditer(read)))
+            self._node_logs(c, cluster_id, _REGIONSERVER_LOG, "HBase region server log", failure_time, child,
+                            first=hosts)
         elif _ENGINE_CLIENT.search(command):
             # A query engine's client prints "Query ... failed: Internal error": the cause is in the server's log.
             self._node_logs(c, cluster_id, _ENGINE_LOG, "query engine server log", failure_time, child)
 
     def _node_logs(self, c: Collector, cluster_id: str, key: re.Pattern[str], what: str,
-                   failure_time: datetime | None, child: bool) -> None:
+                   failure_time: datetime | None, child: bool, first: tuple[str, ...] = ()) -> None:
         """Logs the nodes wrote under ``<LogUri>/<cluster>/node/`` whose keys match ``key`` (one listing; the
-        largest ``NODE_LOG_READS`` read: a log with an error in it is the longer one)."""
+        largest ``NODE_LOG_READS`` read: a log with an error in it is the longer one), those whose key names one
+        of the hosts ``first`` before the others."""
         from ...evidence.logs import parse_s3_uri
 
         log_uri = c.context.get("log_uri")
@@ -498,7 +510,11 @@ class EmrEvidence:
         out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
                      Prefix=prefix, MaxKeys=NODE_LIST_LIMIT)
         found = [o for o in (out or {}).get("Contents") or [] if key.search(str(o.get("Key", "")))]
-        for obj in sorted(found, key=lambda o: (-(o.get("Size") or 0), str(o["Key"])))[:NODE_LOG_READS]:
+        def order(o: dict[str, Any]) -> tuple[bool, int, str]:
+            named = any(host.split(".")[0] in str(o["Key"]) for host in first)
+            return not named, -(o.get("Size") or 0), str(o["Key"])
+
+        for obj in sorted(found, key=order)[:NODE_LOG_READS]:
             instance = re.search(r"/node/(i-[0-9a-f]+)/", str(obj["Key"]))
             uri = f"s3://{bucket}/{obj['Key']}"
             lines = self._read(c, uri, f"{what} on {instance.group(1) if instance else 'a node'}")
