@@ -169,6 +169,35 @@ def _find(doc: Any, key: str, depth: int = 0) -> Any:
     return None
 
 
+# A Batch job that has not started: Batch says why while it waits ("CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY ...",
+# "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT ...").
+_NOT_STARTED = frozenset({"SUBMITTED", "PENDING", "RUNNABLE"})
+
+
+def _polled_job(c: Collector, job_id: str) -> None:
+    """The Batch job a polling loop waited on until its execution timed out, as Batch describes it now (one
+    DescribeJobs): a status reason says why it has not started, read as the job's own (a child's) evidence."""
+    out = c.call(f"DescribeJobs {job_id}", c.client("batch").describe_jobs, jobs=[job_id])
+    jobs = [j for j in (out or {}).get("jobs") or [] if isinstance(j, dict)]
+    if not jobs:
+        if out is not None:
+            c.book.gap(f"the Batch job the execution polled ({job_id}): DescribeJobs knows no such job")
+        return
+    from ..batch.evidence import _definition, _resources
+
+    job = jobs[0]
+    reason = str(job.get("statusReason") or "")
+    name = job.get("jobName") or job_id
+    queue = str(job.get("jobQueue") or "").rsplit("/", 1)[-1]
+    asks = _resources(job.get("container") or {})
+    c.add("job", "batch:DescribeJobs",
+          f"The Batch job the execution polled, {name} ({job_id}), is {job.get('status') or 'in an unknown state'}"
+          + (f": {reason}" if reason else " (Batch gives no status reason)") + f" — queue {queue or '?'}",
+          None, child=True, child_source="batch", status_reason=reason, job_name=name, job_queue=queue,
+          job_definition_name=_definition(str(job.get("jobDefinition") or "?"))[0],
+          vcpus=asks.get("VCPU", "?"), memory=asks.get("MEMORY", "?"))
+
+
 def _function_arn(value: str, region: str, account: str) -> str | None:
     """A function's (possibly qualified) ARN from a task's FunctionName: a name, ``name:alias``, a partial
     ARN (``<account>:function:<name>``) or an ARN."""
@@ -378,6 +407,10 @@ class StepFunctionsEvidence:
         c.add_json("history", "states:GetExecutionHistory",
                    f"{prefix}The execution was polling when it ran out of time: state '{name}' ran {count} times; "
                    "its last output", last[name], limit=400, event_type="PollLoop", child=child)
+        output = json_or_none(last[name])
+        job_id = _find(output, "JobId")
+        if isinstance(job_id, str) and str(_find(output, "Status") or "").upper() in _NOT_STARTED:
+            _polled_job(c, job_id)
 
     @classmethod
     def _entered_input(cls, c: Collector, cause: str, by_id: dict[Any, dict[str, Any]], prefix: str) -> None:
