@@ -503,6 +503,22 @@ def test_a_mapreduce_attempt_of_a_job_that_completed_was_recovered() -> None:
     assert not next(line for text, line in unfinished.items() if text.startswith("Error: java.net")).recovered
 
 
+def test_a_spark_executor_exception_on_the_event_after_its_task_line_is_that_attempts() -> None:
+    # A Glue executor's stream, one CloudWatch event per line: a Kinesis read throttled in task 1.0 of stage 9612
+    # (its retry finished), then the task that ended the job failing on the data (yaooqinn/spark-postgres#18).
+    lines = [
+        "23/06/14 09:39:12 ERROR Executor: Exception in task 1.0 in stage 9612.0 (TID 38405)",
+        "com.amazonaws.services.kinesis.model.ProvisionedThroughputExceededException: Rate exceeded for shard "
+        "shardId-000000000003",
+        "23/06/14 09:39:40 INFO Executor: Finished task 1.1 in stage 9612.0 (TID 38406). 2061 bytes result sent",
+        "23/06/14 09:42:41 ERROR Executor: Exception in task 2.3 in stage 9614.0 (TID 38433)",
+        'org.postgresql.util.PSQLException: ERROR: invalid byte sequence for encoding "UTF8": 0x00',
+    ]
+    by_text = {line.text: line for line in compact(lines, budget_tokens=2000).lines}
+    assert next(line for text, line in by_text.items() if "ProvisionedThroughputExceeded" in text).recovered
+    assert not next(line for text, line in by_text.items() if "PSQLException" in text).recovered
+
+
 def test_a_chained_python_traceback_keeps_its_root_cause_after_the_wrapper() -> None:
     # A job that wraps pandas' error in its own ("raise RuntimeError(...) from e"): the parser's message is the
     # cause (the Stack Overflow thread "python pandas error tokenizing data").

@@ -254,6 +254,9 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         # a package manager's refusal ("file /etc/init.d from install of chkconfig-1.3 conflicts with file from
         # package instance-controller-1.0"), a dependency resolver's ("conflicts with pandas==2.2")
         r"|conflicts with)\b"), False),
+    # YARN's verdict on an application, in the report its client prints ("diagnostics: Application ... submitted by
+    # user hadoop to unknown queue: recsys"), not the report's routine "Application is Activated, waiting ...".
+    (6, re.compile(r"^\s*diagnostics: (?!N/A\b|(?:\[[^\]]{0,60}\] )?Application is (?:Activated|Added))\S"), False),
     (2, re.compile(r"\bWARN(?:ING)?\b|\b[Rr]etry(?:ing)?\b|\b[Ww]arning\b"), False),
 ]
 _LEVEL = re.compile(r"\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE)\b")
@@ -289,6 +292,9 @@ _TASKS_TRACKED = 64  # lost attempts remembered per template
 # job failed for: "Job job_… failed with state FAILED due to: Task failed task_1695085312418_0002_r_000007".
 _MR_FAILED = re.compile(r"\bTask Id : attempt_(\d+_\d+)_([mr]_\d+)_(\d+), Status : FAILED")
 MR_FATAL_TASK = re.compile(r"\bTask failed task_(\d+_\d+)_([mr]_\d+)")  # groups: job, task
+# Spark's executor: "ERROR Executor: Exception in task 1.0 in stage 9612.0 (TID 38405)", the exception on the next
+# event (CloudWatch keeps each line an event of its own).
+_SPARK_TASK_HEAD = re.compile(r"\bException in task (\d+)\.(\d+) in stage (\d+(?:\.\d+)?) \(TID \d+\)\s*$")
 _MR_COMPLETED = re.compile(r"\bJob job_(\d+_\d+) completed successfully\b")  # every attempt it lost, retried
 _DATED = re.compile(r"^\s*\[?\d{2,4}[-/]\d{2}[-/]\d{2}")
 _PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
@@ -552,25 +558,29 @@ class _Attempts:
     3.1 in stage 2.0"). MapReduce's job client: "Task Id : attempt_<job>_m_000117_0, Status : FAILED", with the
     untimed lines under it (the attempt's error), is recovered when the job failed for another task ("Task failed
     task_<job>_r_000007") or completed ("Job job_<job> completed successfully": what failed after it did so on its
-    own)."""
+    own). Spark's executor logs "Exception in task 1.0 in stage 9612.0 (TID 38405)" with the exception on the lines
+    after it, as the job client does a MapReduce attempt's."""
 
-    __slots__ = ("completed", "failed_for", "finished", "mr_attempt")
+    __slots__ = ("attempt", "completed", "failed_for", "finished")
 
     def __init__(self) -> None:
         self.finished: dict[tuple[str, str], int] = {}  # Spark (task, stage) -> the highest attempt that finished
         self.failed_for: set[tuple[str, str]] = set()  # MapReduce (task, "mr:" + job) a job failed for
-        self.mr_attempt: tuple[str, str, int] | None = None  # the MapReduce attempt the lines now tell of
+        self.attempt: tuple[str, str, int] | None = None  # the task attempt the untimed lines now tell of
         self.completed: set[str] = set()  # "mr:" + the MapReduce jobs that completed
 
     def note(self, t: _Template, message: str) -> None:
         """Note what ``message`` (an occurrence of ``t``) says of task attempts."""
         failed = _MR_FAILED.search(message) if "Task Id" in message else None
+        head = _SPARK_TASK_HEAD.search(message) if "Exception in task" in message else None
         if failed:
-            self.mr_attempt = (failed[2], "mr:" + failed[1], int(failed[3]))
-        elif self.mr_attempt is not None and not _DATED.match(message):
-            _lose(t, [self.mr_attempt])  # the failed attempt's error, on a line of its own
+            self.attempt = (failed[2], "mr:" + failed[1], int(failed[3]))
+        elif head:
+            self.attempt = (head[1], head[3], int(head[2]))
+        elif self.attempt is not None and not _DATED.match(message):
+            _lose(t, [self.attempt])  # the failed attempt's error, on a line of its own
         else:
-            self.mr_attempt = None
+            self.attempt = None
         if "completed successfully" in message:
             self.completed.update("mr:" + m[1] for m in _MR_COMPLETED.finditer(message))
         if "task" not in message and not failed:
@@ -583,7 +593,7 @@ class _Attempts:
         if fatal or _SPARK_FINISHED.search(message):
             return
         _lose(t, [(m[1], m[3], int(m[2])) for m in _SPARK_LOST.finditer(message)]
-              + ([self.mr_attempt] if failed and self.mr_attempt else []))
+              + ([self.attempt] if failed and self.attempt else []))
 
     def recovered(self, t: _Template) -> bool:
         """Whether the job got past every task attempt ``t`` reports lost (see the class docstring)."""

@@ -52,7 +52,15 @@ def _definition(td: dict[str, Any] | None, container: str) -> dict[str, Any]:
     return {"image": cdef.get("image"), "memory (MiB)": cdef.get("memory") or td.get("memory"),
             "task memory (MiB)": td.get("memory"), "CPU units": td.get("cpu") or cdef.get("cpu"),
             "environment keys": sorted(str(e.get("name")) for e in cdef.get("environment") or []),
-            "command": " ".join(map(str, cdef.get("command") or [])) or None}
+            "secrets": sorted(str(e.get("name")) for e in cdef.get("secrets") or []),
+            "command": " ".join(map(str, cdef.get("command") or [])) or None,
+            "entry point": " ".join(map(str, cdef.get("entryPoint") or [])) or None,
+            "user": cdef.get("user"),
+            # Off unless set: a definition that turns it on shows the change (a runtime that writes at start, .NET's
+            # "Failed to create CoreCLR", fails on the read-only file system).
+            "read-only root file system": "on" if cdef.get("readonlyRootFilesystem") else "off",
+            "ephemeral storage (GiB)": (td.get("ephemeralStorage") or {}).get("sizeInGiB"),
+            "task role": td.get("taskRoleArn"), "execution role": td.get("executionRoleArn")}
 
 
 def baseline(c: Collector, r: Reader) -> Baseline | None:
