@@ -519,6 +519,22 @@ def test_a_spark_executor_exception_on_the_event_after_its_task_line_is_that_att
     assert not next(line for text, line in by_text.items() if "PSQLException" in text).recovered
 
 
+def test_a_failure_the_program_says_it_will_try_again_was_passed_over() -> None:
+    # A wrapper's download that failed once and was tried again, then the aligner's own fatal error
+    # (alexdobin/STAR#397): the reset connection is a red herring; a failure with no retry note after it is not.
+    lines = [
+        "download failed: s3://runs/run42/SRR1294947.fastq.gz to reads/SRR1294947.fastq.gz (\"Connection broken: "
+        "ConnectionResetError(104, 'Connection reset by peer')\")",
+        "[run_star] download attempt 1 of 3 failed, retrying in 10s",
+        "EXITING because of FATAL ERROR in reads input: quality string length is not equal to sequence length",
+    ]
+    by_text = {line.text: line for line in compact(lines, budget_tokens=2000).lines}
+    assert next(line for text, line in by_text.items() if "Connection reset" in text).recovered
+    assert not next(line for text, line in by_text.items() if "FATAL ERROR" in text).recovered
+    alone = {line.text: line for line in compact([lines[0], lines[2]], budget_tokens=2000).lines}
+    assert not next(line for text, line in alone.items() if "Connection reset" in text).recovered
+
+
 def test_a_chained_python_traceback_keeps_its_root_cause_after_the_wrapper() -> None:
     # A job that wraps pandas' error in its own ("raise RuntimeError(...) from e"): the parser's message is the
     # cause (the Stack Overflow thread "python pandas error tokenizing data").
@@ -673,6 +689,19 @@ def test_a_value_list_that_runs_past_the_line_limit_is_shortened_before_the_line
     assert max(len(line) for line in text.splitlines()) > 2000
     [line] = compact([text]).lines
     assert "failed to satisfy constraint: Member must have length less than or equal to 25" in line.text
+
+
+def test_a_quoted_value_that_is_itself_the_error_is_not_shortened() -> None:
+    # redshift_connector's error is a dict whose detail field holds Redshift's report (aws/aws-sdk-pandas#529): the
+    # reason is inside the quotes, not data around it.
+    detail = ("\\n  -----------------------------------------------\\n  error:  Spectrum Scan Error\\n  code:      "
+              "15001\\n  context:   The length of the data column display_name is longer than the length defined "
+              "in the table. Table: 256, Data: 320, File name: https://s3.us-east-1.amazonaws.com/acme-crm-staging/"
+              "redshift-copy/4b1d7c0e20fee7fe7/20fee7fe7_0.snappy.parquet?&amp;X-Amz\\n  query:     71875904")
+    line = ("redshift_connector.error.ProgrammingError: {'S': 'ERROR', 'C': 'XX000', 'M': 'Spectrum Scan Error', "
+            f"'D': '{detail}', 'F': '/home/ec2-user/padb/src/sys/xen_execute.cpp', 'L': '9226', 'R': 'pg_throw'}}")
+    [kept] = compact([line]).lines
+    assert "longer than the length defined in the table. Table: 256, Data: 320" in kept.text
 
 
 def test_spark_task_attempts_are_recovered_only_when_a_later_attempt_of_that_task_finished() -> None:

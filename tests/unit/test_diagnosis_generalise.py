@@ -488,6 +488,19 @@ def test_a_retried_warning_ranks_below_the_fatal_line() -> None:
     assert d.cause.category == Category.BAD_DATA
 
 
+def test_a_call_the_client_counts_its_retries_of_gives_way_to_what_ended_the_run() -> None:
+    # An essential X-Ray sidecar that could not find its region took the task down; the app's lease-table call was
+    # throttled once and retried (aws/aws-xray-daemon#40): the sidecar's setup, not the throttle.
+    b = book(
+        "2020-02-06 14:22:17.402  WARN 1 --- [main] c.a.orders.config.AwsConfig : DynamoDB lease table leases: "
+        "DescribeTable throttled (ThrottlingException: Rate exceeded), retry 1/5 in 200 ms",
+        "2020-02-06T14:22:17Z [Error] Cannot fetch region variable from config file, environment variables and ec2 "
+        "metadata.")
+    b.add("task", "ecs:DescribeTasks", "Container xray-daemon (essential) exited with code 1 (application error)",
+          exit_code=1, essential=True)
+    assert diagnose(b, "ecs").cause.category == Category.CONFIGURATION
+
+
 LOST_NODE = ("21/06/14 03:33:12 ERROR YarnScheduler: Lost executor 4 on ip-10-80-6-88: Container marked as failed: "
              "container_1623639215604_0002_01_000005 on host: ip-10-80-6-88. Exit status: -100. Diagnostics: "
              "Container released on a *lost* node.")

@@ -54,7 +54,9 @@ logger = logging.getLogger(__name__)
 # next host"). "before retrying" is advice to a person (Athena's "clean the data at location ... before retrying").
 _RETRIED = re.compile(
     r"(?i)(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
-    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b")
+    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
+    # a client's count of its tries ("DescribeTable throttled ..., retry 1/5 in 200 ms"; "retry 2 of 3 in 4s")
+    r"|\bretry \d+ ?(?:/|of) ?\d+ in \d")
 # ... or only a warning, or an error said to be retryable, or a service failed over: with a retry, a red herring
 # unless nothing else is found. Python's warnings: "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
 _WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")

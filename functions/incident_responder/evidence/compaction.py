@@ -342,6 +342,11 @@ def is_routine(text: str) -> bool:
 # timed out after 5000 milliseconds')", then "Trying other mirror."): the failure above it was passed over. If no
 # mirror answers, yum says so on a line of its own ("Cannot retrieve repository metadata").
 _OTHER_MIRROR = re.compile(r"^\s*Trying other mirror\.?\s*$")
+# A program's own note that what failed just above will be tried again ("[run_star] download attempt 1 of 3 failed,
+# retrying in 10s"): that occurrence of the failure was passed over. An exception of its own on the note's line is
+# another failure, not a note.
+_RETRY_NOTE = re.compile(r"(?i)\b(?:retrying|will (?:be )?retr(?:y|ied)|trying again)\b")
+_OWN_EXCEPTION = re.compile(r"\b\w*(?:Exception|Error)\b:")
 
 
 def _quoted_by(message: str, previous: str) -> bool:
@@ -462,9 +467,19 @@ LITERAL_KEPT = 48  # characters kept of a long quoted value
 _LONG_LITERAL = re.compile(r"""(['"])((?:(?!\1)[^|]){100,})\1""")
 
 
+_ERROR_WORDS = 5.0  # the weight of a line's plain error words ("error", "failed", "invalid", "denied")
+
+
 def _shorten_literals(text: str) -> str:
-    """``text`` with each very long quoted value cut to its first ``LITERAL_KEPT`` characters."""
-    return _LONG_LITERAL.sub(lambda q: f"{q.group(1)}{q.group(2)[:LITERAL_KEPT].rstrip()}…{q.group(1)}", text)
+    """``text`` with each very long quoted value cut to its first ``LITERAL_KEPT`` characters, but one that
+    reads as an error itself (a database error's detail field: redshift_connector's ``'D': 'error: Spectrum
+    Scan Error ... longer than the length defined in the table'``): that is the reason, not data."""
+    def cut(q: re.Match[str]) -> str:
+        if error_weight(q.group(2)) >= _ERROR_WORDS:
+            return q.group(0)
+        return f"{q.group(1)}{q.group(2)[:LITERAL_KEPT].rstrip()}…{q.group(1)}"
+
+    return _LONG_LITERAL.sub(cut, text)
 
 
 def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
@@ -840,6 +855,9 @@ def compact(
             t.quoted += 1
         elif _OTHER_MIRROR.match(message) and before is not None and before is not t:
             before.quoted += 1  # the failure above was yum's on one mirror: it went on to the next
+        elif (before is not None and before is not t and before.prelim and _RETRY_NOTE.search(message)
+              and not _OWN_EXCEPTION.search(message) and not _RETRY_NOTE.search(previous)):
+            before.quoted += 1  # the failure above is tried again
         previous, before = message, t
         if in_traceback and message[:1].isspace() and t.count == 1:
             t.frame = True  # indented source under a frame
