@@ -14,9 +14,11 @@ comes while the task still runs; its STOPPED event follows), a clean exit (every
 service scheduler's scale-in or deployment replacements whose containers exited 0, or 143/137 as the
 stop signal makes them, a StopTask on a service's task, a lost host under a service (the scheduler
 replaces the task), and tasks in ``AWSBatch-`` clusters (the Batch Job State Change reports those).
-When the essential container exits, ECS stops the others with SIGTERM: a sidecar's 143, or 137 of a
-known sidecar (X-Ray, OpenTelemetry, Datadog, Envoy, FireLens) beside a container that exited 0, is
-part of a clean stop. A known sidecar's 0 is no clean stop: the work's container it took down with it
+When the essential container exits, ECS stops the others with SIGTERM: a sidecar's 143 beside a container
+that exited 0 is part of a clean stop. A 137 is not: the container ignored SIGTERM and was killed after the
+stop timeout, so what it held (a log router's or a collector's buffered records) was lost (aws/aws-for-
+fluent-bit's 2.0.0 ignoring SIGTERM; an OpenTelemetry sidecar started by "sh /entry.sh", which does not pass
+the signal on). A known sidecar's 0 is no clean stop either: the work's container it took down with it
 failed. Events do not say which container is essential; the evidence does.
 
 Evidence: DescribeTasks (the event's own detail when the task has expired), DescribeTaskDefinition
@@ -98,13 +100,9 @@ def _sidecar(container: dict[str, Any]) -> bool:
 
 
 def _benign_signal(container: dict[str, Any]) -> bool:
-    """Exited from the stop signal ECS sends the other containers once the essential one has exited."""
-    if container.get("reason"):
-        return False
-    code = container.get("exitCode")
-    if code == 143:
-        return True
-    return code == 137 and _sidecar(container)
+    """Exited from the stop signal ECS sends the other containers once the essential one has exited (SIGTERM,
+    143; not SIGKILL, 137, which the container earned by ignoring it)."""
+    return not container.get("reason") and container.get("exitCode") == 143
 
 
 def _failed(container: dict[str, Any], clean_exit_seen: bool) -> bool:
