@@ -423,6 +423,19 @@ class EcsEvidence:
         hard = defs.get(primary.get("name"), {}).get("memory") or primary.get("memory")
         c.add("config", "ecs:DescribeTaskDefinition" if td else source, text, None,
               memory=str(hard or memory or ""), task_memory=str(memory or ""), cpu=str(cpu or ""))
+        # A container killed (137) after the work's container exited 0 did not stop on SIGTERM: how it is started
+        # says whether the signal reaches its program (a shell that runs it without exec does not pass it on).
+        ran = [x for x in task.get("containers") or [] if isinstance(x, dict)]
+        if any(x.get("exitCode") == 0 for x in ran):
+            for x in ran:
+                d = defs.get(x.get("name")) or {}
+                start = " ".join(map(str, [*(d.get("entryPoint") or []), *(d.get("command") or [])]))
+                if x.get("exitCode") == 137 and start:
+                    stop = d.get("stopTimeout")
+                    c.add("config", "ecs:DescribeTaskDefinition",
+                          f"Container {x.get('name')} (killed with 137 after the others stopped) starts as: {start}; "
+                          f"stop timeout {f'{stop} s' if stop else 'the ECS default (30 s)'}", None,
+                          container=str(x.get("name") or ""))
         if td and td.get("status") and td["status"] != "ACTIVE":
             when = f" at {iso(td['deregisteredAt'])}" if td.get("deregisteredAt") else ""
             c.add("config", "ecs:DescribeTaskDefinition",
