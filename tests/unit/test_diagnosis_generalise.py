@@ -592,6 +592,9 @@ def test_a_quote_keeps_the_bracket_that_closes_one_it_opened() -> None:
     # closes does not.
     assert quote("[bam_sort_core] truncated file. Aborting.", 0, 5) == "[bam_sort_core] truncated file. Aborting."
     assert quote('["abc', 0, 5) == "abc"
+    # An apostrophe inside a word opens no quote: the value's closing quote stays (Sqoop, apache/sqoop#5).
+    line = "java.lang.RuntimeException: Can't parse input data: 'NL'"
+    assert quote(line, 0, len(line)).endswith("Can't parse input data: 'NL'")
 
 
 def test_a_long_line_is_cut_at_word_boundaries_around_the_match() -> None:

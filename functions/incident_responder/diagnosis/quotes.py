@@ -37,7 +37,10 @@ def _clean(text: str) -> str:
         kept = text[:tail.start()]
         # A quote that closes one the text opened ("No module named 'jsonschema'") stays.
         closing = next((q for q in tail.group(0) if q in "'\"`"), "")
-        text = kept + closing if closing and kept.count(closing) % 2 == 1 else kept
+        # (an apostrophe inside a word, "Can't", opens nothing)
+        opened = len(re.findall(rf"(?<![A-Za-z]){re.escape(closing)}|{re.escape(closing)}(?![A-Za-z])", kept)) \
+            if closing == "'" else kept.count(closing)
+        text = kept + closing if closing and opened % 2 == 1 else kept
     head = _JUNK_HEAD.match(text)
     if head:
         text = text[head.end():]
