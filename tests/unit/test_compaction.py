@@ -13,6 +13,7 @@ import pytest
 from incident_responder.analyze import signature_set
 from incident_responder.evidence.compaction import (
     MAX_TEMPLATES,
+    CompactLine,
     LogLine,
     compact,
     estimate_tokens,
@@ -484,6 +485,11 @@ def test_a_mapreduce_attempt_of_another_task_than_the_one_the_job_failed_for_was
     assert signature_set().diagnose(b.items, "emr", {}).cause.category == Category.TIMEOUT
 
 
+def _line(lines: list[str], fragment: str) -> CompactLine:
+    """The compacted line of ``lines`` that holds ``fragment``."""
+    return next(line for line in compact(lines, budget_tokens=2000).lines if fragment in line.text)
+
+
 def test_a_mapreduce_attempt_of_a_job_that_completed_was_recovered() -> None:
     # A bulk load's job client: a map attempt failed on a read timeout, the job completed anyway, and the step
     # failed afterwards on its own (Merck/Halyard#5: the HBase region server refused the job's files).
@@ -494,13 +500,10 @@ def test_a_mapreduce_attempt_of_a_job_that_completed_was_recovered() -> None:
         "16/12/15 14:09:58 ERROR mapreduce.LoadIncrementalHFiles: hbase.bulkload.retries.retryOnIOException is "
         "disabled. Unable to recover",
     ]
-    by_text = {line.text: line for line in compact(lines, budget_tokens=2000).lines}
-    timeout = next(line for text, line in by_text.items() if text.startswith("Error: java.net.SocketTimeout"))
-    assert timeout.recovered
-    assert not next(line for text, line in by_text.items() if "Unable to recover" in text).recovered
+    assert _line(lines, "Error: java.net.SocketTimeout").recovered
+    assert not _line(lines, "Unable to recover").recovered
     # The same attempt, in a job that has not completed: not recovered.
-    unfinished = {line.text: line for line in compact(lines[:2] + lines[3:], budget_tokens=2000).lines}
-    assert not next(line for text, line in unfinished.items() if text.startswith("Error: java.net")).recovered
+    assert not _line(lines[:2] + lines[3:], "Error: java.net").recovered
 
 
 def test_a_spark_executor_exception_on_the_event_after_its_task_line_is_that_attempts() -> None:
@@ -514,9 +517,8 @@ def test_a_spark_executor_exception_on_the_event_after_its_task_line_is_that_att
         "23/06/14 09:42:41 ERROR Executor: Exception in task 2.3 in stage 9614.0 (TID 38433)",
         'org.postgresql.util.PSQLException: ERROR: invalid byte sequence for encoding "UTF8": 0x00',
     ]
-    by_text = {line.text: line for line in compact(lines, budget_tokens=2000).lines}
-    assert next(line for text, line in by_text.items() if "ProvisionedThroughputExceeded" in text).recovered
-    assert not next(line for text, line in by_text.items() if "PSQLException" in text).recovered
+    assert _line(lines, "ProvisionedThroughputExceeded").recovered
+    assert not _line(lines, "PSQLException").recovered
 
 
 def test_a_failure_the_program_says_it_will_try_again_was_passed_over() -> None:
@@ -528,11 +530,9 @@ def test_a_failure_the_program_says_it_will_try_again_was_passed_over() -> None:
         "[run_star] download attempt 1 of 3 failed, retrying in 10s",
         "EXITING because of FATAL ERROR in reads input: quality string length is not equal to sequence length",
     ]
-    by_text = {line.text: line for line in compact(lines, budget_tokens=2000).lines}
-    assert next(line for text, line in by_text.items() if "Connection reset" in text).recovered
-    assert not next(line for text, line in by_text.items() if "FATAL ERROR" in text).recovered
-    alone = {line.text: line for line in compact([lines[0], lines[2]], budget_tokens=2000).lines}
-    assert not next(line for text, line in alone.items() if "Connection reset" in text).recovered
+    assert _line(lines, "Connection reset").recovered
+    assert not _line(lines, "FATAL ERROR").recovered
+    assert not _line([lines[0], lines[2]], "Connection reset").recovered
 
 
 def test_a_chained_python_traceback_keeps_its_root_cause_after_the_wrapper() -> None:

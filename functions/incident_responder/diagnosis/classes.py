@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..evidence.compaction import ROUTINE_LEVELS, log_level
+from ..evidence.compaction import RETRIED, ROUTINE_LEVELS, log_level
 from ..model import Category, Confidence
 from .chains import Link, error_codes, parse_chain
 from .quotes import REPEATS, quote
@@ -49,16 +49,10 @@ __all__ = ["ClassHit", "ClassRule", "ClassTable", "classify", "is_weak_line", "l
 
 logger = logging.getLogger(__name__)
 
-# A line that reports an error being retried or passed over ("... retrying in 0.4s", "backing off"; a client that
-# went on to another node of the service: "Node [10.0.1.7:9200] failed (...); selected next node [...]", "trying
-# next host"). "before retrying" is advice to a person (Athena's "clean the data at location ... before retrying").
-_RETRIED = re.compile(
-    r"(?i)(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
-    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
-    # a client's count of its tries ("DescribeTable throttled ..., retry 1/5 in 200 ms"; "retry 2 of 3 in 4s")
-    r"|\bretry \d+ ?(?:/|of) ?\d+ in \d")
-# ... or only a warning, or an error said to be retryable, or a service failed over: with a retry, a red herring
-# unless nothing else is found. Python's warnings: "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
+# A line that reports an error being retried or passed over: RETRIED (evidence.compaction, which reads the same
+# words in a program's note after the failure) ... or only a warning, or an error said to be retryable, or a
+# service failed over: with a retry, a red herring unless nothing else is found. Python's warnings:
+# "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
 _WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
 _ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
@@ -78,7 +72,7 @@ def retries_over(line: str) -> bool:
 def was_retried(line: str) -> bool:
     """Whether a line says its error is being retried or was got past ("... retrying in 0.4s", "attempt 1 of 3"),
     not only that it is a warning, and its retries are not over."""
-    retried = bool(_RETRIED.search(line)) or any(int(m[1]) < int(m[2]) for m in _ATTEMPT.finditer(line))
+    retried = bool(RETRIED.search(line)) or any(int(m[1]) < int(m[2]) for m in _ATTEMPT.finditer(line))
     return retried and not retries_over(line)
 
 

@@ -47,6 +47,7 @@ from incident_responder.formats import TOKEN_CHARS, shorten_token
 __all__ = [
     "JOINED",
     "MR_FATAL_TASK",
+    "RETRIED",
     "ROUTINE_LEVELS",
     "CompactLine",
     "CompactResult",
@@ -342,11 +343,17 @@ def is_routine(text: str) -> bool:
 # timed out after 5000 milliseconds')", then "Trying other mirror."): the failure above it was passed over. If no
 # mirror answers, yum says so on a line of its own ("Cannot retrieve repository metadata").
 _OTHER_MIRROR = re.compile(r"^\s*Trying other mirror\.?\s*$")
-# A program's own note that what failed just above will be tried again ("[run_star] download attempt 1 of 3 failed,
-# retrying in 10s"): that occurrence of the failure was passed over. An exception of its own on the note's line is
-# another failure, not a note.
-_RETRY_NOTE = re.compile(r"(?i)\b(?:retrying|will (?:be )?retr(?:y|ied)|trying again)\b")
-_OWN_EXCEPTION = re.compile(r"\b\w*(?:Exception|Error)\b:")
+# A line that reports an error being retried or passed over ("... retrying in 0.4s", "backing off"; a client that
+# went on to another node of the service: "Node [10.0.1.7:9200] failed (...); selected next node [...]", "trying
+# next host"; a client's count of its tries: "DescribeTable throttled ..., retry 1/5 in 200 ms"). "before retrying"
+# is advice to a person (Athena's "clean the data at location ... before retrying"). The class rules read it on the
+# failing line itself (diagnosis.classes.was_retried); here, a program's own note of it on the line after the
+# failure ("[run_star] download attempt 1 of 3 failed, retrying in 10s") passes that occurrence over, unless the
+# note names an exception of its own (_EXCEPTION_IN: another failure, not a note).
+RETRIED = re.compile(
+    r"(?i)(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
+    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
+    r"|\btrying again\b|\bretry \d+ ?(?:/|of) ?\d+ in \d")
 
 
 def _quoted_by(message: str, previous: str) -> bool:
@@ -855,8 +862,8 @@ def compact(
             t.quoted += 1
         elif _OTHER_MIRROR.match(message) and before is not None and before is not t:
             before.quoted += 1  # the failure above was yum's on one mirror: it went on to the next
-        elif (before is not None and before is not t and before.prelim and _RETRY_NOTE.search(message)
-              and not _OWN_EXCEPTION.search(message) and not _RETRY_NOTE.search(previous)):
+        elif (before is not None and before is not t and before.prelim and RETRIED.search(message)
+              and not _EXCEPTION_IN.search(message) and not RETRIED.search(previous)):
             before.quoted += 1  # the failure above is tried again
         previous, before = message, t
         if in_traceback and message[:1].isspace() and t.count == 1:

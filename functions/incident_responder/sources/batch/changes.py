@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts
 from ..base import parse_time
+from .evidence import job_resources
 
 if TYPE_CHECKING:
     from ..base import Collector
@@ -19,18 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["baseline"]
 
 
-def _resources(container: dict[str, Any]) -> dict[str, str]:
-    out = {str(r.get("type")): str(r.get("value")) for r in container.get("resourceRequirements") or []}
-    if "VCPU" not in out and container.get("vcpus"):
-        out["VCPU"] = str(container["vcpus"])
-    if "MEMORY" not in out and container.get("memory"):
-        out["MEMORY"] = str(container["memory"])
-    return out
-
-
 def _facts(job: dict[str, Any]) -> RunFacts:
     container = job.get("container") or {}
-    res = _resources(container)
+    res = job_resources(container)
     jd = str(job.get("jobDefinition") or "").rsplit("/", 1)[-1]
     return RunFacts(
         run_id=f"job {job.get('jobName') or '?'} ({job.get('jobId') or '?'})",

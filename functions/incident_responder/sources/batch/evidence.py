@@ -45,7 +45,7 @@ def _described(c: Collector, ids: list[str], what: str) -> list[dict[str, Any]] 
     return [j for j in out.get("jobs") or [] if isinstance(j, dict) and j.get("jobId")]
 
 
-def _definition(value: str) -> tuple[str, str]:
+def definition_parts(value: str) -> tuple[str, str]:
     """(name, revision) of a job definition ARN or ``name:revision``."""
     tail = value.rsplit("/", 1)[-1]
     name, _, revision = tail.partition(":")
@@ -58,7 +58,7 @@ def _arn(kind: str, value: str, region: str, account: str) -> str:
     return f"arn:aws:batch:{region}:{account}:{kind}/{value}"
 
 
-def _resources(container: dict[str, Any]) -> dict[str, str]:
+def job_resources(container: dict[str, Any]) -> dict[str, str]:
     """VCPU, MEMORY (MiB) and GPU of a job's container: resourceRequirements, else the legacy fields."""
     out = {str(r.get("type")): str(r.get("value")) for r in container.get("resourceRequirements") or []}
     if "VCPU" not in out and container.get("vcpus"):
@@ -94,7 +94,7 @@ class BatchEvidence:
         job_arn = job_arn or f"arn:aws:batch:{region}:{account}:job/{job_id}"
         jd_arn = _arn("job-definition", str(detail.get("jobDefinition") or ""), region, account)
         queue_arn = _arn("job-queue", str(detail.get("jobQueue") or ""), region, account)
-        jd_name, _ = _definition(jd_arn)
+        jd_name, _ = definition_parts(jd_arn)
         arns = [jd_arn, jd_arn.rsplit(":", 1)[0] if jd_arn.count(":") > 5 else "", queue_arn]
         return Incident(
             source=self.name, event_id=str(event.get("id", "")), detail_type=event["detail-type"],
@@ -256,9 +256,9 @@ class BatchEvidence:
     def _context(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
                  last: dict[str, Any]) -> None:
         region = c.incident.region
-        jd_name, jd_rev = _definition(str(job.get("jobDefinition") or ""))
+        jd_name, jd_rev = definition_parts(str(job.get("jobDefinition") or ""))
         queue = str(job.get("jobQueue") or "").rsplit("/", 1)[-1]
-        res = _resources(container)
+        res = job_resources(container)
         memory = res.get("MEMORY", "")
         job_id = str(job.get("jobId") or c.incident.resource.run_id)
         timeout = (job.get("timeout") or {}).get("attemptDurationSeconds")
@@ -323,7 +323,7 @@ class BatchEvidence:
               log_stream=cont.get("logStreamName") or "")
 
     def _config(self, c: Collector, job: dict[str, Any], container: dict[str, Any], source: str) -> None:
-        res = _resources(container)
+        res = job_resources(container)
         bits = [f"Job definition {c.context['job_definition']}", f"queue {c.context['job_queue']}"]
         if job.get("platformCapabilities"):
             bits.append(f"platform {', '.join(job['platformCapabilities'])}")

@@ -183,18 +183,18 @@ def _polled_job(c: Collector, job_id: str) -> None:
         if out is not None:
             c.book.gap(f"the Batch job the execution polled ({job_id}): DescribeJobs knows no such job")
         return
-    from ..batch.evidence import _definition, _resources
+    from ..batch.evidence import definition_parts, job_resources
 
     job = jobs[0]
     reason = str(job.get("statusReason") or "")
     name = job.get("jobName") or job_id
     queue = str(job.get("jobQueue") or "").rsplit("/", 1)[-1]
-    asks = _resources(job.get("container") or {})
+    asks = job_resources(job.get("container") or {})
     c.add("job", "batch:DescribeJobs",
           f"The Batch job the execution polled, {name} ({job_id}), is {job.get('status') or 'in an unknown state'}"
           + (f": {reason}" if reason else " (Batch gives no status reason)") + f" — queue {queue or '?'}",
           None, child=True, child_source="batch", status_reason=reason, job_name=name, job_queue=queue,
-          job_definition_name=_definition(str(job.get("jobDefinition") or "?"))[0],
+          job_definition_name=definition_parts(str(job.get("jobDefinition") or "?"))[0],
           vcpus=asks.get("VCPU", "?"), memory=asks.get("MEMORY", "?"))
 
 
