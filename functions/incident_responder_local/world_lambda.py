@@ -36,7 +36,9 @@ def load(session: boto3.Session, world: World) -> None:
     client = session.client("lambda", region_name=world.region)
     iam = session.client("iam", region_name=world.region)
     for fn in functions:
-        role = fn.get("Role") or _role(iam, world)
+        # The function's own role, created when the world does not hold it (Lambda refuses a role that does not
+        # exist); GetFunctionConfiguration answers with the world's ARN.
+        role = _role(iam, world, str(fn.get("Role") or ""))
         kwargs: dict[str, Any] = {"FunctionName": fn["FunctionName"], "Role": role,
                                   "Runtime": fn.get("Runtime") or "python3.12",
                                   "Handler": fn.get("Handler") or "app.handler", "Code": {"ZipFile": _stub()},
@@ -45,13 +47,13 @@ def load(session: boto3.Session, world: World) -> None:
         if fn.get("Environment"):
             kwargs["Environment"] = fn["Environment"]
         arn = client.create_function(**kwargs)["FunctionArn"]
-        extra = {k: v for k, v in fn.items() if k not in _SET_BY_CREATE}
+        extra = {k: v for k, v in fn.items() if k not in _SET_BY_CREATE or (k == "Role" and v != role)}
         if extra:
             merge_after("after-call.lambda.GetFunctionConfiguration", ("FunctionArn",), arn, extra)
 
 
-def _role(iam: Any, world: World) -> str:
-    name = "world-lambda-execution"
+def _role(iam: Any, world: World, arn: str = "") -> str:
+    name = arn.rsplit("/", 1)[-1] if arn.startswith("arn:") and ":role/" in arn else "world-lambda-execution"
     try:
         return str(iam.get_role(RoleName=name)["Role"]["Arn"])
     except iam.exceptions.NoSuchEntityException:

@@ -297,3 +297,46 @@ def test_a_spot_limit_emr_calls_a_validation_error_is_capacity(sigs: SignatureSe
     d = sigs.diagnose(b.items, "emr", {"cluster": "c"})
     assert d.cause.category == Category.CAPACITY
     assert d.cause.confidence != Confidence.HIGH
+
+
+# A Hadoop 1 job history file as the JobTracker writes it: records of KEY="value" fields ending in " .", the values'
+# dots, commas and quotes escaped with a backslash, and an ERROR holding the attempt's stack trace over several lines.
+def _attempt(kind: str, attempt: str, status: str, finished: int, host: str, error: str = "") -> str:
+    task = "task_" + attempt.removeprefix("attempt_").rsplit("_", 1)[0]
+    fields = (f'TASK_TYPE="{kind.upper()}" TASKID="{task}" TASK_ATTEMPT_ID="{attempt}" TASK_STATUS="{status}" '
+              f'FINISH_TIME="{finished}" HOSTNAME="/default-rack/{host}"')
+    return f"{kind.title()}Attempt {fields}" + (f' ERROR="{error}"' if error else "") + " ."
+
+
+_HISTORY = "\n".join([
+    'Meta VERSION="1" .',
+    r'Job JOBID="job_201703091012_0001" JOBNAME="streamjob41\.jar" USER="hadoop" SUBMIT_TIME="1489054865980" .',
+    _attempt("map", "attempt_201703091012_0001_m_000217_0", "SUCCESS", 1489056790665,
+             r"ip-172-31-10-67\.us-west-1\.compute\.internal"),
+    _attempt("map", "attempt_201703091012_0001_m_000218_0", "FAILED", 1489056800665,
+             r"ip-172-31-10-138\.us-west-1\.compute\.internal",
+             "Error initializing attempt_201703091012_0001_m_000218_0:\n"
+             r'java\.io\.IOException: Cannot run program \"bash\": java\.io\.IOException: error=12\, Cannot allocate '
+             "memory\n"
+             r"	at java\.lang\.ProcessBuilder\.start(ProcessBuilder\.java:460)" "\n"
+             r"Caused by: java\.io\.IOException: error=12\, Cannot allocate memory" "\n"
+             r"	\.\.\. 9 more" "\n"),
+    _attempt("reduce", "attempt_201703091012_0001_r_000003_1", "KILLED", 1489056900000,
+             r"ip-172-31-10-12\.us-west-1\.compute\.internal",
+             r"Task attempt_201703091012_0001_r_000003_1 failed to report status for 602 seconds\. Killing!"),
+    'Job JOBID="job_201703091012_0001" FINISH_TIME="1489056859554" JOB_STATUS="FAILED" .',
+])
+
+
+def test_a_hadoop1_history_gives_each_failed_attempt_its_error_without_frames_or_escapes() -> None:
+    from incident_responder.sources.emr.evidence import failed_attempts
+
+    found = failed_attempts(_HISTORY)
+    assert [line for line, _ in found] == [
+        "attempt_201703091012_0001_m_000218_0 FAILED on ip-172-31-10-138.us-west-1.compute.internal: Error "
+        'initializing attempt_201703091012_0001_m_000218_0: java.io.IOException: Cannot run program "bash": '
+        "java.io.IOException: error=12, Cannot allocate memory Caused by: java.io.IOException: error=12, Cannot "
+        "allocate memory",
+        "attempt_201703091012_0001_r_000003_1 KILLED on ip-172-31-10-12.us-west-1.compute.internal: Task "
+        "attempt_201703091012_0001_r_000003_1 failed to report status for 602 seconds. Killing!"]
+    assert found[0][1] is not None and found[0][1].startswith("2017-03-09T10:53:20")

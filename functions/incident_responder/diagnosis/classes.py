@@ -51,9 +51,11 @@ logger = logging.getLogger(__name__)
 
 # A line that reports an error being retried or passed over: RETRIED (evidence.compaction, which reads the same
 # words in a program's note after the failure) ... or only a warning, or an error said to be retryable, or a
-# service failed over: with a retry, a red herring unless nothing else is found. Python's warnings:
-# "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
-_WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")
+# service failed over, or one the program says it skips: with a retry, a red herring unless nothing else is found.
+# Python's warnings: "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
+_WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:"
+                     # ... or that the program says it passes over ("found no extra config, skip it, err: ...")
+                     r"|\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b")
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
 _ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
 # ... unless the retries are over: then it is the failure itself.

@@ -264,8 +264,9 @@ def _node_names(lines: list[str]) -> re.Pattern[str] | None:
 
 def _earlier_attempt(ev: Evidence) -> bool:
     """Whether ``ev`` is what an earlier attempt of the failed work ended with (a retried state's first try, a
-    Spark task attempt whose retry finished)."""
-    return ev.facts.get("attempt") == "earlier" or ev.facts.get("recovered") is True
+    Spark task attempt whose retry finished), or what an error handler ended with after the failure it handled
+    (a Step Functions Catch's notifier that failed on the empty Cause it was given)."""
+    return ev.facts.get("attempt") == "earlier" or ev.facts.get("recovered") is True or ev.facts.get("handler") is True
 
 
 @dataclass
@@ -441,6 +442,12 @@ def _value_from_settings(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
 
 
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
+# A transfer that failed ("download failed: s3://... to ./ref.fasta (Connection reset by peer)", "Failed to fetch
+# ..."): a file the same log later says does not exist was never fetched, and the transfer's reason is the cause.
+_FETCH_FAILED = re.compile(r"(?i)\b(?:download(?:ing)? failed|failed to (?:download|fetch|copy|stage)|"
+                           r"error (?:downloading|fetching)|could not (?:download|fetch))\b")
+_FETCH_REASONS = frozenset({Category.DEPENDENCY_UNAVAILABLE, Category.THROTTLING, Category.PERMISSION_DENIED,
+                            Category.DISK_FULL, Category.TIMEOUT})
 # A line that ends with a traceback's header says nothing of the failure ("ERROR ProcessLauncher: Error from
 # Python:Traceback (most recent call last):"); the exception line that ends the traceback does
 # ("pyspark.sql.utils.AnalysisException: 'Detected implicit cartesian product ...").
@@ -702,6 +709,7 @@ class SignatureSet:
         # Communications link failure") gives way to it ("SSLHandshakeException: No appropriate protocol"),
         # however the two are ordered as evidence.
         roots: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}
+        fetches: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}  # the first failed transfer, per log
         fatal = _fatal_spark_tasks(evidence)
         fatal_attempts = _fatal_mapreduce_attempts(evidence)
         for pos, ev in _in_log_order(evidence):
@@ -720,8 +728,14 @@ class SignatureSet:
                     best = (rank, hit, ev)
                 if ev.kind == "log" and (ev.facts.get("root") or _CAUSED_BY_LINE.match(text)):
                     roots[ev.source] = (rank, hit, ev)
+                if (ev.kind == "log" and hit.category in _FETCH_REASONS and not hit.weak
+                        and _FETCH_FAILED.search(text)):
+                    fetches.setdefault(ev.source, (rank, hit, ev))
         if best is None:
             return None
+        fetch = fetches.get(best[2].source)
+        if best[1].category == Category.MISSING_INPUT and fetch is not None and fetch[0][4] < best[0][4]:
+            return fetch[1], fetch[2]
         root = roots.get(best[2].source)
         # A "Caused by:" named by its class or an error code: its phrase is weighed against the wrapper's, as in
         # one event ("Failed to find data source: kinesis" over "ClassNotFoundException: kinesis.DefaultSource").

@@ -9,6 +9,7 @@ the shown attempts' streams in ``/aws/batch/job`` (or the group of the job's aws
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,6 +31,8 @@ ARRAY_CHILD_FAILED = "Array Child Job failed"
 DEPENDENCY_FAILED = "Dependent Job failed"
 DEPENDENCIES_READ = 100  # DescribeJobs takes at most 100 ids
 NODE_EARLY_MS = 60_000  # a worker node that stopped this long before its job did failed on its own
+# A host path that holds programs: a bin folder, or a program in one ("/usr/bin/aws", "/home/ec2-user/miniconda").
+_HOST_PROGRAM = re.compile(r"/(?:s?bin|libexec)(?:/|$)|/(?:mini|ana)?conda\d?(?:/|$)|/aws(?:-cli)?$")
 
 
 def _first_failed(jobs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -345,8 +348,17 @@ class BatchEvidence:
             bits.append(f"depends on {', '.join(depends[:5])}")
         if job.get("arrayProperties", {}).get("index") is not None:
             bits.append(f"array child {job['arrayProperties']['index']}")
+        # A program of the host mounted into the container (Nextflow's AWS CLI from the AMI) runs with the image's
+        # libraries and interpreter, not the host's.
+        hosts = {v.get("name"): (v.get("host") or {}).get("sourcePath") for v in container.get("volumes") or []
+                 if isinstance(v, dict)}
+        mounts = [(hosts[m.get("sourceVolume")], m.get("containerPath")) for m in container.get("mountPoints") or []
+                  if isinstance(m, dict) and hosts.get(m.get("sourceVolume"))]
+        if mounts:
+            bits.append("host paths mounted: " + ", ".join(f"{src} at {dst}" for src, dst in mounts[:4]))
+        programs = sum(1 for src, _ in mounts if _HOST_PROGRAM.search(str(src)))
         c.add("config", source, "; ".join(bits), job.get("createdAt"), memory=res.get("MEMORY", ""),
-              vcpus=res.get("VCPU", ""), timeout_seconds=timeout or "")
+              vcpus=res.get("VCPU", ""), timeout_seconds=timeout or "", host_programs=programs)
 
     def _logs(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
               attempts: list[dict[str, Any]], last: dict[str, Any]) -> None:

@@ -460,7 +460,9 @@ class EcsEvidence:
             return
         if not task.get("startedAt") and all(x.get("exitCode") is None for x in targets):
             return  # the containers never ran: there is no log stream to read
-        started = parse_time(task.get("startedAt") or task.get("pullStartedAt"))
+        # Each container's stream is the task's own: from its creation on (a container that printed its error and
+        # exited within a second can be seen to start after it did, its lines a few seconds before startedAt).
+        started = parse_time(task.get("createdAt") or task.get("pullStartedAt") or task.get("startedAt"))
         stopped = parse_time(task.get("stoppedAt") or task.get("executionStoppedAt") or c.incident.stopped_at)
         end = stopped + timedelta(seconds=c.settings.log_window_after) if stopped else None
         start = started - timedelta(seconds=5) if started else None

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
@@ -41,12 +41,10 @@ from ..base import parse_time, region_and_account, shorten
 from .spec import EmrSpec
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from ...model import Evidence
     from ..base import Collector
 
-__all__ = ["EmrEvidence", "cluster_console_url"]
+__all__ = ["EmrEvidence", "cluster_console_url", "failed_attempts"]
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +100,12 @@ _DATANODE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-hdfs/hadoop-h
 _HBASE_CLIENT = re.compile(r"(?i)\bfrom region server\b|\bRpcRetryingCaller\b|\bLoadIncrementalHFiles\b|"
                            r"\bRetriesExhaustedException\b")
 _REGIONSERVER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hbase/hbase-hbase-regionserver-[^/]*\.log(?:\.gz)?$")
+# A container YARN killed or lost, and the NodeManager's log on a node (named after its host).
+_CONTAINER_LOST = re.compile(r"(?i)\bTaskManager with id \S+ is no longer reachable|Container killed on request|"
+                             r"\bExit (?:code|status):? ?-10[34]\b|Container marked as failed: \S+ on host|"
+                             r"\bLost executor \d+ on ip-")
+_NODE_HOST = re.compile(r"\b(ip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3})\b")
+_NODEMANAGER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-yarn/yarn-yarn-nodemanager-[^/]*\.log(?:\.gz)?$")
 _REGION_HOST = re.compile(r"\bhostname=([\w.-]+),\d+,")
 # A container or executor lost with its node ("Container released on a *lost* node", exit status -100): the
 # instance controller's log says why the node went (a Spot termination notice, "terminate requested, reason
@@ -112,12 +116,47 @@ _INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-contr
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
 # A MapReduce job named in a step's stderr: its id, or the old JobClient's "java.io.IOException: Job failed!".
 _HADOOP_JOB = re.compile(r"\bjob_\d{10,}_\d+\b|\bIOException: Job failed!")
+# A Hadoop 1 job (a JobTracker's id: its start as yyyymmddHHMM), and its history file's task attempts that failed or
+# were killed, with their fields (KEY="value", the value's quotes, dots and commas escaped with a backslash).
+_HADOOP1_JOB = re.compile(r"\bjob_\d{12}_\d{4}\b")
+_HISTORY_RECORD = re.compile(r"\n(?=(?:Meta|Job|Task|MapAttempt|ReduceAttempt) [A-Z_]+=)")
+_HISTORY_FAILED = re.compile(r'^(?:Map|Reduce)?(?:Attempt|Task) .*?\bTASK_STATUS="(?:FAILED|KILLED)"', re.S)
+_HISTORY_FIELD = re.compile(r'\b([A-Z_]+)="((?:[^"\\]|\\.)*)"')
+_HISTORY_ESCAPE = re.compile(r"\\(.)")
+# An ERROR value ends at the next field or the record's end (its quotes are not always escaped: 'program "bash"').
+_HISTORY_ERROR = re.compile(r'\bERROR="(.*?)"(?=\s+[A-Z_]+="|\s*\.?\s*$)', re.S)
+_HISTORY_FRAME = re.compile(r"\s*(?:at |\.\.\. \d+ more)")
 # A container's stderr, stdout and syslog; a Tez task writes its syslog per attempt (syslog_attempt_<id>). An
 # application that names its own logs writes "<name>.log" beside them (Skein's services: "dask.scheduler.log",
 # "application.master.log"; Flink's "jobmanager.log", "taskmanager.log"): read as its syslog would be.
 _CONTAINER_KEY = re.compile(
     r"/containers/(application_\d+_\d+)/(container_[0-9a-z_]+)/"
     r"(stderr|stdout|syslog|[\w-]+(?:\.[\w-]+)*\.log)(?:_attempt_[0-9_]+)?(?:\.gz)?$")
+
+
+def failed_attempts(history: str) -> list[tuple[str, str | None]]:
+    """The failed and killed task attempts of a Hadoop 1 job history file, each as a line ("attempt_..._r_000012_3
+    FAILED on ip-10-0-22-64.ec2.internal: Task ... failed to report status for 602 seconds. Killing!") and the
+    time it finished. A record runs to the next one: an ERROR value holds the attempt's whole stack trace over
+    many lines, of which the wrapper, the exception and its causes are kept, not the frames."""
+    found: list[tuple[str, str | None]] = []
+    for record in _HISTORY_RECORD.split(history):
+        if _HISTORY_FAILED.search(record) is None:
+            continue
+        fields = {k: _HISTORY_ESCAPE.sub(r"\1", v) for k, v in _HISTORY_FIELD.findall(record)}
+        m = _HISTORY_ERROR.search(record)
+        said = [x.strip() for x in _HISTORY_ESCAPE.sub(r"\1", m.group(1) if m else "").strip().splitlines()
+                if x.strip() and not _HISTORY_FRAME.match(x)]
+        error = " ".join(said[:4])
+        if not error:
+            continue
+        finished = fields.get("FINISH_TIME", "")
+        when = iso(datetime.fromtimestamp(int(finished) / 1000, timezone.utc)) if finished.isdigit() else None
+        who = fields.get("TASK_ATTEMPT_ID") or fields.get("TASKID") or "a task"
+        host = fields.get("HOSTNAME", "").rsplit("/", 1)[-1]
+        found.append((f"{who} {fields.get('TASK_STATUS', 'FAILED')}" + (f" on {host}" if host else "") + f": {error}",
+                      when))
+    return found
 
 
 def cluster_console_url(region: str, cluster_id: str) -> str:
@@ -478,6 +517,11 @@ class EmrEvidence:
                 lines = [*(lines or []), *out]
         lines = [*named, *(lines or [])]
         self._yarn_logs(c, cluster_id, step_id, lines, failure_time, child)
+        said = "\n".join(_text(line) for line in lines)
+        if not _APPLICATION.search(said):
+            hadoop1 = _HADOOP1_JOB.findall(said)
+            if hadoop1:
+                self._job_history(c, cluster_id, hadoop1[-1], failure_time, child)
         read = "\n".join(_text(line) for line in lines)  # what the step's logs said, for the reads they lead to
         if _MISSING_MODULE.search(read):
             # A bootstrap script that does not stop on a failed install returns 0: only its stderr says so.
@@ -491,9 +535,43 @@ class EmrEvidence:
             hosts = tuple(dict.fromkeys(m.group(1) for m in _REGION_HOST.finditer(read)))
             self._node_logs(c, cluster_id, _REGIONSERVER_LOG, "HBase region server log", failure_time, child,
                             first=hosts)
+        elif _CONTAINER_LOST.search(read):
+            # A container YARN killed or lost (a Flink TaskManager "no longer reachable", an executor lost): the
+            # NodeManager on its host says why ("is running beyond virtual memory limits ... Killing container").
+            hosts = tuple(dict.fromkeys(m.group(1) for line in read.splitlines() if _CONTAINER_LOST.search(line)
+                                        for m in _NODE_HOST.finditer(line)))
+            self._node_logs(c, cluster_id, _NODEMANAGER_LOG, "YARN NodeManager log", failure_time, child, first=hosts)
         elif _ENGINE_CLIENT.search(command):
             # A query engine's client prints "Query ... failed: Internal error": the cause is in the server's log.
             self._node_logs(c, cluster_id, _ENGINE_LOG, "query engine server log", failure_time, child)
+
+    def _job_history(self, c: Collector, cluster_id: str, job_id: str, failure_time: datetime | None,
+                     child: bool) -> None:
+        """A Hadoop 1 job's history file under ``<LogUri>/<cluster>/jobs/`` (EMR's AMI 2 and 3 clusters, before
+        YARN): the errors of its failed and killed task attempts ("Task attempt_..._r_000012_3 failed to report
+        status for 602 seconds. Killing!", "java.io.IOException: error=12, Cannot allocate memory"), which the
+        step's own logs sum up as "# of failed Reduce Tasks exceeded allowed limit". One listing, one read."""
+        from ...evidence.compaction import LogLine
+        from ...evidence.logs import parse_s3_uri
+
+        log_uri = c.context.get("log_uri")
+        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/jobs/") if log_uri else None
+        if parsed is None:
+            return
+        bucket, prefix = parsed
+        out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
+                     Prefix=prefix, MaxKeys=YARN_LIST_LIMIT)
+        keys = [str(o.get("Key")) for o in (out or {}).get("Contents") or []
+                if job_id in str(o.get("Key")) and not str(o.get("Key")).endswith(".xml")]
+        if not keys:
+            return
+        uri = f"s3://{bucket}/{keys[0]}"
+        lines = self._read(c, uri, f"history of Hadoop job {job_id}")
+        text = "\n".join(_text(line) for line in lines or [])
+        failed = [LogLine(message, when, uri) for message, when in failed_attempts(text)]
+        if failed:
+            c.links.append(Link(f"History of Hadoop job {job_id} in S3", _s3_console(c.incident.region, uri)))
+            self._add_log(c, failed, uri, failure_time, _YARN_ITEMS, child)
 
     def _node_logs(self, c: Collector, cluster_id: str, key: re.Pattern[str], what: str,
                    failure_time: datetime | None, child: bool, first: tuple[str, ...] = ()) -> None:

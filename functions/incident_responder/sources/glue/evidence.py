@@ -211,9 +211,13 @@ class GlueEvidence:
             parts.append(f"Glue {job['GlueVersion']}")
         if job.get("MaxRetries") is not None:
             parts.append(f"max retries {job['MaxRetries']}")
+        # A job without a connection runs outside your VPC: a database or cluster inside it is out of its reach.
+        connections = [str(n) for n in (job.get("Connections") or {}).get("Connections") or []]
+        parts.append(f"connections {', '.join(connections)}" if connections
+                     else "no connection (it runs outside your VPC)")
         name = job.get("Name", c.incident.resource.name)
         c.add("config", "glue:GetJob", f"Job {name}: " + ", ".join(parts), role=job.get("Role") or "",
-              script_location=command.get("ScriptLocation") or "")
+              script_location=command.get("ScriptLocation") or "", connections=len(connections))
         c.context.update(role=job.get("Role") or "?", script_location=command.get("ScriptLocation") or "?",
                          job_type=command.get("Name") or "?")
         if c.context.get("glue_version") in (None, "?") and job.get("GlueVersion"):

@@ -201,6 +201,17 @@ class LambdaEvidence:
             c.book.gap(f"no log lines of request {request_id} in {group} between {start:%H:%M:%S} and "
                        f"{window_end:%H:%M:%S} UTC")
             return
+        # The lines that name the request are its START, END and REPORT and what the runtime logs with its id; a
+        # Java or Go logger's lines, a traceback printed whole, do not carry it. The streams that served the
+        # request, read whole in the window (one more read), give each attempt's lines from START to REPORT.
+        prefix = f"{group}/"
+        streams = sorted({line.source.removeprefix(prefix) for line in lines if line.source.startswith(prefix)})
+        if streams and c.spend(f"log streams of request {request_id}"):
+            whole = fetch_log_window(c.client("logs"), group, start=start, end=window_end,
+                                     max_bytes=c.settings.log_max_bytes, stream_names=streams[:10])
+            if not whole.error and whole.lines:
+                lines = request_lines(whole.lines, request_id) or lines
+                fetched = whole
         _report_facts(c, lines, request_id)
         c.add_compacted(lines, group, end, max_items=_LOG_ITEMS, truncated=fetched.truncated)
 
@@ -265,18 +276,22 @@ def request_lines(lines: list[LogLine], request_id: str) -> list[LogLine]:
     without its id (a Python traceback, ``print`` output)."""
     streams = {line.source for line in lines if request_id in line.message}
     out: list[LogLine] = []
+    start, report = "START RequestId: " + request_id, "REPORT RequestId: " + request_id
     for stream in sorted(streams):
         mine = [line for line in lines if line.source == stream]
-        begin = next((i for i, line in enumerate(mine) if line.message.startswith("START RequestId: " + request_id)),
+        begin = next((i for i, line in enumerate(mine) if line.message.startswith(start)),
                      0)  # its START before the window: the stream was serving it from the window's first line
         # The lines since the stream's previous REPORT are the environment's init (INIT_START, an import
         # error), which the request waited for.
         while begin > 0 and not mine[begin - 1].message.startswith("REPORT RequestId: "):
             begin -= 1
+        serving = True
         for line in mine[begin:]:
-            if line.message.startswith("START RequestId: ") and request_id not in line.message:
-                break
-            out.append(line)
-            if line.message.startswith("REPORT RequestId: " + request_id):
-                break
+            if line.message.startswith("START RequestId: "):
+                # An asynchronous invocation's retries keep its request id: each attempt is the request's.
+                serving = line.message.startswith(start)
+            if serving:
+                out.append(line)
+            if line.message.startswith(report):
+                serving = False
     return sorted(out, key=lambda line: line.timestamp or "")

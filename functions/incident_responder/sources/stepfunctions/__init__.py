@@ -42,6 +42,7 @@ class StepFunctionsContext(SourceContext):
     child_execution: Any = None
     child_state_machine: Any = None
     child_console_url: Any = None
+    cluster: Any = None  # the EMR cluster a createCluster task started
     execution_input: Any = field(default=None, metadata=INTERNAL)
 
 

@@ -33,6 +33,9 @@ REPORTED = {"FAILED", "TIMED_OUT", "ABORTED"}
 MAP_RUN_LISTED = 20  # child executions of a failed map run listed, per status
 _FAIL_SUFFIXES = ("Failed", "TimedOut", "StartFailed", "SubmitFailed", "ScheduleFailed")
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
+# A task under way: scheduled, started or submitted (its child's id), and not ended yet.
+_SCHEDULED = {"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"}
+_TASK_UNDER_WAY = {*_SCHEDULED, "TaskStarted", "TaskSubmitted", "LambdaFunctionStarted", "ActivityStarted"}
 POLL_LOOP_RUNS = 3  # a task state entered this many times in one execution is a loop (a status check)
 _PAGE = 100
 # A run-time error names the state it happened in by the event that entered it ("(entered at the event id #7)").
@@ -55,6 +58,7 @@ _CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run",
 # exited ..." and "<time>Z <id> Task timed out after ..." (a Lambda API error's "Request ID: ..." is the
 # API call's, not an invocation's).
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_CLUSTER_ID = re.compile(r"\bj-[0-9A-Z]{8,14}\b")
 _REQUEST_ID = re.compile(rf"RequestId: ({_UUID})\b|\dZ\s+({_UUID})\s+Task timed out")
 
 
@@ -141,6 +145,25 @@ def _describe_from_history(events: list[dict[str, Any]], arn: str) -> dict[str, 
         out["stopDate"] = end.get("timestamp")
         out.update({k: v for k, v in _details(end).items() if k in ("error", "cause")})
     return out
+
+
+def _event_id(event: dict[str, Any]) -> int:
+    value = event.get("id")
+    return value if isinstance(value, int) else int(value) if str(value).isdigit() else 0
+
+
+def _caught_error(doc: Any, depth: int = 0) -> dict[str, Any] | None:
+    """The error a Catch put in a state's input: a dict with "Error" and "Cause" (at the top or under the Catch's
+    ResultPath), searched a few levels deep."""
+    if not isinstance(doc, dict) or depth > 3:
+        return None
+    if isinstance(doc.get("Error"), str) and "Cause" in doc:
+        return doc
+    for value in doc.values():
+        found = _caught_error(value, depth + 1)
+        if found:
+            return found
+    return None
 
 
 def execution_url(region: str, execution_arn: str) -> str:
@@ -330,6 +353,12 @@ class StepFunctionsEvidence:
         # The newest failure that says why: a Map or Parallel state's own failure event (MapStateFailed)
         # carries no error; the task failure inside it that came before does.
         failed = next((e for e in reversed(failures) if _details(e).get("error")), failures[-1] if failures else None)
+        # A state its Catch ran (a notifier, a cleanup) that failed in turn: the failure it was handling is the
+        # cause, and the handler's own error (a JSONDecodeError on the empty Cause it was given) its consequence.
+        handler = failed
+        failed = self._caught(failed, failures, by_id) if failed else None
+        if failed is None:
+            failed, handler = handler, None
         state = self._state_of(failed, by_id) if failed else None
         scheduled = self._scheduled_of(failed, by_id) if failed else None
         if failed:
@@ -348,6 +377,19 @@ class StepFunctionsEvidence:
                   error=error, cause=str(cause), state=state or "", task_type=task_type or "",
                   event_type=failed["type"], child=child, status=status)
             self._earlier_attempts(c, failures, failed, state, by_id, prefix, child)
+            if handler is not None:
+                hd = _details(handler)
+                entered = next((e for e in self._back(handler, by_id) if e.get("type", "").endswith("StateEntered")),
+                               None)
+                given = _caught_error(json_or_none(_details(entered or {}).get("input"))) or {}
+                text = (f"{prefix}The Catch of state '{state or '?'}' then ran state "
+                        f"'{self._state_of(handler, by_id) or '?'}' with "
+                        f"{shorten(json.dumps(given, separators=(',', ':')), 300)}, which failed too with "
+                        f"{handler.get('type')}" + (f": {hd.get('error')}" if hd.get("error") else "")
+                        + (f" — cause: {cause_text(hd.get('cause'))}" if hd.get("cause") else ""))
+                c.add("history", "states:GetExecutionHistory", text, handler.get("timestamp"),
+                      error=hd.get("error", ""), cause=str(hd.get("cause", "")), event_type=handler.get("type", ""),
+                      child=child, handler=True)
             if depth == 0:
                 c.context.update(state=state or "?", error=error or failed["type"], task_type=task_type or "?")
             self._task_specific(c, failed, scheduled, task_type, cause, depth, by_id)
@@ -361,8 +403,8 @@ class StepFunctionsEvidence:
         if end_event is not None:
             d = _details(end_event)
             error, cause = d.get("error", ""), d.get("cause", "")
-            same = failed is not None and error == _details(failed).get("error") and (
-                cause == _details(failed).get("cause"))
+            same = any(e is not None and error == _details(e).get("error") and cause == _details(e).get("cause")
+                       for e in (failed, handler))
             if end_event["type"] == "ExecutionAborted":
                 text = f"{prefix}Execution was aborted (StopExecution)"
                 text += self._aborted_in(end_event, by_id)
@@ -379,6 +421,7 @@ class StepFunctionsEvidence:
                 self._entered_input(c, str(cause), by_id, prefix)
                 if failed is None and end_event["type"] == "ExecutionTimedOut":
                     self._poll_loop(c, events, prefix, child)
+                    self._in_flight(c, events, end_event, by_id, prefix, depth)
         elif failed is None and depth == 0:
             error, cause = describe.get("error", ""), describe.get("cause", "")
             text = f"Execution {describe.get('name', arn)} is {status}"
@@ -386,6 +429,39 @@ class StepFunctionsEvidence:
             text += f" — cause: {cause_text(cause)}" if cause else ""
             c.add("history", "states:DescribeExecution", text, describe.get("stopDate"),
                   error=error, cause=cause, status=status)
+
+    def _in_flight(self, c: Collector, events: list[dict[str, Any]], end_event: dict[str, Any],
+                   by_id: dict[Any, dict[str, Any]], prefix: str, depth: int) -> None:
+        """An execution that timed out while a task was still running (an EMR step, a Batch job, a Glue run it
+        waited on with .sync, a Lambda invocation): the timeout ended the wait, and the task's own evidence (the
+        step's stderr: "Initial job has not accepted any resources") says why it did not finish."""
+        pending: dict[Any, dict[str, Any]] = {}
+        for e in events:
+            kind = e.get("type", "")
+            if kind in _TASK_UNDER_WAY:
+                scheduled = e if kind in _SCHEDULED else self._scheduled_of(e, by_id)
+                if scheduled is not None:
+                    pending[scheduled.get("id")] = e
+            elif kind.startswith(("Task", "LambdaFunction", "Activity")) and not kind.endswith("StateEntered"):
+                scheduled = self._scheduled_of(e, by_id)
+                if scheduled is not None:
+                    pending.pop(scheduled.get("id"), None)
+        if not pending:
+            return
+        latest = pending[max(pending, key=lambda k: int(k) if str(k).isdigit() else 0)]
+        scheduled = latest if latest.get("type") in _SCHEDULED else self._scheduled_of(latest, by_id)
+        task_type = self._task_type(latest, scheduled)
+        state = self._state_of(latest, by_id)
+        c.add("history", "states:GetExecutionHistory",
+              f"{prefix}The execution timed out while state '{state or '?'}' ({task_type or latest['type']}) was "
+              "still running its task", latest.get("timestamp"), state=state or "", task_type=task_type or "",
+              event_type="InFlightTask", child=depth > 0)
+        if task_type.split(":")[0] in _CHILD_ADAPTERS or task_type.startswith("elasticmapreduce:createCluster"):
+            # The task as the timeout ended it: the execution's end, right after the task's last event (its
+            # TaskSubmitted names the child).
+            ended = {"id": end_event.get("id"), "type": "ExecutionTimedOut", "previousEventId": latest.get("id"),
+                     "timestamp": end_event.get("timestamp")}
+            self._task_specific(c, ended, scheduled, task_type, "", depth, by_id)
 
     @staticmethod
     def _poll_loop(c: Collector, events: list[dict[str, Any]], prefix: str, child: bool) -> None:
@@ -495,6 +571,9 @@ class StepFunctionsEvidence:
         if task_type.startswith("states:startExecution"):
             self._nested(c, cause_doc, scheduled, depth)
             return
+        if task_type.startswith("elasticmapreduce:createCluster"):
+            self._created_cluster(c, failed, cause_doc, str(cause), by_id)
+            return
         if task_type.split(":")[0] in _CHILD_ADAPTERS and self._child(c, failed, scheduled, task_type,
                                                                       cause_doc, depth, by_id):
             return
@@ -543,6 +622,22 @@ class StepFunctionsEvidence:
             text += f" — cause: {cause_text(key[1])}" if key[1] else ""
             c.add("history", "states:GetExecutionHistory", text, e.get("timestamp"), error=key[0],
                   cause=str(key[1]), state=state or "", event_type=e.get("type", ""), child=child, attempt="earlier")
+
+    @classmethod
+    def _caught(cls, failed: dict[str, Any], failures: list[dict[str, Any]], by_id: dict[Any, dict[str, Any]]
+                ) -> dict[str, Any] | None:
+        """The earlier failure whose Catch entered the state that ``failed`` is in: that state's input holds the
+        caught error ({"Error": "States.Timeout", "Cause": ""}, at the Catch's ResultPath), and a failure before
+        it has that error. None when the state was not entered from a Catch."""
+        entered = next((e for e in cls._back(failed, by_id) if e.get("type", "").endswith("StateEntered")), None)
+        if entered is None:
+            return None
+        caught = _caught_error(json_or_none(_details(entered).get("input")))
+        if not caught:
+            return None
+        before = [e for e in failures if e is not failed and _event_id(e) < _event_id(entered)
+                  and _details(e).get("error") == caught["Error"]]
+        return before[-1] if before else None
 
     @staticmethod
     def _submitted_output(failed: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any]:
@@ -695,6 +790,66 @@ class StepFunctionsEvidence:
               failed.get("timestamp"), child_run=str(run), child_source=name)
         ChildCollector.follow(c, child_adapter, parsed, f"{_CHILD_NOUNS[rtype]} {run}")
         return True
+
+    def _created_cluster(self, c: Collector, failed: dict[str, Any], cause_doc: Any, cause: str,
+                         by_id: dict[Any, dict[str, Any]]) -> None:
+        """The EMR cluster a createCluster task started, as EMR describes it now (one DescribeCluster): a task that
+        timed out while its cluster was still STARTING or BOOTSTRAPPING waited for instances EMR could not get
+        ("... unable to fulfil the Spot request ..."), and the cluster's state change reason says so. A cluster that
+        terminated with errors is the child and is followed as its own event would be."""
+        doc = cause_doc if isinstance(cause_doc, dict) else {}
+        found = _find(self._submitted_output(failed, by_id), "ClusterId") or _find(doc, "ClusterId")
+        if not isinstance(found, str):
+            m = _CLUSTER_ID.search(cause)
+            found = m.group(0) if m else None
+        if not found:
+            return
+        cluster_id: str = found
+        if failed.get("type") == "TaskFailed":
+            # A .sync task fails when its cluster ended with errors: the cluster is the child, followed as its own
+            # event would be (its collector describes it).
+            self._follow_cluster(c, failed, cluster_id, str(_find(doc, "Name") or cluster_id))
+            return
+        out = c.call(f"DescribeCluster {cluster_id}", c.client("emr").describe_cluster, ClusterId=cluster_id)
+        cluster = (out or {}).get("Cluster")
+        if not isinstance(cluster, dict):
+            return
+        status = cluster.get("Status") or {}
+        state = str(status.get("State") or "?")
+        if state == "TERMINATED_WITH_ERRORS":
+            self._follow_cluster(c, failed, cluster_id, str(cluster.get("Name") or cluster_id))
+            return
+        reason = status.get("StateChangeReason") or {}
+        code, message = str(reason.get("Code") or ""), str(reason.get("Message") or "")
+        c.context.setdefault("cluster", f"{cluster.get('Name')} ({cluster_id})" if cluster.get("Name") else cluster_id)
+        ended = "timed out" if failed.get("type") in ("TaskTimedOut", "ExecutionTimedOut") else "failed"
+        c.add("job", "elasticmapreduce:DescribeCluster",
+              f"The EMR cluster the task created, {cluster.get('Name') or '?'} ({cluster_id}), was still {state} "
+              f"when the task {ended}" + (f": {code}" if code else "") + (f" — {message}" if message else
+                                                                             " (EMR gives no state change reason)"),
+              failed.get("timestamp"), child=True, child_source="emr", cluster_state=state,
+              state_change_code=code, state_change_message=message)
+        for detail in (status.get("ErrorDetails") or [])[:3]:
+            if detail.get("ErrorCode"):
+                c.add("job", "elasticmapreduce:DescribeCluster",
+                      f"EMR error {detail['ErrorCode']}: {detail.get('ErrorMessage') or 'no message'}",
+                      failed.get("timestamp"), child=True, child_source="emr", emr_error_code=str(detail["ErrorCode"]))
+
+    @staticmethod
+    def _follow_cluster(c: Collector, failed: dict[str, Any], cluster_id: str, name: str) -> None:
+        from .. import adapter
+
+        emr = adapter("emr")
+        event = {"version": "0", "id": f"{c.incident.event_id}:child", "detail-type": "EMR Cluster State Change",
+                 "source": emr.event_source, "account": c.incident.account, "region": c.incident.region,
+                 "time": iso(failed.get("timestamp")) or c.incident.event_time, "resources": [],
+                 "detail": {"clusterId": cluster_id, "state": "TERMINATED_WITH_ERRORS", "name": name}}
+        parsed = emr.parse(event)
+        if isinstance(parsed, Incident):
+            c.add("history", "states:GetExecutionHistory",
+                  f"The task created EMR cluster {cluster_id}: its own evidence follows (marked as the child's)",
+                  failed.get("timestamp"), child_run=cluster_id, child_source="emr")
+            ChildCollector.follow(c, emr, parsed, f"EMR cluster {cluster_id}")
 
     @staticmethod
     def _lambda_names(c: Collector, scheduled: dict[str, Any]) -> str | None:
