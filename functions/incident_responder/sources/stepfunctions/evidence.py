@@ -149,7 +149,7 @@ def _describe_from_history(events: list[dict[str, Any]], arn: str) -> dict[str, 
 
 def _event_id(event: dict[str, Any]) -> int:
     value = event.get("id")
-    return value if isinstance(value, int) else int(value) if str(value).isdigit() else 0
+    return value if isinstance(value, int) else int(str(value)) if str(value).isdigit() else 0
 
 
 def _caught_error(doc: Any, depth: int = 0) -> dict[str, Any] | None:
@@ -840,10 +840,11 @@ class StepFunctionsEvidence:
         from .. import adapter
 
         emr = adapter("emr")
-        event = {"version": "0", "id": f"{c.incident.event_id}:child", "detail-type": "EMR Cluster State Change",
-                 "source": emr.event_source, "account": c.incident.account, "region": c.incident.region,
-                 "time": iso(failed.get("timestamp")) or c.incident.event_time, "resources": [],
-                 "detail": {"clusterId": cluster_id, "state": "TERMINATED_WITH_ERRORS", "name": name}}
+        event: dict[str, Any] = {
+            "version": "0", "id": f"{c.incident.event_id}:child", "detail-type": "EMR Cluster State Change",
+            "source": emr.event_source, "account": c.incident.account, "region": c.incident.region,
+            "time": iso(failed.get("timestamp")) or c.incident.event_time, "resources": [],
+            "detail": {"clusterId": cluster_id, "state": "TERMINATED_WITH_ERRORS", "name": name}}
         parsed = emr.parse(event)
         if isinstance(parsed, Incident):
             c.add("history", "states:GetExecutionHistory",
