@@ -517,12 +517,10 @@ class EmrEvidence:
                 lines = [*(lines or []), *out]
         lines = [*named, *(lines or [])]
         self._yarn_logs(c, cluster_id, step_id, lines, failure_time, child)
-        said = "\n".join(_text(line) for line in lines)
-        if not _APPLICATION.search(said):
-            hadoop1 = _HADOOP1_JOB.findall(said)
-            if hadoop1:
-                self._job_history(c, cluster_id, hadoop1[-1], failure_time, child)
         read = "\n".join(_text(line) for line in lines)  # what the step's logs said, for the reads they lead to
+        hadoop1 = [] if _APPLICATION.search(read) else _HADOOP1_JOB.findall(read)
+        if hadoop1:
+            self._job_history(c, cluster_id, hadoop1[-1], failure_time, child)
         if _MISSING_MODULE.search(read):
             # A bootstrap script that does not stop on a failed install returns 0: only its stderr says so.
             self._node_logs(c, cluster_id, _BOOTSTRAP_STDERR, "stderr of a bootstrap action", failure_time, child)
@@ -552,16 +550,12 @@ class EmrEvidence:
         status for 602 seconds. Killing!", "java.io.IOException: error=12, Cannot allocate memory"), which the
         step's own logs sum up as "# of failed Reduce Tasks exceeded allowed limit". One listing, one read."""
         from ...evidence.compaction import LogLine
-        from ...evidence.logs import parse_s3_uri
 
-        log_uri = c.context.get("log_uri")
-        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/jobs/") if log_uri else None
-        if parsed is None:
+        listed = self._listing(c, cluster_id, "jobs/", YARN_LIST_LIMIT)
+        if listed is None:
             return
-        bucket, prefix = parsed
-        out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
-                     Prefix=prefix, MaxKeys=YARN_LIST_LIMIT)
-        keys = [str(o.get("Key")) for o in (out or {}).get("Contents") or []
+        bucket, _, out = listed
+        keys = [str(o.get("Key")) for o in out.get("Contents") or []
                 if job_id in str(o.get("Key")) and not str(o.get("Key")).endswith(".xml")]
         if not keys:
             return
@@ -573,21 +567,32 @@ class EmrEvidence:
             c.links.append(Link(f"History of Hadoop job {job_id} in S3", _s3_console(c.incident.region, uri)))
             self._add_log(c, failed, uri, failure_time, _YARN_ITEMS, child)
 
+    @staticmethod
+    def _listing(c: Collector, cluster_id: str, folder: str, limit: int
+                 ) -> tuple[str, str, dict[str, Any]] | None:
+        """One ListObjectsV2 of ``<LogUri>/<cluster>/<folder>``: the bucket, the prefix listed and the answer; None
+        when the cluster has no LogUri or the listing failed (a gap, said by ``c.call``)."""
+        from ...evidence.logs import parse_s3_uri
+
+        log_uri = c.context.get("log_uri")
+        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/{folder}") if log_uri else None
+        if parsed is None:
+            return None
+        bucket, prefix = parsed
+        out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
+                     Prefix=prefix, MaxKeys=limit)
+        return None if out is None else (bucket, prefix, out)
+
     def _node_logs(self, c: Collector, cluster_id: str, key: re.Pattern[str], what: str,
                    failure_time: datetime | None, child: bool, first: tuple[str, ...] = ()) -> None:
         """Logs the nodes wrote under ``<LogUri>/<cluster>/node/`` whose keys match ``key`` (one listing; the
         largest ``NODE_LOG_READS`` read: a log with an error in it is the longer one), those whose key names one
         of the hosts ``first`` before the others."""
-        from ...evidence.logs import parse_s3_uri
-
-        log_uri = c.context.get("log_uri")
-        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/node/") if log_uri else None
-        if parsed is None:
+        listed = self._listing(c, cluster_id, "node/", NODE_LIST_LIMIT)
+        if listed is None:
             return
-        bucket, prefix = parsed
-        out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
-                     Prefix=prefix, MaxKeys=NODE_LIST_LIMIT)
-        found = [o for o in (out or {}).get("Contents") or [] if key.search(str(o.get("Key", "")))]
+        bucket, _, out = listed
+        found = [o for o in out.get("Contents") or [] if key.search(str(o.get("Key", "")))]
         def order(o: dict[str, Any]) -> tuple[bool, int, str]:
             named = any(host.split(".")[0] in str(o["Key"]) for host in first)
             return not named, -(o.get("Size") or 0), str(o["Key"])

@@ -379,9 +379,7 @@ class StepFunctionsEvidence:
             self._earlier_attempts(c, failures, failed, state, by_id, prefix, child)
             if handler is not None:
                 hd = _details(handler)
-                entered = next((e for e in self._back(handler, by_id) if e.get("type", "").endswith("StateEntered")),
-                               None)
-                given = _caught_error(json_or_none(_details(entered or {}).get("input"))) or {}
+                given = _caught_error(json_or_none(_details(self._entered_of(handler, by_id) or {}).get("input"))) or {}
                 text = (f"{prefix}The Catch of state '{state or '?'}' then ran state "
                         f"'{self._state_of(handler, by_id) or '?'}' with "
                         f"{shorten(json.dumps(given, separators=(',', ':')), 300)}, which failed too with "
@@ -534,8 +532,13 @@ class StepFunctionsEvidence:
         return ""
 
     @classmethod
+    def _entered_of(cls, event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
+        """The StateEntered event of the state ``event`` happened in."""
+        return next((e for e in cls._back(event, by_id) if e.get("type", "").endswith("StateEntered")), None)
+
+    @classmethod
     def _state_of(cls, event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str | None:
-        entered = next((e for e in cls._back(event, by_id) if e.get("type", "").endswith("StateEntered")), None)
+        entered = cls._entered_of(event, by_id)
         return _details(entered).get("name") if entered else None
 
     @classmethod
@@ -629,7 +632,7 @@ class StepFunctionsEvidence:
         """The earlier failure whose Catch entered the state that ``failed`` is in: that state's input holds the
         caught error ({"Error": "States.Timeout", "Cause": ""}, at the Catch's ResultPath), and a failure before
         it has that error. None when the state was not entered from a Catch."""
-        entered = next((e for e in cls._back(failed, by_id) if e.get("type", "").endswith("StateEntered")), None)
+        entered = cls._entered_of(failed, by_id)
         if entered is None:
             return None
         caught = _caught_error(json_or_none(_details(entered).get("input")))
