@@ -61,6 +61,13 @@ def _expect(path: Path) -> dict[str, Any]:
     return (yaml.safe_load(file.read_text(encoding="utf-8")) or {}) if file.is_file() else {}
 
 
+def _grouped(paths: list[Path]) -> list[Any]:
+    """One case per scenario, in the scenario's own xdist group: every test of a scenario runs in the worker that
+    replayed it (``--dist loadgroup`` in pyproject.toml), so each scenario is replayed once per run, not once per
+    worker its tests land on."""
+    return [pytest.param(p, id=p.name, marks=pytest.mark.xdist_group(p.name)) for p in paths]
+
+
 # The Step Functions scenarios (sfn_*, and child_* whose child a task ran) that post a report.
 SFN_REPORTED = [p for p in SCENARIOS if re.match(r"(\d+_)?(sfn_|child_)", p.name)
                 and _event(p).get("source") == "aws.states" and _expect(p).get("posts")]
@@ -79,14 +86,14 @@ def replayed(slack_emulator: Any) -> Callable[[str], Result]:
     return get
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
+@pytest.mark.parametrize("path", _grouped(SCENARIOS))
 def test_scenario(path: Path, replayed: Callable[[str], Result]) -> None:
     result = replayed(path.name)
     failures = result["check"]["failures"]
     assert not failures, f"{path.name}:\n" + "\n".join(failures) + f"\n(outcome {result['outcome']})"
 
 
-@pytest.mark.parametrize("path", SFN_REPORTED, ids=[p.name for p in SFN_REPORTED])
+@pytest.mark.parametrize("path", _grouped(SFN_REPORTED))
 def test_step_functions_report_api_calls_within_budget(path: Path, replayed: Callable[[str], Result]) -> None:
     calls = replayed(path.name)["api_calls"]
     total = sum(calls.values())
@@ -100,7 +107,7 @@ def test_step_functions_report_api_calls_within_budget(path: Path, replayed: Cal
 REPORTED = [p for p in SCENARIOS if _expect(p).get("posts") and _expect(p).get("category")]
 
 
-@pytest.mark.parametrize("path", REPORTED, ids=[p.name for p in REPORTED])
+@pytest.mark.parametrize("path", _grouped(REPORTED))
 def test_the_comparison_with_the_last_good_run_stays_within_its_own_budget(
         path: Path, replayed: Callable[[str], Result]) -> None:
     result = replayed(path.name)
