@@ -306,6 +306,25 @@ def test_a_py4j_traceback_keeps_the_java_exception_it_wraps_and_the_root_cause()
     assert line.text.endswith("Caused by: java.net.SocketTimeoutException: connect timed out")
 
 
+def test_an_object_logged_over_lines_with_an_error_inside_shows_its_fields_not_its_brace() -> None:
+    # Node's console.log of an object whose error carries a stack (arithmetric/aws-lambda-ses-forwarder#133): one
+    # CloudWatch event, its first line only "{"; the error is in a field, its frames under it.
+    event = ("2021-09-23T14:05:14.201Z\te0f4b7c2-5a19-4d3e-8b6f-27c1d9a0e4b5\tINFO\t{\n"
+             "  level: 'error',\n"
+             "  message: 'copyObject() returned error:',\n"
+             "  error: AccessDenied: Access Denied\n"
+             "      at Request.extractError (/var/runtime/node_modules/aws-sdk/lib/services/s3.js:712:35)\n"
+             "      at Request.callListeners (/var/runtime/node_modules/aws-sdk/lib/sequential_executor.js:106:20) {\n"
+             "    code: 'AccessDenied',\n"
+             "    statusCode: 403\n"
+             "  }\n"
+             "}")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "message: 'copyObject() returned error:', error: AccessDenied: Access Denied" in line.text
+    assert "statusCode: 403" in line.text
+    assert "extractError" not in line.text
+
+
 def test_a_python_exception_whose_message_goes_on_over_lines_is_shown_by_its_exception_line() -> None:
     # Ray's OutOfMemoryError writes its message over two lines (ray-project/ray#45894): the traceback's last
     # line is not the exception line, which names the class.
@@ -519,6 +538,27 @@ def test_a_spark_executor_exception_on_the_event_after_its_task_line_is_that_att
     ]
     assert _line(lines, "ProvisionedThroughputExceeded").recovered
     assert not _line(lines, "PSQLException").recovered
+
+
+def test_the_frames_and_causes_under_a_lost_spark_task_are_that_attempts() -> None:
+    # An EMR Serverless driver's stderr, read line by line: a shuffle fetch that timed out in task 41.0 (its
+    # retry 41.1 finished), then the job's own failure, a subprocess whose Python lacks a module
+    # (aws-samples/emr-serverless-samples#63).
+    lines = [
+        "24/05/03 02:03:27 WARN TaskSetManager: Lost task 41.0 in stage 4.0 (TID 233) (10.0.1.7 executor 2): "
+        "org.apache.spark.SparkException: Exception thrown in awaitResult: ",
+        "\tat org.apache.spark.util.SparkThreadUtils$.awaitResult(SparkThreadUtils.scala:56)",
+        "Caused by: java.net.SocketTimeoutException: Read timed out",
+        "\tat java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:288)",
+        "24/05/03 02:03:31 INFO TaskSetManager: Finished task 41.1 in stage 4.0 (TID 241) in 3872 ms (200/200)",
+        "Traceback (most recent call last):",
+        '  File "/usr/bin/aws", line 19, in <module>',
+        "ModuleNotFoundError: No module named 'dateutil'",
+    ]
+    assert _line(lines, "SocketTimeoutException").recovered
+    assert not _line(lines, "ModuleNotFoundError").recovered
+    # The attempt's retry never finished: its cause is the failure's.
+    assert not _line(lines[:4] + lines[5:], "SocketTimeoutException").recovered
 
 
 def test_a_failure_the_program_says_it_will_try_again_was_passed_over() -> None:

@@ -308,6 +308,22 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("botocore.errorfactory.InvalidInputException: An error occurred (InvalidInputException) when calling the "
      "UpdateJob operation: Please do not set Max Capacity if using Worker Type and Number of Workers.", "lambda",
      Category.CONFIGURATION),
+    # The machine's own host name that does not resolve (Java names it twice): the network's DNS settings, not a
+    # service that is down; another host's name that does not resolve is that dependency (metabase/metabase#8373).
+    ("Caused by: java.net.UnknownHostException: 00bcf2fe65d4: 00bcf2fe65d4: Name does not resolve", "ecs",
+     Category.CONFIGURATION),
+    ("Caused by: java.net.UnknownHostException: warehouse-db.internal: Name or service not known", "ecs",
+     Category.DEPENDENCY_UNAVAILABLE),
+    # Spark's SQL parser refusing a statement is the statement's text; a date the parser refuses is the data's.
+    ("pyspark.errors.exceptions.captured.ParseException: [PARSE_SYNTAX_ERROR] Syntax error at or near '('.",
+     "emrserverless", Category.CODE_ERROR),
+    ('java.text.ParseException: Unparseable date: "2024-13-45"', "glue", Category.BAD_DATA),
+    # Trino's wait for more workers than the cluster had.
+    ("Query 20250211_093412_00002_k7c2e failed: Insufficient active worker nodes. Waited 5.00m for at least 10 "
+     "workers, but only 3 workers are active", "emr", Category.CAPACITY),
+    # Snowflake's statement timeout, from its JDBC driver.
+    ("net.snowflake.client.jdbc.SnowflakeSQLException: Statement reached its statement or warehouse timeout of "
+     "10,800 second(s) and was canceled.", "glue", Category.TIMEOUT),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

@@ -224,6 +224,8 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"outofmemory|java heap space|gc overhead limit exceeded|memoryerror|cannot allocate memory"
         r"|killed by yarn|exceeding (?:physical |virtual )?memory|beyond (?:physical|virtual) memory limits"
         r"|container killed|killed process"
+        # a node lost under the work's containers (a Spot reclaim, a node YARN stopped hearing from)
+        r"|released on a \*?lost\*? node|slave lost"
         r"|oom[-_ ]?kill|signal: killed|sigkill|no space left on device|disk quota exceeded|task timed out"
         r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"
         # a GPU the work could not use (then it crawls on the CPU into its time limit)
@@ -238,7 +240,7 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|UnauthorizedOperation|SlowDown|Slow Down|reduce your request rate|Throttl|Rate exceeded"
         r"|ProvisionedThroughputExceeded|TooManyRequests|NoSuchKey|NoSuchBucket|Path does not exist"
         r"|EntityNotFound|Table not found|ResourceNotFound|FileNotFound|No such file|Connection refused"
-        r"|UnknownHost|Name or service not known"
+        r"|UnknownHost|Name or service not known|Address already in use"
         r"|CannotPullContainer|ResourceInitializationError|HIVE_BAD_DATA|AnalysisException|ImportModuleError"),
         False),
     # A limit or quota the work ran into ("Bytes scanned limit was exceeded", "exceeds the memory usage threshold").
@@ -296,6 +298,9 @@ MR_FATAL_TASK = re.compile(r"\bTask failed task_(\d+_\d+)_([mr]_\d+)")  # groups
 # Spark's executor: "ERROR Executor: Exception in task 1.0 in stage 9612.0 (TID 38405)", the exception on the next
 # event (CloudWatch keeps each line an event of its own).
 _SPARK_TASK_HEAD = re.compile(r"\bException in task (\d+)\.(\d+) in stage (\d+(?:\.\d+)?) \(TID \d+\)\s*$")
+# The driver's "Lost task 41.0 in stage 4.0 (TID 233) (host executor 2): org.apache.spark.SparkException: ...", whose
+# frames and "Caused by:" follow on lines of their own (a log file read line by line): they tell of that attempt.
+_SPARK_LOST_HEAD = re.compile(r"\bLost task (\d+)\.(\d+) in stage (\d+(?:\.\d+)?) \(TID \d+\)")
 _MR_COMPLETED = re.compile(r"\bJob job_(\d+_\d+) completed successfully\b")  # every attempt it lost, retried
 _DATED = re.compile(r"^\s*\[?\d{2,4}[-/]\d{2}[-/]\d{2}")
 _PY_EXCEPTION = re.compile(r"[A-Za-z_][\w.]*(?::\s|$)")  # "pkg.mod.SomeError: message" or a bare class name
@@ -398,6 +403,11 @@ def _headline(message: str) -> str:
         return parts[0]
     if len(body) == len(parts) and not parts[0].startswith("Traceback"):
         return " ".join(parts)
+    if body[0].endswith(("{", "[")) and len(body) > 1:
+        # An object printed over several lines with an error's frames inside (Node's console.log of
+        # "{ level: 'error', message: 'copyObject() returned error:', error: AccessDenied: Access Denied\n at ...
+        # }"): its fields without the frames, since its first line is only the brace.
+        return " ".join(body)
     picked: list[str] = []
     if not body[0].startswith("Traceback"):
         picked.append(body[0])
@@ -581,7 +591,8 @@ class _Attempts:
     untimed lines under it (the attempt's error), is recovered when the job failed for another task ("Task failed
     task_<job>_r_000007") or completed ("Job job_<job> completed successfully": what failed after it did so on its
     own). Spark's executor logs "Exception in task 1.0 in stage 9612.0 (TID 38405)" with the exception on the lines
-    after it, as the job client does a MapReduce attempt's."""
+    after it, as the job client does a MapReduce attempt's; the driver's "Lost task" line has its frames and causes
+    under it too."""
 
     __slots__ = ("attempt", "completed", "failed_for", "finished")
 
@@ -594,7 +605,8 @@ class _Attempts:
     def note(self, t: _Template, message: str) -> None:
         """Note what ``message`` (an occurrence of ``t``) says of task attempts."""
         failed = _MR_FAILED.search(message) if "Task Id" in message else None
-        head = _SPARK_TASK_HEAD.search(message) if "Exception in task" in message else None
+        head = (_SPARK_TASK_HEAD.search(message) if "Exception in task" in message
+                else _SPARK_LOST_HEAD.search(message) if "Lost task" in message else None)
         if failed:
             self.attempt = (failed[2], "mr:" + failed[1], int(failed[3]))
         elif head:

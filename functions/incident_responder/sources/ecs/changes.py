@@ -6,7 +6,8 @@ container exited 0): the task, its task definition revision, its times and overr
 recent durations (evidence/changes.py ``remember_good_run``, with the incidents' TTL).
 
 Calls (at most three): GetItem of that item, then DescribeTaskDefinition of the good revision and of the
-failed one when they differ (image, memory, CPU, environment keys and command of the task's container).
+failed one when they differ (image, memory, CPU, environment keys and command of the task's container, the network
+mode).
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ def _definition(td: dict[str, Any] | None, container: str) -> dict[str, Any]:
             # "Failed to create CoreCLR", fails on the read-only file system).
             "read-only root file system": "on" if cdef.get("readonlyRootFilesystem") else "off",
             "ephemeral storage (GiB)": (td.get("ephemeralStorage") or {}).get("sizeInGiB"),
-            "task role": td.get("taskRoleArn"), "execution role": td.get("executionRoleArn")}
+            "task role": td.get("taskRoleArn"), "execution role": td.get("executionRoleArn"),
+            # bridge or host reach out through the instance; awsvpc through the task's own interface, which needs
+            # its subnet's route (a NAT gateway, an endpoint) to reach anything
+            "network mode": td.get("networkMode")}
 
 
 def baseline(c: Collector, r: Reader) -> Baseline | None:

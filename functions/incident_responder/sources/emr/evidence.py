@@ -89,8 +89,10 @@ _BOOTSTRAP_STDERR = re.compile(r"/node/i-[0-9a-f]+/bootstrap-actions/\d+/stderr(
 # A step that runs a query engine's client (the server runs on the nodes, and logs the cause there): Trino's or
 # Presto's server.log, Hive's hive.log (a Hive CLI or Beeline step; its Tez tasks' own errors reach it).
 _ENGINE_CLIENT = re.compile(r"(?i)\b(?:trino|presto|hive-script|hive|beeline)(?:-cli)?\b")
-_ENGINE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/(?:(?:trino|presto|presto-server)/server|hive/(?:user/\w+/)?"
-                         r"hive(?:-server2)?)\.log(?:\.gz)?$")
+# Trino's and Presto's other logs beside server.log (a plugin's, an autoscaler's) are read too, not their request
+# logs (every HTTP request, one line each).
+_ENGINE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/(?:(?:trino|presto|presto-server)/(?!http-request)[\w.-]+|"
+                         r"hive/(?:user/\w+/)?hive(?:-server2)?)\.log(?:\.gz)?$")
 # HDFS could not place a block ("could only be written to 0 of the 1 minReplication nodes"): the DataNodes' logs.
 _HDFS_NO_TARGET = re.compile(r"could only be (?:written|replicated) to 0 ")
 _DATANODE_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-hdfs/hadoop-hdfs-datanode-[^/]*\.log(?:\.gz)?$")
