@@ -321,6 +321,14 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Trino's wait for more workers than the cluster had.
     ("Query 20250211_093412_00002_k7c2e failed: Insufficient active worker nodes. Waited 5.00m for at least 10 "
      "workers, but only 3 workers are active", "emr", Category.CAPACITY),
+    # The interpreter's script missing from the container is the package's, not the run's input.
+    ("python: can't open file 'flow.py': [Errno 2] No such file or directory", "batch", Category.CODE_ERROR),
+    # Python's tempfile finding no directory it can write in (a full disk, as a rule); Hadoop given a folder of
+    # folders as its input path.
+    ("FileNotFoundError: [Errno 2] No usable temporary directory found in ['/tmp', '/var/tmp', '/usr/tmp']",
+     "batch", Category.DISK_FULL),
+    ("Caused by: java.io.IOException: Not a file: hdfs://10.0.0.1:9000/local/snowplow/processing/2013-05-09", "emr",
+     Category.CONFIGURATION),
     # Snowflake's statement timeout, from its JDBC driver.
     ("net.snowflake.client.jdbc.SnowflakeSQLException: Statement reached its statement or warehouse timeout of "
      "10,800 second(s) and was canceled.", "glue", Category.TIMEOUT),
