@@ -61,13 +61,6 @@ def _expect(path: Path) -> dict[str, Any]:
     return (yaml.safe_load(file.read_text(encoding="utf-8")) or {}) if file.is_file() else {}
 
 
-def _grouped(paths: list[Path]) -> list[Any]:
-    """One case per scenario, in the scenario's own xdist group: every test of a scenario runs in the worker that
-    replayed it (``--dist loadgroup`` in pyproject.toml), so each scenario is replayed once per run, not once per
-    worker its tests land on."""
-    return [pytest.param(p, id=p.name, marks=pytest.mark.xdist_group(p.name)) for p in paths]
-
-
 # The Step Functions scenarios (sfn_*, and child_* whose child a task ran) that post a report.
 SFN_REPORTED = [p for p in SCENARIOS if re.match(r"(\d+_)?(sfn_|child_)", p.name)
                 and _event(p).get("source") == "aws.states" and _expect(p).get("posts")]
@@ -86,35 +79,45 @@ def replayed(slack_emulator: Any) -> Callable[[str], Result]:
     return get
 
 
-@pytest.mark.parametrize("path", _grouped(SCENARIOS))
+REPORTED = [p for p in SCENARIOS if _expect(p).get("posts") and _expect(p).get("category")]
+_SFN_REPORTED, _REPORTED = {p.name for p in SFN_REPORTED}, {p.name for p in REPORTED}
+
+
+# One test per scenario, so that each is replayed once per run whichever worker runs it: what it must show
+# (expect.yaml), and the AWS calls its report may make.
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
 def test_scenario(path: Path, replayed: Callable[[str], Result]) -> None:
     result = replayed(path.name)
-    failures = result["check"]["failures"]
+    failures = list(result["check"]["failures"])
+    if path.name in _SFN_REPORTED:
+        failures += _step_functions_calls_over_budget(result)
+    if path.name in _REPORTED:
+        failures += _comparison_calls_over_budget(result)
     assert not failures, f"{path.name}:\n" + "\n".join(failures) + f"\n(outcome {result['outcome']})"
 
 
-@pytest.mark.parametrize("path", _grouped(SFN_REPORTED))
-def test_step_functions_report_api_calls_within_budget(path: Path, replayed: Callable[[str], Result]) -> None:
-    calls = replayed(path.name)["api_calls"]
+def _step_functions_calls_over_budget(result: Result) -> list[str]:
+    """A Step Functions report within MAX_API_CALLS (with a child it followed, MAX_API_CALLS_WITH_CHILD)."""
+    calls = result["api_calls"]
+    if not calls:
+        return ["a posted report made no AWS call at all: the counter is not wired"]
     total = sum(calls.values())
-    assert calls, "a posted report made no AWS call at all: the counter is not wired"
     # A nested execution the task started is a child too: its history is a second GetExecutionHistory.
     followed = _CHILD_READS & set(calls) or calls.get("states.GetExecutionHistory", 0) > 1
     budget = MAX_API_CALLS_WITH_CHILD if followed else MAX_API_CALLS
-    assert total <= budget, f"{total} AWS API calls: {calls}"
+    return [f"{total} AWS API calls (budget {budget}): {calls}"] if total > budget else []
 
 
-REPORTED = [p for p in SCENARIOS if _expect(p).get("posts") and _expect(p).get("category")]
-
-
-@pytest.mark.parametrize("path", _grouped(REPORTED))
-def test_the_comparison_with_the_last_good_run_stays_within_its_own_budget(
-        path: Path, replayed: Callable[[str], Result]) -> None:
-    result = replayed(path.name)
+def _comparison_calls_over_budget(result: Result) -> list[str]:
+    """The comparison with the last good run within MAX_CHANGE_CALLS; a Step Functions report always looks for its
+    baseline (one ListExecutions)."""
     changes = result["api_calls_changes"]
-    assert sum(changes.values()) <= MAX_CHANGE_CALLS, changes
-    if result["report"] is not None and result["report"]["source"] == "stepfunctions":
-        assert changes.get("states.ListExecutions") == 1, changes  # the baseline is always looked for
+    failures = [f"the comparison made {sum(changes.values())} AWS calls (budget {MAX_CHANGE_CALLS}): {changes}"
+                ] if sum(changes.values()) > MAX_CHANGE_CALLS else []
+    if (result["report"] is not None and result["report"]["source"] == "stepfunctions"
+            and changes.get("states.ListExecutions") != 1):
+        failures.append(f"a Step Functions report looks for its baseline once: {changes}")
+    return failures
 
 
 def test_a_report_without_a_baseline_says_so(replayed: Callable[[str], Result]) -> None:
