@@ -64,7 +64,7 @@ def _local_session(region: str) -> Any:
 
     Its clients are kept and reused by every local account of the process (a client is stateless towards
     moto, which tells accounts apart per request, and the local credentials never change): making them
-    anew cost about a fifth of a replayed scenario. The handlers' own clients are not pooled: they are
+    anew took about a sixth of a replayed scenario's time. The handlers' own clients are not pooled: they are
     built per container, as in Lambda, and counted.
     """
     session = _pooled.get(region)
