@@ -572,18 +572,19 @@ class EmrEvidence:
     @staticmethod
     def _listing(c: Collector, cluster_id: str, folder: str, limit: int
                  ) -> tuple[str, str, dict[str, Any]] | None:
-        """One ListObjectsV2 of ``<LogUri>/<cluster>/<folder>``: the bucket, the prefix listed and the answer; None
-        when the cluster has no LogUri or the listing failed (a gap, said by ``c.call``)."""
+        """One ListObjectsV2 of ``<LogUri>/<cluster>/<folder>`` (a folder, or the start of its keys): the bucket, the
+        cluster's own prefix in it and the answer; None when the cluster has no LogUri or the listing failed (a gap,
+        said by ``c.call``)."""
         from ...evidence.logs import parse_s3_uri
 
         log_uri = c.context.get("log_uri")
-        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/{folder}") if log_uri else None
+        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/") if log_uri else None
         if parsed is None:
             return None
-        bucket, prefix = parsed
-        out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
-                     Prefix=prefix, MaxKeys=limit)
-        return None if out is None else (bucket, prefix, out)
+        bucket, base = parsed
+        out = c.call(f"ListObjectsV2 s3://{bucket}/{base}{folder}", c.client("s3").list_objects_v2, Bucket=bucket,
+                     Prefix=base + folder, MaxKeys=limit)
+        return None if out is None else (bucket, base, out)
 
     def _node_logs(self, c: Collector, cluster_id: str, key: re.Pattern[str], what: str,
                    failure_time: datetime | None, child: bool, first: tuple[str, ...] = ()) -> None:
@@ -611,19 +612,12 @@ class EmrEvidence:
         """The stderr of the step's YARN containers under ``<LogUri>/<cluster>/containers/`` (bounded), and the
         stdout of the application master (the driver in cluster mode: a PySpark traceback is printed there) or
         of a container whose stderr shows no error."""
-        from ...evidence.logs import parse_s3_uri
-
-        log_uri = c.context.get("log_uri")
-        parsed = parse_s3_uri(f"{str(log_uri).rstrip('/')}/{cluster_id}/containers/") if log_uri else None
-        if parsed is None:
-            return
-        bucket, prefix = parsed
         apps = list(dict.fromkeys(m.group(0) for line in step_lines for m in _APPLICATION.finditer(_text(line))))
-        listing = prefix + (f"{apps[-1]}/" if apps else "application_")
-        out = c.call(f"ListObjectsV2 s3://{bucket}/{listing}", c.client("s3").list_objects_v2, Bucket=bucket,
-                     Prefix=listing, MaxKeys=YARN_LIST_LIMIT)
-        if out is None:
+        listed = self._listing(c, cluster_id, f"containers/{apps[-1]}/" if apps else "containers/application_",
+                               YARN_LIST_LIMIT)
+        if listed is None:
             return
+        bucket, base, out = listed
         # container -> {"stderr"|"stdout"|"syslog": object}, per application
         logs: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         for obj in out.get("Contents") or []:
@@ -646,7 +640,7 @@ class EmrEvidence:
         rest = [f for f in mine if not f[1].endswith("_000001")]
         chosen = sorted(masters + rest[max(0, len(rest) - (YARN_CONTAINERS - len(masters))):], key=lambda f: f[1])
         c.links.append(Link(f"YARN container logs of {app} in S3",
-                            _s3_console(c.incident.region, f"s3://{bucket}/{prefix}{app}/")))
+                            _s3_console(c.incident.region, f"s3://{bucket}/{base}containers/{app}/")))
         for _, container, objs in chosen:
             self._container(c, bucket, container, objs, failure_time, child)
         if len(mine) > len(chosen):
@@ -723,18 +717,16 @@ class EmrEvidence:
 
         log_uri = c.context.get("log_uri")
         node = f"{str(log_uri).rstrip('/')}/{cluster_id}/node/{instance}/" if log_uri else ""
-        parsed = parse_s3_uri(node) if node else None
-        if parsed is None:
+        if not node or parse_s3_uri(node) is None:
             c.book.gap("node provisioning logs: the cluster's LogUri is unknown")
             return
-        bucket, prefix = parsed
         c.context.update(bootstrap_instance=instance)
         c.links.append(Link(f"Provisioning logs of {instance} in S3",
                             _s3_console(c.incident.region, node + "provision-node/")))
-        out = c.call(f"ListObjectsV2 s3://{bucket}/{prefix}", c.client("s3").list_objects_v2, Bucket=bucket,
-                     Prefix=prefix, MaxKeys=NODE_LIST_LIMIT)
-        if out is None:
+        listed = self._listing(c, cluster_id, f"node/{instance}/", NODE_LIST_LIMIT)
+        if listed is None:
             return
+        bucket, _, out = listed
         objects = out.get("Contents") or []
         provisioning = sorted((o for o in objects if _PROVISION_LOG.search(str(o.get("Key", "")))),
                               key=lambda o: o.get("LastModified") or "", reverse=True)

@@ -433,21 +433,21 @@ class StepFunctionsEvidence:
         """An execution that timed out while a task was still running (an EMR step, a Batch job, a Glue run it
         waited on with .sync, a Lambda invocation): the timeout ended the wait, and the task's own evidence (the
         step's stderr: "Initial job has not accepted any resources") says why it did not finish."""
-        pending: dict[Any, dict[str, Any]] = {}
+        # scheduled event id -> (the scheduled event, the task's latest event)
+        pending: dict[Any, tuple[dict[str, Any], dict[str, Any]]] = {}
         for e in events:
             kind = e.get("type", "")
             if kind in _TASK_UNDER_WAY:
                 scheduled = e if kind in _SCHEDULED else self._scheduled_of(e, by_id)
                 if scheduled is not None:
-                    pending[scheduled.get("id")] = e
+                    pending[scheduled.get("id")] = (scheduled, e)
             elif kind.startswith(("Task", "LambdaFunction", "Activity")) and not kind.endswith("StateEntered"):
                 scheduled = self._scheduled_of(e, by_id)
                 if scheduled is not None:
                     pending.pop(scheduled.get("id"), None)
         if not pending:
             return
-        latest = pending[max(pending, key=lambda k: int(k) if str(k).isdigit() else 0)]
-        scheduled = latest if latest.get("type") in _SCHEDULED else self._scheduled_of(latest, by_id)
+        scheduled, latest = max(pending.values(), key=lambda under_way: _event_id(under_way[0]))
         task_type = self._task_type(latest, scheduled)
         state = self._state_of(latest, by_id)
         c.add("history", "states:GetExecutionHistory",
