@@ -117,7 +117,11 @@ _LOST_NODE = re.compile(r"(?i)released on a \*?lost\*? node|\bSlave lost\b|\bexi
 _INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-controller[\w/.-]*\.log[\w.-]*$")
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
 # A MapReduce job named in a step's stderr: its id, or the old JobClient's "java.io.IOException: Job failed!".
-_HADOOP_JOB = re.compile(r"\bjob_\d{10,}_\d+\b|\bIOException: Job failed!")
+# A driver's own wrapper over the MapReduce job it ran ("IllegalStateException: Error executing MapReduce for :
+# "Export variants ..."", opencb/opencga#2092) names no more than that: the job's task failures are in the syslog.
+_HADOOP_JOB = re.compile(r"\bjob_\d{10,}_\d+\b|\bIOException: Job failed!"
+                         r"|(?i:\b(?:error|failure|failed) (?:while |when )?(?:executing|running) (?:the )?MapReduce\b)"
+                         r"|(?i:\bMapReduce job (?:\S+ )?failed\b)")
 # A Hadoop 1 job (a JobTracker's id: its start as yyyymmddHHMM), and its history file's task attempts that failed or
 # were killed, with their fields (KEY="value", the value's quotes, dots and commas escaped with a backslash).
 _HADOOP1_JOB = re.compile(r"\bjob_\d{12}_\d{4}\b")
