@@ -50,8 +50,8 @@ _LOG_PREFIX = re.compile(
 _CODE_PATTERNS = [
     re.compile(r"\((?P<c>[A-Za-z][\w.]{2,60})\) when calling the \w+ operation"),
     re.compile(r"Error Code:\s*(?P<c>[A-Za-z][\w.]{2,60})"),
-    re.compile(r'"(?:errorType|error|Error|Code|code|__type)"\s*:\s*"(?:[\w.]+#)?(?P<c>[A-Za-z][\w.]{2,60})"'),
-    re.compile(r"'(?:errorType|error|Error|Code|code)'\s*:\s*'(?P<c>[A-Za-z][\w.]{2,60})'"),
+    re.compile(r'"(?:errorType|errorCode|ErrorCode|error|Error|Code|code|__type)"\s*:\s*"(?:[\w.]+#)?(?P<c>[A-Za-z][\w.]{2,60})"'),
+    re.compile(r"'(?:errorType|errorCode|ErrorCode|error|Error|Code|code)'\s*:\s*'(?P<c>[A-Za-z][\w.]{2,60})'"),
     re.compile(r"\bcode:\s*'(?P<c>[A-Za-z][\w.]{2,60})'"),
     re.compile(r"\b[1-5]\d\d \((?P<c>[A-Z][A-Za-z]{3,60})\)"),
     re.compile(r"\b(?P<c>E(?:CONNREFUSED|CONNRESET|TIMEDOUT|NOTFOUND|AI_AGAIN|HOSTUNREACH|NETUNREACH|PIPE"

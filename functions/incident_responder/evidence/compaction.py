@@ -66,7 +66,10 @@ MAX_LINE_CHARS = 2000  # lines are cut here before anything else looks at them
 MAX_EVENT_CHARS = 64_000  # a multi-line event (a stack trace) is read this far for its headline
 KEY_CHARS = 512  # the template key is mined from the head of the line only
 EXEMPLAR_CHARS = 400  # one evidence line in the report
-_LONG_TOKEN_RE = re.compile(rf"\S{{{TOKEN_CHARS + 1},}}")  # in a line over EXEMPLAR_CHARS: shortened in its middle
+# In a line over EXEMPLAR_CHARS: shortened in its middle. JSON's quotes, commas and brackets end a token: a blob
+# written without spaces is many fields, not one token.
+_LONG_TOKEN_RE = re.compile(rf"[^\s\",{{}}\[\]]{{{TOKEN_CHARS + 1},}}")
+_ERROR_FIELD = re.compile(r'"(?:error(?:Code|Message|Type|_code|_message)?|errors|reason|cause|detail)"\s*:\s*[\[{"]')
 _CLAUSE_BREAK = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # The AWS SDK's request ids and proxy in an exception ("; Request ID: J8ZQ…; S3 Extended Request ID: p9S1…;
 # Proxy: null"): for AWS Support, not for the reader; a line over EXEMPLAR_CHARS drops them first.
@@ -550,8 +553,21 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     if m and m.end() > limit - 20:
         head = text[: limit // 3]
         start = max(m.start() - limit // 6, len(head))
+        # ... from the start of the word or field it falls in ("FROM_OR_TO_VERTEX_ARE_MISSING", not "…SING").
+        bound = max(text.rfind(c, len(head), start) for c in ' ,{["')
+        if bound >= 0 and start - bound <= 48:
+            start = bound + 1
         tail = text[start : start + limit - len(head) - 3]
         return f"{head} … {tail}…"
+    # A JSON document logged whole (a loader's status, an API's response): its error fields say why, past the
+    # bookkeeping before them ({"status": …, "errorLogs": [{"errorCode": "FROM_OR_TO_VERTEX_ARE_MISSING", …}]}).
+    field = _ERROR_FIELD.search(text, limit // 2)
+    if field is not None and (m is None or m.end() <= limit - 20):
+        head = text[: limit // 3]
+        cut = max(head.rfind(c) for c in ' ,{')
+        head = head[: cut + 1] if cut >= limit // 6 else head
+        tail = text[field.start() : field.start() + limit - len(head) - 3]
+        return f"{head} … {tail}" + ("…" if field.start() + len(tail) < len(text) else "")
     # A short last clause often holds the particulars ("… .parquet. Column: [id], Expected: bigint, Found:
     # INT32"): keep it after the head, which is cut at a space.
     breaks = list(_CLAUSE_BREAK.finditer(text))

@@ -121,7 +121,9 @@ _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
 # "Export variants ..."", opencb/opencga#2092) names no more than that: the job's task failures are in the syslog.
 _HADOOP_JOB = re.compile(r"\bjob_\d{10,}_\d+\b|\bIOException: Job failed!"
                          r"|(?i:\b(?:error|failure|failed) (?:while |when )?(?:executing|running) (?:the )?MapReduce\b)"
-                         r"|(?i:\bMapReduce job (?:\S+ )?failed\b)")
+                         r"|(?i:\bMapReduce job (?:\S+ )?failed\b)"
+                         # S3DistCp's own ("RuntimeException: Error running job"): its syslog says what it copied.
+                         r"|\bRuntimeException: Error running job\b")
 # A Hadoop 1 job (a JobTracker's id: its start as yyyymmddHHMM), and its history file's task attempts that failed or
 # were killed, with their fields (KEY="value", the value's quotes, dots and commas escaped with a backslash).
 _HADOOP1_JOB = re.compile(r"\bjob_\d{12}_\d{4}\b")
