@@ -895,3 +895,35 @@ def test_a_resolvers_not_found_artifact_outweighs_its_progress_lines() -> None:
     lines += ["\t[NOT FOUND  ] javax.jms#jms;1.1!jms.jar (42ms)", "\t[SUCCESSFUL ] org.example#lib1;1.0!lib1.jar (9ms)"]
     texts = [line.text for line in compact(lines, budget_tokens=2000, max_lines=3).lines]
     assert "[NOT FOUND  ] javax.jms#jms;1.1!jms.jar" in texts[0]
+
+
+def test_a_clipped_json_document_keeps_its_error_fields_whole() -> None:
+    # A loader's status logged whole, without spaces: its error code is past 400 characters of bookkeeping, and a
+    # blob without spaces is many fields, not one token to shorten in its middle
+    # (wellcomecollection/catalogue-pipeline#3455).
+    status = ('Neptune loader status with errors: {"status":"200 OK","payload":{"feedCount":[{"LOAD_FAILED":1}],'
+              '"overallStatus":{"fullUri":"s3://catalogue-graph/graph_bulk_loader/2026-07-03/windows/2026-07-06T11:45'
+              '-2026-07-06T12:00/catalogue_concepts__edges.csv","runNumber":1,"retryNumber":0,"status":"LOAD_FAILED",'
+              '"totalTimeSpent":96,"startTime":1783339760,"totalRecords":418,"totalDuplicates":0,"parsingErrors":0,'
+              '"datatypeMismatchErrors":0,"insertErrors":1},"errors":{"startIndex":1,"endIndex":1,"loadId":'
+              '"6f2d9a41-8c3b-4e7a-b150-2d9c4e6f8a13","errorLogs":[{"errorCode":"FROM_OR_TO_VERTEX_ARE_MISSING",'
+              '"errorMessage":"Either from vertex, \'a7xk2p9q\', or to vertex, \'sh2026001150\', is not present.",'
+              '"fileName":"s3://catalogue-graph/edges.csv","recordNum":57}]}}}')
+    (line,) = compact([status], budget_tokens=2000).lines
+    assert '"errorCode":"FROM_OR_TO_VERTEX_ARE_MISSING"' in line.text
+    assert "is not present" in line.text and len(line.text) <= 400
+
+
+@pytest.mark.parametrize(("line", "retried"), [
+    ("[run_star] download attempt 1 of 3 failed, retrying in 10s", True),
+    ("DescribeTable throttled, retry 1/5 in 200 ms", True),
+    ("Node [10.0.1.7:9200] failed (timeout); selected next node [10.0.1.8:9200]", True),
+    ("BACKING OFF for 4s", True),
+    ("Clean the data at location s3://b/p before retrying the query", False),
+    ("The job will be retried by the scheduler", True),
+    ("Task failed and will not retry", False),
+])
+def test_the_retry_note_is_read_in_any_case_and_not_as_advice(line: str, retried: bool) -> None:
+    from incident_responder.evidence.compaction import RETRIED
+
+    assert bool(RETRIED.search(line)) is retried

@@ -332,6 +332,31 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Snowflake's statement timeout, from its JDBC driver.
     ("net.snowflake.client.jdbc.SnowflakeSQLException: Statement reached its statement or warehouse timeout of "
      "10,800 second(s) and was canceled.", "glue", Category.TIMEOUT),
+    # A limit the service says to wait out is a rate (boto/boto3#1974); a quota of things stays capacity.
+    ("botocore.errorfactory.LimitExceededException: An error occurred (LimitExceededException) when calling the "
+     "StartTranscriptionJob operation: You have too many jobs running at the same time. Try your request again "
+     "later.", "batch", Category.THROTTLING),
+    ("LimitExceededException: Cannot exceed quota for PoliciesPerRole: 10", "batch", Category.CAPACITY),
+    # A program's own validation refusing its input, by the exception's name; a parameter's stays configuration.
+    ("geostore.check_stac_metadata.utils.InvalidSTACRootTypeError: root is a Feature", "lambda", Category.BAD_DATA),
+    ("InvalidParameterTypeException: x must be a list", "lambda", Category.CONFIGURATION),
+    # Athena could not check or create the results' bucket: the caller's S3 permissions, as a rule.
+    ("Athena.InvalidRequestException: Unable to verify/create output bucket usage-reports-athena (Service: "
+     "AmazonAthena; Status Code: 400; Error Code: InvalidRequestException)", "stepfunctions",
+     Category.PERMISSION_DENIED),
+    # A service-linked role the caller may not create.
+    ("VALIDATION_ERROR — Service-linked role 'AWSServiceRoleForEMRCleanup' for EMR is required. Please create this "
+     "role directly or add permission to create it in your IAM entity.", "lambda", Category.PERMISSION_DENIED),
+    # AWS's internal failure, as a JSON body's code; records over a load's error threshold.
+    ('Exception: {"code":"InternalFailureException","requestId":"3ac8f1d2","detailedMessage":"Failed to start load '
+     'from the source s3://bucket/nodes.csv"}', "lambda", Category.DEPENDENCY_UNAVAILABLE),
+    ("Exception: Load 6f2d9a41 failed: 1 insert errors out of 418 records (0.0024) is above the insert error "
+     "threshold of 0.0001", "lambda", Category.BAD_DATA),
+    # A download that failed, not from S3 and not refused or missing; a workflow's head that a task failed under.
+    ("ERROR: failed to download https://downloads.example.org/ref/GRCh38.tar.gz", "batch",
+     Category.DEPENDENCY_UNAVAILABLE),
+    ('ERROR failed :: error: "RunFailed", message: "workflow JointGenotyping failed at call-ImportGVCFs-1433 (task '
+     'command failed with exit status 1)"', "batch", Category.UPSTREAM_FAILURE),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1548,3 +1573,15 @@ def test_a_host_lost_under_an_earlier_attempt_does_not_explain_the_last_attempts
           "attempt duration exceeded timeout — ran 720.6 min", attempt=2, exit_code=137,
           status_reason="Job attempt duration exceeded timeout")
     assert diagnose(b, "batch").cause.category == Category.TIMEOUT
+
+
+def test_a_refused_stop_of_other_work_is_a_cleanup_not_the_cause() -> None:
+    """A workflow that aborts after a task failed and may not terminate the tasks it started: the refused
+    batch:TerminateJob came after the failure; it never reads as the cause with high confidence."""
+    denied = ("2021-12-02 18:57:46.633 wdl.w:Joint.t:call-ImportGVCFs-1437 ERROR AccessDeniedException, User: "
+              "arn:aws:sts::123456789012:assumed-role/head-role/1040aebb is not authorized to perform: "
+              "batch:TerminateJob on resource: arn:aws:batch:us-west-2:123456789012:job/9bc7488f")
+    d = diagnose(book(denied), "batch")
+    assert not (d.cause.category == Category.PERMISSION_DENIED and d.cause.confidence == Confidence.HIGH)
+    started = denied.replace("batch:TerminateJob", "batch:SubmitJob")
+    assert diagnose(book(started), "batch").cause.category == Category.PERMISSION_DENIED

@@ -566,7 +566,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         head = text[: limit // 3]
         cut = max(head.rfind(c) for c in ' ,{')
         head = head[: cut + 1] if cut >= limit // 6 else head
-        tail = text[field.start() : field.start() + limit - len(head) - 3]
+        tail = text[field.start() : field.start() + limit - len(head) - 4]
         return f"{head} … {tail}" + ("…" if field.start() + len(tail) < len(text) else "")
     # A short last clause often holds the particulars ("… .parquet. Column: [id], Expected: bigint, Found:
     # INT32"): keep it after the head, which is cut at a space.
