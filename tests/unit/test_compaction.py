@@ -927,3 +927,15 @@ def test_the_retry_note_is_read_in_any_case_and_not_as_advice(line: str, retried
     from incident_responder.evidence.compaction import RETRIED
 
     assert bool(RETRIED.search(line)) is retried
+
+
+def test_an_error_objects_message_field_is_never_shortened_as_data() -> None:
+    # The SDK error object a Node function logs whole: its message is the reason, however long
+    # (awslabs/aws-lambda-redshift-loader#177).
+    obj = ('2020-11-24T17:40:03.077Z\tef2d94fb\tINFO\t{ "message": "The level of configured provisioned throughput '
+           'for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.", '
+           '"code": "ProvisionedThroughputExceededException", "time": "2020-11-24T17:40:03.077Z", "requestId": '
+           '"2IVIAA06LEFJ2OEVCS23PJBJ3RVV4KQNSO5AEMVJF66Q9ASUAAJH", "statusCode": 400, "retryable": true, '
+           '"retryDelay": 49.3, "note": "' + "x" * 120 + '" }')
+    (line,) = compact([obj], budget_tokens=2000).lines
+    assert "The level of configured provisioned throughput for the table was exceeded" in line.text

@@ -1585,3 +1585,24 @@ def test_a_refused_stop_of_other_work_is_a_cleanup_not_the_cause() -> None:
     assert not (d.cause.category == Category.PERMISSION_DENIED and d.cause.confidence == Confidence.HIGH)
     started = denied.replace("batch:TerminateJob", "batch:SubmitJob")
     assert diagnose(book(started), "batch").cause.category == Category.PERMISSION_DENIED
+
+
+def test_a_master_that_a_self_terminating_cluster_shut_down_is_no_capacity_loss() -> None:
+    """mrjob's clusters shut their own master down once idle; EMR calls it INSTANCE_FAILURE (Yelp/mrjob#1725)."""
+    lost = ("Cluster wc (j-1VQ8ZK3N5TB2W) is TERMINATED_WITH_ERRORS: INSTANCE_FAILURE — The master node was "
+            "terminated. release emr-5.8.0")
+    b = EvidenceBook()
+    b.add("job", "elasticmapreduce:DescribeCluster", lost, state_change_code="INSTANCE_FAILURE")
+    assert diagnose(b, "emr").cause.category == Category.CAPACITY
+    b.add("config", "elasticmapreduce:DescribeCluster", "Cluster tags: a cluster mrjob launched (pool default)",
+          self_terminating="mrjob")
+    cause = diagnose(b, "emr").cause
+    assert (cause.category, cause.confidence) == (Category.MANUAL_STOP, Confidence.MEDIUM)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("sudo: pip-2.7: command not found", Category.CONFIGURATION),
+    ("Query 20170223_030614_00007_7qfpk failed: No nodes available to run query", Category.CONFIGURATION),
+])
+def test_setup_messages_read_as_configuration(text: str, category: Category) -> None:
+    assert diagnose(book(text), "emr").cause.category == category

@@ -489,6 +489,9 @@ LITERAL_KEPT = 48  # characters kept of a long quoted value
 _LONG_LITERAL = re.compile(r"""(['"])((?:(?!\1)[^|]){100,})\1""")
 
 
+# The value of an error's message or reason field (an SDK error object logged whole: '{ "message": "The level of
+# configured provisioned throughput for the table was exceeded. ...", "code": ...}'): the reason itself, not data.
+_REASON_KEY = re.compile(r"""(?i)["']?\b(?:message|errorMessage|error_message|reason|cause|detail)["']?\s*[:=]\s*$""")
 _ERROR_WORDS = 5.0  # the weight of a line's plain error words ("error", "failed", "invalid", "denied")
 
 
@@ -497,7 +500,7 @@ def _shorten_literals(text: str) -> str:
     reads as an error itself (a database error's detail field: redshift_connector's ``'D': 'error: Spectrum
     Scan Error ... longer than the length defined in the table'``): that is the reason, not data."""
     def cut(q: re.Match[str]) -> str:
-        if error_weight(q.group(2)) >= _ERROR_WORDS:
+        if error_weight(q.group(2)) >= _ERROR_WORDS or _REASON_KEY.search(text, 0, q.start()):
             return q.group(0)
         return f"{q.group(1)}{q.group(2)[:LITERAL_KEPT].rstrip()}…{q.group(1)}"
 

@@ -352,6 +352,15 @@ class EmrEvidence:
         state = status.get("State", "")
         added = c.add(kind, "elasticmapreduce:DescribeCluster", text, when, cluster_state=state,
                       state_change_code=code, state_change_message=message)
+        tags = {str(t.get("Key")): str(t.get("Value")) for t in cluster.get("Tags") or [] if isinstance(t, dict)}
+        if code == "INSTANCE_FAILURE" and any(k.startswith("__mrjob_") for k in tags):
+            # mrjob's clusters shut their own master down once idle (its terminate_idle_cluster.sh bootstrap
+            # action), which EMR reports as "The master node was terminated" (Yelp/mrjob#1725).
+            pool = tags.get("__mrjob_pool_name")
+            c.add("config", "elasticmapreduce:DescribeCluster",
+                  "Cluster tags: a cluster mrjob launched" + (f" (pool {pool})" if pool else "") + "; mrjob's "
+                  "terminate_idle_cluster.sh bootstrap action shuts the master node down once the cluster has been "
+                  "idle for its max idle time", when, self_terminating="mrjob")
         # EMR's finer error codes (INTERNAL_ERROR_SPOT_NO_CAPACITY_PRIMARY, BOOTSTRAP_FAILURE_INSUFFICIENT_DISK_
         # SPACE_WORKER, VALIDATION_ERROR_INVALID_SSH_KEY_NAME...) name the cause the state change reason does not.
         for detail in (status.get("ErrorDetails") or [])[:3]:
