@@ -1603,6 +1603,23 @@ def test_a_master_that_a_self_terminating_cluster_shut_down_is_no_capacity_loss(
 @pytest.mark.parametrize(("text", "category"), [
     ("sudo: pip-2.7: command not found", Category.CONFIGURATION),
     ("Query 20170223_030614_00007_7qfpk failed: No nodes available to run query", Category.CONFIGURATION),
+    # MapReduce's counters over mapreduce.job.counters.max: the job's setting, not an account's quota.
+    ("Error: java.io.IOException: org.apache.hadoop.mapreduce.counters.LimitExceededException: Too many counters: "
+     "201 max=200", Category.CONFIGURATION),
+    # A layer whose unpacking failed on a write, its "no space left on device" cut off at 255 characters.
+    ('CannotPullContainerError: ref pull has been retried 1 time(s): failed to extract layer sha256:e246a1b2c3d4: '
+     'write /var...', Category.DISK_FULL),
 ])
 def test_setup_messages_read_as_configuration(text: str, category: Category) -> None:
     assert diagnose(book(text), "emr").cause.category == category
+
+
+@pytest.mark.parametrize(("module", "category"), [
+    ("boto3", Category.CONFIGURATION),  # a package the cluster lacks: its bootstrap or image
+    ("la_pipeline.tasks.common.event_utils", Category.CODE_ERROR),  # the job's own package, not shipped
+])
+def test_a_python_module_missing_on_an_emr_cluster(module: str, category: Category) -> None:
+    b = EvidenceBook()
+    b.add("log", "s3://logs/j-1/containers/application_1_0004/container_1_0004_01_000002/stderr.gz",
+          f"ImportError: No module named {module}")
+    assert diagnose(b, "emr").cause.category == category
