@@ -939,3 +939,15 @@ def test_an_error_objects_message_field_is_never_shortened_as_data() -> None:
            '"retryDelay": 49.3, "note": "' + "x" * 120 + '" }')
     (line,) = compact([obj], budget_tokens=2000).lines
     assert "The level of configured provisioned throughput for the table was exceeded" in line.text
+
+
+def test_a_package_the_package_manager_does_not_have_is_kept_over_its_progress_lines() -> None:
+    # yum on Amazon Linux 2 asked for Python 2.7 packages it no longer has (commoncrawl/cc-mrjob#30): the line says
+    # no error word, and the repository and install lines around it must not push it out.
+    names = ("amzn", "core", "extras", "docker", "epel", "kernel", "ng", "emr", "apps", "platform", "updates",
+             "source", "debug", "optional", "supplementary", "livepatch", "nginx", "corretto", "python", "ruby")
+    before = [f"{a}-{b} | 1.8 kB 00:00" for a in names for b in names[:2]]
+    after = [f"Installing {a}-{b}" for a in names for b in names[2:4]]
+    lines = [*before, "No package python27 available.", *after, "sudo: pip-2.7: command not found"]
+    texts = [line.text for line in compact(lines, budget_tokens=300).lines]
+    assert "No package python27 available." in texts

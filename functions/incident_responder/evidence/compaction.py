@@ -251,7 +251,10 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
                    r"|\bexceed(?:s|ed|ing)? (?:the |its |your )?(?:[\w-]+ ){0,3}(?:limit|quota|threshold)"), True),
     (8, re.compile(r"^\s*(?:Caused by:|Traceback \(most recent call last\))|(?:Exception|Error):"), False),
     (7, re.compile(r"\b(?:FATAL|CRITICAL|SEVERE|PANIC|EMERG)\b"), False),
-    (6, re.compile(r"Exception\b|[a-z]Error\b|\bdoes not exist\b"), False),
+    # ... and a package manager or shell that has no such package or program ("No package python27 available.",
+    # "E: Unable to locate package", "pip-2.7: command not found").
+    (6, re.compile(r"Exception\b|[a-z]Error\b|\bdoes not exist\b|\bNo package \S+ available\b"
+                   r"|\bUnable to locate package\b|\bcommand not found\b"), False),
     (5, re.compile(
         r"\b(?:ERROR|[Ee]rror|FAILED|[Ff]ailed|[Ff]ailure|[Cc]annot|[Uu]nable to|timed out|[Tt]imeout|refused"
         r"|[Ii]nvalid|[Kk]illed|[Dd]enied|[Aa]bort(?:ed|ing)?|[Uu]ncaught|[Pp]anic|CANCELL?ED"
