@@ -69,7 +69,6 @@ EXEMPLAR_CHARS = 400  # one evidence line in the report
 # In a line over EXEMPLAR_CHARS: shortened in its middle. JSON's quotes, commas and brackets end a token: a blob
 # written without spaces is many fields, not one token.
 _LONG_TOKEN_RE = re.compile(rf"[^\s\",{{}}\[\]]{{{TOKEN_CHARS + 1},}}")
-_ERROR_FIELD = re.compile(r'"(?:error(?:Code|Message|Type|_code|_message)?|errors|reason|cause|detail)"\s*:\s*[\[{"]')
 _CLAUSE_BREAK = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # The AWS SDK's request ids and proxy in an exception ("; Request ID: J8ZQ…; S3 Extended Request ID: p9S1…;
 # Proxy: null"): for AWS Support, not for the reader; a line over EXEMPLAR_CHARS drops them first.
@@ -510,6 +509,15 @@ def _shorten_literals(text: str) -> str:
     return _LONG_LITERAL.sub(cut, text)
 
 
+# A JSON document's error fields, which a clipped line keeps in view ("errorCode": "…", "errorMessage": "…").
+_ERROR_FIELD = re.compile(r'"(?:error(?:Code|Message|Type|_code|_message)?|errors|reason|cause|detail)"\s*:\s*[\[{"]')
+
+
+def _boundary(text: str, start: int, end: int, chars: str) -> int:
+    """The position of the last of ``chars`` in ``text[start:end]`` (a word's or a JSON field's edge), or -1."""
+    return max(text.rfind(c, start, end) for c in chars)
+
+
 def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     """Cut a line to ``limit`` characters, keeping the first strong error signal in view. A line over the
     limit first has its very long tokens (S3 paths, ARNs, ids) shortened in their middle, so the fields
@@ -560,7 +568,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         head = text[: limit // 3]
         start = max(m.start() - limit // 6, len(head))
         # ... from the start of the word or field it falls in ("FROM_OR_TO_VERTEX_ARE_MISSING", not "…SING").
-        bound = max(text.rfind(c, len(head), start) for c in ' ,{["')
+        bound = _boundary(text, len(head), start, ' ,{["')
         if bound >= 0 and start - bound <= 48:
             start = bound + 1
         tail = text[start : start + limit - len(head) - 3]
@@ -570,7 +578,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     field = _ERROR_FIELD.search(text, limit // 2)
     if field is not None and (m is None or m.end() <= limit - 20):
         head = text[: limit // 3]
-        cut = max(head.rfind(c) for c in ' ,{')
+        cut = _boundary(head, 0, len(head), ' ,{')
         head = head[: cut + 1] if cut >= limit // 6 else head
         tail = text[field.start() : field.start() + limit - len(head) - 4]
         return f"{head} … {tail}" + ("…" if field.start() + len(tail) < len(text) else "")

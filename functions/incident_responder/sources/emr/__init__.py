@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ...redrive.plans import Plan
 from ..base import INTERNAL, Adapter, NewRun, RunOutcome, RunState, SourceContext, given
 from . import changes, redrive
-from .evidence import CLUSTER, STEP, EmrEvidence, cluster_console_url
+from .evidence import CLUSTER, STEP, EmrEvidence, cluster_console_url, cluster_tags
 from .spec import EmrSpec
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class EmrAdapter(EmrEvidence, Adapter):
 
     def tags(self, c: Collector, arn: str) -> dict[str, str]:
         # DescribeCluster, read for the evidence already, carries the cluster's tags.
-        return {t["Key"]: t["Value"] for t in c.context.get("emr_cluster_tags") or []}
+        return cluster_tags(c.context.get("emr_cluster_tags"))
 
     def live_status(self, aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
         from ...formats import fmt_time

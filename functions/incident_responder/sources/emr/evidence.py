@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from ...model import Evidence
     from ..base import Collector
 
-__all__ = ["EmrEvidence", "cluster_console_url", "failed_attempts"]
+__all__ = ["EmrEvidence", "cluster_console_url", "cluster_tags", "failed_attempts"]
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +200,11 @@ def _reason(detail: dict[str, Any]) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
+def cluster_tags(tags: Any) -> dict[str, str]:
+    """A cluster's tags, DescribeCluster's list of {Key, Value}, as a mapping."""
+    return {str(t.get("Key")): str(t.get("Value")) for t in tags or [] if isinstance(t, dict)}
+
+
 class EmrEvidence:
     """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
 
@@ -352,7 +357,7 @@ class EmrEvidence:
         state = status.get("State", "")
         added = c.add(kind, "elasticmapreduce:DescribeCluster", text, when, cluster_state=state,
                       state_change_code=code, state_change_message=message)
-        tags = {str(t.get("Key")): str(t.get("Value")) for t in cluster.get("Tags") or [] if isinstance(t, dict)}
+        tags = cluster_tags(cluster.get("Tags"))
         if code == "INSTANCE_FAILURE" and any(k.startswith("__mrjob_") for k in tags):
             # mrjob's clusters shut their own master down once idle (its terminate_idle_cluster.sh bootstrap
             # action), which EMR reports as "The master node was terminated" (Yelp/mrjob#1725).
