@@ -1,4 +1,8 @@
-"""The local world's Athena: ``world.yaml`` ``athena: {work_groups: [...], query_executions: [...]}``.
+"""The local world's Athena: ``world.yaml`` ``athena: {work_groups, query_executions, data_catalogs}``.
+
+``data_catalogs`` are GetDataCatalog ``DataCatalog`` answers (a federated query's LAMBDA catalog, made with
+CreateDataCatalog); moto answers an empty body for a name it does not know, Athena InvalidRequestException, and
+so does a before-call handler here.
 
 ``work_groups`` are GetWorkGroup ``WorkGroup`` answers, ``query_executions`` GetQueryExecution
 ``QueryExecution`` answers. Workgroups and queries are made through the ordinary API (CreateWorkGroup,
@@ -35,14 +39,19 @@ def load(session: boto3.Session, world: World) -> None:
     _install("before-call.athena.GetQueryExecution", _unknown_query)
     _install("before-call.athena.GetWorkGroup", _unknown_work_group)
     _install("before-call.athena.BatchGetQueryExecution", _batch_get)
+    _install("before-call.athena.GetDataCatalog", _unknown_data_catalog)
     spec = world.data.get("athena") or {}
     groups, queries = spec.get("work_groups") or [], spec.get("query_executions") or []
-    if not groups and not queries:
+    catalogs = spec.get("data_catalogs") or []
+    if not groups and not queries and not catalogs:
         return
     from moto.athena.models import athena_backends
 
     backend = athena_backends[world.account][world.region]
     athena = session.client("athena", region_name=world.region)
+    for catalog in catalogs:
+        made = {k: catalog[k] for k in ("Description", "Parameters") if catalog.get(k)}
+        athena.create_data_catalog(Name=catalog["Name"], Type=catalog.get("Type") or "LAMBDA", **made)
     for group in groups:
         if group["Name"] in backend.work_groups:
             backend.work_groups[group["Name"]].configuration.update(group.get("Configuration") or {})
@@ -97,35 +106,28 @@ def _batch_get(model: Any, params: dict[str, Any], **_: Any) -> Any:
     return _http(model, 200, body)
 
 
-def _unknown_query(model: Any, params: dict[str, Any], **_: Any) -> Any:
-    """before-call.athena.GetQueryExecution: Athena's error for an id no backend has (moto raises KeyError)."""
-    if not mocked():
-        return None
-    import json
+def _unknown(field: str, held: str, message: str) -> Any:
+    """A before-call handler answering Athena's InvalidRequestException for a name (the request's ``field``)
+    that no backend holds in its ``held`` collection, where moto raises a KeyError or answers nothing."""
 
-    from moto.athena.models import athena_backends
-
-    raw = params.get("body") or b"{}"
-    query_id = str(json.loads(raw.decode() if isinstance(raw, bytes) else raw).get("QueryExecutionId"))
-    for regions in list(athena_backends.values()):
-        if any(query_id in backend.executions for backend in list(regions.values())):
+    def handler(model: Any, params: dict[str, Any], **_: Any) -> Any:
+        if not mocked():
             return None
-    return _http(model, 400, {"Error": {"Code": "InvalidRequestException",
-                                        "Message": f"QueryExecution {query_id} was not found"}})
+        import json
+
+        from moto.athena.models import athena_backends
+
+        raw = params.get("body") or b"{}"
+        name = str(json.loads(raw.decode() if isinstance(raw, bytes) else raw).get(field))
+        for regions in list(athena_backends.values()):
+            if any(name in getattr(backend, held) for backend in list(regions.values())):
+                return None
+        return _http(model, 400, {"Error": {"Code": "InvalidRequestException", "Message": message.format(name)}})
+
+    return handler
 
 
-def _unknown_work_group(model: Any, params: dict[str, Any], **_: Any) -> Any:
-    """before-call.athena.GetWorkGroup: Athena's error for a workgroup no backend has (moto answers None)."""
-    if not mocked():
-        return None
-    import json
-
-    from moto.athena.models import athena_backends
-
-    raw = params.get("body") or b"{}"
-    name = str(json.loads(raw.decode() if isinstance(raw, bytes) else raw).get("WorkGroup"))
-    for regions in list(athena_backends.values()):
-        if any(name in backend.work_groups for backend in list(regions.values())):
-            return None
-    error = {"Code": "InvalidRequestException", "Message": f"WorkGroup {name} is not found"}
-    return _http(model, 400, {"Error": error})
+# GetQueryExecution (moto raises KeyError), GetWorkGroup (moto answers None), GetDataCatalog (moto answers nothing).
+_unknown_query = _unknown("QueryExecutionId", "executions", "QueryExecution {} was not found")
+_unknown_work_group = _unknown("WorkGroup", "work_groups", "WorkGroup {} is not found")
+_unknown_data_catalog = _unknown("Name", "data_catalogs", "Catalog {} is not found")

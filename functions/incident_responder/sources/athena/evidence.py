@@ -5,11 +5,20 @@ ErrorType, Retryable, ErrorMessage; ``StateChangeReason``; the query text, redac
 the database and catalog; the output location; the data scanned and engine time); GetWorkGroup (its
 state, engine version, enforced output location and the bytes-scanned cutoff per query).
 
+A federated query runs in a connector, a Lambda function: the query's own reason is often only its wrapper
+("Query timeout", "GENERIC_USER_ERROR: Encountered an exception[...] from your LambdaFunction[...]"), and the
+cause is in the connector's log (the CloudWatch Logs API throttling the connector, a spill bucket it cannot
+reach). The connector is the function the reason names, the catalog's ``lambda:<function>`` prefix, or the
+function of the query's data catalog (GetDataCatalog: a LAMBDA catalog's ``function`` or its ``metadata-function``
+and ``record-function``); its log group is read in the query's window, at most two functions.
+
 SUCCEEDED, CANCELLED (a person or a client cancelled it) and the running states are not reported.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import MalformedEvent
@@ -26,6 +35,11 @@ __all__ = ["AthenaEvidence", "query_url"]
 REPORTED = {"FAILED"}
 # AthenaError.ErrorCategory: https://docs.aws.amazon.com/athena/latest/APIReference/API_AthenaError.html
 CATEGORIES = {1: "system", 2: "user", 3: "other"}
+# A Lambda function an error names ("from your LambdaFunction[arn:aws:lambda:us-east-1:123456789012:function:x]").
+_FUNCTION_ARN = re.compile(r"arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:([\w-]{1,64})")
+# A catalog named in the query as a function ("lambda:dynamo"."db"."t").
+_LAMBDA_CATALOG = re.compile(r'"lambda:([\w-]{1,64})"')
+MAX_CONNECTORS = 2
 
 
 def query_url(region: str, query_id: str) -> str:
@@ -87,6 +101,7 @@ class AthenaEvidence:
                             QueryExecutionId=query_id) or {}).get("QueryExecution")
         if execution:
             self._execution(c, execution)
+            self._connectors(c, execution)
         else:
             self._event_error(c)
         group = (c.call(f"GetWorkGroup {workgroup}", athena.get_work_group, WorkGroup=workgroup) or {}).get(
@@ -161,6 +176,34 @@ class AthenaEvidence:
         c.context.update(error_message=shorten(message, 300) if message else "?", error_category=category,
                          retryable="yes" if err.get("Retryable") else "no", database=context.get("Database") or "?",
                          output_location=output or "?", statement_type=execution.get("StatementType") or "?")
+
+    def _connectors(self, c: Collector, execution: dict[str, Any]) -> None:
+        """The log of the Lambda connector(s) a federated query ran in, in the query's window."""
+        status = execution.get("Status") or {}
+        err = status.get("AthenaError") or {}
+        said = f"{status.get('StateChangeReason') or ''} {err.get('ErrorMessage') or ''}"
+        names = list(dict.fromkeys(_FUNCTION_ARN.findall(said)))
+        catalog = str((execution.get("QueryExecutionContext") or {}).get("Catalog") or "")
+        if not names:
+            names = list(dict.fromkeys(_LAMBDA_CATALOG.findall(str(execution.get("Query") or ""))))
+        if not names and catalog.lower().startswith("lambda:"):
+            names = [catalog.split(":", 1)[1]]
+        elif not names and catalog and catalog.lower() != "awsdatacatalog":
+            found = (c.call(f"GetDataCatalog {catalog}", c.client("athena").get_data_catalog, Name=catalog)
+                     or {}).get("DataCatalog") or {}
+            if str(found.get("Type") or "").upper() == "LAMBDA":
+                params = found.get("Parameters") or {}
+                arns = [params.get(k) for k in ("function", "metadata-function", "record-function")]
+                names = list(dict.fromkeys(m[1] for a in arns if a for m in [_FUNCTION_ARN.search(str(a))] if m))
+        if not names:
+            return
+        submitted = parse_time(status.get("SubmissionDateTime"))
+        completed = parse_time(status.get("CompletionDateTime")) or parse_time(c.incident.event_time)
+        start = submitted - timedelta(seconds=60) if submitted else None
+        end = completed + timedelta(seconds=c.settings.log_window_after) if completed else None
+        c.context.setdefault("connector", ", ".join(names[:MAX_CONNECTORS]))
+        for name in names[:MAX_CONNECTORS]:
+            c.logs(f"/aws/lambda/{name}", start, end, failure_time=completed)
 
     def _workgroup(self, c: Collector, group: dict[str, Any]) -> None:
         config = group.get("Configuration") or {}
