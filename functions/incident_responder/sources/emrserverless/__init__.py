@@ -38,6 +38,7 @@ class EmrServerlessContext(SourceContext):
     timeout_minutes: Any = None
     release_label: Any = None
     max_capacity: Any = None
+    job_ask: Any = None
     driver_log: Any = None
 
 

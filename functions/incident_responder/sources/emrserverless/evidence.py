@@ -4,7 +4,8 @@ Evidence: GetJobRun (``stateDetails``, the execution role, the job driver's entr
 parameters, redacted, the run's duration and timeout), the driver's stderr and stdout from the run's
 S3 log location (``<logUri>/applications/<app>/jobs/<run>/SPARK_DRIVER/stderr.gz``) or its CloudWatch
 log streams (``/aws/emr-serverless`` by default), and GetApplication (release, state and the
-application's ``maximumCapacity``: the ceiling a job cannot grow past).
+application's ``maximumCapacity``: the ceiling a job cannot grow past), and when the job's own Spark sizes
+ask for more than that ceiling, the sum (:mod:`.sizing`).
 
 SUCCESS and the running states are not reported.
 """
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...errors import MalformedEvent
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, region_and_account, shorten
+from .sizing import fit, spark_ask
 from .spec import EmrServerlessSpec
 
 if TYPE_CHECKING:
@@ -108,7 +110,7 @@ class EmrServerlessEvidence:
                   inc.event_time, state=inc.status, state_details="")
             c.context.setdefault("state_details", "?")
         if application:
-            self._application(c, application)
+            self._application(c, application, run)
         if run:
             self._logs(c, app, run_id, run)
             c.context["redrive"] = EmrServerlessSpec(
@@ -143,7 +145,7 @@ class EmrServerlessEvidence:
                          execution_role=run.get("executionRole") or "?", timeout_minutes=timeout or "?",
                          job_name=run.get("name") or "?", release_label=run.get("releaseLabel") or "?")
 
-    def _application(self, c: Collector, application: dict[str, Any]) -> None:
+    def _application(self, c: Collector, application: dict[str, Any], run: dict[str, Any] | None = None) -> None:
         cap = application.get("maximumCapacity") or {}
         limits = ", ".join(f"{k} {cap[k]}" for k in ("cpu", "memory", "disk") if cap.get(k)) or "no maximum set"
         text = (f"Application {application.get('name') or application.get('applicationId')} "
@@ -153,6 +155,12 @@ class EmrServerlessEvidence:
               max_memory=str(cap.get("memory") or ""), application_state=application.get("state") or "")
         c.context.update(application_name=application.get("name") or c.context.get("application_id"),
                          max_capacity=limits)
+        ask = spark_ask(run, application) if run else None
+        fits = fit(ask, cap) if ask else None
+        if fits is not None and fits.verdict != "yes":
+            # The job's own ask is over the ceiling: no other run needs to hold the capacity for it to fail.
+            c.add("config", "emr-serverless:GetJobRun", fits.text, job_fits=fits.verdict)
+            c.context["job_ask"] = fits.text
 
     @staticmethod
     def _failed_executors(c: Collector) -> list[str]:
