@@ -223,6 +223,8 @@ def test_a_wrapper_gives_way_to_the_cause_in_its_message(text: str, source: str,
     "py4j.protocol.Py4JJavaError: An error occurred while calling o91.save.\n"
     ": java.lang.NoClassDefFoundError: org/apache/spark/sql/sources/v2/DataSourceV2",
     "Caused by: java.lang.ClassNotFoundException: io.delta.storage.LogStore",
+    # the class that could not be loaded is itself named ...Exception: its name, not a nested exception
+    "Caused by: java.lang.ClassNotFoundException: com.amazonaws.services.dynamodbv2.model.LockNotGrantedException",
 ])
 def test_a_library_class_missing_at_run_time_is_the_classpath_not_the_code(text: str) -> None:
     # Another version of the library than the code was built against, or its jar missing: configuration, and
@@ -230,6 +232,25 @@ def test_a_library_class_missing_at_run_time_is_the_classpath_not_the_code(text:
     d = diagnose(book(text), "glue")
     assert d.cause.category == Category.CONFIGURATION and d.cause.confidence != Confidence.HIGH
     assert d.rule == "class:configuration-library-linkage"
+
+
+def test_the_trace_of_a_spark_listener_that_threw_is_a_bystander_not_the_cause() -> None:
+    # Spark logs a listener's exception and goes on; the failure is the trace the job ended with (apache/hudi#5451:
+    # a ConcurrentModificationException from EventLoggingListener two seconds before the missing lock class).
+    b = EvidenceBook()
+    src = "/aws-glue/jobs/error/jr_1"
+    b.add("log", src, "22/04/28 10:00:19 ERROR AsyncEventQueue: Listener EventLoggingListener threw an exception",
+          "2022-04-28T10:00:19.695Z")
+    b.add("log", src, "java.util.ConcurrentModificationException", "2022-04-28T10:00:19.695Z")
+    b.add("log", src, ": java.lang.NoClassDefFoundError: "
+          "com/amazonaws/services/dynamodbv2/model/LockNotGrantedException", "2022-04-28T10:00:21.033Z")
+    d = diagnose(b, "glue")
+    assert (d.cause.category, d.rule) == (Category.CONFIGURATION, "class:configuration-library-linkage")
+    # The same exception on its own, not under a listener's line, is the failure.
+    b = EvidenceBook()
+    b.add("log", src, "22/04/28 10:00:19 ERROR Executor: Exception in task 0.0", "2022-04-28T10:00:19.695Z")
+    b.add("log", src, "java.util.ConcurrentModificationException", "2022-04-28T10:00:19.695Z")
+    assert diagnose(b, "glue").cause.category == Category.CODE_ERROR
 
 
 def test_a_class_of_the_jobs_own_missing_at_run_time_stays_the_code() -> None:
@@ -612,6 +633,11 @@ def test_what_an_earlier_attempt_died_of_gives_way_to_how_the_last_one_failed() 
     ("17/06/09 20:11:07 INFO spark.CacheManager: Partition rdd_42_1 not found, computing it", True),
     ("[DEBUG]\t2024-03-14T05:00:03.714Z\tFile not found in cache, fetching s3://bucket/key", True),
     ("ERROR Executor: Exception in task 0.0: java.io.FileNotFoundException: No such file or directory", False),
+    # Something not found that the program does without: the slower path it took, not the failure (dbt's
+    # notice before every full parse, at no level of its own).
+    ("11:57:08  Unable to do partial parsing because saved manifest not found. Starting full parse.", True),
+    ("config file /etc/app.yaml not found, using defaults", True),
+    ("ERROR: table events not found. Aborting.", False),
 ])
 def test_weak_lines(line: str, weak: bool) -> None:
     assert is_weak_line(line) is weak

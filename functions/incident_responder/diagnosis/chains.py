@@ -26,6 +26,11 @@ from ..evidence.compaction import JOINED
 __all__ = ["Link", "error_codes", "parse_chain", "render_chain", "simple_name"]
 
 _JAVA_TYPE = r"(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure|Fault)"
+# Exceptions whose message is the name of a class (the class that could not be loaded or linked), never a nested
+# exception, even when that class's own name ends in "Exception".
+_NAMES_A_CLASS = frozenset({"ClassNotFoundException", "NoClassDefFoundError", "NoSuchMethodError",
+                            "NoSuchMethodException", "NoSuchFieldError", "AbstractMethodError",
+                            "IncompatibleClassChangeError", "LinkageError"})
 _JAVA_LINK = re.compile(rf"(?<![\w$.])(?P<type>{_JAVA_TYPE})(?:(?:\s?:\s?|\s+\()(?P<msg>.*))?")
 _PY_TYPE = (r"[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Timeout|Fault|Failure|Refused"
             r"|NotFound|Denied|Exceeded|Throttled|Invalid)|Runtime\.\w+|[A-Z]\w+(?:\.\w+)+")
@@ -103,6 +108,8 @@ def _java_links(line: str) -> list[Link]:
             return out
         msg = (m.group("msg") or "").strip()
         inner = _JAVA_LINK.search(msg)
+        if inner and inner.start() == 0 and m.group("type").rsplit(".", 1)[-1] in _NAMES_A_CLASS:
+            inner = None  # "ClassNotFoundException: com.x.LockNotGrantedException": the class it could not load
         out.append(Link(m.group("type"), msg[: inner.start()].rstrip(" :;(") if inner else msg, "java"))
         if not inner:
             return out

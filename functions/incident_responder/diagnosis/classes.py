@@ -55,7 +55,12 @@ logger = logging.getLogger(__name__)
 # Python's warnings: "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
 _WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:"
                      # ... or that the program says it passes over ("found no extra config, skip it, err: ...")
-                     r"|\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b")
+                     r"|\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b"
+                     # ... or something not found that the program does without ("Unable to do partial parsing
+                     # because saved manifest not found. Starting full parse.", "No cache found, falling back to"):
+                     # a notice of the slower path it took, not the failure
+                     r"|\b(?:not found|does not exist|missing)[.,;:]?\s+(?:Starting|Falling back|Using|Defaulting|"
+                     r"Creating|Will (?:create|use)|Proceeding|Continuing)\b")
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
 _ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
 # ... unless the retries are over: then it is the failure itself.

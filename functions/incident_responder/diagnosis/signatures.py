@@ -442,6 +442,12 @@ def _value_from_settings(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
 
 
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
+# A bystander's error logged next to the failure: a Spark listener that threw ("ERROR AsyncEventQueue: Listener
+# EventLoggingListener threw an exception", then "java.util.ConcurrentModificationException" on its own line).
+# Spark logs and drops a listener's exception; the job goes on, so the trace under it (its lines logged at the same
+# instant) is no cause.
+_BYSTANDER = re.compile(r"\bListener \w+ threw an exception\b")
+_TRACE_HEAD = re.compile(r"\s*(?:Caused by:\s*)?(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b")
 # A transfer that failed ("download failed: s3://... to ./ref.fasta (Connection reset by peer)", "Failed to fetch
 # ..."): a file the same log later says does not exist was never fetched, and the transfer's reason is the cause.
 _FETCH_FAILED = re.compile(r"(?i)\b(?:download(?:ing)? failed|failed to (?:download|fetch|copy|stage)|"
@@ -712,12 +718,22 @@ class SignatureSet:
         fetches: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}  # the first failed transfer, per log
         fatal = _fatal_spark_tasks(evidence)
         fatal_attempts = _fatal_mapreduce_attempts(evidence)
+        bystander: dict[str, Evidence] = {}  # per log, the last line that says a bystander threw
         for pos, ev in _in_log_order(evidence):
+            # The trace under a bystander's line, logged with it: the bystander's, not the failure's.
+            under = bystander.get(ev.source)
+            of_bystander = (ev.kind == "log" and under is not None and under.time is not None
+                            and parse_time(under.time) == parse_time(ev.time) and bool(_TRACE_HEAD.match(ev.text)))
+            if ev.kind == "log":
+                if _BYSTANDER.search(ev.text):
+                    bystander[ev.source] = ev
+                elif not of_bystander:
+                    bystander.pop(ev.source, None)
             for text in _evidence_texts(ev):
                 hit = classify(text, self.classes)
                 if hit is None or hit.category in exclude:
                     continue
-                if not hit.weak and (_earlier_attempt(ev) or _another_task(text, fatal)):
+                if not hit.weak and (_earlier_attempt(ev) or _another_task(text, fatal) or of_bystander):
                     hit = replace(hit, weak=True)
                 elif hit.weak and not _earlier_attempt(ev) and _of_fatal_task(text, fatal):
                     hit = replace(hit, weak=False)  # an attempt of the task that ended the job
