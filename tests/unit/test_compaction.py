@@ -480,6 +480,21 @@ def test_a_root_cause_whose_message_goes_on_over_lines_keeps_its_first_one() -> 
     assert len(line.text) <= 400
 
 
+def test_an_exception_with_no_message_of_its_own_keeps_the_line_its_message_starts_on() -> None:
+    # A bootstrap action's stderr read line by line: conda-pack's error names nothing on its own line, the
+    # reason is on the next one, and no stack frame follows (dask/dask-yarn#133).
+    lines = ["==> WARNING: A newer version of conda exists. <==", "", "CondaPackError: ",
+             "Files managed by conda were found to have been deleted/overwritten in the", "following packages:", "",
+             "- python='3.8.5'", "",
+             "This is usually due to `pip` uninstalling or clobbering conda managed files,"]
+    texts = [c.text for c in compact(lines, budget_tokens=2000).lines]
+    assert any(t.startswith("CondaPackError: Files managed by conda were found to have been deleted/overwritten")
+               for t in texts), texts
+    # An exception line with its own message stays as it is.
+    texts = [c.text for c in compact(["ValueError: bad row 7", "next record"], budget_tokens=2000).lines]
+    assert "ValueError: bad row 7" in texts
+
+
 def test_a_mapreduce_attempt_of_another_task_than_the_one_the_job_failed_for_was_recovered() -> None:
     # The job client's syslog: a map attempt failed on a read timeout and was retried; the job failed for a
     # reducer whose every attempt timed out (awsdocs emr-troubleshoot-error-streaming).

@@ -638,6 +638,12 @@ def test_what_an_earlier_attempt_died_of_gives_way_to_how_the_last_one_failed() 
     ("11:57:08  Unable to do partial parsing because saved manifest not found. Starting full parse.", True),
     ("config file /etc/app.yaml not found, using defaults", True),
     ("ERROR: table events not found. Aborting.", False),
+    # A call whose retries were over, that the program passed over until its next pass (mattclay/aws-terminator).
+    ("[WARNING]\t2022-11-29T06:07:11.376Z\tThrottling: An error occurred (RequestLimitExceeded) when calling the "
+     "DescribeImages operation (reached max retries: 4): Request limit exceeded. -- will retry Ec2Image on next pass",
+     True),
+    ("ERROR Throttling: An error occurred (RequestLimitExceeded) (reached max retries: 4): Request limit exceeded.",
+     False),
 ])
 def test_weak_lines(line: str, weak: bool) -> None:
     assert is_weak_line(line) is weak

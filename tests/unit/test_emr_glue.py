@@ -211,6 +211,10 @@ CASES: list[tuple[str, list[Item], Category, str]] = [
      Category.CONFIGURATION, "emr-validation-error"),
     ("emr", [job("Cluster c is TERMINATED_WITH_ERRORS: INSTANCE_FAILURE",
                  state_change_code="INSTANCE_FAILURE")],
+     Category.CAPACITY, "emr-instance-failure"),
+    ("emr", [job("Cluster c is TERMINATED_WITH_ERRORS: INSTANCE_FAILURE — Instance failure: the master instance "
+                 "i-07e1 was terminated because Amazon EC2 reclaimed its Spot capacity.",
+                 state_change_code="INSTANCE_FAILURE")],
      Category.CAPACITY, "emr-instance-capacity"),
     ("emr", [job("Cluster c is TERMINATED_WITH_ERRORS: INTERNAL_ERROR", state_change_code="INTERNAL_ERROR")],
      Category.DEPENDENCY_UNAVAILABLE, "emr-internal-error"),

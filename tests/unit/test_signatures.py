@@ -104,6 +104,22 @@ def test_bad_signature_files_name_the_problem(tmp_path: Path, bad: str) -> None:
         load_signatures(tmp_path)
 
 
+def test_an_id_defined_twice_in_one_directory_is_refused_but_a_user_may_replace_a_bundled_one(
+        tmp_path: Path) -> None:
+    sig = ("  - id: {id}\n    category: timeout\n    match: {{any: [{{text: '{text}'}}]}}\n"
+           "    explanation: e\n")
+    (tmp_path / "a.yaml").write_text("signatures:\n" + sig.format(id="twice", text="a"))
+    (tmp_path / "b.yaml").write_text("signatures:\n" + sig.format(id="twice", text="b"))
+    with pytest.raises(SignatureError, match=r"b\.yaml: signature twice is defined twice .*also in a\.yaml"):
+        load_signatures(tmp_path)
+    (tmp_path / "b.yaml").unlink()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "x.yaml").write_text("signatures:\n" + sig.format(id="twice", text="mine"))
+    loaded = load_signatures(tmp_path, mine)
+    assert [s.any_of[0].text.pattern for s in loaded if s.id == "twice"] == ["mine"]  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("text", [
     "Error running query: HIVE_BAD_DATA: Field userContextId's type INT64 in parquet is incompatible with "
     "type varchar defined in table schema",

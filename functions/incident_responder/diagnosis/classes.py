@@ -53,14 +53,15 @@ logger = logging.getLogger(__name__)
 # words in a program's note after the failure) ... or only a warning, or an error said to be retryable, or a
 # service failed over, or one the program says it skips: with a retry, a red herring unless nothing else is found.
 # Python's warnings: "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
-_WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:"
-                     # ... or that the program says it passes over ("found no extra config, skip it, err: ...")
-                     r"|\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b"
-                     # ... or something not found that the program does without ("Unable to do partial parsing
-                     # because saved manifest not found. Starting full parse.", "No cache found, falling back to"):
-                     # a notice of the slower path it took, not the failure
-                     r"|\b(?:not found|does not exist|missing)[.,;:]?\s+(?:Starting|Falling back|Using|Defaulting|"
-                     r"Creating|Will (?:create|use)|Proceeding|Continuing)\b")
+_WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")
+# ... or one the program says it passes over, whether or not its retries were over: it went on without it ("found
+# no extra config, skip it, err: ...", "(reached max retries: 4): Request limit exceeded. -- will retry Ec2Image on
+# next pass"), or something not found that it does without ("Unable to do partial parsing because saved manifest
+# not found. Starting full parse."): a notice of the slower path it took, not the failure.
+_PASSED_OVER = re.compile(r"(?i)\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b"
+                          r"|\bwill (?:re)?try\b.{0,80}\b(?:on|in) (?:the )?next (?:pass|run|cycle|invocation|poll)\b"
+                          r"|\b(?:not found|does not exist|missing)[.,;:]?\s+(?:Starting|Falling back|Using|Defaulting|"
+                          r"Creating|Will (?:create|use)|Proceeding|Continuing)\b")
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
 _ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
 # ... unless the retries are over: then it is the failure itself.
@@ -92,7 +93,7 @@ def is_weak_line(line: str, levels: bool = True) -> bool:
     if "diagnostics: " in line:
         line = line.split("diagnostics: ", 1)[1]
     return (was_retried(line) or (bool(_WARNED.search(line)) and not retries_over(line))
-            or (levels and log_level(line) in ROUTINE_LEVELS))
+            or bool(_PASSED_OVER.search(line)) or (levels and log_level(line) in ROUTINE_LEVELS))
 
 
 @dataclass

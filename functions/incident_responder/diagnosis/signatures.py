@@ -370,7 +370,9 @@ def _symptom(value: Any) -> str:
 
 
 def load_signatures(*dirs: str | Path) -> list[Signature]:
-    """Load every ``*.yaml`` in the given directories, in order; later ids replace earlier ones."""
+    """Load every ``*.yaml`` in the given directories, in order; a later directory's id replaces an earlier
+    one's (a user's own signature over the bundled one). Within one directory an id is defined once: a second
+    definition would silently replace the first."""
     by_id: dict[str, Signature] = {}
     for d in dirs:
         if not d:
@@ -378,6 +380,7 @@ def load_signatures(*dirs: str | Path) -> list[Signature]:
         path = Path(d)
         if not path.is_dir():
             raise SignatureError(f"signature directory {path} does not exist")
+        here: dict[str, str] = {}  # id -> the file of this directory that defines it
         for file in sorted(path.glob("*.y*ml")):
             try:
                 doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
@@ -385,6 +388,10 @@ def load_signatures(*dirs: str | Path) -> list[Signature]:
                 raise SignatureError(f"{file}: not valid YAML: {exc}") from exc
             for raw in doc.get("signatures") or []:
                 sig = _signature(raw, file.name)
+                if sig.id in here:
+                    raise SignatureError(f"{file.name}: signature {sig.id} is defined twice in {path} "
+                                         f"(also in {here[sig.id]})")
+                here[sig.id] = file.name
                 by_id[sig.id] = sig
     return list(by_id.values())
 

@@ -784,6 +784,18 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         held.clear()
         return line if isinstance(head, str) else LogLine(message=line, timestamp=head.timestamp, source=head.source)
 
+    def release() -> Iterator[LogLine | str]:
+        # A message that ends without a frame stays as its lines, but an exception with no message of its own
+        # ("CondaPackError: ", then "Files managed by conda were found to have been deleted/overwritten in the")
+        # keeps the line its message starts on.
+        if opened and len(held) > 1:
+            rest = held[2:]
+            del held[2:]
+            yield joined(list(held))
+            yield from rest
+        else:
+            yield from flush()
+
     for item in lines:
         message = text(item)
         frame = _is_frame(message)
@@ -815,7 +827,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                   and not _STAMPED.match(message) and not message.startswith(_TRACEBACK_TEXT)):
                 held.append(item)
                 continue
-            yield from flush()
+            yield from release()
         if "\n" not in message and not frame and _EXCEPTION_IN.search(message):
             held.append(item)
             opened = bool(_EMPTY_MESSAGE.search(message))
@@ -830,7 +842,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
             yield item
     if held and indent is not None:
         yield joined(held)
-    yield from flush()
+    yield from release()
 
 
 def compact(

@@ -2,8 +2,9 @@
 
 Calls (at most two): ListJobs of the queue filtered by the job definition name (with a filter, ListJobs
 returns jobs of every status: the SUCCEEDED ones are kept), then DescribeJobs of the baseline and the
-failed job together (job definition revision, image, memory, vCPUs, environment keys, command,
-parameters). Durations of the listed jobs make the trend, next to the attempt timeout.
+failed job together (job definition revision, image, memory, vCPUs, environment and secret keys, command,
+Fargate's public IP, the execution and job roles, ephemeral storage; parameters). Durations of the listed jobs
+make the trend, next to the attempt timeout.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ def _facts(job: dict[str, Any]) -> RunFacts:
         definition={"image": container.get("image"), "memory (MiB)": res.get("MEMORY"),
                     "vCPUs": res.get("VCPU"),
                     "environment keys": sorted(str(e.get("name")) for e in container.get("environment") or []),
-                    "command": " ".join(map(str, container.get("command") or [])) or None},
+                    "secrets": sorted(str(e.get("name")) for e in container.get("secrets") or []),
+                    "command": " ".join(map(str, container.get("command") or [])) or None,
+                    # Fargate's: how the task reaches the registry, the log service and secrets
+                    "public IP": (container.get("networkConfiguration") or {}).get("assignPublicIp"),
+                    "execution role": container.get("executionRoleArn"), "job role": container.get("jobRoleArn"),
+                    "ephemeral storage (GiB)": (container.get("ephemeralStorage") or {}).get("sizeInGiB")},
         revision=jd)
 
 
