@@ -93,7 +93,7 @@ def test_the_connector_of_a_lambda_catalog_is_read_in_the_querys_window(collect:
                            "Parameters": {"function": f"arn:aws:lambda:{REGION}:123456789012:function:apigwlogs"}}])
     assert any("Rate exceeded (Service: AWSLogs" in line for line in _connector_lines(c))
     assert "GetDataCatalog" in c.calls_made
-    assert c.context.get("connector") == "apigwlogs"
+    assert [group for group, _, _ in c.log_groups] == ["/aws/lambda/apigwlogs"]  # the connector, read once
 
 
 def test_a_function_the_error_names_is_read_without_looking_up_the_catalog(collect: Any) -> None:

@@ -774,10 +774,6 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     def text(item: LogLine | str) -> str:
         return item if isinstance(item, str) else item.message or ""
 
-    def flush() -> Iterator[LogLine | str]:
-        yield from held
-        held.clear()
-
     def joined(kept: list[LogLine | str]) -> LogLine | str:
         head = held[0]
         line = " ".join(t for t in (text(h).strip() for h in kept) if t)
@@ -788,13 +784,11 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         # A message that ends without a frame stays as its lines, but an exception with no message of its own
         # ("CondaPackError: ", then "Files managed by conda were found to have been deleted/overwritten in the")
         # keeps the line its message starts on.
-        if opened and len(held) > 1:
-            rest = held[2:]
-            del held[2:]
-            yield joined(list(held))
-            yield from rest
-        else:
-            yield from flush()
+        kept, rest = (held[:2], held[2:]) if opened and len(held) > 1 else ([], held[:])
+        if kept:
+            yield joined(kept)
+        held.clear()
+        yield from rest
 
     for item in lines:
         message = text(item)

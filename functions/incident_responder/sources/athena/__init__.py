@@ -39,7 +39,6 @@ class AthenaContext(SourceContext):
     statement_type: Any = None
     scan_cutoff: Any = None
     workgroup_state: Any = None
-    connector: Any = None
 
 
 class AthenaAdapter(AthenaEvidence, Adapter):

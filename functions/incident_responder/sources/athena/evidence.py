@@ -181,29 +181,32 @@ class AthenaEvidence:
         """The log of the Lambda connector(s) a federated query ran in, in the query's window."""
         status = execution.get("Status") or {}
         err = status.get("AthenaError") or {}
-        said = f"{status.get('StateChangeReason') or ''} {err.get('ErrorMessage') or ''}"
-        names = list(dict.fromkeys(_FUNCTION_ARN.findall(said)))
         catalog = str((execution.get("QueryExecutionContext") or {}).get("Catalog") or "")
-        if not names:
-            names = list(dict.fromkeys(_LAMBDA_CATALOG.findall(str(execution.get("Query") or ""))))
-        if not names and catalog.lower().startswith("lambda:"):
-            names = [catalog.split(":", 1)[1]]
-        elif not names and catalog and catalog.lower() != "awsdatacatalog":
-            found = (c.call(f"GetDataCatalog {catalog}", c.client("athena").get_data_catalog, Name=catalog)
-                     or {}).get("DataCatalog") or {}
-            if str(found.get("Type") or "").upper() == "LAMBDA":
-                params = found.get("Parameters") or {}
-                arns = [params.get(k) for k in ("function", "metadata-function", "record-function")]
-                names = list(dict.fromkeys(m[1] for a in arns if a for m in [_FUNCTION_ARN.search(str(a))] if m))
+        names = (_FUNCTION_ARN.findall(f"{status.get('StateChangeReason') or ''} {err.get('ErrorMessage') or ''}")
+                 or _LAMBDA_CATALOG.findall(str(execution.get("Query") or ""))
+                 or ([catalog.split(":", 1)[1]] if catalog.lower().startswith("lambda:") else [])
+                 or self._catalog_functions(c, catalog))
         if not names:
             return
         submitted = parse_time(status.get("SubmissionDateTime"))
         completed = parse_time(status.get("CompletionDateTime")) or parse_time(c.incident.event_time)
         start = submitted - timedelta(seconds=60) if submitted else None
         end = completed + timedelta(seconds=c.settings.log_window_after) if completed else None
-        c.context.setdefault("connector", ", ".join(names[:MAX_CONNECTORS]))
-        for name in names[:MAX_CONNECTORS]:
+        for name in list(dict.fromkeys(names))[:MAX_CONNECTORS]:
             c.logs(f"/aws/lambda/{name}", start, end, failure_time=completed)
+
+    @staticmethod
+    def _catalog_functions(c: Collector, catalog: str) -> list[str]:
+        """The functions of a LAMBDA data catalog (GetDataCatalog); none for Glue's own catalog."""
+        if not catalog or catalog.lower() == "awsdatacatalog":
+            return []
+        found = (c.call(f"GetDataCatalog {catalog}", c.client("athena").get_data_catalog, Name=catalog)
+                 or {}).get("DataCatalog") or {}
+        if str(found.get("Type") or "").upper() != "LAMBDA":
+            return []
+        params = found.get("Parameters") or {}
+        arns = " ".join(str(params.get(k) or "") for k in ("function", "metadata-function", "record-function"))
+        return _FUNCTION_ARN.findall(arns)
 
     def _workgroup(self, c: Collector, group: dict[str, Any]) -> None:
         config = group.get("Configuration") or {}

@@ -14,56 +14,22 @@ compared: it would take one GetJobRun per run.
 
 from __future__ import annotations
 
-import re
-import shlex
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts
 from ..base import parse_time
+from .sizing import spark_conf, spark_mib
 
 if TYPE_CHECKING:
     from ..base import Collector
 
-__all__ = ["baseline", "spark_conf"]
+__all__ = ["baseline"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LIST_BOUND = 50  # job runs one ListJobRuns page returns
-_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*$", re.IGNORECASE)
-_MIB = {"k": 1 / 1024, "": 1 / (1024 * 1024), "m": 1, "g": 1024, "t": 1024 * 1024}
 _MEMORY_KEYS = {"spark.executor.memory": "memory per executor (MiB)",
                 "spark.driver.memory": "memory of the driver (MiB)"}
-
-
-def spark_conf(params: str) -> dict[str, str]:
-    """The ``--conf key=value`` settings (and other ``--flag value`` pairs) of sparkSubmitParameters."""
-    try:
-        words = shlex.split(params or "")
-    except ValueError:
-        words = (params or "").split()
-    out: dict[str, str] = {}
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word == "--conf" and i + 1 < len(words):
-            key, _, value = words[i + 1].partition("=")
-            out[key] = value
-            i += 2
-        elif word.startswith("--") and i + 1 < len(words) and not words[i + 1].startswith("--"):
-            out[word] = words[i + 1]
-            i += 2
-        else:
-            out[word] = ""
-            i += 1
-    return out
-
-
-def _mib(value: str | None) -> float | int | None:
-    found = _MEMORY.match(value or "")
-    if not found:
-        return None
-    mib = round(float(found.group(1)) * _MIB[found.group(2).lower()], 1)
-    return int(mib) if mib.is_integer() else mib
 
 
 def _facts(run_id: str, run: dict[str, Any]) -> RunFacts:
@@ -82,7 +48,7 @@ def _facts(run_id: str, run: dict[str, Any]) -> RunFacts:
         "release": run.get("releaseLabel"), "execution role": run.get("executionRole") or run.get("executionRoleArn"),
         "timeout (min)": run.get("executionTimeoutMinutes")}
     for key, label in _MEMORY_KEYS.items():
-        definition[label] = _mib(conf.get(key))
+        definition[label] = spark_mib(conf.get(key))
     return RunFacts(run_id=run_id, started=parse_time(run.get("createdAt")), stopped=parse_time(run.get("updatedAt")),
                     inputs=inputs, definition=definition)
 

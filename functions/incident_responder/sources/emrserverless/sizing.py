@@ -18,7 +18,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Ask", "Fit", "fit", "spark_ask"]
+__all__ = ["Ask", "Fit", "fit", "spark_ask", "spark_conf", "spark_mib"]
 
 # EMR Serverless's Spark defaults (the job's properties when nothing sets them).
 DEFAULTS = {
@@ -30,17 +30,41 @@ DEFAULTS = {
 _FLAGS = {"--driver-memory": "spark.driver.memory", "--driver-cores": "spark.driver.cores",
           "--executor-memory": "spark.executor.memory", "--executor-cores": "spark.executor.cores",
           "--num-executors": "spark.executor.instances"}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
-_CAP = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)", re.IGNORECASE)
-_GB = {"k": 1 / (1024 * 1024), "m": 1 / 1024, "g": 1.0, "t": 1024.0}
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+_MIB = {"k": 1 / 1024, "": 1, "m": 1, "g": 1024, "t": 1024 * 1024}
+_NUMBER = re.compile(r"\s*(\d+(?:\.\d+)?)")
 
 
-def _gb(value: str, default_unit: str = "m") -> float | None:
-    """Spark's memory string ("14g", "2048m", "2048": MiB) in GB."""
-    m = _SIZE.match(value)
-    if not m:
+def spark_conf(params: str) -> dict[str, str]:
+    """The ``--conf key=value`` settings (and other ``--flag value`` pairs) of sparkSubmitParameters."""
+    try:
+        words = shlex.split(params or "")
+    except ValueError:
+        words = (params or "").split()
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "--conf" and i + 1 < len(words):
+            key, _, value = words[i + 1].partition("=")
+            out[key] = value
+            i += 2
+        elif word.startswith("--") and i + 1 < len(words) and not words[i + 1].startswith("--"):
+            out[word] = words[i + 1]
+            i += 2
+        else:
+            out[word] = ""
+            i += 1
+    return out
+
+
+def spark_mib(value: str | None) -> float | int | None:
+    """A Spark memory setting ("14g", "2048m"; without a unit, MiB, as Spark reads spark.*.memory) in MiB."""
+    found = _MEMORY.match(value or "")
+    if not found:
         return None
-    return float(m[1]) * _GB[(m[2] or default_unit).lower()]
+    mib = round(float(found.group(1)) * _MIB[found.group(2).lower()], 1)
+    return int(mib) if mib.is_integer() else mib
 
 
 @dataclass(frozen=True)
@@ -64,14 +88,14 @@ def _worker(props: dict[str, str], role: str) -> Worker | None:
         cpu = int(float(props[f"spark.{role}.cores"]))
     except ValueError:
         return None
-    memory = _gb(props[f"spark.{role}.memory"])
+    memory = spark_mib(props[f"spark.{role}.memory"])
     if memory is None:
         return None
     overhead_raw = props.get(f"spark.{role}.memoryOverhead")
-    overhead = _gb(overhead_raw) if overhead_raw else max(384 / 1024, memory * 0.1)
+    overhead = spark_mib(overhead_raw) if overhead_raw else max(384, memory * 0.1)
     if overhead is None:
         return None
-    return Worker(cpu, math.ceil(memory + overhead - 1e-9))
+    return Worker(cpu, math.ceil((memory + overhead) / 1024 - 1e-9))
 
 
 def _properties(*configurations: Any) -> dict[str, str]:
@@ -92,16 +116,9 @@ def spark_ask(run: dict[str, Any], application: dict[str, Any] | None = None) ->
     props = dict(DEFAULTS)
     props.update(_properties((application or {}).get("runtimeConfiguration"),
                              (run.get("configurationOverrides") or {}).get("applicationConfiguration")))
-    try:
-        words = shlex.split(str(spark.get("sparkSubmitParameters") or ""))
-    except ValueError:
-        words = str(spark.get("sparkSubmitParameters") or "").split()
-    for i, word in enumerate(words[:-1]):
-        if word == "--conf" and "=" in words[i + 1]:
-            key, value = words[i + 1].split("=", 1)
-            props[key.strip()] = value.strip()
-        elif word in _FLAGS:
-            props[_FLAGS[word]] = words[i + 1]
+    for key, value in spark_conf(str(spark.get("sparkSubmitParameters") or "")).items():
+        if value:
+            props[_FLAGS.get(key, key)] = value
     driver, executor = _worker(props, "driver"), _worker(props, "executor")
     if driver is None or executor is None:
         return None
@@ -126,17 +143,19 @@ class Fit:
     text: str
 
 
-def _cap(value: Any) -> float | None:
-    m = _CAP.search(str(value or ""))
-    if not m:
-        return None
-    return float(m[1]) * (_GB[m[2].lower()] if m[2] else 1.0)
+def _cap(value: Any, unit: str) -> float | None:
+    """A maximumCapacity figure ("4 vCPU"; "16 GB", in GB)."""
+    if unit == "GB":
+        mib = spark_mib(str(value or ""))
+        return None if mib is None else mib / 1024
+    m = _NUMBER.match(str(value or ""))
+    return float(m[1]) if m else None
 
 
 def fit(ask: Ask, maximum: dict[str, Any]) -> Fit | None:
     """The ask against an application's ``maximumCapacity`` ({"cpu": "4 vCPU", "memory": "16 GB"}); None when
     the application sets no maximum."""
-    cpu, memory = _cap(maximum.get("cpu")), _cap(maximum.get("memory"))
+    cpu, memory = _cap(maximum.get("cpu"), "vCPU"), _cap(maximum.get("memory"), "GB")
     if cpu is None and memory is None:
         return None
 
