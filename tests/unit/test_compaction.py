@@ -576,6 +576,57 @@ def test_the_frames_and_causes_under_a_lost_spark_task_are_that_attempts() -> No
     assert not _line(lines[:4] + lines[5:], "SocketTimeoutException").recovered
 
 
+def test_the_trace_a_program_logged_under_a_warning_is_the_warnings() -> None:
+    # An EMR step's stderr read line by line: Hudi logs at WARN that its default properties file is absent and
+    # goes on; the run then fails on its schema file (apache/hudi#4641).
+    lines = [
+        "22/01/20 09:46:58 WARN UtilHelpers: Unexpected error read props file at :file:/home/hadoop/dfs.properties",
+        "java.lang.IllegalArgumentException: Cannot read properties from dfs",
+        "\tat org.apache.hudi.common.config.DFSPropertiesConfiguration.visitFile(DFSPropertiesConfiguration.java:97)",
+        "Caused by: java.io.FileNotFoundException: File file:/home/hadoop/dfs.properties does not exist",
+        "\t... 16 more",
+        "22/01/20 09:46:58 INFO UtilHelpers: Adding overridden properties to file properties.",
+        'Exception in thread "main" org.apache.hudi.exception.HoodieIOException: Error reading schema',
+        "\tat org.apache.hudi.utilities.schema.FilebasedSchemaProvider.<init>(FilebasedSchemaProvider.java:68)",
+        "Caused by: org.apache.avro.SchemaParseException: com.fasterxml.jackson.core.JsonParseException: "
+        "Unrecognized token 'Objavro'",
+    ]
+    assert _line(lines, "IllegalArgumentException").recovered
+    assert _line(lines, "FileNotFoundException").recovered
+    assert not _line(lines, "SchemaParseException").recovered
+    # The same trace under an ERROR line is the failure's.
+    errored = [lines[0].replace(" WARN ", " ERROR "), *lines[1:]]
+    assert not _line(errored, "FileNotFoundException").recovered
+
+
+def test_what_follows_a_warning_beyond_its_trace_is_not_the_warnings() -> None:
+    # Flink's CLI: a LOG4J warning, then its banner and the exception that ended the step
+    # (j3-signalroom/apache_flink-kickstarter#715); a Python traceback written as one event of its own; and Spark's
+    # lost-task warning, whose attempt can be the one that ended the job.
+    flink = [
+        "2025-10-23 13:05:41,388 WARN  org.apache.flink.yarn.configuration.YarnLogConfigUtil [] - The configuration "
+        "directory ('/etc/flink/conf') already contains a LOG4J config file.",
+        "------------------------------------------------------------",
+        " The program finished with the following exception:",
+        "org.apache.flink.client.program.ProgramInvocationException: The program's entry point class "
+        "'kickstarter.App' caused an exception during initialization: Invalid signature file digest",
+        "Caused by: java.lang.SecurityException: Invalid signature file digest for Manifest main attributes",
+    ]
+    assert not _line(flink, "SecurityException").recovered
+    glue = [
+        "23/09/21 02:03:40 WARN GarbageCollectionMetrics: To enable non-built-in garbage collector(s) ...",
+        "Traceback (most recent call last):\n  File \"/tmp/dq.py\", line 58, in <module>\n"
+        "AttributeError: 'Check' object has no attribute 'hasCompletenss'",
+    ]
+    assert not _line(glue, "AttributeError").recovered
+    spark = [
+        "24/05/03 02:03:27 WARN TaskSetManager: Lost task 41.3 in stage 4.0 (TID 233) (10.0.1.7 executor 2): "
+        "org.apache.spark.SparkException: Exception thrown in awaitResult: ",
+        "Caused by: java.io.IOException: No space left on device",
+    ]
+    assert not _line(spark, "No space left").recovered
+
+
 def test_a_failure_the_program_says_it_will_try_again_was_passed_over() -> None:
     # A wrapper's download that failed once and was tried again, then the aligner's own fatal error
     # (alexdobin/STAR#397): the reset connection is a red herring; a failure with no retry note after it is not.
@@ -966,3 +1017,54 @@ def test_a_package_the_package_manager_does_not_have_is_kept_over_its_progress_l
     lines = [*before, "No package python27 available.", *after, "sudo: pip-2.7: command not found"]
     texts = [line.text for line in compact(lines, budget_tokens=300).lines]
     assert "No package python27 available." in texts
+
+
+def test_an_exception_with_no_message_keeps_the_source_line_that_raised_it() -> None:
+    # HyP3's unzip of a granule with no .SAFE folder (ASFHyP3/hyp3-gamma#491): next() over nothing raises a bare
+    # StopIteration; the line that called next() is what says why.
+    lines = [
+        "Traceback (most recent call last):",
+        '  File "/usr/local/lib/python3.10/dist-packages/hyp3_gamma/util.py", line 46, in unzip_granule',
+        "    safe_dir = next(item.filename for item in z.infolist() if item.filename.endswith('.SAFE/'))",
+        "StopIteration",
+    ]
+    kept = _line(lines, "safe_dir = next(")
+    assert kept.text.strip().startswith("safe_dir = next(")
+    # With a message of its own, the exception says why: its source line stays a frame's.
+    said = [*lines[:3], "KeyError: 'granule'"]
+    assert not [c for c in compact(said).lines if "safe_dir" in c.text]
+
+
+def test_program_output_carried_as_a_bytes_literal_is_read_line_by_line() -> None:
+    # The single-cell portal's Seurat step logged R's whole stderr as one bytes literal; numpy's refusal is its
+    # sixth line, far past any length one line is kept to (chanzuckerberg/single-cell-data-portal#4464).
+    output = ("Loading required package: reticulate\\nLoading required namespace: Seurat\\n" + "Warning: x\\n" * 40 +
+              "Error in (function (cond) : \\n error in evaluating the argument 'x': numpy.core._exceptions."
+              "_ArrayMemoryError: Unable to allocate 267. GiB for an array with shape (1169213, 30639)\\n"
+              "Execution halted\\n")
+    line = f"ERROR:process_seurat:Seurat conversion failed: b'' b\"{output}\""
+    texts = [c.text for c in compact([line]).lines]
+    assert any(t.strip().startswith("error in evaluating the argument 'x'") and "267. GiB" in t for t in texts)
+    assert any(t.startswith("ERROR:process_seurat:Seurat conversion failed") for t in texts)
+    # A message that only quotes one escaped newline stays one line.
+    assert [c.text for c in compact(["ERROR: bad value b'a\\nb'"]).lines] == ["ERROR: bad value b'a\\nb'"]
+
+
+def test_a_wrapper_that_says_what_its_cause_says_is_kept_with_it() -> None:
+    # An S3A upload's pool exhausted (the Databricks FAQ on multi-part uploads; apache/hudi#7130): the words people
+    # search are the SDK's "Unable to execute HTTP request: ...", over the pool's own exception.
+    lines = [
+        "Caused by: org.apache.spark.SparkException: Task failed while writing rows.",
+        "\tat org.apache.spark.sql.execution.datasources.FileFormatWriter$.executeTask(FileFormatWriter.scala:257)",
+        "Caused by: com.amazonaws.SdkClientException: Unable to execute HTTP request: Timeout waiting for connection "
+        "from pool",
+        "\tat com.amazonaws.http.AmazonHttpClient$RequestExecutor.handleRetryableException(AmazonHttpClient.java:1175)",
+        "Caused by: org.apache.http.conn.ConnectionPoolTimeoutException: Timeout waiting for connection from pool",
+        "\t... 37 more",
+    ]
+    assert _line(lines, "ConnectionPoolTimeoutException").root
+    assert _line(lines, "Unable to execute HTTP request").root
+    assert not _line(lines, "Task failed while writing rows").root
+    # A wrapper that says something else of its own stays a wrapper.
+    other = [*lines[:2], "Caused by: java.io.IOException: Could not upload part 3", *lines[3:]]
+    assert not _line(other, "Could not upload part").root

@@ -261,7 +261,10 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|NOT FOUND"
         # a package manager's refusal ("file /etc/init.d from install of chkconfig-1.3 conflicts with file from
         # package instance-controller-1.0"), a dependency resolver's ("conflicts with pandas==2.2")
-        r"|conflicts with)\b"), False),
+        r"|conflicts with"
+        # a value a program found outside what it can handle ("image width out of valid range (1->32767): 32819"),
+        # often the last word before it crashes
+        r"|out of (?:the )?(?:valid |allowed )?range)\b"), False),
     # YARN's verdict on an application, in the report its client prints ("diagnostics: Application ... submitted by
     # user hadoop to unknown queue: recsys"), not the report's routine "Application is Activated, waiting ...".
     (6, re.compile(r"^\s*diagnostics: (?!N/A\b|(?:\[[^\]]{0,60}\] )?Application is (?:Activated|Added))\S"), False),
@@ -377,6 +380,39 @@ def _quoted_by(message: str, previous: str) -> bool:
         return False
     said = message.split(": ", 1)[1].strip() if ": " in message else ""
     return len(said) >= 8 and previous.rstrip().endswith(said)
+
+
+# A warning a program logged with an exception's trace and went on from ("WARN UtilHelpers: Unexpected error read
+# props file at ...", then "java.lang.IllegalArgumentException: Cannot read properties from dfs" and its "Caused by:
+# java.io.FileNotFoundException: ... does not exist"): the trace is the warning's, and weighs as little. Spark's
+# "WARN TaskSetManager: Lost task ..." is not passed over: the attempt it reports can be the one that ended the job.
+_WARNED_NOT_PASSED = re.compile(r"\bLost task\b|\bTaskSetManager\b")
+
+
+def _heads_warned_trace(message: str) -> bool:
+    """Whether ``message`` is a warning that a trace of its own may follow (see ``_WARNED_NOT_PASSED``)."""
+    return (log_level(message) in ("WARN", "WARNING") and not _EXCEPTION_LINE.match(message)
+            and not _WARNED_NOT_PASSED.search(message))
+
+
+def _in_warned_trace(message: str) -> bool:
+    """Whether an undated line can continue a JVM trace logged under a warning: a frame, an exception or its
+    "Caused by:". A Python traceback after a warning ("WARNING: Running pip as the 'root' user", a JVM's WARN) is
+    what the interpreter printed on its way out, not the warning's: its header and frames end the warning's trace."""
+    if _DATED.match(message) or message.startswith("Traceback (most recent call last)") or _PY_FILE.match(message):
+        return False
+    return _is_frame(message) or bool(_EXCEPTION_LINE.match(message))
+
+
+def _root(cause: _Template, wrapper: _Template | None) -> None:
+    """Mark the deepest "Caused by:" of a trace as its root cause; and the one above it too when that one says the
+    same with what the client was doing ("SdkClientException: Unable to execute HTTP request: Timeout waiting for
+    connection from pool" over "ConnectionPoolTimeoutException: Timeout waiting for connection from pool"): the
+    words a person searches for are the wrapper's."""
+    cause.root = True
+    said = cause.last.split(": ", 2)[-1].strip() if cause.last.count(": ") >= 2 else ""
+    if wrapper is not None and len(said.split()) >= 3 and wrapper.last.rstrip().endswith(said):
+        wrapper.root = True
 
 
 def _rarity(count: int) -> float:
@@ -762,6 +798,32 @@ _CHAINED = ("During handling of the above exception", "The above exception was t
 _TRACEBACK_TEXT = ("Traceback", *_CHAINED)
 
 
+# A program's output carried in an error's message as a Python bytes literal, its lines joined by escaped newlines
+# (a subprocess's stderr in a CalledProcessError, or in the pipeline's own "conversion failed: b'' b\"Loading
+# required package ...\nError in ...: Unable to allocate 267. GiB ...\nExecution halted\n\""). Each of its lines is
+# read as a line of the log: its cause is one of them, often past any length a single line is kept to.
+_BYTES_OUTPUT = re.compile(r"""\bb(["'])(?=(?:(?!\1).)*?\\n(?:(?!\1).)*?\\n)((?:(?!\1).)*)\1""")
+OUTPUT_LINES = 60  # at most this many lines of one embedded output are read
+
+
+def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
+    """``lines`` with the program output a line carries as a bytes literal (``_BYTES_OUTPUT``) read as lines of
+    their own, after the line that carries it (its literal shortened to its first line)."""
+    for item in lines:
+        message = item if isinstance(item, str) else item.message or ""
+        m = _BYTES_OUTPUT.search(message) if "\\n" in message else None
+        if m is None:
+            yield item
+            continue
+        inner = [part.replace("\\'", "'").replace('\\"', '"').replace("\\t", "\t").rstrip()
+                 for part in m.group(2).split("\\n")]
+        inner = [part for part in inner if part.strip()][-OUTPUT_LINES:]
+        head = message[:m.start(2)] + (inner[0] if inner else "") + "…" + message[m.end(2):]
+        for text in (head, *inner[1:]):
+            yield text if isinstance(item, str) else LogLine(message=text, timestamp=item.timestamp,
+                                                             source=item.source)
+
+
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with each exception message that runs over several lines before its first stack frame
     joined into one line. Lines that end without a frame (a message, then a new record) stay as they are."""
@@ -861,6 +923,7 @@ def compact(
     # The newest "Caused by:" line of the stack trace being read: when the trace ends with no deeper one,
     # it is the root cause, which outranks the wrappers around it (a Spark job abort around an S3 503).
     cause: _Template | None = None
+    wrapper: _Template | None = None  # the "Caused by:" line before it, in the same trace
     # A Python traceback logged one line per event: after its header, the first line that is neither a frame
     # nor indented source is the exception ("concurrent.futures.process.BrokenProcessPool: A process in the
     # process pool was terminated abruptly"), whatever its class is called.
@@ -873,8 +936,10 @@ def compact(
     attempts = _Attempts()
     previous = ""  # the line before, to tell an exception printed under a routine line (_quoted_by)
     before: _Template | None = None  # the template of the line before
+    warned = False  # the lines read are the trace of a warning (_heads_warned_trace)
+    raiser: _Template | None = None  # the last source line under a frame of the Python traceback being read
 
-    for item in _unwrapped(lines):
+    for item in _unwrapped(_expanded(lines)):
         if isinstance(item, str):
             message, ts, source = item, None, ""
         else:
@@ -882,7 +947,8 @@ def compact(
         seen += 1
         total_bytes += len(message) if message.isascii() else len(message.encode("utf-8", "replace"))
         message = message.rstrip("\r\n")
-        if message.find("\n", 0, MAX_EVENT_CHARS) >= 0:
+        whole_event = message.find("\n", 0, MAX_EVENT_CHARS) >= 0
+        if whole_event:
             # A multi-line event (a trace) is read whole up to MAX_EVENT_CHARS: its root cause is at its end, past
             # the frames, and its headline is what is cut below.
             if len(message) > MAX_EVENT_CHARS:
@@ -910,33 +976,45 @@ def compact(
             t.last_ts = ts
             t.source = source
         attempts.note(t, message)
+        # A trace written as one event of its own is not the trace of the warning before it.
+        warned = warned and not whole_event and _in_warned_trace(message)
         if _quoted_by(message, previous):
             t.quoted += 1
+        elif warned and _EXCEPTION_LINE.match(message) and not _is_frame(message):
+            t.quoted += 1  # the warning's own trace
         elif _OTHER_MIRROR.match(message) and before is not None and before is not t:
             before.quoted += 1  # the failure above was yum's on one mirror: it went on to the next
         elif (before is not None and before is not t and before.prelim and RETRIED.search(message)
               and not _EXCEPTION_IN.search(message) and not RETRIED.search(previous)):
             before.quoted += 1  # the failure above is tried again
         previous, before = message, t
-        if in_traceback and message[:1].isspace() and t.count == 1:
-            t.frame = True  # indented source under a frame
+        warned = warned or _heads_warned_trace(message)
+        if in_traceback and message[:1].isspace() and not _is_frame(message):
+            if t.count == 1:
+                t.frame = True  # indented source under a frame
+            raiser = t
         if in_traceback and not _is_frame(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):
                 t.exception, last_exc = True, t
+                if raiser is not None and ":" not in message:
+                    # An exception with no message ("StopIteration", a bare "AssertionError"): the source line
+                    # that raised it is what says why (next() over a zip file's entries that had no .SAFE folder).
+                    raiser.frame, raiser.exception = False, True
         if message.startswith("Traceback (most recent call last)"):
-            in_traceback = True
+            in_traceback, raiser = True, None
             rooted, chained = rooted and chained, False
         elif message.startswith(_CHAINED):
             chained = True
             if last_exc is not None and not rooted:
                 last_exc.root = rooted = True
         if _CAUSED_BY.match(message):
-            cause = t
+            cause, wrapper = t, cause
         elif cause is not None and not _is_frame(message):
-            cause.root, cause = True, None
+            _root(cause, wrapper)
+            cause = wrapper = None
     if cause is not None:
-        cause.root = True
+        _root(cause, wrapper)
 
     failure = failure_time
     if failure is not None and failure.tzinfo is None:
