@@ -46,10 +46,11 @@ def load(session: boto3.Session, world: World) -> None:
                                   "Timeout": int(fn.get("Timeout") or 3)}
         if fn.get("Environment"):
             kwargs["Environment"] = fn["Environment"]
-        arn = client.create_function(**kwargs)["FunctionArn"]
+        client.create_function(**kwargs)
         extra = {k: v for k, v in fn.items() if k not in _SET_BY_CREATE or (k == "Role" and v != role)}
         if extra:
-            merge_after("after-call.lambda.GetFunctionConfiguration", ("FunctionArn",), arn, extra)
+            # By name: the answer's ARN carries the qualifier asked for ("...:function:name:$LATEST").
+            merge_after("after-call.lambda.GetFunctionConfiguration", ("FunctionName",), fn["FunctionName"], extra)
 
 
 def _role(iam: Any, world: World, arn: str = "") -> str:

@@ -100,6 +100,16 @@ def test_a_cause_keeps_the_fields_that_say_why_whole() -> None:
     assert cause_text("plain text cause") == "plain text cause"
 
 
+def test_the_rest_of_a_cause_is_quoted_as_the_service_wrote_it() -> None:
+    # RunTask's refusal as Step Functions writes it: compact JSON, its own key order. The report quotes it so, on
+    # one line, and a person can search their logs for the words they see.
+    cause = ('{"Failures":[{"Arn":"arn:aws:ecs:us-east-1:123456789012:container-instance/mi/9f3c",'
+             '"Reason":"RESOURCE:MEMORY"}],\n "SdkResponseMetadata":{"RequestId":"5c1d"}}')
+    text = cause_text(cause)
+    assert 'full cause: {"Failures":[{"Arn":"arn:aws:ecs:us-east-1:123456789012:container-instance/mi/9f3c",' in text
+    assert '"Reason":"RESOURCE:MEMORY"}], "SdkResponseMetadata"' in text
+
+
 def test_child_budget_counts_log_windows() -> None:
     book = EvidenceBook()
     inc = Incident(source="batch", event_id="e", detail_type="Batch Job State Change", region="us-east-1",
@@ -206,3 +216,21 @@ def test_a_nested_execution_whose_child_a_class_rule_reads_is_reported_as_that_c
         "ClientError": "InvalidParameterException"})
     assert cause["category"] == "configuration"
     assert "Root cause:" in cause["explanation"] and "TopicArn" in cause["explanation"]
+
+
+def test_a_fail_state_after_a_lambda_that_reported_its_failure_reads_that_invocation() -> None:
+    # A CSV import whose function caught DynamoDB's refusal, logged it and returned {"status": "FAILED"}; a Choice
+    # then sent the execution to a Fail state (written from aws-samples/csv-to-dynamodb#9, tests/fixtures/
+    # fail_state_after_lambda). No task failed: the invocation before the Fail state holds the cause. Whether a
+    # byte-order mark in the file's first header is the data's fault or the code's is the thread's question; the
+    # evidence is not.
+    from pathlib import Path
+
+    from incident_responder_local.replay import replay
+
+    (result,) = replay([Path(__file__).parents[1] / "fixtures" / "fail_state_after_lambda"])
+    texts = [e["text"] for e in result["report"]["evidence"]]
+    assert any(t.startswith("Before the Fail state, state 'ImportCsv' (lambda:invoke) succeeded with output: "
+                            '{"rowsRead": 70, "rowsWritten": 0, "status": "FAILED"}') for t in texts)
+    assert any("The provided key element does not match the schema" in t for t in texts)
+    assert result["report"]["probable_cause"]["category"] != "unknown"

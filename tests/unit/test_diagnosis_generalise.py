@@ -488,6 +488,26 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
     # An Iceberg table read through the session catalog (Hive's client) instead of the Iceberg catalog.
     ("Caused by: InvalidObjectException(message:StorageDescriptor cannot be null for table: events (Service: null; "
      "Status Code: 0; Error Code: null; Request ID: null; Proxy: null))", Category.CONFIGURATION),
+    # An Avro schema setting that names a data file (apache/hudi#4641): the schema is no JSON. A name the schema
+    # derived from the data refuses is not that.
+    ("Caused by: org.apache.avro.SchemaParseException: com.fasterxml.jackson.core.JsonParseException: Unrecognized "
+     "token 'Objavro': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+     Category.CONFIGURATION),
+    # A temporary table staged among the workgroup's query results (aws/aws-sdk-pandas#2502): the location; a
+    # data file of another format is still the data.
+    ("HIVE_BAD_DATA: s3://aws-athena-query-results-123456789012-eu-west-1/primary/1ace7d3b-feef-49cd-a488-"
+     "da286e2ae387.csv is not a valid Parquet File.", Category.CONFIGURATION),
+    ("HIVE_BAD_DATA: s3://lake/orders/dt=2024-05-01/part-00000.csv is not a valid Parquet File.", Category.BAD_DATA),
+    # numpy's whole number of GiB keeps its point (chanzuckerberg/single-cell-data-portal#4464); Spark's task over
+    # its RPC message limit, whose message says which setting to raise (softeerbootcamp-8th/DE_team3-...#248).
+    ("Unable to allocate 267. GiB for an array with shape (1169213, 30639) and data type int64",
+     Category.OUT_OF_MEMORY),
+    ("org.apache.spark.SparkException: Job aborted due to stage failure: Serialized task 0:0 was 171945107 bytes, "
+     "which exceeds max allowed: spark.rpc.message.maxSize (134217728 bytes). Consider increasing "
+     "spark.rpc.message.maxSize or using broadcast variables for large values.", Category.CONFIGURATION),
+    # The Data Catalog's versions of one table, archived at each commit (apache/iceberg#5965).
+    ("software.amazon.awssdk.services.glue.model.ResourceNumberLimitExceededException: Number of TABLE_VERSION "
+     "resources exceeds the limit 100000 per TABLE (Service: Glue, Status Code: 400)", Category.CONFIGURATION),
 ])
 def test_start_up_and_argument_failures(text: str, category: Category) -> None:
     assert diagnose(book(text), "emr").cause.category == category
@@ -1655,3 +1675,70 @@ def test_a_python_module_missing_on_an_emr_cluster(module: str, category: Catego
     b.add("log", "s3://logs/j-1/containers/application_1_0004/container_1_0004_01_000002/stderr.gz",
           f"ImportError: No module named {module}")
     assert diagnose(b, "emr").cause.category == category
+
+
+def test_a_function_in_a_vpc_that_cannot_connect_to_an_aws_api_is_its_network_setup() -> None:
+    # The clickstream partition syncer in private subnets with no route to Glue
+    # (aws-solutions-library-samples/guidance-for-clickstream-analytics-on-aws#87).
+    line = ('ERROR\tInvoke Error \t{"errorType":"TimeoutError","errorMessage":"Socket timed out without establishing a '
+            'connection within 5000 ms"}')
+    for in_vpc, category in ((True, Category.CONFIGURATION), (False, Category.DEPENDENCY_UNAVAILABLE)):
+        b = book(line)
+        b.add("config", "lambda:GetFunctionConfiguration", "Function fn: 256 MB memory, timeout 900 s", in_vpc=in_vpc)
+        assert diagnose(b, "lambda").cause.category == category
+    b = book(line)
+    b.add("config", "lambda:GetFunctionConfiguration", "Function fn: 256 MB memory, timeout 900 s", in_vpc=True)
+    assert "VPC endpoint" in " ".join(diagnose(b, "lambda").next_steps)
+
+
+def test_a_choice_that_failed_on_an_error_the_state_before_returned_is_that_error() -> None:
+    # The DeepRacer training workflow: the job monitor returned SageMaker's refusal as its output, and the Choice
+    # after it found no status (aws-solutions/deepracer-on-aws#88).
+    top = ("Execution ended with ExecutionFailed: States.Runtime — cause: An error occurred while executing the state "
+           "'Job running?'. Invalid path '$.trainingJob.status': The choice state's condition path references an "
+           "invalid value.")
+    entered = ("State 'Job running?' was entered with input (the output of state 'Job Monitor'): {\"errorDetails\": "
+               "{\"errorCode\": \"ResourceLimitExceeded\", \"errorMessage\": \"The account-level service limit "
+               "'ml.c5.4xlarge for training job usage' is 4 Instances, with current utilization of 4 Instances\"}}")
+    b = EvidenceBook()
+    b.add("history", "states:GetExecutionHistory", top, error="States.Runtime")
+    b.add("history", "states:GetExecutionHistory", entered)
+    assert diagnose(b).cause.category == Category.CAPACITY
+    # The same Choice on an input that merely lacks the field: the definition or the task before it.
+    b = EvidenceBook()
+    b.add("history", "states:GetExecutionHistory", top, error="States.Runtime")
+    b.add("history", "states:GetExecutionHistory", entered.split(": {")[0] + ': {"trainingJob": {}}')
+    assert diagnose(b).cause.category == Category.CONFIGURATION
+
+
+def test_a_name_never_assigned_after_a_caught_failure_is_that_failures_doing() -> None:
+    # A scheduled batch that caught its database error, printed it, went on and hit a NameError on the result it
+    # never got (aws-samples/template-for-closed-network-system-workloads-on-aws#8).
+    caught = ('Database connection failed due to connection to server at "db.rds.amazonaws.com" (10.0.1.247), '
+              'port 5432 failed: root certificate file "./root.pem" does not exist')
+    fatal = "NameError: name 'query_results' is not defined"
+    assert diagnose(book(caught, "Traceback (most recent call last):", fatal), "ecs").cause.category == \
+        Category.CONFIGURATION
+    # Alone, the NameError is the code's.
+    assert diagnose(book("Traceback (most recent call last):", fatal), "ecs").cause.category == Category.CODE_ERROR
+
+
+def test_a_traceback_that_ends_in_a_bare_exception_quotes_that_exception() -> None:
+    # next() over a zip file's entries with no .SAFE folder (ASFHyP3/hyp3-gamma#491): "StopIteration" and no
+    # message. The quote is the exception, not the traceback's header.
+    d = diagnose(book("Traceback (most recent call last):", '  File "/app/util.py", line 46, in unzip_granule',
+                      "    safe_dir = next(i for i in z.infolist() if i.is_dir())", "StopIteration"), "batch")
+    assert d.cause.category == Category.CODE_ERROR
+    assert '"StopIteration"' in d.cause.explanation and "Traceback" not in d.cause.explanation
+
+
+def test_no_credentials_after_the_credentials_endpoint_failed_is_that_endpoints_failure() -> None:
+    # aws/aws-sdk-ruby#3375: the ECS credentials refresh timed out, then nothing could be signed; with 429s from
+    # the endpoint instead, its rate limit (piskvorky/smart_open#507).
+    missing = "Aws::Errors::MissingCredentialsError: unable to sign request without credentials set"
+    timed_out = ("WARN -- : Aws::ECSCredentials refresh from http://169.254.170.2/v2/credentials/3f0c failed "
+                 "(attempt 5/5): Net::ReadTimeout with #<TCPSocket:(closed)>")
+    limited = ("ERROR Received non 200 response (429) from ECS metadata: You have reached maximum request limit.")
+    assert diagnose(book(timed_out, missing), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+    assert diagnose(book(limited, missing), "ecs").cause.category == Category.THROTTLING
+    assert diagnose(book(missing), "ecs").cause.category not in (Category.DEPENDENCY_UNAVAILABLE, Category.THROTTLING)

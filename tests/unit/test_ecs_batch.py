@@ -106,6 +106,10 @@ SCALING = "Scaling activity initiated by (deployment ecs-svc/5169280574093855189
             True,
         ),
         ([c("app", 0), c("worker", 2)], SCALING, "ServiceSchedulerInitiated", "service:web", True),
+        # a deployment or scale-in cut the work off: it died of the SIGTERM or was killed after the stop timeout
+        # (humanmade/Cavalcade-Runner#75)
+        ([c("app", 137), c("envoy", 143)], SCALING, "ServiceSchedulerInitiated", "service:web", True),
+        ([c("worker", 143)], SCALING, "ServiceSchedulerInitiated", "service:jobs", True),
         ([c("app")], "Host EC2 (instance i-08784105ffff56b4f) terminated.", "", "family:nightly", True),
         ([c("app", 0), c("cache-warmer", 137)], ESSENTIAL, "EssentialContainerExited", "family:x", True),
         # a known sidecar that ignored SIGTERM and was killed after the stop timeout: its buffered records lost
@@ -115,7 +119,8 @@ SCALING = "Scaling activity initiated by (deployment ecs-svc/5169280574093855189
         ([c("rails", 143), c("log_router", 0)], ESSENTIAL, "EssentialContainerExited", "family:x", True),
         # not failures
         ([c("app", 0)], SCALING, "ServiceSchedulerInitiated", "service:web", False),
-        ([c("app", 137), c("envoy", 143)], SCALING, "ServiceSchedulerInitiated", "service:web", False),
+        # the work's container cut off by a deployment's stop: a sidecar's 143 beside a clean exit is not
+        ([c("app", 0), c("envoy", 143)], SCALING, "ServiceSchedulerInitiated", "service:web", False),
         ([c("app", 143)], "Task stopped by user", "UserInitiated", "service:web", False),
         ([c("app", 0)], ESSENTIAL, "EssentialContainerExited", "family:x", False),
         (

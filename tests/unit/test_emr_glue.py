@@ -344,3 +344,19 @@ def test_a_hadoop1_history_gives_each_failed_attempt_its_error_without_frames_or
         "attempt_201703091012_0001_r_000003_1 KILLED on ip-172-31-10-12.us-west-1.compute.internal: Task "
         "attempt_201703091012_0001_r_000003_1 failed to report status for 602 seconds. Killing!"]
     assert found[0][1] is not None and found[0][1].startswith("2017-03-09T10:53:20")
+
+
+def test_a_glue_quota_on_a_kind_of_resource_is_capacity_and_names_no_workers(sigs: SignatureSet) -> None:
+    # The account's crawlers (NatLabRockies' crawler quota): a count to bring down or raise, not the run's workers.
+    b = _book(job("Run FAILED after 2 s: ResourceNumberLimitExceededException: An error occurred "
+                  "(ResourceNumberLimitExceededException) when calling the CreateCrawler operation: The number of "
+                  "crawlers has exceeded the limit. Your account is limited to 50 crawlers."))
+    d = sigs.diagnose(b.items, "glue", {"job_name": "catalog-refresh"})
+    assert (d.cause.category, d.cause.confidence) == (Category.CAPACITY, Confidence.MEDIUM)
+    assert "quota" in d.cause.explanation and "workers" not in d.cause.explanation
+    # A table's archived versions are the writer's setting (apache/iceberg#5965).
+    b = _book(job("Run FAILED: ResourceNumberLimitExceededException: Number of TABLE_VERSION resources exceeds the "
+                  "limit 100000 per TABLE (Service: Glue, Status Code: 400)"))
+    d = sigs.diagnose(b.items, "glue", {"job_name": "clickstream"})
+    assert d.cause.category == Category.CONFIGURATION
+    assert any("skip-archive" in s for s in d.next_steps)

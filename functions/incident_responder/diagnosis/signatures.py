@@ -63,7 +63,7 @@ from ..evidence.compaction import MR_FATAL_TASK
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
 from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over, was_retried
-from .quotes import quote
+from .quotes import REPEATS, quote
 from .terms import Reading, TermModel, load_term_model
 
 if TYPE_CHECKING:
@@ -449,6 +449,10 @@ def _value_from_settings(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
 
 
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
+# A Python error on a name that was never assigned: often the consequence of a failure the script caught, printed
+# and went on from (the assignment was in the step that failed).
+_CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLocalError\b"
+                          r"|\bcannot access local variable '\w+'|\blocal variable '\w+' referenced before assignment")
 # A bystander's error logged next to the failure: a Spark listener that threw ("ERROR AsyncEventQueue: Listener
 # EventLoggingListener threw an exception", then "java.util.ConcurrentModificationException" on its own line).
 # Spark logs and drops a listener's exception; the job goes on, so the trace under it (its lines logged at the same
@@ -465,6 +469,8 @@ _FETCH_REASONS = frozenset({Category.DEPENDENCY_UNAVAILABLE, Category.THROTTLING
 # Python:Traceback (most recent call last):"); the exception line that ends the traceback does
 # ("pyspark.sql.utils.AnalysisException: 'Detected implicit cartesian product ...").
 _ENDS_WITH_HEADER = re.compile(r"Traceback \(most recent call last\):?\s*$")
+# An exception raised with no message, alone on its line ("StopIteration", a bare "AssertionError").
+_BARE_EXCEPTION = re.compile(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Iteration|Exit|Interrupt)\s*$")
 # ... and where compaction joined the header to the exception (" | "), or the runtime printed it after the
 # message, the quote is the exception alone (a line that is the header and nothing else stays as it is).
 _HEADER_BEFORE = re.compile(r"^.*?Traceback \(most recent call last\):?\s*\|\s*(?=\S)")
@@ -723,6 +729,7 @@ class SignatureSet:
         # however the two are ordered as evidence.
         roots: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}
         fetches: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}  # the first failed transfer, per log
+        fatal_hits: list[tuple[tuple[int, ...], ClassHit, Evidence]] = []  # not weak, in logs
         fatal = _fatal_spark_tasks(evidence)
         fatal_attempts = _fatal_mapreduce_attempts(evidence)
         bystander: dict[str, Evidence] = {}  # per log, the last line that says a bystander threw
@@ -749,6 +756,8 @@ class SignatureSet:
                         pos, hit.line)
                 if best is None or rank > best[0]:
                     best = (rank, hit, ev)
+                if not hit.weak and ev.kind == "log":
+                    fatal_hits.append((rank, hit, ev))
                 if ev.kind == "log" and (ev.facts.get("root") or _CAUSED_BY_LINE.match(text)):
                     roots[ev.source] = (rank, hit, ev)
                 if (ev.kind == "log" and hit.category in _FETCH_REASONS and not hit.weak
@@ -756,6 +765,14 @@ class SignatureSet:
                     fetches.setdefault(ev.source, (rank, hit, ev))
         if best is None:
             return None
+        if _CONSEQUENCE.search(best[1].quote):
+            # A name never assigned because the step that assigns it failed earlier in the same log, and the
+            # script went on ("Database connection failed due to ... root certificate file does not exist", then
+            # "NameError: name 'query_results' is not defined"): the earlier failure is the cause.
+            earlier = [c for c in fatal_hits if c[2].source == best[2].source and c[0][4] < best[0][4]
+                       and c[1].category != best[1].category]
+            if earlier:
+                best = max(earlier, key=lambda c: c[0])
         fetch = fetches.get(best[2].source)
         if best[1].category == Category.MISSING_INPUT and fetch is not None and fetch[0][4] < best[0][4]:
             return fetch[1], fetch[2]
@@ -960,7 +977,8 @@ class SignatureSet:
                         source: str = "") -> Diagnosis:
         # What the matched evidence says of itself wins (``placeholders``: the container whose log the line is).
         if sig.generic and _ENDS_WITH_HEADER.search(first):
-            exc = next((ev for ev in evidence if ev.kind == "log" and _opens_with_exception(ev.text)
+            exc = next((ev for ev in evidence if ev.kind == "log"
+                        and (_opens_with_exception(ev.text) or _BARE_EXCEPTION.match(REPEATS.sub("", ev.text)))
                         and not is_weak_line(ev.text)), None)
             if exc is not None:
                 first, ids = quote(exc.text, 0, len(exc.text)), [exc.id] + [i for i in ids if i != exc.id]

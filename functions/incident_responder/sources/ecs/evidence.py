@@ -7,12 +7,15 @@ What is reported (:func:`verdict`, from the event alone):
 - a task replaced for failing its ELB or container health checks;
 - a container that exited non-zero, or never started and has a reason (``CannotPullContainerError``);
 - a standalone task stopped with StopTask (``UserInitiated``), as ``manual_stop``, like an aborted
-  Step Functions execution; the host of a standalone task lost (``Host EC2 ... terminated``).
+  Step Functions execution; the host of a standalone task lost (``Host EC2 ... terminated``);
+- a service's task the scheduler stopped (a deployment's replacement, a scale-in) whose work's container did
+  not exit 0: it died of the SIGTERM (143) or was killed after the stop timeout (137), and what it was doing
+  was cut off (``manual_stop``: a deployment stopped it).
 
 Not reported (a ``Skip`` with the reason): tasks not yet STOPPED (the Spot ``TerminationNotice`` warning
 comes while the task still runs; its STOPPED event follows), a clean exit (every container 0), the
-service scheduler's scale-in or deployment replacements whose containers exited 0, or 143/137 as the
-stop signal makes them, a StopTask on a service's task, a lost host under a service (the scheduler
+service scheduler's scale-in or deployment replacements whose work's containers exited 0 (a sidecar's 143
+beside them is the stop signal's), a StopTask on a service's task, a lost host under a service (the scheduler
 replaces the task), and tasks in ``AWSBatch-`` clusters (the Batch Job State Change reports those).
 When the essential container exits, ECS stops the others with SIGTERM: a sidecar's 143 beside a container
 that exited 0 is part of a clean stop. A 137 is not: the container ignored SIGTERM and was killed after the
@@ -152,10 +155,18 @@ def verdict(detail: dict[str, Any]) -> tuple[bool, str]:
         _sidecar(c) for c in containers)
     if code == "ServiceSchedulerInitiated" or _SCALING.search(reason):
         hard = [c for c in containers if c.get("exitCode") not in (None, 0, 137, 143) or c.get("reason")]
-        if not hard:
+        if hard:
+            first = hard[0]
+            return True, f"container {first.get('name')} exited {first.get('exitCode')} during a scheduler stop"
+        # A container of the work that the stop cut off: it died of SIGTERM (143) or ignored it and was killed
+        # after the stop timeout (137) rather than finishing and exiting 0. What it was doing was lost (a worker's
+        # copy killed by a deployment's replacement or a scale-in), a stop a person should know about. A sidecar's
+        # 143 beside the work's clean exit is part of a clean stop.
+        cut = [c for c in containers if c.get("exitCode") in (137, 143) and not _sidecar(c)]
+        if not cut:
             return False, f"stopped by the service scheduler ({reason or code}) with clean exits"
-        first = hard[0]
-        return True, f"container {first.get('name')} exited {first.get('exitCode')} during a scheduler stop"
+        first = cut[0]
+        return True, f"container {first.get('name')} was cut off by a scheduler stop (exit {first.get('exitCode')})"
     failed = [c for c in containers if _failed(c, clean)]
     if failed:
         first = failed[0]

@@ -164,11 +164,16 @@ class LambdaEvidence:
 
     def _config(self, c: Collector, config: dict[str, Any]) -> None:
         memory, timeout = config.get("MemorySize"), config.get("Timeout")
+        # A function attached to a VPC reaches AWS's APIs only through a NAT gateway or the VPC's endpoints.
+        vpc = config.get("VpcConfig") or {}
+        subnets = [s for s in vpc.get("SubnetIds") or [] if s]
+        where = (f", in VPC {vpc.get('VpcId') or '?'} ({len(subnets)} subnet{'s' if len(subnets) != 1 else ''}: "
+                 f"{', '.join(subnets[:3])})" if subnets else "")
         c.add("config", "lambda:GetFunctionConfiguration",
               f"Function {config.get('FunctionName')}: {memory or '?'} MB memory, timeout {timeout or '?'} s, "
               f"{config.get('Runtime') or config.get('PackageType') or '?'}, handler {config.get('Handler') or '?'}, "
-              f"version {config.get('Version') or '?'}, last modified {config.get('LastModified') or '?'}",
-              memory_mb=memory or 0, timeout_seconds=timeout or 0)
+              f"version {config.get('Version') or '?'}, last modified {config.get('LastModified') or '?'}{where}",
+              memory_mb=memory or 0, timeout_seconds=timeout or 0, in_vpc=bool(subnets))
         c.context.update(memory_mb=memory or "?", timeout_seconds=timeout or "?", runtime=config.get("Runtime") or "?",
                          handler=config.get("Handler") or "?", role=config.get("Role") or "?")
 

@@ -100,7 +100,9 @@ def cause_text(cause: Any, budget: int = CAUSE_BUDGET) -> str:
     if len(head) >= budget:
         return shorten(head, budget)
     rest = budget - len(head) - 20
-    whole = json.dumps(doc, sort_keys=True, default=str)
+    # The cause as the service wrote it (its own key order and spacing, as a person searching for it would
+    # paste it), on one line.
+    whole = " ".join(text.split()) if isinstance(cause, str) else json.dumps(doc, default=str)
     return head + (f" — full cause: {shorten(whole, rest)}" if rest > 80 else "")
 
 
@@ -398,6 +400,7 @@ class StepFunctionsEvidence:
             # A Fail state after a Distributed Map that tolerated its failures ("3 file(s) failed"): the map run's
             # failed children say why.
             self._map_run(c, end_event, by_id, depth, quiet=True)
+            self._reported_failure(c, end_event, by_id, prefix)
         if end_event is not None:
             d = _details(end_event)
             error, cause = d.get("error", ""), d.get("cause", "")
@@ -505,6 +508,23 @@ class StepFunctionsEvidence:
             label += f" (the output of state '{_details(before)['name']}')"
         c.add_json("history", "states:GetExecutionHistory", label, d["input"], limit=500,
                    time=entered.get("timestamp"))
+
+    def _reported_failure(self, c: Collector, end_event: dict[str, Any], by_id: dict[Any, dict[str, Any]],
+                          prefix: str) -> None:
+        """A Fail state reached after a Lambda task that succeeded: the function caught its own failure and
+        returned it ("rows were not written"), and a Choice sent the execution to the Fail state. That invocation's
+        output and its log lines (the error it caught and logged) say why."""
+        done = next((e for e in self._back(by_id.get(end_event.get("previousEventId")), by_id)
+                     if e.get("type") in ("TaskSucceeded", "LambdaFunctionSucceeded")), None)
+        scheduled = self._scheduled_of(done, by_id) if done is not None else None
+        if done is None or scheduled is None or not self._task_type(done, scheduled).startswith("lambda"):
+            return
+        label = (f"{prefix}Before the Fail state, state '{self._state_of(done, by_id) or '?'}' (lambda:invoke) "
+                 "succeeded with output")
+        output = json_or_none(_details(done).get("output"))
+        payload = output.get("Payload", output) if isinstance(output, dict) else output
+        c.add_json("history", "states:GetExecutionHistory", label, payload, limit=500, time=done.get("timestamp"))
+        self._lambda_logs(c, done, scheduled)
 
     @staticmethod
     def _back(event: dict[str, Any] | None, by_id: dict[Any, dict[str, Any]]) -> Iterator[dict[str, Any]]:
