@@ -988,7 +988,7 @@ def compact(
               and not _EXCEPTION_IN.search(message) and not RETRIED.search(previous)):
             before.quoted += 1  # the failure above is tried again
         previous, before = message, t
-        warned = warned or _heads_warned_trace(message)
+        warned = warned or ("WARN" in message[:120] and _heads_warned_trace(message))
         if in_traceback and message[:1].isspace() and not _is_frame(message):
             if t.count == 1:
                 t.frame = True  # indented source under a frame
