@@ -234,3 +234,14 @@ def test_a_fail_state_after_a_lambda_that_reported_its_failure_reads_that_invoca
                             '{"rowsRead": 70, "rowsWritten": 0, "status": "FAILED"}') for t in texts)
     assert any("The provided key element does not match the schema" in t for t in texts)
     assert result["report"]["probable_cause"]["category"] != "unknown"
+
+
+def test_an_execution_that_failed_in_a_choice_reads_no_log_of_the_lambda_before_it() -> None:
+    # The DeepRacer workflow failed with States.Runtime in a Choice after a Lambda task that succeeded: no Fail
+    # state, so the function did not report a failure of its own; the Choice's input says why, and no log is read.
+    from incident_responder_local.replay import replay
+
+    (result,) = replay([SCENARIOS / "deepracer_training_quota_choice_runtime"])
+    assert result["report"]["probable_cause"]["category"] == "capacity"
+    assert "logs.FilterLogEvents" not in result["api_calls"]
+    assert not any(e["text"].startswith("Before the Fail state") for e in result["report"]["evidence"])

@@ -390,8 +390,9 @@ _WARNED_NOT_PASSED = re.compile(r"\bLost task\b|\bTaskSetManager\b")
 
 
 def _heads_warned_trace(message: str) -> bool:
-    """Whether ``message`` is a warning that a trace of its own may follow (see ``_WARNED_NOT_PASSED``)."""
-    return (log_level(message) in ("WARN", "WARNING") and not _EXCEPTION_LINE.match(message)
+    """Whether ``message`` is a warning that a trace of its own may follow (see ``_WARNED_NOT_PASSED``). Read on
+    every line: the level is looked for only when the line says WARN at all."""
+    return ("WARN" in message[:120] and log_level(message) in ("WARN", "WARNING") and not _EXCEPTION_LINE.match(message)
             and not _WARNED_NOT_PASSED.search(message))
 
 
@@ -988,7 +989,7 @@ def compact(
               and not _EXCEPTION_IN.search(message) and not RETRIED.search(previous)):
             before.quoted += 1  # the failure above is tried again
         previous, before = message, t
-        warned = warned or ("WARN" in message[:120] and _heads_warned_trace(message))
+        warned = warned or _heads_warned_trace(message)
         if in_traceback and message[:1].isspace() and not _is_frame(message):
             if t.count == 1:
                 t.frame = True  # indented source under a frame

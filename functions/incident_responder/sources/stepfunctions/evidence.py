@@ -514,7 +514,10 @@ class StepFunctionsEvidence:
         """A Fail state reached after a Lambda task that succeeded: the function caught its own failure and
         returned it ("rows were not written"), and a Choice sent the execution to the Fail state. That invocation's
         output and its log lines (the error it caught and logged) say why."""
-        done = next((e for e in self._back(by_id.get(end_event.get("previousEventId")), by_id)
+        entered = by_id.get(end_event.get("previousEventId"))
+        if entered is None or entered.get("type") != "FailStateEntered":
+            return  # States.Runtime in a Choice, a Map's tolerated failures: not a Fail state the function chose
+        done = next((e for e in self._back(entered, by_id)
                      if e.get("type") in ("TaskSucceeded", "LambdaFunctionSucceeded")), None)
         scheduled = self._scheduled_of(done, by_id) if done is not None else None
         if done is None or scheduled is None or not self._task_type(done, scheduled).startswith("lambda"):
