@@ -13,8 +13,8 @@ from typing import Any
 
 from .model import parse_time
 
-__all__ = ["TOKEN_CHARS", "Arn", "fmt_duration", "fmt_time", "json_or_none", "json_or_text", "parse_arn",
-           "shorten_token"]
+__all__ = ["TOKEN_CHARS", "Arn", "decoded_byte_lists", "fmt_duration", "fmt_time", "json_or_none", "json_or_text",
+           "parse_arn", "shorten_token"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,30 @@ def json_or_none(value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return None
+
+
+# Text printed as its bytes: a Node.js Buffer or Uint8Array joined with commas, or a list of byte values, in an
+# error's message ("Invocation error (running in series): 123,34,101,114,114,111,114,84,...": the invoked
+# function's error payload, alexcasalboni/aws-lambda-power-tuning#242). At least 16 values, each 0-255.
+_BYTE_LIST = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d), ?){15,}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
+
+
+def decoded_byte_lists(text: str) -> str:
+    """``text`` with each list of byte values in it (``_BYTE_LIST``) that decodes as printable UTF-8 replaced by
+    what it decodes to; other lists (numbers that are not text) as they are."""
+    # Text nearly always has a byte of 100 and above (a lower-case letter from "d" on): a cheap guard.
+    if ",1" not in text and ", 1" not in text:
+        return text
+
+    def decoded(m: re.Match[str]) -> str:
+        try:
+            out = bytes(int(v) for v in m.group(0).replace(" ", "").split(",")).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return m.group(0)
+        printable = sum(ch.isprintable() or ch in "\n\t" for ch in out)
+        return out if printable == len(out) and any(ch.isalpha() for ch in out) else m.group(0)
+
+    return _BYTE_LIST.sub(decoded, text)
 
 
 def fmt_duration(seconds: float) -> str:

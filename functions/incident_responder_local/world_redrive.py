@@ -332,11 +332,15 @@ def _batch_targets(session: boto3.Session, world: World, jobs: list[dict[str, An
         job = next(j for j in jobs if str(j.get("jobDefinition")) == definition)
         container = job.get("container") or {}
         name, _, revision = definition.split("/")[-1].partition(":")
+        # The job's resources: its resourceRequirements, or the container's older top-level vcpus and memory
+        # (DescribeJobs still answers those for jobs of definitions registered with them).
+        needs = {r.get("type"): r for r in container.get("resourceRequirements") or [] if isinstance(r, dict)}
+        for kind, legacy, default in (("VCPU", "vcpus", "1"), ("MEMORY", "memory", "512")):
+            needs.setdefault(kind, {"type": kind, "value": str(container.get(legacy) or default)})
         props = {
             "image": container.get("image") or "public.ecr.aws/docker/library/busybox:latest",
             "command": container.get("command") or ["true"],
-            "resourceRequirements": container.get("resourceRequirements")
-            or [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}],
+            "resourceRequirements": list(needs.values()),
         }
         # Registered until the job's revision exists (revisions are numbered by registration).
         for _ in range(min(int(revision or 1), 100)):

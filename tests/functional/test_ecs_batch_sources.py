@@ -329,3 +329,24 @@ def test_a_multi_node_job_is_diagnosed_from_the_worker_node_that_failed_before_i
     assert "2 worker node(s) of the job failed before it ended; the first, node 37" in text
     assert result["report"]["probable_cause"]["category"] == "throttling"
     assert result["api_calls"]["batch.DescribeJobs"] == 3  # the job, its worker nodes, the node's own read
+
+
+def test_world_batch_registers_a_definition_from_a_jobs_older_vcpus_and_memory() -> None:
+    # DescribeJobs still answers top-level vcpus and memory for jobs of definitions registered with them; the local
+    # world registers the job's definition from either form (moto requires its memory).
+    scenario = Scenario.load(SCENARIOS / "agc_nextflow_task_no_space")
+    data = copy.deepcopy(scenario.world.data)
+    for job in data["batch"]["jobs"]:
+        container = job.get("container") or {}
+        needs = {r["type"]: r["value"] for r in container.pop("resourceRequirements", [])}
+        container.update(vcpus=int(needs.get("VCPU", 2)), memory=int(needs.get("MEMORY", 3000)))
+    world = World(data=data, base=scenario.world.base, region=scenario.world.region,
+                  account=scenario.world.account)
+    with LocalStack(world) as local:
+        defs = local.session.client("batch").describe_job_definitions()["jobDefinitions"]
+        wanted = {job["jobDefinition"]: job["container"] for job in data["batch"]["jobs"]}
+        for d in defs:
+            if d["jobDefinitionArn"] in wanted:
+                needs = {r["type"]: r["value"] for r in d["containerProperties"]["resourceRequirements"]}
+                assert needs["MEMORY"] == str(wanted[d["jobDefinitionArn"]]["memory"])
+        assert any(d["jobDefinitionArn"] in wanted for d in defs)

@@ -1068,3 +1068,28 @@ def test_a_wrapper_that_says_what_its_cause_says_is_kept_with_it() -> None:
     # A wrapper that says something else of its own stays a wrapper.
     other = [*lines[:2], "Caused by: java.io.IOException: Could not upload part 3", *lines[3:]]
     assert not _line(other, "Could not upload part").root
+
+
+def test_a_clipped_line_drops_the_private_domain_of_its_hosts_but_not_of_a_path() -> None:
+    # An HDFS lease collision logged by Spark (ldbc/ldbc_snb_datagen_spark#374): the reason is at the end, past two
+    # hosts' domains the line can do without; a namenode URL keeps its host whole.
+    line = ("22/02/17 20:58:15 INFO TaskSetManager: Lost task 44.3 in stage 43.0 (TID 6522) on "
+            "ip-172-31-31-49.us-east-2.compute.internal, executor 4: org.apache.hadoop.ipc.RemoteException (Failed to "
+            "CREATE_FILE hdfs://ip-172-31-5-7.us-east-2.compute.internal:8020/ldbc_snb_datagen/build/graphs/csv/raw/"
+            "composite-merged-fk/dynamic/Forum_hasMember_Person/part_44_0.csv for DFSClient_NONMAPREDUCE_-1933521877_58"
+            " on ip-172-31-31-49.ec2.internal because this file lease is currently owned by "
+            "DFSClient_NONMAPREDUCE_515266291_56 on 172.31.19.8) [duplicate 3]")
+    [kept] = compact([line]).lines
+    assert "currently owned by DFSClient_NONMAPREDUCE_515266291_56" in kept.text
+    assert "on ip-172-31-31-49, executor 4" in kept.text
+    assert "us-east-2.compute.internal, executor" not in kept.text
+
+
+def test_an_event_whose_message_goes_on_before_its_frames_keeps_those_lines() -> None:
+    # sharp's error: its first line names the write, the next ones why (lovell/sharp#1661).
+    event = ("2024-03-14T09:12:07.412Z\t5f3c\tERROR\tresize 1200x1200 failed: Error: vips__write: write failed\n"
+             "unix error: No space left on device\nvips2png: unable to write to buffer\n\n"
+             "    at Sharp._pipeline (/var/task/node_modules/sharp/lib/output.js:647:23)")
+    [kept] = compact([event]).lines
+    assert "write failed unix error: No space left on device" in kept.text
+    assert "Sharp._pipeline" not in kept.text

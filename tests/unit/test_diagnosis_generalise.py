@@ -7,6 +7,7 @@ accuracy drops below its floor or wrong answers start to be given with high conf
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from incident_responder.diagnosis.classes import is_weak_line
 from incident_responder.diagnosis.quotes import quote
 from incident_responder.evidence.compaction import compact, is_bookkeeping
 from incident_responder.model import Category, Confidence, EvidenceBook
+from incident_responder.sources.stepfunctions.evidence import cause_text
 from incident_responder_local.knowledge import FIRST_SCORES, HELD_OUT, TUNING, corpus_dir, corpus_rows, diagnose_row
 
 # The rules and the term model were tuned on TUNING (each held-out batch after it was scored once). Each
@@ -1742,3 +1744,200 @@ def test_no_credentials_after_the_credentials_endpoint_failed_is_that_endpoints_
     assert diagnose(book(timed_out, missing), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
     assert diagnose(book(limited, missing), "ecs").cause.category == Category.THROTTLING
     assert diagnose(book(missing), "ecs").cause.category not in (Category.DEPENDENCY_UNAVAILABLE, Category.THROTTLING)
+
+
+def test_an_error_payload_printed_as_its_bytes_is_read_as_its_text() -> None:
+    # Lambda Power Tuning's executor reports the tuned function's error payload as a list of byte values
+    # (alexcasalboni/aws-lambda-power-tuning#242); the timeout is only legible decoded.
+    payload = ('{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: 6f1c Error: Task timed out after 6.00 '
+               'seconds"}')
+    as_bytes = ",".join(str(b) for b in payload.encode())
+    message = f'Invocation error (running in series): {as_bytes} with payload "{{}}"'
+    # In a task's cause, as Step Functions quotes the executor's error ...
+    cause = cause_text(json.dumps({"errorType": "Error", "errorMessage": message}))
+    assert "Task timed out after 6.00 seconds" in cause and as_bytes not in cause
+    d = diagnose(book(f"State 'Executor' (lambda:invoke) failed with Error — cause: {cause}"))
+    assert d.cause.category == Category.TIMEOUT and "Task timed out after 6.00 seconds" in d.cause.explanation
+    # ... and in the executor's own log line.
+    [line] = compact([f"2024-04-24T09:42:09.318Z\t3c9d\tERROR\tInvoke Error \t{message}"]).lines
+    assert "Task timed out after 6.00 seconds" in line.text
+    # Numbers that are not text stay as they are.
+    numbers = ",".join(str(n) for n in range(1, 40))
+    assert compact([f"ERROR shard ids {numbers}"]).lines[0].text.endswith(numbers[-20:])
+
+
+def test_a_request_at_its_memory_limit_names_the_memory() -> None:
+    # A scan whose REPORT line shows every megabyte in use: timed out (cdklabs/construct-hub#1381), killed in a child
+    # process (bluesentry/bucket-antivirus-function#39). Below the limit, neither reading holds.
+    report = ("REPORT RequestId: 0708ea9a-8c4f-11e8-b814-83645a5c4d22\tDuration: 300100.31 ms\tBilled Duration: "
+              "300000 ms\tMemory Size: {size} MB\tMax Memory Used: {used} MB\t")
+
+    def run(first: str, used: int) -> Any:
+        b = EvidenceBook()
+        b.add("error", "lambda:responsePayload", first)
+        b.add("log", "/aws/lambda/fn", report.format(size=512, used=used), at_memory_limit=used >= 512)
+        return signature_set().diagnose(b.items, "lambda", {"function_name": "fn", "memory_mb": 512,
+                                                             "max_memory_used_mb": used})
+
+    timed_out = run("Task timed out after 300.10 seconds", 513)
+    assert timed_out.cause.category == Category.TIMEOUT and "all of its memory in use" in timed_out.cause.explanation
+    assert "Raise the memory" in " ".join(timed_out.next_steps)
+    assert "all of its memory" not in run("Task timed out after 300.10 seconds", 400).cause.explanation
+    killed = run("Exception: Unexpected exit code from clamscan: -9.", 512)
+    assert (killed.cause.category, killed.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
+    assert killed.cause.signature == "lambda-failed-at-memory-limit"
+    assert run("Exception: Unexpected exit code from clamscan: -9.", 300).cause.signature != \
+        "lambda-failed-at-memory-limit"
+
+
+def test_compacted_report_lines_at_the_memory_limit_carry_the_fact() -> None:
+    from incident_responder.evidence.compaction import at_memory_limit
+    assert at_memory_limit("REPORT RequestId: x\tDuration: 1 ms\tMemory Size: 1024 MB\tMax Memory Used: 1025 MB")
+    assert not at_memory_limit("REPORT RequestId: x\tDuration: 1 ms\tMemory Size: 1024 MB\tMax Memory Used: 900 MB")
+    assert not at_memory_limit("Memory Size: 128 MB Max Memory Used: 128 MB")  # not a REPORT line
+
+
+@pytest.mark.parametrize(("text", "source", "category"), [
+    # S3's refusal of a presigned URL used after its expiry: not a missing permission
+    # (PeopleForBikes/pfb-network-connectivity#270).
+    ("<Error><Code>AccessDenied</Code><Message>Request has expired</Message><Expires>2017-04-11T16:06:38Z</Expires>"
+     "<ServerTime>2017-04-11T16:33:13Z</ServerTime></Error>", "batch", Category.CONFIGURATION),
+    # A path on the driver's own disk that the executors on other nodes do not have (JohnSnowLabs/spark-nlp#14072).
+    ("WARN TaskSetManager: Lost task 0.0 in stage 0.0 (TID 0) (10.0.0.5 executor 1): java.io.FileNotFoundException: "
+     "File file:/home/hadoop/cache_pretrained/sentence_detector/metadata/part-00000 does not exist", "emr",
+     Category.CONFIGURATION),
+    # A downloaded installer that was a web page (dask/dask-yarn#120).
+    ("/tmp/miniconda.sh: line 1: `<html>'", "emr", Category.DEPENDENCY_UNAVAILABLE),
+    # Two attempts writing one HDFS file outside the commit protocol (ldbc/ldbc_snb_datagen_spark#374).
+    ("org.apache.hadoop.ipc.RemoteException(org.apache.hadoop.hdfs.protocol.AlreadyBeingCreatedException): Failed "
+     "to CREATE_FILE /out/part_44_0.csv for DFSClient_NONMAPREDUCE_-1933_58 on 172.31.31.49 because this file lease "
+     "is currently owned by DFSClient_NONMAPREDUCE_5152_56 on 172.31.19.8", "emr", Category.CODE_ERROR),
+    # YARN with every local directory full: the container is never localized (yegor256/rultor#1095).
+    ("Diagnostics: No space available in any of the local directories.", "emr", Category.DISK_FULL),
+])
+def test_causes_named_by_a_phrase_of_their_own(text: str, source: str, category: Category) -> None:
+    assert diagnose(book(text), source).cause.category == category
+
+
+def test_an_s3_access_denied_that_is_not_an_expiry_stays_a_permission() -> None:
+    text = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+    assert diagnose(book(text), "batch").cause.category == Category.PERMISSION_DENIED
+
+
+def test_a_throttle_the_client_backed_off_from_gives_way_to_the_error_that_ended_the_query() -> None:
+    # The Athena DynamoDB connector's ThrottlingInvoker delayed a call, then DynamoDB refused the query it built
+    # (awslabs/aws-athena-query-federation#1089).
+    throttled = ("2023-03-01 09:12:41 d4f6 WARN  ThrottlingInvoker:121 - invoke: Encountered a throttling "
+                 "event[ProvisionedThroughputExceededException] adding delay of 10 ms")
+    refused = ("com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException: KeyConditionExpressions must only "
+               "contain one condition per key (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: "
+               "ValidationException)")
+    failed = ("Query FAILED: GENERIC_USER_ERROR: Encountered an exception[com.amazonaws.services.dynamodbv2.model."
+              "AmazonDynamoDBException] from your LambdaFunction[arn:aws:lambda:eu-west-1:123456789012:function:ddb]")
+
+    request = ("2023-03-01 09:12:41 d4f6 INFO  DynamoDBRecordHandler:201 - Query request: "
+               "KeyConditionExpression=(#pk = :v0)")
+    failing = "2023-03-01 09:12:41 d4f6 ERROR RecordHandler:99 - readWithConstraint: failed"
+
+    def run(first: str) -> Any:
+        b = EvidenceBook()
+        b.add("query", "athena:GetQueryExecution", failed, state="FAILED", error_category="user")
+        for line in sorted(compact([first, request, failing, refused]).lines, key=lambda c: c.position):
+            b.add("log", "/aws/lambda/ddb", line.text, count=line.count, position=line.position)
+        return signature_set().diagnose(b.items, "athena", {"resource_name": "q"})
+
+    assert is_weak_line(throttled)
+    assert run(throttled).cause.category == Category.CONFIGURATION
+    # Without the backoff's words, the throttle is not known to have been got past.
+    assert run(throttled.replace(" adding delay of 10 ms", "")).cause.category == Category.THROTTLING
+
+
+def test_a_deployment_before_the_error_gives_way_to_what_the_error_says() -> None:
+    # An extension layer built for another architecture, added by the deployment (elastic/apm-aws-lambda#92).
+    def run(error: str) -> Any:
+        b = EvidenceBook()
+        b.add("error", "lambda:responsePayload", error, error_type="Extension.LaunchError")
+        b.add("change", "lambda:GetFunctionConfiguration", "Function fn: code or configuration changed 41 min before "
+              "the failure", aspect="code", just_before=True)
+        return signature_set().diagnose(b.items, "lambda", {"function_name": "fn", "definition_change": "the code"})
+
+    assert run("RequestId: a1 Error: fork/exec /opt/extensions/apm: exec format error").cause.category == \
+        Category.CONFIGURATION
+    assert run("RequestId: a1 Error: something broke").cause.category == Category.CODE_ERROR
+
+
+def test_an_environment_without_its_interpreter_after_a_corrupt_package_is_the_package() -> None:
+    # Metaflow's conda environment built from a partly uploaded package (Netflix/metaflow#108).
+    corrupt = ("ERROR: Encountered corrupt package tarball at /root/.aws/metaflow/conda/pkgs/pip-20.0.2-py36_1.tar.bz2."
+               " Conda has left it in place.")
+    missing = "/bin/sh: 1: metaflow_CleanFlow_linux-64_54816c/bin/python: not found"
+    assert diagnose(book(corrupt, "Environment bootstrapped.", missing), "batch").cause.category == \
+        Category.DEPENDENCY_UNAVAILABLE
+    assert diagnose(book(missing), "batch").cause.category == Category.CONFIGURATION
+
+
+def test_a_task_that_cannot_reach_its_secrets_before_it_starts_is_its_network_setup() -> None:
+    # The taxonomy's example of configuration (ResourceInitializationError): a security group with no outbound 443
+    # (aws-samples/generative-ai-sagemaker-cdk-demo#4).
+    text = ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+            "failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: "
+            "send request failed caused by: Post \"https://api.ecr.us-west-2.amazonaws.com/\": dial tcp "
+            "34.223.27.76:443: i/o timeout")
+    b = EvidenceBook()
+    b.add("task", "ecs:DescribeTasks", f"Task t1 stopped: {text}")
+    d = signature_set().diagnose(b.items, "ecs", {"task_id": "t1", "family": "web", "cluster": "c"})
+    assert (d.cause.category, d.cause.confidence) == (Category.CONFIGURATION, Confidence.MEDIUM)
+
+
+def test_what_a_container_said_as_ecs_stopped_it_gives_way_to_the_essential_one_that_failed() -> None:
+    # An Envoy sidecar aborted on an assert (exit 134); the app, stopped with the task (143), logged the
+    # connections its proxy no longer took (aws/aws-app-mesh-roadmap#130).
+    b = EvidenceBook()
+    b.add("log", "/ecs/api/envoy/envoy/t1", "[2019-10-30 10:08:08.263][1][critical][assert] "
+          "[source/common/upstream/health_checker_impl.cc:176] assert failure: !response_headers_.")
+    refused = ('{"level":"error","msg":"POST http://fx-rates.payments.local:8080/v1/quote failed: connect '
+               'ECONNREFUSED 10.0.22.118:8080"}')
+    b.add("log", "/ecs/api/app/api/t1", refused, bystander=True)
+    assert diagnose(b, "ecs").cause.category == Category.CODE_ERROR
+    # Not a bystander, the refused connection is a failure as good as the assert.
+    b.items[1].facts.pop("bystander")
+    assert diagnose(b, "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # Chrome's renderer without shared memory in a container (SeleniumHQ/docker-selenium#589).
+    ("selenium.common.exceptions.WebDriverException: Message: unknown error: session deleted because of page crash",
+     Category.CONFIGURATION),
+    # Two migrations with one parent (Observal/Observal#718).
+    ("FAILED: Multiple head revisions are present for given argument 'head'; please specify a specific target "
+     "revision", Category.CODE_ERROR),
+    # An SDK older than the service it is asked for (boto/boto3#2639).
+    ("botocore.exceptions.UnknownServiceError: Unknown service: 'redshift-data'. Valid service names are: acm",
+     Category.CONFIGURATION),
+    # Athena's words for query results the caller may not read (awslabs/amazon-s3-find-and-forget#290).
+    ("botocore.errorfactory.InvalidRequestException: An error occurred (InvalidRequestException) when calling the "
+     "GetQueryResults operation: You do not seem to have access to the S3 location of your query results.",
+     Category.PERMISSION_DENIED),
+    # Nextflow's multipart download that could not write its parts: the head node's disk (nextflow-io/nextflow#7001).
+    ("ERROR ~ Unable to complete multipart download. Individual part download failed.", Category.DISK_FULL),
+])
+def test_class_rules_of_this_round(text: str, category: Category) -> None:
+    assert diagnose(book(text), "ecs").cause.category == category
+
+
+def test_a_secret_named_by_a_partial_arn_is_the_reference_not_the_policy() -> None:
+    # aws/aws-cdk#18555: fromSecretNameV2 gives the name without Secrets Manager's six-character suffix.
+    reason = ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+              "failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch "
+              "secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/partner-sync/api-key{} from secrets "
+              "manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/x is not authorized "
+              "to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:123456789012:"
+              "secret:prod/partner-sync/api-key{} because no identity-based policy allows the action")
+
+    def run(suffix: str) -> Any:
+        b = EvidenceBook()
+        b.add("task", "ecs:DescribeTasks", "Task t1 stopped: " + reason.format(suffix, suffix))
+        return signature_set().diagnose(b.items, "ecs", {"task_id": "t1", "family": "partner-sync", "cluster": "c"})
+
+    assert run("").cause.category == Category.CONFIGURATION
+    assert run("-Ab3dE9").cause.category == Category.PERMISSION_DENIED

@@ -347,8 +347,8 @@ def diagnose(b: EvidenceBook, source: str, **ctx: Any) -> Any:
         ),
         (
             ecs_book(reason=MESSAGES[9], code="TaskFailedToStart", exit_code=None),
-            Category.DEPENDENCY_UNAVAILABLE,
-            Confidence.MEDIUM,  # the same words also come from the task's own network setup
+            Category.CONFIGURATION,
+            Confidence.MEDIUM,  # the task's network setup (the taxonomy's example); AWS's endpoint down is rarer
         ),
         (
             ecs_book(reason="Your Spot Task was interrupted.", code="SpotInterruption", exit_code=143),
@@ -661,20 +661,23 @@ def test_a_host_lost_under_an_earlier_attempt_is_no_cause_of_the_last_attempts_e
     assert signature_set().diagnose(last.items, "batch", BATCH_CONTEXT).cause.category == Category.CAPACITY
 
 
-@pytest.mark.parametrize(("reason", "category"), [
+@pytest.mark.parametrize(("reason", "rule"), [
     # What the call ended with says the network: the agent's retries alone do not.
     ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
      "unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:"
      "secretsmanager:eu-west-2:123456789012:secret:admin-db-Xy12 from secrets manager: RequestCanceled: request "
-     "context canceled caused by: context deadline exceeded", Category.DEPENDENCY_UNAVAILABLE),
+     "context canceled caused by: context deadline exceeded", "ecs-secrets-unreachable"),
     # A reason ECS cut at 255 characters before what the call ended with: not read as an unreachable service.
     ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
      "unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:"
-     "secretsmanager:eu-west-2:123456789012:", Category.CONFIGURATION),
+     "secretsmanager:eu-west-2:123456789012:", "ecs-resource-initialization"),
 ])
-def test_a_secrets_fetch_is_unreachable_only_when_its_error_says_so(reason: str, category: Category) -> None:
+def test_a_secrets_fetch_is_unreachable_only_when_its_error_says_so(reason: str, rule: str) -> None:
     b = ecs_book(reason=reason, code="TaskFailedToStart", exit_code=None)
-    assert signature_set().diagnose(b.items, "ecs", ECS_CONTEXT).cause.category == category
+    d = signature_set().diagnose(b.items, "ecs", ECS_CONTEXT)
+    # Both are the task's setup; only the first is said to be its route to Secrets Manager.
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, rule)
+    assert ("NAT gateway" in " ".join(d.next_steps)) == (rule == "ecs-secrets-unreachable")
 
 
 def test_a_script_bash_cannot_execute_for_its_interpreter_line_is_the_images_code() -> None:

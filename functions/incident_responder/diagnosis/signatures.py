@@ -118,7 +118,8 @@ class Condition:
             hit = _fact_matches(got, want)
             if hit is None:
                 return None
-            snippet = snippet or hit
+            # A flag ("at_memory_limit: true") says nothing to quote: the line it was read from does.
+            snippet = snippet or (None if isinstance(got, bool) else hit)
         return snippet or ev.text, line
 
 
@@ -264,9 +265,12 @@ def _node_names(lines: list[str]) -> re.Pattern[str] | None:
 
 def _earlier_attempt(ev: Evidence) -> bool:
     """Whether ``ev`` is what an earlier attempt of the failed work ended with (a retried state's first try, a
-    Spark task attempt whose retry finished), or what an error handler ended with after the failure it handled
-    (a Step Functions Catch's notifier that failed on the empty Cause it was given)."""
-    return ev.facts.get("attempt") == "earlier" or ev.facts.get("recovered") is True or ev.facts.get("handler") is True
+    Spark task attempt whose retry finished), what an error handler ended with after the failure it handled
+    (a Step Functions Catch's notifier that failed on the empty Cause it was given), or what a container logged as
+    ECS stopped it after another essential container had failed (a ``bystander``)."""
+    facts = ev.facts
+    return (facts.get("attempt") == "earlier" or facts.get("recovered") is True or facts.get("handler") is True
+            or facts.get("bystander") is True)
 
 
 @dataclass
@@ -450,9 +454,11 @@ def _value_from_settings(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
 
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
 # A Python error on a name that was never assigned: often the consequence of a failure the script caught, printed
-# and went on from (the assignment was in the step that failed).
+# and went on from (the assignment was in the step that failed). An environment's own interpreter missing
+# ("/bin/sh: 1: metaflow_CleanFlow_linux-64_.../bin/python: not found") is that of an environment whose build failed.
 _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLocalError\b"
-                          r"|\bcannot access local variable '\w+'|\blocal variable '\w+' referenced before assignment")
+                          r"|\bcannot access local variable '\w+'|\blocal variable '\w+' referenced before assignment"
+                          r"|/bin/python[\d.]*: (?:not found|No such file or directory)")
 # A bystander's error logged next to the failure: a Spark listener that threw ("ERROR AsyncEventQueue: Listener
 # EventLoggingListener threw an exception", then "java.util.ConcurrentModificationException" on its own line).
 # Spark logs and drops a listener's exception; the job goes on, so the trace under it (its lines logged at the same
@@ -819,7 +825,10 @@ class SignatureSet:
             # IllegalArgumentException under a node it failed over from), not to a broad phrase such as
             # "internal error". Seen only on attempts that were retried and got past it (a state's earlier
             # attempt, a Spark task attempt whose retry finished), it gives way to any class rule on a fatal line.
-            got_past = weak and all(_earlier_attempt(by_id[i]) for i in ids if i in by_id)
+            # So it is when each of its lines is a call the client said it was retrying or backing off from ("adding
+            # delay of 10 ms") and its retries were not over: a fatal line of another class after it is what ended
+            # the run (awslabs/aws-athena-query-federation#1089: a throttle backed off, then a ValidationException).
+            got_past = weak and all(_earlier_attempt(by_id[i]) or was_retried(by_id[i].text) for i in ids if i in by_id)
             # Nor, seen only on calls the client said it was retrying, does it stand against the unhandled error
             # of another category that ended the run on a fatal line (a DescribeAddon call throttled and retried,
             # then a ValueError in the script's own loop): the retries got past it. A warning that is not a retry

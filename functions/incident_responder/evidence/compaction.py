@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 from incident_responder.evidence.redaction import redact
-from incident_responder.formats import TOKEN_CHARS, shorten_token
+from incident_responder.formats import TOKEN_CHARS, decoded_byte_lists, shorten_token
 
 __all__ = [
     "JOINED",
@@ -52,6 +52,7 @@ __all__ = [
     "CompactLine",
     "CompactResult",
     "LogLine",
+    "at_memory_limit",
     "compact",
     "error_weight",
     "estimate_tokens",
@@ -73,6 +74,11 @@ _CLAUSE_BREAK = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # The AWS SDK's request ids and proxy in an exception ("; Request ID: J8ZQ…; S3 Extended Request ID: p9S1…;
 # Proxy: null"): for AWS Support, not for the reader; a line over EXEMPLAR_CHARS drops them first.
 _SDK_IDS = re.compile(r"[;,]?\s*(?:S3 Extended |Extended )?Request ID: [\w+/=-]+|;\s*Proxy: null")
+# An EC2 instance's private DNS name ("ip-172-31-31-49.us-east-2.compute.internal"): its first label names the
+# host; the domain after it is the same on every line. A line over EXEMPLAR_CHARS keeps the first label (not in
+# a URL: "hdfs://ip-10-12-3-41.eu-west-1.compute.internal:8020/tmp/" is a path to copy).
+_PRIVATE_DNS = re.compile(r"(?<![/@])\b(ip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3})"
+                          r"\.(?:[a-z0-9-]+\.)?(?:compute|ec2)\.internal\b")
 TEMPLATE_CHARS = 200
 MAX_TEMPLATES = 10_000  # above this the weakest half is dropped (bounded memory on unique lines)
 
@@ -228,7 +234,8 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|container killed|killed process"
         # a node lost under the work's containers (a Spot reclaim, a node YARN stopped hearing from)
         r"|released on a \*?lost\*? node|slave lost"
-        r"|oom[-_ ]?kill|signal: killed|sigkill|no space left on device|disk quota exceeded|task timed out"
+        r"|oom[-_ ]?kill|signal: killed|sigkill|no space left on device|no space available in any of the local dir"
+        r"|disk quota exceeded|task timed out"
         r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"
         # a GPU the work could not use (then it crawls on the CPU into its time limit)
         r"|nvidia driver on your system is too old|cuda driver version is insufficient|no cuda gpus are available"
@@ -366,7 +373,10 @@ _OTHER_MIRROR = re.compile(r"^\s*Trying other mirror\.?\s*$")
 # The look-ahead on the words' first letters lets the search skip every other position at once (ten times faster
 # than trying each alternative there).
 RETRIED = re.compile(
-    r"(?i)(?=[rwbst])\b(?:retrying\b(?<!before retrying)|will (?:be )?retr(?:y|ied)\b|backing off\b|recovered\b"
+    r"(?i)(?=[rwbsta])\b(?:retrying\b(?<!before retrying)|will (?:be )?retr(?:y|ied)\b|backing off\b|recovered\b"
+    # a client's own backoff ("Encountered a throttling event[ProvisionedThroughputExceededException] adding delay
+    # of 10 ms": the Athena connectors' ThrottlingInvoker)
+    r"|adding (?:a )?(?:delay|backoff) of\b"
     r"|succeeded after\b|selected next node\b|trying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
     r"|trying again\b|retry \d+ ?(?:/|of) ?\d+ in \d)")
 
@@ -492,6 +502,11 @@ def _headline(message: str) -> str:
                 picked.append(root[-1])
     else:
         exc = [p for p in rest if _EXCEPTION_LINE.match(p)]
+        if not exc and parts[0] == body[0] and len(body) > 1:
+            # A message logged with its error's text on the lines after it, then frames ("resize 1200x1200 failed:
+            # Error: vips__write: write failed\nunix error: No space left on device\nvips2png: unable to write to
+            # buffer\n    at Sharp._pipeline ...", lovell/sharp#1661): the lines up to the first frame are its message.
+            picked[0] = _with_message(parts, 0)
         if exc:
             picked.append(_with_message(parts, parts.index(exc[0])))
             # The root cause and the one it explains ("CommunicationsException: Communications link failure"
@@ -563,10 +578,14 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     text = text.replace("\r", " ").replace("\n", JOINED)
     if len(text) <= limit:
         return text
-    # The request ids go first, whole (shortened, they would no longer read as ids).
+    # The request ids go first, whole (shortened, they would no longer read as ids), then hosts' domains.
     text = _SDK_IDS.sub("", text)
     if len(text) <= limit:
         return text
+    if ".internal" in text:
+        text = _PRIVATE_DNS.sub(r"\1", text)
+        if len(text) <= limit:
+            return text
     # An ARN names the role or resource to fix ("assumed-role/orders-emr-ec2-role/i-0a4f…"): it keeps more.
     text = _LONG_TOKEN_RE.sub(lambda t: shorten_token(t.group(0), ARN_CHARS if t.group(0).startswith("arn:")
                                                       else TOKEN_CHARS), text)
@@ -762,12 +781,15 @@ _REPORT_MEMORY = re.compile(r"Memory Size:\s*(\d+)\s*MB\s+Max Memory Used:\s*(\d
 _BLANK = re.compile(r"[\s\-=:*#~_+|.]*")
 
 
+def at_memory_limit(message: str) -> bool:
+    """Whether a line is a Lambda REPORT line whose Max Memory Used reached its Memory Size."""
+    memory = _REPORT_MEMORY.search(message) if "REPORT RequestId:" in message else None
+    return bool(memory and int(memory.group(2)) >= int(memory.group(1)))
+
+
 def is_bookkeeping(message: str) -> bool:
     """Whether a log line is Lambda bookkeeping (START/END/REPORT RequestId ...), never a cause."""
-    if not _BOOKKEEPING.match(message):
-        return False
-    memory = _REPORT_MEMORY.search(message) if "REPORT RequestId:" in message else None
-    return not (memory and int(memory.group(2)) >= int(memory.group(1)))
+    return bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message)
 
 
 # An exception whose message goes on over more lines before its stack frames, in a log written line by line
@@ -809,9 +831,16 @@ OUTPUT_LINES = 60  # at most this many lines of one embedded output are read
 
 def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with the program output a line carries as a bytes literal (``_BYTES_OUTPUT``) read as lines of
-    their own, after the line that carries it (its literal shortened to its first line)."""
+    their own, after the line that carries it (its literal shortened to its first line), and a payload a line
+    prints as a list of its bytes read as its text."""
     for item in lines:
         message = item if isinstance(item, str) else item.message or ""
+        if ",1" in message:  # a payload printed as its bytes, read as the text it is (decoded_byte_lists)
+            decoded = decoded_byte_lists(message)
+            if decoded != message:
+                message = decoded
+                item = message if isinstance(item, str) else LogLine(message=message, timestamp=item.timestamp,
+                                                                      source=item.source)
         m = _BYTES_OUTPUT.search(message) if "\\n" in message else None
         if m is None:
             yield item

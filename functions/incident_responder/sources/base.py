@@ -324,7 +324,7 @@ class Collector:
     def add_compacted(self, lines: Any, source: str, failure_time: datetime | None, *,
                       max_items: int = MAX_LOG_EVIDENCE, budget_tokens: int | None = None,
                       truncated: bool = False) -> list[Evidence]:
-        from ..evidence.compaction import compact
+        from ..evidence.compaction import at_memory_limit, compact
 
         result = compact(lines, failure_time=failure_time,
                          budget_tokens=budget_tokens or self.settings.log_token_budget)
@@ -338,6 +338,8 @@ class Collector:
                 # A Spark task attempt whose retry finished, a MapReduce attempt of a task the job got past:
                 # a red herring
                 facts["recovered"] = True
+            if at_memory_limit(line.text):  # a Lambda request that used all of its memory
+                facts["at_memory_limit"] = True
             added.append(self.book.add("log", line.source or source, _printable(text), line.first, **facts))
         omitted = result.total_lines - sum(c.count for c in chosen)
         if omitted > 0 or truncated:

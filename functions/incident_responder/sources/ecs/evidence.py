@@ -108,6 +108,18 @@ def _benign_signal(container: dict[str, Any]) -> bool:
     return not container.get("reason") and container.get("exitCode") == 143
 
 
+def _stopped_with_the_task(containers: list[dict[str, Any]], defs: dict[Any, dict[str, Any]]) -> set[str]:
+    """The containers ECS stopped (SIGTERM, 143) because an essential container of the task had ended with a
+    failure of its own (an exit code that is not the stop signal's, or a reason): what they logged as the task went
+    down (an app's "connect ECONNREFUSED" to its proxy sidecar that had aborted, aws/aws-app-mesh-roadmap#130) is
+    the consequence. Empty when no such essential container ended the task."""
+    ended = [x for x in containers if defs.get(x.get("name"), {}).get("essential", True)
+             and (x.get("reason") or x.get("exitCode") not in (None, 0, 137, 143))]
+    if not ended:
+        return set()
+    return {str(x.get("name")) for x in containers if x not in ended and _benign_signal(x)}
+
+
 def _failed(container: dict[str, Any], clean_exit_seen: bool) -> bool:
     if _oom(container):
         return True
@@ -503,8 +515,11 @@ class EcsEvidence:
                 c.context.update(log_group=group, log_stream=stream, log_read=True)
             c.links.append(Link(f"Logs of {name}",
                                 console_log_url(c.incident.region, group, start, end, stream)))
+        stopped_by_task = _stopped_with_the_task(targets, defs)
         for group, names in streams.items():
-            read_stream_logs(c, group, names, start, end, stopped)
+            for ev in read_stream_logs(c, group, names, start, end, stopped):
+                if (ev.facts.get("placeholders") or {}).get("container") in stopped_by_task:
+                    ev.facts["bystander"] = True
 
     @staticmethod
     def _sibling_lookup(c: Collector, task: dict[str, Any], td: dict[str, Any] | None,

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from ...errors import MalformedEvent
-from ...formats import fmt_duration, json_or_none
+from ...formats import decoded_byte_lists, fmt_duration, json_or_none
 from ...model import Incident, Resource, Skip, iso
 from ..base import ChildCollector, Collector, parse_time, shorten
 from ..ecs.evidence import PARENT_FAILED, exit_code_meaning
@@ -76,7 +76,7 @@ def _decisive(doc: Any, depth: int = 0) -> list[tuple[str, str]]:
                     text = json.dumps(value, sort_keys=True, default=str)
                 else:
                     text = str(value)
-                found.append((str(key), text))
+                found.append((str(key), decoded_byte_lists(text)))
             elif isinstance(value, (dict, list)):
                 found.extend(_decisive(value, depth + 1))
     elif isinstance(doc, list):
@@ -103,6 +103,7 @@ def cause_text(cause: Any, budget: int = CAUSE_BUDGET) -> str:
     # The cause as the service wrote it (its own key order and spacing, as a person searching for it would
     # paste it), on one line.
     whole = " ".join(text.split()) if isinstance(cause, str) else json.dumps(doc, default=str)
+    whole = decoded_byte_lists(whole)
     return head + (f" — full cause: {shorten(whole, rest)}" if rest > 80 else "")
 
 
