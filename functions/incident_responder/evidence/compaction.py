@@ -835,7 +835,8 @@ def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     prints as a list of its bytes read as its text."""
     for item in lines:
         message = item if isinstance(item, str) else item.message or ""
-        if ",1" in message:  # a payload printed as its bytes, read as the text it is (decoded_byte_lists)
+        # A payload printed as its bytes (16 values or more), read as the text it is (decoded_byte_lists).
+        if ",1" in message and message.count(",") >= 15:
             decoded = decoded_byte_lists(message)
             if decoded != message:
                 message = decoded
