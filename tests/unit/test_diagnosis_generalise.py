@@ -1925,6 +1925,15 @@ def test_class_rules_of_this_round(text: str, category: Category) -> None:
     assert diagnose(book(text), "ecs").cause.category == category
 
 
+def test_the_error_glues_launcher_hides_behind_a_typeerror_is_the_one_read() -> None:
+    # Glue's runscript.py rebuilds the script's exception with one argument and fails with a TypeError while
+    # handling it; the boto3 the Python shell ships predates the Redshift Data API (boto/boto3#2639).
+    joined = ("TypeError: __init__() takes 1 positional argument but 2 were given | botocore.exceptions."
+              "UnknownServiceError: Unknown service: 'redshift-data'. Valid service names are: acm, acm-pca")
+    d = diagnose(book(joined), "glue")
+    assert d.cause.category == Category.CONFIGURATION and "redshift-data" in d.cause.explanation
+
+
 def test_a_secret_named_by_a_partial_arn_is_the_reference_not_the_policy() -> None:
     # aws/aws-cdk#18555: fromSecretNameV2 gives the name without Secrets Manager's six-character suffix.
     reason = ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
