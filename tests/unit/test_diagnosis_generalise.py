@@ -16,7 +16,7 @@ from incident_responder.analyze import signature_set
 from incident_responder.diagnosis.chains import error_codes, parse_chain, render_chain
 from incident_responder.diagnosis.classes import is_weak_line
 from incident_responder.diagnosis.quotes import quote
-from incident_responder.evidence.compaction import compact, is_bookkeeping
+from incident_responder.evidence.compaction import at_memory_limit, compact, is_bookkeeping
 from incident_responder.model import Category, Confidence, EvidenceBook
 from incident_responder.sources.stepfunctions.evidence import cause_text
 from incident_responder_local.knowledge import FIRST_SCORES, HELD_OUT, TUNING, corpus_dir, corpus_rows, diagnose_row
@@ -1059,7 +1059,9 @@ def test_a_process_that_exited_with_all_its_memory_in_use_ran_out_of_it(source: 
     # A Go function over its 128 MB (adrianhesketh.com, 2018): no Runtime.OutOfMemory, only the early exit.
     report = ("REPORT RequestId: 16f8d3a2 Duration: 11796.63 ms Billed Duration: 11800 ms Memory Size: 128 MB "
               "Max Memory Used: 128 MB")
-    d = diagnose(book("RequestId: 16f8d3a2 Process exited before completing request", report), source)
+    b = book("RequestId: 16f8d3a2 Process exited before completing request")
+    b.add("log", "/aws/lambda/fn", report, at_memory_limit=at_memory_limit(report))  # as the log reader adds it
+    d = diagnose(b, source)
     assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.HIGH)
     # With memory to spare (its REPORT line is bookkeeping, left out of the evidence), an early exit is not
     # claimed as a memory kill: at most the words' low reading.
@@ -1791,7 +1793,6 @@ def test_a_request_at_its_memory_limit_names_the_memory() -> None:
 
 
 def test_compacted_report_lines_at_the_memory_limit_carry_the_fact() -> None:
-    from incident_responder.evidence.compaction import at_memory_limit
     assert at_memory_limit("REPORT RequestId: x\tDuration: 1 ms\tMemory Size: 1024 MB\tMax Memory Used: 1025 MB")
     assert not at_memory_limit("REPORT RequestId: x\tDuration: 1 ms\tMemory Size: 1024 MB\tMax Memory Used: 900 MB")
     assert not at_memory_limit("Memory Size: 128 MB Max Memory Used: 128 MB")  # not a REPORT line
@@ -1921,7 +1922,7 @@ def test_what_a_container_said_as_ecs_stopped_it_gives_way_to_the_essential_one_
     # Nextflow's multipart download that could not write its parts: the head node's disk (nextflow-io/nextflow#7001).
     ("ERROR ~ Unable to complete multipart download. Individual part download failed.", Category.DISK_FULL),
 ])
-def test_class_rules_of_this_round(text: str, category: Category) -> None:
+def test_failures_named_by_a_class_rules_phrase(text: str, category: Category) -> None:
     assert diagnose(book(text), "ecs").cause.category == category
 
 

@@ -108,13 +108,18 @@ def _benign_signal(container: dict[str, Any]) -> bool:
     return not container.get("reason") and container.get("exitCode") == 143
 
 
+def _ended_on_its_own(container: dict[str, Any]) -> bool:
+    """Whether a container ended with a failure of its own: a reason (OutOfMemoryError, CannotStartContainerError),
+    or an exit code that is neither a clean exit nor the stop signal's (SIGTERM 143, SIGKILL 137 after it)."""
+    return bool(container.get("reason")) or container.get("exitCode") not in (None, 0, 137, 143)
+
+
 def _stopped_with_the_task(containers: list[dict[str, Any]], defs: dict[Any, dict[str, Any]]) -> set[str]:
     """The containers ECS stopped (SIGTERM, 143) because an essential container of the task had ended with a
     failure of its own (an exit code that is not the stop signal's, or a reason): what they logged as the task went
     down (an app's "connect ECONNREFUSED" to its proxy sidecar that had aborted, aws/aws-app-mesh-roadmap#130) is
     the consequence. Empty when no such essential container ended the task."""
-    ended = [x for x in containers if defs.get(x.get("name"), {}).get("essential", True)
-             and (x.get("reason") or x.get("exitCode") not in (None, 0, 137, 143))]
+    ended = [x for x in containers if defs.get(x.get("name"), {}).get("essential", True) and _ended_on_its_own(x)]
     if not ended:
         return set()
     return {str(x.get("name")) for x in containers if x not in ended and _benign_signal(x)}
@@ -166,7 +171,7 @@ def verdict(detail: dict[str, Any]) -> tuple[bool, str]:
     clean = any(c.get("exitCode") == 0 and not _sidecar(c) for c in containers) or all(
         _sidecar(c) for c in containers)
     if code == "ServiceSchedulerInitiated" or _SCALING.search(reason):
-        hard = [c for c in containers if c.get("exitCode") not in (None, 0, 137, 143) or c.get("reason")]
+        hard = [c for c in containers if _ended_on_its_own(c)]
         if hard:
             first = hard[0]
             return True, f"container {first.get('name')} exited {first.get('exitCode')} during a scheduler stop"
