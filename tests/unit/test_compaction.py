@@ -1093,3 +1093,17 @@ def test_an_event_whose_message_goes_on_before_its_frames_keeps_those_lines() ->
     [kept] = compact([event]).lines
     assert "write failed unix error: No space left on device" in kept.text
     assert "Sharp._pipeline" not in kept.text
+
+
+def test_a_long_message_keeps_the_setting_it_names_as_the_fix() -> None:
+    # apache/hudi#6278: Spark 3's rebase exception explains itself for 400 characters before the setting.
+    line = ("22/08/01 06:59:01 WARN TaskSetManager: Lost task 97.0 in stage 2.0 (TID 98) (ip-10-20-0-103.ec2.internal "
+            "executor 4): org.apache.spark.SparkUpgradeException: You may get a different result due to the upgrading "
+            "of Spark 3.0: reading dates before 1582-10-15 or timestamps before 1900-01-01T00:00:00Z from Parquet "
+            "files can be ambiguous, as the files may be written by Spark 2.x or legacy versions of Hive, which uses "
+            "a legacy hybrid calendar that is different from Spark 3.0+'s Proleptic Gregorian calendar. See more "
+            "details in SPARK-31404. You can set spark.sql.legacy.parquet.datetimeRebaseModeInRead to 'LEGACY' to "
+            "rebase the datetime values w.r.t. the calendar difference during reading.")
+    [kept] = compact([line]).lines
+    assert "SparkUpgradeException" in kept.text
+    assert "You can set spark.sql.legacy.parquet.datetimeRebaseModeInRead to 'LEGACY'" in kept.text

@@ -1921,6 +1921,41 @@ def test_what_a_container_said_as_ecs_stopped_it_gives_way_to_the_essential_one_
      Category.PERMISSION_DENIED),
     # Nextflow's multipart download that could not write its parts: the head node's disk (nextflow-io/nextflow#7001).
     ("ERROR ~ Unable to complete multipart download. Individual part download failed.", Category.DISK_FULL),
+    # A setting's value refused by the name of its environment variable (PostHog/posthog#1172) ...
+    ("ValueError: !Ref DisableSecureSslRedirect is an invalid value for DISABLE_SECURE_SSL_REDIRECT, expected boolean",
+     Category.CONFIGURATION),
+    # ... where a value the data holds stays the data's.
+    ("ValueError: invalid value '12/31/2023' in column order_date", Category.BAD_DATA),
+    # A metrics sink whose jar the executors lack (banzaicloud/spark-metrics#16).
+    ("ERROR MetricsSystem: Sink class com.banzaicloud.spark.metrics.sink.PrometheusSink cannot be instantiated",
+     Category.CONFIGURATION),
+    # An image pull that gave up waiting (aws-samples/aws-batch-with-ffmpeg#21).
+    ("CannotPullContainerError: timeout", Category.DEPENDENCY_UNAVAILABLE),
+    # Arrow given no record batches: a reader that did not handle an empty input (aws/aws-sdk-pandas#2394).
+    ("ValueError: Must pass schema, or at least one RecordBatch", Category.CODE_ERROR),
+    # SSH refusing a bootstrap script's key to the workers: no IAM policy (Alluxio/alluxio#9435).
+    ("[2019-07-09 18:19:58][ip-172-31-7-83.us-west-2.compute.internal] Permission denied (publickey).",
+     Category.CONFIGURATION),
+    # Athena's injected partition projection without its equality condition (open-metadata/OpenMetadata#14765).
+    ("CONSTRAINT_VIOLATION: Injected projected partition column date_time must have only (and at least one) "
+     "equality conditions in the WHERE clause!", Category.CONFIGURATION),
+    # A Python entrypoint handed the scheduler's shell as its script (nf-core/molkart#56) ...
+    ("python: can't open file 'bash': [Errno 2] No such file or directory", Category.CONFIGURATION),
+    # ... where a script of the job's own missing from the image is the code's (Netflix/metaflow#944).
+    ("python: can't open file 'train.py': [Errno 2] No such file or directory", Category.CODE_ERROR),
+    # Image references a runtime cannot parse (rstudio/r-builds#226, aws/copilot-cli#5032).
+    ("Container.image contains invalid characters.", Category.CONFIGURATION),
+    ('InternalError: failed to create container model: failed to normalize image reference ":fae9f246"',
+     Category.CONFIGURATION),
+    # A service's refusal of the request's shape (aws-solutions-library-samples/video-on-demand-on-aws#1) ...
+    ('{"errorMessage":"/outputGroups/0/outputs: Should have at least 1 items","errorType":"BadRequestException"}',
+     Category.CONFIGURATION),
+    # ... where the same wrapper around a lost database connection is the connection (the RDS Data API).
+    ("BadRequestException: An error occurred (BadRequestException) when calling the ExecuteStatement operation: "
+     "Communications link failure", Category.DEPENDENCY_UNAVAILABLE),
+    # dbt's own temporary table gone when the model read it (dbt-labs/dbt-athena#656) ...
+    ("TABLE_NOT_FOUND: line 4:6: Table 'awsdatacatalog.analytics.fct_orders__dbt_tmp' does not exist",
+     Category.CODE_ERROR),
 ])
 def test_failures_named_by_a_class_rules_phrase(text: str, category: Category) -> None:
     assert diagnose(book(text), "ecs").cause.category == category
@@ -1951,3 +1986,93 @@ def test_a_secret_named_by_a_partial_arn_is_the_reference_not_the_policy() -> No
 
     assert run("").cause.category == Category.CONFIGURATION
     assert run("-Ab3dE9").cause.category == Category.PERMISSION_DENIED
+
+
+@pytest.mark.parametrize("role", ["arn:aws:iam::123456789012:role/archiver-task", ""])
+def test_no_credentials_with_a_role_set_is_the_endpoints_rate_without_one_the_setup(role: str) -> None:
+    # A Ruby SDK that had signed a thousand uploads with the task role, then found none (aws/containers-roadmap#2757:
+    # the task credentials endpoint answered 429 and the SDK said only this); without a role, none were given.
+    b = EvidenceBook()
+    b.add("config", "ecs:DescribeTaskDefinition", "Task size: 1024 CPU units, 2048 MiB memory", role=role)
+    b.add("log", "/ecs/export/app/t1", "Aws::Errors::MissingCredentialsError: unable to sign request without "
+                                         "credentials set")
+    d = signature_set().diagnose(b.items, "ecs", {"task_id": "t1", "family": "export", "role": role or "(none set)"})
+    if role:
+        assert d.cause.category == Category.THROTTLING and role in d.cause.explanation
+        assert d.cause.confidence == Confidence.LOW
+    else:
+        assert d.cause.category == Category.CONFIGURATION
+
+
+def test_a_file_java_could_not_open_for_its_descriptors_is_no_missing_input() -> None:
+    # aws-samples/cql-replicator#175: a shuffle file "(Too many open files)", in a run whose input differs from
+    # the last good run's: not the input that changed.
+    b = EvidenceBook()
+    b.add("change", "glue:GetJobRun", "Input changed since the last good run: --SOURCE_TBL: a → b", aspect="input")
+    b.add("log", "/aws-glue/jobs/error", "ERROR executor.Executor: Exception in task 0.63 in stage 2.1: java.io."
+          "FileNotFoundException: /tmp/blockmgr-fc1e/0d/temp_shuffle_71db (Too many open files)")
+    d = signature_set().diagnose(b.items, "glue", {"job_name": "replicator", "input_change": "--SOURCE_TBL"})
+    assert d.cause.category == Category.CAPACITY
+    b.items[1].text = b.items[1].text.replace("(Too many open files)", "(No such file or directory)")
+    assert signature_set().diagnose(b.items, "glue", {"job_name": "replicator"}).cause.category == \
+        Category.MISSING_INPUT
+
+
+def test_a_lost_node_gives_way_to_the_failure_a_class_rule_names_on_a_fatal_line() -> None:
+    # Spark re-ran the tasks of the executor lost with its node; the job then failed on a Kryo buffer
+    # (a setting to raise), not for the node.
+    b = EvidenceBook()
+    b.add("log", "containers/app/stderr", "18/03/14 02:34:16 WARN YarnAllocator: Container marked as failed: "
+          "container_01_000009 on host: ip-10-0-1-83.ec2.internal. Exit status: -100. Diagnostics: Container "
+          "released on a *lost* node")
+    kryo = ("Caused by: org.apache.spark.SparkException: Kryo serialization failed: Buffer overflow. Available: 2, "
+            "required: 4. To avoid this, increase spark.kryoserializer.buffer.max value.")
+    b.add("log", "containers/app/stderr", kryo)
+    assert diagnose(b, "emr").cause.category == Category.CONFIGURATION
+    # Alone, the lost node is the cause.
+    b.items.pop()
+    assert diagnose(b, "emr").cause.category == Category.CAPACITY
+
+
+def test_a_telemetry_agent_that_failed_to_deliver_does_not_explain_a_timeout() -> None:
+    # axiomhq/axiom-lambda-extension#48: the extension's own flushes failed while the invocation hung.
+    flush = ("[axiom-lambda-extension] 2026/07/09 14:31:05 failed to flush logs: context deadline exceeded "
+             "(Client.Timeout exceeded while awaiting headers)")
+    assert is_weak_line(flush)
+    d = diagnose(book(flush, "2026-07-09T14:34:12.571Z d297c780 Task timed out after 300.00 seconds"), "lambda")
+    assert d.cause.category == Category.TIMEOUT
+    # The job's own failure to deliver its data is not a telemetry agent's.
+    assert not is_weak_line("ERROR failed to send orders batch: context deadline exceeded")
+
+
+def test_a_child_process_output_larger_than_its_buffer_is_the_code() -> None:
+    # aws-solutions-library-samples/video-on-demand-on-aws#14: mediainfo's JSON outgrew execSync's maxBuffer.
+    d = diagnose(book('{"errorType":"Error","errorMessage":"stdout maxBuffer exceeded","stackTrace":["Socket.'
+                      '<anonymous> (child_process.js:257:14)"]}'), "lambda")
+    assert d.cause.category == Category.CODE_ERROR
+
+
+def test_hives_possible_error_block_is_one_line_with_its_reading() -> None:
+    lines = ["Task with the most failures(4): ", "-----", "Possible error:",
+             "  Out of memory due to hash maps used in map-side aggregation.", "", "Solution:",
+             "  Currently hive.map.aggr.hash.percentmemory is set to 0.5. Try setting it to a lower value.",
+             "Diagnostic Messages for this Task:", "Error: Java heap space"]
+    texts = [line.text for line in compact(lines).lines]
+    assert any(t.startswith("Possible error: Out of memory due to hash maps") for t in texts), texts
+    d = diagnose(book("Possible error: Out of memory due to hash maps used in map-side aggregation."), "emr")
+    assert d.cause.category == Category.OUT_OF_MEMORY
+
+
+def test_an_athena_table_that_is_not_dbts_own_stays_missing_input() -> None:
+    d = diagnose(book("TABLE_NOT_FOUND: line 4:6: Table 'awsdatacatalog.analytics.fct_orders' does not exist"),
+                 "athena")
+    assert d.cause.category == Category.MISSING_INPUT
+
+
+def test_an_init_report_that_says_why_the_runtime_failed_is_no_bookkeeping() -> None:
+    # aws-samples/sample-autonomous-cloud-coding-agents#233: the function ran out of memory while it loaded.
+    failed = "INIT_REPORT Init Duration: 2871.09 ms\tPhase: init\tStatus: error\tError Type: Runtime.OutOfMemory"
+    assert not is_bookkeeping(failed)
+    assert is_bookkeeping("INIT_REPORT Init Duration: 412.50 ms")
+    lines = compact([failed, "START RequestId: 1 Version: $LATEST"]).lines
+    assert any("Runtime.OutOfMemory" in line.text for line in lines)

@@ -487,7 +487,7 @@ BATCH_CONTEXT = {
     "vcpus": "4",
     "timeout_seconds": "3600",
     "log_stream": "bam-align/default/a1b2",
-    "job_role": "arn:aws:iam::1:role/j",
+    "role": "arn:aws:iam::1:role/j",
     "image": "bam-align:2.1.4",
     "exit_code": 1,
 }
@@ -683,3 +683,27 @@ def test_a_secrets_fetch_is_unreachable_only_when_its_error_says_so(reason: str,
 def test_a_script_bash_cannot_execute_for_its_interpreter_line_is_the_images_code() -> None:
     b = ecs_book(exit_code=127, logs=("/bin/sh: line 1: ./run-sync.sh: cannot execute: required file not found",))
     assert signature_set().diagnose(b.items, "ecs", ECS_CONTEXT).cause.category == Category.CODE_ERROR
+
+
+@pytest.mark.parametrize("code", ["ServiceSchedulerInitiated", ""])
+def test_a_worker_a_deployment_killed_after_its_stop_timeout_was_stopped_not_out_of_memory(code: str) -> None:
+    # komoju/barcelona#27: a job worker still busy when the deployment's stop timeout (30 s) ran out; events of
+    # that time carry no stop code, only the reason.
+    d = diagnose(ecs_book(reason=SCALING, code=code, exit_code=137), "ecs")
+    assert (d.cause.category, d.cause.signature) == (Category.MANUAL_STOP, "ecs-scheduler-stopped-work")
+    # Killed for memory during the stop, it is the memory.
+    d = diagnose(ecs_book(reason=SCALING, code=code, exit_code=137,
+                          container_reason="OutOfMemoryError: Container killed due to memory usage"), "ecs")
+    assert d.cause.category == Category.OUT_OF_MEMORY
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_no_writable_temporary_directory_on_a_read_only_root_is_the_definition(read_only: bool) -> None:
+    # HHS/simpler-grants-gov#7844: readonlyRootFilesystem with no volume at /tmp; without it, a full disk as a rule.
+    b = ecs_book(logs=("FileNotFoundError: [Errno 2] No usable temporary directory found in ['/tmp', '/var/tmp', "
+                       "'/usr/tmp', '/api']",))
+    if read_only:
+        b.add("config", "ecs:DescribeTaskDefinition", "Container export has a read-only root file system "
+              "(readonlyRootFilesystem); it can write only to its mounted volumes: none", read_only_root=True)
+    d = diagnose(b, "ecs")
+    assert d.cause.category == (Category.CONFIGURATION if read_only else Category.DISK_FULL)

@@ -61,7 +61,11 @@ _WARNED = re.compile(r"(?i)\bWARN(?:ING)?\b|\bretriable\b|\bretryable\b|\bfail(?
 _PASSED_OVER = re.compile(r"(?i)\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b"
                           r"|\bwill (?:re)?try\b.{0,80}\b(?:on|in) (?:the )?next (?:pass|run|cycle|invocation|poll)\b"
                           r"|\b(?:not found|does not exist|missing)[.,;:]?\s+(?:Starting|Falling back|Using|Defaulting|"
-                          r"Creating|Will (?:create|use)|Proceeding|Continuing)\b")
+                          r"Creating|Will (?:create|use)|Proceeding|Continuing)\b"
+                          # A telemetry agent's own delivery (a Lambda extension that failed to flush the logs it
+                          # forwards, axiomhq/axiom-lambda-extension#48): the work goes on without it.
+                          r"|\bfailed to (?:flush|send|ship|export|forward|deliver|push) (?:the )?(?:logs?|telemetry|"
+                          r"traces?|spans?|metrics)\b")
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
 _ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
 # ... unless the retries are over: then it is the failure itself.

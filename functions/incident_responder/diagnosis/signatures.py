@@ -840,8 +840,11 @@ class SignatureSet:
             # node explains the connection failure, not the other way round.
             lost = (weak and specific[0] is lost_sig and lost_nodes is not None and cls is not None
                     and lost_nodes.search(cls[1].text) is not None)
+            # A recoverable event seen only on warnings (an executor lost with its node, whose tasks the engine
+            # re-ran) is the cause only when nothing else explains the failure: any class rule of another category on
+            # a fatal line does (a Kryo buffer overflow after a Spot node went).
             if not ended and (lost or not (weak and cls is not None and not cls[0].weak
-                    and (cls[0].decisive or cls[0].kind == "exception" or got_past)
+                    and (cls[0].decisive or cls[0].kind == "exception" or got_past or sig.recoverable)
                     and cls[0].category != sig.category)):
                 # Another cause on another fatal line (a specific signature or a decisive class rule of
                 # another category, on evidence this signature did not match): the evidence is not

@@ -540,7 +540,9 @@ ARN_CHARS = 120  # an ARN is shortened only past this
 HEX_KEPT = 8  # characters kept of a long hex id in a line over EXEMPLAR_CHARS
 _HEX_ID = re.compile(r"\b[0-9a-f]{24,}\b")
 LITERAL_KEPT = 48  # characters kept of a long quoted value
-_LONG_LITERAL = re.compile(r"""(['"])((?:(?!\1)[^|]){100,})\1""")
+# A quote that opens a value follows a space, a bracket or a separator; an apostrophe inside a word ("Spark 3.0+'s
+# calendar", "can't") opens none.
+_LONG_LITERAL = re.compile(r"""(?:(?<=^)|(?<=[\s=:(\[{,]))(['"])((?:(?!\1)[^|]){100,})\1""")
 
 
 # The value of an error's message or reason field (an SDK error object logged whole: '{ "message": "The level of
@@ -562,6 +564,9 @@ def _shorten_literals(text: str) -> str:
 
 
 # A JSON document's error fields, which a clipped line keeps in view ("errorCode": "…", "errorMessage": "…").
+ADVICE_CHARS = 160  # at most this much of a long line's advice sentence is kept (_ADVICE)
+_ADVICE = re.compile(r"(?i)\b(?:you can set|try setting|consider (?:increasing|setting|raising)|to avoid this,? "
+                     r"(?:increase|set)|please set)\s+['\"`]?[a-z][\w-]*(?:\.[\w-]+){2,}")
 _ERROR_FIELD = re.compile(r'"(?:error(?:Code|Message|Type|_code|_message)?|errors|reason|cause|detail)"\s*:\s*[\[{"]')
 
 
@@ -618,7 +623,16 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         first = _INLINE_EXCEPTION.search(head)
         if first is not None and len(head) + len(tail) + 4 > limit:  # the first exception's class is enough
             head = head[: first.end() - 1]
-        return f"{head} … {tail[: limit - len(head) - 4]}" + ("…" if len(tail) > limit - len(head) - 4 else "")
+        room = limit - len(head) - 4
+        advice = _ADVICE.search(tail, room - 40) if len(tail) > room else None
+        if advice is not None:  # the setting its message names as the fix, past the room (see below)
+            end = tail.find(". ", advice.start())
+            rest = tail[advice.start() : end + 1 if 0 <= end < advice.start() + ADVICE_CHARS
+                        else advice.start() + ADVICE_CHARS]
+            said = tail[: max(room - len(rest) - 3, 0)]
+            said = said[: said.rfind(" ")] if " " in said else said
+            return f"{head} … {said} … {rest}" + ("" if rest.endswith(".") else "…")
+        return f"{head} … {tail[:room]}" + ("…" if len(tail) > room else "")
     m = _strongest(text)
     if m and m.end() > limit - 20:
         head = text[: limit // 3]
@@ -638,6 +652,14 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         head = head[: cut + 1] if cut >= limit // 6 else head
         tail = text[field.start() : field.start() + limit - len(head) - 4]
         return f"{head} … {tail}" + ("…" if field.start() + len(tail) < len(text) else "")
+    # Advice that names the setting to change, after a long explanation ("… You can set spark.sql.legacy.parquet.
+    # datetimeRebaseModeInRead to 'LEGACY' to rebase …", apache/hudi#6278): the setting is the fix.
+    advice = _ADVICE.search(text, limit // 2)
+    if advice is not None and (m is None or m.end() <= limit // 2):
+        head = text[: limit // 2]
+        head = head[: head.rfind(" ")] if " " in head else head
+        tail = text[advice.start() : advice.start() + limit - len(head) - 4]
+        return f"{head} … {tail}" + ("…" if advice.start() + len(tail) < len(text) else "")
     # A short last clause often holds the particulars ("… .parquet. Column: [id], Expected: bigint, Found:
     # INT32"): keep it after the head, which is cut at a space.
     breaks = list(_CLAUSE_BREAK.finditer(text))
@@ -789,7 +811,8 @@ def at_memory_limit(message: str) -> bool:
 
 def is_bookkeeping(message: str) -> bool:
     """Whether a log line is Lambda bookkeeping (START/END/REPORT RequestId ...), never a cause."""
-    return bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message)
+    # ... unless it says why the runtime failed ("INIT_REPORT ... Status: error\tError Type: Runtime.OutOfMemory").
+    return bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message) and "Error Type:" not in message
 
 
 # An exception whose message goes on over more lines before its stack frames, in a log written line by line
@@ -814,7 +837,10 @@ _REPORT_NOISE = re.compile(r"^(?:For more detailed output, check the application
 # dbt-labs/dbt-core#4479), each line its own log event. dbt 1.x puts a time before each line ("06:20:36  ").
 # The block is one line of evidence: the header says where, the indented lines why.
 _CLOCK = re.compile(r"^\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\s+\|)?(?=\s)")
-_INDENTED_HEAD = re.compile(r"^\s*(?:Database|Runtime|Compilation|Dependency|Parsing) Error in \w")
+# Hive's debugging block heads its reading of the failed task the same way ("Possible error:", then "  Out of memory
+# due to hash maps used in map-side aggregation.", then "Solution:").
+_INDENTED_HEAD = re.compile(r"^\s*(?:(?:Database|Runtime|Compilation|Dependency|Parsing) Error in \w"
+                            r"|Possible error:\s*$)")
 WRAPPED_LINES = 6  # at most this many lines of one message are joined: its first and its last five
 HELD_LINES = 40  # a message longer than this before its first frame is not one message
 _CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
@@ -921,7 +947,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         elif "\n" not in message and _REPORT_DIAGNOSTICS.match(message):
             held.append(item)
             report = True
-        elif (" Error in " in message and "\n" not in message
+        elif ((" Error in " in message or message.startswith("Possible error:")) and "\n" not in message
               and _INDENTED_HEAD.match(body := _CLOCK.sub("", message, count=1))):
             held.append(item)
             indent = _indent(body)

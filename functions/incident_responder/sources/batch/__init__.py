@@ -45,7 +45,7 @@ class BatchContext(SourceContext):
     timeout_seconds: Any = None
     attempts: Any = None
     exit_code: Any = None
-    job_role: Any = None
+    role: Any = None  # the job role its code runs as
     log_group: Any = None
     log_stream: Any = None
     image: Any = None

@@ -275,7 +275,7 @@ class BatchEvidence:
             memory=memory or "?", memory_doubled=str(int(memory) * 2) if memory.isdigit() else "twice that",
             vcpus=res.get("VCPU", "?"), timeout_seconds=str(timeout) if timeout else "none",
             attempts=str(len(job.get("attempts") or [])), exit_code=last.get("exitCode", "none"),
-            job_role=container.get("jobRoleArn") or "(none set)", log_group=DEFAULT_LOG_GROUP,
+            role=container.get("jobRoleArn") or "(none set)", log_group=DEFAULT_LOG_GROUP,
             log_stream=last.get("logStreamName") or container.get("logStreamName") or "(none recorded)",
             image=container.get("image") or "?", console_url=console,
             what=f"Batch job {job.get('jobName') or job_id} ({job_id}) of job definition "
@@ -357,8 +357,13 @@ class BatchEvidence:
         if mounts:
             bits.append("host paths mounted: " + ", ".join(f"{src} at {dst}" for src, dst in mounts[:4]))
         programs = sum(1 for src, _ in mounts if _HOST_PROGRAM.search(str(src)))
+        if container.get("readonlyRootFilesystem") is True:
+            paths = [str(m.get("containerPath")) for m in container.get("mountPoints") or [] if isinstance(m, dict)]
+            bits.append(f"read-only root file system (writable only: {', '.join(paths[:4]) if paths else 'none'})")
         c.add("config", source, "; ".join(bits), job.get("createdAt"), memory=res.get("MEMORY", ""),
-              vcpus=res.get("VCPU", ""), timeout_seconds=timeout or "", host_programs=programs)
+              vcpus=res.get("VCPU", ""), timeout_seconds=timeout or "", host_programs=programs,
+              role=str(container.get("jobRoleArn") or ""),
+              read_only_root=container.get("readonlyRootFilesystem") is True)
 
     def _logs(self, c: Collector, job: dict[str, Any], container: dict[str, Any],
               attempts: list[dict[str, Any]], last: dict[str, Any]) -> None:

@@ -59,6 +59,7 @@ class EcsContext(SourceContext):
     log_group: Any = None
     log_stream: Any = None
     sibling_host: Any = None  # another container of the task a container looked up by name (awsvpc mode)
+    role: Any = None  # the task role its containers run as (an override wins)
     log_read: Any = field(default=None, metadata=INTERNAL)
 
 

@@ -449,8 +449,13 @@ class EcsEvidence:
         if per:
             text += "; containers: " + "; ".join(per)
         hard = defs.get(primary.get("name"), {}).get("memory") or primary.get("memory")
+        # The role the task's SDKs fetch credentials for (an override wins): with one set, "no credentials" means
+        # the fetch from the task's credentials endpoint failed, not that none were given.
+        role = ((task.get("overrides") or {}).get("taskRoleArn") or (td or {}).get("taskRoleArn") or "")
+        c.context["role"] = role or "(none set)"
         c.add("config", "ecs:DescribeTaskDefinition" if td else source, text, None,
-              memory=str(hard or memory or ""), task_memory=str(memory or ""), cpu=str(cpu or ""))
+              memory=str(hard or memory or ""), task_memory=str(memory or ""), cpu=str(cpu or ""),
+              role=str(role))
         # A container killed (137) after the work's container exited 0 did not stop on SIGTERM: how it is started
         # says whether the signal reaches its program (a shell that runs it without exec does not pass it on).
         ran = [x for x in task.get("containers") or [] if isinstance(x, dict)]
@@ -464,6 +469,15 @@ class EcsEvidence:
                           f"Container {x.get('name')} (killed with 137 after the others stopped) starts as: {start}; "
                           f"stop timeout {f'{stop} s' if stop else 'the ECS default (30 s)'}", None,
                           container=str(x.get("name") or ""))
+        # A container whose root file system is read-only writes only to its mounted volumes: a program that writes
+        # a temporary file under / is refused (HHS/simpler-grants-gov#7844).
+        for d in rows[:MAX_CONTAINERS]:
+            if d.get("readonlyRootFilesystem") is True:
+                mounts = [str(m.get("containerPath")) for m in d.get("mountPoints") or [] if isinstance(m, dict)]
+                c.add("config", "ecs:DescribeTaskDefinition",
+                      f"Container {d.get('name')} has a read-only root file system (readonlyRootFilesystem); it can "
+                      f"write only to its mounted volumes: {', '.join(mounts[:4]) if mounts else 'none'}", None,
+                      container=str(d.get("name") or ""), read_only_root=True)
         if td and td.get("status") and td["status"] != "ACTIVE":
             when = f" at {iso(td['deregisteredAt'])}" if td.get("deregisteredAt") else ""
             c.add("config", "ecs:DescribeTaskDefinition",
