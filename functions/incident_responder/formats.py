@@ -72,8 +72,9 @@ _BYTE_LIST = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d), ?){15,}(?:2
 def decoded_byte_lists(text: str) -> str:
     """``text`` with each list of byte values in it (``_BYTE_LIST``) that decodes as printable UTF-8 replaced by
     what it decodes to; other lists (numbers that are not text) as they are."""
-    # Text nearly always has a byte of 100 and above (a lower-case letter from "d" on): a cheap guard.
-    if ",1" not in text and ", 1" not in text:
+    # Cheap guards, for every log line: text nearly always has a byte of 100 and above (a lower-case letter from "d"
+    # on), and 16 values need 15 commas.
+    if (",1" not in text and ", 1" not in text) or text.count(",") < 15:
         return text
 
     def decoded(m: re.Match[str]) -> str:

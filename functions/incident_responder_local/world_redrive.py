@@ -41,6 +41,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from incident_responder.sources.batch.evidence import job_resources
+
 from .world import to_datetime
 
 if TYPE_CHECKING:
@@ -334,13 +336,11 @@ def _batch_targets(session: boto3.Session, world: World, jobs: list[dict[str, An
         name, _, revision = definition.split("/")[-1].partition(":")
         # The job's resources: its resourceRequirements, or the container's older top-level vcpus and memory
         # (DescribeJobs still answers those for jobs of definitions registered with them).
-        needs = {r.get("type"): r for r in container.get("resourceRequirements") or [] if isinstance(r, dict)}
-        for kind, legacy, default in (("VCPU", "vcpus", "1"), ("MEMORY", "memory", "512")):
-            needs.setdefault(kind, {"type": kind, "value": str(container.get(legacy) or default)})
+        needs = {"VCPU": "1", "MEMORY": "512", **job_resources(container)}
         props = {
             "image": container.get("image") or "public.ecr.aws/docker/library/busybox:latest",
             "command": container.get("command") or ["true"],
-            "resourceRequirements": list(needs.values()),
+            "resourceRequirements": [{"type": kind, "value": value} for kind, value in needs.items()],
         }
         # Registered until the job's revision exists (revisions are numbered by registration).
         for _ in range(min(int(revision or 1), 100)):

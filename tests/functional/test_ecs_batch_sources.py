@@ -350,3 +350,22 @@ def test_world_batch_registers_a_definition_from_a_jobs_older_vcpus_and_memory()
                 needs = {r["type"]: r["value"] for r in d["containerProperties"]["resourceRequirements"]}
                 assert needs["MEMORY"] == str(wanted[d["jobDefinitionArn"]]["memory"])
         assert any(d["jobDefinitionArn"] in wanted for d in defs)
+
+
+def test_a_batch_jobs_role_and_read_only_root_are_facts_of_its_setup() -> None:
+    # What "no credentials" and a refused write under / are read against: the job role set, the root read-only.
+    scenario = Scenario.load(SCENARIOS / "batch_oom")
+    data = copy.deepcopy(scenario.world.data)
+    role = "arn:aws:iam::123456789012:role/nightly-export-job"
+    for job in data["batch"]["jobs"]:
+        job.setdefault("container", {}).update(jobRoleArn=role, readonlyRootFilesystem=True,
+                                               mountPoints=[{"sourceVolume": "scratch", "containerPath": "/scratch"}])
+    world = World(data=data, base=scenario.world.base, region=scenario.world.region,
+                  account=scenario.world.account)
+    with LocalStack(world) as local:
+        local.scenario = scenario  # type: ignore[attr-defined]
+        c = collect(local, BatchAdapter())
+    [config] = [ev for ev in c.book.items if ev.kind == "config" and "queue" in ev.text]
+    assert "read-only root file system (writable only: /scratch)" in config.text
+    assert (config.facts["role"], config.facts["read_only_root"]) == (role, True)
+    assert c.context["role"] == role

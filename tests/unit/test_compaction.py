@@ -1107,3 +1107,10 @@ def test_a_long_message_keeps_the_setting_it_names_as_the_fix() -> None:
     [kept] = compact([line]).lines
     assert "SparkUpgradeException" in kept.text
     assert "You can set spark.sql.legacy.parquet.datetimeRebaseModeInRead to 'LEGACY'" in kept.text
+    assert kept.text.count("You can set") == 1
+    # Without an exception's class in the line, the same: as much of the message as fits, then the setting.
+    plain = line.split("SparkUpgradeException: ", 1)[1]
+    [kept] = compact(["WARN " + plain]).lines
+    assert kept.text.startswith("WARN You may get a different result")
+    assert "You can set spark.sql.legacy.parquet.datetimeRebaseModeInRead to 'LEGACY'" in kept.text
+    assert kept.text.count("You can set") == 1 and len(kept.text) <= 410

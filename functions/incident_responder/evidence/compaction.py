@@ -624,14 +624,9 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         if first is not None and len(head) + len(tail) + 4 > limit:  # the first exception's class is enough
             head = head[: first.end() - 1]
         room = limit - len(head) - 4
-        advice = _ADVICE.search(tail, room - 40) if len(tail) > room else None
-        if advice is not None:  # the setting its message names as the fix, past the room (see below)
-            end = tail.find(". ", advice.start())
-            rest = tail[advice.start() : end + 1 if 0 <= end < advice.start() + ADVICE_CHARS
-                        else advice.start() + ADVICE_CHARS]
-            said = tail[: max(room - len(rest) - 3, 0)]
-            said = said[: said.rfind(" ")] if " " in said else said
-            return f"{head} … {said} … {rest}" + ("" if rest.endswith(".") else "…")
+        advised = _with_advice(tail, room)
+        if advised is not None:
+            return f"{head} … {advised}"
         return f"{head} … {tail[:room]}" + ("…" if len(tail) > room else "")
     m = _strongest(text)
     if m and m.end() > limit - 20:
@@ -652,14 +647,9 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         head = head[: cut + 1] if cut >= limit // 6 else head
         tail = text[field.start() : field.start() + limit - len(head) - 4]
         return f"{head} … {tail}" + ("…" if field.start() + len(tail) < len(text) else "")
-    # Advice that names the setting to change, after a long explanation ("… You can set spark.sql.legacy.parquet.
-    # datetimeRebaseModeInRead to 'LEGACY' to rebase …", apache/hudi#6278): the setting is the fix.
-    advice = _ADVICE.search(text, limit // 2)
-    if advice is not None and (m is None or m.end() <= limit // 2):
-        head = text[: limit // 2]
-        head = head[: head.rfind(" ")] if " " in head else head
-        tail = text[advice.start() : advice.start() + limit - len(head) - 4]
-        return f"{head} … {tail}" + ("…" if advice.start() + len(tail) < len(text) else "")
+    advised = _with_advice(text, limit) if m is None or m.end() <= limit // 2 else None
+    if advised is not None:
+        return advised
     # A short last clause often holds the particulars ("… .parquet. Column: [id], Expected: bigint, Found:
     # INT32"): keep it after the head, which is cut at a space.
     breaks = list(_CLAUSE_BREAK.finditer(text))
@@ -670,6 +660,24 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         if head_end > limit // 2 and (m is None or m.end() <= head_end):  # never drop the error signal
             return f"{text[:head_end]} … {tail}"
     return text[: limit - 1] + "…"
+
+
+def _with_advice(text: str, room: int) -> str | None:
+    """``text`` in ``room`` characters with the sentence past the cut that names the setting to change (``_ADVICE``,
+    at most ``ADVICE_CHARS``) kept after as much of the message as fits: "… You can set spark.sql.legacy.parquet.
+    datetimeRebaseModeInRead to 'LEGACY' …" after Spark's long explanation (apache/hudi#6278). None when no such
+    sentence lies past what a plain cut shows."""
+    advice = _ADVICE.search(text, room // 2) if len(text) > room else None
+    if advice is None:
+        return None
+    end = text.find(". ", advice.start())
+    rest = text[advice.start() : end + 1 if 0 <= end < advice.start() + ADVICE_CHARS
+                else advice.start() + ADVICE_CHARS]
+    if advice.start() + len(rest) <= room:
+        return None  # a plain cut shows it whole
+    said = text[: min(advice.start(), max(room - len(rest) - 3, 0))]
+    said = said[: said.rfind(" ")] if " " in said else said
+    return f"{said} … {rest}" + ("" if rest.endswith(".") else "…")
 
 
 class _Template:
@@ -861,13 +869,12 @@ def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     prints as a list of its bytes read as its text."""
     for item in lines:
         message = item if isinstance(item, str) else item.message or ""
-        # A payload printed as its bytes (16 values or more), read as the text it is (decoded_byte_lists).
-        if ",1" in message and message.count(",") >= 15:
-            decoded = decoded_byte_lists(message)
-            if decoded != message:
-                message = decoded
-                item = message if isinstance(item, str) else LogLine(message=message, timestamp=item.timestamp,
-                                                                      source=item.source)
+        # A payload printed as its bytes, read as the text it is (decoded_byte_lists).
+        decoded = decoded_byte_lists(message)
+        if decoded != message:
+            message = decoded
+            item = message if isinstance(item, str) else LogLine(message=message, timestamp=item.timestamp,
+                                                                  source=item.source)
         m = _BYTES_OUTPUT.search(message) if "\\n" in message else None
         if m is None:
             yield item

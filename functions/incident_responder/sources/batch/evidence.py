@@ -17,7 +17,7 @@ from ...errors import MalformedEvent
 from ...evidence.redaction import is_secret_key
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, shorten
-from ..ecs.evidence import exit_code_meaning, read_stream_logs
+from ..ecs.evidence import exit_code_meaning, read_stream_logs, writable_paths
 from .spec import BatchSpec
 
 if TYPE_CHECKING:
@@ -358,8 +358,7 @@ class BatchEvidence:
             bits.append("host paths mounted: " + ", ".join(f"{src} at {dst}" for src, dst in mounts[:4]))
         programs = sum(1 for src, _ in mounts if _HOST_PROGRAM.search(str(src)))
         if container.get("readonlyRootFilesystem") is True:
-            paths = [str(m.get("containerPath")) for m in container.get("mountPoints") or [] if isinstance(m, dict)]
-            bits.append(f"read-only root file system (writable only: {', '.join(paths[:4]) if paths else 'none'})")
+            bits.append(f"read-only root file system (writable only: {writable_paths(container)})")
         c.add("config", source, "; ".join(bits), job.get("createdAt"), memory=res.get("MEMORY", ""),
               vcpus=res.get("VCPU", ""), timeout_seconds=timeout or "", host_programs=programs,
               role=str(container.get("jobRoleArn") or ""),

@@ -125,6 +125,13 @@ def _stopped_with_the_task(containers: list[dict[str, Any]], defs: dict[Any, dic
     return {str(x.get("name")) for x in containers if x not in ended and _benign_signal(x)}
 
 
+def writable_paths(container: dict[str, Any]) -> str:
+    """Where a container with a read-only root file system can write: its mount points (ECS container definitions
+    and Batch container properties name them alike), or "none"."""
+    paths = [str(m.get("containerPath")) for m in container.get("mountPoints") or [] if isinstance(m, dict)]
+    return ", ".join(paths[:4]) if paths else "none"
+
+
 def _failed(container: dict[str, Any], clean_exit_seen: bool) -> bool:
     if _oom(container):
         return True
@@ -473,10 +480,9 @@ class EcsEvidence:
         # a temporary file under / is refused (HHS/simpler-grants-gov#7844).
         for d in rows[:MAX_CONTAINERS]:
             if d.get("readonlyRootFilesystem") is True:
-                mounts = [str(m.get("containerPath")) for m in d.get("mountPoints") or [] if isinstance(m, dict)]
                 c.add("config", "ecs:DescribeTaskDefinition",
                       f"Container {d.get('name')} has a read-only root file system (readonlyRootFilesystem); it can "
-                      f"write only to its mounted volumes: {', '.join(mounts[:4]) if mounts else 'none'}", None,
+                      f"write only to its mounted volumes: {writable_paths(d)}", None,
                       container=str(d.get("name") or ""), read_only_root=True)
         if td and td.get("status") and td["status"] != "ACTIVE":
             when = f" at {iso(td['deregisteredAt'])}" if td.get("deregisteredAt") else ""
