@@ -2076,3 +2076,38 @@ def test_an_init_report_that_says_why_the_runtime_failed_is_no_bookkeeping() -> 
     assert is_bookkeeping("INIT_REPORT Init Duration: 412.50 ms")
     lines = compact([failed, "START RequestId: 1 Version: $LATEST"]).lines
     assert any("Runtime.OutOfMemory" in line.text for line in lines)
+
+
+@pytest.mark.parametrize("source", ["lambda", "stepfunctions"])
+def test_a_report_whose_status_is_timeout_is_a_timeout_without_the_timed_out_line(source: str) -> None:
+    # Lambda's JSON log format has no "Task timed out" line; its report (and the text format's REPORT) says it.
+    report = ("REPORT RequestId: 3b2f8e0d-1c6a-4f57-a9e2-d4c6b8a0f1e3\tDuration: 3000.0 ms\tBilled Duration: 3000 ms"
+              "\tMemory Size: 128 MB\tMax Memory Used: 64 MB\tStatus: timeout")
+    assert not is_bookkeeping(report)
+    assert is_bookkeeping(report.replace("Status: timeout", "Status: success"))
+    d = diagnose(book("START RequestId: 3b2f8e0d-1c6a-4f57-a9e2-d4c6b8a0f1e3 Version: $LATEST", report), source)
+    assert d.cause.category == Category.TIMEOUT
+    ok = diagnose(book(report.replace("\tStatus: timeout", "")), source)
+    assert ok.cause.category != Category.TIMEOUT
+
+
+def test_a_key_error_on_an_environment_variable_is_the_setup_and_another_key_the_code() -> None:
+    # awslabs/python-deequ#143: os.environ["SPARK_VERSION"] in a job that never set it.
+    chained = ("Traceback (most recent call last):\n  File \"/usr/lib/python3.10/os.py\", line 680, in __getitem__\n"
+               "    raise KeyError(key) from None\nKeyError: 'SPARK_VERSION'\n\nDuring handling of the above exception,"
+               " another exception occurred:\n\nTraceback (most recent call last):\n  File \"job.py\", line 9, in "
+               "<module>\nRuntimeError: SPARK_VERSION environment variable is required.")
+    assert diagnose(book(chained), "glue").cause.category == Category.CONFIGURATION
+    assert diagnose(book("KeyError: 'SPARK_VERSION'"), "glue").cause.category == Category.CONFIGURATION
+    assert diagnose(book("Traceback (most recent call last):\nKeyError: 'amount'"), "glue").cause.category \
+        == Category.CODE_ERROR
+
+
+def test_nodes_lost_under_a_job_are_capacity_but_not_with_high_confidence() -> None:
+    # EMR guide, "Deny-listed nodes": YARN takes out a node whose disks pass 90% full as it loses a Spot node;
+    # only the ResourceManager's log tells them apart.
+    d = diagnose(book("Failing this attempt.Diagnostics: Container released on a *lost* node",
+                      "org.apache.spark.shuffle.FetchFailedException: Connection reset by peer"), "emr")
+    assert d.cause.category == Category.CAPACITY
+    assert d.cause.confidence == Confidence.MEDIUM
+    assert any("UNHEALTHY" in step for step in d.next_steps)

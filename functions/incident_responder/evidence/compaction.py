@@ -819,8 +819,11 @@ def at_memory_limit(message: str) -> bool:
 
 def is_bookkeeping(message: str) -> bool:
     """Whether a log line is Lambda bookkeeping (START/END/REPORT RequestId ...), never a cause."""
-    # ... unless it says why the runtime failed ("INIT_REPORT ... Status: error\tError Type: Runtime.OutOfMemory").
-    return bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message) and "Error Type:" not in message
+    # ... unless it says why the runtime failed ("INIT_REPORT ... Status: error\tError Type: Runtime.OutOfMemory"), or
+    # that the request ran out of time ("REPORT ... Status: timeout": in Lambda's JSON log format, the only line that
+    # says so).
+    return (bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message) and "Error Type:" not in message
+            and "Status: timeout" not in message)
 
 
 # An exception whose message goes on over more lines before its stack frames, in a log written line by line

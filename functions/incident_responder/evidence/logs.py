@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from incident_responder.evidence.compaction import LogLine
+from incident_responder.evidence.records import plain
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -192,7 +193,7 @@ def fetch_log_window(
 
     ordered = sorted(kept)
     lines = [
-        LogLine(message=message, timestamp=_iso_ms(ts), source=f"{group}/{stream}")
+        LogLine(message=plain(message), timestamp=_iso_ms(ts), source=f"{group}/{stream}")
         for ts, _, _, stream, message in ordered
     ]
     return LogFetch(
@@ -265,7 +266,7 @@ class _Tail:
 
 def _decode_lines(lines: deque[bytes] | list[bytes], uri: str) -> Iterator[LogLine]:
     for raw in lines:
-        yield LogLine(message=raw.decode("utf-8", "replace").rstrip("\r"), timestamp=None, source=uri)
+        yield LogLine(message=plain(raw.decode("utf-8", "replace").rstrip("\r")), timestamp=None, source=uri)
 
 
 def iter_s3_log_lines(

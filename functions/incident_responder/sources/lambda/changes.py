@@ -7,7 +7,8 @@ the function say (calls, at most two):
 - FilterLogEvents of the function's log group over the day before the failure (one page, at most 1000
   events, oldest first: a busy function's page ends before the failure and says so), for the ``REPORT``
   lines (each invocation's duration, memory size and max memory used) and the error lines (``[ERROR]``,
-  ``Task timed out``, ``Status: error``), whose request ids mark failed invocations;
+  ``Task timed out``, ``Status: error``), whose request ids mark failed invocations; in the JSON log format,
+  its ``platform.report`` records and error records, read as their text lines;
 - GetFunctionConfiguration (of the version that ran): ``LastModified`` after the last good invocation is
   "code or configuration changed N min before the failure", with the code SHA, version, memory and
   timeout now.
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts, Series
+from ...evidence.records import plain
 from ..base import parse_time
 
 if TYPE_CHECKING:
@@ -38,7 +40,10 @@ _REPORT = re.compile(r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<duration>[\
                      r"(?P<size>\d+) MB\s+Max Memory Used: (?P<used>\d+) MB", re.S)
 _ERROR = re.compile(r"\[ERROR\]|Task timed out|Status: (?:error|timeout)|Runtime exited with error|"
                     r"Runtime\.\w+Error|\"errorType\"")
-PATTERN = '?"REPORT RequestId" ?"[ERROR]" ?"Task timed out" ?"Status: error" ?"Status: timeout" ?"Runtime exited"'
+# The terms of both log formats: text ("REPORT RequestId: ...") and JSON ({"type":"platform.report", ...}, an
+# error record's "errorType"), whose records are read as their text lines (evidence.records.plain).
+PATTERN = ('?"REPORT RequestId" ?"[ERROR]" ?"Task timed out" ?"Status: error" ?"Status: timeout" ?"Runtime exited" '
+           '?"platform.report" ?"errorType"')
 
 
 def invocations(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[str]]:
@@ -46,7 +51,8 @@ def invocations(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set
     logged an error."""
     reports, failed = [], set()
     for event in events:
-        message = str(event.get("message") or "")
+        raw = str(event.get("message") or "")
+        message = plain(raw)
         found = _REPORT.search(message)
         when = datetime.fromtimestamp(int(event.get("timestamp") or 0) / 1000, tz=timezone.utc)
         if found:
@@ -55,8 +61,8 @@ def invocations(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set
                             "error": bool(re.search(r"Status: (?:error|timeout)", message))})
             if reports[-1]["error"]:
                 failed.add(found.group("id"))
-        elif _ERROR.search(message):
-            failed.update(_ID.findall(message))
+        elif _ERROR.search(message) or _ERROR.search(raw):
+            failed.update(_ID.findall(raw))
     reports.sort(key=lambda x: x["time"])
     return reports, failed
 

@@ -1,0 +1,152 @@
+"""A local world's logs rewritten as structured loggers write them, to test that a diagnosis does not depend on
+the log's format.
+
+:func:`restyle_world` returns a copy of a world whose CloudWatch log events are written as JSON records:
+
+- a Lambda function's log group (``/aws/lambda/...``) in Lambda's JSON log format: ``platform.start``,
+  ``platform.runtimeDone`` and ``platform.report`` records for START, END and REPORT (a timeout is the report's
+  ``"status": "timeout"``; the JSON format has no "Task timed out" line), application lines as
+  ``{"timestamp", "level", "requestId", "message"}``, and a Python error as its error object
+  (``{"errorType", "errorMessage", "stackTrace"}``) in the record's ``message``;
+- an ECS or Batch container's log group as an application logger writes it (Powertools, structlog,
+  logstash-logback): each line with a level becomes ``{"timestamp", "level", "logger", "message"}``, and a
+  traceback or a Java stack trace that follows an ERROR record goes into that record's ``exception`` field, as
+  ``logger.exception(...)`` puts it. Lines no logger wrote (a program's print output) stay text.
+
+The benchmark ``benchmarks/bench_structured_logs.py`` replays every scenario both ways and counts the
+diagnoses that change; the functional tests replay a few.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+__all__ = ["restyle_events", "restyle_world"]
+
+_LEVEL = re.compile(r"\b(ERROR|WARN(?:ING)?|INFO|DEBUG|FATAL|CRITICAL|SEVERE|TRACE)\b")
+_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[T ][\d:.,]+Z?\]?\s*)?"
+                     r"(?:\[?(?:ERROR|WARN(?:ING)?|INFO|DEBUG|FATAL|CRITICAL|SEVERE|TRACE)\]?\s*[:\t-]?\s*)?")
+_LAMBDA_APP = re.compile(r"^(\d{4}-\d\d-\d\dT[\d:.]+Z)\t([0-9a-f-]{36})\t(\w+)\t(.*)$", re.S)
+_START = re.compile(r"^START RequestId: (\S+) Version: (\S+)")
+_END = re.compile(r"^END RequestId: (\S+)")
+_REPORT = re.compile(r"^REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms\s+Billed Duration: (\d+) ms\s+"
+                     r"Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB(?:\s+Init Duration: ([\d.]+) ms)?")
+_TIMEOUT = re.compile(r"^\S+ (\S+) Task timed out after [\d.]+ seconds")
+_PYTHON_ERROR = re.compile(r"^\[ERROR\] (\w[\w.]*): (.*?)\nTraceback \(most recent call last\):\n(.*)$", re.S)
+_TRACE_LINE = re.compile(r"^(?:\s|Traceback \(most recent|Caused by:|\tat |\s+\.\.\. \d+ more)")
+_EXCEPTION = re.compile(r"^[\w.$]+(?:Error|Exception|Exit|Interrupt)\b(?::|$)")
+_FAILED_LEVELS = ("ERROR", "FATAL", "CRITICAL", "SEVERE")
+
+
+def _lambda(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    timed_out = {m.group(1) for e in events if (m := _TIMEOUT.match(str(e.get("message") or "")))}
+    out: list[dict[str, Any]] = []
+    for event in events:
+        message, when = event.get("message"), event.get("timestamp")
+        if not isinstance(message, str):
+            out.append(event)
+            continue
+        record: dict[str, Any] | None = None
+        if m := _START.match(message):
+            record = {"time": when, "type": "platform.start", "record": {"requestId": m[1], "version": m[2]}}
+        elif m := _END.match(message):
+            record = {"time": when, "type": "platform.runtimeDone",
+                      "record": {"requestId": m[1], "status": "timeout" if m[1] in timed_out else "success"}}
+        elif m := _REPORT.match(message):
+            metrics: dict[str, Any] = {"durationMs": float(m[2]), "billedDurationMs": int(m[3]),
+                                       "memorySizeMB": int(m[4]), "maxMemoryUsedMB": int(m[5])}
+            if m[6]:
+                metrics["initDurationMs"] = float(m[6])
+            status = "timeout" if m[1] in timed_out else ("error" if "Status: error" in message else "success")
+            record = {"time": when, "type": "platform.report",
+                      "record": {"requestId": m[1], "metrics": metrics, "status": status}}
+            if "Error Type:" in message:
+                record["record"]["errorType"] = message.split("Error Type:")[1].split()[0]
+        elif _TIMEOUT.match(message):
+            continue  # the JSON format says it in the report's status
+        elif m := _LAMBDA_APP.match(message):
+            record = {"timestamp": m[1], "level": m[3], "requestId": m[2], "message": m[4]}
+        elif m := _PYTHON_ERROR.match(message):
+            frames = [f for f in re.split(r"(?=  File \")", m[3]) if f.strip()]
+            record = {"timestamp": when, "level": "ERROR", "requestId": "",
+                      "message": {"errorMessage": m[2], "errorType": m[1], "stackTrace": frames}}
+        out.append(event if record is None else dict(event, message=json.dumps(record)))
+    return out
+
+
+def _application(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    last: tuple[int, dict[str, Any]] | None = None  # the ERROR record a following trace belongs to
+    trace: list[dict[str, Any]] = []
+    in_python = False
+
+    def flush() -> None:
+        nonlocal trace, last
+        if not trace:
+            return
+        text = "\n".join(str(e["message"]) for e in trace)
+        if last is not None:
+            at, record = last
+            record["exception"] = text
+            out[at] = dict(out[at], message=json.dumps(record))
+        else:
+            out.extend(trace)  # a trace no logger record owns stays text (stderr)
+        trace, last = [], None
+
+    for i, event in enumerate(events):
+        message = event.get("message")
+        if not isinstance(message, str):
+            flush()
+            out.append(event)
+            continue
+        following = events[i + 1].get("message") if i + 1 < len(events) else ""
+        opens = message.startswith("Traceback (most recent call last)") or (
+            bool(_EXCEPTION.match(message)) and isinstance(following, str)
+            and following.startswith(("\tat ", "    at ")))
+        if opens or (trace and (_TRACE_LINE.match(message) or (in_python and _EXCEPTION.match(message)))):
+            trace.append(event)
+            if message.startswith("Traceback"):
+                in_python = True
+            elif in_python and _EXCEPTION.match(message):
+                in_python = False
+                flush()
+            continue
+        flush()
+        in_python = False
+        level = _LEVEL.search(message[:40])
+        if level is None or "\n" in message:
+            out.append(event)
+            last = None
+            continue
+        record = {"timestamp": event.get("timestamp"), "level": level.group(1).replace("WARNING", "WARN"),
+                  "logger": "app", "message": _PREFIX.sub("", message, count=1)}
+        out.append(dict(event, message=json.dumps(record)))
+        last = (len(out) - 1, record) if record["level"] in _FAILED_LEVELS else None
+    flush()
+    return out
+
+
+def restyle_events(group: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events of one log group as a structured logger writes them (see the module docstring)."""
+    if group.startswith("/aws/lambda/"):
+        return _lambda(events)
+    if group.startswith(("/ecs", "/aws/batch")) or "ecs" in group:
+        return _application(events)
+    return events
+
+
+def restyle_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A copy of ``world`` with its log events restyled, and how many events were rewritten."""
+    out = copy.deepcopy(world)
+    changed = 0
+    for stream in out.get("logs") or []:
+        if not isinstance(stream, dict):
+            continue
+        events = stream.get("events") or []
+        new = restyle_events(str(stream.get("group", "")), events)
+        changed += sum(1 for a, b in zip(events, new, strict=False) if a is not b) + abs(len(events) - len(new))
+        stream["events"] = new
+    return out, changed
