@@ -7,12 +7,14 @@ import copy
 import gzip
 import json
 import random
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+import yaml
 from botocore.exceptions import ClientError
 from tests.conftest import SCENARIOS
 
@@ -475,3 +477,30 @@ def test_a_glue_job_the_world_makes_from_its_runs_was_defined_before_them(slack:
     assert "pythonshell job" in text
     assert "last modified 2022-02-14 09:00 UTC — before the last good run" in text
     assert result["report"]["probable_cause"]["category"] == "out_of_memory"
+
+
+def test_a_lost_node_yarn_took_out_for_full_disks_is_read_in_the_resourcemanagers_log(slack: Any,
+                                                                                    tmp_path: Path) -> None:
+    """After "Container released on a *lost* node", the ResourceManager's log on the primary node is read first:
+    a node reported UNHEALTHY for its full disks is a full disk, not a Spot reclaim (the EMR guide's "Deny-listed
+    nodes"). The same step with the Spot notice in the instance controller's log stays capacity."""
+    name = "spark_am_on_spot_task_node_reclaimed"
+    dest = tmp_path / name
+    shutil.copytree(SCENARIOS / name, dest)
+    world = yaml.safe_load((dest / "world.yaml").read_text(encoding="utf-8"))
+    for obj in world["s3"]:
+        key = str(obj.get("key", ""))
+        if key.endswith("instance-controller.log.gz"):
+            obj["body"] = "2021-07-27 06:12:05,000 INFO Poller: InstanceJointStatusMap conatins 850 entries\n"
+        elif "resourcemanager" in key:
+            obj["body"] = (
+                "2021-07-27 06:13:16,901 INFO org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNodeImpl: Node "
+                "ip-10-20-7-142.ap-northeast-2.compute.internal:8041 reported UNHEALTHY with details: 1/1 local-dirs "
+                "are bad: /mnt/yarn; 1/1 log-dirs are bad: /var/log/hadoop-yarn/containers\n"
+                "2021-07-27 06:13:16,902 INFO org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNodeImpl: "
+                "ip-10-20-7-142.ap-northeast-2.compute.internal:8041 Node Transitioned from RUNNING to UNHEALTHY\n")
+    (dest / "world.yaml").write_text(yaml.safe_dump(world, sort_keys=False), encoding="utf-8")
+    report = run_scenario(dest, slack)["report"]
+    assert report["probable_cause"]["category"] == "disk_full"
+    assert any("local-dirs are bad" in e["text"] and "resourcemanager" in e["source"] for e in report["evidence"])
+    assert run_scenario(SCENARIOS / name, slack)["report"]["probable_cause"]["category"] == "capacity"

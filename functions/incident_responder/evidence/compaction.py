@@ -236,6 +236,9 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|released on a \*?lost\*? node|slave lost"
         r"|oom[-_ ]?kill|signal: killed|sigkill|no space left on device|no space available in any of the local dir"
         r"|disk quota exceeded|task timed out"
+        # YARN's health check of a node's disks ("1/1 local-dirs are bad: /mnt/yarn", "used space above threshold of
+        # 90.0%"): the node is taken out, its containers lost
+        r"|(?:local|log)-dirs (?:are|is) bad|used space above threshold"
         r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"
         # a GPU the work could not use (then it crawls on the CPU into its time limit)
         r"|nvidia driver on your system is too old|cuda driver version is insufficient|no cuda gpus are available"

@@ -115,6 +115,12 @@ _REGION_HOST = re.compile(r"\bhostname=([\w.-]+),\d+,")
 # the largest.
 _LOST_NODE = re.compile(r"(?i)released on a \*?lost\*? node|\bSlave lost\b|\bexit(?:Code| status):? -100\b")
 _INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-controller[\w/.-]*\.log[\w.-]*$")
+# ... or YARN took the node out as UNHEALTHY, its disks past 90% full ("Node ip-...:8041 reported UNHEALTHY with
+# details: 1/1 local-dirs are bad: /mnt/yarn"; the EMR guide's "Deny-listed nodes"): the ResourceManager's log, on
+# the primary node, says so for every node it lost. It is read first, then the largest instance controller log.
+_RESOURCEMANAGER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-yarn/(?:hadoop|yarn)-yarn-resourcemanager-"
+                                  r"[^/]*\.log(?:\.gz)?$")
+_LOST_NODE_LOG = re.compile(f"{_INSTANCE_CONTROLLER_LOG.pattern}|{_RESOURCEMANAGER_LOG.pattern}")
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
 # A MapReduce job named in a step's stderr: its id, or the old JobClient's "java.io.IOException: Job failed!".
 # A driver's own wrapper over the MapReduce job it ran ("IllegalStateException: Error executing MapReduce for :
@@ -550,7 +556,8 @@ class EmrEvidence:
             # The NameNode found no DataNode to write to: the DataNodes' own logs say why (out of space, as a rule).
             self._node_logs(c, cluster_id, _DATANODE_LOG, "HDFS DataNode log", failure_time, child)
         elif _LOST_NODE.search(read):
-            self._node_logs(c, cluster_id, _INSTANCE_CONTROLLER_LOG, "instance controller log", failure_time, child)
+            self._node_logs(c, cluster_id, _LOST_NODE_LOG, "log of why nodes went (YARN, the instance controller)",
+                            failure_time, child, before=_RESOURCEMANAGER_LOG)
         elif _HBASE_CLIENT.search(read):
             hosts = tuple(dict.fromkeys(m.group(1) for m in _REGION_HOST.finditer(read)))
             self._node_logs(c, cluster_id, _REGIONSERVER_LOG, "HBase region server log", failure_time, child,
@@ -607,18 +614,20 @@ class EmrEvidence:
         return None if out is None else (bucket, base, out)
 
     def _node_logs(self, c: Collector, cluster_id: str, key: re.Pattern[str], what: str,
-                   failure_time: datetime | None, child: bool, first: tuple[str, ...] = ()) -> None:
+                   failure_time: datetime | None, child: bool, first: tuple[str, ...] = (),
+                   before: re.Pattern[str] | None = None) -> None:
         """Logs the nodes wrote under ``<LogUri>/<cluster>/node/`` whose keys match ``key`` (one listing; the
-        largest ``NODE_LOG_READS`` read: a log with an error in it is the longer one), those whose key names one
-        of the hosts ``first`` before the others."""
+        largest ``NODE_LOG_READS`` read: a log with an error in it is the longer one), those whose key matches
+        ``before``, then those whose key names one of the hosts ``first``, before the others."""
         listed = self._listing(c, cluster_id, "node/", NODE_LIST_LIMIT)
         if listed is None:
             return
         bucket, _, out = listed
         found = [o for o in out.get("Contents") or [] if key.search(str(o.get("Key", "")))]
-        def order(o: dict[str, Any]) -> tuple[bool, int, str]:
+        def order(o: dict[str, Any]) -> tuple[bool, bool, int, str]:
             named = any(host.split(".")[0] in str(o["Key"]) for host in first)
-            return not named, -(o.get("Size") or 0), str(o["Key"])
+            preferred = before is not None and bool(before.search(str(o["Key"])))
+            return not preferred, not named, -(o.get("Size") or 0), str(o["Key"])
 
         for obj in sorted(found, key=order)[:NODE_LOG_READS]:
             instance = re.search(r"/node/(i-[0-9a-f]+)/", str(obj["Key"]))
