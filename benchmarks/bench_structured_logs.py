@@ -1,4 +1,5 @@
-"""Structured logs: does the diagnosis hold when the same failure is logged as JSON records?
+"""Structured and coloured logs: does the diagnosis hold when the same failure is logged as JSON records, or with a
+terminal's colour codes?
 
 Every scenario in tests/scenarios whose CloudWatch logs come from a Lambda function, an ECS task or a Batch job
 is replayed with its logs rewritten as structured loggers write them (``incident_responder_local.restyle``:
@@ -7,6 +8,9 @@ process:
 
 - as the responder reads logs (JSON records read as the text they stand for, ``evidence.records.plain``);
 - as a baseline, with that reading switched off (each record read as its raw JSON line).
+
+The same for the scenarios whose ECS or Batch logs are coloured as a terminal shows them (``colour_world``: ANSI
+codes around levels and exception names), the baseline keeping the codes.
 
 Printed: the share of restyled scenarios whose category is still the expected one, with the reading and
 without, and the count of those wrong with high confidence. A scenario's evidence strings are not checked
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -24,16 +29,16 @@ import yaml
 
 from _common import ROOT, emit
 from incident_responder_local.replay import replay
-from incident_responder_local.restyle import restyle_world
+from incident_responder_local.restyle import colour_world, restyle_world
 
 
-def restyled(into: Path) -> list[Path]:
+def restyled(into: Path, style: Callable[[dict], tuple[dict, int]] = restyle_world) -> list[Path]:
     out = []
     for world_file in sorted((ROOT / "tests" / "scenarios").glob("*/world.yaml")):
         world = yaml.safe_load(world_file.read_text(encoding="utf-8"))
         if not isinstance(world, dict) or not world.get("logs"):
             continue
-        new, changed = restyle_world(world)
+        new, changed = style(world)
         if not changed:
             continue
         dest = into / world_file.parent.name
@@ -56,16 +61,17 @@ def score(results: list[dict]) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="structured-logs-") as tmp:
-        paths = restyled(Path(tmp))
-        right, wrong_high, n = score(replay(paths))
-        raw = lambda message: message  # noqa: E731
-        with mock.patch("incident_responder.evidence.logs.plain", raw), \
-                mock.patch("incident_responder.sources.lambda.changes.plain", raw):
-            base_right, base_wrong_high, _ = score(replay(paths))
-    emit("structured_logs_category_accuracy", round(right / n, 3), "ratio", round(base_right / n, 3), None,
-         scenarios=n, right=right, baseline_right=base_right)
-    emit("structured_logs_wrong_high", wrong_high, "count", base_wrong_high, 0, scenarios=n)
+    raw = lambda message: message  # noqa: E731
+    for name, style in (("structured_logs", restyle_world), ("coloured_logs", colour_world)):
+        with tempfile.TemporaryDirectory(prefix=f"{name}-") as tmp:
+            paths = restyled(Path(tmp), style)
+            right, wrong_high, n = score(replay(paths))
+            with mock.patch("incident_responder.evidence.logs.plain", raw), \
+                    mock.patch("incident_responder.sources.lambda.changes.plain", raw):
+                base_right, base_wrong_high, _ = score(replay(paths))
+        emit(f"{name}_category_accuracy", round(right / n, 3), "ratio", round(base_right / n, 3), None,
+             scenarios=n, right=right, baseline_right=base_right)
+        emit(f"{name}_wrong_high", wrong_high, "count", base_wrong_high, 0, scenarios=n)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ the log's format.
   traceback or a Java stack trace that follows an ERROR record goes into that record's ``exception`` field, as
   ``logger.exception(...)`` puts it. Lines no logger wrote (a program's print output) stay text.
 
+:func:`colour_world` returns a copy whose container logs (ECS, Batch) are coloured as a terminal shows them
+(Spring Boot, rich, chalk, colorlog): ANSI codes around each line's level and around exception names.
+
 The benchmark ``benchmarks/bench_structured_logs.py`` replays every scenario both ways and counts the
 diagnoses that change; the functional tests replay a few.
 """
@@ -24,7 +27,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["restyle_events", "restyle_world"]
+__all__ = ["colour_world", "restyle_events", "restyle_world"]
 
 _LEVEL = re.compile(r"\b(ERROR|WARN(?:ING)?|INFO|DEBUG|FATAL|CRITICAL|SEVERE|TRACE)\b")
 _PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[T ][\d:.,]+Z?\]?\s*)?"
@@ -39,6 +42,9 @@ _PYTHON_ERROR = re.compile(r"^\[ERROR\] (\w[\w.]*): (.*?)\nTraceback \(most rece
 _TRACE_LINE = re.compile(r"^(?:\s|Traceback \(most recent|Caused by:|\tat |\s+\.\.\. \d+ more)")
 _EXCEPTION = re.compile(r"^[\w.$]+(?:Error|Exception|Exit|Interrupt)\b(?::|$)")
 _FAILED_LEVELS = ("ERROR", "FATAL", "CRITICAL", "SEVERE")
+_COLOURS = {"ERROR": "31", "FATAL": "31;1", "CRITICAL": "31;1", "SEVERE": "31;1", "WARN": "33", "WARNING": "33",
+            "INFO": "32", "DEBUG": "36", "TRACE": "36"}
+_EXCEPTION_NAME = re.compile(r"\b([A-Z]\w*(?:Error|Exception))\b")
 
 
 def _lambda(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -147,6 +153,31 @@ def restyle_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
             continue
         events = stream.get("events") or []
         new = restyle_events(str(stream.get("group", "")), events)
-        changed += sum(1 for a, b in zip(events, new, strict=False) if a is not b) + abs(len(events) - len(new))
+        changed += sum(1 for e in new if str(e.get("message") or "").startswith("{")) - sum(
+            1 for e in events if str(e.get("message") or "").startswith("{"))
         stream["events"] = new
+    return out, changed
+
+
+def _colour(message: Any) -> Any:
+    if not isinstance(message, str):
+        return message
+    out = _LEVEL.sub(lambda m: f"\x1b[{_COLOURS[m.group(1)]}m{m.group(1)}\x1b[0m", message, count=1)
+    return _EXCEPTION_NAME.sub(lambda m: f"\x1b[1;31m{m.group(1)}\x1b[0m", out)
+
+
+def colour_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A copy of ``world`` with its container logs coloured (see the module docstring), and how many events were."""
+    out = copy.deepcopy(world)
+    changed = 0
+    for stream in out.get("logs") or []:
+        group = str(stream.get("group", "")) if isinstance(stream, dict) else ""
+        if not (group.startswith(("/ecs", "/aws/batch")) or "ecs" in group):
+            continue
+        events = []
+        for event in stream.get("events") or []:
+            painted = _colour(event.get("message"))
+            changed += painted != event.get("message")
+            events.append(dict(event, message=painted))
+        stream["events"] = events
     return out, changed

@@ -369,3 +369,11 @@ def test_a_batch_jobs_role_and_read_only_root_are_facts_of_its_setup() -> None:
     assert "read-only root file system (writable only: /scratch)" in config.text
     assert (config.facts["role"], config.facts["read_only_root"]) == (role, True)
     assert c.context["role"] == role
+
+
+def test_a_task_that_failed_its_health_checks_shows_what_the_check_runs(slack: Any) -> None:
+    """The health check can be what fails (a curl the image does not have, YumaInaura/YumaInaura#3393): the report
+    shows the check's command, from the task definition."""
+    result = replay("ecs_node_webhook_relay_container_health_check_curl_missing", slack)
+    assert any(e["kind"] == "config" and "health check runs: curl -f http://127.0.0.1:80/ || exit 1" in e["text"]
+               for e in result["report"]["evidence"]), evidence(result)

@@ -14,7 +14,7 @@ import yaml
 from tests.conftest import SCENARIOS
 
 from incident_responder_local.replay import run_scenario
-from incident_responder_local.restyle import restyle_world
+from incident_responder_local.restyle import colour_world, restyle_world
 
 
 def restyled(name: str, into: Path) -> Path:
@@ -59,3 +59,17 @@ def test_without_reading_the_records_the_json_would_be_shown(slack: Any, tmp_pat
     result = run_scenario(restyled(name, tmp_path), slack)
     evidence = "\n".join(e["text"] for e in result["report"]["evidence"])
     assert "Status: timeout" not in evidence
+
+
+@pytest.mark.parametrize("name", ["ecs_java_spring_batch_dynamodb_analysis_item_over_400kb",
+                                  "batch_s3_getobject_access_denied_kms_decrypt_missing"])
+def test_a_failure_whose_container_colours_its_output_is_diagnosed_as_in_plain_text(name: str, slack: Any,
+                                                                                   tmp_path: Path) -> None:
+    dest = tmp_path / name
+    shutil.copytree(SCENARIOS / name, dest)
+    world, changed = colour_world(yaml.safe_load((dest / "world.yaml").read_text(encoding="utf-8")))
+    assert changed
+    (dest / "world.yaml").write_text(yaml.safe_dump(world, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    result = run_scenario(dest, slack)
+    assert result["check"]["passed"], result["check"]["failures"]  # its category and its evidence strings
+    assert not any("\x1b" in e["text"] for e in result["report"]["evidence"])

@@ -2111,3 +2111,20 @@ def test_nodes_lost_under_a_job_are_capacity_but_not_with_high_confidence() -> N
     assert d.cause.category == Category.CAPACITY
     assert d.cause.confidence == Confidence.MEDIUM
     assert any("UNHEALTHY" in step for step in d.next_steps)
+
+
+def test_a_class_the_jvm_could_not_load_is_never_a_missing_input() -> None:
+    # openillumi.com: Phoenix's output format missing from the executors' classpath.
+    d = diagnose(book("java.lang.ClassNotFoundException: org.apache.phoenix.mapreduce.PhoenixOutputFormat not found"),
+                 "emr")
+    assert d.cause.category != Category.MISSING_INPUT
+    assert diagnose(book("java.io.FileNotFoundException: s3://bucket/in/part-0001 not found"), "emr").cause.category \
+        == Category.MISSING_INPUT
+
+
+def test_a_jar_that_spark_submit_skipped_with_a_local_master_is_the_setting() -> None:
+    skipped = "Warning: Skip remote jar hdfs://ip-10-0-0-12.ec2.internal:8020/user/hadoop/jobs/etl.jar."
+    missing = "java.lang.ClassNotFoundException: com.acme.etl.Main"
+    d = diagnose(book(skipped, missing), "emr")
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "spark-local-master-skipped-remote-jar")
+    assert diagnose(book(missing), "emr").cause.signature != "spark-local-master-skipped-remote-jar"

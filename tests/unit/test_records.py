@@ -137,3 +137,9 @@ def test_the_cause_inside_a_record_is_found_and_shown_as_text() -> None:
     assert "OutOfMemoryError: Java heap space" in shown and '\\"' not in shown and '"level"' not in shown
     diagnosis = signature_set().diagnose(book.items, "ecs", {})
     assert diagnosis.cause.category == Category.OUT_OF_MEMORY
+
+
+def test_terminal_colour_codes_are_removed_from_every_line_and_from_a_records_fields() -> None:
+    assert plain("\x1b[31mERROR\x1b[0m \x1b[1;31mKeyError\x1b[0m: 'amount'") == "ERROR KeyError: 'amount'"
+    assert plain("\x1b[2K\x1b[1G\x1b]0;title\x07done") == "done"  # cursor moves and a window title
+    assert plain(json.dumps({"level": "error", "msg": "\x1b[31mdisk full\x1b[0m"})) == "ERROR disk full"

@@ -20,7 +20,8 @@ report's quotes) reads it as it reads any other line:
   application record with its time, request id and level as the text format puts them.
 
 A line that is not a JSON object, or whose object does not look like a log record (a payload a job
-printed), is returned as it is.
+printed), is returned as it is. Terminal colour codes (``\x1b[31mERROR\x1b[0m``) are removed from every line:
+a program that colours its output for a terminal writes them to CloudWatch too.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ _NOISE = re.compile(
     r"container_(?:id|name)|ecs_.*|task_?arn|cluster|source|stream|partial_.*|tags?|labels?|kubernetes|"
     r"message|msg|log|event|body|text|short_message|full_message|type|record|"
     r"exception.*|exc_.*|stack.*|error.*|err|traceback|trace|schema|ecs\.version|log\..*|event\..*)$")
+# A terminal's colour and cursor codes ("\x1b[31mERROR\x1b[0m": Spring Boot's, rich's, chalk's, colorlog's
+# output), which CloudWatch keeps as they were written: the words between them are the line.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _PINO_LEVELS = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 _WORD_LEVELS = {"warning": "WARN", "err": "ERROR", "crit": "CRITICAL", "critical": "CRITICAL", "fatal": "FATAL",
                 "panic": "FATAL", "dpanic": "FATAL", "emerg": "FATAL", "alert": "FATAL", "information": "INFO",
@@ -72,7 +76,10 @@ _WORD_LEVELS = {"warning": "WARN", "err": "ERROR", "crit": "CRITICAL", "critical
 
 
 def plain(message: str, _depth: int = 0) -> str:
-    """The text ``message`` stands for when it is a structured log record; else ``message`` itself."""
+    """The text ``message`` stands for: without terminal colour codes, and as text when it is a structured log
+    record; else ``message`` itself."""
+    if "\x1b" in message:
+        message = _ANSI.sub("", message)
     if "{" not in message or len(message) > MAX_RECORD_CHARS:
         return message
     stripped = message.rstrip()
@@ -93,6 +100,8 @@ def plain(message: str, _depth: int = 0) -> str:
         text = _record(record, _depth)
     if text is None:
         return message
+    if "\x1b" in text:  # a record's field may hold them too, escaped in its JSON ("\u001b[31m")
+        text = _ANSI.sub("", text)
     return prefix + text if prefix.strip() else text
 
 

@@ -476,6 +476,21 @@ class EcsEvidence:
                           f"Container {x.get('name')} (killed with 137 after the others stopped) starts as: {start}; "
                           f"stop timeout {f'{stop} s' if stop else 'the ECS default (30 s)'}", None,
                           container=str(x.get("name") or ""))
+        # A task stopped for failing its container health checks: what each check runs, since the check itself can
+        # be what fails (a "curl" the image does not have: node:22-alpine ships none).
+        if re.search(r"failed container health checks", str(task.get("stoppedReason") or ""), re.IGNORECASE):
+            for d in rows[:MAX_CONTAINERS]:
+                check = d.get("healthCheck") if isinstance(d.get("healthCheck"), dict) else None
+                command = [str(x) for x in (check or {}).get("command") or []]
+                if not check or not command:
+                    continue
+                run = " ".join(command[1:] if command[0] in ("CMD", "CMD-SHELL") else command)
+                timing = ", ".join(f"{label} {check[key]}{unit}" for key, label, unit in (
+                    ("interval", "interval", " s"), ("timeout", "timeout", " s"), ("retries", "retries", ""),
+                    ("startPeriod", "start period", " s")) if check.get(key) is not None)
+                c.add("config", "ecs:DescribeTaskDefinition",
+                      f"Container {d.get('name')}'s health check runs: {run}" + (f" ({timing})" if timing else ""),
+                      None, container=str(d.get("name") or ""), health_check=run)
         # A container whose root file system is read-only writes only to its mounted volumes: a program that writes
         # a temporary file under / is refused (HHS/simpler-grants-gov#7844).
         for d in rows[:MAX_CONTAINERS]:
