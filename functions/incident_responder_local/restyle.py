@@ -135,11 +135,16 @@ def _application(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _container_group(group: str) -> bool:
+    """Whether a log group is an ECS task's or a Batch job's (awslogs)."""
+    return group.startswith(("/ecs", "/aws/batch")) or "ecs" in group
+
+
 def restyle_events(group: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The events of one log group as a structured logger writes them (see the module docstring)."""
     if group.startswith("/aws/lambda/"):
         return _lambda(events)
-    if group.startswith(("/ecs", "/aws/batch")) or "ecs" in group:
+    if _container_group(group):
         return _application(events)
     return events
 
@@ -172,7 +177,7 @@ def colour_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
     changed = 0
     for stream in out.get("logs") or []:
         group = str(stream.get("group", "")) if isinstance(stream, dict) else ""
-        if not (group.startswith(("/ecs", "/aws/batch")) or "ecs" in group):
+        if not _container_group(group):
             continue
         events = []
         for event in stream.get("events") or []:

@@ -51,8 +51,11 @@ _TIME_KEYS = ("timestamp", "time", "ts", "@t", "@timestamp", "asctime", "datetim
 _ERROR_KEYS = ("exception", "exc_info", "stack_trace", "stacktrace", "stackTrace", "stack", "error", "err", "@x",
                "Exception", "errorMessage", "error.message", "error.stack_trace", "exception.message",
                "exception.stacktrace", "trace", "traceback")
-_ERROR_TYPE_KEYS = ("errorType", "exception_name", "exception_type", "error.type", "exception.type", "error_type",
-                    "exc_type", "type", "name", "class", "kind", "ClassName")
+# The fields that name an error's type beside it (a hint for an error given as its message alone) ...
+_TYPE_FIELDS = ("errorType", "exception_name", "exception_type", "error.type", "exception.type", "error_type",
+                "exc_type")
+# ... and, inside an error object, those too and its own "type" or "name".
+_ERROR_TYPE_KEYS = (*_TYPE_FIELDS, "type", "name", "class", "kind", "ClassName")
 _ERROR_MESSAGE_KEYS = ("errorMessage", "message", "msg", "error.message", "exception.message", "Message", "reason")
 _ERROR_STACK_KEYS = ("stackTrace", "stack_trace", "stacktrace", "stack", "trace", "traceback", "error.stack_trace",
                      "exception.stacktrace", "StackTraceString", "frames")
@@ -168,12 +171,12 @@ def _error_lines(value: Any, type_hint: str | None = None) -> list[str]:
 
 def _stack(stack: Any) -> list[str]:
     if isinstance(stack, str):
-        return [line for line in stack.strip("\n").split("\n")]
+        return stack.strip("\n").split("\n")
     if isinstance(stack, list):
         out: list[str] = []
         for frame in stack:
             if isinstance(frame, str):
-                out.extend(part for part in frame.rstrip("\n").split("\n"))
+                out.extend(frame.rstrip("\n").split("\n"))
             elif isinstance(frame, dict):
                 where = ", ".join(f"{k}={v}" for k, v in frame.items() if isinstance(v, (str, int)))
                 out.append(f"    at {where}")
@@ -192,24 +195,16 @@ def _errors(record: dict[str, Any]) -> list[str]:
     """The lines of every error the record carries (each once)."""
     lines: list[str] = []
     seen: set[str] = set()
-    _, type_hint = _first(record, ("errorType", "exception_name", "exception_type", "error.type",
-                                   "exception.type", "error_type", "exc_type"))
-    type_hint = _scalar(type_hint)
+    type_hint = _scalar(_first(record, _TYPE_FIELDS)[1])
     if "errorMessage" in record or ("stackTrace" in record and "errorType" in record):
         # Lambda's error object at the top level: {"errorType", "errorMessage", "stackTrace"}.
         head = ": ".join(str(p) for p in (record.get("errorType"), record.get("errorMessage")) if p)
-        if head:
-            lines.append(head)
-            seen.add(head)
-        lines.extend(_python_stack(_stack(record.get("stackTrace"))))
-        return lines
+        return ([head] if head else []) + _python_stack(_stack(record.get("stackTrace")))
     for key in _ERROR_KEYS:
         value = record.get(key)
         if value in (None, "", [], {}, False, True):
             continue
-        if key in ("trace", "type") and not isinstance(value, (str, list)):
-            continue
-        if key == "trace" and isinstance(value, str) and "\n" not in value:
+        if key == "trace" and not (isinstance(value, list) or (isinstance(value, str) and "\n" in value)):
             continue  # a trace id, not a stack trace
         found = [line for line in _error_lines(value, type_hint if not lines else None) if line not in seen]
         if key == "stack" and found and lines:

@@ -478,7 +478,8 @@ class EcsEvidence:
                           container=str(x.get("name") or ""))
         # A task stopped for failing its container health checks: what each check runs, since the check itself can
         # be what fails (a "curl" the image does not have: node:22-alpine ships none).
-        if re.search(r"failed container health checks", str(task.get("stoppedReason") or ""), re.IGNORECASE):
+        health = _HEALTH.search(str(task.get("stoppedReason") or ""))
+        if health and "container" in health.group(0).lower():
             for d in rows[:MAX_CONTAINERS]:
                 check = d.get("healthCheck") if isinstance(d.get("healthCheck"), dict) else None
                 command = [str(x) for x in (check or {}).get("command") or []]
