@@ -16,6 +16,13 @@ the log's format.
 :func:`colour_world` returns a copy whose container logs (ECS, Batch) are coloured as a terminal shows them
 (Spring Boot, rich, chalk, colorlog): ANSI codes around each line's level and around exception names.
 
+:func:`cri_world` returns a copy whose container lines carry containerd's prefix (the CRI log format a log agent
+tailing /var/log/containers ships as written: "<time> stderr F <line>").
+
+:func:`joined_world` returns a copy whose container logs were grouped into events as awslogs does with its
+``awslogs-datetime-format`` option: an event starts at a line that begins with a date; every other line (a stack
+frame, a traceback the interpreter printed, a program's undated output) is appended to the event before it.
+
 The benchmark ``benchmarks/bench_structured_logs.py`` replays every scenario both ways and counts the
 diagnoses that change; the functional tests replay a few.
 """
@@ -27,7 +34,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["colour_world", "restyle_events", "restyle_world"]
+__all__ = ["colour_world", "cri_world", "joined_world", "restyle_events", "restyle_world"]
 
 _LEVEL = re.compile(r"\b(ERROR|WARN(?:ING)?|INFO|DEBUG|FATAL|CRITICAL|SEVERE|TRACE)\b")
 _PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[T ][\d:.,]+Z?\]?\s*)?"
@@ -185,4 +192,60 @@ def colour_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
             changed += painted != event.get("message")
             events.append(dict(event, message=painted))
         stream["events"] = events
+    return out, changed
+
+
+def _container_streams(world: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    out = copy.deepcopy(world)
+    return out, [stream for stream in out.get("logs") or []
+                 if isinstance(stream, dict) and _container_group(str(stream.get("group", "")))]
+
+
+def _cri_time(value: Any) -> str:
+    text = str(value or "2024-01-01T00:00:00.000Z")
+    return (text[:-1] if text.endswith("Z") else text)[:23].ljust(23, "0") + "000000Z"
+
+
+_STDERR = re.compile(r"Error|Exception|Traceback|^\s+File |^\tat |\bWARN|\bERROR|\bFATAL")
+
+
+def cri_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A copy of ``world`` whose container lines carry containerd's CRI prefix (see the module docstring), and how
+    many events were rewritten."""
+    out, streams = _container_streams(world)
+    changed = 0
+    for stream in streams:
+        events = []
+        for event in stream.get("events") or []:
+            message = event.get("message")
+            if isinstance(message, str):
+                prefix = f"{_cri_time(event.get('timestamp'))} {'stderr' if _STDERR.search(message) else 'stdout'} F "
+                message = "\n".join(prefix + part for part in message.split("\n"))
+                changed += 1
+            events.append(dict(event, message=message))
+        stream["events"] = events
+    return out, changed
+
+
+_DATED = re.compile(r"^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+
+
+def joined_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A copy of ``world`` whose container events are grouped by their first line's date, as awslogs-datetime-format
+    groups them (see the module docstring), and how many events were appended to the one before. A stream whose
+    lines mostly carry no date is left alone: nobody would set the option for it."""
+    out, streams = _container_streams(world)
+    changed = 0
+    for stream in streams:
+        events = [e for e in stream.get("events") or [] if isinstance(e.get("message"), str)]
+        if not events or sum(bool(_DATED.match(e["message"])) for e in events) * 2 < len(events):
+            continue
+        grouped: list[dict[str, Any]] = []
+        for event in events:
+            if grouped and not _DATED.match(event["message"]):
+                grouped[-1] = dict(grouped[-1], message=grouped[-1]["message"] + "\n" + event["message"])
+                changed += 1
+            else:
+                grouped.append(dict(event))
+        stream["events"] = grouped
     return out, changed

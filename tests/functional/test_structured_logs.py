@@ -6,6 +6,7 @@ holds the traceback. The report shows the records' words, never their JSON."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,14 @@ import yaml
 from tests.conftest import SCENARIOS
 
 from incident_responder_local.replay import run_scenario
-from incident_responder_local.restyle import colour_world, restyle_world
+from incident_responder_local.restyle import colour_world, cri_world, joined_world, restyle_world
 
 
-def restyled(name: str, into: Path) -> Path:
+def restyled(name: str, into: Path, style: Callable[[dict], tuple[dict, int]] = restyle_world) -> Path:
+    """A copy of scenario ``name`` under ``into`` whose world's logs ``style`` rewrote."""
     dest = into / name
     shutil.copytree(SCENARIOS / name, dest)
-    world, changed = restyle_world(yaml.safe_load((dest / "world.yaml").read_text(encoding="utf-8")))
+    world, changed = style(yaml.safe_load((dest / "world.yaml").read_text(encoding="utf-8")))
     assert changed, f"{name}: no log event was rewritten"
     (dest / "world.yaml").write_text(yaml.safe_dump(world, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return dest
@@ -65,11 +67,31 @@ def test_without_reading_the_records_the_json_would_be_shown(slack: Any, tmp_pat
                                   "batch_s3_getobject_access_denied_kms_decrypt_missing"])
 def test_a_failure_whose_container_colours_its_output_is_diagnosed_as_in_plain_text(name: str, slack: Any,
                                                                                    tmp_path: Path) -> None:
-    dest = tmp_path / name
-    shutil.copytree(SCENARIOS / name, dest)
-    world, changed = colour_world(yaml.safe_load((dest / "world.yaml").read_text(encoding="utf-8")))
-    assert changed
-    (dest / "world.yaml").write_text(yaml.safe_dump(world, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    result = run_scenario(dest, slack)
+    result = run_scenario(restyled(name, tmp_path, colour_world), slack)
     assert result["check"]["passed"], result["check"]["failures"]  # its category and its evidence strings
     assert not any("\x1b" in e["text"] for e in result["report"]["evidence"])
+
+
+@pytest.mark.parametrize("name, shown", [
+    # The shell's "Killed" after the last INFO record of a process the host's OOM killer ended.
+    ("ecs_ec2_raster_percentile_process_killed_host_memory", "Killed"),
+    # A native library's abort, with S3's SlowDown, under an INFO line about a resubmitted query.
+    ("batch_tiledb_s3_slowdown_fragment_metadata", "Exception:  SlowDown"),
+])
+def test_lines_a_log_agent_joined_to_the_record_before_are_read_as_written(name: str, shown: str, slack: Any,
+                                                                           tmp_path: Path) -> None:
+    dest = restyled(name, tmp_path, joined_world)
+    world = yaml.safe_load((dest / "world.yaml").read_text(encoding="utf-8"))
+    joined = [e["message"] for s in world["logs"] for e in s["events"] if shown in e["message"]]
+    assert joined and all("\n" in m for m in joined)  # the decisive line is inside another record's event
+    result = run_scenario(dest, slack)
+    assert result["check"]["passed"], result["check"]["failures"]
+
+
+def test_container_lines_behind_the_container_runtimes_prefix_are_read_as_the_program_wrote_them(
+        slack: Any, tmp_path: Path) -> None:
+    name = "batch_s3_getobject_access_denied_kms_decrypt_missing"
+    result = run_scenario(restyled(name, tmp_path, cri_world), slack)
+    assert result["check"]["passed"], result["check"]["failures"]
+    logs = [e["text"] for e in result["report"]["evidence"] if e["kind"] == "log"]
+    assert logs and not any(" stderr F " in t or " stdout F " in t for t in logs)

@@ -1114,3 +1114,72 @@ def test_a_long_message_keeps_the_setting_it_names_as_the_fix() -> None:
     assert kept.text.startswith("WARN You may get a different result")
     assert "You can set spark.sql.legacy.parquet.datetimeRebaseModeInRead to 'LEGACY'" in kept.text
     assert kept.text.count("You can set") == 1 and len(kept.text) <= 410
+
+
+def test_lines_a_log_agent_joined_under_a_routine_record_are_read_as_they_were_written() -> None:
+    # awslogs-datetime-format starts an event at a dated line: the shell's "Killed" and the script's exit message
+    # after the last INFO record arrive as that record's lines. Read whole, the event is an INFO line; read as
+    # written, the kill is the failure (the same lines one per event).
+    joined = ("2025-07-11 03:38:09 INFO farmstats: block 2/6 read (412 x 4 x 4096 x 4096)\nKilled\n"
+              "run_farm.sh: farm stats failed for farm 2291 (exit 137)")
+    apart = joined.split("\n")
+    texts = [line.text for line in compact([LogLine(joined, "2025-07-11T03:38:09Z", "/ecs/farm")]).lines]
+    assert texts == [line.text for line in compact([LogLine(t, "2025-07-11T03:38:09Z", "/ecs/farm")
+                                                    for t in apart]).lines]
+    assert "Killed" in texts and not any("\n" in t or " | " in t for t in texts)
+
+
+def test_an_uncaught_traceback_joined_to_a_warning_is_the_failure_not_the_warnings_trace() -> None:
+    joined = ("2024-03-02 04:11:09,551 WARNING loader: manifest has 3 late files, reading them anyway\n"
+              "Traceback (most recent call last):\n"
+              '  File "/app/load.py", line 88, in <module>\n'
+              "    shutil.copyfileobj(src, dst)\n"
+              "OSError: [Errno 28] No space left on device\n")
+    (first, *_) = compact([LogLine("2024-03-02 04:10:00,000 INFO loader: start"), LogLine(joined)]).lines
+    assert first.text == "OSError: [Errno 28] No space left on device"
+    b = EvidenceBook()
+    b.add("log", "/aws/batch/job", first.text)
+    assert signature_set().diagnose(b.items, "batch", {}).cause.category == Category.DISK_FULL
+
+
+def test_an_error_record_with_its_traceback_stays_one_event() -> None:
+    event = ("2024-03-02 04:11:09,551 ERROR loader: copy failed\nTraceback (most recent call last):\n"
+             '  File "/app/load.py", line 88, in <module>\n    shutil.copyfileobj(src, dst)\n'
+             "OSError: [Errno 28] No space left on device")
+    (line,) = compact([LogLine(event)]).lines
+    assert line.text == ("2024-03-02 04:11:09,551 ERROR loader: copy failed | OSError: [Errno 28] No space left on "
+                         "device")
+
+
+def test_a_trace_with_no_cause_shows_the_exception_its_clean_up_suppressed() -> None:
+    # Picard's spill to disk: the thrown exception says what it was doing; the suppressed one why it failed.
+    event = ('Exception in thread "main" picard.PicardException: Exception writing ReadEnds to file.\n'
+             "\tat picard.sam.markduplicates.util.ReadEndsForMarkDuplicatesCodec.encode(ReadEndsForMarkDuplicatesCodec"
+             ".java:74)\n\tat htsjdk.samtools.util.SortingCollection.spillToDisk(SortingCollection.java:254)\n"
+             "\tSuppressed: java.io.IOException: No space left on device\n"
+             "\t\tat sun.nio.ch.FileDispatcherImpl.write0(Native Method)")
+    (line,) = compact([LogLine(event)]).lines
+    assert "PicardException: Exception writing ReadEnds to file." in line.text
+    assert "Suppressed: java.io.IOException: No space left on device" in line.text
+    b = EvidenceBook()
+    b.add("log", "/aws/batch/job", line.text)
+    assert signature_set().diagnose(b.items, "batch", {}).cause.category == Category.DISK_FULL
+
+
+def test_a_clipped_refusal_keeps_who_was_refused_what_and_why_past_a_long_wrapper() -> None:
+    # The role in the refusal is the finding (the instance role, where the task role was meant): a plain cut
+    # stopped at "is not…".
+    event = ("2025-06-04 01:21:46,421 ERROR compact.main: upload failed, aborting run\nTraceback (most recent call "
+             'last):\n  File "/app/compact/io.py", line 212, in flush\n    self._s3.upload_file(local_path, bucket, '
+             "key)\nboto3.exceptions.S3UploadFailedError: Failed to upload /tmp/compact/part-0000.parquet to "
+             "acme-orders-curated/orders_compact/dt=2025-06-03/part-0000.parquet: An error occurred (AccessDenied) "
+             "when calling the PutObject operation: User: arn:aws:sts::123456789012:assumed-role/ecs-etl-ec2-instance"
+             "-role/i-0f3a7c9e1b5d2a4c6 is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::acme-"
+             "orders-curated/orders_compact/dt=2025-06-03/part-0000.parquet\" because no identity-based policy allows "
+             "the s3:PutObject action")
+    (line,) = compact([LogLine(event)]).lines
+    assert len(line.text) <= 400
+    assert line.text.startswith("2025-06-04 01:21:46,421 ERROR compact.main: upload failed, aborting run")
+    assert ("User: arn:aws:sts::123456789012:assumed-role/ecs-etl-ec2-instance-role/i-0f3a7c9e1b5d2a4c6 is not "
+            "authorized to perform: s3:PutObject on resource: ") in line.text
+    assert line.text.endswith("because no identity-based policy allows the s3:PutObject action")

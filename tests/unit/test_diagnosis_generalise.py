@@ -2128,3 +2128,30 @@ def test_a_jar_that_spark_submit_skipped_with_a_local_master_is_the_setting() ->
     d = diagnose(book(skipped, missing), "emr")
     assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "spark-local-master-skipped-remote-jar")
     assert diagnose(book(missing), "emr").cause.signature != "spark-local-master-skipped-remote-jar"
+
+
+def test_an_sdk_waiter_that_gave_up_is_a_timeout_and_one_that_met_a_failed_state_is_upstream() -> None:
+    gave_up = ('Traceback (most recent call last):', '  File "/var/task/app.py", line 41, in handler',
+               "botocore.exceptions.WaiterError: Waiter ObjectExists failed: Max attempts exceeded")
+    d = diagnose(book(*gave_up), "lambda")
+    assert d.cause.category == Category.TIMEOUT and d.cause.confidence != Confidence.HIGH  # what it waited for is open
+    failed = ('botocore.exceptions.WaiterError: Waiter ClusterRunning failed: Waiter encountered a terminal failure '
+              'state: For expression "Cluster.Status.State" we matched expected path: "TERMINATED_WITH_ERRORS"')
+    assert diagnose(book(failed), "lambda").cause.category == Category.UPSTREAM_FAILURE
+    # A waiter refused by IAM is the refusal, whatever it was waiting for.
+    refused = "botocore.exceptions.WaiterError: Waiter BucketExists failed: An error occurred (403): Forbidden"
+    assert diagnose(book(refused), "lambda").cause.category == Category.PERMISSION_DENIED
+
+
+def test_a_timeout_of_a_function_in_a_vpc_is_a_timeout_with_the_route_to_check() -> None:
+    # ministryofjustice/modernisation-platform#12286: each attempt logged "Fetching failure metrics from CloudWatch"
+    # and hung until the limit; the subnets had no route to the service.
+    lines = ("[INFO]\t2026-01-15T07:00:01.031Z\t5124f417-705d-4eb8-9e18-3ac1466d60b0\tFetching failure metrics from "
+             "CloudWatch", "2026-01-15T07:01:01.033Z 5124f417-705d-4eb8-9e18-3ac1466d60b0 Task timed out after 60.00 "
+             "seconds")
+    for in_vpc, confidence in ((True, Confidence.MEDIUM), (False, Confidence.HIGH)):
+        b = book(*lines)
+        b.add("config", "lambda:GetFunctionConfiguration", "Function fn: 256 MB memory, timeout 60 s", in_vpc=in_vpc)
+        d = diagnose(b, "lambda")
+        assert (d.cause.category, d.cause.confidence) == (Category.TIMEOUT, confidence)
+        assert ("NAT gateway" in " ".join(d.next_steps)) is in_vpc

@@ -117,8 +117,8 @@ def test_lines_that_are_not_log_records_stay_as_they_are(line: str) -> None:
 
 
 def test_a_short_prefix_before_the_record_is_kept() -> None:
-    line = '2024-05-01T10:00:00.123Z stdout F {"level":"error","msg":"boom","error":"ENOENT: no such file"}'
-    assert plain(line) == "2024-05-01T10:00:00.123Z stdout F ERROR boom\nENOENT: no such file"
+    line = 'web-1  | {"level":"error","msg":"boom","error":"ENOENT: no such file"}'
+    assert plain(line) == "web-1  | ERROR boom\nENOENT: no such file"
 
 
 def test_the_cause_inside_a_record_is_found_and_shown_as_text() -> None:
@@ -143,3 +143,14 @@ def test_terminal_colour_codes_are_removed_from_every_line_and_from_a_records_fi
     assert plain("\x1b[31mERROR\x1b[0m \x1b[1;31mKeyError\x1b[0m: 'amount'") == "ERROR KeyError: 'amount'"
     assert plain("\x1b[2K\x1b[1G\x1b]0;title\x07done") == "done"  # cursor moves and a window title
     assert plain(json.dumps({"level": "error", "msg": "\x1b[31mdisk full\x1b[0m"})) == "ERROR disk full"
+
+
+def test_the_container_runtimes_prefix_is_not_part_of_the_line() -> None:
+    # containerd's CRI format, as a log agent tailing /var/log/containers ships it; a record behind it is read too.
+    assert plain("2024-03-12T02:04:00.701000000Z stderr F Traceback (most recent call last):\n"
+                 "2024-03-12T02:04:00.701000000Z stderr F ValueError: x") == (
+        "Traceback (most recent call last):\nValueError: x")
+    assert plain('2024-03-12T02:04:00.701Z stdout F {"level": "error", "msg": "boom"}') == "ERROR boom"
+    # Not a prefix: a line that only mentions a stream, and one whose time is not at its start.
+    assert plain("stderr F is what the runtime writes") == "stderr F is what the runtime writes"
+    assert plain("got 2024-03-12T02:04:00Z stderr F x") == "got 2024-03-12T02:04:00Z stderr F x"

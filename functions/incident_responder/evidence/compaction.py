@@ -516,6 +516,13 @@ def _headline(message: str) -> str:
             # above "SocketTimeoutException: connect timed out"): the pair says what failed and why.
             causes = [p for p in exc if p.startswith(("Caused by:", ": "))]  # ": X": the exception Py4J wraps
             picked += [_with_message(parts, parts.index(p)) for p in causes[-2:] if p != exc[0]]
+        if not any(_CAUSED_BY.match(p) for p in rest):
+            # With no cause, the exception a failed close or clean-up added to the one thrown ("Suppressed:
+            # java.io.IOException: No space left on device" under Picard's "Exception writing ReadEnds to
+            # file.") is the one that says why.
+            suppressed = [i for i, p in enumerate(parts) if p.startswith("Suppressed: ")]
+            if suppressed:
+                picked.append(_with_message(parts, suppressed[-1]))
     if not picked:
         picked.append(body[0])
     return JOINED.join(picked)
@@ -570,6 +577,11 @@ def _shorten_literals(text: str) -> str:
 ADVICE_CHARS = 160  # at most this much of a long line's advice sentence is kept (_ADVICE)
 _ADVICE = re.compile(r"(?i)\b(?:you can set|try setting|consider (?:increasing|setting|raising)|to avoid this,? "
                      r"(?:increase|set)|please set)\s+['\"`]?[a-z][\w-]*(?:\.[\w-]+){2,}")
+# IAM's refusal names who was refused what, on which resource, and why ("User: arn:…/ecs-etl-ec2-instance-role/i-0f3a…
+# is not authorized to perform: s3:PutObject on resource: … because no identity-based policy allows the s3:PutObject
+# action"): past a long wrapper, that clause is what a clipped line keeps, as it keeps advice (_with_advice).
+_REFUSAL = re.compile(r"\b(?:User: \S{1,120} )?is not authorized to perform: [\w:*-]+")
+_REFUSED_RESOURCE = re.compile(r"(on resource: \"?\S{36})\S{4,}(?=\s|$)")
 _ERROR_FIELD = re.compile(r'"(?:error(?:Code|Message|Type|_code|_message)?|errors|reason|cause|detail)"\s*:\s*[\[{"]')
 
 
@@ -650,8 +662,8 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         head = head[: cut + 1] if cut >= limit // 6 else head
         tail = text[field.start() : field.start() + limit - len(head) - 4]
         return f"{head} … {tail}" + ("…" if field.start() + len(tail) < len(text) else "")
-    advised = _with_advice(text, limit) if m is None or m.end() <= limit // 2 else None
-    if advised is not None:
+    advised = _with_advice(text, limit, refusal=True)
+    if advised is not None and (m is None or m.group(0) in advised or _REFUSAL.search(advised)):
         return advised
     # A short last clause often holds the particulars ("… .parquet. Column: [id], Expected: bigint, Found:
     # INT32"): keep it after the head, which is cut at a space.
@@ -665,14 +677,26 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     return text[: limit - 1] + "…"
 
 
-def _with_advice(text: str, room: int) -> str | None:
+def _with_advice(text: str, room: int, refusal: bool = False) -> str | None:
     """``text`` in ``room`` characters with the sentence past the cut that names the setting to change (``_ADVICE``,
     at most ``ADVICE_CHARS``) kept after as much of the message as fits: "… You can set spark.sql.legacy.parquet.
-    datetimeRebaseModeInRead to 'LEGACY' …" after Spark's long explanation (apache/hudi#6278). None when no such
-    sentence lies past what a plain cut shows."""
-    advice = _ADVICE.search(text, room // 2) if len(text) > room else None
-    if advice is None:
+    datetimeRebaseModeInRead to 'LEGACY' …" after Spark's long explanation (apache/hudi#6278); or, with no advice, an
+    IAM refusal's clause (``_REFUSAL``) when ``refusal``. None when no such sentence lies past what a plain cut
+    shows."""
+    if len(text) <= room:
         return None
+    advice = _ADVICE.search(text, room // 2)
+    if advice is None:
+        refused = _REFUSAL.search(text, room // 3) if refusal else None
+        if refused is None:
+            return None
+        # Who, what, and why; the resource's name shortened ("on resource: "arn:aws:s3:::acme-orders-curated/ord…").
+        end = text.find(". ", refused.start())
+        rest = _REFUSED_RESOURCE.sub(r"\1…", text[refused.start() : end + 1 if end >= 0 else len(text)])
+        rest = rest[: 2 * ADVICE_CHARS]
+        said = text[: max(room - len(rest) - 3, 0)]
+        said = said[: said.rfind(" ")] if " " in said else said
+        return f"{said} … {rest}" + ("" if rest.endswith((".", "action", "allows")) else "…")
     end = text.find(". ", advice.start())
     rest = text[advice.start() : end + 1 if 0 <= end < advice.start() + ADVICE_CHARS
                 else advice.start() + ADVICE_CHARS]
@@ -869,12 +893,60 @@ _BYTES_OUTPUT = re.compile(r"""\bb(["'])(?=(?:(?!\1).)*?\\n(?:(?!\1).)*?\\n)((?:
 OUTPUT_LINES = 60  # at most this many lines of one embedded output are read
 
 
+# A log agent that groups lines into events by how a record starts (awslogs' datetime format or multiline pattern,
+# FireLens's multiline parser) appends every line that does not start like one to the record before: the traceback
+# the interpreter printed on its way out, a native library's "terminate called after throwing", the shell's
+# "Killed", a program's undated output. Under a routine or warning record, or a dated one with no level, the lines
+# from the first that is not the record's own are read as the lines they were written as (_unjoined). The record's
+# own: lines indented under it (a message's continuation, a dump, frames) and, under a warning, the exception it was
+# logged with and its chain ("WARN TaskSetManager: Lost task ... message=", then "FetchFailedException: ...").
+_JOINED_LEVELS = ROUTINE_LEVELS | {"WARN", "WARNING"}
+# What no agent joined: a Lambda runtime's line, which is one logging call whatever its lines (Node's console.log of an
+# object, Python's logger with its traceback); an object or array printed over lines (its first line the brace); and a
+# record that announces the block after it ("Complete output from command python setup.py egg_info:", YARN's
+# application report after "INFO Client: ").
+_ONE_CALL = re.compile(r"^(?:\[[A-Z]+\]\t)?\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\t")
+# A runtime's report of an exception nothing caught: never a record's own lines.
+_UNCAUGHT = re.compile(r'^(?:Traceback \(most recent call last\):|Exception in thread "|panic: |fatal error: )')
+
+
+def _unjoined(item: LogLine | str, message: str) -> list[LogLine | str] | None:
+    """A multi-line event that a log agent joined under a routine, warning or undated-level record (see
+    ``_JOINED_LEVELS``), as the record with its own lines and then each line after them on its own, with the
+    event's time and source; None when ``message`` is no such event (or one logging call's, ``_ONE_CALL``)."""
+    first, _, rest = message.partition("\n")
+    if not rest or first.rstrip().endswith((":", "{", "[")) or _ONE_CALL.match(first):
+        return None
+    level = log_level(first)
+    if level not in _JOINED_LEVELS and not (level is None and _DATED.match(first)):
+        return None
+    lines = message.split("\n")
+    warned = level in ("WARN", "WARNING")
+    for at in range(1, len(lines)):
+        line = lines[at]
+        if not line.strip() or line[:1].isspace() or _is_frame(line):
+            continue
+        if _UNCAUGHT.match(line) or not (line.startswith(("Caused by:", "Suppressed:"))
+                                         or (warned and _EXCEPTION_LINE.match(line))):
+            break
+    else:
+        return None
+    parts: list[LogLine | str] = ["\n".join(lines[:at]).rstrip(), *(part for part in lines[at:] if part.strip())]
+    if isinstance(item, str):
+        return parts
+    return [LogLine(message=str(text), timestamp=item.timestamp, source=item.source) for text in parts]
+
+
 def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with the program output a line carries as a bytes literal (``_BYTES_OUTPUT``) read as lines of
-    their own, after the line that carries it (its literal shortened to its first line), and a payload a line
-    prints as a list of its bytes read as its text."""
+    their own, after the line that carries it (its literal shortened to its first line), a payload a line
+    prints as a list of its bytes read as its text, and the lines a log agent joined under a routine record read
+    as lines of their own (``_unjoined``)."""
     for item in lines:
         message = item if isinstance(item, str) else item.message or ""
+        if "\n" in message and (parts := _unjoined(item, message)) is not None:
+            yield from _expanded(parts)
+            continue
         # A payload printed as its bytes, read as the text it is (decoded_byte_lists).
         decoded = decoded_byte_lists(message)
         if decoded != message:

@@ -71,6 +71,10 @@ _NOISE = re.compile(
     r"exception.*|exc_.*|stack.*|error.*|err|traceback|trace|schema|ecs\.version|log\..*|event\..*)$")
 # A terminal's colour and cursor codes ("\x1b[31mERROR\x1b[0m": Spring Boot's, rich's, chalk's, colorlog's
 # output), which CloudWatch keeps as they were written: the words between them are the line.
+# containerd's log format (CRI), which Batch on EKS and a log agent tailing /var/log/containers ship as written: each
+# line behind "<RFC 3339 time> <stdout|stderr> <F|P> ". The time is the event's own; the line is what the program wrote.
+_CRI = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) std(?:out|err) [FP] ", re.M)
+_CRI_CHARS = 48
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _PINO_LEVELS = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 _WORD_LEVELS = {"warning": "WARN", "err": "ERROR", "crit": "CRITICAL", "critical": "CRITICAL", "fatal": "FATAL",
@@ -79,8 +83,10 @@ _WORD_LEVELS = {"warning": "WARN", "err": "ERROR", "crit": "CRITICAL", "critical
 
 
 def plain(message: str, _depth: int = 0) -> str:
-    """The text ``message`` stands for: without terminal colour codes, and as text when it is a structured log
-    record; else ``message`` itself."""
+    """The text ``message`` stands for: without terminal colour codes or the container runtime's prefix
+    (``_CRI``), and as text when it is a structured log record; else ``message`` itself."""
+    if "std" in message[:_CRI_CHARS] and _CRI.match(message):
+        message = _CRI.sub("", message)
     if "\x1b" in message:
         message = _ANSI.sub("", message)
     if "{" not in message or len(message) > MAX_RECORD_CHARS:
