@@ -499,8 +499,20 @@ def test_a_lost_node_yarn_took_out_for_full_disks_is_read_in_the_resourcemanager
                 "are bad: /mnt/yarn; 1/1 log-dirs are bad: /var/log/hadoop-yarn/containers\n"
                 "2021-07-27 06:13:16,902 INFO org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNodeImpl: "
                 "ip-10-20-7-142.ap-northeast-2.compute.internal:8041 Node Transitioned from RUNNING to UNHEALTHY\n")
+    # The NodeManager of the node YARN took out says what its health check measured; it is read next, in place of
+    # the instance controller's log (its Spot notices are not the question any more).
+    world["s3"].append({
+        "bucket": "de-emr-logs-apne2", "gzip": True,
+        "key": "batch/j-1PZ8M3VD6QK2T/node/i-0b7e2d9c4a1f36e85/applications/hadoop-yarn/hadoop-yarn-nodemanager-ip-"
+               "10-20-7-142.ap-northeast-2.compute.internal.log.gz",
+        "body": ("2021-07-27 06:13:05,112 WARN org.apache.hadoop.yarn.server.nodemanager.DirectoryCollection: "
+                 "Directory /mnt/yarn error, used space above threshold of 90.0%, removing from list of valid "
+                 "directories\n")})
     (dest / "world.yaml").write_text(yaml.safe_dump(world, sort_keys=False), encoding="utf-8")
     report = run_scenario(dest, slack)["report"]
     assert report["probable_cause"]["category"] == "disk_full"
     assert any("local-dirs are bad" in e["text"] and "resourcemanager" in e["source"] for e in report["evidence"])
+    assert any("used space above threshold of 90.0%" in e["text"] and "nodemanager-ip-10-20-7-142" in e["source"]
+               for e in report["evidence"])
+    assert not any("instance-controller" in e["source"] for e in report["evidence"])
     assert run_scenario(SCENARIOS / name, slack)["report"]["probable_cause"]["category"] == "capacity"

@@ -107,7 +107,12 @@ _CONTAINER_LOST = re.compile(r"(?i)\bTaskManager with id \S+ is no longer reacha
                              r"\bExit (?:code|status):? ?-10[34]\b|Container marked as failed: \S+ on host|"
                              r"\bLost executor \d+ on ip-")
 _NODE_HOST = re.compile(r"\b(ip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3})\b")
-_NODEMANAGER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-yarn/yarn-yarn-nodemanager-[^/]*\.log(?:\.gz)?$")
+_NODEMANAGER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-yarn/(?:hadoop|yarn)-yarn-nodemanager-[^/]*\.log"
+                              r"(?:\.gz)?$")
+# The ResourceManager's word on a node it took out ("Node ip-10-20-3-41.ec2.internal:8041 reported UNHEALTHY with
+# details: 1/1 local-dirs are bad"): that node's NodeManager log says what its health check measured ("used space
+# above threshold of 90.0%"), and is read next instead of the instance controller's.
+_UNHEALTHY_NODE = re.compile(r"\bNode ([\w-]+)(?:\.[\w.-]+)?:\d+ reported UNHEALTHY\b")
 _REGION_HOST = re.compile(r"\bhostname=([\w.-]+),\d+,")
 # A container or executor lost with its node ("Container released on a *lost* node", exit status -100): the
 # instance controller's log says why the node went (a Spot termination notice, "terminate requested, reason
@@ -629,12 +634,23 @@ class EmrEvidence:
             preferred = before is not None and bool(before.search(str(o["Key"])))
             return not preferred, not named, -(o.get("Size") or 0), str(o["Key"])
 
-        for obj in sorted(found, key=order)[:NODE_LOG_READS]:
+        queue = sorted(found, key=order)[:NODE_LOG_READS]
+        for at in range(NODE_LOG_READS):
+            if at >= len(queue):
+                break
+            obj = queue[at]
             instance = re.search(r"/node/(i-[0-9a-f]+)/", str(obj["Key"]))
             uri = f"s3://{bucket}/{obj['Key']}"
             lines = self._read(c, uri, f"{what} on {instance.group(1) if instance else 'a node'}")
             if lines:
                 self._add_log(c, lines, uri, failure_time, _LOG_ITEMS, child)
+                if at == 0 and before is _RESOURCEMANAGER_LOG and before.search(str(obj["Key"])):
+                    # The nodes the ResourceManager found UNHEALTHY: their NodeManagers' logs say why.
+                    hosts = dict.fromkeys(m.group(1) for line in lines for m in _UNHEALTHY_NODE.finditer(_text(line)))
+                    managers = [o for o in out.get("Contents") or [] if _NODEMANAGER_LOG.search(str(o.get("Key", "")))
+                                and any(f"nodemanager-{host}." in str(o["Key"]) for host in hosts)]
+                    if managers:
+                        queue[1:] = sorted(managers, key=lambda o: -(o.get("Size") or 0))
 
     def _yarn_logs(self, c: Collector, cluster_id: str, step_id: str, step_lines: list[Any],
                    failure_time: datetime | None, child: bool) -> None:
