@@ -986,6 +986,12 @@ def test_yarns_diagnostics_in_a_client_report_logged_at_info_are_no_routine_line
     ("Reading s3://acme-drop/incoming/report%20april.csv", Category.CODE_ERROR),
     # A "+" of a time zone offset in a key is no encoding.
     ("Reading s3://acme-drop/exports/2024-03-14T00:00:00+00:00/part-0.csv", Category.MISSING_INPUT),
+    # A path the code logged it works on, with no "key=" or bucket before it (aws-amplify/amplify-cli#2269) ...
+    ("INFO\tGenerating thumbnail for protected/us-east-1%3Af2051234-5162-4d60/images/f1906a64.jpeg",
+     Category.CODE_ERROR),
+    # ... but not a signed URL, whose query is encoded by design.
+    ("GET https://acme-drop.s3.amazonaws.com/incoming/a.csv?X-Amz-Credential=AKIAEXAMPLE%2F20240314%2Fus-east-1",
+     Category.MISSING_INPUT),
 ])
 def test_a_url_encoded_key_that_s3_does_not_have_is_the_codes_use_of_the_event(key_line: str,
                                                                                category: Category) -> None:

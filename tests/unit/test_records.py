@@ -154,3 +154,19 @@ def test_the_container_runtimes_prefix_is_not_part_of_the_line() -> None:
     # Not a prefix: a line that only mentions a stream, and one whose time is not at its start.
     assert plain("stderr F is what the runtime writes") == "stderr F is what the runtime writes"
     assert plain("got 2024-03-12T02:04:00Z stderr F x") == "got 2024-03-12T02:04:00Z stderr F x"
+
+
+def test_a_node_error_shows_its_code_and_the_chain_of_errors_inside_it() -> None:
+    # The AWS SDK for JavaScript (v2) nests the error it wrapped in originalError; pino logs the object whole
+    # (aws/aws-sdk-js#3284: the instance metadata refusing the role name under load).
+    line = ('{"level":50,"time":1590676363639,"msg":"upload failed","err":{"message":"Missing credentials in config",'
+            '"code":"CredentialsError","originalError":{"message":"Could not load credentials from any providers",'
+            '"code":"CredentialsError","originalError":{"message":"EC2 Metadata roleName request returned error",'
+            '"errno":"EINVAL","code":"EINVAL","address":"169.254.169.254"}}}}')
+    assert plain(line).split("\n") == [
+        "ERROR upload failed", "CredentialsError: Missing credentials in config",
+        "Caused by: CredentialsError: Could not load credentials from any providers",
+        "Caused by: EINVAL: EC2 Metadata roleName request returned error"]
+    # A code the message already starts with is not said twice.
+    assert plain('{"level":"error","msg":"read failed","err":{"code":"ENOENT","message":"ENOENT: no such file"}}') == (
+        "ERROR read failed\nENOENT: no such file")

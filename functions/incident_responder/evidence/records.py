@@ -56,6 +56,9 @@ _TYPE_FIELDS = ("errorType", "exception_name", "exception_type", "error.type", "
                 "exc_type")
 # ... and, inside an error object, those too and its own "type" or "name".
 _ERROR_TYPE_KEYS = (*_TYPE_FIELDS, "type", "name", "class", "kind", "ClassName")
+# An error's cause inside it: Node's Error.cause, the AWS SDK for JavaScript's originalError, .NET's InnerException.
+_CAUSE_KEYS = ("cause", "caused_by", "causedBy", "originalError", "inner", "InnerException", "innerException")
+_CODE = re.compile(r"[A-Z][A-Za-z0-9_.]{2,63}")
 _ERROR_MESSAGE_KEYS = ("errorMessage", "message", "msg", "error.message", "exception.message", "Message", "reason")
 _ERROR_STACK_KEYS = ("stackTrace", "stack_trace", "stacktrace", "stack", "trace", "traceback", "error.stack_trace",
                      "exception.stacktrace", "StackTraceString", "frames")
@@ -157,6 +160,9 @@ def _error_lines(value: Any, type_hint: str | None = None) -> list[str]:
         return []
     kind = _scalar(_first(value, _ERROR_TYPE_KEYS)[1]) or type_hint
     said = _scalar(_first(value, _ERROR_MESSAGE_KEYS)[1])
+    code = value.get("code")
+    if not kind and isinstance(code, str) and _CODE.fullmatch(code) and not (said or "").startswith(code):
+        kind = code  # Node's and the AWS SDK's error code ("CredentialsError"), where the object names no type
     stack_lines = _stack(_first(value, _ERROR_STACK_KEYS)[1])
     lines: list[str] = []
     head = f"{kind}: {said}" if kind and said else (said or kind)
@@ -164,7 +170,7 @@ def _error_lines(value: Any, type_hint: str | None = None) -> list[str]:
     if head and not (stack_lines and head.split(":")[0] in stack_lines[0]):
         lines.append(head)
     lines.extend(stack_lines)
-    for key in ("cause", "caused_by", "causedBy", "inner", "InnerException", "innerException"):
+    for key in _CAUSE_KEYS:
         inner = value.get(key)
         if isinstance(inner, (dict, str)) and inner:
             inner_lines = _error_lines(inner)
