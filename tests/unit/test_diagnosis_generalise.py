@@ -2161,3 +2161,29 @@ def test_a_timeout_of_a_function_in_a_vpc_is_a_timeout_with_the_route_to_check()
         d = diagnose(b, "lambda")
         assert (d.cause.category, d.cause.confidence) == (Category.TIMEOUT, confidence)
         assert ("NAT gateway" in " ".join(d.next_steps)) is in_vpc
+
+
+def test_a_volume_plugin_the_host_does_not_have_is_its_setup_not_a_missing_input() -> None:
+    # aws/elastic-beanstalk-roadmap#244: EFS volumes on instances whose agent was not set up for them.
+    b = EvidenceBook()
+    b.add("task", "ecs:DescribeTasks", "Task 4d1c stopped: Error response from daemon: create-Custom-b4b4: error "
+          'looking up volume plugin amazon-ecs-volume-plugin: plugin "amazon-ecs-volume-plugin" not found (stop code '
+          "TaskFailedToStart)")
+    assert signature_set().diagnose(b.items, "ecs", {}).cause.category == Category.CONFIGURATION
+
+
+def test_a_container_the_runtime_gave_up_starting_on_a_host_that_did_not_answer_is_no_certain_setup() -> None:
+    # bottlerocket-os/bottlerocket#3960: the GPU driver timed out initialising; the container's settings were fine.
+    reason = ("Container smoke-test (essential) has no exit code (it did not run to an exit): "
+              "CannotStartContainerError: Error response from daemon: failed to create task for container: OCI "
+              "runtime create failed: runc create failed: unable to start container process: error during container "
+              "init: error running hook #0: nvidia-container-cli: initialization error: driver rpc error: timed out: "
+              "unknown")
+    b = EvidenceBook()
+    b.add("task", "ecs:DescribeTasks", reason)
+    assert signature_set().diagnose(b.items, "ecs", {}).cause.confidence != Confidence.HIGH
+    b = EvidenceBook()
+    b.add("task", "ecs:DescribeTasks", reason.replace("driver rpc error: timed out", "requirement error: unsatisfied "
+                                                       "condition: cuda>=12.2"))
+    d = signature_set().diagnose(b.items, "ecs", {})
+    assert (d.cause.category, d.cause.confidence) == (Category.CONFIGURATION, Confidence.HIGH)
