@@ -692,11 +692,11 @@ def _with_advice(text: str, room: int, refusal: bool = False) -> str | None:
             return None
         # Who, what, and why; the resource's name shortened ("on resource: "arn:aws:s3:::acme-orders-curated/ord…").
         end = text.find(". ", refused.start())
-        rest = _REFUSED_RESOURCE.sub(r"\1…", text[refused.start() : end + 1 if end >= 0 else len(text)])
-        rest = rest[: 2 * ADVICE_CHARS]
+        clause = _REFUSED_RESOURCE.sub(r"\1…", text[refused.start() : end + 1 if end >= 0 else len(text)])
+        rest = clause[: 2 * ADVICE_CHARS]
         said = text[: max(room - len(rest) - 3, 0)]
         said = said[: said.rfind(" ")] if " " in said else said
-        return f"{said} … {rest}" + ("" if rest.endswith((".", "action", "allows")) else "…")
+        return f"{said} … {rest}" + ("…" if len(clause) > len(rest) else "")
     end = text.find(". ", advice.start())
     rest = text[advice.start() : end + 1 if 0 <= end < advice.start() + ADVICE_CHARS
                 else advice.start() + ADVICE_CHARS]

@@ -562,7 +562,7 @@ class EmrEvidence:
             self._node_logs(c, cluster_id, _DATANODE_LOG, "HDFS DataNode log", failure_time, child)
         elif _LOST_NODE.search(read):
             self._node_logs(c, cluster_id, _LOST_NODE_LOG, "log of why nodes went (YARN, the instance controller)",
-                            failure_time, child, before=_RESOURCEMANAGER_LOG)
+                            failure_time, child, before=_RESOURCEMANAGER_LOG, unhealthy=True)
         elif _HBASE_CLIENT.search(read):
             hosts = tuple(dict.fromkeys(m.group(1) for m in _REGION_HOST.finditer(read)))
             self._node_logs(c, cluster_id, _REGIONSERVER_LOG, "HBase region server log", failure_time, child,
@@ -620,10 +620,12 @@ class EmrEvidence:
 
     def _node_logs(self, c: Collector, cluster_id: str, key: re.Pattern[str], what: str,
                    failure_time: datetime | None, child: bool, first: tuple[str, ...] = (),
-                   before: re.Pattern[str] | None = None) -> None:
+                   before: re.Pattern[str] | None = None, unhealthy: bool = False) -> None:
         """Logs the nodes wrote under ``<LogUri>/<cluster>/node/`` whose keys match ``key`` (one listing; the
         largest ``NODE_LOG_READS`` read: a log with an error in it is the longer one), those whose key matches
-        ``before``, then those whose key names one of the hosts ``first``, before the others."""
+        ``before``, then those whose key names one of the hosts ``first``, before the others. With ``unhealthy``,
+        the nodes the first log read reports UNHEALTHY (``_UNHEALTHY_NODE``) have their NodeManager logs read
+        next, in place of the rest."""
         listed = self._listing(c, cluster_id, "node/", NODE_LIST_LIMIT)
         if listed is None:
             return
@@ -635,22 +637,21 @@ class EmrEvidence:
             return not preferred, not named, -(o.get("Size") or 0), str(o["Key"])
 
         queue = sorted(found, key=order)[:NODE_LOG_READS]
-        for at in range(NODE_LOG_READS):
-            if at >= len(queue):
-                break
+        at = 0
+        while at < min(len(queue), NODE_LOG_READS):
             obj = queue[at]
             instance = re.search(r"/node/(i-[0-9a-f]+)/", str(obj["Key"]))
             uri = f"s3://{bucket}/{obj['Key']}"
             lines = self._read(c, uri, f"{what} on {instance.group(1) if instance else 'a node'}")
             if lines:
                 self._add_log(c, lines, uri, failure_time, _LOG_ITEMS, child)
-                if at == 0 and before is _RESOURCEMANAGER_LOG and before.search(str(obj["Key"])):
-                    # The nodes the ResourceManager found UNHEALTHY: their NodeManagers' logs say why.
+                if at == 0 and unhealthy:
                     hosts = dict.fromkeys(m.group(1) for line in lines for m in _UNHEALTHY_NODE.finditer(_text(line)))
                     managers = [o for o in out.get("Contents") or [] if _NODEMANAGER_LOG.search(str(o.get("Key", "")))
                                 and any(f"nodemanager-{host}." in str(o["Key"]) for host in hosts)]
                     if managers:
                         queue[1:] = sorted(managers, key=lambda o: -(o.get("Size") or 0))
+            at += 1
 
     def _yarn_logs(self, c: Collector, cluster_id: str, step_id: str, step_lines: list[Any],
                    failure_time: datetime | None, child: bool) -> None:
