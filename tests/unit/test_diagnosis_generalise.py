@@ -2187,3 +2187,14 @@ def test_a_container_the_runtime_gave_up_starting_on_a_host_that_did_not_answer_
                                                        "condition: cuda>=12.2"))
     d = signature_set().diagnose(b.items, "ecs", {})
     assert (d.cause.category, d.cause.confidence) == (Category.CONFIGURATION, Confidence.HIGH)
+
+
+def test_slacks_ratelimited_answer_is_throttling_and_its_warning_key_no_level() -> None:
+    # slackapi/python-slack-sdk#488: a digest posted to many channels too fast; the answer also carries a warning.
+    line = ("[ERROR] SlackApiError: The request to the Slack API failed. | The server responded with: {'ok': False, "
+            "'error': 'ratelimited', 'warning': 'superfluous_charset'}")
+    assert not is_weak_line(line)
+    assert is_weak_line("[WARNING] chat.postMessage returned warning: superfluous_charset")
+    assert diagnose(book(line), "lambda").cause.category == Category.THROTTLING
+    assert diagnose(book(line.replace("ratelimited", "channel_not_found")), "lambda").cause.category != (
+        Category.THROTTLING)
