@@ -70,7 +70,7 @@ def main() -> None:
     raw = lambda message: message  # noqa: E731
     unread = [mock.patch("incident_responder.evidence.logs.plain", raw),
               mock.patch("incident_responder.sources.lambda.changes.plain", raw)]
-    whole = [mock.patch("incident_responder.evidence.compaction._unjoined", lambda item, message: None)]
+    whole = [mock.patch("incident_responder.evidence.compaction._unjoined", lambda message: None)]
     for name, style, baseline in (("structured_logs", restyle_world, unread), ("coloured_logs", colour_world, unread),
                                   ("cri_prefixed_logs", cri_world, unread), ("agent_joined_logs", joined_world, whole)):
         with tempfile.TemporaryDirectory(prefix=f"{name}-") as tmp:

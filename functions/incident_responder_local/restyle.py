@@ -180,12 +180,9 @@ def _colour(message: Any) -> Any:
 
 def colour_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """A copy of ``world`` with its container logs coloured (see the module docstring), and how many events were."""
-    out = copy.deepcopy(world)
+    out, streams = _container_streams(world)
     changed = 0
-    for stream in out.get("logs") or []:
-        group = str(stream.get("group", "")) if isinstance(stream, dict) else ""
-        if not _container_group(group):
-            continue
+    for stream in streams:
         events = []
         for event in stream.get("events") or []:
             painted = _colour(event.get("message"))
@@ -237,13 +234,16 @@ def joined_world(world: dict[str, Any]) -> tuple[dict[str, Any], int]:
     out, streams = _container_streams(world)
     changed = 0
     for stream in streams:
-        events = [e for e in stream.get("events") or [] if isinstance(e.get("message"), str)]
-        if not events or sum(bool(_DATED.match(e["message"])) for e in events) * 2 < len(events):
+        events = stream.get("events") or []
+        texts = [e for e in events if isinstance(e.get("message"), str)]
+        if not texts or sum(bool(_DATED.match(e["message"])) for e in texts) * 2 < len(texts):
             continue
         grouped: list[dict[str, Any]] = []
         for event in events:
-            if grouped and not _DATED.match(event["message"]):
-                grouped[-1] = dict(grouped[-1], message=grouped[-1]["message"] + "\n" + event["message"])
+            message = event.get("message")
+            if (grouped and isinstance(message, str) and not _DATED.match(message)
+                    and isinstance(grouped[-1].get("message"), str)):
+                grouped[-1] = dict(grouped[-1], message=grouped[-1]["message"] + "\n" + message)
                 changed += 1
             else:
                 grouped.append(dict(event))

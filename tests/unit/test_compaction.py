@@ -1116,6 +1116,13 @@ def test_a_long_message_keeps_the_setting_it_names_as_the_fix() -> None:
     assert kept.text.count("You can set") == 1 and len(kept.text) <= 410
 
 
+def batch_log_category(text: str) -> Category:
+    """The category a Batch job's diagnosis gives with ``text`` as its one log line."""
+    b = EvidenceBook()
+    b.add("log", "/aws/batch/job", text)
+    return signature_set().diagnose(b.items, "batch", {}).cause.category
+
+
 def test_lines_a_log_agent_joined_under_a_routine_record_are_read_as_they_were_written() -> None:
     # awslogs-datetime-format starts an event at a dated line: the shell's "Killed" and the script's exit message
     # after the last INFO record arrive as that record's lines. Read whole, the event is an INFO line; read as
@@ -1137,9 +1144,7 @@ def test_an_uncaught_traceback_joined_to_a_warning_is_the_failure_not_the_warnin
               "OSError: [Errno 28] No space left on device\n")
     (first, *_) = compact([LogLine("2024-03-02 04:10:00,000 INFO loader: start"), LogLine(joined)]).lines
     assert first.text == "OSError: [Errno 28] No space left on device"
-    b = EvidenceBook()
-    b.add("log", "/aws/batch/job", first.text)
-    assert signature_set().diagnose(b.items, "batch", {}).cause.category == Category.DISK_FULL
+    assert batch_log_category(first.text) == Category.DISK_FULL
 
 
 def test_an_error_record_with_its_traceback_stays_one_event() -> None:
@@ -1161,9 +1166,7 @@ def test_a_trace_with_no_cause_shows_the_exception_its_clean_up_suppressed() -> 
     (line,) = compact([LogLine(event)]).lines
     assert "PicardException: Exception writing ReadEnds to file." in line.text
     assert "Suppressed: java.io.IOException: No space left on device" in line.text
-    b = EvidenceBook()
-    b.add("log", "/aws/batch/job", line.text)
-    assert signature_set().diagnose(b.items, "batch", {}).cause.category == Category.DISK_FULL
+    assert batch_log_category(line.text) == Category.DISK_FULL
 
 
 def test_a_clipped_refusal_keeps_who_was_refused_what_and_why_past_a_long_wrapper() -> None:

@@ -297,6 +297,7 @@ def _is_frame(line: str) -> bool:
     """Whether a line is a stack frame (where, not what). Only a frame's line is searched for Node's fields."""
     return bool(_FRAME.match(line)) and not _NODE_FIELDS.search(line)
 _CAUSED_BY = re.compile(r"^\s*Caused by:")
+_SUPPRESSED = "Suppressed: "  # an exception a failed close or clean-up added to the one thrown (Java)
 _PY_FILE = re.compile(r'^\s*File "[^"]*", line \d+')
 
 
@@ -520,7 +521,7 @@ def _headline(message: str) -> str:
             # With no cause, the exception a failed close or clean-up added to the one thrown ("Suppressed:
             # java.io.IOException: No space left on device" under Picard's "Exception writing ReadEnds to
             # file.") is the one that says why.
-            suppressed = [i for i, p in enumerate(parts) if p.startswith("Suppressed: ")]
+            suppressed = [i for i, p in enumerate(parts) if p.startswith(_SUPPRESSED)]
             if suppressed:
                 picked.append(_with_message(parts, suppressed[-1]))
     if not picked:
@@ -910,10 +911,10 @@ _ONE_CALL = re.compile(r"^(?:\[[A-Z]+\]\t)?\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{3
 _UNCAUGHT = re.compile(r'^(?:Traceback \(most recent call last\):|Exception in thread "|panic: |fatal error: )')
 
 
-def _unjoined(item: LogLine | str, message: str) -> list[LogLine | str] | None:
+def _unjoined(message: str) -> list[str] | None:
     """A multi-line event that a log agent joined under a routine, warning or undated-level record (see
-    ``_JOINED_LEVELS``), as the record with its own lines and then each line after them on its own, with the
-    event's time and source; None when ``message`` is no such event (or one logging call's, ``_ONE_CALL``)."""
+    ``_JOINED_LEVELS``), as the record with its own lines and then each line after them on its own; None when
+    ``message`` is no such event (or one logging call's, ``_ONE_CALL``)."""
     first, _, rest = message.partition("\n")
     if not rest or first.rstrip().endswith((":", "{", "[")) or _ONE_CALL.match(first):
         return None
@@ -926,15 +927,17 @@ def _unjoined(item: LogLine | str, message: str) -> list[LogLine | str] | None:
         line = lines[at]
         if not line.strip() or line[:1].isspace() or _is_frame(line):
             continue
-        if _UNCAUGHT.match(line) or not (line.startswith(("Caused by:", "Suppressed:"))
+        if _UNCAUGHT.match(line) or not (_CAUSED_BY.match(line) or line.startswith(_SUPPRESSED)
                                          or (warned and _EXCEPTION_LINE.match(line))):
             break
     else:
         return None
-    parts: list[LogLine | str] = ["\n".join(lines[:at]).rstrip(), *(part for part in lines[at:] if part.strip())]
-    if isinstance(item, str):
-        return parts
-    return [LogLine(message=str(text), timestamp=item.timestamp, source=item.source) for text in parts]
+    return ["\n".join(lines[:at]).rstrip(), *(part for part in lines[at:] if part.strip())]
+
+
+def _like(item: LogLine | str, text: str) -> LogLine | str:
+    """``text`` as a line of its own with ``item``'s time and source (or as text, when ``item`` is text)."""
+    return text if isinstance(item, str) else LogLine(message=text, timestamp=item.timestamp, source=item.source)
 
 
 def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
@@ -944,15 +947,14 @@ def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     as lines of their own (``_unjoined``)."""
     for item in lines:
         message = item if isinstance(item, str) else item.message or ""
-        if "\n" in message and (parts := _unjoined(item, message)) is not None:
-            yield from _expanded(parts)
+        if "\n" in message and (parts := _unjoined(message)) is not None:
+            yield from _expanded(_like(item, part) for part in parts)
             continue
         # A payload printed as its bytes, read as the text it is (decoded_byte_lists).
         decoded = decoded_byte_lists(message)
         if decoded != message:
             message = decoded
-            item = message if isinstance(item, str) else LogLine(message=message, timestamp=item.timestamp,
-                                                                  source=item.source)
+            item = _like(item, message)
         m = _BYTES_OUTPUT.search(message) if "\\n" in message else None
         if m is None:
             yield item
@@ -962,8 +964,7 @@ def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         inner = [part for part in inner if part.strip()][-OUTPUT_LINES:]
         head = message[:m.start(2)] + (inner[0] if inner else "") + "…" + message[m.end(2):]
         for text in (head, *inner[1:]):
-            yield text if isinstance(item, str) else LogLine(message=text, timestamp=item.timestamp,
-                                                             source=item.source)
+            yield _like(item, text)
 
 
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:

@@ -21,7 +21,8 @@ report's quotes) reads it as it reads any other line:
 
 A line that is not a JSON object, or whose object does not look like a log record (a payload a job
 printed), is returned as it is. Terminal colour codes (``\x1b[31mERROR\x1b[0m``) are removed from every line:
-a program that colours its output for a terminal writes them to CloudWatch too.
+a program that colours its output for a terminal writes them to CloudWatch too; so is containerd's line prefix
+(``2024-03-12T02:04:00.701Z stderr F ``), which a log agent tailing a node's container logs ships as written.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ MAX_EXTRA_FIELDS = 6
 MAX_EXTRA_CHARS = 300
 
 # Where a line's JSON object may start: at its beginning, or after a short prefix a log driver or a runtime
-# put before it ("2024-05-01T10:00:00.123Z\t<request id>\tINFO\t{...}", "stdout F {...}").
+# put before it ("2024-05-01T10:00:00.123Z\t<request id>\tINFO\t{...}"; containerd's is removed first, _CRI).
 _PREFIX_CHARS = 120
 
 _MESSAGE_KEYS = ("message", "msg", "@m", "@mt", "log", "event", "short_message", "full_message", "body", "text",
@@ -72,12 +73,12 @@ _NOISE = re.compile(
     r"container_(?:id|name)|ecs_.*|task_?arn|cluster|source|stream|partial_.*|tags?|labels?|kubernetes|"
     r"message|msg|log|event|body|text|short_message|full_message|type|record|"
     r"exception.*|exc_.*|stack.*|error.*|err|traceback|trace|schema|ecs\.version|log\..*|event\..*)$")
-# A terminal's colour and cursor codes ("\x1b[31mERROR\x1b[0m": Spring Boot's, rich's, chalk's, colorlog's
-# output), which CloudWatch keeps as they were written: the words between them are the line.
 # containerd's log format (CRI), which Batch on EKS and a log agent tailing /var/log/containers ship as written: each
 # line behind "<RFC 3339 time> <stdout|stderr> <F|P> ". The time is the event's own; the line is what the program wrote.
 _CRI = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) std(?:out|err) [FP] ", re.M)
 _CRI_CHARS = 48
+# A terminal's colour and cursor codes ("\x1b[31mERROR\x1b[0m": Spring Boot's, rich's, chalk's, colorlog's
+# output), which CloudWatch keeps as they were written: the words between them are the line.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _PINO_LEVELS = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 _WORD_LEVELS = {"warning": "WARN", "err": "ERROR", "crit": "CRITICAL", "critical": "CRITICAL", "fatal": "FATAL",

@@ -122,7 +122,8 @@ _LOST_NODE = re.compile(r"(?i)released on a \*?lost\*? node|\bSlave lost\b|\bexi
 _INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-controller[\w/.-]*\.log[\w.-]*$")
 # ... or YARN took the node out as UNHEALTHY, its disks past 90% full ("Node ip-...:8041 reported UNHEALTHY with
 # details: 1/1 local-dirs are bad: /mnt/yarn"; the EMR guide's "Deny-listed nodes"): the ResourceManager's log, on
-# the primary node, says so for every node it lost. It is read first, then the largest instance controller log.
+# the primary node, says so for every node it lost. It is read first; then the NodeManager log of each node it
+# reported UNHEALTHY (_UNHEALTHY_NODE), or else the largest instance controller log.
 _RESOURCEMANAGER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-yarn/(?:hadoop|yarn)-yarn-resourcemanager-"
                                   r"[^/]*\.log(?:\.gz)?$")
 _LOST_NODE_LOG = re.compile(f"{_INSTANCE_CONTROLLER_LOG.pattern}|{_RESOURCEMANAGER_LOG.pattern}")
