@@ -146,6 +146,44 @@ def test_a_container_looking_up_a_sibling_by_name_in_awsvpc_mode_is_the_tasks_se
         assert d.rule != "ecs-awsvpc-sibling-container-by-name"
 
 
+@pytest.mark.parametrize(("url", "line", "named"), [
+    # infinri/neural-forge#2: the compose service's name left in DATABASE_URL; psycopg's error names no host
+    ("postgresql+psycopg://neural:${POSTGRES_PASSWORD}@postgres:5432/neural_forge",
+     "[Errno -2] Name or service not known", True),
+    # the line names the same host
+    ("postgresql://app@postgres:5432/app", 'could not translate host name "postgres" to address', True),
+    # a real endpoint that did not resolve: DNS or the database, not a compose name
+    ("postgresql://app@db.cluster-c1x2.eu-west-1.rds.amazonaws.com:5432/app",
+     "[Errno -2] Name or service not known", False),
+    # the line names another host than the environment's: that host is what failed
+    ("postgresql://app@postgres:5432/app", 'could not translate host name "api.example.com" to address', False),
+])
+def test_a_compose_service_name_left_in_the_environment_is_the_tasks_setting(
+        url: str, line: str, named: bool) -> None:
+    scenario = Scenario.load(SCENARIOS / "alembic_migration_db_host_unresolvable")
+    data = copy.deepcopy(scenario.world.data)
+    for item in data["ecs"]["task_definitions"][0]["containerDefinitions"][0]["environment"]:
+        if item["name"] == "DATABASE_URL":
+            item["value"] = url
+    text = json.dumps(data).replace("[Errno -2] Name or service not known", line.replace('"', '\\"'))
+    world = World(data=json.loads(text), base=scenario.world.base, region=scenario.world.region,
+                  account=scenario.world.account)
+    with LocalStack(world) as local:
+        local.scenario = scenario  # type: ignore[attr-defined]
+        c = collect(local, EcsAdapter())
+    facts = [e for e in c.book if e.facts.get("compose_host")]
+    assert bool(facts) == named
+    d = signature_set().diagnose(c.book.items, "ecs", c.context.values())
+    if named:
+        assert "DATABASE_URL of container" in facts[0].text and "'postgres'" in facts[0].text
+        assert "NEURAL" not in facts[0].text.upper().replace("NEURAL-FORGE", "")  # the URL's user is not quoted
+        assert d.rule == "ecs-compose-service-host"
+        assert d.cause.category == Category.CONFIGURATION
+        assert d.cause.confidence.value == "medium"
+    else:
+        assert d.rule != "ecs-compose-service-host"
+
+
 def test_missing_log_stream_is_named_in_the_report(slack: Any) -> None:
     result = replay("ecs_missing_log_stream", slack)
     stream = "ecs/sync/7b6a5f4e3d2c41b0a9f8e7d6c5b4a392"

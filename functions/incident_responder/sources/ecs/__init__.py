@@ -59,6 +59,8 @@ class EcsContext(SourceContext):
     log_group: Any = None
     log_stream: Any = None
     sibling_host: Any = None  # another container of the task a container looked up by name (awsvpc mode)
+    compose_host: Any = None  # a single-label host a failed container's environment names ("postgres")
+    compose_var: Any = None  # the variable that names it ("DATABASE_URL")
     role: Any = None  # the task role its containers run as (an override wins)
     log_read: Any = field(default=None, metadata=INTERNAL)
 

@@ -209,6 +209,33 @@ _HOST_LOOKUP = re.compile(
     r"|Could not resolve host: ([\w.-]+)|Unknown MySQL server host '([\w.-]+)'")
 
 
+# A name lookup that failed, whether or not the line names the host (psycopg's "[Errno -2] Name or service not known"
+# does not).
+_NAME_LOOKUP_FAILED = re.compile(
+    r"no such host|UnknownHostException|could not translate host name|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)"
+    r"|Could not resolve host|Unknown MySQL server host|Name or service not known"
+    r"|Temporary failure in name resolution|nodename nor servname provided")
+# The host of a URL in a container's environment ("postgresql+psycopg://app:${PW}@postgres:5432/app").
+_URL_HOST = re.compile(r"^[a-z][\w+.-]*://(?:[^@/\s]*@)?([^:/?#\s@]+)(?::\d+)?(?:[/?#]|$)", re.I)
+
+
+def _env_hosts(definition: dict[str, Any]) -> dict[str, str]:
+    """Each single-label host (no dot: "postgres", "redis") a container's environment names, in a URL or as a
+    *_HOST value, with the variable that names it. docker-compose makes such a name for a service; ECS makes
+    none (a Service Connect alias would be the service's setup, which the task does not show)."""
+    hosts: dict[str, str] = {}
+    for item in definition.get("environment") or []:
+        if not isinstance(item, dict):
+            continue
+        name, value = str(item.get("name") or ""), str(item.get("value") or "").strip()
+        m = _URL_HOST.match(value)
+        host = m.group(1) if m else value if re.search(r"(?:^|_)(?:HOST|HOSTNAME|SERVER)$", name, re.I) else ""
+        host = host.lower()
+        if re.fullmatch(r"[a-z][a-z0-9-]{0,62}", host) and host != "localhost" and "$" not in host:
+            hosts.setdefault(host, name)
+    return hosts
+
+
 def _task_id(task_arn: str) -> str:
     return task_arn.rsplit("/", 1)[-1]
 
@@ -294,6 +321,7 @@ class EcsEvidence:
         quiet = {str(x.get("name")) for x in ranked if x not in named}  # no gap when these cannot be read
         self._logs(c, task, td, ranked[:MAX_LOG_CONTAINERS], defs, task_id, quiet)
         self._sibling_lookup(c, task, td, defs)
+        self._compose_host(c, defs, named)
         spec = self._redrive(task, td, td_arn, cluster_arn, family)
         c.context["redrive"] = EcsSpec.from_dict({**spec, "taskArn": c.incident.resource.arn}, strict=True)
 
@@ -561,6 +589,39 @@ class EcsEvidence:
             for ev in read_stream_logs(c, group, names, start, end, stopped):
                 if (ev.facts.get("placeholders") or {}).get("container") in stopped_by_task:
                     ev.facts["bystander"] = True
+
+    @staticmethod
+    def _compose_host(c: Collector, defs: dict[Any, dict[str, Any]], named: list[Any]) -> None:
+        """A name lookup that failed where a failed container's environment points at a single-label host, the
+        name docker-compose gives a service ("DATABASE_URL=postgresql://...@postgres:5432/app"): ECS makes no
+        DNS name for it, so a setting brought over from compose fails however healthy the database is. Said
+        only when the line names that host, or names none and the environment names exactly one such host."""
+        if c.context.get("sibling_host"):
+            return
+        containers = {str(n).lower() for n in defs if n}  # a container's own name is the sibling rule's (or a link)
+        hosts: dict[str, tuple[str, str]] = {}
+        for x in named:
+            for host, var in _env_hosts(defs.get(x.get("name")) or {}).items():
+                if host not in containers:
+                    hosts.setdefault(host, (str(x.get("name")), var))
+        if not hosts:
+            return
+        for ev in c.book.items:
+            if ev.kind != "log" or not _NAME_LOOKUP_FAILED.search(ev.text):
+                continue
+            m = _HOST_LOOKUP.search(ev.text)
+            looked_up = next((h for h in m.groups() if h), "").lower() if m else ""
+            host = looked_up if looked_up in hosts else "" if looked_up or len(hosts) != 1 else next(iter(hosts))
+            if not host:
+                continue
+            container, var = hosts[host]
+            c.add("config", "ecs:DescribeTaskDefinition",
+                  f"{var} of container {container} names the host '{host}', a single-label name such as "
+                  f"docker-compose gives a service, and a name lookup failed ({ev.id}): ECS makes no DNS name for "
+                  f"it; a database or service is reached by its endpoint, a Cloud Map name or a Service Connect "
+                  f"alias", None, compose_host=host, compose_var=var)
+            c.context.update(compose_host=host, compose_var=var)
+            return
 
     @staticmethod
     def _sibling_lookup(c: Collector, task: dict[str, Any], td: dict[str, Any] | None,
