@@ -16,7 +16,13 @@ from incident_responder.model import Category, Confidence, EvidenceBook, Inciden
 from incident_responder.sources import adapter_for
 from incident_responder.sources.batch import BatchAdapter
 from incident_responder.sources.ecs import EcsAdapter
-from incident_responder.sources.ecs.evidence import _round_limit, exit_code_meaning, verdict
+from incident_responder.sources.ecs.evidence import (
+    _bare_secret_ref,
+    _env_hosts,
+    _round_limit,
+    exit_code_meaning,
+    verdict,
+)
 
 MESSAGES = {m["id"]: m["verbatim"] for m in json.loads((FIXTURES / "error_messages.json").read_text())}
 TD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-dedupe:7"
@@ -707,3 +713,39 @@ def test_no_writable_temporary_directory_on_a_read_only_root_is_the_definition(r
               "(readonlyRootFilesystem); it can write only to its mounted volumes: none", read_only_root=True)
     d = diagnose(b, "ecs")
     assert d.cause.category == (Category.CONFIGURATION if read_only else Category.DISK_FULL)
+
+
+def _defs(*secrets: str) -> dict[str, dict[str, object]]:
+    return {"app": {"secrets": [{"name": f"S{i}", "valueFrom": v} for i, v in enumerate(secrets)]}}
+
+
+@pytest.mark.parametrize(("refused", "secrets", "blamed"), [
+    # aws/aws-cdk#10519: a Secrets Manager secret's name, which ECS looks up in Parameter Store
+    ("prod/appserver/MySecret", ("arn:aws:secretsmanager:us-west-2:123456789012:secret:db-Wq3kLm",
+                                 "prod/appserver/MySecret"), True),
+    # aws/copilot-cli#4504: a bare name beside a secret given by its path
+    ("GOOGLE_CLIENT_ID", ("/copilot/app/test/secrets/SESSION_SECRET", "GOOGLE_CLIENT_ID"), True),
+    # a path the policy does not cover: the policy's, not the reference's
+    ("api/REDIS_URL", ("/api/REDIS_URL",), False),
+    # an ARN: the reference is complete
+    ("prod/x", ("arn:aws:ssm:us-west-2:123456789012:parameter/prod/x",), False),
+    # a bare name in a task whose every secret is bare: nothing says it is the wrong one
+    ("TOKEN", ("TOKEN", "OTHER"), False),
+    # a parameter the task definition does not name
+    ("elsewhere", ("/copilot/app/test/secrets/SESSION_SECRET", "GOOGLE_CLIENT_ID"), False),
+])
+def test_a_refused_parameter_named_by_a_bare_name_is_the_reference(
+        refused: str, secrets: tuple[str, ...], blamed: bool) -> None:
+    hit = _bare_secret_ref(refused, _defs(*secrets))
+    assert (hit is not None) == blamed
+    if hit:
+        assert hit[0] == "app" and hit[2] == refused
+
+
+def test_single_label_hosts_of_an_environment_are_found_in_urls_and_host_settings() -> None:
+    env = [{"name": "DATABASE_URL", "value": "postgresql+psycopg://u:${PW}@postgres:5432/app"},
+           {"name": "REDIS_HOST", "value": "redis"},
+           {"name": "API_URL", "value": "https://api.example.com/v1"},  # a dotted name is a real endpoint
+           {"name": "LOCAL", "value": "http://localhost:8080"},  # the task's own network
+           {"name": "MODE", "value": "worker"}]  # no host setting
+    assert _env_hosts({"environment": env}) == {"postgres": "DATABASE_URL", "redis": "REDIS_HOST"}

@@ -61,6 +61,8 @@ class EcsContext(SourceContext):
     sibling_host: Any = None  # another container of the task a container looked up by name (awsvpc mode)
     compose_host: Any = None  # a single-label host a failed container's environment names ("postgres")
     compose_var: Any = None  # the variable that names it ("DATABASE_URL")
+    secret_ref: Any = None  # a refused secret's valueFrom, written unlike an SSM path or the task's others
+    secret_name: Any = None  # the secret's name in the container ("GOOGLE_CLIENT_ID")
     role: Any = None  # the task role its containers run as (an override wins)
     log_read: Any = field(default=None, metadata=INTERNAL)
 

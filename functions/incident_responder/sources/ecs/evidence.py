@@ -236,6 +236,28 @@ def _env_hosts(definition: dict[str, Any]) -> dict[str, str]:
     return hosts
 
 
+# The SSM parameter an execution role was refused ("... ssm:GetParameters on resource:
+# arn:aws:ssm:us-west-2:123456789012:parameter/prod/appserver/MySecret").
+_SSM_DENIED = re.compile(r"ssm:GetParameters? on resource: arn:aws[\w-]*:ssm:[\w-]+:\d{12}:parameter/([\w/.@+=-]+)")
+
+
+def _bare_secret_ref(denied: str, defs: dict[Any, dict[str, Any]]) -> tuple[str, str, str] | None:
+    """The secret (container, name, valueFrom) whose valueFrom is the refused parameter's bare name, where the
+    way it is written says the reference, not the policy, is what is wrong: a name with slashes but no leading
+    one is no SSM path (it reads as a Secrets Manager secret's name, which ECS takes for a parameter), and a
+    name at the root where another secret of the task is given by path or ARN is most likely missing that path
+    (aws/copilot-cli#4504, aws/aws-cdk#10519)."""
+    refs = [(str(name), str(s.get("name") or ""), str(s.get("valueFrom") or ""))
+            for name, d in defs.items() for s in d.get("secrets") or [] if isinstance(s, dict)]
+    hit = next((r for r in refs if r[2] == denied), None)
+    if hit is None or hit[2].startswith(("/", "arn:")):
+        return None
+    others = [r[2] for r in refs if r[2] != denied]
+    if "/" in hit[2] or any(v.startswith(("/", "arn:")) for v in others):
+        return hit
+    return None
+
+
 def _task_id(task_arn: str) -> str:
     return task_arn.rsplit("/", 1)[-1]
 
@@ -322,6 +344,7 @@ class EcsEvidence:
         self._logs(c, task, td, ranked[:MAX_LOG_CONTAINERS], defs, task_id, quiet)
         self._sibling_lookup(c, task, td, defs)
         self._compose_host(c, defs, named)
+        self._secret_reference(c, task, defs)
         spec = self._redrive(task, td, td_arn, cluster_arn, family)
         c.context["redrive"] = EcsSpec.from_dict({**spec, "taskArn": c.incident.resource.arn}, strict=True)
 
@@ -589,6 +612,23 @@ class EcsEvidence:
             for ev in read_stream_logs(c, group, names, start, end, stopped):
                 if (ev.facts.get("placeholders") or {}).get("container") in stopped_by_task:
                     ev.facts["bystander"] = True
+
+    @staticmethod
+    def _secret_reference(c: Collector, task: dict[str, Any], defs: dict[Any, dict[str, Any]]) -> None:
+        """A refused SSM parameter that the task definition names by a bare name, written unlike an SSM path or
+        unlike the task's other secrets: the reference, more than the execution role's policy, is what to fix."""
+        m = _SSM_DENIED.search(str(task.get("stoppedReason") or ""))
+        hit = _bare_secret_ref(m.group(1), defs) if m else None
+        if hit is None:
+            return
+        container, name, ref = hit
+        how = ("has slashes but no leading one, so it is no SSM path: it reads as a Secrets Manager secret's name, "
+               "which ECS looks up in Parameter Store" if "/" in ref else
+               "is a bare name at the root, where another secret of the task is given by path or ARN")
+        c.add("config", "ecs:DescribeTaskDefinition",
+              f"Secret {name} of container {container} is referenced as '{ref}': the name {how}", None,
+              secret_ref=ref, secret_name=name)
+        c.context.update(secret_ref=ref, secret_name=name)
 
     @staticmethod
     def _compose_host(c: Collector, defs: dict[Any, dict[str, Any]], named: list[Any]) -> None:
