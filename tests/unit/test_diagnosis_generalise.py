@@ -2198,3 +2198,26 @@ def test_slacks_ratelimited_answer_is_throttling_and_its_warning_key_no_level() 
     assert diagnose(book(line), "lambda").cause.category == Category.THROTTLING
     assert diagnose(book(line.replace("ratelimited", "channel_not_found")), "lambda").cause.category != (
         Category.THROTTLING)
+
+
+@pytest.mark.parametrize(("task_type", "rule", "confidence"), [
+    # aws-samples/amazon-textract-a2i-pdf#10: the queue's Lambda failed on every message and the token never came
+    # back; the limit is how the state ended, not a certain cause
+    ("sqs:sendMessage.waitForTaskToken", "sfn-callback-token-not-returned", Confidence.MEDIUM),
+    # a task that ran and overran its own limit
+    ("batch:submitJob.sync", "sfn-states-timeout", Confidence.HIGH),
+])
+def test_a_callback_task_that_timed_out_waited_on_a_worker_and_is_no_certain_timeout(
+        task_type: str, rule: str, confidence: Confidence) -> None:
+    b = EvidenceBook()
+    b.add("history", "states:GetExecutionHistory",
+          f"State 'AnalyzePdf' ({task_type}) failed with TaskTimedOut: States.Timeout", error="States.Timeout",
+          state="AnalyzePdf", task_type=task_type, event_type="TaskTimedOut")
+    b.add("history", "states:GetExecutionHistory", "Execution ended with ExecutionFailed: States.Timeout",
+          error="States.Timeout", event_type="ExecutionFailed")
+    d = diagnose(b)
+    assert d.cause.category == Category.TIMEOUT
+    assert d.rule == rule
+    assert d.cause.confidence == confidence
+    if rule == "sfn-callback-token-not-returned":
+        assert "SendTaskFailure" in " ".join(d.next_steps)

@@ -18,7 +18,8 @@ from incident_responder.sources import adapter_for
 from incident_responder.sources.gluedq.evidence import threshold_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eventbridge"
-split_arn = importlib.import_module("incident_responder.sources.lambda.evidence").split_arn
+_lambda_evidence = importlib.import_module("incident_responder.sources.lambda.evidence")
+split_arn = _lambda_evidence.split_arn
 
 
 def _event(name: str, **detail: Any) -> dict[str, Any]:
@@ -100,3 +101,22 @@ def test_account_aliases_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest
     monkeypatch.setenv("ACCOUNT_ALIASES", "222222222222=sales-prod, 333333333333 = analytics ,broken")
     assert Settings().account_aliases == {"222222222222": "sales-prod", "333333333333": "analytics"}
     assert "not key=value" in caplog.text
+
+
+@pytest.mark.parametrize(("runtime", "layers", "named"), [
+    # keithrozario/Klayers#173: the Python 3.8 pandas layer on a python3.9 function
+    ("python3.9", ["arn:aws:lambda:us-east-1:770693421928:layer:Klayers-python38-pandas:37"],
+     ("Klayers-python38-pandas", "Python 3.8")),
+    ("python3.12", ["arn:aws:lambda:us-east-1:123456789012:layer:Klayers-p311-numpy:4"],
+     ("Klayers-p311-numpy", "Python 3.11")),
+    ("nodejs20.x", ["arn:aws:lambda:eu-west-1:123456789012:layer:sharp-nodejs18:2"], ("sharp-nodejs18", "Node.js 18")),
+    # the layer made for the function's own version
+    ("python3.9", ["arn:aws:lambda:us-east-1:336392948345:layer:AWSSDKPandas-Python39:8"], None),
+    ("python3.12", ["arn:aws:lambda:us-east-1:123456789012:layer:Klayers-p312-requests:1"], None),
+    # names that say nothing of a version, and a runtime with no language version
+    ("python3.9", ["arn:aws:lambda:us-east-1:123456789012:layer:shared-utils:12"], None),
+    ("provided.al2", ["arn:aws:lambda:us-east-1:123456789012:layer:Klayers-python38-pandas:37"], None),
+])
+def test_a_layer_named_for_another_version_of_the_runtime_is_found(
+        runtime: str, layers: list[str], named: tuple[str, str] | None) -> None:
+    assert _lambda_evidence.layer_built_for_another_runtime(runtime, layers) == named

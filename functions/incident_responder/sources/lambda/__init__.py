@@ -46,6 +46,8 @@ class LambdaContext(SourceContext):
     handler: Any = None
     role: Any = None
     log_group: Any = None
+    layer: Any = None  # a layer whose name says it was built for another version of the runtime's language
+    layer_built_for: Any = None  # that version ("Python 3.8")
 
 
 def run_key(function: str, request_id: str) -> str:

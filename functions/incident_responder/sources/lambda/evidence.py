@@ -40,6 +40,34 @@ _LOG_ITEMS = 8
 _REPORT = re.compile(r"Duration: (?P<duration>[\d.]+) ms.*?Memory Size: (?P<size>\d+) MB\s+Max Memory Used: "
                      r"(?P<used>\d+) MB", re.S)
 _MAX_TIMEOUT_SECONDS = 900
+# The language version a layer's name says it was built for ("Klayers-python38-pandas", "Klayers-p312-numpy",
+# "AWSSDKPandas-Python39", "sharp-nodejs18"), and a runtime's ("python3.9", "nodejs20.x").
+_LAYER_VERSION = re.compile(r"(?i)(?:^|[-_])(python|py|p|nodejs|node)-?(3[._]?\d{1,2}|\d{2})(?=$|[-_.:])")
+_RUNTIME_VERSION = re.compile(r"^(python|nodejs)(\d+)\.?(\d*)")
+
+
+def layer_built_for_another_runtime(runtime: str, layer_arns: list[str]) -> tuple[str, str] | None:
+    """The first layer (its name and version) whose name says it was built for another version of the
+    function's language: a native wheel of Python 3.8 does not import on python3.9, nor a Node module built for
+    Node 18 on nodejs20.x. Names that say nothing of a version are not judged."""
+    m = _RUNTIME_VERSION.match(runtime or "")
+    if not m:
+        return None
+    language, major, minor = m.group(1), m.group(2), m.group(3)
+    for arn in layer_arns:
+        parts = str(arn).split(":")
+        name = parts[6] if len(parts) > 6 else str(arn)
+        for lm in _LAYER_VERSION.finditer(name):
+            kind, digits = lm.group(1).lower(), re.sub(r"[._]", "", lm.group(2))
+            if language == "python" and kind in ("python", "py", "p") and digits.startswith("3"):
+                if digits != f"{major}{minor}":
+                    return name, f"Python {digits[0]}.{digits[1:]}"
+                break
+            if language == "nodejs" and kind in ("nodejs", "node") and len(digits) == 2:
+                if digits != major:
+                    return name, f"Node.js {digits}"
+                break
+    return None
 
 
 def split_arn(arn: str) -> tuple[str, str, str]:
@@ -176,6 +204,14 @@ class LambdaEvidence:
               memory_mb=memory or 0, timeout_seconds=timeout or 0, in_vpc=bool(subnets))
         c.context.update(memory_mb=memory or "?", timeout_seconds=timeout or "?", runtime=config.get("Runtime") or "?",
                          handler=config.get("Handler") or "?", role=config.get("Role") or "?")
+        layers = [str(x.get("Arn") or "") for x in config.get("Layers") or [] if isinstance(x, dict)]
+        other = layer_built_for_another_runtime(str(config.get("Runtime") or ""), layers)
+        if other:
+            layer, built_for = other
+            c.add("config", "lambda:GetFunctionConfiguration",
+                  f"Layer {layer} is named for {built_for}, and the function runs {config.get('Runtime')}: a package "
+                  f"with native code built for one version does not import on another", None, layer_mismatch=layer)
+            c.context.update(layer=layer, layer_built_for=built_for)
 
     def _logs(self, c: Collector, name: str, request_id: str, config: dict[str, Any]) -> None:
         from ...evidence.logs import fetch_log_window
