@@ -2221,3 +2221,40 @@ def test_a_callback_task_that_timed_out_waited_on_a_worker_and_is_no_certain_tim
     assert d.cause.confidence == confidence
     if rule == "sfn-callback-token-not-returned":
         assert "SendTaskFailure" in " ".join(d.next_steps)
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_a_payload_that_quotes_another_jobs_error_is_not_the_functions_failure(given: bool) -> None:
+    # LBHackney-IT/Data-Platform#1613: the alerting function was handed a Glue job's failure event and timed out
+    # after posting it; the job's "Path does not exist" is what it reported, not why it failed.
+    b = EvidenceBook()
+    b.add("error", "lambda:responsePayload",
+          "Sandbox.Timedout: RequestId: 9c1e3a5b Error: Task timed out after 3.00 seconds",
+          error_type="Sandbox.Timedout", error_message="Task timed out after 3.00 seconds")
+    b.add("input", "lambda:requestPayload", 'Request payload: {"detail": {"jobName": "housing-repairs", "message": '
+          '"AnalysisException: Path does not exist: s3://raw-zone/housing/repairs", "state": "FAILED"}}',
+          **({"given": True} if given else {}))
+    b.add("log", "/aws/lambda/glue-failure-notifications",
+          "2024-02-27T06:44:22.034Z 9c1e3a5b Task timed out after 3.00 seconds")
+    d = signature_set().diagnose(b.items, "lambda", {"function_name": "glue-failure-notifications",
+                                                   "timeout_seconds": 3})
+    if given:
+        assert d.cause.category == Category.TIMEOUT
+    else:  # read as a finding, the quoted error wins: what the flag prevents
+        assert d.cause.category == Category.MISSING_INPUT
+
+
+def test_nccls_own_error_line_under_a_generic_system_error_is_the_cause() -> None:
+    # fal-ai-community/video-diffusion-speedrun#2: NCCL writes its errors as "NCCL WARN"; the traceback only says
+    # "unhandled system error (run with NCCL_DEBUG=INFO for details)". Fixed with a larger /dev/shm.
+    shm = ("ip-10-20-5-17:57:112 [0] misc/shmutils.cc:114 NCCL WARN Error while creating shared memory segment "
+           "/dev/shm/nccl-pZafXL (size 7340384)")
+    assert not is_weak_line(shm)
+    assert is_weak_line("2024-01-24 03:10:40 WARN TaskSetManager: Lost task 5.0 in stage 7.0")  # others' WARN still is
+    b = book("ip-10-20-5-17:57:112 [0] NCCL INFO Connected all rings", shm,
+             "torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/NCCLUtils.hpp:317, "
+             "unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version 2.21.5")
+    d = diagnose(b, "ecs")
+    assert d.cause.category == Category.CONFIGURATION
+    assert "/dev/shm/nccl-pZafXL" in d.cause.explanation
+    assert d.cause.confidence != Confidence.HIGH  # a host short of memory reads the same

@@ -54,9 +54,10 @@ logger = logging.getLogger(__name__)
 # service failed over, or one the program says it skips: with a retry, a red herring unless nothing else is found.
 # Python's warnings: "mag_l1d_data.py:412: RuntimeWarning: invalid value ...".
 # A "warning" that is a payload's quoted key or value ({'ok': False, 'error': 'ratelimited', 'warning': ...}, Slack's
-# answer) is no level.
-_WARNED = re.compile(r"(?i)(?<!['\"])\bWARN(?:ING)?\b(?!['\"])|\bretriable\b|\bretryable\b|\bfail(?:ing|ed) over to\b"
-                     r"|\b[A-Z]\w*Warning:")
+# answer) is no level. NCCL writes its errors as "NCCL WARN" (it has no other level for them): the line the
+# "unhandled system error (run with NCCL_DEBUG=INFO for details)" above it sends the reader to.
+_WARNED = re.compile(r"(?i)(?<!['\"])(?<!NCCL )\bWARN(?:ING)?\b(?!['\"])|\bretriable\b|\bretryable\b"
+                     r"|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")
 # ... or one the program says it passes over, whether or not its retries were over: it went on without it ("found
 # no extra config, skip it, err: ...", "(reached max retries: 4): Request limit exceeded. -- will retry Ec2Image on
 # next pass"), or something not found that it does without ("Unable to do partial parsing because saved manifest

@@ -101,6 +101,8 @@ class Condition:
         quoting, the line is what says whether it was a warning or a retried error."""
         if self.kind is not None and ev.kind != self.kind:
             return None
+        if self.kind is None and self.text is not None and ev.facts.get("given"):
+            return None  # the data the work was given, which may quote another system's error: no finding
         snippet: str | None = None
         line = ev.text
         if self.text is not None:
@@ -740,6 +742,8 @@ class SignatureSet:
         fatal_attempts = _fatal_mapreduce_attempts(evidence)
         bystander: dict[str, Evidence] = {}  # per log, the last line that says a bystander threw
         for pos, ev in _in_log_order(evidence):
+            if ev.facts.get("given"):
+                continue  # a request payload or an execution's input: what the work was given, not how it failed
             # The trace under a bystander's line, logged with it: the bystander's, not the failure's.
             under = bystander.get(ev.source)
             of_bystander = (ev.kind == "log" and under is not None and under.time is not None

@@ -147,7 +147,10 @@ class LambdaEvidence:
         if not synchronous:
             self._invocation(c, context, detail, qualifier)
         if "requestPayload" in detail:
-            c.add_json("input", "lambda:requestPayload", "Request payload", detail.get("requestPayload"), limit=600)
+            # What the function was given: a failure event an alerting function forwards quotes another job's
+            # error, which is no finding about this function (given=True keeps it from the rules' text).
+            c.add_json("input", "lambda:requestPayload", "Request payload", detail.get("requestPayload"), limit=600,
+                       given=True)
         if synchronous and parse_time(inc.started_at) is not None:
             self._child_logs(c, name, request_id, qualifier)
         else:

@@ -314,7 +314,7 @@ class StepFunctionsEvidence:
         if depth == 0:
             raw_input = (describe or {}).get("input", inc.detail.get("input"))
             if raw_input not in (None, "", "{}"):
-                c.add_json("config", input_source, "Execution input", raw_input, limit=500)
+                c.add_json("config", input_source, "Execution input", raw_input, limit=500, given=True)
             c.context["execution_input"] = raw_input
             sm_arn = inc.detail.get("stateMachineArn") or (describe or {}).get("stateMachineArn")
             if sm_arn:
