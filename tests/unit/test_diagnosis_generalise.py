@@ -2258,3 +2258,18 @@ def test_nccls_own_error_line_under_a_generic_system_error_is_the_cause() -> Non
     assert d.cause.category == Category.CONFIGURATION
     assert "/dev/shm/nccl-pZafXL" in d.cause.explanation
     assert d.cause.confidence != Confidence.HIGH  # a host short of memory reads the same
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # alexcasalboni/aws-lambda-power-tuning before 4.2: its initializer changed the function and went on without
+    # waiting for the update to finish
+    ("ResourceConflictException: The operation cannot be performed at this time. An update is in progress for "
+     "resource: arn:aws:lambda:us-west-2:123456789012:function:report-export-handler", Category.CODE_ERROR),
+    # invoking a function that is not yet active: its state, as Lambda's guide reads it
+    ("ResourceConflictException: The operation cannot be performed at this time. The function is currently in the "
+     "following state: Pending", Category.CONFIGURATION),
+])
+def test_a_lambda_update_still_in_progress_is_the_callers_race(text: str, category: Category) -> None:
+    d = diagnose(book(text), "lambda")
+    assert d.cause.category == category
+    assert d.cause.confidence != Confidence.HIGH or category == Category.CONFIGURATION

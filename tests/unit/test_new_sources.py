@@ -120,3 +120,19 @@ def test_account_aliases_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest
 def test_a_layer_named_for_another_version_of_the_runtime_is_found(
         runtime: str, layers: list[str], named: tuple[str, str] | None) -> None:
     assert _lambda_evidence.layer_built_for_another_runtime(runtime, layers) == named
+
+
+@pytest.mark.parametrize(("payload", "text"), [
+    # terraform-aws-modules/terraform-aws-notify-slack#22: a test message published to the topic by hand
+    ({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": " This is a test"}}]}, "This is a test"),
+    ({"Records": [{"eventSource": "aws:sqs", "body": "order 42 shipped"}]}, "order 42 shipped"),
+    # the messages the function was written for
+    ({"Records": [{"Sns": {"Message": '{"AlarmName": "orders-5xx", "NewStateValue": "ALARM"}'}}]}, None),
+    ({"Records": [{"body": '"a JSON string"'}]}, None),
+    # no message at all, or not a record list
+    ({"Records": [{"Sns": {"Message": ""}}]}, None),
+    ({"detail-type": "Glue Job State Change", "detail": {"state": "FAILED"}}, None),
+    ("plain", None),
+])
+def test_a_plain_text_message_among_the_records_is_found(payload: Any, text: str | None) -> None:
+    assert _lambda_evidence.message_not_json(payload) == text

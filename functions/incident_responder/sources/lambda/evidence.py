@@ -46,6 +46,25 @@ _LAYER_VERSION = re.compile(r"(?i)(?:^|[-_])(python|py|p|nodejs|node)-?(3[._]?\d
 _RUNTIME_VERSION = re.compile(r"^(python|nodejs)(\d+)\.?(\d*)")
 
 
+def message_not_json(payload: Any) -> str | None:
+    """The first SNS message or SQS body among the records a function was given, when it is text but not JSON
+    ("This is a test", a DMS event's sentence): SNS and SQS carry any text, so a function that parses every
+    message as JSON fails on it. None when the first message is JSON, or there is none."""
+    records = payload.get("Records") if isinstance(payload, dict) else None
+    for record in records if isinstance(records, list) else []:
+        if not isinstance(record, dict):
+            continue
+        sns = record.get("Sns")
+        message = sns.get("Message") if isinstance(sns, dict) else record.get("body")
+        if isinstance(message, str) and message.strip():
+            try:
+                json.loads(message)
+            except ValueError:
+                return message.strip()
+            return None
+    return None
+
+
 def layer_built_for_another_runtime(runtime: str, layer_arns: list[str]) -> tuple[str, str] | None:
     """The first layer (its name and version) whose name says it was built for another version of the
     function's language: a native wheel of Python 3.8 does not import on python3.9, nor a Node module built for
@@ -151,6 +170,10 @@ class LambdaEvidence:
             # error, which is no finding about this function (given=True keeps it from the rules' text).
             c.add_json("input", "lambda:requestPayload", "Request payload", detail.get("requestPayload"), limit=600,
                        given=True)
+            text = message_not_json(detail.get("requestPayload"))
+            if text is not None:
+                c.add("input", "lambda:requestPayload", f"The message the function was given is plain text, not "
+                      f"JSON: \"{shorten(text, 120)}\"", message_not_json=True, given=True)
         if synchronous and parse_time(inc.started_at) is not None:
             self._child_logs(c, name, request_id, qualifier)
         else:
