@@ -170,10 +170,10 @@ class LambdaEvidence:
             # error, which is no finding about this function (given=True keeps it from the rules' text).
             c.add_json("input", "lambda:requestPayload", "Request payload", detail.get("requestPayload"), limit=600,
                        given=True)
-            text = message_not_json(detail.get("requestPayload"))
-            if text is not None:
+            plain = message_not_json(detail.get("requestPayload"))
+            if plain is not None:
                 c.add("input", "lambda:requestPayload", f"The message the function was given is plain text, not "
-                      f"JSON: \"{shorten(text, 120)}\"", message_not_json=True, given=True)
+                      f"JSON: \"{shorten(plain, 120)}\"", message_not_json=True, given=True)
         if synchronous and parse_time(inc.started_at) is not None:
             self._child_logs(c, name, request_id, qualifier)
         else:
