@@ -173,6 +173,25 @@ def test_request_lines_keep_the_request_and_its_init_and_drop_the_neighbours() -
     assert request_lines(lines, "0000") == []
 
 
+def test_an_attempts_timeout_written_after_its_report_is_the_requests() -> None:
+    import importlib
+
+    request_lines = importlib.import_module("incident_responder.sources.lambda.evidence").request_lines
+    rid, other = "3f5a8c1d-92e4-4b7a-8d6f-1e2c3b4a5d60", "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
+    lines = [  # aws-powertools/powertools-lambda-python#1038: the first attempt timed out, the retries were refused
+        _line("a", "15.402", f"START RequestId: {rid} Version: $LATEST"),
+        _line("a", "17.404", f"REPORT RequestId: {rid}\tDuration: 2001.87 ms"),
+        _line("a", "17.404", f"2022-05-04T10:03:17.404Z {rid} Task timed out after 2.00 seconds"),
+        _line("a", "18.000", f"START RequestId: {other} Version: $LATEST"),
+        _line("a", "18.100", "another request's line"),
+        _line("a", "19.733", f"START RequestId: {rid} Version: $LATEST"),
+        _line("a", "19.905", "[ERROR] IdempotencyAlreadyInProgressError: Execution already in progress"),
+    ]
+    kept = [line.message for line in request_lines(lines, rid)]
+    assert f"2022-05-04T10:03:17.404Z {rid} Task timed out after 2.00 seconds" in kept
+    assert "another request's line" not in kept
+
+
 def test_every_service_a_task_can_run_has_an_adapter() -> None:
     from incident_responder.sources.stepfunctions import evidence
 

@@ -2273,3 +2273,33 @@ def test_a_lambda_update_still_in_progress_is_the_callers_race(text: str, catego
     d = diagnose(book(text), "lambda")
     assert d.cause.category == category
     assert d.cause.confidence != Confidence.HIGH or category == Category.CONFIGURATION
+
+
+@pytest.mark.parametrize(("line", "weak"), [
+    # noops-challenge/hexbot#24: the last of three tries is the failure itself, under "giving up after 3 tries"
+    ("2021-02-03T06:03:12.852Z d41e WARN hexbot request failed (try 3/3): Error: getaddrinfo ENOTFOUND "
+     "api.noopschallenge.com", False),
+    ("2021-02-03T06:03:10.852Z d41e WARN hexbot request failed (try 1/3): Error: getaddrinfo ENOTFOUND "
+     "api.noopschallenge.com", True),
+    ("ERROR attempt 2 of 5 failed: connection reset; retrying", True),
+])
+def test_the_last_of_its_tries_is_no_retried_warning(line: str, weak: bool) -> None:
+    assert is_weak_line(line) == weak
+
+
+@pytest.mark.parametrize(("line", "category"), [
+    # 1Password/connect#70: an EFS access point whose owner is not the user the container runs as
+    ('We can\'t safely access "/mnt/opc/data/.op/data/files" because it\'s not owned by the current user. Change '
+     'the owner or logged in user and try again.', Category.CONFIGURATION),
+    ("chown: changing ownership of '/var/lib/postgresql/data': Operation not permitted", Category.CONFIGURATION),
+])
+def test_a_volume_owned_by_another_user_is_the_mounts_setting(line: str, category: Category) -> None:
+    d = diagnose(book(line), "ecs")
+    assert d.cause.category == category
+    assert d.cause.confidence != Confidence.HIGH
+
+
+def test_pips_cache_owned_by_another_user_is_no_finding() -> None:
+    line = ("WARNING: The directory '/root/.cache/pip' or its parent directory is not owned by the current user and "
+            "the cache has been disabled. Please check the permissions and owner of that directory.")
+    assert diagnose(book(line), "ecs").rule != "class:volume-owner-mismatch"

@@ -70,8 +70,9 @@ _PASSED_OVER = re.compile(r"(?i)\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b
                           # forwards, axiomhq/axiom-lambda-extension#48): the work goes on without it.
                           r"|\bfailed to (?:flush|send|ship|export|forward|deliver|push) (?:the )?(?:logs?|telemetry|"
                           r"traces?|spans?|metrics)\b")
-# "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself.
-_ATTEMPT = re.compile(r"(?i)\battempt (\d+) (?:of|/) (\d+)\b")
+# "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself ("request failed (try 3/3):
+# ... ENOTFOUND", under "giving up after 3 tries", noops-challenge/hexbot#24).
+_ATTEMPT = re.compile(r"(?i)\b(?:attempt|try) (\d+) ?(?:of|/) ?(\d+)\b")
 # ... unless the retries are over: then it is the failure itself.
 _FINAL_RETRY = re.compile(r"(?i)max(?:imum)? retries|retries (?:exhausted|exceeded)|has been retried \d+ time|"
                           r"giving up|gave up|after \d+ (?:retries|attempts)|failed \d+ times")
@@ -81,8 +82,9 @@ _KINDS_RANK = {"exception": 3, "code": 3, "text": 2, "umbrella": 1}
 
 
 def retries_over(line: str) -> bool:
-    """Whether a line says the retries are over ("Task 5 in stage 14.0 failed 4 times", "giving up")."""
-    return bool(_FINAL_RETRY.search(line))
+    """Whether a line says the retries are over ("Task 5 in stage 14.0 failed 4 times", "giving up", the last of
+    its attempts: "try 3/3")."""
+    return bool(_FINAL_RETRY.search(line)) or any(int(m[1]) >= int(m[2]) > 1 for m in _ATTEMPT.finditer(line))
 
 
 def was_retried(line: str) -> bool:

@@ -949,10 +949,12 @@ class SignatureSet:
                      None)
         if other is not None:
             return other
-        if best is None:
+        if best is None or best[1].id in ids:
+            # The best reading being the limit's own line (an attempt's "Task timed out" in the log) says nothing
+            # of what else the run met: the rest of the evidence is read without it.
             cls = self.classify([e for e in evidence if e.id not in ids], exclude=frozenset({category}))
         else:
-            cls = best if best[1].id not in ids and best[0].category != category else None
+            cls = best if best[0].category != category else None
         return cls if cls is not None and not cls[0].weak and cls[0].decisive else None
 
     def _kept_retrying(self, evidence: list[Evidence], category: Category) -> tuple[ClassHit, Evidence] | None:

@@ -338,7 +338,7 @@ def _report_facts(c: Collector, lines: list[LogLine], request_id: str) -> None:
 def request_lines(lines: list[LogLine], request_id: str) -> list[LogLine]:
     """The lines of one request: in each log stream that names it, from its ``START`` (and the init phase
     before it, or the first line read, when it started earlier) to its ``REPORT`` (or the next request's
-    ``START``). An execution
+    ``START``), and any later line that names it (its timeout, written after its ``REPORT``). An execution
     environment serves one request at a time, so the lines between are that request's, with or
     without its id (a Python traceback, ``print`` output)."""
     streams = {line.source for line in lines if request_id in line.message}
@@ -357,7 +357,10 @@ def request_lines(lines: list[LogLine], request_id: str) -> list[LogLine]:
             if line.message.startswith("START RequestId: "):
                 # An asynchronous invocation's retries keep its request id: each attempt is the request's.
                 serving = line.message.startswith(start)
-            if serving:
+            # Lambda writes an attempt's "<id> Task timed out after 2.00 seconds" after its REPORT line: a line
+            # that names the request is its own wherever it falls (an earlier attempt's timeout that left an
+            # idempotency record in progress, aws-powertools/powertools-lambda-python#1038).
+            if serving or request_id in line.message:
                 out.append(line)
             if line.message.startswith(report):
                 serving = False
