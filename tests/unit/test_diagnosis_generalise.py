@@ -2303,3 +2303,15 @@ def test_pips_cache_owned_by_another_user_is_no_finding() -> None:
     line = ("WARNING: The directory '/root/.cache/pip' or its parent directory is not owned by the current user and "
             "the cache has been disabled. Please check the permissions and owner of that directory.")
     assert diagnose(book(line), "ecs").rule != "class:volume-owner-mismatch"
+
+
+@pytest.mark.parametrize(("line", "category"), [
+    # a lookup file passed as reference/country_codes.txt, resolved against the default file system
+    ("org.apache.hadoop.mapred.InvalidInputException: Input path does not exist: "
+     "hdfs://ip-10-30-0-12.ec2.internal:8020/user/hadoop/reference/country_codes.txt", Category.CONFIGURATION),
+    # ssavvides/tpch-spark#1: a path the job names in HDFS itself, which is not there
+    ("org.apache.spark.sql.AnalysisException: Path does not exist: hdfs://hdfs-namenode-host:9000/TPCHBench/Input/"
+     "lineitem.tbl", Category.MISSING_INPUT),
+])
+def test_a_path_looked_for_in_the_hdfs_home_lost_its_scheme(line: str, category: Category) -> None:
+    assert diagnose(book(line), "emr").cause.category == category
