@@ -1186,3 +1186,16 @@ def test_a_clipped_refusal_keeps_who_was_refused_what_and_why_past_a_long_wrappe
     assert ("User: arn:aws:sts::123456789012:assumed-role/ecs-etl-ec2-instance-role/i-0f3a7c9e1b5d2a4c6 is not "
             "authorized to perform: s3:PutObject on resource: ") in line.text
     assert line.text.endswith("because no identity-based policy allows the s3:PutObject action")
+
+
+def test_a_cut_keeps_a_cause_word_that_sits_in_the_middle_of_an_exceptions_message() -> None:
+    # just-work/django-video-transcoding#50: ffmpeg's progress lines carried in the exception's message, the cause
+    # near their end, and the exception's last line after them.
+    progress = "".join(f"[info] frame={n:>6} fps= 34 q=28.0 size= {n * 13}kB time=01:0{n % 10}:22.85 speed=1.36x \\r"
+                       for n in range(90000, 90012))
+    event = (f"[2020-05-25 10:04:08,551: ERROR/ForkPoolWorker-1] Task video_transcoding.tasks.transcode_video[3f1e] "
+             f"raised unexpected: TranscodeError('{progress}[error] av_interleaved_write_frame(): No space left on "
+             f"device\\n[error] Error writing trailer of /tmp/video-33/out.mp4: No space left on device\\n')\n"
+             f"video_transcoding.transcoding.TranscodeError: [info] frame=   31 fps=0.0 q=0.0 size=       0kB")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "No space left on device" in line.text

@@ -2312,6 +2312,41 @@ def test_pips_cache_owned_by_another_user_is_no_finding() -> None:
     # ssavvides/tpch-spark#1: a path the job names in HDFS itself, which is not there
     ("org.apache.spark.sql.AnalysisException: Path does not exist: hdfs://hdfs-namenode-host:9000/TPCHBench/Input/"
      "lineitem.tbl", Category.MISSING_INPUT),
+    # a path the script names in another user's directory: written so, and not there
+    ("org.apache.hadoop.mapreduce.lib.input.InvalidInputException: Input path does not exist: "
+     "hdfs://ip-10-0-1-5.ec2.internal:8020/user/admin/drivers.csv", Category.MISSING_INPUT),
 ])
 def test_a_path_looked_for_in_the_hdfs_home_lost_its_scheme(line: str, category: Category) -> None:
     assert diagnose(book(line), "emr").cause.category == category
+
+
+@pytest.mark.parametrize(("line", "category"), [
+    # awslabs/aurora-snapshot-tool#25: the stack's KMS key parameters left at None
+    ("KMSKeyNotAccessibleFault: An error occurred (KMSKeyNotAccessibleFault) when calling the CopyDBClusterSnapshot "
+     "operation: Specified KMS key [None] does not exist, is not enabled or you do not have permissions to access "
+     "it.", Category.CONFIGURATION),
+    ("ResourceNotFoundException: Function not found: arn:aws:lambda:eu-west-1:123456789012:function:undefined",
+     Category.CONFIGURATION),
+    # a real name that does not exist: not an unset value
+    ("KMSKeyNotAccessibleFault: Specified KMS key [alias/orders-key] does not exist, is not enabled or you do not "
+     "have permissions to access it.", None),
+    # None in an ordinary log line, with nothing looked up by it
+    ("[INFO] task_name=redash.tasks.execute_query data_length=None error=[None]", None),
+])
+def test_a_resource_named_by_an_unset_value_is_the_setting_never_given(line: str, category: Category | None) -> None:
+    d = diagnose(book(line), "lambda")
+    if category is None:
+        assert d.rule != "unset-value-named-as-resource"
+    else:
+        assert d.rule == "unset-value-named-as-resource"
+        assert d.cause.category == category
+
+
+@pytest.mark.parametrize("line", [
+    # jhj0517/Whisper-WebUI#415: an upload that stopped before the end
+    "av.error.InvalidDataError: [Errno 1094995529] Invalid data found when processing input: '/tmp/in.m4a'; "
+    "last error log: [mov,mp4,m4a,3gp,3g2,mj2] moov atom not found",
+    "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5581c2a3e2c0] moov atom not found",
+])
+def test_a_media_file_the_decoder_cannot_read_is_the_data(line: str) -> None:
+    assert diagnose(book(line), "ecs").cause.category == Category.BAD_DATA

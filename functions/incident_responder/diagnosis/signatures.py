@@ -949,10 +949,14 @@ class SignatureSet:
                      None)
         if other is not None:
             return other
-        if best is None or best[1].id in ids:
-            # The best reading being the limit's own line (an attempt's "Task timed out" in the log) says nothing
-            # of what else the run met: the rest of the evidence is read without it.
+        if best is None:
             cls = self.classify([e for e in evidence if e.id not in ids], exclude=frozenset({category}))
+        elif best[1].id in ids:
+            # The best reading being the limit's own line (an attempt's "Task timed out" in the log) says nothing
+            # of what else the run met: the work's own lines are read without it (Chromium's "FATAL:memory.cc
+            # Out of memory" before the timeout).
+            cls = self.classify([e for e in evidence if e.id not in ids and e.kind == "log"],
+                                exclude=frozenset({category}))
         else:
             cls = best if best[0].category != category else None
         return cls if cls is not None and not cls[0].weak and cls[0].decisive else None

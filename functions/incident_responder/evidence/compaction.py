@@ -330,6 +330,8 @@ _EXCEPTION_LINE = re.compile(r"^\s*(?::\s+)?(?:Caused by:\s*)?[\w$.]*(?:Exceptio
 # The strong signals, heaviest first: a clipped line keeps the heaviest one in view ("is running beyond
 # physical memory limits" over the "exitCode: -104" before it).
 _STRONG = [re.compile(p.pattern, re.IGNORECASE) for w, p, _ in sorted(_SIGNALS, key=lambda s: -s[0]) if w >= 8]
+# The cause-class words (memory, disk, kills, time limits): a cut never drops them from a line that has them.
+_CAUSE_WORDS = _STRONG[0]
 
 
 def _strongest(text: str) -> re.Match[str] | None:
@@ -624,10 +626,13 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         return text
     # A headline of joined parts ("wrapper | … | Caused by: root"): the last part, the root cause, whole, after
     # as much of the first as fits.
+    cause = _CAUSE_WORDS.search(text)
     head, sep, last = text.rpartition(JOINED)
     if sep and len(last) <= limit - 45:
         cut = head.rfind(" ", 0, limit - len(last) - 5)
-        if cut >= 20:
+        # ... unless a cause word lies in what the cut drops (ffmpeg's "No space left on device" in the middle of
+        # the progress lines an exception's message carries): the cut around the strongest signal below keeps it.
+        if cut >= 20 and (cause is None or _CAUSE_WORDS.search(head[:cut]) or _CAUSE_WORDS.search(last)):
             return f"{head[:cut]} … | {last}"
     # A chain of exceptions on one line ("RuntimeException: …HiveException: …RemoteException(java.io.IOException):
     # File … could only be written to 0 of the 1 minReplication nodes"): the deepest one's message, after the head.
@@ -643,7 +648,9 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         advised = _with_advice(tail, room)
         if advised is not None:
             return f"{head} … {advised}"
-        return f"{head} … {tail[:room]}" + ("…" if len(tail) > room else "")
+        clipped = f"{head} … {tail[:room]}" + ("…" if len(tail) > room else "")
+        if cause is None or _CAUSE_WORDS.search(clipped):
+            return clipped
     m = _strongest(text)
     if m and m.end() > limit - 20:
         head = text[: limit // 3]
