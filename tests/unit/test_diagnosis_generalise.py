@@ -2350,3 +2350,24 @@ def test_a_resource_named_by_an_unset_value_is_the_setting_never_given(line: str
 ])
 def test_a_media_file_the_decoder_cannot_read_is_the_data(line: str) -> None:
     assert diagnose(book(line), "ecs").cause.category == Category.BAD_DATA
+
+
+@pytest.mark.parametrize(("line", "category", "rule"), [
+    # domain-protect/domain-protect#13: the account variable was empty, so the role ARN has no account
+    ("botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the AssumeRole operation: User: "
+     "arn:aws:sts::123456789012:assumed-role/domain-protect-lambda/scan is not authorized to perform: sts:AssumeRole "
+     "on resource: arn:aws:iam:::role/domain-protect-audit", Category.CONFIGURATION, "unset-value-named-as-resource"),
+    # aws-samples/amazon-textract-comprehend-OCRimage-search-and-analyze#4: a multi-page PDF sent to the synchronous API
+    ("botocore.errorfactory.UnsupportedDocumentException: An error occurred (UnsupportedDocumentException) when "
+     "calling the AnalyzeDocument operation: Request has unsupported document format", Category.BAD_DATA,
+     "class:document-format-refused"),
+    # EVerest/EVerest-archived#267: mosquitto given the container runtime's unbounded open-files limit
+    ("1700000000: OOM allocating 1073741816 fds", Category.CONFIGURATION, "class:nofile-limit-unbounded"),
+    # aws-solutions/content-localization-on-aws#314: the SDK's error code of a request the service refused as built
+    ("An error occurred (BadRequestException) when calling the StartTranscriptionJob operation: You must specify a "
+     "value for outputBucketName because your account, 123456789012, has opted out of using your content",
+     Category.CONFIGURATION, "class:aws-validation-exception"),
+])
+def test_more_setups_and_inputs_read_from_their_own_words(line: str, category: Category, rule: str) -> None:
+    d = diagnose(book(line), "lambda")
+    assert (d.cause.category, d.rule) == (category, rule)
