@@ -116,6 +116,15 @@ def test_an_inactive_task_definition_is_still_read_and_flagged() -> None:
     assert c.book.gaps == []
 
 
+def _collect_ecs(scenario: Scenario, world_json: str) -> Any:
+    """The ECS evidence of ``scenario`` with its world replaced by ``world_json`` (an edited copy of it)."""
+    world = World(data=json.loads(world_json), base=scenario.world.base, region=scenario.world.region,
+                  account=scenario.world.account)
+    with LocalStack(world) as local:
+        local.scenario = scenario  # type: ignore[attr-defined]
+        return collect(local, EcsAdapter())
+
+
 @pytest.mark.parametrize(("network_mode", "host", "named"), [
     ("awsvpc", "db", True),  # camptocamp/terraboard#61: the Postgres sidecar looked up by its container name
     ("bridge", "db", False),  # bridge mode has links: the name is not the task's setup by itself
@@ -129,12 +138,7 @@ def test_a_container_looking_up_a_sibling_by_name_in_awsvpc_mode_is_the_tasks_se
     if network_mode != "awsvpc":
         for task in data["ecs"]["tasks"]:
             task["launchType"] = "EC2"
-    text = json.dumps(data).replace("lookup db on", f"lookup {host} on")
-    world = World(data=json.loads(text), base=scenario.world.base, region=scenario.world.region,
-                  account=scenario.world.account)
-    with LocalStack(world) as local:
-        local.scenario = scenario  # type: ignore[attr-defined]
-        c = collect(local, EcsAdapter())
+    c = _collect_ecs(scenario, json.dumps(data).replace("lookup db on", f"lookup {host} on"))
     facts = [e for e in c.book if e.facts.get("sibling_host")]
     assert bool(facts) == named
     d = signature_set().diagnose(c.book.items, "ecs", c.context.values())
@@ -165,12 +169,8 @@ def test_a_compose_service_name_left_in_the_environment_is_the_tasks_setting(
     for item in data["ecs"]["task_definitions"][0]["containerDefinitions"][0]["environment"]:
         if item["name"] == "DATABASE_URL":
             item["value"] = url
-    text = json.dumps(data).replace("[Errno -2] Name or service not known", line.replace('"', '\\"'))
-    world = World(data=json.loads(text), base=scenario.world.base, region=scenario.world.region,
-                  account=scenario.world.account)
-    with LocalStack(world) as local:
-        local.scenario = scenario  # type: ignore[attr-defined]
-        c = collect(local, EcsAdapter())
+    c = _collect_ecs(scenario, json.dumps(data).replace("[Errno -2] Name or service not known",
+                                                        line.replace('"', '\\"')))
     facts = [e for e in c.book if e.facts.get("compose_host")]
     assert bool(facts) == named
     d = signature_set().diagnose(c.book.items, "ecs", c.context.values())
