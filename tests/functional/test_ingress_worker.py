@@ -458,8 +458,9 @@ def test_members_of_the_allowed_user_group_are_answered(
             ["Devices team (devices@example.com)", "https://wiki.example.com/devices/state-sync"],
         ),
         # Lambda's START/END/REPORT bookkeeping lines are not evidence (evidence/compaction.py); the
-        # invocation is the task's child (its marker and its error from the cause are items).
-        ("more evidence", ["All 5 evidence items", "*E1*", "Task timed out after 3.07 seconds"]),
+        # invocation is the task's child (its marker and its error from the cause are items), and its log's
+        # "Task timed out" line, written after its REPORT, is the request's own.
+        ("more evidence", ["All 6 evidence items", "*E1*", "Task timed out after 3.07 seconds"]),
         ("help", ["Here is what I can answer", "`logs 'Timeout' 10m`"]),
         ("what is the airspeed of an unladen swallow?", ["I did not understand", "`similar`"]),
         ("please redrive it", ["Redrive preview"]),

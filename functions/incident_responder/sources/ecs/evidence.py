@@ -231,7 +231,7 @@ def _env_hosts(definition: dict[str, Any]) -> dict[str, str]:
         m = _URL_HOST.match(value)
         host = m.group(1) if m else value if re.search(r"(?:^|_)(?:HOST|HOSTNAME|SERVER)$", name, re.I) else ""
         host = host.lower()
-        if re.fullmatch(r"[a-z][a-z0-9-]{0,62}", host) and host != "localhost" and "$" not in host:
+        if re.fullmatch(r"[a-z][a-z0-9-]{0,62}", host) and host != "localhost":
             hosts.setdefault(host, name)
     return hosts
 
