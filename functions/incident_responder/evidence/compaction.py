@@ -330,8 +330,14 @@ _EXCEPTION_LINE = re.compile(r"^\s*(?::\s+)?(?:Caused by:\s*)?[\w$.]*(?:Exceptio
 # The strong signals, heaviest first: a clipped line keeps the heaviest one in view ("is running beyond
 # physical memory limits" over the "exitCode: -104" before it).
 _STRONG = [re.compile(p.pattern, re.IGNORECASE) for w, p, _ in sorted(_SIGNALS, key=lambda s: -s[0]) if w >= 8]
-# The cause-class words (memory, disk, kills, time limits): a cut never drops them from a line that has them.
+# The cause-class words (memory, disk, kills, time limits; the heaviest signal): a cut never drops them from a line
+# that has them.
 _CAUSE_WORDS = _STRONG[0]
+
+
+def _keeps_cause(clipped: str, cause: re.Match[str] | None) -> bool:
+    """Whether ``clipped`` still shows a cause word, when the whole line had one (``cause``)."""
+    return cause is None or _CAUSE_WORDS.search(clipped) is not None
 
 
 def _strongest(text: str) -> re.Match[str] | None:
@@ -632,8 +638,9 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         cut = head.rfind(" ", 0, limit - len(last) - 5)
         # ... unless a cause word lies in what the cut drops (ffmpeg's "No space left on device" in the middle of
         # the progress lines an exception's message carries): the cut around the strongest signal below keeps it.
-        if cut >= 20 and (cause is None or _CAUSE_WORDS.search(head[:cut]) or _CAUSE_WORDS.search(last)):
-            return f"{head[:cut]} … | {last}"
+        clipped = f"{head[:cut]} … | {last}"
+        if cut >= 20 and _keeps_cause(clipped, cause):
+            return clipped
     # A chain of exceptions on one line ("RuntimeException: …HiveException: …RemoteException(java.io.IOException):
     # File … could only be written to 0 of the 1 minReplication nodes"): the deepest one's message, after the head.
     root = max(_INLINE_EXCEPTION.finditer(text), key=lambda e: e.start(), default=None)
@@ -649,7 +656,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         if advised is not None:
             return f"{head} … {advised}"
         clipped = f"{head} … {tail[:room]}" + ("…" if len(tail) > room else "")
-        if cause is None or _CAUSE_WORDS.search(clipped):
+        if _keeps_cause(clipped, cause):
             return clipped
     m = _strongest(text)
     if m and m.end() > limit - 20:

@@ -209,6 +209,12 @@ _HOST_LOOKUP = re.compile(
     r"|Could not resolve host: ([\w.-]+)|Unknown MySQL server host '([\w.-]+)'")
 
 
+def _looked_up(text: str) -> str:
+    """The host a failed name lookup in ``text`` names (lower case; empty when the line names none)."""
+    m = _HOST_LOOKUP.search(text)
+    return next((h for h in m.groups() if h), "").lower() if m else ""
+
+
 # A name lookup that failed, whether or not the line names the host (psycopg's "[Errno -2] Name or service not known"
 # does not).
 _NAME_LOOKUP_FAILED = re.compile(
@@ -649,9 +655,11 @@ class EcsEvidence:
         for ev in c.book.items:
             if ev.kind != "log" or not _NAME_LOOKUP_FAILED.search(ev.text):
                 continue
-            m = _HOST_LOOKUP.search(ev.text)
-            looked_up = next((h for h in m.groups() if h), "").lower() if m else ""
-            host = looked_up if looked_up in hosts else "" if looked_up or len(hosts) != 1 else next(iter(hosts))
+            looked_up = _looked_up(ev.text)
+            if looked_up:
+                host = looked_up if looked_up in hosts else ""
+            else:  # psycopg's "Name or service not known" names none: the environment's one such host, if one
+                host = next(iter(hosts)) if len(hosts) == 1 else ""
             if not host:
                 continue
             container, var = hosts[host]
@@ -675,8 +683,7 @@ class EcsEvidence:
             return
         names = {str(n) for n in defs if n}
         for ev in c.book.items:  # the loop ends at the fact it adds
-            m = _HOST_LOOKUP.search(ev.text) if ev.kind == "log" else None
-            host = next((h for h in m.groups() if h), "").lower() if m else ""
+            host = _looked_up(ev.text) if ev.kind == "log" else ""
             if host in names:
                 c.add("config", "ecs:DescribeTaskDefinition",
                       f"A container looked up '{host}', the name of a container of the same task ({ev.id}), in "
