@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
+
+import pytest
 
 from incident_responder.evidence.changes import (
     Baseline,
@@ -133,3 +136,63 @@ def test_the_agent_changes_tool_returns_only_the_recorded_differences() -> None:
     assert res.status == "ok" and [c["id"] for c in res.data["changes"]] == ["E2"]
     none = build_registry(ToolContext(evidence=items[:1])).call("changes", {})
     assert none.status == "ok" and none.data["changes"] == [] and "no earlier successful run" in none.data["note"]
+
+
+class _NoSkips:
+    skipped: list[str] = []
+    limit = 3
+
+
+def _diagnose(c: Collector) -> tuple[str, str]:
+    from incident_responder.analyze import signature_set
+
+    d = signature_set().diagnose(c.book.items, "ecs", {"family": "etl-job", "container": "app"})
+    return d.cause.category.value, d.cause.confidence.value
+
+
+def test_a_revision_whose_definition_could_not_be_read_is_no_story_of_a_change() -> None:
+    # The good run's revision was not readable (brooklyn-data/dbt_artifacts#337 as written): the report says it was
+    # not compared, and the failure's own line decides, not "a failure right after a change".
+    c = _collector()
+    c.book.add("log", "/ecs/etl-job", "14:35:41   Object of type WarnErrorOptions is not JSON serializable")
+    base = Baseline(subject="task family etl-job", source="test", good=RunFacts("task abc", revision="revision 22"),
+                    failed=RunFacts("def", definition={"image": "dbt:1.5"}, revision="revision 23"),
+                    definition_label="Task definition etl-job")
+    record(c, base, _NoSkips())  # type: ignore[arg-type]
+    assert c.book.items[-1].text == ("Task definition etl-job revision 22 → revision 23 (not compared: revision 22 "
+                                     "could not be read)")
+    assert _diagnose(c)[0] == "code_error"
+    # Both read and alike: the revision changed with no difference in what is compared, still a change.
+    c = _collector()
+    base.good.definition = {"image": "dbt:1.5"}
+    record(c, base, _NoSkips())  # type: ignore[arg-type]
+    assert c.book.items[-1].text.endswith("(no difference in the fields compared)")
+    assert _diagnose(c) == ("configuration", "medium")
+
+
+@pytest.mark.parametrize(("missing", "good", "failed", "named"), [
+    # The changed date is the missing partition's.
+    ("Path does not exist: s3://lake/orders/dt=2024-06-02/", {"run_date": "2024-06-01"}, {"run_date": "2024-06-02"},
+     True),
+    # The changed file's name ends the missing path.
+    ("FileNotFoundError: [Errno 2] No such file or directory: '/data/in/batch-7.csv'",
+     {"input": "s3://in/batch-6.csv"}, {"input": "s3://in/batch-7.csv"}, True),
+    # A run id and an API address changed beside a flow file the image lacks (PrefectHQ/prefect#9137).
+    ("FileNotFoundError: [Errno 2] No such file or directory: '/workflow.py'",
+     {"containerOverrides": [{"name": "app"}]},
+     {"containerOverrides": [{"name": "app", "environment": [{"name": "FLOW_RUN_ID", "value": "6f2d8c1a"},
+                                                             {"name": "API_URL", "value": "https://api.example/x"}]}]},
+     False),
+])
+def test_a_changed_input_is_the_missing_inputs_cause_only_when_it_names_the_missing_path(
+        missing: str, good: dict[str, Any], failed: dict[str, Any], named: bool) -> None:
+    c = _collector()
+    c.book.add("log", "/ecs/etl-job", missing)
+    base = Baseline(subject="task family etl-job", source="test", good=RunFacts("task abc", inputs=good),
+                    failed=RunFacts("def", inputs=failed), definition_label="Task definition etl-job")
+    record(c, base, _NoSkips())  # type: ignore[arg-type]
+    change = next(e for e in c.book.items if e.facts.get("aspect") == "input")
+    assert change.facts["names_missing"] is named
+    category, confidence = _diagnose(c)
+    assert category == "missing_input"
+    assert (confidence == "high") is named

@@ -2374,3 +2374,23 @@ def test_a_media_file_the_decoder_cannot_read_is_the_data(line: str) -> None:
 def test_more_setups_and_inputs_read_from_their_own_words(line: str, category: Category, rule: str) -> None:
     d = diagnose(book(line), "lambda")
     assert (d.cause.category, d.rule) == (category, rule)
+
+
+@pytest.mark.parametrize("text", [
+    # dbt prints an on-run-end hook's error without its class (brooklyn-data/dbt_artifacts#337).
+    "14:35:41   Object of type WarnErrorOptions is not JSON serializable",
+    "TypeError: Converting circular structure to JSON",
+    "TypeError: Do not know how to serialize a BigInt",
+])
+def test_a_value_a_json_encoder_cannot_encode_is_the_code(text: str) -> None:
+    assert diagnose(book(text), "ecs").cause.category == Category.CODE_ERROR
+
+
+def test_a_warning_about_where_rate_limits_are_kept_is_no_throttling() -> None:
+    # Flask-Limiter warns at every start of a Superset container (apache/superset#33739); the migration's own
+    # error decides.
+    b = book("/usr/local/lib/python3.10/site-packages/flask_limiter/extension.py:333: UserWarning: Using the "
+             "in-memory storage for tracking rate limits as no storage was explicitly specified.")
+    assert diagnose(b, "ecs").cause.category != Category.THROTTLING
+    assert diagnose(book("Error: API rate limits exceeded for this account"), "ecs").cause.category == \
+        Category.THROTTLING

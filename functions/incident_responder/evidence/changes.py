@@ -164,6 +164,37 @@ def _as_doc(value: Any) -> Any:
 
 _EMPTY: tuple[Any, ...] = (None, "", [], {})
 
+# A line that says a file, key or path is not there, and the paths it (or a changed input value) names.
+_NOT_THERE = re.compile(r"(?i)path does not exist|NoSuchKey|specified key does not exist|FileNotFound|No such file|"
+                        r"does not exist|not found")
+_PATH = re.compile(r"""(?:\b[a-z][a-z0-9+.-]*://|(?<![\w.])/)[^\s"',;()\[\]{}<>|]+""")
+_MISSING_KINDS = {"log", "job", "step", "history", "query", "task", "error"}
+
+
+def _missing_paths(items: list[Any]) -> list[str]:
+    """The paths named on the lines of the evidence that say something is not there."""
+    out: list[str] = []
+    for ev in items:
+        if ev.kind not in _MISSING_KINDS or ev.facts.get("given"):
+            continue
+        for line in ev.text.splitlines():
+            if _NOT_THERE.search(line):
+                out += [m.group(0).rstrip(".:…/*") for m in _PATH.finditer(line)]
+    return [p for p in out if len(p) > 1]
+
+
+def _names_missing(new_values: list[Any], missing: list[str]) -> bool:
+    """Does a changed or added input value name what the run found missing? A short value inside a missing path
+    (the date of ``dt=2024-06-02``), or the last part of a path the value holds at the end of a missing path."""
+    for value in new_values:
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        shorts = [text] if len(text) >= 4 and not _PATH.fullmatch(text) and len(text) <= 120 else []
+        tails = [m.group(0).rstrip("/*").rsplit("/", 1)[-1] for m in _PATH.finditer(text)]
+        for path in missing:
+            if any(s in path for s in shorts) or any(len(t) >= 3 and t in path for t in tails):
+                return True
+    return False
+
 
 def diff_inputs(before: Any, after: Any) -> tuple[list[str], list[str], list[str], list[str]]:
     """(sentences, added keys, removed keys, changed keys) of the input's structural diff, redacted."""
@@ -393,8 +424,10 @@ def record(c: Collector, base: Baseline, r: Reader) -> None:
         parts, added, removed, changed = diff_inputs(good.inputs, failed.inputs)
         if parts:
             sentence = "; ".join(parts)
+            new = _flatten(redact_obj(_as_doc(failed.inputs), parse_json=True))
+            names = _names_missing([new[k] for k in changed + added if k in new], _missing_paths(c.book.items))
             c.add(KIND, base.source, f"Input vs the last good run: {sentence}", None, aspect="input",
-                  added=added, removed=removed, changed=changed)
+                  added=added, removed=removed, changed=changed, names_missing=names)
             c.context["input_change"] = sentence
     fields = diff_definition(good.definition, failed.definition)
     if fields:
@@ -415,8 +448,15 @@ def record(c: Collector, base: Baseline, r: Reader) -> None:
             change = f"{named} changed {sentence}"
         c.context["definition_change"] = change
     elif good.revision and failed.revision and good.revision != failed.revision:
-        c.add(KIND, base.source, f"{base.definition_label} {good.revision} → {failed.revision} "
-              "(no difference in the fields compared)", None, aspect="definition", fields=[])
+        if good.definition and failed.definition:
+            c.add(KIND, base.source, f"{base.definition_label} {good.revision} → {failed.revision} "
+                  "(no difference in the fields compared)", None, aspect="definition", fields=[])
+        else:
+            # One side could not be read (a gap says why): what changed is not known, so it is no story of a
+            # change, only a fact beside the others.
+            c.add(KIND, base.source, f"{base.definition_label} {good.revision} → {failed.revision} (not compared: "
+                  f"{good.revision if not good.definition else failed.revision} could not be read)", None,
+                  aspect="revision")
         c.context["definition_change"] = f"{base.definition_label} {good.revision} → {failed.revision}"
     for source, text, extra in base.extra:
         c.add(KIND, source, text, None, **extra)
