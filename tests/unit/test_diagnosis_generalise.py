@@ -2394,3 +2394,42 @@ def test_a_warning_about_where_rate_limits_are_kept_is_no_throttling() -> None:
     assert diagnose(b, "ecs").cause.category != Category.THROTTLING
     assert diagnose(book("Error: API rate limits exceeded for this account"), "ecs").cause.category == \
         Category.THROTTLING
+
+
+def test_a_program_the_work_could_not_start_is_its_setting_not_a_missing_input() -> None:
+    # awslabs/amazon-emr-cli#32: PYSPARK_PYTHON names an interpreter from an archive that was not packaged.
+    b = book('Exception in thread "main" java.io.IOException: Cannot run program "./environment/bin/python": '
+             'error=2, No such file or directory\n\tat java.lang.ProcessBuilder.start(ProcessBuilder.java:1048)\n'
+             'Caused by: java.io.IOException: error=2, No such file or directory')
+    assert diagnose(b, "emrserverless").cause.category == Category.CONFIGURATION
+    # A file the program reads that is not there stays the input's.
+    b = book("java.io.FileNotFoundException: /mnt/data/in/part-0001.csv (No such file or directory)")
+    assert diagnose(b, "emr").cause.category == Category.MISSING_INPUT
+
+
+def test_multiprocessing_in_a_lambda_function_is_the_codes_choice() -> None:
+    # PrefectHQ/prefect#5046: a ThreadPool builds a SemLock on /dev/shm, which Lambda does not have.
+    b = EvidenceBook()
+    b.add("error", "lambda:responsePayload", "OSError: [Errno 38] Function not implemented", error_type="OSError")
+    b.add("log", "/aws/lambda/fn", '[ERROR] OSError: [Errno 38] Function not implemented\nTraceback (most recent call '
+          'last):\n  File "/var/lang/lib/python3.8/multiprocessing/synchronize.py", line 57, in __init__\n'
+          '    sl = self._semlock = _multiprocessing.SemLock(')
+    d = diagnose(b, "lambda")
+    assert (d.cause.category, d.cause.signature) == (Category.CODE_ERROR, "lambda-multiprocessing-without-shm")
+    # The same errno from a file system that lacks a call (an LMDB on FSx for Lustre) is not this.
+    b = book("lmdb.Error: /fsx/train.lmdb: Function not implemented")
+    assert diagnose(b, "lambda").cause.signature != "lambda-multiprocessing-without-shm"
+
+
+def test_a_dependency_a_wheel_declares_without_a_version_is_the_new_release_that_broke_the_import() -> None:
+    # AbhimanyuHK/aws-psycopg2#3: the team's wheel needs aws-psycopg2 unpinned; 1.2.0 shipped without its libpq.
+    b = book("Processing ./glue-python-libs-u4r8n2qd/acme_etl-2.3.0-py3-none-any.whl Collecting aws-psycopg2 (from "
+             "acme-etl==2.3.0) Installing collected packages: aws-psycopg2, acme-etl",
+             "ImportError: libpq-3d107b13.so.5.11: cannot open shared object file: No such file or directory")
+    d = diagnose(b, "glue")
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "unpinned-dependency-import-error-pip")
+    assert "libpq-3d107b13" in d.cause.explanation
+    # Pinned by the wheel ("Collecting aws-psycopg2==1.1.1"): pip took the version asked for.
+    b = book("Collecting aws-psycopg2==1.1.1 (from acme-etl==2.3.0)",
+             "ImportError: libpq-3d107b13.so.5.11: cannot open shared object file: No such file or directory")
+    assert diagnose(b, "glue").cause.signature != "unpinned-dependency-import-error-pip"

@@ -749,3 +749,21 @@ def test_single_label_hosts_of_an_environment_are_found_in_urls_and_host_setting
            {"name": "LOCAL", "value": "http://localhost:8080"},  # the task's own network
            {"name": "MODE", "value": "worker"}]  # no host setting
     assert _env_hosts({"environment": env}) == {"postgres": "DATABASE_URL", "redis": "REDIS_HOST"}
+
+
+def test_a_log_driver_whose_receiver_is_gone_is_not_read_as_a_missing_log_group() -> None:
+    # komoju/barcelona#582: the syslog receiver the hosts ran was removed with its plugin.
+    from incident_responder.analyze import signature_set
+    from incident_responder.model import EvidenceBook
+
+    b = EvidenceBook()
+    b.add("task", "ecs:DescribeTasks", "Container worker (essential) has no exit code: CannotStartContainerError: Error "
+          "response from daemon: failed to initialize logging driver: dial tcp 127.0.0.1:514: connect: connection "
+          "refused")
+    d = signature_set().diagnose(b.items, "ecs", {"container": "worker", "family": "delayed"})
+    assert d.cause.signature == "ecs-log-driver-endpoint-unreachable"
+    assert "awslogs group does not exist" not in d.cause.explanation
+    b.items[0].text = ("Container worker (essential) has no exit code: CannotStartContainerError: failed to initialize "
+                       "logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The "
+                       "specified log group does not exist.")
+    assert signature_set().diagnose(b.items, "ecs", {"container": "worker"}).cause.signature == "ecs-log-group-missing"

@@ -360,3 +360,41 @@ def test_a_glue_quota_on_a_kind_of_resource_is_capacity_and_names_no_workers(sig
     d = sigs.diagnose(b.items, "glue", {"job_name": "clickstream"})
     assert d.cause.category == Category.CONFIGURATION
     assert any("skip-archive" in s for s in d.next_steps)
+
+
+def test_unpinned_modules_are_the_entries_without_a_version() -> None:
+    from incident_responder.sources.glue.evidence import unpinned_modules
+
+    args = {"--additional-python-modules": "pydeequ==1.0.1, requests,great_expectations,pandas[aws],"
+                                           "numpy<2,s3://libs/acme-1.0-py3-none-any.whl,scipy~=1.11"}
+    assert unpinned_modules(args) == ["requests", "great_expectations", "pandas[aws]"]
+    assert unpinned_modules({"--additional-python-modules": "pyarrow==14.0.1"}) == []
+    assert unpinned_modules({}) == []
+
+
+@pytest.mark.parametrize(("unpinned", "code_changed", "expected"), [
+    # data-dot-all/dataall#506: requests pulled urllib3 2.0, which Glue 3.0's OpenSSL cannot load.
+    (True, False, "configuration"),
+    # The script changed after the last good run: the import may be the change's, not a release's.
+    (True, True, "code_error"),
+    # Every module pinned: the import is the script's.
+    (False, False, "code_error"),
+])
+def test_an_import_that_fails_under_unpinned_modules_is_a_new_release(unpinned: bool, code_changed: bool,
+                                                                        expected: str) -> None:
+    from incident_responder.analyze import signature_set
+    from incident_responder.model import EvidenceBook
+
+    b = EvidenceBook()
+    b.add("job", "glue:GetJobRun", "Run FAILED after 118 s: ImportError: urllib3 v2.0 only supports OpenSSL 1.1.1+, "
+          "currently the 'ssl' module is compiled with OpenSSL 1.0.2k-fips", status="FAILED")
+    b.add("log", "/aws-glue/jobs/error", "Traceback (most recent call last):\n  File \"/tmp/job.py\", line 4, in "
+          "<module>\n    import requests\nImportError: urllib3 v2.0 only supports OpenSSL 1.1.1+")
+    if unpinned:
+        b.add("config", "glue:GetJob", "Installed at the start of every run without a version "
+              "(--additional-python-modules): requests", unpinned_modules="requests")
+    if code_changed:
+        b.add("change", "glue:GetJob", "Job profiler definition last modified after the last good run",
+              aspect="code", changed_after_baseline=True)
+    d = signature_set().diagnose(b.items, "glue", {"job_name": "profiler", "glue_version": "3.0"})
+    assert d.cause.category.value == expected

@@ -18,6 +18,7 @@ running states never are.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
@@ -37,6 +38,17 @@ __all__ = ["GlueEvidence", "run_console_url"]
 logger = logging.getLogger(__name__)
 
 REPORTED = {"FAILED", "TIMEOUT", "ERROR"}
+# An entry of --additional-python-modules that names a package without a version (``requests``, ``pandas[aws]``):
+# pip takes the newest release at every start. A pinned one (``==``, ``<``, ``~=``...) or a wheel or path is not.
+_UNPINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*(?:\[[^\]]*\])?$")
+
+
+def unpinned_modules(arguments: dict[str, Any]) -> list[str]:
+    """The packages --additional-python-modules installs at the start of every run without a version."""
+    value = str(arguments.get("--additional-python-modules") or "")
+    return [m.strip() for m in value.split(",") if _UNPINNED.match(m.strip())]
+
+
 _PHRASE = {"FAILED": "failed", "TIMEOUT": "timed out", "ERROR": "ended in ERROR", "STOPPED": "was stopped"}
 _DEFAULT_LOG_GROUP = "/aws-glue/jobs"
 _RAY_LOG_GROUP = "/aws-glue/ray/jobs"
@@ -143,6 +155,11 @@ class GlueEvidence:
         run = run or {}
         # JobRun.Arguments holds the run's own arguments only; the job's defaults apply beneath them.
         arguments = {**((definition or {}).get("DefaultArguments") or {}), **(run.get("Arguments") or {})}
+        unpinned = unpinned_modules(arguments)
+        if unpinned:
+            c.add("config", "glue:GetJob", "Installed at the start of every run without a version "
+                  f"(--additional-python-modules): {', '.join(unpinned[:8])}", None,
+                  unpinned_modules=",".join(unpinned))
         datasets = datasets_from_arguments(arguments)
         c.context["datasets"] = ", ".join(datasets) or "none named in the arguments"
         if datasets:
