@@ -757,9 +757,9 @@ def test_a_log_driver_whose_receiver_is_gone_is_not_read_as_a_missing_log_group(
     from incident_responder.model import EvidenceBook
 
     b = EvidenceBook()
-    b.add("task", "ecs:DescribeTasks", "Container worker (essential) has no exit code: CannotStartContainerError: Error "
-          "response from daemon: failed to initialize logging driver: dial tcp 127.0.0.1:514: connect: connection "
-          "refused")
+    b.add("task", "ecs:DescribeTasks", "Container worker (essential) has no exit code: CannotStartContainerError: "
+          "Error response from daemon: failed to initialize logging driver: dial tcp 127.0.0.1:514: connect: "
+          "connection refused")
     d = signature_set().diagnose(b.items, "ecs", {"container": "worker", "family": "delayed"})
     assert d.cause.signature == "ecs-log-driver-endpoint-unreachable"
     assert "awslogs group does not exist" not in d.cause.explanation
