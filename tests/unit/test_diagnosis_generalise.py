@@ -2433,3 +2433,25 @@ def test_a_dependency_a_wheel_declares_without_a_version_is_the_new_release_that
     b = book("Collecting aws-psycopg2==1.1.1 (from acme-etl==2.3.0)",
              "ImportError: libpq-3d107b13.so.5.11: cannot open shared object file: No such file or directory")
     assert diagnose(b, "glue").cause.signature != "unpinned-dependency-import-error-pip"
+
+
+def test_a_failure_handler_that_failed_too_does_not_hide_the_failure_it_was_handling() -> None:
+    # ASFHyP3/hyp3#911: SubmitJob got a 500 no Retry covered; the Catch's log uploader choked on the error it was
+    # given, and the Fail path then hit a JSONPath that the missing logs left out.
+    b = EvidenceBook()
+    b.add("history", "states:GetExecutionHistory", "State 'INSAR_GAMMA' (batch:submitJob.sync) failed with "
+          "TaskSubmitFailed: Batch.AWSBatchException — cause: null (Service: AWSBatch; Status Code: 500; Error Code: "
+          "AuthorizerConfigurationException; Request ID: 9db2e8a7)", error="Batch.AWSBatchException",
+          state="INSAR_GAMMA")
+    b.add("history", "states:GetExecutionHistory", "The Catch of state 'INSAR_GAMMA' then ran state 'UPLOAD_LOG' with "
+          '{"Error":"Batch.AWSBatchException"}, which failed too with LambdaFunctionFailed: JSONDecodeError — cause: '
+          "errorMessage: Extra data: line 1 column 6 (char 5); errorType: JSONDecodeError", error="JSONDecodeError",
+          handler=True)
+    b.add("history", "states:GetExecutionHistory", "Execution ended with ExecutionFailed: States.Runtime — cause: The "
+          "JSONPath '$.results.get_files.logs' specified for the field 'logs.$' could not be found in the input "
+          '\'{"error":{"Error":"JSONDecodeError"}}\'', error="States.Runtime", handler=True)
+    assert diagnose(b).cause.category == Category.DEPENDENCY_UNAVAILABLE
+    # The same path error on its own is the definition's.
+    alone = EvidenceBook()
+    alone.add("history", "states:GetExecutionHistory", b.items[2].text, error="States.Runtime")
+    assert diagnose(alone).cause.category == Category.CONFIGURATION

@@ -101,8 +101,10 @@ class Condition:
         quoting, the line is what says whether it was a warning or a retried error."""
         if self.kind is not None and ev.kind != self.kind:
             return None
-        if self.kind is None and self.text is not None and ev.facts.get("given"):
-            return None  # the data the work was given, which may quote another system's error: no finding
+        if self.kind is None and self.text is not None and (ev.facts.get("given") or ev.facts.get("handler")):
+            # The data the work was given, which may quote another system's error, or a failure handler's own
+            # failure (a Catch's notifier that choked on the error it was handed): no finding of the failure.
+            return None
         snippet: str | None = None
         line = ev.text
         if self.text is not None:
@@ -742,8 +744,10 @@ class SignatureSet:
         fatal_attempts = _fatal_mapreduce_attempts(evidence)
         bystander: dict[str, Evidence] = {}  # per log, the last line that says a bystander threw
         for pos, ev in _in_log_order(evidence):
-            if ev.facts.get("given"):
-                continue  # a request payload or an execution's input: what the work was given, not how it failed
+            if ev.facts.get("given") or ev.facts.get("handler"):
+                # A request payload or an execution's input: what the work was given, not how it failed; a failure
+                # handler's own error: what followed the failure it was handling.
+                continue
             # The trace under a bystander's line, logged with it: the bystander's, not the failure's.
             under = bystander.get(ev.source)
             of_bystander = (ev.kind == "log" and under is not None and under.time is not None

@@ -418,8 +418,11 @@ class StepFunctionsEvidence:
                 text = f"{prefix}Execution ended with {end_event['type']}"
                 text += f": {error}" if error else ""
                 text += f" — cause: {cause_text(cause)}" if cause else ""
+                # After a failure handler that failed too, the end is the handler's doing: what it says (a path
+                # into the error it was handed) follows the caught failure, which is the cause.
                 c.add("history", "states:GetExecutionHistory", text, end_event.get("timestamp"),
-                      error=error, cause=str(cause), status=status, event_type=end_event["type"], child=child)
+                      error=error, cause=str(cause), status=status, event_type=end_event["type"], child=child,
+                      **({"handler": True} if handler is not None else {}))
                 self._entered_input(c, str(cause), by_id, prefix)
                 if failed is None and end_event["type"] == "ExecutionTimedOut":
                     self._poll_loop(c, events, prefix, child)
