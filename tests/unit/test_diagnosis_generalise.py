@@ -2455,3 +2455,26 @@ def test_a_failure_handler_that_failed_too_does_not_hide_the_failure_it_was_hand
     alone = EvidenceBook()
     alone.add("history", "states:GetExecutionHistory", b.items[2].text, error="States.Runtime")
     assert diagnose(alone).cause.category == Category.CONFIGURATION
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # aws-samples/aws-cost-explorer-report#15: Cost Explorer never enabled in the payer account.
+    ("ClientError: An error occurred (AccessDeniedException) when calling the GetCostAndUsage operation: User not "
+     "enabled for cost explorer access", Category.CONFIGURATION),
+    ("botocore.exceptions.ClientError: An error occurred (OptInRequired) when calling the DescribeInstances "
+     "operation: You are not subscribed to this service.", Category.CONFIGURATION),
+    # A real refusal of the same call stays a permission.
+    ("ClientError: An error occurred (AccessDeniedException) when calling the GetCostAndUsage operation: User: "
+     "arn:aws:sts::123456789012:assumed-role/report/fn is not authorized to perform: ce:GetCostAndUsage",
+     Category.PERMISSION_DENIED),
+])
+def test_a_service_the_account_has_not_turned_on_is_its_setting(text: str, category: Category) -> None:
+    assert diagnose(book(text), "lambda").cause.category == category
+
+
+def test_a_line_a_reader_names_as_offending_is_the_data() -> None:
+    # hail-is/hail#361: QUAL and FILTER run together in a VCF line ("4044.57PASS").
+    b = book("hail: write: fatal: s3://cohorts/t2d/DIABETES.vcf.bgz: caught java.lang.IllegalArgumentException: "
+             "requirement failed", " offending line: 1     23735206        var_1_23735206  C       T       "
+             "4044.57PASS     AC=1;AF=1.971e-05")
+    assert diagnose(b, "emr").cause.category == Category.BAD_DATA
