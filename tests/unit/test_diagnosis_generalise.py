@@ -2478,3 +2478,29 @@ def test_a_line_a_reader_names_as_offending_is_the_data() -> None:
              "requirement failed", " offending line: 1     23735206        var_1_23735206  C       T       "
              "4044.57PASS     AC=1;AF=1.971e-05")
     assert diagnose(b, "emr").cause.category == Category.BAD_DATA
+
+
+def test_an_operation_the_sdk_does_not_have_is_the_sdk_not_the_code() -> None:
+    # cloud-custodian/cloud-custodian#4501: the Lambda runtime's bundled botocore predated ec2:CreateSnapshots.
+    trace = ('  File "/var/task/c7n/resources/ec2.py", line 1363, in process_volume_set\n    result = client.'
+             'create_snapshots(\n  File "/var/runtime/botocore/client.py", line 601, in __getattr__\n    self.'
+             '__class__.__name__, item)')
+    b = book("AttributeError: 'EC2' object has no attribute 'create_snapshots'", trace)
+    d = diagnose(b, "lambda")
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "sdk-too-old-for-operation")
+    # The same AttributeError from the code's own object stays the code's.
+    b = book("AttributeError: 'Order' object has no attribute 'create_snapshots'",
+             '  File "/var/task/app.py", line 12, in handler\n    order.create_snapshots()')
+    assert diagnose(b, "lambda").cause.category == Category.CODE_ERROR
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # apache/hudi#643: a DeltaStreamer checkpoint older than the topic's retention.
+    ("Exception in thread \"main\" org.apache.spark.SparkException: Offsets not available on leader: OffsetRange("
+     "topic: 'orders-cdc', partition: 0, range: [1081027 -> 1581027])", Category.MISSING_INPUT),
+    # micronaut-projects/micronaut-aws#2048: no deserializer for a type of the S3 event.
+    ("io.micronaut.core.beans.exceptions.IntrospectionException: No deserializable introspection present for type: "
+     "ResponseElementsEntity responseElements.", Category.CODE_ERROR),
+])
+def test_more_class_phrases(text: str, category: Category) -> None:
+    assert diagnose(book(text), "emr").cause.category == category
