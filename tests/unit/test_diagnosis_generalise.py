@@ -2504,3 +2504,30 @@ def test_an_operation_the_sdk_does_not_have_is_the_sdk_not_the_code() -> None:
 ])
 def test_more_class_phrases(text: str, category: Category) -> None:
     assert diagnose(book(text), "emr").cause.category == category
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # aws-samples/build-a-360-degree-customer-view-with-aws#1: a blueprint workflow starting a MaxConcurrentRuns-1
+    # job once per table.
+    ("Run FAILED: Max concurrent runs exceed", Category.CONFIGURATION),
+    # Netflix/metaflow#1326: the command a workflow tool built is longer than Batch takes.
+    ("Job start FAILED: Container Overrides length must be at most 8192", Category.CONFIGURATION),
+    # metabase/metabase#23741 (Liquibase) and Flyway: a migration edited after it was applied.
+    ("liquibase.exception.ValidationFailedException: Validation Failed:\n     3 change sets check sum\n          "
+     "migrations/000_migrations.yaml::v45.00-001::camsaul was: 8:4e2a but is now: 8:1b7c", Category.CODE_ERROR),
+    ("org.flywaydb.core.api.exception.FlywayValidateException: Validate failed: Migrations have failed validation\n"
+     "Migration checksum mismatch for migration version 1", Category.CODE_ERROR),
+])
+def test_limits_and_migrations_by_their_wording(text: str, category: Category) -> None:
+    assert diagnose(book(text), "batch").cause.category == category
+
+
+def test_a_spark_script_in_a_python_shell_job_is_the_jobs_type() -> None:
+    # aws-samples/amazon-cloudfront-log-analysis#2.
+    b = book("ModuleNotFoundError: No module named 'awsglue.transforms'")
+    b.add("config", "glue:GetJob", "Job cf-logs-etl: pythonshell job, script s3://scripts/etl.py, Glue 1.0")
+    d = diagnose(b, "glue")
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "glue-spark-script-in-python-shell-job")
+    # The same import in a Spark job is something else (its module list), not the job type.
+    b.items[-1].text = "Job cf-logs-etl: glueetl job, script s3://scripts/etl.py, Glue 1.0"
+    assert diagnose(b, "glue").cause.signature != "glue-spark-script-in-python-shell-job"
