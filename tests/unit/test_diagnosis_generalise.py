@@ -380,6 +380,22 @@ def test_athena_error_names_are_read_as_codes() -> None:
      Category.DEPENDENCY_UNAVAILABLE),
     ('ERROR failed :: error: "RunFailed", message: "workflow JointGenotyping failed at call-ImportGVCFs-1433 (task '
      'command failed with exit status 1)"', "batch", Category.UPSTREAM_FAILURE),
+    # apache/hudi#643: a DeltaStreamer checkpoint older than the topic's retention.
+    ("Exception in thread \"main\" org.apache.spark.SparkException: Offsets not available on leader: OffsetRange("
+     "topic: 'orders-cdc', partition: 0, range: [1081027 -> 1581027])", "emr", Category.MISSING_INPUT),
+    # micronaut-projects/micronaut-aws#2048: no deserializer for a type of the S3 event.
+    ("io.micronaut.core.beans.exceptions.IntrospectionException: No deserializable introspection present for type: "
+     "ResponseElementsEntity responseElements.", "lambda", Category.CODE_ERROR),
+    # aws-samples/build-a-360-degree-customer-view-with-aws#1: a blueprint workflow starting a MaxConcurrentRuns-1
+    # job once per table.
+    ("Run FAILED: Max concurrent runs exceed", "glue", Category.CONFIGURATION),
+    # Netflix/metaflow#1326: the command a workflow tool built is longer than Batch takes.
+    ("Job start FAILED: Container Overrides length must be at most 8192", "batch", Category.CONFIGURATION),
+    # metabase/metabase#23741 (Liquibase) and Flyway: a migration edited after it was applied.
+    ("liquibase.exception.ValidationFailedException: Validation Failed:\n     3 change sets check sum\n          "
+     "migrations/000_migrations.yaml::v45.00-001::camsaul was: 8:4e2a but is now: 8:1b7c", "ecs", Category.CODE_ERROR),
+    ("org.flywaydb.core.api.exception.FlywayValidateException: Validate failed: Migrations have failed validation\n"
+     "Migration checksum mismatch for migration version 1", "ecs", Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1498,7 +1514,6 @@ def test_advice_to_retry_is_no_retry() -> None:
     assert was_retried("Connection attempt 1 of 3 failed") and not was_retried("Connection attempt 3 of 3 failed")
 
 
-
 def test_a_bad_interpreter_path_that_is_not_the_line_endings_is_no_code_error() -> None:
     # The interpreter a tool's shebang names is missing from the node: the environment, not the script's text.
     got = diagnose(book("bash: /home/ec2-user/miniconda/bin/aws: /home/ec2-user/miniconda/bin/python: bad "
@@ -1525,8 +1540,6 @@ def test_dbts_error_block_is_one_line_and_its_indented_message_decides(clock: st
     b = EvidenceBook()
     b.add("log", "/ecs/dbt-nightly/dbt/dbt/7d2e", block)
     assert signature_set().diagnose(b.items, "ecs", {}).cause.category == Category.DEPENDENCY_UNAVAILABLE
-
-
 
 
 def test_a_generic_traceback_reading_quotes_the_exception_not_the_header() -> None:
@@ -2494,34 +2507,6 @@ def test_an_operation_the_sdk_does_not_have_is_the_sdk_not_the_code() -> None:
     assert diagnose(b, "lambda").cause.category == Category.CODE_ERROR
 
 
-@pytest.mark.parametrize(("text", "category"), [
-    # apache/hudi#643: a DeltaStreamer checkpoint older than the topic's retention.
-    ("Exception in thread \"main\" org.apache.spark.SparkException: Offsets not available on leader: OffsetRange("
-     "topic: 'orders-cdc', partition: 0, range: [1081027 -> 1581027])", Category.MISSING_INPUT),
-    # micronaut-projects/micronaut-aws#2048: no deserializer for a type of the S3 event.
-    ("io.micronaut.core.beans.exceptions.IntrospectionException: No deserializable introspection present for type: "
-     "ResponseElementsEntity responseElements.", Category.CODE_ERROR),
-])
-def test_more_class_phrases(text: str, category: Category) -> None:
-    assert diagnose(book(text), "emr").cause.category == category
-
-
-@pytest.mark.parametrize(("text", "category"), [
-    # aws-samples/build-a-360-degree-customer-view-with-aws#1: a blueprint workflow starting a MaxConcurrentRuns-1
-    # job once per table.
-    ("Run FAILED: Max concurrent runs exceed", Category.CONFIGURATION),
-    # Netflix/metaflow#1326: the command a workflow tool built is longer than Batch takes.
-    ("Job start FAILED: Container Overrides length must be at most 8192", Category.CONFIGURATION),
-    # metabase/metabase#23741 (Liquibase) and Flyway: a migration edited after it was applied.
-    ("liquibase.exception.ValidationFailedException: Validation Failed:\n     3 change sets check sum\n          "
-     "migrations/000_migrations.yaml::v45.00-001::camsaul was: 8:4e2a but is now: 8:1b7c", Category.CODE_ERROR),
-    ("org.flywaydb.core.api.exception.FlywayValidateException: Validate failed: Migrations have failed validation\n"
-     "Migration checksum mismatch for migration version 1", Category.CODE_ERROR),
-])
-def test_limits_and_migrations_by_their_wording(text: str, category: Category) -> None:
-    assert diagnose(book(text), "batch").cause.category == category
-
-
 def test_a_spark_script_in_a_python_shell_job_is_the_jobs_type() -> None:
     # aws-samples/amazon-cloudfront-log-analysis#2.
     b = book("ModuleNotFoundError: No module named 'awsglue.transforms'")
@@ -2531,3 +2516,23 @@ def test_a_spark_script_in_a_python_shell_job_is_the_jobs_type() -> None:
     # The same import in a Spark job is something else (its module list), not the job type.
     b.items[-1].text = "Job cf-logs-etl: glueetl job, script s3://scripts/etl.py, Glue 1.0"
     assert diagnose(b, "glue").cause.signature != "glue-spark-script-in-python-shell-job"
+
+
+@pytest.mark.parametrize("text", [
+    # aws/deep-learning-containers#2094: the task definition never mapped /dev/neuron0 into the container.
+    "RuntimeError: The PyTorch Neuron Runtime could not be initialized. Neuron Driver issues are logged",
+    "RuntimeError: CUDA error: no CUDA-capable device is detected",
+    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA "
+    "driver is installed and running.",
+])
+def test_an_accelerator_the_container_cannot_see_is_its_setup(text: str) -> None:
+    assert diagnose(book(text), "ecs").cause.category == Category.CONFIGURATION
+
+
+def test_torch_warning_of_no_gpu_is_no_finding_beside_the_real_failure() -> None:
+    # A CPU task's import prints CUDA's warning at every start; the Hub's 504 decides.
+    b = book("/usr/local/lib/python3.10/site-packages/torch/cuda/__init__.py:107: UserWarning: CUDA initialization: "
+             "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a driver",
+             "requests.exceptions.HTTPError: 504 Server Error: Gateway Time-out for url: https://huggingface.co/gpt2/"
+             "resolve/main/config.json")
+    assert diagnose(b, "batch").cause.category == Category.DEPENDENCY_UNAVAILABLE
