@@ -396,6 +396,12 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "migrations/000_migrations.yaml::v45.00-001::camsaul was: 8:4e2a but is now: 8:1b7c", "ecs", Category.CODE_ERROR),
     ("org.flywaydb.core.api.exception.FlywayValidateException: Validate failed: Migrations have failed validation\n"
      "Migration checksum mismatch for migration version 1", "ecs", Category.CODE_ERROR),
+    # nextstrain/ncov#361: bash's report of the tree builder it ran, killed by the kernel for memory.
+    ("ERROR: b'/bin/bash: line 1: 18148 Killed                  iqtree -ntmax 2 -s results/global/masked-delim.fasta'",
+     "batch", Category.OUT_OF_MEMORY),
+    # theoephraim/node-google-spreadsheet#332: a per-100-seconds read quota is a rate.
+    ("Error: Google API error - [429] Quota exceeded for quota group 'ReadGroup' and limit 'Read requests per user per "
+     "100 seconds' of service 'sheets.googleapis.com'", "ecs", Category.THROTTLING),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2536,3 +2542,23 @@ def test_torch_warning_of_no_gpu_is_no_finding_beside_the_real_failure() -> None
              "requests.exceptions.HTTPError: 504 Server Error: Gateway Time-out for url: https://huggingface.co/gpt2/"
              "resolve/main/config.json")
     assert diagnose(b, "batch").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+@pytest.mark.parametrize("message", [
+    # apache/arrow#38373: pyarrow 13 on EFS needs a newer glibc than Amazon Linux 2's.
+    "Unable to import module 'app': /lib64/libm.so.6: version 'GLIBC_2.27' not found (required by /mnt/efs/"
+    "site-packages/pyarrow/libarrow.so.1300)",
+    # numpy/numpy#27222: a layer built on a Mac, whose C extensions do not load on Lambda.
+    "Unable to import module 'lambda_function': Error importing numpy: you should not try to import numpy from its "
+    "source directory; please exit the numpy source tree, and relaunch your python interpreter from there.",
+])
+def test_a_package_built_for_another_system_is_the_build_not_the_code(message: str) -> None:
+    b = EvidenceBook()
+    b.add("error", "lambda:responsePayload", f"Runtime.ImportModuleError: {message}",
+          error_type="Runtime.ImportModuleError", error_message=message)
+    d = diagnose(b, "lambda")
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "lambda-binary-built-for-another-system")
+    # A module the package lacks stays the deployment's.
+    b.items[0].text = "Runtime.ImportModuleError: Unable to import module 'app': No module named 'requests'"
+    b.items[0].facts["error_message"] = "Unable to import module 'app': No module named 'requests'"
+    assert diagnose(b, "lambda").cause.signature == "lambda-bad-deployment"
