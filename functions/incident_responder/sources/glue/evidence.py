@@ -157,7 +157,9 @@ class GlueEvidence:
         arguments = {**((definition or {}).get("DefaultArguments") or {}), **(run.get("Arguments") or {})}
         unpinned = unpinned_modules(arguments)
         if unpinned:
-            c.add("config", "glue:GetJob", "Installed at the start of every run without a version "
+            in_run = "--additional-python-modules" in (run.get("Arguments") or {})
+            given_by = "glue:GetJobRun" if in_run else "glue:GetJob"
+            c.add("config", given_by, "Installed at the start of every run without a version "
                   f"(--additional-python-modules): {', '.join(unpinned[:8])}", None,
                   unpinned_modules=",".join(unpinned))
         datasets = datasets_from_arguments(arguments)
