@@ -33,7 +33,7 @@ from .spec import GlueSpec
 if TYPE_CHECKING:
     from ..base import Collector
 
-__all__ = ["GlueEvidence", "run_console_url"]
+__all__ = ["GlueEvidence", "run_console_url", "unpinned_modules"]
 
 logger = logging.getLogger(__name__)
 
