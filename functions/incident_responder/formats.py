@@ -14,7 +14,7 @@ from typing import Any
 from .model import parse_time
 
 __all__ = ["TOKEN_CHARS", "Arn", "decoded_byte_lists", "fmt_duration", "fmt_time", "json_or_none", "json_or_text",
-           "parse_arn", "shorten_token"]
+           "load_yaml", "parse_arn", "shorten_token"]
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,11 @@ def shorten_token(token: str, limit: int = TOKEN_CHARS) -> str:
         head = limit - tail - 1
     return token[:head] + "…" + token[-tail:]
 
+
+
+def load_yaml(text: str) -> Any:
+    """YAML as ``yaml.safe_load`` reads it, with libyaml's parser when PyYAML was built with it (the wheels
+    for Linux are): the rules, a scenario's world and expectations read about ten times faster."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from incident_responder.formats import load_yaml
+
 __all__ = ["UsageError", "read_env_vars", "read_json", "read_text", "read_yaml", "scenario_problem"]
 
 
@@ -56,7 +58,7 @@ def read_yaml(path: str | Path, what: str = "file") -> Any:
     """YAML from ``path``; a syntax error names the file, line and column."""
     text = read_text(path, what)
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}:" if mark is not None else ""

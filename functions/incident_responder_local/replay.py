@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from incident_responder.aws import api_calls, reset_api_calls
 from incident_responder.evidence.changes import CHANGES_TAG
+from incident_responder.formats import load_yaml
 
 from .expectations import check, unknown_keys, validate_expect, validate_thread
 from .runtime import LocalStack
@@ -61,10 +60,10 @@ class Scenario:
         warnings: list[str] | None = None if strict else []
         unknown_keys(set(unknown_world_keys(world)), set(), path / "world.yaml", warnings, ignored="is not loaded")
         expect_file = path / "expect.yaml"
-        expect = validate_expect(yaml.safe_load(expect_file.read_text(encoding="utf-8")), expect_file, warnings) \
+        expect = validate_expect(load_yaml(expect_file.read_text(encoding="utf-8")), expect_file, warnings) \
             if expect_file.is_file() else {}
         thread_file = path / "thread.yaml"
-        thread = validate_thread(yaml.safe_load(thread_file.read_text(encoding="utf-8")), thread_file, warnings) \
+        thread = validate_thread(load_yaml(thread_file.read_text(encoding="utf-8")), thread_file, warnings) \
             if thread_file.is_file() else []
         model = None
         model_file = path / "model.yaml"

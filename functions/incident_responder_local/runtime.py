@@ -189,6 +189,9 @@ _LOCAL_ENV = {
     # An event from a region moto does not list (botocore accepts any name of its partition's pattern, e.g.
     # a region newer than moto) reaches an empty region there, as in AWS, instead of moto's KeyError.
     "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+    # moto loads ~1,300 public AMIs (each with a volume and a snapshot) into every EC2 backend it creates;
+    # no world reads them, and they were a tenth of a replay's time.
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
 }
 
 

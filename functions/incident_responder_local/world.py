@@ -18,8 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from incident_responder.formats import load_yaml
 from incident_responder.model import parse_time
 
 if TYPE_CHECKING:
@@ -87,7 +86,7 @@ class World:
     def read(cls, path: Path | None, base: Path | None = None) -> World:
         data: dict[str, Any] = {}
         if path is not None and path.exists():
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
             raise ValueError(f"{path}: a world is a mapping of keys (region, logs, stepfunctions, ...)")
         data = _canonical_keys(data)

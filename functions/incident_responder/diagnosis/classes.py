@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..evidence.compaction import RETRIED, ROUTINE_LEVELS, log_level
+from ..formats import load_yaml
 from ..model import Category, Confidence
 from .chains import Link, error_codes, parse_chain
 from .quotes import REPEATS, quote
@@ -214,7 +215,7 @@ def load_class_table(*dirs: str | Path) -> ClassTable:
             continue
         for file in sorted(Path(d).glob("*.y*ml")):
             try:
-                doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+                doc = load_yaml(file.read_text(encoding="utf-8")) or {}
             except yaml.YAMLError as exc:
                 raise SignatureError(f"{file}: not valid YAML: {exc}") from exc
             for raw in doc.get("classes") or []:

@@ -110,9 +110,9 @@ class ScriptedBedrock:
 
     @classmethod
     def from_yaml(cls, path: str | Path, **kwargs: Any) -> ScriptedBedrock:
-        import yaml
+        from ..formats import load_yaml
 
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+        doc = load_yaml(Path(path).read_text(encoding="utf-8")) or []
         if isinstance(doc, dict):
             doc = doc.get("responses") or []
         if not isinstance(doc, list):

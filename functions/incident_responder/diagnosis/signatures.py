@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import yaml
 
 from ..evidence.compaction import MR_FATAL_TASK
+from ..formats import load_yaml
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
 from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over, was_retried
@@ -391,7 +392,7 @@ def load_signatures(*dirs: str | Path) -> list[Signature]:
         here: dict[str, str] = {}  # id -> the file of this directory that defines it
         for file in sorted(path.glob("*.y*ml")):
             try:
-                doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+                doc = load_yaml(file.read_text(encoding="utf-8")) or {}
             except yaml.YAMLError as exc:
                 raise SignatureError(f"{file}: not valid YAML: {exc}") from exc
             for raw in doc.get("signatures") or []:
