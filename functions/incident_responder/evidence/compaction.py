@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -981,6 +981,18 @@ def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
             yield _like(item, text)
 
 
+def _wrapped_kept(held: list[LogLine | str], text: Callable[[LogLine | str], str]) -> list[LogLine | str]:
+    """The lines of a message too long to join whole: its first line and its last ones, or, when a line in
+    between says more of the error than any of them, its first line, that line, and one fewer at the end (sharp's
+    "Could not load the "sharp" module", then "ERR_DLOPEN_FAILED: libvips-cpp.so.42: cannot open shared object
+    file", then five lines of "Possible solutions": lovell/sharp#3898)."""
+    middle, tail = held[1 : 1 - WRAPPED_LINES], held[1 - WRAPPED_LINES :]
+    heaviest = max(middle, key=lambda h: error_weight(text(h)))
+    if error_weight(text(heaviest)) > max(error_weight(text(t)) for t in tail):
+        return [held[0], heaviest, "…", *tail[1:]]
+    return [held[0], "…", *tail]
+
+
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with each exception message that runs over several lines before its first stack frame
     joined into one line. Lines that end without a frame (a message, then a new record) stay as they are."""
@@ -1033,7 +1045,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
             # python worker:", the worker's error, then "java.io.EOFException" and its frames).
             if len(held) > 1 and (frame or (opened and _NEXT_EXCEPTION.match(message))):
                 # A long message (a schema, then "Problems: ...") keeps its first line and its last ones.
-                yield joined(held if len(held) <= WRAPPED_LINES else [held[0], "…", *held[1 - WRAPPED_LINES:]])
+                yield joined(held if len(held) <= WRAPPED_LINES else _wrapped_kept(held, text))
             elif (not frame and len(held) <= HELD_LINES and "\n" not in message
                   and not (_NEXT_EXCEPTION if opened else _EXCEPTION_LINE).match(message)
                   and not _CAUSED_BY.match(message)

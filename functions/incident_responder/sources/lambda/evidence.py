@@ -65,6 +65,27 @@ def message_not_json(payload: Any) -> str | None:
     return None
 
 
+# A key as S3 event notifications send it: URL-encoded, a space as "+" and other characters as %XX.
+_ENCODED_KEY = re.compile(r"\+|%[0-9A-Fa-f]{2}")
+
+
+def encoded_s3_key(payload: Any) -> tuple[str, str] | None:
+    """The bucket and key of the first S3 event record a function was given, when the key holds URL-encoding
+    ("Q2+Board+Meeting+Minutes.pdf", "photo%281%29.jpg"): used as it is, it names an object that does not exist.
+    None when the first record's key is plain, or there is no S3 record."""
+    records = payload.get("Records") if isinstance(payload, dict) else None
+    for record in records if isinstance(records, list) else []:
+        s3 = record.get("s3") if isinstance(record, dict) else None
+        if not isinstance(s3, dict):
+            continue
+        key = (s3.get("object") or {}).get("key")
+        bucket = (s3.get("bucket") or {}).get("name")
+        if isinstance(key, str) and _ENCODED_KEY.search(key):
+            return str(bucket or "?"), key
+        return None
+    return None
+
+
 def layer_built_for_another_runtime(runtime: str, layer_arns: list[str]) -> tuple[str, str] | None:
     """The first layer (its name and version) whose name says it was built for another version of the
     function's language: a native wheel of Python 3.8 does not import on python3.9, nor a Node module built for
@@ -174,6 +195,10 @@ class LambdaEvidence:
             if plain is not None:
                 c.add("input", "lambda:requestPayload", f"The message the function was given is plain text, not "
                       f"JSON: \"{shorten(plain, 120)}\"", message_not_json=True, given=True)
+            encoded = encoded_s3_key(detail.get("requestPayload"))
+            if encoded is not None:
+                c.add("input", "lambda:requestPayload", f"The S3 event's object key is URL-encoded: "
+                      f"s3://{encoded[0]}/{shorten(encoded[1], 200)}", s3_key_encoded=True, given=True)
         if synchronous and parse_time(inc.started_at) is not None:
             self._child_logs(c, name, request_id, qualifier)
         else:
