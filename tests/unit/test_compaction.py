@@ -357,6 +357,42 @@ def test_a_long_exception_message_keeps_its_first_line_and_its_last_ones() -> No
     assert "1: level: required string" not in line  # the middle of a long message is left out
 
 
+def test_a_long_message_keeps_the_line_in_its_middle_that_tells_the_error() -> None:
+    # sharp's load failure (lovell/sharp#3898): the error on its second line, then five lines of advice before the
+    # frames. The advice ends the message; the dlopen error is what an engineer quotes.
+    lines = ["/app/node_modules/sharp/lib/sharp.js:85", "  throw new Error(help.join('\\n'));", "  ^",
+             'Error: Could not load the "sharp" module using the linux-x64 runtime',
+             "ERR_DLOPEN_FAILED: libvips-cpp.so.42: cannot open shared object file: No such file or directory",
+             "Possible solutions:", "- Add platform-specific dependencies:",
+             "    npm install --os=linux --cpu=x64 sharp",
+             "  or", "    npm install --force @img/sharp-linux-x64",
+             "- Consult the installation documentation: https://sharp.pixelplumbing.com/install",
+             "    at Object.<anonymous> (/app/node_modules/sharp/lib/sharp.js:85:9)",
+             "    at Module._compile (node:internal/modules/cjs/loader:1198:14)"]
+    texts = [c.text for c in compact(lines, budget_tokens=2000).lines]
+    (line,) = [t for t in texts if "Could not load" in t]
+    assert "ERR_DLOPEN_FAILED: libvips-cpp.so.42: cannot open shared object file" in line
+    assert line.endswith("https://sharp.pixelplumbing.com/install")  # still the message's end after the cut
+    assert "Possible solutions" not in line
+
+
+def test_a_cause_without_a_message_is_shown_with_the_frame_that_threw_it() -> None:
+    # A Glue job's Py4J error whose root cause is a bare IllegalArgumentException: Hudi's precondition on its
+    # timeline, which only the frame names (apache/hudi#6463).
+    event = ("2022-08-21 03:47:44,696 ERROR [main] glue.ProcessLauncher: Error from Python:Traceback (most recent "
+             "call last):\n  File \"/tmp/upsert.py\", line 88, in <module>\n    for result in executor.map(f, xs):\n"
+             "py4j.protocol.Py4JJavaError: An error occurred while calling o1187.save.\n"
+             ": org.apache.hudi.exception.HoodieUpsertException: Failed to upsert for commit time 20220821034739512\n"
+             "\tat org.apache.hudi.table.action.commit.BaseWriteHelper.write(BaseWriteHelper.java:64)\n"
+             "Caused by: java.lang.IllegalArgumentException\n"
+             "\tat org.apache.hudi.common.util.ValidationUtils.checkArgument(ValidationUtils.java:31)\n"
+             "\tat org.apache.hudi.common.table.timeline.HoodieActiveTimeline.transitionState("
+             "HoodieActiveTimeline.java:570)")
+    (line,) = [c.text for c in compact([event], budget_tokens=2000).lines]
+    assert line.endswith("Caused by: java.lang.IllegalArgumentException at org.apache.hudi.common.util."
+                         "ValidationUtils.checkArgument(ValidationUtils.java:31)")
+
+
 def test_a_limit_exceeded_on_a_debug_line_is_kept_as_evidence() -> None:
     # dbt-athena logs Athena cancelling its query at the workgroup's scan limit only at debug level
     # (dbt-labs/dbt-adapters#1221), among hundreds of routine lines.

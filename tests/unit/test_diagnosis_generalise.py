@@ -402,6 +402,20 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # theoephraim/node-google-spreadsheet#332: a per-100-seconds read quota is a rate.
     ("Error: Google API error - [429] Quota exceeded for quota group 'ReadGroup' and limit 'Read requests per user per "
      "100 seconds' of service 'sheets.googleapis.com'", "ecs", Category.THROTTLING),
+    # nf-core/scrnaseq#476: a GPU tool in a Batch job submitted without a GPU; an AssertionError, not the code's
+    ("AssertionError: Trying to use CUDA, but CUDA is not available.", "batch", Category.CONFIGURATION),
+    # bottlerocket-os/bottlerocket#3960: the NVIDIA hook on the container instance, not a service out of reach
+    ("CannotStartContainerError: Error response from daemon: failed to create task for container: OCI runtime create "
+     "failed: error running hook #0: error running hook: exit status 1, stdout: , stderr: Auto-detected mode as "
+     "'legacy'\nnvidia-container-cli: initialization error: driver rpc error: timed out: unknown", "ecs",
+     Category.CONFIGURATION),
+    # Huskehhh/MySQL#18: MySQL 8 over a connection without TLS, the JDBC URL's options
+    ("java.sql.SQLNonTransientConnectionException: Public Key Retrieval is not allowed", "glue",
+     Category.CONFIGURATION),
+    # gocardless/airflow-dbt#33: a relative path the container's user may not write, no IAM policy
+    ("[Errno 13] Permission denied: 'logs/dbt.log'", "ecs", Category.CONFIGURATION),
+    # ... while an AWS refusal in the same words stays a refusal
+    ("PermissionError: Access Denied when calling the GetObject operation", "ecs", Category.PERMISSION_DENIED),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -864,6 +878,37 @@ def test_a_change_since_the_last_good_run_explains_only_a_failure_nothing_names(
                     "glue").cause.category == Category.OUT_OF_MEMORY
     d = diagnose(with_change("Command failed with exit code 1"), "glue")
     assert (d.rule, d.cause.category) == ("change-definition-then-failure", Category.CONFIGURATION)
+
+
+def test_a_failure_right_after_the_role_changed_points_at_the_role() -> None:
+    # restic/restic#1671: "301 response missing Location header" names no refusal; the job had moved to a new job
+    # role without s3:GetBucketLocation. Only the role changed: the new role is the suspect.
+    def with_change(fields: list[str], sentence: str) -> EvidenceBook:
+        b = book("Fatal: unable to open config file: Stat: Head https://backups.s3.dualstack.us-east-1.amazonaws.com/"
+                 "fileserver/config: 301 response missing Location header")
+        b.add("change", "batch:ListJobs", f"Job backup backup:7 → backup:8: {sentence}", aspect="definition",
+              fields=fields)
+        return b
+
+    d = diagnose(with_change(["job role"], "job role arn:aws:iam::123456789012:role/batch-default → "
+                                           "arn:aws:iam::123456789012:role/restic-backup"), "batch")
+    assert (d.rule, d.cause.category, d.cause.confidence) == ("change-role-then-failure", Category.PERMISSION_DENIED,
+                                                              Confidence.MEDIUM)
+    # ... the role and the image changed together: which one broke it is not known
+    d = diagnose(with_change(["image", "job role"], "image …:1 → …:2; job role … → …"), "batch")
+    assert d.rule != "change-role-then-failure"
+    # ... and a refusal of a named action is that refusal, whatever changed
+    b = with_change(["job role"], "job role … → …")
+    b.add("log", "/aws/batch/job",
+          "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied")
+    assert diagnose(b, "batch").rule != "change-role-then-failure"
+
+
+def test_something_not_found_that_the_work_did_without_is_no_missing_input() -> None:
+    # dbt at every clean start (dbt-labs/dbt-snowflake#640), then its real error.
+    d = diagnose(book("06:00:42  Unable to do partial parsing because saved manifest not found. Starting full parse.",
+                      "06:00:57  Encountered an error:", "    Incorrect padding"), "batch")
+    assert d.cause.category != Category.MISSING_INPUT
 
 
 def test_the_root_of_a_trace_logged_as_lines_of_its_own_decides_over_the_wrapper_below_it() -> None:

@@ -136,3 +136,20 @@ def test_a_layer_named_for_another_version_of_the_runtime_is_found(
 ])
 def test_a_plain_text_message_among_the_records_is_found(payload: Any, text: str | None) -> None:
     assert _lambda_evidence.message_not_json(payload) == text
+
+
+@pytest.mark.parametrize(("payload", "found"), [
+    # boto/boto3#730: an upload whose name has spaces, its key URL-encoded by the notification
+    ({"Records": [{"eventSource": "aws:s3", "s3": {"bucket": {"name": "board-docs"},
+                                                   "object": {"key": "minutes/Q2+Board+Meeting.pdf"}}}]},
+     ("board-docs", "minutes/Q2+Board+Meeting.pdf")),
+    ({"Records": [{"s3": {"bucket": {"name": "photos"}, "object": {"key": "in/photo%281%29.jpg"}}}]},
+     ("photos", "in/photo%281%29.jpg")),
+    # a plain key, which the function may use as it is
+    ({"Records": [{"s3": {"bucket": {"name": "photos"}, "object": {"key": "in/2024-06-02/photo_1.jpg"}}}]}, None),
+    # no S3 record
+    ({"Records": [{"eventSource": "aws:sqs", "body": "a+b"}]}, None),
+    ({"detail-type": "Object Created", "detail": {"object": {"key": "a+b"}}}, None),
+])
+def test_an_s3_event_key_that_is_url_encoded_is_found(payload: Any, found: tuple[str, str] | None) -> None:
+    assert _lambda_evidence.encoded_s3_key(payload) == found

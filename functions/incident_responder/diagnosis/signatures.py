@@ -586,6 +586,7 @@ def _context_of(sig: Signature, facts: Mapping[str, Any], context: Mapping[str, 
 # analyzer's own notes on where a text came from.
 _CONTEXT_KINDS = frozenset({"catalog", "config", "account", "change", "rule"})
 _OWN_NOTE = re.compile(r"\(from the event; [^)]*\)")
+_JAVA_FRAME = re.compile(r"\bat [\w$.<>]+\([\w$. ]*(?::\d+)?\)")
 
 
 def _telling_line(text: str, telling: tuple[str, ...]) -> str:
@@ -612,7 +613,8 @@ def _reported_texts(ev: Evidence) -> list[str]:
     from ..evidence.redaction import redact
 
     if ev.kind == "log":
-        return [_OWN_NOTE.sub(" ", ev.text)]
+        # ... not where it was thrown: a frame a headline keeps for an exception without a message names code.
+        return [_JAVA_FRAME.sub(" ", _OWN_NOTE.sub(" ", ev.text))]
     values = [v.strip() for v in (ev.facts.get(key) for key in _TEXT_FACTS) if isinstance(v, str) and v.strip()]
     # One reading of them all, a line each ("Runtime.ImportModuleError" with its message).
     return ["\n".join(_OWN_NOTE.sub(" ", redact(v)) for v in dict.fromkeys(values))] if values else []

@@ -498,7 +498,7 @@ def _headline(message: str) -> str:
         # TimeoutException: Futures timed out after [300 seconds]").
         caused = [p for p in python_exc if _CAUSED_BY.match(p)] if java else []
         if caused:
-            picked += caused[-2:]
+            picked += [_with_message(parts, parts.index(c)) if _NO_MESSAGE.search(c) else c for c in caused[-2:]]
         elif python_exc:
             # The exception line is the last one the traceback names an exception on; a message that goes
             # on over more lines ("ray.exceptions.OutOfMemoryError: Task was killed ...\nMemory on the node
@@ -537,6 +537,10 @@ def _headline(message: str) -> str:
     return JOINED.join(picked)
 
 
+# An exception line that ends at its class: no message of its own.
+_NO_MESSAGE = re.compile(r"[\w$.]+(?:Exception|Error)\s*:?\s*$")
+
+
 def _with_message(parts: list[str], at: int) -> str:
     """The exception line ``parts[at]`` with the rest of its message: the lines after it up to its first frame
     or next exception. A message that goes on over a second line ("Cannot fetch offset 7881614 ...\nSome data
@@ -548,6 +552,11 @@ def _with_message(parts: list[str], at: int) -> str:
         if _is_frame(p) or _EXCEPTION_LINE.match(p) or _CAUSED_BY.match(p):
             break
         block.append(p)
+    if not block and _NO_MESSAGE.search(parts[at]) and at + 1 < len(parts) and _is_frame(parts[at + 1]):
+        # An exception without a message is told by where it was thrown ("Caused by: java.lang.
+        # IllegalArgumentException", then "at org.apache.hudi.common.util.ValidationUtils.checkArgument(
+        # ValidationUtils.java:31)": a precondition of Hudi's timeline, apache/hudi#6463).
+        return f"{parts[at]} {parts[at + 1].strip()}"
     if len(block) > 3:  # its first line too, where a message begun on the next line says what it is
         return " ".join([parts[at], block[0], "…", *block[-2:]])
     return " ".join([parts[at], *block])
