@@ -412,6 +412,14 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Huskehhh/MySQL#18: MySQL 8 over a connection without TLS, the JDBC URL's options
     ("java.sql.SQLNonTransientConnectionException: Public Key Retrieval is not allowed", "glue",
      Category.CONFIGURATION),
+    # alsmola/cloudtrail-parquet-glue#1: a partition column the script's own mapping never made, no input missing
+    ("AnalysisException: u'Partition column `day` not found in schema", "glue", Category.CODE_ERROR),
+    # spring-projects/spring-batch#4485: Spring Batch's own tables never created in a new database
+    ('Caused by: org.postgresql.util.PSQLException: ERROR: relation "batch_job_instance" does not exist', "ecs",
+     Category.CONFIGURATION),
+    # ... while a table the job reads is its input
+    ('org.postgresql.util.PSQLException: ERROR: relation "settlement_batches" does not exist', "ecs",
+     Category.MISSING_INPUT),
     # gocardless/airflow-dbt#33: a relative path the container's user may not write, no IAM policy
     ("[Errno 13] Permission denied: 'logs/dbt.log'", "ecs", Category.CONFIGURATION),
     # ... while an AWS refusal in the same words stays a refusal
