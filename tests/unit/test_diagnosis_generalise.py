@@ -420,6 +420,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # ... while a table the job reads is its input
     ('org.postgresql.util.PSQLException: ERROR: relation "settlement_batches" does not exist', "ecs",
      Category.MISSING_INPUT),
+    # pola-rs/polars#12210: files of one dataset written with different schemas
+    ("polars.exceptions.ComputeError: schema of all files in a single scan_parquet must be equal", "batch",
+     Category.BAD_DATA),
+    # urllib3/urllib3#3016: a new urllib3 on an image's old OpenSSL, installed unpinned at start
+    ("ImportError: urllib3 v2.0 only supports OpenSSL 1.1.1+, currently the 'ssl' module is compiled with "
+     "OpenSSL 1.0.2k-fips 26 Jan 2017", "batch", Category.CONFIGURATION),
+    # FEniCS/dolfinx#4456: Open MPI's launcher in a container that runs as root
+    ("prterun has detected an attempt to run as root.", "batch", Category.CONFIGURATION),
+    # anaconda/docker-images#145: `source activate` with no activate script on the image's PATH
+    ("/bin/bash: activate: No such file or directory", "batch", Category.CONFIGURATION),
+    # JuliaGPU/julia-ngc#1: the image's depot that user 1000 may not read (libuv's EACCES), no IAM policy
+    ("ERROR: LoadError: IOError: stat: permission denied (EACCES)", "batch", Category.CONFIGURATION),
     # gocardless/airflow-dbt#33: a relative path the container's user may not write, no IAM policy
     ("[Errno 13] Permission denied: 'logs/dbt.log'", "ecs", Category.CONFIGURATION),
     # ... while an AWS refusal in the same words stays a refusal
