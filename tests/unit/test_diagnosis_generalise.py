@@ -432,6 +432,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("/bin/bash: activate: No such file or directory", "batch", Category.CONFIGURATION),
     # JuliaGPU/julia-ngc#1: the image's depot that user 1000 may not read (libuv's EACCES), no IAM policy
     ("ERROR: LoadError: IOError: stat: permission denied (EACCES)", "batch", Category.CONFIGURATION),
+    # makeplane/plane#1864: a migration that names a parent migration the app does not have; Django's check
+    # warning about a static directory before it is no missing input
+    ("?: (staticfiles.W004) The directory '/code/static' in the STATICFILES_DIRS setting does not exist.\n"
+     "django.db.migrations.exceptions.NodeNotFoundError: Migration db.0043_auto_20230809_1645 dependencies reference "
+     "nonexistent parent node ('db', '0042_auto_20230808_1102')", "ecs", Category.CODE_ERROR),
+    # jikig-ai/soleur#4140: a unique index added over rows that repeat its key
+    ('psycopg2.errors.UniqueViolation: could not create unique index "users_github_installation_id_unique_idx"\n'
+     "DETAIL:  Key (github_installation_id)=(122213433) is duplicated.", "ecs", Category.BAD_DATA),
+    # quarkusio/quarkus#6491: a date type the code's Jackson mapper has no module for, not a malformed value
+    ("com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot construct instance of "
+     "`org.joda.time.DateTime` (although at least one Creator exists): no String-argument constructor/factory method "
+     "to deserialize from String value ('2019-12-11T13:29:08.731Z')", "lambda", Category.CODE_ERROR),
     # gocardless/airflow-dbt#33: a relative path the container's user may not write, no IAM policy
     ("[Errno 13] Permission denied: 'logs/dbt.log'", "ecs", Category.CONFIGURATION),
     # ... while an AWS refusal in the same words stays a refusal
