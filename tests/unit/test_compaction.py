@@ -393,6 +393,31 @@ def test_a_cause_without_a_message_is_shown_with_the_frame_that_threw_it() -> No
                          "ValidationUtils.checkArgument(ValidationUtils.java:31)")
 
 
+def test_a_python_exception_whose_message_goes_on_after_the_traceback_keeps_its_reason() -> None:
+    # An OpenAPI client's ApiException ends the traceback, its body printed on the lines after it, one JSON field a
+    # line (HubSpot/hubspot-api-python#117): the body's reason is the exception's message.
+    lines = ["Traceback (most recent call last):",
+             '  File "/usr/local/lib/python3.9/site-packages/hubspot/crm/companies/rest.py", line 189, in request',
+             "    raise ApiException(http_resp=r)",
+             "hubspot.crm.companies.exceptions.ApiException: (429)", "HTTP response body: ", "{",
+             '    "status": "error",', '    "message": "You have reached your ten_secondly_rolling limit.",',
+             '    "errorType": "RATE_LIMIT",', '    "correlationId": "c93e06a4-7d61-4c3e-b63f-edf486fc6e90",',
+             '    "policyName": "TEN_SECONDLY_ROLLING",',
+             '    "groupName": "publicapi:hapikey-api-calls-ten-secondly:1"',
+             "}"]
+    texts = [c.text for c in compact(lines, budget_tokens=2000).lines]
+    (line,) = [t for t in texts if "ApiException" in t]
+    assert '"message": "You have reached your ten_secondly_rolling limit."' in line
+    assert not [t for t in texts if t.strip().startswith('"message"')]  # not a line of its own
+
+
+def test_lines_after_an_exception_that_no_traceback_ends_stay_lines_of_their_own() -> None:
+    # A logged error with no traceback before it, then the next records: no message of its own goes on.
+    lines = ["ValueError: bad row 7", "processing file 8 of 9", "processing file 9 of 9"]
+    texts = [c.text for c in compact(lines, budget_tokens=2000).lines]
+    assert "ValueError: bad row 7" in texts and "processing file 9 of 9" in texts
+
+
 def test_a_limit_exceeded_on_a_debug_line_is_kept_as_evidence() -> None:
     # dbt-athena logs Athena cancelling its query at the workgroup's scan limit only at debug level
     # (dbt-labs/dbt-adapters#1221), among hundreds of routine lines.

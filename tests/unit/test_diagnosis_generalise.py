@@ -444,6 +444,12 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot construct instance of "
      "`org.joda.time.DateTime` (although at least one Creator exists): no String-argument constructor/factory method "
      "to deserialize from String value ('2019-12-11T13:29:08.731Z')", "lambda", Category.CODE_ERROR),
+    # HubSpot/hubspot-api-python#117: the status an OpenAPI client's exception opens with
+    ("hubspot.crm.companies.exceptions.ApiException: (429) \"message\": \"You have reached your ten_secondly_rolling "
+     "limit.\"", "ecs", Category.THROTTLING),
+    # ewels/AWS-iGenomes#6: an index built by another STAR than the image's
+    ("EXITING because of FATAL ERROR: Genome version: 20201 is INCOMPATIBLE with running STAR version: 2.7.2b", "batch",
+     Category.CONFIGURATION),
     # gocardless/airflow-dbt#33: a relative path the container's user may not write, no IAM policy
     ("[Errno 13] Permission denied: 'logs/dbt.log'", "ecs", Category.CONFIGURATION),
     # ... while an AWS refusal in the same words stays a refusal
@@ -941,6 +947,23 @@ def test_something_not_found_that_the_work_did_without_is_no_missing_input() -> 
     d = diagnose(book("06:00:42  Unable to do partial parsing because saved manifest not found. Starting full parse.",
                       "06:00:57  Encountered an error:", "    Incorrect padding"), "batch")
     assert d.cause.category != Category.MISSING_INPUT
+
+
+def test_a_transfer_the_log_says_it_retried_gives_way_to_what_ended_the_work() -> None:
+    # ewels/AWS-iGenomes#6: a staging download reset and retried, then STAR refusing the index it got.
+    b = EvidenceBook()
+    for text in ("download failed: s3://ngi-igenomes/igenomes/GRCh37/STARIndex/Genome to STARIndex/Genome "
+                 "(\"Connection broken: ConnectionResetError(104, 'Connection reset by peer')\", "
+                 "ConnectionResetError(104, 'Connection reset by peer'))",
+                 "Attempt 1 to stage s3://ngi-igenomes/igenomes/GRCh37/STARIndex/Genome failed, retrying in 10s",
+                 "EXITING because of FATAL ERROR: Genome version: 20201 is INCOMPATIBLE with running STAR version: "
+                 "2.7.2b"):
+        b.add("log", "/aws/batch/job/nf-star", text)
+    assert diagnose(b, "batch").cause.category == Category.CONFIGURATION
+    # ... and without the retry line, the reset transfer is what failed the work
+    del b.items[1]
+    b.items[1].text = "EXITING because of FATAL ERROR: could not open genome file STARIndex/Genome"
+    assert diagnose(b, "batch").cause.category == Category.DEPENDENCY_UNAVAILABLE
 
 
 def test_the_root_of_a_trace_logged_as_lines_of_its_own_decides_over_the_wrapper_below_it() -> None:

@@ -70,7 +70,10 @@ _CODE_PATTERNS = [
     re.compile(r"\b\d{6} \((?P<c>[0-9A-Z]{5})\):"),
     re.compile(r"'C': '(?P<c>[0-9A-Z]{5})'"),
 ]
-_STATUS = re.compile(r"(?:Status Code|status code|StatusCode|HTTP(?:/\d\.\d)?)\s*[:=]?\s*(?P<s>[1-5]\d\d)\b")
+_STATUS = re.compile(r"(?:Status Code|status code|StatusCode|HTTP(?:/\d\.\d)?)\s*[:=]?\s*(?P<s>[1-5]\d\d)\b"
+                     # ... or as the clients OpenAPI Generator makes open their exception's message: "ApiException:
+                     # (429)", then "Reason: Too Many Requests" (HubSpot/hubspot-api-python#117, the Kubernetes client).
+                     r"|(?:Exception|Error):\s*\((?P<p>[45]\d\d)\)")
 
 
 @dataclass(frozen=True)
@@ -204,8 +207,9 @@ def error_codes(text: str) -> list[str]:
             if c not in codes:
                 codes.append(c)
     for m in _STATUS.finditer(text):
-        if m.group("s") not in codes:
-            codes.append(m.group("s"))
+        status = m.group("s") or m.group("p")
+        if status not in codes:
+            codes.append(status)
     return codes
 
 

@@ -268,6 +268,22 @@ def _node_names(lines: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(names))
 
 
+_LOCATION = re.compile(r"\b(?:s3a?|gs|hdfs|https?)://[^\s'\"()]{8,}")
+
+
+def _retried_later(ev: Evidence, evidence: list[Evidence]) -> bool:
+    """Whether another line of the same log says the transfer ``ev`` failed is being retried, naming the same
+    location ("download failed: s3://ngi-igenomes/.../STARIndex/Genome ... Connection reset by peer", then "Attempt
+    1 to stage s3://ngi-igenomes/.../STARIndex/Genome failed, retrying in 10s"): a red herring the retry got past,
+    when something else ended the work."""
+    if ev.kind != "log":
+        return False
+    places = set(_LOCATION.findall(ev.text))
+    return bool(places) and any(
+        other is not ev and other.kind == "log" and other.source == ev.source and was_retried(other.text)
+        and any(place in other.text for place in places) for other in evidence)
+
+
 def _earlier_attempt(ev: Evidence) -> bool:
     """Whether ``ev`` is what an earlier attempt of the failed work ended with (a retried state's first try, a
     Spark task attempt whose retry finished), what an error handler ended with after the failure it handled
@@ -764,7 +780,8 @@ class SignatureSet:
                 hit = classify(text, self.classes)
                 if hit is None or hit.category in exclude:
                     continue
-                if not hit.weak and (_earlier_attempt(ev) or _another_task(text, fatal) or of_bystander):
+                if not hit.weak and (_earlier_attempt(ev) or _another_task(text, fatal) or of_bystander
+                                     or _retried_later(ev, evidence)):
                     hit = replace(hit, weak=True)
                 elif hit.weak and not _earlier_attempt(ev) and _of_fatal_task(text, fatal):
                     hit = replace(hit, weak=False)  # an attempt of the task that ended the job

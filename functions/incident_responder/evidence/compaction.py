@@ -286,7 +286,9 @@ _LEVEL_BONUS = {"FATAL": 3.0, "CRITICAL": 3.0, "SEVERE": 3.0, "ERROR": 2.0, "ERR
                 "WARNING": 1.0, "DEBUG": -1.0, "TRACE": -1.0}
 _FRAME = re.compile(
     r"^\s*(?:at\s+[\w$.<>/\[\]-]+[.(]|File \"[^\"]*\", line \d+|\.\.\. \d+ (?:more|common frames omitted)"
-    r"|\^+\s*$)"
+    r"|\^+\s*$"
+    # a native backtrace's frame and its heading (ChromeDriver's "Stacktrace:", then "#0 0x5631a8c4e8ba <unknown>")
+    r"|#\d+ 0x[0-9a-f]+\b|Stacktrace:\s*$)"
 )
 # Node prints an error object's own fields after its last frame, on the frame's line ("    at TLSWrap.ssl.
 # onhandshakedone (_tls_wrap.js:436:38) code: 'CERT_HAS_EXPIRED' }"): that line says what, not only where.
@@ -885,6 +887,8 @@ _EXCEPTION_IN = re.compile(r"(?:Exception|Error)\b:\s")  # searched for: a class
 _EMPTY_MESSAGE = re.compile(r"(?:Exception|Error):\s*$")
 # An exception that a message begun on the next line ends at: a class by its full name, or a "Caused by:".
 _NEXT_EXCEPTION = re.compile(r"^\s*(?:Caused by:|(?:[\w$]+\.)+[\w$]*(?:Exception|Error)\b)")
+# The exception line that ends a Python traceback: "package.module.SomeError: message", unindented.
+_PY_EXCEPTION_END = re.compile(r"^[A-Za-z_][\w.]*(?:Exception|Error|Warning|Exit|Interrupt)\b: ")
 _STAMPED = re.compile(r"^\s*\[?(?:\d{2,4}[-/]\d{1,2}[-/]\d{1,2}|\d{1,2}:\d{2}:\d{2})")
 # YARN's application report, as the Spark or MapReduce client prints it line by line: its "diagnostics:" field
 # goes on over lines of its own ("... AM Container for appattempt_… exited with  exitCode: -100", then "Failing
@@ -990,14 +994,24 @@ def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
             yield _like(item, text)
 
 
+_BODY_REASON = re.compile(
+    r"""(?i)^\s*["']?(?:message|errorMessage|error_message|reason|detail|error_description)["']?\s*:""")
+
+
 def _wrapped_kept(held: list[LogLine | str], text: Callable[[LogLine | str], str]) -> list[LogLine | str]:
     """The lines of a message too long to join whole: its first line and its last ones, or, when a line in
     between says more of the error than any of them, its first line, that line, and one fewer at the end (sharp's
     "Could not load the "sharp" module", then "ERR_DLOPEN_FAILED: libvips-cpp.so.42: cannot open shared object
     file", then five lines of "Possible solutions": lovell/sharp#3898)."""
+    def weight(h: LogLine | str) -> float:
+        # A response body's reason ('"message": "You have reached your ten_secondly_rolling limit."') tells more
+        # than its status ('"status": "error"').
+        line = text(h)
+        return error_weight(line) + (_ERROR_WORDS + 1 if _BODY_REASON.match(line) else 0.0)
+
     middle, tail = held[1 : 1 - WRAPPED_LINES], held[1 - WRAPPED_LINES :]
-    heaviest = max(middle, key=lambda h: error_weight(text(h)))
-    if error_weight(text(heaviest)) > max(error_weight(text(t)) for t in tail):
+    heaviest = max(middle, key=weight)
+    if weight(heaviest) > max(weight(t) for t in tail):
         return [held[0], heaviest, "…", *tail[1:]]
     return [held[0], "…", *tail]
 
@@ -1008,6 +1022,11 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     held: list[LogLine | str] = []
     # The held message starts on the line after its exception's ("SparkException: " and nothing more).
     opened = False
+    # The held exception ends a Python traceback (its frames came just before it): Python prints the rest of its
+    # message on the lines after it, with no frame to end them ("hubspot...ApiException: (429)", then "HTTP
+    # response body: " and the body's JSON, HubSpot/hubspot-api-python#117).
+    tail = False
+    since_frame = 99  # lines since the last frame (a frame's source line comes one after it)
     report = False  # what is held is a YARN report's diagnostics
     indent: int | None = None  # what is held is a header and the lines indented deeper than this under it
 
@@ -1024,6 +1043,9 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         # A message that ends without a frame stays as its lines, but an exception with no message of its own
         # ("CondaPackError: ", then "Files managed by conda were found to have been deleted/overwritten in the")
         # keeps the line its message starts on.
+        if tail and len(held) > 1:
+            yield joined(held if len(held) <= WRAPPED_LINES else _wrapped_kept(held, text))
+            return
         kept, rest = (held[:2], held[2:]) if opened and len(held) > 1 else ([], held[:])
         if kept:
             yield joined(kept)
@@ -1033,6 +1055,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     for item in lines:
         message = text(item)
         frame = _is_frame(message)
+        since_frame = 0 if frame else since_frame + 1
         if held and indent is not None:
             body = _CLOCK.sub("", message, count=1)
             if (not frame and "\n" not in message and body.strip() and len(held) < WRAPPED_LINES
@@ -1065,6 +1088,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         if "\n" not in message and not frame and _EXCEPTION_IN.search(message):
             held.append(item)
             opened = bool(_EMPTY_MESSAGE.search(message))
+            tail = since_frame <= 2 and bool(_PY_EXCEPTION_END.match(message))
         elif "\n" not in message and _REPORT_DIAGNOSTICS.match(message):
             held.append(item)
             report = True
