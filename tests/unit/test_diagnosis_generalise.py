@@ -450,6 +450,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # ewels/AWS-iGenomes#6: an index built by another STAR than the image's
     ("EXITING because of FATAL ERROR: Genome version: 20201 is INCOMPATIBLE with running STAR version: 2.7.2b", "batch",
      Category.CONFIGURATION),
+    # aws-samples/remote-swe-agents#171: a clean-up that deletes a snapshot beside, not after, its AMI
+    ("Ec2.Ec2Exception: The snapshot snap-0d3f7a1c9e5b2f4a6 is currently in use by ami-0b7d2e9f4c1a6e3d8 "
+     "(Service: Ec2, Status Code: 400)", "stepfunctions", Category.CODE_ERROR),
     # gocardless/airflow-dbt#33: a relative path the container's user may not write, no IAM policy
     ("[Errno 13] Permission denied: 'logs/dbt.log'", "ecs", Category.CONFIGURATION),
     # ... while an AWS refusal in the same words stays a refusal
