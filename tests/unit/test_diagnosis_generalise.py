@@ -453,6 +453,11 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # aws-samples/remote-swe-agents#171: a clean-up that deletes a snapshot beside, not after, its AMI
     ("Ec2.Ec2Exception: The snapshot snap-0d3f7a1c9e5b2f4a6 is currently in use by ami-0b7d2e9f4c1a6e3d8 "
      "(Service: Ec2, Status Code: 400)", "stepfunctions", Category.CODE_ERROR),
+    # byzer-org/byzer-notebook#144: Oracle's parser refusing "select 1" without FROM DUAL, no input missing
+    ("java.sql.SQLSyntaxErrorException: ORA-00923: FROM keyword not found where expected", "glue",
+     Category.CODE_ERROR),
+    # ... while a table Oracle does not have is the input
+    ("java.sql.SQLSyntaxErrorException: ORA-00942: table or view does not exist", "glue", Category.MISSING_INPUT),
     # gocardless/airflow-dbt#33: a relative path the container's user may not write, no IAM policy
     ("[Errno 13] Permission denied: 'logs/dbt.log'", "ecs", Category.CONFIGURATION),
     # ... while an AWS refusal in the same words stays a refusal

@@ -55,6 +55,9 @@ MAX_CONTAINERS = 8  # evidence items for containers; a task has at most 10
 MAX_LOG_CONTAINERS = MAX_CONTAINERS  # streams of one log group are read in one call
 
 _OOM = re.compile(r"OutOfMemory|OOMKilled|out of memory", re.IGNORECASE)
+# The runtime could not start the container's program: not in the image, or not on its PATH.
+_EXEC_FAILED = re.compile(r'(?i)CannotStartContainerError.{0,400}\bexec(?:: "(?P<program>[^"]*)")?:? .{0,120}'
+                          r'(?:executable file not found|no such file or directory)')
 _HEALTH = re.compile(r"failed (?:ELB|container) health checks", re.IGNORECASE)
 _HOST_LOST = re.compile(r"^Host EC2 \(instance [^)]*\) (?:stopped|terminated)|performing maintenance on the "
                         r"underlying infrastructure|Container instance deregistration forced", re.IGNORECASE)
@@ -533,6 +536,24 @@ class EcsEvidence:
                           f"Container {x.get('name')} (killed with 137 after the others stopped) starts as: {start}; "
                           f"stop timeout {f'{stop} s' if stop else 'the ECS default (30 s)'}", None,
                           container=str(x.get("name") or ""))
+        # A container whose program could not be started ("exec: "s3s3mirror.sh": executable file not found in
+        # $PATH") that the task starts with its image's own entrypoint and command: the image names the program it
+        # lacks, not the task definition (pmoust/s3s3mirror-docker#4, fixed in the image).
+        overrides = {str(o.get("name")): o.get("command") or [] for o in
+                     (task.get("overrides") or {}).get("containerOverrides") or [] if isinstance(o, dict)}
+        for x in ran:
+            d = defs.get(x.get("name"))
+            failed = _EXEC_FAILED.search(str(x.get("reason") or ""))
+            if d is None or failed is None or not failed.group("program"):
+                continue
+            program = failed.group("program")
+            given = " ".join(map(str, [*(d.get("entryPoint") or []), *(d.get("command") or []),
+                                       *overrides.get(str(x.get("name")), [])]))
+            if program not in given:
+                c.add("config", "ecs:DescribeTaskDefinition",
+                      f"Container {x.get('name')} could not start \"{program}\", which its task definition does not "
+                      f"name (entryPoint: {d.get('entryPoint') or 'none'}): the program is its image's own", None,
+                      container=str(x.get("name") or ""), image_start=True)
         # A task stopped for failing its container health checks: what each check runs, since the check itself can
         # be what fails (a "curl" the image does not have: node:22-alpine ships none).
         health = _HEALTH.search(str(task.get("stoppedReason") or ""))
