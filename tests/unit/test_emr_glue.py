@@ -373,7 +373,8 @@ def test_unpinned_modules_are_the_entries_without_a_version() -> None:
 
 
 @pytest.mark.parametrize(("unpinned", "code_changed", "expected"), [
-    # data-dot-all/dataall#506: requests pulled urllib3 2.0, which Glue 3.0's OpenSSL cannot load.
+    # A name a new release of an unpinned dependency removed (markupsafe 2.1 dropped soft_unicode, which the
+    # Jinja2 the job installs still imported: pallets/markupsafe#284).
     (True, False, "configuration"),
     # The script changed after the last good run: the import may be the change's, not a release's.
     (True, True, "code_error"),
@@ -386,13 +387,13 @@ def test_an_import_that_fails_under_unpinned_modules_is_a_new_release(unpinned: 
     from incident_responder.model import EvidenceBook
 
     b = EvidenceBook()
-    b.add("job", "glue:GetJobRun", "Run FAILED after 118 s: ImportError: urllib3 v2.0 only supports OpenSSL 1.1.1+, "
-          "currently the 'ssl' module is compiled with OpenSSL 1.0.2k-fips", status="FAILED")
+    b.add("job", "glue:GetJobRun", "Run FAILED after 118 s: ImportError: cannot import name 'soft_unicode' from "
+          "'markupsafe' (/home/spark/.local/lib/python3.7/site-packages/markupsafe/__init__.py)", status="FAILED")
     b.add("log", "/aws-glue/jobs/error", "Traceback (most recent call last):\n  File \"/tmp/job.py\", line 4, in "
-          "<module>\n    import requests\nImportError: urllib3 v2.0 only supports OpenSSL 1.1.1+")
+          "<module>\n    import jinja2\nImportError: cannot import name 'soft_unicode' from 'markupsafe'")
     if unpinned:
         b.add("config", "glue:GetJob", "Installed at the start of every run without a version "
-              "(--additional-python-modules): requests", unpinned_modules="requests")
+              "(--additional-python-modules): jinja2", unpinned_modules="jinja2")
     if code_changed:
         b.add("change", "glue:GetJob", "Job profiler definition last modified after the last good run",
               aspect="code", changed_after_baseline=True)

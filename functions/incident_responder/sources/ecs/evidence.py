@@ -542,17 +542,17 @@ class EcsEvidence:
         overrides = {str(o.get("name")): o.get("command") or [] for o in
                      (task.get("overrides") or {}).get("containerOverrides") or [] if isinstance(o, dict)}
         for x in ran:
-            d = defs.get(x.get("name"))
+            spec = defs.get(x.get("name"))
             failed = _EXEC_FAILED.search(str(x.get("reason") or ""))
-            if d is None or failed is None or not failed.group("program"):
+            if spec is None or failed is None or not failed.group("program"):
                 continue
             program = failed.group("program")
-            given = " ".join(map(str, [*(d.get("entryPoint") or []), *(d.get("command") or []),
+            given = " ".join(map(str, [*(spec.get("entryPoint") or []), *(spec.get("command") or []),
                                        *overrides.get(str(x.get("name")), [])]))
             if program not in given:
                 c.add("config", "ecs:DescribeTaskDefinition",
                       f"Container {x.get('name')} could not start \"{program}\", which its task definition does not "
-                      f"name (entryPoint: {d.get('entryPoint') or 'none'}): the program is its image's own", None,
+                      f"name (entryPoint: {spec.get('entryPoint') or 'none'}): the program is its image's own", None,
                       container=str(x.get("name") or ""), image_start=True)
         # A task stopped for failing its container health checks: what each check runs, since the check itself can
         # be what fails (a "curl" the image does not have: node:22-alpine ships none).
