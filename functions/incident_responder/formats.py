@@ -128,10 +128,9 @@ def shorten_token(token: str, limit: int = TOKEN_CHARS) -> str:
     return token[:head] + "…" + token[-tail:]
 
 
-
 def load_yaml(text: str) -> Any:
-    """YAML as ``yaml.safe_load`` reads it, with libyaml's parser when PyYAML was built with it (the wheels
-    for Linux are): the rules, a scenario's world and expectations read about ten times faster."""
+    """YAML as ``yaml.safe_load`` reads it, with libyaml's parser when PyYAML was built with it (the wheels for
+    Linux are): the rules, a scenario's world and its expectations are read several times faster."""
     import yaml
 
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
