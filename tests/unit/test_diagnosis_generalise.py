@@ -940,14 +940,15 @@ def test_a_failure_right_after_the_role_changed_points_at_the_role() -> None:
                                            "arn:aws:iam::123456789012:role/restic-backup"), "batch")
     assert (d.rule, d.cause.category, d.cause.confidence) == ("change-role-then-failure", Category.PERMISSION_DENIED,
                                                               Confidence.MEDIUM)
-    # ... the role and the image changed together: which one broke it is not known
+    # ... the role and the image changed together: which one broke it is not known, the change is the story
     d = diagnose(with_change(["image", "job role"], "image …:1 → …:2; job role … → …"), "batch")
-    assert d.rule != "change-role-then-failure"
+    assert (d.rule, d.cause.category) == ("change-definition-then-failure", Category.CONFIGURATION)
     # ... and a refusal of a named action is that refusal, whatever changed
     b = with_change(["job role"], "job role … → …")
     b.add("log", "/aws/batch/job",
           "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied")
-    assert diagnose(b, "batch").rule != "change-role-then-failure"
+    d = diagnose(b, "batch")
+    assert (d.rule, d.cause.category) == ("batch-access-denied", Category.PERMISSION_DENIED)
 
 
 def test_something_not_found_that_the_work_did_without_is_no_missing_input() -> None:
@@ -955,6 +956,15 @@ def test_something_not_found_that_the_work_did_without_is_no_missing_input() -> 
     d = diagnose(book("06:00:42  Unable to do partial parsing because saved manifest not found. Starting full parse.",
                       "06:00:57  Encountered an error:", "    Incorrect padding"), "batch")
     assert d.cause.category != Category.MISSING_INPUT
+    # ... no class rule reads the fallback as a missing input, while a plain "not found" still is one
+    from incident_responder.analyze import signature_set
+    from incident_responder.diagnosis.classes import classify
+
+    classes = signature_set().classes
+    assert classify("Unable to do partial parsing because saved manifest not found. Starting full parse.",
+                    classes) is None
+    hit = classify("Unable to do partial parsing because saved manifest not found.", classes)
+    assert hit is not None and hit.category == Category.MISSING_INPUT
 
 
 def test_a_transfer_the_log_says_it_retried_gives_way_to_what_ended_the_work() -> None:

@@ -271,17 +271,16 @@ def _node_names(lines: list[str]) -> re.Pattern[str] | None:
 _LOCATION = re.compile(r"\b(?:s3a?|gs|hdfs|https?)://[^\s'\"()]{8,}")
 
 
-def _retried_later(ev: Evidence, evidence: list[Evidence]) -> bool:
-    """Whether another line of the same log says the transfer ``ev`` failed is being retried, naming the same
-    location ("download failed: s3://ngi-igenomes/.../STARIndex/Genome ... Connection reset by peer", then "Attempt
-    1 to stage s3://ngi-igenomes/.../STARIndex/Genome failed, retrying in 10s"): a red herring the retry got past,
-    when something else ended the work."""
+def _retried_later(ev: Evidence, retrying: list[Evidence]) -> bool:
+    """Whether another line of the same log (``retrying``: the log lines that say they retry) says the transfer
+    ``ev`` failed is being retried, naming the same location ("download failed: s3://ngi-igenomes/.../STARIndex/
+    Genome ... Connection reset by peer", then "Attempt 1 to stage s3://ngi-igenomes/.../STARIndex/Genome failed,
+    retrying in 10s"): a red herring the retry got past, when something else ended the work."""
     if ev.kind != "log":
         return False
     places = set(_LOCATION.findall(ev.text))
-    return bool(places) and any(
-        other is not ev and other.kind == "log" and other.source == ev.source and was_retried(other.text)
-        and any(place in other.text for place in places) for other in evidence)
+    return bool(places) and any(other is not ev and other.source == ev.source
+                                and any(place in other.text for place in places) for other in retrying)
 
 
 def _earlier_attempt(ev: Evidence) -> bool:
@@ -762,6 +761,7 @@ class SignatureSet:
         fatal = _fatal_spark_tasks(evidence)
         fatal_attempts = _fatal_mapreduce_attempts(evidence)
         bystander: dict[str, Evidence] = {}  # per log, the last line that says a bystander threw
+        retrying = [ev for ev in evidence if ev.kind == "log" and was_retried(ev.text)]
         for pos, ev in _in_log_order(evidence):
             if ev.facts.get("given") or ev.facts.get("handler"):
                 # A request payload or an execution's input: what the work was given, not how it failed; a failure
@@ -781,7 +781,7 @@ class SignatureSet:
                 if hit is None or hit.category in exclude:
                     continue
                 if not hit.weak and (_earlier_attempt(ev) or _another_task(text, fatal) or of_bystander
-                                     or _retried_later(ev, evidence)):
+                                     or _retried_later(ev, retrying)):
                     hit = replace(hit, weak=True)
                 elif hit.weak and not _earlier_attempt(ev) and _of_fatal_task(text, fatal):
                     hit = replace(hit, weak=False)  # an attempt of the task that ended the job
