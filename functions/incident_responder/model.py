@@ -130,9 +130,17 @@ class Evidence:
     # Structured facts the signature engine may match on (error, cause, exit_code, ...).
     facts: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def raised_at(self) -> str | None:
+        """Where a Python traceback in the text left the work's own code ("/tmp/merge.py:88 in main: for ..."),
+        shown beside the quote; the diagnosis never reads it."""
+        return self.facts.get("raised_at")
+
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "source": self.source, "time": self.time,
-                "text": self.text}
+        out = {"id": self.id, "kind": self.kind, "source": self.source, "time": self.time, "text": self.text}
+        if self.raised_at:
+            out["raised_at"] = self.raised_at
+        return out
 
 
 class EvidenceBook:

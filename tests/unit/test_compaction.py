@@ -1260,3 +1260,66 @@ def test_a_cut_keeps_a_cause_word_that_sits_in_the_middle_of_an_exceptions_messa
              f"video_transcoding.transcoding.TranscodeError: [info] frame=   31 fps=0.0 q=0.0 size=       0kB")
     (line,) = compact([event], budget_tokens=2000).lines
     assert "No space left on device" in line.text
+
+
+_MERGE_TRACE = [
+    "Traceback (most recent call last):",
+    '  File "/opt/job/merge_parts.py", line 88, in <module>',
+    "    main()",
+    '  File "/opt/job/merge_parts.py", line 61, in main',
+    "    for result in executor.map(start_merging, parts):",
+    '  File "/usr/local/lib/python3.10/concurrent/futures/process.py", line 570, in _chain_from_iterable_of_lists',
+    "    for element in iterable:",
+    '  File "/usr/local/lib/python3.10/site-packages/pyarrow/parquet/core.py", line 3, in read_table',
+    "    raise ArrowInvalid(msg)",
+    "concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly",
+]
+
+
+@pytest.mark.parametrize("one_event", [True, False], ids=["one event", "one event per line"])
+def test_a_python_exception_is_shown_with_the_line_of_the_jobs_own_code_that_raised_it(one_event: bool) -> None:
+    # The exception says what failed; the innermost frame outside the interpreter's library and the installed
+    # packages says which line of the job called into it, with its source.
+    lines = ["\n".join(_MERGE_TRACE)] if one_event else list(_MERGE_TRACE)
+    top = compact(lines, budget_tokens=2000).lines[0]
+    assert top.text.startswith("concurrent.futures.process.BrokenProcessPool: A process in the process pool")
+    assert top.raised_at == "/opt/job/merge_parts.py:61 in main: for result in executor.map(start_merging, parts):"
+    assert "merge_parts.py" not in top.text  # the words the diagnosis reads stay the exception's
+
+
+def test_a_traceback_only_through_libraries_names_no_line_of_the_job() -> None:
+    trace = [line for line in _MERGE_TRACE if "merge_parts" not in line and line.strip() not in ("main()",)
+             and "executor.map" not in line]
+    assert compact(["\n".join(trace)], budget_tokens=2000).lines[0].raised_at is None
+    assert compact(["ValueError: no traceback above me"]).lines[0].raised_at is None
+
+
+def test_a_chained_traceback_is_shown_with_the_jobs_line_of_its_root_cause() -> None:
+    event = "\n".join([
+        "Traceback (most recent call last):",
+        '  File "/var/task/loader.py", line 12, in load',
+        '    frame = pd.read_csv(f"s3://raw-bucket/{key}")',
+        "FileNotFoundError: raw-bucket/exports/2024-06-02.csv",
+        "",
+        "During handling of the above exception, another exception occurred:",
+        "",
+        "Traceback (most recent call last):",
+        '  File "/var/task/loader.py", line 15, in load',
+        '    notify(f"missing {key}")',
+        "KeyError: 'SLACK_HOOK'",
+    ])
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert line.raised_at == '/var/task/loader.py:12 in load: frame = pd.read_csv(f"s3://raw-bucket/{key}")'
+
+
+def test_the_jobs_source_line_under_a_frame_is_redacted_and_bounded() -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    event = "\n".join([
+        "Traceback (most recent call last):",
+        '  File "/app/export.py", line 40, in connect',
+        f'    conn = psycopg2.connect("postgresql://etl:{secret}@db.internal:5432/dw?" + "x" * 400)',
+        "psycopg2.OperationalError: could not connect to server: Connection refused",
+    ])
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert line.raised_at is not None and line.raised_at.startswith("/app/export.py:40 in connect: conn =")
+    assert secret not in line.raised_at and len(line.raised_at) <= 160

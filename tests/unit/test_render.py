@@ -75,3 +75,16 @@ def test_gaps_are_shown() -> None:
 def test_links_render_as_slack_links() -> None:
     _, blocks = render_report(report())
     assert "<https://console.aws.amazon.com/x|Execution>" in all_text(blocks)
+
+
+def test_an_evidence_line_shows_where_the_jobs_code_raised_it_in_the_report_and_its_json() -> None:
+    r = report(n_evidence=1, text="BrokenProcessPool: A process in the process pool was terminated abruptly")
+    r.evidence[0].facts["raised_at"] = "/opt/job/merge_parts.py:61 in main: for result in executor.map(f, parts):"
+    _, blocks = render_report(r)
+    shown = json.loads(all_text(blocks))
+    quoted = [b["text"]["text"] for b in shown if b["type"] == "section" and "terminated abruptly" in b["text"]["text"]]
+    assert quoted and ">↳ /opt/job/merge_parts.py:61 in main: for result in executor.map(f, parts):" in quoted[0]
+    assert r.to_dict()["evidence"][0]["raised_at"].startswith("/opt/job/merge_parts.py:61")
+    plain = report(n_evidence=1)
+    assert "↳" not in json.dumps(render_report(plain)[1], ensure_ascii=False)
+    assert "raised_at" not in plain.to_dict()["evidence"][0]

@@ -426,7 +426,8 @@ def _evidence_view(evidence: list[Evidence]) -> list[dict[str, Any]]:
         body = redact(e.text)
         if len(body) > EVIDENCE_CHARS:
             body = body[:EVIDENCE_CHARS] + f"… [cut at {EVIDENCE_CHARS} characters; get_evidence({e.id}) has all]"
-        out.append({"id": e.id, "kind": e.kind, "source": redact(e.source), "time": e.time, "text": body})
+        out.append({"id": e.id, "kind": e.kind, "source": redact(e.source), "time": e.time, "text": body,
+                    "raised_at": redact(e.raised_at) if e.raised_at else None})
     return out
 
 

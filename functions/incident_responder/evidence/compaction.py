@@ -109,6 +109,7 @@ class CompactLine:
     # reports failed is of another task than the one the job failed for; or it is only ever the exception of a
     # routine (INFO, DEBUG) line that quotes it, a client's note of a retried call.
     recovered: bool = False
+    raised_at: str | None = None  # where a Python traceback left the work's own code, with its source line
 
     def render(self) -> str:
         """The line as a report shows it: text, then repeat count and time span."""
@@ -564,6 +565,47 @@ def _with_message(parts: list[str], at: int) -> str:
     return " ".join([parts[at], *block])
 
 
+# A frame of a Python traceback, and the paths that are not the work's own code: installed packages, the
+# interpreter's library, Lambda's runtime, a zipped library (Glue's pyspark.zip, py4j's).
+_PY_FRAME = re.compile(r'^\s*File "(?P<path>[^"]*)", line (?P<line>\d+), in (?P<func>\S+)')
+_LIBRARY_PATH = re.compile(r"site-packages|dist-packages|/lib(?:64)?/python\d|^<|/var/runtime/|\.(?:zip|egg)/")
+RAISED_AT_CHARS = 160  # the most a frame's account takes (path, line, function and source)
+
+
+def _own_frame(frame: str) -> str | None:
+    """``path:line in function`` of a traceback frame in the work's own code; None for a library's."""
+    m = _PY_FRAME.match(frame)
+    if m is None or _LIBRARY_PATH.search(m["path"]):
+        return None
+    path = m["path"] if len(m["path"]) <= 60 else "…" + m["path"][-59:]
+    return f"{path}:{m['line']} in {m['func']}"
+
+
+def _with_source(where: str, source: str) -> str:
+    text = f"{where}: {' '.join(source.split())}" if source.strip() else where
+    return text if len(text) <= RAISED_AT_CHARS else text[: RAISED_AT_CHARS - 1] + "…"
+
+
+def raised_in(message: str) -> str | None:
+    """Where a Python traceback left the work's own code: its innermost frame outside the libraries, with the
+    source line under it ("/tmp/merge.py:88 in main: for result in executor.map(start_merging, parts)"). The
+    exception says what failed; this says which line of the job's code called into it. Of a chained traceback,
+    the first one's (the root cause's). None when every frame is a library's, or there is no traceback."""
+    if "Traceback (most recent call last)" not in message:
+        return None
+    lines = message.splitlines()
+    found: str | None = None
+    for i, line in enumerate(lines):
+        if line.strip().startswith(_PY_CHAIN_MARKERS) and found is not None:
+            break
+        where = _own_frame(line)
+        if where is not None:
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            source = nxt if _indent(nxt) > _indent(line) and not _is_frame(nxt) else ""
+            found = _with_source(where, source)
+    return found
+
+
 # A qualified exception class before its message ("org.apache.hadoop.ipc.RemoteException(java.io.IOException): ").
 _INLINE_EXCEPTION = re.compile(r"\b(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error)(?:\([\w.$]+\))?: ")
 ARN_CHARS = 120  # an ARN is shortened only past this
@@ -735,7 +777,7 @@ def _with_advice(text: str, room: int, refusal: bool = False) -> str | None:
 
 class _Template:
     __slots__ = ("count", "exception", "first_ts", "frame", "last", "last_pos", "last_ts", "lost", "prelim",
-                 "quoted", "root", "source")
+                 "quoted", "raised_at", "root", "source")
 
     def __init__(self, message: str, pos: int, ts: datetime | None, source: str) -> None:
         self.count = 1
@@ -752,6 +794,7 @@ class _Template:
         self.exception = False  # the exception line that ends a Python traceback logged one line per event
         self.lost: list[tuple[str, str, int]] | None = None  # task attempts it reported lost (bounded)
         self.quoted = 0  # occurrences a neighbouring line shows were passed over (see _quoted_by, _OTHER_MIRROR)
+        self.raised_at: str | None = None  # where a Python traceback left the work's own code (raised_in)
 
 
 class _Attempts:
@@ -1140,6 +1183,8 @@ def compact(
     before: _Template | None = None  # the template of the line before
     warned = False  # the lines read are the trace of a warning (_heads_warned_trace)
     raiser: _Template | None = None  # the last source line under a frame of the Python traceback being read
+    own: str | None = None  # the traceback's innermost frame in the work's own code (raised_in), with its source
+    own_at = 0
 
     for item in _unwrapped(_expanded(lines)):
         if isinstance(item, str):
@@ -1150,11 +1195,13 @@ def compact(
         total_bytes += len(message) if message.isascii() else len(message.encode("utf-8", "replace"))
         message = message.rstrip("\r\n")
         whole_event = message.find("\n", 0, MAX_EVENT_CHARS) >= 0
+        raised_at: str | None = None
         if whole_event:
             # A multi-line event (a trace) is read whole up to MAX_EVENT_CHARS: its root cause is at its end, past
             # the frames, and its headline is what is cut below.
             if len(message) > MAX_EVENT_CHARS:
                 message, cut = message[:MAX_EVENT_CHARS], True
+            raised_at = raised_in(message)
             message = _headline(message)
         if len(message) > MAX_LINE_CHARS:
             # A long quoted value first (the 60 partitions a call was refused for): the reason after it stays.
@@ -1177,6 +1224,8 @@ def compact(
             t.last_pos = seen
             t.last_ts = ts
             t.source = source
+        if raised_at is not None:
+            t.raised_at = raised_at
         attempts.note(t, message)
         # A trace written as one event of its own is not the trace of the warning before it.
         warned = warned and not whole_event and _in_warned_trace(message)
@@ -1195,16 +1244,22 @@ def compact(
             if t.count == 1:
                 t.frame = True  # indented source under a frame
             raiser = t
+            if own is not None and own_at == seen - 1:
+                own = _with_source(own, message)
+        elif in_traceback and (where := _own_frame(message)) is not None:
+            own, own_at = where, seen
         if in_traceback and not _is_frame(message) and not message[:1].isspace():
             in_traceback = False
             if _PY_EXCEPTION.match(message):
                 t.exception, last_exc = True, t
+                if own is not None:
+                    t.raised_at = own
                 if raiser is not None and ":" not in message:
                     # An exception with no message ("StopIteration", a bare "AssertionError"): the source line
                     # that raised it is what says why (next() over a zip file's entries that had no .SAFE folder).
                     raiser.frame, raiser.exception = False, True
         if message.startswith("Traceback (most recent call last)"):
-            in_traceback, raiser = True, None
+            in_traceback, raiser, own = True, None, None
             rooted, chained = rooted and chained, False
         elif message.startswith(_CHAINED):
             chained = True
@@ -1260,8 +1315,11 @@ def compact(
             root=t.root,
             position=t.last_pos,
             recovered=attempts.recovered(t) or t.quoted == t.count,
+            raised_at=redact(t.raised_at) if t.raised_at else None,
         )
         cost = estimate_tokens(line.render()) + 1  # +1: the newline
+        if line.raised_at:
+            cost += estimate_tokens(line.raised_at)
         if spent + cost > budget_tokens:
             continue  # a shorter, lower-ranked line may still fit
         spent += cost

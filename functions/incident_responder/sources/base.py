@@ -340,6 +340,8 @@ class Collector:
                 facts["recovered"] = True
             if at_memory_limit(line.text):  # a Lambda request that used all of its memory
                 facts["at_memory_limit"] = True
+            if line.raised_at:  # shown under the quote; never read as the failure's words
+                facts["raised_at"] = _printable(line.raised_at)
             added.append(self.book.add("log", line.source or source, _printable(text), line.first, **facts))
         omitted = result.total_lines - sum(c.count for c in chosen)
         if omitted > 0 or truncated:
