@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["load"]
 
 _SET_BY_CREATE = {"FunctionName", "Runtime", "Role", "Handler", "MemorySize", "Timeout", "Description",
-                  "Environment", "Architectures", "PackageType"}
+                  "Environment", "Architectures", "PackageType", "ImageUri", "ImageConfigResponse"}
 
 
 def load(session: boto3.Session, world: World) -> None:
@@ -40,10 +40,18 @@ def load(session: boto3.Session, world: World) -> None:
         # exist); GetFunctionConfiguration answers with the world's ARN.
         role = _role(iam, world, str(fn.get("Role") or ""))
         kwargs: dict[str, Any] = {"FunctionName": fn["FunctionName"], "Role": role,
-                                  "Runtime": fn.get("Runtime") or "python3.12",
-                                  "Handler": fn.get("Handler") or "app.handler", "Code": {"ZipFile": _stub()},
                                   "MemorySize": int(fn.get("MemorySize") or 128),
                                   "Timeout": int(fn.get("Timeout") or 3)}
+        if fn.get("PackageType") == "Image":
+            # A container image function: no runtime or handler of its own; the image's ENTRYPOINT and CMD unless
+            # its ImageConfig sets them (moto stubs the image, nothing is pulled).
+            kwargs.update(PackageType="Image", Code={"ImageUri": str(fn.get("ImageUri") or _image_uri(world, fn))})
+            image_config = (fn.get("ImageConfigResponse") or {}).get("ImageConfig")
+            if image_config:
+                kwargs["ImageConfig"] = image_config
+        else:
+            kwargs.update(Runtime=fn.get("Runtime") or "python3.12", Handler=fn.get("Handler") or "app.handler",
+                          Code={"ZipFile": _stub()})
         if fn.get("Environment"):
             kwargs["Environment"] = fn["Environment"]
         client.create_function(**kwargs)
@@ -51,6 +59,10 @@ def load(session: boto3.Session, world: World) -> None:
         if extra:
             # By name: the answer's ARN carries the qualifier asked for ("...:function:name:$LATEST").
             merge_after("after-call.lambda.GetFunctionConfiguration", ("FunctionName",), fn["FunctionName"], extra)
+
+
+def _image_uri(world: World, fn: dict[str, Any]) -> str:
+    return f"{world.account}.dkr.ecr.{world.region}.amazonaws.com/{fn['FunctionName']}:latest"
 
 
 def _role(iam: Any, world: World, arn: str = "") -> str:

@@ -14,7 +14,7 @@ import pytest
 
 from incident_responder.analyze import signature_set
 from incident_responder.diagnosis.chains import error_codes, parse_chain, render_chain
-from incident_responder.diagnosis.classes import is_weak_line
+from incident_responder.diagnosis.classes import is_weak_line, was_retried
 from incident_responder.diagnosis.quotes import quote
 from incident_responder.evidence.compaction import at_memory_limit, compact, is_bookkeeping
 from incident_responder.model import Category, Confidence, EvidenceBook
@@ -462,6 +462,35 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("[Errno 13] Permission denied: 'logs/dbt.log'", "ecs", Category.CONFIGURATION),
     # ... while an AWS refusal in the same words stays a refusal
     ("PermissionError: Access Denied when calling the GetObject operation", "ecs", Category.PERMISSION_DENIED),
+    # fugue/credstash#58, pyca/cryptography#5845: a native module built on macOS, a wheel built against musl
+    ("ImportError: /usr/local/lib/python3.9/site-packages/Crypto/Cipher/_AES.so: invalid ELF header", "batch",
+     Category.CONFIGURATION),
+    ("ImportError: libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory", "ecs",
+     Category.CONFIGURATION),
+    # ... while a system library the image lacks stays what the import rules make of it
+    ("ImportError: libGL.so.1: cannot open shared object file: No such file or directory", "ecs",
+     Category.CODE_ERROR),
+    # aws-actions/amazon-ecs-render-task-definition#296: an environment assignment run as the program's script
+    ("Error: Cannot find module '/usr/src/app/NODE_ENV=dev'", "ecs", Category.CONFIGURATION),
+    # ... while a module the image lacks stays the code's
+    ("Error: Cannot find module '/usr/src/app/dist/index.js'", "ecs", Category.CODE_ERROR),
+    # CCSI-Toolset/FOQUS#687: an update expression the code built that does not add up
+    ("ValidationException: Value provided in ExpressionAttributeNames unused in expressions: keys: {#c}", "lambda",
+     Category.CODE_ERROR),
+    ("ValidationException: Invalid UpdateExpression: Syntax error; token: \"=\", near: \"SET =\"", "ecs",
+     Category.CODE_ERROR),
+    # whisper-money/whisper-money#451: PHP's refused write of a log file a root process created: its file mode
+    ('PHP Fatal error:  Uncaught UnexpectedValueException: The stream or file "/app/storage/logs/laravel.log" could '
+     'not be opened in append mode: Failed to open stream: Permission denied', "ecs", Category.CONFIGURATION),
+    # dbt-labs/dbt-utils#992: a refused login under a connect wrapper is the credentials, as the catalog reads them
+    ("Failed to connect to DB: acme-xy12345.snowflakecomputing.com:443. Incorrect username or password was "
+     "specified", "batch", Category.PERMISSION_DENIED),
+    # ... while the same wrapper around a refused connection stays the database out of reach
+    ("Failed to connect to DB: acme-xy12345.snowflakecomputing.com:443. Connection refused", "batch",
+     Category.DEPENDENCY_UNAVAILABLE),
+    # dbt-labs/dbt-bigquery#971: a client's retries ran out on the service's 500s; its advice is no retry note
+    ("Deadline of 600.0s exceeded while calling target function, last exception: 500 Error encountered during "
+     "execution. Retrying may solve the problem.", "ecs", Category.DEPENDENCY_UNAVAILABLE),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2680,3 +2709,42 @@ def test_a_package_built_for_another_system_is_the_build_not_the_code(message: s
     b.items[0].text = "Runtime.ImportModuleError: Unable to import module 'app': No module named 'requests'"
     b.items[0].facts["error_message"] = "Unable to import module 'app': No module named 'requests'"
     assert diagnose(b, "lambda").cause.signature == "lambda-bad-deployment"
+
+
+def test_advice_to_retry_is_not_a_retry_and_a_clients_deadline_ends_its_retries() -> None:
+    # dbt-labs/dbt-bigquery#971: Google's client retried until its deadline, then raised the last 500 with the advice
+    # "Retrying may solve the problem.": the failure itself, not a note that it was being retried.
+    final = ("Deadline of 600.0s exceeded while calling target function, last exception: 500 Error encountered "
+             "during execution. Retrying may solve the problem.")
+    assert not was_retried(final) and not is_weak_line(final)
+    assert was_retried("500 Error encountered during execution. Retrying in 2.5 seconds.")
+    assert not was_retried("Retrying may solve the problem.")
+
+
+@pytest.mark.parametrize(("entrypoint", "category", "signature"), [
+    # aws/aws-lambda-ruby-runtime-interface-client#13: the image's own ENTRYPOINT names a program its build put
+    # elsewhere: the image's build
+    ("image", Category.CODE_ERROR, "lambda-image-entrypoint-missing"),
+    # ... while one the function's ImageConfig sets is the function's setting
+    ("function", Category.CONFIGURATION, None),
+])
+def test_a_container_image_function_that_cannot_start_its_entrypoint(entrypoint: str, category: Category,
+                                                                      signature: str | None) -> None:
+    b = EvidenceBook()
+    b.add("error", "lambda:Invoke", "Runtime.InvalidEntrypoint: RequestId: 0e7c4a92 Error: fork/exec "
+          "/usr/local/bin/aws_lambda_ric: no such file or directory", error_type="Runtime.InvalidEntrypoint")
+    b.add("config", "lambda:GetFunctionConfiguration", "Function importer: 512 MB memory, timeout 120 s, container "
+          "image", image_entrypoint=entrypoint)
+    d = signature_set().diagnose(b.items, "lambda", {"function_name": "importer"})
+    assert d.cause.category == category
+    assert (d.cause.signature == signature) if signature else d.cause.signature != "lambda-image-entrypoint-missing"
+
+
+def test_a_lambda_process_that_exited_after_its_file_system_refused_a_write_is_its_setup() -> None:
+    # aws/aws-lambda-base-images#63: npm, run as the image starts, could not create HOME outside /tmp
+    b = book("npm ERR! rofs EROFS: read-only file system, mkdir '/home/sbx_user1051'",
+             "RequestId: 4c1e Error: Runtime exited with error: exit status 226\nRuntime.ExitError")
+    assert diagnose(b, "lambda").cause.category == Category.CONFIGURATION
+    # ... while an exit with nothing before it stays the function's own crash
+    assert diagnose(book("RequestId: 4c1e Error: Runtime exited with error: exit status 1\nRuntime.ExitError"),
+                    "lambda").cause.category == Category.CODE_ERROR

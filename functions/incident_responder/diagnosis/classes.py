@@ -75,8 +75,11 @@ _PASSED_OVER = re.compile(r"(?i)\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b
 # ... ENOTFOUND", under "giving up after 3 tries", noops-challenge/hexbot#24).
 _ATTEMPT = re.compile(r"(?i)\b(?:attempt|try) (\d+) ?(?:of|/) ?(\d+)\b")
 # ... unless the retries are over: then it is the failure itself.
+# Google's API clients retry until a deadline, then raise what the last attempt got ("Deadline of 600.0s exceeded
+# while calling target function, last exception: 500 Error encountered during execution", dbt-labs/dbt-bigquery#971).
 _FINAL_RETRY = re.compile(r"(?i)max(?:imum)? retries|retries (?:exhausted|exceeded)|has been retried \d+ time|"
-                          r"giving up|gave up|after \d+ (?:retries|attempts)|failed \d+ times")
+                          r"giving up|gave up|after \d+ (?:retries|attempts)|failed \d+ times|"
+                          r"\bDeadline of \S+ exceeded while calling\b")
 _FRAME = re.compile(r"^\s*(?:at\s|\.\.\.\s*\d+\s+more|File\s\"|\d+:\s+0x)")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _KINDS_RANK = {"exception": 3, "code": 3, "text": 2, "umbrella": 1}

@@ -388,7 +388,9 @@ _OTHER_MIRROR = re.compile(r"^\s*Trying other mirror\.?\s*$")
 # The look-ahead on the words' first letters lets the search skip every other position at once (ten times faster
 # than trying each alternative there).
 RETRIED = re.compile(
-    r"(?i)(?=[rwbsta])\b(?:retrying\b(?<!before retrying)|will (?:be )?retr(?:y|ied)\b|backing off\b|recovered\b"
+    # (advice to retry, "Retrying may solve the problem.", is not a retry)
+    r"(?i)(?=[rwbsta])\b(?:retrying\b(?<!before retrying)(?! (?:may|might|could|can|should) )"
+    r"|will (?:be )?retr(?:y|ied)\b|backing off\b|recovered\b"
     # a client's own backoff ("Encountered a throttling event[ProvisionedThroughputExceededException] adding delay
     # of 10 ms": the Athena connectors' ThrottlingInvoker)
     r"|adding (?:a )?(?:delay|backoff) of\b"

@@ -248,11 +248,22 @@ class LambdaEvidence:
         subnets = [s for s in vpc.get("SubnetIds") or [] if s]
         where = (f", in VPC {vpc.get('VpcId') or '?'} ({len(subnets)} subnet{'s' if len(subnets) != 1 else ''}: "
                  f"{', '.join(subnets[:3])})" if subnets else "")
+        facts: dict[str, Any] = {}
+        if config.get("PackageType") == "Image":
+            # A container image starts with its own ENTRYPOINT unless the function's ImageConfig sets one: which of
+            # the two named a program that is not there decides whose fault it is (the image's build, or the setting).
+            entry = ((config.get("ImageConfigResponse") or {}).get("ImageConfig") or {}).get("EntryPoint") or []
+            kind = f"container image, entrypoint {' '.join(map(str, entry))} set on the function" if entry else \
+                "container image with its own entrypoint"
+            facts["image_entrypoint"] = "function" if entry else "image"
+        else:
+            kind = (f"{config.get('Runtime') or config.get('PackageType') or '?'}, "
+                    f"handler {config.get('Handler') or '?'}")
         c.add("config", "lambda:GetFunctionConfiguration",
               f"Function {config.get('FunctionName')}: {memory or '?'} MB memory, timeout {timeout or '?'} s, "
-              f"{config.get('Runtime') or config.get('PackageType') or '?'}, handler {config.get('Handler') or '?'}, "
-              f"version {config.get('Version') or '?'}, last modified {config.get('LastModified') or '?'}{where}",
-              memory_mb=memory or 0, timeout_seconds=timeout or 0, in_vpc=bool(subnets))
+              f"{kind}, version {config.get('Version') or '?'}, "
+              f"last modified {config.get('LastModified') or '?'}{where}",
+              memory_mb=memory or 0, timeout_seconds=timeout or 0, in_vpc=bool(subnets), **facts)
         c.context.update(memory_mb=memory or "?", timeout_seconds=timeout or "?", runtime=config.get("Runtime") or "?",
                          handler=config.get("Handler") or "?", role=config.get("Role") or "?")
         layers = [str(x.get("Arn") or "") for x in config.get("Layers") or [] if isinstance(x, dict)]
