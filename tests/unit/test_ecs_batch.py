@@ -20,6 +20,7 @@ from incident_responder.sources.ecs.evidence import (
     _bare_secret_ref,
     _env_hosts,
     _round_limit,
+    _stopped_with_the_task,
     exit_code_meaning,
     verdict,
 )
@@ -767,3 +768,17 @@ def test_a_log_driver_whose_receiver_is_gone_is_not_read_as_a_missing_log_group(
                        "logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The "
                        "specified log group does not exist.")
     assert signature_set().diagnose(b.items, "ecs", {"container": "worker"}).cause.signature == "ecs-log-group-missing"
+
+
+@pytest.mark.parametrize(("app_exit", "bystander"), [
+    (143, True),  # stopped by ECS's SIGTERM
+    (0, True),  # shut down cleanly on it (DataDog/datadog-agent#4834: the app exited 0 after the agent panicked)
+    (1, False),  # failed on its own: its log may hold the cause as well
+])
+def test_containers_that_did_not_fail_beside_an_essential_one_that_did_are_bystanders(app_exit: int,
+                                                                                       bystander: bool) -> None:
+    containers = [{"name": "datadog-agent", "exitCode": 2}, {"name": "orders-api", "exitCode": app_exit}]
+    defs: dict[Any, dict[str, Any]] = {"datadog-agent": {"essential": True}, "orders-api": {"essential": True}}
+    assert ("orders-api" in _stopped_with_the_task(containers, defs)) is bystander
+    # With no essential container that failed on its own, nobody is a bystander.
+    assert _stopped_with_the_task([{"name": "orders-api", "exitCode": 0}], defs) == set()

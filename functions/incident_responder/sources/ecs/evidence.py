@@ -125,7 +125,11 @@ def _stopped_with_the_task(containers: list[dict[str, Any]], defs: dict[Any, dic
     ended = [x for x in containers if defs.get(x.get("name"), {}).get("essential", True) and _ended_on_its_own(x)]
     if not ended:
         return set()
-    return {str(x.get("name")) for x in containers if x not in ended and _benign_signal(x)}
+    # ... or that exited cleanly: one that shut down on the stop signal as it should (a server's graceful exit 0,
+    # its tracer's "connect: connection refused" to the agent sidecar that had panicked, DataDog/datadog-agent#4834)
+    # did not fail either.
+    return {str(x.get("name")) for x in containers if x not in ended
+            and (_benign_signal(x) or (x.get("exitCode") == 0 and not x.get("reason")))}
 
 
 def writable_paths(container: dict[str, Any]) -> str:
