@@ -479,6 +479,13 @@ def test_athena_error_names_are_read_as_codes() -> None:
      Category.CODE_ERROR),
     ("ValidationException: Invalid UpdateExpression: Syntax error; token: \"=\", near: \"SET =\"", "ecs",
      Category.CODE_ERROR),
+    # networknt/light-codegen#358: a MySQL driver older than MySQL 8's default authentication
+    ("An error occurred while calling o82.getDynamicFrame. Unable to load authentication plugin "
+     "'caching_sha2_password'.", "glue", Category.CONFIGURATION),
+    # jenkinsci/amazon-ecs-plugin#218: a Fargate platform version that does not exist is the request's, no missing input
+    ("ECS.PlatformUnknownException: The specified platform does not exist. (Service: AmazonECS; Status Code: 400; "
+     "Error Code: PlatformUnknownException; Request ID: 85e28d0a; Proxy: null)", "stepfunctions",
+     Category.CONFIGURATION),
     # whisper-money/whisper-money#451: PHP's refused write of a log file a root process created: its file mode
     ('PHP Fatal error:  Uncaught UnexpectedValueException: The stream or file "/app/storage/logs/laravel.log" could '
      'not be opened in append mode: Failed to open stream: Permission denied', "ecs", Category.CONFIGURATION),
