@@ -479,6 +479,16 @@ def test_athena_error_names_are_read_as_codes() -> None:
      Category.CODE_ERROR),
     ("ValidationException: Invalid UpdateExpression: Syntax error; token: \"=\", near: \"SET =\"", "ecs",
      Category.CODE_ERROR),
+    # apache/hugegraph-toolchain#467, datacleaner/DataCleaner#1204: what the code hands Spark cannot be serialized
+    ("Failed to start loading, cause: org.apache.spark.SparkException: Task not serializable", "emr",
+     Category.CODE_ERROR),
+    ("User class threw exception: org.apache.commons.lang.SerializationException: java.io.NotSerializableException: "
+     "org.apache.hadoop.yarn.conf.YarnConfiguration", "emr", Category.CODE_ERROR),
+    # deek87/lamba-thumbnailer#1: a binary without its execute bit, no IAM refusal
+    ("Error: spawn EACCES", "lambda", Category.CONFIGURATION),
+    # aws/efs-utils#32: a program that asks for a setting it could not work out
+    ('VolumeDriver.Create: mounting volume failed: Error retrieving region. Please set the "region" parameter in the '
+     'efs-utils configuration file.', "ecs", Category.CONFIGURATION),
     # networknt/light-codegen#358: a MySQL driver older than MySQL 8's default authentication
     ("An error occurred while calling o82.getDynamicFrame. Unable to load authentication plugin "
      "'caching_sha2_password'.", "glue", Category.CONFIGURATION),
