@@ -158,3 +158,22 @@ def test_a_runtime_killed_on_the_timeout_line_is_the_timeouts_doing() -> None:
     d = diagnose(book("RequestId: 3741 Error: Runtime exited with error: signal: killed",
                       "2024-06-25T19:37:58.186Z  Task timed out after 900.10 seconds"))
     assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
+
+
+def test_the_signatures_and_the_class_rules_parse_each_rules_file_once(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_responder.diagnosis import classes
+
+    (tmp_path / "a.yaml").write_text("signatures:\n  - id: only-a\n    category: timeout\n"
+                                     "    match: {any: [{text: 'ran out of time in a'}]}\n    explanation: e\n")
+    (tmp_path / "b.yaml").write_text("classes:\n  - id: only-b\n    category: disk_full\n    text: ['disk b full']\n")
+    parsed: list[str] = []
+    real = classes.load_yaml
+    monkeypatch.setattr(classes, "load_yaml", lambda text: parsed.append(text) or real(text))
+    classes._parsed.cache_clear()
+    assert [s.id for s in load_signatures(tmp_path)] == ["only-a"]
+    assert [r.id for r in classes.load_class_table(tmp_path).rules] == ["only-b"]
+    assert len(parsed) == 2
+    # A file changed on disk is read as it is now.
+    (tmp_path / "a.yaml").write_text((tmp_path / "a.yaml").read_text().replace("only-a", "renamed-a"))
+    assert [s.id for s in load_signatures(tmp_path)] == ["renamed-a"]

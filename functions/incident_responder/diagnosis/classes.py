@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -208,6 +209,28 @@ def _patterns(raw: Any, where: str) -> list[re.Pattern[str]]:
     return out
 
 
+def rule_documents(directory: str | Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every ``*.yaml`` of a rules directory with its content. The signatures and the class rules read the same
+    files; each content is parsed once per process. A file that is not valid YAML fails loudly with its name."""
+    from .signatures import SignatureError
+
+    out = []
+    for file in sorted(Path(directory).glob("*.y*ml")):
+        try:
+            doc = _parsed(file.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise SignatureError(f"{file}: not valid YAML: {exc}") from exc
+        if not isinstance(doc, dict):
+            raise SignatureError(f"{file}: a rules file holds a mapping (signatures:, classes:, categories:)")
+        out.append((file, doc))
+    return out
+
+
+@cache
+def _parsed(text: str) -> Any:
+    return load_yaml(text) or {}
+
+
 def load_class_table(*dirs: str | Path) -> ClassTable:
     """Read ``classes:`` and ``categories:`` from every ``*.yaml`` of the given directories."""
     from .signatures import SignatureError
@@ -216,11 +239,7 @@ def load_class_table(*dirs: str | Path) -> ClassTable:
     for d in dirs:
         if not d or not Path(d).is_dir():
             continue
-        for file in sorted(Path(d).glob("*.y*ml")):
-            try:
-                doc = load_yaml(file.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise SignatureError(f"{file}: not valid YAML: {exc}") from exc
+        for file, doc in rule_documents(d):
             for raw in doc.get("classes") or []:
                 where = f"{file.name}: class rule {raw.get('id', '?') if isinstance(raw, dict) else raw!r}"
                 if not isinstance(raw, dict) or "id" not in raw:

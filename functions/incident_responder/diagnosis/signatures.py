@@ -57,13 +57,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import yaml
-
 from ..evidence.compaction import MR_FATAL_TASK
-from ..formats import load_yaml
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
-from .classes import ClassHit, ClassTable, classify, is_weak_line, load_class_table, retries_over, was_retried
+from .classes import (
+    ClassHit,
+    ClassTable,
+    classify,
+    is_weak_line,
+    load_class_table,
+    retries_over,
+    rule_documents,
+    was_retried,
+)
 from .quotes import REPEATS, quote
 from .terms import Reading, TermModel, load_term_model
 
@@ -405,11 +411,7 @@ def load_signatures(*dirs: str | Path) -> list[Signature]:
         if not path.is_dir():
             raise SignatureError(f"signature directory {path} does not exist")
         here: dict[str, str] = {}  # id -> the file of this directory that defines it
-        for file in sorted(path.glob("*.y*ml")):
-            try:
-                doc = load_yaml(file.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise SignatureError(f"{file}: not valid YAML: {exc}") from exc
+        for file, doc in rule_documents(path):
             for raw in doc.get("signatures") or []:
                 sig = _signature(raw, file.name)
                 if sig.id in here:
