@@ -2765,3 +2765,17 @@ def test_a_lambda_process_that_exited_after_its_file_system_refused_a_write_is_i
     # ... while an exit with nothing before it stays the function's own crash
     assert diagnose(book("RequestId: 4c1e Error: Runtime exited with error: exit status 1\nRuntime.ExitError"),
                     "lambda").cause.category == Category.CODE_ERROR
+
+
+def test_a_lambda_refused_by_its_own_sandbox_is_its_setup_not_a_service_down() -> None:
+    # aws-samples/amazon-guardduty-to-slack#24: a webhook URL without its scheme, requested as a path on localhost
+    line = ('2021-12-08T22:57:06.856Z\t3eb1\tERROR\tUncaught Exception \t{"errorType":"Error","errorMessage":"connect '
+            'ECONNREFUSED 127.0.0.1:443","code":"ECONNREFUSED"}')
+    exited = "RequestId: 3eb1 Error: Runtime exited with error: exit status 129"
+    d = diagnose(book(line, exited), "lambda")
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "lambda-connection-to-itself-refused")
+    # ... while a refusal by another host is no setup of the sandbox: the exit is read as before
+    other = diagnose(book(line.replace("127.0.0.1", "10.0.4.17"), exited), "lambda")
+    assert (other.cause.category, other.cause.signature) == (Category.CODE_ERROR, "lambda-process-exited")
+    # ... and so is the same refusal outside Lambda, where a sidecar may listen on localhost
+    assert diagnose(book(line), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
