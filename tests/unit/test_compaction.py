@@ -1288,8 +1288,7 @@ def test_a_python_exception_is_shown_with_the_line_of_the_jobs_own_code_that_rai
 
 
 def test_a_traceback_only_through_libraries_names_no_line_of_the_job() -> None:
-    trace = [line for line in _MERGE_TRACE if "merge_parts" not in line and line.strip() not in ("main()",)
-             and "executor.map" not in line]
+    trace = [_MERGE_TRACE[0], *_MERGE_TRACE[5:]]  # from the interpreter's library on: no frame of the job's
     assert compact(["\n".join(trace)], budget_tokens=2000).lines[0].raised_at is None
     assert compact(["ValueError: no traceback above me"]).lines[0].raised_at is None
 

@@ -2751,7 +2751,7 @@ def test_a_container_image_function_that_cannot_start_its_entrypoint(entrypoint:
     b.add("error", "lambda:Invoke", "Runtime.InvalidEntrypoint: RequestId: 0e7c4a92 Error: fork/exec "
           "/usr/local/bin/aws_lambda_ric: no such file or directory", error_type="Runtime.InvalidEntrypoint")
     b.add("config", "lambda:GetFunctionConfiguration", "Function importer: 512 MB memory, timeout 120 s, container "
-          "image", image_entrypoint=entrypoint)
+          "image", **({"image_start": True} if entrypoint == "image" else {}))
     d = signature_set().diagnose(b.items, "lambda", {"function_name": "importer"})
     assert d.cause.category == category
     assert (d.cause.signature == signature) if signature else d.cause.signature != "lambda-image-entrypoint-missing"

@@ -301,7 +301,8 @@ def _is_frame(line: str) -> bool:
     return bool(_FRAME.match(line)) and not _NODE_FIELDS.search(line)
 _CAUSED_BY = re.compile(r"^\s*Caused by:")
 _SUPPRESSED = "Suppressed: "  # an exception a failed close or clean-up added to the one thrown (Java)
-_PY_FILE = re.compile(r'^\s*File "[^"]*", line \d+')
+# A frame of a Python traceback: its file, line and function ("  File "/opt/job/merge.py", line 61, in main").
+_PY_FILE = re.compile(r'^\s*File "(?P<path>[^"]*)", line (?P<line>\d+)(?:, in (?P<func>\S+))?')
 
 
 def _indent(line: str) -> int:
@@ -567,20 +568,19 @@ def _with_message(parts: list[str], at: int) -> str:
     return " ".join([parts[at], *block])
 
 
-# A frame of a Python traceback, and the paths that are not the work's own code: installed packages, the
-# interpreter's library, Lambda's runtime, a zipped library (Glue's pyspark.zip, py4j's).
-_PY_FRAME = re.compile(r'^\s*File "(?P<path>[^"]*)", line (?P<line>\d+), in (?P<func>\S+)')
+# The paths of a traceback's frames that are not the work's own code: installed packages, the interpreter's
+# library, Lambda's runtime, a zipped library (Glue's pyspark.zip, py4j's).
 _LIBRARY_PATH = re.compile(r"site-packages|dist-packages|/lib(?:64)?/python\d|^<|/var/runtime/|\.(?:zip|egg)/")
 RAISED_AT_CHARS = 160  # the most a frame's account takes (path, line, function and source)
 
 
 def _own_frame(frame: str) -> str | None:
     """``path:line in function`` of a traceback frame in the work's own code; None for a library's."""
-    m = _PY_FRAME.match(frame)
+    m = _PY_FILE.match(frame)
     if m is None or _LIBRARY_PATH.search(m["path"]):
         return None
     path = m["path"] if len(m["path"]) <= 60 else "…" + m["path"][-59:]
-    return f"{path}:{m['line']} in {m['func']}"
+    return f"{path}:{m['line']}" + (f" in {m['func']}" if m["func"] else "")
 
 
 def _with_source(where: str, source: str) -> str:

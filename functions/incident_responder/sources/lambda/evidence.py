@@ -255,7 +255,8 @@ class LambdaEvidence:
             entry = ((config.get("ImageConfigResponse") or {}).get("ImageConfig") or {}).get("EntryPoint") or []
             kind = f"container image, entrypoint {' '.join(map(str, entry))} set on the function" if entry else \
                 "container image with its own entrypoint"
-            facts["image_entrypoint"] = "function" if entry else "image"
+            if not entry:
+                facts["image_start"] = True  # as ECS says of a program its task definition does not name
         else:
             kind = (f"{config.get('Runtime') or config.get('PackageType') or '?'}, "
                     f"handler {config.get('Handler') or '?'}")
