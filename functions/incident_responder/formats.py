@@ -125,6 +125,12 @@ def shorten_token(token: str, limit: int = TOKEN_CHARS) -> str:
     if m and len(m.group(1)) < limit - 12:
         tail = max(tail, len(m.group(1)) + 1)
         head = limit - tail - 1
+    # ... and a path or URL its file's name ("https://files.pythonhosted.org/packages/28/…/awswrangler-2.4.0-py3-none-
+    # any.whl"): which file it is, whole.
+    slash = token.rfind("/", 0, len(token) - 1)
+    if slash > 0 and len(token) - slash < limit // 2:
+        tail = max(tail, len(token) - slash)
+        head = limit - tail - 1
     return token[:head] + "…" + token[-tail:]
 
 

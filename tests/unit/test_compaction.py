@@ -19,6 +19,7 @@ from incident_responder.evidence.compaction import (
     estimate_tokens,
     parse_timestamp,
 )
+from incident_responder.formats import shorten_token
 from incident_responder.model import Category, EvidenceBook
 
 LOGHUB = Path(__file__).resolve().parent.parent / "fixtures" / "loghub"
@@ -479,6 +480,29 @@ def test_a_clipped_one_line_exception_chain_keeps_its_deepest_message() -> None:
     b = EvidenceBook()
     b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz", line.text)
     assert signature_set().diagnose(b.items, "emr", {}).cause.category == Category.DISK_FULL
+
+
+def test_a_clipped_one_line_python_traceback_keeps_its_exception() -> None:
+    # aws/aws-sdk-pandas#547: Glue's module installer logs pip's output on one line; the build's exception lies past
+    # the cut, after the traceback's last frame, with no module path before its class.
+    event = ("INFO\t2021-02-04 08:13:09,416\t25065\tcom.amazonaws.services.glue.PythonModuleInstaller\t[main]\t    "
+             "Complete output from command python setup.py egg_info:    Traceback (most recent call last):      "
+             "File \"<string>\", line 1, in <module>      File \"/tmp/pip-build-3w8zq1ya/pyarrow/setup.py\", line 624, "
+             "in <module>        url='https://arrow.apache.org/'    OSError: 'git' was not found    -----------------"
+             "-----------------------Command \"python setup.py egg_info\" failed with error code 1 in "
+             "/tmp/pip-build-3w8zq1ya/pyarrow/")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "OSError: 'git' was not found" in line.text and len(line.text) <= 400
+    assert line.text.startswith("INFO")
+
+
+def test_a_shortened_url_keeps_the_name_of_its_file() -> None:
+    # Which wheel pip downloaded is the last segment of a long URL: it stays whole, the directories give way.
+    url = ("https://files.pythonhosted.org/packages/28/57/debf8f714d5b1a14ce39a6e8bbd1105beaab8490f96c2673fe04bf27cedb/"
+           "awswrangler-2.4.0-py3-none-any.whl")
+    short = shorten_token(url)
+    assert short.endswith("/awswrangler-2.4.0-py3-none-any.whl") and short.startswith("https://files.python")
+    assert len(short) <= 72
 
 
 def test_a_clipped_access_denied_chain_keeps_the_role_the_resource_and_the_reason() -> None:

@@ -505,6 +505,21 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # ... while the same wrapper around a refused connection stays the database out of reach
     ("Failed to connect to DB: acme-xy12345.snowflakecomputing.com:443. Connection refused", "batch",
      Category.DEPENDENCY_UNAVAILABLE),
+    # aws/aws-codebuild-docker-images#574: a Docker client whose daemon's local socket is not there (a build
+    # without privileged mode): the environment's setup, not a service down.
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "stepfunctions", Category.CONFIGURATION),
+    # ... a daemon on another host, out of reach, stays a dependency.
+    ("Cannot connect to the Docker daemon at tcp://10.0.0.5:2375. Is the docker daemon running?", "ecs",
+     Category.DEPENDENCY_UNAVAILABLE),
+    # aws/aws-cdk#1813: an image its registry does not have, pulled by a CodeBuild project under Step Functions.
+    ("Unable to pull customer's container image. CannotPullContainerError: API error (404): manifest for "
+     "123456789012.dkr.ecr.us-east-1.amazonaws.com/new-c-myecr-bg1z25mqh9s3:latest not found", "stepfunctions",
+     Category.CONFIGURATION),
+    # astronomer/docs#1695: SageMaker refused its own AssumeRole by the role's trust policy.
+    ("ClientError: TrainingHostAgent Initialization failed:InvalidInputException: SageMaker is unable to perform: "
+     "sts:AssumeRole on the role. Check if you have a trust relationship for 'sagemaker.amazonaws.com' to assume the "
+     "role.", "stepfunctions", Category.PERMISSION_DENIED),
     # dbt-labs/dbt-bigquery#971: a client's retries ran out on the service's 500s; its advice is no retry note
     ("Deadline of 600.0s exceeded while calling target function, last exception: 500 Error encountered during "
      "execution. Retrying may solve the problem.", "ecs", Category.DEPENDENCY_UNAVAILABLE),
@@ -1599,6 +1614,11 @@ def test_a_yum_repository_no_mirror_of_which_answered_could_not_be_reached() -> 
        "thirdparty.com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize instance of "
        "`java.lang.String` out of START_OBJECT token", source, Category.CODE_ERROR)
       for source in ("lambda", "stepfunctions")],
+    # aws/aws-lambda-dotnet#675: the .NET runtime's serializer in its own words (an event model's wrong field type).
+    *[("JsonSerializerException: Error converting the Lambda event JSON payload to type Amazon.Lambda.CloudWatchEvents."
+       "ECSEvents.ECSTaskStateChangeEvent: The JSON value could not be converted to System.Collections.Generic.List`1. "
+       "Path: $.detail.attachments[0].details[0] | LineNumber: 0 | BytePositionInLine: 412.", source,
+       Category.CODE_ERROR) for source in ("lambda", "stepfunctions")],
     # Flink's checkpoints that expired until the job gave up on them: a time limit.
     ("Caused by: org.apache.flink.util.FlinkRuntimeException: Exceeded checkpoint tolerable failure threshold.",
      "emr", Category.TIMEOUT),

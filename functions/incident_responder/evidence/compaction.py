@@ -698,7 +698,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
             return clipped
     # A chain of exceptions on one line ("RuntimeException: …HiveException: …RemoteException(java.io.IOException):
     # File … could only be written to 0 of the 1 minReplication nodes"): the deepest one's message, after the head.
-    root = max(_INLINE_EXCEPTION.finditer(text), key=lambda e: e.start(), default=None)
+    root = max(_INLINE_EXCEPTION.finditer(text), key=lambda e: e.start(), default=None) or _flat_traceback_root(text)
     if root is not None and root.start() > limit // 3:
         tail = text[root.start() :]
         head = text[: limit // 4]
@@ -745,6 +745,22 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         if head_end > limit // 2 and (m is None or m.end() <= head_end):  # never drop the error signal
             return f"{text[:head_end]} … {tail}"
     return text[: limit - 1] + "…"
+
+
+# A Python traceback logged on one line (pip's "Complete output from command python setup.py egg_info:
+# Traceback (most recent call last):   File "/tmp/pip-build-…/setup.py", line 624, in <module> …   OSError: 'git' was
+# not found"): its exception is the first bare class name after the last frame.
+_FLAT_TRACEBACK = re.compile(r"Traceback \(most recent call last\):")
+_BARE_EXCEPTION = re.compile(r"(?<![\w.'\"])[A-Z]\w*(?:Error|Exception|Exit|Interrupt): ")
+
+
+def _flat_traceback_root(text: str) -> re.Match[str] | None:
+    """The exception of a one-line Python traceback in ``text`` (``_FLAT_TRACEBACK``), or None."""
+    header = _FLAT_TRACEBACK.search(text)
+    if header is None:
+        return None
+    frame = text.rfind('File "', header.end())
+    return _BARE_EXCEPTION.search(text, frame if frame >= 0 else header.end())
 
 
 def _with_advice(text: str, room: int, refusal: bool = False) -> str | None:
