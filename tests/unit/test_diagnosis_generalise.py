@@ -505,6 +505,19 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # ... while the same wrapper around a refused connection stays the database out of reach
     ("Failed to connect to DB: acme-xy12345.snowflakecomputing.com:443. Connection refused", "batch",
      Category.DEPENDENCY_UNAVAILABLE),
+    # aws-samples/aws-genomics-workflows#202, strimzi/strimzi-lab#1: musl's loader missing a library a glibc build
+    # needs (an Alpine image, a host's /usr mounted over the image's): built for another system, no input missing.
+    ("Error loading shared library libncursesw.so.5: No such file or directory", "batch", Category.CONFIGURATION),
+    ("java.lang.UnsatisfiedLinkError: /tmp/librocksdbjni783529562499980046.so: Error loading shared library "
+     "libstdc++.so.6: No such file or directory (needed by /tmp/librocksdbjni783529562499980046.so)", "ecs",
+     Category.CONFIGURATION),
+    # ... glibc's own words for a library the image lacks stay its build.
+    ("python: error while loading shared libraries: libpython3.8.so.1.0: cannot open shared object file: No such file "
+     "or directory", "batch", Category.CODE_ERROR),
+    # fasten-project/fasten#256: a Kafka record over the size the producer and brokers are set to take.
+    ("org.apache.kafka.common.errors.RecordTooLargeException: The message is 75017198 bytes when serialized which is "
+     "larger than the maximum request size you have configured with the max.request.size configuration.", "batch",
+     Category.CONFIGURATION),
     # aws/aws-codebuild-docker-images#574: a Docker client whose daemon's local socket is not there (a build
     # without privileged mode): the environment's setup, not a service down.
     ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
