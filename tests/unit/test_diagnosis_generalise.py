@@ -518,6 +518,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("org.apache.kafka.common.errors.RecordTooLargeException: The message is 75017198 bytes when serialized which is "
      "larger than the maximum request size you have configured with the max.request.size configuration.", "batch",
      Category.CONFIGURATION),
+    # LinkedInAttic/camus#227: a library built for Hadoop 1 on a Hadoop 2 cluster, in the JVM's own words.
+    ("FATAL [main] org.apache.hadoop.mapred.YarnChild: Error running child : java.lang.IncompatibleClassChangeError: "
+     "Found interface org.apache.hadoop.mapreduce.TaskAttemptContext, but class was expected", "emr",
+     Category.CONFIGURATION),
+    # fingltd/4mc#50: Hadoop's Configuration given a class not of the kind its setting takes.
+    ('Exception in thread "main" java.lang.RuntimeException: class com.hadoop.mapreduce.FourMcTextInputFormat not '
+     "org.apache.hadoop.mapred.InputFormat", "emr", Category.CONFIGURATION),
+    # awslabs/aws-c-s3#317: a proxy address from the environment that the HTTP client cannot read: no bad record.
+    ("[ERROR] [2023-07-05T18:11:02Z] [00007fdbc6242700] [http-connection] - Could not parse found proxy URI.", "ecs",
+     Category.CONFIGURATION),
+    # ... a record the job could not parse stays the data's.
+    ("ERROR Could not parse record 1042 of s3://acme/in/trades.csv: unexpected end of line", "ecs", Category.BAD_DATA),
     # aws/aws-codebuild-docker-images#574: a Docker client whose daemon's local socket is not there (a build
     # without privileged mode): the environment's setup, not a service down.
     ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
