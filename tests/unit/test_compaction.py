@@ -505,6 +505,20 @@ def test_a_shortened_url_keeps_the_name_of_its_file() -> None:
     assert len(short) <= 72
 
 
+def test_a_long_response_body_keeps_its_reason_beside_its_closing_message() -> None:
+    # burnash/gspread#513: Python prints the API's JSON body after the exception, line by line; its "reason" names the
+    # cause as much as the closing "message" does, and is kept though the body is longer than a joined message.
+    body = ['gspread.v4.exceptions.APIError: {', ' "error": {', '  "errors": [', '   {', '    "domain": "global",',
+            '    "reason": "insufficientPermissions",', '    "message": "Insufficient Permission"', '   }', '  ],',
+            '  "code": 403,', '  "message": "Insufficient Permission"', ' }', '}']
+    trace = ['Traceback (most recent call last):', '  File "/app/sync_targets.py", line 88, in <module>',
+             '    sheet = client.open("Store Targets 2018")', '  File "/usr/local/lib/python3.6/site-packages/gspread/'
+             'v4/client.py", line 98, in open', '    raise APIError(response)']
+    lines = compact(trace + body, budget_tokens=2000).lines
+    (exc,) = [line for line in lines if line.text.startswith("gspread.v4.exceptions.APIError")]
+    assert '"reason": "insufficientPermissions"' in exc.text and '"code": 403' in exc.text
+
+
 def test_a_clipped_access_denied_chain_keeps_the_role_the_resource_and_the_reason() -> None:
     # Hive's start-up touches the default database through Glue, as the instance profile (apache/kyuubi#4952):
     # the role to fix, the resource and "because no identity-based policy allows" must all stay in view.

@@ -530,6 +530,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
      Category.CONFIGURATION),
     # ... a record the job could not parse stays the data's.
     ("ERROR Could not parse record 1042 of s3://acme/in/trades.csv: unexpected end of line", "ecs", Category.BAD_DATA),
+    # Xpra-org/xpra#2307: a private key in a format the SSH library cannot read (an OpenSSH-format key, old paramiko).
+    ("paramiko.ssh_exception.SSHException: not a valid RSA private key file", "batch", Category.CONFIGURATION),
+    ('Load key "/root/.ssh/id_rsa": invalid format', "ecs", Category.CONFIGURATION),
     # aws/aws-codebuild-docker-images#574: a Docker client whose daemon's local socket is not there (a build
     # without privileged mode): the environment's setup, not a service down.
     ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",

@@ -1072,7 +1072,9 @@ def _wrapped_kept(held: list[LogLine | str], text: Callable[[LogLine | str], str
 
     middle, tail = held[1 : 1 - WRAPPED_LINES], held[1 - WRAPPED_LINES :]
     heaviest = max(middle, key=weight)
-    if weight(heaviest) > max(weight(t) for t in tail):
+    # ... as much as any of them, too: a Google API error's '"reason": "insufficientPermissions"' beside its closing
+    # '"message": "Insufficient Permission"' (burnash/gspread#513) names the cause the message only restates.
+    if 0 < weight(heaviest) >= max(weight(t) for t in tail):
         return [held[0], heaviest, "…", *tail[1:]]
     return [held[0], "…", *tail]
 
