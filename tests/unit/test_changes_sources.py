@@ -65,6 +65,20 @@ def test_lambda_report_lines_mark_each_invocation_and_the_failed_ones() -> None:
     assert reports[0]["used"] == 301 and reports[0]["size"] == 512 and reports[0]["seconds"] == 1.2005
 
 
+def test_each_sandbox_start_gives_the_runtime_version_it_ran_on_in_either_log_format() -> None:
+    events = [
+        {"timestamp": 3_000, "message": "INIT_START Runtime Version: provided:al2.v20\tRuntime Version ARN: "
+                                        "arn:aws:lambda:us-west-2::runtime:7d3f"},
+        {"timestamp": 1_000, "message": "INIT_START Runtime Version: provided:al2.v19\tRuntime Version ARN: "
+                                        "arn:aws:lambda:us-west-2::runtime:4b8e"},
+        {"timestamp": 2_000, "message": '{"time": "2024-01-01T00:00:02.000Z", "type": "platform.initStart", '
+                                        '"record": {"runtimeVersion": "python:3.12.v27", "phase": "init"}}'},
+        {"timestamp": 2_500, "message": "START RequestId: 6f1c2a94-3b7d-4e0a-9c55-2d8e41f7a0b3 Version: $LATEST"},
+    ]
+    assert [v for _, v in lambda_changes.runtime_versions(events)] == ["provided:al2.v19", "python:3.12.v27",
+                                                                        "provided:al2.v20"]
+
+
 def test_a_memory_trend_reads_in_mb_next_to_the_memory_size() -> None:
     series = Series("max memory used by fn", [690, 745, 801, 870, 950, 1024], limit=1024,
                     limit_label="memory size", aspect="memory_trend", unit="MB")

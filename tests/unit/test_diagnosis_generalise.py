@@ -533,6 +533,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Xpra-org/xpra#2307: a private key in a format the SSH library cannot read (an OpenSSH-format key, old paramiko).
     ("paramiko.ssh_exception.SSHException: not a valid RSA private key file", "batch", Category.CONFIGURATION),
     ('Load key "/root/.ssh/id_rsa": invalid format', "ecs", Category.CONFIGURATION),
+    # awslabs/mountpoint-s3#524: Mountpoint refusing a write its file system does not do (a seek back into the file).
+    ("2023-09-22T22:39:21.398117Z WARN write{req=50 ino=2 fh=1 offset=36 length=4}: mountpoint_s3::fuse: write "
+     "failed: upload error: out of order write; expected offset 3461864 but got 36", "batch", Category.CONFIGURATION),
     # aws/aws-codebuild-docker-images#574: a Docker client whose daemon's local socket is not there (a build
     # without privileged mode): the environment's setup, not a service down.
     ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
@@ -2102,6 +2105,31 @@ def test_a_deployment_before_the_error_gives_way_to_what_the_error_says() -> Non
     assert run("RequestId: a1 Error: fork/exec /opt/extensions/apm: exec format error").cause.category == \
         Category.CONFIGURATION
     assert run("RequestId: a1 Error: something broke").cause.category == Category.CODE_ERROR
+
+
+def test_a_start_failure_after_lambda_changed_the_runtime_version_is_the_package_setup() -> None:
+    # aws/aws-lambda-rust-runtime#683: provided.al2's v20 no longer carried OpenSSL 1.1; an unchanged Rust bootstrap
+    # linked against it failed as it started.
+    def run(runtime_changed: bool, code_changed: bool = False) -> Any:
+        b = EvidenceBook()
+        b.add("error", "lambda:responsePayload", "Runtime.ExitError: RequestId: a1 Error: Runtime exited with error: "
+              "exit status 127", error_type="Runtime.ExitError")
+        b.add("log", "/aws/lambda/fn", "/var/task/bootstrap: error while loading shared libraries: libssl.so.1.1: "
+              "cannot open shared object file: No such file or directory")
+        b.add("change", "lambda:GetFunctionConfiguration", "Function fn: code or configuration changed" if code_changed
+              else "Function fn: unchanged since before the last good invocation", aspect="code",
+              changed_after_baseline=code_changed, just_before=code_changed)
+        if runtime_changed:
+            b.add("change", "logs:FilterLogEvents", "Runtime version of fn: provided:al2.v19 at the last good "
+                  "invocation, provided:al2.v20 at the failure", aspect="runtime", runtime_before="provided:al2.v19",
+                  runtime_after="provided:al2.v20")
+        return signature_set().diagnose(b.items, "lambda", {"function_name": "fn", "definition_change": "the code"})
+
+    moved = run(runtime_changed=True)
+    assert moved.cause.category == Category.CONFIGURATION and moved.cause.signature == "change-runtime-then-start-failure"
+    # The same runtime version as the last good run, or a deployment beside the new version: not this reading.
+    assert run(runtime_changed=False).cause.signature != "change-runtime-then-start-failure"
+    assert run(runtime_changed=True, code_changed=True).cause.signature != "change-runtime-then-start-failure"
 
 
 def test_an_environment_without_its_interpreter_after_a_corrupt_package_is_the_package() -> None:

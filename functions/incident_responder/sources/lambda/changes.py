@@ -14,7 +14,10 @@ the function say (calls, at most two):
   timeout now.
 
 Compared: the memory size of the last good invocation (its REPORT line) and now; the duration trend next
-to the timeout; and the memory trend (Max Memory Used next to the memory size) over the recent invocations.
+to the timeout; the memory trend (Max Memory Used next to the memory size) over the recent invocations; and the
+runtime version each ran on (the ``INIT_START`` line of the sandbox it ran in, read by the same call): Lambda
+updates a managed runtime under an unchanged function, and a binary or package that leaned on what the old
+version carried (OpenSSL 1.1 in provided.al2 until its v20) fails at start on the new one.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from ..base import parse_time
 if TYPE_CHECKING:
     from ..base import Collector
 
-__all__ = ["LOOKBACK", "baseline", "invocations"]
+__all__ = ["LOOKBACK", "baseline", "invocations", "runtime_versions"]
 
 LOOKBACK = timedelta(hours=24)
 PAGE = 1000
@@ -43,7 +46,10 @@ _ERROR = re.compile(r"\[ERROR\]|Task timed out|Status: (?:error|timeout)|Runtime
 # The terms of both log formats: text ("REPORT RequestId: ...") and JSON ({"type":"platform.report", ...}, an
 # error record's "errorType"), whose records are read as their text lines (evidence.records.plain).
 PATTERN = ('?"REPORT RequestId" ?"[ERROR]" ?"Task timed out" ?"Status: error" ?"Status: timeout" ?"Runtime exited" '
-           '?"platform.report" ?"errorType"')
+           '?"platform.report" ?"errorType" ?"INIT_START" ?"platform.initStart"')
+# A sandbox's first line: the runtime version it runs ("INIT_START Runtime Version: provided:al2.v20\tRuntime Version
+# ARN: ..."), in the text format and as the JSON format's platform.initStart reads (evidence.records.plain).
+_INIT_START = re.compile(r"INIT_START Runtime Version: (?P<version>\S+)")
 
 
 def invocations(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[str]]:
@@ -65,6 +71,22 @@ def invocations(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set
             failed.update(_ID.findall(raw))
     reports.sort(key=lambda x: x["time"])
     return reports, failed
+
+
+def runtime_versions(events: list[dict[str, Any]]) -> list[tuple[datetime, str]]:
+    """(time, runtime version) of each sandbox start in ``events``, oldest first."""
+    found = []
+    for event in events:
+        m = _INIT_START.search(plain(str(event.get("message") or "")))
+        if m:
+            found.append((datetime.fromtimestamp(int(event.get("timestamp") or 0) / 1000, tz=timezone.utc),
+                          m.group("version")))
+    return sorted(found)
+
+
+def _version_at(starts: list[tuple[datetime, str]], when: datetime) -> str | None:
+    """The runtime version of the newest sandbox started at or before ``when``."""
+    return next((version for started, version in reversed(starts) if started <= when), None)
 
 
 def _run(report: dict[str, Any]) -> RunFacts:
@@ -119,6 +141,13 @@ def baseline(c: Collector, r: Reader) -> Baseline | None:
                    "day before the failure")
     if config:
         _changed(c, base, name, config, end)
+    starts = runtime_versions(out.get("events") or [])
+    was, now = _version_at(starts, good[-1]["time"]), _version_at(starts, last["time"] if last else end)
+    if was and now and was != now:
+        base.extra.append(("logs:FilterLogEvents",
+                           f"Runtime version of {name}: {was} at the last good invocation, {now} at the failure "
+                           "(Lambda updates a managed runtime under an unchanged function)",
+                           {"aspect": "runtime", "runtime_before": was, "runtime_after": now}))
     return base
 
 
