@@ -536,6 +536,16 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # awslabs/mountpoint-s3#524: Mountpoint refusing a write its file system does not do (a seek back into the file).
     ("2023-09-22T22:39:21.398117Z WARN write{req=50 ino=2 fh=1 offset=36 length=4}: mountpoint_s3::fuse: write "
      "failed: upload error: out of order write; expected offset 3461864 but got 36", "batch", Category.CONFIGURATION),
+    # civitaspo/digdag-operator-ecs_task#74, broadinstitute/cromwell#4334: an SDK that found no credentials it can use,
+    # an AWS endpoint built from a region that is no region: the setup, as botocore's NoCredentialsError is read.
+    ("com.amazonaws.SdkClientException: Unable to load credentials from profile [roleA]: Source profile name is not "
+     "specified", "ecs", Category.CONFIGURATION),
+    ("software.amazon.awssdk.core.exception.SdkClientException: Unable to execute HTTP request: "
+     "batch.default.amazonaws.com: Name or service not known | Caused by: java.net.UnknownHostException: "
+     "batch.default.amazonaws.com: Name or service not known", "ecs", Category.CONFIGURATION),
+    # ... a real region's endpoint that does not resolve stays the network's.
+    ("Caused by: java.net.UnknownHostException: batch.us-east-2.amazonaws.com: Name or service not known", "ecs",
+     Category.DEPENDENCY_UNAVAILABLE),
     # aws/aws-codebuild-docker-images#574: a Docker client whose daemon's local socket is not there (a build
     # without privileged mode): the environment's setup, not a service down.
     ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
@@ -2130,6 +2140,19 @@ def test_a_start_failure_after_lambda_changed_the_runtime_version_is_the_package
     # The same runtime version as the last good run, or a deployment beside the new version: not this reading.
     assert run(runtime_changed=False).cause.signature != "change-runtime-then-start-failure"
     assert run(runtime_changed=True, code_changed=True).cause.signature != "change-runtime-then-start-failure"
+
+
+def test_a_module_newer_than_the_runtimes_openssl_is_the_pairing_not_a_missing_dependency() -> None:
+    # aws-samples/aws-cost-explorer-report#45: urllib3 2 bundled into a python3.8 function (OpenSSL 1.0.2).
+    def run(message: str) -> Any:
+        b = EvidenceBook()
+        b.add("error", "lambda:responsePayload", f"Runtime.ImportModuleError: {message}",
+              error_type="Runtime.ImportModuleError", error_message=message)
+        return signature_set().diagnose(b.items, "lambda", {"function_name": "fn"})
+
+    assert run("Unable to import module 'lambda': urllib3 v2.0 only supports OpenSSL 1.1.1+, currently the 'ssl' "
+               "module is compiled with 'OpenSSL 1.0.2k-fips  26 Jan 2017'").cause.category == Category.CONFIGURATION
+    assert run("Unable to import module 'lambda': No module named 'requests'").cause.category == Category.CODE_ERROR
 
 
 def test_an_environment_without_its_interpreter_after_a_corrupt_package_is_the_package() -> None:
