@@ -2136,7 +2136,8 @@ def test_a_start_failure_after_lambda_changed_the_runtime_version_is_the_package
         return signature_set().diagnose(b.items, "lambda", {"function_name": "fn", "definition_change": "the code"})
 
     moved = run(runtime_changed=True)
-    assert moved.cause.category == Category.CONFIGURATION and moved.cause.signature == "change-runtime-then-start-failure"
+    assert moved.cause.category == Category.CONFIGURATION
+    assert moved.cause.signature == "change-runtime-then-start-failure"
     # The same runtime version as the last good run, or a deployment beside the new version: not this reading.
     assert run(runtime_changed=False).cause.signature != "change-runtime-then-start-failure"
     assert run(runtime_changed=True, code_changed=True).cause.signature != "change-runtime-then-start-failure"

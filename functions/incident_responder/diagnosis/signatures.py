@@ -706,24 +706,21 @@ class SignatureSet:
         fatal line before a warning or a retried error, the later item on a tie; with the line that holds
         most of the telling words, and whether that line is a warning or a retried error. None when no item
         reads clearly."""
-        from ..evidence.compaction import error_weight, is_routine
+        from ..evidence.compaction import is_routine
 
         model = self.terms
         if model is None:
             return None
-        best: tuple[tuple[int, int, float, int], Reading, Evidence, str] | None = None
+        best: tuple[tuple[int, float, int], Reading, Evidence, str] | None = None
         for pos, ev in enumerate(evidence):
             if ev.kind in _CONTEXT_KINDS or (ev.kind == "log" and is_routine(ev.text)):
                 continue
             weak = _earlier_attempt(ev) or (ev.kind == "log" and is_weak_line(ev.text))
-            # A log line with no sign of an error at all (pip's "Collecting ... Successfully installed") reads
-            # after any that has one, however clearly its words point somewhere.
-            signal = 1 if ev.kind != "log" or error_weight(ev.text) > 0 else 0
             for text in _reported_texts(ev):
                 reading = model.read(text)
                 if reading is None or not reading.clear or reading.category in exclude:
                     continue
-                rank = (0 if weak else 1, signal, round(reading.probability, 3), pos)
+                rank = (0 if weak else 1, round(reading.probability, 3), pos)
                 if best is None or rank > best[0]:
                     best = (rank, reading, ev, text)
         if best is None:
