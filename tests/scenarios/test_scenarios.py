@@ -45,12 +45,11 @@ MAX_CHANGE_CALLS = 3
 # the driver's stderr and stdout), a Lambda child 2 (GetFunctionConfiguration and the task's log window,
 # which a Lambda task reads anyway), a nested execution its history and its own task's reads, a Distributed
 # Map's failed child execution up to 4 (ListExecutions of the map run, FAILED then TIMED_OUT, the child's
-# history and its task's log window), a CodeBuild build's log stream its cause names 1 (GetLogEvents). Only
-# reports that followed a child get the extra calls.
+# history and its task's log window). Only reports that followed a child get the extra calls.
 MAX_API_CALLS_WITH_CHILD = MAX_API_CALLS + CHILD_CALL_BUDGET
 _CHILD_READS = {"batch.DescribeJobs", "ecs.DescribeTasks", "glue.GetJobRun", "elasticmapreduce.DescribeStep",
                 "athena.GetQueryExecution", "emr-serverless.GetJobRun", "lambda.GetFunctionConfiguration",
-                "states.ListExecutions", "logs.GetLogEvents"}
+                "states.ListExecutions"}
 
 
 def _event(path: Path) -> dict[str, Any]:

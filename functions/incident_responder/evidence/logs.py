@@ -62,7 +62,7 @@ def _ms(value: datetime) -> int:
     return int(value.timestamp() * 1000)
 
 
-def iso_ms(epoch_ms: int) -> str:
+def _iso_ms(epoch_ms: int) -> str:
     dt = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
     return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -193,7 +193,7 @@ def fetch_log_window(
 
     ordered = sorted(kept)
     lines = [
-        LogLine(message=plain(message), timestamp=iso_ms(ts), source=f"{group}/{stream}")
+        LogLine(message=plain(message), timestamp=_iso_ms(ts), source=f"{group}/{stream}")
         for ts, _, _, stream, message in ordered
     ]
     return LogFetch(

@@ -52,6 +52,10 @@ PATTERN = ('?"REPORT RequestId" ?"[ERROR]" ?"Task timed out" ?"Status: error" ?"
 _INIT_START = re.compile(r"INIT_START Runtime Version: (?P<version>\S+)")
 
 
+def _when(event: dict[str, Any]) -> datetime:
+    return datetime.fromtimestamp(int(event.get("timestamp") or 0) / 1000, tz=timezone.utc)
+
+
 def invocations(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[str]]:
     """(one dict per REPORT line: id, time, seconds, size, used; oldest first), and the request ids that
     logged an error."""
@@ -60,7 +64,7 @@ def invocations(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set
         raw = str(event.get("message") or "")
         message = plain(raw)
         found = _REPORT.search(message)
-        when = datetime.fromtimestamp(int(event.get("timestamp") or 0) / 1000, tz=timezone.utc)
+        when = _when(event)
         if found:
             reports.append({"id": found.group("id"), "time": when, "seconds": float(found.group("duration")) / 1000,
                             "size": float(found.group("size")), "used": float(found.group("used")),
@@ -77,10 +81,12 @@ def runtime_versions(events: list[dict[str, Any]]) -> list[tuple[datetime, str]]
     """(time, runtime version) of each sandbox start in ``events``, oldest first."""
     found = []
     for event in events:
-        m = _INIT_START.search(plain(str(event.get("message") or "")))
+        raw = str(event.get("message") or "")
+        if "INIT_START" not in raw and "platform.initStart" not in raw:
+            continue  # most of the page: REPORT and error lines, not read as records twice
+        m = _INIT_START.search(plain(raw))
         if m:
-            found.append((datetime.fromtimestamp(int(event.get("timestamp") or 0) / 1000, tz=timezone.utc),
-                          m.group("version")))
+            found.append((_when(event), m.group("version")))
     return sorted(found)
 
 

@@ -58,8 +58,6 @@ _CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run",
 # exited ..." and "<time>Z <id> Task timed out after ..." (a Lambda API error's "Request ID: ..." is the
 # API call's, not an invocation's).
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-# The newest lines read of a log stream a task's cause names (a CodeBuild build's): one GetLogEvents.
-_CAUSE_STREAM_LINES = 500
 _CLUSTER_ID = re.compile(r"\bj-[0-9A-Z]{8,14}\b")
 _REQUEST_ID = re.compile(rf"RequestId: ({_UUID})\b|\dZ\s+({_UUID})\s+Task timed out")
 
@@ -639,27 +637,16 @@ class StepFunctionsEvidence:
     def _log_stream_of_cause(c: Collector, cause_doc: Any, failed: dict[str, Any],
                              scheduled: dict[str, Any] | None) -> None:
         """The log of a run the cause describes with its own log stream (a CodeBuild build's ``Logs``:
-        ``GroupName`` and ``StreamName``), whose error is only in that log: its newest lines, one GetLogEvents."""
+        ``GroupName`` and ``StreamName``), whose error is only in that log: that stream in the task's window."""
         logs = _find(cause_doc, "Logs")
         group = logs.get("GroupName") if isinstance(logs, dict) else None
         stream = logs.get("StreamName") if isinstance(logs, dict) else None
-        if not isinstance(group, str) or not isinstance(stream, str) or not group or not stream:
+        end = parse_time(failed.get("timestamp"))
+        if not isinstance(group, str) or not isinstance(stream, str) or not group or not stream or end is None:
             return
-        out = c.call(f"GetLogEvents {group}", c.client("logs").get_log_events, logGroupName=group,
-                     logStreamName=stream, startFromHead=False, limit=_CAUSE_STREAM_LINES)
-        if out is None:
-            return
-        from ...evidence.compaction import LogLine
-        from ...evidence.logs import iso_ms
-        from ...evidence.records import plain
-
-        lines = [LogLine(message=plain(str(e.get("message") or "")), source=f"{group}/{stream}",
-                         timestamp=iso_ms(e["timestamp"]) if isinstance(e.get("timestamp"), int) else None)
-                 for e in out.get("events") or []]
-        if not lines:
-            c.book.gap(f"no log lines in {group}/{stream}, the log stream the task's cause names")
-            return
-        c.add_compacted(lines, f"{group}/{stream}", parse_time(failed.get("timestamp")))
+        start = parse_time((scheduled or {}).get("timestamp"))
+        end += timedelta(seconds=2)
+        c.logs(group, start - timedelta(seconds=2) if start else None, end, stream_names=[stream], failure_time=end)
 
     def _earlier_attempts(self, c: Collector, failures: list[dict[str, Any]], failed: dict[str, Any],
                           state: str | None, by_id: dict[Any, dict[str, Any]], prefix: str, child: bool) -> None:
