@@ -564,6 +564,26 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # dbt-labs/dbt-bigquery#971: a client's retries ran out on the service's 500s; its advice is no retry note
     ("Deadline of 600.0s exceeded while calling target function, last exception: 500 Error encountered during "
      "execution. Retrying may solve the problem.", "ecs", Category.DEPENDENCY_UNAVAILABLE),
+    # googleapis/doc-pipeline#212: protobuf 4 under generated code of an older protoc (an unpinned rebuild).
+    ("TypeError: Descriptors cannot not be created directly.\nIf this call came from a _pb2.py file, your generated "
+     "code is out of date and must be regenerated with protoc >= 3.19.0.", "batch", Category.CONFIGURATION),
+    # openai/openai-node#304: a library that needs Node 18's fetch on a nodejs16.x function ...
+    ("ReferenceError: fetch is not defined", "lambda", Category.CONFIGURATION),
+    # ... any other name the code uses without defining it stays the code's, as other TypeErrors do.
+    ("ReferenceError: fetchOrders is not defined", "lambda", Category.CODE_ERROR),
+    ("TypeError: 'NoneType' object is not subscriptable", "batch", Category.CODE_ERROR),
+    # NVIDIA/nccl#342: NCCL's shared memory segment on Docker's 64 MiB /dev/shm, not a disk ...
+    ("ip-10-0-12-34:84:121 [3] include/shm.h:28 NCCL WARN Call to posix_fallocate failed: No space left on device\n"
+     "ip-10-0-12-34:84:121 [3] NCCL WARN Error while creating shared memory segment nccl-shm-recv-9f2c (size 9637888)",
+     "batch", Category.CONFIGURATION),
+    # ... a disk that filled stays the disk.
+    ("OSError: [Errno 28] No space left on device: '/scratch/out/part-0001.parquet'", "batch", Category.DISK_FULL),
+    # irmen/Pyrolite#52: a Python UDF returning NumPy values Spark's unpickler cannot build; Spark's note that it
+    # shortened a plan's text (a WARN before it) says nothing about the data.
+    ("WARN Utils: Truncated the string representation of a plan since it was too large. This behavior can be adjusted "
+     "by setting 'spark.debug.maxToStringFields' in SparkEnv.conf.\nnet.razorvine.pickle.PickleException: expected "
+     "zero arguments for construction of ClassDict (for numpy.dtype)", "glue", Category.CODE_ERROR),
+    ("java.io.EOFException: Unexpected end of input stream: the file was truncated", "glue", Category.BAD_DATA),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2132,7 +2152,7 @@ def test_a_start_failure_after_lambda_changed_the_runtime_version_is_the_package
         if runtime_changed:
             b.add("change", "logs:FilterLogEvents", "Runtime version of fn: provided:al2.v19 at the last good "
                   "invocation, provided:al2.v20 at the failure", aspect="runtime", runtime_before="provided:al2.v19",
-                  runtime_after="provided:al2.v20")
+                  runtime_after="provided:al2.v20", family_changed=False)
         return signature_set().diagnose(b.items, "lambda", {"function_name": "fn", "definition_change": "the code"})
 
     moved = run(runtime_changed=True)
@@ -2143,6 +2163,64 @@ def test_a_start_failure_after_lambda_changed_the_runtime_version_is_the_package
     for other in (run(runtime_changed=False), run(runtime_changed=True, code_changed=True)):
         assert other.cause.signature != "change-runtime-then-start-failure"
         assert other.cause.category == Category.CODE_ERROR
+
+
+def test_an_import_failure_after_the_functions_runtime_setting_changed_is_the_package_runtime_pairing() -> None:
+    # strands-agents/harness-sdk#633: dependencies built for python3.12 (pydantic_core's cp312 module) on a function
+    # moved to python3.13; the import fails as it starts.
+    def run(before: str, after: str | None, code_changed: bool = True) -> Any:
+        message = "Unable to import module 'app': No module named 'pydantic_core._pydantic_core'"
+        b = EvidenceBook()
+        b.add("error", "lambda:responsePayload", f"Runtime.ImportModuleError: {message}",
+              error_type="Runtime.ImportModuleError", error_message=message)
+        b.add("change", "lambda:GetFunctionConfiguration", "Function fn: code or configuration changed", aspect="code",
+              changed_after_baseline=code_changed, just_before=code_changed)
+        if after:
+            b.add("change", "logs:FilterLogEvents", f"Runtime version of fn: {before} at the last good invocation, "
+                  f"{after} at the failure", aspect="runtime", runtime_before=before, runtime_after=after,
+                  family_changed=before.rsplit(".v", 1)[0] != after.rsplit(".v", 1)[0])
+        return signature_set().diagnose(b.items, "lambda", {"function_name": "fn", "definition_change": "the code",
+                                                            "runtime_change": f"{before} → {after}"})
+
+    moved = run("python:3.12.v72", "python:3.13.v31")
+    assert (moved.cause.category, moved.cause.confidence) == (Category.CONFIGURATION, Confidence.MEDIUM)
+    assert moved.cause.signature == "change-runtime-family-then-start-failure"
+    assert "python:3.12.v72 → python:3.13.v31" in moved.cause.explanation
+    # No runtime change, or only Lambda's release of the same runtime beside a new deployment: the package's import.
+    for other in (run("python:3.12.v72", None), run("python:3.12.v72", "python:3.12.v73")):
+        assert other.cause.category == Category.CODE_ERROR
+
+
+def test_shared_memory_that_ran_out_is_the_default_size_unless_the_job_already_gave_gigabytes() -> None:
+    # ai2cm/ace#330: a DataLoader worker's bus error in a job whose definition gives /dev/shm 80 GiB: the work outgrew
+    # it (out_of_memory); without sharedMemorySize, Docker's 64 MiB is the setting to change (configuration).
+    def run(shm_mib: int) -> Any:
+        b = EvidenceBook()
+        b.add("job", "batch:DescribeJobs", "Job train-1 FAILED: Essential container in task exited; exit code 1",
+              exit_code=1)
+        b.add("config", "batch:DescribeJobs", "Job definition train:3; queue gpu" + (
+            f"; shared memory (/dev/shm) {shm_mib} MiB" if shm_mib else ""), shared_memory_mib=shm_mib)
+        b.add("log", "/aws/batch/job", "ERROR: Unexpected bus error encountered in worker. This might be caused by "
+              "insufficient shared memory (shm).")
+        return signature_set().diagnose(b.items, "batch", {"job_name": "train-1", "job_definition_name": "train",
+                                                           "job_queue": "gpu", "shared_memory_mib": shm_mib or None})
+
+    outgrown = run(81920)
+    assert (outgrown.cause.category, outgrown.cause.signature) == (Category.OUT_OF_MEMORY,
+                                                                   "batch-shared-memory-outgrown")
+    assert "81920 MiB" in outgrown.cause.explanation
+    assert run(0).cause.category == Category.CONFIGURATION
+
+
+def test_an_athena_function_called_on_other_types_is_the_querys_sql() -> None:
+    # cloud-intelligence-dashboards-framework#1485: a view's json_extract_scalar on an array column; the reason
+    # carries no error code.
+    b = EvidenceBook()
+    b.add("history", "athena:GetQueryExecution", "Query q1 FAILED: line 37:10: Unexpected parameters (array(varchar), "
+          "varchar(4)) for function json_extract_scalar. Expected: json_extract_scalar(varchar(x), jsonpath), "
+          "json_extract_scalar(json, jsonpath)")
+    d = signature_set().diagnose(b.items, "athena", {"query_id": "q1"})
+    assert (d.cause.category, d.cause.signature) == (Category.CODE_ERROR, "athena-syntax")
 
 
 def test_a_module_newer_than_the_runtimes_openssl_is_the_pairing_not_a_missing_dependency() -> None:

@@ -114,6 +114,7 @@ class SourceContext:
     data_growth: Any = None
     duration_trend: Any = None
     memory_trend: Any = None
+    runtime_change: Any = None  # a Lambda function's runtime version at its last good run → at the failure
 
     @classmethod
     def placeholder_names(cls) -> frozenset[str]:

@@ -49,6 +49,7 @@ class BatchContext(SourceContext):
     log_group: Any = None
     log_stream: Any = None
     image: Any = None
+    shared_memory_mib: Any = None  # linuxParameters.sharedMemorySize, when the job definition sets it
 
 
 def job_url(region: str, job_id: str) -> str:

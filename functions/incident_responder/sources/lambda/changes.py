@@ -90,6 +90,11 @@ def runtime_versions(events: list[dict[str, Any]]) -> list[tuple[datetime, str]]
     return sorted(found)
 
 
+def _family(version: str) -> str:
+    """A runtime version without Lambda's release of it: ``python:3.12`` of ``python:3.12.v72``."""
+    return re.sub(r"\.v\d+$", "", version)
+
+
 def _version_at(starts: list[tuple[datetime, str]], when: datetime) -> str | None:
     """The runtime version of the newest sandbox started at or before ``when``."""
     return next((version for started, version in reversed(starts) if started <= when), None)
@@ -150,10 +155,16 @@ def baseline(c: Collector, r: Reader) -> Baseline | None:
     starts = runtime_versions(out.get("events") or [])
     was, now = _version_at(starts, good[-1]["time"]), _version_at(starts, last["time"] if last else end)
     if was and now and was != now:
+        # python:3.12.v72 → python:3.13.v31 is the function's own runtime setting (Lambda never moves a function to
+        # another language version); python:3.12.v72 → python:3.12.v73 is Lambda's update of the managed runtime.
+        moved = _family(was) != _family(now)
+        why = ("its runtime setting was changed" if moved
+               else "Lambda updates a managed runtime under an unchanged function")
+        c.context["runtime_change"] = f"{was} → {now}"
         base.extra.append(("logs:FilterLogEvents",
-                           f"Runtime version of {name}: {was} at the last good invocation, {now} at the failure "
-                           "(Lambda updates a managed runtime under an unchanged function)",
-                           {"aspect": "runtime", "runtime_before": was, "runtime_after": now}))
+                           f"Runtime version of {name}: {was} at the last good invocation, {now} at the failure ({why})",
+                           {"aspect": "runtime", "runtime_before": was, "runtime_after": now,
+                            "family_changed": moved}))
     return base
 
 
