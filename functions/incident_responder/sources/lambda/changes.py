@@ -162,7 +162,8 @@ def baseline(c: Collector, r: Reader) -> Baseline | None:
                else "Lambda updates a managed runtime under an unchanged function")
         c.context["runtime_change"] = f"{was} → {now}"
         base.extra.append(("logs:FilterLogEvents",
-                           f"Runtime version of {name}: {was} at the last good invocation, {now} at the failure ({why})",
+                           f"Runtime version of {name}: {was} at the last good invocation, {now} at the failure "
+                           f"({why})",
                            {"aspect": "runtime", "runtime_before": was, "runtime_after": now,
                             "family_changed": moved}))
     return base
