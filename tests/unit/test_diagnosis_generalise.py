@@ -584,6 +584,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "by setting 'spark.debug.maxToStringFields' in SparkEnv.conf.\nnet.razorvine.pickle.PickleException: expected "
      "zero arguments for construction of ClassDict (for numpy.dtype)", "glue", Category.CODE_ERROR),
     ("java.io.EOFException: Unexpected end of input stream: the file was truncated", "glue", Category.BAD_DATA),
+    # GoogleCloudPlatform/DataflowTemplates#237: Connector/J 8 and a server time zone it cannot map.
+    ("com.mysql.cj.exceptions.InvalidConnectionAttributeException: The server time zone value 'KST' is unrecognized "
+     "or represents more than one time zone. You must configure either the server or JDBC driver (via the "
+     "serverTimezone configuration property)", "glue", Category.CONFIGURATION),
+    # ranaroussi/yfinance#2349: a wall-clock time inside a daylight-saving gap, localized by the code.
+    ("pytz.exceptions.NonExistentTimeError: 2025-03-09 02:18:15", "glue", Category.CODE_ERROR),
+    # nodejs/node#39671: the runtime's own C++ assertion (exit 134).
+    ("node[1]: ../src/node_http_parser.cc:567:static void node::{anonymous}::Parser::Initialize(): Assertion "
+     "`parser->current_buffer_.IsEmpty()' failed.", "ecs", Category.CODE_ERROR),
+    # stackoverflow.com/questions/45596276: a .sync Batch job terminated with the execution that ran it.
+    ("The Task state in AWS Step Functions execution [arn:aws:states:us-west-2:123456789012:execution:wgs:run-1] which "
+     "was managing this resource was aborted", "batch", Category.MANUAL_STOP),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
