@@ -207,3 +207,17 @@ def test_the_aws_sdks_trailer_fields_are_no_words() -> None:
     words = terms("AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; "
                   "Request ID: 7X1B; S3 Extended Request ID: abc=)")
     assert {"access", "denied", "#accessdenied"} <= set(words) and "extended" not in words
+
+
+def test_pips_account_of_what_it_installed_is_not_read_for_a_cause(bundled: SignatureSet) -> None:
+    # A Glue Python shell job's --additional-python-modules install, logged before the script's own error: the
+    # packages' names ("dynamodb", "lock", "delta") are no cause; the failing line is read and quoted.
+    pip = ("Collecting python_dynamodb_lock==0.9.1\n  Downloading python_dynamodb_lock-0.9.1-py2.py3-none-any.whl "
+           "(19 kB)\nInstalling collected packages: python_dynamodb_lock\nSuccessfully installed "
+           "python_dynamodb_lock-0.9.1")
+    failing = ("2023-05-17 05:31:02,949 ERROR partner_orders: load failed, nothing written\n"
+               "botocore.errorfactory.ResourceInUseException: An error occurred (ResourceInUseException) when calling "
+               "the CreateTable operation: Table already exists: DynamoDBLockTable")
+    d = bundled.diagnose(_book(failing, pip).items, "glue", {"resource_name": "job"})
+    assert d.rule.startswith("terms:") and "Table already exists: DynamoDBLockTable" in d.cause.explanation
+    assert "Collecting" not in d.cause.explanation and d.cause.evidence_ids == ["E1"]

@@ -617,6 +617,16 @@ def _telling_line(text: str, telling: tuple[str, ...]) -> str:
     return quote(line, start, start)
 
 
+# pip's progress lines ("Collecting deltalake==0.9.0", "Downloading ....whl (21.4 MB)", "Successfully installed
+# ..."), every line of an event: a Glue job's --additional-python-modules install before its script runs.
+_PIP_PROGRESS = re.compile(
+    r"(?:\s*(?:Collecting|Downloading|Using cached|Requirement already satisfied|Installing collected packages|"
+    r"Successfully (?:installed|uninstalled|built)|Building wheels? for|Created wheel for|Stored in directory|"
+    r"Preparing metadata|Attempting uninstall|Found existing installation|Uninstalling|Processing|Obtaining)\b"
+    r"[^\n]*(?:\n|$))+")
+_PIP_MARK = re.compile(r"\.whl\b|\.tar\.gz\b|Successfully installed|Installing collected packages|Requirement already")
+
+
 def _worded_texts(ev: Evidence) -> list[str]:
     """What the word model reads of ``ev``: its texts without the analyzer's own notes."""
     return [_OWN_NOTE.sub(" ", text) for text in _evidence_texts(ev)]
@@ -715,6 +725,8 @@ class SignatureSet:
         for pos, ev in enumerate(evidence):
             if ev.kind in _CONTEXT_KINDS or (ev.kind == "log" and is_routine(ev.text)):
                 continue
+            if ev.kind == "log" and _PIP_PROGRESS.fullmatch(ev.text) and _PIP_MARK.search(ev.text):
+                continue  # pip's account of what it installed: the packages' names, not a cause
             weak = _earlier_attempt(ev) or (ev.kind == "log" and is_weak_line(ev.text))
             for text in _reported_texts(ev):
                 reading = model.read(text)
