@@ -596,6 +596,23 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # stackoverflow.com/questions/45596276: a .sync Batch job terminated with the execution that ran it.
     ("The Task state in AWS Step Functions execution [arn:aws:states:us-west-2:123456789012:execution:wgs:run-1] which "
      "was managing this resource was aborted", "batch", Category.MANUAL_STOP),
+    # marian-nmt/marian-dev#787: a binary built with -march=native on another CPU, however it dumps core ...
+    ("/opt/marian/run.sh: line 12:    41 Illegal instruction     (core dumped) marian-decoder -c decoder.yml", "batch",
+     Category.CONFIGURATION),
+    # ... a crash of the code's own stays the code's.
+    ("/opt/app/run.sh: line 12:    41 Segmentation fault      (core dumped) ./convert", "batch", Category.CODE_ERROR),
+    # IBM/db2forzosdeveloperextension-about#244: Db2's package for the statement not bound on the server.
+    ("com.ibm.db2.jcc.am.SqlException: DB2 SQL Error: SQLCODE=-805, SQLSTATE=51002, SQLERRMC=DSNP1LOC.NULLID.SYSLH203",
+     "glue", Category.CONFIGURATION),
+    # databricks/spark-corenlp#37: bytecode built on protobuf 3 verified against the cluster's protobuf 2.5.
+    ("Caused by: java.lang.VerifyError: Bad type on operand stack", "emr", Category.CONFIGURATION),
+    # mrirecon/bart#296 and open-mpi/ompi#6020: more threads or ranks than the host or the build allows, said before
+    # the crash or exit they cause.
+    ("BLAS : Program is Terminated. Because you tried to allocate too many memory regions.\nSegmentation Fault.\n"
+     "subprocess.CalledProcessError: Command '['bart', 'ecalib']' died with <Signals.SIGSEGV: 11>.", "batch",
+     Category.CONFIGURATION),
+    ("There are not enough slots available in the system to satisfy the 32 slots\nthat were requested by the "
+     "application:", "batch", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2233,6 +2250,41 @@ def test_an_athena_function_called_on_other_types_is_the_querys_sql() -> None:
           "json_extract_scalar(json, jsonpath)")
     d = signature_set().diagnose(b.items, "athena", {"query_id": "q1"})
     assert (d.cause.category, d.cause.signature) == (Category.CODE_ERROR, "athena-syntax")
+
+
+def test_an_import_failure_after_the_runs_own_pip_install_with_unchanged_code_is_a_new_release() -> None:
+    # great-expectations/great_expectations#4538: a container pip-installs its requirements as it starts; Jinja2
+    # 3.1.0, released the day before, no longer has contextfilter.
+    def run(baseline: bool, code_changed: bool = False) -> Any:
+        b = EvidenceBook()
+        b.add("job", "batch:DescribeJobs", "Attempt 1 of 1: exit code 1 (application error)", exit_code=1)
+        b.add("log", "/aws/batch/job", "Successfully installed Jinja2-3.1.0 MarkupSafe-2.1.1 great-expectations-0.13.49")
+        b.add("log", "/aws/batch/job", "ImportError: cannot import name 'contextfilter' from 'jinja2'")
+        if baseline:
+            b.add("change", "batch:DescribeJobs", "Last good run: job dq-1 ended 2022-03-24 02:06 UTC",
+                  aspect="baseline", baseline="job dq-1")
+        if code_changed:
+            b.add("change", "batch:DescribeJobs", "Job dq: image changed", aspect="code", changed_after_baseline=True)
+        return signature_set().diagnose(b.items, "batch", {"job_name": "dq-2"})
+
+    new_release = run(baseline=True)
+    assert (new_release.cause.category, new_release.cause.signature) == (Category.CONFIGURATION,
+                                                                         "install-at-start-import-error")
+    # No good run to compare with, or a change to the code since: the import is the code's.
+    assert run(baseline=False).cause.category == Category.CODE_ERROR
+    assert run(baseline=True, code_changed=True).cause.category == Category.CODE_ERROR
+
+
+def test_a_retry_librarys_name_in_a_stack_frame_is_no_retry() -> None:
+    # ebiznext/comet-data-pipeline#133: Guava's NoSuchMethodError thrown through com.google.api.gax.retrying frames.
+    from incident_responder.diagnosis.classes import was_retried
+
+    trace = ("Exception in thread \"main\" java.lang.NoSuchMethodError: com.google.common.util.concurrent.MoreExecutors"
+             ".directExecutor()Ljava/util/concurrent/Executor;\n\tat com.google.api.gax.retrying.BasicRetryingFuture"
+             ".<init>(BasicRetryingFuture.java:82)")
+    assert not was_retried(trace)
+    assert diagnose(book(trace), "emr").cause.category == Category.CONFIGURATION
+    assert was_retried("WARN upload of part 3 failed, retrying in 2s")
 
 
 def test_a_module_newer_than_the_runtimes_openssl_is_the_pairing_not_a_missing_dependency() -> None:

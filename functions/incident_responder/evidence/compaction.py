@@ -390,7 +390,8 @@ _OTHER_MIRROR = re.compile(r"^\s*Trying other mirror\.?\s*$")
 # than trying each alternative there).
 RETRIED = re.compile(
     # (advice to retry, "Retrying may solve the problem.", is not a retry)
-    r"(?i)(?=[rwbsta])\b(?:retrying\b(?<!before retrying)(?! (?:may|might|could|can|should) )"
+    # (nor a package or file of that name in a stack frame: "at com.google.api.gax.retrying.BasicRetryingFuture")
+    r"(?i)(?=[rwbsta])\b(?:(?<![./\\])retrying\b(?![./\\]\w)(?<!before retrying)(?! (?:may|might|could|can|should) )"
     r"|will (?:be )?retr(?:y|ied)\b|backing off\b|recovered\b"
     # a client's own backoff ("Encountered a throttling event[ProvisionedThroughputExceededException] adding delay
     # of 10 ms": the Athena connectors' ThrottlingInvoker)
