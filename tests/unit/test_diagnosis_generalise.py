@@ -613,6 +613,19 @@ def test_athena_error_names_are_read_as_codes() -> None:
      Category.CONFIGURATION),
     ("There are not enough slots available in the system to satisfy the 32 slots\nthat were requested by the "
      "application:", "batch", Category.CONFIGURATION),
+    # zeplin/zeplin-html-to-pdf#41: a program found but not executable (an x86_64 binary on an arm64 function).
+    ("Error: wkhtmltopdf process exited with code 126", "lambda", Category.CONFIGURATION),
+    # apache/sedona#1321: Kryo cannot register what spark.kryo.registrator names (an unshaded jar).
+    ("org.apache.spark.SparkException: Failed to register classes with Kryo", "emrserverless",
+     Category.CONFIGURATION),
+    # npgsql/efcore.pg#30: one connection shared by concurrent operations.
+    ("System.InvalidOperationException: An operation is already in progress.", "ecs", Category.CODE_ERROR),
+    # awslabs/aws-sdk-rust#764: a Rust program's panic is its unhandled exception ...
+    ("thread 'main' panicked at 'services will always base64 encode the checksum value per the spec: "
+     "DecodeError(\"Base64Error\")', src/http_body_checksum.rs:196:14", "ecs", Category.CODE_ERROR),
+    # ... unless its message names a more specific cause.
+    ("thread 'main' panicked at 'called `Result::unwrap()` on an `Err` value: Os { code: 2, kind: NotFound, message: "
+     "\"No such file or directory\" }', src/main.rs:12:5", "ecs", Category.MISSING_INPUT),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
