@@ -1360,3 +1360,20 @@ def test_the_jobs_source_line_under_a_frame_is_redacted_and_bounded() -> None:
     (line,) = compact([event], budget_tokens=2000).lines
     assert line.raised_at is not None and line.raised_at.startswith("/app/export.py:40 in connect: conn =")
     assert secret not in line.raised_at and len(line.raised_at) <= 160
+
+
+def test_a_message_framed_between_two_rules_is_kept_as_one_line() -> None:
+    # Open MPI's help text, one line an event (open-mpi/ompi#6020): its first line names the cause, the others only
+    # continue it; read line by line, the first was dropped and only "Either request fewer slots ..." was kept.
+    rule = "-" * 74
+    framed = ["There are not enough slots available in the system to satisfy the 32 slots",
+              "that were requested by the application:", "  ABYSS-P",
+              "Either request fewer slots for your application, or make more slots available", "for use."]
+    lines = ["+ mpirun -np 32 ABYSS-P -k96", rule, *framed, rule, "+ rc=1", "+ exit 1"]
+    texts = [line.text for line in compact(lines).lines]
+    assert ("There are not enough slots available in the system to satisfy the 32 slots that were requested by the "
+            "application: ABYSS-P Either request fewer slots") in " ".join(texts)
+    assert rule not in texts
+    # A rule with no closing one within a few lines frames nothing: the lines stay as they were.
+    loose = compact([rule, *(f"row {i}: ok" for i in range(20))])
+    assert not any("row 0: ok row 1: ok" in line.text for line in loose.lines)

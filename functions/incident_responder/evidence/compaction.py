@@ -1080,6 +1080,52 @@ def _wrapped_kept(held: list[LogLine | str], text: Callable[[LogLine | str], str
     return [held[0], "…", *tail]
 
 
+# A message a program frames between two rules of dashes, equals signs or asterisks, one line an event (Open MPI's
+# help texts: "There are not enough slots available in the system to satisfy the 32 slots", "that were requested by
+# the application:", "  ABYSS-P", "Either request fewer slots ..."; Hadoop's and Spark's banners): one message,
+# read and kept whole, not line by line.
+_RULE = re.compile(r"^\s*(?:-{20,}|={20,}|\*{20,})\s*$")
+BANNER_LINES = 12  # a framed message longer than this is left as its lines
+
+
+def _unbannered(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
+    """``lines`` with each short message framed by two rule lines joined into one line (the rules dropped)."""
+    held: list[LogLine | str] | None = None  # the lines after an opening rule
+
+    def text(item: LogLine | str) -> str:
+        return item if isinstance(item, str) else item.message or ""
+
+    for item in lines:
+        message = text(item)
+        if held is None:
+            if _RULE.match(message):
+                held = [item]
+            else:
+                yield item
+            continue
+        if _RULE.match(message):
+            inner = [t for t in (text(h).strip() for h in held[1:]) if t]
+            if inner:
+                head = held[1]
+                line = " ".join(inner)
+                yield line if isinstance(head, str) else LogLine(message=line, timestamp=head.timestamp,
+                                                                 source=head.source)
+                held = None
+            else:
+                # Two rules in a row: the second may open the next message.
+                yield held[0]
+                held = [item]
+            continue
+        if "\n" in message or _is_frame(message) or len(held) > BANNER_LINES:
+            yield from held
+            yield item
+            held = None
+            continue
+        held.append(item)
+    if held:
+        yield from held
+
+
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with each exception message that runs over several lines before its first stack frame
     joined into one line. Lines that end without a frame (a message, then a new record) stay as they are."""
@@ -1207,7 +1253,7 @@ def compact(
     own: str | None = None  # the traceback's innermost frame in the work's own code (raised_in), with its source
     own_at = 0
 
-    for item in _unwrapped(_expanded(lines)):
+    for item in _unwrapped(_unbannered(_expanded(lines))):
         if isinstance(item, str):
             message, ts, source = item, None, ""
         else:

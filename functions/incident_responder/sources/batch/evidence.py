@@ -359,14 +359,15 @@ class BatchEvidence:
         programs = sum(1 for src, _ in mounts if _HOST_PROGRAM.search(str(src)))
         if container.get("readonlyRootFilesystem") is True:
             bits.append(f"read-only root file system (writable only: {writable_paths(container)})")
-        # /dev/shm: Docker's 64 MiB unless the job definition gives more.
+        # /dev/shm: Docker's 64 MiB unless the job definition gives more (0 here).
         shm = (container.get("linuxParameters") or {}).get("sharedMemorySize")
-        if isinstance(shm, int) and shm > 0:
-            bits.append(f"shared memory (/dev/shm) {shm} MiB")
-            c.context["shared_memory_mib"] = shm
+        shm_mib = shm if isinstance(shm, int) and shm > 0 else 0
+        if shm_mib:
+            bits.append(f"shared memory (/dev/shm) {shm_mib} MiB")
+            c.context["shared_memory_mib"] = shm_mib
         c.add("config", source, "; ".join(bits), job.get("createdAt"), memory=res.get("MEMORY", ""),
               vcpus=res.get("VCPU", ""), timeout_seconds=timeout or "", host_programs=programs,
-              shared_memory_mib=shm if isinstance(shm, int) and shm > 0 else 0,
+              shared_memory_mib=shm_mib,
               role=str(container.get("jobRoleArn") or ""),
               read_only_root=container.get("readonlyRootFilesystem") is True)
 
