@@ -93,3 +93,37 @@ def test_the_kept_durations_stay_bounded() -> None:
             Key={"incident_id": GOOD_RUN_PREFIX + "ecs#etl"})["Item"]
     assert item["run_id"] == f"t{2 * TREND_RUNS}"
     assert item["durations"] == [f"{float(n)}" for n in range(TREND_RUNS + 1, 2 * TREND_RUNS + 1)]
+
+
+def _lambda_runtime_report(tmp_path: Any, failed_on: str) -> dict[str, Any]:
+    """A Lambda function whose layer was built for python3.12, replayed with its failing invocations' sandboxes on
+    ``failed_on`` (the last good one ran on python:3.12.v72)."""
+    import shutil
+
+    from incident_responder_local.replay import replay
+
+    folder = tmp_path / "runtime"
+    shutil.copytree(SCENARIOS / "lambda_strands_chapter_agent_pydantic_core_deps_built_for_py312_on_py313", folder)
+    world = folder / "world.yaml"
+    world.write_text(world.read_text(encoding="utf-8").replace("python:3.13.v31", failed_on), encoding="utf-8")
+    (result,) = replay([folder])
+    return result["report"]
+
+
+def test_a_change_of_the_functions_runtime_setting_is_told_from_lambdas_update_of_the_runtime(tmp_path: Any) -> None:
+    # strands-agents/harness-sdk#633: the function moved from python3.12 to python3.13 under a layer built for 3.12.
+    moved = _lambda_runtime_report(tmp_path / "moved", "python:3.13.v31")
+    changes = [e["text"] for e in moved["evidence"] if e["kind"] == "change"]
+    assert any("python:3.12.v72 at the last good invocation, python:3.13.v31 at the failure (its runtime setting was "
+               "changed)" in t for t in changes)
+    cause = moved["probable_cause"]
+    assert (cause["category"], cause["confidence"]) == ("configuration", "medium")
+    assert "right after its runtime was changed (python:3.12.v72 → python:3.13.v31" in cause["explanation"]
+    assert "No module named 'pydantic_core._pydantic_core'" in cause["explanation"]
+    # Lambda's own release of the same runtime, beside a deployment after the last good run: the deployment's import.
+    updated = _lambda_runtime_report(tmp_path / "updated", "python:3.12.v73")
+    changes = [e["text"] for e in updated["evidence"] if e["kind"] == "change"]
+    assert any("python:3.12.v73 at the failure (Lambda updates a managed runtime under an unchanged function)" in t
+               for t in changes)
+    assert updated["probable_cause"]["category"] == "code_error"
+    assert "runtime was changed" not in updated["probable_cause"]["explanation"]

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -1024,6 +1024,11 @@ def _unjoined(message: str) -> list[str] | None:
     return ["\n".join(lines[:at]).rstrip(), *(part for part in lines[at:] if part.strip())]
 
 
+def _message(item: LogLine | str) -> str:
+    """What ``item`` says: the text itself, or the log line's message."""
+    return item if isinstance(item, str) else item.message or ""
+
+
 def _like(item: LogLine | str, text: str) -> LogLine | str:
     """``text`` as a line of its own with ``item``'s time and source (or as text, when ``item`` is text)."""
     return text if isinstance(item, str) else LogLine(message=text, timestamp=item.timestamp, source=item.source)
@@ -1035,7 +1040,7 @@ def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     prints as a list of its bytes read as its text, and the lines a log agent joined under a routine record read
     as lines of their own (``_unjoined``)."""
     for item in lines:
-        message = item if isinstance(item, str) else item.message or ""
+        message = _message(item)
         if "\n" in message and (parts := _unjoined(message)) is not None:
             yield from _expanded(_like(item, part) for part in parts)
             continue
@@ -1060,7 +1065,7 @@ _BODY_REASON = re.compile(
     r"""(?i)^\s*["']?(?:message|errorMessage|error_message|reason|detail|error_description)["']?\s*:""")
 
 
-def _wrapped_kept(held: list[LogLine | str], text: Callable[[LogLine | str], str]) -> list[LogLine | str]:
+def _wrapped_kept(held: list[LogLine | str]) -> list[LogLine | str]:
     """The lines of a message too long to join whole: its first line and its last ones, or, when a line in
     between says more of the error than any of them, its first line, that line, and one fewer at the end (sharp's
     "Could not load the "sharp" module", then "ERR_DLOPEN_FAILED: libvips-cpp.so.42: cannot open shared object
@@ -1068,7 +1073,7 @@ def _wrapped_kept(held: list[LogLine | str], text: Callable[[LogLine | str], str
     def weight(h: LogLine | str) -> float:
         # A response body's reason ('"message": "You have reached your ten_secondly_rolling limit."') tells more
         # than its status ('"status": "error"').
-        line = text(h)
+        line = _message(h)
         return error_weight(line) + (_ERROR_WORDS + 1 if _BODY_REASON.match(line) else 0.0)
 
     middle, tail = held[1 : 1 - WRAPPED_LINES], held[1 - WRAPPED_LINES :]
@@ -1091,12 +1096,8 @@ BANNER_LINES = 12  # a framed message longer than this is left as its lines
 def _unbannered(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with each short message framed by two rule lines joined into one line (the rules dropped)."""
     held: list[LogLine | str] | None = None  # the lines after an opening rule
-
-    def text(item: LogLine | str) -> str:
-        return item if isinstance(item, str) else item.message or ""
-
     for item in lines:
-        message = text(item)
+        message = _message(item)
         if held is None:
             if _RULE.match(message):
                 held = [item]
@@ -1104,12 +1105,9 @@ def _unbannered(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                 yield item
             continue
         if _RULE.match(message):
-            inner = [t for t in (text(h).strip() for h in held[1:]) if t]
+            inner = [t for t in (_message(h).strip() for h in held[1:]) if t]
             if inner:
-                head = held[1]
-                line = " ".join(inner)
-                yield line if isinstance(head, str) else LogLine(message=line, timestamp=head.timestamp,
-                                                                 source=head.source)
+                yield _like(held[1], " ".join(inner))
                 held = None
             else:
                 # Two rules in a row: the second may open the next message.
@@ -1140,21 +1138,18 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     report = False  # what is held is a YARN report's diagnostics
     indent: int | None = None  # what is held is a header and the lines indented deeper than this under it
 
-    def text(item: LogLine | str) -> str:
-        return item if isinstance(item, str) else item.message or ""
-
     def joined(kept: list[LogLine | str]) -> LogLine | str:
         head = held[0]
-        line = " ".join(t for t in (text(h).strip() for h in kept) if t)
+        line = " ".join(t for t in (_message(h).strip() for h in kept) if t)
         held.clear()
-        return line if isinstance(head, str) else LogLine(message=line, timestamp=head.timestamp, source=head.source)
+        return _like(head, line)
 
     def release() -> Iterator[LogLine | str]:
         # A message that ends without a frame stays as its lines, but an exception with no message of its own
         # ("CondaPackError: ", then "Files managed by conda were found to have been deleted/overwritten in the")
         # keeps the line its message starts on.
         if tail and len(held) > 1:
-            yield joined(held if len(held) <= WRAPPED_LINES else _wrapped_kept(held, text))
+            yield joined(held if len(held) <= WRAPPED_LINES else _wrapped_kept(held))
             return
         kept, rest = (held[:2], held[2:]) if opened and len(held) > 1 else ([], held[:])
         if kept:
@@ -1163,7 +1158,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         yield from rest
 
     for item in lines:
-        message = text(item)
+        message = _message(item)
         frame = _is_frame(message)
         since_frame = 0 if frame else since_frame + 1
         if held and indent is not None:
@@ -1180,14 +1175,14 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                 held.append(item)
                 continue
             report = False
-            yield joined([h for h in held if not _REPORT_NOISE.match(text(h).strip())])
+            yield joined([h for h in held if not _REPORT_NOISE.match(_message(h).strip())])
         if held:
             # The message ends at its first frame; one that starts on the next line (an exception line with no
             # message of its own) ends at the next exception too (Spark's "SparkException: ", then "Error from
             # python worker:", the worker's error, then "java.io.EOFException" and its frames).
             if len(held) > 1 and (frame or (opened and _NEXT_EXCEPTION.match(message))):
                 # A long message (a schema, then "Problems: ...") keeps its first line and its last ones.
-                yield joined(held if len(held) <= WRAPPED_LINES else _wrapped_kept(held, text))
+                yield joined(held if len(held) <= WRAPPED_LINES else _wrapped_kept(held))
             elif (not frame and len(held) <= HELD_LINES and "\n" not in message
                   and not (_NEXT_EXCEPTION if opened else _EXCEPTION_LINE).match(message)
                   and not _CAUSED_BY.match(message)
