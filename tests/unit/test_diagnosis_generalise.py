@@ -626,6 +626,31 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # ... unless its message names a more specific cause.
     ("thread 'main' panicked at 'called `Result::unwrap()` on an `Err` value: Os { code: 2, kind: NotFound, message: "
      "\"No such file or directory\" }', src/main.rs:12:5", "ecs", Category.MISSING_INPUT),
+    # A required property the job's settings lack, named by its dotted key, under the wrapper that needed it: the
+    # job's properties; a bare "Table ... not found" stays missing input.
+    ("Exception in thread \"main\" org.apache.hudi.utilities.exception.HoodieSchemaFetchException: Error reading "
+     "source schema from registry :http://registry:8081/subjects/orders-value/versions/latest\n"
+     "Caused by: org.apache.hudi.internal.schema.HoodieSchemaException: Failed to parse schema from registry: "
+     "{\"type\":\"record\"}\n"
+     "Caused by: java.lang.IllegalArgumentException: Property hoodie.streamer.schemaprovider.registry.schemaconverter "
+     "not found", "emr", Category.CONFIGURATION),
+    ("java.lang.IllegalArgumentException: Property hoodie.deltastreamer.schemaprovider.registry.baseUrl not found",
+     "emr", Category.CONFIGURATION),
+    ("org.apache.spark.sql.AnalysisException: Table or view not found: sales.orders_stage", "emr",
+     Category.MISSING_INPUT),
+    # A Java thread pool refusing work is the program's own pool, not a service's capacity.
+    ("java.util.concurrent.RejectedExecutionException: Task java.util.concurrent.FutureTask@5e9f23b4 rejected from "
+     "java.util.concurrent.ThreadPoolExecutor@4c98385c[Running, pool size = 2, active threads = 2, queued tasks = 2, "
+     "completed tasks = 14]", "athena", Category.CODE_ERROR),
+    # A connection URL its driver cannot parse is the connection's setting, not malformed data ...
+    ("com.mysql.cj.exceptions.WrongArgumentException: Malformed database URL, failed to parse the connection string "
+     "near '${rds!cluster-6e2f9a14}'.", "athena", Category.CONFIGURATION),
+    # ... while a record the work cannot parse stays the data's.
+    ("com.fasterxml.jackson.core.JsonParseException: Failed to parse JSON record at line 42", "glue",
+     Category.BAD_DATA),
+    # A library built without a feature the work uses: how the image installed it.
+    ("Error: NotImplemented: Got S3 URI but Arrow compiled without S3 support", "batch", Category.CONFIGURATION),
+    ("AssertionError: Torch not compiled with CUDA enabled", "batch", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2268,11 +2293,12 @@ def test_an_athena_function_called_on_other_types_is_the_querys_sql() -> None:
 def test_an_import_failure_after_the_runs_own_pip_install_with_unchanged_code_is_a_new_release() -> None:
     # great-expectations/great_expectations#4538: a container pip-installs its requirements as it starts; Jinja2
     # 3.1.0, released the day before, no longer has contextfilter.
-    def run(baseline: bool, code_changed: bool = False) -> Any:
+    def run(baseline: bool, code_changed: bool = False,
+            error: str = "ImportError: cannot import name 'contextfilter' from 'jinja2'") -> Any:
         b = EvidenceBook()
         b.add("job", "batch:DescribeJobs", "Attempt 1 of 1: exit code 1 (application error)", exit_code=1)
         b.add("log", "/aws/batch/job", "Successfully installed Jinja2-3.1.0 great-expectations-0.13.49")
-        b.add("log", "/aws/batch/job", "ImportError: cannot import name 'contextfilter' from 'jinja2'")
+        b.add("log", "/aws/batch/job", error)
         if baseline:
             b.add("change", "batch:DescribeJobs", "Last good run: job dq-1 ended 2022-03-24 02:06 UTC",
                   aspect="baseline", baseline="job dq-1")
@@ -2286,6 +2312,24 @@ def test_an_import_failure_after_the_runs_own_pip_install_with_unchanged_code_is
     # No good run to compare with, or a change to the code since: the import is the code's.
     assert run(baseline=False).cause.category == Category.CODE_ERROR
     assert run(baseline=True, code_changed=True).cause.category == Category.CODE_ERROR
+    # fsspec/s3fs#514: a package that imports but lacks what its caller expects (aiobotocore 1.4.0 under s3fs) is
+    # the same new release.
+    missing_name = "AttributeError: module 'aiobotocore' has no attribute 'AioSession'"
+    assert run(baseline=True, error=missing_name).cause.signature == "install-at-start-import-error"
+    assert run(baseline=True, code_changed=True, error=missing_name).cause.category == Category.CODE_ERROR
+
+
+def test_a_connector_that_cannot_check_its_spill_buckets_owner_lacks_the_listing_permission() -> None:
+    # awslabs/aws-athena-query-federation#288: the federation SDK lists the account's buckets to check the owner.
+    b = EvidenceBook()
+    b.add("query", "athena:GetQueryExecution", "Query FAILED: GENERIC_USER_ERROR: Encountered an exception[java.lang."
+          "RuntimeException] from your LambdaFunction[arn:aws:lambda:us-east-1:123456789012:function:rs-connector] "
+          "executed in context[retrieving meta-data] with message[Error while checking bucket ownership for "
+          "example-spill]")
+    d = signature_set().diagnose(b.items, "athena", {"query_id": "q1"})
+    assert (d.cause.category, d.cause.signature) == (Category.PERMISSION_DENIED,
+                                                     "athena-connector-spill-bucket-ownership")
+    assert "s3:ListAllMyBuckets" in d.cause.explanation
 
 
 def test_a_retry_librarys_name_in_a_stack_frame_is_no_retry() -> None:
