@@ -15,6 +15,7 @@ from incident_responder.evidence.compaction import (
     MAX_TEMPLATES,
     CompactLine,
     LogLine,
+    _is_frame,
     compact,
     estimate_tokens,
     parse_timestamp,
@@ -1377,3 +1378,38 @@ def test_a_message_framed_between_two_rules_is_kept_as_one_line() -> None:
     # A rule with no closing one within a few lines frames nothing: the lines stay as they were.
     loose = compact([rule, *(f"row {i}: ok" for i in range(20))])
     assert not any("row 0: ok row 1: ok" in line.text for line in loose.lines)
+
+
+def test_rakes_abort_is_joined_with_the_message_under_it_and_ruby_frames_are_frames() -> None:
+    # r7kamura/mastodon-terraform#25: strong_migrations raises a message-only RuntimeError; Rake prints "rails
+    # aborted!", the message on the next line, then the frames. The message was dropped, a frame kept instead.
+    lines = ["rails aborted!", "Set SAFETY_ASSURED=1 to run this task in production",
+             "/app/vendor/bundle/ruby/2.4.0/gems/strong_migrations-0.1.9/lib/tasks/strong_migrations.rake:5:in "
+             "`block (2 levels) in <top (required)>'",
+             "/app/vendor/bundle/ruby/2.4.0/gems/bootsnap-1.1.5/lib/bootsnap/load_path_cache/core_ext/kernel_require.rb"
+             ":17:in `require'",
+             "bin/rails:4:in `<main>'", "Tasks: TOP => db:setup => db:schema:load"]
+    texts = [line.text for line in compact(lines).lines]
+    assert "rails aborted! Set SAFETY_ASSURED=1 to run this task in production" in texts
+    assert _is_frame(lines[3]) and _is_frame(lines[4])
+    # The line that raised, with its message after the method, is no frame.
+    assert not _is_frame("/app/lib/sync.rb:12:in `fetch': undefined method `[]' for nil:NilClass (NoMethodError)")
+
+
+def test_a_dotnet_inner_exceptions_deepest_message_is_kept_unless_it_says_nothing() -> None:
+    # dotnet/runtime#80641: the OpenSSL error is the last inner exception of four; the line is clipped around it.
+    tls = ("FATAL Manifest upload failed for {ManifestDate}; carrier was not notified of {Count} shipments "
+           "(ManifestDate=2023-01-15; Count=412) | System.Net.Http.HttpRequestException: The SSL connection could not "
+           "be established, see inner exception. ---> System.Security.Authentication.AuthenticationException: "
+           "Authentication failed, see inner exception. ---> Interop+OpenSsl+SslException: SSL Handshake failed with "
+           "OpenSSL error - SSL_ERROR_SSL. ---> Interop+Crypto+OpenSslCryptographicException: error:0A000152:SSL "
+           "routines::unsafe legacy renegotiation disabled")
+    assert "unsafe legacy renegotiation disabled" in compact([tls]).lines[0].text
+    # An inner exception thrown without a message of its own leaves the service's refusal above it in view.
+    refused = ("Unhandled exception. Amazon.SimpleSystemsManagement.AmazonSimpleSystemsManagementException: User: "
+               "arn:aws:sts::123456789012:assumed-role/api-dev-taskrole/b3d2288234f84e6890309f446b99639f is not "
+               "authorized to perform: ssm:GetParametersByPath on resource: arn:aws:ssm:us-east-1:123456789012:"
+               "parameter/ommyx/dev because no identity-based policy allows the ssm:GetParametersByPath action "
+               "---> Amazon.Runtime.Internal.HttpErrorResponseException: Exception of type "
+               "'Amazon.Runtime.Internal.HttpErrorResponseException' was thrown.")
+    assert "is not authorized to perform: ssm:GetParametersByPath" in compact([refused]).lines[0].text

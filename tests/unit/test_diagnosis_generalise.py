@@ -651,6 +651,38 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A library built without a feature the work uses: how the image installed it.
     ("Error: NotImplemented: Got S3 URI but Arrow compiled without S3 support", "batch", Category.CONFIGURATION),
     ("AssertionError: Torch not compiled with CUDA enabled", "batch", Category.CONFIGURATION),
+    # A URL handed to local file calls is the code's, not a refusal nor a missing input ...
+    ("PermissionError: [Errno 13] Permission denied: 's3:'", "glue", Category.CODE_ERROR),
+    ("FileNotFoundError: [Errno 2] No such file or directory: 's3://acme-raw/trips/2023-05.csv'", "batch",
+     Category.CODE_ERROR),
+    # ... while a local path keeps its readings.
+    ("FileNotFoundError: [Errno 2] No such file or directory: '/data/in/trips.csv'", "batch", Category.MISSING_INPUT),
+    # A command line the program does not take, a variable it asks for, an account feature not switched on, an
+    # encrypted connection the client did not ask for, a host key it was not given, OpenSSL 3's refusals: the
+    # work's setup.
+    ('ERROR  Command "horizon" is not defined.', "ecs", Category.CONFIGURATION),
+    ("usage: sync.py [-h] [--since SINCE]\nsync.py: error: unrecognized arguments: --date 2024-01-01", "ecs",
+     Category.CONFIGURATION),
+    ("rails aborted! Set SAFETY_ASSURED=1 to run this task in production", "ecs", Category.CONFIGURATION),
+    ("twilio error 21408: Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
+     "ecs", Category.CONFIGURATION),
+    ('{"errorType":"Error","errorMessage":"This RDS Proxy requires TLS connections"}', "lambda",
+     Category.CONFIGURATION),
+    ("paramiko.ssh_exception.SSHException: No hostkey for host sftp.partner.example found.", "batch",
+     Category.CONFIGURATION),
+    ("Interop+Crypto+OpenSslCryptographicException: error:0A000152:SSL routines::unsafe legacy renegotiation "
+     "disabled", "ecs", Category.CONFIGURATION),
+    # ... and a name the code left undefined stays the code's.
+    ("ReferenceError: horizonCommand is not defined", "lambda", Category.CODE_ERROR),
+    # A request the code built against DynamoDB's or the Data API's fixed rules is the code's, not a setting.
+    ("botocore.exceptions.ClientError: An error occurred (ValidationException) when calling the TransactWriteItems "
+     "operation: Transaction request cannot include multiple operations on one item", "lambda", Category.CODE_ERROR),
+    ("ValidationException: 1 validation error detected: Value '{notifications=[WriteRequest@1, WriteRequest@2]}' at "
+     "'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less "
+     "than or equal to 25, Member must have length greater than or equal to 1]", "lambda", Category.CODE_ERROR),
+    ("botocore.errorfactory.BadRequestException: An error occurred (BadRequestException) when calling the "
+     "ExecuteStatement operation: Database returned more than the allowed response size limit", "ecs",
+     Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2317,6 +2349,21 @@ def test_an_import_failure_after_the_runs_own_pip_install_with_unchanged_code_is
     missing_name = "AttributeError: module 'aiobotocore' has no attribute 'AioSession'"
     assert run(baseline=True, error=missing_name).cause.signature == "install-at-start-import-error"
     assert run(baseline=True, code_changed=True, error=missing_name).cause.category == Category.CODE_ERROR
+
+
+def test_a_wheels_dependency_collected_with_a_floor_only_is_unpinned() -> None:
+    # aws/aws-sdk-pandas#2105: awswrangler 1.7.0's "fsspec>=0.6.0" took fsspec 2023.3.0 on Glue's Python 3.6.
+    def run(collected: str) -> Any:
+        b = EvidenceBook()
+        b.add("log", "/aws-glue/python-jobs/output", collected)
+        b.add("log", "/aws-glue/python-jobs/error", "ModuleNotFoundError: No module named 'importlib.metadata'")
+        return signature_set().diagnose(b.items, "glue", {"job_name": "gl-extract"})
+
+    assert run("Collecting fsspec>=0.6.0\n  Downloading fsspec-2023.3.0-py3-none-any.whl (145 kB)").cause.signature \
+        == "unpinned-dependency-import-error-pip"
+    # A requirement pinned to one version is no unpinned install.
+    assert run("Collecting fsspec==2022.1.0\n  Downloading fsspec-2022.1.0-py3-none-any.whl").cause.category \
+        == Category.CODE_ERROR
 
 
 def test_a_connector_that_cannot_check_its_spill_buckets_owner_lacks_the_listing_permission() -> None:

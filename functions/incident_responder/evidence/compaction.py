@@ -289,7 +289,10 @@ _FRAME = re.compile(
     r"^\s*(?:at\s+[\w$.<>/\[\]-]+[.(]|File \"[^\"]*\", line \d+|\.\.\. \d+ (?:more|common frames omitted)"
     r"|\^+\s*$"
     # a native backtrace's frame and its heading (ChromeDriver's "Stacktrace:", then "#0 0x5631a8c4e8ba <unknown>")
-    r"|#\d+ 0x[0-9a-f]+\b|Stacktrace:\s*$)"
+    r"|#\d+ 0x[0-9a-f]+\b|Stacktrace:\s*$"
+    # a Ruby backtrace's frame ("/app/vendor/bundle/.../kernel_require.rb:17:in `require'", "\tfrom bin/rails:4:in
+    # `<main>'"); the line that raised has its message after the method and is no frame
+    r"|(?:from\s+)?(?:[\w./@+-]+\.(?:rb|rake)|(?:[\w./-]+/)?bin/[\w-]+):\d+:in [`'][^`'\n]*'\s*$)"
 )
 # Node prints an error object's own fields after its last frame, on the frame's line ("    at TLSWrap.ssl.
 # onhandshakedone (_tls_wrap.js:436:38) code: 'CERT_HAS_EXPIRED' }"): that line says what, not only where.
@@ -609,8 +612,11 @@ def raised_in(message: str) -> str | None:
     return found
 
 
-# A qualified exception class before its message ("org.apache.hadoop.ipc.RemoteException(java.io.IOException): ").
-_INLINE_EXCEPTION = re.compile(r"\b(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error)(?:\([\w.$]+\))?: ")
+# A qualified exception class before its message ("org.apache.hadoop.ipc.RemoteException(java.io.IOException): "),
+# or a .NET inner exception's, by its namespace or its nesting (" ---> Interop+Crypto+OpenSslCryptographicException: ").
+_BLAND_MESSAGE = "Exception of type '"  # .NET's message of an exception thrown without one
+_INLINE_EXCEPTION = re.compile(r"\b(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error)(?:\([\w.$]+\))?: "
+                               r"|(?<=---> )(?:[A-Za-z_]\w*[.+])*[A-Z]\w*(?:Exception|Error): ")
 ARN_CHARS = 120  # an ARN is shortened only past this
 HEX_KEPT = 8  # characters kept of a long hex id in a line over EXEMPLAR_CHARS
 _HEX_ID = re.compile(r"\b[0-9a-f]{24,}\b")
@@ -699,7 +705,10 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
             return clipped
     # A chain of exceptions on one line ("RuntimeException: …HiveException: …RemoteException(java.io.IOException):
     # File … could only be written to 0 of the 1 minReplication nodes"): the deepest one's message, after the head.
-    root = max(_INLINE_EXCEPTION.finditer(text), key=lambda e: e.start(), default=None) or _flat_traceback_root(text)
+    # ... but not one that says nothing of its own (.NET's inner "HttpErrorResponseException: Exception of type
+    # 'Amazon.Runtime.Internal.HttpErrorResponseException' was thrown." under the service's refusal).
+    root = max((e for e in _INLINE_EXCEPTION.finditer(text) if not text.startswith(_BLAND_MESSAGE, e.end())),
+               key=lambda e: e.start(), default=None) or _flat_traceback_root(text)
     if root is not None and root.start() > limit // 3:
         tail = text[root.start() :]
         head = text[: limit // 4]
@@ -947,6 +956,10 @@ def is_bookkeeping(message: str) -> bool:
 # "\tat org.apache...". The message's lines are one line of evidence: its second line may hold the reason.
 _EXCEPTION_IN = re.compile(r"(?:Exception|Error)\b:\s")  # searched for: a class name before it adds nothing
 _EMPTY_MESSAGE = re.compile(r"(?:Exception|Error):\s*$")
+# Rake's report of a task that raised: "rails aborted!" (or "rake aborted!"), then the exception's message on the
+# lines after it ("Set SAFETY_ASSURED=1 to run this task in production", a RuntimeError printed without its class:
+# r7kamura/mastodon-terraform#25), then the frames. An exception with no message of its own on its line.
+_RAKE_ABORTED = re.compile(r"^\s*(?:rake|rails) aborted!\s*$")
 # An exception that a message begun on the next line ends at: a class by its full name, or a "Caused by:".
 _NEXT_EXCEPTION = re.compile(r"^\s*(?:Caused by:|(?:[\w$]+\.)+[\w$]*(?:Exception|Error)\b)")
 # The exception line that ends a Python traceback: "package.module.SomeError: message", unindented.
@@ -1190,9 +1203,9 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                 held.append(item)
                 continue
             yield from release()
-        if "\n" not in message and not frame and _EXCEPTION_IN.search(message):
+        if "\n" not in message and not frame and (_EXCEPTION_IN.search(message) or _RAKE_ABORTED.match(message)):
             held.append(item)
-            opened = bool(_EMPTY_MESSAGE.search(message))
+            opened = bool(_EMPTY_MESSAGE.search(message) or _RAKE_ABORTED.match(message))
             tail = since_frame <= 2 and bool(_PY_EXCEPTION_END.match(message))
         elif "\n" not in message and _REPORT_DIAGNOSTICS.match(message):
             held.append(item)

@@ -180,6 +180,10 @@ class LambdaEvidence:
         c.add("error", source, text, detail.get("timestamp") or inc.event_time,
               error_type=error_type, error_message=message)
         trace = response.get("stackTrace")
+        if isinstance(trace, str):
+            # A custom runtime's own error object may carry its trace as one string (a shell runtime's stderr:
+            # "/var/task/hello.sh: /opt/bin/aws: /usr/bin/python3: bad interpreter: No such file or directory").
+            trace = trace.strip().splitlines()
         if isinstance(trace, list) and trace:
             lines = [str(t).strip() for t in trace][-6:]
             c.add("error", source, "Stack trace (innermost last):\n" + "\n".join(lines),
