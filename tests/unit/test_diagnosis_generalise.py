@@ -674,6 +674,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "disabled", "ecs", Category.CONFIGURATION),
     # ... and a name the code left undefined stays the code's.
     ("ReferenceError: horizonCommand is not defined", "lambda", Category.CODE_ERROR),
+    # Migrations run by every replica at once: how the deployment runs them.
+    ("rails aborted! ActiveRecord::ConcurrentMigrationError: Cannot run migrations because another migration process "
+     "is currently running.", "ecs", Category.CONFIGURATION),
     # A request the code built against DynamoDB's or the Data API's fixed rules is the code's, not a setting.
     ("botocore.exceptions.ClientError: An error occurred (ValidationException) when calling the TransactWriteItems "
      "operation: Transaction request cannot include multiple operations on one item", "lambda", Category.CODE_ERROR),
@@ -3127,3 +3130,50 @@ def test_a_lambda_refused_by_its_own_sandbox_is_its_setup_not_a_service_down() -
     assert (other.cause.category, other.cause.signature) == (Category.CODE_ERROR, "lambda-process-exited")
     # ... and so is the same refusal outside Lambda, where a sidecar may listen on localhost
     assert diagnose(book(line), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_an_s3_event_key_left_encoded_is_read_by_the_service_that_refused_the_object() -> None:
+    # aws-samples/amazon-textract-enhancer#1: Textract refuses "Claim+Form+June+2019.pdf" as invalid parameters.
+    def run(refusal: str, encoded: bool = True) -> Any:
+        b = EvidenceBook()
+        if encoded:
+            b.add("input", "lambda:requestPayload", "The S3 event's object key is URL-encoded: "
+                  "s3://claims-intake/incoming/Claim+Form+June+2019.pdf", s3_key_encoded=True, given=True)
+        b.add("log", "/aws/lambda/fn", refusal)
+        return signature_set().diagnose(b.items, "lambda", {"function_name": "textract-submit"})
+
+    textract = ("An error occurred (InvalidParameterException) when calling the StartDocumentAnalysis operation: "
+                "Request has invalid parameters")
+    d = run(textract)
+    assert (d.cause.category, d.cause.signature) == (Category.CODE_ERROR, "lambda-s3-event-key-not-decoded")
+    assert run("An error occurred (InvalidS3ObjectException) when calling the DetectLabels operation: Unable to get "
+               "object metadata from S3. Check object key, region and/or access permissions.").cause.signature \
+        == "lambda-s3-event-key-not-decoded"
+    # With the key as the event gave it decoded already, the refusal keeps its own reading.
+    assert run(textract, encoded=False).cause.signature != "lambda-s3-event-key-not-decoded"
+
+
+def test_a_text_over_a_synchronous_calls_size_limit_is_the_codes_not_capacity() -> None:
+    # amazon-connect/amazon-connect-salesforce-lambda#20: a whole call transcript sent to DetectSentiment.
+    text = ("botocore.errorfactory.TextSizeLimitExceededException: An error occurred (TextSizeLimitExceededException) "
+            "when calling the DetectSentiment operation: Input text size exceeds limit. Max length of request text "
+            "allowed is 5000 bytes while in this request the text size is 7216 bytes")
+    assert diagnose(book(text), "lambda").cause.category == Category.CODE_ERROR
+    # A service quota that ran out stays capacity.
+    assert diagnose(book("An error occurred (LimitExceededException) when calling the RunJobFlow operation: "
+                         "Account limit of vCPUs exceeded"), "emr").cause.category == Category.CAPACITY
+
+
+def test_the_logging_facades_notes_about_their_own_setup_are_never_the_failure() -> None:
+    # The JVM's SLF4J prints these at every start with two bindings on the classpath; Hive notes its log4j file.
+    from incident_responder.evidence.compaction import is_routine
+
+    for line in ("SLF4J: See http://www.slf4j.org/codes.html#multiple_bindings for an explanation.",
+                 "SLF4J: Class path contains multiple SLF4J bindings.",
+                 "log4j:WARN No appenders could be found for logger (org.apache.hadoop.util.Shell).",
+                 "Logging initialized using configuration in file:/etc/hive/conf.dist/hive-log4j2.properties Async: "
+                 "false"):
+        assert is_routine(line), line
+    assert not is_routine("FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask.")
+    d = diagnose(book("SLF4J: See http://www.slf4j.org/codes.html#multiple_bindings for an explanation."), "emr")
+    assert d.cause.category == Category.UNKNOWN

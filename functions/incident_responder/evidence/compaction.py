@@ -373,9 +373,18 @@ def log_level(text: str) -> str | None:
     return level.group(1) if level else None
 
 
+# The JVM's logging facades about their own setup, printed at every start of a program with two bindings on its
+# classpath ("SLF4J: Class path contains multiple SLF4J bindings.", "SLF4J: See http://www.slf4j.org/codes.html#
+# multiple_bindings for an explanation.", "log4j:WARN No appenders could be found for logger ..."), and Hive's note of
+# the logging configuration it read ("Logging initialized using configuration in file:/etc/hive/conf.dist/hive-log4j2.
+# properties Async: false"): never the failure.
+_FACADE_NOTE = re.compile(r"^\s*(?:(?:SLF4J|log4j):(?:WARN)? |Logging initialized using configuration in )")
+
+
 def is_routine(text: str) -> bool:
-    """Whether a line is routine: logged at INFO, NOTICE, DEBUG or TRACE, with no sign of an error."""
-    return log_level(text) in ROUTINE_LEVELS and not error_weight(text)
+    """Whether a line is routine: logged at INFO, NOTICE, DEBUG or TRACE, with no sign of an error; or a logging
+    facade's note about its own setup (``_FACADE_NOTE``)."""
+    return (log_level(text) in ROUTINE_LEVELS and not error_weight(text)) or bool(_FACADE_NOTE.match(text))
 
 
 # yum's note after a mirror it could not read ("[Errno 12] Timeout on https://…/repomd.xml: (28, 'Connection
