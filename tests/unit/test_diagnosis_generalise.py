@@ -674,6 +674,12 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "disabled", "ecs", Category.CONFIGURATION),
     # ... and a name the code left undefined stays the code's.
     ("ReferenceError: horizonCommand is not defined", "lambda", Category.CODE_ERROR),
+    # An environment variable a "set -u" script reads that nobody set: the environment it was given.
+    ("/opt/extensions/sentry-lambda-extension: line 3: SENTRY_DSN: unbound variable", "lambda",
+     Category.CONFIGURATION),
+    # An encrypted input document where the work reads documents: the file's.
+    ("Error: Input document to `PDFDocument.load` is encrypted. You can use `PDFDocument.load(..., { "
+     "ignoreEncryption: true })` if you wish to load the document anyways.", "lambda", Category.BAD_DATA),
     # Migrations run by every replica at once: how the deployment runs them.
     ("rails aborted! ActiveRecord::ConcurrentMigrationError: Cannot run migrations because another migration process "
      "is currently running.", "ecs", Category.CONFIGURATION),
