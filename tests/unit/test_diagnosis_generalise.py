@@ -680,6 +680,15 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # An encrypted input document where the work reads documents: the file's.
     ("Error: Input document to `PDFDocument.load` is encrypted. You can use `PDFDocument.load(..., { "
      "ignoreEncryption: true })` if you wish to load the document anyways.", "lambda", Category.BAD_DATA),
+    # .NET assemblies of two versions: how the package was assembled, not a missing input.
+    ("System.TypeLoadException: Could not load type 'Amazon.Lambda.Core.LambdaTraceProvider' from assembly "
+     "'Amazon.Lambda.Core, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null'.", "lambda", Category.CONFIGURATION),
+    ("System.MissingMethodException: Method not found: 'Void Amazon.S3.Model.PutObjectRequest.set_Key(System.String)'.",
+     "ecs", Category.CONFIGURATION),
+    ("System.IO.FileNotFoundException: Could not find file '/tmp/input/orders.csv'.", "ecs", Category.MISSING_INPUT),
+    # An Object Lock bucket refusing a write without a checksum header: the writer's settings.
+    ("software.amazon.awssdk.services.s3.model.S3Exception: Content-MD5 OR x-amz-checksum- HTTP header is required for "
+     "Put Object requests with Object Lock parameters (Service: S3, Status Code: 400)", "emr", Category.CONFIGURATION),
     # Migrations run by every replica at once: how the deployment runs them.
     ("rails aborted! ActiveRecord::ConcurrentMigrationError: Cannot run migrations because another migration process "
      "is currently running.", "ecs", Category.CONFIGURATION),
@@ -3157,6 +3166,16 @@ def test_an_s3_event_key_left_encoded_is_read_by_the_service_that_refused_the_ob
         == "lambda-s3-event-key-not-decoded"
     # With the key as the event gave it decoded already, the refusal keeps its own reading.
     assert run(textract, encoded=False).cause.signature != "lambda-s3-event-key-not-decoded"
+
+
+def test_an_athena_type_mismatch_may_be_the_tables_declared_type_so_it_is_never_high() -> None:
+    # gravitational/teleport#69636: the table declared event_time as bigint; the query compared it with timestamps.
+    b = EvidenceBook()
+    b.add("query", "athena:GetQueryExecution", "Query FAILED: TYPE_MISMATCH: Cannot check if bigint is BETWEEN "
+          "timestamp(0) and timestamp(3)")
+    d = signature_set().diagnose(b.items, "athena", {"query_id": "q1"})
+    assert (d.cause.signature, d.cause.confidence) == ("athena-type-mismatch", Confidence.MEDIUM)
+    assert "declares the column" in d.cause.explanation
 
 
 def test_a_text_over_a_synchronous_calls_size_limit_is_the_codes_not_capacity() -> None:
