@@ -3168,6 +3168,18 @@ def test_an_s3_event_key_left_encoded_is_read_by_the_service_that_refused_the_ob
     assert run(textract, encoded=False).cause.signature != "lambda-s3-event-key-not-decoded"
 
 
+@pytest.mark.parametrize("text", [
+    "twilio error 21408: Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
+    "paramiko.ssh_exception.SSHException: No hostkey for host sftp.partner.example found.",
+    "Interop+Crypto+OpenSslCryptographicException: error:0A000152:SSL routines::unsafe legacy renegotiation disabled",
+])
+def test_the_works_setup_is_read_by_its_phrase_not_by_the_wording_alone(text: str) -> None:
+    # The word model alone reads these as configuration too, at low confidence and without naming why; the report
+    # must quote the phrase the class rule knows.
+    d = diagnose(book(text), "ecs")
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "class:configuration-phrases")
+
+
 def test_an_athena_type_mismatch_may_be_the_tables_declared_type_so_it_is_never_high() -> None:
     # gravitational/teleport#69636: the table declared event_time as bigint; the query compared it with timestamps.
     b = EvidenceBook()

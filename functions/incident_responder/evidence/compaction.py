@@ -1212,9 +1212,10 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                 held.append(item)
                 continue
             yield from release()
-        if "\n" not in message and not frame and (_EXCEPTION_IN.search(message) or _RAKE_ABORTED.match(message)):
+        aborted = _RAKE_ABORTED.match(message) is not None
+        if "\n" not in message and not frame and (aborted or _EXCEPTION_IN.search(message)):
             held.append(item)
-            opened = bool(_EMPTY_MESSAGE.search(message) or _RAKE_ABORTED.match(message))
+            opened = aborted or bool(_EMPTY_MESSAGE.search(message))
             tail = since_frame <= 2 and bool(_PY_EXCEPTION_END.match(message))
         elif "\n" not in message and _REPORT_DIAGNOSTICS.match(message):
             held.append(item)

@@ -31,7 +31,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["plain"]
+__all__ = ["plain", "stack_lines"]
 
 MAX_RECORD_CHARS = 256_000  # a longer line is not parsed (Lambda keeps a record of at most 256 KB)
 MAX_DEPTH = 2  # a record whose message is itself a record (FireLens around a JSON logger) is read twice
@@ -164,13 +164,13 @@ def _error_lines(value: Any, type_hint: str | None = None) -> list[str]:
     code = value.get("code")
     if not kind and isinstance(code, str) and _CODE.fullmatch(code) and not (said or "").startswith(code):
         kind = code  # Node's and the AWS SDK's error code ("CredentialsError"), where the object names no type
-    stack_lines = _stack(_first(value, _ERROR_STACK_KEYS)[1])
+    stack = stack_lines(_first(value, _ERROR_STACK_KEYS)[1])
     lines: list[str] = []
     head = f"{kind}: {said}" if kind and said else (said or kind)
     # A stack written as JavaScript and Java write it starts with its own "Type: message" line.
-    if head and not (stack_lines and head.split(":")[0] in stack_lines[0]):
+    if head and not (stack and head.split(":")[0] in stack[0]):
         lines.append(head)
-    lines.extend(stack_lines)
+    lines.extend(stack)
     for key in _CAUSE_KEYS:
         inner = value.get(key)
         if isinstance(inner, (dict, str)) and inner:
@@ -182,7 +182,8 @@ def _error_lines(value: Any, type_hint: str | None = None) -> list[str]:
     return lines
 
 
-def _stack(stack: Any) -> list[str]:
+def stack_lines(stack: Any) -> list[str]:
+    """A stack trace as its lines, given as one string or as a list of frames (strings or objects)."""
     if isinstance(stack, str):
         return stack.strip("\n").split("\n")
     if isinstance(stack, list):
@@ -212,7 +213,7 @@ def _errors(record: dict[str, Any]) -> list[str]:
     if "errorMessage" in record or ("stackTrace" in record and "errorType" in record):
         # Lambda's error object at the top level: {"errorType", "errorMessage", "stackTrace"}.
         head = ": ".join(str(p) for p in (record.get("errorType"), record.get("errorMessage")) if p)
-        return ([head] if head else []) + _python_stack(_stack(record.get("stackTrace")))
+        return ([head] if head else []) + _python_stack(stack_lines(record.get("stackTrace")))
     for key in _ERROR_KEYS:
         value = record.get(key)
         if value in (None, "", [], {}, False, True):

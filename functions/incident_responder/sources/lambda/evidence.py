@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from ...errors import MalformedEvent
+from ...evidence.records import stack_lines
 from ...model import Incident, Link, Resource, iso
 from ..base import console_log_url, parse_time, shorten
 from .spec import LambdaSpec
@@ -183,7 +184,7 @@ class LambdaEvidence:
         if isinstance(trace, str):
             # A custom runtime's own error object may carry its trace as one string (a shell runtime's stderr:
             # "/var/task/hello.sh: /opt/bin/aws: /usr/bin/python3: bad interpreter: No such file or directory").
-            trace = trace.strip().splitlines()
+            trace = stack_lines(trace)
         if isinstance(trace, list) and trace:
             lines = [str(t).strip() for t in trace][-6:]
             c.add("error", source, "Stack trace (innermost last):\n" + "\n".join(lines),
