@@ -17,7 +17,10 @@ from incident_responder.evidence.compaction import (
     LogLine,
     _is_frame,
     compact,
+    error_weight,
     estimate_tokens,
+    is_routine,
+    log_level,
     parse_timestamp,
 )
 from incident_responder.formats import shorten_token
@@ -897,6 +900,19 @@ def test_a_value_list_that_runs_past_the_line_limit_is_shortened_before_the_line
     assert "failed to satisfy constraint: Member must have length less than or equal to 25" in line.text
 
 
+def test_a_value_list_inside_a_json_logged_message_is_shortened_and_the_constraint_kept() -> None:
+    # The same refusal logged by a structured logger: the message is the value of "message", kept whole as the
+    # reason, and the partition list quoted inside it is data again.
+    values = ", ".join(f"PartitionValueList(Values=[2021-01-{d:02d}])" for d in range(1, 31))
+    message = ("An error occurred (ValidationException) when calling the BatchDeletePartition operation: 1 validation "
+               f"error detected: Value '[{values}]' at 'partitionsToDelete' failed to satisfy constraint: Member must "
+               "have length less than or equal to 25")
+    [line] = compact(['{"level":"ERROR","location":"handler:42","message":"' + message + '","service":"compactor"}']).lines
+    assert "at 'partitionsToDelete' failed to satisfy constraint: Member must have length less than or equal to 25" \
+        in line.text
+    assert "2021-01-30" not in line.text
+
+
 def test_a_quoted_value_that_is_itself_the_error_is_not_shortened() -> None:
     # redshift_connector's error is a dict whose detail field holds Redshift's report (aws/aws-sdk-pandas#529): the
     # reason is inside the quotes, not data around it.
@@ -1413,3 +1429,18 @@ def test_a_dotnet_inner_exceptions_deepest_message_is_kept_unless_it_says_nothin
                "---> Amazon.Runtime.Internal.HttpErrorResponseException: Exception of type "
                "'Amazon.Runtime.Internal.HttpErrorResponseException' was thrown.")
     assert "is not authorized to perform: ssm:GetParametersByPath" in compact([refused]).lines[0].text
+
+
+def test_glog_lines_carry_their_level_in_the_first_letter() -> None:
+    # Triton and other C++ servers log with glog: "W1202 08:15:20.590871 1 file.cc:236] ..." is a warning, "I..."
+    # routine, "E..." an error (triton-inference-server/server#3645's log).
+    warning = ("W1202 08:15:20.590871 1 pinned_memory_manager.cc:236] Unable to allocate pinned system memory, "
+               "pinned memory pool will not be available: CUDA driver version is insufficient for CUDA runtime version")
+    assert log_level(warning) == "WARNING"
+    assert log_level("I1202 08:15:20.591004 1 cuda_memory_manager.cc:115] CUDA memory pool disabled") == "INFO"
+    assert is_routine("I1202 08:15:20.591004 1 cuda_memory_manager.cc:115] CUDA memory pool disabled")
+    error = ("E1202 08:15:33.456811 1 model_repository_manager.cc:1215] failed to load 'intent_classifier' version 1: "
+             "Internal: failed to stat file /tmp/foldert7APhn/1/model.onnx")
+    assert log_level(error) == "ERROR" and error_weight(error) > error_weight(error[1:])
+    # A word that merely starts with such a letter is no level.
+    assert log_level("Ingesting 1202 rows") is None

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..evidence.compaction import RETRIED, ROUTINE_LEVELS, log_level
+from ..evidence.compaction import RETRIED, ROUTINE_LEVELS, glog_level, log_level
 from ..formats import load_yaml
 from ..model import Category, Confidence
 from .chains import Link, error_codes, parse_chain
@@ -107,7 +107,7 @@ def is_weak_line(line: str, levels: bool = True) -> bool:
     # application (an AM container killed for memory), not a routine line.
     if "diagnostics: " in line:
         line = line.split("diagnostics: ", 1)[1]
-    return (was_retried(line) or (bool(_WARNED.search(line)) and not retries_over(line))
+    return (was_retried(line) or ((bool(_WARNED.search(line)) or glog_level(line) == "WARNING") and not retries_over(line))
             or bool(_PASSED_OVER.search(line)) or (levels and log_level(line) in ROUTINE_LEVELS))
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "error_weight",
     "estimate_tokens",
     "is_bookkeeping",
+    "glog_level",
     "is_routine",
     "log_level",
     "parse_timestamp",
@@ -361,14 +362,29 @@ def error_weight(text: str) -> float:
     lower = text.lower()
     hits = [w for w, pattern, folded in _SIGNALS if pattern.search(lower if folded else text)]
     sev = (max(hits) + 0.5 * min(len(hits) - 1, 3)) if hits else 0.0
-    level = _LEVEL.search(text, 0, 120)
+    level = log_level(text)
     if level:
-        sev += _LEVEL_BONUS.get(level.group(1), 0.0)
+        sev += _LEVEL_BONUS.get(level, 0.0)
     return max(sev, 0.0)
 
 
+# glog's prefix, which gives the level as a letter before the date ("W1202 08:15:20.590871 1 pinned_memory_manager.cc:
+# 236] Unable to allocate pinned system memory ..."): Triton, TensorFlow Serving, Kaldi and other C++ servers log so.
+_GLOG = re.compile(r"^\s*([IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d{3,6}\s+\d+ [\w.-]+:\d+\] ")
+_GLOG_LEVELS = {"I": "INFO", "W": "WARNING", "E": "ERROR", "F": "FATAL"}
+
+
+def glog_level(text: str) -> str | None:
+    """The level of a line in glog's format (``_GLOG``), or None for a line in another."""
+    glog = _GLOG.match(text)
+    return _GLOG_LEVELS[glog.group(1)] if glog is not None else None
+
+
 def log_level(text: str) -> str | None:
-    """The level a log line was written at (the first level word near its start), or None."""
+    """The level a log line was written at (the first level word near its start, or glog's letter), or None."""
+    glog = glog_level(text)
+    if glog is not None:
+        return glog
     level = _LEVEL.search(text, 0, 120)
     return level.group(1) if level else None
 
@@ -647,7 +663,9 @@ def _shorten_literals(text: str) -> str:
     Scan Error ... longer than the length defined in the table'``): that is the reason, not data."""
     def cut(q: re.Match[str]) -> str:
         if error_weight(q.group(2)) >= _ERROR_WORDS or _REASON_KEY.search(text, 0, q.start()):
-            return q.group(0)
+            # ... though a long value quoted inside the reason is data again (a JSON log line's "message": "…
+            # Value '[PartitionValueList(…), …]' at 'partitionsToDelete' failed to satisfy constraint: …").
+            return f"{q.group(1)}{_shorten_literals(q.group(2))}{q.group(1)}"
         return f"{q.group(1)}{q.group(2)[:LITERAL_KEPT].rstrip()}…{q.group(1)}"
 
     return _LONG_LITERAL.sub(cut, text)
