@@ -701,6 +701,39 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("botocore.errorfactory.BadRequestException: An error occurred (BadRequestException) when calling the "
      "ExecuteStatement operation: Database returned more than the allowed response size limit", "ecs",
      Category.CODE_ERROR),
+    # A library naming the other package's generation it needs, or the data it cannot read as too new for it; a JVM
+    # flag the JVM does not know: how the packages or the launch were put together.
+    ("ImportError: Pandas requires version '7.0.0' or newer of 'pyarrow' (version '6.0.1' currently installed).",
+     "batch", Category.CONFIGURATION),
+    ("pydantic.errors.PydanticImportError: `BaseSettings` has been moved to the `pydantic-settings` package. See "
+     "https://docs.pydantic.dev/2.5/migration/#basesettings-has-moved-to-pydantic-settings for more details.", "ecs",
+     Category.CONFIGURATION),
+    ("io.delta.standalone.internal.exception.DeltaErrors$InvalidProtocolVersionException: Delta protocol version (3,7) "
+     "is too new for this version of Delta Standalone Reader/Writer (1,2). Please upgrade to a newer release.", "glue",
+     Category.CONFIGURATION),
+    ("[06/29/2022-16:20:45] [TRT] [E] 1: [stdArchiveReader.cpp::StdArchiveReader::35] Error Code 1: Serialization "
+     "(Serialization assertion safeVersionRead == safeSerializationVersion failed.Version tag does not match. Note: "
+     "Current Version: 0, Serialized Engine Version: 43)", "ecs", Category.CONFIGURATION),
+    ("Unrecognized VM option 'UseCGroupMemoryLimitForHeap'\nError: Could not create the Java Virtual Machine.", "ecs",
+     Category.CONFIGURATION),
+    # Spring Batch's tables in H2's words, as in PostgreSQL's: the schema never initialised, not an input.
+    ('Caused by: org.h2.jdbc.JdbcSQLSyntaxErrorException: Table "BATCH_JOB_INSTANCE" not found (this database is '
+     'empty); SQL statement:', "ecs", Category.CONFIGURATION),
+    # Kafka's size limit in librdkafka's words, as RecordTooLargeException is.
+    ('KafkaException: KafkaError{code=MSG_SIZE_TOO_LARGE,val=10,str="Unable to produce message: Broker: Message size '
+     'too large"}', "lambda", Category.CONFIGURATION),
+    # A request the code built past a protocol's or a format's fixed rules; the connection pgjdbc drops after is
+    # no database out of reach.
+    ("org.postgresql.util.PSQLException: An I/O error occurred while sending to the backend.\nCaused by: "
+     "java.io.IOException: Tried to send an out-of-range integer as a 2-byte value: 70000", "ecs", Category.CODE_ERROR),
+    ("java.lang.UnsupportedOperationException: CSV data source does not support array<bigint> data type.", "glue",
+     Category.CODE_ERROR),
+    # A frame whose columns are no longer the table's; a model file a server cannot find where it looks.
+    ("pyspark.errors.exceptions.captured.AnalysisException: Cannot write to 'glue_catalog.lake.metadata', too many "
+     "data columns:\nTable columns: 'table_name', 'info_date'\nData columns: 'table_name', 'info_date', 'updated'",
+     "glue", Category.BAD_DATA),
+    ("E1202 08:15:33.456811 1 model_repository_manager.cc:1215] failed to load 'intent_classifier' version 1: "
+     "Internal: failed to stat file /tmp/foldert7APhn/1/model.onnx", "ecs", Category.MISSING_INPUT),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2112,6 +2145,31 @@ def test_a_name_never_assigned_after_a_caught_failure_is_that_failures_doing() -
         Category.CONFIGURATION
     # Alone, the NameError is the code's.
     assert diagnose(book("Traceback (most recent call last):", fatal), "ecs").cause.category == Category.CODE_ERROR
+
+
+def test_a_call_on_the_none_a_library_returned_after_its_error_is_that_errors_doing() -> None:
+    # TensorRT logged why it could not deserialize the engine, returned None, and the script called a method on it
+    # (NVIDIA/TensorRT#2105): the engine of another TensorRT version is the cause, not the AttributeError.
+    refused = ("[06/29/2022-16:20:45] [TRT] [E] 1: [stdArchiveReader.cpp::StdArchiveReader::35] Error Code 1: "
+               "Serialization (Serialization assertion safeVersionRead == safeSerializationVersion failed.Version tag "
+               "does not match. Note: Current Version: 0, Serialized Engine Version: 43)")
+    fatal = "AttributeError: 'NoneType' object has no attribute 'create_execution_context'"
+    assert diagnose(book(refused, "Traceback (most recent call last):", fatal), "ecs").cause.category == \
+        Category.CONFIGURATION
+    # Alone, the AttributeError is the code's.
+    assert diagnose(book("Traceback (most recent call last):", fatal), "ecs").cause.category == Category.CODE_ERROR
+
+
+def test_glues_invalid_input_is_no_missing_input_path_on_emr() -> None:
+    # Glue's InvalidInputException is any request it refused (Hudi's sync sent partitions of the wrong arity,
+    # apache/hudi#6281); Hadoop's, in mapred or mapreduce.lib.input, is the input path that is not there.
+    refused = ("Caused by: org.apache.hudi.aws.sync.HoodieGlueSyncException: Fail to add partitions to cdc_lake.orders "
+               "with error(s): [{PartitionValues: [2022, 01, 02],ErrorDetail: {ErrorCode: InvalidInputException,"
+               "ErrorMessage: The number of partition keys do not match the number of partition values}}]")
+    assert diagnose(book(refused), "emr").rule != "emr-input-path-missing"
+    missing = "org.apache.hadoop.mapreduce.lib.input.InvalidInputException: Input Pattern s3://acme/in/*.gz matches 0 files"
+    d = diagnose(book(missing), "emr")
+    assert d.rule == "emr-input-path-missing" and d.cause.confidence == Confidence.HIGH
 
 
 def test_a_traceback_that_ends_in_a_bare_exception_quotes_that_exception() -> None:

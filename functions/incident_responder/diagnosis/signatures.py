@@ -476,9 +476,12 @@ def _value_from_settings(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
 
 _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
 # A Python error on a name that was never assigned: often the consequence of a failure the script caught, printed
-# and went on from (the assignment was in the step that failed). An environment's own interpreter missing
+# and went on from (the assignment was in the step that failed). So is a call on a None that a library returned
+# after logging why it had nothing to give (TensorRT's "[E] ... Version tag does not match", then "'NoneType' object
+# has no attribute 'create_execution_context'", NVIDIA/TensorRT#2105). An environment's own interpreter missing
 # ("/bin/sh: 1: metaflow_CleanFlow_linux-64_.../bin/python: not found") is that of an environment whose build failed.
 _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLocalError\b"
+                          r"|'NoneType' object (?:has no attribute '\w+'|is not (?:subscriptable|iterable))"
                           r"|\bcannot access local variable '\w+'|\blocal variable '\w+' referenced before assignment"
                           r"|/bin/python[\d.]*: (?:not found|No such file or directory)")
 # A bystander's error logged next to the failure: a Spark listener that threw ("ERROR AsyncEventQueue: Listener
