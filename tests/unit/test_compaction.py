@@ -907,7 +907,8 @@ def test_a_value_list_inside_a_json_logged_message_is_shortened_and_the_constrai
     message = ("An error occurred (ValidationException) when calling the BatchDeletePartition operation: 1 validation "
                f"error detected: Value '[{values}]' at 'partitionsToDelete' failed to satisfy constraint: Member must "
                "have length less than or equal to 25")
-    [line] = compact(['{"level":"ERROR","location":"handler:42","message":"' + message + '","service":"compactor"}']).lines
+    logged = '{"level":"ERROR","location":"handler:42","message":"' + message + '","service":"compactor"}'
+    [line] = compact([logged]).lines
     assert "at 'partitionsToDelete' failed to satisfy constraint: Member must have length less than or equal to 25" \
         in line.text
     assert "2021-01-30" not in line.text

@@ -2167,7 +2167,8 @@ def test_glues_invalid_input_is_no_missing_input_path_on_emr() -> None:
                "with error(s): [{PartitionValues: [2022, 01, 02],ErrorDetail: {ErrorCode: InvalidInputException,"
                "ErrorMessage: The number of partition keys do not match the number of partition values}}]")
     assert diagnose(book(refused), "emr").rule != "emr-input-path-missing"
-    missing = "org.apache.hadoop.mapreduce.lib.input.InvalidInputException: Input Pattern s3://acme/in/*.gz matches 0 files"
+    missing = ("org.apache.hadoop.mapreduce.lib.input.InvalidInputException: Input Pattern s3://acme/in/*.gz matches "
+               "0 files")
     d = diagnose(book(missing), "emr")
     assert d.rule == "emr-input-path-missing" and d.cause.confidence == Confidence.HIGH
 

@@ -107,7 +107,8 @@ def is_weak_line(line: str, levels: bool = True) -> bool:
     # application (an AM container killed for memory), not a routine line.
     if "diagnostics: " in line:
         line = line.split("diagnostics: ", 1)[1]
-    return (was_retried(line) or ((bool(_WARNED.search(line)) or glog_level(line) == "WARNING") and not retries_over(line))
+    warned = bool(_WARNED.search(line)) or glog_level(line) == "WARNING"
+    return (was_retried(line) or (warned and not retries_over(line))
             or bool(_PASSED_OVER.search(line)) or (levels and log_level(line) in ROUTINE_LEVELS))
 
 
