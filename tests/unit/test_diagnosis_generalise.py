@@ -734,6 +734,25 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "glue", Category.BAD_DATA),
     ("E1202 08:15:33.456811 1 model_repository_manager.cc:1215] failed to load 'intent_classifier' version 1: "
      "Internal: failed to stat file /tmp/foldert7APhn/1/model.onnx", "ecs", Category.MISSING_INPUT),
+    # The connection's and the engine's settings: a time zone the database does not know (not an input "not
+    # found"), a login plugin the client has off, Flink's network buffers and a savepoint for operators the job no
+    # longer has, ImageMagick's policy refusing a format.
+    ("java.sql.SQLException: ORA-00604: error occurred at recursive SQL level 1\nORA-01882: timezone region not found",
+     "ecs", Category.CONFIGURATION),
+    ('{"errorType":"Error","errorMessage":"Server requested authentication using mysql_clear_password, but the '
+     'client has it disabled","code":"MYSQL_CLEAR_PASSWORD_NOT_ENABLED"}', "lambda", Category.CONFIGURATION),
+    ("java.io.IOException: Insufficient number of network buffers: required 17, but only 14 available. The total "
+     "number of network buffers is currently set to 2048 of 32768 bytes each.", "emr", Category.CONFIGURATION),
+    ("java.lang.IllegalStateException: Failed to rollback to checkpoint/savepoint s3://acme-flink/savepoints/sp-1. "
+     "Cannot map checkpoint/savepoint state for operator 2b3c to the new program, because the operator is not "
+     "available in the new program.", "emr", Category.CONFIGURATION),
+    ("convert: not authorized `/tmp/originals/f8473d71.pdf' @ error/constitute.c/ReadImage/412.", "lambda",
+     Category.CONFIGURATION),
+    # A native package built for another system: a system library's symbol version, an ELF of other alignment.
+    ("Unable to import module 'index': /lib64/libz.so.1: version `ZLIB_1.2.9' not found (required by "
+     "Pillow.libs/libpng16-cb42a3c6.so.16.39.0)", "batch", Category.CONFIGURATION),
+    ("ImportError: /var/task/PIL/_imaging.cpython-36m-x86_64-linux-gnu.so: ELF load command address/offset not "
+     "properly aligned", "ecs", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

@@ -33,6 +33,7 @@ REPORTED = {"FAILED", "TIMED_OUT", "ABORTED"}
 MAP_RUN_LISTED = 20  # child executions of a failed map run listed, per status
 _FAIL_SUFFIXES = ("Failed", "TimedOut", "StartFailed", "SubmitFailed", "ScheduleFailed")
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
+_CATCH_DEPTH = 8  # Parallel and Map states a caught failure's handler may be nested in
 # A task under way: scheduled, started or submitted (its child's id), and not ended yet.
 _SCHEDULED = {"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"}
 _TASK_UNDER_WAY = {*_SCHEDULED, "TaskStarted", "TaskSubmitted", "LambdaFunctionStarted", "ActivityStarted"}
@@ -681,7 +682,23 @@ class StepFunctionsEvidence:
             return None
         caught = _caught_error(json_or_none(_details(entered).get("input")))
         if not caught:
-            return None
+            # A Catch whose ResultPath discarded the error (CloudSnorkel/cdk-rds-sanitized-snapshots#110: a Parallel
+            # state's failure caught into a cleanup Parallel with the original input): the state, or the Parallel or
+            # Map state whose branch it is in, was entered straight from a failure, which no Retry does; the last
+            # failure that says why, up to it, is the one caught.
+            prev = by_id.get(entered.get("previousEventId"))
+            for _ in range(_CATCH_DEPTH):
+                if prev is None or prev.get("type") not in ("ParallelStateStarted", "MapStateStarted"):
+                    break
+                outer = by_id.get(prev.get("previousEventId"))  # the Parallel or Map state's own entry
+                prev = by_id.get(outer.get("previousEventId")) if outer is not None else None
+            if prev is not None and prev.get("type", "").endswith("StateExited"):
+                prev = by_id.get(prev.get("previousEventId"))
+            if prev is None or not prev.get("type", "").endswith(_FAIL_SUFFIXES) or prev.get("type") in _EXECUTION_END:
+                return None
+            before = [e for e in failures if e is not failed and _event_id(e) <= _event_id(prev)
+                      and _details(e).get("error")]
+            return before[-1] if before else None
         before = [e for e in failures if e is not failed and _event_id(e) < _event_id(entered)
                   and _details(e).get("error") == caught["Error"]]
         return before[-1] if before else None
