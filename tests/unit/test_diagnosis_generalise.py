@@ -748,6 +748,14 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "available in the new program.", "emr", Category.CONFIGURATION),
     ("convert: not authorized `/tmp/originals/f8473d71.pdf' @ error/constitute.c/ReadImage/412.", "lambda",
      Category.CONFIGURATION),
+    # A model the provider retired or marked legacy: the model id the work is set up with, not its role's policy
+    # (AccessDeniedException) nor a missing input (ResourceNotFoundException).
+    ("botocore.errorfactory.AccessDeniedException: An error occurred (AccessDeniedException) when calling the "
+     "InvokeModel operation: This Model is marked by provider as Legacy and you have not been actively using the "
+     "model in the last 30 days. Please upgrade to an active model on Amazon Bedrock", "lambda",
+     Category.CONFIGURATION),
+    ("Bedrock.ResourceNotFoundException: This model version has reached the end of its life. Please refer to the AWS "
+     "documentation for more details.", "stepfunctions", Category.CONFIGURATION),
     # A native package built for another system: a system library's symbol version, an ELF of other alignment.
     ("Unable to import module 'index': /lib64/libz.so.1: version `ZLIB_1.2.9' not found (required by "
      "Pillow.libs/libpng16-cb42a3c6.so.16.39.0)", "batch", Category.CONFIGURATION),
