@@ -756,6 +756,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
      Category.CONFIGURATION),
     ("Bedrock.ResourceNotFoundException: This model version has reached the end of its life. Please refer to the AWS "
      "documentation for more details.", "stepfunctions", Category.CONFIGURATION),
+    # mysqldump 8's column statistics asked of a 5.7 server: the dump's options, no table missing from the input.
+    ("mysqldump: Couldn't execute 'SELECT COLUMN_NAME FROM information_schema.COLUMN_STATISTICS WHERE SCHEMA_NAME = "
+     "'billing';': Unknown table 'COLUMN_STATISTICS' in information_schema (1109)", "ecs", Category.CONFIGURATION),
+    # Scrapy's line that names the request but not why gives way to the reason under it (OpenSSL 3 refusing the
+    # server's short DH key): the client's TLS settings, no dependency down.
+    ("2024-08-02 05:00:32 [scrapy.core.scraper] ERROR: Error downloading <GET https://data.example.org>\n"
+     "twisted.web._newclient.ResponseNeverReceived: [<twisted.python.failure.Failure OpenSSL.SSL.Error: [('SSL "
+     "routines', '', 'dh key too small')]>]", "ecs", Category.CONFIGURATION),
+    # The Java runtime's Jackson of before 2.9 ("Can not") refusing the event for the handler's declared type.
+    ("An error occurred during JSON parsing: java.lang.RuntimeException\nCaused by: com.fasterxml.jackson.databind."
+     "JsonMappingException: Can not deserialize instance of java.lang.String out of START_OBJECT token", "lambda",
+     Category.CODE_ERROR),
     # A native package built for another system: a system library's symbol version, an ELF of other alignment.
     ("Unable to import module 'index': /lib64/libz.so.1: version `ZLIB_1.2.9' not found (required by "
      "Pillow.libs/libpng16-cb42a3c6.so.16.39.0)", "batch", Category.CONFIGURATION),
