@@ -2174,28 +2174,23 @@ def test_a_choice_that_failed_on_an_error_the_state_before_returned_is_that_erro
     assert diagnose(b).cause.category == Category.CONFIGURATION
 
 
-def test_a_name_never_assigned_after_a_caught_failure_is_that_failures_doing() -> None:
+@pytest.mark.parametrize(("earlier", "fatal", "category"), [
     # A scheduled batch that caught its database error, printed it, went on and hit a NameError on the result it
     # never got (aws-samples/template-for-closed-network-system-workloads-on-aws#8).
-    caught = ('Database connection failed due to connection to server at "db.rds.amazonaws.com" (10.0.1.247), '
-              'port 5432 failed: root certificate file "./root.pem" does not exist')
-    fatal = "NameError: name 'query_results' is not defined"
-    assert diagnose(book(caught, "Traceback (most recent call last):", fatal), "ecs").cause.category == \
-        Category.CONFIGURATION
-    # Alone, the NameError is the code's.
-    assert diagnose(book("Traceback (most recent call last):", fatal), "ecs").cause.category == Category.CODE_ERROR
-
-
-def test_a_call_on_the_none_a_library_returned_after_its_error_is_that_errors_doing() -> None:
+    ('Database connection failed due to connection to server at "db.rds.amazonaws.com" (10.0.1.247), port 5432 '
+     'failed: root certificate file "./root.pem" does not exist', "NameError: name 'query_results' is not defined",
+     Category.CONFIGURATION),
     # TensorRT logged why it could not deserialize the engine, returned None, and the script called a method on it
     # (NVIDIA/TensorRT#2105): the engine of another TensorRT version is the cause, not the AttributeError.
-    refused = ("[06/29/2022-16:20:45] [TRT] [E] 1: [stdArchiveReader.cpp::StdArchiveReader::35] Error Code 1: "
-               "Serialization (Serialization assertion safeVersionRead == safeSerializationVersion failed.Version tag "
-               "does not match. Note: Current Version: 0, Serialized Engine Version: 43)")
-    fatal = "AttributeError: 'NoneType' object has no attribute 'create_execution_context'"
-    assert diagnose(book(refused, "Traceback (most recent call last):", fatal), "ecs").cause.category == \
-        Category.CONFIGURATION
-    # Alone, the AttributeError is the code's.
+    ("[06/29/2022-16:20:45] [TRT] [E] 1: [stdArchiveReader.cpp::StdArchiveReader::35] Error Code 1: Serialization "
+     "(Serialization assertion safeVersionRead == safeSerializationVersion failed.Version tag does not match. Note: "
+     "Current Version: 0, Serialized Engine Version: 43)",
+     "AttributeError: 'NoneType' object has no attribute 'create_execution_context'", Category.CONFIGURATION),
+])
+def test_what_an_earlier_failure_left_unset_is_that_failures_doing(earlier: str, fatal: str,
+                                                                     category: Category) -> None:
+    assert diagnose(book(earlier, "Traceback (most recent call last):", fatal), "ecs").cause.category == category
+    # Alone, the error on the name or the None is the code's.
     assert diagnose(book("Traceback (most recent call last):", fatal), "ecs").cause.category == Category.CODE_ERROR
 
 
