@@ -2200,7 +2200,10 @@ def test_glues_invalid_input_is_no_missing_input_path_on_emr() -> None:
     refused = ("Caused by: org.apache.hudi.aws.sync.HoodieGlueSyncException: Fail to add partitions to cdc_lake.orders "
                "with error(s): [{PartitionValues: [2022, 01, 02],ErrorDetail: {ErrorCode: InvalidInputException,"
                "ErrorMessage: The number of partition keys do not match the number of partition values}}]")
-    assert diagnose(book(refused), "emr").rule != "emr-input-path-missing"
+    d = diagnose(book(refused), "emr")
+    assert d.rule != "emr-input-path-missing"
+    # ... and nothing else claims a missing input with high confidence from Glue's refusal either.
+    assert not (d.cause.category == Category.MISSING_INPUT and d.cause.confidence == Confidence.HIGH)
     missing = ("org.apache.hadoop.mapreduce.lib.input.InvalidInputException: Input Pattern s3://acme/in/*.gz matches "
                "0 files")
     d = diagnose(book(missing), "emr")

@@ -696,11 +696,13 @@ class StepFunctionsEvidence:
                 prev = by_id.get(prev.get("previousEventId"))
             if prev is None or not prev.get("type", "").endswith(_FAIL_SUFFIXES) or prev.get("type") in _EXECUTION_END:
                 return None
-            before = [e for e in failures if e is not failed and _event_id(e) <= _event_id(prev)
-                      and _details(e).get("error")]
-            return before[-1] if before else None
-        before = [e for e in failures if e is not failed and _event_id(e) < _event_id(entered)
-                  and _details(e).get("error") == caught["Error"]]
+            # Any failure that names an error, up to and with the one the state was entered from.
+            until, error = _event_id(prev) + 1, None
+        else:
+            # The failure before the state was entered that has the caught error.
+            until, error = _event_id(entered), caught["Error"]
+        before = [e for e in failures if e is not failed and _event_id(e) < until
+                  and (_details(e).get("error") == error if error is not None else _details(e).get("error"))]
         return before[-1] if before else None
 
     @staticmethod
