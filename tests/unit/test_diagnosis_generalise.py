@@ -773,6 +773,30 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "Pillow.libs/libpng16-cb42a3c6.so.16.39.0)", "batch", Category.CONFIGURATION),
     ("ImportError: /var/task/PIL/_imaging.cpython-36m-x86_64-linux-gnu.so: ELF load command address/offset not "
      "properly aligned", "ecs", Category.CONFIGURATION),
+    # A server that takes only TLS, in a client's connect error (a connect failure alone reads as the server).
+    ("** (Postgrex.Error) FATAL 28000 (invalid_authorization_specification) This RDS Proxy requires TLS connections",
+     "ecs", Category.CONFIGURATION),
+    # Laravel's encrypter given an APP_KEY it cannot use.
+    ("RuntimeException: No supported encrypter found. The cipher and / or key length are invalid. in /var/www/html/"
+     "vendor/laravel/framework/src/Illuminate/Encryption/EncryptionServiceProvider.php:45", "ecs",
+     Category.CONFIGURATION),
+    ("Illuminate\\Encryption\\MissingAppKeyException: No application encryption key has been specified.", "ecs",
+     Category.CONFIGURATION),
+    # A Hive SerDe jar built against the interface Hive 2.3 removed: the jar's generation, not the job's code.
+    (": org.apache.spark.SparkClassNotFoundException: The SerDe interface removed since Hive 2.3(HIVE-15167). Please "
+     "migrate your custom SerDes to Hive 2.3. See HIVE-15167 for more details.", "emr", Category.CONFIGURATION),
+    # A multipart upload with a part under S3's minimum: how the code cuts its parts.
+    ("botocore.exceptions.ClientError: An error occurred (EntityTooSmall) when calling the CompleteMultipartUpload "
+     "operation: Your proposed upload is smaller than the minimum allowed size", "lambda", Category.CODE_ERROR),
+    # S3 refusing a request signed for another region: the region setting, no malformed data.
+    ("Caused by: software.amazon.awssdk.services.s3.model.S3Exception: The authorization header is malformed; the "
+     "region 'us-east-2' is wrong; expecting 'us-west-2' (Service: S3, Status Code: 400)", "batch",
+     Category.CONFIGURATION),
+    # A duration with its unit read as a number: Hadoop 3.4's defaults under an older hadoop-aws jar, no record.
+    ('py4j.protocol.Py4JJavaError: An error occurred while calling o47.parquet.\n: java.lang.NumberFormatException: '
+     'For input string: "60s"', "ecs", Category.CONFIGURATION),
+    # The Web Crypto global a Node 18 function lacks, as fetch before Node 18.
+    ("ReferenceError: crypto is not defined", "lambda", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2194,6 +2218,45 @@ def test_what_an_earlier_failure_left_unset_is_that_failures_doing(earlier: str,
     assert diagnose(book("Traceback (most recent call last):", fatal), "ecs").cause.category == Category.CODE_ERROR
 
 
+@pytest.mark.parametrize(("reason", "category"), [
+    # asyncpg's refusal by pg_hba without SSL, then the program's own summary of it.
+    ('ERROR fleet_stats.db: InvalidAuthorizationSpecificationError occurred while establishing connection: no '
+     'pg_hba.conf entry for host "10.20.4.117", user "fleetstats_app", database "fleetstats", SSL off',
+     Category.CONFIGURATION),
+    # RDS Proxy refusing a client without TLS, logged by one process after another's pool gave up (oban-bg/oban#869).
+    ("[error] Postgrex.Protocol (#PID<0.1351.0>) failed to connect: ** (Postgrex.Error) FATAL 28000 "
+     "(invalid_authorization_specification) This RDS Proxy requires TLS connections", Category.CONFIGURATION),
+])
+@pytest.mark.parametrize("summary", [
+    "CRITICAL fleet_stats.sync: Cannot connect to db on startup, exiting",
+    "** (DBConnection.ConnectionError) connection not available and request was dropped from queue after 2976ms.",
+])
+def test_a_connection_that_failed_without_why_gives_way_to_the_line_that_says_why(
+        reason: str, category: Category, summary: str) -> None:
+    assert diagnose(book(reason, summary), "ecs").cause.category == category
+    assert diagnose(book(summary, reason), "ecs").cause.category == category
+    # Alone, the summary is a dependency out of reach; with a reason that is one (refused), it stays so.
+    assert diagnose(book(summary), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+    refused = "psycopg2.OperationalError: connection to server at 10.0.1.5, port 5432 failed: Connection refused"
+    assert diagnose(book(refused, summary), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_a_clusters_state_after_its_step_failed_is_context_not_the_cause() -> None:
+    # A transient cluster the orchestrator terminated after its step failed (TERMINATED: USER_REQUEST): the step's
+    # own error decides; the cluster's state is the setting it ran in.
+    b = EvidenceBook()
+    b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz",
+          ": org.apache.spark.SparkClassNotFoundException: The SerDe interface removed since Hive 2.3(HIVE-15167).")
+    b.add("config", "elasticmapreduce:DescribeCluster",
+          "Cluster sessions-transient (j-1) is TERMINATED: USER_REQUEST — Terminated by user request. release emr-6.12.0")
+    assert diagnose(b, "emr").cause.category == Category.CONFIGURATION
+    # A cluster stopped by a person, reported as the cluster's own state, is still a manual stop.
+    c = EvidenceBook()
+    c.add("cluster", "elasticmapreduce:DescribeCluster",
+          "Cluster sessions-transient (j-1) is TERMINATED: USER_REQUEST — Terminated by user request.")
+    assert diagnose(c, "emr").cause.category == Category.MANUAL_STOP
+
+
 def test_glues_invalid_input_is_no_missing_input_path_on_emr() -> None:
     # Glue's InvalidInputException is any request it refused (Hudi's sync sent partitions of the wrong arity,
     # apache/hudi#6281); Hadoop's, in mapred or mapreduce.lib.input, is the input path that is not there.
@@ -2463,6 +2526,10 @@ def test_an_import_failure_after_the_runs_own_pip_install_with_unchanged_code_is
     missing_name = "AttributeError: module 'aiobotocore' has no attribute 'AioSession'"
     assert run(baseline=True, error=missing_name).cause.signature == "install-at-start-import-error"
     assert run(baseline=True, code_changed=True, error=missing_name).cause.category == Category.CODE_ERROR
+    # cloud-bulldozer/benchmark-wrapper#484: NumPy 2.0 came in under an unpinned dependency and named what it removed.
+    removed = "AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` instead."
+    assert run(baseline=True, error=removed).cause.signature == "install-at-start-import-error"
+    assert run(baseline=True, code_changed=True, error=removed).cause.category == Category.CODE_ERROR
 
 
 def test_a_wheels_dependency_collected_with_a_floor_only_is_unpinned() -> None:

@@ -484,6 +484,14 @@ _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLoca
                           r"|'NoneType' object (?:has no attribute '\w+'|is not (?:subscriptable|iterable))"
                           r"|\bcannot access local variable '\w+'|\blocal variable '\w+' referenced before assignment"
                           r"|/bin/python[\d.]*: (?:not found|No such file or directory)")
+# A connection that failed, said without why ("Cannot connect to db on startup, exiting", "Unable to connect to the
+# database"): the summary of the attempts before it. An earlier line of the same log that says why the server
+# refused them ("no pg_hba.conf entry for host ..., SSL off", "This RDS Proxy requires TLS connections") is the cause.
+_BARE_CONNECT = re.compile(r"(?i)\b(?:can ?not|could ?n[o']t|unable to|failed to) (?:re)?connect(?: to)?\b"
+                           # Elixir's DBConnection: no connection in its pool to hand out, because none could be opened
+                           r"|\bconnection not available and request was dropped from queue\b")
+_CONNECT_REASON = re.compile(r"(?i)refused|timed? ?out|reset|unreachable|no route|unknown host|not known|resolv|"
+                             r"closed|EOF|denied|handshake|certificate|ssl|tls")
 # A bystander's error logged next to the failure: a Spark listener that threw ("ERROR AsyncEventQueue: Listener
 # EventLoggingListener threw an exception", then "java.util.ConcurrentModificationException" on its own line).
 # Spark logs and drops a listener's exception; the job goes on, so the trace under it (its lines logged at the same
@@ -797,8 +805,10 @@ class SignatureSet:
                 hit = classify(text, self.classes)
                 if hit is None or hit.category in exclude:
                     continue
-                if not hit.weak and (_earlier_attempt(ev) or _another_task(text, fatal) or of_bystander
-                                     or _retried_later(ev, retrying)):
+                # A setting or the state of what the work ran on (a cluster "TERMINATED: USER_REQUEST" after its step
+                # failed, the orchestrator's clean-up): the context of the failure, not a line of it.
+                if not hit.weak and (ev.kind in _CONTEXT_KINDS or _earlier_attempt(ev) or _another_task(text, fatal)
+                                     or of_bystander or _retried_later(ev, retrying)):
                     hit = replace(hit, weak=True)
                 elif hit.weak and not _earlier_attempt(ev) and _of_fatal_task(text, fatal):
                     hit = replace(hit, weak=False)  # an attempt of the task that ended the job
@@ -816,11 +826,17 @@ class SignatureSet:
                     fetches.setdefault(ev.source, (rank, hit, ev))
         if best is None:
             return None
-        if _CONSEQUENCE.search(best[1].quote):
+        # (an exception class's quote is its name: its line says the rest)
+        said = best[1].quote if best[1].kind == "text" else best[2].text
+        bare_connect = (best[1].category == Category.DEPENDENCY_UNAVAILABLE
+                        and _BARE_CONNECT.search(said) is not None and _CONNECT_REASON.search(said) is None)
+        if bare_connect or _CONSEQUENCE.search(best[1].quote):
             # A name never assigned because the step that assigns it failed earlier in the same log, and the
             # script went on ("Database connection failed due to ... root certificate file does not exist", then
             # "NameError: name 'query_results' is not defined"): the earlier failure is the cause.
-            earlier = [c for c in fatal_hits if c[2].source == best[2].source and c[0][4] < best[0][4]
+            # A connection said to have failed without why gives way to the line that says why, logged before or
+            # after it (another process of the same program may log the server's refusal later).
+            earlier = [c for c in fatal_hits if c[2].source == best[2].source and (bare_connect or c[0][4] < best[0][4])
                        and c[1].category != best[1].category]
             if earlier:
                 best = max(earlier, key=lambda c: c[0])
