@@ -2248,7 +2248,7 @@ def test_a_clusters_state_after_its_step_failed_is_context_not_the_cause() -> No
     b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz",
           ": org.apache.spark.SparkClassNotFoundException: The SerDe interface removed since Hive 2.3(HIVE-15167).")
     b.add("config", "elasticmapreduce:DescribeCluster",
-          "Cluster sessions-transient (j-1) is TERMINATED: USER_REQUEST — Terminated by user request. release emr-6.12.0")
+          "Cluster sessions-transient (j-1) is TERMINATED: USER_REQUEST — Terminated by user request. emr-6.12.0")
     assert diagnose(b, "emr").cause.category == Category.CONFIGURATION
     # A cluster stopped by a person, reported as the cluster's own state, is still a manual stop.
     c = EvidenceBook()
