@@ -381,6 +381,19 @@ def test_a_long_message_keeps_the_line_in_its_middle_that_tells_the_error() -> N
     assert "Possible solutions" not in line
 
 
+def test_an_exception_whose_message_starts_on_the_next_line_keeps_that_line() -> None:
+    # ruamel.yaml 0.18's removal notice (nukezil/IOMatch#4): the type alone on its line, then the message over six
+    # more. Its first line says what was removed; a long message's middle is what is cut, not its start.
+    lines = ["Traceback (most recent call last):", '  File "/app/train.py", line 23, in <module>',
+             "AttributeError: ", '"load()" has been removed, use', "", "  yaml = YAML(typ='rt')", "  yaml.load(...)",
+             "", "and register any classes that you use, or check the tag attribute on the loaded data,",
+             'instead of file "/app/semilearn/core/utils/misc.py", line 23']
+    texts = [c.text for c in compact(lines, budget_tokens=2000).lines]
+    (line,) = [t for t in texts if t.startswith("AttributeError")]
+    assert line.startswith('AttributeError: "load()" has been removed, use')
+    assert line.endswith('line 23')
+
+
 def test_a_cause_without_a_message_is_shown_with_the_frame_that_threw_it() -> None:
     # A Glue job's Py4J error whose root cause is a bare IllegalArgumentException: Hudi's precondition on its
     # timeline, which only the frame names (apache/hudi#6463).

@@ -797,6 +797,21 @@ def test_athena_error_names_are_read_as_codes() -> None:
      'For input string: "60s"', "ecs", Category.CONFIGURATION),
     # The Web Crypto global a Node 18 function lacks, as fetch before Node 18.
     ("ReferenceError: crypto is not defined", "lambda", Category.CONFIGURATION),
+    # A field the JVM names without its class: a library's, far more often than the job's own.
+    ('Exception in thread "main" java.lang.NoSuchFieldError: sizeClass', "ecs", Category.CONFIGURATION),
+    ("java.lang.NoSuchFieldError: Class com.acme.jobs.Totals does not have member field 'int count'", "ecs",
+     Category.CODE_ERROR),
+    # The image's own start: an init that could not exec the program, an exec-form ENTRYPOINT handed to the shell as
+    # text, a script with CRLF line endings. No input is missing.
+    ("[dumb-init] /run.sh: No such file or directory", "batch", Category.CODE_ERROR),
+    ("[FATAL tini (7)] exec /docker-entrypoint.sh failed: No such file or directory", "ecs", Category.CODE_ERROR),
+    ("/bin/sh: 1: [/usr/bin/tini,: not found", "ecs", Category.CODE_ERROR),
+    ("/config/entrypoint.sh: set: line 2: illegal option -", "ecs", Category.CODE_ERROR),
+    ("/entrypoint.sh: line 3: $'\\r': command not found", "ecs", Category.CODE_ERROR),
+    # A database URL naming a dialect SQLAlchemy does not have, and PHP's SDK finding no credentials file.
+    ("sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres", "ecs", Category.CONFIGURATION),
+    ("PHP Fatal error:  Uncaught Aws\\Exception\\CredentialsException: Cannot read credentials from /.aws/credentials "
+     "in /app/vendor/aws/aws-sdk-php/src/Credentials/CredentialProvider.php:394", "ecs", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2530,6 +2545,45 @@ def test_an_import_failure_after_the_runs_own_pip_install_with_unchanged_code_is
     removed = "AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` instead."
     assert run(baseline=True, error=removed).cause.signature == "install-at-start-import-error"
     assert run(baseline=True, code_changed=True, error=removed).cause.category == Category.CODE_ERROR
+
+
+@pytest.mark.parametrize("error", [
+    # pandas-dev/pandas#51062: SQLAlchemy 2.0 came in unpinned under pandas 1.x.
+    "TypeError: __init__() got multiple values for argument 'schema'",
+    # tenable/pyTenable#910: marshmallow 4.0 dropped pre_load's pass_many.
+    "TypeError: pre_load() got an unexpected keyword argument 'pass_many'",
+])
+def test_a_call_that_no_longer_fits_an_unpinned_packages_api_is_a_new_release(error: str) -> None:
+    def run(code_changed: bool) -> Any:
+        b = EvidenceBook()
+        b.add("config", "glue:GetJobRun", "Installed at the start of every run without a version "
+              "(--additional-python-modules): sqlalchemy", unpinned_modules="sqlalchemy")
+        b.add("log", "/aws-glue/python-jobs/error", error)
+        b.add("change", "glue:GetJobRuns", "Last good run: jr_1 ended 2023-01-26 03:02 UTC", aspect="baseline",
+              baseline="jr_1")
+        if code_changed:
+            b.add("change", "glue:GetJob", "Job crm: script changed", aspect="code", changed_after_baseline=True)
+        return signature_set().diagnose(b.items, "glue", {"job_name": "crm"})
+
+    assert run(code_changed=False).cause.category == Category.CONFIGURATION
+    assert run(code_changed=True).cause.category == Category.CODE_ERROR
+
+
+def test_a_containers_pip_that_cannot_build_what_it_installs_at_start_is_a_new_release() -> None:
+    # yaml/pyyaml#601: PyYAML 5.4's sdist, built at the container's start, under Cython 3.0.
+    def run(baseline: bool) -> Any:
+        b = EvidenceBook()
+        b.add("job", "batch:DescribeJobs", "Attempt 1 of 1: exit code 1 (application error)", exit_code=1)
+        b.add("log", "/aws/batch/job", "      AttributeError: cython_sources")
+        b.add("log", "/aws/batch/job", "error: subprocess-exited-with-error")
+        if baseline:
+            b.add("change", "batch:ListJobs", "Last good run: job churn-1 ended 2023-07-16 06:14 UTC",
+                  aspect="baseline", baseline="job churn-1")
+        return signature_set().diagnose(b.items, "batch", {"job_name": "churn-2"})
+
+    d = run(baseline=True)
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "install-at-start-build-failed")
+    assert run(baseline=False).cause.signature != "install-at-start-build-failed"
 
 
 def test_a_wheels_dependency_collected_with_a_floor_only_is_unpinned() -> None:

@@ -1116,13 +1116,24 @@ def _wrapped_kept(held: list[LogLine | str]) -> list[LogLine | str]:
         line = _message(h)
         return error_weight(line) + (_ERROR_WORDS + 1 if _BODY_REASON.match(line) else 0.0)
 
+    # An exception whose message starts on the next line ("AttributeError: ", then '"load()" has been removed, use':
+    # ruamel.yaml 0.18, nukezil/IOMatch#4): that line is the message's first, kept with the type.
     middle, tail = held[1 : 1 - WRAPPED_LINES], held[1 - WRAPPED_LINES :]
+    if _TYPE_ALONE.match(_message(held[0])) and not _TYPE_ALONE.match(_message(held[1])) \
+            and not _message(held[1]).lstrip().startswith(("Caused by", "at ", "\tat ")) \
+            and not _TRACE_LINE.match(_message(held[1])):
+        return [held[0], held[1], "…", *tail[1:]]
     heaviest = max(middle, key=weight)
     # ... as much as any of them, too: a Google API error's '"reason": "insufficientPermissions"' beside its closing
     # '"message": "Insufficient Permission"' (burnash/gspread#513) names the cause the message only restates.
     if 0 < weight(heaviest) >= max(weight(t) for t in tail):
         return [held[0], heaviest, "…", *tail[1:]]
     return [held[0], "…", *tail]
+
+
+_TYPE_ALONE = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Warning)\w*:\s*$")
+# A line that is itself an exception, with a message of its own (the next link of a chain): no continuation.
+_TRACE_LINE = re.compile(r"^\s*:?\s*(?:[\w$]+\.)*[A-Z][\w$]*(?:Error|Exception)\b")
 
 
 # A message a program frames between two rules of dashes, equals signs or asterisks, one line an event (Open MPI's
