@@ -809,7 +809,8 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("/config/entrypoint.sh: set: line 2: illegal option -", "ecs", Category.CODE_ERROR),
     ("/entrypoint.sh: line 3: $'\\r': command not found", "ecs", Category.CODE_ERROR),
     # A database URL naming a dialect SQLAlchemy does not have, and PHP's SDK finding no credentials file.
-    ("sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres", "ecs", Category.CONFIGURATION),
+    ("sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres", "ecs",
+     Category.CONFIGURATION),
     ("PHP Fatal error:  Uncaught Aws\\Exception\\CredentialsException: Cannot read credentials from /.aws/credentials "
      "in /app/vendor/aws/aws-sdk-php/src/Credentials/CredentialProvider.php:394", "ecs", Category.CONFIGURATION),
 ])
