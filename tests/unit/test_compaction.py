@@ -394,6 +394,26 @@ def test_an_exception_whose_message_starts_on_the_next_line_keeps_that_line() ->
     assert line.endswith('line 23')
 
 
+def test_a_python_traceback_a_caused_by_line_opens_ends_in_the_root_cause() -> None:
+    # An EMR step's stderr: Spark's "Caused by: ...PythonException: Traceback (most recent call last):", the
+    # executor's frames, then the worker's exception, then the Java frames. The exception is the root cause, not
+    # the header that opened the traceback.
+    lines = ["24/06/18 02:11:05 ERROR TaskSetManager: Task 3 in stage 3.0 failed 4 times; aborting job",
+             "Caused by: org.apache.spark.api.python.PythonException: Traceback (most recent call last):",
+             '  File "/usr/local/lib64/python3.9/site-packages/pandas/__init__.py", line 22, in <module>',
+             "    from pandas.compat import is_numpy_dev as _is_numpy_dev  # pyright: ignore # noqa:F401",
+             '  File "pandas/_libs/interval.pyx", line 1, in init pandas._libs.interval',
+             "ValueError: numpy.dtype size changed, may indicate binary incompatibility. Expected 96 from C header, "
+             "got 88 from PyObject",
+             "\tat org.apache.spark.api.python.BasePythonRunner$ReaderIterator.handlePythonException("
+             "PythonRunner.scala:572)",
+             "\tat org.apache.spark.api.python.PythonRunner$$anon$3.read(PythonRunner.scala:784)"]
+    result = compact(lines, budget_tokens=2000).lines
+    roots = [c.text for c in result if c.root]
+    assert roots == ["ValueError: numpy.dtype size changed, may indicate binary incompatibility. Expected 96 from C "
+                     "header, got 88 from PyObject"]
+
+
 def test_a_cause_without_a_message_is_shown_with_the_frame_that_threw_it() -> None:
     # A Glue job's Py4J error whose root cause is a bare IllegalArgumentException: Hudi's precondition on its
     # timeline, which only the frame names (apache/hudi#6463).
@@ -1118,6 +1138,9 @@ def test_a_clipped_json_document_keeps_its_error_fields_whole() -> None:
     ("Clean the data at location s3://b/p before retrying the query", False),
     ("The job will be retried by the scheduler", True),
     ("Task failed and will not retry", False),
+    # a program's count of what it retried and got past
+    ("render_map: fetched 78 tiles (2 retried after HTTP 503)", True),
+    ("retried after the lock was released", False),
 ])
 def test_the_retry_note_is_read_in_any_case_and_not_as_advice(line: str, retried: bool) -> None:
     from incident_responder.evidence.compaction import RETRIED

@@ -811,6 +811,21 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A database URL naming a dialect SQLAlchemy does not have, and PHP's SDK finding no credentials file.
     ("sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres", "ecs",
      Category.CONFIGURATION),
+    # An identity provider refusing the work's own login: an expired client secret, a rotated service-account key.
+    ("ERROR: AADSTS7000222: The provided client secret keys for app '6f2b9c1e' are expired.", "ecs",
+     Category.PERMISSION_DENIED),
+    ("ERROR: (gcloud.auth.activate-service-account) There was a problem refreshing your current auth tokens: "
+     "invalid_grant: Invalid JWT Signature.", "batch", Category.PERMISSION_DENIED),
+    # ImageMagick's resource policy, no capacity of the host; the Go SDK's modules of two generations.
+    ("convert-im6.q16: cache resources exhausted `/workdir/map.gray.png' @ error/cache.c/OpenPixelCache/4095.",
+     "batch", Category.CONFIGURATION),
+    ("ERROR send message failed (target_id=post-19b03e) not found, ResolveEndpointV2", "ecs", Category.CONFIGURATION),
+    # What the code holds in one value or sends unchecked: spawnSync's buffer, V8's longest string, botocore's own
+    # check of a request before it is sent.
+    ("Error: spawnSync curl ENOBUFS", "batch", Category.CODE_ERROR),
+    ("ERR! export RangeError: Invalid string length", "ecs", Category.CODE_ERROR),
+    ("botocore.exceptions.ParamValidationError: Parameter validation failed:\nInvalid length for parameter Value, "
+     "value: 0, valid range: 1-inf", "lambda", Category.CODE_ERROR),
     ("PHP Fatal error:  Uncaught Aws\\Exception\\CredentialsException: Cannot read credentials from /.aws/credentials "
      "in /app/vendor/aws/aws-sdk-php/src/Credentials/CredentialProvider.php:394", "ecs", Category.CONFIGURATION),
 ])

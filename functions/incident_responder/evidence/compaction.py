@@ -425,7 +425,8 @@ RETRIED = re.compile(
     # of 10 ms": the Athena connectors' ThrottlingInvoker)
     r"|adding (?:a )?(?:delay|backoff) of\b"
     r"|succeeded after\b|selected next node\b|trying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
-    r"|trying again\b|retry \d+ ?(?:/|of) ?\d+ in \d)")
+    # a program's count of what it retried and got past ("fetched 78 tiles (2 retried after HTTP 503)")
+    r"|trying again\b|retry \d+ ?(?:/|of) ?\d+ in \d|(?<=\d )retried after\b)")
 
 
 def _quoted_by(message: str, previous: str) -> bool:
@@ -1131,6 +1132,7 @@ def _wrapped_kept(held: list[LogLine | str]) -> list[LogLine | str]:
     return [held[0], "…", *tail]
 
 
+_PY_TRACE_HEAD = "Traceback (most recent call last)"
 _TYPE_ALONE = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Warning)\w*:\s*$")
 # A line that is itself an exception, with a message of its own (the next link of a chain): no continuation.
 _TRACE_LINE = re.compile(r"^\s*:?\s*(?:[\w$]+\.)*[A-Z][\w$]*(?:Error|Exception)\b")
@@ -1299,6 +1301,10 @@ def compact(
     raiser: _Template | None = None  # the last source line under a frame of the Python traceback being read
     own: str | None = None  # the traceback's innermost frame in the work's own code (raised_in), with its source
     own_at = 0
+    # A Java "Caused by:" that opens a Python traceback (Spark's "Caused by: org.apache.spark.api.python.
+    # PythonException: Traceback (most recent call last):", then the executor's frames, then "ValueError: numpy.dtype
+    # size changed"): the Python exception that closes it is the root cause, not the wrapper's header.
+    python_cause: _Template | None = None
 
     for item in _unwrapped(_unbannered(_expanded(lines))):
         if isinstance(item, str):
@@ -1366,20 +1372,26 @@ def compact(
             in_traceback = False
             if _PY_EXCEPTION.match(message):
                 t.exception, last_exc = True, t
+                if python_cause is not None:
+                    t.root, python_cause = True, None
                 if own is not None:
                     t.raised_at = own
                 if raiser is not None and ":" not in message:
                     # An exception with no message ("StopIteration", a bare "AssertionError"): the source line
                     # that raised it is what says why (next() over a zip file's entries that had no .SAFE folder).
                     raiser.frame, raiser.exception = False, True
-        if message.startswith("Traceback (most recent call last)"):
+        opens_python = _CAUSED_BY.match(message) is not None and message.rstrip(": ").endswith(_PY_TRACE_HEAD)
+        if message.startswith(_PY_TRACE_HEAD) or opens_python:
             in_traceback, raiser, own = True, None, None
             rooted, chained = rooted and chained, False
+            python_cause = t if opens_python else None
         elif message.startswith(_CHAINED):
             chained = True
             if last_exc is not None and not rooted:
                 last_exc.root = rooted = True
-        if _CAUSED_BY.match(message):
+        if opens_python:
+            cause = wrapper = None
+        elif _CAUSED_BY.match(message):
             cause, wrapper = t, cause
         elif cause is not None and not _is_frame(message):
             _root(cause, wrapper)
