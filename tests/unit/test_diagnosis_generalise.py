@@ -816,6 +816,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
      Category.PERMISSION_DENIED),
     ("ERROR: (gcloud.auth.activate-service-account) There was a problem refreshing your current auth tokens: "
      "invalid_grant: Invalid JWT Signature.", "batch", Category.PERMISSION_DENIED),
+    # Slack's Web API refusing a token without the scope; an HTTP API that removed the endpoint the code calls.
+    ("Runtime.UnhandledPromiseRejection: Error: An API error occurred: missing_scope", "lambda",
+     Category.PERMISSION_DENIED),
+    ("JiraError HTTP 410 url: https://acme.atlassian.net/rest/api/2/search text: The requested API has been removed. "
+     "Please migrate to the /rest/api/3/search/jql API.", "batch", Category.CODE_ERROR),
+    # The kernel's limits in a full disk's words: inotify's watches, shared-memory segments. No disk is full.
+    ("Error: ENOSPC: System limit for number of file watchers reached, watch '/build/app/src'", "batch",
+     Category.CONFIGURATION),
+    ("shmget (2): No space left on device", "ecs", Category.CONFIGURATION),
+    # A library built for another Spark, its class named with slashes.
+    ('Exception in thread "main" java.lang.AbstractMethodError: Method za/co/absa/abris/avro/sql/AvroDataToCatalyst.'
+     "child()Lorg/apache/spark/sql/catalyst/trees/TreeNode; is abstract", "emr", Category.CONFIGURATION),
     # ImageMagick's resource policy, no capacity of the host; the Go SDK's modules of two generations.
     ("convert-im6.q16: cache resources exhausted `/workdir/map.gray.png' @ error/cache.c/OpenPixelCache/4095.",
      "batch", Category.CONFIGURATION),
