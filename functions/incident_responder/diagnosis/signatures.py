@@ -836,10 +836,10 @@ class SignatureSet:
             # "NameError: name 'query_results' is not defined"): the earlier failure is the cause.
             # A connection said to have failed without why gives way to the line that says why, logged before or
             # after it (another process of the same program may log the server's refusal later).
-            earlier = [c for c in fatal_hits if c[2].source == best[2].source and (bare_connect or c[0][4] < best[0][4])
-                       and c[1].category != best[1].category]
-            if earlier:
-                best = max(earlier, key=lambda c: c[0])
+            why = [c for c in fatal_hits if c[2].source == best[2].source and (bare_connect or c[0][4] < best[0][4])
+                   and c[1].category != best[1].category]
+            if why:
+                best = max(why, key=lambda c: c[0])
         fetch = fetches.get(best[2].source)
         if best[1].category == Category.MISSING_INPUT and fetch is not None and fetch[0][4] < best[0][4]:
             return fetch[1], fetch[2]

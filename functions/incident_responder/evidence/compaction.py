@@ -304,6 +304,7 @@ def _is_frame(line: str) -> bool:
     """Whether a line is a stack frame (where, not what). Only a frame's line is searched for Node's fields."""
     return bool(_FRAME.match(line)) and not _NODE_FIELDS.search(line)
 _CAUSED_BY = re.compile(r"^\s*Caused by:")
+_PY_TRACE_HEAD = "Traceback (most recent call last)"  # a Python traceback's first line
 _SUPPRESSED = "Suppressed: "  # an exception a failed close or clean-up added to the one thrown (Java)
 # A frame of a Python traceback: its file, line and function ("  File "/opt/job/merge.py", line 61, in main").
 _PY_FILE = re.compile(r'^\s*File "(?P<path>[^"]*)", line (?P<line>\d+)(?:, in (?P<func>\S+))?')
@@ -458,7 +459,7 @@ def _in_warned_trace(message: str) -> bool:
     """Whether an undated line can continue a JVM trace logged under a warning: a frame, an exception or its
     "Caused by:". A Python traceback after a warning ("WARNING: Running pip as the 'root' user", a JVM's WARN) is
     what the interpreter printed on its way out, not the warning's: its header and frames end the warning's trace."""
-    if _DATED.match(message) or message.startswith("Traceback (most recent call last)") or _PY_FILE.match(message):
+    if _DATED.match(message) or message.startswith(_PY_TRACE_HEAD) or _PY_FILE.match(message):
         return False
     return _is_frame(message) or bool(_EXCEPTION_LINE.match(message))
 
@@ -514,7 +515,7 @@ def _headline(message: str) -> str:
     if not body[0].startswith("Traceback"):
         picked.append(body[0])
     rest = body[1:]
-    python = any("Traceback (most recent call last)" in p for p in body)
+    python = any(_PY_TRACE_HEAD in p for p in body)
     if not python and _EXCEPTION_LINE.match(body[0]) and parts[0] == body[0]:
         picked[0] = _with_message(parts, 0)
     # A Python traceback, also one a wrapper line opens ("PythonException: Traceback (most recent call
@@ -623,7 +624,7 @@ def raised_in(message: str) -> str | None:
     source line under it ("/tmp/merge.py:88 in main: for result in executor.map(start_merging, parts)"). The
     exception says what failed; this says which line of the job's code called into it. Of a chained traceback,
     the first one's (the root cause's). None when every frame is a library's, or there is no traceback."""
-    if "Traceback (most recent call last)" not in message:
+    if _PY_TRACE_HEAD not in message:
         return None
     lines = message.splitlines()
     found: str | None = None
@@ -1120,9 +1121,9 @@ def _wrapped_kept(held: list[LogLine | str]) -> list[LogLine | str]:
     # An exception whose message starts on the next line ("AttributeError: ", then '"load()" has been removed, use':
     # ruamel.yaml 0.18, nukezil/IOMatch#4): that line is the message's first, kept with the type.
     middle, tail = held[1 : 1 - WRAPPED_LINES], held[1 - WRAPPED_LINES :]
-    if _TYPE_ALONE.match(_message(held[0])) and not _TYPE_ALONE.match(_message(held[1])) \
-            and not _message(held[1]).lstrip().startswith(("Caused by", "at ", "\tat ")) \
-            and not _TRACE_LINE.match(_message(held[1])):
+    first, second = _message(held[0]).strip(), _message(held[1])
+    if _NO_MESSAGE.fullmatch(first) and first.endswith(":") and not (_EXCEPTION_LINE.match(second)
+                                                                     or _is_frame(second)):
         return [held[0], held[1], "…", *tail[1:]]
     heaviest = max(middle, key=weight)
     # ... as much as any of them, too: a Google API error's '"reason": "insufficientPermissions"' beside its closing
@@ -1130,12 +1131,6 @@ def _wrapped_kept(held: list[LogLine | str]) -> list[LogLine | str]:
     if 0 < weight(heaviest) >= max(weight(t) for t in tail):
         return [held[0], heaviest, "…", *tail[1:]]
     return [held[0], "…", *tail]
-
-
-_PY_TRACE_HEAD = "Traceback (most recent call last)"
-_TYPE_ALONE = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Warning)\w*:\s*$")
-# A line that is itself an exception, with a message of its own (the next link of a chain): no continuation.
-_TRACE_LINE = re.compile(r"^\s*:?\s*(?:[\w$]+\.)*[A-Z][\w$]*(?:Error|Exception)\b")
 
 
 # A message a program frames between two rules of dashes, equals signs or asterisks, one line an event (Open MPI's
