@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import os
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AccountAccess", "AssumeRoleFailed", "AwsContext", "account_access", "api_calls", "clear_shared_contexts",
            "counted_as", "describe_error", "error_code", "failing_context", "member_context", "own_account",
-           "reset_api_calls", "role_arn", "shared_context"]
+           "reset_api_calls", "role_arn", "shared_context", "use_sessions"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,11 @@ _lock = threading.Lock()
 _calls: Counter[str] = Counter()
 _tagged: dict[str, Counter[str]] = {}
 _tag: contextvars.ContextVar[str] = contextvars.ContextVar("aws_call_tag", default="")
+
+
+# The counter is registered once per client, however many contexts take it (the local runtime's sessions
+# keep their clients).
+_COUNTER_ID = "incident-responder-api-calls"
 
 
 def _count(model: Any = None, **_: Any) -> None:
@@ -92,6 +98,21 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _new_session(region: str | None) -> boto3.Session:
+    return boto3.Session(region_name=region)
+
+
+_make_session: Callable[[str | None], boto3.Session] = _new_session
+
+
+def use_sessions(factory: Callable[[str | None], boto3.Session] | None) -> None:
+    """How a context without a session of its own gets one (None: a new default session, as a Lambda
+    container makes). The local runtime, which plays many containers in one process, passes sessions
+    that keep their clients from one container to the next."""
+    global _make_session
+    _make_session = factory or _new_session
+
+
 class AwsContext:
     """Builds and caches the clients one invocation uses, for one region.
 
@@ -99,7 +120,7 @@ class AwsContext:
     """
 
     def __init__(self, region: str | None = None, session: boto3.Session | None = None) -> None:
-        self.session = session or boto3.Session(region_name=region)
+        self.session = session or _make_session(region)
         self.region = region or self.session.region_name or "us-east-1"
         self._clients: dict[str, BaseClient] = {}
         self._lock = threading.Lock()
@@ -111,7 +132,7 @@ class AwsContext:
                 cached = cast(Any, self.session).client(service, region_name=self.region, config=_RETRY_CONFIG)
                 # Counted at parameter build, which every call emits in full: a before-call handler that
                 # answers a call (a stub, the local world) stops the handlers after it.
-                cached.meta.events.register("before-parameter-build", _count)
+                cached.meta.events.register("before-parameter-build", _count, unique_id=_COUNTER_ID)
                 self._clients[service] = cached
             return cached
 
@@ -121,7 +142,11 @@ _shared: dict[str | None, AwsContext] = {}
 
 def shared_context(region: str | None = None) -> AwsContext:
     """The context warm invocations reuse for a region: its clients (and the Powertools secret
-    cache, which is kept per client) survive between events instead of being rebuilt each time."""
+    cache, which is kept per client) survive between events instead of being rebuilt each time.
+
+    No region is the function's own (Lambda's AWS_REGION): one context, not a second session and a second
+    set of clients for the same region when an event names it."""
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
     with _lock:
         ctx = _shared.get(region)
         if ctx is None:

@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from incident_responder.aws import use_sessions
+
 from .world import World, load_world
 
 if TYPE_CHECKING:
@@ -56,38 +58,58 @@ def _share_botocore_models() -> None:
     botocore.session.create_loader = create_loader  # type: ignore[assignment]
 
 
-_pooled: dict[str, Any] = {}
+_pooled: dict[tuple[str, int], Any] = {}
 
 
 def _local_session(region: str) -> Any:
-    """The session the local stack builds its own resources and worlds with, one per region for the process.
+    """A session whose clients are kept and reused by every local account and container of the process.
 
-    Its clients are kept and reused by every local account of the process (a client is stateless towards
-    moto, which tells accounts apart per request, and the local credentials never change): making them
-    anew took about a sixth of a replayed scenario's time. The handlers' own clients are not pooled: they are
-    built per container, as in Lambda, and counted.
+    The local stack builds its resources and worlds with it, and the handlers' contexts get it too
+    (:func:`incident_responder.aws.use_sessions`): a client is stateless towards moto, which tells accounts
+    apart per request, and the local credentials never change. Making sessions and clients anew for each
+    replayed scenario took about a third of its time. The handlers still count every call, and each
+    container starts without the caches of the last (:func:`_clear_caches`: what the code kept on a client
+    goes with it).
+
+    botocore copies its built-in handlers into a session when it is made, and a session's handlers into a
+    client: the local world adds handlers as scenarios need them, so a session or client made before the
+    last one was added is made again.
     """
-    session = _pooled.get(region)
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    key = (region, len(BUILTIN_HANDLERS))
+    session = _pooled.get(key)
     if session is None:
         import boto3
 
         class _PooledSession(boto3.Session):
             def __init__(self, **kwargs: Any) -> None:
                 super().__init__(**kwargs)
-                self._kept: dict[tuple[Any, ...], Any] = {}
+                self._kept: dict[tuple[Any, ...], tuple[Any, set[str], Any]] = {}
 
             def client(self, service_name: str, region_name: str | None = None,  # type: ignore[override]
                        **kwargs: Any) -> Any:
                 make: Any = super().client
-                if kwargs:  # an endpoint, credentials or a config of its own: a client of its own
+                config = kwargs.get("config")
+                if set(kwargs) - {"config"}:  # an endpoint or credentials of its own: a client of its own
                     return make(service_name, region_name=region_name, **kwargs)
-                key = (service_name, region_name)
+                key = (service_name, region_name, id(config))
                 if key not in self._kept:
-                    self._kept[key] = make(service_name, region_name=region_name)
-                return self._kept[key]
+                    made = make(service_name, region_name=region_name, **kwargs)
+                    self._kept[key] = (made, set(vars(made)), config)  # the config kept: its id stays its own
+                return self._kept[key][0]
 
-        session = _pooled[region] = _PooledSession(region_name=region)
+            def forget_state(self) -> None:
+                for made, attributes, _ in self._kept.values():
+                    for name in set(vars(made)) - attributes:
+                        delattr(made, name)
+
+        session = _pooled[key] = _PooledSession(region_name=region)
     return session
+
+
+def _container_session(region: str | None) -> Any:
+    return _local_session(region or os.environ.get("AWS_REGION") or "us-east-1")
 
 
 class UnknownFunctionError(KeyError):
@@ -269,6 +291,7 @@ class LocalStack:
         self.env = {**base_env, **env}
         load_world(self.world, self.session, catalog_table=os.environ["CATALOG_TABLE"])
         _clear_caches()
+        use_sessions(_container_session)
         # The local stack has no Lambda service: the worker's redrive call runs the handler here.
         from incident_responder.redrive.invoker import use_in_process
 
@@ -279,6 +302,7 @@ class LocalStack:
         from incident_responder.redrive.invoker import use_in_process
 
         use_in_process(None)
+        use_sessions(None)
         try:
             if self._mock is not None:
                 self._mock.stop()
@@ -367,6 +391,8 @@ def _clear_caches() -> None:
 
     parameters.clear_caches()
     clear_shared_contexts()
+    for session in _pooled.values():
+        session.forget_state()
     clear_catalog_cache()
     clear_clients()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import json
 import re
 import string
@@ -16,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from incident_responder.analyze import signature_set
+from incident_responder.formats import load_yaml
 from incident_responder.sources import ADAPTER_MODULES, adapter, adapter_for, all_adapters
 from incident_responder.sources.base import Adapter, RedriveSpec, SourceContext
 from incident_responder_local.world import SOURCE_LOADERS
@@ -42,10 +43,12 @@ def _event_rules() -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted((ROOT / "rules" / "events").glob("*.json"))]
 
 
+@functools.cache
 def _scenarios() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every scenario's event and expectations, read once per process (libyaml's parser when there is one)."""
     found = []
     for event_file in sorted((ROOT / "tests" / "scenarios").glob("*/event.json")):
-        expect = yaml.safe_load((event_file.parent / "expect.yaml").read_text()) or {}
+        expect = load_yaml((event_file.parent / "expect.yaml").read_text()) or {}
         found.append((json.loads(event_file.read_text()), expect))
     return found
 

@@ -144,12 +144,11 @@ class ClassRule:
         return any(p.fullmatch(code) for p in self.codes)
 
     def search(self, text: str) -> re.Match[str] | None:
-        if self.unless and self.excluded(text):
-            return None
         for p in self.text:
             m = p.search(text)
             if m:
-                return m
+                # What the rule stands aside for is read only on a line it matched: most lines match no rule.
+                return None if self.unless and self.excluded(text) else m
         return None
 
 
