@@ -213,14 +213,13 @@ def _create_table(ddb: Any, logical_id: str, props: dict[str, Any], resolver: _R
     if props.get("LocalSecondaryIndexes"):
         args["LocalSecondaryIndexes"] = resolver.value(props["LocalSecondaryIndexes"])
     try:
-        ddb.create_table(**args)
-    except ddb.exceptions.ResourceInUseException:
-        pass  # already created in this (shared) local account
+        arn = ddb.create_table(**args)["TableDescription"]["TableArn"]
+    except ddb.exceptions.ResourceInUseException:  # already created in this (shared) local account
+        arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
     ttl = resolver.value(props.get("TimeToLiveSpecification"))
     if ttl and ttl.get("Enabled"):
         ddb.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True})
-    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
     resolver.refs[logical_id] = name
     resolver.attrs[(logical_id, "Arn")] = arn
 
@@ -244,7 +243,8 @@ def _create_queue(sqs: Any, logical_id: str, props: dict[str, Any], resolver: _R
     name = _name(resolver, props, "QueueName", default)
     attributes = {k: _attr_text(resolver.value(props[k])) for k in _QUEUE_ATTRIBUTES if k in props}
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # The queue's ARN from its URL (https://sqs.<region>.amazonaws.com/<account>/<name>), as SQS builds both.
+    arn = f"arn:{sqs.meta.partition}:sqs:{sqs.meta.region_name}:{url.rstrip('/').split('/')[-2]}:{name}"
     resolver.refs[logical_id] = url
     resolver.attrs[(logical_id, "Arn")] = arn
     resolver.attrs[(logical_id, "QueueName")] = name

@@ -235,6 +235,16 @@ def test_a_warm_container_reports_within_six_calls(name: str, slack_emulator: An
     assert "dynamodb.Scan" not in calls and "secretsmanager.GetSecretValue" not in calls
 
 
+def test_each_replayed_container_starts_cold(slack_emulator: Any) -> None:
+    """The local runtime keeps its boto3 clients between replays, not what the code kept: a second replay of the same
+    failure reads the catalog and the Slack token again, as a new Lambda container would, and makes the same calls."""
+    first = run_scenario(HERE / "01_sfn_lambda_timeout", slack_emulator)
+    again = run_scenario(HERE / "01_sfn_lambda_timeout", slack_emulator)
+    assert again["api_calls"] == first["api_calls"]
+    assert {"dynamodb.Scan", "secretsmanager.GetSecretValue"} <= set(again["api_calls"])
+    assert again["outcome"] == "posted" and again["check"]["passed"]
+
+
 def test_an_answer_by_the_agent_publishes_its_tokens_and_cost(replayed: Callable[[str], Result]) -> None:
     """Each agent-written thread answer is counted per incident: calls, tokens, cost (CloudWatch EMF)."""
     result = replayed("agent_thread_question")

@@ -840,6 +840,31 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "value: 0, valid range: 1-inf", "lambda", Category.CODE_ERROR),
     ("PHP Fatal error:  Uncaught Aws\\Exception\\CredentialsException: Cannot read credentials from /.aws/credentials "
      "in /app/vendor/aws/aws-sdk-php/src/Credentials/CredentialProvider.php:394", "ecs", Category.CONFIGURATION),
+    # A GPU library, driver or device of another generation than the framework's build; a file saved by a newer
+    # reader (serde's untagged enum in a tokenizer.json).
+    ("2019-08-15 03:12:39.814460: E tensorflow/stream_executor/cuda/cuda_dnn.cc:319] Loaded runtime CuDNN library: "
+     "7.4.1 but source was compiled with: 7.6.0.  CuDNN library major and minor version needs to match", "batch",
+     Category.CONFIGURATION),
+    ("ValueError: Your setup doesn't support bf16/gpu. You need torch>=1.10, using Ampere GPU with cuda>=11.0", "batch",
+     Category.CONFIGURATION),
+    ("Exception: data did not match any variant of untagged enum PyPreTokenizerTypeWrapper at line 1 column 317718",
+     "ecs", Category.CONFIGURATION),
+    # A client or tool of another generation than its server: kafka-python's version probe, Flyway's edition.
+    ("kafka.errors.UnrecognizedBrokerVersion: UnrecognizedBrokerVersion", "batch", Category.CONFIGURATION),
+    ("java.lang.IllegalStateException: Flyway migrate failed for dvndb\nCaused by: org.flywaydb.core.internal.license."
+     "FlywayEditionUpgradeRequiredException: Flyway Teams Edition or PostgreSQL upgrade required: PostgreSQL 9.6 is no "
+     "longer supported by Flyway Community Edition, but still supported by Flyway Teams Edition.", "ecs",
+     Category.CONFIGURATION),
+    # A driver's own null dereference in its pool's wrapper; SQLGlot's generator without a rule for a node.
+    ('Exception in thread "main" com.zaxxer.hikari.pool.HikariPool$PoolInitializationException: Failed to initialize '
+     "pool: Something unusual has occurred to cause the driver to fail. Please report this exception:Cannot invoke "
+     '"String.equalsIgnoreCase(String)" because "userSetServerless" is null', "ecs", Category.CODE_ERROR),
+    ("Error: Unsupported expression type Model", "ecs", Category.CODE_ERROR),
+    # A model pickled by another version of its library.
+    ("/usr/local/lib/python3.12/site-packages/sklearn/base.py:380: InconsistentVersionWarning: Trying to unpickle "
+     "estimator StandardScaler from version 1.8.0 when using version 1.9.0. This might lead to breaking code or "
+     "invalid results. Use at your own risk.\nTraceback (most recent call last):\n"
+     "ModuleNotFoundError: No module named '_loss'", "ecs", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

@@ -371,14 +371,17 @@ def error_weight(text: str) -> float:
 
 # glog's prefix, which gives the level as a letter before the date ("W1202 08:15:20.590871 1 pinned_memory_manager.cc:
 # 236] Unable to allocate pinned system memory ..."): Triton, TensorFlow Serving, Kaldi and other C++ servers log so.
-_GLOG = re.compile(r"^\s*([IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d{3,6}\s+\d+ [\w.-]+:\d+\] ")
+# TensorFlow's own C++ logging puts the letter after the date and time ("2019-08-15 03:12:39.814460: E tensorflow/
+# stream_executor/cuda/cuda_dnn.cc:319] Loaded runtime CuDNN library: ...").
+_GLOG = re.compile(r"^\s*(?:([IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d{3,6}\s+\d+ "
+                   r"|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3,6}: ([IWEF]) )[\w./-]+:\d+\] ")
 _GLOG_LEVELS = {"I": "INFO", "W": "WARNING", "E": "ERROR", "F": "FATAL"}
 
 
 def glog_level(text: str) -> str | None:
     """The level of a line in glog's format (``_GLOG``), or None for a line in another."""
     glog = _GLOG.match(text)
-    return _GLOG_LEVELS[glog.group(1)] if glog is not None else None
+    return _GLOG_LEVELS[glog.group(1) or glog.group(2)] if glog is not None else None
 
 
 def log_level(text: str) -> str | None:
