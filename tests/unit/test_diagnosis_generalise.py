@@ -860,6 +860,13 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "pool: Something unusual has occurred to cause the driver to fail. Please report this exception:Cannot invoke "
      '"String.equalsIgnoreCase(String)" because "userSetServerless" is null', "ecs", Category.CODE_ERROR),
     ("Error: Unsupported expression type Model", "ecs", Category.CODE_ERROR),
+    # A rate limit's own exception raised in a traceback is throttling, not a quota's "LimitExceeded".
+    ("tap - CRITICAL API rate limit exceeded, please try after 1854 seconds.\n"
+     "tap -     raise RateLimitExceeded(message) from None", "ecs", Category.THROTTLING),
+    # A runtime upgraded past a package's import assertions; a tool without its native binary for this platform.
+    ("Runtime.UserCodeSyntaxError: SyntaxError: Unexpected identifier 'assert'", "lambda", Category.CONFIGURATION),
+    ("Error: Schema engine exited. Error: Could not find schema-engine binary. Searched in:", "lambda",
+     Category.CONFIGURATION),
     # A model pickled by another version of its library.
     ("/usr/local/lib/python3.12/site-packages/sklearn/base.py:380: InconsistentVersionWarning: Trying to unpickle "
      "estimator StandardScaler from version 1.8.0 when using version 1.9.0. This might lead to breaking code or "
