@@ -867,6 +867,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("Runtime.UserCodeSyntaxError: SyntaxError: Unexpected identifier 'assert'", "lambda", Category.CONFIGURATION),
     ("Error: Schema engine exited. Error: Could not find schema-engine binary. Searched in:", "lambda",
      Category.CONFIGURATION),
+    # Kryo's registration list, which the job's own registrator keeps.
+    ("Caused by: java.lang.IllegalArgumentException: Class is not registered: org.apache.spark.sql.types.StructType "
+     "Note: To register this class use: kryo.register(org.apache.spark.sql.types.StructType.class);", "emr",
+     Category.CODE_ERROR),
     # A model pickled by another version of its library.
     ("/usr/local/lib/python3.12/site-packages/sklearn/base.py:380: InconsistentVersionWarning: Trying to unpickle "
      "estimator StandardScaler from version 1.8.0 when using version 1.9.0. This might lead to breaking code or "
