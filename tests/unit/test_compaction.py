@@ -1481,3 +1481,32 @@ def test_glog_lines_carry_their_level_in_the_first_letter() -> None:
     assert log_level(error) == "ERROR" and error_weight(error) > error_weight(error[1:])
     # A word that merely starts with such a letter is no level.
     assert log_level("Ingesting 1202 rows") is None
+
+
+def test_a_failed_pip_build_keeps_the_package_it_was_building() -> None:
+    """pip's own failure lines never name the package; the source archive it fetched last does, and is kept over
+    pip's boilerplate and the build's chatter."""
+    log = [
+        "Collecting boto3==1.38.27 (from -r /app/requirements.txt (line 1))",
+        "  Downloading boto3-1.38.27-py3-none-any.whl.metadata (6.6 kB)",
+        "Collecting numpy (from -r /app/requirements.txt (line 3))",
+        "  Downloading numpy-2.3.0.tar.gz (20.4 MB)",
+        "  Installing build dependencies: finished with status 'done'",
+        "  Preparing metadata (pyproject.toml): finished with status 'error'",
+        "  error: subprocess-exited-with-error",
+        "  × Preparing metadata (pyproject.toml) did not run successfully.",
+        "  │ exit code: 1",
+        "  ╰─> [20 lines of output]",
+        *[f"      Build step {i} of the vendored meson" for i in range(12)],
+        "      [end of output]",
+        "  note: This error originates from a subprocess, and is likely not a problem with pip.",
+        "error: metadata-generation-failed",
+        "× Encountered error while generating package metadata.",
+        "╰─> See above for output.",
+        "note: This is an issue with the package mentioned above, not pip.",
+        "hint: See above for details.",
+    ]
+    text = shown(compact(log, max_lines=8))
+    assert "Downloading numpy-2.3.0.tar.gz" in text
+    assert "did not run successfully" in text
+    assert "boto3" not in text and "not a problem with pip" not in text and "See above" not in text

@@ -871,6 +871,23 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("Caused by: java.lang.IllegalArgumentException: Class is not registered: org.apache.spark.sql.types.StructType "
      "Note: To register this class use: kryo.register(org.apache.spark.sql.types.StructType.class);", "emr",
      Category.CODE_ERROR),
+    # Settings the server or tool does not take: DocumentDB's retryable writes (a feature's name, no retried error),
+    # a collector component its build lacks (the Extensions API's 403 after it is the start's failure), a handler a
+    # wrapper cannot read, more MPI ranks than GROMACS divides the system into.
+    ("MongoServerError: Retryable writes are not supported\n  code: 301,", "ecs", Category.CONFIGURATION),
+    ("* error decoding 'exporters': unknown type: \"awsxray\" for id: \"awsxray\" (valid values: [logging otlp])\n"
+     "unable to start, otelcol state is 3; request failed with status 403 Forbidden", "lambda", Category.CONFIGURATION),
+    ("Error: Improperly formatted handler environment variable: ./functions/index.handler\n"
+     "RequestId: 8e41d2b7 Error: Runtime exited with error: exit status 129 Runtime.ExitError", "lambda",
+     Category.CONFIGURATION),
+    ("Fatal error: There is no domain decomposition for 54 ranks that is compatible with the given box", "batch",
+     Category.CONFIGURATION),
+    # What the code sends past a service's fixed rules: OpenSearch's payload limit, SES's one header of a name (an
+    # SDK error that says it is not retryable is no retried one).
+    ('  {"Message":"Request size exceeded 10485760 bytes"}', "ecs", Category.CODE_ERROR),
+    ("{ level: 'error', message: 'sendRawEmail() returned error.', error: { [InvalidParameterValue: Duplicate header "
+     "'DKIM-Signature'.] code: 'InvalidParameterValue', statusCode: 400, retryable: false }", "lambda",
+     Category.CODE_ERROR),
     # A model pickled by another version of its library.
     ("/usr/local/lib/python3.12/site-packages/sklearn/base.py:380: InconsistentVersionWarning: Trying to unpickle "
      "estimator StandardScaler from version 1.8.0 when using version 1.9.0. This might lead to breaking code or "

@@ -681,6 +681,9 @@ class Worded(NamedTuple):
     weak: bool
 
 
+_CLASSIFIED_KEPT = 2048  # texts whose class-rule reading a SignatureSet keeps
+
+
 class SignatureSet:
     """The loaded signatures and class rules, and the diagnosis over an incident's evidence."""
 
@@ -698,6 +701,10 @@ class SignatureSet:
                 classes = ClassTable()
         self.classes = classes
         self._terms: TermModel | bool | None = terms
+        # The class rules' reading of a text, which a diagnosis asks for again (once per candidate it weighs): kept
+        # for the table it was read with, and for a bounded number of texts (a warm container reads many logs).
+        self._hits: dict[str, ClassHit | None] = {}
+        self._hits_table = classes
 
     @property
     def terms(self) -> TermModel | None:
@@ -769,6 +776,16 @@ class SignatureSet:
         found.sort(key=lambda f: (f[0].generic, f[4], -f[0].priority, -_CONF_RANK[f[0].confidence], -len(f[1])))
         return found
 
+    def _classified(self, text: str) -> ClassHit | None:
+        if self._hits_table is not self.classes:
+            self._hits, self._hits_table = {}, self.classes
+        if text in self._hits:
+            return self._hits[text]
+        if len(self._hits) >= _CLASSIFIED_KEPT:
+            self._hits.clear()
+        hit = self._hits[text] = classify(text, self.classes)
+        return hit
+
     def classify(self, evidence: list[Evidence], exclude: frozenset[Category] = frozenset()
                  ) -> tuple[ClassHit, Evidence] | None:
         """The best class-rule match over the evidence: a fatal line before a warning, a decisive match
@@ -802,7 +819,7 @@ class SignatureSet:
                 elif not of_bystander:
                     bystander.pop(ev.source, None)
             for text in _evidence_texts(ev):
-                hit = classify(text, self.classes)
+                hit = self._classified(text)
                 if hit is None or hit.category in exclude:
                     continue
                 # A setting or the state of what the work ran on (a cluster "TERMINATED: USER_REQUEST" after its step

@@ -276,7 +276,10 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|conflicts with"
         # a value a program found outside what it can handle ("image width out of valid range (1->32767): 32819"),
         # often the last word before it crashes
-        r"|out of (?:the )?(?:valid |allowed )?range)\b"), False),
+        r"|out of (?:the )?(?:valid |allowed )?range"
+        # a tool's report of a step it ran that failed ("Preparing metadata (pyproject.toml) did not run
+        # successfully.": pip's build of a package)
+        r"|did not run successfully)\b"), False),
     # YARN's verdict on an application, in the report its client prints ("diagnostics: Application ... submitted by
     # user hadoop to unknown queue: recsys"), not the report's routine "Application is Activated, waiting ...".
     (6, re.compile(r"^\s*diagnostics: (?!N/A\b|(?:\[[^\]]{0,60}\] )?Application is (?:Activated|Added))\S"), False),
@@ -836,7 +839,7 @@ def _with_advice(text: str, room: int, refusal: bool = False) -> str | None:
 
 
 class _Template:
-    __slots__ = ("count", "exception", "first_ts", "frame", "last", "last_pos", "last_ts", "lost", "prelim",
+    __slots__ = ("count", "exception", "first_ts", "frame", "last", "last_pos", "last_ts", "lost", "named", "prelim",
                  "quoted", "raised_at", "root", "source")
 
     def __init__(self, message: str, pos: int, ts: datetime | None, source: str) -> None:
@@ -855,6 +858,7 @@ class _Template:
         self.lost: list[tuple[str, str, int]] | None = None  # task attempts it reported lost (bounded)
         self.quoted = 0  # occurrences a neighbouring line shows were passed over (see _quoted_by, _OTHER_MIRROR)
         self.raised_at: str | None = None  # where a Python traceback left the work's own code (raised_in)
+        self.named = False  # the package pip was installing when its build failed (_PIP_FAILED)
 
 
 class _Attempts:
@@ -967,6 +971,21 @@ _REPORT_MEMORY = re.compile(r"Memory Size:\s*(\d+)\s*MB\s+Max Memory Used:\s*(\d
 _BLANK = re.compile(r"[\s\-=:*#~_+|.]*")
 
 
+# pip's build of a package that failed: its own lines never name the package ("error: subprocess-exited-with-error",
+# "Preparing metadata (pyproject.toml) did not run successfully.", "error: metadata-generation-failed"); the last
+# package it was fetching does ("Collecting numpy", then "  Downloading numpy-2.3.0.tar.gz (20.4 MB)": a source
+# archive, so a build), and stands with them. pip's boilerplate under them ("note: This error originates from a
+# subprocess, and is likely not a problem with pip.", "hint: See above for details.", "[end of output]") says nothing.
+_PIP_FETCH = re.compile(r"^\s*(?:Collecting \S|(?:Downloading|Using cached) \S+\.(?:tar\.gz|tar\.bz2|zip)\b)")
+_PIP_FAILED = re.compile(r"\berror: (?:subprocess-exited-with-error|metadata-generation-failed)\b"
+                         r"|\b(?:Preparing metadata|Getting requirements to build wheel) \([\w.]+\) "
+                         r"did not run successfully")
+_PIP_BOILERPLATE = re.compile(r"^\s*(?:note: This (?:error originates from a subprocess, and is likely not a problem "
+                              r"with pip|is an issue with the package mentioned above, not pip)\.|hint: See above for "
+                              r"(?:details|output)\.|(?:╰─> )?(?:See above for output\.|\[(?:end of output|\d+ lines? "
+                              r"of output)\]))\s*$")
+
+
 def at_memory_limit(message: str) -> bool:
     """Whether a line is a Lambda REPORT line whose Max Memory Used reached its Memory Size."""
     memory = _REPORT_MEMORY.search(message) if "REPORT RequestId:" in message else None
@@ -978,8 +997,8 @@ def is_bookkeeping(message: str) -> bool:
     # ... unless it says why the runtime failed ("INIT_REPORT ... Status: error\tError Type: Runtime.OutOfMemory"), or
     # that the request ran out of time ("REPORT ... Status: timeout": in Lambda's JSON log format, the only line that
     # says so).
-    return (bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message) and "Error Type:" not in message
-            and "Status: timeout" not in message)
+    return ((bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message) and "Error Type:" not in message
+             and "Status: timeout" not in message) or bool(_PIP_BOILERPLATE.match(message)))
 
 
 # An exception whose message goes on over more lines before its stack frames, in a log written line by line
@@ -1303,6 +1322,7 @@ def compact(
     # PythonException: Traceback (most recent call last):", then the executor's frames, then "ValueError: numpy.dtype
     # size changed"): the Python exception that closes it is the root cause, not the wrapper's header.
     python_cause: _Template | None = None
+    fetching: _Template | None = None  # the package pip was fetching last (_PIP_FETCH)
 
     for item in _unwrapped(_unbannered(_expanded(lines))):
         if isinstance(item, str):
@@ -1357,6 +1377,10 @@ def compact(
               and not _EXCEPTION_IN.search(message) and not RETRIED.search(previous)):
             before.quoted += 1  # the failure above is tried again
         previous, before = message, t
+        if _PIP_FETCH.match(message):
+            fetching = t
+        elif fetching is not None and _PIP_FAILED.search(message):
+            fetching.named = True
         warned = warned or _heads_warned_trace(message)
         if in_traceback and message[:1].isspace() and not _is_frame(message):
             if t.count == 1:
@@ -1412,6 +1436,8 @@ def compact(
             sev = max(sev, _EXCEPTION_WEIGHT)
         if t.root:
             sev += ROOT_CAUSE_BONUS
+        if t.named:
+            sev = max(sev, _EXCEPTION_WEIGHT)
         score = sev * (0.35 + 0.65 * rarity) + 1.5 * prox + 0.5 * rarity
         t.frame = t.frame or _is_frame(t.last)  # the newest occurrence may be a frame where the first was not
         if t.frame:
