@@ -888,6 +888,13 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("{ level: 'error', message: 'sendRawEmail() returned error.', error: { [InvalidParameterValue: Duplicate header "
      "'DKIM-Signature'.] code: 'InvalidParameterValue', statusCode: 400, retryable: false }", "lambda",
      Category.CODE_ERROR),
+    # Kinesis's 1 MiB record and DynamoDB's batch of 25, in the SDK for Java's words: the request the code built.
+    ("com.amazonaws.services.kinesis.model.AmazonKinesisException: 1 validation error detected: Value 'java.nio."
+     "HeapByteBuffer[pos=0 lim=1048954 cap=1048954]' at 'data' failed to satisfy constraint: Member must have length "
+     "less than or equal to 1048576 (Service: AmazonKinesis; Status Code: 400)", "lambda", Category.CODE_ERROR),
+    ("software.amazon.awssdk.services.dynamodb.model.DynamoDbException: [Member must have length less than or equal "
+     "to 25, Member must have length greater than or equal to 1] (Service: DynamoDb, Status Code: 400)", "ecs",
+     Category.CODE_ERROR),
     # A model pickled by another version of its library.
     ("/usr/local/lib/python3.12/site-packages/sklearn/base.py:380: InconsistentVersionWarning: Trying to unpickle "
      "estimator StandardScaler from version 1.8.0 when using version 1.9.0. This might lead to breaking code or "
@@ -2335,6 +2342,26 @@ def test_a_connection_that_failed_without_why_gives_way_to_the_line_that_says_wh
     assert diagnose(book(summary), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
     refused = "psycopg2.OperationalError: connection to server at 10.0.1.5, port 5432 failed: Connection refused"
     assert diagnose(book(refused, summary), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_a_server_on_the_same_host_that_is_not_up_gives_way_to_its_own_log() -> None:
+    # An EMR step's Presto CLI refused by the coordinator on the node, whose own log (another source) says why it
+    # did not start (trinodb/trino#13144): the server's configuration, not a dependency out of reach.
+    b = EvidenceBook()
+    b.add("log", "s3://logs/j-1/node/i-1/applications/presto/server.log.gz",
+          "com.google.inject.CreationException: Unable to create injector, see the following errors: 1) "
+          "Configuration property 'optimizer.join_distribution_type' was not used")
+    b.add("log", "s3://logs/j-1/steps/s-1/stderr.gz",
+          "Error running command: java.net.ConnectException: Failed to connect to localhost/127.0.0.1:8889")
+    assert diagnose(b, "emr").cause.category == Category.CONFIGURATION
+    # A remote server refused, with another log's unrelated error, stays a dependency out of reach.
+    c = EvidenceBook()
+    c.add("log", "s3://logs/j-1/node/i-1/applications/presto/server.log.gz",
+          "com.google.inject.CreationException: Unable to create injector, see the following errors: 1) "
+          "Configuration property 'optimizer.join_distribution_type' was not used")
+    c.add("log", "s3://logs/j-1/steps/s-1/stderr.gz",
+          "Error running command: java.net.ConnectException: Failed to connect to db.internal/10.0.3.4:5432")
+    assert diagnose(c, "emr").cause.category == Category.DEPENDENCY_UNAVAILABLE
 
 
 def test_a_clusters_state_after_its_step_failed_is_context_not_the_cause() -> None:

@@ -492,6 +492,10 @@ _BARE_CONNECT = re.compile(r"(?i)\b(?:can ?not|could ?n[o']t|unable to|failed to
                            r"|\bconnection not available and request was dropped from queue\b")
 _CONNECT_REASON = re.compile(r"(?i)refused|timed? ?out|reset|unreachable|no route|unknown host|not known|resolv|"
                              r"closed|EOF|denied|handshake|certificate|ssl|tls")
+# A server on the same host the work could not reach ("ConnectException: Failed to connect to localhost/127.0.0.1:8889",
+# the Presto CLI of an EMR step): one that is not up, whose own log (another source: the node's server log) says why
+# it did not start ("Configuration property 'optimizer.join_distribution_type' was not used", trinodb/trino#13144).
+_LOCAL_PEER = re.compile(r"(?i)(?<![\w.-])(?:localhost|127\.0\.0\.1|\[::1\])(?![\w.-])")
 # A bystander's error logged next to the failure: a Spark listener that threw ("ERROR AsyncEventQueue: Listener
 # EventLoggingListener threw an exception", then "java.util.ConcurrentModificationException" on its own line).
 # Spark logs and drops a listener's exception; the job goes on, so the trace under it (its lines logged at the same
@@ -847,14 +851,16 @@ class SignatureSet:
         said = best[1].quote if best[1].kind == "text" else best[2].text
         bare_connect = (best[1].category == Category.DEPENDENCY_UNAVAILABLE
                         and _BARE_CONNECT.search(said) is not None and _CONNECT_REASON.search(said) is None)
-        if bare_connect or _CONSEQUENCE.search(best[1].quote):
+        local = best[1].category == Category.DEPENDENCY_UNAVAILABLE and _LOCAL_PEER.search(said) is not None
+        if bare_connect or local or _CONSEQUENCE.search(best[1].quote):
             # A name never assigned because the step that assigns it failed earlier in the same log, and the
             # script went on ("Database connection failed due to ... root certificate file does not exist", then
             # "NameError: name 'query_results' is not defined"): the earlier failure is the cause.
             # A connection said to have failed without why gives way to the line that says why, logged before or
             # after it (another process of the same program may log the server's refusal later).
-            why = [c for c in fatal_hits if c[2].source == best[2].source and (bare_connect or c[0][4] < best[0][4])
-                   and c[1].category != best[1].category]
+            # A server on the same host that is not up: why, in any log of the report.
+            why = [c for c in fatal_hits if (local or c[2].source == best[2].source)
+                   and (bare_connect or local or c[0][4] < best[0][4]) and c[1].category != best[1].category]
             if why:
                 best = max(why, key=lambda c: c[0])
         fetch = fetches.get(best[2].source)
