@@ -895,6 +895,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("software.amazon.awssdk.services.dynamodb.model.DynamoDbException: [Member must have length less than or equal "
      "to 25, Member must have length greater than or equal to 1] (Service: DynamoDb, Status Code: 400)", "ecs",
      Category.CODE_ERROR),
+    # tiktoken older than the model asked for: the package's generation, not the code's KeyError.
+    ("KeyError: 'Could not automatically map gpt-4 to a tokeniser. Please use `tiktok.get_encoding` to explicitly "
+     "get the tokeniser you expect.'", "lambda", Category.CONFIGURATION),
     # A model pickled by another version of its library.
     ("/usr/local/lib/python3.12/site-packages/sklearn/base.py:380: InconsistentVersionWarning: Trying to unpickle "
      "estimator StandardScaler from version 1.8.0 when using version 1.9.0. This might lead to breaking code or "
@@ -2342,6 +2345,18 @@ def test_a_connection_that_failed_without_why_gives_way_to_the_line_that_says_wh
     assert diagnose(book(summary), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
     refused = "psycopg2.OperationalError: connection to server at 10.0.1.5, port 5432 failed: Connection refused"
     assert diagnose(book(refused, summary), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_a_file_a_tool_may_not_write_is_no_refusal_by_aws() -> None:
+    # ffmpeg's words for a local file it may not write (moviepy's temporary audio in a Lambda's task root,
+    # Zulko/moviepy#220): the function's file system, never an IAM refusal with high confidence.
+    text = ("MoviePy error: FFMPEG encountered the following error while writing file test1TEMP_MPY_wvf_snd.mp3:\n"
+            "test1TEMP_MPY_wvf_snd.mp3: Permission denied")
+    d = diagnose(book(text), "lambda")
+    assert d.cause.category != Category.PERMISSION_DENIED
+    # An S3 refusal in the same words stays a refusal.
+    refused = "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation"
+    assert diagnose(book(refused), "lambda").cause.category == Category.PERMISSION_DENIED
 
 
 def test_a_server_on_the_same_host_that_is_not_up_gives_way_to_its_own_log() -> None:
