@@ -67,7 +67,7 @@ def _local_session(region: str) -> Any:
     The local stack builds its resources and worlds with it, and the handlers' contexts get it too
     (:func:`incident_responder.aws.use_sessions`): a client is stateless towards moto, which tells accounts
     apart per request, and the local credentials never change. Making sessions and clients anew for each
-    replayed scenario took about a third of its time. The handlers still count every call, and each
+    replayed scenario took about a fifth of its time. The handlers still count every call, and each
     container starts without the caches of the last (:func:`_clear_caches`: what the code kept on a client
     goes with it).
 

@@ -1481,6 +1481,12 @@ def test_glog_lines_carry_their_level_in_the_first_letter() -> None:
     assert log_level(error) == "ERROR" and error_weight(error) > error_weight(error[1:])
     # A word that merely starts with such a letter is no level.
     assert log_level("Ingesting 1202 rows") is None
+    # TensorFlow's own C++ logging puts the letter after the date and time (tensorflow/tensorflow#31622's log).
+    tf_error = ("2019-08-15 03:12:39.814460: E tensorflow/stream_executor/cuda/cuda_dnn.cc:319] Loaded runtime CuDNN "
+                "library: 7.4.1 but source was compiled with: 7.6.0.")
+    assert log_level(tf_error) == "ERROR" and error_weight(tf_error) > 0
+    assert is_routine("2019-08-15 03:12:33.660882: I tensorflow/stream_executor/platform/default/dso_loader.cc:44] "
+                      "Successfully opened dynamic library libcudnn.so.7")
 
 
 def test_a_failed_pip_build_keeps_the_package_it_was_building() -> None:

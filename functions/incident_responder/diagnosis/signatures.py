@@ -706,9 +706,8 @@ class SignatureSet:
         self.classes = classes
         self._terms: TermModel | bool | None = terms
         # The class rules' reading of a text, which a diagnosis asks for again (once per candidate it weighs): kept
-        # for the table it was read with, and for a bounded number of texts (a warm container reads many logs).
+        # for a bounded number of texts (a warm container reads many logs).
         self._hits: dict[str, ClassHit | None] = {}
-        self._hits_table = classes
 
     @property
     def terms(self) -> TermModel | None:
@@ -781,8 +780,6 @@ class SignatureSet:
         return found
 
     def _classified(self, text: str) -> ClassHit | None:
-        if self._hits_table is not self.classes:
-            self._hits, self._hits_table = {}, self.classes
         if text in self._hits:
             return self._hits[text]
         if len(self._hits) >= _CLASSIFIED_KEPT:

@@ -993,7 +993,8 @@ def at_memory_limit(message: str) -> bool:
 
 
 def is_bookkeeping(message: str) -> bool:
-    """Whether a log line is Lambda bookkeeping (START/END/REPORT RequestId ...), never a cause."""
+    """Whether a log line is bookkeeping, never a cause: Lambda's (START/END/REPORT RequestId ...), or pip's notes
+    under a failed build (_PIP_BOILERPLATE)."""
     # ... unless it says why the runtime failed ("INIT_REPORT ... Status: error\tError Type: Runtime.OutOfMemory"), or
     # that the request ran out of time ("REPORT ... Status: timeout": in Lambda's JSON log format, the only line that
     # says so).
