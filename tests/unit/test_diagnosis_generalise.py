@@ -903,6 +903,59 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "estimator StandardScaler from version 1.8.0 when using version 1.9.0. This might lead to breaking code or "
      "invalid results. Use at your own risk.\nTraceback (most recent call last):\n"
      "ModuleNotFoundError: No module named '_loss'", "ecs", Category.CONFIGURATION),
+    # The Java module system refusing a library's reflective access on a newer Java (the JVM's --add-opens), over
+    # the ExceptionInInitializerError it surfaces as; and in Spark's own words.
+    ('Exception in thread "main" java.lang.ExceptionInInitializerError\n\tat org.apache.arrow.memory.ArrowBuf.setZero'
+     '(ArrowBuf.java:1175)\nCaused by: java.lang.RuntimeException: Failed to initialize MemoryUtil.\n'
+     'Caused by: java.lang.reflect.InaccessibleObjectException: Unable to make field long java.nio.Buffer.address '
+     'accessible: module java.base does not "opens java.nio" to unnamed module @6d4a65c6', "batch",
+     Category.CONFIGURATION),
+    ("Caused by: java.lang.IllegalAccessError: class org.apache.spark.storage.StorageUtils$ (in unnamed module "
+     "@0x5b2c883c) cannot access class sun.nio.ch.DirectBuffer (in module java.base) because module java.base does "
+     "not export sun.nio.ch to unnamed module @0x5b2c883c", "emr", Category.CONFIGURATION),
+    # A time zone the image or the session cannot resolve: the setting, not the code or the database out of reach.
+    ("zoneinfo._common.ZoneInfoNotFoundError: 'tzlocal() does not support non-zoneinfo timezones like "
+     "America/Toronto. \nPlease use a timezone in the form of Continent/City'", "ecs", Category.CONFIGURATION),
+    ('HikariPool-1 - Exception during pool initialization.\norg.postgresql.util.PSQLException: FATAL: invalid value '
+     'for parameter "TimeZone": "Asia/Calcutta"\nCaused by: org.hibernate.service.spi.ServiceException: Unable to '
+     "create requested service [org.hibernate.engine.jdbc.env.spi.JdbcEnvironment] due to: Unable to determine "
+     "Dialect without JDBC metadata", "batch", Category.CONFIGURATION),
+    # Text encoded into the narrow codec a connection was set to is the setting; bytes that do not decode stay data.
+    ("UnicodeEncodeError: 'latin-1' codec can't encode character '\\u015e' in position 187: ordinal not in "
+     "range(256)", "glue", Category.CONFIGURATION),
+    ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0x80 in position 18: invalid start byte", "glue",
+     Category.BAD_DATA),
+    # A file that is not the document it is named as.
+    ("pdfminer.pdfparser.PDFSyntaxError: No /Root object! - Is this really a PDF?", "ecs", Category.BAD_DATA),
+    # A headless browser on the work's own host that died under it: no dependency out of reach.
+    ("error: failed to generate PDF for sub-4507: Protocol error: Connection closed.", "batch",
+     Category.CONFIGURATION),
+    # SES's sandbox and Glue's partition keys: the account's and the job's setup.
+    ("MessageRejected: Email address is not verified. The following identities failed the check in region "
+     "US-WEST-2: dataops@example.com", "lambda", Category.CONFIGURATION),
+    ("HoodieGlueSyncException: Fail to add partitions with error(s): [{PartitionValues: [2022, 08, 02],ErrorDetail: "
+     "{ErrorCode: InvalidInputException,ErrorMessage: The number of partition keys do not match the number of "
+     "partition values}}]", "emrserverless", Category.CONFIGURATION),
+    # What the code builds against an API's fixed rules: a list past the batch call's count (also cut short in the
+    # evidence), a Slack block past its length, SQL parameters the statement does not use.
+    ("ValidationException: 1 validation error detected: Value '[PartitionValueList(values=[2023-06-24]), "
+     "PartitionValueList(values=[2023-06-25])]' at 'partitionsToDelete' failed to satisfy constraint: Member must "
+     "have length less than or equal to 25 (Service: AWSGlue; Status Code: 400; Error Code: ValidationException)",
+     "emr", Category.CODE_ERROR),
+    ("ValidationException: 1 validation error detected: Value '[PartitionValueList(values=[2023-06-24]), Partit…' at "
+     "'partitionsToDelete' failed to satisfy constraint: Member must have length less than or equal to 25", "emr",
+     Category.CODE_ERROR),
+    ("SlackApiError: The request to the Slack API failed. (url: https://www.slack.com/api/chat.postMessage)\nThe "
+     "server responded with: {'ok': False, 'error': 'invalid_blocks', 'errors': ['must be less than 3001 characters "
+     "[json-pointer:/blocks/0/text/text]']}", "lambda", Category.CODE_ERROR),
+    ("com.amazonaws.services.redshiftdataapi.model.ValidationException: Parameters list contains unused parameters. "
+     "Unused parameters: [id] (Service: AWSRedshiftDataAPI; Status Code: 400; Error Code: ValidationException)",
+     "lambda", Category.CODE_ERROR),
+    # Spark's upgrade exception explains the parse failure chained under it: the parser's setting, not bad data.
+    ("org.apache.spark.SparkUpgradeException: You may get a different result due to the upgrading of Spark 3.0: Fail "
+     "to parse '3/10/14:1:01' in the new parser. You can set spark.sql.legacy.timeParserPolicy to LEGACY to restore "
+     "the behavior before Spark 3.0.\nCaused by: java.time.format.DateTimeParseException: Text '3/10/14:1:01' could "
+     "not be parsed at index 0", "emr", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

@@ -130,6 +130,9 @@ class ClassRule:
     # With exceptions: the class matches only when its message says one of these (a NoSuchMethodError that
     # names a library's class, not the job's own).
     naming: list[re.Pattern[str]] = field(default_factory=list)
+    # The class explains the causes chained under it (Spark's SparkUpgradeException over the
+    # DateTimeParseException its new parser raised): a link it matches outranks every deeper link.
+    over_cause: bool = False
 
     def match_name(self, name: str) -> bool:
         return any(p.fullmatch(name) for p in self.exceptions)
@@ -195,6 +198,11 @@ class ClassTable:
     rules: list[ClassRule] = field(default_factory=list)
     texts: dict[Category, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def over_cause(self) -> list[ClassRule]:
+        """The rules whose class explains the causes chained under it."""
+        return [r for r in self.rules if r.over_cause]
+
     def without_family(self, family: str) -> ClassTable:
         """The table without the rules written from one corpus family (for cross-validation)."""
         return ClassTable([r for r in self.rules if r.family != family], self.texts)
@@ -255,7 +263,8 @@ def load_class_table(*dirs: str | Path) -> ClassTable:
                 rule = ClassRule(id=str(raw["id"]), category=category, family=str(raw.get("family", "general")),
                                  confidence=confidence, exceptions=_patterns(raw.get("exceptions"), where),
                                  codes=_patterns(raw.get("codes"), where), text=_patterns(raw.get("text"), where),
-                                 unless=_patterns(raw.get("unless"), where), naming=_patterns(raw.get("naming"), where))
+                                 unless=_patterns(raw.get("unless"), where), naming=_patterns(raw.get("naming"), where),
+                                 over_cause=bool(raw.get("over_cause", False)))
                 if not (rule.exceptions or rule.codes or rule.text):
                     raise SignatureError(f"{where}: needs exceptions, codes or text")
                 if rule.naming and not rule.exceptions:
@@ -304,7 +313,11 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
     # a high rule on an outer link ("Timeout expired. The timeout period elapsed") names the cause.
     umbrella: ClassHit | None = None
     broad: ClassHit | None = None
-    for depth in range(len(chain) - 1, -1, -1):
+    # A link whose class explains what is chained under it: the links under it are not read.
+    floor = next((i for i in range(len(chain) - 1, -1, -1)
+                  if any(r.over_cause and r.match_link(chain[i].name, chain[i].type, chain[i].message)
+                         for r in table.over_cause)), len(chain) - 1)
+    for depth in range(floor, -1, -1):
         link = chain[depth]
         hits = []
         for rule in table.rules:

@@ -36,6 +36,7 @@ _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 _CATCH_DEPTH = 8  # Parallel and Map states a caught failure's handler may be nested in
 # A task under way: scheduled, started or submitted (its child's id), and not ended yet.
 _SCHEDULED = {"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"}
+_SUCCEEDED = {"TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"}
 _TASK_UNDER_WAY = {*_SCHEDULED, "TaskStarted", "TaskSubmitted", "LambdaFunctionStarted", "ActivityStarted"}
 POLL_LOOP_RUNS = 3  # a task state entered this many times in one execution is a loop (a status check)
 _PAGE = 100
@@ -354,9 +355,11 @@ class StepFunctionsEvidence:
         end_event = next((e for e in reversed(events) if e.get("type") in _EXECUTION_END), None)
         failures = [e for e in events if e.get("type", "").endswith(_FAIL_SUFFIXES)
                     and e.get("type") not in _EXECUTION_END]
-        # The newest failure that says why: a Map or Parallel state's own failure event (MapStateFailed)
+        # A task its Retry ran again until it succeeded (a throttled describe call) recovered: its failure is no
+        # cause. The newest failure that says why: a Map or Parallel state's own failure event (MapStateFailed)
         # carries no error; the task failure inside it that came before does.
-        failed = next((e for e in reversed(failures) if _details(e).get("error")), failures[-1] if failures else None)
+        standing = self._not_recovered(failures, events, by_id)
+        failed = next((e for e in reversed(standing) if _details(e).get("error")), standing[-1] if standing else None)
         # A state its Catch ran (a notifier, a cleanup) that failed in turn: the failure it was handling is the
         # cause, and the handler's own error (a JSONDecodeError on the empty Cause it was given) its consequence.
         handler = failed
@@ -558,6 +561,18 @@ class StepFunctionsEvidence:
                     return f" while in state '{name}'"
                 return f" while in state '{name}' (for {fmt_duration((ended - entered).total_seconds())})"
         return ""
+
+    @classmethod
+    def _not_recovered(cls, failures: list[dict[str, Any]], events: list[dict[str, Any]],
+                       by_id: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+        """``failures`` but those of a state that then succeeded at a later attempt (the same StateEntered)."""
+        if not failures:
+            return failures
+        recovered = {id(entered) for e in events if e.get("type") in _SUCCEEDED
+                     if (entered := cls._entered_of(e, by_id)) is not None}
+        if not recovered:
+            return failures
+        return [f for f in failures if id(cls._entered_of(f, by_id)) not in recovered]
 
     @classmethod
     def _entered_of(cls, event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
