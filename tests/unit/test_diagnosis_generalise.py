@@ -951,6 +951,38 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("com.amazonaws.services.redshiftdataapi.model.ValidationException: Parameters list contains unused parameters. "
      "Unused parameters: [id] (Service: AWSRedshiftDataAPI; Status Code: 400; Error Code: ValidationException)",
      "lambda", Category.CODE_ERROR),
+    # A server's or a runtime's own setup, before any input is read: no binary log on a replica, no decoding plugin,
+    # no provider for a service a shaded jar registers, a log router refusing its configuration.
+    ("org.apache.kafka.connect.errors.ConnectException: Cannot read the binlog filename and position via 'SHOW "
+     "MASTER STATUS'. Make sure your server is correctly configured\nCaused by: java.lang.IllegalStateException: "
+     "Cannot read the binlog filename and position via 'SHOW MASTER STATUS'. Make sure your server is correctly "
+     "configured", "batch", Category.CONFIGURATION),
+    ("org.apache.kafka.connect.errors.ConnectException: Cannot create replication connection\nCaused by: "
+     'org.postgresql.util.PSQLException: ERROR: could not access file "decoderbufs": No such file or directory',
+     "ecs", Category.CONFIGURATION),
+    ("java.util.ServiceConfigurationError: software.amazon.awssdk.http.SdkHttpService: Provider "
+     "software.amazon.awssdk.http.urlconnection.UrlConnectionSdkHttpService not found", "glue",
+     Category.CONFIGURATION),
+    ("Fluent Bit v1.3.9\nError: Configuration file contain errors. Aborting", "ecs", Category.CONFIGURATION),
+    # A replication log the reader resumes from that the server no longer holds, even cut before its end.
+    ("io.debezium.DebeziumException: The connector is trying to read binlog starting at SourceInfo "
+     "[currentBinlogFilename=mysql-bin.003008, currentBinlogPosition=169375401], but this is no longer available on "
+     "the server. Reconfigure the connector to use a snapshot when needed.", "emr", Category.MISSING_INPUT),
+    ("io.debezium.DebeziumException: The connector is trying to read binlog starting at SourceInfo "
+     "[currentGtid=null, currentBinlogFilename=mysql-bin.003008, currentBinlogPosition=169375401, currentRowNumber=0, "
+     "serverId=0, sourceTime=null, threadId=-1…", "emr", Category.MISSING_INPUT),
+    # S3's limits: the part count a chunk size reaches is the upload's setting; Object Lock's Content-MD5 is what
+    # the code sends (Guzzle's "(truncated...)" is no bad data).
+    ("ERROR: S3 error: Part number must be an integer between 1 and 10000, inclusive", "batch",
+     Category.CONFIGURATION),
+    ('PHP Fatal error:  Uncaught Aws\\S3\\Exception\\S3Exception: Error executing "PutObject"; AWS HTTP error: '
+     "Client error: `PUT https://b.s3.amazonaws.com/k.pdf` resulted in a `400 Bad Request` response:\n"
+     "<Error><Code>InvalidRequest</Code><Message>Content-MD5 HTTP header is required fo (truncated...)\n"
+     "<Error><Code>InvalidRequest</Code><Message>Content-MD5 HTTP header is required for Put Object requests with "
+     "Object Lock parameters</Message></Error>", "ecs", Category.CODE_ERROR),
+    # A Parquet file without its footer.
+    ("duckdb.duckdb.InvalidInputException: Invalid Input Error: No magic bytes found at end of file "
+     "'s3://bucket/date=2024-11-25/data_0.parquet'", "batch", Category.BAD_DATA),
     # Spark's upgrade exception explains the parse failure chained under it: the parser's setting, not bad data.
     ("org.apache.spark.SparkUpgradeException: You may get a different result due to the upgrading of Spark 3.0: Fail "
      "to parse '3/10/14:1:01' in the new parser. You can set spark.sql.legacy.timeParserPolicy to LEGACY to restore "

@@ -133,6 +133,8 @@ ORDINARY = [
     "j-1K48XXXXXHCB s-3QM0XXXXXM1W jr_bebcc0123456789abcdef ECS task 0123456789abcdef0123456789abcdef",
     "PWD=/home/hadoop HOME=/home/hadoop",
     "Kind: YARN_AM_RM_TOKEN, Service: , Ident: (appAttemptId { application_id { id: 20 } })",
+    # MySQL's refusal says whether a password was sent, not which (zendesk/maxwell#1364).
+    "java.sql.SQLException: Access denied for user 'test'@'192.168.2.3' (using password: YES)",
 ]
 
 

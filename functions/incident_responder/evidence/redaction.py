@@ -66,7 +66,7 @@ _NOT_SECRET_KEY_RE = re.compile(
 _PASSWORD_KEY_RE = re.compile(r"pass(?:word|wd|phrase)?$|pwd$", re.IGNORECASE)
 # Values that are placeholders, ARNs or already redacted are left alone.
 _PLACEHOLDER_RE = re.compile(
-    r"^(?:|null|none|nil|true|false|undefined|\*+|x+|\.\.\.|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\$[A-Z_][A-Z0-9_]*"
+    r"^(?:|null|none|nil|true|false|yes|no|undefined|\*+|x+|\.\.\.|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\$[A-Z_][A-Z0-9_]*"
     r"|arn:.*|\[REDACTED.*)$",
     re.IGNORECASE,
 )
