@@ -930,9 +930,7 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A headless browser on the work's own host that died under it: no dependency out of reach.
     ("error: failed to generate PDF for sub-4507: Protocol error: Connection closed.", "batch",
      Category.CONFIGURATION),
-    # SES's sandbox and Glue's partition keys: the account's and the job's setup.
-    ("MessageRejected: Email address is not verified. The following identities failed the check in region "
-     "US-WEST-2: dataops@example.com", "lambda", Category.CONFIGURATION),
+    # Glue's partition keys: the job's setup against the table's.
     ("HoodieGlueSyncException: Fail to add partitions with error(s): [{PartitionValues: [2022, 08, 02],ErrorDetail: "
      "{ErrorCode: InvalidInputException,ErrorMessage: The number of partition keys do not match the number of "
      "partition values}}]", "emrserverless", Category.CONFIGURATION),
@@ -980,6 +978,15 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "<Error><Code>InvalidRequest</Code><Message>Content-MD5 HTTP header is required fo (truncated...)\n"
      "<Error><Code>InvalidRequest</Code><Message>Content-MD5 HTTP header is required for Put Object requests with "
      "Object Lock parameters</Message></Error>", "ecs", Category.CODE_ERROR),
+    # A format the session's catalog cannot read: the catalog's setting. S3's redirect to the bucket's region, also
+    # cut short in the evidence and under Arrow's note that it could not parse the error's name: the region setting.
+    ("org.sparkproject.guava.util.concurrent.UncheckedExecutionException: org.apache.spark.sql.AnalysisException: "
+     "iceberg is not a valid Spark SQL Data Source.;\nCaused by: org.apache.spark.sql.AnalysisException: iceberg is "
+     "not a valid Spark SQL Data Source.;", "emr", Category.CONFIGURATION),
+    ("OSError: When initiating multiple part upload for key 'raw/orders.parquet' in bucket 'acme-raw': AWS Error "
+     "UNKNOWN (HTTP status 301) during CreateMultipartUpload operation: Unable to parse ExceptionName: "
+     "PermanentRedirect Message: The bucket you are attempting to access must be addressed using the specified "
+     "endpoin…", "ecs", Category.CONFIGURATION),
     # A Parquet file without its footer.
     ("duckdb.duckdb.InvalidInputException: Invalid Input Error: No magic bytes found at end of file "
      "'s3://bucket/date=2024-11-25/data_0.parquet'", "batch", Category.BAD_DATA),

@@ -37,6 +37,9 @@ _CATCH_DEPTH = 8  # Parallel and Map states a caught failure's handler may be ne
 # A task under way: scheduled, started or submitted (its child's id), and not ended yet.
 _SCHEDULED = {"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"}
 _SUCCEEDED = {"TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"}
+_ATTEMPT_STEPS = {"TaskStarted", "TaskSubmitted", "LambdaFunctionStarted", "ActivityStarted"}
+_TASK_FAILED = {"TaskFailed", "TaskTimedOut", "LambdaFunctionFailed", "LambdaFunctionTimedOut", "ActivityFailed",
+                "ActivityTimedOut"}
 _TASK_UNDER_WAY = {*_SCHEDULED, "TaskStarted", "TaskSubmitted", "LambdaFunctionStarted", "ActivityStarted"}
 POLL_LOOP_RUNS = 3  # a task state entered this many times in one execution is a loop (a status check)
 _PAGE = 100
@@ -358,7 +361,7 @@ class StepFunctionsEvidence:
         # A task its Retry ran again until it succeeded (a throttled describe call) recovered: its failure is no
         # cause. The newest failure that says why: a Map or Parallel state's own failure event (MapStateFailed)
         # carries no error; the task failure inside it that came before does.
-        standing = self._not_recovered(failures, events, by_id)
+        standing = self._not_recovered(failures, events)
         failed = next((e for e in reversed(standing) if _details(e).get("error")), standing[-1] if standing else None)
         # A state its Catch ran (a notifier, a cleanup) that failed in turn: the failure it was handling is the
         # cause, and the handler's own error (a JSONDecodeError on the empty Cause it was given) its consequence.
@@ -562,17 +565,31 @@ class StepFunctionsEvidence:
                 return f" while in state '{name}' (for {fmt_duration((ended - entered).total_seconds())})"
         return ""
 
-    @classmethod
-    def _not_recovered(cls, failures: list[dict[str, Any]], events: list[dict[str, Any]],
-                       by_id: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
-        """``failures`` but those of a state that then succeeded at a later attempt (the same StateEntered)."""
-        if not failures:
+    @staticmethod
+    def _not_recovered(failures: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``failures`` but those a Retry ran again until the task succeeded: the events that follow one
+        (previousEventId) are its next attempts (scheduled, started, failed again) up to a success. A Map
+        iteration's or a Catch's next step ends the walk: that failure stood."""
+        if not failures or not any(e.get("type") in _SUCCEEDED for e in events):
             return failures
-        recovered = {id(entered) for e in events if e.get("type") in _SUCCEEDED
-                     if (entered := cls._entered_of(e, by_id)) is not None}
-        if not recovered:
-            return failures
-        return [f for f in failures if id(cls._entered_of(f, by_id)) not in recovered]
+        after: dict[Any, dict[str, Any]] = {}
+        for e in events:
+            after.setdefault(e.get("previousEventId"), e)
+
+        def recovered(failure: dict[str, Any]) -> bool:
+            cur = after.get(failure.get("id"))
+            for _ in range(64):
+                if cur is None:
+                    return False
+                kind = cur.get("type", "")
+                if kind in _SUCCEEDED:
+                    return True
+                if not (kind in _SCHEDULED or kind in _ATTEMPT_STEPS or kind in _TASK_FAILED):
+                    return False
+                cur = after.get(cur.get("id"))
+            return False
+
+        return [f for f in failures if not recovered(f)]
 
     @classmethod
     def _entered_of(cls, event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
