@@ -922,6 +922,20 @@ def test_a_long_headline_keeps_its_root_cause_whole_and_shortens_the_data_in_it(
     assert "(values=[2024-04-10])" not in line.text  # the value list is shortened, the reason kept
 
 
+def test_a_line_cut_to_the_limit_ends_on_a_whole_word() -> None:
+    # crowemi/target-s3#4: Arrow's S3 error, logged at info level with the logger's fields after it.
+    text = ("2023-04-03T13:03:17.200666Z [info     ] OSError: When initiating multiple part upload for key "
+            "'raw/orders/2023/04/03/orders-20230403-130244.parquet' in bucket 'acme-elt-raw-euw1': AWS Error UNKNOWN "
+            "(HTTP status 301) during CreateMultipartUpload operation: Unable to parse ExceptionName: "
+            "PermanentRedirect Message: The bucket you are attempting to access must be addressed using the "
+            "specified endpoint. Please send all future requests to this endpoint. cmd_type=elb consumer=True "
+            "name=target-s3 producer=False stdio=stderr string_id=target-s3")
+    [line] = compact([text]).lines
+    assert len(line.text) <= 400
+    kept = line.text.rstrip("…").split()
+    assert set(kept) <= set(text.split()) | {"…"}  # every word whole, none cut in its middle
+
+
 def test_a_value_list_that_runs_past_the_line_limit_is_shortened_before_the_line_is_cut() -> None:
     # The same refusal with every one of its 60 partition values written out: the line is longer than a line may
     # be (2,000 characters), and the reason after the list is kept only if the list is shortened first.

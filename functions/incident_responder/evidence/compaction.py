@@ -68,6 +68,7 @@ MAX_LINE_CHARS = 2000  # lines are cut here before anything else looks at them
 MAX_EVENT_CHARS = 64_000  # a multi-line event (a stack trace) is read this far for its headline
 KEY_CHARS = 512  # the template key is mined from the head of the line only
 EXEMPLAR_CHARS = 400  # one evidence line in the report
+WORD_CUT_SLACK = 24  # characters a cut line gives back to end on a whole word
 # In a line over EXEMPLAR_CHARS: shortened in its middle. JSON's quotes, commas and brackets end a token: a blob
 # written without spaces is many fields, not one token.
 _LONG_TOKEN_RE = re.compile(rf"[^\s\",{{}}\[\]]{{{TOKEN_CHARS + 1},}}")
@@ -696,6 +697,15 @@ def _boundary(text: str, start: int, end: int, chars: str) -> int:
     return max(text.rfind(c, start, end) for c in chars)
 
 
+def _word_cut(text: str, end: int, start: int = 0) -> str:
+    """``text[start:end]``, its end moved back to the last space before it when one is near: a cut line ends on
+    a whole word ("... addressed using the specified…", not "...specified endpoin…")."""
+    if end >= len(text):
+        return text[start:]
+    space = text.rfind(" ", max(start, end - WORD_CUT_SLACK), end)
+    return text[start:space] if space > start else text[start:end]
+
+
 def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
     """Cut a line to ``limit`` characters, keeping the first strong error signal in view. A line over the
     limit first has its very long tokens (S3 paths, ARNs, ids) shortened in their middle, so the fields
@@ -755,7 +765,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         advised = _with_advice(tail, room)
         if advised is not None:
             return f"{head} … {advised}"
-        clipped = f"{head} … {tail[:room]}" + ("…" if len(tail) > room else "")
+        clipped = f"{head} … {_word_cut(tail, room)}" + ("…" if len(tail) > room else "")
         if _keeps_cause(clipped, cause):
             return clipped
     m = _strongest(text)
@@ -766,8 +776,8 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         bound = _boundary(text, len(head), start, ' ,{["')
         if bound >= 0 and start - bound <= 48:
             start = bound + 1
-        tail = text[start : start + limit - len(head) - 3]
-        return f"{head} … {tail}…"
+        tail = _word_cut(text, start + limit - len(head) - 3, start)
+        return f"{head} … {tail}" + ("…" if start + len(tail) < len(text) else "")
     # A JSON document logged whole (a loader's status, an API's response): its error fields say why, past the
     # bookkeeping before them ({"status": …, "errorLogs": [{"errorCode": "FROM_OR_TO_VERTEX_ARE_MISSING", …}]}).
     field = _ERROR_FIELD.search(text, limit // 2)
@@ -775,7 +785,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         head = text[: limit // 3]
         cut = _boundary(head, 0, len(head), ' ,{')
         head = head[: cut + 1] if cut >= limit // 6 else head
-        tail = text[field.start() : field.start() + limit - len(head) - 4]
+        tail = _word_cut(text, field.start() + limit - len(head) - 4, field.start())
         return f"{head} … {tail}" + ("…" if field.start() + len(tail) < len(text) else "")
     advised = _with_advice(text, limit, refusal=True)
     if advised is not None and (m is None or m.group(0) in advised or _REFUSAL.search(advised)):
@@ -789,7 +799,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
         head_end = text.rfind(" ", 0, limit - len(tail) - 3)
         if head_end > limit // 2 and (m is None or m.end() <= head_end):  # never drop the error signal
             return f"{text[:head_end]} … {tail}"
-    return text[: limit - 1] + "…"
+    return _word_cut(text, limit - 1) + "…"
 
 
 # A Python traceback logged on one line (pip's "Complete output from command python setup.py egg_info:
