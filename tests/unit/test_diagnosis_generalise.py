@@ -987,6 +987,40 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "UNKNOWN (HTTP status 301) during CreateMultipartUpload operation: Unable to parse ExceptionName: "
      "PermanentRedirect Message: The bucket you are attempting to access must be addressed using the specified "
      "endpoin…", "ecs", Category.CONFIGURATION),
+    # An image without the PHP extension the app uses; the Go SDK without a region; a model newer than its runtime
+    # reads (the version past a long C++ signature); a streaming sink's checkpoint that no longer matches its output;
+    # Oracle's serializable isolation under the launcher's wrapper: the setup.
+    ("[2020-09-27 10:02:50] production.ERROR: Class 'Redis' not found {\"exception\":\"[object] (Error(code: 0): "
+     "Class 'Redis' not found at /var/www/app/vendor/laravel/framework/src/Illuminate/Redis/Connectors/"
+     "PhpRedisConnector.php:75)", "ecs", Category.CONFIGURATION),
+    ("PHP Fatal error:  Uncaught Error: Call to undefined function curl_init() in /app/src/Client.php:41", "batch",
+     Category.CONFIGURATION),
+    ("2023/08/22 06:01:47 upload settlements_P0003.csv.gz: operation error S3: PutObject, failed to resolve service "
+     "endpoint, an AWS region is required, but was not found", "ecs", Category.CONFIGURATION),
+    ("onnxruntime.capi.onnxruntime_pybind11_state.Fail: [ONNXRuntimeError] : 1 : FAIL : Load model from model.onnx "
+     "failed:/onnxruntime_src/onnxruntime/core/graph/model.cc:179 onnxruntime::Model::Model(onnx::ModelProto&&, const "
+     "onnxruntime::PathString&, const onnxruntime::IOnnxRuntimeOpSchemaRegistryList*, const "
+     "onnxruntime::logging::Logger&, const onnxruntime::ModelOptions&) Unsupported model IR version: 10, max supported "
+     "IR version: 9", "batch", Category.CONFIGURATION),
+    ("Caused by: java.lang.IllegalStateException: s3://lake/curated/orders_v2/_spark_metadata/0 doesn't exist when "
+     "compacting batch 9 (compactInterval: 10)", "emr", Category.CONFIGURATION),
+    ("java.lang.IllegalStateException: Failed to execute ApplicationRunner\nCaused by: "
+     "org.springframework.jdbc.UncategorizedSQLException: PreparedStatementCallback; uncategorized SQLException\n"
+     "Caused by: java.sql.SQLException: ORA-08177: can't serialize access for this transaction", "ecs",
+     Category.CONFIGURATION),
+    # An API's refusal of the way the code pages or queries, whatever its status code; Elixir's call to an
+    # application the release never started; a file pickle cannot read: the code's.
+    ("airbyte_cdk.sources.streams.http.exceptions.DefaultBackoffException: Request URL: "
+     "https://acme.zendesk.com/api/v2/ticket_metrics?page=1001&per_page=100, Response Code: 429, Response Text: "
+     "Pagination limit reached for offset model", "ecs", Category.CODE_ERROR),
+    ("simple_salesforce.exceptions.SalesforceMalformedRequest: Malformed request https://acme.my.salesforce.com/"
+     "services/data/v52.0/query/?q=SELECT+Id+FROM+RelationshipDomain. Response content: [{'message': 'Implementation "
+     "restriction: RelationshipDomain requires a filter', 'errorCode': 'MALFORMED_QUERY'}]", "ecs",
+     Category.CODE_ERROR),
+    ("** (exit) exited in: GenServer.call(Ecto.Migration.Supervisor, {:start_child, []}, :infinity)\n    ** (EXIT) "
+     "no process: the process is not alive or there's no process currently associated with the given name, "
+     "possibly because its application isn't started", "ecs", Category.CODE_ERROR),
+    ("_pickle.UnpicklingError: unpickling stack underflow", "ecs", Category.CODE_ERROR),
     # A Parquet file without its footer.
     ("duckdb.duckdb.InvalidInputException: Invalid Input Error: No magic bytes found at end of file "
      "'s3://bucket/date=2024-11-25/data_0.parquet'", "batch", Category.BAD_DATA),

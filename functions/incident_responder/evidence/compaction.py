@@ -258,6 +258,10 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         r"|UnknownHost|Name or service not known|Address already in use"
         r"|CannotPullContainer|ResourceInitializationError|HIVE_BAD_DATA|AnalysisException|ImportModuleError"),
         False),
+    # A version the program cannot read, after whatever long prefix (onnxruntime's C++ signature before "Unsupported
+    # model IR version: 10, max supported IR version: 9", microsoft/onnxruntime#20559): a cut keeps it in view.
+    (8, re.compile(r"\b[Uu]nsupported (?:\w+ ){0,3}version\b|\bmax(?:imum)? supported (?:\w+ ){0,3}version\b"),
+     False),
     # A limit or quota the work ran into ("Bytes scanned limit was exceeded", "exceeds the memory usage threshold").
     (8, re.compile(r"\b(?:limit|quota|threshold)s? (?:was |has been |is )?exceeded\b"
                    r"|\bexceed(?:s|ed|ing)? (?:the |its |your )?(?:[\w-]+ ){0,3}(?:limit|quota|threshold)"), True),

@@ -315,7 +315,13 @@ class StepFunctionsEvidence:
                       f"(from the event; the execution itself could not be read)",
                       inc.stopped_at or inc.event_time, status=status)
             return
+        mark = len(c.book.items)
         self._analyze_history(c, arn, status, describe or {}, events, depth)
+        if depth:
+            # All a nested execution's reads are the child's: its states' own logs (a CodeBuild build's stream, a
+            # Lambda task's group) beside its history, so the child's own cause is read from them too.
+            for ev in c.book.items[mark:]:
+                ev.facts.setdefault("child", True)
         if depth == 0:
             raw_input = (describe or {}).get("input", inc.detail.get("input"))
             if raw_input not in (None, "", "{}"):
