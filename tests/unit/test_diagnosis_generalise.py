@@ -888,6 +888,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("{ level: 'error', message: 'sendRawEmail() returned error.', error: { [InvalidParameterValue: Duplicate header "
      "'DKIM-Signature'.] code: 'InvalidParameterValue', statusCode: 400, retryable: false }", "lambda",
      Category.CODE_ERROR),
+    # ... nor one whose value a cut line lost ("retryable:…").
+    ("{ level: 'error', message: 'sendRawEmail() returned error.', error: { [InvalidParameterValue: Duplicate header "
+     "'DKIM-Signature'.] code: 'InvalidParameterValue', statusCode: 400, retryable:…", "lambda", Category.CODE_ERROR),
     # Kinesis's 1 MiB record and DynamoDB's batch of 25, in the SDK for Java's words: the request the code built.
     ("com.amazonaws.services.kinesis.model.AmazonKinesisException: 1 validation error detected: Value 'java.nio."
      "HeapByteBuffer[pos=0 lim=1048954 cap=1048954]' at 'data' failed to satisfy constraint: Member must have length "
@@ -1021,6 +1024,33 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "no process: the process is not alive or there's no process currently associated with the given name, "
      "possibly because its application isn't started", "ecs", Category.CODE_ERROR),
     ("_pickle.UnpicklingError: unpickling stack underflow", "ecs", Category.CODE_ERROR),
+    # A message held past the queue's limit for the work on it; inserts faster than the database merges them.
+    ("amqp.exceptions.PreconditionFailed: (0, 0): (406) PRECONDITION_FAILED - delivery acknowledgement on channel 1 "
+     "timed out. Timeout value used: 1800000 ms. This timeout value can be configured, see consumers doc guide to "
+     "learn more", "ecs", Category.TIMEOUT),
+    ("botocore.exceptions.ClientError: An error occurred (InvalidParameterValue) when calling the DeleteMessage "
+     "operation: Value AQEBz3Jm for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.",
+     "batch", Category.TIMEOUT),
+    ("clickhouse_connect.driver.exceptions.DatabaseError: HTTPDriver returned response code 500) Code: 252. "
+     "DB::Exception: Too many parts (300). Merges are processing significantly slower than inserts. (TOO_MANY_PARTS)",
+     "lambda", Category.THROTTLING),
+    # What the client sends that the service does not implement: the code's (no missing input behind the 404).
+    ("Exception: Request HTTP Error  HTTP 404  Not Found (b'<UnknownOperationException/>\\n')", "ecs",
+     Category.CODE_ERROR),
+    ("ERROR export failed NotImplemented: A header you provided implies functionality that is not implemented", "ecs",
+     Category.CODE_ERROR),
+    # The host's limits, a TLS version the image turned off, a range or name the settings give: configuration.
+    ("Unhandled Exception: System.IO.IOException: The configured user limit (128) on the number of inotify "
+     "instances has been reached.", "ecs", Category.CONFIGURATION),
+    ("---> System.Security.Authentication.AuthenticationException: Authentication failed, see inner exception. ---> "
+     "Interop+OpenSsl+SslException: SSL Handshake failed with OpenSSL error - SSL_ERROR_SSL. ---> "
+     "Interop+Crypto+OpenSslCryptographicException: error:1425F102:SSL routines:ssl_choose_client_version:unsupported "
+     "protocol", "batch", Category.CONFIGURATION),
+    ("2025-03-10 09:40:02,984 | Sheets API error: Unable to parse range: Novice!C3:C14", "ecs", Category.CONFIGURATION),
+    ("InvalidInputException: 1 validation error detected: Value 'x Job-security-config' at "
+     "'logProperties.stdOutLogGroupName' failed to satisfy constraint: Member must satisfy regular expression "
+     "pattern: [\\.\\-_/#A-Za-z0-9]+", "stepfunctions", Category.CONFIGURATION),
+    ("nats: Maximum Payload Violation on connection [12]", "ecs", Category.CONFIGURATION),
     # A Parquet file without its footer.
     ("duckdb.duckdb.InvalidInputException: Invalid Input Error: No magic bytes found at end of file "
      "'s3://bucket/date=2024-11-25/data_0.parquet'", "batch", Category.BAD_DATA),

@@ -59,9 +59,10 @@ logger = logging.getLogger(__name__)
 # answer) is no level. NCCL writes its errors as "NCCL WARN" (it has no other level for them): the line the
 # "unhandled system error (run with NCCL_DEBUG=INFO for details)" above it sends the reader to. A feature named
 # "retryable" is no error said to be so (DocumentDB's "Retryable writes are not supported"), nor is one whose fields
-# say it is not (the AWS SDK for JavaScript's "retryable: false", or "retryable: f…" where a long line is cut).
+# say it is not (the AWS SDK for JavaScript's "retryable: false", or "retryable: f…" or "retryable:…" where a long
+# line is cut: the value is not known).
 _WARNED = re.compile(r"(?i)(?<!['\"])(?<!NCCL )\bWARN(?:ING)?\b(?!['\"])"
-                     r"|\bretr[iy]able\b(?! writes\b)(?!['\"]?\s*[:=]\s*(?:f|0\b))"
+                     r"|\bretr[iy]able\b(?! writes\b)(?!['\"]?\s*[:=]\s*(?:f|0\b|…|$))"
                      r"|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")
 # ... or one the program says it passes over, whether or not its retries were over: it went on without it ("found
 # no extra config, skip it, err: ...", "(reached max retries: 4): Request limit exceeded. -- will retry Ec2Image on
