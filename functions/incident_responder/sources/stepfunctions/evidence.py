@@ -49,7 +49,7 @@ _ENTERED_AT = re.compile(r"\(entered at the event id #(\d+)\)")
 CAUSE_BUDGET = 4000
 # Keys of a cause JSON that carry the reason (compared lower-case), wherever they are nested.
 DECISIVE_KEYS = ("statechangereason", "athenaerror", "statusreason", "failuredetails", "errormessage",
-                 "errortype", "stacktrace", "reason", "stoppedreason", "message")
+                 "errortype", "stacktrace", "reason", "stoppedreason", "message", "failurereason")
 # The child run a task's resource type starts, by adapter name, and its EventBridge detail-type.
 _CHILD_ADAPTERS = {"batch": ("batch", "Batch Job State Change"), "ecs": ("ecs", "ECS Task State Change"),
                    "glue": ("glue", "Glue Job State Change"),
@@ -537,12 +537,20 @@ class StepFunctionsEvidence:
         done = next((e for e in self._back(entered, by_id)
                      if e.get("type") in ("TaskSucceeded", "LambdaFunctionSucceeded")), None)
         scheduled = self._scheduled_of(done, by_id) if done is not None else None
-        if done is None or scheduled is None or not self._task_type(done, scheduled).startswith("lambda"):
+        if done is None or scheduled is None:
             return
-        label = (f"{prefix}Before the Fail state, state '{self._state_of(done, by_id) or '?'}' (lambda:invoke) "
+        task_type = self._task_type(done, scheduled)
+        label = (f"{prefix}Before the Fail state, state '{self._state_of(done, by_id) or '?'}' ({task_type}) "
                  "succeeded with output")
         output = json_or_none(_details(done).get("output"))
         payload = output.get("Payload", output) if isinstance(output, dict) else output
+        if not task_type.startswith("lambda"):
+            # A service call a poll loop made (a DescribeFeatureGroup, a GetJobRun) whose answer the Choice read as
+            # failed: the answer's own status and reason ("FailureReason": ...) say why.
+            if _decisive(payload):
+                c.add_json("history", "states:GetExecutionHistory", label, payload, limit=500,
+                           time=done.get("timestamp"))
+            return
         c.add_json("history", "states:GetExecutionHistory", label, payload, limit=500, time=done.get("timestamp"))
         self._lambda_logs(c, done, scheduled)
 

@@ -1,0 +1,88 @@
+"""Reading a Step Functions history: which failed tasks a Retry got past (no cause of the execution's end), and
+what a poll loop's last answer says before the Fail state it led to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from incident_responder.aws import AwsContext
+from incident_responder.config import settings
+from incident_responder.model import EvidenceBook, Incident, Resource
+from incident_responder.sources import adapter
+from incident_responder.sources.base import Collector
+from incident_responder.sources.stepfunctions.evidence import StepFunctionsEvidence
+
+
+def _history(*types: str) -> list[dict[str, Any]]:
+    """Events in order, each following the one before it (previousEventId), as a linear history has them."""
+    return [{"id": i, "previousEventId": i - 1, "type": t} for i, t in enumerate(types, start=1)]
+
+
+def _failures(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"].endswith("Failed") and not e["type"].startswith("Execution")]
+
+
+def test_a_throttled_task_its_retry_ran_again_to_success_is_recovered() -> None:
+    events = _history("ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskFailed",
+                      "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited", "FailStateEntered",
+                      "ExecutionFailed")
+    assert StepFunctionsEvidence._not_recovered(_failures(events), events) == []
+
+
+def test_a_task_that_failed_twice_before_succeeding_is_recovered() -> None:
+    events = _history("TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskFailed", "TaskScheduled",
+                      "TaskStarted", "TaskTimedOut", "TaskScheduled", "TaskStarted", "TaskSucceeded")
+    failed = [e for e in events if e["type"] in ("TaskFailed", "TaskTimedOut")]
+    assert StepFunctionsEvidence._not_recovered(failed, events) == []
+
+
+def test_a_failure_its_retries_never_got_past_stands() -> None:
+    events = _history("TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskFailed", "TaskScheduled",
+                      "TaskStarted", "TaskFailed", "TaskStateExited", "PassStateEntered", "TaskStateEntered",
+                      "TaskScheduled", "TaskStarted", "TaskSucceeded")
+    failures = _failures(events)
+    assert StepFunctionsEvidence._not_recovered(failures, events) == failures
+
+
+def test_a_map_iterations_failure_followed_by_anothers_success_stands() -> None:
+    # Iterations interleave: the event after the failure is the Map's, however a later task succeeds.
+    events = _history("MapStateEntered", "MapIterationStarted", "TaskScheduled", "TaskStarted", "TaskSucceeded",
+                      "MapIterationSucceeded", "TaskFailed", "MapIterationFailed", "MapStateFailed",
+                      "ExecutionFailed")
+    failures = [e for e in events if e["type"] == "TaskFailed"]
+    assert StepFunctionsEvidence._not_recovered(failures, events) == failures
+
+
+def _collector() -> Collector:
+    inc = Incident(source="stepfunctions", event_id="e", detail_type="Step Functions Execution Status Change",
+                   region="eu-west-1", account="123456789012",
+                   resource=Resource(arn="arn:aws:states:eu-west-1:123456789012:execution:sm:run-1", name="sm",
+                                     run_id="run-1"), status="FAILED", event_time="2024-06-02T03:04:12Z")
+    return Collector(inc, AwsContext(region="eu-west-1"), settings(), EvidenceBook(),
+                     context=adapter("stepfunctions").context_type())
+
+
+def _poll_loop(output: str) -> list[dict[str, Any]]:
+    events = _history("TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
+                      "ChoiceStateEntered", "ChoiceStateExited", "FailStateEntered", "ExecutionFailed")
+    events[0]["stateEnteredEventDetails"] = {"name": "DescribeFeatureGroup"}
+    events[1]["taskScheduledEventDetails"] = {"resourceType": "aws-sdk:sagemaker", "resource": "describeFeatureGroup"}
+    events[3]["taskSucceededEventDetails"] = {"output": output}
+    events[-1]["executionFailedEventDetails"] = {"error": "FeatureGroupFailed", "cause": "See the feature group"}
+    return events
+
+
+def test_a_poll_loops_last_answer_before_the_fail_state_gives_its_reason() -> None:
+    # aws/amazon-sagemaker-examples#2079: a describe call's answer, read as failed by a Choice, names why.
+    events = _poll_loop('{"FeatureGroupStatus": "CreateFailed", "FailureReason": "Insufficient Lake Formation '
+                        'permission(s): Required Create Database on Catalog"}')
+    c = _collector()
+    StepFunctionsEvidence()._reported_failure(c, events[-1], {e["id"]: e for e in events}, "")
+    assert any("Required Create Database on Catalog" in e.text for e in c.book.items)
+
+
+def test_a_poll_loops_answer_without_a_reason_adds_nothing() -> None:
+    events = _poll_loop('{"FeatureGroupStatus": "Creating"}')
+    c = _collector()
+    StepFunctionsEvidence()._reported_failure(c, events[-1], {e["id"]: e for e in events}, "")
+    assert c.book.items == []
