@@ -1051,6 +1051,13 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "'logProperties.stdOutLogGroupName' failed to satisfy constraint: Member must satisfy regular expression "
      "pattern: [\\.\\-_/#A-Za-z0-9]+", "stepfunctions", Category.CONFIGURATION),
     ("nats: Maximum Payload Violation on connection [12]", "ecs", Category.CONFIGURATION),
+    # A JVM that cannot map the heap it is told to take; a codec the runtime's libhadoop was built without; a reader
+    # without the package for the file's codec.
+    ("There is insufficient memory for the Java Runtime Environment to continue.\nNative memory allocation (mmap) "
+     "failed to map 17179869184 bytes for committing reserved memory.", "ecs", Category.OUT_OF_MEMORY),
+    ("Caused by: java.lang.RuntimeException: native zStandard library not available: this version of libhadoop was "
+     "built without zstd support.", "batch", Category.CONFIGURATION),
+    ("ValueError: Unrecognized codec: u'snappy'", "lambda", Category.CODE_ERROR),
     # A Parquet file without its footer.
     ("duckdb.duckdb.InvalidInputException: Invalid Input Error: No magic bytes found at end of file "
      "'s3://bucket/date=2024-11-25/data_0.parquet'", "batch", Category.BAD_DATA),
