@@ -10,9 +10,8 @@ import string
 from pathlib import Path
 
 import pytest
+from tests.collectors import stepfunctions_collector
 
-from incident_responder.aws import AwsContext
-from incident_responder.config import settings
 from incident_responder.diagnosis import SignatureSet, load_signatures
 from incident_responder.evidence.compaction import LogLine
 from incident_responder.model import Category, EvidenceBook, Incident, Resource
@@ -40,15 +39,6 @@ def _sigs(tmp_path: Path) -> SignatureSet:
     return SignatureSet(load_signatures(tmp_path))
 
 
-def _parent() -> Collector:
-    inc = Incident(source="stepfunctions", event_id="e", detail_type="Step Functions Execution Status Change",
-                   region="eu-west-1", account="123456789012",
-                   resource=Resource(arn="arn:aws:states:eu-west-1:123456789012:execution:sm:run-1", name="sm",
-                                     run_id="run-1"), status="FAILED", event_time="2024-06-02T03:04:12Z")
-    return Collector(inc, AwsContext(region="eu-west-1"), settings(), EvidenceBook(),
-                     context=adapter("stepfunctions").context_type())
-
-
 def _athena_child(parent: Collector, text: str) -> None:
     inc = Incident(source="athena", event_id="e:child", detail_type="Athena Query State Change",
                    region="eu-west-1", account="123456789012",
@@ -61,7 +51,7 @@ def _athena_child(parent: Collector, text: str) -> None:
 
 
 def test_a_service_signature_matches_its_childs_evidence_and_renders_from_the_childs_context(tmp_path: Path) -> None:
-    parent = _parent()
+    parent = stepfunctions_collector()
     parent.add("history", "states:GetExecutionHistory", "State 'Count' failed: States.TaskFailed")
     _athena_child(parent, "Query FAILED: WIDGET_QUOTA reached")
     context = {"resource_name": "sm", "pipeline": "clickstream", "state": "Count", "error": "States.TaskFailed"}
@@ -77,7 +67,7 @@ def test_a_service_signature_matches_its_childs_evidence_and_renders_from_the_ch
 
 def test_a_service_signature_never_matches_the_parents_own_evidence(tmp_path: Path) -> None:
     sigs = _sigs(tmp_path)
-    parent = _parent()
+    parent = stepfunctions_collector()
     # The parent's own line says it, and so does a child of another source: neither is an Athena child.
     parent.add("history", "states:GetExecutionHistory", "cause: WIDGET_QUOTA reached")
     glue = ChildCollector(parent, dataclasses.replace(parent.incident, source="glue"), adapter("glue").context_type())
@@ -126,7 +116,7 @@ def test_a_child_context_carries_every_name_its_sources_signatures_may_use() -> 
      "2f126f71-7ef2-4b92-bacd-76dafcb55aa5)", None),
 ])
 def test_the_invocation_a_lambda_tasks_cause_names(cause: str, request_id: str | None) -> None:
-    parent = _parent()
+    parent = stepfunctions_collector()
     scheduled = {"timestamp": "2024-03-14T02:15:08Z", "type": "TaskScheduled",
                  "taskScheduledEventDetails": {"resourceType": "lambda", "resource": "invoke", "region": "eu-west-1",
                                                "parameters": json.dumps({"FunctionName": "orders-extract:live"})}}

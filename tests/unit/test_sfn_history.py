@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from incident_responder.aws import AwsContext
-from incident_responder.config import settings
-from incident_responder.model import EvidenceBook, Incident, Resource
-from incident_responder.sources import adapter
-from incident_responder.sources.base import Collector
+from tests.collectors import stepfunctions_collector
+
 from incident_responder.sources.stepfunctions.evidence import StepFunctionsEvidence
 
 
@@ -53,15 +50,6 @@ def test_a_map_iterations_failure_followed_by_anothers_success_stands() -> None:
     assert StepFunctionsEvidence._not_recovered(failures, events) == failures
 
 
-def _collector() -> Collector:
-    inc = Incident(source="stepfunctions", event_id="e", detail_type="Step Functions Execution Status Change",
-                   region="eu-west-1", account="123456789012",
-                   resource=Resource(arn="arn:aws:states:eu-west-1:123456789012:execution:sm:run-1", name="sm",
-                                     run_id="run-1"), status="FAILED", event_time="2024-06-02T03:04:12Z")
-    return Collector(inc, AwsContext(region="eu-west-1"), settings(), EvidenceBook(),
-                     context=adapter("stepfunctions").context_type())
-
-
 def _poll_loop(output: str) -> list[dict[str, Any]]:
     events = _history("TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited",
                       "ChoiceStateEntered", "ChoiceStateExited", "FailStateEntered", "ExecutionFailed")
@@ -76,13 +64,13 @@ def test_a_poll_loops_last_answer_before_the_fail_state_gives_its_reason() -> No
     # aws/amazon-sagemaker-examples#2079: a describe call's answer, read as failed by a Choice, names why.
     events = _poll_loop('{"FeatureGroupStatus": "CreateFailed", "FailureReason": "Insufficient Lake Formation '
                         'permission(s): Required Create Database on Catalog"}')
-    c = _collector()
+    c = stepfunctions_collector()
     StepFunctionsEvidence()._reported_failure(c, events[-1], {e["id"]: e for e in events}, "")
     assert any("Required Create Database on Catalog" in e.text for e in c.book.items)
 
 
 def test_a_poll_loops_answer_without_a_reason_adds_nothing() -> None:
     events = _poll_loop('{"FeatureGroupStatus": "Creating"}')
-    c = _collector()
+    c = stepfunctions_collector()
     StepFunctionsEvidence()._reported_failure(c, events[-1], {e["id"]: e for e in events}, "")
     assert c.book.items == []
