@@ -36,11 +36,11 @@ _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 _CATCH_DEPTH = 8  # Parallel and Map states a caught failure's handler may be nested in
 # A task under way: scheduled, started or submitted (its child's id), and not ended yet.
 _SCHEDULED = {"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"}
-_SUCCEEDED = {"TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"}
-_ATTEMPT_STEPS = {"TaskStarted", "TaskSubmitted", "LambdaFunctionStarted", "ActivityStarted"}
-_TASK_FAILED = {"TaskFailed", "TaskTimedOut", "LambdaFunctionFailed", "LambdaFunctionTimedOut", "ActivityFailed",
-                "ActivityTimedOut"}
 _TASK_UNDER_WAY = {*_SCHEDULED, "TaskStarted", "TaskSubmitted", "LambdaFunctionStarted", "ActivityStarted"}
+_SUCCEEDED = {"TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"}
+# What a Retry's next attempt of a failed task goes through before it succeeds: under way again, or failed again.
+_RETRY_STEPS = _TASK_UNDER_WAY | {"TaskFailed", "TaskTimedOut", "LambdaFunctionFailed", "LambdaFunctionTimedOut",
+                                  "ActivityFailed", "ActivityTimedOut"}
 POLL_LOOP_RUNS = 3  # a task state entered this many times in one execution is a loop (a status check)
 _PAGE = 100
 # A run-time error names the state it happened in by the event that entered it ("(entered at the event id #7)").
@@ -598,7 +598,7 @@ class StepFunctionsEvidence:
                 kind = cur.get("type", "")
                 if kind in _SUCCEEDED:
                     return True
-                if not (kind in _SCHEDULED or kind in _ATTEMPT_STEPS or kind in _TASK_FAILED):
+                if kind not in _RETRY_STEPS:
                     return False
                 cur = after.get(cur.get("id"))
             return False
