@@ -1372,6 +1372,21 @@ def test_a_quote_keeps_the_decisive_fields_and_drops_json_debris() -> None:
     assert '"}' not in q and '"message"' not in q
 
 
+def test_a_quote_of_a_cut_evidence_line_marks_the_cut_once_and_cuts_no_word() -> None:
+    # microsoft/onnxruntime#20559: the evidence keeps the line's head and its decisive end ("head … tail").
+    line = ("onnxruntime.capi.onnxruntime_pybind11_state.Fail: [ONNXRuntimeError] : 1 : FAIL : Load model from "
+            "positional_encoding_poly.onnx failed:/onnxruntime_src/onnxruntime/core/graph/model.cc:179 onnxruntime::Model"
+            "::Model(onnx::ModelProto&&, const onnxruntime::PathString&, const "
+            "onnxruntime::IOnnxRuntimeOpSchemaRegistryList*, const onnxruntime::logging::Logger&, const "
+            "onnxruntime::ModelOptions&) Unsupported model IR version: 10, max supported IR version: 9")
+    [kept] = compact([line]).lines
+    at = kept.text.index("Unsupported")
+    said = quote(kept.text, at, at + len("Unsupported model IR version"))
+    assert "Unsupported model IR version: 10, max supported IR version: 9" in said
+    assert "……" not in said and not said.startswith("… …")
+    assert set(said.replace("…", " ").split()) <= set(line.split())  # every word whole
+
+
 def test_a_quote_keeps_the_bracket_that_closes_one_it_opened() -> None:
     line = "Query 20200316_041146_00013_r6g3w failed: Failed connecting to Hive metastore: [localhost:9083]"
     assert quote(line, 0, len(line)).endswith("[localhost:9083]")

@@ -98,4 +98,8 @@ def quote(line: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
         out += piece
     truncated_tail = len(_squash(line[lo:])) > len(out)
     out = _clean(out)
-    return ("…" if lo > 0 else "") + out + ("…" if truncated_tail else "")
+    # (a quote that begins or ends at the evidence's own mark of a cut, "head … tail", marks it once)
+    lead = "…" if lo > 0 and not out.startswith("…") else ""
+    if lead and out.startswith("… "):
+        out = out[2:]
+    return lead + out + ("…" if truncated_tail and not out.endswith("…") else "")

@@ -774,7 +774,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
             return clipped
     m = _strongest(text)
     if m and m.end() > limit - 20:
-        head = text[: limit // 3]
+        head = _word_cut(text, limit // 3)
         start = max(m.start() - limit // 6, len(head))
         # ... from the start of the word or field it falls in ("FROM_OR_TO_VERTEX_ARE_MISSING", not "…SING").
         bound = _boundary(text, len(head), start, ' ,{["')
