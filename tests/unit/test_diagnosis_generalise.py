@@ -1375,8 +1375,8 @@ def test_a_quote_keeps_the_decisive_fields_and_drops_json_debris() -> None:
 def test_a_quote_of_a_cut_evidence_line_marks_the_cut_once_and_cuts_no_word() -> None:
     # microsoft/onnxruntime#20559: the evidence keeps the line's head and its decisive end ("head … tail").
     line = ("onnxruntime.capi.onnxruntime_pybind11_state.Fail: [ONNXRuntimeError] : 1 : FAIL : Load model from "
-            "positional_encoding_poly.onnx failed:/onnxruntime_src/onnxruntime/core/graph/model.cc:179 onnxruntime::Model"
-            "::Model(onnx::ModelProto&&, const onnxruntime::PathString&, const "
+            "positional_encoding_poly.onnx failed:/onnxruntime_src/onnxruntime/core/graph/model.cc:179 "
+            "onnxruntime::Model::Model(onnx::ModelProto&&, const onnxruntime::PathString&, const "
             "onnxruntime::IOnnxRuntimeOpSchemaRegistryList*, const onnxruntime::logging::Logger&, const "
             "onnxruntime::ModelOptions&) Unsupported model IR version: 10, max supported IR version: 9")
     [kept] = compact([line]).lines
