@@ -199,11 +199,6 @@ class ClassTable:
     rules: list[ClassRule] = field(default_factory=list)
     texts: dict[Category, dict[str, Any]] = field(default_factory=dict)
 
-    @property
-    def over_cause(self) -> list[ClassRule]:
-        """The rules whose class explains the causes chained under it."""
-        return [r for r in self.rules if r.over_cause]
-
     def without_family(self, family: str) -> ClassTable:
         """The table without the rules written from one corpus family (for cross-validation)."""
         return ClassTable([r for r in self.rules if r.family != family], self.texts)
@@ -317,7 +312,7 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
     # A link whose class explains what is chained under it: the links under it are not read.
     floor = next((i for i in range(len(chain) - 1, -1, -1)
                   if any(r.over_cause and r.match_link(chain[i].name, chain[i].type, chain[i].message)
-                         for r in table.over_cause)), len(chain) - 1)
+                         for r in table.rules)), len(chain) - 1)
     for depth in range(floor, -1, -1):
         link = chain[depth]
         hits = []

@@ -100,6 +100,4 @@ def quote(line: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
     out = _clean(out)
     # (a quote that begins or ends at the evidence's own mark of a cut, "head … tail", marks it once)
     lead = "…" if lo > 0 and not out.startswith("…") else ""
-    if lead and out.startswith("… "):
-        out = out[2:]
     return lead + out + ("…" if truncated_tail and not out.endswith("…") else "")

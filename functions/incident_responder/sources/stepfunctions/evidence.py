@@ -544,15 +544,14 @@ class StepFunctionsEvidence:
                  "succeeded with output")
         output = json_or_none(_details(done).get("output"))
         payload = output.get("Payload", output) if isinstance(output, dict) else output
-        if not task_type.startswith("lambda"):
-            # A service call a poll loop made (a DescribeFeatureGroup, a GetJobRun) whose answer the Choice read as
-            # failed: the answer's own status and reason ("FailureReason": ...) say why.
-            if _decisive(payload):
-                c.add_json("history", "states:GetExecutionHistory", label, payload, limit=500,
-                           time=done.get("timestamp"))
+        lambda_task = task_type.startswith("lambda")
+        # A service call a poll loop made (a DescribeFeatureGroup, a GetJobRun) whose answer the Choice read as
+        # failed: shown when the answer gives a reason of its own ("FailureReason": ...).
+        if not lambda_task and not _decisive(payload):
             return
         c.add_json("history", "states:GetExecutionHistory", label, payload, limit=500, time=done.get("timestamp"))
-        self._lambda_logs(c, done, scheduled)
+        if lambda_task:
+            self._lambda_logs(c, done, scheduled)
 
     @staticmethod
     def _back(event: dict[str, Any] | None, by_id: dict[Any, dict[str, Any]]) -> Iterator[dict[str, Any]]:
