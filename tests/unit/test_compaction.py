@@ -734,6 +734,30 @@ def test_the_trace_a_program_logged_under_a_warning_is_the_warnings() -> None:
     errored = [lines[0].replace(" WARN ", " ERROR "), *lines[1:]]
     assert not _line(errored, "FileNotFoundException").recovered
 
+def test_a_warnings_trace_that_a_later_failure_names_as_its_cause_is_the_failures() -> None:
+    # A Spark 1.6 driver collecting task results (spark-jobserver/spark-jobserver#367): Netty's direct buffers run
+    # out while fetching a result, BlockManager logs the fetch's first failed attempt at WARN with its trace, and
+    # the job aborts at once on that same exception ("Most recent failure cause:", then "Caused by: ...Boxed Error").
+    lines = [
+        "16/01/20 10:53:38 WARN BlockManager: Failed to fetch remote block taskresult_648 from BlockManagerId(7, "
+        "ip-10-0-12-31.eu-west-1.compute.internal, 44511) (failed attempt 1)",
+        "java.util.concurrent.ExecutionException: Boxed Error",
+        "\tat scala.concurrent.impl.Promise$.resolver(Promise.scala:55)",
+        "Caused by: java.lang.OutOfMemoryError: Direct buffer memory",
+        "\tat java.nio.Bits.reserveMemory(Bits.java:658)",
+        "16/01/20 10:53:38 ERROR TaskResultGetter: Exception while getting task result",
+        "org.apache.spark.storage.BlockFetchException: Failed to fetch block from 1 locations. Most recent failure "
+        "cause:",
+        "\tat org.apache.spark.storage.BlockManager.doGetRemote(BlockManager.scala:595)",
+        "Caused by: java.util.concurrent.ExecutionException: Boxed Error",
+        "\t... 12 more",
+    ]
+    assert not _line(lines, "Direct buffer memory").recovered
+    assert not _line(lines, "Boxed Error").recovered
+    # A failure that names another cause leaves the warning's trace the warning's.
+    other = [*lines[:-2], "Caused by: java.net.ConnectException: Connection refused", "\t... 12 more"]
+    assert _line(other, "Direct buffer memory").recovered
+
 
 def test_what_follows_a_warning_beyond_its_trace_is_not_the_warnings() -> None:
     # Flink's CLI: a LOG4J warning, then its banner and the exception that ended the step

@@ -1614,6 +1614,21 @@ def test_the_root_of_a_trace_logged_as_lines_of_its_own_decides_over_the_wrapper
     assert diagnose(b, "emr").cause.category == Category.CONFIGURATION
 
 
+def test_a_class_that_explains_its_causes_decides_over_them_when_they_are_lines_of_their_own() -> None:
+    # An EMR step's stderr read line by line (abs-tudelft/sbd#41): Spark 3's SparkUpgradeException names the
+    # setting, the DateTimeParseException chained under it is how its new parser failed, no bad data.
+    b = EvidenceBook()
+    uri = "s3://logs/j-3NQ8/steps/s-2KX7/stderr.gz"
+    b.add("log", uri, "Caused by: org.apache.spark.SparkUpgradeException: You may get a different result due to the "
+          "upgrading of Spark 3.0: Fail to parse '3/10/14:1:01' in the new parser. You can set "
+          "spark.sql.legacy.timeParserPolicy to LEGACY", position=40)
+    b.add("log", uri, "Caused by: java.time.format.DateTimeParseException: Text '3/10/14:1:01' could not be parsed at "
+          "index 0", position=52, root=True)
+    assert diagnose(b, "emr").cause.category == Category.CONFIGURATION
+    del b.items[0]  # the parser's failure alone reads as data it could not parse
+    assert diagnose(b, "emr").cause.category == Category.BAD_DATA
+
+
 def test_what_a_python_exception_led_to_gives_way_to_it() -> None:
     b = EvidenceBook()
     b.add("log", "/ecs/osm/extract/5b7d", "urllib3.exceptions.ResponseError: too many 503 error responses",

@@ -800,6 +800,9 @@ class SignatureSet:
         # however the two are ordered as evidence.
         roots: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}
         fetches: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}  # the first failed transfer, per log
+        # Per log, the first class that explains the causes chained under it (ClassRule.over_cause), when the chain's
+        # links were kept as lines of their own.
+        overs: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}
         fatal_hits: list[tuple[tuple[int, ...], ClassHit, Evidence]] = []  # not weak, in logs
         fatal = _fatal_spark_tasks(evidence)
         fatal_attempts = _fatal_mapreduce_attempts(evidence)
@@ -839,6 +842,8 @@ class SignatureSet:
                     fatal_hits.append((rank, hit, ev))
                 if ev.kind == "log" and (ev.facts.get("root") or _CAUSED_BY_LINE.match(text)):
                     roots[ev.source] = (rank, hit, ev)
+                if ev.kind == "log" and hit.rule.over_cause and not hit.weak:
+                    overs.setdefault(ev.source, (rank, hit, ev))
                 if (ev.kind == "log" and hit.category in _FETCH_REASONS and not hit.weak
                         and _FETCH_FAILED.search(text)):
                     fetches.setdefault(ev.source, (rank, hit, ev))
@@ -870,6 +875,14 @@ class SignatureSet:
         if (root is not None and root[0][:3] >= best[0][:3] and _one_trace(root[2], best[2])
                 and (root[1].kind in ("exception", "code") or not _CAUSED_BY_LINE.match(root[2].text))):
             best = root
+        # A deeper cause kept as a line of its own ("Caused by: java.time.format.DateTimeParseException: Text
+        # '3/10/14:1:01' could not be parsed") under a class that explains it, on a line above it in the same trace
+        # ("Caused by: ... SparkUpgradeException: You may get a different result due to the upgrading of Spark 3.0"):
+        # the class above it is the reading, as when the two are links of one line.
+        over = overs.get(best[2].source)
+        if (over is not None and over[2] is not best[2] and over[0][4] < best[0][4] and over[0][:1] >= best[0][:1]
+                and _one_trace(over[2], best[2])):
+            best = over
         return best[1], best[2]
 
     def diagnose(self, evidence: list[Evidence], source: str, context: Mapping[str, Any],

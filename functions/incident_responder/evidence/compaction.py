@@ -466,6 +466,31 @@ def _heads_warned_trace(message: str) -> bool:
             and not _WARNED_NOT_PASSED.search(message))
 
 
+_HELD_KEPT = 256  # exception lines of warnings' traces remembered (see _taken_up)
+
+
+def _cause_key(message: str) -> str:
+    """An exception line as a later trace would name it as its cause (without "Caused by:" and indentation)."""
+    return _MASK.sub("<*>", _CAUSED_BY.sub("", message).strip()[:KEY_CHARS])
+
+
+def _taken_up(held: dict[str, tuple[list[_Template], int]], message: str) -> None:
+    """A failure's trace that names as its cause an exception a warning's trace showed before ("WARN BlockManager:
+    Failed to fetch remote block ... (failed attempt 1)", then "java.util.concurrent.ExecutionException: Boxed Error"
+    and its "Caused by: java.lang.OutOfMemoryError: Direct buffer memory"; later "Job aborted due to stage failure:
+    ... BlockFetchException: Failed to fetch block from 1 locations. Most recent failure cause:", then "Caused by:
+    java.util.concurrent.ExecutionException: Boxed Error"): the program did not go on from that exception, it
+    failed of it. That exception and the causes printed under it weigh as the failure's own."""
+    found = held.pop(_cause_key(message), None)
+    if found is None:
+        return
+    trace, at = found
+    for t in trace[at:]:
+        t.quoted = max(0, t.quoted - 1)
+    for key in [k for k, (other, _) in held.items() if other is trace]:
+        del held[key]
+
+
 def _in_warned_trace(message: str) -> bool:
     """Whether an undated line can continue a JVM trace logged under a warning: a frame, an exception or its
     "Caused by:". A Python traceback after a warning ("WARNING: Running pip as the 'root' user", a JVM's WARN) is
@@ -1330,6 +1355,9 @@ def compact(
     previous = ""  # the line before, to tell an exception printed under a routine line (_quoted_by)
     before: _Template | None = None  # the template of the line before
     warned = False  # the lines read are the trace of a warning (_heads_warned_trace)
+    warned_trace: list[_Template] = []  # the exception lines of the warning's trace being read
+    # An exception line of a warning's trace -> that trace and the line's place in it (see _taken_up)
+    held: dict[str, tuple[list[_Template], int]] = {}
     raiser: _Template | None = None  # the last source line under a frame of the Python traceback being read
     own: str | None = None  # the traceback's innermost frame in the work's own code (raised_in), with its source
     own_at = 0
@@ -1386,17 +1414,23 @@ def compact(
             t.quoted += 1
         elif warned and _EXCEPTION_LINE.match(message) and not _is_frame(message):
             t.quoted += 1  # the warning's own trace
+            if len(held) < _HELD_KEPT:
+                held.setdefault(_cause_key(message), (warned_trace, len(warned_trace)))
+            warned_trace.append(t)
         elif _OTHER_MIRROR.match(message) and before is not None and before is not t:
             before.quoted += 1  # the failure above was yum's on one mirror: it went on to the next
         elif (before is not None and before is not t and before.prelim and RETRIED.search(message)
               and not _EXCEPTION_IN.search(message) and not RETRIED.search(previous)):
             before.quoted += 1  # the failure above is tried again
+        elif held and not warned and _EXCEPTION_LINE.match(message) and not _is_frame(message):
+            _taken_up(held, message)
         previous, before = message, t
         if _PIP_FETCH.match(message):
             fetching = t
         elif fetching is not None and _PIP_FAILED.search(message):
             fetching.named = True
-        warned = warned or _heads_warned_trace(message)
+        if not warned and _heads_warned_trace(message):
+            warned, warned_trace = True, []
         if in_traceback and message[:1].isspace() and not _is_frame(message):
             if t.count == 1:
                 t.frame = True  # indented source under a frame
