@@ -1066,9 +1066,32 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "to parse '3/10/14:1:01' in the new parser. You can set spark.sql.legacy.timeParserPolicy to LEGACY to restore "
      "the behavior before Spark 3.0.\nCaused by: java.time.format.DateTimeParseException: Text '3/10/14:1:01' could "
      "not be parsed at index 0", "emr", Category.CONFIGURATION),
+    # GDAL's free-space check before a write (pulibrary/figgy#7142) and a migration's DISABLE TRIGGER ALL that only
+    # a superuser may run (metabase/metabase#46902).
+    ("RuntimeError: Unable to execute command \"gdalwarp -q -t_srs EPSG:3857 in.tif out.tif\". Exit code: pid 1557966 "
+     "exit 1 | Error message: ERROR 3: out.tif: Free disk space available is 6349627392 bytes, whereas 50606296192 are "
+     "at least necessary.", "ecs", Category.DISK_FULL),
+    ('liquibase.exception.DatabaseException: ERROR: permission denied: "RI_ConstraintTrigger_c_83876" is a system '
+     "trigger [Failed SQL: (0) ALTER TABLE data_permissions DISABLE TRIGGER ALL]", "ecs", Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
+
+
+@pytest.mark.parametrize(("texts", "category"), [
+    # libtiff's short read of a tile in a truncated file (microsoft/PlanetaryComputer#114), under rasterio's wrapper.
+    (("ERROR 1: TIFFFillTile:Read error at row 6144, col 3840, tile 295; got 81147 bytes, expected 101991",
+      "rasterio.errors.RasterioIOError: Read or write failed. IReadBlock failed at X offset 25, Y offset 9: "
+      "TIFFReadEncodedTile() failed."), Category.BAD_DATA),
+    # libvips built without the loader of a format (libvips/pyvips#117), in a Python traceback.
+    (("Traceback (most recent call last):", "pyvips.error.Error: unable to load from file b'example.heic' "
+      'VipsForeignLoad: "example.heic" is not a known file format'), Category.CONFIGURATION),
+])
+def test_a_librarys_own_words_for_a_file_it_cannot_read_name_the_cause(texts: tuple[str, ...], category: Category
+                                                                         ) -> None:
+    # Read by a class rule, not by the wording alone: medium, not low.
+    cause = diagnose(book(*texts), "batch").cause
+    assert (cause.category, cause.confidence) == (category, Confidence.MEDIUM)
 
 
 @pytest.mark.parametrize(("text", "category"), [
@@ -1627,6 +1650,19 @@ def test_a_class_that_explains_its_causes_decides_over_them_when_they_are_lines_
     assert diagnose(b, "emr").cause.category == Category.CONFIGURATION
     del b.items[0]  # the parser's failure alone reads as data it could not parse
     assert diagnose(b, "emr").cause.category == Category.BAD_DATA
+
+
+def test_a_connection_the_peer_closed_just_after_it_refused_the_work_is_the_refusals() -> None:
+    # A NATS publisher (bitcoin-dev-project/peer-observer): the server refuses a message over its max_payload and
+    # closes the connection; the client's next publish reads "Connection reset by peer".
+    b = EvidenceBook()
+    b.add("log", "/ecs/extractor/ecs/extractor/1a3c", "Maximum Payload Violation on connection [12]",
+          "2025-01-19T11:27:44.611Z")
+    b.add("log", "/ecs/extractor/ecs/extractor/1a3c", "2025-01-19T11:27:44.612Z ERROR [extractor] could not publish "
+          "message in 'handle_net_message': Connection reset by peer (os error 104)", "2025-01-19T11:27:44.612Z")
+    assert diagnose(b, "ecs").cause.category == Category.CONFIGURATION
+    b.items[0].time = "2025-01-19T10:27:44.611Z"  # an hour before: no refusal of this connection's
+    assert diagnose(b, "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
 
 
 def test_what_a_python_exception_led_to_gives_way_to_it() -> None:

@@ -560,6 +560,17 @@ _CONNECT = re.compile(r"(?i)connect(?:ion)? time(?:d)? ?out|connect timeout|coul
                       r"no route to host|network is unreachable")
 
 
+# A connection the other side closed (reset, closed by the server, a broken pipe), not one that could not be opened.
+_PEER_CLOSED = re.compile(r"(?i)\breset by peer\b|\bbroken pipe\b|\bserver closed the connection\b"
+                          r"|\bconnection (?:was )?closed by (?:the )?(?:remote|peer|server|foreign)")
+
+
+def _just_before(a: Evidence, b: Evidence) -> bool:
+    """Whether ``a`` was logged at most TRACE_SECONDS before ``b`` (both times known)."""
+    ta, tb = parse_time(a.time), parse_time(b.time)
+    return ta is not None and tb is not None and 0 <= (tb - ta).total_seconds() <= TRACE_SECONDS
+
+
 def _one_trace(a: Evidence, b: Evidence) -> bool:
     """Whether two log lines can be of one stack trace: logged together (when both times are known)."""
     ta, tb = parse_time(a.time), parse_time(b.time)
@@ -863,6 +874,14 @@ class SignatureSet:
             # A server on the same host that is not up: why, in any log of the report.
             why = [c for c in fatal_hits if (local or c[2].source == best[2].source)
                    and (bare_connect or local or c[0][4] < best[0][4]) and c[1].category != best[1].category]
+            if why:
+                best = max(why, key=lambda c: c[0])
+        elif best[1].category == Category.DEPENDENCY_UNAVAILABLE and _PEER_CLOSED.search(said):
+            # A connection the peer closed, just after the work logged what the peer refused ("Maximum Payload
+            # Violation on connection [12]", then "could not publish message: Connection reset by peer"): the
+            # refusal is why the peer closed it.
+            why = [c for c in fatal_hits if c[2].source == best[2].source and c[0][4] < best[0][4]
+                   and c[1].category != best[1].category and _just_before(c[2], best[2])]
             if why:
                 best = max(why, key=lambda c: c[0])
         fetch = fetches.get(best[2].source)

@@ -315,7 +315,10 @@ class EmrEvidence:
         inc.stopped_at = inc.stopped_at or iso(end)
         if code == "STEP_FAILURE" or re.search(r"(?i)step(?:s)? failed", message or ""):
             self._failed_step(c, cluster_id, code or message)
-        elif code == "BOOTSTRAP_FAILURE":
+        elif code == "BOOTSTRAP_FAILURE" or (code.startswith("INTERNAL_ERROR")
+                                             and _NODE_INSTANCE.search(message or "")):
+            # (an internal error on a node EMR names, "On the master instance (i-...), Certificate installation
+            # failed due to internal error": that node's logs say what its set-up failed on)
             self._bootstrap_logs(c, cluster_id, message, end)
         c.context.setdefault("redrive", EmrSpec.from_dict({
             "service": "emr", "cluster_id": cluster_id,
@@ -779,6 +782,16 @@ class EmrEvidence:
                               key=lambda o: o.get("LastModified") or "", reverse=True)
         if not provisioning:
             c.book.gap(f"node provisioning logs of {instance}: no stderr or puppet.log under {node}provision-node/")
+            # A step of the node's set-up that the instance controller runs itself ("Certificate installation
+            # failed due to internal error": the in-transit encryption's certificate provider): its own log says why.
+            controller = [o for o in objects if _INSTANCE_CONTROLLER_LOG.search(str(o.get("Key", "")))]
+            if controller:
+                obj = max(controller, key=lambda o: o.get("Size") or 0)
+                uri = f"s3://{bucket}/{obj['Key']}"
+                lines = self._read(c, uri, f"instance controller log of {instance}")
+                if lines:
+                    c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
+            return
         failed: list[str] = []
         for obj in provisioning[:2]:
             uri = f"s3://{bucket}/{obj['Key']}"
