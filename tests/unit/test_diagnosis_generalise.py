@@ -93,6 +93,9 @@ def diagnose(b: EvidenceBook, source: str = "stepfunctions") -> Any:
     (DOTNET_INNER, ["System.InvalidOperationException", "Npgsql.NpgsqlException", "System.TimeoutException"]),
     (NODE_CAUSE, ["Error", "Error"]),
     (URLLIB3_REPR, ["urllib3.exceptions.MaxRetryError", "NewConnectionError"]),
+    # An exception without arguments, its class's qualified name alone at the traceback's end (scrapy/scrapy#5026).
+    ('Traceback (most recent call last):\n  File "/app/run.py", line 41, in <module>\n    reactor.run()\n'
+     "twisted.internet.error.ReactorNotRestartable", ["twisted.internet.error.ReactorNotRestartable"]),
 ])
 def test_chains_are_read_outermost_first_and_root_cause_last(text: str, types: list[str]) -> None:
     assert [link.type for link in parse_chain(text)] == types
@@ -1066,6 +1069,21 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "to parse '3/10/14:1:01' in the new parser. You can set spark.sql.legacy.timeParserPolicy to LEGACY to restore "
      "the behavior before Spark 3.0.\nCaused by: java.time.format.DateTimeParseException: Text '3/10/14:1:01' could "
      "not be parsed at index 0", "emr", Category.CONFIGURATION),
+    # Twisted's reactor started twice in one process (scrapy/scrapy#5026), the ECS agent's credentials endpoint
+    # refusing a task's role credentials (aws/amazon-ecs-agent#1780), botocore's paginator given one token twice
+    # (aws/aws-cli#1485), Redshift COPY options that exclude each other (awslabs/aws-lambda-redshift-loader#51) and
+    # botocore's own check of a request (boto/botocore#1862: a model older than the parameter).
+    ("twisted.internet.error.ReactorNotRestartable", "ecs", Category.CODE_ERROR),
+    ("botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials from container-role: Error "
+     'retrieving metadata: Received non 200 response (400) from ECS metadata: { "code": "InvalidIdInRequest", '
+     '"message": "CredentialsV2Request: Credentials not found", "HTTPErrorCode": 400 }', "batch",
+     Category.DEPENDENCY_UNAVAILABLE),
+    ("Error during pagination: The same next token was received twice: [u'f/3213889325396116243295856432684566']",
+     "ecs", Category.CODE_ERROR),
+    ("{ [error: CSV is not compatible with ESCAPE] name: 'error', length: 118, severity: 'ERROR', code: '0A000' }",
+     "lambda", Category.CONFIGURATION),
+    ('{"errorMessage": "Parameter validation failed:\\nUnknown parameter in JobUpdate: \\"GlueVersion\\", must be '
+     'one of: Description, LogUri, Role", "errorType": "ParamValidationError"}', "stepfunctions", Category.CODE_ERROR),
     # GDAL's free-space check before a write (pulibrary/figgy#7142) and a migration's DISABLE TRIGGER ALL that only
     # a superuser may run (metabase/metabase#46902).
     ("RuntimeError: Unable to execute command \"gdalwarp -q -t_srs EPSG:3857 in.tif out.tif\". Exit code: pid 1557966 "
@@ -1083,11 +1101,14 @@ def test_error_families_without_a_signature(text: str, source: str, category: Ca
     (("ERROR 1: TIFFFillTile:Read error at row 6144, col 3840, tile 295; got 81147 bytes, expected 101991",
       "rasterio.errors.RasterioIOError: Read or write failed. IReadBlock failed at X offset 25, Y offset 9: "
       "TIFFReadEncodedTile() failed."), Category.BAD_DATA),
+    # GCC's compiler proper killed for memory while R built a package, and what R said after (tidyverse/dplyr#1406).
+    (("g++: internal compiler error: Killed (program cc1plus)", "ERROR: compilation failed for package ‘dplyr’",
+      "Error in library(dplyr) : there is no package called ‘dplyr’"), Category.OUT_OF_MEMORY),
     # libvips built without the loader of a format (libvips/pyvips#117), in a Python traceback.
     (("Traceback (most recent call last):", "pyvips.error.Error: unable to load from file b'example.heic' "
       'VipsForeignLoad: "example.heic" is not a known file format'), Category.CONFIGURATION),
 ])
-def test_a_librarys_own_words_for_a_file_it_cannot_read_name_the_cause(texts: tuple[str, ...], category: Category
+def test_a_tools_own_words_for_what_it_could_not_do_name_the_cause(texts: tuple[str, ...], category: Category
                                                                          ) -> None:
     # Read by a class rule, not by the wording alone: medium, not low.
     cause = diagnose(book(*texts), "batch").cause
@@ -1947,6 +1968,16 @@ def test_hives_notice_of_an_unknown_setting_is_no_missing_input() -> None:
 ])
 def test_bookkeeping_numbers_name_no_cause(line: str) -> None:
     assert signature_set().classify(book(line).items) is None
+
+
+def test_a_step_the_program_says_went_well_is_no_failures_wording() -> None:
+    # A loader's progress before a COPY that failed (awslabs/aws-lambda-redshift-loader#51): its words are the
+    # service's and the loader's, not a failure's. The wording alone must not read a cause from it.
+    ok = ("2015-09-11T14:15:09.688Z\t6f2b9d41-58c3-11e5-9a7e-3b1f0c8d2e64\tCreated Manifest acme-redshift-loader/"
+          "manifests/events/manifest-2015-09-11-14:15:09-4182 Successfully")
+    assert signature_set().read_terms(book(ok).items) is None
+    # ... a line that says it failed still reads.
+    assert signature_set().read_terms(book(ok.replace("Successfully", "failed: Connection timed out")).items)
 
 
 @pytest.mark.parametrize("text", [

@@ -35,6 +35,9 @@ _JAVA_LINK = re.compile(rf"(?<![\w$.])(?P<type>{_JAVA_TYPE})(?:(?:\s?:\s?|\s+\()
 _PY_TYPE = (r"[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Timeout|Fault|Failure|Refused"
             r"|NotFound|Denied|Exceeded|Throttled|Invalid)|Runtime\.\w+|[A-Z]\w+(?:\.\w+)+")
 _PY_LINK = re.compile(rf"^(?:\[ERROR\]\s+)?(?P<type>{_PY_TYPE})(?::\s?(?P<msg>.*))?$")
+# A Python exception without arguments, printed as its class's qualified name alone at a traceback's end
+# ("twisted.internet.error.ReactorNotRestartable"), whatever the class is called.
+_PY_BARE = re.compile(r"^(?:[a-z_][a-z0-9_]*\.){2,}(?P<type>[A-Z][A-Za-z0-9]+)$")
 _PY_CHAINED = re.compile(r"^(The above exception was the direct cause of the following exception:|"
                          r"During handling of the above exception, another exception occurred:)\s*$", re.M)
 _NODE_LINK = re.compile(r"^\s*(?:\[cause\]:\s*|\{\s*|err\s*\{?\s*)?(?P<type>[A-Z]\w*Error|Error)"
@@ -163,7 +166,7 @@ def _segment_links(text: str) -> list[Link]:
 def _py_link(line: str) -> list[Link]:
     m = _PY_LINK.match(line)
     if not m:
-        return []
+        return [Link(line, "", "python")] if _PY_BARE.match(line) else []
     return [Link(m.group("type"), (m.group("msg") or "").strip(), "python")]
 
 

@@ -560,6 +560,8 @@ _CONNECT = re.compile(r"(?i)connect(?:ion)? time(?:d)? ?out|connect timeout|coul
                       r"no route to host|network is unreachable")
 
 
+# A line that says a step succeeded (read with error_weight: one that also names an error is not this).
+_REPORTS_SUCCESS = re.compile(r"(?i)\bsuccess(?:ful(?:ly)?)?\b|\bsucceeded\b")
 # A connection the other side closed (reset, closed by the server, a broken pipe), not one that could not be opened.
 _PEER_CLOSED = re.compile(r"(?i)\breset by peer\b|\bbroken pipe\b|\bserver closed the connection\b"
                           r"|\bconnection (?:was )?closed by (?:the )?(?:remote|peer|server|foreign)")
@@ -748,7 +750,7 @@ class SignatureSet:
         fatal line before a warning or a retried error, the later item on a tie; with the line that holds
         most of the telling words, and whether that line is a warning or a retried error. None when no item
         reads clearly."""
-        from ..evidence.compaction import is_routine
+        from ..evidence.compaction import error_weight, is_routine
 
         model = self.terms
         if model is None:
@@ -759,6 +761,8 @@ class SignatureSet:
                 continue
             if ev.kind == "log" and _PIP_PROGRESS.fullmatch(ev.text) and _PIP_MARK.search(ev.text):
                 continue  # pip's account of what it installed: the packages' names, not a cause
+            if ev.kind == "log" and _REPORTS_SUCCESS.search(ev.text) and not error_weight(ev.text):
+                continue  # a step the program says went well ("Created Manifest ... Successfully"): no failure's words
             weak = _earlier_attempt(ev) or (ev.kind == "log" and is_weak_line(ev.text))
             for text in _reported_texts(ev):
                 reading = model.read(text)
