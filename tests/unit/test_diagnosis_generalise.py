@@ -127,6 +127,8 @@ def test_render_chain_is_compact_and_ends_with_the_root_cause() -> None:
     ("snowflake.connector.errors.ProgrammingError: 100038 (22018): Numeric value 'abc' is not recognized", "22018"),
     ("redshift_connector.error.ProgrammingError: {'S': 'ERROR', 'C': '42P01', 'M': 'relation \"x\" does not exist'}",
      "42P01"),
+    # An HTTP status in parentheses after the error's name (Sentry's transport, getsentry/sentry-javascript#4582).
+    ('{"errorType": "SentryError", "errorMessage": "HTTP Error (429)", "name": "SentryError"}', "429"),
 ])
 def test_error_codes_are_read_from_their_usual_places(text: str, code: str) -> None:
     assert code in error_codes(text)
@@ -1084,6 +1086,16 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "lambda", Category.CONFIGURATION),
     ('{"errorMessage": "Parameter validation failed:\\nUnknown parameter in JobUpdate: \\"GlueVersion\\", must be '
      'one of: Description, LogUri, Role", "errorType": "ParamValidationError"}', "stepfunctions", Category.CODE_ERROR),
+    # HDFS's NameNode in safe mode for want of its own disk (trinodb/trino#3327), a native Node module built for
+    # another Node (aws/aws-cdk#16595), and an error reporter's own rate limit (getsentry/sentry-javascript#4582).
+    ("MetaException(message:Got exception: org.apache.hadoop.ipc.RemoteException Cannot create directory /user/hive/"
+     "warehouse/t. Name node is in safe mode. | Resources are low on NN. Please add or free up more resources then "
+     "turn off safe mode manually.", "emr", Category.DISK_FULL),
+    ("Error: The module '/var/task/node_modules/netcdf4/build/Release/netcdf4.node' was compiled against a different "
+     "Node.js version using NODE_MODULE_VERSION 83. This version of Node.js requires NODE_MODULE_VERSION 72.",
+     "lambda", Category.CONFIGURATION),
+    ('ERROR Invoke Error { "errorType": "SentryError", "errorMessage": "HTTP Error (429)", "name": "SentryError" }',
+     "stepfunctions", Category.THROTTLING),
     # GDAL's free-space check before a write (pulibrary/figgy#7142) and a migration's DISABLE TRIGGER ALL that only
     # a superuser may run (metabase/metabase#46902).
     ("RuntimeError: Unable to execute command \"gdalwarp -q -t_srs EPSG:3857 in.tif out.tif\". Exit code: pid 1557966 "
@@ -1474,6 +1486,10 @@ def test_the_diagnosis_quote_shows_the_schema_report() -> None:
     ("REPORT RequestId: 3df5 Duration: 3.2 ms Billed Duration: 4 ms Memory Size: 128 MB Max Memory Used: 128 MB",
      False),
     ("[ERROR] KeyError: 'amount' RequestId: 3df5", False),
+    # Hive's CLI after a statement: how long it took, never why it failed (trinodb/trino#3327's step).
+    ("Time taken: 1.214 seconds", True),
+    ("Time taken: 0.09 seconds, Fetched: 3 row(s)", True),
+    ("Time taken waiting for the lock: 3600 seconds exceeded the limit", False),
 ])
 def test_bookkeeping_lines(line: str, bookkeeping: bool) -> None:
     assert is_bookkeeping(line) is bookkeeping

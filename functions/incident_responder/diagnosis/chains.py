@@ -76,7 +76,8 @@ _CODE_PATTERNS = [
 _STATUS = re.compile(r"(?:Status Code|status code|StatusCode|HTTP(?:/\d\.\d)?)\s*[:=]?\s*(?P<s>[1-5]\d\d)\b"
                      # ... or as the clients OpenAPI Generator makes open their exception's message: "ApiException:
                      # (429)", then "Reason: Too Many Requests" (HubSpot/hubspot-api-python#117, the Kubernetes client).
-                     r"|(?:Exception|Error):\s*\((?P<p>[45]\d\d)\)")
+                     # (and Sentry's JavaScript transport: "SentryError: HTTP Error (429)", sentry-javascript#4582)
+                     r"|(?:Exception|Error):?\s*\((?P<p>[45]\d\d)\)")
 
 
 @dataclass(frozen=True)

@@ -1002,7 +1002,9 @@ def _proximity(t: _Template, first: datetime | None, last: datetime | None, fail
 # bookkeeping too: its flags name errors that did not happen.
 _BOOKKEEPING = re.compile(
     r"^\s*(?:\d{4}-\d{2}-\d{2}T[\d:.]+Z?\s+)?(?:(?:START|END|REPORT) RequestId:|INIT_START |INIT_REPORT |"
-    r"RUNTIME_DONE |XRAY TraceId:|EXTENSION\s+Name:|Picked up (?:JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS):)")
+    r"RUNTIME_DONE |XRAY TraceId:|EXTENSION\s+Name:|Picked up (?:JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS):"
+    # Hive's CLI after each statement ("Time taken: 1.214 seconds, Fetched: 3 row(s)"): how long, never why.
+    r"|Time taken: \d+(?:\.\d+)? seconds?(?:, Fetched: \d+ rows?(?:\(s\))?)?\s*$)")
 _REPORT_MEMORY = re.compile(r"Memory Size:\s*(\d+)\s*MB\s+Max Memory Used:\s*(\d+)\s*MB")
 
 

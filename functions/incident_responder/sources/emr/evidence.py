@@ -127,6 +127,11 @@ _INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-contr
 _RESOURCEMANAGER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-yarn/(?:hadoop|yarn)-yarn-resourcemanager-"
                                   r"[^/]*\.log(?:\.gz)?$")
 _LOST_NODE_LOG = re.compile(f"{_INSTANCE_CONTROLLER_LOG.pattern}|{_RESOURCEMANAGER_LOG.pattern}")
+# An application YARN never started: its client reported it ACCEPTED and never RUNNING until the step was cancelled
+# or timed out. YARN had nothing to start its ApplicationMaster on (every node UNHEALTHY with full local disks, a
+# queue at its AM share); the ResourceManager's log says which, and the NodeManager logs of the nodes it took out.
+_ACCEPTED = re.compile(r"\(state: ACCEPTED\)")
+_STARTED = re.compile(r"\(state: (?:RUNNING|FINISHED|FAILED|KILLED)\)")
 _APPLICATION = re.compile(r"\bapplication_\d+_\d+\b")
 # A MapReduce job named in a step's stderr: its id, or the old JobClient's "java.io.IOException: Job failed!".
 # A driver's own wrapper over the MapReduce job it ran ("IllegalStateException: Error executing MapReduce for :
@@ -544,7 +549,9 @@ class EmrEvidence:
             if more:
                 self._add_log(c, more, syslog, failure_time, _SYSLOG_ITEMS, child)
             lines = [*(lines or []), *(more or [])]
-        if not any(_CAUSE_LIKE.search(_text(line)) for line in lines or []):
+        said = "\n".join(_text(line) for line in lines or [])
+        never_started = _ACCEPTED.search(said) is not None and _STARTED.search(said) is None
+        if not never_started and not _CAUSE_LIKE.search(said):
             # A program the command runner started that logs to standard output (a CLI that submits its own
             # MapReduce jobs and prints their task failures, a Python script's logging): its stdout, when stderr and
             # syslog name no cause. A step need not have one.
@@ -553,8 +560,9 @@ class EmrEvidence:
                 self._add_log(c, out, folder + "stdout.gz", failure_time, _SYSLOG_ITEMS, child)
                 lines = [*(lines or []), *out]
         lines = [*named, *(lines or [])]
-        self._yarn_logs(c, cluster_id, step_id, lines, failure_time, child)
         read = "\n".join(_text(line) for line in lines)  # what the step's logs said, for the reads they lead to
+        if not never_started:  # (an application YARN never started ran no container: no container logs to list)
+            self._yarn_logs(c, cluster_id, step_id, lines, failure_time, child)
         hadoop1 = [] if _APPLICATION.search(read) else _HADOOP1_JOB.findall(read)
         if hadoop1:
             self._job_history(c, cluster_id, hadoop1[-1], failure_time, child)
@@ -567,6 +575,9 @@ class EmrEvidence:
         elif _LOST_NODE.search(read):
             self._node_logs(c, cluster_id, _LOST_NODE_LOG, "log of why nodes went (YARN, the instance controller)",
                             failure_time, child, before=_RESOURCEMANAGER_LOG, unhealthy=True)
+        elif never_started:
+            self._node_logs(c, cluster_id, _RESOURCEMANAGER_LOG, "YARN ResourceManager log", failure_time, child,
+                            unhealthy=True)
         elif _HBASE_CLIENT.search(read):
             hosts = tuple(dict.fromkeys(m.group(1) for m in _REGION_HOST.finditer(read)))
             self._node_logs(c, cluster_id, _REGIONSERVER_LOG, "HBase region server log", failure_time, child,
