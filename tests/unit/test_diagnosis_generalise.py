@@ -1086,6 +1086,23 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "lambda", Category.CONFIGURATION),
     ('{"errorMessage": "Parameter validation failed:\\nUnknown parameter in JobUpdate: \\"GlueVersion\\", must be '
      'one of: Description, LogUri, Role", "errorType": "ParamValidationError"}', "stepfunctions", Category.CODE_ERROR),
+    # S3's and SQS's limits on one request the code made in one piece (rclone/rclone#2375, fsspec/s3fs#321,
+    # smaskalik/sqsmover#13), an ACL sent to a bucket that disabled them (fsspec/s3fs#779), a GPU's memory that failed
+    # (vllm-project/vllm#5222), and Hudi's writer set up against its table (apache/hudi#1777, apache/hudi#11687).
+    ("ERROR : Failed to copy: InvalidRequest: The specified copy source is larger than the maximum allowable size for "
+     "a copy source: 5368709120", "ecs", Category.CODE_ERROR),
+    ("Write failed: ClientError('An error occurred (InvalidArgument) when calling the UploadPartCopy operation: Range "
+     "specified is not valid for source object of size: 6403334120')", "glue", Category.CODE_ERROR),
+    ("botocore.errorfactory.BatchRequestTooLong: An error occurred (AWS.SimpleQueueService.BatchRequestTooLong) when "
+     "calling the SendMessageBatch operation: Batch requests cannot be longer than 262144 bytes. You have sent 866955 "
+     "bytes.", "ecs", Category.CODE_ERROR),
+    ("OSError: [Errno 5] An error occurred (AccessControlListNotSupported) when calling the PutObject operation: The "
+     "bucket does not allow ACLs", "ecs", Category.CODE_ERROR),
+    ("RuntimeError: CUDA error: uncorrectable ECC error encountered", "batch", Category.CAPACITY),
+    ("org.apache.hudi.exception.HoodieException: ts(Part -ts) field not found in record. Acceptable fields were :["
+     "date, store, item, sales]", "glue", Category.CONFIGURATION),
+    ("org.apache.hudi.exception.HoodieException: Config conflict(key\tcurrent value\texisting value):\nPreCombineKey:"
+     "\t\tts", "batch", Category.CONFIGURATION),
     # HDFS's NameNode in safe mode for want of its own disk (trinodb/trino#3327), a native Node module built for
     # another Node (aws/aws-cdk#16595), and an error reporter's own rate limit (getsentry/sentry-javascript#4582).
     ("MetaException(message:Got exception: org.apache.hadoop.ipc.RemoteException Cannot create directory /user/hive/"
