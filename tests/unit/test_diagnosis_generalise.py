@@ -1086,6 +1086,20 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "lambda", Category.CONFIGURATION),
     ('{"errorMessage": "Parameter validation failed:\\nUnknown parameter in JobUpdate: \\"GlueVersion\\", must be '
      'one of: Description, LogUri, Role", "errorType": "ParamValidationError"}', "stepfunctions", Category.CODE_ERROR),
+    # asyncio objects used across event loops (aio-libs/aiobotocore#440), asyncpg through pgbouncer in transaction
+    # mode (bcgov/wps#3539), musl's loader missing a symbol (SAP-archive/PyRFC#170), PostgreSQL's lock table full
+    # (liweiyi88/onedump#50) and PySpark 2.4 under Python 3.8 (hail-is/hail#10197).
+    ("RuntimeError: Task <Task pending name='Task-7' coro=<run_batch()>> got Future <Future pending> attached to a "
+     "different loop", "lambda", Category.CODE_ERROR),
+    ("RuntimeError: Timeout context manager should be used inside a task", "ecs", Category.CODE_ERROR),
+    ("asyncpg.exceptions.DuplicatePreparedStatementError: prepared statement \"__asyncpg_stmt2_\" already exists",
+     "ecs", Category.CONFIGURATION),
+    ("ImportError: Error relocating /usr/local/sap/nwrfcsdk/lib/libsapnwrfc.so: __strdup: symbol not found", "ecs",
+     Category.CONFIGURATION),
+    ("dump file command error: exit status 1, pg_dump: error: query failed: ERROR:  out of shared memory", "ecs",
+     Category.CONFIGURATION),
+    ('  File "/opt/spark/python/lib/pyspark.zip/pyspark/cloudpickle.py", line 145, in _make_cell_set_template_code | '
+     "TypeError: an integer is required (got type bytes)", "batch", Category.CONFIGURATION),
     # S3's and SQS's limits on one request the code made in one piece (rclone/rclone#2375, fsspec/s3fs#321,
     # smaskalik/sqsmover#13), an ACL sent to a bucket that disabled them (fsspec/s3fs#779), a GPU's memory that failed
     # (vllm-project/vllm#5222), and Hudi's writer set up against its table (apache/hudi#1777, apache/hudi#11687).
@@ -1717,6 +1731,19 @@ def test_a_connection_the_peer_closed_just_after_it_refused_the_work_is_the_refu
     assert diagnose(b, "ecs").cause.category == Category.CONFIGURATION
     b.items[0].time = "2025-01-19T10:27:44.611Z"  # an hour before: no refusal of this connection's
     assert diagnose(b, "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_a_wrappers_check_for_the_output_its_tool_did_not_write_gives_way_to_the_tools_failure() -> None:
+    # FastQC in a biocontainer without fonts dies after its analysis (bioconda/bioconda-recipes#7288); the job's
+    # wrapper then finds no report.
+    b = EvidenceBook()
+    b.add("log", "/aws/batch/job/fastqc/default/1", 'Exception in thread "Thread-1" java.lang.Error: Probable fatal '
+          "error:No fonts found.", "2018-01-17T15:09:35.321Z")
+    b.add("log", "/aws/batch/job/fastqc/default/1", "[run_fastqc] expected report /data/out/RUN0412_S3_L001_R1_001_"
+          "fastqc.html not found", "2018-01-17T15:09:35.921Z")
+    assert diagnose(b, "batch").cause.category == Category.CONFIGURATION
+    del b.items[0]  # alone, the missing report is what the wrapper says
+    assert diagnose(b, "batch").cause.category == Category.MISSING_INPUT
 
 
 def test_what_a_python_exception_led_to_gives_way_to_it() -> None:

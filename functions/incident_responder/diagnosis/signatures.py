@@ -483,7 +483,11 @@ _CAUSED_BY_LINE = re.compile(r"\s*Caused by:")
 _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLocalError\b"
                           r"|'NoneType' object (?:has no attribute '\w+'|is not (?:subscriptable|iterable))"
                           r"|\bcannot access local variable '\w+'|\blocal variable '\w+' referenced before assignment"
-                          r"|/bin/python[\d.]*: (?:not found|No such file or directory)")
+                          r"|/bin/python[\d.]*: (?:not found|No such file or directory)"
+                          # a wrapper's check that the tool it ran wrote its output ("[run_fastqc] expected report
+                          # /data/out/x_fastqc.html not found", after FastQC died on "No fonts found")
+                          r"|(?i:\bexpected (?:report|output|result)s?(?: files?)? \S+ (?:not found|is missing"
+                          r"|was not (?:written|created|produced)))")
 # A connection that failed, said without why ("Cannot connect to db on startup, exiting", "Unable to connect to the
 # database"): the summary of the attempts before it. An earlier line of the same log that says why the server
 # refused them ("no pg_hba.conf entry for host ..., SSL off", "This RDS Proxy requires TLS connections") is the cause.
