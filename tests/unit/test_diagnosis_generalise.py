@@ -1086,6 +1086,21 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "lambda", Category.CONFIGURATION),
     ('{"errorMessage": "Parameter validation failed:\\nUnknown parameter in JobUpdate: \\"GlueVersion\\", must be '
      'one of: Description, LogUri, Role", "errorType": "ParamValidationError"}', "stepfunctions", Category.CODE_ERROR),
+    # EC2's vCPU quota in its own words (scrapoxy/scrapoxy#202), CloudWatch Logs' export refused by the bucket
+    # (DistributedScience/Distributed-CellProfiler#144), and time-series stores refusing points
+    # (GilbN/geoip2influx#23, dpattmann/prometheus-timestream-adapter#87).
+    ("You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that "
+     "the specified instance type belongs to.", "emr", Category.CAPACITY),
+    ("InvalidParameterException: An error occurred (InvalidParameterException) when calling the CreateExportTask "
+     "operation: GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been granted "
+     "permission to perform this operation.", "ecs", Category.PERMISSION_DENIED),
+    ('influxdb_client.rest.ApiException: (422) Reason: Unprocessable Entity HTTP response body: {"code":"unprocessable '
+     'entity","message":"failure writing points to database: partial write: field type conflict: input field '
+     '\\"connect_time\\" on measurement \\"geoip2influx\\" is type string, already exists as type float"}', "ecs",
+     Category.BAD_DATA),
+    ('RejectedRecordsException: One or more records have been rejected. Reason: "A record already exists with the same '
+     'time, dimensions, measure name, and record version. A higher record version must be specified in order to update '
+     'the measure value."', "lambda", Category.BAD_DATA),
     # asyncio objects used across event loops (aio-libs/aiobotocore#440), asyncpg through pgbouncer in transaction
     # mode (bcgov/wps#3539), musl's loader missing a symbol (SAP-archive/PyRFC#170), PostgreSQL's lock table full
     # (liweiyi88/onedump#50) and PySpark 2.4 under Python 3.8 (hail-is/hail#10197).

@@ -795,13 +795,8 @@ class EmrEvidence:
             c.book.gap(f"node provisioning logs of {instance}: no stderr or puppet.log under {node}provision-node/")
             # A step of the node's set-up that the instance controller runs itself ("Certificate installation
             # failed due to internal error": the in-transit encryption's certificate provider): its own log says why.
-            controller = [o for o in objects if _INSTANCE_CONTROLLER_LOG.search(str(o.get("Key", "")))]
-            if controller:
-                obj = max(controller, key=lambda o: o.get("Size") or 0)
-                uri = f"s3://{bucket}/{obj['Key']}"
-                lines = self._read(c, uri, f"instance controller log of {instance}")
-                if lines:
-                    c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
+            self._largest(c, bucket, [o for o in objects if _INSTANCE_CONTROLLER_LOG.search(str(o.get("Key", "")))],
+                          f"instance controller log of {instance}", failure_time)
             return
         failed: list[str] = []
         for obj in provisioning[:2]:
@@ -815,12 +810,18 @@ class EmrEvidence:
         # The first service that failed (the others depend on it, as a rule): its daemon's largest log.
         service = failed[0]
         daemon = [o for o in objects if (d := _DAEMON_LOG.search(str(o.get("Key", "")))) and d.group(1) in service]
-        if daemon:
-            obj = max(daemon, key=lambda o: o.get("Size") or 0)
-            uri = f"s3://{bucket}/{obj['Key']}"
-            lines = self._read(c, uri, f"log of {service} on {instance}")
-            if lines:
-                c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
+        self._largest(c, bucket, daemon, f"log of {service} on {instance}", failure_time)
+
+    def _largest(self, c: Collector, bucket: str, objects: list[dict[str, Any]], what: str,
+                 failure_time: datetime | None) -> None:
+        """Read the largest of ``objects`` (a log with an error in it is the longer one) into the evidence."""
+        if not objects:
+            return
+        obj = max(objects, key=lambda o: o.get("Size") or 0)
+        uri = f"s3://{bucket}/{obj['Key']}"
+        lines = self._read(c, uri, what)
+        if lines:
+            c.add_compacted(lines, uri, failure_time, max_items=_LOG_ITEMS)
 
     def _read(self, c: Collector, uri: str, what: str, optional: bool = False) -> list[Any] | None:
         """The object's lines (gzip or not, the newest ``log_max_bytes``); None, with a gap, if unreadable.
