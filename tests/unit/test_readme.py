@@ -26,3 +26,7 @@ def test_the_count_of_blind_scenarios_is_the_repos() -> None:
     blind = [p for p in (ROOT / "tests" / "scenarios").glob("*/expect.yaml")
              if "Written from the public failure" in p.read_text(encoding="utf-8")]
     assert int(m.group(1).replace(",", "")) == len(blind)
+    # ... and how its first replay went, in the words the diagnosis benchmark reads (bench_diagnosis.py's _FIRST).
+    first = re.compile(r"corrected from it: (?:passed|failed[:( ]+\w+)")
+    unread = [p.parent.name for p in blind if not first.search(p.read_text(encoding="utf-8"))]
+    assert not unread, f"blind scenarios whose first replay cannot be read: {unread[:5]}"
