@@ -293,10 +293,15 @@ def test_emr_and_glue_signatures_outrank_the_generic_ones_they_refine(sigs: Sign
 # tests/unit/test_adapters.py checks every signature against them.
 
 
-def test_a_spot_limit_emr_calls_a_validation_error_is_capacity(sigs: SignatureSet) -> None:
+@pytest.mark.parametrize("message", [
+    "Instance group ig-3P0Q (Core - 2) failed to provision Spot instances: Max spot instance count exceeded",
+    # EC2's vCPU quota in its own words, without its code (scrapoxy/scrapoxy#202)
+    "You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that "
+    "the specified instance type belongs to.",
+])
+def test_an_account_limit_emr_calls_a_validation_error_is_capacity(sigs: SignatureSet, message: str) -> None:
     # EMR reports the account's Spot instance limit under VALIDATION_ERROR: a limit to raise, not a setting.
-    b = _book(job("Cluster c is TERMINATED_WITH_ERRORS: VALIDATION_ERROR — Instance group ig-3P0Q (Core - 2) failed "
-                  "to provision Spot instances: Max spot instance count exceeded",
+    b = _book(job(f"Cluster c is TERMINATED_WITH_ERRORS: VALIDATION_ERROR — {message}",
                   state_change_code="VALIDATION_ERROR"))
     d = sigs.diagnose(b.items, "emr", {"cluster": "c"})
     assert d.cause.category == Category.CAPACITY

@@ -571,16 +571,22 @@ _PEER_CLOSED = re.compile(r"(?i)\breset by peer\b|\bbroken pipe\b|\bserver close
                           r"|\bconnection (?:was )?closed by (?:the )?(?:remote|peer|server|foreign)")
 
 
+def _seconds_after(a: Evidence, b: Evidence) -> float | None:
+    """How many seconds after ``a`` ``b`` was logged; None when either time is unknown."""
+    ta, tb = parse_time(a.time), parse_time(b.time)
+    return None if ta is None or tb is None else (tb - ta).total_seconds()
+
+
 def _just_before(a: Evidence, b: Evidence) -> bool:
     """Whether ``a`` was logged at most TRACE_SECONDS before ``b`` (both times known)."""
-    ta, tb = parse_time(a.time), parse_time(b.time)
-    return ta is not None and tb is not None and 0 <= (tb - ta).total_seconds() <= TRACE_SECONDS
+    gap = _seconds_after(a, b)
+    return gap is not None and 0 <= gap <= TRACE_SECONDS
 
 
 def _one_trace(a: Evidence, b: Evidence) -> bool:
     """Whether two log lines can be of one stack trace: logged together (when both times are known)."""
-    ta, tb = parse_time(a.time), parse_time(b.time)
-    return ta is None or tb is None or abs((ta - tb).total_seconds()) <= TRACE_SECONDS
+    gap = _seconds_after(a, b)
+    return gap is None or abs(gap) <= TRACE_SECONDS
 
 
 # Spark names the task that ended the job ("Task 5 in stage 3.0 failed 4 times; aborting job"). An error of
@@ -870,10 +876,15 @@ class SignatureSet:
             return None
         # (an exception class's quote is its name: its line says the rest)
         said = best[1].quote if best[1].kind == "text" else best[2].text
-        bare_connect = (best[1].category == Category.DEPENDENCY_UNAVAILABLE
-                        and _BARE_CONNECT.search(said) is not None and _CONNECT_REASON.search(said) is None)
-        local = best[1].category == Category.DEPENDENCY_UNAVAILABLE and _LOCAL_PEER.search(said) is not None
-        if bare_connect or local or _CONSEQUENCE.search(best[1].quote):
+        dependency = best[1].category == Category.DEPENDENCY_UNAVAILABLE
+        bare_connect = dependency and _BARE_CONNECT.search(said) is not None and _CONNECT_REASON.search(said) is None
+        local = dependency and _LOCAL_PEER.search(said) is not None
+        consequence = _CONSEQUENCE.search(best[1].quote) is not None
+        # A connection the peer closed, just after the work logged what the peer refused ("Maximum Payload Violation on
+        # connection [12]", then "could not publish message: Connection reset by peer"): the refusal is why.
+        peer_closed = (dependency and not (bare_connect or local or consequence)
+                       and _PEER_CLOSED.search(said) is not None)
+        if bare_connect or local or consequence or peer_closed:
             # A name never assigned because the step that assigns it failed earlier in the same log, and the
             # script went on ("Database connection failed due to ... root certificate file does not exist", then
             # "NameError: name 'query_results' is not defined"): the earlier failure is the cause.
@@ -881,15 +892,8 @@ class SignatureSet:
             # after it (another process of the same program may log the server's refusal later).
             # A server on the same host that is not up: why, in any log of the report.
             why = [c for c in fatal_hits if (local or c[2].source == best[2].source)
-                   and (bare_connect or local or c[0][4] < best[0][4]) and c[1].category != best[1].category]
-            if why:
-                best = max(why, key=lambda c: c[0])
-        elif best[1].category == Category.DEPENDENCY_UNAVAILABLE and _PEER_CLOSED.search(said):
-            # A connection the peer closed, just after the work logged what the peer refused ("Maximum Payload
-            # Violation on connection [12]", then "could not publish message: Connection reset by peer"): the
-            # refusal is why the peer closed it.
-            why = [c for c in fatal_hits if c[2].source == best[2].source and c[0][4] < best[0][4]
-                   and c[1].category != best[1].category and _just_before(c[2], best[2])]
+                   and (bare_connect or local or c[0][4] < best[0][4]) and c[1].category != best[1].category
+                   and (not peer_closed or _just_before(c[2], best[2]))]
             if why:
                 best = max(why, key=lambda c: c[0])
         fetch = fetches.get(best[2].source)
@@ -907,8 +911,7 @@ class SignatureSet:
         # ("Caused by: ... SparkUpgradeException: You may get a different result due to the upgrading of Spark 3.0"):
         # the class above it is the reading, as when the two are links of one line.
         over = overs.get(best[2].source)
-        if (over is not None and over[2] is not best[2] and over[0][4] < best[0][4] and over[0][:1] >= best[0][:1]
-                and _one_trace(over[2], best[2])):
+        if over is not None and over[2] is not best[2] and over[0][4] < best[0][4] and _one_trace(over[2], best[2]):
             best = over
         return best[1], best[2]
 

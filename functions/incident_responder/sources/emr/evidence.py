@@ -324,7 +324,7 @@ class EmrEvidence:
                                              and _NODE_INSTANCE.search(message or "")):
             # (an internal error on a node EMR names, "On the master instance (i-...), Certificate installation
             # failed due to internal error": that node's logs say what its set-up failed on)
-            self._bootstrap_logs(c, cluster_id, message, end)
+            self._node_setup_logs(c, cluster_id, message, end)
         c.context.setdefault("redrive", EmrSpec.from_dict({
             "service": "emr", "cluster_id": cluster_id,
             "cluster_state": c.context.get("cluster_state", inc.status), "cluster_accepts_steps": False,
@@ -733,8 +733,9 @@ class EmrEvidence:
                  max_items: int, child: bool) -> None:
         self._mark(c.add_compacted(lines, uri, failure_time, max_items=max_items), child)
 
-    def _bootstrap_logs(self, c: Collector, cluster_id: str, message: str,
-                        failure_time: datetime | None) -> None:
+    def _node_setup_logs(self, c: Collector, cluster_id: str, message: str,
+                         failure_time: datetime | None) -> None:
+        """A node's set-up that failed (a bootstrap action the message names, else the node it names): its logs."""
         m = _BOOTSTRAP.search(message or "")
         if not m:
             node = _NODE_INSTANCE.search(message or "")
