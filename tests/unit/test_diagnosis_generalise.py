@@ -1149,6 +1149,55 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "at least necessary.", "ecs", Category.DISK_FULL),
     ('liquibase.exception.DatabaseException: ERROR: permission denied: "RI_ConstraintTrigger_c_83876" is a system '
      "trigger [Failed SQL: (0) ALTER TABLE data_permissions DISABLE TRIGGER ALL]", "ecs", Category.CODE_ERROR),
+    # Data a library loads apart from its package, a notebook's kernel, an environment the image lacks.
+    ("LookupError: Resource punkt_tab not found.  Please use the NLTK Downloader to obtain the resource:",
+     "glue", Category.CONFIGURATION),
+    ("jupyter_client.kernelspec.NoSuchKernel: No such kernel named python3__SAGEMAKER_INTERNAL__arn:aws:sagemaker:"
+     "eu-west-1:470317259841:image/datascience-1.0", "batch", Category.CONFIGURATION),
+    ("critical libmamba Cannot activate, prefix does not exist at: '/opt/conda/envs/download'", "batch",
+     Category.CONFIGURATION),
+    # A store or a trust set up wrongly for where the job runs.
+    ("lmdb.MapFullError: mdb_put: MDB_MAP_FULL: Environment mapsize limit reached", "ecs", Category.CONFIGURATION),
+    ("Caused by: java.security.InvalidAlgorithmParameterException: the trustAnchors parameter must be non-empty",
+     "batch", Category.CONFIGURATION),
+    ("pymysql.err.OperationalError: (2026, 'SSL connection error: ASN: bad other signature confirmation')",
+     "stepfunctions", Category.CONFIGURATION),
+    ("Caused by: java.lang.IllegalStateException: Detected both log4j-over-slf4j.jar AND slf4j-log4j12.jar on the "
+     "class path, preempting StackOverflowError.", "emr", Category.CONFIGURATION),
+    ("sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) disk I/O error", "batch", Category.CONFIGURATION),
+    # Local files a process may not open, in Java's words: their mode, no AWS policy.
+    ('Exception in thread "main" java.io.FileNotFoundException: /home/spark/.ivy2/cache/resolved-org.apache.spark-'
+     "spark-submit-parent-83e429a6-1.0.xml (Permission denied)", "ecs", Category.CONFIGURATION),
+    # An ARN where the API takes a name: IAM refuses a resource nobody named.
+    ("AccessDeniedException: An error occurred (AccessDeniedException) when calling the PutRecordBatch operation: "
+     "User: arn:aws:sts::123456789012:assumed-role/ingest/fn is not authorized to perform: firehose:PutRecordBatch on "
+     "resource: arn:aws:firehose:eu-north-1:123456789012:deliverystream/arn:aws:firehose:eu-north-1:123456789012:"
+     "deliverystream/events because no identity-based policy allows the firehose:PutRecordBatch action", "lambda",
+     Category.CONFIGURATION),
+    # A child process the kernel killed: memory.
+    ("subprocess.CalledProcessError: Command '['python3', 'transcribe.py']' died with <Signals.SIGKILL: 9>.", "ecs",
+     Category.OUT_OF_MEMORY),
+    ("joblib.externals.loky.process_executor.TerminatedWorkerError: A worker process managed by the executor was "
+     "unexpectedly terminated. This could be caused by a segmentation fault while calling the function or by an "
+     "excessive memory usage causing the Operating System to kill the worker. The exit codes of the workers are "
+     "{SIGKILL(-9)}", "ecs", Category.OUT_OF_MEMORY),
+    ("nbclient.exceptions.DeadKernelError: Kernel died", "ecs", Category.OUT_OF_MEMORY),
+    ("Duplicati.Library.Main.Operation.BackupHandler: Insertion failed because the database is full", "ecs",
+     Category.DISK_FULL),
+    # Input the reader refuses for its form.
+    ("openpyxl.utils.exceptions.IllegalCharacterError: kr 400 000,- cannot be used in worksheets.", "lambda",
+     Category.BAD_DATA),
+    ("org.apache.poi.ooxml.POIXMLException: java.io.IOException: Zip bomb detected! The file would exceed the max. "
+     "ratio of compressed file size to the size of the expanded data.", "batch", Category.BAD_DATA),
+    ("System.IO.IOException: unknown packet type encountered: 20", "lambda", Category.BAD_DATA),
+    # Code the runtime refuses for what it is.
+    ('Exception in thread "main" java.lang.UnsupportedOperationException: No Encoder found for org.joda.time.DateTime',
+     "emr", Category.CODE_ERROR),
+    ("RuntimeError: An attempt has been made to start a new process before the", "batch", Category.CODE_ERROR),
+    # A producer's records that waited past their time to live; Livy's session gone under a statement.
+    ("[ERROR] scribe - Record failed to put - Expired : Record has reached expiration", "batch", Category.THROTTLING),
+    ('Error sending http request and maximum retry encountered. payload: "requirement failed: Session isn\'t active."',
+     "emr", Category.TIMEOUT),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -3889,3 +3938,25 @@ def test_the_logging_facades_notes_about_their_own_setup_are_never_the_failure()
     assert not is_routine("FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask.")
     d = diagnose(book("SLF4J: See http://www.slf4j.org/codes.html#multiple_bindings for an explanation."), "emr")
     assert d.cause.category == Category.UNKNOWN
+
+
+def test_a_client_that_says_it_will_try_again_is_retrying() -> None:
+    line = ("WARN  org.apache.pulsar.client.impl.ConnectionHandler - [persistent://analytics/events/clicks] Could not "
+            "get connection to broker: Connection refused -- Will try again in 0.1 s")
+    assert was_retried(line)
+    assert not was_retried("ERROR Could not get connection to broker: Connection refused")
+
+
+def test_a_producers_own_metrics_it_could_not_upload_are_not_why_its_records_failed() -> None:
+    # The Kinesis Producer Library warns that its CloudWatch metrics were refused (a permission the role lacks), then
+    # its records expire for want of shards (awslabs/amazon-kinesis-producer#252): the work went on without the
+    # metrics, the records are what failed.
+    metrics = ("[WARN ] 2019-03-25 15:59:41.531 [kpl-daemon-0003] c.a.s.k.producer.LogInputStreamReader - [error] "
+               "[metrics_manager.cc:136] Metrics upload failed. | Code: 403 | Message: User: arn:aws:sts::123456789012:"
+               "assumed-role/scribe-replay-job-role/9d1f is not authorized to perform: cloudwatch:PutMetricData")
+    expired = ("[ERROR] 2019-03-25 16:27:34.568 [kpl-callback-pool-0-thread-0] scribe - Record failed to put - "
+               "Expired : Record has reached expiration")
+    assert diagnose(book(metrics, expired), "batch").cause.category == Category.THROTTLING
+    # A refusal the program did not go on without stays the cause.
+    refused = metrics.replace("Metrics upload failed.", "PutRecords failed.")
+    assert diagnose(book(refused, expired), "batch").cause.category == Category.PERMISSION_DENIED

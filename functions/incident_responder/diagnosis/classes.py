@@ -64,6 +64,11 @@ logger = logging.getLogger(__name__)
 _WARNED = re.compile(r"(?i)(?<!['\"])(?<!NCCL )\bWARN(?:ING)?\b(?!['\"])"
                      r"|\bretr[iy]able\b(?! writes\b)(?!['\"]?\s*[:=]\s*(?:f|0\b|…|$))"
                      r"|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")
+# A telemetry agent's own delivery (a Lambda extension that failed to flush the logs it forwards,
+# axiomhq/axiom-lambda-extension#48; "[metrics_manager.cc:136] Metrics upload failed. | Code: 403", the Kinesis
+# Producer Library's CloudWatch metrics, awslabs/amazon-kinesis-producer#252): the work goes on without it.
+_TELEMETRY_LOST = (r"\bfailed to (?:flush|send|ship|export|forward|deliver|push) (?:the )?(?:logs?|telemetry|traces?|"
+                   r"spans?|metrics)\b|\b(?:metrics|telemetry|traces|spans) (?:upload|export|delivery|flush) failed\b")
 # ... or one the program says it passes over, whether or not its retries were over: it went on without it ("found
 # no extra config, skip it, err: ...", "(reached max retries: 4): Request limit exceeded. -- will retry Ec2Image on
 # next pass"), or something not found that it does without ("Unable to do partial parsing because saved manifest
@@ -71,11 +76,8 @@ _WARNED = re.compile(r"(?i)(?<!['\"])(?<!NCCL )\bWARN(?:ING)?\b(?!['\"])"
 _PASSED_OVER = re.compile(r"(?i)\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b"
                           r"|\bwill (?:re)?try\b.{0,80}\b(?:on|in) (?:the )?next (?:pass|run|cycle|invocation|poll)\b"
                           r"|\b(?:not found|does not exist|missing)[.,;:]?\s+(?:Starting|Falling back|Using|Defaulting|"
-                          r"Creating|Will (?:create|use)|Proceeding|Continuing)\b"
-                          # A telemetry agent's own delivery (a Lambda extension that failed to flush the logs it
-                          # forwards, axiomhq/axiom-lambda-extension#48): the work goes on without it.
-                          r"|\bfailed to (?:flush|send|ship|export|forward|deliver|push) (?:the )?(?:logs?|telemetry|"
-                          r"traces?|spans?|metrics)\b")
+                          r"Creating|Will (?:create|use)|Proceeding|Continuing)\b|" + _TELEMETRY_LOST)
+_TELEMETRY = re.compile("(?i)" + _TELEMETRY_LOST)
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself ("request failed (try 3/3):
 # ... ENOTFOUND", under "giving up after 3 tries", noops-challenge/hexbot#24).
 _ATTEMPT = re.compile(r"(?i)\b(?:attempt|try) (\d+) ?(?:of|/) ?(\d+)\b")
@@ -94,6 +96,12 @@ def retries_over(line: str) -> bool:
     """Whether a line says the retries are over ("Task 5 in stage 14.0 failed 4 times", "giving up", the last of
     its attempts: "try 3/3")."""
     return bool(_FINAL_RETRY.search(line)) or any(int(m[1]) >= int(m[2]) > 1 for m in _ATTEMPT.finditer(line))
+
+
+def telemetry_lost(line: str) -> bool:
+    """Whether a line says a telemetry agent or library could not deliver what it collects (logs, metrics,
+    traces): the work went on without it."""
+    return bool(_TELEMETRY.search(line))
 
 
 def was_retried(line: str) -> bool:

@@ -68,6 +68,7 @@ from .classes import (
     load_class_table,
     retries_over,
     rule_documents,
+    telemetry_lost,
     was_retried,
 )
 from .quotes import REPEATS, quote
@@ -952,7 +953,9 @@ class SignatureSet:
             # So it is when each of its lines is a call the client said it was retrying or backing off from ("adding
             # delay of 10 ms") and its retries were not over: a fatal line of another class after it is what ended
             # the run (awslabs/aws-athena-query-federation#1089: a throttle backed off, then a ValidationException).
-            got_past = weak and all(_earlier_attempt(by_id[i]) or was_retried(by_id[i].text) for i in ids if i in by_id)
+            # ... or when it was a telemetry agent's own delivery (a producer's CloudWatch metrics it could not upload).
+            got_past = weak and all(_earlier_attempt(by_id[i]) or was_retried(by_id[i].text)
+                                    or telemetry_lost(by_id[i].text) for i in ids if i in by_id)
             # Nor, seen only on calls the client said it was retrying, does it stand against the unhandled error
             # of another category that ended the run on a fatal line (a DescribeAddon call throttled and retried,
             # then a ValueError in the script's own loop): the retries got past it. A warning that is not a retry

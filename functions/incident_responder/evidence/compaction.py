@@ -438,7 +438,9 @@ RETRIED = re.compile(
     r"|adding (?:a )?(?:delay|backoff) of\b"
     r"|succeeded after\b|selected next node\b|trying (?:the )?next (?:node|host|server|endpoint|broker|address)\b"
     # a program's count of what it retried and got past ("fetched 78 tiles (2 retried after HTTP 503)")
-    r"|trying again\b|retry \d+ ?(?:/|of) ?\d+ in \d|(?<=\d )retried after\b)")
+    # ... and a client that says it will ("Could not get connection to broker: Connection refused -- Will try again in
+    # 0.1 s", Pulsar's ConnectionHandler, which reconnects)
+    r"|trying again\b|will try again\b|retry \d+ ?(?:/|of) ?\d+ in \d|(?<=\d )retried after\b)")
 
 
 def _quoted_by(message: str, previous: str) -> bool:
