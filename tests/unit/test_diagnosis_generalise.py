@@ -1198,6 +1198,21 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("[ERROR] scribe - Record failed to put - Expired : Record has reached expiration", "batch", Category.THROTTLING),
     ('Error sending http request and maximum retry encountered. payload: "requirement failed: Session isn\'t active."',
      "emr", Category.TIMEOUT),
+    # One library built against another version of the one it extends, in Java 11's words; a wrapper calling a
+    # constructor its jar's version does not have; a Thrift client newer than its server; a program the image lacks.
+    ('Exception in thread "main" java.lang.AbstractMethodError: Missing implementation of resolved method \'abstract '
+     "org.apache.spark.sql.catalyst.trees.TreeNode withNewChildrenInternal(scala.collection.IndexedSeq)' of abstract "
+     "class org.apache.spark.sql.catalyst.trees.TreeNode.", "emrserverless", Category.CONFIGURATION),
+    ("py4j.protocol.Py4JError: An error occurred while calling None.com.amazon.deequ.analyzers.Compliance. Trace: "
+     "py4j.Py4JException: Constructor com.amazon.deequ.analyzers.Compliance([class java.lang.String, class "
+     "java.lang.String, class scala.None$]) does not exist", "glue", Category.CONFIGURATION),
+    ("Caused by: org.apache.hadoop.hive.ql.metadata.HiveException: Unable to fetch table daily_revenue_rollup. Invalid "
+     "method name: 'get_table_req'", "emr", Category.CONFIGURATION),
+    ("[Errno 2] No such file or directory: 'less': 'less'", "batch", Category.CONFIGURATION),
+    # JSON no parser accepts; a streaming query Spark will not run as written.
+    ("ijson.common.IncompleteJSONError: lexical error: invalid char in json text.", "glue", Category.BAD_DATA),
+    ("pyspark.sql.utils.AnalysisException: Append output mode not supported when there are streaming aggregations on "
+     "streaming DataFrames/DataSets without watermark;", "glue", Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
