@@ -1213,6 +1213,13 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("ijson.common.IncompleteJSONError: lexical error: invalid char in json text.", "glue", Category.BAD_DATA),
     ("pyspark.sql.utils.AnalysisException: Append output mode not supported when there are streaming aggregations on "
      "streaming DataFrames/DataSets without watermark;", "glue", Category.CODE_ERROR),
+    # A Kerberos client with no ticket to offer: its set-up, though it reads as a metastore it could not reach.
+    ("Caused by: org.apache.hadoop.hive.metastore.api.MetaException: Could not connect to meta store using any of the "
+     "URIs provided. Most recent failure: org.apache.thrift.transport.TTransportException: GSS initiate failed",
+     "batch", Category.CONFIGURATION),
+    # A database reached while it was waking from its pause.
+    ("DatabaseResumingException: The Aurora DB instance db-4F2K7QX is resuming after being auto-paused. Please wait a "
+     "few seconds and try again.", "lambda", Category.DEPENDENCY_UNAVAILABLE),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
