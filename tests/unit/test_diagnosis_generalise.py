@@ -3982,3 +3982,10 @@ def test_a_producers_own_metrics_it_could_not_upload_are_not_why_its_records_fai
     # A refusal the program did not go on without stays the cause.
     refused = metrics.replace("Metrics upload failed.", "PutRecords failed.")
     assert diagnose(book(refused, expired), "batch").cause.category == Category.PERMISSION_DENIED
+
+
+def test_a_build_for_cpu_features_the_host_lacks_is_the_package_chosen() -> None:
+    # Polars warns of the CPU features its wheel needs, then the process dies on an illegal instruction: the package.
+    warned = ("/data/mindsdb/lib/python3.10/site-packages/polars/_cpu_check.py:244: RuntimeWarning: Missing required "
+              "CPU features. The following required CPU features were not detected: avx2, fma, bmi1, bmi2, lzcnt")
+    assert diagnose(book(warned, "Illegal instruction (core dumped)"), "ecs").cause.category == Category.CONFIGURATION
