@@ -224,17 +224,19 @@ def test_pips_account_of_what_it_installed_is_not_read_for_a_cause(bundled: Sign
 
 
 def test_what_a_program_did_is_not_read_for_a_cause(bundled: SignatureSet) -> None:
-    # A shell's trace of its command, the AWS CLI's account of a transfer and Lambda's REPORT line hold words of
-    # known failures ("archive", "upload", "memory"), not a failure's: the word model does not read them.
+    # A shell's trace of its command and the AWS CLI's account of a transfer hold words of known failures ("archive",
+    # "upload"), not a failure's: the word model does not read them.
     for line in ("+ aws s3 sync s3://example-archive-raw/folder1/ s3://example-archive-restored/folder1/ "
                  "--force-glacier-transfer",
-                 "upload: logs/dbt.log to s3://acme-analytics-artifacts/dbt-logs/warehouse-transforms-daily/dbt.log",
-                 "REPORT RequestId: 4d2b8f1e-6a3c-4e7b-9f0d-1c5a8e2b7d43 Duration: 252.07 ms Billed Duration: 253 ms "
-                 "Memory Size: 1500 MB Max Memory Used: 41 MB Status: error Error Type: Runtime.Unknown"):
+                 "upload: logs/dbt.log to s3://acme-analytics-artifacts/dbt-logs/warehouse-transforms-daily/dbt.log"):
         assert bundled.read_terms(_book(line).items) is None, line
-    # The same words in a line that failed are read.
+    # The same words in a line that failed are read, and so is Lambda's REPORT line of an invocation that used all its
+    # memory.
     failed = _book("upload failed: logs/dbt.log to s3://acme-analytics-artifacts/dbt.log An error occurred "
                    "(AccessDenied) when calling the PutObject operation: Access Denied")
     reading = bundled.read_terms(failed.items)
     assert reading is not None and reading.reading.category == Category.PERMISSION_DENIED
-
+    report = _book("REPORT RequestId: 1b690add-f44a-46d5-88e0-352bb2248e74\tDuration: 6082.95 ms\tBilled Duration: "
+                   "6083 ms\tMemory Size: 6000 MB\tMax Memory Used: 6000 MB")
+    reading = bundled.read_terms(report.items)
+    assert reading is not None and reading.reading.category == Category.OUT_OF_MEMORY

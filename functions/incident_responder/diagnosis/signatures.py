@@ -666,9 +666,9 @@ _PIP_PROGRESS = re.compile(
 _PIP_MARK = re.compile(r"\.whl\b|\.tar\.gz\b|Successfully installed|Installing collected packages|Requirement already")
 # Lines that say what a program did, not how it failed, whatever words they hold: a shell's trace of the command it
 # runs ("+ aws s3 sync s3://example-archive-raw/folder1/ ..."), the AWS CLI's account of a transfer ("upload:
-# logs/dbt.log to s3://..."), and Lambda's REPORT line (its "Memory Size: 1500 MB Max Memory Used: 41 MB" reads as
-# memory whatever the error was; the error's type is in the invocation's own facts).
-_NOT_A_FAILURE = re.compile(r"^\s*(?:\++ \S|(?:upload|download|copy|move): \S+ to \S+\s*$|REPORT RequestId: )")
+# logs/dbt.log to s3://..."). One line each: a text that goes on after it ("Exited with code 137") is read. (Not
+# Lambda's REPORT line: "Memory Size: 128 MB Max Memory Used: 129 MB" is how an invocation out of memory reads.)
+_NOT_A_FAILURE = re.compile(r"^\s*(?:\++ \S[^\n]*|(?:upload|download|copy|move): \S+ to \S+\s*)$")
 
 
 def _worded_texts(ev: Evidence) -> list[str]:
@@ -780,7 +780,7 @@ class SignatureSet:
             if ev.kind == "log" and _REPORTS_SUCCESS.search(ev.text) and not error_weight(ev.text):
                 continue  # a step the program says went well ("Created Manifest ... Successfully"): no failure's words
             if ev.kind == "log" and _NOT_A_FAILURE.match(ev.text):
-                continue  # what the program did ("+ aws s3 sync ...", "upload: a to s3://b", Lambda's REPORT line)
+                continue  # what the program did ("+ aws s3 sync ...", "upload: a to s3://b")
             weak = _earlier_attempt(ev) or (ev.kind == "log" and is_weak_line(ev.text))
             for text in _reported_texts(ev):
                 reading = model.read(text)
