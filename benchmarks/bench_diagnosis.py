@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import re
 import time
 from collections import Counter
 from typing import Any
@@ -45,7 +44,15 @@ from incident_responder.diagnosis.classes import ClassTable, load_class_table
 from incident_responder.diagnosis.terms import TermModel, build_counts, load_term_model
 from incident_responder.model import Category, Confidence
 from incident_responder.resources import rules_dir
-from incident_responder_local.knowledge import FIRST_SCORES, HELD_OUT, TUNING, corpus_dir, corpus_rows, diagnose_row
+from incident_responder_local.knowledge import (
+    FIRST_REPLAY,
+    FIRST_SCORES,
+    HELD_OUT,
+    TUNING,
+    corpus_dir,
+    corpus_rows,
+    diagnose_row,
+)
 
 # The earlier batches as scored at their freeze, before any rule was corrected from them (the held-out batch is
 # scored below).
@@ -211,9 +218,6 @@ def main() -> None:
         scenario_accuracy()
 
 
-_FIRST = re.compile(r"corrected from it: (?:(passed)|failed[:( ]+(?:(\w+)(?:, (high|medium|low) confidence)?)?)")
-
-
 def blind_first_replay() -> None:
     """How the blind scenarios kept in tests/scenarios went at their first replay, before anything was corrected
     from them, as each one's opening comment says: passed, and wrong with high confidence. Those left out (label
@@ -223,7 +227,7 @@ def blind_first_replay() -> None:
     passed = wrong_high = n = 0
     for file in sorted((ROOT / "tests" / "scenarios").glob("*/expect.yaml")):
         text = file.read_text(encoding="utf-8")
-        m = _FIRST.search(text) if "Written from the public failure" in text else None
+        m = FIRST_REPLAY.search(text) if "Written from the public failure" in text else None
         if m is None:
             continue
         n += 1
