@@ -139,6 +139,32 @@ def test_lines_near_the_failure_time_rank_higher() -> None:
     assert "Connection refused" in compact([near, *beats, later]).lines[0].text
 
 
+_RPC_ERROR = [
+    "Traceback (most recent call last):",
+    '  File "/app/client.py", line 41, in <module>',
+    "    fl.client.start_numpy_client(server_address=SERVER, client=GPT2Client())",
+    "grpc._channel._MultiThreadedRendezvous: <_MultiThreadedRendezvous of RPC that terminated with:",
+    "\tstatus = StatusCode.RESOURCE_EXHAUSTED",
+    '\tdetails = "Sent message larger than max (544715979 vs. 536870912)"',
+    '\tdebug_error_string = "UNKNOWN:Error received from peer  {grpc_status:8, grpc_message:"Sent message larger than '
+    'max (544715979 vs. 536870912)"}"',
+    ">",
+]
+_RPC_JOINED = ("grpc._channel._MultiThreadedRendezvous: <_MultiThreadedRendezvous of RPC that terminated with: "
+               'status = StatusCode.RESOURCE_EXHAUSTED details = "Sent message larger than max (544715979 vs. '
+               '536870912)" >')
+
+
+@pytest.mark.parametrize("one_event", [False, True])
+def test_a_grpc_error_printed_over_lines_is_one_line_with_its_status_and_details(one_event: bool) -> None:
+    # Python's gRPC error puts its status and details on lines of their own and closes with ">" (flwrlabs/flower#3006):
+    # logged a line per event (Batch's awslogs) or as one event, the report shows them on one line, not a lone ">".
+    lines = ["\n".join(_RPC_ERROR)] if one_event else _RPC_ERROR
+    texts = [line.text for line in compact(["INFO :      local fit done", *lines, "INFO : exiting"]).lines]
+    assert _RPC_JOINED in texts, texts
+    assert ">" not in texts and not any("debug_error_string" in t for t in texts), texts
+
+
 def test_java_stack_trace_keeps_the_exception_line_not_frames() -> None:
     trace = [
         HANDLER,

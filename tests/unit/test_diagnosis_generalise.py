@@ -1220,6 +1220,23 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A database reached while it was waking from its pause.
     ("DatabaseResumingException: The Aurora DB instance db-4F2K7QX is resuming after being auto-paused. Please wait a "
      "few seconds and try again.", "lambda", Category.DEPENDENCY_UNAVAILABLE),
+    # gRPC's status codes, in Python's, Java's and Go's words: a message over the channel's limit is the limit set up
+    # (flwrlabs/flower#3006), a resource exhausted otherwise a quota (GoogleCloudDataproc/spark-bigquery-connector#671),
+    # a deadline the call's own time limit (aws/sagemaker-tensorflow-training-toolkit#46).
+    ("grpc._channel._MultiThreadedRendezvous: <_MultiThreadedRendezvous of RPC that terminated with: status = "
+     'StatusCode.RESOURCE_EXHAUSTED details = "Sent message larger than max (544715979 vs. 536870912)" >', "batch",
+     Category.CONFIGURATION),
+    ("Caused by: com.google.cloud.spark.bigquery.repackaged.io.grpc.StatusRuntimeException: RESOURCE_EXHAUSTED: there "
+     "was an error operating on 'projects/p/locations/us/sessions/CAIS/streams/CJ': Concurrent stream usage exceeded.",
+     "emr", Category.THROTTLING),
+    ("rpc error: code = ResourceExhausted desc = Quota exceeded for quota metric 'Read requests'", "ecs",
+     Category.THROTTLING),
+    ('grpc._channel._InactiveRpcError: <_InactiveRpcError of RPC that terminated with: status = '
+     'StatusCode.DEADLINE_EXCEEDED details = "Deadline Exceeded" >', "ecs", Category.TIMEOUT),
+    # ... but Go's dial that found no server before its context's deadline is the server not reached.
+    ("rpc error: code = DeadlineExceeded desc = context deadline exceeded", "ecs", Category.DEPENDENCY_UNAVAILABLE),
+    # An empty optional value taken as if it were there (apache/hudi#6552).
+    ("java.util.NoSuchElementException: No value present in Option", "emr", Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1236,6 +1253,9 @@ def test_error_families_without_a_signature(text: str, source: str, category: Ca
     # libvips built without the loader of a format (libvips/pyvips#117), in a Python traceback.
     (("Traceback (most recent call last):", "pyvips.error.Error: unable to load from file b'example.heic' "
       'VipsForeignLoad: "example.heic" is not a known file format'), Category.CONFIGURATION),
+    # numba's JIT cache with nowhere to be written: the user the job runs as (librosa/librosa#1156).
+    (("Traceback (most recent call last):", "RuntimeError: cannot cache function '__shear_dense': no locator available "
+      "for file '/usr/local/lib/python3.6/dist-packages/librosa/util/utils.py'"), Category.CONFIGURATION),
 ])
 def test_a_tools_own_words_for_what_it_could_not_do_name_the_cause(texts: tuple[str, ...], category: Category
                                                                          ) -> None:

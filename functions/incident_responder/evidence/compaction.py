@@ -522,6 +522,24 @@ def _rarity(count: int) -> float:
 _PY_CHAIN_MARKERS = ("The above exception was the direct cause", "During handling of the above exception")
 
 
+def _rpc_joined(lines: list[str]) -> list[str]:
+    """``lines`` with each gRPC error's fields and closing ">" joined to its head line (``_RPC_HEAD``)."""
+    out: list[str] = []
+    rpc = False
+    for line in lines:
+        if rpc and _RPC_FIELD.match(line):
+            if not _RPC_DEBUG.match(line):
+                out[-1] += " " + line.strip()
+            continue
+        if rpc and line.strip() == ">":
+            out[-1] += " >"
+            rpc = False
+            continue
+        rpc = bool(_RPC_HEAD.search(line))
+        out.append(line)
+    return out
+
+
 def _headline(message: str) -> str:
     """One line standing for a multi-line event: its first line and the exception, not the frames.
 
@@ -530,7 +548,7 @@ def _headline(message: str) -> str:
     header says nothing. An event
     without frames (pretty-printed JSON, a wrapped message) is joined into one line.
     """
-    raw = [p for p in message.splitlines() if p.strip()]
+    raw = _rpc_joined([p for p in message.splitlines() if p.strip()])
     parts = [p.strip() for p in raw]
     if not parts:
         return ""
@@ -1238,6 +1256,15 @@ def _unbannered(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         yield from held
 
 
+# Python gRPC's error, printed over lines of its own: "grpc._channel._InactiveRpcError: <_InactiveRpcError of RPC that
+# terminated with:", then "\tstatus = StatusCode.RESOURCE_EXHAUSTED", "\tdetails = "Sent message larger than max
+# (544715979 vs. 536870912)"", "\tdebug_error_string = "..."" and a closing ">" (flwrlabs/flower#3006). Joined into one
+# line; the debug string repeats the details with the transport's bookkeeping and is left out.
+_RPC_HEAD = re.compile(r"<_\w+ of RPC that terminated with:\s*$")
+_RPC_FIELD = re.compile(r"^\s+(?:status|details|debug_error_string) = ")
+_RPC_DEBUG = re.compile(r"^\s+debug_error_string = ")
+
+
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with each exception message that runs over several lines before its first stack frame
     joined into one line. Lines that end without a frame (a message, then a new record) stay as they are."""
@@ -1271,10 +1298,24 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         held.clear()
         yield from rest
 
+    rpc = False  # what is held is a gRPC error's fields (_RPC_HEAD)
+
     for item in lines:
         message = _message(item)
         frame = _is_frame(message)
         since_frame = 0 if frame else since_frame + 1
+        if held and rpc:
+            body = _CLOCK.sub("", message, count=1)
+            if "\n" not in message and _RPC_FIELD.match(body) and len(held) < WRAPPED_LINES:
+                if not _RPC_DEBUG.match(body):
+                    held.append(body)
+                continue
+            rpc = False
+            line = joined(held)
+            if body.strip() == ">":
+                yield _like(line, f"{_message(line)} >")
+                continue
+            yield line
         if held and indent is not None:
             body = _CLOCK.sub("", message, count=1)
             if (not frame and "\n" not in message and body.strip() and len(held) < WRAPPED_LINES
@@ -1305,7 +1346,10 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                 continue
             yield from release()
         aborted = _RAKE_ABORTED.match(message) is not None
-        if "\n" not in message and not frame and (aborted or _EXCEPTION_IN.search(message)):
+        if "\n" not in message and _RPC_HEAD.search(message):
+            held.append(item)
+            rpc = True
+        elif "\n" not in message and not frame and (aborted or _EXCEPTION_IN.search(message)):
             held.append(item)
             opened = aborted or bool(_EMPTY_MESSAGE.search(message))
             tail = since_frame <= 2 and bool(_PY_EXCEPTION_END.match(message))
@@ -1318,7 +1362,7 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
             indent = _indent(body)
         else:
             yield item
-    if held and indent is not None:
+    if held and (indent is not None or rpc):
         yield joined(held)
     yield from release()
 

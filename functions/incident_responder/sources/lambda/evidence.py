@@ -186,8 +186,14 @@ class LambdaEvidence:
             # "/var/task/hello.sh: /opt/bin/aws: /usr/bin/python3: bad interpreter: No such file or directory").
             trace = stack_lines(trace)
         if isinstance(trace, list) and trace:
-            lines = [str(t).strip() for t in trace][-6:]
-            c.add("error", source, "Stack trace (innermost last):\n" + "\n".join(lines),
+            # Python's runtime lists its frames outermost first ('File "/var/task/app.py", line 61, in handler', or
+            # Python 2's [file, line, function, code]); Java's, Node's and .NET's innermost first
+            # ("com.acme.Store.hash(Store.java:247)", "at Handshake.ErrorPacket (/var/task/...)"). The frames
+            # nearest the failure are the ones kept.
+            python = isinstance(trace[0], list) or 'File "' in str(trace[0])
+            lines = [str(t).strip() for t in trace]
+            c.add("error", source, ("Stack trace (innermost last):\n" + "\n".join(lines[-6:])) if python else
+                  ("Stack trace (innermost first):\n" + "\n".join(lines[:6])),
                   detail.get("timestamp") or inc.event_time, error_type=error_type)
         if not synchronous:
             self._invocation(c, context, detail, qualifier)
