@@ -1237,6 +1237,25 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("rpc error: code = DeadlineExceeded desc = context deadline exceeded", "ecs", Category.DEPENDENCY_UNAVAILABLE),
     # An empty optional value taken as if it were there (apache/hudi#6552).
     ("java.util.NoSuchElementException: No value present in Option", "emr", Category.CODE_ERROR),
+    # The program a Batch job's command names, not at that path in its image (mkleehammer/pyodbc#1380).
+    ('CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: '
+     'runc create failed: unable to start container process: exec: "/opt/mssql-tools/bin/sqlcmd": stat '
+     "/opt/mssql-tools/bin/sqlcmd: no such file or directory: unknown", "batch", Category.CONFIGURATION),
+    # A package built on a runtime newer than it was written for (mit-ll/MaDDG#1).
+    ("ModuleNotFoundError: No module named 'distutils'", "ecs", Category.CONFIGURATION),
+    # The AWS SDK for Java v2's own client limits under the load (fcrepo/fcrepo#2327, aws/aws-sdk-java-v2#4893).
+    ("software.amazon.awssdk.core.exception.SdkClientException: Unable to execute HTTP request: Acquire operation took "
+     "longer than the configured maximum time. This indicates that a request cannot get a connection from the pool "
+     "within the specified maximum time.", "ecs", Category.CONFIGURATION),
+    ("software.amazon.awssdk.core.exception.SdkClientException: The service request was not made within 10 seconds of "
+     "doBlockingWrite being invoked. Make sure to invoke the service request BEFORE invoking doBlockingWrite if your "
+     "caller is single-threaded.", "lambda", Category.CONFIGURATION),
+    # Cython 3.0 compiling a package written for 0.29, as pip builds it from source (capnproto/pycapnp#319).
+    ("× Getting requirements to build wheel did not run successfully.\n      Error compiling Cython file:\n"
+     "error: subprocess-exited-with-error", "ecs", Category.CONFIGURATION),
+    # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
+    ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
+     Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
