@@ -21,11 +21,12 @@ from .inputs import UsageError
 
 __all__ = ["main"]
 
-# One report per source (the ten of them; Step Functions' is the one of what changed since the last good run),
+# One report per source (the eleven of them; Step Functions' is the one of what changed since the last good run),
 # one of a member account with questions answered through its read role, a thread of questions, a redrive
 # approved and run, and the agent.
 DEMO_SCENARIOS = ["02_ecs_oom_exit137", "03_emr_step_spark_failure", "glue_module_not_found",
-                  "batch_oom", "emrserverless_driver_oom_s3_logs", "athena_table_not_found",
+                  "batch_oom", "emrserverless_driver_oom_s3_logs", "emrcontainers_driver_stderr_path_not_found_s3_logs",
+                  "athena_table_not_found",
                   "gluecrawler_schema_change_in_log", "gluedq_completeness_and_uniqueness_failed", "lambda_timeout",
                   "accounts_member_thread_reads_through_role", "sfn_lambda_timeout_thread", "changes_sfn_grown_input",
                   "redrive_sfn_demo", "agent_report_unknown_rules", "agent_thread_question"]

@@ -113,12 +113,12 @@ class World:
 
 # The top-level keys of a world (each also of a member account's world, with alias, region and roles).
 WORLD_KEYS = frozenset({"region", "account", "accounts", "env", "catalog", "tags", "logs", "s3", "stepfunctions", "ecs",
-                        "emr", "emrserverless", "glue", "batch", "athena", "lambda"})
+                        "emr", "emrserverless", "emrcontainers", "glue", "batch", "athena", "lambda"})
 
 
 def _canonical_keys(data: dict[str, Any]) -> dict[str, Any]:
-    """``emr_serverless``, ``step-functions`` and ``StepFunctions`` are the ``emrserverless`` and
-    ``stepfunctions`` keys: a world written by hand spells them several ways."""
+    """``emr_serverless``, ``emr-containers``, ``step-functions`` and ``StepFunctions`` are the ``emrserverless``,
+    ``emrcontainers`` and ``stepfunctions`` keys: a world written by hand spells them several ways."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         folded = re.sub(r"[_\-\s]", "", str(key)).lower()
@@ -293,6 +293,7 @@ SOURCE_LOADERS = {
     "glue": "world_glue",
     "batch": "world_batch",
     "emrserverless": "world_emrserverless",
+    "emrcontainers": "world_emrcontainers",
     "athena": "world_athena",
     "gluecrawler": "world_gluecrawler",
     "gluedq": "world_gluedq",

@@ -24,7 +24,8 @@ WRITE_VERBS = ("Start", "Run", "Submit", "Redrive", "Add", "Put", "Create", "Del
                "Stop", "Cancel", "Pass", "Tag", "Untag", "Send")
 REDRIVE_ACTIONS = {"states:RedriveExecution", "states:StartExecution", "ecs:RunTask",
                    "elasticmapreduce:AddJobFlowSteps", "glue:StartJobRun", "batch:SubmitJob", "glue:StartCrawler",
-                   "athena:StartQueryExecution", "emr-serverless:StartJobRun", "lambda:InvokeFunction"}
+                   "athena:StartQueryExecution", "emr-serverless:StartJobRun", "emr-containers:StartJobRun",
+                   "lambda:InvokeFunction"}
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ RULE_FILES = {
     "Glue": "glue",
     "Batch": "batch",
     "EmrServerless": "emrserverless",
+    "EmrContainers": "emrcontainers",
     "Athena": "athena",
     "GlueCrawler": "gluecrawler",
     "GlueDataQuality": "gluedq",
@@ -59,6 +60,7 @@ REDRIVE_ACTIONS = {
     "glue:StartCrawler",
     "athena:StartQueryExecution",
     "emr-serverless:StartJobRun",
+    "emr-containers:StartJobRun",
     "lambda:InvokeFunction",
 }
 # The services a redrive passes a run's role to (ECS tasks, EMR Serverless job runs), one statement each.
@@ -451,6 +453,7 @@ def test_redrive_rights_need_the_opt_in_tag(transformed: dict[str, Any]) -> None
         "glue:StartCrawler": ["crawler/*"],
         "athena:StartQueryExecution": ["workgroup/*"],
         "emr-serverless:StartJobRun": ["/applications/*"],
+        "emr-containers:StartJobRun": ["/virtualclusters/*"],
         "lambda:InvokeFunction": ["function:*"],
     }
 

@@ -5,7 +5,7 @@ makes the client, or unambiguous across them), so a collector that starts making
 the central functions and the member account's roles may make it:
 
 - every read of the collectors, live status, the agent's tools and the redrive preview: the analyzer, the
-  follow-up worker and the member read role (for all ten sources), read-only;
+  follow-up worker and the member read role (for all eleven sources), read-only;
 - the opt-in tag reads of the redrive preview (``redrive_resources``): the worker (a member account's opt-in
   is decided by its redrive role);
 - every redrive call (the plans' actions) and the reads of the failed run the redrive function makes again
@@ -30,14 +30,15 @@ PACKAGE = ROOT / "functions" / "incident_responder"
 READERS = ("sources", "evidence", "followup", "diagnosis")
 # boto3 client name -> IAM service prefix, for the services the evidence comes from.
 IAM_PREFIX = {"stepfunctions": "states", "emr": "elasticmapreduce", "emr-serverless": "emr-serverless",
+              "emr-containers": "emr-containers",
               "logs": "logs", "ecs": "ecs", "glue": "glue", "batch": "batch", "athena": "athena", "lambda": "lambda",
               "s3": "s3"}
 # API operations whose IAM action has another name (Service Authorization Reference).
 ACTION_OF = {"s3:ListObjectsV2": "s3:ListBucket", "s3:HeadObject": "s3:GetObject",
              "glue:BatchGetDataQualityResult": "glue:GetDataQualityResult"}
 READ_VERBS = ("Get", "List", "Describe", "Filter", "BatchGet")
-SOURCES = {"stepfunctions", "ecs", "emr", "glue", "batch", "emrserverless", "athena", "gluecrawler", "gluedq",
-           "lambda"}
+SOURCES = {"stepfunctions", "ecs", "emr", "glue", "batch", "emrserverless", "emrcontainers", "athena", "gluecrawler",
+           "gluedq", "lambda"}
 
 
 @cache
@@ -122,9 +123,10 @@ def _member_statements(role: str) -> list[dict[str, Any]]:
 
 def test_the_code_calls_are_found_for_every_source() -> None:
     reads, opt_in, original = _code_calls()
-    # One read each source's collector is known to make: the scan sees all ten, and nothing that writes.
+    # One read each source's collector is known to make: the scan sees all eleven, and nothing that writes.
     assert {"states:GetExecutionHistory", "ecs:DescribeTasks", "elasticmapreduce:DescribeStep", "glue:GetJobRun",
-            "batch:DescribeJobs", "emr-serverless:GetJobRun", "athena:GetQueryExecution", "glue:GetCrawler",
+            "batch:DescribeJobs", "emr-serverless:GetJobRun", "emr-containers:DescribeJobRun",
+            "athena:GetQueryExecution", "glue:GetCrawler",
             "glue:GetDataQualityResult", "lambda:GetFunctionConfiguration", "logs:FilterLogEvents"} <= reads
     assert all(a.split(":")[1].startswith((*READ_VERBS, "Head")) for a in reads | opt_in | original), reads
     assert {"batch:DescribeJobQueues", "glue:GetTags"} <= opt_in
@@ -133,7 +135,7 @@ def test_the_code_calls_are_found_for_every_source() -> None:
     assert _redrive_actions() == {
         "states:RedriveExecution", "states:StartExecution", "ecs:RunTask", "elasticmapreduce:AddJobFlowSteps",
         "glue:StartJobRun", "batch:SubmitJob", "glue:StartCrawler", "athena:StartQueryExecution",
-        "emr-serverless:StartJobRun", "lambda:InvokeFunction"}
+        "emr-serverless:StartJobRun", "emr-containers:StartJobRun", "lambda:InvokeFunction"}
 
 
 @pytest.mark.parametrize("function_id", ["AnalyzeFunction", "FollowupWorkerFunction"])
@@ -167,7 +169,7 @@ def test_the_redrive_function_may_make_every_redrive_call_and_read_the_failed_ru
     assert _granted(statements, wanted) == wanted, wanted - _granted(statements, wanted)
 
 
-def test_the_member_read_role_grants_every_read_of_the_ten_sources() -> None:
+def test_the_member_read_role_grants_every_read_of_every_source() -> None:
     reads, _, _ = _code_calls()
     statements = _member_statements("ReadRole")
     assert _granted(statements, set(reads)) == reads, reads - _granted(statements, set(reads))

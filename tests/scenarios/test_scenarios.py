@@ -37,18 +37,20 @@ MAX_API_CALLS = 8
 MAX_CHANGE_CALLS = 3
 
 # A report on a task that ran a Batch job, an ECS task, a Glue job run, an EMR step, an Athena query, an
-# EMR Serverless job run or a Lambda invocation also reads that child run with its own collector, at most
+# EMR Serverless or EMR on EKS job run or a Lambda invocation also reads that child run with its own collector, at most
 # CHILD_CALL_BUDGET calls (each log window or log object one): a Glue child makes 4 (GetJobRun, GetJob,
 # the error and output log windows), a Batch child 2 (DescribeJobs and its streams), an ECS child 3, an
 # EMR child up to 6 (DescribeStep, DescribeCluster, stderr, syslog, the YARN listing and containers), an
 # Athena child 2 (GetQueryExecution, GetWorkGroup), an EMR Serverless child 4 (GetJobRun, GetApplication,
-# the driver's stderr and stdout), a Lambda child 2 (GetFunctionConfiguration and the task's log window,
-# which a Lambda task reads anyway), a nested execution its history and its own task's reads, a Distributed
+# the driver's stderr and stdout), an EMR on EKS child 3 (DescribeJobRun, the driver's stderr and stdout
+# streams; 5 with the failed executors' streams listed and read), a Lambda child 2
+# (GetFunctionConfiguration and the task's log window, which a Lambda task reads anyway), a nested execution its history and its own task's reads, a Distributed
 # Map's failed child execution up to 4 (ListExecutions of the map run, FAILED then TIMED_OUT, the child's
 # history and its task's log window). Only reports that followed a child get the extra calls.
 MAX_API_CALLS_WITH_CHILD = MAX_API_CALLS + CHILD_CALL_BUDGET
 _CHILD_READS = {"batch.DescribeJobs", "ecs.DescribeTasks", "glue.GetJobRun", "elasticmapreduce.DescribeStep",
-                "athena.GetQueryExecution", "emr-serverless.GetJobRun", "lambda.GetFunctionConfiguration",
+                "athena.GetQueryExecution", "emr-serverless.GetJobRun", "emr-containers.DescribeJobRun",
+                "lambda.GetFunctionConfiguration",
                 "states.ListExecutions"}
 
 

@@ -144,7 +144,8 @@ def test_a_redrive_spec_has_one_key_per_value() -> None:
 
 
 # -- nothing outside sources/ knows a source ------------------------------------------------------------
-_SOURCE_LITERAL = re.compile(r"^(stepfunctions|ecs|emr|glue|batch|emrserverless|athena|gluecrawler|gluedq|lambda)$")
+_SOURCE_LITERAL = re.compile(
+    r"^(stepfunctions|ecs|emr|glue|batch|emrserverless|emrcontainers|athena|gluecrawler|gluedq|lambda)$")
 
 
 def _source_switches(path: Path) -> list[str]:

@@ -241,6 +241,7 @@ _CALLS: dict[str, tuple[str, str, str]] = {
     "glue:StartCrawler": ("glue", "start_crawler", "StartCrawler"),
     "athena:StartQueryExecution": ("athena", "start_query_execution", "StartQueryExecution"),
     "emr-serverless:StartJobRun": ("emr-serverless", "start_job_run", "StartJobRun"),
+    "emr-containers:StartJobRun": ("emr-containers", "start_job_run", "StartJobRun"),
     "lambda:InvokeFunction": ("lambda", "invoke", "Invoke"),
 }
 

@@ -27,6 +27,7 @@ ADAPTER_MODULES: dict[str, tuple[str, str]] = {
     "glue": ("glue", "aws.glue"),
     "batch": ("batch", "aws.batch"),
     "emrserverless": ("emrserverless", "aws.emr-serverless"),
+    "emrcontainers": ("emrcontainers", "aws.emr-containers"),
     "athena": ("athena", "aws.athena"),
     "gluecrawler": ("gluecrawler", "aws.glue"),
     "gluedq": ("gluedq", "aws.glue-dataquality"),

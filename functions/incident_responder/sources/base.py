@@ -41,8 +41,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_LOG_EVIDENCE = 8
-# The AWS calls one child run (a Batch job, ECS task, Glue run, EMR step, Athena query, EMR Serverless job
-# run or Lambda invocation a Step Functions task ran) may make when its evidence is collected into its
+# The AWS calls one child run (a Batch job, ECS task, Glue run, EMR step, Athena query, EMR Serverless or EMR
+# on EKS job run or Lambda invocation a Step Functions task ran) may make when its evidence is collected into its
 # parent's report: describe it, its definition, and read its logs (each log window or log object one).
 # Nested Step Functions executions are read by the parent's own collector.
 CHILD_CALL_BUDGET = 6
@@ -355,8 +355,8 @@ class Collector:
 class ChildCollector(Collector):
     """Collects a child run's evidence into its parent's report, with the child adapter's own collector.
 
-    The child (a Batch job, ECS task, Glue job run, EMR step, Athena query, EMR Serverless job run or
-    Lambda invocation that a Step Functions task ran) keeps
+    The child (a Batch job, ECS task, Glue job run, EMR step, Athena query, EMR Serverless or EMR on EKS job
+    run or Lambda invocation that a Step Functions task ran) keeps
     its own context (its adapter's placeholders), and shares the parent's evidence book, links and log
     windows. It may make at most ``budget`` AWS calls (each log window read counts as one); past that
     a read is a gap. Every fact it adds is marked ``child=True`` and carries ``child_source``.

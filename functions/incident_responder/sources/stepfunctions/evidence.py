@@ -2,8 +2,9 @@
 
 Evidence: DescribeExecution, the execution history (newest first, bounded), the failed state with
 its error and cause, the task type, the Lambda function's log lines within that task's own window,
-the child run of a Batch, ECS, Glue or EMR task (named by its TaskSubmitted output or its cause) read
-with that service's own collector, a bounded number of calls, its facts marked as the child's, failed
+the child run of a Batch, ECS, Glue, EMR, Athena, EMR Serverless, EMR on EKS or Lambda task (named by its
+TaskSubmitted output or its cause) read with that service's own collector, a bounded number of calls, its
+facts marked as the child's, failed
 nested executions (followed to a bounded depth), and the execution input (redacted, truncated). A cause
 that is JSON is parsed: the fields that carry the reason are kept whole, the rest shortened.
 """
@@ -56,9 +57,11 @@ _CHILD_ADAPTERS = {"batch": ("batch", "Batch Job State Change"), "ecs": ("ecs", 
                    "elasticmapreduce": ("emr", "EMR Step Status Change"),
                    "athena": ("athena", "Athena Query State Change"),
                    "emr-serverless": ("emrserverless", "EMR Serverless Job Run State Change"),
+                   "emr-containers": ("emrcontainers", "EMR Job Run State Change"),
                    "lambda": ("lambda", "Lambda Function Invocation Result - Failure")}
 _CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run", "elasticmapreduce": "EMR step",
-                "athena": "Athena query", "emr-serverless": "EMR Serverless job run", "lambda": "Lambda invocation"}
+                "athena": "Athena query", "emr-serverless": "EMR Serverless job run",
+                "emr-containers": "EMR on EKS job run", "lambda": "Lambda invocation"}
 # The invocation's request id in a Lambda error a task's cause quotes: "RequestId: <id> Error: Runtime
 # exited ..." and "<time>Z <id> Task timed out after ..." (a Lambda API error's "Request ID: ..." is the
 # API call's, not an invocation's).
@@ -769,7 +772,7 @@ class StepFunctionsEvidence:
         """The EventBridge event the child run's own failure would have sent, from the task's cause,
         its TaskSubmitted output and its parameters; None when they do not name the child."""
         detail: dict[str, Any]
-        if rtype in ("athena", "emr-serverless", "lambda"):
+        if rtype in ("athena", "emr-serverless", "emr-containers", "lambda"):
             found = self._service_child(c, rtype, doc, sub, params, failed, scheduled, cause)
             if found is None:
                 return None
@@ -826,7 +829,8 @@ class StepFunctionsEvidence:
     @staticmethod
     def _service_child(c: Collector, rtype: str, doc: dict[str, Any], sub: dict[str, Any], params: dict[str, Any],
                        failed: dict[str, Any], scheduled: dict[str, Any] | None, cause: str) -> dict[str, Any] | None:
-        """The detail of an Athena query's, an EMR Serverless job run's or a Lambda invocation's own event."""
+        """The detail of an Athena query's, an EMR Serverless or EMR on EKS job run's or a Lambda invocation's own
+        event."""
         if rtype == "athena":
             # TaskSubmitted's output is StartQueryExecution's answer; a .sync cause is GetQueryExecution's.
             query_id = _find(doc, "QueryExecutionId") or _find(sub, "QueryExecutionId")
@@ -851,6 +855,20 @@ class StepFunctionsEvidence:
             if isinstance(run, dict) and run.get("jobRunId") == run_id and run.get("state"):
                 child[JOB_RUN_FROM_CAUSE] = run
             return child
+        if rtype == "emr-containers":
+            # TaskSubmitted's output is StartJobRun's answer ({"Id", "VirtualClusterId", ...}); a .sync task's cause
+            # is DescribeJobRun's answer, its keys capitalised.
+            vc = params.get("VirtualClusterId") or _find(doc, "VirtualClusterId") or _find(sub, "VirtualClusterId")
+            run_id = _find(sub, "Id") or _find(sub, "JobRunId") or _find(doc, "Id") or _find(doc, "JobRunId")
+            if not vc or not run_id:
+                return None
+            state = _find(doc, "State")
+            child = {"virtualClusterId": vc, "id": run_id,
+                     "state": state if state in ("FAILED", "CANCELLED") else "FAILED"}
+            run = _lower_keys(_find(doc, "JobRun") or doc)
+            if isinstance(run, dict) and run.get("id") == run_id and run.get("state"):
+                child[JOB_RUN_FROM_CAUSE] = run
+            return child
         # lambda: the invocation the cause names, with its error as the function returned it.
         fn = params.get("FunctionName") or _details(scheduled or {}).get("resource")
         region = _details(scheduled or {}).get("region") or c.incident.region
@@ -865,7 +883,7 @@ class StepFunctionsEvidence:
 
     def _child(self, c: Collector, failed: dict[str, Any], scheduled: dict[str, Any] | None, task_type: str,
                cause_doc: Any, depth: int, by_id: dict[Any, dict[str, Any]], cause: str = "") -> bool:
-        """Collect the child run of a Batch, ECS, Glue, EMR, Athena, EMR Serverless or Lambda task with its
+        """Collect the child run of a Batch, ECS, Glue, EMR, Athena, EMR Serverless, EMR on EKS or Lambda task with its
         own adapter's collector, into this report (its facts marked as the child's). False when the child
         cannot be named or parsed."""
         from .. import adapter

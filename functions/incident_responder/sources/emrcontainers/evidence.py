@@ -1,0 +1,303 @@
+"""EMR on EKS (``emr-containers``): "EMR Job Run State Change" FAILED and CANCELLED.
+
+Evidence: DescribeJobRun (``failureReason``, ``stateDetails``, the release label, the execution role, the
+Spark submit job driver and the Spark sizes it sets, redacted, the run's duration and retry policy),
+DescribeVirtualCluster when the run failed with CLUSTER_UNAVAILABLE or cannot be described (the EKS cluster
+and namespace the virtual cluster stands for, and its state), and the Spark driver's
+stderr and stdout, then the stderr of the executors the driver says failed tasks ran on. EMR on EKS writes
+a pod's logs under ``<virtualClusterId>/jobs/<jobRunId>/containers/<sparkAppId>/<podName>/``: in CloudWatch
+as streams ``<logStreamNamePrefix>/<that>/stderr`` (and ``stdout``) of the job's ``logGroupName``, in S3 as
+``<logUri>/<that>/stderr.gz``. The Spark application is ``spark-<jobRunId>`` and its driver pod
+``spark-<jobRunId>-driver``; executor pods are ``<app name>-<hash>-exec-<N>``, so they are found by one
+listing of the application's folder. CloudWatch is read first; S3 when the job sends no logs to CloudWatch
+or CloudWatch gave none (a log group that does not exist is a gap that says so).
+
+COMPLETED and the running states are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ...errors import MalformedEvent
+from ...model import Incident, Link, Resource, Skip, iso
+from ..base import console_log_url, parse_time, region_and_account, shorten
+from ..emrserverless.evidence import JOB_RUN_FROM_CAUSE
+from ..emrserverless.sizing import spark_conf
+from .spec import EmrContainersSpec
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..base import Collector
+
+__all__ = ["JOB_RUN_FROM_CAUSE", "EmrContainersEvidence", "job_runs_url", "spark_settings"]
+
+REPORTED = {"FAILED", "CANCELLED"}
+_PHRASE = {"FAILED": "failed", "CANCELLED": "was cancelled"}
+_LOG_ITEMS = {"stderr": 8, "stdout": 3}
+EXECUTORS_READ = 2  # executor stderr logs read after the driver named failed tasks on them
+_EXECUTOR_ITEMS = 5
+LIST_LIMIT = 200  # log streams or objects listed in the Spark application's folder
+# "Lost task 5.0 in stage 3.0 (TID 2405, 192.168.201.25, executor 4)" (Spark 3.0) and "Lost task 211.3 in
+# stage 14.0 (TID 9981) (10.0.1.7 executor 7)" (Spark 3.1+): the executor a failed attempt ran on.
+_LOST_ON = re.compile(r"\bLost task \d+\.\d+ in stage [\d.]+ \(TID \d+(?:, |\) \()[^()]*?executor (\d+)\)")
+# The Spark settings a report shows: the sizes and counts of the driver and executors, and where they spill.
+_SHOWN = re.compile(r"^spark\.(driver|executor)\.(memory|memoryOverhead|cores|instances)$|"
+                    r"^spark\.dynamicAllocation\.(enabled|maxExecutors)$|^spark\.local\.dir$|"
+                    r"^spark\.kubernetes\.(driver|executor)\.(request\.cores|limit\.cores|volumes\..*)$")
+_FLAGS = {"--driver-memory": "spark.driver.memory", "--driver-cores": "spark.driver.cores",
+          "--executor-memory": "spark.executor.memory", "--executor-cores": "spark.executor.cores",
+          "--num-executors": "spark.executor.instances"}
+
+
+def job_runs_url(region: str, virtual_cluster_id: str) -> str:
+    """The virtual cluster's page in the EMR console, which lists its job runs."""
+    return (f"https://{region}.console.aws.amazon.com/emr/home?region={region}"
+            f"#/eks/clusterDetails/{virtual_cluster_id}")
+
+
+def virtual_cluster_arn(region: str, account: str, virtual_cluster_id: str) -> str:
+    return f"arn:aws:emr-containers:{region}:{account}:/virtualclusters/{virtual_cluster_id}"
+
+
+def spark_settings(run: dict[str, Any]) -> dict[str, str]:
+    """The Spark settings a job run sets that size it (spark-defaults of its configuration overrides, then its
+    sparkSubmitParameters, which win), by Spark property name."""
+    props: dict[str, str] = {}
+    for config in (run.get("configurationOverrides") or {}).get("applicationConfiguration") or []:
+        if isinstance(config, dict) and config.get("classification") == "spark-defaults":
+            props.update({str(k): str(v) for k, v in (config.get("properties") or {}).items()})
+    spark = (run.get("jobDriver") or {}).get("sparkSubmitJobDriver") or {}
+    for key, value in spark_conf(str(spark.get("sparkSubmitParameters") or "")).items():
+        if value:
+            props[_FLAGS.get(key, key)] = value
+    return {k: v for k, v in props.items() if _SHOWN.match(k)}
+
+
+def _driver_summary(driver: dict[str, Any]) -> tuple[str, str]:
+    """(entry point, a one-line description) of a job driver (Spark submit or Spark SQL)."""
+    spark = driver.get("sparkSubmitJobDriver") or {}
+    if spark:
+        entry = str(spark.get("entryPoint") or "?")
+        args = " ".join(str(a) for a in spark.get("entryPointArguments") or [])
+        params = str(spark.get("sparkSubmitParameters") or "")
+        return entry, f"spark-submit {params} {entry} {args}".replace("  ", " ").strip()
+    sql = driver.get("sparkSqlJobDriver") or {}
+    if sql:
+        entry = str(sql.get("entryPoint") or "?")
+        return entry, f"Spark SQL {entry} {sql.get('sparkSqlParameters') or ''}".strip()
+    return "?", "an unknown job driver"
+
+
+class EmrContainersEvidence:
+    """Parsing of the service's events and collection of its evidence (the adapter's first half)."""
+
+    name: ClassVar[str]
+
+    def parse(self, event: dict[str, Any]) -> Incident | Skip:
+        detail = event.get("detail") or {}
+        vc, run_id, state = detail.get("virtualClusterId"), detail.get("id"), detail.get("state")
+        if not vc or not run_id or not state:
+            raise MalformedEvent("EMR on EKS event without detail.virtualClusterId, id or state")
+        region, account = region_and_account(event, "EMR on EKS")
+        if state not in REPORTED:
+            return Skip(f"job run state {state} is not a failure")
+        arn = virtual_cluster_arn(region, account, vc)
+        run_arn = str(detail.get("arn") or "")
+        return Incident(source=self.name, event_id=str(event.get("id", "")), detail_type=event["detail-type"],
+                        region=region, account=account, resource=Resource(arn=arn, name=str(vc), run_id=run_id),
+                        status=state, event_time=event.get("time"), started_at=iso(detail.get("createdAt")),
+                        stopped_at=iso(detail.get("finishedAt") or event.get("time")),
+                        catalog_arns=[run_arn, arn] if run_arn else [arn], detail=detail)
+
+    def collect(self, c: Collector) -> None:
+        inc = c.incident
+        vc, run_id = inc.resource.name, str(inc.resource.run_id)
+        client = c.client("emr-containers")
+        c.context.update(virtual_cluster_id=vc, job_run_id=run_id,
+                         what=f"EMR on EKS job run {run_id} on virtual cluster {vc}",
+                         status_phrase=_PHRASE.get(inc.status, inc.status.lower()))
+        c.links.append(Link("Virtual cluster and its job runs in the EMR console", job_runs_url(inc.region, vc)))
+        run = (c.call(f"DescribeJobRun {run_id}", client.describe_job_run, id=run_id, virtualClusterId=vc)
+               or {}).get("jobRun")
+        source = "emr-containers:DescribeJobRun"
+        if not run and isinstance(inc.detail.get(JOB_RUN_FROM_CAUSE), dict):
+            # A Step Functions .sync task's cause is DescribeJobRun's answer when the run ended: read that when
+            # the run can no longer be described (its virtual cluster deleted since).
+            run, source = inc.detail[JOB_RUN_FROM_CAUSE], "emr-containers job run (from the task's cause)"
+        if run:
+            self._run(c, run, source)
+        else:
+            c.add("job", "events:EMR Job Run State Change",
+                  f"Job run {run_id} {inc.status}"
+                  + (f": {inc.detail['stateDetails']}" if inc.detail.get("stateDetails") else "")
+                  + " (from the event; the run itself could not be read)",
+                  inc.event_time, state=inc.status, state_details=str(inc.detail.get("stateDetails") or ""))
+            c.context.setdefault("state_details", "?")
+        if not run or run.get("failureReason") == "CLUSTER_UNAVAILABLE":
+            # The EKS cluster or namespace the virtual cluster stands for could not run the job (or the run is
+            # gone): its state and where it points are the evidence. Otherwise the call is not worth its cost.
+            cluster = (c.call(f"DescribeVirtualCluster {vc}", client.describe_virtual_cluster, id=vc)
+                       or {}).get("virtualCluster")
+            if cluster:
+                self._cluster(c, cluster)
+        if run:
+            self._logs(c, vc, run_id, run)
+            c.context["redrive"] = EmrContainersSpec(
+                service="emr-containers", virtualClusterId=vc, jobRunId=run_id,
+                executionRoleArn=str(run.get("executionRoleArn") or ""),
+                releaseLabel=str(run.get("releaseLabel") or ""),
+                jobDriver=dict(run.get("jobDriver") or {}),
+                configurationOverrides=dict(run.get("configurationOverrides") or {}),
+                retryPolicyConfiguration=dict(run.get("retryPolicyConfiguration") or {}),
+                name=str(run.get("name") or ""), state=inc.status)
+
+    def _run(self, c: Collector, run: dict[str, Any], source: str) -> None:
+        inc = c.incident
+        state = run.get("state") or inc.status
+        details = str(run.get("stateDetails") or "")
+        reason = str(run.get("failureReason") or "")
+        started, ended = parse_time(run.get("createdAt")), parse_time(run.get("finishedAt"))
+        inc.started_at = iso(started) or inc.started_at
+        inc.stopped_at = iso(ended) or inc.stopped_at
+        said = f"{reason}: {details}" if reason and details else reason or details or "no stateDetails"
+        c.add("job", source, f"Job run {state}: {shorten(said, 1200)}", ended,
+              state=state, state_details=details, failure_reason=reason)
+        entry, command = _driver_summary(run.get("jobDriver") or {})
+        c.add("config", source, f"Job driver: {shorten(command, 600)}", entry_point=entry)
+        settings = spark_settings(run)
+        if settings:
+            shown = ", ".join(f"{k}={v}" for k, v in settings.items())
+            c.add("config", source, f"Spark settings: {shorten(shown, 600)}", spark_settings=shown)
+            c.context["spark_settings"] = shown
+        parts = [f"release {run.get('releaseLabel') or '?'}", f"role {run.get('executionRoleArn') or '?'}"]
+        if started and ended:
+            seconds = int((ended - started).total_seconds())
+            parts.append(f"ran {seconds // 60} min {seconds % 60} s")
+        retries = run.get("retryPolicyExecution") or {}
+        limit = (run.get("retryPolicyConfiguration") or {}).get("maxAttempts")
+        if retries.get("currentAttemptCount") is not None:
+            parts.append(f"attempt {retries['currentAttemptCount']}" + (f" of {limit}" if limit else ""))
+        c.add("config", source, "Run settings: " + ", ".join(parts), release_label=run.get("releaseLabel") or "")
+        c.context.update(state_details=shorten(details, 300) if details else "?", failure_reason=reason or "?",
+                         entry_point=entry, execution_role=run.get("executionRoleArn") or "?",
+                         job_name=run.get("name") or "?", release_label=run.get("releaseLabel") or "?")
+
+    @staticmethod
+    def _cluster(c: Collector, cluster: dict[str, Any]) -> None:
+        provider = cluster.get("containerProvider") or {}
+        namespace = ((provider.get("info") or {}).get("eksInfo") or {}).get("namespace") or "?"
+        text = (f"Virtual cluster {cluster.get('name') or cluster.get('id')} ({cluster.get('state') or '?'}): "
+                f"EKS cluster {provider.get('id') or '?'}, namespace {namespace}")
+        c.add("config", "emr-containers:DescribeVirtualCluster", text, virtual_cluster_state=cluster.get("state") or "",
+              namespace=namespace)
+        c.context.update(virtual_cluster_name=cluster.get("name") or c.context.get("virtual_cluster_id"),
+                         eks_cluster=provider.get("id") or "?", namespace=namespace)
+
+    @staticmethod
+    def _failed_executors(c: Collector) -> list[str]:
+        """The executors the driver's log says failed task attempts ran on: the one of a job's "most recent
+        failure" first, then the others, newest first. Their stderr holds the task's own exception."""
+        final: list[str] = []
+        others: list[str] = []
+        for ev in reversed(c.book.items):
+            if ev.kind != "log":
+                continue
+            for m in _LOST_ON.finditer(ev.text):
+                (final if "most recent failure" in ev.text else others).append(m[1])
+        return list(dict.fromkeys([*final, *others]))
+
+    def _logs(self, c: Collector, vc: str, run_id: str, run: dict[str, Any]) -> None:
+        inc = c.incident
+        monitoring = (run.get("configurationOverrides") or {}).get("monitoringConfiguration") or {}
+        s3 = (monitoring.get("s3MonitoringConfiguration") or {}).get("logUri")
+        cw = monitoring.get("cloudWatchMonitoringConfiguration") or {}
+        end = parse_time(run.get("finishedAt")) or parse_time(inc.event_time)
+        start = parse_time(run.get("createdAt"))
+        app = f"{vc}/jobs/{run_id}/containers/spark-{run_id}"
+        driver = f"{app}/spark-{run_id}-driver"
+        read = False
+        if cw.get("logGroupName"):
+            read = self._cloudwatch(c, str(cw["logGroupName"]), str(cw.get("logStreamNamePrefix") or "").strip("/"),
+                                    app, driver, start, end)
+        if s3 and not read:
+            folder = str(s3).rstrip("/")
+            c.context["driver_log"] = f"{folder}/{driver}/stderr.gz"
+            read = True
+            for name, items in _LOG_ITEMS.items():
+                _read_s3(c, f"{folder}/{driver}/{name}.gz", f"driver {name}", end, items)
+            failed = self._failed_executors(c)[:EXECUTORS_READ]
+            if failed:
+                self._s3_executors(c, f"{folder}/{app}/", failed, end)
+        if not read and not cw.get("logGroupName"):
+            c.book.gap("driver logs: the job run sends its logs neither to CloudWatch nor to S3 "
+                       "(monitoringConfiguration), or only to managed logs, which the responder cannot read")
+
+    def _cloudwatch(self, c: Collector, group: str, prefix: str, app: str, driver: str,
+                    start: datetime | None, end: datetime | None) -> bool:
+        """The driver's stderr and stdout streams, then the failed executors' stderr; whether any line was read."""
+        inc = c.incident
+        stream = f"{prefix}/{driver}" if prefix else driver
+        c.context.setdefault("driver_log", f"{group} {stream}/stderr")
+        window_end = (end + timedelta(seconds=c.settings.log_window_after)) if end else None
+        window_start = (start - timedelta(seconds=60)) if start else None
+        c.links.append(Link("Driver logs in CloudWatch",
+                            console_log_url(inc.region, group, window_start, window_end, stream=f"{stream}/stderr")))
+        added = []
+        for name, items in _LOG_ITEMS.items():
+            added += c.logs(group, window_start, window_end, stream_names=[f"{stream}/{name}"], failure_time=end,
+                            max_items=items)
+        if not added:
+            return False
+        failed = self._failed_executors(c)[:EXECUTORS_READ]
+        if failed:
+            folder = f"{prefix}/{app}/" if prefix else f"{app}/"
+            out = c.call(f"DescribeLogStreams {group} {folder}", c.client("logs").describe_log_streams,
+                         logGroupName=group, logStreamNamePrefix=folder, limit=50)
+            names = [str(s.get("logStreamName")) for s in (out or {}).get("logStreams") or []]
+            chosen = _executor_logs(names, failed, "stderr")
+            if chosen:
+                c.logs(group, window_start, window_end, failure_time=end, max_items=_EXECUTOR_ITEMS,
+                       stream_names=chosen)
+        return True
+
+    @staticmethod
+    def _s3_executors(c: Collector, folder: str, failed: list[str], end: datetime | None) -> None:
+        from ...evidence.logs import parse_s3_uri
+
+        parsed = parse_s3_uri(folder)
+        if parsed is None:
+            return
+        bucket, prefix = parsed
+        out = c.call(f"ListObjectsV2 {folder}", c.client("s3").list_objects_v2, Bucket=bucket, Prefix=prefix,
+                     MaxKeys=LIST_LIMIT)
+        keys = [str(o.get("Key")) for o in (out or {}).get("Contents") or []]
+        for key in _executor_logs(keys, failed, "stderr.gz"):
+            executor = re.search(r"-exec-(\d+)/", key)
+            _read_s3(c, f"s3://{bucket}/{key}", f"executor {executor[1] if executor else '?'} stderr", end,
+                     _EXECUTOR_ITEMS)
+
+
+def _executor_logs(names: list[str], executors: list[str], leaf: str) -> list[str]:
+    """The ``<pod>-exec-<N>/<leaf>`` names of ``executors``, in their order."""
+    found = []
+    for executor in executors:
+        found += [n for n in names if n.endswith(f"-exec-{executor}/{leaf}")][:1]
+    return found
+
+
+def _read_s3(c: Collector, uri: str, what: str, end: datetime | None, items: int) -> None:
+    """One log object of the run (gzip, the newest ``log_max_bytes``), compacted into at most ``items`` lines."""
+    from ...evidence.logs import read_s3_log
+
+    if not c.spend(f"{what} {uri}"):
+        return
+    fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
+    if fetched.error:
+        c.failed_reads += 1
+        c.book.gap(f"{what}: {fetched.error}")
+    if fetched.lines:
+        c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)
