@@ -1253,6 +1253,12 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Cython 3.0 compiling a package written for 0.29, as pip builds it from source (capnproto/pycapnp#319).
     ("× Getting requirements to build wheel did not run successfully.\n      Error compiling Cython file:\n"
      "error: subprocess-exited-with-error", "ecs", Category.CONFIGURATION),
+    # A kubelet evicting a pod for its node's disk or memory (kubeflow/spark-operator#772), whatever runs the pod.
+    ("Executor lost: The node was low on resource: ephemeral-storage. Container spark-kubernetes-executor was using "
+     "21220400Ki, which exceeds its request of 0.", "emrcontainers", Category.DISK_FULL),
+    ("Pod ephemeral local storage usage exceeds the total limit of containers 10Gi.", "batch", Category.DISK_FULL),
+    ("The node was low on resource: memory. Container main was using 7340032Ki, which exceeds its request of 4Gi.",
+     "batch", Category.OUT_OF_MEMORY),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),
