@@ -1259,6 +1259,15 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("Pod ephemeral local storage usage exceeds the total limit of containers 10Gi.", "batch", Category.DISK_FULL),
     ("The node was low on resource: memory. Container main was using 7340032Ki, which exceeds its request of 4Gi.",
      "batch", Category.OUT_OF_MEMORY),
+    # A file coreutils may not open on a local or FUSE path: no IAM policy (awslabs/mountpoint-s3#452).
+    ("head: cannot open '/mnt/archive/raw/2019/run_0412/sample_07.fastq.gz' for reading: Permission denied", "batch",
+     Category.CONFIGURATION),
+    ('WARN lookup{req=10 ino=3 name="sample_07.fastq.gz"}: mountpoint_s3::fs: objects in the GLACIER and DEEP_ARCHIVE '
+     "storage classes are not readable with Mountpoint", "batch", Category.CONFIGURATION),
+    # SQLite on EFS in PHP's words (teamtnt/laravel-scout-tntsearch-driver#339); a SAS reader's library not on the
+    # job's classpath (saurfang/spark-sas7bdat#80).
+    ("production.ERROR: SQLSTATE[HY000]: General error: 10 disk I/O error", "ecs", Category.CONFIGURATION),
+    ("java.lang.NoClassDefFoundError: com/epam/parso/impl/SasFileReaderImpl", "glue", Category.CONFIGURATION),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),
@@ -1278,6 +1287,10 @@ def test_error_families_without_a_signature(text: str, source: str, category: Ca
     # libvips built without the loader of a format (libvips/pyvips#117), in a Python traceback.
     (("Traceback (most recent call last):", "pyvips.error.Error: unable to load from file b'example.heic' "
       'VipsForeignLoad: "example.heic" is not a known file format'), Category.CONFIGURATION),
+    # PostgreSQL's COPY and ReadStat on rows or files of another shape (mathesar-foundation/mathesar#5209,
+    # Roche/pyreadstat#255).
+    (('psycopg2.errors.BadCopyFileFormat: missing data for column "phylum"',), Category.BAD_DATA),
+    (("pyreadstat._readstat_parser.ReadstatError: Invalid file, or file has unsupported features",), Category.BAD_DATA),
     # numba's JIT cache with nowhere to be written: the user the job runs as (librosa/librosa#1156).
     (("Traceback (most recent call last):", "RuntimeError: cannot cache function '__shear_dense': no locator available "
       "for file '/usr/local/lib/python3.6/dist-packages/librosa/util/utils.py'"), Category.CONFIGURATION),
