@@ -62,7 +62,8 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
 
 def merge_after(event: str, key_path: tuple[str, ...], key: str, fields: dict[str, Any]) -> None:
     """Merge ``fields`` into the answer of ``event`` (``after-call.<service>.<Operation>``) whose value at
-    ``key_path`` is ``key``; the fields sit at the same level as the key (its parent object)."""
+    ``key_path`` is ``key``; the fields sit at the same level as the key (its parent object, or each object of
+    the list the path's last but one key holds)."""
     with _lock:
         _AFTER.setdefault(event, (key_path, {}))[1][key] = fields
 
@@ -73,8 +74,10 @@ def merge_after(event: str, key_path: tuple[str, ...], key: str, fields: dict[st
         node: Any = parsed
         for part in path[:-1]:
             node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict) and str(node.get(path[-1])) in known:
-            _deep_merge(node, known[str(node[path[-1]])])
+        # One resource, or a list of them (DescribeComputeEnvironments' computeEnvironments).
+        for item in node if isinstance(node, list) else [node]:
+            if isinstance(item, dict) and str(item.get(path[-1])) in known:
+                _deep_merge(item, known[str(item[path[-1]])])
 
     _install(event, handler)
 

@@ -274,6 +274,8 @@ def test_batch_oom_report_reads_the_job_once_and_the_attempt_stream(slack: Any) 
     assert "container 4 vCPU, 8192 MiB memory" in text
     assert "sorting 7.4 GiB of alignments in memory" in text
     assert result["api_calls"]["batch.DescribeJobs"] == 1 and result["api_calls"]["logs.FilterLogEvents"] == 1
+    # Only a Batch on EKS job reads its queue's compute environments (for the cluster of its pods' logs).
+    assert not {"batch.DescribeJobQueues", "batch.DescribeComputeEnvironments"} & set(result["api_calls"])
     assert any("bam-align above 8192 MiB" in s for s in result["report"]["next_steps"])
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts
 from ..base import parse_time
+from . import eks
 from .evidence import job_resources
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ def _facts(job: dict[str, Any]) -> RunFacts:
     container = job.get("container") or {}
     res = job_resources(container)
     jd = str(job.get("jobDefinition") or "").rsplit("/", 1)[-1]
+    if eks.is_eks(job):
+        return _eks_facts(job, jd)
     return RunFacts(
         run_id=f"job {job.get('jobName') or '?'} ({job.get('jobId') or '?'})",
         started=parse_time(job.get("startedAt")), stopped=parse_time(job.get("stoppedAt")),
@@ -38,6 +41,24 @@ def _facts(job: dict[str, Any]) -> RunFacts:
                     "public IP": (container.get("networkConfiguration") or {}).get("assignPublicIp"),
                     "execution role": container.get("executionRoleArn"), "job role": container.get("jobRoleArn"),
                     "ephemeral storage (GiB)": (container.get("ephemeralStorage") or {}).get("sizeInGiB")},
+        revision=jd)
+
+
+def _eks_facts(job: dict[str, Any], jd: str) -> RunFacts:
+    """A Batch on EKS job's facts: its pod's first container and service account."""
+    conts = eks.pod_containers(job)
+    first = conts[0] if conts else {}
+    res = eks.pod_resources(job)
+    return RunFacts(
+        run_id=f"job {job.get('jobName') or '?'} ({job.get('jobId') or '?'})",
+        started=parse_time(job.get("startedAt")), stopped=parse_time(job.get("stoppedAt")),
+        inputs={"parameters": job.get("parameters") or {}},
+        definition={"image": first.get("image"), "memory (MiB)": res.get("MEMORY"), "vCPUs": res.get("VCPU"),
+                    "environment keys": sorted(str(e.get("name")) for e in first.get("env") or []),
+                    "command": " ".join(map(str, [*(first.get("command") or []), *(first.get("args") or [])]))
+                    or None,
+                    "service account": ((job.get("eksProperties") or {}).get("podProperties") or {})
+                    .get("serviceAccountName")},
         revision=jd)
 
 

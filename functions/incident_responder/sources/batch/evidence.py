@@ -5,6 +5,8 @@ Evidence: DescribeJobs (the event's own detail when the job can no longer be des
 status reason, each attempt (newest last) with its container's exit code, reason and log stream, the
 job definition, queue, container vCPU/memory, timeout and retry strategy, and the log lines of
 the shown attempts' streams in ``/aws/batch/job`` (or the group of the job's awslogs configuration).
+A Batch on EKS job (``eksAttempts``) shows each attempt's pod, node and containers instead, and the log lines of
+its newest pod from Container Insights' log group of the cluster (:mod:`.eks`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ...evidence.redaction import is_secret_key
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, shorten
 from ..ecs.evidence import exit_code_meaning, read_stream_logs, writable_paths
+from . import eks
 from .spec import BatchSpec
 
 if TYPE_CHECKING:
@@ -126,25 +129,36 @@ class BatchEvidence:
             job, source = inc.detail, "batch (event)"
         container = job.get("container") or {}
         attempts = [a for a in job.get("attempts") or [] if isinstance(a, dict)]
+        # A Batch on EKS job ran pods: its attempts are eksAttempts, each with its pod's containers.
+        on_eks = eks.is_eks(job)
+        pods = eks.eks_attempts(job) if on_eks else []
         last = (attempts[-1].get("container") if attempts else None) or container
         self._context(c, job, container, last)
-        self._status(c, job, source, attempts)
-        for n, attempt in enumerate(attempts[-MAX_ATTEMPTS_SHOWN:],
-                                    start=max(len(attempts) - MAX_ATTEMPTS_SHOWN, 0) + 1):
-            self._attempt(c, attempt, n, len(attempts), source)
-        if len(attempts) > MAX_ATTEMPTS_SHOWN:
-            c.book.gap(f"{len(attempts) - MAX_ATTEMPTS_SHOWN} earlier attempts not shown")
+        if on_eks:
+            self._eks_context(c, job, pods)
+        self._status(c, job, source, attempts or pods)
+        shown = attempts or pods
+        for n, attempt in enumerate(shown[-MAX_ATTEMPTS_SHOWN:], start=max(len(shown) - MAX_ATTEMPTS_SHOWN, 0) + 1):
+            if attempts:
+                self._attempt(c, attempt, n, len(shown), source)
+            else:
+                self._eks_attempt(c, attempt, n, len(shown), source)
+        if len(shown) > MAX_ATTEMPTS_SHOWN:
+            c.book.gap(f"{len(shown) - MAX_ATTEMPTS_SHOWN} earlier attempts not shown")
         self._config(c, job, container, source)
-        self._logs(c, job, container, attempts, last)
+        if on_eks:
+            eks.read_pod_logs(c, job, pods)
+        else:
+            self._logs(c, job, container, attempts, last)
         c.context["redrive"] = BatchSpec.from_dict(self._redrive(job, container), strict=True)
         array = job.get("arrayProperties") or {}
         # An array job's parent (a size, no index of its own): Batch may give it no status reason at all, only the
         # children's FAILED count in its statusSummary.
         parent_failed = bool(array.get("size")) and array.get("index") is None and \
             bool((array.get("statusSummary") or {}).get("FAILED"))
-        if (str(job.get("statusReason") or "").startswith(ARRAY_CHILD_FAILED) or parent_failed) and not attempts:
+        if (str(job.get("statusReason") or "").startswith(ARRAY_CHILD_FAILED) or parent_failed) and not shown:
             self._array_child(c, job)
-        elif str(job.get("statusReason") or "").startswith(DEPENDENCY_FAILED) and not attempts:
+        elif str(job.get("statusReason") or "").startswith(DEPENDENCY_FAILED) and not shown:
             self._dependency(c, job)
         elif job.get("nodeProperties") and "#" not in str(job.get("jobId") or job_id):
             if not stream_of(last):
@@ -325,6 +339,29 @@ class BatchEvidence:
               status_reason=status_reason, attempt="earlier" if n < total else n,
               log_stream=cont.get("logStreamName") or "")
 
+    @staticmethod
+    def _eks_context(c: Collector, job: dict[str, Any], pods: list[dict[str, Any]]) -> None:
+        """The placeholders an ECS-based job takes from its container, from the pod and its newest attempt."""
+        res = eks.pod_resources(job)
+        memory = res.get("MEMORY", "")
+        failed = eks.failed_container(pods[-1]) if pods else None
+        conts = (pods[-1].get("containers") or []) if pods else []
+        exit_code = failed[1].get("exitCode") if failed else (conts[0].get("exitCode") if conts else None)
+        images = [str(x.get("image")) for x in eks.pod_containers(job) if x.get("image")]
+        c.context.update(
+            memory=memory or "?", memory_doubled=str(int(memory) * 2) if memory.isdigit() else "twice that",
+            vcpus=res.get("VCPU", "?"), attempts=str(len(pods)),
+            exit_code="none" if exit_code is None else exit_code, role=eks.service_account_role(job),
+            image=images[0] if images else "?", log_group="(none: Batch on EKS ships no pod logs itself)",
+            log_stream="(none read)")
+
+    @staticmethod
+    def _eks_attempt(c: Collector, attempt: dict[str, Any], n: int, total: int, source: str) -> None:
+        text, facts = eks.attempt_text(attempt, n, total)
+        # As for an ECS-based attempt, one Batch retried after is what an earlier attempt died of.
+        c.add("job", source, text, attempt.get("stoppedAt"), attempt="earlier" if n < total else n, log_stream="",
+              **facts)
+
     def _config(self, c: Collector, job: dict[str, Any], container: dict[str, Any], source: str) -> None:
         res = job_resources(container)
         bits = [f"Job definition {c.context['job_definition']}", f"queue {c.context['job_queue']}"]
@@ -334,6 +371,9 @@ class BatchEvidence:
         size = [f"{res[k]} {unit}" for k, unit in units.items() if k in res]
         if size:
             bits.append("container " + ", ".join(size))
+        if eks.is_eks(job):
+            bits.extend(eks.pod_config(job))
+            res = eks.pod_resources(job)
         if container.get("image"):
             bits.append(f"image {container['image']}")
         timeout = (job.get("timeout") or {}).get("attemptDurationSeconds")

@@ -672,6 +672,13 @@ class StepFunctionsEvidence:
                 c.add("job", "batch (from the task's cause)",
                       f"Batch attempt exited {code}" + (f" ({meaning})" if meaning else "") + f": {why}",
                       a.get("StoppedAt"), exit_code=cont.get("ExitCode"), reason=cont.get("Reason") or "")
+            # A Batch on EKS job's attempts are its pods: the pod's container (or init container) that failed.
+            from ..batch.eks import attempt_text
+
+            eks_attempts = [a for a in cause_doc.get("EksAttempts") or [] if isinstance(a, dict)]
+            for n, a in enumerate(eks_attempts[-3:], start=max(len(eks_attempts) - 3, 0) + 1):
+                text, facts = attempt_text(a, n, len(eks_attempts))
+                c.add("job", "batch (from the task's cause)", text, a.get("StoppedAt"), **facts)
             if reason:
                 c.add("job", "batch (from the task's cause)", f"Batch job status reason: {reason}",
                       failed.get("timestamp"), reason=reason)
