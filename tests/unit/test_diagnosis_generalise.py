@@ -1269,8 +1269,8 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("production.ERROR: SQLSTATE[HY000]: General error: 10 disk I/O error", "ecs", Category.CONFIGURATION),
     ("java.lang.NoClassDefFoundError: com/epam/parso/impl/SasFileReaderImpl", "glue", Category.CONFIGURATION),
     # Step Functions refusing a state machine's role by its trust policy (lumigo-io/lumigo-CLI#83).
-    ("State 'Loop' (lambda:invoke) failed with LambdaFunctionStartFailed: States.TaskFailed — cause: Neither the global "
-     "service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.",
+    ("State 'Loop' (lambda:invoke) failed with LambdaFunctionStartFailed: States.TaskFailed — cause: Neither the "
+     "global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.",
      "stepfunctions", Category.PERMISSION_DENIED),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
