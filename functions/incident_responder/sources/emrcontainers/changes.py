@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...evidence.changes import TREND_RUNS, Baseline, Reader, RunFacts
 from ..base import parse_time
-from ..emrserverless.sizing import spark_conf, spark_mib
+from ..sparkjobs import EMR_ON_EKS, run_facts
 
 if TYPE_CHECKING:
     from ..base import Collector
@@ -26,28 +26,10 @@ __all__ = ["baseline"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LIST_BOUND = 50  # job runs one ListJobRuns page returns
-_MEMORY_KEYS = {"spark.executor.memory": "memory per executor (MiB)",
-                "spark.driver.memory": "memory of the driver (MiB)"}
 
 
 def _facts(run_id: str, run: dict[str, Any]) -> RunFacts:
-    driver = run.get("jobDriver") or {}
-    spark = driver.get("sparkSubmitJobDriver") or {}
-    conf = spark_conf(str(spark.get("sparkSubmitParameters") or ""))
-    overrides = {str(x.get("classification")): x.get("properties") or {}
-                 for x in (run.get("configurationOverrides") or {}).get("applicationConfiguration") or []}
-    inputs: dict[str, Any] = {"entryPointArguments": list(spark.get("entryPointArguments") or []),
-                              "sparkSubmitParameters": {k: v for k, v in conf.items() if k not in _MEMORY_KEYS},
-                              "configurationOverrides": overrides}
-    if driver.get("sparkSqlJobDriver"):
-        inputs = {"sparkSqlJobDriver": driver["sparkSqlJobDriver"], "configurationOverrides": overrides}
-    definition: dict[str, Any] = {
-        "entry point": spark.get("entryPoint") or (driver.get("sparkSqlJobDriver") or {}).get("entryPoint"),
-        "release": run.get("releaseLabel"), "execution role": run.get("executionRoleArn")}
-    for key, label in _MEMORY_KEYS.items():
-        definition[label] = spark_mib(conf.get(key) or overrides.get("spark-defaults", {}).get(key))
-    return RunFacts(run_id=run_id, started=parse_time(run.get("createdAt")), stopped=parse_time(run.get("finishedAt")),
-                    inputs=inputs, definition=definition)
+    return run_facts(run_id, run, EMR_ON_EKS)
 
 
 def baseline(c: Collector, r: Reader) -> Baseline | None:

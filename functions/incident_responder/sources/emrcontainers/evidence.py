@@ -26,6 +26,7 @@ from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, region_and_account, shorten
 from ..emrserverless.evidence import JOB_RUN_FROM_CAUSE
 from ..emrserverless.sizing import spark_conf
+from ..sparkjobs import EMR_ON_EKS, driver_summary
 from .spec import EmrContainersSpec
 
 if TYPE_CHECKING:
@@ -75,21 +76,6 @@ def spark_settings(run: dict[str, Any]) -> dict[str, str]:
         if value:
             props[_FLAGS.get(key, key)] = value
     return {k: v for k, v in props.items() if _SHOWN.match(k)}
-
-
-def _driver_summary(driver: dict[str, Any]) -> tuple[str, str]:
-    """(entry point, a one-line description) of a job driver (Spark submit or Spark SQL)."""
-    spark = driver.get("sparkSubmitJobDriver") or {}
-    if spark:
-        entry = str(spark.get("entryPoint") or "?")
-        args = " ".join(str(a) for a in spark.get("entryPointArguments") or [])
-        params = str(spark.get("sparkSubmitParameters") or "")
-        return entry, f"spark-submit {params} {entry} {args}".replace("  ", " ").strip()
-    sql = driver.get("sparkSqlJobDriver") or {}
-    if sql:
-        entry = str(sql.get("entryPoint") or "?")
-        return entry, f"Spark SQL {entry} {sql.get('sparkSqlParameters') or ''}".strip()
-    return "?", "an unknown job driver"
 
 
 class EmrContainersEvidence:
@@ -166,7 +152,7 @@ class EmrContainersEvidence:
         said = f"{reason}: {details}" if reason and details else reason or details or "no stateDetails"
         c.add("job", source, f"Job run {state}: {shorten(said, 1200)}", ended,
               state=state, state_details=details, failure_reason=reason)
-        entry, command = _driver_summary(run.get("jobDriver") or {})
+        entry, command = driver_summary(run.get("jobDriver") or {}, EMR_ON_EKS)
         c.add("config", source, f"Job driver: {shorten(command, 600)}", entry_point=entry)
         settings = spark_settings(run)
         if settings:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...errors import MalformedEvent
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, region_and_account, shorten
+from ..sparkjobs import EMR_SERVERLESS, driver_summary
 from .sizing import fit, spark_ask
 from .spec import EmrServerlessSpec
 
@@ -48,21 +49,6 @@ def job_run_url(region: str, application_id: str, run_id: str) -> str:
 
 def application_arn(region: str, account: str, application_id: str) -> str:
     return f"arn:aws:emr-serverless:{region}:{account}:/applications/{application_id}"
-
-
-def _driver_summary(driver: dict[str, Any]) -> tuple[str, str]:
-    """(entry point, a one-line description) of a job driver (Spark submit or Hive)."""
-    spark = driver.get("sparkSubmit") or {}
-    if spark:
-        entry = str(spark.get("entryPoint") or "?")
-        args = " ".join(str(a) for a in spark.get("entryPointArguments") or [])
-        params = str(spark.get("sparkSubmitParameters") or "")
-        return entry, f"spark-submit {params} {entry} {args}".replace("  ", " ").strip()
-    hive = driver.get("hive") or {}
-    if hive:
-        entry = str(hive.get("query") or "?")
-        return entry, f"Hive query {entry} {hive.get('parameters') or ''}".strip()
-    return "?", "an unknown job driver"
 
 
 class EmrServerlessEvidence:
@@ -130,7 +116,7 @@ class EmrServerlessEvidence:
         c.add("job", source,
               f"Job run {state}: {shorten(details, 1200) if details else 'no stateDetails'}", ended,
               state=state, state_details=details)
-        entry, command = _driver_summary(run.get("jobDriver") or {})
+        entry, command = driver_summary(run.get("jobDriver") or {}, EMR_SERVERLESS)
         c.add("config", source, f"Job driver: {shorten(command, 600)}", entry_point=entry)
         timeout = run.get("executionTimeoutMinutes")
         seconds = run.get("totalExecutionDurationSeconds")
