@@ -522,6 +522,15 @@ def _rarity(count: int) -> float:
 _PY_CHAIN_MARKERS = ("The above exception was the direct cause", "During handling of the above exception")
 
 
+# Python gRPC's error, printed over lines of its own: "grpc._channel._InactiveRpcError: <_InactiveRpcError of RPC that
+# terminated with:", then "\tstatus = StatusCode.RESOURCE_EXHAUSTED", "\tdetails = "Sent message larger than max
+# (544715979 vs. 536870912)"", "\tdebug_error_string = "..."" and a closing ">" (flwrlabs/flower#3006). Joined into one
+# line; the debug string repeats the details with the transport's bookkeeping and is left out.
+_RPC_HEAD = re.compile(r"<_\w+ of RPC that terminated with:\s*$")
+_RPC_FIELD = re.compile(r"^\s+(?:status|details|debug_error_string) = ")
+_RPC_DEBUG = re.compile(r"^\s+debug_error_string = ")
+
+
 def _rpc_joined(lines: list[str]) -> list[str]:
     """``lines`` with each gRPC error's fields and closing ">" joined to its head line (``_RPC_HEAD``)."""
     out: list[str] = []
@@ -1254,15 +1263,6 @@ def _unbannered(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         held.append(item)
     if held:
         yield from held
-
-
-# Python gRPC's error, printed over lines of its own: "grpc._channel._InactiveRpcError: <_InactiveRpcError of RPC that
-# terminated with:", then "\tstatus = StatusCode.RESOURCE_EXHAUSTED", "\tdetails = "Sent message larger than max
-# (544715979 vs. 536870912)"", "\tdebug_error_string = "..."" and a closing ">" (flwrlabs/flower#3006). Joined into one
-# line; the debug string repeats the details with the transport's bookkeeping and is left out.
-_RPC_HEAD = re.compile(r"<_\w+ of RPC that terminated with:\s*$")
-_RPC_FIELD = re.compile(r"^\s+(?:status|details|debug_error_string) = ")
-_RPC_DEBUG = re.compile(r"^\s+debug_error_string = ")
 
 
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
