@@ -1272,6 +1272,14 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("State 'Loop' (lambda:invoke) failed with LambdaFunctionStartFailed: States.TaskFailed — cause: Neither the "
      "global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.",
      "stepfunctions", Category.PERMISSION_DENIED),
+    # A gzip body decoded as text (robbyczgw-cla/hermes-web-search-plus#11); an HTML page where an API's JSON was
+    # expected (maxlath/wikibase-edit#58); a script run without HOME (aprin-labs/archimedes#426).
+    ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0x8b in position 1: invalid start byte", "batch",
+     Category.CODE_ERROR),
+    ('FetchError: invalid json response body at https://www.wikidata.org/w/api.php reason: Unexpected token < in JSON '
+     "at position 0", "lambda", Category.DEPENDENCY_UNAVAILABLE),
+    ("+ git config --global user.email deploy@example.com\nfatal: $HOME not set", "stepfunctions",
+     Category.CONFIGURATION),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),
