@@ -531,18 +531,23 @@ _RPC_FIELD = re.compile(r"^\s+(?:status|details|debug_error_string) = ")
 _RPC_DEBUG = re.compile(r"^\s+debug_error_string = ")
 
 
+def _rpc_part(line: str) -> str | None:
+    """What ``line`` adds to the gRPC error above it (``_RPC_HEAD``): a field ("" for the debug string, left out),
+    the closing ">", or None when it is no part of it."""
+    if _RPC_FIELD.match(line):
+        return "" if _RPC_DEBUG.match(line) else line.strip()
+    return ">" if line.strip() == ">" else None
+
+
 def _rpc_joined(lines: list[str]) -> list[str]:
-    """``lines`` with each gRPC error's fields and closing ">" joined to its head line (``_RPC_HEAD``)."""
+    """``lines`` with each gRPC error's fields and closing ">" joined to its head line."""
     out: list[str] = []
     rpc = False
     for line in lines:
-        if rpc and _RPC_FIELD.match(line):
-            if not _RPC_DEBUG.match(line):
-                out[-1] += " " + line.strip()
-            continue
-        if rpc and line.strip() == ">":
-            out[-1] += " >"
-            rpc = False
+        part = _rpc_part(line) if rpc else None
+        if part is not None:
+            out[-1] += f" {part}" if part else ""
+            rpc = part != ">"
             continue
         rpc = bool(_RPC_HEAD.search(line))
         out.append(line)
@@ -1305,17 +1310,16 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         frame = _is_frame(message)
         since_frame = 0 if frame else since_frame + 1
         if held and rpc:
-            body = _CLOCK.sub("", message, count=1)
-            if "\n" not in message and _RPC_FIELD.match(body) and len(held) < WRAPPED_LINES:
-                if not _RPC_DEBUG.match(body):
-                    held.append(body)
+            part = _rpc_part(_CLOCK.sub("", message, count=1)) if "\n" not in message and len(held) < WRAPPED_LINES \
+                else None
+            if part:
+                held.append(part)
+            if part is not None and part != ">":
                 continue
             rpc = False
-            line = joined(held)
-            if body.strip() == ">":
-                yield _like(line, f"{_message(line)} >")
-                continue
-            yield line
+            yield joined(held)
+            if part is not None:
+                continue  # the closing ">" ends it
         if held and indent is not None:
             body = _CLOCK.sub("", message, count=1)
             if (not frame and "\n" not in message and body.strip() and len(held) < WRAPPED_LINES

@@ -302,8 +302,10 @@ class Collector:
     def logs(self, group: str, start: datetime | None, end: datetime | None, *,
              stream_names: list[str] | None = None, stream_prefix: str | None = None,
              failure_time: datetime | None = None, max_items: int = MAX_LOG_EVIDENCE,
-             budget_tokens: int | None = None) -> list[Evidence]:
-        """Read a log group's window, compact it, and add the best lines as evidence."""
+             budget_tokens: int | None = None, group_missing: str | None = None) -> list[Evidence]:
+        """Read a log group's window, compact it, and add the best lines as evidence. ``group_missing``: the
+        gap to state when the group does not exist and that is a set-up to say (a cluster that ships no logs
+        to CloudWatch), not a failed read."""
         from ..evidence.logs import fetch_log_window
 
         end = end or datetime.now(timezone.utc)
@@ -313,6 +315,9 @@ class Collector:
                                    stream_names=stream_names, stream_prefix=stream_prefix,
                                    max_bytes=self.settings.log_max_bytes)
         if fetched.error:
+            if group_missing is not None and fetched.error == f"log group {group} not found":
+                self.book.gap(group_missing)
+                return []
             self.failed_reads += 1
             self.book.gap(fetched.error)
             return []

@@ -1,18 +1,33 @@
-"""What EMR Serverless and EMR on EKS share: a job run's job driver (Spark submit, or the service's other kind) and
-its facts for the comparison with the last good run. The two APIs name the same things differently
+"""What EMR Serverless and EMR on EKS share: a job run's job driver (Spark submit, or the service's other kind), its
+facts for the comparison with the last good run, and how its Spark logs are read (the driver's, then the executors'
+the driver says failed tasks ran on). The two APIs name the same things differently
 (``sparkSubmit`` and ``sparkSubmitJobDriver``; EMR Serverless's Hive query, EMR on EKS's Spark SQL), so each
 service passes its :class:`DriverShape`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..evidence.changes import RunFacts
 from .base import parse_time
 from .emrserverless.sizing import spark_conf, spark_mib
 
-__all__ = ["EMR_ON_EKS", "EMR_SERVERLESS", "DriverShape", "driver_summary", "run_facts"]
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .base import Collector
+
+__all__ = ["EMR_ON_EKS", "EMR_SERVERLESS", "EXECUTORS_READ", "EXECUTOR_ITEMS", "LOG_ITEMS", "DriverShape",
+           "driver_summary", "failed_executors", "read_s3_log_object", "run_facts"]
+
+LOG_ITEMS = {"stderr": 8, "stdout": 3}  # the driver's logs and the lines kept of each
+EXECUTORS_READ = 2  # executor stderr logs read after the driver named failed tasks on them
+EXECUTOR_ITEMS = 5
+# "Lost task 5.0 in stage 3.0 (TID 2405, 192.168.201.25, executor 4)" (Spark 3.0) and "Lost task 211.3 in
+# stage 14.0 (TID 9981) (10.0.1.7 executor 7)" (Spark 3.1+): the executor a failed attempt ran on.
+_LOST_ON = re.compile(r"\bLost task \d+\.\d+ in stage [\d.]+ \(TID \d+(?:, |\) \()[^()]*?executor (\d+)\)")
 
 MEMORY_KEYS = {"spark.executor.memory": "memory per executor (MiB)",
                "spark.driver.memory": "memory of the driver (MiB)"}
@@ -72,3 +87,30 @@ def run_facts(run_id: str, run: dict[str, Any], shape: DriverShape, **definition
         fields[label] = spark_mib(conf.get(key) or overrides.get("spark-defaults", {}).get(key))
     return RunFacts(run_id=run_id, started=parse_time(run.get("createdAt")), stopped=parse_time(run.get(shape.ended)),
                     inputs=inputs, definition=fields)
+
+
+def failed_executors(c: Collector) -> list[str]:
+    """The executors the driver's log says failed task attempts ran on: the one of a job's "most recent failure"
+    first, then the others, newest first. Their stderr holds the task's own exception."""
+    final: list[str] = []
+    others: list[str] = []
+    for ev in reversed(c.book.items):
+        if ev.kind != "log":
+            continue
+        for m in _LOST_ON.finditer(ev.text):
+            (final if "most recent failure" in ev.text else others).append(m[1])
+    return list(dict.fromkeys([*final, *others]))
+
+
+def read_s3_log_object(c: Collector, uri: str, what: str, end: datetime | None, items: int) -> None:
+    """One log object of the run (gzip, the newest ``log_max_bytes``), compacted into at most ``items`` lines."""
+    from ..evidence.logs import read_s3_log
+
+    if not c.spend(f"{what} {uri}"):
+        return
+    fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
+    if fetched.error:
+        c.failed_reads += 1
+        c.book.gap(f"{what}: {fetched.error}")
+    if fetched.lines:
+        c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)

@@ -23,11 +23,11 @@ __all__ = ["baseline"]
 
 
 def _facts(job: dict[str, Any]) -> RunFacts:
-    container = job.get("container") or {}
-    res = job_resources(container)
     jd = str(job.get("jobDefinition") or "").rsplit("/", 1)[-1]
     if eks.is_eks(job):
         return _eks_facts(job, jd)
+    container = job.get("container") or {}
+    res = job_resources(container)
     return RunFacts(
         run_id=f"job {job.get('jobName') or '?'} ({job.get('jobId') or '?'})",
         started=parse_time(job.get("startedAt")), stopped=parse_time(job.get("stoppedAt")),
@@ -57,8 +57,7 @@ def _eks_facts(job: dict[str, Any], jd: str) -> RunFacts:
                     "environment keys": sorted(str(e.get("name")) for e in first.get("env") or []),
                     "command": " ".join(map(str, [*(first.get("command") or []), *(first.get("args") or [])]))
                     or None,
-                    "service account": ((job.get("eksProperties") or {}).get("podProperties") or {})
-                    .get("serviceAccountName")},
+                    "service account": eks.service_account(job)},
         revision=jd)
 
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..base import Collector
 
 __all__ = ["application_log_group", "attempt_text", "eks_attempts", "failed_container", "is_eks", "pod_config",
-           "pod_containers", "pod_resources", "read_pod_logs", "service_account_role"]
+           "pod_containers", "pod_resources", "read_pod_logs", "service_account", "service_account_role"]
 
 # The Kubernetes resources a Batch on EKS container may name, as the config line shows them.
 _RESOURCES = (("cpu", "cpu"), ("memory", "memory"), ("ephemeral-storage", "ephemeral storage"),
@@ -105,9 +105,16 @@ def pod_resources(job: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def service_account(job: dict[str, Any]) -> str | None:
+    """The Kubernetes service account the pod runs as (its IAM role by IRSA or EKS Pod Identity); None: the
+    namespace's default."""
+    account = _pod(job).get("serviceAccountName")
+    return str(account) if account else None
+
+
 def service_account_role(job: dict[str, Any]) -> str:
     """The identity the pod's code runs as, worded for a "job role {role}" sentence."""
-    account = _pod(job).get("serviceAccountName")
+    account = service_account(job)
     if account:
         return f"of service account {account}"
     return "of the namespace's default service account (the job sets none)"
@@ -171,7 +178,7 @@ def attempt_text(attempt: dict[str, Any], n: int, total: int) -> tuple[str, dict
 def pod_config(job: dict[str, Any]) -> list[str]:
     """The pod's settings as config line parts: service account, and each container's image and resources."""
     pod = _pod(job)
-    bits = [f"service account {pod.get('serviceAccountName') or '(none set: the namespace default)'}"]
+    bits = [f"service account {service_account(job) or '(none set: the namespace default)'}"]
     if pod.get("hostNetwork"):
         bits.append("host network")
     for kind, init in (("init container", True), ("container", False)):
@@ -268,9 +275,12 @@ def read_pod_logs(c: Collector, job: dict[str, Any], attempts: list[dict[str, An
     prefixes = ([f"{node}-application.var.log.containers.{pod}_{ns}_"] if node else []) + [f"{pod}_{ns}_"]
     before = len(c.book.gaps)
     generic = f"no log lines in {group}"
+    # No Container Insights on the cluster is a set-up to say, not a failed read.
+    missing = (f"log group {group} not found: Batch on EKS ships no pod logs itself, and cluster {cluster} has no "
+               f"Container Insights (Fluent Bit) writing there, so what pod {pod} printed was not read")
     for prefix in prefixes:
         mark = len(c.book.gaps)
-        added = c.logs(group, start, end, stream_prefix=prefix, failure_time=stopped)
+        added = c.logs(group, start, end, stream_prefix=prefix, failure_time=stopped, group_missing=missing)
         if added:
             c.book.gaps[before:] = [g for g in c.book.gaps[before:] if not g.startswith(generic)]
             for ev in added:
@@ -283,13 +293,7 @@ def read_pod_logs(c: Collector, job: dict[str, Any], attempts: list[dict[str, An
             c.context["log_stream"] = own[0]
             return
         new = c.book.gaps[mark:]
-        if any(g == f"log group {group} not found" for g in new):
-            # No Container Insights on the cluster is a set-up to say, not a failed read.
-            c.failed_reads -= 1
-            c.book.gaps[mark:] = [g for g in new if g != f"log group {group} not found"]
-            c.book.gap(f"log group {group} not found: Batch on EKS ships no pod logs itself, and cluster "
-                       f"{cluster} has no Container Insights (Fluent Bit) writing there, so what pod {pod} printed "
-                       f"was not read")
+        if missing in new:
             c.context["log_stream"] = "(none: the cluster ships no pod logs to CloudWatch)"
             return
         if any(not g.startswith(generic) for g in new):

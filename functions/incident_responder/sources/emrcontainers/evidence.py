@@ -25,8 +25,16 @@ from ...errors import MalformedEvent
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, region_and_account, shorten
 from ..emrserverless.evidence import JOB_RUN_FROM_CAUSE
-from ..emrserverless.sizing import spark_conf
-from ..sparkjobs import EMR_ON_EKS, driver_summary
+from ..emrserverless.sizing import spark_properties
+from ..sparkjobs import (
+    EMR_ON_EKS,
+    EXECUTOR_ITEMS,
+    EXECUTORS_READ,
+    LOG_ITEMS,
+    driver_summary,
+    failed_executors,
+    read_s3_log_object,
+)
 from .spec import EmrContainersSpec
 
 if TYPE_CHECKING:
@@ -38,20 +46,11 @@ __all__ = ["JOB_RUN_FROM_CAUSE", "EmrContainersEvidence", "job_runs_url", "spark
 
 REPORTED = {"FAILED", "CANCELLED"}
 _PHRASE = {"FAILED": "failed", "CANCELLED": "was cancelled"}
-_LOG_ITEMS = {"stderr": 8, "stdout": 3}
-EXECUTORS_READ = 2  # executor stderr logs read after the driver named failed tasks on them
-_EXECUTOR_ITEMS = 5
 LIST_LIMIT = 200  # log streams or objects listed in the Spark application's folder
-# "Lost task 5.0 in stage 3.0 (TID 2405, 192.168.201.25, executor 4)" (Spark 3.0) and "Lost task 211.3 in
-# stage 14.0 (TID 9981) (10.0.1.7 executor 7)" (Spark 3.1+): the executor a failed attempt ran on.
-_LOST_ON = re.compile(r"\bLost task \d+\.\d+ in stage [\d.]+ \(TID \d+(?:, |\) \()[^()]*?executor (\d+)\)")
 # The Spark settings a report shows: the sizes and counts of the driver and executors, and where they spill.
 _SHOWN = re.compile(r"^spark\.(driver|executor)\.(memory|memoryOverhead|cores|instances)$|"
                     r"^spark\.dynamicAllocation\.(enabled|maxExecutors)$|^spark\.local\.dir$|"
                     r"^spark\.kubernetes\.(driver|executor)\.(request\.cores|limit\.cores|volumes\..*)$")
-_FLAGS = {"--driver-memory": "spark.driver.memory", "--driver-cores": "spark.driver.cores",
-          "--executor-memory": "spark.executor.memory", "--executor-cores": "spark.executor.cores",
-          "--num-executors": "spark.executor.instances"}
 
 
 def job_runs_url(region: str, virtual_cluster_id: str) -> str:
@@ -67,14 +66,8 @@ def virtual_cluster_arn(region: str, account: str, virtual_cluster_id: str) -> s
 def spark_settings(run: dict[str, Any]) -> dict[str, str]:
     """The Spark settings a job run sets that size it (spark-defaults of its configuration overrides, then its
     sparkSubmitParameters, which win), by Spark property name."""
-    props: dict[str, str] = {}
-    for config in (run.get("configurationOverrides") or {}).get("applicationConfiguration") or []:
-        if isinstance(config, dict) and config.get("classification") == "spark-defaults":
-            props.update({str(k): str(v) for k, v in (config.get("properties") or {}).items()})
     spark = (run.get("jobDriver") or {}).get("sparkSubmitJobDriver") or {}
-    for key, value in spark_conf(str(spark.get("sparkSubmitParameters") or "")).items():
-        if value:
-            props[_FLAGS.get(key, key)] = value
+    props = spark_properties(spark, (run.get("configurationOverrides") or {}).get("applicationConfiguration"))
     return {k: v for k, v in props.items() if _SHOWN.match(k)}
 
 
@@ -183,19 +176,6 @@ class EmrContainersEvidence:
         c.context.update(virtual_cluster_name=cluster.get("name") or c.context.get("virtual_cluster_id"),
                          eks_cluster=provider.get("id") or "?", namespace=namespace)
 
-    @staticmethod
-    def _failed_executors(c: Collector) -> list[str]:
-        """The executors the driver's log says failed task attempts ran on: the one of a job's "most recent
-        failure" first, then the others, newest first. Their stderr holds the task's own exception."""
-        final: list[str] = []
-        others: list[str] = []
-        for ev in reversed(c.book.items):
-            if ev.kind != "log":
-                continue
-            for m in _LOST_ON.finditer(ev.text):
-                (final if "most recent failure" in ev.text else others).append(m[1])
-        return list(dict.fromkeys([*final, *others]))
-
     def _logs(self, c: Collector, vc: str, run_id: str, run: dict[str, Any]) -> None:
         inc = c.incident
         monitoring = (run.get("configurationOverrides") or {}).get("monitoringConfiguration") or {}
@@ -213,9 +193,9 @@ class EmrContainersEvidence:
             folder = str(s3).rstrip("/")
             c.context["driver_log"] = f"{folder}/{driver}/stderr.gz"
             read = True
-            for name, items in _LOG_ITEMS.items():
-                _read_s3(c, f"{folder}/{driver}/{name}.gz", f"driver {name}", end, items)
-            failed = self._failed_executors(c)[:EXECUTORS_READ]
+            for name, items in LOG_ITEMS.items():
+                read_s3_log_object(c, f"{folder}/{driver}/{name}.gz", f"driver {name}", end, items)
+            failed = failed_executors(c)[:EXECUTORS_READ]
             if failed:
                 self._s3_executors(c, f"{folder}/{app}/", failed, end)
         if not read and not cw.get("logGroupName"):
@@ -233,12 +213,12 @@ class EmrContainersEvidence:
         c.links.append(Link("Driver logs in CloudWatch",
                             console_log_url(inc.region, group, window_start, window_end, stream=f"{stream}/stderr")))
         added = []
-        for name, items in _LOG_ITEMS.items():
+        for name, items in LOG_ITEMS.items():
             added += c.logs(group, window_start, window_end, stream_names=[f"{stream}/{name}"], failure_time=end,
                             max_items=items)
         if not added:
             return False
-        failed = self._failed_executors(c)[:EXECUTORS_READ]
+        failed = failed_executors(c)[:EXECUTORS_READ]
         if failed:
             folder = f"{prefix}/{app}/" if prefix else f"{app}/"
             out = c.call(f"DescribeLogStreams {group} {folder}", c.client("logs").describe_log_streams,
@@ -246,7 +226,7 @@ class EmrContainersEvidence:
             names = [str(s.get("logStreamName")) for s in (out or {}).get("logStreams") or []]
             chosen = _executor_logs(names, failed, "stderr")
             if chosen:
-                c.logs(group, window_start, window_end, failure_time=end, max_items=_EXECUTOR_ITEMS,
+                c.logs(group, window_start, window_end, failure_time=end, max_items=EXECUTOR_ITEMS,
                        stream_names=chosen)
         return True
 
@@ -263,8 +243,8 @@ class EmrContainersEvidence:
         keys = [str(o.get("Key")) for o in (out or {}).get("Contents") or []]
         for key in _executor_logs(keys, failed, "stderr.gz"):
             executor = re.search(r"-exec-(\d+)/", key)
-            _read_s3(c, f"s3://{bucket}/{key}", f"executor {executor[1] if executor else '?'} stderr", end,
-                     _EXECUTOR_ITEMS)
+            read_s3_log_object(c, f"s3://{bucket}/{key}", f"executor {executor[1] if executor else '?'} stderr", end,
+                     EXECUTOR_ITEMS)
 
 
 def _executor_logs(names: list[str], executors: list[str], leaf: str) -> list[str]:
@@ -273,17 +253,3 @@ def _executor_logs(names: list[str], executors: list[str], leaf: str) -> list[st
     for executor in executors:
         found += [n for n in names if n.endswith(f"-exec-{executor}/{leaf}")][:1]
     return found
-
-
-def _read_s3(c: Collector, uri: str, what: str, end: datetime | None, items: int) -> None:
-    """One log object of the run (gzip, the newest ``log_max_bytes``), compacted into at most ``items`` lines."""
-    from ...evidence.logs import read_s3_log
-
-    if not c.spend(f"{what} {uri}"):
-        return
-    fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
-    if fetched.error:
-        c.failed_reads += 1
-        c.book.gap(f"{what}: {fetched.error}")
-    if fetched.lines:
-        c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)

@@ -12,20 +12,25 @@ SUCCESS and the running states are not reported.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import MalformedEvent
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, region_and_account, shorten
-from ..sparkjobs import EMR_SERVERLESS, driver_summary
+from ..sparkjobs import (
+    EMR_SERVERLESS,
+    EXECUTOR_ITEMS,
+    EXECUTORS_READ,
+    LOG_ITEMS,
+    driver_summary,
+    failed_executors,
+    read_s3_log_object,
+)
 from .sizing import fit, spark_ask
 from .spec import EmrServerlessSpec
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from ..base import Collector
 
 __all__ = ["EmrServerlessEvidence", "job_run_url"]
@@ -35,11 +40,6 @@ _PHRASE = {"FAILED": "failed", "CANCELLED": "was cancelled"}
 DEFAULT_LOG_GROUP = "/aws/emr-serverless"
 # The key a parent's collector sets in the event it builds for a child run: the job run its cause holds.
 JOB_RUN_FROM_CAUSE = "x-job-run"
-_LOG_ITEMS = {"stderr": 8, "stdout": 3}
-EXECUTORS_READ = 2  # executor stderr logs read after the driver named failed tasks on them
-_EXECUTOR_ITEMS = 5
-# "Lost task 211.3 in stage 14.0 (TID 9981) (10.0.1.7 executor 7): ...": the executor a failed attempt ran on.
-_LOST_ON = re.compile(r"\bLost task \d+\.\d+ in stage [\d.]+ \(TID \d+\) \([^()]*?executor (\d+)\)")
 
 
 def job_run_url(region: str, application_id: str, run_id: str) -> str:
@@ -148,19 +148,6 @@ class EmrServerlessEvidence:
             c.add("config", "emr-serverless:GetJobRun", fits.text, job_fits=fits.verdict)
             c.context["job_ask"] = fits.text
 
-    @staticmethod
-    def _failed_executors(c: Collector) -> list[str]:
-        """The executors the driver's log says failed task attempts ran on: the one of a job's "most recent
-        failure" first, then the others, newest first. Their stderr holds the task's own exception."""
-        final: list[str] = []
-        others: list[str] = []
-        for ev in reversed(c.book.items):
-            if ev.kind != "log":
-                continue
-            for m in _LOST_ON.finditer(ev.text):
-                (final if "most recent failure" in ev.text else others).append(m[1])
-        return list(dict.fromkeys([*final, *others]))
-
     def _logs(self, c: Collector, app: str, run_id: str, run: dict[str, Any]) -> None:
         inc = c.incident
         monitoring = (run.get("configurationOverrides") or {}).get("monitoringConfiguration") or {}
@@ -174,11 +161,12 @@ class EmrServerlessEvidence:
             read = True
             folder = f"{str(s3).rstrip('/')}/{suffix}"
             c.context["driver_log"] = f"{folder}/stderr.gz"
-            for name, items in _LOG_ITEMS.items():
-                _read_s3(c, f"{folder}/{name}.gz", f"driver {name}", end, items)
+            for name, items in LOG_ITEMS.items():
+                read_s3_log_object(c, f"{folder}/{name}.gz", f"driver {name}", end, items)
             executors = f"{str(s3).rstrip('/')}/applications/{app}/jobs/{run_id}/SPARK_EXECUTOR"
-            for executor in self._failed_executors(c)[:EXECUTORS_READ]:
-                _read_s3(c, f"{executors}/{executor}/stderr.gz", f"executor {executor} stderr", end, _EXECUTOR_ITEMS)
+            for executor in failed_executors(c)[:EXECUTORS_READ]:
+                read_s3_log_object(c, f"{executors}/{executor}/stderr.gz", f"executor {executor} stderr", end,
+                                   EXECUTOR_ITEMS)
         if cw.get("enabled"):
             read = True
             group = str(cw.get("logGroupName") or DEFAULT_LOG_GROUP)
@@ -189,28 +177,14 @@ class EmrServerlessEvidence:
             window_start = (start - timedelta(seconds=60)) if start else None
             url = console_log_url(inc.region, group, window_start, window_end, stream=f"{stream}/stderr")
             c.links.append(Link("Driver logs in CloudWatch", url))
-            for name, items in _LOG_ITEMS.items():
+            for name, items in LOG_ITEMS.items():
                 c.logs(group, window_start, window_end, stream_names=[f"{stream}/{name}"], failure_time=end,
                        max_items=items)
-            failed = self._failed_executors(c)[:EXECUTORS_READ]
+            failed = failed_executors(c)[:EXECUTORS_READ]
             if failed:
                 base = stream.rsplit("/", 1)[0]
-                c.logs(group, window_start, window_end, failure_time=end, max_items=_EXECUTOR_ITEMS,
+                c.logs(group, window_start, window_end, failure_time=end, max_items=EXECUTOR_ITEMS,
                        stream_names=[f"{base}/SPARK_EXECUTOR/{e}/stderr" for e in failed])
         if not read:
             c.book.gap("driver logs: the job run sends its logs neither to S3 nor to CloudWatch "
                        "(monitoringConfiguration), or only to managed storage, which the responder cannot read")
-
-
-def _read_s3(c: Collector, uri: str, what: str, end: datetime | None, items: int) -> None:
-    """One log object of the run (gzip, the newest ``log_max_bytes``), compacted into at most ``items`` lines."""
-    from ...evidence.logs import read_s3_log
-
-    if not c.spend(f"{what} {uri}"):
-        return
-    fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
-    if fetched.error:
-        c.failed_reads += 1
-        c.book.gap(f"{what}: {fetched.error}")
-    if fetched.lines:
-        c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)

@@ -18,7 +18,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Ask", "Fit", "fit", "spark_ask", "spark_conf", "spark_mib"]
+__all__ = ["Ask", "Fit", "fit", "spark_ask", "spark_conf", "spark_mib", "spark_properties"]
 
 # EMR Serverless's Spark defaults (the job's properties when nothing sets them).
 DEFAULTS = {
@@ -98,12 +98,18 @@ def _worker(props: dict[str, str], role: str) -> Worker | None:
     return Worker(cpu, math.ceil((memory + overhead) / 1024 - 1e-9))
 
 
-def _properties(*configurations: Any) -> dict[str, str]:
+def spark_properties(spark: dict[str, Any], *configurations: Any) -> dict[str, str]:
+    """The Spark properties a job run sets, by property name: the spark-defaults classifications of
+    ``configurations`` (each a list of configurations, later ones winning), then the job driver's
+    sparkSubmitParameters (``--conf k=v`` and the ``--executor-memory``-style flags), which win."""
     props: dict[str, str] = {}
     for configs in configurations:
         for config in configs or []:
             if isinstance(config, dict) and config.get("classification") == "spark-defaults":
                 props.update({str(k): str(v) for k, v in (config.get("properties") or {}).items()})
+    for key, value in spark_conf(str(spark.get("sparkSubmitParameters") or "")).items():
+        if value:
+            props[_FLAGS.get(key, key)] = value
     return props
 
 
@@ -114,11 +120,8 @@ def spark_ask(run: dict[str, Any], application: dict[str, Any] | None = None) ->
     if not isinstance(spark, dict):
         return None
     props = dict(DEFAULTS)
-    props.update(_properties((application or {}).get("runtimeConfiguration"),
-                             (run.get("configurationOverrides") or {}).get("applicationConfiguration")))
-    for key, value in spark_conf(str(spark.get("sparkSubmitParameters") or "")).items():
-        if value:
-            props[_FLAGS.get(key, key)] = value
+    props.update(spark_properties(spark, (application or {}).get("runtimeConfiguration"),
+                                  (run.get("configurationOverrides") or {}).get("applicationConfiguration")))
     driver, executor = _worker(props, "driver"), _worker(props, "executor")
     if driver is None or executor is None:
         return None
