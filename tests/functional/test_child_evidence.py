@@ -171,6 +171,24 @@ def test_a_lambda_child_reads_its_own_requests_lines_in_its_log_group(stack: Loc
     assert c.context.get("function_name") == "orders-export"  # the parent's placeholders stay set
 
 
+@pytest.mark.parametrize("stack", ["sagemaker_transform_video_pose_mms_backend_timeout"], indirect=True)
+def test_a_sagemaker_jobs_own_log_is_read_where_its_failure_reason_says_to_look(stack: LocalStack) -> None:
+    # The transform job's FailureReason is "ClientError: See job logs for more information"; the model server's
+    # error is in /aws/sagemaker/TransformJobs, in the job's streams (the instance's and its data-log).
+    c = collect(stack, "stepfunctions")
+    logs = [e for e in c.book.items if e.kind == "log"]
+    assert logs and all(e.source.startswith("/aws/sagemaker/TransformJobs/pose-scoring-2019-11-05-14-40-02/")
+                        for e in logs)
+    assert {g for g, _, _ in c.log_groups} == {"/aws/sagemaker/TransformJobs"}
+    worker = next(e for e in logs if "Backend worker did not respond in given time" in e.text)
+    # rsyslog's escaped tab before each frame ("#011at com...") is read as the trace it is: no frame in the quote.
+    assert "#011" not in worker.text and "WorkerThread.java:142" not in worker.text
+    assert any(e.source.endswith("/data-log") and "Bad HTTP status received from algorithm: 500" in e.text
+               for e in logs)
+    assert any(link.label.startswith("Logs of SageMaker transform job pose-scoring-2019-11-05-14-40-02")
+               for link in c.links)
+
+
 def _nested(tmp_path: Any, replace: dict[str, str] | None = None) -> dict[str, Any]:
     """The nested-execution scenario replayed, its child's error text replaced as given."""
     import shutil

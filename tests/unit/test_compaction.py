@@ -165,6 +165,21 @@ def test_a_grpc_error_printed_over_lines_is_one_line_with_its_status_and_details
     assert ">" not in texts and not any("debug_error_string" in t for t in texts), texts
 
 
+def test_a_trace_whose_tabs_and_line_breaks_rsyslog_escaped_is_read_as_a_trace() -> None:
+    # SageMaker's job logs pass through rsyslog, which writes a tab as "#011" and a line break as "#012"
+    # (aws/sagemaker-mxnet-inference-toolkit#77): the frames it escaped are frames, not part of the reason.
+    escaped = ("2019-11-05 14:56:03,202 [ERROR] W-9000-model com.amazonaws.ml.mms.wlm.WorkerThread - Backend worker error"
+               "#012com.amazonaws.ml.mms.wlm.WorkerInitializationException: Backend worker did not respond in given time"
+               " #011at com.amazonaws.ml.mms.wlm.WorkerThread.run(WorkerThread.java:142)"
+               " #011at java.util.concurrent.FutureTask.run(FutureTask.java:266)")
+    texts = [line.text for line in compact(["2019-11-05 14:56:03,201 [INFO ] model loaded", escaped]).lines]
+    worker = next(t for t in texts if "Backend worker did not respond in given time" in t)
+    assert "#011" not in worker and "WorkerThread.java:142" not in worker, texts
+    # A '#011' that escapes no frame is the log's own text.
+    assert any("ticket #0112 closed" in t for t in
+               (line.text for line in compact(["ERROR: ticket #0112 closed without a fix"]).lines))
+
+
 def test_java_stack_trace_keeps_the_exception_line_not_frames() -> None:
     trace = [
         HANDLER,

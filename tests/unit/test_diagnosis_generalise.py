@@ -1280,6 +1280,11 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "at position 0", "lambda", Category.DEPENDENCY_UNAVAILABLE),
     ("+ git config --global user.email deploy@example.com\nfatal: $HOME not set", "stepfunctions",
      Category.CONFIGURATION),
+    # A model server's worker past the server's response time limit (aws/sagemaker-mxnet-inference-toolkit#77); the
+    # transform job then fails with "ClientError: See job logs for more information".
+    ("com.amazonaws.ml.mms.wlm.WorkerInitializationException: Backend worker did not respond in given time\n"
+     '[sagemaker logs]: clips-part-0001.jsonl: {"code": 500, "type": "InternalServerException", "message": '
+     '"Worker died."}', "stepfunctions", Category.TIMEOUT),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),

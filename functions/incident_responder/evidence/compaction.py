@@ -1174,6 +1174,13 @@ def _like(item: LogLine | str, text: str) -> LogLine | str:
     return text if isinstance(item, str) else LogLine(message=text, timestamp=item.timestamp, source=item.source)
 
 
+# rsyslog's escapes of control characters ("#011" a tab, "#012" a line break), as SageMaker's job logs carry a Java
+# trace: "...Exception: Backend worker did not respond in given time #011at com.amazonaws.ml.mms.wlm.WorkerThread.run(
+# WorkerThread.java:142)". Read back only where they escape a trace's frame or line break.
+_SYSLOG_ESCAPED = re.compile(r"#011at [\w$.<>]+\(|#012(?:#011|\s*at |Caused by: )")
+_SYSLOG_FRAME = re.compile(r"[ \n]*#011at (?=[\w$.<>]+\()")  # a frame is a line of its own
+
+
 def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with the program output a line carries as a bytes literal (``_BYTES_OUTPUT``) read as lines of
     their own, after the line that carries it (its literal shortened to its first line), a payload a line
@@ -1181,6 +1188,9 @@ def _expanded(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     as lines of their own (``_unjoined``)."""
     for item in lines:
         message = _message(item)
+        if "#01" in message and _SYSLOG_ESCAPED.search(message):
+            message = _SYSLOG_FRAME.sub("\n\tat ", message.replace("#012", "\n")).replace("#011", "\t")
+            item = _like(item, message)
         if "\n" in message and (parts := _unjoined(message)) is not None:
             yield from _expanded(_like(item, part) for part in parts)
             continue

@@ -59,6 +59,12 @@ _CHILD_ADAPTERS = {"batch": ("batch", "Batch Job State Change"), "ecs": ("ecs", 
                    "emr-serverless": ("emrserverless", "EMR Serverless Job Run State Change"),
                    "emr-containers": ("emrcontainers", "EMR Job Run State Change"),
                    "lambda": ("lambda", "Lambda Function Invocation Result - Failure")}
+# A SageMaker job a task ran (createTrainingJob, createProcessingJob, createTransformJob, .sync or not): the field of
+# its request (and of DescribeXJob's answer, a .sync task's cause) that names it, its log group, and its noun. Its
+# log streams are named from the job: "<job>/algo-1-<epoch>", a transform's "<job>/<instance>-<epoch>[/data-log]".
+_SAGEMAKER_JOBS = {"createTrainingJob": ("TrainingJobName", "/aws/sagemaker/TrainingJobs", "training job"),
+                   "createProcessingJob": ("ProcessingJobName", "/aws/sagemaker/ProcessingJobs", "processing job"),
+                   "createTransformJob": ("TransformJobName", "/aws/sagemaker/TransformJobs", "transform job")}
 _CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run", "elasticmapreduce": "EMR step",
                 "athena": "Athena query", "emr-serverless": "EMR Serverless job run",
                 "emr-containers": "EMR on EKS job run", "lambda": "Lambda invocation"}
@@ -180,6 +186,12 @@ def _caught_error(doc: Any, depth: int = 0) -> dict[str, Any] | None:
 def execution_url(region: str, execution_arn: str) -> str:
     return (f"https://{region}.console.aws.amazon.com/states/home?region={region}"
             f"#/v2/executions/details/{execution_arn}")
+
+
+def _sagemaker_job(task_type: str) -> tuple[str, str, str] | None:
+    """The SageMaker job a task type runs (its name field, log group and noun), or None."""
+    service, _, action = task_type.partition(":")
+    return _SAGEMAKER_JOBS.get(action.split(".")[0]) if service == "sagemaker" else None
 
 
 def _find(doc: Any, key: str, depth: int = 0) -> Any:
@@ -477,7 +489,8 @@ class StepFunctionsEvidence:
               f"{prefix}The execution timed out while state '{state or '?'}' ({task_type or latest['type']}) was "
               "still running its task", latest.get("timestamp"), state=state or "", task_type=task_type or "",
               event_type="InFlightTask", child=depth > 0)
-        if task_type.split(":")[0] in _CHILD_ADAPTERS or task_type.startswith("elasticmapreduce:createCluster"):
+        if (task_type.split(":")[0] in _CHILD_ADAPTERS or task_type.startswith("elasticmapreduce:createCluster")
+                or _sagemaker_job(task_type) is not None):
             # The task as the timeout ended it: the execution's end, right after the task's last event (its
             # TaskSubmitted names the child).
             ended = {"id": end_event.get("id"), "type": "ExecutionTimedOut", "previousEventId": latest.get("id"),
@@ -656,6 +669,9 @@ class StepFunctionsEvidence:
         if task_type.split(":")[0] in _CHILD_ADAPTERS and self._child(c, failed, scheduled, task_type,
                                                                       cause_doc, depth, by_id):
             return
+        if _sagemaker_job(task_type) is not None:
+            self._sagemaker_logs(c, task_type, cause_doc, failed, scheduled)
+            return
         if task_type.split(":")[0] not in _CHILD_ADAPTERS:
             self._log_stream_of_cause(c, cause_doc, failed, scheduled)
         # The child could not be followed: what its cause says.
@@ -703,6 +719,28 @@ class StepFunctionsEvidence:
         start = parse_time((scheduled or {}).get("timestamp"))
         end += timedelta(seconds=2)
         c.logs(group, start - timedelta(seconds=2) if start else None, end, stream_names=[stream], failure_time=end)
+
+    @staticmethod
+    def _sagemaker_logs(c: Collector, task_type: str, cause_doc: Any, failed: dict[str, Any],
+                        scheduled: dict[str, Any] | None) -> None:
+        """A SageMaker job's own log: its FailureReason ("AlgorithmError: , exit code: 1") is in the task's cause, and
+        what the job's container printed is in its log group, in the streams named from the job (every instance's,
+        one FilterLogEvents), in the task's window."""
+        field, group, noun = _sagemaker_job(task_type) or ("", "", "")
+        params = json_or_none(_details(scheduled or {}).get("parameters"))
+        name = _find(cause_doc, field) or (params.get(field) if isinstance(params, dict) else None)
+        end = parse_time(failed.get("timestamp"))
+        if not isinstance(name, str) or not name or end is None:
+            return
+        start = parse_time((scheduled or {}).get("timestamp"))
+        start, end = (start - timedelta(seconds=2) if start else None), end + timedelta(seconds=2)
+        c.context.setdefault("log_group", group)
+        if start is not None:
+            from ..base import console_log_url
+
+            c.links.append(_link(f"Logs of SageMaker {noun} {name} in CloudWatch",
+                                 console_log_url(c.incident.region, group, start, end)))
+        c.logs(group, start, end, stream_prefix=f"{name}/", failure_time=end)
 
     def _earlier_attempts(self, c: Collector, failures: list[dict[str, Any]], failed: dict[str, Any],
                           state: str | None, by_id: dict[Any, dict[str, Any]], prefix: str, child: bool) -> None:
