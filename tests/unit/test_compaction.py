@@ -168,8 +168,9 @@ def test_a_grpc_error_printed_over_lines_is_one_line_with_its_status_and_details
 def test_a_trace_whose_tabs_and_line_breaks_rsyslog_escaped_is_read_as_a_trace() -> None:
     # SageMaker's job logs pass through rsyslog, which writes a tab as "#011" and a line break as "#012"
     # (aws/sagemaker-mxnet-inference-toolkit#77): the frames it escaped are frames, not part of the reason.
-    escaped = ("2019-11-05 14:56:03,202 [ERROR] W-9000-model com.amazonaws.ml.mms.wlm.WorkerThread - Backend worker error"
-               "#012com.amazonaws.ml.mms.wlm.WorkerInitializationException: Backend worker did not respond in given time"
+    escaped = ("2019-11-05 14:56:03,202 [ERROR] W-9000-model com.amazonaws.ml.mms.wlm.WorkerThread - Backend worker "
+               "error#012com.amazonaws.ml.mms.wlm.WorkerInitializationException: Backend worker did not respond in "
+               "given time"
                " #011at com.amazonaws.ml.mms.wlm.WorkerThread.run(WorkerThread.java:142)"
                " #011at java.util.concurrent.FutureTask.run(FutureTask.java:266)")
     texts = [line.text for line in compact(["2019-11-05 14:56:03,201 [INFO ] model loaded", escaped]).lines]
@@ -178,6 +179,37 @@ def test_a_trace_whose_tabs_and_line_breaks_rsyslog_escaped_is_read_as_a_trace()
     # A '#011' that escapes no frame is the log's own text.
     assert any("ticket #0112 closed" in t for t in
                (line.text for line in compact(["ERROR: ticket #0112 closed without a fix"]).lines))
+
+
+def test_curls_own_error_line_ranks_with_the_errors() -> None:
+    # curl says why in its own format, often without an error word ("curl: (60) SSL: no alternative certificate
+    # subject name matches target hostname"); the script's retries and diagnostics around it must not outrank it.
+    curl = "curl: (60) SSL: no alternative certificate subject name matches target hostname 'rates.example.com'"
+    lines = ["2024-09-17T14:00:21Z INFO  partner-rates-ingest starting",
+             "2024-09-17T14:00:21Z WARN  RATES_API_BASE is deprecated, use RATES_API_URL",
+             *[x for n in (1, 2, 3) for x in (f"2024-09-17T14:00:2{n}Z INFO  GET https://rates.example.com/v2/fx "
+                                              f"(attempt {n}/3)", curl,
+                                              "2024-09-17T14:00:27Z WARN  curl exited 60, retrying in 5s")],
+             "2024-09-17T14:00:33Z INFO  diagnostics: peer certificate subject=/CN=*.execute-api.amazonaws.com",
+             "2024-09-17T14:00:33Z ERROR giving up after 3 attempts (exit 60)"]
+    texts = [line.text for line in compact(lines).lines]
+    assert curl in texts[:2], texts
+
+
+def test_an_s3_error_body_past_the_cut_keeps_its_code_and_message() -> None:
+    # Mountpoint quotes S3's XML error body at the end of a long line (awslabs/mountpoint-s3#1068): the code and
+    # message say why; the line's head stays, the request and host ids after them go.
+    line = ('2024-10-17T09:05:16.853893Z ERROR read{req=280 ino=3 fh=7 offset=0 size=4096 name="plain.txt"}:prefetch{'
+            'range=0..35 out of 35}: mountpoint_s3::prefetch::part_stream: GetObject body part failed key="plain.txt" '
+            'error=ClientError(ResponseError(MetaRequestResult { response_status: 501, crt_error: Error(14343, '
+            '"aws-c-s3: AWS_ERROR_S3_INVALID_RESPONSE_STATUS, Invalid response status from request"), '
+            'error_response_headers: Some(Headers { inner: 0x7fbe04047780 }), error_response_body: Some("<?xml '
+            'version=\\"1.0\\" encoding=\\"UTF-8\\"?>\\n<Error><Code>NotImplemented</Code><Message>Operation Not '
+            'Implemented.</Message><RequestId>74708ebe-6e62-4609-98b5-41f3aff9319e</RequestId><HostId>{host-id}'
+            '</HostId></Error>") }))')
+    (kept,) = [line.text for line in compact([line]).lines]
+    assert "<Code>NotImplemented</Code><Message>Operation Not Implemented.</Message>" in kept, kept
+    assert 'GetObject body part failed key="plain.txt"' in kept and "74708ebe" not in kept, kept
 
 
 def test_java_stack_trace_keeps_the_exception_line_not_frames() -> None:

@@ -1285,6 +1285,13 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("com.amazonaws.ml.mms.wlm.WorkerInitializationException: Backend worker did not respond in given time\n"
      '[sagemaker logs]: clips-part-0001.jsonl: {"code": 500, "type": "InternalServerException", "message": '
      '"Worker died."}', "stepfunctions", Category.TIMEOUT),
+    # TorchServe's Netty decoder refusing a response over its max_response_size (aws/sagemaker-python-sdk#1882).
+    ("io.netty.handler.codec.CorruptedFrameException: Message size exceed limit: 113038147", "stepfunctions",
+     Category.CONFIGURATION),
+    # A Lambda extension that crashed at init (DataDog/datadog-lambda-extension#263).
+    ("INIT_REPORT Init Duration: 4471.83 ms\tPhase: invoke\tStatus: error\tError Type: Extension.Crash\n"
+     "RequestId: 5f1a7c3e-2d9b-4e8a-b6c0-8a3d1e7f9b24 Error: exit code 0 Extension.Crash", "lambda",
+     Category.CONFIGURATION),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),

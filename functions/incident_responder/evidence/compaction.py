@@ -266,6 +266,9 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
     (8, re.compile(r"\b(?:limit|quota|threshold)s? (?:was |has been |is )?exceeded\b"
                    r"|\bexceed(?:s|ed|ing)? (?:the |its |your )?(?:[\w-]+ ){0,3}(?:limit|quota|threshold)"), True),
     (8, re.compile(r"^\s*(?:Caused by:|Traceback \(most recent call last\))|(?:Exception|Error):"), False),
+    # curl's own error line, its exit code in brackets ("curl: (60) SSL: no alternative certificate subject name
+    # matches target hostname 'rates.example.com'", "curl: (6) Could not resolve host: ..."): often no error word.
+    (8, re.compile(r"^(?:\S+\s+)?curl: \(\d+\) "), False),
     (7, re.compile(r"\b(?:FATAL|CRITICAL|SEVERE|PANIC|EMERG)\b"), False),
     # ... and a package manager or shell that has no such package or program ("No package python27 available.",
     # "E: Unable to locate package", "pip-2.7: command not found").
@@ -753,6 +756,10 @@ _ADVICE = re.compile(r"(?i)\b(?:you can set|try setting|consider (?:increasing|s
 _REFUSAL = re.compile(r"\b(?:User: \S{1,120} )?is not authorized to perform: [\w:*-]+")
 _REFUSED_RESOURCE = re.compile(r"(on resource: \"?\S{36})\S{4,}(?=\s|$)")
 _ERROR_FIELD = re.compile(r'"(?:error(?:Code|Message|Type|_code|_message)?|errors|reason|cause|detail)"\s*:\s*[\[{"]')
+# The XML error body of S3 and the other AWS query APIs quoted in a client's error (Mountpoint's "error_response_body:
+# Some("<?xml ...><Error><Code>NotImplemented</Code><Message>Operation Not Implemented.</Message><RequestId>...")":
+# its code and message say why; its request and host ids after them are bookkeeping.
+_XML_ERROR = re.compile(r"<Code>\w+</Code>(?:<Message>[^<]{0,200}</Message>)?")
 
 
 def _boundary(text: str, start: int, end: int, chars: str) -> int:
@@ -841,6 +848,10 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
             start = bound + 1
         tail = _word_cut(text, start + limit - len(head) - 3, start)
         return f"{head} … {tail}" + ("…" if start + len(tail) < len(text) else "")
+    xml = _XML_ERROR.search(text, limit // 2) if "<Code>" in text else None
+    if xml is not None and len(xml.group(0)) < limit // 3 and (m is None or m.end() <= limit - 20):
+        head = _word_cut(text, limit - len(xml.group(0)) - 4)
+        return f"{head} … {xml.group(0)}" + ("…" if xml.end() < len(text) else "")
     # A JSON document logged whole (a loader's status, an API's response): its error fields say why, past the
     # bookkeeping before them ({"status": …, "errorLogs": [{"errorCode": "FROM_OR_TO_VERTEX_ARE_MISSING", …}]}).
     field = _ERROR_FIELD.search(text, limit // 2)
