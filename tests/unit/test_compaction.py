@@ -212,6 +212,20 @@ def test_an_s3_error_body_past_the_cut_keeps_its_code_and_message() -> None:
     assert 'GetObject body part failed key="plain.txt"' in kept and "74708ebe" not in kept, kept
 
 
+def test_an_exceptions_message_under_the_same_stamp_on_the_next_line_is_its_message() -> None:
+    # Kettle and Hop stamp every line of a record: the exception's message is the next line (apache/hop#3814).
+    stamp = "2024/04/16 02:00:49 - dwh_nightly - "
+    lines = [f"{stamp}Starting action [load_dimensions]", f"{stamp}ERROR: Error running action 'load_dimensions' : ",
+             f"{stamp}ERROR: org.apache.hop.core.exception.HopException: ",
+             f"{stamp}You need to specify a workflow run configuration to execute this workflow",
+             f"{stamp}Starting action [Mail failure]"]
+    texts = [line.text for line in compact(lines).lines]
+    assert (f"{stamp}ERROR: org.apache.hop.core.exception.HopException: You need to specify a workflow run "
+            "configuration to execute this workflow") in texts, texts
+    # The record after it under the same stamp is a record of its own.
+    assert f"{stamp}Starting action [Mail failure]" in texts, texts
+
+
 def test_java_stack_trace_keeps_the_exception_line_not_frames() -> None:
     trace = [
         HANDLER,

@@ -1292,6 +1292,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("INIT_REPORT Init Duration: 4471.83 ms\tPhase: invoke\tStatus: error\tError Type: Extension.Crash\n"
      "RequestId: 5f1a7c3e-2d9b-4e8a-b6c0-8a3d1e7f9b24 Error: exit code 0 Extension.Crash", "lambda",
      Category.CONFIGURATION),
+    # ClickHouse's partitions-per-insert limit (ClickHouse/ClickHouse#49493), Doris's Stream Load filtering rows
+    # (apache/doris#5796), a native library unpacked on a noexec mount (xerial/snappy-java#240), Beam's coder given a
+    # null (O2-Czech-Republic/proxima-platform#145).
+    ("ru.yandex.clickhouse.except.ClickHouseException: ClickHouse exception, code: 252, host: ch-1, port: 8123; "
+     "Code: 252. DB::Exception: Too many partitions for single INSERT block (more than 100). (TOO_MANY_PARTS)",
+     "batch", Category.CONFIGURATION),
+    ("Caused by: org.apache.doris.flink.exception.StreamLoadException: stream load error: too many filtered rows",
+     "emr", Category.BAD_DATA),
+    ("Exception in thread \"main\" java.lang.UnsatisfiedLinkError: /tmp/snappy-1.1.7-libsnappyjava.so: "
+     "/tmp/snappy-1.1.7-libsnappyjava.so: failed to map segment from shared object: Operation not permitted",
+     "batch", Category.CONFIGURATION),
+    ("org.apache.beam.sdk.coders.CoderException: Cannot encode a null value.", "emr", Category.CODE_ERROR),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),
@@ -1454,6 +1466,18 @@ def test_a_value_that_is_an_unresolved_reference_is_configuration_not_data(text:
 ])
 def test_start_up_and_argument_failures(text: str, category: Category) -> None:
     assert diagnose(book(text), "emr").cause.category == category
+
+
+def test_a_file_missing_from_a_nodes_temporary_directory_is_not_surely_missing_input() -> None:
+    # Beam's job server staged its artifacts in /tmp on its own host; the task managers on the other nodes do not
+    # have them (apache/beam#32743). No input of the step is missing: never high confidence.
+    cause = diagnose(book("java.io.FileNotFoundException: /tmp/beam-artifact-staging/5b2e8d1c9f4a/3-0:ref_Environment_"
+                          "default-submission_environment_dependencies.txt (No such file or directory)"), "emr").cause
+    assert cause.confidence != Confidence.HIGH
+    # An input the step reads that is not there stays so.
+    missing = diagnose(book("java.io.FileNotFoundException: File s3://acme-raw/orders/dt=2025-03-05 does not exist."),
+                       "emr").cause
+    assert (missing.category, missing.confidence) == (Category.MISSING_INPUT, Confidence.HIGH)
 
 
 def test_a_python_warning_is_no_fatal_line() -> None:

@@ -243,6 +243,8 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
         # 90.0%"): the node is taken out, its containers lost
         r"|(?:local|log)-dirs (?:are|is) bad|used space above threshold"
         r"|timed out after|segmentation fault|core dumped|states\.timeout|runtime\.exiterror"
+        # a crash signal as the JVM's fatal error report names it ("#  SIGSEGV (0xb) at pc=0x00007f...")
+        r"|\bsigsegv\b|\bsigbus \(0x7\)|\bsigill \(0x4\)"
         # a GPU the work could not use (then it crawls on the CPU into its time limit)
         r"|nvidia driver on your system is too old|cuda driver version is insufficient|no cuda gpus are available"
         r"|found no nvidia driver"), True),
@@ -1291,6 +1293,24 @@ def _unbannered(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         yield from held
 
 
+_STAMP_END = re.compile(r".*(?: - |\] |: )")
+
+
+def _same_stamp_rest(head: str, message: str) -> str | None:
+    """What ``message`` says after the stamp (time and logger) it shares with ``head``, or None when they share
+    none, or when what follows is a record of its own (a level, an exception, a frame)."""
+    n = next((i for i, (a, b) in enumerate(zip(head, message, strict=False)) if a != b),
+             min(len(head), len(message)))
+    stamp = _STAMP_END.match(message[:n])
+    if stamp is None or stamp.end() < 12:
+        return None
+    rest = message[stamp.end():].strip()
+    if (not rest or _LEVEL.match(rest) or _EXCEPTION_LINE.match(rest) or _is_frame(rest)
+            or _STAMPED.match(rest)):
+        return None
+    return rest
+
+
 def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with each exception message that runs over several lines before its first stack frame
     joined into one line. Lines that end without a frame (a message, then a new record) stay as they are."""
@@ -1356,6 +1376,15 @@ def _unwrapped(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
                 continue
             report = False
             yield joined([h for h in held if not _REPORT_NOISE.match(_message(h).strip())])
+        if held and opened and len(held) == 1 and not frame and "\n" not in message and _STAMPED.match(message):
+            # A logger that stamps every line of a record (Kettle's and Hop's "2024/04/16 02:00:49 - dwh_nightly - "):
+            # the exception's message is the next line under the same stamp (apache/hop#3814), its stamp dropped.
+            rest = _same_stamp_rest(_message(held[0]), message)
+            if rest is not None:
+                yield _like(held[0], f"{_message(held[0]).rstrip()} {rest}")
+                held.clear()
+                opened = False
+                continue
         if held:
             # The message ends at its first frame; one that starts on the next line (an exception line with no
             # message of its own) ends at the next exception too (Spark's "SparkException: ", then "Error from
