@@ -1304,6 +1304,34 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "/tmp/snappy-1.1.7-libsnappyjava.so: failed to map segment from shared object: Operation not permitted",
      "batch", Category.CONFIGURATION),
     ("org.apache.beam.sdk.coders.CoderException: Cannot encode a null value.", "emr", Category.CODE_ERROR),
+    # Objects archived to Deep Archive or Glacier, under Athena's HIVE_CURSOR_ERROR and S3A's 403
+    # (https://dev.classmethod.jp/articles/athena-glacier-deep-archive-error/, apache/hadoop#6407).
+    ("HIVE_CURSOR_ERROR: com.amazonaws.services.s3.model.AmazonS3Exception: The operation is not valid for the "
+     "object's storage class (Service: Amazon S3; Status Code: 403; Error Code: InvalidObjectState)", "athena",
+     Category.MISSING_INPUT),
+    ("java.nio.file.AccessDeniedException: s3a://acme-telemetry/raw/2023/01/part-0001.parquet: open s3a://acme-"
+     "telemetry/raw/2023/01/part-0001.parquet at 0 on s3a://acme-telemetry/raw/2023/01/part-0001.parquet: software."
+     "amazon.awssdk.services.s3.model.InvalidObjectStateException: The operation is not valid for the object's "
+     "storage class (Service: S3, Status Code: 403, Request ID: X1):InvalidObjectState", "emr",
+     Category.MISSING_INPUT),
+    # Node's unhandled rejection carries the error: an SDK client with no region (aws/aws-cdk#10952).
+    ("(node:1) UnhandledPromiseRejectionWarning: ConfigError: Missing region in config", "batch",
+     Category.CONFIGURATION),
+    # A training loss that diverged (facebookresearch/detectron2#508), a fit on constant columns
+    # (CamDavidsonPilon/lifelines#1148).
+    ("FloatingPointError: Loss became infinite or NaN at iteration=27!", "batch", Category.CONFIGURATION),
+    ("lifelines.exceptions.ConvergenceError: Convergence halted due to matrix inversion problems. Suspicion is high "
+     "collinearity.", "glue", Category.BAD_DATA),
+    # A registry's rate limit in the OCI error code (aquasecurity/trivy-db#442).
+    ("FATAL Fatal error init error: DB error: failed to download vulnerability DB: OCI artifact error: failed to "
+     "download artifact from ghcr.io/aquasecurity/trivy-db:2: GET https://ghcr.io/v2/aquasecurity/trivy-db/"
+     "manifests/2: TOOMANYREQUESTS: retry-after: 18.221µs, allowed: 44000/minute", "batch", Category.THROTTLING),
+    # PostgreSQL's idle-in-transaction session timeout (reorg/pg_repack#278); MySQL's temporary files with no room
+    # (OllieJones/index-wp-mysql-for-speed#52).
+    ("ERROR: query failed: FATAL:  terminating connection due to idle-in-transaction timeout", "batch",
+     Category.TIMEOUT),
+    ("ERROR 1878 (HY000) at line 1: Temporary file write failure in ALTER TABLE mrsa_postmeta ADD UNIQUE KEY meta_id "
+     "(meta_id)", "ecs", Category.DISK_FULL),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),

@@ -63,7 +63,9 @@ logger = logging.getLogger(__name__)
 # line is cut: the value is not known).
 _WARNED = re.compile(r"(?i)(?<!['\"])(?<!NCCL )\bWARN(?:ING)?\b(?!['\"])"
                      r"|\bretr[iy]able\b(?! writes\b)(?!['\"]?\s*[:=]\s*(?:f|0\b|…|$))"
-                     r"|\bfail(?:ing|ed) over to\b|\b[A-Z]\w*Warning:")
+                     # ... not Node's UnhandledPromiseRejectionWarning, which carries an error nothing caught
+                     # ("UnhandledPromiseRejectionWarning: ConfigError: Missing region in config", aws/aws-cdk#10952).
+                     r"|\bfail(?:ing|ed) over to\b|\b(?!UnhandledPromiseRejectionWarning)[A-Z]\w*Warning:")
 # A telemetry agent's own delivery (a Lambda extension that failed to flush the logs it forwards,
 # axiomhq/axiom-lambda-extension#48; "[metrics_manager.cc:136] Metrics upload failed. | Code: 403", the Kinesis
 # Producer Library's CloudWatch metrics, awslabs/amazon-kinesis-producer#252): the work goes on without it.
