@@ -1332,6 +1332,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
      Category.TIMEOUT),
     ("ERROR 1878 (HY000) at line 1: Temporary file write failure in ALTER TABLE mrsa_postmeta ADD UNIQUE KEY meta_id "
      "(meta_id)", "ecs", Category.DISK_FULL),
+    # A settings module reading an environment variable the task definition lacks (python-decouple).
+    ("Traceback (most recent call last):\n  File \"/app/compass/settings.py\", line 88, in <module>\n"
+     "    'USER': config('COMPASS_DB_USER'),\ndecouple.UndefinedValueError: COMPASS_DB_USER not found. Declare it as "
+     "envvar or define a default value.", "ecs", Category.CONFIGURATION),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),
