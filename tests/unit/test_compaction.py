@@ -226,6 +226,20 @@ def test_an_exceptions_message_under_the_same_stamp_on_the_next_line_is_its_mess
     assert f"{stamp}Starting action [Mail failure]" in texts, texts
 
 
+def test_a_search_engines_nested_root_cause_past_the_cut_is_kept() -> None:
+    # OpenSearch's bulk error names its root cause last, nested in caused_by (aws-samples/aws-ai-ml-workshop-kr#92).
+    line = ("opensearchpy.helpers.errors.BulkIndexError: ('77 document(s) failed to index.', [{'index': {'_index': "
+            "'v5-faq', '_id': '67c5fe02-4b3b-4f96-a744-92b28bd81a3e', 'status': 400, 'error': {'type': "
+            "'mapper_parsing_exception', 'reason': \"failed to parse field [vector_field] of type [knn_vector] in "
+            "document with id '67c5fe02-4b3b-4f96-a744-92b28bd81a3e'. Preview of field's value: 'null'\", "
+            "'caused_by': {'type': 'illegal_argument_exception', 'reason': 'Vector dimension mismatch. Expected: "
+            "1536, Given: 1024'}}, 'data': {'vector_field': [0.0123, -0.0456, 0.0789, 0.0012, -0.0345, 0.0678, "
+            "0.0901, -0.0234, 0.0567, 0.0890], 'text': 'How do I reset my password?'}}}])")
+    (kept,) = [line.text for line in compact([line]).lines]
+    assert "Vector dimension mismatch. Expected: 1536, Given: 1024" in kept, kept
+    assert kept.startswith("opensearchpy.helpers.errors.BulkIndexError: ('77 document(s) failed to index.'"), kept
+
+
 def test_java_stack_trace_keeps_the_exception_line_not_frames() -> None:
     trace = [
         HANDLER,

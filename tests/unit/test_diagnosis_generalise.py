@@ -1336,6 +1336,16 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("Traceback (most recent call last):\n  File \"/app/compass/settings.py\", line 88, in <module>\n"
      "    'USER': config('COMPASS_DB_USER'),\ndecouple.UndefinedValueError: COMPASS_DB_USER not found. Declare it as "
      "envvar or define a default value.", "ecs", Category.CONFIGURATION),
+    # A vector index for another embedding size (aws-samples/aws-ai-ml-workshop-kr#92), Delta's VACUUM retention guard
+    # (delta-io/delta-rs#635), a COMMIT in a procedure called inside the client's transaction (psycopg/psycopg2#857).
+    ("opensearchpy.helpers.errors.BulkIndexError: ('77 document(s) failed to index.', [{'index': {'status': 400, "
+     "'error': {'type': 'mapper_parsing_exception', 'reason': \"failed to parse field [vector_field] of type "
+     "[knn_vector] in document with id 'faq-0001'\", 'caused_by': {'type': 'illegal_argument_exception', 'reason': "
+     "'Vector dimension mismatch. Expected: 1536, Given: 1024'}}}}])", "batch", Category.CONFIGURATION),
+    ("_internal.DeltaError: Generic DeltaTable error: Invalid retention period, retention for Vacuum must be greater "
+     "than 1 week (168 hours)", "lambda", Category.CONFIGURATION),
+    ("psycopg2.errors.InvalidTransactionTermination: invalid transaction termination\nCONTEXT:  PL/pgSQL function "
+     "reporting.refresh_daily_rollup() line 22 at COMMIT", "lambda", Category.CODE_ERROR),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),
