@@ -245,6 +245,22 @@ def test_an_exceptions_message_under_the_same_stamp_on_the_next_line_is_its_mess
     assert f"{stamp}Starting action [Mail failure]" in texts, texts
 
 
+def test_a_jvm_crash_reports_signal_and_problematic_frame_are_one_line() -> None:
+    # The JVM's fatal error report, a line each as a container logs it (crawler-commons/url-frontier#17): the frame
+    # names the native library that crashed; the report shows it with the signal, under the header.
+    report = ["#", "# A fatal error has been detected by the Java Runtime Environment:", "#",
+              "#  SIGSEGV (0xb) at pc=0x00007fa253424f47, pid=568380, tid=0x00007fa1ff7fa700", "#",
+              "# JRE version: OpenJDK Runtime Environment (8.0_292-b10)", "# Problematic frame:",
+              "# C  [librocksdbjni2589559341903054454.so+0x326f47]  rocksdb::DBImpl::NewIterator("
+              "rocksdb::ReadOptions const&, rocksdb::ColumnFamilyHandle*)+0x47", "#",
+              "# An error report file with more information is saved as:", "# /opt/frontier/hs_err_pid568380.log"]
+    lines = [f"[export-{n}] INFO exported {n}000 URLs" for n in range(1, 30)] + report
+    texts = [line.text for line in compact(lines).lines]
+    crash = next(t for t in texts if "A fatal error has been detected" in t)
+    assert "SIGSEGV (0xb) at pc=0x00007fa253424f47" in crash and "rocksdb::DBImpl::NewIterator(" in crash, texts
+    assert "# Problematic frame:" not in texts, texts
+
+
 def test_java_stack_trace_keeps_the_exception_line_not_frames() -> None:
     trace = [
         HANDLER,

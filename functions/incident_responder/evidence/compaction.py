@@ -1302,6 +1302,49 @@ def _unbannered(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
         yield from held
 
 
+# The JVM's fatal error report on its standard output ("# A fatal error has been detected by the Java Runtime
+# Environment:", then "#  SIGSEGV (0xb) at pc=...", the JRE's versions, "# Problematic frame:" and the frame, a line
+# each): its signal and its frame are one line (crawler-commons/url-frontier#17: the frame names the native library).
+_JVM_CRASH = re.compile(r"^\s*#\s+A fatal error has been detected by the Java Runtime Environment:?\s*$")
+_JVM_CRASH_SIGNAL = re.compile(r"^\s*#\s+((?:SIG[A-Z]+|EXCEPTION_\w+) \(0x[0-9a-f]+\) at pc=\S+)")
+_JVM_CRASH_FRAME = re.compile(r"^\s*#\s+([CJjVv]\s+\[.+)$")
+JVM_CRASH_LINES = 24
+
+
+def _jvm_crash_joined(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
+    """``lines`` with a JVM fatal error report's header, signal and problematic frame joined into its first line."""
+    held: list[LogLine | str] = []
+
+    def release() -> Iterator[LogLine | str]:
+        texts = [_message(h) for h in held]
+        signal = next((m.group(1).rstrip(",") for t in texts if (m := _JVM_CRASH_SIGNAL.match(t))), None)
+        frame = next((m.group(1).strip() for t in texts if (m := _JVM_CRASH_FRAME.match(t))), None)
+        if signal is None and frame is None:
+            yield from held
+        else:
+            parts = [texts[0].strip(), signal, f"Problematic frame: {frame}" if frame else None]
+            yield _like(held[0], " ".join(p for p in parts if p))
+            yield from (h for h, t in zip(held[1:], texts[1:], strict=True)
+                        if t.strip() not in ("", "#") and not _JVM_CRASH_SIGNAL.match(t)
+                        and not _JVM_CRASH_FRAME.match(t) and t.strip() != "# Problematic frame:")
+        held.clear()
+
+    for item in lines:
+        message = _message(item)
+        if held and (message.lstrip().startswith("#") or not message.strip()) and "\n" not in message \
+                and len(held) < JVM_CRASH_LINES:
+            held.append(item)
+            continue
+        if held:
+            yield from release()
+        if "\n" not in message and _JVM_CRASH.match(message):
+            held.append(item)
+        else:
+            yield item
+    if held:
+        yield from release()
+
+
 _STAMP_END = re.compile(r".*(?: - |\] |: )")
 
 
@@ -1478,7 +1521,7 @@ def compact(
     python_cause: _Template | None = None
     fetching: _Template | None = None  # the package pip was fetching last (_PIP_FETCH)
 
-    for item in _unwrapped(_unbannered(_expanded(lines))):
+    for item in _unwrapped(_unbannered(_jvm_crash_joined(_expanded(lines)))):
         if isinstance(item, str):
             message, ts, source = item, None, ""
         else:
