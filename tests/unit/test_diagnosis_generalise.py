@@ -1346,6 +1346,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "than 1 week (168 hours)", "lambda", Category.CONFIGURATION),
     ("psycopg2.errors.InvalidTransactionTermination: invalid transaction termination\nCONTEXT:  PL/pgSQL function "
      "reporting.refresh_daily_rollup() line 22 at COMMIT", "lambda", Category.CODE_ERROR),
+    # Hive's dynamic-partitions limit (apache/spark#34493).
+    ("pyspark.sql.utils.AnalysisException: org.apache.hadoop.hive.ql.metadata.HiveException: Number of dynamic "
+     "partitions created is 1001, which is more than 1000. To solve this try to set hive.exec.max.dynamic.partitions "
+     "to at least 1001.", "emr", Category.CONFIGURATION),
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),
