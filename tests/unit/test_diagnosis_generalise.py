@@ -1526,6 +1526,28 @@ def test_a_file_missing_from_a_nodes_temporary_directory_is_not_surely_missing_i
     assert (missing.category, missing.confidence) == (Category.MISSING_INPUT, Confidence.HIGH)
 
 
+@pytest.mark.parametrize(("lines", "category"), [
+    # A workflow's failure-mail action that could not reach its SMTP host, after the error it was reporting
+    # (apache/hop#3814): that error is the cause.
+    ((("2024-04-16T02:00:49Z", "2024/04/16 02:00:49 - dwh_nightly - ERROR: org.apache.hop.core.exception.HopException: "
+       "You need to specify a workflow run configuration to execute this workflow"),
+      ("2024-04-16T02:00:50Z", "2024/04/16 02:00:50 - Mail failure - ERROR: Problem while sending message: "
+       "jakarta.mail.MessagingException: Could not connect to SMTP host: smtp.internal.example.com, port: 25")),
+     Category.CONFIGURATION),
+    # A notice that failed with nothing failed before it in its log is the failure (a mailer job).
+    ((("2024-04-16T02:00:49Z", "2024/04/16 02:00:49 - digest - INFO: 1,204 recipients"),
+      ("2024-04-16T02:00:50Z", "2024/04/16 02:00:50 - digest - ERROR: Problem while sending message: "
+       "jakarta.mail.MessagingException: Could not connect to SMTP host: smtp.internal.example.com, port: 25")),
+     Category.DEPENDENCY_UNAVAILABLE),
+])
+def test_a_failure_notice_that_could_not_be_sent_is_not_the_failure_it_reports(
+        lines: tuple[tuple[str, str], ...], category: Category) -> None:
+    b = EvidenceBook()
+    for time, text in lines:
+        b.add("log", "/aws/batch/job", text, time)
+    assert diagnose(b, "batch").cause.category == category
+
+
 def test_a_python_warning_is_no_fatal_line() -> None:
     # numpy's RuntimeWarning says "invalid value": a warning, not the data's fault; the Batch timeout decides.
     assert is_weak_line("/usr/local/lib/python3.12/site-packages/imap/mag_l1d_data.py:412: RuntimeWarning: invalid "

@@ -54,10 +54,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..evidence.compaction import MR_FATAL_TASK
+from ..evidence.compaction import MR_FATAL_TASK, log_level
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
 from .classes import (
@@ -506,6 +507,34 @@ _LOCAL_PEER = re.compile(r"(?i)(?<![\w.-])(?:localhost|127\.0\.0\.1|\[::1\])(?![
 # Spark logs and drops a listener's exception; the job goes on, so the trace under it (its lines logged at the same
 # instant) is no cause.
 _BYSTANDER = re.compile(r"\bListener \w+ threw an exception\b")
+# A failure notice the work could not send (a workflow's failure-mail action: "Mail failure - ERROR: Problem while
+# sending message: jakarta.mail.MessagingException: Could not connect to SMTP host", apache/hop#3814).
+_NOTICE_NOT_SENT = re.compile(
+    r"(?i)\b(?:problem|error|failure) (?:while |when )?sending (?:the )?(?:message|mail|e-?mail|notification|alert)\b"
+    r"|\b(?:could not|unable to|failed to) (?:connect to SMTP host|send (?:the )?(?:failure |error )?(?:mail|e-?mail|"
+    r"notification|alert)s?\b)")
+_FATAL_LEVELS = frozenset({"ERROR", "ERR", "FATAL", "CRITICAL", "SEVERE"})
+
+
+def _notices_after_failure(evidence: list[Evidence]) -> list[Evidence]:
+    """``evidence`` with each failure notice the work could not send after an error of the same log marked as a
+    failure handler's own failure (fact ``handler``): it followed the failure, it did not cause it. A notice that
+    failed with nothing failed before it in its log stays as it is."""
+    notices = {ev.id for ev in evidence if ev.kind == "log" and _NOTICE_NOT_SENT.search(ev.text) is not None}
+    if not notices:
+        return evidence
+    failed: dict[str, datetime] = {}  # per log, the time of its first error line that is no notice
+    for ev in evidence:
+        at = parse_time(ev.time) if ev.kind == "log" and ev.id not in notices else None
+        if at is not None and log_level(ev.text) in _FATAL_LEVELS:
+            failed[ev.source] = min(failed.get(ev.source, at), at)
+
+    def after_failure(ev: Evidence) -> bool:
+        at, first = parse_time(ev.time), failed.get(ev.source)
+        return at is not None and first is not None and first < at
+
+    return [replace(ev, facts={**ev.facts, "handler": True}) if ev.id in notices and after_failure(ev) else ev
+            for ev in evidence]
 _TRACE_HEAD = re.compile(r"\s*(?:Caused by:\s*)?(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b")
 # A transfer that failed ("download failed: s3://... to ./ref.fasta (Connection reset by peer)", "Failed to fetch
 # ..."): a file the same log later says does not exist was never fetched, and the transfer's reason is the cause.
@@ -932,6 +961,7 @@ class SignatureSet:
 
     def _pick(self, evidence: list[Evidence], source: str, context: Mapping[str, Any],
               exclude: frozenset[Category]) -> Diagnosis:
+        evidence = _notices_after_failure(evidence)
         found = self._matches(evidence, source, exclude)
         specific = [f for f in found if not f[0].generic]
         generic = [f for f in found if f[0].generic]
