@@ -516,25 +516,6 @@ _NOTICE_NOT_SENT = re.compile(
 _FATAL_LEVELS = frozenset({"ERROR", "ERR", "FATAL", "CRITICAL", "SEVERE"})
 
 
-def _notices_after_failure(evidence: list[Evidence]) -> list[Evidence]:
-    """``evidence`` with each failure notice the work could not send after an error of the same log marked as a
-    failure handler's own failure (fact ``handler``): it followed the failure, it did not cause it. A notice that
-    failed with nothing failed before it in its log stays as it is."""
-    notices = {ev.id for ev in evidence if ev.kind == "log" and _NOTICE_NOT_SENT.search(ev.text) is not None}
-    if not notices:
-        return evidence
-    failed: dict[str, datetime] = {}  # per log, the time of its first error line that is no notice
-    for ev in evidence:
-        at = parse_time(ev.time) if ev.kind == "log" and ev.id not in notices else None
-        if at is not None and log_level(ev.text) in _FATAL_LEVELS:
-            failed[ev.source] = min(failed.get(ev.source, at), at)
-
-    def after_failure(ev: Evidence) -> bool:
-        at, first = parse_time(ev.time), failed.get(ev.source)
-        return at is not None and first is not None and first < at
-
-    return [replace(ev, facts={**ev.facts, "handler": True}) if ev.id in notices and after_failure(ev) else ev
-            for ev in evidence]
 _TRACE_HEAD = re.compile(r"\s*(?:Caused by:\s*)?(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b")
 # A transfer that failed ("download failed: s3://... to ./ref.fasta (Connection reset by peer)", "Failed to fetch
 # ..."): a file the same log later says does not exist was never fetched, and the transfer's reason is the cause.
@@ -566,6 +547,27 @@ def _opens_with_exception(text: str) -> bool:
     """Whether a line starts with an exception (its class, then its message), as the chain parser reads it."""
     links = parse_chain(text)
     return bool(links) and text.startswith(links[0].type)
+
+
+def _notices_after_failure(evidence: list[Evidence]) -> list[Evidence]:
+    """``evidence`` with each failure notice the work could not send after an error of the same log marked as a
+    failure handler's own failure (fact ``handler``): it followed the failure, it did not cause it. A notice that
+    failed with nothing failed before it in its log stays as it is."""
+    notices = {ev.id for ev in evidence if ev.kind == "log" and _NOTICE_NOT_SENT.search(ev.text) is not None}
+    if not notices:
+        return evidence
+    failed: dict[str, datetime] = {}  # per log, the time of its first error line that is no notice
+    for ev in evidence:
+        at = parse_time(ev.time) if ev.kind == "log" and ev.id not in notices else None
+        if at is not None and log_level(ev.text) in _FATAL_LEVELS:
+            failed[ev.source] = min(failed.get(ev.source, at), at)
+
+    def after_failure(ev: Evidence) -> bool:
+        at, first = parse_time(ev.time), failed.get(ev.source)
+        return at is not None and first is not None and first < at
+
+    return [replace(ev, facts={**ev.facts, "handler": True}) if ev.id in notices and after_failure(ev) else ev
+            for ev in evidence]
 
 
 def _in_log_order(evidence: list[Evidence]) -> list[tuple[int, Evidence]]:

@@ -758,10 +758,13 @@ _ADVICE = re.compile(r"(?i)\b(?:you can set|try setting|consider (?:increasing|s
 _REFUSAL = re.compile(r"\b(?:User: \S{1,120} )?is not authorized to perform: [\w:*-]+")
 _REFUSED_RESOURCE = re.compile(r"(on resource: \"?\S{36})\S{4,}(?=\s|$)")
 _ERROR_FIELD = re.compile(r'"(?:error(?:Code|Message|Type|_code|_message)?|errors|reason|cause|detail)"\s*:\s*[\[{"]')
+# Elasticsearch's and OpenSearch's error, its root cause nested last ("'caused_by': {'type':
+# 'illegal_argument_exception', 'reason': 'Vector dimension mismatch. Expected: 1536, Given: 1024'}"): the deepest
+# reason says why.
+_CAUSED_BY_REASON = re.compile(r"""caused_by['"]?\s*:\s*\{[^{}]{0,200}?['"]reason['"]\s*:\s*['"]([^'"]{1,400})""")
 # The XML error body of S3 and the other AWS query APIs quoted in a client's error (Mountpoint's "error_response_body:
 # Some("<?xml ...><Error><Code>NotImplemented</Code><Message>Operation Not Implemented.</Message><RequestId>...")":
 # its code and message say why; its request and host ids after them are bookkeeping.
-_CAUSED_BY_REASON = re.compile(r"""caused_by['"]?\s*:\s*\{[^{}]{0,200}?['"]reason['"]\s*:\s*['"]([^'"]{1,400})""")
 _XML_ERROR = re.compile(r"<Code>\w+</Code>(?:<Message>[^<]{0,200}</Message>)?")
 
 
@@ -851,18 +854,17 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
             start = bound + 1
         tail = _word_cut(text, start + limit - len(head) - 3, start)
         return f"{head} … {tail}" + ("…" if start + len(tail) < len(text) else "")
-    # Elasticsearch's and OpenSearch's error, its root cause nested last ("'caused_by': {'type':
-    # 'illegal_argument_exception', 'reason': 'Vector dimension mismatch. Expected: 1536, Given: 1024'}"): the
-    # deepest reason, after the head.
-    nested = list(_CAUSED_BY_REASON.finditer(text)) if "caused_by" in text else []
-    if nested and nested[-1].start() > limit // 2 and (m is None or m.end() <= limit - 20):
-        reason = nested[-1].group(1)[: limit // 3]
-        head = _word_cut(text, limit - len(reason) - 20)
-        return f"{head} … caused by: {reason}…"
-    xml = _XML_ERROR.search(text, limit // 2) if "<Code>" in text else None
-    if xml is not None and len(xml.group(0)) < limit // 3 and (m is None or m.end() <= limit - 20):
-        head = _word_cut(text, limit - len(xml.group(0)) - 4)
-        return f"{head} … {xml.group(0)}" + ("…" if xml.end() < len(text) else "")
+    # A service's error body past the cut (a search engine's nested root cause, an S3 error's code and message):
+    # as much of the head as fits, then the reason.
+    if m is None or m.end() <= limit - 20:
+        nested = list(_CAUSED_BY_REASON.finditer(text)) if "caused_by" in text else []
+        if nested and nested[-1].start() > limit // 2:
+            reason = nested[-1].group(1)[: limit // 3]
+            return f"{_word_cut(text, limit - len(reason) - 20)} … caused by: {reason}…"
+        xml = _XML_ERROR.search(text, limit // 2) if "<Code>" in text else None
+        if xml is not None and len(xml.group(0)) < limit // 3:
+            tail = xml.group(0) + ("…" if xml.end() < len(text) else "")
+            return f"{_word_cut(text, limit - len(xml.group(0)) - 4)} … {tail}"
     # A JSON document logged whole (a loader's status, an API's response): its error fields say why, past the
     # bookkeeping before them ({"status": …, "errorLogs": [{"errorCode": "FROM_OR_TO_VERTEX_ARE_MISSING", …}]}).
     field = _ERROR_FIELD.search(text, limit // 2)

@@ -1,8 +1,8 @@
 """What EMR Serverless and EMR on EKS share: a job run's job driver (Spark submit, or the service's other kind), its
-facts for the comparison with the last good run, and how its Spark logs are read (the driver's, then the executors'
-the driver says failed tasks ran on). The two APIs name the same things differently
-(``sparkSubmit`` and ``sparkSubmitJobDriver``; EMR Serverless's Hive query, EMR on EKS's Spark SQL), so each
-service passes its :class:`DriverShape`."""
+facts for the comparison with the last good run, the latest runs a live status lists, and how its Spark logs are read
+(the driver's, then the executors' the driver says failed tasks ran on). The two APIs name the same things
+differently (``sparkSubmit`` and ``sparkSubmitJobDriver``; EMR Serverless's Hive query, EMR on EKS's Spark SQL), so
+each service passes its :class:`DriverShape`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .base import Collector
 
 __all__ = ["EMR_ON_EKS", "EMR_SERVERLESS", "EXECUTORS_READ", "EXECUTOR_ITEMS", "LOG_ITEMS", "DriverShape",
-           "driver_summary", "failed_executors", "read_s3_log_object", "run_facts"]
+           "driver_summary", "failed_executors", "latest_runs_text", "read_s3_log_object", "run_facts"]
 
 LOG_ITEMS = {"stderr": 8, "stdout": 3}  # the driver's logs and the lines kept of each
 EXECUTORS_READ = 2  # executor stderr logs read after the driver named failed tasks on them
@@ -114,3 +114,12 @@ def read_s3_log_object(c: Collector, uri: str, what: str, end: datetime | None, 
         c.book.gap(f"{what}: {fetched.error}")
     if fetched.lines:
         c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)
+
+
+def latest_runs_text(runs: list[dict[str, Any]]) -> str:
+    """The line a live status gives the latest job runs of an application or virtual cluster (ListJobRuns)."""
+    from ..formats import fmt_time
+    from ..templates import escape_mrkdwn as esc
+
+    return "Latest job runs: " + ", ".join(
+        f"`{esc(r.get('id'))}` {esc(r.get('state'))} ({fmt_time(r.get('createdAt'))})" for r in runs)

@@ -79,6 +79,7 @@ class EmrContainersAdapter(EmrContainersEvidence, Adapter):
     def live_status(self, aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
         from ...formats import fmt_time
         from ...templates import escape_mrkdwn as esc
+        from ..sparkjobs import latest_runs_text
 
         client: Any = aws.client("emr-containers")
         vc = resource["name"]
@@ -93,8 +94,7 @@ class EmrContainersAdapter(EmrContainersEvidence, Adapter):
             runs = extra_read(lines, f"the latest job runs of {vc}", lambda: client.list_job_runs(
                 virtualClusterId=vc, maxResults=3).get("jobRuns", []))
             if runs:
-                lines.append("Latest job runs: " + ", ".join(
-                    f"`{esc(r.get('id'))}` {esc(r.get('state'))} ({fmt_time(r.get('createdAt'))})" for r in runs))
+                lines.append(latest_runs_text(runs))
         return RunState(status=status, lines=lines, input=run.get("jobDriver"))
 
     # -- redrive ----------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ class EmrServerlessAdapter(EmrServerlessEvidence, Adapter):
     def live_status(self, aws: AwsContext, resource: dict[str, Any], latest: bool) -> RunState:
         from ...formats import fmt_time
         from ...templates import escape_mrkdwn as esc
+        from ..sparkjobs import latest_runs_text
 
         client: Any = aws.client("emr-serverless")
         app = resource["name"]
@@ -89,8 +90,7 @@ class EmrServerlessAdapter(EmrServerlessEvidence, Adapter):
             runs = extra_read(lines, f"the latest job runs of {app}", lambda: client.list_job_runs(
                 applicationId=app, maxResults=3).get("jobRuns", []))
             if runs:
-                lines.append("Latest job runs: " + ", ".join(
-                    f"`{esc(r.get('id'))}` {esc(r.get('state'))} ({fmt_time(r.get('createdAt'))})" for r in runs))
+                lines.append(latest_runs_text(runs))
         return RunState(status=status, lines=lines, input=run.get("jobDriver"))
 
     # -- redrive ----------------------------------------------------------------------------------------

@@ -65,6 +65,10 @@ _CHILD_ADAPTERS = {"batch": ("batch", "Batch Job State Change"), "ecs": ("ecs", 
 _SAGEMAKER_JOBS = {"createTrainingJob": ("TrainingJobName", "/aws/sagemaker/TrainingJobs", "training job"),
                    "createProcessingJob": ("ProcessingJobName", "/aws/sagemaker/ProcessingJobs", "processing job"),
                    "createTransformJob": ("TransformJobName", "/aws/sagemaker/TransformJobs", "transform job")}
+# A job run's child of EMR Serverless or EMR on EKS: the parameter (and cause field) naming what it ran on, its field
+# in the run's own event, the fields naming the run (in TaskSubmitted's output, then in the cause), and its field.
+_JOB_RUN_CHILDREN = {"emr-serverless": ("ApplicationId", "applicationId", ("JobRunId",), "jobRunId"),
+                     "emr-containers": ("VirtualClusterId", "virtualClusterId", ("Id", "JobRunId"), "id")}
 _CHILD_NOUNS = {"batch": "Batch job", "ecs": "ECS task", "glue": "Glue job run", "elasticmapreduce": "EMR step",
                 "athena": "Athena query", "emr-serverless": "EMR Serverless job run",
                 "emr-containers": "EMR on EKS job run", "lambda": "Lambda invocation"}
@@ -669,8 +673,9 @@ class StepFunctionsEvidence:
         if task_type.split(":")[0] in _CHILD_ADAPTERS and self._child(c, failed, scheduled, task_type,
                                                                       cause_doc, depth, by_id):
             return
-        if _sagemaker_job(task_type) is not None:
-            self._sagemaker_logs(c, task_type, cause_doc, failed, scheduled)
+        job = _sagemaker_job(task_type)
+        if job is not None:
+            self._sagemaker_logs(c, job, cause_doc, failed, scheduled)
             return
         if task_type.split(":")[0] not in _CHILD_ADAPTERS:
             self._log_stream_of_cause(c, cause_doc, failed, scheduled)
@@ -721,12 +726,12 @@ class StepFunctionsEvidence:
         c.logs(group, start - timedelta(seconds=2) if start else None, end, stream_names=[stream], failure_time=end)
 
     @staticmethod
-    def _sagemaker_logs(c: Collector, task_type: str, cause_doc: Any, failed: dict[str, Any],
+    def _sagemaker_logs(c: Collector, job: tuple[str, str, str], cause_doc: Any, failed: dict[str, Any],
                         scheduled: dict[str, Any] | None) -> None:
         """A SageMaker job's own log: its FailureReason ("AlgorithmError: , exit code: 1") is in the task's cause, and
         what the job's container printed is in its log group, in the streams named from the job (every instance's,
         one FilterLogEvents), in the task's window."""
-        field, group, noun = _sagemaker_job(task_type) or ("", "", "")
+        field, group, noun = job
         params = json_or_none(_details(scheduled or {}).get("parameters"))
         name = _find(cause_doc, field) or (params.get(field) if isinstance(params, dict) else None)
         end = parse_time(failed.get("timestamp"))
@@ -817,7 +822,7 @@ class StepFunctionsEvidence:
         """The EventBridge event the child run's own failure would have sent, from the task's cause,
         its TaskSubmitted output and its parameters; None when they do not name the child."""
         detail: dict[str, Any]
-        if rtype in ("athena", "emr-serverless", "emr-containers", "lambda"):
+        if rtype in ("athena", "lambda", *_JOB_RUN_CHILDREN):
             found = self._service_child(c, rtype, doc, sub, params, failed, scheduled, cause)
             if found is None:
                 return None
@@ -888,30 +893,19 @@ class StepFunctionsEvidence:
             if isinstance(error, dict):
                 detail["athenaError"] = {k[:1].lower() + k[1:]: v for k, v in error.items()}
             return detail
-        if rtype == "emr-serverless":
-            app = params.get("ApplicationId") or _find(doc, "ApplicationId") or _find(sub, "ApplicationId")
-            run_id = _find(sub, "JobRunId") or _find(doc, "JobRunId")
-            if not app or not run_id:
+        if rtype in _JOB_RUN_CHILDREN:
+            # TaskSubmitted's output is StartJobRun's answer; a .sync task's cause is GetJobRun's (EMR Serverless) or
+            # DescribeJobRun's (EMR on EKS) answer, its keys capitalised.
+            group_key, group_field, id_keys, id_field = _JOB_RUN_CHILDREN[rtype]
+            group = params.get(group_key) or _find(doc, group_key) or _find(sub, group_key)
+            run_id = next((found for d in (sub, doc) for k in id_keys if (found := _find(d, k))), None)
+            if not group or not run_id:
                 return None
             state = _find(doc, "State")
-            child = {"applicationId": app, "jobRunId": run_id,
-                     "state": state if state in ("FAILED", "CANCELLED") else "FAILED"}
-            run = _lower_keys(_find(doc, "JobRun") or doc)  # GetJobRun's answer, as the .sync task returned it
-            if isinstance(run, dict) and run.get("jobRunId") == run_id and run.get("state"):
-                child[JOB_RUN_FROM_CAUSE] = run
-            return child
-        if rtype == "emr-containers":
-            # TaskSubmitted's output is StartJobRun's answer ({"Id", "VirtualClusterId", ...}); a .sync task's cause
-            # is DescribeJobRun's answer, its keys capitalised.
-            vc = params.get("VirtualClusterId") or _find(doc, "VirtualClusterId") or _find(sub, "VirtualClusterId")
-            run_id = _find(sub, "Id") or _find(sub, "JobRunId") or _find(doc, "Id") or _find(doc, "JobRunId")
-            if not vc or not run_id:
-                return None
-            state = _find(doc, "State")
-            child = {"virtualClusterId": vc, "id": run_id,
+            child = {group_field: group, id_field: run_id,
                      "state": state if state in ("FAILED", "CANCELLED") else "FAILED"}
             run = _lower_keys(_find(doc, "JobRun") or doc)
-            if isinstance(run, dict) and run.get("id") == run_id and run.get("state"):
+            if isinstance(run, dict) and run.get(id_field) == run_id and run.get("state"):
                 child[JOB_RUN_FROM_CAUSE] = run
             return child
         # lambda: the invocation the cause names, with its error as the function returned it.
