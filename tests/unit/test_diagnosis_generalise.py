@@ -1353,6 +1353,29 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # PyYAML's loader without the constructor a tag needs (yaml/pyyaml#266).
     ("yaml.constructor.ConstructorError: could not determine a constructor for the tag '!Ref'", "lambda",
      Category.CODE_ERROR),
+    # The AWS SDK for Go v2's retry token bucket emptied by refused calls (awslabs/kinesis-hot-shard-advisor#7).
+    ("operation error Kinesis: SubscribeToShard, failed to get rate limit token, retry quota exceeded, 1 available, "
+     "5 requested", "ecs", Category.THROTTLING),
+    # Kafka offsets that retention deleted while the job was stopped (apache/hudi#5823).
+    ("Caused by: org.apache.kafka.clients.consumer.OffsetOutOfRangeException: Offsets out of range with no configured "
+     "reset policy for partitions: {orders-cdc-22=22900845678}", "emr", Category.MISSING_INPUT),
+    # An SSH client and server with no host key algorithm in common (mwiede/jsch#263), an SFTP open mode the server
+    # does not support (Velocidex/velociraptor#921).
+    ('com.jcraft.jsch.JSchAlgoNegoFailException: Algorithm negotiation fail: algorithmName="server_host_key" '
+     'jschProposal="ssh-ed25519,rsa-sha2-512,rsa-sha2-256" serverProposal="ssh-rsa,ssh-dss"', "batch",
+     Category.CONFIGURATION),
+    ('ERROR upload claims.csv.gz: sftp: "Cannot open file in mode: CREATE|READ|TRUNCATE|WRITE" (SSH_FX_OP_UNSUPPORTED)',
+     "ecs", Category.CODE_ERROR),
+    # Trino's reader over a Parquet int64 the table declares a timestamp (trinodb/trino#15572), Hudi's timeline read
+    # as Parquet (apache/hudi#5891), Kafka.s record size words via the REST Proxy (confluentinc/kafka-rest#208).
+    ('trino.exceptions.TrinoUserError: TrinoUserError(type=USER_ERROR, name=NOT_SUPPORTED, message="Unsupported Trino '
+     'column type (timestamp(3)) for Parquet column ([query_start_time] optional int64 query_start_time)")', "ecs",
+     Category.BAD_DATA),
+    ("java.lang.RuntimeException: s3://lake/hudi/orders/.hoodie/20220921233014.commit is not a Parquet file. expected "
+     "magic number at tail [80, 65, 82, 49] but found [84, 34, 10, 125]", "glue", Category.CONFIGURATION),
+    ("PublishError: Kafka REST proxy rejected record for topic news (error_code 50002): The message is 1978246 bytes "
+     "when serialized which is larger than the maximum request size you have configured with the max.request.size "
+     "configuration.", "lambda", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
