@@ -1376,6 +1376,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("PublishError: Kafka REST proxy rejected record for topic news (error_code 50002): The message is 1978246 bytes "
      "when serialized which is larger than the maximum request size you have configured with the max.request.size "
      "configuration.", "lambda", Category.CONFIGURATION),
+    # Confluent Schema Registry's answers under the serializer's wrapper: its ACLs' refusal (vdesabou/kafka-docker-
+    # playground#5693), a subject it does not hold (confluentinc/schema-registry#864); FFmpeg built without a
+    # protocol (Xilinx/video-sdk#87).
+    ("org.apache.kafka.common.errors.SerializationException: Error registering Avro schema{\"type\":\"record\"}\n"
+     "Caused by: io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException: User is denied operation "
+     "Write on Subject: s3_topic-value; error code: 40301", "ecs", Category.PERMISSION_DENIED),
+    ("org.apache.kafka.common.errors.SerializationException: Error registering Avro schema: {\"type\":\"record\"}\n"
+     "Caused by: io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException: Subject not found.; "
+     "error code: 40401", "emr", Category.CONFIGURATION),
+    ("https protocol not found, recompile FFmpeg with openssl, gnutls or securetransport enabled.\n"
+     "https://media.s3.us-east-1.amazonaws.com/in/ep04.mp4?X-Amz-Signature=0a1b2c: Protocol not found", "batch",
+     Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
