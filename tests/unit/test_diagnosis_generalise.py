@@ -1380,8 +1380,8 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # playground#5693), a subject it does not hold (confluentinc/schema-registry#864); FFmpeg built without a
     # protocol (Xilinx/video-sdk#87).
     ("org.apache.kafka.common.errors.SerializationException: Error registering Avro schema{\"type\":\"record\"}\n"
-     "Caused by: io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException: User is denied operation "
-     "Write on Subject: s3_topic-value; error code: 40301", "ecs", Category.PERMISSION_DENIED),
+     "Caused by: io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException: User is denied "
+     "operation Write on Subject: s3_topic-value; error code: 40301", "ecs", Category.PERMISSION_DENIED),
     ("org.apache.kafka.common.errors.SerializationException: Error registering Avro schema: {\"type\":\"record\"}\n"
      "Caused by: io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException: Subject not found.; "
      "error code: 40401", "emr", Category.CONFIGURATION),
