@@ -245,6 +245,21 @@ def test_an_exceptions_message_under_the_same_stamp_on_the_next_line_is_its_mess
     assert f"{stamp}Starting action [Mail failure]" in texts, texts
 
 
+def test_the_error_a_tools_summary_lists_under_its_errors_header_is_kept() -> None:
+    # Soda Core's scan summary: its error is the line under "ERRORS:", words with no error term in them
+    # (sodadata/soda-core#1755); the ordinary summary lines around it weigh as much or more.
+    lines = ["[02:11:57] Soda Core 3.0.17", "[02:12:03] Scan summary:", "[02:12:03] 1/1 check NOT EVALUATED: ",
+             "[02:12:03]       freshness_in_hours warn when > 3 fail when > 24 [NOT EVALUATED]",
+             "[02:12:03] 1 checks not evaluated.", "[02:12:03] 1 errors.",
+             "[02:12:03] Oops! 1 error. 0 failures. 0 warnings. 0 pass.", "ERRORS:",
+             "[02:12:03] Metrics '\"freshness_in_hours\"' were not computed for check 'freshness_in_hours'"]
+    texts = [line.text for line in compact(lines, max_lines=4).lines]
+    assert ("ERRORS: [02:12:03] Metrics '\"freshness_in_hours\"' were not computed for check 'freshness_in_hours'"
+            in texts), texts
+    # A header with nothing listed under it stays a line of its own.
+    assert "ERRORS:" in [line.text for line in compact(["starting", "ERRORS:"]).lines]
+
+
 def test_a_jvm_crash_reports_signal_and_problematic_frame_are_one_line() -> None:
     # The JVM's fatal error report, a line each as a container logs it (crawler-commons/url-frontier#17): the frame
     # names the native library that crashed; the report shows it with the signal, under the header.

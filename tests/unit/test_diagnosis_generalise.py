@@ -1388,6 +1388,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("https protocol not found, recompile FFmpeg with openssl, gnutls or securetransport enabled.\n"
      "https://media.s3.us-east-1.amazonaws.com/in/ep04.mp4?X-Amz-Signature=0a1b2c: Protocol not found", "batch",
      Category.CONFIGURATION),
+    # A Spark task's result of a class that is not serializable (awslabs/emr-dynamodb-connector#13).
+    ("ERROR TaskSetManager: Task 0.0 in stage 0.0 (TID 0) had a not serializable result: "
+     "org.apache.hadoop.dynamodb.DynamoDBItemWritable", "emr", Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1709,6 +1712,37 @@ def test_what_an_earlier_attempt_died_of_gives_way_to_how_the_last_one_failed() 
     d = diagnose(earlier_attempt_book("Athena.TooManyRequestsException — cause: Rate exceeded",
                                       "StateChangeReason: SOMETHING_NEW: the engine gave up"))
     assert (d.cause.category, d.cause.confidence) == (Category.THROTTLING, Confidence.MEDIUM)
+
+
+def test_an_earlier_attempts_throttle_gives_way_to_the_last_attempts_own_error() -> None:
+    # A Lambda task throttled once, then retried into the function's own failure to load a native library
+    # (kotify/cloud-print-utils#29: an x86 layer on an arm64 function): the throttle was got past.
+    b = EvidenceBook()
+    error = ("OSError: cannot load library 'pango-1.0-0': pango-1.0-0: cannot open shared object file: No such file "
+             "or directory")
+    b.add("history", "states:GetExecutionHistory", f"State 'RenderPdf' (lambda:invoke) failed with TaskFailed: "
+          f"OSError after 2 attempts — cause: errorMessage: {error}", error="OSError", cause=error)
+    b.add("history", "states:GetExecutionHistory", "An earlier attempt of state 'RenderPdf' failed with TaskFailed: "
+          "Lambda.TooManyRequestsException — cause: Rate Exceeded. (Service: Lambda, Status Code: 429)",
+          error="Lambda.TooManyRequestsException", attempt="earlier")
+    b.add("error", "lambda (from the task's cause)", error, error_type="OSError", child=True, child_source="lambda")
+    b.add("log", "/aws/lambda/fn", f"[ERROR] {error}")
+    assert diagnose(b).cause.category != Category.THROTTLING
+
+
+def test_the_shells_report_of_an_abort_gives_way_to_what_the_program_said_before_it() -> None:
+    # TensorFlow's fatal check on a GPU with an uncorrectable ECC error, then the shell's "Aborted (core dumped)"
+    # (nagadit/DeepFaceLab_Linux#89): the faulty GPU, not the program's code.
+    d = diagnose(book("2024-03-05 02:14:50.148771: F tensorflow/stream_executor/lib/statusor.cc:34] Attempting to "
+                      "fetch value instead of handling error Internal: failed call to cuDevicePrimaryCtxRetain: "
+                      "CUDA_ERROR_ECC_UNCORRECTABLE",
+                      "/opt/app/run_embed.sh: line 31:    17 Aborted                 (core dumped) python "
+                      "/opt/app/embed.py --shard 3"), "batch")
+    assert d.cause.category == Category.CAPACITY
+    # Alone, the abort is still the program's own crash.
+    d = diagnose(book("/opt/app/run.sh: line 31:    17 Aborted                 (core dumped) python /opt/app/x.py"),
+                 "batch")
+    assert d.cause.category == Category.CODE_ERROR
 
 
 @pytest.mark.parametrize(("line", "weak"), [

@@ -301,6 +301,12 @@ def _earlier_attempt(ev: Evidence) -> bool:
             or facts.get("bystander") is True)
 
 
+def _in_own_words(ids: list[str], by_id: Mapping[str, Evidence]) -> bool:
+    """Whether any of the evidence ``ids`` is the work's own output (a log line, the error it returned), not only the
+    orchestrator's or the service's account of it."""
+    return any(i in by_id and by_id[i].kind in ("log", "error") for i in ids)
+
+
 @dataclass
 class Diagnosis:
     cause: ProbableCause
@@ -486,6 +492,9 @@ _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLoca
                           r"|'NoneType' object (?:has no attribute '\w+'|is not (?:subscriptable|iterable))"
                           r"|\bcannot access local variable '\w+'|\blocal variable '\w+' referenced before assignment"
                           r"|/bin/python[\d.]*: (?:not found|No such file or directory)"
+                          # the shell's report of a program that called abort() after saying why ("F tensorflow/...
+                          # CUDA_ERROR_ECC_UNCORRECTABLE", then "line 31:    17 Aborted  (core dumped) python ...")
+                          r"|\bAborted\s+\(core dumped\)"
                           # a wrapper's check that the tool it ran wrote its output ("[run_fastqc] expected report
                           # /data/out/x_fastqc.html not found", after FastQC died on "No fonts found")
                           r"|(?i:\bexpected (?:report|output|result)s?(?: files?)? \S+ (?:not found|is missing"
@@ -1001,6 +1010,11 @@ class SignatureSet:
             # ("Found 3 malformed records") may still be the cause under a generic wrapper.
             ended = weak and all(i in by_id and was_retried(by_id[i].text) for i in ids) and any(
                 not g[4] and g[0].category != sig.category for g in generic)
+            # So too when it was seen only on earlier attempts of the state, and the last one failed otherwise in the
+            # work's own words (a throttled invoke retried, then the function's own OSError): not when all that is
+            # known of the last one is the orchestrator's wrapper.
+            ended = ended or (weak and all(i in by_id and _earlier_attempt(by_id[i]) for i in ids) and any(
+                not g[4] and g[0].category != sig.category and _in_own_words(g[1], by_id) for g in generic))
             # A node the engine lost, and then a connection to that same node that failed (Spark's shuffle fetch
             # from the executors of a reclaimed Spot node, "connection timed out: ip-10-60-3-41...:7337"): the lost
             # node explains the connection failure, not the other way round.
@@ -1065,7 +1079,10 @@ class SignatureSet:
             return self._from_terms(read, context, passed_over=(
                 f'only a generic signature matched ("{quote(shown, 0, len(shown), limit=90)}": the symptom, not '
                 "its cause)", ids))
-        if cls is not None:
+        # A class rule read only on what the run got past (an earlier attempt of the state, which then failed
+        # otherwise; a call the client was retrying) gives way to the generic signature of the failure that ended it.
+        got_past = cls is not None and (_earlier_attempt(cls[1]) or was_retried(cls[1].text))
+        if cls is not None and not (got_past and generic and not generic[0][4] and _in_own_words(generic[0][1], by_id)):
             return self._from_class(cls[0], cls[1], context)
         if generic:
             sig, ids, first, facts, _ = generic[0]

@@ -1347,6 +1347,32 @@ def _jvm_crash_joined(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]
         yield from release()
 
 
+# A tool's summary that lists its errors under a bare header, the header one log event and each error the next
+# (Soda Core's "ERRORS:", then "[02:12:03] Metrics '"freshness_in_hours"' were not computed for check ...",
+# sodadata/soda-core#1755): the line under it is an error whatever its words; it is read with the header.
+_ERRORS_HEADER = re.compile(r"^\s*(?:\[[\d:.]+\]\s*)?(?:ERRORS?|FAILURES?|Errors?|Failures?)(?:\s*\(\d+\))?\s*:\s*$")
+
+
+def _listed_errors(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
+    """``lines`` with a bare errors header ("ERRORS:") joined to the line listed under it."""
+    header: LogLine | str | None = None
+    for item in lines:
+        message = _message(item)
+        if header is not None:
+            if message.strip() and "\n" not in message and not _ERRORS_HEADER.match(message):
+                yield _like(item, f"{_message(header).strip()} {message.strip()}")
+                header = None
+                continue
+            yield header
+            header = None
+        if "\n" not in message and _ERRORS_HEADER.match(message):
+            header = item
+        else:
+            yield item
+    if header is not None:
+        yield header
+
+
 _STAMP_END = re.compile(r".*(?: - |\] |: )")
 
 
@@ -1523,7 +1549,7 @@ def compact(
     python_cause: _Template | None = None
     fetching: _Template | None = None  # the package pip was fetching last (_PIP_FETCH)
 
-    for item in _unwrapped(_unbannered(_jvm_crash_joined(_expanded(lines)))):
+    for item in _unwrapped(_unbannered(_listed_errors(_jvm_crash_joined(_expanded(lines))))):
         if isinstance(item, str):
             message, ts, source = item, None, ""
         else:
