@@ -1391,6 +1391,13 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A Spark task's result of a class that is not serializable (awslabs/emr-dynamodb-connector#13).
     ("ERROR TaskSetManager: Task 0.0 in stage 0.0 (TID 0) had a not serializable result: "
      "org.apache.hadoop.dynamodb.DynamoDBItemWritable", "emr", Category.CODE_ERROR),
+    # A broadcast join over Spark's 8 GB cap (a wrong size estimate), a body cut short before its Content-Length
+    # (aws/aws-sdk-js#827), a Dask scheduler's image without the compression its peers use (dask/distributed#2605).
+    ("diagnostics: User class threw exception: org.apache.spark.SparkException: Cannot broadcast the table that is "
+     "larger than 8GB: 11 GB", "emr", Category.CONFIGURATION),
+    ("StreamContentLengthMismatch: Stream content length mismatch. Received 24405573 of 1628095990 bytes.", "batch",
+     Category.DEPENDENCY_UNAVAILABLE),
+    ("ValueError: Data is compressed as lz4 but we don't have this installed", "ecs", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
