@@ -260,6 +260,19 @@ def test_the_error_a_tools_summary_lists_under_its_errors_header_is_kept() -> No
     assert "ERRORS:" in [line.text for line in compact(["starting", "ERRORS:"]).lines]
 
 
+def test_the_failures_a_line_counts_are_kept_with_it() -> None:
+    # Elasticsearch's failed bootstrap checks, counted on one line and each numbered on its own
+    # (awslabs/amazon-eks-ami#234): the numbered line says which limit, in no error word.
+    lines = ["[2019-03-29T02:10:16,927][INFO ][o.e.b.BootstrapChecks    ] [indexer-0] bound or publishing to a "
+             "non-loopback address, enforcing bootstrap checks", "ERROR: [1] bootstrap checks failed",
+             "[1]: max file descriptors [4096] for elasticsearch process is too low, increase to at least [65536]",
+             "[2019-03-29T02:10:16,948][INFO ][o.e.n.Node               ] [indexer-0] stopping ...",
+             "[2019-03-29T02:10:16,987][INFO ][o.e.n.Node               ] [indexer-0] stopped"]
+    texts = [line.text for line in compact(lines, max_lines=3).lines]
+    assert ("ERROR: [1] bootstrap checks failed [1]: max file descriptors [4096] for elasticsearch process is too "
+            "low, increase to at least [65536]") in texts, texts
+
+
 def test_a_jvm_crash_reports_signal_and_problematic_frame_are_one_line() -> None:
     # The JVM's fatal error report, a line each as a container logs it (crawler-commons/url-frontier#17): the frame
     # names the native library that crashed; the report shows it with the signal, under the header.

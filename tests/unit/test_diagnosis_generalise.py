@@ -1398,6 +1398,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("StreamContentLengthMismatch: Stream content length mismatch. Received 24405573 of 1628095990 bytes.", "batch",
      Category.DEPENDENCY_UNAVAILABLE),
     ("ValueError: Data is compressed as lz4 but we don't have this installed", "ecs", Category.CONFIGURATION),
+    # An Iceberg v1 table whose evolved partition spec kept a void transform, read by Athena (apache/iceberg#5637).
+    ("Query FAILED: GENERIC_INTERNAL_ERROR: Unsupported partition transform: 1000: date: void(7)", "athena",
+     Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1750,6 +1753,16 @@ def test_the_shells_report_of_an_abort_gives_way_to_what_the_program_said_before
     d = diagnose(book("/opt/app/run.sh: line 31:    17 Aborted                 (core dumped) python /opt/app/x.py"),
                  "batch")
     assert d.cause.category == Category.CODE_ERROR
+
+
+def test_a_local_server_the_work_could_not_reach_gives_way_to_why_it_did_not_start() -> None:
+    # A job that starts Elasticsearch on its own host and polls it: the node refused to start on the host's file
+    # descriptor limit (awslabs/amazon-eks-ami#234), so every poll of localhost:9200 was refused.
+    d = diagnose(book("curl: (7) Failed to connect to localhost port 9200: Connection refused",
+                      "ERROR: [1] bootstrap checks failed [1]: max file descriptors [4096] for elasticsearch process "
+                      "is too low, increase to at least [65536]",
+                      "curl: (7) Failed to connect to localhost port 9200: Connection refused"), "batch")
+    assert d.cause.category == Category.CONFIGURATION
 
 
 @pytest.mark.parametrize(("line", "weak"), [

@@ -989,6 +989,13 @@ class SignatureSet:
             specific = [lost_sig, *(f for f in specific if f is not lost_sig)]
         if specific:
             sig, ids, first, facts, weak = specific[0]
+            if (sig.category == Category.DEPENDENCY_UNAVAILABLE and cls is not None and not cls[0].weak
+                    and cls[0].category != sig.category and ids
+                    and all(i in by_id and _LOCAL_PEER.search(by_id[i].text) for i in ids)):
+                # A server on the work's own host that it could not reach ("curl: (7) Failed to connect to localhost
+                # port 9200"), and another cause on a fatal line: that server did not start, and the line says why
+                # (Elasticsearch's failed bootstrap checks), as in classify.
+                return self._from_class(cls[0], cls[1], context)
             if sig.symptom:
                 ahead = self._before_the_limit(specific, cls, sig, ids, first, context, evidence, source)
                 if ahead is not None:

@@ -1353,24 +1353,42 @@ def _jvm_crash_joined(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]
 _ERRORS_HEADER = re.compile(r"^\s*(?:\[[\d:.]+\]\s*)?(?:ERRORS?|FAILURES?|Errors?|Failures?)(?:\s*\(\d+\))?\s*:\s*$")
 
 
+# ... or under a line that counts them, each numbered after it (Elasticsearch's "ERROR: [1] bootstrap checks failed",
+# then "[1]: max file descriptors [4096] for elasticsearch process is too low, increase to at least [65536]",
+# awslabs/amazon-eks-ami#234): the numbered lines are the failures the count announced.
+_COUNTED_FAILURES = re.compile(r"^\s*(?:ERROR:?\s*)?\[(\d+)\] [\w ]{0,60}\b(?:failed|errors?)\s*$")
+_NUMBERED_ITEM = re.compile(r"^\s*\[\d+\]:? ")
+LISTED_ITEMS = 5  # at most this many numbered failures are joined to the line that counts them
+
+
 def _listed_errors(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
-    """``lines`` with a bare errors header ("ERRORS:") joined to the line listed under it."""
+    """``lines`` with a bare errors header ("ERRORS:") joined to the line listed under it, and a line that counts
+    failures joined to the numbered lines that list them."""
     header: LogLine | str | None = None
+    items: list[str] = []  # the numbered lines under a counting header
     for item in lines:
         message = _message(item)
         if header is not None:
-            if message.strip() and "\n" not in message and not _ERRORS_HEADER.match(message):
+            one = "\n" not in message and bool(message.strip())
+            if _COUNTED_FAILURES.match(_message(header)):
+                if one and _NUMBERED_ITEM.match(message) and len(items) < LISTED_ITEMS:
+                    items.append(message.strip())
+                    continue
+                yield _like(header, " ".join([_message(header).strip(), *items])) if items else header
+                header, items = None, []
+            elif one and not _ERRORS_HEADER.match(message):
                 yield _like(item, f"{_message(header).strip()} {message.strip()}")
                 header = None
                 continue
-            yield header
-            header = None
-        if "\n" not in message and _ERRORS_HEADER.match(message):
+            else:
+                yield header
+                header = None
+        if "\n" not in message and (_ERRORS_HEADER.match(message) or _COUNTED_FAILURES.match(message)):
             header = item
         else:
             yield item
     if header is not None:
-        yield header
+        yield _like(header, " ".join([_message(header).strip(), *items])) if items else header
 
 
 _STAMP_END = re.compile(r".*(?: - |\] |: )")
