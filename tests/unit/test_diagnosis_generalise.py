@@ -1749,6 +1749,10 @@ def test_the_shells_report_of_an_abort_gives_way_to_what_the_program_said_before
                       "/opt/app/run_embed.sh: line 31:    17 Aborted                 (core dumped) python "
                       "/opt/app/embed.py --shard 3"), "batch")
     assert d.cause.category == Category.CAPACITY
+    # V8's heap limit, then the abort in a French locale's words (evansiroky/gtfs-sequelize#5).
+    d = diagnose(book("FATAL ERROR: CALL_AND_RETRY_2 Allocation failed - process out of memory",
+                      "Abandon (core dumped)"), "batch")
+    assert d.cause.category == Category.OUT_OF_MEMORY
     # Alone, the abort is still the program's own crash.
     d = diagnose(book("/opt/app/run.sh: line 31:    17 Aborted                 (core dumped) python /opt/app/x.py"),
                  "batch")

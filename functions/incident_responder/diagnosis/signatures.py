@@ -494,7 +494,9 @@ _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLoca
                           r"|/bin/python[\d.]*: (?:not found|No such file or directory)"
                           # the shell's report of a program that called abort() after saying why ("F tensorflow/...
                           # CUDA_ERROR_ECC_UNCORRECTABLE", then "line 31:    17 Aborted  (core dumped) python ...")
-                          r"|\bAborted\s+\(core dumped\)"
+                          # (in a French locale's words too: "Abandon (core dumped)" after V8's "FATAL ERROR: ...
+                          # Allocation failed - process out of memory", evansiroky/gtfs-sequelize#5)
+                          r"|\b(?:Aborted|Abandon)\s+\(core dumped\)"
                           # a wrapper's check that the tool it ran wrote its output ("[run_fastqc] expected report
                           # /data/out/x_fastqc.html not found", after FastQC died on "No fonts found")
                           r"|(?i:\bexpected (?:report|output|result)s?(?: files?)? \S+ (?:not found|is missing"
