@@ -271,6 +271,11 @@ def test_the_failures_a_line_counts_are_kept_with_it() -> None:
     texts = [line.text for line in compact(lines, max_lines=3).lines]
     assert ("ERROR: [1] bootstrap checks failed [1]: max file descriptors [4096] for elasticsearch process is too "
             "low, increase to at least [65536]") in texts, texts
+    # As many numbered lines as the count says: a later numbered line is a line of its own.
+    texts = [line.text for line in compact(["ERROR: [1] bootstrap checks failed", "[1]: max file descriptors [4096]",
+                                            "[2]: not one of the failures counted"]).lines]
+    assert "ERROR: [1] bootstrap checks failed [1]: max file descriptors [4096]" in texts, texts
+    assert "[2]: not one of the failures counted" in texts, texts
 
 
 def test_a_jvm_crash_reports_signal_and_problematic_frame_are_one_line() -> None:

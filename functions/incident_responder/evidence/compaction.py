@@ -1363,32 +1363,38 @@ LISTED_ITEMS = 5  # at most this many numbered failures are joined to the line t
 
 def _listed_errors(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]:
     """``lines`` with a bare errors header ("ERRORS:") joined to the line listed under it, and a line that counts
-    failures joined to the numbered lines that list them."""
+    failures joined to the numbered lines that list them (as many as it counts, at most LISTED_ITEMS)."""
     header: LogLine | str | None = None
+    counted = 0  # how many numbered lines the held header announced (0: a bare errors header)
     items: list[str] = []  # the numbered lines under a counting header
+
+    def held(head: LogLine | str) -> LogLine | str:
+        return _like(head, " ".join([_message(head).strip(), *items])) if items else head
+
     for item in lines:
         message = _message(item)
+        one = "\n" not in message and bool(message.strip())
         if header is not None:
-            one = "\n" not in message and bool(message.strip())
-            if _COUNTED_FAILURES.match(_message(header)):
-                if one and _NUMBERED_ITEM.match(message) and len(items) < LISTED_ITEMS:
+            if counted:
+                if one and _NUMBERED_ITEM.match(message) and len(items) < min(counted, LISTED_ITEMS):
                     items.append(message.strip())
                     continue
-                yield _like(header, " ".join([_message(header).strip(), *items])) if items else header
-                header, items = None, []
+                yield held(header)
             elif one and not _ERRORS_HEADER.match(message):
                 yield _like(item, f"{_message(header).strip()} {message.strip()}")
                 header = None
                 continue
             else:
                 yield header
-                header = None
-        if "\n" not in message and (_ERRORS_HEADER.match(message) or _COUNTED_FAILURES.match(message)):
-            header = item
+            header, counted, items = None, 0, []
+        count = _COUNTED_FAILURES.match(message) if one else None
+        count = count if count is not None and int(count[1]) > 0 else None
+        if count is not None or (one and _ERRORS_HEADER.match(message)):
+            header, counted = item, int(count[1]) if count is not None else 0
         else:
             yield item
     if header is not None:
-        yield _like(header, " ".join([_message(header).strip(), *items])) if items else header
+        yield held(header)
 
 
 _STAMP_END = re.compile(r".*(?: - |\] |: )")
