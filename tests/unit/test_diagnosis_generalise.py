@@ -1398,6 +1398,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("StreamContentLengthMismatch: Stream content length mismatch. Received 24405573 of 1628095990 bytes.", "batch",
      Category.DEPENDENCY_UNAVAILABLE),
     ("ValueError: Data is compressed as lz4 but we don't have this installed", "ecs", Category.CONFIGURATION),
+    # A Delta client older than the table's reader features (delta-io/delta-rs#3543).
+    ("Error: Transaction failed: Unsupported reader features required: [DeletionVectors]", "ecs",
+     Category.CONFIGURATION),
     # An Iceberg v1 table whose evolved partition spec kept a void transform, read by Athena (apache/iceberg#5637).
     ("Query FAILED: GENERIC_INTERNAL_ERROR: Unsupported partition transform: 1000: date: void(7)", "athena",
      Category.CONFIGURATION),
