@@ -1740,7 +1740,11 @@ def test_an_earlier_attempts_throttle_gives_way_to_the_last_attempts_own_error()
           error="Lambda.TooManyRequestsException", attempt="earlier")
     b.add("error", "lambda (from the task's cause)", error, error_type="OSError", child=True, child_source="lambda")
     b.add("log", "/aws/lambda/fn", f"[ERROR] {error}")
-    assert diagnose(b).cause.category != Category.THROTTLING
+    cause = diagnose(b).cause
+    # The function's own error is quoted and cited; the throttle the Retry got past is not.
+    assert cause.category != Category.THROTTLING
+    assert "cannot load library 'pango-1.0-0'" in cause.explanation
+    assert cause.evidence_ids[0] in ("E3", "E4") and "E2" not in cause.evidence_ids
 
 
 def test_the_shells_report_of_an_abort_gives_way_to_what_the_program_said_before_it() -> None:
@@ -1770,6 +1774,7 @@ def test_a_local_server_the_work_could_not_reach_gives_way_to_why_it_did_not_sta
                       "is too low, increase to at least [65536]",
                       "curl: (7) Failed to connect to localhost port 9200: Connection refused"), "batch")
     assert d.cause.category == Category.CONFIGURATION
+    assert d.cause.evidence_ids[0] == "E2" and "max file descriptors [4096]" in d.cause.explanation
 
 
 @pytest.mark.parametrize(("line", "weak"), [

@@ -58,7 +58,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..evidence.compaction import MR_FATAL_TASK, log_level
+from ..evidence.compaction import ERROR_LEVELS, MR_FATAL_TASK, log_level
 from ..model import Category, Confidence, ProbableCause, parse_time
 from .chains import parse_chain, render_chain
 from .classes import (
@@ -524,9 +524,6 @@ _NOTICE_NOT_SENT = re.compile(
     r"(?i)\b(?:problem|error|failure) (?:while |when )?sending (?:the )?(?:message|mail|e-?mail|notification|alert)\b"
     r"|\b(?:could not|unable to|failed to) (?:connect to SMTP host|send (?:the )?(?:failure |error )?(?:mail|e-?mail|"
     r"notification|alert)s?\b)")
-_FATAL_LEVELS = frozenset({"ERROR", "ERR", "FATAL", "CRITICAL", "SEVERE"})
-
-
 _TRACE_HEAD = re.compile(r"\s*(?:Caused by:\s*)?(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)\b")
 # A transfer that failed ("download failed: s3://... to ./ref.fasta (Connection reset by peer)", "Failed to fetch
 # ..."): a file the same log later says does not exist was never fetched, and the transfer's reason is the cause.
@@ -570,7 +567,7 @@ def _notices_after_failure(evidence: list[Evidence]) -> list[Evidence]:
     failed: dict[str, datetime] = {}  # per log, the time of its first error line that is no notice
     for ev in evidence:
         at = parse_time(ev.time) if ev.kind == "log" and ev.id not in notices else None
-        if at is not None and log_level(ev.text) in _FATAL_LEVELS:
+        if at is not None and log_level(ev.text) in ERROR_LEVELS:
             failed[ev.source] = min(failed.get(ev.source, at), at)
 
     def after_failure(ev: Evidence) -> bool:
@@ -1017,13 +1014,13 @@ class SignatureSet:
             # of another category that ended the run on a fatal line (a DescribeAddon call throttled and retried,
             # then a ValueError in the script's own loop): the retries got past it. A warning that is not a retry
             # ("Found 3 malformed records") may still be the cause under a generic wrapper.
-            ended = weak and all(i in by_id and was_retried(by_id[i].text) for i in ids) and any(
-                not g[4] and g[0].category != sig.category for g in generic)
             # So too when it was seen only on earlier attempts of the state, and the last one failed otherwise in the
             # work's own words (a throttled invoke retried, then the function's own OSError): not when all that is
             # known of the last one is the orchestrator's wrapper.
-            ended = ended or (weak and all(i in by_id and _earlier_attempt(by_id[i]) for i in ids) and any(
-                not g[4] and g[0].category != sig.category and _in_own_words(g[1], by_id) for g in generic))
+            retried = all(i in by_id and was_retried(by_id[i].text) for i in ids)
+            earlier = all(i in by_id and _earlier_attempt(by_id[i]) for i in ids)
+            ended = weak and (retried or earlier) and any(
+                not g[4] and g[0].category != sig.category and (retried or _in_own_words(g[1], by_id)) for g in generic)
             # A node the engine lost, and then a connection to that same node that failed (Spark's shuffle fetch
             # from the executors of a reclaimed Spot node, "connection timed out: ip-10-60-3-41...:7337"): the lost
             # node explains the connection failure, not the other way round.

@@ -45,6 +45,7 @@ from incident_responder.evidence.redaction import redact
 from incident_responder.formats import TOKEN_CHARS, decoded_byte_lists, shorten_token
 
 __all__ = [
+    "ERROR_LEVELS",
     "JOINED",
     "MR_FATAL_TASK",
     "RETRIED",
@@ -297,6 +298,7 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
 ]
 _LEVEL = re.compile(r"\b(FATAL|CRITICAL|SEVERE|ERROR|ERR|WARN|WARNING|INFO|NOTICE|DEBUG|TRACE)\b")
 ROUTINE_LEVELS = frozenset({"INFO", "NOTICE", "DEBUG", "TRACE"})
+ERROR_LEVELS = frozenset({"FATAL", "CRITICAL", "SEVERE", "ERROR", "ERR"})  # a line logged as an error
 _LEVEL_BONUS = {"FATAL": 3.0, "CRITICAL": 3.0, "SEVERE": 3.0, "ERROR": 2.0, "ERR": 2.0, "WARN": 1.0,
                 "WARNING": 1.0, "DEBUG": -1.0, "TRACE": -1.0}
 _FRAME = re.compile(
@@ -1351,8 +1353,6 @@ def _jvm_crash_joined(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]
 # (Soda Core's "ERRORS:", then "[02:12:03] Metrics '"freshness_in_hours"' were not computed for check ...",
 # sodadata/soda-core#1755): the line under it is an error whatever its words; it is read with the header.
 _ERRORS_HEADER = re.compile(r"^\s*(?:\[[\d:.]+\]\s*)?(?:ERRORS?|FAILURES?|Errors?|Failures?)(?:\s*\(\d+\))?\s*:\s*$")
-
-
 # ... or under a line that counts them, each numbered after it (Elasticsearch's "ERROR: [1] bootstrap checks failed",
 # then "[1]: max file descriptors [4096] for elasticsearch process is too low, increase to at least [65536]",
 # awslabs/amazon-eks-ami#234): the numbered lines are the failures the count announced.
