@@ -33,7 +33,7 @@ from .diagnosis import SignatureSet, load_signatures
 from .errors import ClaimInProgress
 from .evidence.catalog import cached_catalog, pipeline_from_tags, table_metadata
 from .evidence.changes import collect_changes, remember_good_run
-from .evidence.columns import check_columns
+from .evidence.columns import check_catalog_columns, check_columns
 from .evidence.inputs import check_inputs
 from .evidence.redaction import redact, redact_obj
 from .formats import fmt_duration
@@ -343,6 +343,7 @@ def analyze(event: dict[str, Any], *, aws: AwsContext | None = None, cfg: Settin
         pipeline = _pipeline(c, src, cfg)
         if pipeline and pipeline.datasets:
             table_metadata(c, pipeline.datasets)
+        check_catalog_columns(c)
         group = _group(incident, store, cfg, launch)
         sigs = signature_set(cfg)
         diagnosis = diagnose_incident(incident, c, pipeline, sigs, cfg, aws=aws, home=home, store=store,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from incident_responder.analyze import signature_set
-from incident_responder.evidence.columns import check_columns
+from incident_responder.evidence.columns import check_catalog_columns, check_columns
 from incident_responder.model import Category, Confidence, EvidenceBook
 from incident_responder.sources.base import Collector, SourceContext
 
@@ -49,3 +49,33 @@ def test_a_column_the_header_spells_otherwise_is_the_data(lines: list[str], spel
 def test_no_other_spelling_in_a_header_adds_nothing(lines: list[str]) -> None:
     c = _collector(*lines)
     assert check_columns(c) is None and not [e for e in c.book.items if e.kind == "columns"]
+
+
+def _query_collector(error: str, columns: dict[str, str]) -> Collector:
+    c = Collector.__new__(Collector)
+    c.book, c.context, c.failed_reads = EvidenceBook(), SourceContext(), 0  # type: ignore[assignment]
+    c.book.add("query", "athena:GetQueryExecution", error)
+    c.book.add("catalog", "glue:GetTable", "Glue table default.evt_development, location "
+               "arn:aws:dynamodb:us-east-1:123456789012:table/evt_development", dataset="default.evt_development",
+               columns=columns)
+    return c
+
+
+def test_a_column_the_query_cannot_resolve_that_the_catalog_defines_is_the_tables_reading() -> None:
+    # awslabs/aws-athena-query-federation#376: the DynamoDB connector could not map the set<bigint> the crawler gave
+    # the column and fell back to an inferred schema without it; the query named a column the table has.
+    c = _query_collector("Query FAILED: SYNTAX_ERROR: line 1:16: Column 'crop_ids' cannot be resolved",
+                         {"evt_id": "string", "crop_ids": "set<bigint>"})
+    ev = check_catalog_columns(c)
+    assert ev is not None and "defines as set<bigint>" in ev.text
+    d = signature_set().diagnose(c.book.items, "athena", {"resource_name": "evt-analytics", "run_id": "q-1"})
+    assert (d.cause.category, d.cause.confidence) == (Category.CONFIGURATION, Confidence.MEDIUM)
+    assert ev.id in d.cause.evidence_ids
+
+
+def test_a_column_the_catalog_does_not_define_is_still_the_query() -> None:
+    c = _query_collector("Query FAILED: SYNTAX_ERROR: line 1:16: Column 'crop_id' cannot be resolved",
+                         {"evt_id": "string", "crop_ids": "set<bigint>"})
+    assert check_catalog_columns(c) is None
+    d = signature_set().diagnose(c.book.items, "athena", {"resource_name": "evt-analytics", "run_id": "q-1"})
+    assert d.cause.category == Category.CODE_ERROR

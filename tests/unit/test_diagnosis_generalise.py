@@ -1404,6 +1404,24 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # An Iceberg v1 table whose evolved partition spec kept a void transform, read by Athena (apache/iceberg#5637).
     ("Query FAILED: GENERIC_INTERNAL_ERROR: Unsupported partition transform: 1000: date: void(7)", "athena",
      Category.CONFIGURATION),
+    # zlib's inflate on damaged ARC files (archivesunleashed/aut#271).
+    ("Lost task 17269.3 in stage 0.0 (TID 17301, ip-10-0-3-77.ec2.internal, executor 12): java.util.zip.ZipException: "
+     "too many length or distance symbols", "emr", Category.BAD_DATA),
+    # Hadoop's native library not on the JVM's library path (alibaba/DataX#202, bloomberg/chef-bach#24).
+    ("java.lang.UnsatisfiedLinkError: org.apache.hadoop.util.NativeCodeLoader.buildSupportsSnappy()Z", "ecs",
+     Category.CONFIGURATION),
+    ("java.lang.UnsatisfiedLinkError: no gplcompression in java.library.path", "batch", Category.CONFIGURATION),
+    # vLLM's context longer than its KV cache (vllm-project/vllm#2418).
+    ("ValueError: The model's max seq len (4096) is larger than the maximum number of tokens that can be stored in "
+     "KV cache (3664). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the "
+     "engine.", "batch", Category.CONFIGURATION),
+    # A script with Windows line endings run by bash (mvillarrealb/docker-spark-cluster#40): its syntax error is the
+    # script's, not the data's.
+    ("/start-spark.sh: line 10: syntax error near unexpected token `elif'", "ecs", Category.CODE_ERROR),
+    # The awslogs driver's retries creating a stream spent (praetorian-inc/chariot-ui#482).
+    ("CannotStartContainerError: Error response from daemon: failed to create task for container: failed to "
+     "initialize logging driver: failed to create Cloudwatch log stream: operation error CloudWatch Logs: "
+     "CreateLogStream, exceeded maximum number of attempts, 3", "batch", Category.THROTTLING),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

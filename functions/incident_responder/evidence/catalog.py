@@ -28,6 +28,7 @@ __all__ = ["CatalogIndex", "cached_catalog", "catalog_entries", "clear_catalog_c
 logger = logging.getLogger(__name__)
 
 MAX_DATASETS = 3
+MAX_COLUMNS = 1000  # the columns of a table kept for the column check; a wide table's rest is not read
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")  # a table name that is its own pattern in a GetTables expression
 
 
@@ -199,4 +200,8 @@ def _table_fact(c: Collector, ds: str, t: dict[str, Any], call: str) -> None:
     fmt = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or sd.get("InputFormat")
     if fmt:
         parts.append(f"format {fmt.split('.')[-1]}")
-    c.add("catalog", call, ", ".join(parts), updated, dataset=ds, location=sd.get("Location", ""))
+    # The columns the table defines, by lower-case name (Athena's and Glue's names are case-insensitive): the
+    # column check (evidence/columns.py) asks whether a column a query could not resolve is one of them.
+    defined = [*(sd.get("Columns") or []), *(t.get("PartitionKeys") or [])][:MAX_COLUMNS]
+    columns = {str(col["Name"]).lower(): str(col.get("Type", "")) for col in defined if col.get("Name")}
+    c.add("catalog", call, ", ".join(parts), updated, dataset=ds, location=sd.get("Location", ""), columns=columns)

@@ -6,7 +6,14 @@ the header changed under it: a stray space (" Name"), another case ("name"), a b
 When the evidence itself shows the header with such a spelling of the column (the same error line's column list,
 or a line naming three columns at least that the job logged about what it read), the data changed, not the
 code: one evidence item of kind ``columns`` with the fact ``column_variant`` says so, and a signature
-(``rules/signatures/common.yaml``) reads it. No AWS call.
+(``rules/signatures/common.yaml``) reads it.
+
+A query that cannot resolve a column its table's Glue Data Catalog definition has ("Column 'crop_ids' cannot be
+resolved" on a table that defines crop_ids as set<bigint>) is not a query naming a wrong column either: the engine
+did not read the table as the catalog defines it (a column type a connector cannot map, so it fell back to
+inferring a schema without it; a view over an older definition). The fact ``column_in_catalog`` says so, read
+by its own signature. Only a query's own error counts: a Spark job's frame is read from its files, not its
+table's definition. No AWS call: the catalog facts are those the collector read.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ if TYPE_CHECKING:
     from ..model import Evidence
     from ..sources.base import Collector
 
-__all__ = ["KIND", "check_columns", "column_variant"]
+__all__ = ["KIND", "check_catalog_columns", "check_columns", "column_in_catalog", "column_variant"]
 
 KIND = "columns"
 _NAME = r"[^'\"`\[\]\n]{1,64}"
@@ -79,6 +86,27 @@ def column_variant(evidence: list[Evidence]) -> tuple[Evidence, str, str] | None
     return None
 
 
+def column_in_catalog(evidence: list[Evidence]) -> tuple[Evidence, str, Evidence, str] | None:
+    """The first column a query could not resolve that a catalog table of the evidence defines: (the query's
+    error, the column, the table's catalog item, the type the table gives it)."""
+    tables = [ev for ev in evidence if ev.kind == "catalog" and ev.facts.get("columns")]
+    if not tables:
+        return None
+    for ev in evidence:
+        if ev.kind != "query":
+            continue
+        for pattern in _MISSING:
+            m = pattern.search(ev.text)
+            if not m:
+                continue
+            wanted = m.group("name")
+            for table in tables:
+                kind = table.facts["columns"].get(_plain(wanted))
+                if kind is not None:
+                    return ev, wanted, table, kind
+    return None
+
+
 def _describe(wanted: str, spelled: str) -> str:
     if any(bom in spelled for bom in _BOMS):
         return "with a byte-order mark before it"
@@ -96,3 +124,17 @@ def check_columns(c: Collector) -> Evidence | None:
     return c.add(KIND, "evidence", f"The job looks for the column {wanted!r}; the data's header has it as {spelled!r} "
                  f"({_describe(wanted, spelled)})", column_variant=True, column_wanted=wanted,
                  column_spelled=spelled)
+
+
+def check_catalog_columns(c: Collector) -> Evidence | None:
+    """Add that a column a query could not resolve is one its table's catalog definition has (module docstring);
+    run once the tables' catalog facts are read."""
+    if any(e.kind == KIND for e in c.book.items):
+        return None  # the header's spelling already explains the column
+    found = column_in_catalog(c.book.items)
+    if found is None:
+        return None
+    _, wanted, table, kind = found
+    typed = f" as {kind}" if kind else ""
+    return c.add(KIND, "evidence", f"The query cannot resolve the column {wanted!r}, which the Glue table "
+                 f"{table.facts.get('dataset', '')} defines{typed}", column_in_catalog=True, column_wanted=wanted)
