@@ -150,3 +150,24 @@ def test_the_redrive_starts_the_same_job_on_the_same_virtual_cluster(stack: Loca
     out = stack.session.client("emr-containers").start_job_run(**plan.params)
     started = adapter("emrcontainers").new_run(plan, out)
     assert started.run_key == f"k3r9x2m7q1w8e5t6y4u0i2o9p#{out['id']}"
+
+
+@pytest.mark.parametrize(("name", "driver", "runner"), [
+    # S3: the driver's folder under the application, the runner's a folder of its own beside it.
+    (DIRECT, "spark-000000033h5c8d0n2fj/spark-000000033h5c8d0n2fj-driver/", "000000033h5c8d0n2fj-k7x2q/"),
+    # CloudWatch: the same paths as stream names under the job's prefix.
+    (SFN_CHILD, "spark-00000002tq8k3h1n5v7/spark-00000002tq8k3h1n5v7-driver/", "00000002tq8k3h1n5v7-x9z8y/"),
+])
+def test_a_driver_that_left_no_log_gives_way_to_the_job_runners(tmp_path: Path, name: str, driver: str,
+                                                                  runner: str) -> None:
+    # A driver pod that never started (spark-submit could not create it, or the executors' volume claims:
+    # eksctl-io/eksctl#5397) leaves no log; what failed is in the stderr of the job runner, the pod that ran
+    # spark-submit, under <virtualClusterId>/jobs/<jobRunId>/containers/<jobRunId>-<suffix>/.
+    folder = _copy(tmp_path, name)
+    world = folder / "world.yaml"
+    world.write_text(world.read_text(encoding="utf-8").replace(driver, runner), encoding="utf-8")
+    (result,) = replay([folder])
+    logs = [e for e in result["report"]["evidence"] if e["kind"] == "log"]
+    assert logs and all(f"/containers/{runner}stderr" in e["source"] for e in logs), [e["source"] for e in logs]
+    # The driver's stdout is not asked for once its stderr is missing: one listing more than a driver's report.
+    assert 0 < sum(result["api_calls"].values()) <= MAX_REPORT_CALLS + 1, result["api_calls"]

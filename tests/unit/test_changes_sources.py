@@ -10,8 +10,8 @@ from typing import Any
 from incident_responder.evidence.changes import Series, trend
 from incident_responder.sources.athena.changes import query_shape
 from incident_responder.sources.emrserverless.changes import _facts as emrs_facts
-from incident_responder.sources.emrserverless.sizing import spark_conf
 from incident_responder.sources.gluecrawler.changes import tables_changed
+from incident_responder.sources.sparksizing import spark_conf
 from incident_responder_local.replay import run_scenario
 
 lambda_changes = importlib.import_module("incident_responder.sources.lambda.changes")

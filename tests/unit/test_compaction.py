@@ -260,6 +260,23 @@ def test_the_error_a_tools_summary_lists_under_its_errors_header_is_kept() -> No
     assert "ERRORS:" in [line.text for line in compact(["starting", "ERRORS:"]).lines]
 
 
+def test_a_rust_panic_is_kept_with_its_message() -> None:
+    # Rust 1.73 and later print where a thread panicked on one line and why on the next (Boavizta/cloud-scanner#666);
+    # the web framework's lines about panics in general, which say "panic" too, must not crowd it out.
+    place = ("thread 'tokio-runtime-worker' panicked at /usr/local/cargo/registry/src/index.crates.io-6f17d22bba15001f/"
+             "hyper-rustls-0.24.2/src/config.rs:48:9:")
+    lines = ["hyper_rustls::config: with_native_roots processed 0 valid and 0 invalid certs", place,
+             "no CA certificates found",
+             "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+             "rocket::server: Handler metrics panicked.", "rocket::server: This is an application bug.",
+             "rocket::server: A panic in Rust must be treated as an exceptional event.",
+             "rocket::server: Panicking is not a suitable error handling mechanism.",
+             "rocket::server: Unwinding, the result of a panic, is an expensive operation.",
+             "rocket::server: Outcome: Error(500 Internal Server Error)"]
+    texts = [line.text for line in compact(lines, max_lines=4).lines]
+    assert f"{place} no CA certificates found" in texts, texts
+
+
 def test_the_failures_a_line_counts_are_kept_with_it() -> None:
     # Elasticsearch's failed bootstrap checks, counted on one line and each numbered on its own
     # (awslabs/amazon-eks-ami#234): the numbered line says which limit, in no error word.

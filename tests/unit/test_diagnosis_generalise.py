@@ -1418,6 +1418,56 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A script with Windows line endings run by bash (mvillarrealb/docker-spark-cluster#40): its syntax error is the
     # script's, not the data's.
     ("/start-spark.sh: line 10: syntax error near unexpected token `elif'", "ecs", Category.CODE_ERROR),
+    # netCDF-C's "HDF error" on a file it cannot open (Cloud-Drift/clouddrift#531: zero-byte downloads).
+    ("OSError: [Errno -101] NetCDF: HDF error: '/tmp/clouddrift/gdp_exp/drifter_hourly_101815.nc'", "ecs",
+     Category.BAD_DATA),
+    # xarray's SciPy engine handed a NetCDF-4 file (NCAR/mom6-tools#86).
+    ("TypeError: Error: /mnt/data/WOA18_SALT.nc is not a valid NetCDF 3 file If this is a NetCDF4 file, you may need "
+     "to install the netcdf4 library, e.g.,", "lambda", Category.CONFIGURATION),
+    # A Redis primary that became a read-only replica under the client (redisson/redisson#241).
+    ("org.redisson.client.RedisException: READONLY You can't write against a read only slave.. channel: [id: "
+     "0x9f2c1a3e, L:/10.0.2.17:41234 - R:clickstream-sessions.use1.cache.amazonaws.com/10.0.3.41:6379]", "ecs",
+     Category.DEPENDENCY_UNAVAILABLE),
+    # STS's cap on a chained role's session (deployment-io/runner#89); a JDBC URL property's value the driver refuses
+    # (awslabs/aws-mysql-jdbc#411).
+    ("operation error STS: AssumeRole, https response error StatusCode: 400, api error ValidationError: The requested "
+     "DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.", "ecs",
+     Category.CONFIGURATION),
+    ("java.sql.SQLException: The connection property 'zeroDateTimeBehavior' acceptable values are: 'CONVERT_TO_NULL', "
+     "'EXCEPTION' or 'ROUND'. The value 'convertToNull' is not acceptable.", "emr", Category.CONFIGURATION),
+    # A DynamoDB key condition the code built with two conditions on one key (awslabs/aws-athena-query-federation#1089).
+    ("com.amazonaws.services.dynamodbv2.model.AmazonDynamoDBException: KeyConditionExpressions must only contain one "
+     "condition per key (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ValidationException)", "lambda",
+     Category.CODE_ERROR),
+    # A Redlock lock that expired under the work (mike-marcacci/node-redlock#65).
+    ("LockError: Unable to fully release the lock on resource \"locks:daily-export\".", "lambda", Category.TIMEOUT),
+    # A request past a fixed size the code built (ASFHyP3/hyp3#2241, ClickHouse/clickhouse-java#229).
+    ("RequestEntityTooLargeException: An error occurred (RequestEntityTooLargeException) when calling the Invoke "
+     "operation: 264496 byte payload is too large for the Event invocation type (limit 262144 bytes)", "lambda",
+     Category.CODE_ERROR),
+    ("java.lang.IllegalArgumentException: Can't get JDBC type for struct<status:array<string>>", "glue",
+     Category.CODE_ERROR),
+    # OpenSSL 3 refusing a server that only does legacy renegotiation (C0D3D3V/Moodle-DL#154).
+    ("Connection error: HTTPSConnectionPool(host='moodle.example.de', port=443): Max retries exceeded with url: "
+     "/webservice/rest/server.php (Caused by SSLError(SSLError(1, '[SSL: "
+     "UNSAFE_LEGACY_RENEGOTIATION_DISABLED] unsafe legacy renegotiation disabled (_ssl.c:997)')))", "ecs",
+     Category.CONFIGURATION),
+    # rustls finding no root certificate in the image (Boavizta/cloud-scanner#666), in Rust's panic.
+    ("thread 'tokio-runtime-worker' panicked at /usr/local/cargo/registry/src/index.crates.io-6f17d22bba15001f/"
+     "hyper-rustls-0.24.2/src/config.rs:48:9: no CA certificates found", "ecs", Category.CONFIGURATION),
+    # CloudWatch Logs refused by the function a subscription filter names (YumaInaura/YumaInaura#3460), and a log batch
+    # the client held past 24 hours (maxbanton/cwh#96): InvalidParameterException's message names the cause.
+    ("State 'PutSubscriptionFilter' (aws-sdk:cloudwatchlogs:putSubscriptionFilter) failed with TaskFailed: "
+     "CloudWatchLogs.InvalidParameterException — cause: Could not execute the lambda function. Make sure you have "
+     "given CloudWatch Logs permission to execute your function. (Service: CloudWatchLogs, Status Code: 400)",
+     "stepfunctions", Category.PERMISSION_DENIED),
+    ('{"__type":"InvalidParameterException","message":"The batch of log events in a single PutLogEvents request cannot '
+     'span more than 24 hours."}', "ecs", Category.CODE_ERROR),
+    # Python bytecode compiled by another version than the runtime's (developmentseed/ml-enabler#122).
+    ("Runtime.ImportModuleError: Unable to import module 'download_and_predict.handler': bad magic number in 'affine': "
+     "b'U\\r\\r\\n'", "stepfunctions", Category.CONFIGURATION),
+    # A zip Windows' built-in tool wrote as if split over disks (BodenmillerGroup/ImcSegmentationPipeline#18).
+    ("zipfile.BadZipFile: zipfiles that span multiple disks are not supported", "batch", Category.BAD_DATA),
     # The awslogs driver's retries creating a stream spent (praetorian-inc/chariot-ui#482).
     ("CannotStartContainerError: Error response from daemon: failed to create task for container: failed to "
      "initialize logging driver: failed to create Cloudwatch log stream: operation error CloudWatch Logs: "
@@ -3231,7 +3281,8 @@ def test_a_throttle_the_client_backed_off_from_gives_way_to_the_error_that_ended
         return signature_set().diagnose(b.items, "athena", {"resource_name": "q"})
 
     assert is_weak_line(throttled)
-    assert run(throttled).cause.category == Category.CONFIGURATION
+    # The refusal is of the request the connector built (two conditions on one key): the code's.
+    assert run(throttled).cause.category == Category.CODE_ERROR
     # Without the backoff's words, the throttle is not known to have been got past.
     assert run(throttled.replace(" adding delay of 10 ms", "")).cause.category == Category.THROTTLING
 
@@ -4207,16 +4258,19 @@ def test_an_s3_event_key_left_encoded_is_read_by_the_service_that_refused_the_ob
     assert run(textract, encoded=False).cause.signature != "lambda-s3-event-key-not-decoded"
 
 
-@pytest.mark.parametrize("text", [
-    "twilio error 21408: Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
-    "paramiko.ssh_exception.SSHException: No hostkey for host sftp.partner.example found.",
-    "Interop+Crypto+OpenSslCryptographicException: error:0A000152:SSL routines::unsafe legacy renegotiation disabled",
+@pytest.mark.parametrize(("text", "rule"), [
+    ("twilio error 21408: Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
+     "configuration-phrases"),
+    ("paramiko.ssh_exception.SSHException: No hostkey for host sftp.partner.example found.", "configuration-phrases"),
+    # OpenSSL's refusal outranks the connection error it usually comes in: a class of its own (high).
+    ("Interop+Crypto+OpenSslCryptographicException: error:0A000152:SSL routines::unsafe legacy renegotiation disabled",
+     "configuration-classes"),
 ])
-def test_the_works_setup_is_read_by_its_phrase_not_by_the_wording_alone(text: str) -> None:
+def test_the_works_setup_is_read_by_its_phrase_not_by_the_wording_alone(text: str, rule: str) -> None:
     # The word model alone reads these as configuration too, at low confidence and without naming why; the report
     # must quote the phrase the class rule knows.
     d = diagnose(book(text), "ecs")
-    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "class:configuration-phrases")
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, f"class:{rule}")
 
 
 def test_an_athena_type_mismatch_may_be_the_tables_declared_type_so_it_is_never_high() -> None:
@@ -4285,3 +4339,17 @@ def test_a_build_for_cpu_features_the_host_lacks_is_the_package_chosen() -> None
     # Read by the class rule, which quotes Polars' warning (not a guess from the words alone).
     assert d.cause.category == Category.CONFIGURATION and d.rule == "class:configuration-where-it-runs"
     assert "Missing required CPU features" in d.cause.explanation
+
+
+@pytest.mark.parametrize(("texts", "category"), [
+    # HDF5's lock refused by a file system without locks (E3SM-Project/e3sm_diags#164): the lock line, not the "HDF
+    # error" netCDF says after it.
+    (("  #003: H5FDsec2.c line 940 in H5FD_sec2_lock(): unable to lock file, errno = 524, error message = 'Unknown "
+      "error 524'", "IOError: NetCDF: HDF error: /fsx/e3sm/climo/DECKv1b_H1_ANN_climo.nc"), Category.CONFIGURATION),
+    # requests' "403 Client Error" after the body the work logged (aws/chalice#734): the body says why.
+    (('ERROR digest: posts API response body: {"message":"Missing Authentication Token"}',
+      "requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://abc.execute-api.us-east-1."
+      "amazonaws.com/api/"), Category.CONFIGURATION),
+])
+def test_the_line_that_says_why_outranks_what_followed_it(texts: tuple[str, ...], category: Category) -> None:
+    assert diagnose(book(*texts), "batch").cause.category == category

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from incident_responder.sources.emrserverless.sizing import fit, spark_ask
+from incident_responder.sources.sparksizing import fit, spark_ask
 
 CAP_4_16 = {"cpu": "4 vCPU", "memory": "16 GB", "disk": "200 GB"}
 

@@ -497,6 +497,10 @@ _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLoca
                           # (in a French locale's words too: "Abandon (core dumped)" after V8's "FATAL ERROR: ...
                           # Allocation failed - process out of memory", evansiroky/gtfs-sequelize#5)
                           r"|\b(?:Aborted|Abandon)\s+\(core dumped\)"
+                          # requests' raise_for_status() summary of an answer whose body the work logged before it
+                          # ('{"message":"Missing Authentication Token"}', then "HTTPError: 403 Client Error:
+                          # Forbidden for url: ...", aws/chalice#734): the body says why
+                          r"|\bHTTPError: \d{3} (?:Client|Server) Error: [\w ]{1,60} for url: "
                           # a wrapper's check that the tool it ran wrote its output ("[run_fastqc] expected report
                           # /data/out/x_fastqc.html not found", after FastQC died on "No fonts found")
                           r"|(?i:\bexpected (?:report|output|result)s?(?: files?)? \S+ (?:not found|is missing"

@@ -268,7 +268,10 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
     # A limit or quota the work ran into ("Bytes scanned limit was exceeded", "exceeds the memory usage threshold").
     (8, re.compile(r"\b(?:limit|quota|threshold)s? (?:was |has been |is )?exceeded\b"
                    r"|\bexceed(?:s|ed|ing)? (?:the |its |your )?(?:[\w-]+ ){0,3}(?:limit|quota|threshold)"), True),
-    (8, re.compile(r"^\s*(?:Caused by:|Traceback \(most recent call last\))|(?:Exception|Error):"), False),
+    # ... and Rust's report of a panic nothing caught ("thread 'main' panicked at src/main.rs:12:5:"), the runtime's
+    # words for an uncaught failure as the traceback's are Python's
+    (8, re.compile(r"^\s*(?:Caused by:|Traceback \(most recent call last\)|thread '[^'\n]{0,80}' panicked at )"
+                   r"|(?:Exception|Error):"), False),
     # curl's own error line, its exit code in brackets ("curl: (60) SSL: no alternative certificate subject name
     # matches target hostname 'rates.example.com'", "curl: (6) Could not resolve host: ..."): often no error word.
     (8, re.compile(r"^(?:\S+\s+)?curl: \(\d+\) "), False),
@@ -1352,7 +1355,11 @@ def _jvm_crash_joined(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]
 # A tool's summary that lists its errors under a bare header, the header one log event and each error the next
 # (Soda Core's "ERRORS:", then "[02:12:03] Metrics '"freshness_in_hours"' were not computed for check ...",
 # sodadata/soda-core#1755): the line under it is an error whatever its words; it is read with the header.
-_ERRORS_HEADER = re.compile(r"^\s*(?:\[[\d:.]+\]\s*)?(?:ERRORS?|FAILURES?|Errors?|Failures?)(?:\s*\(\d+\))?\s*:\s*$")
+# Rust's panic says where on one line and what on the next since Rust 1.73 ("thread 'tokio-runtime-worker' panicked
+# at .../hyper-rustls-0.24.2/src/config.rs:48:9:", then "no CA certificates found", Boavizta/cloud-scanner#666):
+# the same shape, the message read with the place.
+_ERRORS_HEADER = re.compile(r"^\s*(?:\[[\d:.]+\]\s*)?(?:ERRORS?|FAILURES?|Errors?|Failures?)(?:\s*\(\d+\))?\s*:\s*$"
+                            r"|^\s*thread '[^'\n]{0,80}' panicked at \S+:\d+:\d+:\s*$")
 # ... or under a line that counts them, each numbered after it (Elasticsearch's "ERROR: [1] bootstrap checks failed",
 # then "[1]: max file descriptors [4096] for elasticsearch process is too low, increase to at least [65536]",
 # awslabs/amazon-eks-ami#234): the numbered lines are the failures the count announced.

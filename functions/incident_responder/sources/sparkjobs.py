@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..evidence.changes import RunFacts
 from .base import parse_time
-from .emrserverless.sizing import spark_conf, spark_mib
+from .sparksizing import spark_conf, spark_mib
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -102,18 +102,20 @@ def failed_executors(c: Collector) -> list[str]:
     return list(dict.fromkeys([*final, *others]))
 
 
-def read_s3_log_object(c: Collector, uri: str, what: str, end: datetime | None, items: int) -> None:
-    """One log object of the run (gzip, the newest ``log_max_bytes``), compacted into at most ``items`` lines."""
+def read_s3_log_object(c: Collector, uri: str, what: str, end: datetime | None, items: int) -> bool:
+    """One log object of the run (gzip, the newest ``log_max_bytes``), compacted into at most ``items`` lines;
+    whether it held any line."""
     from ..evidence.logs import read_s3_log
 
     if not c.spend(f"{what} {uri}"):
-        return
+        return False
     fetched = read_s3_log(c.client("s3"), uri, max_bytes=c.settings.log_max_bytes)
     if fetched.error:
         c.failed_reads += 1
         c.book.gap(f"{what}: {fetched.error}")
     if fetched.lines:
         c.add_compacted(fetched.lines, uri, end, max_items=items, truncated=fetched.truncated)
+    return bool(fetched.lines)
 
 
 def latest_runs_text(runs: list[dict[str, Any]]) -> str:

@@ -10,7 +10,10 @@ as streams ``<logStreamNamePrefix>/<that>/stderr`` (and ``stdout``) of the job's
 ``<logUri>/<that>/stderr.gz``. The Spark application is ``spark-<jobRunId>`` and its driver pod
 ``spark-<jobRunId>-driver``; executor pods are ``<app name>-<hash>-exec-<N>``, so they are found by one
 listing of the application's folder. CloudWatch is read first; S3 when the job sends no logs to CloudWatch
-or CloudWatch gave none (a log group that does not exist is a gap that says so).
+or CloudWatch gave none (a log group that does not exist is a gap that says so). When the driver left no log
+(it never started: spark-submit could not create it, or the executors' volumes), the job runner's stderr is read
+instead: the pod that ran spark-submit, ``<virtualClusterId>/jobs/<jobRunId>/containers/<jobRunId>-<suffix>/``,
+found by one listing.
 
 COMPLETED and the running states are not reported.
 """
@@ -25,7 +28,6 @@ from ...errors import MalformedEvent
 from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, region_and_account, shorten
 from ..emrserverless.evidence import JOB_RUN_FROM_CAUSE
-from ..emrserverless.sizing import spark_properties
 from ..sparkjobs import (
     EMR_ON_EKS,
     EXECUTOR_ITEMS,
@@ -35,6 +37,7 @@ from ..sparkjobs import (
     failed_executors,
     read_s3_log_object,
 )
+from ..sparksizing import spark_properties
 from .spec import EmrContainersSpec
 
 if TYPE_CHECKING:
@@ -185,16 +188,20 @@ class EmrContainersEvidence:
         start = parse_time(run.get("createdAt"))
         app = f"{vc}/jobs/{run_id}/containers/spark-{run_id}"
         driver = f"{app}/spark-{run_id}-driver"
+        runner = f"{vc}/jobs/{run_id}/containers/{run_id}-"  # the job runner pod's folder, its suffix unknown
         read = False
         if cw.get("logGroupName"):
             read = self._cloudwatch(c, str(cw["logGroupName"]), str(cw.get("logStreamNamePrefix") or "").strip("/"),
-                                    app, driver, start, end)
+                                    app, driver, runner, start, end)
         if s3 and not read:
             folder = str(s3).rstrip("/")
             c.context["driver_log"] = f"{folder}/{driver}/stderr.gz"
             read = True
-            for name, items in LOG_ITEMS.items():
-                read_s3_log_object(c, f"{folder}/{driver}/{name}.gz", f"driver {name}", end, items)
+            for name, items in LOG_ITEMS.items():  # stderr first: without it the driver never ran
+                got = read_s3_log_object(c, f"{folder}/{driver}/{name}.gz", f"driver {name}", end, items)
+                if not got and name == "stderr":
+                    self._s3_runner(c, f"{folder}/{runner}", end)
+                    break
             failed = failed_executors(c)[:EXECUTORS_READ]
             if failed:
                 self._s3_executors(c, f"{folder}/{app}/", failed, end)
@@ -202,9 +209,10 @@ class EmrContainersEvidence:
             c.book.gap("driver logs: the job run sends its logs neither to CloudWatch nor to S3 "
                        "(monitoringConfiguration), or only to managed logs, which the responder cannot read")
 
-    def _cloudwatch(self, c: Collector, group: str, prefix: str, app: str, driver: str,
+    def _cloudwatch(self, c: Collector, group: str, prefix: str, app: str, driver: str, runner: str,
                     start: datetime | None, end: datetime | None) -> bool:
-        """The driver's stderr and stdout streams, then the failed executors' stderr; whether any line was read."""
+        """The driver's stderr and stdout streams, then the failed executors' stderr (the job runner's stderr when
+        the driver wrote nothing); whether any line was read."""
         inc = c.incident
         stream = f"{prefix}/{driver}" if prefix else driver
         c.context.setdefault("driver_log", f"{group} {stream}/stderr")
@@ -213,11 +221,19 @@ class EmrContainersEvidence:
         c.links.append(Link("Driver logs in CloudWatch",
                             console_log_url(inc.region, group, window_start, window_end, stream=f"{stream}/stderr")))
         added = []
-        for name, items in LOG_ITEMS.items():
+        for name, items in LOG_ITEMS.items():  # stderr first: without it the driver never ran
             added += c.logs(group, window_start, window_end, stream_names=[f"{stream}/{name}"], failure_time=end,
                             max_items=items)
+            if not added:
+                break
         if not added:
-            return False
+            folder = f"{prefix}/{runner}" if prefix else runner
+            out = c.call(f"DescribeLogStreams {group} {folder}", c.client("logs").describe_log_streams,
+                         logGroupName=group, logStreamNamePrefix=folder, limit=50)
+            names = [str(s.get("logStreamName")) for s in (out or {}).get("logStreams") or []]
+            chosen = [n for n in names if n.endswith("/stderr")][:1]
+            return bool(chosen) and bool(c.logs(group, window_start, window_end, stream_names=chosen,
+                                                failure_time=end, max_items=LOG_ITEMS["stderr"]))
         failed = failed_executors(c)[:EXECUTORS_READ]
         if failed:
             folder = f"{prefix}/{app}/" if prefix else f"{app}/"
@@ -229,6 +245,22 @@ class EmrContainersEvidence:
                 c.logs(group, window_start, window_end, failure_time=end, max_items=EXECUTOR_ITEMS,
                        stream_names=chosen)
         return True
+
+    @staticmethod
+    def _s3_runner(c: Collector, folder: str, end: datetime | None) -> None:
+        """The job runner pod's stderr.gz, under ``folder`` (``.../containers/<jobRunId>-``)."""
+        from ...evidence.logs import parse_s3_uri
+
+        parsed = parse_s3_uri(folder)
+        if parsed is None:
+            return
+        bucket, prefix = parsed
+        out = c.call(f"ListObjectsV2 {folder}", c.client("s3").list_objects_v2, Bucket=bucket, Prefix=prefix,
+                     MaxKeys=LIST_LIMIT)
+        keys = [str(o.get("Key")) for o in (out or {}).get("Contents") or []]
+        keys = [k for k in keys if k.endswith("/stderr.gz")]
+        if keys:
+            read_s3_log_object(c, f"s3://{bucket}/{keys[0]}", "job runner stderr", end, LOG_ITEMS["stderr"])
 
     @staticmethod
     def _s3_executors(c: Collector, folder: str, failed: list[str], end: datetime | None) -> None:

@@ -5,7 +5,7 @@ parameters, redacted, the run's duration and timeout), the driver's stderr and s
 S3 log location (``<logUri>/applications/<app>/jobs/<run>/SPARK_DRIVER/stderr.gz``) or its CloudWatch
 log streams (``/aws/emr-serverless`` by default), and GetApplication (release, state and the
 application's ``maximumCapacity``: the ceiling a job cannot grow past), and when the job's own Spark sizes
-ask for more than that ceiling, the sum (:mod:`.sizing`).
+ask for more than that ceiling, the sum (:mod:`..sparksizing`).
 
 SUCCESS and the running states are not reported.
 """
@@ -27,7 +27,7 @@ from ..sparkjobs import (
     failed_executors,
     read_s3_log_object,
 )
-from .sizing import fit, spark_ask
+from ..sparksizing import fit, spark_ask
 from .spec import EmrServerlessSpec
 
 if TYPE_CHECKING:
