@@ -1466,6 +1466,15 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Python bytecode compiled by another version than the runtime's (developmentseed/ml-enabler#122).
     ("Runtime.ImportModuleError: Unable to import module 'download_and_predict.handler': bad magic number in 'affine': "
      "b'U\\r\\r\\n'", "stepfunctions", Category.CONFIGURATION),
+    # A MySQL binlog position the server purged under a stopped CDC job (apache/flink-cdc#271): the position it resumes
+    # from, "skipping 0 events", is no notice of something passed over.
+    ("Caused by: org.apache.kafka.connect.errors.ConnectException: The connector is trying to read binlog starting "
+     "at GTIDs 6b71ee1c-50ef-11eb-bd49-0c42a1e81720:1-407326628 and binlog file 'mysql-bin.001073', pos=86097934, "
+     "skipping 0 events plus 0 rows, but this is no longer available on the server. Reconfigure the connector to use "
+     "a snapshot when needed.", "ecs", Category.MISSING_INPUT),
+    # A Glue crawler's recrawl policy against its target (hashicorp/terraform-provider-aws#22868).
+    ('InvalidInputException: An error occurred (InvalidInputException) when calling the UpdateCrawler operation: '
+     'RecrawlBehavior "Crawl new folders only" can only apply to Amazon S3 target.', "lambda", Category.CONFIGURATION),
     # A zip Windows' built-in tool wrote as if split over disks (BodenmillerGroup/ImcSegmentationPipeline#18).
     ("zipfile.BadZipFile: zipfiles that span multiple disks are not supported", "batch", Category.BAD_DATA),
     # The awslogs driver's retries creating a stream spent (praetorian-inc/chariot-ui#482).
@@ -4346,6 +4355,13 @@ def test_a_build_for_cpu_features_the_host_lacks_is_the_package_chosen() -> None
     # error" netCDF says after it.
     (("  #003: H5FDsec2.c line 940 in H5FD_sec2_lock(): unable to lock file, errno = 524, error message = 'Unknown "
       "error 524'", "IOError: NetCDF: HDF error: /fsx/e3sm/climo/DECKv1b_H1_ANN_climo.nc"), Category.CONFIGURATION),
+    # Kafka Connect's "Error configuring an instance of ..." after the setting it names (memiiso/debezium-server-
+    # iceberg#236): no connection failed.
+    (("ERROR [io.deb.sto.kaf.his.KafkaSchemaHistory] The 'schema.history.internal.kafka.bootstrap.servers' value is "
+      "invalid: A value is required", "ERROR [io.deb.ser.ConnectorLifecycle] Connector completed: success = 'false', "
+      "message = 'Error configuring an instance of KafkaSchemaHistory; check the logs for details', error = "
+      "'org.apache.kafka.connect.errors.ConnectException: Error configuring an instance of KafkaSchemaHistory; check "
+      "the logs for details'"), Category.CONFIGURATION),
     # requests' "403 Client Error" after the body the work logged (aws/chalice#734): the body says why.
     (('ERROR digest: posts API response body: {"message":"Missing Authentication Token"}',
       "requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://abc.execute-api.us-east-1."

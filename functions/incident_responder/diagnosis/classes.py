@@ -75,7 +75,9 @@ _TELEMETRY_LOST = (r"\bfailed to (?:flush|send|ship|export|forward|deliver|push)
 # no extra config, skip it, err: ...", "(reached max retries: 4): Request limit exceeded. -- will retry Ec2Image on
 # next pass"), or something not found that it does without ("Unable to do partial parsing because saved manifest
 # not found. Starting full parse."): a notice of the slower path it took, not the failure.
-_PASSED_OVER = re.compile(r"(?i)\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b"
+# (Debezium's binlog position, "..., pos=86097934, skipping 0 events plus 0 rows", counts what it will skip on
+# resuming: a place, not a notice.)
+_PASSED_OVER = re.compile(r"(?i)\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b(?! \d+ (?:events?|rows?)\b)"
                           r"|\bwill (?:re)?try\b.{0,80}\b(?:on|in) (?:the )?next (?:pass|run|cycle|invocation|poll)\b"
                           r"|\b(?:not found|does not exist|missing)[.,;:]?\s+(?:Starting|Falling back|Using|Defaulting|"
                           r"Creating|Will (?:create|use)|Proceeding|Continuing)\b|" + _TELEMETRY_LOST)

@@ -135,6 +135,6 @@ def check_catalog_columns(c: Collector) -> Evidence | None:
     if found is None:
         return None
     _, wanted, table, kind = found
-    typed = f" as {kind}" if kind else ""
+    typed = f" as {kind[:120]}" if kind else ""  # a struct's type can be long; its head names it
     return c.add(KIND, "evidence", f"The query cannot resolve the column {wanted!r}, which the Glue table "
                  f"{table.facts.get('dataset', '')} defines{typed}", column_in_catalog=True, column_wanted=wanted)

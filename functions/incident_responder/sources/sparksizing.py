@@ -1,4 +1,5 @@
-"""What a Spark job run asks of its EMR Serverless application, against the application's maximum capacity.
+"""What a Spark job run asks for, read from its settings (EMR Serverless and EMR on EKS alike), and against an EMR
+Serverless application's maximum capacity.
 
 An ``ApplicationMaxCapacityExceededException`` reads like a full application (other runs holding the
 workers: capacity). It is often the job's own ask instead: with no sizes set, EMR Serverless gives the
