@@ -249,34 +249,32 @@ class EmrContainersEvidence:
     @staticmethod
     def _s3_runner(c: Collector, folder: str, end: datetime | None) -> None:
         """The job runner pod's stderr.gz, under ``folder`` (``.../containers/<jobRunId>-``)."""
-        from ...evidence.logs import parse_s3_uri
-
-        parsed = parse_s3_uri(folder)
-        if parsed is None:
-            return
-        bucket, prefix = parsed
-        out = c.call(f"ListObjectsV2 {folder}", c.client("s3").list_objects_v2, Bucket=bucket, Prefix=prefix,
-                     MaxKeys=LIST_LIMIT)
-        keys = [str(o.get("Key")) for o in (out or {}).get("Contents") or []]
+        bucket, keys = _s3_listing(c, folder)
         keys = [k for k in keys if k.endswith("/stderr.gz")]
         if keys:
             read_s3_log_object(c, f"s3://{bucket}/{keys[0]}", "job runner stderr", end, LOG_ITEMS["stderr"])
 
     @staticmethod
     def _s3_executors(c: Collector, folder: str, failed: list[str], end: datetime | None) -> None:
-        from ...evidence.logs import parse_s3_uri
-
-        parsed = parse_s3_uri(folder)
-        if parsed is None:
-            return
-        bucket, prefix = parsed
-        out = c.call(f"ListObjectsV2 {folder}", c.client("s3").list_objects_v2, Bucket=bucket, Prefix=prefix,
-                     MaxKeys=LIST_LIMIT)
-        keys = [str(o.get("Key")) for o in (out or {}).get("Contents") or []]
+        bucket, keys = _s3_listing(c, folder)
         for key in _executor_logs(keys, failed, "stderr.gz"):
             executor = re.search(r"-exec-(\d+)/", key)
             read_s3_log_object(c, f"s3://{bucket}/{key}", f"executor {executor[1] if executor else '?'} stderr", end,
-                     EXECUTOR_ITEMS)
+                               EXECUTOR_ITEMS)
+
+
+def _s3_listing(c: Collector, folder: str) -> tuple[str, list[str]]:
+    """The bucket of an ``s3://`` folder and the keys one listing of it gives (none for a folder that is no S3
+    URI or could not be listed)."""
+    from ...evidence.logs import parse_s3_uri
+
+    parsed = parse_s3_uri(folder)
+    if parsed is None:
+        return "", []
+    bucket, prefix = parsed
+    out = c.call(f"ListObjectsV2 {folder}", c.client("s3").list_objects_v2, Bucket=bucket, Prefix=prefix,
+                 MaxKeys=LIST_LIMIT)
+    return bucket, [str(o.get("Key")) for o in (out or {}).get("Contents") or []]
 
 
 def _executor_logs(names: list[str], executors: list[str], leaf: str) -> list[str]:
