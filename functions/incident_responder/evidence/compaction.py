@@ -229,6 +229,8 @@ def _iso(dt: datetime | None) -> str | None:
 # Scoring
 # (weight, pattern, match the lower-cased text). Case-insensitive matching is done on a lower-cased
 # copy because Python's re is several times slower on an alternation with re.IGNORECASE.
+# Rust's words for a thread that panicked, before where it did ("thread 'main' panicked at src/main.rs:12:5:").
+_RUST_PANIC = r"thread '[^'\n]{0,80}' panicked at "
 _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
     # Cause-class words (memory, kills, disk, time limits) name the failure itself: weighted so that a
     # bare line saying one outranks a generic "ERROR ... Exception" line with a level on top.
@@ -270,8 +272,8 @@ _SIGNALS: list[tuple[float, re.Pattern[str], bool]] = [
                    r"|\bexceed(?:s|ed|ing)? (?:the |its |your )?(?:[\w-]+ ){0,3}(?:limit|quota|threshold)"), True),
     # ... and Rust's report of a panic nothing caught ("thread 'main' panicked at src/main.rs:12:5:"), the runtime's
     # words for an uncaught failure as the traceback's are Python's
-    (8, re.compile(r"^\s*(?:Caused by:|Traceback \(most recent call last\)|thread '[^'\n]{0,80}' panicked at )"
-                   r"|(?:Exception|Error):"), False),
+    (8, re.compile(rf"^\s*(?:Caused by:|Traceback \(most recent call last\)|{_RUST_PANIC})|(?:Exception|Error):"),
+     False),
     # curl's own error line, its exit code in brackets ("curl: (60) SSL: no alternative certificate subject name
     # matches target hostname 'rates.example.com'", "curl: (6) Could not resolve host: ..."): often no error word.
     (8, re.compile(r"^(?:\S+\s+)?curl: \(\d+\) "), False),
@@ -1359,7 +1361,7 @@ def _jvm_crash_joined(lines: Iterable[LogLine | str]) -> Iterator[LogLine | str]
 # at .../hyper-rustls-0.24.2/src/config.rs:48:9:", then "no CA certificates found", Boavizta/cloud-scanner#666):
 # the same shape, the message read with the place.
 _ERRORS_HEADER = re.compile(r"^\s*(?:\[[\d:.]+\]\s*)?(?:ERRORS?|FAILURES?|Errors?|Failures?)(?:\s*\(\d+\))?\s*:\s*$"
-                            r"|^\s*thread '[^'\n]{0,80}' panicked at \S+:\d+:\d+:\s*$")
+                            rf"|^\s*{_RUST_PANIC}\S+:\d+:\d+:\s*$")
 # ... or under a line that counts them, each numbered after it (Elasticsearch's "ERROR: [1] bootstrap checks failed",
 # then "[1]: max file descriptors [4096] for elasticsearch process is too low, increase to at least [65536]",
 # awslabs/amazon-eks-ami#234): the numbered lines are the failures the count announced.

@@ -227,19 +227,13 @@ class EmrContainersEvidence:
             if not added:
                 break
         if not added:
-            folder = f"{prefix}/{runner}" if prefix else runner
-            out = c.call(f"DescribeLogStreams {group} {folder}", c.client("logs").describe_log_streams,
-                         logGroupName=group, logStreamNamePrefix=folder, limit=50)
-            names = [str(s.get("logStreamName")) for s in (out or {}).get("logStreams") or []]
+            names = _stream_names(c, group, f"{prefix}/{runner}" if prefix else runner)
             chosen = [n for n in names if n.endswith("/stderr")][:1]
             return bool(chosen) and bool(c.logs(group, window_start, window_end, stream_names=chosen,
                                                 failure_time=end, max_items=LOG_ITEMS["stderr"]))
         failed = failed_executors(c)[:EXECUTORS_READ]
         if failed:
-            folder = f"{prefix}/{app}/" if prefix else f"{app}/"
-            out = c.call(f"DescribeLogStreams {group} {folder}", c.client("logs").describe_log_streams,
-                         logGroupName=group, logStreamNamePrefix=folder, limit=50)
-            names = [str(s.get("logStreamName")) for s in (out or {}).get("logStreams") or []]
+            names = _stream_names(c, group, f"{prefix}/{app}/" if prefix else f"{app}/")
             chosen = _executor_logs(names, failed, "stderr")
             if chosen:
                 c.logs(group, window_start, window_end, failure_time=end, max_items=EXECUTOR_ITEMS,
@@ -261,6 +255,13 @@ class EmrContainersEvidence:
             executor = re.search(r"-exec-(\d+)/", key)
             read_s3_log_object(c, f"s3://{bucket}/{key}", f"executor {executor[1] if executor else '?'} stderr", end,
                                EXECUTOR_ITEMS)
+
+
+def _stream_names(c: Collector, group: str, folder: str) -> list[str]:
+    """The names of the log streams under ``folder`` in ``group`` (one DescribeLogStreams call, at most 50)."""
+    out = c.call(f"DescribeLogStreams {group} {folder}", c.client("logs").describe_log_streams,
+                 logGroupName=group, logStreamNamePrefix=folder, limit=50)
+    return [str(s.get("logStreamName")) for s in (out or {}).get("logStreams") or []]
 
 
 def _s3_listing(c: Collector, folder: str) -> tuple[str, list[str]]:

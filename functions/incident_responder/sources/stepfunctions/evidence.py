@@ -34,7 +34,7 @@ REPORTED = {"FAILED", "TIMED_OUT", "ABORTED"}
 MAP_RUN_LISTED = 20  # child executions of a failed map run listed, per status
 _FAIL_SUFFIXES = ("Failed", "TimedOut", "StartFailed", "SubmitFailed", "ScheduleFailed")
 # The events of a task that completed (a Lambda, an activity, a service integration).
-_TASK_SUCCEEDED = ("TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded")
+_TASK_SUCCEEDED = frozenset({"TaskSucceeded", "LambdaFunctionSucceeded", "ActivitySucceeded"})
 _EXECUTION_END = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 _CATCH_DEPTH = 8  # Parallel and Map states a caught failure's handler may be nested in
 # A task under way: scheduled, started or submitted (its child's id), and not ended yet.
@@ -808,7 +808,7 @@ class StepFunctionsEvidence:
         # A caught error the data only carried on (a Catch whose ResultPath kept "The specified log group already
         # exists" beside the input, then work that went on and succeeded, then a later state that failed on its
         # own): the flow got past it, so the later failure is no handler's; a task that succeeded in between says so.
-        went_on = any(_event_id(before[-1]) < _event_id(e) < until and e.get("type", "").endswith(_TASK_SUCCEEDED)
+        went_on = any(e.get("type") in _TASK_SUCCEEDED and _event_id(before[-1]) < _event_id(e) < until
                       for e in by_id.values())
         return None if went_on else before[-1]
 
