@@ -1017,6 +1017,21 @@ def test_a_clipped_sdk_exception_drops_its_request_ids_and_keeps_its_class_name(
     assert "Error Code: ProvisionedThroughputExceededException)" in line.text and "Request ID" not in line.text
 
 
+def test_a_clipped_go_sdk_error_keeps_the_call_and_the_services_words() -> None:
+    # The AWS SDK for Go v2 puts the service's reason last, after the request's ids (redpanda-data/connect#2923):
+    # a line over the limit keeps the call refused and the whole reason, not the ids.
+    event = ('time="2024-10-07T22:33:40+02:00" level=error msg="Failed to send message to aws_s3: upload multipart '
+             "failed, upload id: Rr8Tz1mQ4vX7bN2cK5dW9fH3jL6pS0aE.yU8iO1gB4nM7hV2kC5xZ9qT3wR6eY0uP_lA8sD1fG4hJ7kL0z"
+             "X3cV6bN9mQ2w, cause: operation error S3: UploadPart, https response error StatusCode: 400, RequestID: "
+             "9PD4KQ2ZT7WXH1MA, HostID: Xq1L0b7hR2mWcY5tPz8nK3vJd6sF9aGe4uQiO2xTnB1yHk7rM0pZ5wC3fV8jN6lS4dA9gE2hU1oI7"
+             "kR5tY0qW3=, api error InvalidRequest: Content-MD5 OR x-amz-checksum- HTTP header is required for Put "
+             'Part requests with Object Lock parameters" @service=redpanda-connect label="" path=root.output')
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "operation error S3: UploadPart, https response error StatusCode: 400" in line.text
+    assert "HTTP header is required for Put Part requests with Object Lock parameters" in line.text
+    assert "RequestID" not in line.text and "HostID" not in line.text and len(line.text) <= 400
+
+
 def test_a_traceback_logged_one_line_per_event_ranks_its_exception_line() -> None:
     # A container's stdout: each line of the traceback is its own log event, and the exception's class names
     # neither "Error" nor "Exception" (nipreps/nibabies#74).

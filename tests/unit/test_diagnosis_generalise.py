@@ -911,6 +911,11 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "estimator StandardScaler from version 1.8.0 when using version 1.9.0. This might lead to breaking code or "
      "invalid results. Use at your own risk.\nTraceback (most recent call last):\n"
      "ModuleNotFoundError: No module named '_loss'", "ecs", Category.CONFIGURATION),
+    # ... and without the warning, a module missing to pickle's find_class (joblib/joblib#1233): the object's, not
+    # the code's import.
+    ("Traceback (most recent call last):\n  File \"/var/lang/lib/python3.7/pickle.py\", line 1426, in find_class\n"
+     "    __import__(module, level=0)\nModuleNotFoundError: No module named 'sklearn.linear_model.logistic'", "lambda",
+     Category.CONFIGURATION),
     # The Java module system refusing a library's reflective access on a newer Java (the JVM's --add-opens), over
     # the ExceptionInInitializerError it surfaces as; and in Spark's own words.
     ('Exception in thread "main" java.lang.ExceptionInInitializerError\n\tat org.apache.arrow.memory.ArrowBuf.setZero'
@@ -1481,6 +1486,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("CannotStartContainerError: Error response from daemon: failed to create task for container: failed to "
      "initialize logging driver: failed to create Cloudwatch log stream: operation error CloudWatch Logs: "
      "CreateLogStream, exceeded maximum number of attempts, 3", "batch", Category.THROTTLING),
+    # A header S3 requires that the client's request left out (redpanda-data/connect#2923), not S3 out of reach.
+    ('level=error msg="Failed to send message to aws_s3: upload multipart failed, cause: operation error S3: '
+     'UploadPart, https response error StatusCode: 400, api error InvalidRequest: Content-MD5 OR x-amz-checksum- '
+     'HTTP header is required for Put Part requests with Object Lock parameters"', "ecs", Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

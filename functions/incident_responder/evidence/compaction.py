@@ -75,8 +75,10 @@ WORD_CUT_SLACK = 24  # characters a cut line gives back to end on a whole word
 _LONG_TOKEN_RE = re.compile(rf"[^\s\",{{}}\[\]]{{{TOKEN_CHARS + 1},}}")
 _CLAUSE_BREAK = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
 # The AWS SDK's request ids and proxy in an exception ("; Request ID: J8ZQ…; S3 Extended Request ID: p9S1…;
-# Proxy: null"): for AWS Support, not for the reader; a line over EXEMPLAR_CHARS drops them first.
-_SDK_IDS = re.compile(r"[;,]?\s*(?:S3 Extended |Extended )?Request ID: [\w+/=-]+|;\s*Proxy: null")
+# Proxy: null"), and the AWS SDK for Go v2's (", RequestID: 9PD4…, HostID: Xq1L…="): for AWS Support, not for the
+# reader; a line over EXEMPLAR_CHARS drops them first.
+_SDK_IDS = re.compile(r"[;,]?\s*(?:S3 Extended |Extended )?Request ?ID: [\w+/=-]+|,\s*HostID: [\w+/=-]+"
+                      r"|;\s*Proxy: null")
 # An EC2 instance's private DNS name ("ip-172-31-31-49.us-east-2.compute.internal"): its first label names the
 # host; the domain after it is the same on every line. A line over EXEMPLAR_CHARS keeps the first label (not in
 # a URL: "hdfs://ip-10-12-3-41.eu-west-1.compute.internal:8020/tmp/" is a path to copy).
@@ -722,10 +724,13 @@ def raised_in(message: str) -> str | None:
 
 
 # A qualified exception class before its message ("org.apache.hadoop.ipc.RemoteException(java.io.IOException): "),
-# or a .NET inner exception's, by its namespace or its nesting (" ---> Interop+Crypto+OpenSslCryptographicException: ").
+# or a .NET inner exception's, by its namespace or its nesting (" ---> Interop+Crypto+OpenSslCryptographicException: "),
+# or the AWS SDK for Go v2's error, the call and then the service's own words ("operation error S3: UploadPart, https
+# response error StatusCode: 400, api error InvalidRequest: Content-MD5 OR x-amz-checksum- HTTP header is ...").
 _BLAND_MESSAGE = "Exception of type '"  # .NET's message of an exception thrown without one
 _INLINE_EXCEPTION = re.compile(r"\b(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error)(?:\([\w.$]+\))?: "
-                               r"|(?<=---> )(?:[A-Za-z_]\w*[.+])*[A-Z]\w*(?:Exception|Error): ")
+                               r"|(?<=---> )(?:[A-Za-z_]\w*[.+])*[A-Z]\w*(?:Exception|Error): "
+                               r"|\boperation error [\w -]{1,40}: \w+, ")
 ARN_CHARS = 120  # an ARN is shortened only past this
 HEX_KEPT = 8  # characters kept of a long hex id in a line over EXEMPLAR_CHARS
 _HEX_ID = re.compile(r"\b[0-9a-f]{24,}\b")
@@ -839,7 +844,9 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
                key=lambda e: e.start(), default=None) or _flat_traceback_root(text)
     if root is not None and root.start() > limit // 3:
         tail = text[root.start() :]
-        head = text[: limit // 4]
+        # ... after as much of the head as the room a short root leaves ("… operation error S3: UploadPart, … api
+        # error InvalidRequest: …" names the call the service refused).
+        head = text[: max(limit // 4, limit - len(tail) - 5)]
         head = head[: head.rfind(" ")] if " " in head else head
         first = _INLINE_EXCEPTION.search(head)
         if first is not None and len(head) + len(tail) + 4 > limit:  # the first exception's class is enough
