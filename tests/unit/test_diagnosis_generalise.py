@@ -1490,6 +1490,31 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ('level=error msg="Failed to send message to aws_s3: upload multipart failed, cause: operation error S3: '
      'UploadPart, https response error StatusCode: 400, api error InvalidRequest: Content-MD5 OR x-amz-checksum- '
      'HTTP header is required for Put Part requests with Object Lock parameters"', "ecs", Category.CODE_ERROR),
+    # A dataset's loading script that datasets 2.20 runs only when asked (embeddings-benchmark/mteb#930).
+    ("ValueError: The repository for mteb/amazon_counterfactual contains custom code which must be executed to "
+     "correctly load the dataset. You can inspect the repository content at https://hf.co/datasets/mteb/amazon_"
+     "counterfactual. Please pass the argument `trust_remote_code=True` to allow custom code to be run.", "batch",
+     Category.CONFIGURATION),
+    # YARN's share for application masters, a scheduler setting, not the cluster's size (apache/spark#56715).
+    ("diagnostics: Application is added to the scheduler and is not yet activated. Queue's AM resource limit "
+     "exceeded.  Details : AM Partition = <DEFAULT_PARTITION>; AM Resource Request = <memory:2048, vCores:1>; Queue "
+     "Resource Limit for AM = <memory:1024, vCores:1>;", "emr", Category.CONFIGURATION),
+    # Java's Kerberos client refusing the KDC's reply, a krb5.conf the JDK reads otherwise (trinodb/docker-images#53),
+    # and SQL Server's Kerberos login asking for an SPN the directory lacks (dotnet/SqlClient#2394): not credentials.
+    ('Exception in thread "main" org.apache.hadoop.security.KerberosAuthException: failure to login: for principal: '
+     "hdfs/hadoop-master@LABS.TERADATA.COM from keytab /etc/hadoop/conf/hdfs.keytab javax.security.auth.login."
+     "LoginException: Message stream modified (41)\nCaused by: javax.security.auth.login.LoginException: Message "
+     "stream modified (41)\nCaused by: KrbException: Message stream modified (41)", "batch", Category.CONFIGURATION),
+    ("fail: OrdersExtract.Program[0]\nMicrosoft.Data.SqlClient.SqlException (0x80131904): The target principal name "
+     "is incorrect. Cannot generate SSPI context.", "ecs", Category.CONFIGURATION),
+    # Active Directory refusing an LDAP bind for a password expired (cannatag/ldap3#397).
+    ("Simple bind refused, result: {'result': 49, 'description': 'invalidCredentials', 'dn': '', 'message': "
+     "'80090308: LdapErr: DSID-0C09030B, comment: AcceptSecurityContext error, data 532, v893'}", "lambda",
+     Category.PERMISSION_DENIED),
+    # An HTTP API refusing the request the code sent (PostHog/posthog#64704: a pagination cursor kept past its life).
+    ("ERROR warehouse_sources.run: source square schema customers failed | requests.exceptions.HTTPError: 400 Client "
+     "Error: Bad Request for url: https://connect.squareup.com/v2/customers?cursor=CAESMgoqMTc4MTc2", "batch",
+     Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1852,6 +1877,18 @@ def test_the_shells_report_of_an_abort_gives_way_to_what_the_program_said_before
     assert d.cause.category == Category.CODE_ERROR
 
 
+def test_a_summary_logged_at_info_gives_way_to_why_logged_before_it() -> None:
+    # A program whose every line is INFO (a Lambda relaying ffmpeg's stderr): FFmpeg's "Could not write header"
+    # follows the muxer's reason (jaburjak.cz/posts/ffmpeg-pipe-mp4), as it would on fatal lines.
+    b = EvidenceBook()
+    for text in ("[INFO]\t2023-11-20T10:19:47.250Z\t6f2d8a41\tffmpeg: [mp4] muxer does not support non-seekable output",
+                 "[INFO]\t2023-11-20T10:19:47.251Z\t6f2d8a41\tffmpeg: Could not write header for output file #0 "
+                 "(incorrect codec parameters ?): Invalid argument"):
+        b.add("log", "/aws/lambda/fn", text)
+    hit, ev = signature_set().classify(b.items)
+    assert (hit.category, "non-seekable" in ev.text) == (Category.CODE_ERROR, True)
+
+
 def test_a_local_server_the_work_could_not_reach_gives_way_to_why_it_did_not_start() -> None:
     # A job that starts Elasticsearch on its own host and polls it: the node refused to start on the host's file
     # descriptor limit (awslabs/amazon-eks-ami#234), so every poll of localhost:9200 was refused.
@@ -1879,6 +1916,7 @@ def test_a_local_server_the_work_could_not_reach_gives_way_to_why_it_did_not_sta
     # notice before every full parse, at no level of its own).
     ("11:57:08  Unable to do partial parsing because saved manifest not found. Starting full parse.", True),
     ("config file /etc/app.yaml not found, using defaults", True),
+    ("Repo card metadata block was not found. Setting CardData to empty.", True),
     ("ERROR: table events not found. Aborting.", False),
     # A call whose retries were over, that the program passed over until its next pass (mattclay/aws-terminator).
     ("[WARNING]\t2022-11-29T06:07:11.376Z\tThrottling: An error occurred (RequestLimitExceeded) when calling the "

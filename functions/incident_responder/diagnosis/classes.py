@@ -74,13 +74,14 @@ _TELEMETRY_LOST = (r"\bfailed to (?:flush|send|ship|export|forward|deliver|push)
 # ... or one the program says it passes over, whether or not its retries were over: it went on without it ("found
 # no extra config, skip it, err: ...", "(reached max retries: 4): Request limit exceeded. -- will retry Ec2Image on
 # next pass"), or something not found that it does without ("Unable to do partial parsing because saved manifest
-# not found. Starting full parse."): a notice of the slower path it took, not the failure.
+# not found. Starting full parse.", "Repo card metadata block was not found. Setting CardData to empty."): a notice
+# of the slower path it took, not the failure.
 # (Debezium's binlog position, "..., pos=86097934, skipping 0 events plus 0 rows", counts what it will skip on
 # resuming: a place, not a notice.)
 _PASSED_OVER = re.compile(r"(?i)\bskip(?:ping)? it\b|,\s*(?:skipping|ignoring)\b(?! \d+ (?:events?|rows?)\b)"
                           r"|\bwill (?:re)?try\b.{0,80}\b(?:on|in) (?:the )?next (?:pass|run|cycle|invocation|poll)\b"
                           r"|\b(?:not found|does not exist|missing)[.,;:]?\s+(?:Starting|Falling back|Using|Defaulting|"
-                          r"Creating|Will (?:create|use)|Proceeding|Continuing)\b|" + _TELEMETRY_LOST)
+                          r"Creating|Will (?:create|use)|Proceeding|Continuing|Setting \w+ to)\b|" + _TELEMETRY_LOST)
 _TELEMETRY = re.compile("(?i)" + _TELEMETRY_LOST)
 # "attempt 2 of 6" is retried after; "Attempt 3 of 3" is the last one, the failure itself ("request failed (try 3/3):
 # ... ENOTFOUND", under "giving up after 3 tries", noops-challenge/hexbot#24).

@@ -501,6 +501,10 @@ _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLoca
                           # ('{"message":"Missing Authentication Token"}', then "HTTPError: 403 Client Error:
                           # Forbidden for url: ...", aws/chalice#734): the body says why
                           r"|\bHTTPError: \d{3} (?:Client|Server) Error: [\w ]{1,60} for url: "
+                          # FFmpeg's summary of a muxer that could not start, after the muxer said why ("[mp4] muxer
+                          # does not support non-seekable output", then "Could not write header for output file #0
+                          # (incorrect codec parameters ?): Invalid argument")
+                          r"|\bCould not write header for output file\b"
                           # a wrapper's check that the tool it ran wrote its output ("[run_fastqc] expected report
                           # /data/out/x_fastqc.html not found", after FastQC died on "No fonts found")
                           r"|(?i:\bexpected (?:report|output|result)s?(?: files?)? \S+ (?:not found|is missing"
@@ -880,6 +884,7 @@ class SignatureSet:
         # links were kept as lines of their own.
         overs: dict[str, tuple[tuple[int, ...], ClassHit, Evidence]] = {}
         fatal_hits: list[tuple[tuple[int, ...], ClassHit, Evidence]] = []  # not weak, in logs
+        weak_hits: list[tuple[tuple[int, ...], ClassHit, Evidence]] = []  # the rest, in logs
         fatal = _fatal_spark_tasks(evidence)
         fatal_attempts = _fatal_mapreduce_attempts(evidence)
         bystander: dict[str, Evidence] = {}  # per log, the last line that says a bystander threw
@@ -914,8 +919,8 @@ class SignatureSet:
                         pos, hit.line)
                 if best is None or rank > best[0]:
                     best = (rank, hit, ev)
-                if not hit.weak and ev.kind == "log":
-                    fatal_hits.append((rank, hit, ev))
+                if ev.kind == "log":
+                    (weak_hits if hit.weak else fatal_hits).append((rank, hit, ev))
                 if ev.kind == "log" and (ev.facts.get("root") or _CAUSED_BY_LINE.match(text)):
                     roots[ev.source] = (rank, hit, ev)
                 if ev.kind == "log" and hit.rule.over_cause and not hit.weak:
@@ -942,7 +947,9 @@ class SignatureSet:
             # A connection said to have failed without why gives way to the line that says why, logged before or
             # after it (another process of the same program may log the server's refusal later).
             # A server on the same host that is not up: why, in any log of the report.
-            why = [c for c in fatal_hits if (local or c[2].source == best[2].source)
+            # Among lines as weak as it when it is weak itself (a program that logs everything at INFO).
+            pool = weak_hits if best[1].weak else fatal_hits
+            why = [c for c in pool if (local or c[2].source == best[2].source)
                    and (bare_connect or local or c[0][4] < best[0][4]) and c[1].category != best[1].category
                    and (not peer_closed or _just_before(c[2], best[2]))]
             if why:
