@@ -1515,6 +1515,32 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("ERROR warehouse_sources.run: source square schema customers failed | requests.exceptions.HTTPError: 400 Client "
      "Error: Bad Request for url: https://connect.squareup.com/v2/customers?cursor=CAESMgoqMTc4MTc2", "batch",
      Category.CODE_ERROR),
+    # MongoDB's and DocumentDB's refusals of how the code reads and writes: a batch past 16 MB
+    # (powersync-ja/powersync-service#154), an option DocumentDB lacks (PostHog/posthog#77214), a cursor held idle past
+    # the server's ten minutes (PostHog/posthog#74747).
+    ('ERROR: Replication error | MongoBulkWriteError: BSONObj size: 16814023 (0x1008FC7) is invalid. Size must be '
+     'between 0 and 16793600(16MB) First element: insert: "bucket_data"', "ecs", Category.CODE_ERROR),
+    ("pymongo.errors.OperationFailure: Field 'noCursorTimeout' is currently not supported, full error: {'ok': 0.0, "
+     "'code': 303, 'errmsg': \"Field 'noCursorTimeout' is currently not supported\"}", "glue", Category.CODE_ERROR),
+    ("pymongo.errors.CursorNotFound: cursor id 8410339572047412937 not found, full error: {'ok': 0.0, 'errmsg': "
+     "'cursor id 8410339572047412937 not found', 'code': 43, 'codeName': 'CursorNotFound'}", "batch",
+     Category.CODE_ERROR),
+    # How the code binds JSON to its classes (open-telemetry/opentelemetry-java-instrumentation#4645,
+    # linkedin/transport#12), not the JSON.
+    ('java.lang.IllegalArgumentException: Unrecognized field "version" (class com.amazonaws.services.lambda.runtime.'
+     'events.ScheduledEvent), not marked as ignorable (8 known properties: "detail", "region"])', "lambda",
+     Category.CODE_ERROR),
+    ("Caused by: com.fasterxml.jackson.databind.JsonMappingException: Incompatible Jackson version: 2.7.9", "emr",
+     Category.CODE_ERROR),
+    # A GeoTools method another version of its jar lacks (apache/sedona#1477): the classpath.
+    ("Caused by: java.lang.NoSuchMethodError: 'void org.geotools.coverage.grid.GridGeometry2D.<init>(org.opengis."
+     "coverage.grid.GridEnvelope, org.opengis.referencing.datum.PixelInCell)'", "emr", Category.CONFIGURATION),
+    # Snowflake's session without a schema, whatever its SQLSTATE's class (snowflakedb/snowflake-connector-python#1034).
+    ("snowflake.connector.errors.ProgrammingError: 090106 (22000): Cannot perform CREATE TEMPSTAGE. This session does "
+     "not have a current schema. Call 'USE SCHEMA', or use a qualified name.", "batch", Category.CONFIGURATION),
+    # A refusal that names the option to get past it (opensearch-project/opensearch-spark#708).
+    ("Caused by: java.lang.IllegalStateException: Cannot process overwrite snapshot: 6617058326651408725, to ignore "
+     "overwrites, set streaming-skip-overwrite-snapshots=true", "emrserverless", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
