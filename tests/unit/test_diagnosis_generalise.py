@@ -1511,10 +1511,6 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("Simple bind refused, result: {'result': 49, 'description': 'invalidCredentials', 'dn': '', 'message': "
      "'80090308: LdapErr: DSID-0C09030B, comment: AcceptSecurityContext error, data 532, v893'}", "lambda",
      Category.PERMISSION_DENIED),
-    # An HTTP API refusing the request the code sent (PostHog/posthog#64704: a pagination cursor kept past its life).
-    ("ERROR warehouse_sources.run: source square schema customers failed | requests.exceptions.HTTPError: 400 Client "
-     "Error: Bad Request for url: https://connect.squareup.com/v2/customers?cursor=CAESMgoqMTc4MTc2", "batch",
-     Category.CODE_ERROR),
     # MongoDB's and DocumentDB's refusals of how the code reads and writes: a batch past 16 MB
     # (powersync-ja/powersync-service#154), an option DocumentDB lacks (PostHog/posthog#77214), a cursor held idle past
     # the server's ten minutes (PostHog/posthog#74747).
@@ -1541,6 +1537,25 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A refusal that names the option to get past it (opensearch-project/opensearch-spark#708).
     ("Caused by: java.lang.IllegalStateException: Cannot process overwrite snapshot: 6617058326651408725, to ignore "
      "overwrites, set streaming-skip-overwrite-snapshots=true", "emrserverless", Category.CONFIGURATION),
+    # Avro's schemas against what the code hands them (AbsaOSS/ABRiS#125, fastavro/fastavro#518).
+    ('Caused by: org.apache.avro.AvroRuntimeException: Not a union: "string"', "emr", Category.CODE_ERROR),
+    ('fastavro._schema_common.UnknownType: {"type":"record","name":"productView","fields":[{"name":"userId","type":'
+     '"long"}]}', "lambda", Category.CODE_ERROR),
+    # A shared secret's KMS key looked up in the caller's account (hashicorp/terraform-provider-aws#30272).
+    ("botocore.errorfactory.EncryptionFailure: An error occurred (EncryptionFailure) when calling the PutSecretValue "
+     "operation: Secrets Manager can't encrypt the secret value: Key 'arn:aws:kms:us-east-1:123456789012:key/6d2f8b1e' "
+     "does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException)", "ecs",
+     Category.CONFIGURATION),
+    # Athena's engine failing in itself, in the wrapper of a function that ran the query (awslabs/aws-athena-query-
+    # federation#107).
+    ("[ERROR] QueryFailedError: Query 4f8a1c3e finished in state FAILED: [ErrorCode: INTERNAL_ERROR_QUERY_ENGINE] "
+     "Amazon Athena experienced an internal error while executing this query.", "lambda",
+     Category.DEPENDENCY_UNAVAILABLE),
+    # A medium rule's class whose message says the rule's own words: the phrase, over a broader one ("not found").
+    ("PyPDF2.utils.PdfReadError: EOF marker not found", "batch", Category.BAD_DATA),
+    # Deequ's profiler over a column that holds only NULLs (awslabs/deequ#419).
+    ('Exception in thread "main" com.amazon.deequ.analyzers.runners.EmptyStateException: Empty state for analyzer '
+     "Completeness(total_clicks,None), all input values were NULL.", "emr", Category.BAD_DATA),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

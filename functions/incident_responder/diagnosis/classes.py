@@ -332,17 +332,19 @@ def classify(text: str, table: ClassTable) -> ClassHit | None:
         for rule in table.rules:
             # A link without a message of its own ("... TaskSubmitFailed: Glue.ConcurrentRunsExceededException —
             # cause: Concurrent runs exceeded for <job>"): what the text says around it is its message.
-            if rule.match_link(link.name, link.type, link.message) and not rule.excluded(link.message or text):
+            # A medium rule's class whose message also says the rule's own words (PdfReadError's "EOF marker not
+            # found") is read by the phrase, which a broader phrase of another rule ("not found") does not outrank.
+            linked = rule.match_link(link.name, link.type, link.message) and not rule.excluded(link.message or text)
+            m = rule.search(link.message)
+            if linked and (m is None or rule.confidence == Confidence.HIGH):
                 ln, weak = line_of(link.message or link.type)
                 hits.append(ClassHit(rule, "exception", link.render(200), chain, depth, ln, weak))
-            else:
-                m = rule.search(link.message)
-                if m:
-                    ln, weak = line_of(link.message)
-                    offset = len(link.name) + 2
-                    hits.append(ClassHit(rule, "text", quote(f"{link.name}: {link.message}", m.start() + offset,
-                                                             m.end() + offset), chain, depth, ln, weak,
-                                         _words(m.group(0))))
+            elif m:
+                ln, weak = line_of(link.message)
+                offset = len(link.name) + 2
+                hits.append(ClassHit(rule, "text", quote(f"{link.name}: {link.message}", m.start() + offset,
+                                                         m.end() + offset), chain, depth, ln, weak,
+                                     _words(m.group(0))))
         high = _best(h for h in hits if h.rule.confidence == Confidence.HIGH)
         if high is not None and high.rank()[1] > _KINDS_RANK["umbrella"]:
             return high

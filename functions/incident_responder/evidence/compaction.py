@@ -844,9 +844,7 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
                key=lambda e: e.start(), default=None) or _flat_traceback_root(text)
     if root is not None and root.start() > limit // 3:
         tail = text[root.start() :]
-        # ... after as much of the head as the room a short root leaves ("… operation error S3: UploadPart, … api
-        # error InvalidRequest: …" names the call the service refused).
-        head = text[: max(limit // 4, limit - len(tail) - 5)]
+        head = text[: limit // 4]
         head = head[: head.rfind(" ")] if " " in head else head
         first = _INLINE_EXCEPTION.search(head)
         if first is not None and len(head) + len(tail) + 4 > limit:  # the first exception's class is enough
