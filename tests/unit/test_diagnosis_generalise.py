@@ -173,6 +173,16 @@ def test_a_specific_cause_anywhere_beats_the_generic_rule(texts: tuple[str, ...]
     assert diagnose(book(*texts)).cause.category == category
 
 
+def test_a_lambda_process_that_exited_gives_way_to_why_it_could_not_run() -> None:
+    # A runtime client without a native library for the function's architecture (aws/aws-lambda-java-libs#276): the
+    # exit says where the function stopped, the line before it why.
+    d = diagnose(book("Failed to load the native runtime interface client library /aws-lambda-runtime-interface-client"
+                      ".glibc.so. Exception: /tmp/.aws-lambda-runtime-interface-client: cannot open shared object file",
+                      "RequestId: 6f2c9a14 Error: Runtime exited with error: exit status 1 Runtime.ExitError"),
+                 "lambda")
+    assert (d.cause.category, d.cause.confidence) == (Category.CONFIGURATION, Confidence.MEDIUM)
+
+
 def test_an_umbrella_exception_gives_way_to_the_phrase_in_its_message() -> None:
     # InvalidInputException names a family; "limit exceeded" names the cause.
     d = diagnose(book("botocore.errorfactory.InvalidInputException: An error occurred (InvalidInputException) "
@@ -1556,6 +1566,19 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Deequ's profiler over a column that holds only NULLs (awslabs/deequ#419).
     ('Exception in thread "main" com.amazon.deequ.analyzers.runners.EmptyStateException: Empty state for analyzer '
      "Completeness(total_clicks,None), all input values were NULL.", "emr", Category.BAD_DATA),
+    # Kafka clients against the cluster: a topic it does not have (fede1024/rust-rdkafka#365), a fetch smaller than
+    # its messages (dpkp/kafka-python#377), a role session name that changes under MSK IAM's re-authentication
+    # (jmaver-plume/kafkajs-msk-iam-authentication-mechanism#35).
+    ("rdkafka::error::KafkaError: Message consumption error: UnknownTopicOrPartition (Broker: Unknown topic or "
+     "partition)", "lambda", Category.MISSING_INPUT),
+    ('Traceback (most recent call last):\n  File "/app/consume.py", line 88, in run\n    raise '
+     "ConsumerFetchSizeTooSmall()\nkafka.common.ConsumerFetchSizeTooSmall", "batch", Category.CONFIGURATION),
+    ("KafkaJSNonRetriableError: Cannot change principals during re-authentication from IAM.arn:aws:sts::123456789012:"
+     "assumed-role/consumer/aws-sdk-js-session-1682632292551: IAM.arn:aws:sts::123456789012:assumed-role/consumer/"
+     "aws-sdk-js-session-1682635894325", "ecs", Category.CONFIGURATION),
+    # A reader's safety limit that names how to raise it (mjul/docjure#113).
+    ("You can adjust this limit via ZipSecureFile.setMinInflateRatio() if you need to work with files which exceed "
+     "this limit.", "batch", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1958,6 +1981,9 @@ def test_a_local_server_the_work_could_not_reach_gives_way_to_why_it_did_not_sta
     ("11:57:08  Unable to do partial parsing because saved manifest not found. Starting full parse.", True),
     ("config file /etc/app.yaml not found, using defaults", True),
     ("Repo card metadata block was not found. Setting CardData to empty.", True),
+    # A Go program's note of a call it retried (qax-os/excelize#1877's importer): a throttle got past, not the failure.
+    ("2024/04/16 20:17:43 s3 GetObject: retry attempt 1 after operation error S3: GetObject, https response error "
+     "StatusCode: 503, RequestID: 7QZK4M2XH9B1C8VD, api error SlowDown: Please reduce your request rate.", True),
     ("ERROR: table events not found. Aborting.", False),
     # A call whose retries were over, that the program passed over until its next pass (mattclay/aws-terminator).
     ("[WARNING]\t2022-11-29T06:07:11.376Z\tThrottling: An error occurred (RequestLimitExceeded) when calling the "
@@ -4327,9 +4353,9 @@ def test_a_lambda_refused_by_its_own_sandbox_is_its_setup_not_a_service_down() -
     exited = "RequestId: 3eb1 Error: Runtime exited with error: exit status 129"
     d = diagnose(book(line, exited), "lambda")
     assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "lambda-connection-to-itself-refused")
-    # ... while a refusal by another host is no setup of the sandbox: the exit is read as before
+    # ... while a refusal by another host is no setup of the sandbox: a host that refused, which the exit followed
     other = diagnose(book(line.replace("127.0.0.1", "10.0.4.17"), exited), "lambda")
-    assert (other.cause.category, other.cause.signature) == (Category.CODE_ERROR, "lambda-process-exited")
+    assert (other.cause.category, other.cause.confidence) == (Category.DEPENDENCY_UNAVAILABLE, Confidence.MEDIUM)
     # ... and so is the same refusal outside Lambda, where a sidecar may listen on localhost
     assert diagnose(book(line), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
 

@@ -454,7 +454,9 @@ RETRIED = re.compile(
     # a program's count of what it retried and got past ("fetched 78 tiles (2 retried after HTTP 503)")
     # ... and a client that says it will ("Could not get connection to broker: Connection refused -- Will try again in
     # 0.1 s", Pulsar's ConnectionHandler, which reconnects)
-    r"|trying again\b|will try again\b|retry \d+ ?(?:/|of) ?\d+ in \d|(?<=\d )retried after\b)")
+    r"|trying again\b|will try again\b|retry \d+ ?(?:/|of) ?\d+ in \d|(?<=\d )retried after\b"
+    # ... or that it made one ("s3 GetObject: retry attempt 1 after operation error S3: GetObject, ... SlowDown")
+    r"|retry attempt \d+ (?:of \d+ )?after\b)")
 
 
 def _quoted_by(message: str, previous: str) -> bool:
