@@ -173,7 +173,7 @@ def test_a_specific_cause_anywhere_beats_the_generic_rule(texts: tuple[str, ...]
     assert diagnose(book(*texts)).cause.category == category
 
 
-def test_a_lambda_process_that_exited_gives_way_to_why_it_could_not_run() -> None:
+def test_a_lambda_process_that_exited_gives_way_to_a_runtime_client_it_could_not_load() -> None:
     # A runtime client without a native library for the function's architecture (aws/aws-lambda-java-libs#276): the
     # exit says where the function stopped, the line before it why.
     d = diagnose(book("Failed to load the native runtime interface client library /aws-lambda-runtime-interface-client"
@@ -1576,9 +1576,20 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("KafkaJSNonRetriableError: Cannot change principals during re-authentication from IAM.arn:aws:sts::123456789012:"
      "assumed-role/consumer/aws-sdk-js-session-1682632292551: IAM.arn:aws:sts::123456789012:assumed-role/consumer/"
      "aws-sdk-js-session-1682635894325", "ecs", Category.CONFIGURATION),
-    # A reader's safety limit that names how to raise it (mjul/docjure#113).
-    ("You can adjust this limit via ZipSecureFile.setMinInflateRatio() if you need to work with files which exceed "
-     "this limit.", "batch", Category.CONFIGURATION),
+    # Elasticsearch's block past the flood-stage disk watermark, in FORBIDDEN's words (b2ihealthcare/snow-owl#415).
+    ("Caused by: org.elasticsearch.ElasticsearchStatusException: Elasticsearch exception [type=cluster_block_"
+     "exception, reason=blocked by: [FORBIDDEN/12/index read-only / allow delete (api)];]", "batch",
+     Category.DISK_FULL),
+    # An EventBridge connection whose authorization did not validate (shieldpay-docs transwarp runbook).
+    ("State 'SubmitGridInquiry' (http:invoke) failed with TaskFailed: Events.ConnectionResource.InvalidConnectionState "
+     "— cause: Connection resource is not authorized. This is likely a configuration issue with your connection.",
+     "stepfunctions", Category.CONFIGURATION),
+    # An AWS API's required parameter the call left out (aws/aws-sdk-js-v3#5031).
+    ("MissingParameter: The request must contain the parameter MessageGroupId. at throwDefaultError (/app/node_modules/"
+     "@smithy/smithy-client/dist-cjs/default-error-handler.js:8:22)", "batch", Category.CODE_ERROR),
+    # Airlift's refusal of a property the installed server no longer takes (trinodb/trino#367).
+    ("2) Error: Defunct property 'query.low-memory-killer.enabled' (class [class io.prestosql.memory."
+     "MemoryManagerConfig]) cannot be configured.", "emr", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -1951,6 +1962,17 @@ def test_a_summary_logged_at_info_gives_way_to_why_logged_before_it() -> None:
         b.add("log", "/aws/lambda/fn", text)
     hit, ev = signature_set().classify(b.items)
     assert (hit.category, "non-seekable" in ev.text) == (Category.CODE_ERROR, True)
+
+
+def test_a_package_julia_could_not_precompile_gives_way_to_why() -> None:
+    # A depot mounted read-only (JuliaLang/Compat.jl#165): "Failed to precompile" summarises the line before it.
+    b = EvidenceBook()
+    for text in ('Cannot open cache file "/opt/julia_packages/.julia/lib/v0.5/Compat.ji.4Ml4Xo" for writing.',
+                 "ERROR: LoadError: LoadError: Failed to precompile Compat to /opt/julia_packages/.julia/lib/v0.5/"
+                 "Compat.ji"):
+        b.add("log", "/ecs/forecast", text)
+    hit, ev = signature_set().classify(b.items)
+    assert (hit.category, "Cannot open cache file" in ev.text) == (Category.CONFIGURATION, True)
 
 
 def test_a_local_server_the_work_could_not_reach_gives_way_to_why_it_did_not_start() -> None:
@@ -4353,9 +4375,9 @@ def test_a_lambda_refused_by_its_own_sandbox_is_its_setup_not_a_service_down() -
     exited = "RequestId: 3eb1 Error: Runtime exited with error: exit status 129"
     d = diagnose(book(line, exited), "lambda")
     assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "lambda-connection-to-itself-refused")
-    # ... while a refusal by another host is no setup of the sandbox: a host that refused, which the exit followed
+    # ... while a refusal by another host is no setup of the sandbox: the exit is read as before
     other = diagnose(book(line.replace("127.0.0.1", "10.0.4.17"), exited), "lambda")
-    assert (other.cause.category, other.cause.confidence) == (Category.DEPENDENCY_UNAVAILABLE, Confidence.MEDIUM)
+    assert (other.cause.category, other.cause.signature) == (Category.CODE_ERROR, "lambda-process-exited")
     # ... and so is the same refusal outside Lambda, where a sidecar may listen on localhost
     assert diagnose(book(line), "ecs").cause.category == Category.DEPENDENCY_UNAVAILABLE
 

@@ -505,6 +505,9 @@ _CONSEQUENCE = re.compile(r"\bNameError: name '\w+' is not defined|\bUnboundLoca
                           # does not support non-seekable output", then "Could not write header for output file #0
                           # (incorrect codec parameters ?): Invalid argument")
                           r"|\bCould not write header for output file\b"
+                          # Julia's summary of a package it could not precompile, after why ("Cannot open cache file
+                          # ... for writing.", then "LoadError: Failed to precompile Compat to ...")
+                          r"|\bFailed to precompile \S+ to \S"
                           # a wrapper's check that the tool it ran wrote its output ("[run_fastqc] expected report
                           # /data/out/x_fastqc.html not found", after FastQC died on "No fonts found")
                           r"|(?i:\bexpected (?:report|output|result)s?(?: files?)? \S+ (?:not found|is missing"
