@@ -1590,6 +1590,16 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Airlift's refusal of a property the installed server no longer takes (trinodb/trino#367).
     ("2) Error: Defunct property 'query.low-memory-killer.enabled' (class [class io.prestosql.memory."
      "MemoryManagerConfig]) cannot be configured.", "emr", Category.CONFIGURATION),
+    # PySpark's check of a package its pandas API needs (opentargets/gentropy#1071): not an input "not found".
+    ("ImportError: PyArrow >= 4.0.0 must be installed; however, it was not found.", "emr", Category.CODE_ERROR),
+    # S3's answer for a bucket it has disabled or reserved: a CopySource without its bucket (aws/aws-sdk-js#695).
+    ("State 'PublishManifest' (aws-sdk:s3:copyObject) failed with TaskFailed: S3.S3Exception — cause: All access to "
+     "this object has been disabled (Service: S3, Status Code: 403)", "stepfunctions", Category.CONFIGURATION),
+    # A JDK's native library whose system library the image lacks (docker-library/openjdk#333).
+    ("Caused by: java.lang.UnsatisfiedLinkError: /usr/local/openjdk-8/jre/lib/amd64/libfontmanager.so: "
+     "libfreetype.so.6: cannot open shared object file: No such file or directory", "batch", Category.CONFIGURATION),
+    # aws-lambda-go's check of the handler's signature (NextDotID/proof_server#80).
+    ("errorString: handler returns a single value, but it does not implement error", "lambda", Category.CODE_ERROR),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -2235,6 +2245,21 @@ def test_a_failure_right_after_the_role_changed_points_at_the_role() -> None:
     assert (d.rule, d.cause.category) == ("batch-access-denied", Category.PERMISSION_DENIED)
 
 
+def test_a_refusal_of_listing_a_bucket_to_a_copy_of_one_key_is_not_surely_a_permission() -> None:
+    # S3 answers a copy from a source key that is not there with a refusal of s3:ListBucket when the caller may not
+    # list the bucket (aws/aws-sdk-js-v3#6523): the key may be missing, so not high.
+    text = ("State 'ArchiveDrop' (aws-sdk:s3:copyObject) failed with TaskFailed: S3.S3Exception — cause: User: arn:aws:"
+            "sts::123456789012:assumed-role/ingest-role/TqWn is not authorized to perform: s3:ListBucket on resource: "
+            '"arn:aws:s3:::acme-partner-drop" because no identity-based policy allows the s3:ListBucket action '
+            "(Service: S3, Status Code: 403)")
+    d = diagnose(book(text), "stepfunctions")
+    assert (d.cause.category, d.cause.confidence) == (Category.PERMISSION_DENIED, Confidence.MEDIUM)
+    assert "key that does not exist" in d.cause.explanation
+    # ... while a refusal of listing to a listing is the permission it says
+    d = diagnose(book(text.replace("aws-sdk:s3:copyObject", "aws-sdk:s3:listObjectsV2")), "stepfunctions")
+    assert "key that does not exist" not in d.cause.explanation
+
+
 def test_something_not_found_that_the_work_did_without_is_no_missing_input() -> None:
     # dbt at every clean start (dbt-labs/dbt-snowflake#640), then its real error.
     d = diagnose(book("06:00:42  Unable to do partial parsing because saved manifest not found. Starting full parse.",
@@ -2266,6 +2291,17 @@ def test_a_transfer_the_log_says_it_retried_gives_way_to_what_ended_the_work() -
     del b.items[1]
     b.items[1].text = "EXITING because of FATAL ERROR: could not open genome file STARIndex/Genome"
     assert diagnose(b, "batch").cause.category == Category.DEPENDENCY_UNAVAILABLE
+
+
+def test_a_retry_logged_before_the_failure_of_the_same_file_does_not_make_it_a_red_herring() -> None:
+    # apache/iceberg#9618: a read of the table's current metadata retried, then the failure that ended it.
+    b = EvidenceBook()
+    meta = "s3://lakehouse/main/uel_raw/push_notification/metadata/01788-f6d8e6b6.metadata.json"
+    b.add("log", "s3://logs/steps/s-1/stderr.gz", f"24/02/01 09:14:36 WARN S3InputStream: Initial get request failed "
+          f"for {meta}, retrying", position=3)
+    b.add("log", "s3://logs/steps/s-1/stderr.gz", "Exception in thread \"main\" org.apache.iceberg.exceptions."
+          f"NotFoundException: Location does not exist: {meta}", position=9)
+    assert diagnose(b, "emr").cause.category == Category.MISSING_INPUT
 
 
 def test_the_root_of_a_trace_logged_as_lines_of_its_own_decides_over_the_wrapper_below_it() -> None:

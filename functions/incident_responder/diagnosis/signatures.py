@@ -287,8 +287,21 @@ def _retried_later(ev: Evidence, retrying: list[Evidence]) -> bool:
     if ev.kind != "log":
         return False
     places = set(_LOCATION.findall(ev.text))
-    return bool(places) and any(other is not ev and other.source == ev.source
+    # ... not a retry logged before the failure, which that failure ended ("Initial get request failed for s3://.../
+    # 01788-....metadata.json, retrying", then Iceberg's "NotFoundException: Location does not exist" for the same file,
+    # apache/iceberg#9618).
+    return bool(places) and any(other is not ev and other.source == ev.source and not _logged_before(other, ev)
                                 and any(place in other.text for place in places) for other in retrying)
+
+
+def _logged_before(a: Evidence, b: Evidence) -> bool:
+    """Whether ``a`` was logged before ``b`` in the same log: by their lines' order when both were read line by
+    line, else by their times when both have one."""
+    pa, pb = a.facts.get("position"), b.facts.get("position")
+    if pa is not None and pb is not None:
+        return int(pa) < int(pb)
+    ta, tb = parse_time(a.time), parse_time(b.time)
+    return ta is not None and tb is not None and ta < tb
 
 
 def _earlier_attempt(ev: Evidence) -> bool:
@@ -439,14 +452,21 @@ _ACTION_NAMED = re.compile(r"(?i)not authorized to perform|explicit deny|identit
                            r"policy|\bkms\b|\bs3:[A-Z]\w+|ciphertext refers to a customer master key")
 _S3_READ_403_NOTE = ("S3 gives the same answer to a read of a key that does not exist when the caller may not list "
                      "the bucket (s3:ListBucket): check that the object is there before changing a policy.")
+# ... and a refusal of s3:ListBucket itself, answered to a read or copy of one key (CopyObject from a source key that
+# is not there, aws/aws-sdk-js-v3#6523): no list was asked for, so the key may simply be missing.
+_LIST_REFUSED = re.compile(r"not authorized to perform: s3:ListBucket\b")
+_ONE_KEY_READ = re.compile(r"(?i)\b(?:GetObject|HeadObject|CopyObject)\b")
 
 
 def _s3_read_denied(d: Diagnosis, evidence: list[Evidence]) -> Diagnosis:
-    """A permission cause read only from S3's bare 403 to a read, at most medium (see ``_S3_READ_403``)."""
+    """A permission cause read only from S3's bare 403 to a read, or from its refusal of s3:ListBucket to a read of one
+    key, at most medium (see ``_S3_READ_403``)."""
     if d.cause.category != Category.PERMISSION_DENIED or d.cause.confidence != Confidence.HIGH:
         return d
     cited = [e.text for e in evidence if e.id in d.cause.evidence_ids]
-    if not any(_S3_READ_403.search(t) for t in cited) or any(_ACTION_NAMED.search(e.text) for e in evidence):
+    list_on_read = any(_LIST_REFUSED.search(t) and _ONE_KEY_READ.search(t) for t in cited)
+    if not list_on_read and (not any(_S3_READ_403.search(t) for t in cited)
+                             or any(_ACTION_NAMED.search(e.text) for e in evidence)):
         return d
     d.cause.confidence = Confidence.MEDIUM
     d.cause.explanation += " " + _S3_READ_403_NOTE
