@@ -1600,6 +1600,18 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "libfreetype.so.6: cannot open shared object file: No such file or directory", "batch", Category.CONFIGURATION),
     # aws-lambda-go's check of the handler's signature (NextDotID/proof_server#80).
     ("errorString: handler returns a single value, but it does not implement error", "lambda", Category.CODE_ERROR),
+    # A request signed by a host whose clock is off (aws/aws-sdk-php#612): the host, not a policy.
+    ("PHP Fatal error: Uncaught exception 'Aws\\S3\\Exception\\S3Exception' with message 'AWS HTTP error: Client "
+     "error: 403 RequestTimeTooSkewed (client): The difference between the request time and the current time is too "
+     "large.'", "ecs", Category.CONFIGURATION),
+    # nbconvert's limit on one cell (ipython/ipython#8382).
+    ("[NbConvertApp] ERROR | Timeout waiting for execute reply (30s).", "ecs", Category.TIMEOUT),
+    # A time zone database older than the engine's parser (apache/gluten#9402).
+    ("Caused by: org.apache.gluten.exception.GlutenException: corrupt tzdb: rule 'M' does not exist", "ecs",
+     Category.CONFIGURATION),
+    # A program whose file mode does not let it run, its errno as a cause of its own (FederatedAI/FATE-Flow#352).
+    ('java.io.IOException: Cannot run program "./python_env/python/venv/bin/python": error=13, Permission denied\n'
+     "Caused by: java.io.IOException: error=13, Permission denied", "emr", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
