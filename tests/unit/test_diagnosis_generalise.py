@@ -1600,6 +1600,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "libfreetype.so.6: cannot open shared object file: No such file or directory", "batch", Category.CONFIGURATION),
     # aws-lambda-go's check of the handler's signature (NextDotID/proof_server#80).
     ("errorString: handler returns a single value, but it does not implement error", "lambda", Category.CODE_ERROR),
+    # A Spark catalog whose implementation is not on the classpath (awslabs/aws-glue-libs#179).
+    (": org.apache.spark.SparkException: Cannot find catalog plugin class for catalog 'glue_catalog': org.apache."
+     "iceberg.spark.SparkCatalog", "glue", Category.CONFIGURATION),
     # A request signed by a host whose clock is off (aws/aws-sdk-php#612): the host, not a policy.
     ("PHP Fatal error: Uncaught exception 'Aws\\S3\\Exception\\S3Exception' with message 'AWS HTTP error: Client "
      "error: 403 RequestTimeTooSkewed (client): The difference between the request time and the current time is too "
