@@ -300,8 +300,8 @@ def _logged_before(a: Evidence, b: Evidence) -> bool:
     pa, pb = a.facts.get("position"), b.facts.get("position")
     if pa is not None and pb is not None:
         return int(pa) < int(pb)
-    ta, tb = parse_time(a.time), parse_time(b.time)
-    return ta is not None and tb is not None and ta < tb
+    gap = _seconds_after(a, b)
+    return gap is not None and gap > 0
 
 
 def _earlier_attempt(ev: Evidence) -> bool:
