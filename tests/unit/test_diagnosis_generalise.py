@@ -4454,6 +4454,42 @@ def test_an_s3_event_key_left_encoded_is_read_by_the_service_that_refused_the_ob
     assert run(textract, encoded=False).cause.signature != "lambda-s3-event-key-not-decoded"
 
 
+def test_an_aws_event_the_handler_could_not_bind_is_its_type_not_bad_data() -> None:
+    # aws/aws-lambda-go#228: CodeBuild sends timeout-in-minutes as 60.0, the library's event type holds an int64.
+    error = ("UnmarshalTypeError: json: cannot unmarshal number 60.0 into Go struct field "
+             "CodeBuildEventAdditionalInformation.timeout-in-minutes of type int64")
+
+    def run(aws_event: bool) -> Any:
+        b = EvidenceBook()
+        b.add("input", "lambda:requestPayload", 'Request payload: {"detail-type": "CodeBuild Build State Change", '
+              '"source": "aws.codebuild"}', given=True, aws_event=aws_event)
+        b.add("error", "lambda:responsePayload", error)
+        return signature_set().diagnose(b.items, "lambda", {"function_name": "release-hook"})
+
+    d = run(True)
+    assert (d.cause.category, d.cause.signature) == (Category.CODE_ERROR, "lambda-aws-event-not-bound-to-its-type")
+    assert "cannot unmarshal number 60.0" in d.cause.explanation
+    # ... while a message another program wrote (an SQS body) that does not fit is read as before, not as the type
+    assert run(False).cause.signature != "lambda-aws-event-not-bound-to-its-type"
+
+
+def test_a_lambda_exec_wrapper_its_layers_do_not_ship_is_its_setup() -> None:
+    # aws-observability/aws-otel-js-instrumentation#227: AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler, not in the layer
+    d = diagnose(book("/opt/otel-handler: does not exist",
+                      "RequestId: dd6b Error: Runtime exited with error: exit status 127\nRuntime.ExitError"), "lambda")
+    assert d.cause.category == Category.CONFIGURATION
+    assert "/opt/otel-handler: does not exist" in d.cause.explanation
+
+
+@pytest.mark.parametrize(("line", "bookkeeping"), [
+    ("INIT_REPORT Init Duration: 11.74 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError", True),
+    ("INIT_REPORT Init Duration: 3001.2 ms\tPhase: init\tStatus: error\tError Type: Runtime.OutOfMemory", False),
+    ("INIT_REPORT Init Duration: 9.1 ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError", False),
+])
+def test_an_init_report_that_only_says_the_process_exited_is_bookkeeping(line: str, bookkeeping: bool) -> None:
+    assert is_bookkeeping(line) is bookkeeping
+
+
 @pytest.mark.parametrize(("text", "rule"), [
     ("twilio error 21408: Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
      "configuration-phrases"),

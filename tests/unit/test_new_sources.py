@@ -153,3 +153,15 @@ def test_a_plain_text_message_among_the_records_is_found(payload: Any, text: str
 ])
 def test_an_s3_event_key_that_is_url_encoded_is_found(payload: Any, found: tuple[str, str] | None) -> None:
     assert _lambda_evidence.encoded_s3_key(payload) == found
+
+
+@pytest.mark.parametrize(("payload", "service"), [
+    # aws/aws-lambda-go#228: an EventBridge event of CodeBuild's, which a handler's type must fit
+    ({"source": "aws.codebuild", "detail-type": "CodeBuild Build State Change", "detail": {}}, "aws.codebuild"),
+    ({"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": "a.csv"}}}]}, "aws:s3"),
+    ({"source": "com.acme.orders", "detail-type": "OrderPlaced", "detail": {}}, None),
+    ({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]}, None),
+    ("plain text", None),
+])
+def test_an_event_is_awss_own_only_when_aws_wrote_all_of_it(payload: Any, service: str | None) -> None:
+    assert _lambda_evidence.aws_service_event(payload) == service

@@ -1078,6 +1078,7 @@ _BOOKKEEPING = re.compile(
     # Hive's CLI after each statement ("Time taken: 1.214 seconds, Fetched: 3 row(s)"): how long, never why.
     r"|Time taken: \d+(?:\.\d+)? seconds?(?:, Fetched: \d+ rows?(?:\(s\))?)?\s*$)")
 _REPORT_MEMORY = re.compile(r"Memory Size:\s*(\d+)\s*MB\s+Max Memory Used:\s*(\d+)\s*MB")
+_EXIT_ONLY = re.compile(r"\bError Type: Runtime\.ExitError\s*$")
 
 
 # A blank line, or one of rules and frames only ("::::::::::", "=====", "----"): it says nothing.
@@ -1110,8 +1111,9 @@ def is_bookkeeping(message: str) -> bool:
     under a failed build (_PIP_BOILERPLATE)."""
     # ... unless it says why the runtime failed ("INIT_REPORT ... Status: error\tError Type: Runtime.OutOfMemory"), or
     # that the request ran out of time ("REPORT ... Status: timeout": in Lambda's JSON log format, the only line that
-    # says so).
-    return ((bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message) and "Error Type:" not in message
+    # says so). "Error Type: Runtime.ExitError" says only that the process ended, which the error itself says.
+    return ((bool(_BOOKKEEPING.match(message)) and not at_memory_limit(message)
+             and ("Error Type:" not in message or bool(_EXIT_ONLY.search(message)))
              and "Status: timeout" not in message) or bool(_PIP_BOILERPLATE.match(message)))
 
 

@@ -87,6 +87,23 @@ def encoded_s3_key(payload: Any) -> tuple[str, str] | None:
     return None
 
 
+def aws_service_event(payload: Any) -> str | None:
+    """The AWS service that wrote the event a function was given, when the whole event is the service's own: an
+    EventBridge event whose source is "aws.<service>" ("aws.codebuild"), or an S3 event notification ("aws:s3").
+    Its shape is AWS's, so a handler that cannot bind it to its type has the type wrong. None for events whose
+    content another program wrote (an SQS body, an SNS message, a Kinesis record, a custom EventBridge source)."""
+    if not isinstance(payload, dict):
+        return None
+    source = payload.get("source")
+    if isinstance(source, str) and source.startswith("aws.") and "detail-type" in payload:
+        return source
+    records = payload.get("Records")
+    first = records[0] if isinstance(records, list) and records else None
+    if isinstance(first, dict) and first.get("eventSource") == "aws:s3" and isinstance(first.get("s3"), dict):
+        return "aws:s3"
+    return None
+
+
 def layer_built_for_another_runtime(runtime: str, layer_arns: list[str]) -> tuple[str, str] | None:
     """The first layer (its name and version) whose name says it was built for another version of the
     function's language: a native wheel of Python 3.8 does not import on python3.9, nor a Node module built for
@@ -200,8 +217,9 @@ class LambdaEvidence:
         if "requestPayload" in detail:
             # What the function was given: a failure event an alerting function forwards quotes another job's
             # error, which is no finding about this function (given=True keeps it from the rules' text).
+            # An event AWS wrote whole (aws_event): a handler that cannot bind it has its type wrong.
             c.add_json("input", "lambda:requestPayload", "Request payload", detail.get("requestPayload"), limit=600,
-                       given=True)
+                       given=True, aws_event=aws_service_event(detail.get("requestPayload")) is not None)
             plain = message_not_json(detail.get("requestPayload"))
             if plain is not None:
                 c.add("input", "lambda:requestPayload", f"The message the function was given is plain text, not "
