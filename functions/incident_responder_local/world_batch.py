@@ -61,8 +61,10 @@ def load(session: boto3.Session, world: World) -> None:
 
 
 # What moto's DescribeComputeEnvironments answers of its own: the rest of a pasted entry is merged in.
+# (A pasted status and statusReason are merged too: moto calls every environment VALID, and an INVALID one with
+# Batch's reason is what a job that was never placed may be waiting on.)
 _MOTO_FIELDS = frozenset({"computeEnvironmentArn", "computeEnvironmentName", "ecsClusterArn", "serviceRole", "state",
-                          "status", "statusReason", "tags"})
+                          "tags"})
 
 
 def _service_role(session: boto3.Session) -> str:

@@ -297,6 +297,43 @@ def test_batch_missing_log_stream_is_named(slack: Any) -> None:
     )
 
 
+def _stuck_runnable(tmp_path: Any, environment: dict[str, Any] | None) -> Any:
+    """The Step Functions task whose Batch child stayed RUNNABLE until the task timed out, its queue's one compute
+    environment as ``environment`` says (None: the world names none, and the queue gets a VALID one)."""
+    import shutil
+
+    import yaml
+
+    folder = tmp_path / "sfn_batch_child_stuck_runnable_until_timeout"
+    shutil.copytree(SCENARIOS / folder.name, folder)
+    world = yaml.safe_load((folder / "world.yaml").read_text(encoding="utf-8"))
+    if environment is not None:
+        world["batch"]["compute_environments"] = [{"computeEnvironmentName": "spot-bot-ce", **environment}]
+        world["batch"]["job_queues"] = [{"jobQueueName": "spot-bot-queue", "computeEnvironmentOrder": [
+            {"order": 1, "computeEnvironment": "spot-bot-ce"}]}]
+    (folder / "world.yaml").write_text(yaml.safe_dump(world, sort_keys=False), encoding="utf-8")
+    (folder / "expect.yaml").write_text("posts: 1\n", encoding="utf-8")
+    return folder
+
+
+def test_a_child_never_placed_is_read_by_its_invalid_compute_environment(slack: Any, tmp_path: Any) -> None:
+    # aws-samples/quant-research-sample-using-amazon-ecs-and-aws-batch#4: user data Batch could not merge, so the
+    # environment was INVALID and the job RUNNABLE until the task's TimeoutSeconds.
+    reason = "CLIENT_ERROR - Launch Template UserData is not MIME multipart format"
+    result = run_scenario(_stuck_runnable(tmp_path, {"status": "INVALID", "statusReason": reason}), slack)
+    cause = result["report"]["probable_cause"]
+    assert (cause["category"], cause["confidence"]) == ("configuration", "medium")  # the timeout: not one-sided
+    assert "Launch Template UserData is not MIME multipart format" in cause["explanation"]
+    assert f"Compute environment spot-bot-ce of queue spot-bot-queue is ENABLED and INVALID: {reason}" in \
+        evidence(result)
+    calls = result["api_calls"]
+    assert calls["batch.DescribeJobQueues"] == 1 and calls["batch.DescribeComputeEnvironments"] == 1
+    # ... while a queue whose environments are all VALID adds nothing, and the job's own words stand
+    valid = run_scenario(_stuck_runnable(tmp_path / "valid", None), slack)
+    assert "Compute environment" not in evidence(valid)
+    assert valid["report"]["probable_cause"]["category"] != "configuration"
+
+
 @pytest.mark.parametrize("name", ["batch_runnable_not_reported", "batch_succeeded_not_reported"])
 def test_batch_jobs_that_did_not_fail_post_nothing(slack: Any, name: str) -> None:
     result = replay(name, slack)

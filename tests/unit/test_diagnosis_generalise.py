@@ -1615,6 +1615,11 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A program whose file mode does not let it run, its errno as a cause of its own (FederatedAI/FATE-Flow#352).
     ('java.io.IOException: Cannot run program "./python_env/python/venv/bin/python": error=13, Permission denied\n'
      "Caused by: java.io.IOException: error=13, Permission denied", "emr", Category.CONFIGURATION),
+    # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
+    ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
+    # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
+    ("Compute environment quant-ce: status INVALID, statusReason: CLIENT_ERROR - Launch Template UserData is not MIME "
+     "multipart format", "stepfunctions", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category
@@ -4471,6 +4476,15 @@ def test_an_aws_event_the_handler_could_not_bind_is_its_type_not_bad_data() -> N
     assert "cannot unmarshal number 60.0" in d.cause.explanation
     # ... while a message another program wrote (an SQS body) that does not fit is read as before, not as the type
     assert run(False).cause.signature != "lambda-aws-event-not-bound-to-its-type"
+
+
+def test_a_lambda_out_of_file_descriptors_is_its_code_since_no_setting_raises_them() -> None:
+    # IBM/couchbackup#535: a temporary log file opened per backup and never closed, across warm invocations
+    line = ("Error: EMFILE: too many open files, open '/tmp/couchbackup/couchbackup-qa_2022-11-15T17:47:52.144Z.log'")
+    d = diagnose(book(line), "lambda")
+    assert (d.cause.category, d.cause.signature) == (Category.CODE_ERROR, "lambda-file-descriptors-exhausted")
+    # ... elsewhere a limit may be raised, and the reading is not the Lambda one
+    assert diagnose(book(line), "ecs").cause.signature != "lambda-file-descriptors-exhausted"
 
 
 def test_a_lambda_exec_wrapper_its_layers_do_not_ship_is_its_setup() -> None:

@@ -314,6 +314,42 @@ class BatchEvidence:
                 text += f" — after {len(attempts)} attempts"
         c.add("job", source, text, job.get("stoppedAt") or c.incident.stopped_at,
               status_reason=reason, status=status)
+        if status in _NOT_STARTED and not attempts:
+            self._placement(c, job)
+
+    @staticmethod
+    def _placement(c: Collector, job: dict[str, Any]) -> None:
+        """Why a job was never placed, when its queue or a compute environment of it says: a queue or an
+        environment that is INVALID or DISABLED, with its statusReason ("CLIENT_ERROR - Launch Template UserData is
+        not MIME multipart format"). One DescribeJobQueues and one DescribeComputeEnvironments; nothing is added
+        when all of them are VALID and ENABLED (then capacity or the job's size is why, which the job's own
+        statusReason says while it waits)."""
+        queue = str(job.get("jobQueue") or "")
+        if not queue:
+            return
+        batch = c.client("batch")
+        name = queue.rsplit("/", 1)[-1]
+        out = c.call(f"DescribeJobQueues {name}", batch.describe_job_queues, jobQueues=[queue])
+        queues = (out or {}).get("jobQueues") or []
+        if not queues:
+            return
+        q = queues[0]
+        if q.get("status") not in (None, "VALID") or q.get("state") not in (None, "ENABLED"):
+            c.add("job", "batch:DescribeJobQueues", f"Job queue {name} is {q.get('state') or '?'} and "
+                  f"{q.get('status') or '?'}: {q.get('statusReason') or 'no status reason given'}",
+                  status_reason=str(q.get("statusReason") or ""), queue_status=str(q.get("status") or ""))
+        order = sorted(q.get("computeEnvironmentOrder") or [], key=lambda o: o.get("order") or 0)
+        envs = [str(o["computeEnvironment"]) for o in order if o.get("computeEnvironment")][:100]
+        out = c.call(f"DescribeComputeEnvironments of queue {name}", batch.describe_compute_environments,
+                     computeEnvironments=envs) if envs else None
+        for env in (out or {}).get("computeEnvironments") or []:
+            if env.get("status") in (None, "VALID") and env.get("state") in (None, "ENABLED"):
+                continue
+            c.add("job", "batch:DescribeComputeEnvironments",
+                  f"Compute environment {env.get('computeEnvironmentName') or '?'} of queue {name} is "
+                  f"{env.get('state') or '?'} and {env.get('status') or '?'}: "
+                  f"{env.get('statusReason') or 'no status reason given'}",
+                  status_reason=str(env.get("statusReason") or ""), environment_status=str(env.get("status") or ""))
 
     def _attempt(self, c: Collector, attempt: dict[str, Any], n: int, total: int, source: str) -> None:
         cont = attempt.get("container") or {}
