@@ -1615,6 +1615,27 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A program whose file mode does not let it run, its errno as a cause of its own (FederatedAI/FATE-Flow#352).
     ('java.io.IOException: Cannot run program "./python_env/python/venv/bin/python": error=13, Permission denied\n'
      "Caused by: java.io.IOException: error=13, Permission denied", "emr", Category.CONFIGURATION),
+    # A file of the job's own output staging, removed by another run appending to the same folder before this one
+    # committed (databricks/spark-avro#127): who writes where, not a missing input.
+    ("Caused by: java.io.FileNotFoundException: No such file or directory: s3://lake/avro/events/6/_temporary/0/"
+     "task_201604220006_0106_m_000000/key=20140907/part-r-00000-af0e.avro", "emr", Category.CONFIGURATION),
+    ("Caused by: java.io.FileNotFoundException: Failed to get file status s3://lake/events/skip_dir/_temporary/0",
+     "glue", Category.CONFIGURATION),
+    # SQL's refusal of a value where the type is the code's cast or variable (Nominatim's ::integer on OSM ids past
+    # 2^31; pg_pathman's count(*) in an INTEGER, postgrespro/pg_pathman#39; a SUM over a BIGINT cast in Redshift).
+    ('index_placex: UPDATE failed: ERROR:  value "2226265960" is out of range for type integer', "batch",
+     Category.CODE_ERROR),
+    ("psycopg2.DataError: integer out of range\nCONTEXT:  PL/pgSQL function create_range_partitions(regclass,text,"
+     "anyelement,anyelement,integer,boolean) line 27 at EXECUTE", "glue", Category.CODE_ERROR),
+    ("redshift_connector.error.ProgrammingError: {'S': 'ERROR', 'M': 'Numeric data overflow (addition)', 'C': 'XX000'}",
+     "ecs", Category.CODE_ERROR),
+    # Lambda's fixed 6 MB response, over which a function returned its rows inline (cube-js/cube#3175).
+    ("State 'RunCubeExport' (lambda:invoke) failed with TaskFailed: Function.ResponseSizeTooLarge — cause: "
+     "errorMessage: Response payload size exceeded maximum allowed payload size (6291556 bytes).", "stepfunctions",
+     Category.CODE_ERROR),
+    # A conditional write after an eventually consistent read (stevearc/pypicloud#66): the code's read-then-write.
+    ("dynamo3.exception.ConditionalCheckFailedException: ConditionalCheckFailedException: The conditional request "
+     "failed", "ecs", Category.CODE_ERROR),
     # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
     ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
     # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
@@ -4485,6 +4506,24 @@ def test_a_lambda_out_of_file_descriptors_is_its_code_since_no_setting_raises_th
     assert (d.cause.category, d.cause.signature) == (Category.CODE_ERROR, "lambda-file-descriptors-exhausted")
     # ... elsewhere a limit may be raised, and the reading is not the Lambda one
     assert diagnose(book(line), "ecs").cause.signature != "lambda-file-descriptors-exhausted"
+
+
+def test_a_table_athena_asked_for_in_lower_case_is_the_names_case_not_a_missing_input() -> None:
+    # awslabs/aws-athena-query-federation#792: "IoTMulti" asked of a case-sensitive Timestream through its connector
+    def run(lowered: bool) -> Any:
+        b = EvidenceBook()
+        b.add("query", "athena:GetQueryExecution", "Query FAILED: GENERIC_USER_ERROR: Encountered an exception["
+              "com.amazonaws.services.timestreamquery.model.ValidationException] from your LambdaFunction[...] with "
+              "message[The table 'iotmulti' does not exist in database 'testdb' at line 1:1]")
+        if lowered:
+            b.add("config", "athena:GetQueryExecution", 'The query names "IoTMulti"; the error names it "iotmulti"',
+                  name_lowered=True)
+        return signature_set().diagnose(b.items, "athena", {"database": "testdb"})
+
+    d = run(True)
+    assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "athena-name-lower-cased")
+    # ... while a table named as the query wrote it is missing as before
+    assert run(False).cause.category == Category.MISSING_INPUT
 
 
 def test_a_lambda_exec_wrapper_its_layers_do_not_ship_is_its_setup() -> None:

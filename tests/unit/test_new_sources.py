@@ -165,3 +165,19 @@ def test_an_s3_event_key_that_is_url_encoded_is_found(payload: Any, found: tuple
 ])
 def test_an_event_is_awss_own_only_when_aws_wrote_all_of_it(payload: Any, service: str | None) -> None:
     assert _lambda_evidence.aws_service_event(payload) == service
+
+
+@pytest.mark.parametrize(("query", "message", "found"), [
+    # awslabs/aws-athena-query-federation#792: Athena asked the Timestream connector for "iotmulti"
+    ('SELECT * FROM "testdb"."IoTMulti" limit 10', "The table 'iotmulti' does not exist in database 'testdb'",
+     ("IoTMulti", "iotmulti")),
+    # a name the query wrote in lower case is no lowering
+    ("SELECT * FROM testdb.iotmulti", "The table 'iotmulti' does not exist in database 'testdb'", None),
+    # nor is a name the error does not quote
+    ('SELECT * FROM "Sales"."Orders"', "TABLE_NOT_FOUND: line 1:15: Table awsdatacatalog.sales.orders does not exist",
+     None),
+])
+def test_a_name_athena_lower_cased_is_found(query: str, message: str, found: tuple[str, str] | None) -> None:
+    from incident_responder.sources.athena.evidence import lowered_name
+    assert lowered_name(query, message) == found
+

@@ -51,6 +51,25 @@ def workgroup_arn(region: str, account: str, workgroup: str) -> str:
     return f"arn:aws:athena:{region}:{account}:workgroup/{workgroup}"
 
 
+# A name an error quotes ('iotmulti', "orders", `users`), and a name in a query (an identifier, quoted or not).
+_QUOTED_NAME = re.compile(r"['\"`]([A-Za-z_][\w$-]{0,127})['\"`]")
+_IDENTIFIER = re.compile(r"[A-Za-z_][\w$-]{0,127}")
+
+
+def lowered_name(query: str, message: str) -> tuple[str, str] | None:
+    """(the query's name, the error's) when the error quotes in lower case a name the query wrote with capitals
+    ("IoTMulti" asked, "The table 'iotmulti' does not exist"): Athena lower-cases names before a connector or
+    the catalog sees them. None when the error quotes every name as the query wrote it."""
+    written: dict[str, str] = {}
+    for token in _IDENTIFIER.findall(query):
+        if token != token.lower():
+            written.setdefault(token.lower(), token)
+    for name in _QUOTED_NAME.findall(message):
+        if name == name.lower() and name in written:
+            return written[name], name
+    return None
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(float(value))
@@ -162,6 +181,12 @@ class AthenaEvidence:
                   f"Query ({execution.get('StatementType') or '?'}) in {context.get('Catalog') or 'AwsDataCatalog'}."
                   f"{context.get('Database') or '?'}: {shorten(redact(query), 500)}",
                   statement_type=execution.get("StatementType") or "")
+            lowered = lowered_name(query, message)
+            if lowered is not None:
+                c.add("config", "athena:GetQueryExecution",
+                      f'The query names "{lowered[0]}"; the error names it "{lowered[1]}": Athena lower-cases table, '
+                      f"schema and column names, so a source whose names are case-sensitive (a connector's "
+                      f"DynamoDB, Timestream or JDBC table) is asked for another name", name_lowered=True)
         output = (execution.get("ResultConfiguration") or {}).get("OutputLocation")
         stats = execution.get("Statistics") or {}
         parts = [f"output {output or 'not set'}"]
