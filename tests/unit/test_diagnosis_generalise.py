@@ -1636,6 +1636,17 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A conditional write after an eventually consistent read (stevearc/pypicloud#66): the code's read-then-write.
     ("dynamo3.exception.ConditionalCheckFailedException: ConditionalCheckFailedException: The conditional request "
      "failed", "ecs", Category.CODE_ERROR),
+    # NodeManagers without the shuffle service the job's containers ask for (cdapio/cdap#10421): yarn-site's.
+    ("Container launch failed for container_1532362519874_0002_01_000002 : org.apache.hadoop.yarn.exceptions."
+     "InvalidAuxServiceException: The auxService:mapreduce_shuffle does not exist", "emr", Category.CONFIGURATION),
+    # A library's class whose static set-up failed: a Scala 2.11 connector on Glue 3's Scala 2.12
+    # (elastic/elasticsearch-hadoop#1558).
+    ("org.apache.spark.SparkException: Job aborted due to stage failure: Task 1 in stage 89.0 failed 4 times\n"
+     "Caused by: java.lang.NoClassDefFoundError: Could not initialize class "
+     "org.elasticsearch.spark.serialization.ScalaMetadataExtractor$", "glue", Category.CONFIGURATION),
+    # Batch refusing a job as asked: EC2's vcpus given to a Fargate queue (insitro/redun#95).
+    ("botocore.errorfactory.ClientException: An error occurred (ClientException) when calling the SubmitJob operation: "
+     "vcpus is not applicable for Fargate. Use resource requirements instead.", "ecs", Category.CONFIGURATION),
     # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
     ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
     # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
