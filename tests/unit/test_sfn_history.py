@@ -1,13 +1,14 @@
-"""Reading a Step Functions history: which failed tasks a Retry got past (no cause of the execution's end), and
-what a poll loop's last answer says before the Fail state it led to."""
+"""Reading a Step Functions history: which failed tasks a Retry got past (no cause of the execution's end), what a
+poll loop's last answer says before the Fail state it led to, and which names an execution's ARN holds."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from tests.collectors import stepfunctions_collector
 
-from incident_responder.sources.stepfunctions.evidence import StepFunctionsEvidence
+from incident_responder.sources.stepfunctions.evidence import StepFunctionsEvidence, execution_names
 
 
 def _history(*types: str) -> list[dict[str, Any]]:
@@ -74,3 +75,15 @@ def test_a_poll_loops_answer_without_a_reason_adds_nothing() -> None:
     c = stepfunctions_collector()
     StepFunctionsEvidence()._reported_failure(c, events[-1], {e["id"]: e for e in events}, "")
     assert c.book.items == []
+
+
+@pytest.mark.parametrize(("arn", "names"), [
+    ("arn:aws:states:eu-west-1:123456789012:execution:orders-etl:run-2024-06-02", ("orders-etl", "run-2024-06-02")),
+    # an Express execution adds an id after its name: the name is not that id, nor the machine the name
+    ("arn:aws:states:eu-west-1:123456789012:express:outage-reminder:reminder-3f8c2a61:b91e4d07-5c2a-4e8b-9d13-7a0f",
+     ("outage-reminder", "reminder-3f8c2a61")),
+    # a Distributed Map's child names its machine with the map run's label
+    ("arn:aws:states:us-east-1:123456789012:execution:ingest/map-run-1:0a1b2c3d", ("ingest/map-run-1", "0a1b2c3d")),
+])
+def test_an_execution_arn_names_its_machine_and_itself(arn: str, names: tuple[str, str]) -> None:
+    assert execution_names(arn) == names

@@ -159,7 +159,7 @@ def _describe_from_history(events: list[dict[str, Any]], arn: str) -> dict[str, 
     end = next((e for e in reversed(events) if e.get("type") in _END_STATUS), None)
     parts = arn.split(":")
     out: dict[str, Any] = {
-        "executionArn": arn, "name": parts[-1], "startDate": started.get("timestamp"),
+        "executionArn": arn, "name": execution_names(arn)[1], "startDate": started.get("timestamp"),
         "input": _details(started).get("input"),
         "status": _END_STATUS[end["type"]] if end else "RUNNING",
         "stateMachineArn": ":".join([*parts[:5], "stateMachine", parts[6]]) if len(parts) > 7 else None,
@@ -1115,21 +1115,33 @@ class StepFunctionsEvidence:
         if not child_arn:
             return
         child_status = cause_doc.get("Status", "FAILED")
+        machine, name = execution_names(child_arn)
         c.add("history", "states:GetExecutionHistory",
-              f"Nested execution {child_arn.split(':')[-1]} of {child_arn.split(':')[-2]} ended {child_status}",
+              f"Nested execution {name} of {machine} ended {child_status}",
               cause_doc.get("StopDate"), nested_failed=True, child_arn=child_arn, status=child_status)
         self._follow_execution(c, child_arn, depth, "Child execution")
 
     def _follow_execution(self, c: Collector, child_arn: str, depth: int, label: str) -> None:
         """Collect a child execution (nested, or a map run's) into this report, within the nesting depth."""
-        c.context.setdefault("child_execution", child_arn.split(":")[-1])
-        c.context.setdefault("child_state_machine", child_arn.split(":")[-2])
+        machine, name = execution_names(child_arn)
+        c.context.setdefault("child_execution", name)
+        c.context.setdefault("child_state_machine", machine)
         c.context.setdefault("child_console_url", execution_url(child_arn.split(":")[3], child_arn))
         if depth + 1 > c.settings.nested_depth:
             c.book.gap(f"nested executions deeper than {c.settings.nested_depth} were not followed")
             return
-        c.links.append(_link(f"{label} {child_arn.split(':')[-1]}", execution_url(child_arn.split(":")[3], child_arn)))
+        c.links.append(_link(f"{label} {name}", execution_url(child_arn.split(":")[3], child_arn)))
         self.collect(c, depth=depth + 1, execution_arn=child_arn)
+
+
+def execution_names(arn: str) -> tuple[str, str]:
+    """(state machine, execution) of an execution's ARN: "arn:aws:states:<region>:<account>:execution:<machine>:<name>",
+    or an Express execution's, which adds an id after the name ("...:express:<machine>:<name>:<id>"). A map run's
+    child names its machine "<machine>/<map run>"."""
+    parts = arn.split(":")
+    if len(parts) >= 8 and parts[5] in ("execution", "express"):
+        return parts[6], parts[7]
+    return (parts[-2] if len(parts) > 1 else "?"), parts[-1]
 
 
 def _link(label: str, url: str) -> Any:
