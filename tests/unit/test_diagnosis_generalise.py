@@ -1647,6 +1647,14 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Batch refusing a job as asked: EC2's vcpus given to a Fargate queue (insitro/redun#95).
     ("botocore.errorfactory.ClientException: An error occurred (ClientException) when calling the SubmitJob operation: "
      "vcpus is not applicable for Fargate. Use resource requirements instead.", "ecs", Category.CONFIGURATION),
+    # A crawler started while it already ran (boto/boto3#1606): the code's call, no rate limit.
+    ("botocore.errorfactory.CrawlerRunningException: An error occurred (CrawlerRunningException) when calling the "
+     "StartCrawler operation: Crawler with name web_events_curated_crawler has already started", "glue",
+     Category.CODE_ERROR),
+    # A naive time compared with an aware one, in PyArrow's words under ArrowInvalid (mlrun/mlrun#3788) and Python's.
+    ("pyarrow.lib.ArrowInvalid: Cannot compare timestamp with timezone to timestamp without timezone, got: "
+     "timestamp[us, tz=UTC] and timestamp[us]", "batch", Category.CODE_ERROR),
+    ("TypeError: can't compare offset-naive and offset-aware datetimes", "lambda", Category.CODE_ERROR),
     # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
     ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
     # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
@@ -4535,6 +4543,34 @@ def test_a_table_athena_asked_for_in_lower_case_is_the_names_case_not_a_missing_
     assert (d.cause.category, d.cause.signature) == (Category.CONFIGURATION, "athena-name-lower-cased")
     # ... while a table named as the query wrote it is missing as before
     assert run(False).cause.category == Category.MISSING_INPUT
+
+
+def test_a_nested_execution_that_ran_out_of_time_is_a_timeout_not_the_childs_failure() -> None:
+    # Stack Overflow 77272615: an Express child with an hour's Wait stops at five minutes; it keeps no history
+    def run(status: str) -> Any:
+        b = EvidenceBook()
+        b.add("history", "states:GetExecutionHistory", f"Nested execution reminder-3f8c of outage-reminder ended "
+              f"{status}", nested_failed=True, status=status,
+              child_arn="arn:aws:states:eu-west-1:123456789012:express:outage-reminder:reminder-3f8c:b91e")
+        return signature_set().diagnose(b.items, "stepfunctions", {"child_execution": "reminder-3f8c"})
+
+    d = run("TIMED_OUT")
+    assert (d.cause.category, d.cause.signature) == (Category.TIMEOUT, "sfn-nested-execution-timed-out")
+    assert run("FAILED").cause.category == Category.UPSTREAM_FAILURE
+
+
+def test_a_lambda_task_refused_by_its_own_sandbox_is_its_setup() -> None:
+    # ministryofjustice/modernisation-platform#1071: a Slack webhook URL left empty, so the request went to localhost
+    def run(task_type: str) -> Any:
+        b = EvidenceBook()
+        b.add("history", "states:GetExecutionHistory", "State 'NotifySlack' failed with LambdaFunctionFailed: Error — "
+              "cause: errorMessage: A request error occurred: connect ECONNREFUSED 127.0.0.1:80", task_type=task_type,
+              state="NotifySlack")
+        return signature_set().diagnose(b.items, "stepfunctions", {"state": "NotifySlack"})
+
+    assert run("lambda:invoke").cause.category == Category.CONFIGURATION
+    # ... while an ECS task's refusal on localhost (a sidecar that is not up) is no such reading
+    assert run("ecs:runTask.sync").cause.signature != "sfn-lambda-connection-to-itself-refused"
 
 
 def test_a_lambda_exec_wrapper_its_layers_do_not_ship_is_its_setup() -> None:
