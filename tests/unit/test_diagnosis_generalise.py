@@ -1655,6 +1655,8 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("pyarrow.lib.ArrowInvalid: Cannot compare timestamp with timezone to timestamp without timezone, got: "
      "timestamp[us, tz=UTC] and timestamp[us]", "batch", Category.CODE_ERROR),
     ("TypeError: can't compare offset-naive and offset-aware datetimes", "lambda", Category.CODE_ERROR),
+    # Glue's check of a connection's VPC: its addresses must resolve back to names (hashicorp/terraform-provider-aws#16232).
+    ("Run ERROR: Reverse dns resolution of ip 10.0.1.153 failed", "glue", Category.CONFIGURATION),
     # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
     ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
     # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
@@ -4571,6 +4573,26 @@ def test_a_lambda_task_refused_by_its_own_sandbox_is_its_setup() -> None:
     assert run("lambda:invoke").cause.category == Category.CONFIGURATION
     # ... while an ECS task's refusal on localhost (a sidecar that is not up) is no such reading
     assert run("ecs:runTask.sync").cause.signature != "sfn-lambda-connection-to-itself-refused"
+
+
+def test_an_output_a_second_application_attempt_found_is_no_cause_over_the_first_attempts_failure() -> None:
+    # bigdatagenomics/cannoli#137: the first attempt's tasks failed on a missing index; YARN's second attempt of the
+    # application then found the output directory the first had begun.
+    exists = ("ERROR ApplicationMaster: User class threw exception: org.apache.hadoop.mapred."
+              "FileAlreadyExistsException: Output directory chr17.aligned.sam already exists")
+
+    def run(reattempt: bool) -> Any:
+        b = EvidenceBook()
+        b.add("log", "s3://logs/containers/application_1_0002/container_1_0002_01_000004/stderr.gz",
+              "java.lang.RuntimeException: bwa mem exited with code 1: index not found: /mnt/bwa-index/hg38.fa")
+        b.add("log", "s3://logs/containers/application_1_0002/container_1_0002_02_000001/stderr.gz", exists,
+              **({"reattempt": True} if reattempt else {}))
+        return signature_set().diagnose(b.items, "emr", {"step_name": "bwa align"})
+
+    d = run(True)
+    assert d.cause.signature != "emr-output-already-exists" and d.cause.category == Category.MISSING_INPUT
+    # ... while the same refusal in the application's only attempt is the output left by an earlier run
+    assert run(False).cause.signature == "emr-output-already-exists"
 
 
 def test_a_lambda_exec_wrapper_its_layers_do_not_ship_is_its_setup() -> None:

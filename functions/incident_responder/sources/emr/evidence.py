@@ -714,6 +714,12 @@ class EmrEvidence:
         syslog, a Skein service in its own log); the stdout of the application master (the driver in cluster mode
         prints a PySpark traceback there) or of a container whose logs show no error."""
         lines: list[Any] = []
+        # A container of the application master's second or later attempt (container_<cluster>_<app>_02_...): YARN
+        # ran the application again after the first attempt failed, so what it found left by the first (its
+        # output directory, already there) follows that failure.
+        parts = container.split("_")
+        reattempt = len(parts) >= 5 and parts[-2].isdigit() and int(parts[-2]) > 1
+        mark = len(c.book.items)
         named = sorted(k for k in objs if k.startswith("log:"))[:CONTAINER_NAMED_LOGS]
         for kind in ("stderr", "syslog", *named):
             if kind in objs and not any(_ERROR_LIKE.search(_text(line)) for line in lines):
@@ -728,6 +734,9 @@ class EmrEvidence:
             out = self._read(c, uri, f"stdout of YARN container {container}")
             if out:
                 self._add_log(c, out, uri, failure_time, _YARN_ITEMS, child)
+        if reattempt:
+            for ev in c.book.items[mark:]:
+                ev.facts["reattempt"] = True
 
     def _add_log(self, c: Collector, lines: list[Any], uri: str, failure_time: datetime | None,
                  max_items: int, child: bool) -> None:
