@@ -1655,7 +1655,7 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("pyarrow.lib.ArrowInvalid: Cannot compare timestamp with timezone to timestamp without timezone, got: "
      "timestamp[us, tz=UTC] and timestamp[us]", "batch", Category.CODE_ERROR),
     ("TypeError: can't compare offset-naive and offset-aware datetimes", "lambda", Category.CODE_ERROR),
-    # Glue's check of a connection's VPC: its addresses must resolve back to names (hashicorp/terraform-provider-aws#16232).
+    # Glue's check of a connection's VPC: its addresses must resolve back to names (terraform-provider-aws#16232).
     ("Run ERROR: Reverse dns resolution of ip 10.0.1.153 failed", "glue", Category.CONFIGURATION),
     # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
     ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
