@@ -27,6 +27,11 @@ __all__ = ["fake_aws_env"]
 pytestmark = pytest.mark.usefixtures("fake_aws_env")
 
 # The signatures know this one (high confidence) ...
+DENIED = evidence("Execution failed in state Load: States.TaskFailed",
+                  "An error occurred (AccessDenied) when calling the GetObject operation: User: arn:aws:sts::"
+                  "123456789012:assumed-role/etl-load/job is not authorized to perform: s3:GetObject on resource: "
+                  "arn:aws:s3:::acme-raw/2026-12-01/orders.csv")
+# ... this one by its signature, at medium (a time limit says where the run stopped, not why) ...
 TIMEOUT = evidence("Execution failed in state Load: States.Timeout",
                    "Task timed out after 30.00 seconds")
 # ... this one only by its wording (low confidence) ...
@@ -93,9 +98,9 @@ def test_rules_mode_does_not_call_the_agent() -> None:
 
 def test_auto_mode_keeps_a_confident_rules_answer() -> None:
     script = ScriptedBedrock([])
-    result = diagnose(request(TIMEOUT), rules=rules(), cfg=settings(diagnosis_mode="auto"),
-                      agent=agent_for(script, TIMEOUT))
-    assert result.diagnoser == "rules" and result.cause.category == Category.TIMEOUT
+    result = diagnose(request(DENIED), rules=rules(), cfg=settings(diagnosis_mode="auto"),
+                      agent=agent_for(script, DENIED))
+    assert result.diagnoser == "rules" and result.cause.category == Category.PERMISSION_DENIED
     assert result.cause.confidence == Confidence.HIGH and script.count == 0
 
 

@@ -611,10 +611,12 @@ def test_a_timeout_after_a_fatal_error_is_reported_with_that_error() -> None:
                                                                           killed)).items, "batch", {})
     assert (d.cause.category, d.cause.confidence) == (Category.OUT_OF_MEMORY, Confidence.MEDIUM)
     assert "a time limit stopped it" in d.cause.explanation and "E1" in d.cause.evidence_ids
-    # A retried error or a warning before it is no such failure: the timeout stands, with high confidence.
+    # A retried error or a warning before it is no such failure: the timeout stands (at medium: a time limit says
+    # where the run stopped, not why).
     d = signature_set().diagnose(batch_book(timeout, exit_code=137, logs=(
         "WARN botocore: ThrottlingException: Rate exceeded; retrying in 2 s (attempt 1 of 5)",)).items, "batch", {})
-    assert (d.cause.category, d.cause.confidence) == (Category.TIMEOUT, Confidence.HIGH)
+    assert (d.cause.category, d.cause.confidence) == (Category.TIMEOUT, Confidence.MEDIUM)
+    assert d.cause.signature == "batch-job-timeout"
 
 
 def test_a_stop_a_round_time_after_an_orchestrator_started_the_task_is_its_time_limit() -> None:

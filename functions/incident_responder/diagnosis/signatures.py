@@ -33,7 +33,8 @@ for want of a usable GPU): being a warning does not make its lines weak either. 
 ``symptom:`` says where a run stopped, not why (``true``: a time limit, a state's heartbeat or a Batch
 attempt's timeout; or the sentence to say, with ``{match}``: a cluster's bootstrap failure): it gives way
 to a specific cause of another category found on a fatal line (a worker killed for memory, then a hang
-until the limit; a 403 in the node's provisioning log), given with at most medium confidence. When nothing
+until the limit; a 403 in the node's provisioning log), given with at most medium confidence. One marked
+``time_limit: true`` (a time limit and nothing of why) is itself reported at most medium. When nothing
 specific matched, the class rules (exception classes, error codes, phrases) name the category from the
 root cause of the deepest exception chain in the evidence; :attr:`Diagnosis.chain` shows that chain. A
 class rule gives high confidence only when the wording of the evidence reads the same way (``corroborated``).
@@ -188,6 +189,10 @@ class Signature:
     # bootstrap failure): a specific cause of another category found on a fatal line speaks first. The
     # sentence that says so, with {match} (empty: not a symptom).
     symptom: str = ""
+    # A time limit and nothing of why the run took so long: it ranks as written among the signatures, and is
+    # reported at most medium (of the time limits read at high at their first replay, blind writers found another
+    # cause behind most: a deadlock, an event loop kept open, a VPC without a route to the service).
+    time_limit: bool = False
 
     def applies_to(self, source: str) -> bool:
         """Whether the signature reads a report of ``source`` as a whole (unscoped, or scoped to it)."""
@@ -369,7 +374,7 @@ def _condition(raw: Any, where: str) -> Condition:
 
 
 _SIGNATURE_KEYS = {"id", "category", "confidence", "priority", "sources", "match", "explanation", "next_steps",
-                   "generic", "recoverable", "symptom", "info_level", "warned"}
+                   "generic", "recoverable", "symptom", "info_level", "warned", "time_limit"}
 
 
 def _signature(raw: Any, origin: str) -> Signature:
@@ -407,6 +412,7 @@ def _signature(raw: Any, origin: str) -> Signature:
         info_level=bool(raw.get("info_level", False)),
         warned=bool(raw.get("warned", False)),
         symptom=_symptom(raw.get("symptom")),
+        time_limit=bool(raw.get("time_limit", False)),
     )
 
 
@@ -1228,6 +1234,8 @@ class SignatureSet:
                   "match": first}
         explanation = _render(sig.explanation, values)
         confidence = sig.confidence
+        if sig.time_limit:
+            cap = Confidence.MEDIUM if cap is None or _CONF_RANK[cap] > _CONF_RANK[Confidence.MEDIUM] else cap
         if cap is not None and _CONF_RANK[confidence] > _CONF_RANK[cap]:
             confidence = cap
         chain: list[str] = []
