@@ -1657,6 +1657,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("TypeError: can't compare offset-naive and offset-aware datetimes", "lambda", Category.CODE_ERROR),
     # Glue's check of a connection's VPC: its addresses must resolve back to names (terraform-provider-aws#16232).
     ("Run ERROR: Reverse dns resolution of ip 10.0.1.153 failed", "glue", Category.CONFIGURATION),
+    # Spark given a Delta table without Delta's session extension and catalog (delta-io/delta#1363).
+    ("ERROR ProcessLauncher: Exception in User Class | org.apache.spark.SparkException: Table implementation does not "
+     "support writes: miniotest2.test", "glue", Category.CONFIGURATION),
     # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
     ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
     # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
