@@ -1660,6 +1660,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Spark given a Delta table without Delta's session extension and catalog (delta-io/delta#1363).
     ("ERROR ProcessLauncher: Exception in User Class | org.apache.spark.SparkException: Table implementation does not "
      "support writes: miniotest2.test", "glue", Category.CONFIGURATION),
+    # elasticsearch-hadoop giving up on bulk writes the cluster rejected (elastic/elasticsearch#20897).
+    ("org.elasticsearch.hadoop.EsHadoopException: Could not write all entries for bulk operation [12/1000]. Error "
+     "sample (first [5] error messages): rejected execution of coordinating operation (maybe ES was overloaded?). "
+     "Bailing out...", "glue", Category.THROTTLING),
     # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
     ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
     # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
