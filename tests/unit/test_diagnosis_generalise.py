@@ -1664,6 +1664,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("org.elasticsearch.hadoop.EsHadoopException: Could not write all entries for bulk operation [12/1000]. Error "
      "sample (first [5] error messages): rejected execution of coordinating operation (maybe ES was overloaded?). "
      "Bailing out...", "glue", Category.THROTTLING),
+    # A command the image's entrypoint already runs, repeated in the job definition's command (ASFHyP3/hyp3#2894).
+    ("Usage: python -m dist_s1 run [OPTIONS]\nTry 'python -m dist_s1 run --help' for help.\n\nError: Got unexpected "
+     "extra argument (dist-s1 run)", "batch", Category.CONFIGURATION),
     # PyArrow built without a codec (the AWSSDKPandas Lambda layer's, aws/aws-sdk-pandas#2445): the build, not the data.
     ("pyarrow.lib.ArrowNotImplementedError: Support for codec 'zstd' not built", "lambda", Category.CONFIGURATION),
     # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
