@@ -1234,8 +1234,8 @@ class SignatureSet:
                   "match": first}
         explanation = _render(sig.explanation, values)
         confidence = sig.confidence
-        if sig.time_limit:
-            cap = Confidence.MEDIUM if cap is None or _CONF_RANK[cap] > _CONF_RANK[Confidence.MEDIUM] else cap
+        if sig.time_limit and (cap is None or _CONF_RANK[cap] > _CONF_RANK[Confidence.MEDIUM]):
+            cap = Confidence.MEDIUM
         if cap is not None and _CONF_RANK[confidence] > _CONF_RANK[cap]:
             confidence = cap
         chain: list[str] = []

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ...model import Link
 from ..base import console_log_url, parse_time, shorten
 from ..ecs.evidence import exit_code_meaning
+from .queues import queue_environments
 
 if TYPE_CHECKING:
     from ..base import Collector
@@ -214,22 +215,16 @@ def _cluster_of(c: Collector, job: dict[str, Any], attempt: dict[str, Any]) -> t
     if not queue:
         c.book.gap("the pod's EKS cluster: the job names no queue, so its compute environment is not known")
         return arn.rsplit("/", 1)[-1], ns
-    batch = c.client("batch")
     name = queue.rsplit("/", 1)[-1]
-    out = c.call(f"DescribeJobQueues {name}", batch.describe_job_queues, jobQueues=[queue])
-    queues = (out or {}).get("jobQueues") or []
-    if not queues:
-        if out is not None:
+    found, envs = queue_environments(c, queue)
+    if not found:
+        if found is not None:
             c.book.gap(f"DescribeJobQueues {name}: no such queue; the pod's EKS cluster is not known")
         return arn.rsplit("/", 1)[-1], ns
-    order = sorted(queues[0].get("computeEnvironmentOrder") or [], key=lambda o: o.get("order") or 0)
-    envs = [str(o["computeEnvironment"]) for o in order if o.get("computeEnvironment")][:100]
-    out = c.call(f"DescribeComputeEnvironments of queue {name}", batch.describe_compute_environments,
-                 computeEnvironments=envs) if envs else None
-    configs = [e.get("eksConfiguration") or {} for e in (out or {}).get("computeEnvironments") or []]
+    configs = [e.get("eksConfiguration") or {} for e in envs or []]
     clusters = list(dict.fromkeys(str(e["eksClusterArn"]) for e in configs if e.get("eksClusterArn")))
     if not clusters:
-        if out is not None:
+        if envs is not None:
             c.book.gap(f"the compute environments of queue {name} name no EKS cluster (eksConfiguration)")
         return arn.rsplit("/", 1)[-1], ns
     if len(clusters) > 1 and not arn:

@@ -21,6 +21,7 @@ from ...model import Incident, Link, Resource, Skip, iso
 from ..base import console_log_url, parse_time, shorten
 from ..ecs.evidence import exit_code_meaning, read_stream_logs, writable_paths
 from . import eks
+from .queues import queue_environments
 from .spec import BatchSpec
 
 if TYPE_CHECKING:
@@ -327,22 +328,15 @@ class BatchEvidence:
         queue = str(job.get("jobQueue") or "")
         if not queue:
             return
-        batch = c.client("batch")
         name = queue.rsplit("/", 1)[-1]
-        out = c.call(f"DescribeJobQueues {name}", batch.describe_job_queues, jobQueues=[queue])
-        queues = (out or {}).get("jobQueues") or []
-        if not queues:
+        q, envs = queue_environments(c, queue)
+        if not q:
             return
-        q = queues[0]
         if q.get("status") not in (None, "VALID") or q.get("state") not in (None, "ENABLED"):
             c.add("job", "batch:DescribeJobQueues", f"Job queue {name} is {q.get('state') or '?'} and "
                   f"{q.get('status') or '?'}: {q.get('statusReason') or 'no status reason given'}",
                   status_reason=str(q.get("statusReason") or ""), queue_status=str(q.get("status") or ""))
-        order = sorted(q.get("computeEnvironmentOrder") or [], key=lambda o: o.get("order") or 0)
-        envs = [str(o["computeEnvironment"]) for o in order if o.get("computeEnvironment")][:100]
-        out = c.call(f"DescribeComputeEnvironments of queue {name}", batch.describe_compute_environments,
-                     computeEnvironments=envs) if envs else None
-        for env in (out or {}).get("computeEnvironments") or []:
+        for env in envs or []:
             if env.get("status") in (None, "VALID") and env.get("state") in (None, "ENABLED"):
                 continue
             c.add("job", "batch:DescribeComputeEnvironments",

@@ -719,28 +719,24 @@ class EmrEvidence:
         # output directory, already there) follows that failure.
         parts = container.split("_")
         reattempt = len(parts) >= 5 and parts[-2].isdigit() and int(parts[-2]) > 1
-        mark = len(c.book.items)
         named = sorted(k for k in objs if k.startswith("log:"))[:CONTAINER_NAMED_LOGS]
         for kind in ("stderr", "syslog", *named):
             if kind in objs and not any(_ERROR_LIKE.search(_text(line)) for line in lines):
                 uri = f"s3://{bucket}/{objs[kind]['Key']}"
                 more = self._read(c, uri, f"{kind.removeprefix('log:')} of YARN container {container}") or []
                 if more:
-                    self._add_log(c, more, uri, failure_time, _YARN_ITEMS, child)
+                    self._add_log(c, more, uri, failure_time, _YARN_ITEMS, child, reattempt)
                 lines += more
         driver = container.endswith("_000001")
         if "stdout" in objs and (driver or not any(_ERROR_LIKE.search(_text(line)) for line in lines)):
             uri = f"s3://{bucket}/{objs['stdout']['Key']}"
             out = self._read(c, uri, f"stdout of YARN container {container}")
             if out:
-                self._add_log(c, out, uri, failure_time, _YARN_ITEMS, child)
-        if reattempt:
-            for ev in c.book.items[mark:]:
-                ev.facts["reattempt"] = True
+                self._add_log(c, out, uri, failure_time, _YARN_ITEMS, child, reattempt)
 
     def _add_log(self, c: Collector, lines: list[Any], uri: str, failure_time: datetime | None,
-                 max_items: int, child: bool) -> None:
-        self._mark(c.add_compacted(lines, uri, failure_time, max_items=max_items), child)
+                 max_items: int, child: bool, reattempt: bool = False) -> None:
+        self._mark(c.add_compacted(lines, uri, failure_time, max_items=max_items), child, reattempt)
 
     def _node_setup_logs(self, c: Collector, cluster_id: str, message: str,
                          failure_time: datetime | None) -> None:
@@ -859,10 +855,12 @@ class EmrEvidence:
         return fetched.lines
 
     @staticmethod
-    def _mark(items: list[Evidence], child: bool) -> None:
-        if child:
-            for ev in items:
+    def _mark(items: list[Evidence], child: bool, reattempt: bool = False) -> None:
+        for ev in items:
+            if child:
                 ev.facts["child"] = True
+            if reattempt:
+                ev.facts["reattempt"] = True
 
 
 def _text(line: Any) -> str:

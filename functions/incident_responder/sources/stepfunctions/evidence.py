@@ -1124,13 +1124,14 @@ class StepFunctionsEvidence:
     def _follow_execution(self, c: Collector, child_arn: str, depth: int, label: str) -> None:
         """Collect a child execution (nested, or a map run's) into this report, within the nesting depth."""
         machine, name = execution_names(child_arn)
+        url = execution_url(child_arn.split(":")[3], child_arn)
         c.context.setdefault("child_execution", name)
         c.context.setdefault("child_state_machine", machine)
-        c.context.setdefault("child_console_url", execution_url(child_arn.split(":")[3], child_arn))
+        c.context.setdefault("child_console_url", url)
         if depth + 1 > c.settings.nested_depth:
             c.book.gap(f"nested executions deeper than {c.settings.nested_depth} were not followed")
             return
-        c.links.append(_link(f"{label} {name}", execution_url(child_arn.split(":")[3], child_arn)))
+        c.links.append(_link(f"{label} {name}", url))
         self.collect(c, depth=depth + 1, execution_arn=child_arn)
 
 
