@@ -1672,6 +1672,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # Batch's reason for a compute environment it could not set up as written, quoted by whatever waited on it.
     ("Compute environment quant-ce: status INVALID, statusReason: CLIENT_ERROR - Launch Template UserData is not MIME "
      "multipart format", "stepfunctions", Category.CONFIGURATION),
+    # EMR's EC2_INSUFFICIENT_CAPACITY in its own words under INTERNAL_ERROR (the EMR guide's page for that code).
+    ("Cluster genomics (j-1PW6D3XN8KT0R) is TERMINATED_WITH_ERRORS: INTERNAL_ERROR — EC2 is out of capacity for "
+     "r5.4xlarge.", "emr", Category.CAPACITY),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

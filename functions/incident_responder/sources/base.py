@@ -13,6 +13,7 @@ import abc
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -48,6 +49,9 @@ MAX_LOG_EVIDENCE = 8
 CHILD_CALL_BUDGET = 6
 
 
+# A log that shows its work started by a cron daemon in the container ("crond: USER root pid 101 cmd /app/run.sh",
+# busybox's or cronie's "CROND[12]: (root) CMD (...)"): cron gives its jobs an environment of its own.
+_CRON_RUNNER = re.compile(r"\bcrond(?:\[\d+\])?:? .{0,40}\b(?:cmd|CMD)\b")
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127], " ")
 
 
@@ -349,6 +353,11 @@ class Collector:
             if line.raised_at:  # shown under the quote; never read as the failure's words
                 facts["raised_at"] = _printable(line.raised_at)
             added.append(self.book.add("log", line.source or source, _printable(text), line.first, **facts))
+        if not any(ev.facts.get("cron") for ev in self.book.items):
+            ran = next((m for m in map(_message_of, lines) if _CRON_RUNNER.search(m)), None)
+            if ran is not None:
+                added.append(self.book.add("config", source, f"Its work is started by cron in the container: "
+                                           f"{_printable(ran)[:300]}", None, cron=True))
         omitted = result.total_lines - sum(c.count for c in chosen)
         if omitted > 0 or truncated:
             note = f"{result.total_lines} log lines read from {source}"
@@ -547,3 +556,7 @@ class NoRun(Exception):
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(f"{code}: {detail}".rstrip(": "))
         self.code = code
+
+
+def _message_of(line: Any) -> str:
+    return str(getattr(line, "message", line))

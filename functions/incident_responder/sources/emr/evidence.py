@@ -127,6 +127,10 @@ _INSTANCE_CONTROLLER_LOG = re.compile(r"/node/i-[0-9a-f]+/daemons/instance-contr
 _RESOURCEMANAGER_LOG = re.compile(r"/node/i-[0-9a-f]+/applications/hadoop-yarn/(?:hadoop|yarn)-yarn-resourcemanager-"
                                   r"[^/]*\.log(?:\.gz)?$")
 _LOST_NODE_LOG = re.compile(f"{_INSTANCE_CONTROLLER_LOG.pattern}|{_RESOURCEMANAGER_LOG.pattern}")
+# A cluster that ended because it lost its core or task nodes (EMR's INSTANCE_FAILURE, "All slaves in the job flow
+# were terminated").
+_NODES_GONE = re.compile(r"(?i)\ball (?:slaves|core nodes|instances) in the (?:job flow|cluster) "
+                         r"(?:were|have been) terminated")
 # An application YARN never started: its client reported it ACCEPTED and never RUNNING until the step was cancelled
 # or timed out. YARN had nothing to start its ApplicationMaster on (every node UNHEALTHY with full local disks, a
 # queue at its AM share); the ResourceManager's log says which, and the NodeManager logs of the nodes it took out.
@@ -325,6 +329,13 @@ class EmrEvidence:
             # (an internal error on a node EMR names, "On the master instance (i-...), Certificate installation
             # failed due to internal error": that node's logs say what its set-up failed on)
             self._node_setup_logs(c, cluster_id, message, end)
+        elif code == "INSTANCE_FAILURE" or _NODES_GONE.search(message or ""):
+            # The cluster lost its core nodes ("All slaves in the job flow were terminated", the EMR guide's
+            # NO_SLAVE_LEFT): YARN took them out as UNHEALTHY (disks past 90%) or they were lost; the
+            # ResourceManager's log, then the NodeManager logs of the nodes it reported, say which.
+            c.context.setdefault("step_name", "its steps")
+            self._node_logs(c, cluster_id, _LOST_NODE_LOG, "log of why nodes went (YARN, the instance controller)",
+                            end, False, before=_RESOURCEMANAGER_LOG, unhealthy=True)
         c.context.setdefault("redrive", EmrSpec.from_dict({
             "service": "emr", "cluster_id": cluster_id,
             "cluster_state": c.context.get("cluster_state", inc.status), "cluster_accepts_steps": False,
