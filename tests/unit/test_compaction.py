@@ -705,6 +705,28 @@ def test_a_clipped_one_line_python_traceback_keeps_its_exception() -> None:
     assert line.text.startswith("INFO")
 
 
+def test_a_line_over_the_length_limit_keeps_its_end() -> None:
+    # The same installer line with pip's whole download log before the traceback, 2,000 characters and more: the cut
+    # of an over-long line keeps its end, where a program's captured output puts its error, and its frames still
+    # lead to the exception when the traceback's header falls in what was cut.
+    downloads = "".join(f"Collecting dep{i}<2.0.0,>=1.{i}.0 (from awswrangler)  Downloading https://files."
+                        f"pythonhosted.org/packages/{i:02d}/ab/{'c' * 60}/dep{i}-1.{i}.0-py3-none-any.whl (171kB)"
+                        for i in range(12))
+    event = ("INFO\t2021-02-04 08:13:09,416\t25065\tcom.amazonaws.services.glue.PythonModuleInstaller\t[main]\t"
+             + downloads + "    Complete output from command python setup.py egg_info:    Traceback (most recent "
+             "call last):      File \"<string>\", line 1, in <module>      File \"/tmp/pip-build-3w8zq1ya/pyarrow/"
+             "setup.py\", line 624, in <module>        url='https://arrow.apache.org/'      File "
+             "\"/tmp/pip-build-3w8zq1ya/pyarrow/"
+             ".eggs/setuptools_scm-5.0.1-py3.7.egg/setuptools_scm/utils.py\", line 142, in require_command        "
+             "raise OSError(\"%r was not found\" % name)    OSError: 'git' was not found    -----------------"
+             "-----------------------Command \"python setup.py egg_info\" failed with error code 1 in "
+             "/tmp/pip-build-3w8zq1ya/pyarrow/")
+    assert len(event) > 2600
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "OSError: 'git' was not found" in line.text and len(line.text) <= 400
+    assert line.text.startswith("INFO")
+
+
 def test_a_shortened_url_keeps_the_name_of_its_file() -> None:
     # Which wheel pip downloaded is the last segment of a long URL: it stays whole, the directories give way.
     url = ("https://files.pythonhosted.org/packages/28/57/debf8f714d5b1a14ce39a6e8bbd1105beaab8490f96c2673fe04bf27cedb/"

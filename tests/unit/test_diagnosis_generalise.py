@@ -1675,6 +1675,9 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # EMR's EC2_INSUFFICIENT_CAPACITY in its own words under INTERNAL_ERROR (the EMR guide's page for that code).
     ("Cluster genomics (j-1PW6D3XN8KT0R) is TERMINATED_WITH_ERRORS: INTERNAL_ERROR — EC2 is out of capacity for "
      "r5.4xlarge.", "emr", Category.CAPACITY),
+    # A file the tool needs, said with a contraction (Bismark's index check, nf-core/methylseq#207).
+    ("The HISAT2 index of the G->A converted genome seems to be faulty (BS_GA.8.ht2 doesn't exist). Please run "
+     "bismark_genome_preparation --hisat2 before running Bismark.", "batch", Category.MISSING_INPUT),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

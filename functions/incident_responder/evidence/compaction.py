@@ -66,6 +66,7 @@ __all__ = [
 ]
 
 MAX_LINE_CHARS = 2000  # lines are cut here before anything else looks at them
+TAIL_KEPT_UP_TO = 4 * MAX_LINE_CHARS  # ... keeping their end when they are no longer than this
 MAX_EVENT_CHARS = 64_000  # a multi-line event (a stack trace) is read this far for its headline
 KEY_CHARS = 512  # the template key is mined from the head of the line only
 EXEMPLAR_CHARS = 400  # one evidence line in the report
@@ -908,13 +909,15 @@ def _clip(text: str, limit: int = EXEMPLAR_CHARS) -> str:
 # not found"): its exception is the first bare class name after the last frame.
 _FLAT_TRACEBACK = re.compile(r"Traceback \(most recent call last\):")
 _BARE_EXCEPTION = re.compile(r"(?<![\w.'\"])[A-Z]\w*(?:Error|Exception|Exit|Interrupt): ")
+_FLAT_FRAME = re.compile(r'File "[^"]+", line \d+, in ')
 
 
 def _flat_traceback_root(text: str) -> re.Match[str] | None:
     """The exception of a one-line Python traceback in ``text`` (``_FLAT_TRACEBACK``), or None."""
     header = _FLAT_TRACEBACK.search(text)
-    if header is None:
-        return None
+    if header is None:  # ... or its frames, where a cut line lost the header before them
+        frames = list(_FLAT_FRAME.finditer(text))
+        return _BARE_EXCEPTION.search(text, frames[-1].end()) if len(frames) >= 2 else None
     frame = text.rfind('File "', header.end())
     return _BARE_EXCEPTION.search(text, frame if frame >= 0 else header.end())
 
@@ -1612,7 +1615,15 @@ def compact(
             # A long quoted value first (the 60 partitions a call was refused for): the reason after it stays.
             message = _shorten_literals(message)
             if len(message) > MAX_LINE_CHARS:
-                message, cut = message[:MAX_LINE_CHARS], True
+                # Its head, or, when the head shows no strong signal, its head and its end: a program's captured
+                # output logged as one line (pip's "Complete output from command python setup.py egg_info:
+                # Traceback ... OSError: 'git' was not found") ends in its error. (Not a dump of a line, many times
+                # the limit: its end is not read.)
+                tail = MAX_LINE_CHARS // 2
+                if len(message) <= TAIL_KEPT_UP_TO and _strongest(message[:MAX_LINE_CHARS]) is None:
+                    message, cut = f"{message[:MAX_LINE_CHARS - tail - 3]} … {message[-tail:]}", True
+                else:
+                    message, cut = message[:MAX_LINE_CHARS], True
         if is_bookkeeping(message) or _BLANK.fullmatch(message):
             continue
         key = mask("<*>", message[:KEY_CHARS])

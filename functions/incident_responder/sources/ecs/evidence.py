@@ -69,6 +69,11 @@ _SIGNALS = {1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 7: "SIGBUS", 9: "SIGKILL", 1
 _EXIT_WORDS = {1: "application error", 126: "command not executable", 127: "command not found"}
 
 
+# The log driver could not start ("ResourceInitializationError: failed to validate logger args: ...").
+_LOG_DRIVER_FAILED = re.compile(r"failed to validate logger args|failed to initialize logging driver")
+_REGION_NAME = re.compile(r"[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d")
+
+
 def exit_code_meaning(code: Any) -> str:
     """A few words for a container exit code: ``killed by SIGKILL, 128+9``, ``application error``."""
     try:
@@ -358,6 +363,7 @@ class EcsEvidence:
         self._sibling_lookup(c, task, td, defs)
         self._compose_host(c, defs, named)
         self._secret_reference(c, task, defs)
+        self._log_settings(c, task, defs)
         spec = self._redrive(task, td, td_arn, cluster_arn, family)
         c.context["redrive"] = EcsSpec.from_dict({**spec, "taskArn": c.incident.resource.arn}, strict=True)
 
@@ -660,6 +666,29 @@ class EcsEvidence:
               f"Secret {name} of container {container} is referenced as '{ref}': the name {how}", None,
               secret_ref=ref, secret_name=name)
         c.context.update(secret_ref=ref, secret_name=name)
+
+    @staticmethod
+    def _log_settings(c: Collector, task: dict[str, Any], defs: dict[Any, dict[str, Any]]) -> None:
+        """A task whose log driver could not start ("failed to validate logger args"): each container's awslogs
+        options, the setting the fix is in (its group, and its region: a value that is no region name, a URL
+        pasted in its place, leaves the driver without CloudWatch Logs' endpoint)."""
+        if not _LOG_DRIVER_FAILED.search(str(task.get("stoppedReason") or "")):
+            return
+        for name, cdef in defs.items():
+            cfg = cdef.get("logConfiguration") or {}
+            if cfg.get("logDriver") != "awslogs":
+                continue
+            opts = cfg.get("options") or {}
+            region = str(opts.get("awslogs-region") or "")
+            prefix = opts.get("awslogs-stream-prefix") or "(none)"
+            text = (f"Container {name} logs with awslogs to group {opts.get('awslogs-group') or '(none)'} in region "
+                    f"{region or 'of the task'}, stream prefix {prefix}, awslogs-create-group "
+                    f"{opts.get('awslogs-create-group') or 'false'}")
+            invalid = bool(region) and not _REGION_NAME.fullmatch(region)
+            if invalid:
+                text += f": '{region}' is no region name"
+            c.add("config", "ecs:DescribeTaskDefinition", text, None, awslogs_region=region,
+                  awslogs_region_invalid=invalid)
 
     @staticmethod
     def _compose_host(c: Collector, defs: dict[Any, dict[str, Any]], named: list[Any]) -> None:
