@@ -727,6 +727,29 @@ def test_a_line_over_the_length_limit_keeps_its_end() -> None:
     assert line.text.startswith("INFO")
 
 
+def test_a_chained_traceback_names_where_a_bare_root_was_raised() -> None:
+    # aws/aws-sdk-pandas#153: a worker of to_parquet died, the parent's recv() on its pipe raised a bare EOFError, and
+    # Glue 1.0's runscript failed re-raising it. The root has no message: the module that raised it says what it was.
+    event = ("Traceback (most recent call last):\n"
+             "  File \"/glue/lib/installation/awswrangler/pandas.py\", line 805, in data_to_s3\n"
+             "    objects_paths += receive_pipes[i].recv()\n"
+             "  File \"/usr/local/lib/python3.6/multiprocessing/connection.py\", line 250, in recv\n"
+             "    buf = self._recv_bytes()\n"
+             "  File \"/usr/local/lib/python3.6/multiprocessing/connection.py\", line 383, in _recv\n"
+             "    raise EOFError\n"
+             "EOFError\n\n"
+             "During handling of the above exception, another exception occurred:\n\n"
+             "Traceback (most recent call last):\n"
+             "  File \"/tmp/runscript.py\", line 137, in <module>\n"
+             "    raise e_type(e_value).with_tracsback(new_stack)\n"
+             "AttributeError: 'EOFError' object has no attribute 'with_tracsback'")
+    (line,) = compact([event], budget_tokens=2000).lines
+    assert "EOFError (raised in multiprocessing/connection.py, in _recv)" in line.text
+    b = EvidenceBook()
+    b.add("log", "/aws-glue/python-jobs/error/jr_1", line.text)
+    assert signature_set().diagnose(b.items, "glue", {}).cause.category == Category.OUT_OF_MEMORY
+
+
 def test_a_shortened_url_keeps_the_name_of_its_file() -> None:
     # Which wheel pip downloaded is the last segment of a long URL: it stays whole, the directories give way.
     url = ("https://files.pythonhosted.org/packages/28/57/debf8f714d5b1a14ce39a6e8bbd1105beaab8490f96c2673fe04bf27cedb/"

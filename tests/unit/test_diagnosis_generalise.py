@@ -1678,6 +1678,8 @@ def test_athena_error_names_are_read_as_codes() -> None:
     # A file the tool needs, said with a contraction (Bismark's index check, nf-core/methylseq#207).
     ("The HISAT2 index of the G->A converted genome seems to be faulty (BS_GA.8.ht2 doesn't exist). Please run "
      "bismark_genome_preparation --hisat2 before running Bismark.", "batch", Category.MISSING_INPUT),
+    # Presto's query.max-run-time in its own words (prestodb/presto#8780: the hour counts the time queued too).
+    ("Query 20170814_040002_00017_kq3m8 failed: Query exceeded maximum time limit of 1.00h", "emr", Category.TIMEOUT),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

@@ -634,8 +634,11 @@ def _headline(message: str) -> str:
         chained = next((i for i, p in enumerate(body) if p.startswith(_PY_CHAIN_MARKERS)), None)
         if chained is not None:
             root = [p for p in body[:chained] if _EXCEPTION_LINE.match(p) and not p.startswith("Traceback")]
-            if root and root[-1] not in picked[-1]:
-                picked.append(root[-1])
+            if root and not picked[-1].startswith(root[-1]):
+                # (a root with no message of its own, "EOFError" under "AttributeError: 'EOFError' object has ...",
+                # is named with the module that raised it: multiprocessing's connection, a worker that died)
+                where = _raising_module(parts, parts.index(root[-1])) if _NO_MESSAGE.search(root[-1]) else None
+                picked.append(f"{root[-1]} (raised in {where})" if where else root[-1])
     else:
         exc = [p for p in rest if _EXCEPTION_LINE.match(p)]
         if not exc and parts[0] == body[0] and len(body) > 1:
@@ -663,6 +666,17 @@ def _headline(message: str) -> str:
 
 # An exception line that ends at its class: no message of its own.
 _NO_MESSAGE = re.compile(r"[\w$.]+(?:Exception|Error)\s*:?\s*$")
+_PY_FRAME_FILE = re.compile(r'^File "([^"]+\.py)", line \d+, in (\w+)')
+
+
+def _raising_module(parts: list[str], at: int) -> str | None:
+    """The file and function of the frame nearest above ``parts[at]`` (a Python traceback's last frame, whose
+    exception it raised): "multiprocessing/connection.py, in _recv"."""
+    for p in reversed(parts[max(0, at - 4):at]):
+        m = _PY_FRAME_FILE.match(p)
+        if m:
+            return f"{'/'.join(m.group(1).split('/')[-2:])}, in {m.group(2)}"
+    return None
 
 
 def _with_message(parts: list[str], at: int) -> str:

@@ -38,6 +38,9 @@ __all__ = ["GlueEvidence", "run_console_url", "unpinned_modules"]
 logger = logging.getLogger(__name__)
 
 REPORTED = {"FAILED", "TIMEOUT", "ERROR"}
+# The arguments that say which libraries a job loads, and how (Glue's special parameters).
+_LIBRARY_ARGUMENTS = frozenset({"--extra-jars", "--extra-py-files", "--additional-python-modules", "--user-jars-first",
+                                "--python-modules-installer-option", "--datalake-formats", "--conf"})
 # An entry of --additional-python-modules that names a package without a version (``requests``, ``pandas[aws]``):
 # pip takes the newest release at every start. A pinned one (``==``, ``<``, ``~=``...) or a wheel or path is not.
 _UNPINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*(?:\[[^\]]*\])?$")
@@ -162,6 +165,14 @@ class GlueEvidence:
             c.add("config", given_by, "Installed at the start of every run without a version "
                   f"(--additional-python-modules): {', '.join(unpinned[:8])}", None,
                   unpinned_modules=",".join(unpinned))
+        # The libraries the job's defaults load (a connector jar, a wheel, the Spark settings): a linkage error
+        # ("NoSuchMethodError: scala.Some.value()", a bundle built for Scala 2.12 on Glue 2.0's 2.11) names
+        # neither the jar nor its version; the defaults do. The run's own arguments are shown above.
+        libraries = {k: v for k, v in ((definition or {}).get("DefaultArguments") or {}).items()
+                     if k in _LIBRARY_ARGUMENTS and k not in (run.get("Arguments") or {})}
+        if libraries:
+            c.add_json("config", "glue:GetJob", "Job default arguments (libraries and settings)", libraries,
+                       limit=600)
         datasets = datasets_from_arguments(arguments)
         c.context["datasets"] = ", ".join(datasets) or "none named in the arguments"
         if datasets:
