@@ -1680,6 +1680,10 @@ def test_athena_error_names_are_read_as_codes() -> None:
      "bismark_genome_preparation --hisat2 before running Bismark.", "batch", Category.MISSING_INPUT),
     # Presto's query.max-run-time in its own words (prestodb/presto#8780: the hour counts the time queued too).
     ("Query 20170814_040002_00017_kq3m8 failed: Query exceeded maximum time limit of 1.00h", "emr", Category.TIMEOUT),
+    # MapReduce's limit on a job's split metadata, on hundreds of thousands of small input files (a setting).
+    ("org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Job init failed : org.apache.hadoop.yarn.exceptions."
+     "YarnRuntimeException: java.io.IOException: Split metadata size exceeded 10000000. Aborting job "
+     "job_1562751241391_0004", "emr", Category.CONFIGURATION),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

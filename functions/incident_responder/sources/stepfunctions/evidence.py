@@ -398,6 +398,12 @@ class StepFunctionsEvidence:
             failed, handler = handler, None
         state = self._state_of(failed, by_id) if failed else None
         scheduled = self._scheduled_of(failed, by_id) if failed else None
+        # A run-time error in a later state, after a failure its Catch handled (and the handler's own, caught in turn):
+        # the flow went past them, so the end is that state's own failure (a path its input lacks), and what the
+        # Catch handled is a red herring (a caught Bedrock throttle before "The JSONPath '$.document' ... could not
+        # be found in the input").
+        past = self._went_past(end_event, failed, handler, by_id) if failed else False
+        book_start = len(c.book.items)
         if failed:
             d = _details(failed)
             error, cause = d.get("error", ""), d.get("cause", "")
@@ -425,9 +431,14 @@ class StepFunctionsEvidence:
                 c.add("history", "states:GetExecutionHistory", text, handler.get("timestamp"),
                       error=hd.get("error", ""), cause=str(hd.get("cause", "")), event_type=handler.get("type", ""),
                       child=child, handler=True)
-            if depth == 0:
+            if depth == 0 and not past:
                 c.context.update(state=state or "?", error=error or failed["type"], task_type=task_type or "?")
             self._task_specific(c, failed, scheduled, task_type, cause, depth, by_id)
+            if past:
+                for ev in c.book.items[book_start:]:  # caught, and the handler's own failure caught in turn
+                    ev.facts.pop("handler", None)
+                    ev.facts["recovered"] = True
+                failed = handler = None  # the end below is the failure
         if failed is None and end_event is not None and depth == 0:
             # No task failed (States.Runtime, an execution timeout, an abort): the state it was in.
             c.context.setdefault("state", self._state_of(end_event, by_id) or "?")
@@ -770,6 +781,23 @@ class StepFunctionsEvidence:
             text += f" — cause: {cause_text(key[1])}" if key[1] else ""
             c.add("history", "states:GetExecutionHistory", text, e.get("timestamp"), error=key[0],
                   cause=str(key[1]), state=state or "", event_type=e.get("type", ""), child=child, attempt="earlier")
+
+    @classmethod
+    def _went_past(cls, end: dict[str, Any] | None, failed: dict[str, Any], handler: dict[str, Any] | None,
+                   by_id: dict[Any, dict[str, Any]]) -> bool:
+        """Whether the execution ended with a run-time error (States.Runtime) in a state other than the failed
+        one and its Catch handler's, the handler's own failure caught in turn: the flow went on past both."""
+        # (Only after a handler that failed and was caught in turn: a path that failed in the handler a Catch
+        # started, on the error it was handed, follows that error, which is the cause; ASFHyP3/hyp3#911.)
+        if end is None or handler is None or end.get("type") != "ExecutionFailed" \
+                or _details(end).get("error") != "States.Runtime":
+            return False
+        m = _ENTERED_AT.search(str(_details(end).get("cause") or ""))
+        entered = by_id.get(int(m.group(1))) if m else cls._entered_of(end, by_id)
+        if entered is None or _event_id(entered) <= _event_id(handler):
+            return False
+        name = _details(entered).get("name")
+        return bool(name) and name not in {cls._state_of(e, by_id) for e in (failed, handler)}
 
     @classmethod
     def _caught(cls, failed: dict[str, Any], failures: list[dict[str, Any]], by_id: dict[Any, dict[str, Any]]
