@@ -54,6 +54,8 @@ def load(session: boto3.Session, world: World) -> None:
                           Code={"ZipFile": _stub()})
         if fn.get("Environment"):
             kwargs["Environment"] = fn["Environment"]
+        if fn.get("Architectures"):
+            kwargs["Architectures"] = fn["Architectures"]
         client.create_function(**kwargs)
         extra = {k: v for k, v in fn.items() if k not in _SET_BY_CREATE or (k == "Role" and v != role)}
         if extra:

@@ -1684,6 +1684,32 @@ def test_athena_error_names_are_read_as_codes() -> None:
     ("org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Job init failed : org.apache.hadoop.yarn.exceptions."
      "YarnRuntimeException: java.io.IOException: Split metadata size exceeded 10000000. Aborting job "
      "job_1562751241391_0004", "emr", Category.CONFIGURATION),
+    # A Glue connection whose Availability Zone is not its subnet's (aws-solutions-library-samples/data-lakes-on-aws
+    # #317).
+    ("An error occurred while calling o98.getDynamicFrame. failed to execute with exception Availability "
+     "Zone us-east-1a does not correspond to subnet (Service: AWSGlueJobExecutor; Status Code: 400; Error "
+     "Code: InvalidInputException)", "glue", Category.CONFIGURATION),
+    # s3fs in a container without /dev/fuse or privileges (s3fs-fuse/s3fs-fuse#1314).
+    ("fuse: device not found, try 'modprobe fuse' first", "batch", Category.CONFIGURATION),
+    # mysqldump's packet limit on a row's blob (mlrun/mlrun#2387).
+    ("mysqldump: Error 2020: Got packet bigger than 'max_allowed_packet' when dumping table `runs` at "
+     "row: 4315", "ecs", Category.CONFIGURATION),
+    # An authentication plugin pgloader's MySQL driver does not speak (dimitri/pgloader#782): the server answered.
+    ("ERROR mysql: Failed to connect to mysql at \"billing-mysql.internal\" (port 3306) as user \"pgloader\": "
+     "Condition QMYND:MYSQL-UNSUPPORTED-AUTHENTICATION was signalled.", "ecs", Category.CONFIGURATION),
+    # S3's bare 400 to a request sent to another region's endpoint (an s3a endpoint pinned to us-east-1).
+    ("Caused by: com.amazonaws.services.s3.model.AmazonS3Exception: Bad Request (Service: Amazon S3; "
+     "Status Code: 400; Error Code: 400 Bad Request; Request ID: 7D2F9A1C3B5E8F40)", "emr", Category.CONFIGURATION),
+    # Bare Avro records without the container header (googleapis/google-cloud-dotnet#8833).
+    ("Caused by: org.apache.avro.InvalidAvroMagicException: Not an Avro data file.", "glue", Category.BAD_DATA),
+    # XML with bytes before its prolog, a UTF-8 BOM (dependency-check/DependencyCheck#2654).
+    ("Exception in User Class: org.xml.sax.SAXParseException; lineNumber: 1; columnNumber: 1; Content is "
+     "not allowed in prolog.", "glue", Category.BAD_DATA),
+    # EMRFS consistent view listing an object deleted outside EMRFS (the EMR guide's emrfs sync).
+    ("Caused by: com.amazon.ws.emr.hadoop.fs.consistency.exception.ConsistencyException: 1 items "
+     "inconsistent (no s3 object for associated metadata item). First object: "
+     "/acme-lake/events/dt=2020-01-03/part-00007.parquet listStatus: No Amazon S3 object for metadata item",
+     "emr", Category.MISSING_INPUT),
 ])
 def test_error_families_without_a_signature(text: str, source: str, category: Category) -> None:
     assert diagnose(book(text), source).cause.category == category

@@ -122,6 +122,20 @@ def test_a_layer_named_for_another_version_of_the_runtime_is_found(
     assert _lambda_evidence.layer_built_for_another_runtime(runtime, layers) == named
 
 
+@pytest.mark.parametrize(("arch", "layers", "named"), [
+    # ewfian/faiss-node#36: the x86_64 build of a native module's layer on a function switched to arm64
+    ("arm64", ["arn:aws:lambda:us-east-1:123456789012:layer:faiss-node-x86_64:3"], ("faiss-node-x86_64:3", "x86_64")),
+    ("x86_64", ["arn:aws:lambda:us-east-1:123456789012:layer:sharp-arm64:2"], ("sharp-arm64:2", "arm64")),
+    # the layer made for the function's own architecture, and names that say nothing of one
+    ("arm64", ["arn:aws:lambda:us-east-1:123456789012:layer:libvips-aarch64:5"], None),
+    ("x86_64", ["arn:aws:lambda:us-east-1:123456789012:layer:faiss-node-amd64:1"], None),
+    ("arm64", ["arn:aws:lambda:us-east-1:123456789012:layer:shared-utils:12"], None),
+])
+def test_a_layer_named_for_another_architecture_is_found(
+        arch: str, layers: list[str], named: tuple[str, str] | None) -> None:
+    assert _lambda_evidence.layer_built_for_another_architecture(arch, layers) == named
+
+
 @pytest.mark.parametrize(("payload", "text"), [
     # terraform-aws-modules/terraform-aws-notify-slack#22: a test message published to the topic by hand
     ({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": " This is a test"}}]}, "This is a test"),

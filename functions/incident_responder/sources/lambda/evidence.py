@@ -104,6 +104,24 @@ def aws_service_event(payload: Any) -> str | None:
     return None
 
 
+# The processor architecture a layer's name says it was built for ("faiss-node-x86_64", "sharp-arm64").
+_LAYER_ARCH = re.compile(r"(?i)(?:^|[-_])(x86[-_]?64|amd64|arm64|aarch64)(?=$|[-_.:])")
+
+
+def layer_built_for_another_architecture(arch: str, layer_arns: list[str]) -> tuple[str, str] | None:
+    """The first layer (its name and version) whose name says it was built for the other processor architecture
+    than the function's (x86_64 or arm64): a native module of one does not load on the other
+    (ewfian/faiss-node#36: an x86_64 layer on an arm64 function). Names that say nothing of one are not judged."""
+    arm = arch.lower() in ("arm64", "aarch64")
+    for arn in layer_arns:
+        parts = str(arn).split(":")
+        name = ":".join(parts[6:8]) if len(parts) > 6 else str(arn)
+        m = _LAYER_ARCH.search(parts[6] if len(parts) > 6 else str(arn))
+        if m and (m.group(1).lower() in ("arm64", "aarch64")) != arm:
+            return name, m.group(1)
+    return None
+
+
 def layer_built_for_another_runtime(runtime: str, layer_arns: list[str]) -> tuple[str, str] | None:
     """The first layer (its name and version) whose name says it was built for another version of the
     function's language: a native wheel of Python 3.8 does not import on python3.9, nor a Node module built for
@@ -298,6 +316,14 @@ class LambdaEvidence:
                          handler=config.get("Handler") or "?", role=config.get("Role") or "?")
         layers = [str(x.get("Arn") or "") for x in config.get("Layers") or [] if isinstance(x, dict)]
         other = layer_built_for_another_runtime(str(config.get("Runtime") or ""), layers)
+        arch = next(iter(config.get("Architectures") or []), "x86_64")
+        other_arch = None if other else layer_built_for_another_architecture(str(arch), layers)
+        if other_arch:
+            layer, built_for = other_arch
+            c.add("config", "lambda:GetFunctionConfiguration",
+                  f"Layer {layer} is named for {built_for}, and the function runs on {arch}: native code built for "
+                  f"one processor architecture does not load on the other", None, layer_mismatch=layer)
+            c.context.update(layer=layer, layer_built_for=f"{built_for} (the function runs on {arch})")
         if other:
             layer, built_for = other
             c.add("config", "lambda:GetFunctionConfiguration",

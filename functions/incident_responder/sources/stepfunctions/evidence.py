@@ -48,6 +48,8 @@ POLL_LOOP_RUNS = 3  # a task state entered this many times in one execution is a
 _PAGE = 100
 # A run-time error names the state it happened in by the event that entered it ("(entered at the event id #7)").
 _ENTERED_AT = re.compile(r"\(entered at the event id #(\d+)\)")
+# A state named for failure handling (a Catch's target and what follows it).
+_HANDLING_STATE = re.compile(r"(?i)fail|error|catch|clean_?up|notif|alert|handl|rollback|abort|cancel|except")
 # A cause's text in the report: the fields that carry the reason whole, up to this many characters.
 CAUSE_BUDGET = 4000
 # Keys of a cause JSON that carry the reason (compared lower-case), wherever they are nested.
@@ -796,8 +798,11 @@ class StepFunctionsEvidence:
         entered = by_id.get(int(m.group(1))) if m else cls._entered_of(end, by_id)
         if entered is None or _event_id(entered) <= _event_id(handler):
             return False
-        name = _details(entered).get("name")
-        return bool(name) and name not in {cls._state_of(e, by_id) for e in (failed, handler)}
+        name = str(_details(entered).get("name") or "")
+        # ... a state of the work's own flow, not one more step of the failure handling ("JOB_FAILED", "NotifyError",
+        # "Cleanup": HyP3's JOB_FAILED after its UPLOAD_LOG choked on the caught Batch 500 follows that error).
+        return bool(name) and not _HANDLING_STATE.search(name) \
+            and name not in {cls._state_of(e, by_id) for e in (failed, handler)}
 
     @classmethod
     def _caught(cls, failed: dict[str, Any], failures: list[dict[str, Any]], by_id: dict[Any, dict[str, Any]]
