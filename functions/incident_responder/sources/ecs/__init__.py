@@ -62,6 +62,7 @@ class EcsContext(SourceContext):
     compose_host: Any = None  # a single-label host a failed container's environment names ("postgres")
     compose_var: Any = None  # the variable that names it ("DATABASE_URL")
     secret_ref: Any = None  # a refused secret's valueFrom, written unlike an SSM path or the task's others
+    awslogs_region: Any = None  # a container's awslogs-region that is no region name (the log driver failed)
     secret_name: Any = None  # the secret's name in the container ("GOOGLE_CLIENT_ID")
     role: Any = None  # the task role its containers run as (an override wins)
     log_read: Any = field(default=None, metadata=INTERNAL)

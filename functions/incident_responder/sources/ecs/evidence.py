@@ -689,6 +689,8 @@ class EcsEvidence:
                 text += f": '{region}' is no region name"
             c.add("config", "ecs:DescribeTaskDefinition", text, None, awslogs_region=region,
                   awslogs_region_invalid=invalid)
+            if invalid:
+                c.context.update(awslogs_region=region)
 
     @staticmethod
     def _compose_host(c: Collector, defs: dict[Any, dict[str, Any]], named: list[Any]) -> None:
