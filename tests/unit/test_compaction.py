@@ -1786,3 +1786,23 @@ def test_a_failed_pip_build_keeps_the_package_it_was_building() -> None:
     assert "Downloading numpy-2.3.0.tar.gz" in text
     assert "did not run successfully" in text
     assert "boto3" not in text and "not a problem with pip" not in text and "See above" not in text
+
+
+def test_work_started_by_cron_is_said_once_and_its_command_redacted() -> None:
+    # kshcherban/acme-nginx#51: a job cron starts in the container finds no credentials (cron gives its jobs an
+    # environment of its own). The cron line is evidence of how the work runs; its command may carry a secret.
+    from tests.collectors import stepfunctions_collector
+
+    c = stepfunctions_collector()
+    lines = [LogLine("crond: USER root pid 101 cmd /app/bin/sync.sh --password=hunter2secret", "2024-03-11T00:15:01Z"),
+             LogLine("ERROR - Unable to locate credentials", "2024-03-11T00:15:06Z"),
+             LogLine("crond: USER root pid 102 cmd /app/bin/sync.sh --password=hunter2secret", "2024-03-11T00:30:01Z")]
+    c.add_compacted(lines, "/ecs/feed-sync", None)
+    c.add_compacted(lines, "/ecs/feed-sync", None)
+    cron = [ev for ev in c.book.items if ev.facts.get("cron")]
+    assert len(cron) == 1 and cron[0].kind == "config"
+    assert "hunter2secret" not in cron[0].text and "/app/bin/sync.sh" in cron[0].text
+    # A log without a cron daemon's lines says nothing of it.
+    plain = stepfunctions_collector()
+    plain.add_compacted([LogLine("ERROR - Unable to locate credentials", "2024-03-11T00:15:06Z")], "/ecs/x", None)
+    assert not any(ev.facts.get("cron") for ev in plain.book.items)

@@ -666,16 +666,15 @@ def _headline(message: str) -> str:
 
 # An exception line that ends at its class: no message of its own.
 _NO_MESSAGE = re.compile(r"[\w$.]+(?:Exception|Error)\s*:?\s*$")
-_PY_FRAME_FILE = re.compile(r'^File "([^"]+\.py)", line \d+, in (\w+)')
 
 
 def _raising_module(parts: list[str], at: int) -> str | None:
     """The file and function of the frame nearest above ``parts[at]`` (a Python traceback's last frame, whose
     exception it raised): "multiprocessing/connection.py, in _recv"."""
     for p in reversed(parts[max(0, at - 4):at]):
-        m = _PY_FRAME_FILE.match(p)
-        if m:
-            return f"{'/'.join(m.group(1).split('/')[-2:])}, in {m.group(2)}"
+        m = _PY_FILE.match(p)
+        if m and m.group("func"):
+            return f"{'/'.join(m.group('path').split('/')[-2:])}, in {m.group('func')}"
     return None
 
 
